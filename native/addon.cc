@@ -1,0 +1,9 @@
+#include <napi.h>
+#include "bindings.h"
+
+// Module entry: every capability adds one Register* call here.
+static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  return exports;
+}
+
+NODE_API_MODULE(proctop, Init)

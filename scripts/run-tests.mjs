@@ -1,0 +1,39 @@
+// The README's test command: build, type-check, run vitest, and end with one plain line
+// "N passed, N failed" that CI reads.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const node = process.execPath;
+const results = '.vitest-results.json';
+
+const build = spawnSync(node, ['scripts/build.mjs', '--no-types'], { stdio: 'inherit' });
+const typecheck = spawnSync(node, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.test.json'], { stdio: 'inherit' });
+rmSync(results, { force: true });
+const vitest = spawnSync(
+  node,
+  [require.resolve('vitest/vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile=${results}`, ...process.argv.slice(2)],
+  { stdio: 'inherit' },
+);
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+if (existsSync(results)) {
+  const report = JSON.parse(readFileSync(results, 'utf8'));
+  passed = report.numPassedTests ?? 0;
+  // A suite that failed to load has no failed assertions of its own: count it once.
+  const brokenSuites = (report.testResults ?? []).filter(
+    (suite) => suite.status === 'failed' && !(suite.assertionResults ?? []).some((a) => a.status === 'failed'),
+  ).length;
+  failed = (report.numFailedTests ?? 0) + brokenSuites;
+  skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+} else {
+  failed += 1;
+}
+// A failed build or type-check counts as a failure of its own.
+if (build.status !== 0) { console.error('build failed'); failed += 1; }
+if (typecheck.status !== 0) { console.error('type-check failed'); failed += 1; }
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(failed > 0 || vitest.status !== 0 ? 1 : 0);

@@ -1,0 +1,21 @@
+const USAGE = `proctop — terminal process monitor
+
+Usage:
+  proctop [--interval DUR] [--sort COL] [--filter TEXT] [--user NAME] [--tree] [--no-color]
+  proctop --watch [--iterations N] [same options]   read-only monitor (tmux panes, pipes)
+  proctop pstat [options]                           list processes (JSON or table)
+  proctop fds --pid PID [--kind KIND]               open files of a process
+  proctop ports                                     which process listens on which port
+  proctop kill PID... [-s SIG] [--force] [--json]   identity-safe multi-PID signal
+  proctop terminate-tree PID [options]              TERM→KILL a whole process tree
+  proctop help                                      this text
+
+Run "proctop COMMAND --help" for the options of a command.
+`;
+
+export async function main(_argv: readonly string[]): Promise<number> {
+  process.stdout.write(USAGE);
+  return 0;
+}
+
+export { USAGE };

@@ -1,0 +1,62 @@
+import { loadNativeAddon } from './native-addon.js';
+import { JsSnapshotReader } from './js/snapshot.js';
+import { listFdsJs } from './js/fds.js';
+import { signalJs } from './js/signal.js';
+import type { Collector } from './types.js';
+
+export type BackendName = 'native' | 'js';
+
+export interface CollectorOptions {
+  /** Root of the proc filesystem; tests pass fixture trees. */
+  readonly procRoot?: string;
+  /** Force a backend; defaults to PROCTOP_BACKEND, then native with JS fallback. */
+  readonly backend?: BackendName;
+}
+
+export interface CollectorChoice {
+  readonly collector: Collector;
+  /** Set when the native backend was wanted but the JS fallback is in use: say it once to the user. */
+  readonly notice: string | null;
+}
+
+/** Creates the pure-JS collector (pidusage + /proc reads). */
+export function createJsCollector(procRoot = '/proc'): Collector {
+  const reader = new JsSnapshotReader(procRoot);
+  return {
+    backend: 'js',
+    snapshot: () => reader.snapshot(),
+    listFds: (pid) => listFdsJs(procRoot, pid),
+    signal: (target, sig) => signalJs(procRoot, target, sig),
+  };
+}
+
+/** Creates the native collector, or returns the reason it cannot. */
+export function createNativeCollector(procRoot = '/proc'): Collector | string {
+  const load = loadNativeAddon();
+  if (!load.addon) return load.error;
+  const addon = load.addon;
+  const reader = new addon.SnapshotReader(procRoot);
+  return {
+    backend: 'native',
+    snapshot: () => reader.snapshot(),
+    listFds: (pid) => addon.listFds(procRoot, pid, { pipePeers: true }),
+    signal: (target, sig) => addon.sendSignal(procRoot, target.pid, target.startTime, sig),
+  };
+}
+
+function parseBackend(value: string | undefined): BackendName | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (value === 'native' || value === 'js') return value;
+  throw new Error(`PROCTOP_BACKEND must be "native" or "js", not "${value}"`);
+}
+
+/** Picks the backend: explicit option, then PROCTOP_BACKEND, then native falling back to JS. */
+export function createCollector(options: CollectorOptions = {}): CollectorChoice {
+  const procRoot = options.procRoot ?? '/proc';
+  const wanted = options.backend ?? parseBackend(process.env.PROCTOP_BACKEND);
+  if (wanted === 'js') return { collector: createJsCollector(procRoot), notice: null };
+  const native = createNativeCollector(procRoot);
+  if (typeof native !== 'string') return { collector: native, notice: null };
+  if (wanted === 'native') throw new Error(`PROCTOP_BACKEND=native but ${native}`);
+  return { collector: createJsCollector(procRoot), notice: `using the JS fallback backend: ${native}` };
+}
