@@ -1,0 +1,67 @@
+import { readFile } from 'node:fs/promises';
+
+/** The fields of /proc/PID/stat that proctop uses. */
+export interface ParsedStat {
+  readonly pid: number;
+  readonly comm: string;
+  readonly state: string;
+  readonly ppid: number;
+  readonly pgid: number;
+  readonly sid: number;
+  readonly ttyNr: number;
+  readonly flags: number;
+  readonly utime: number;
+  readonly stime: number;
+  readonly priority: number;
+  readonly nice: number;
+  readonly threads: number;
+  readonly startTime: number;
+  readonly vsizeBytes: number;
+  /** Resident pages (multiply by the page size). */
+  readonly rssPages: number;
+}
+
+/** PF_KTHREAD from include/linux/sched.h: the process is a kernel thread. */
+export const PF_KTHREAD = 0x00200000;
+
+/**
+ * Parses /proc/PID/stat text. comm may hold spaces, parentheses and newlines, so the fields
+ * after it are found from the LAST ')'. Returns null for text that is not a stat line.
+ */
+export function parseStat(text: string): ParsedStat | null {
+  const open = text.indexOf('(');
+  const close = text.lastIndexOf(')');
+  if (open < 0 || close < open) return null;
+  const pid = Number(text.slice(0, open).trim());
+  // fields[0] is field 3 (state) of proc(5).
+  const fields = text.slice(close + 2).trim().split(' ');
+  if (!Number.isInteger(pid) || fields.length < 22) return null;
+  const field = (n: number): number => Number(fields[n - 3]);
+  return {
+    pid,
+    comm: text.slice(open + 1, close),
+    state: fields[0] ?? '?',
+    ppid: field(4),
+    pgid: field(5),
+    sid: field(6),
+    ttyNr: field(7),
+    flags: field(9),
+    utime: field(14),
+    stime: field(15),
+    priority: field(18),
+    nice: field(19),
+    threads: field(20),
+    startTime: field(22),
+    vsizeBytes: field(23),
+    rssPages: field(24),
+  };
+}
+
+/** Reads the start time (identity) of pid, or null when the process does not exist. */
+export async function readStartTime(procRoot: string, pid: number): Promise<number | null> {
+  try {
+    return parseStat(await readFile(`${procRoot}/${pid}/stat`, 'utf8'))?.startTime ?? null;
+  } catch {
+    return null;
+  }
+}
