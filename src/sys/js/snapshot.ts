@@ -1,9 +1,189 @@
-import type { Snapshot } from '../types.js';
+import type { RawProcess, Snapshot, SystemInfo } from '../types.js';
+import { parseCmdline } from './cmdline.js';
+import { errnoCode, isVanished, nodeProcFiles, type ProcFiles } from './proc-files.js';
+import { PF_KTHREAD, parseStat, type ParsedStat } from './proc-stat.js';
+import { readSystemInfo } from './system-info.js';
+import { UserNames } from './users.js';
 
-// PLACEHOLDER owned by the sampling-engine work (issue 2): replace with the real /proc reader.
+export interface JsSnapshotReaderOptions {
+  /** Filesystem operations (tests inject failures). */
+  readonly files?: ProcFiles;
+  /** passwd file for user names. */
+  readonly passwdPath?: string;
+  /** Files read at once; bounded so the libuv pool and the event loop stay responsive. */
+  readonly concurrency?: number;
+}
+
+/** What is read once per identity (and again when exec changes comm). */
+interface IdentityDetails {
+  /** comm when the details were read: a different comm means the process exec'd. */
+  readonly comm: string;
+  readonly argv: readonly string[];
+  readonly exe: string | null;
+  readonly uid: number;
+  readonly user: string;
+}
+
+/** Why a process could not be read; counted into one warning per kind. */
+type Skip = 'vanished' | 'denied' | 'malformed' | 'error';
+
+const DEFAULT_CONCURRENCY = 32;
+
+/** Monotonic ms on the same clock as the native addon (CLOCK_MONOTONIC via uv_hrtime). */
+function monotonicNowMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
+
+/** Runs fn over items with at most `limit` calls in flight; results keep the input order. */
+async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/**
+ * The pure-JS snapshot reader: the same Snapshot as the native addon, from plain /proc reads.
+ * A steady-state refresh reads only /proc/PID/stat; argv, exe and user are read once per
+ * identity (pid, startTime) and again only when comm changes (exec keeps the identity).
+ */
 export class JsSnapshotReader {
-  constructor(private readonly procRoot: string) {}
-  async snapshot(): Promise<Snapshot> {
-    throw new Error(`JsSnapshotReader(${this.procRoot}) is not implemented yet`);
+  private readonly files: ProcFiles;
+  private readonly users: UserNames;
+  private readonly concurrency: number;
+  private details = new Map<string, IdentityDetails>();
+
+  constructor(
+    private readonly procRoot: string = '/proc',
+    options: JsSnapshotReaderOptions = {},
+  ) {
+    this.files = options.files ?? nodeProcFiles;
+    this.users = new UserNames(this.files, options.passwdPath);
+    this.concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
   }
+
+  /** Reads every process plus system figures. Rejects only when the proc root itself is unreadable. */
+  async snapshot(): Promise<Snapshot> {
+    const [names, system] = await Promise.all([this.files.listDir(this.procRoot), readSystemInfo(this.files, this.procRoot)]);
+    const pids = names.filter((name) => /^[1-9]\d*$/.test(name)).map(Number);
+    const nextDetails = new Map<string, IdentityDetails>();
+    const skips = new Map<Skip, number>();
+    const results = await mapBounded(pids, this.concurrency, (pid) => this.readProcess(pid, system, nextDetails));
+    const processes: RawProcess[] = [];
+    for (const result of results) {
+      if (typeof result === 'string') skips.set(result, (skips.get(result) ?? 0) + 1);
+      else processes.push(result);
+    }
+    // Forget identities that are gone, so the cache never outgrows the process table.
+    this.details = nextDetails;
+    processes.sort((a, b) => a.pid - b.pid);
+    return {
+      timestampMs: Date.now(),
+      monotonicMs: monotonicNowMs(),
+      processes,
+      system,
+      warnings: skipWarnings(skips),
+    };
+  }
+
+  private async readProcess(pid: number, system: SystemInfo, nextDetails: Map<string, IdentityDetails>): Promise<RawProcess | Skip> {
+    const dir = `${this.procRoot}/${pid}`;
+    let stat: ParsedStat | null;
+    try {
+      stat = parseStat(await this.files.readText(`${dir}/stat`));
+    } catch (err) {
+      if (isVanished(err)) return 'vanished';
+      return errnoCode(err) === 'EACCES' ? 'denied' : 'error';
+    }
+    if (!stat) return 'malformed';
+    const key = `${pid}:${stat.startTime}`;
+    let details = this.details.get(key);
+    if (!details || details.comm !== stat.comm) {
+      let fresh: IdentityDetails | null;
+      try {
+        fresh = await this.readDetails(dir, stat);
+      } catch {
+        return 'error';
+      }
+      if (!fresh) return 'vanished';
+      details = fresh;
+    }
+    nextDetails.set(key, details);
+    return {
+      pid,
+      startTime: stat.startTime,
+      ppid: stat.ppid,
+      pgid: stat.pgid,
+      sid: stat.sid,
+      uid: details.uid,
+      user: details.user,
+      state: stat.state,
+      comm: stat.comm,
+      argv: details.argv,
+      exe: details.exe,
+      utime: stat.utime,
+      stime: stat.stime,
+      rssBytes: stat.rssPages * system.pageSize,
+      vsizeBytes: stat.vsizeBytes,
+      threads: stat.threads,
+      nice: stat.nice,
+      priority: stat.priority,
+      ttyNr: stat.ttyNr,
+      isKernelThread: isKernelThread(stat),
+    };
+  }
+
+  /** Reads argv, exe and owner; null when the process vanished meanwhile. */
+  private async readDetails(dir: string, stat: ParsedStat): Promise<IdentityDetails | null> {
+    const kernelThread = isKernelThread(stat);
+    const [uid, argv, exe] = await Promise.all([
+      this.files.ownerUid(dir).catch((err: unknown) => (isVanished(err) ? null : Promise.reject(err))),
+      // Kernel threads have no command line and no executable: skip two syscalls each.
+      kernelThread ? ([] as string[]) : this.readArgv(dir),
+      kernelThread ? null : this.readExe(dir),
+    ]);
+    if (uid === null || argv === null) return null;
+    await this.users.prepare([uid]);
+    return { comm: stat.comm, argv, exe, uid, user: this.users.nameOf(uid) };
+  }
+
+  /** argv, [] when unreadable (EACCES), null when the process is gone. */
+  private async readArgv(dir: string): Promise<string[] | null> {
+    try {
+      return parseCmdline(await this.files.readText(`${dir}/cmdline`));
+    } catch (err) {
+      return isVanished(err) ? null : [];
+    }
+  }
+
+  /** exe target, null when unreadable; zombies and kernel threads report ENOENT while alive. */
+  private async readExe(dir: string): Promise<string | null> {
+    try {
+      return await this.files.readLink(`${dir}/exe`);
+    } catch {
+      return null;
+    }
+  }
+}
+
+function isKernelThread(stat: ParsedStat): boolean {
+  return (stat.flags & PF_KTHREAD) !== 0;
+}
+
+// Vanishing processes are normal churn and stay silent; the rest is worth one line each.
+function skipWarnings(skips: ReadonlyMap<Skip, number>): string[] {
+  const warnings: string[] = [];
+  const denied = skips.get('denied') ?? 0;
+  const malformed = skips.get('malformed') ?? 0;
+  const failed = skips.get('error') ?? 0;
+  if (denied > 0) warnings.push(`${denied} process(es) skipped: permission denied reading stat`);
+  if (malformed > 0) warnings.push(`${malformed} process(es) skipped: unparsable stat`);
+  if (failed > 0) warnings.push(`${failed} process(es) skipped: read error`);
+  return warnings;
 }

@@ -1,0 +1,55 @@
+import { lstat, open, readdir, readlink } from 'node:fs/promises';
+
+/**
+ * The few filesystem operations the JS reader needs. Injectable so tests can simulate errors
+ * (EACCES as root, ESRCH mid-read) that a fixture tree cannot produce by itself.
+ */
+export interface ProcFiles {
+  /** Names in a directory. */
+  listDir(path: string): Promise<string[]>;
+  /** Whole content of a small (pseudo-)file as UTF-8. */
+  readText(path: string): Promise<string>;
+  /** Target of a symlink. */
+  readLink(path: string): Promise<string>;
+  /** Owner uid of a file or directory (not following a final symlink). */
+  ownerUid(path: string): Promise<number>;
+}
+
+// /proc files report size 0, so read in chunks until a short read instead of trusting fstat.
+const CHUNK_BYTES = 4096;
+
+async function readSmallFile(path: string): Promise<string> {
+  const handle = await open(path, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+      const { bytesRead } = await handle.read(chunk, 0, CHUNK_BYTES, null);
+      chunks.push(chunk.subarray(0, bytesRead));
+      if (bytesRead < CHUNK_BYTES) break;
+    }
+    return chunks.length === 1 ? (chunks[0] ?? Buffer.alloc(0)).toString('utf8') : Buffer.concat(chunks).toString('utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The real filesystem. */
+export const nodeProcFiles: ProcFiles = {
+  listDir: (path) => readdir(path),
+  readText: readSmallFile,
+  readLink: (path) => readlink(path),
+  ownerUid: async (path) => (await lstat(path)).uid,
+};
+
+/** errno code of a filesystem error, or undefined. */
+export function errnoCode(err: unknown): string | undefined {
+  return typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : undefined;
+}
+
+/** The process is gone (or going): skip it silently. */
+export function isVanished(err: unknown): boolean {
+  const code = errnoCode(err);
+  return code === 'ENOENT' || code === 'ESRCH';
+}
+
