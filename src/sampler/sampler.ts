@@ -1,0 +1,130 @@
+import type { Collector, CpuTimes, RawProcess, Snapshot } from '../sys/types.js';
+import { identityKey, type IdentityKey, type ProcessRow, type SampledFrame, type TaskCounts } from './types.js';
+
+/** What the sampler keeps of the previous snapshot. */
+interface PreviousSample {
+  readonly monotonicMs: number;
+  /** utime + stime per identity. */
+  readonly ticks: ReadonlyMap<IdentityKey, number>;
+  readonly rows: ReadonlyMap<IdentityKey, ProcessRow>;
+  readonly cpuTotal: CpuTimes;
+  readonly cpus: readonly CpuTimes[];
+}
+
+const ZERO_CPU: CpuTimes = { user: 0, nice: 0, system: 0, idle: 0, iowait: 0, irq: 0, softirq: 0, steal: 0 };
+
+/** Busy share of the ticks between two /proc/stat readings, 0..100; idle and iowait count as idle. */
+export function cpuBusyPercent(before: CpuTimes, after: CpuTimes): number {
+  const total = (t: CpuTimes): number => t.user + t.nice + t.system + t.idle + t.iowait + t.irq + t.softirq + t.steal;
+  const idle = (t: CpuTimes): number => t.idle + t.iowait;
+  const totalDelta = total(after) - total(before);
+  const idleDelta = idle(after) - idle(before);
+  // Counters can step back (CPU hotplug, some hypervisors): report idle rather than nonsense.
+  if (totalDelta <= 0) return 0;
+  return clampPercent(((totalDelta - idleDelta) / totalDelta) * 100, 100);
+}
+
+function clampPercent(value: number, max: number): number {
+  if (!Number.isFinite(value) || value < 0) return 0;
+  return Math.min(value, max);
+}
+
+/** Counts for the header; D and I count as sleeping, like top. */
+export function countTasks(processes: readonly RawProcess[]): TaskCounts {
+  let running = 0;
+  let sleeping = 0;
+  let stopped = 0;
+  let zombie = 0;
+  let kernelThreads = 0;
+  let threads = 0;
+  for (const p of processes) {
+    if (p.state === 'R') running++;
+    else if (p.state === 'S' || p.state === 'D' || p.state === 'I') sleeping++;
+    else if (p.state === 'T' || p.state === 't') stopped++;
+    else if (p.state === 'Z') zombie++;
+    if (p.isKernelThread) kernelThreads++;
+    threads += p.threads;
+  }
+  return { total: processes.length, running, sleeping, stopped, zombie, kernelThreads, threads };
+}
+
+/**
+ * Turns consecutive snapshots into rows with CPU% (100 = one core, like top), per-CPU busy %,
+ * and the identities that appeared and exited between samples. A PID reused by a new process
+ * is a new identity: it starts at 0% instead of inheriting the old process's ticks.
+ */
+export class Sampler {
+  private previous: PreviousSample | undefined;
+
+  constructor(private readonly collector: Collector) {}
+
+  /** Takes one snapshot and derives a frame from it and the previous one. */
+  async sample(): Promise<SampledFrame> {
+    return this.derive(await this.collector.snapshot());
+  }
+
+  /** Derives a frame from a snapshot taken elsewhere (the TUI loop and tests feed snapshots directly). */
+  derive(snapshot: Snapshot): SampledFrame {
+    const { system } = snapshot;
+    const previous = this.previous;
+    const intervalMs = previous ? Math.max(0, snapshot.monotonicMs - previous.monotonicMs) : 0;
+    const intervalSeconds = intervalMs / 1000;
+    const clockTicks = system.clockTicks > 0 ? system.clockTicks : 100;
+    const cpuCount = Math.max(1, system.cpus.length);
+
+    const ticks = new Map<IdentityKey, number>();
+    const rowsByKey = new Map<IdentityKey, ProcessRow>();
+    const appeared: IdentityKey[] = [];
+    const rows = snapshot.processes.map((p) => {
+      const key = identityKey(p);
+      const total = p.utime + p.stime;
+      ticks.set(key, total);
+      const before = previous?.ticks.get(key);
+      if (before === undefined) appeared.push(key);
+      const cpuPercent =
+        before !== undefined && intervalSeconds > 0 ? clampPercent(((total - before) / clockTicks / intervalSeconds) * 100, cpuCount * 100) : 0;
+      const startSeconds = p.startTime / clockTicks;
+      const ageSeconds = Math.max(0, system.uptimeSeconds - startSeconds);
+      const cpuTimeSeconds = total / clockTicks;
+      const row: ProcessRow = {
+        ...p,
+        key,
+        cpuPercent,
+        cpuPercentLifetime: ageSeconds > 0 ? clampPercent((cpuTimeSeconds / ageSeconds) * 100, cpuCount * 100) : 0,
+        memPercent: system.memTotalBytes > 0 ? (p.rssBytes / system.memTotalBytes) * 100 : 0,
+        cpuTimeSeconds,
+        startTimeMs: Math.round(system.bootTimeMs + startSeconds * 1000),
+        ageSeconds,
+      };
+      rowsByKey.set(key, row);
+      return row;
+    });
+
+    const exited: ProcessRow[] = [];
+    if (previous) for (const [key, row] of previous.rows) if (!rowsByKey.has(key)) exited.push(row);
+
+    // First sample: busy share since boot, so meters show something sensible immediately.
+    const cpuTotalBefore = previous?.cpuTotal ?? ZERO_CPU;
+    const cpuPercentPerCpu = system.cpus.map((cpu, i) => cpuBusyPercent(previous?.cpus[i] ?? ZERO_CPU, cpu));
+
+    this.previous = { monotonicMs: snapshot.monotonicMs, ticks, rows: rowsByKey, cpuTotal: system.cpuTotal, cpus: system.cpus };
+    return {
+      timestampMs: snapshot.timestampMs,
+      intervalMs,
+      rows,
+      system,
+      cpuPercentTotal: cpuBusyPercent(cpuTotalBefore, system.cpuTotal),
+      cpuPercentPerCpu,
+      tasks: countTasks(snapshot.processes),
+      appeared,
+      exited,
+      warnings: snapshot.warnings,
+      snapshot,
+    };
+  }
+
+  /** Forgets the previous sample: the next frame starts fresh (intervalMs 0, CPU% 0). */
+  reset(): void {
+    this.previous = undefined;
+  }
+}
