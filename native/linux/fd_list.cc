@@ -1,0 +1,287 @@
+#include "fd_list.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace proctop {
+
+namespace {
+
+const char kDeletedSuffix[] = " (deleted)";
+const size_t kDeletedSuffixLength = sizeof kDeletedSuffix - 1;
+
+// Closes a descriptor or DIR* when the scope ends, whatever path leaves it.
+struct FdCloser {
+  int fd;
+  ~FdCloser() {
+    if (fd >= 0) close(fd);
+  }
+};
+struct DirCloser {
+  DIR* dir;
+  ~DirCloser() {
+    if (dir) closedir(dir);
+  }
+};
+
+bool ParseFdName(const char* name, int& fd) {
+  if (*name < '0' || *name > '9') return false;
+  long value = 0;
+  for (const char* p = name; *p; p++) {
+    if (*p < '0' || *p > '9') return false;
+    value = value * 10 + (*p - '0');
+    if (value > 0x7fffffff) return false;
+  }
+  fd = static_cast<int>(value);
+  return true;
+}
+
+// readlinkat into a growing buffer; false (errno set) when the fd vanished or is not ours to read.
+bool ReadLinkAt(int dirFd, const char* name, std::string& out) {
+  char stackBuffer[4096 + 64];
+  ssize_t n = readlinkat(dirFd, name, stackBuffer, sizeof stackBuffer);
+  if (n < 0) return false;
+  if (static_cast<size_t>(n) < sizeof stackBuffer) {
+    out.assign(stackBuffer, static_cast<size_t>(n));
+    return true;
+  }
+  for (size_t size = sizeof stackBuffer * 2; size <= (1u << 20); size *= 2) {
+    out.resize(size);
+    n = readlinkat(dirFd, name, &out[0], size);
+    if (n < 0) return false;
+    if (static_cast<size_t>(n) < size) {
+      out.resize(static_cast<size_t>(n));
+      return true;
+    }
+  }
+  return false;
+}
+
+// "socket:[123]" / "pipe:[123]" → inode, when target starts with prefix.
+bool ParseBracketInode(const std::string& target, const char* prefix, size_t prefixLength, uint64_t& inode) {
+  if (target.size() < prefixLength + 2 || target.compare(0, prefixLength, prefix) != 0 || target.back() != ']') return false;
+  uint64_t value = 0;
+  for (size_t i = prefixLength; i + 1 < target.size(); i++) {
+    char c = target[i];
+    if (c < '0' || c > '9') return false;
+    value = value * 10 + static_cast<uint64_t>(c - '0');
+  }
+  inode = value;
+  return true;
+}
+
+// Sets kind, path, inode, anonType and the memfd/deleted candidates from the readlink target.
+void Classify(FdRecord& record, std::string&& target, bool& deletedSuffix) {
+  deletedSuffix = false;
+  if (ParseBracketInode(target, "socket:[", 8, record.inode)) {
+    record.kind = FdKind::Socket;
+    record.hasInode = true;
+  } else if (ParseBracketInode(target, "pipe:[", 6, record.inode)) {
+    record.kind = FdKind::Pipe;
+    record.hasInode = true;
+  } else if (target.compare(0, 11, "anon_inode:") == 0) {
+    record.kind = FdKind::Anon;
+    record.anonType = target.substr(11);
+    if (record.anonType.size() >= 2 && record.anonType.front() == '[' && record.anonType.back() == ']') {
+      record.anonType = record.anonType.substr(1, record.anonType.size() - 2);
+    }
+  } else if (!target.empty() && target[0] == '/') {
+    record.kind = FdKind::File;
+    if (target.size() >= kDeletedSuffixLength &&
+        target.compare(target.size() - kDeletedSuffixLength, kDeletedSuffixLength, kDeletedSuffix) == 0) {
+      deletedSuffix = true;
+    }
+    record.memfd = target.compare(0, 7, "/memfd:") == 0;
+  } else {
+    record.kind = FdKind::Unknown;  // namespace handles ("net:[...]") and anything newer
+  }
+  record.path = std::move(target);
+}
+
+// Reads "pos:" and "flags:" from fdinfo/N through the fdinfo directory descriptor.
+void ReadFdInfo(int fdinfoDirFd, const char* name, FdRecord& record) {
+  if (fdinfoDirFd < 0) return;
+  int fd = openat(fdinfoDirFd, name, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  char buffer[256];  // pos, flags, mnt_id, ino come first; the rest is not needed
+  ssize_t n = read(fd, buffer, sizeof buffer - 1);
+  close(fd);
+  if (n <= 0) return;
+  buffer[n] = '\0';
+  const char* pos = strstr(buffer, "pos:");
+  const char* flags = strstr(buffer, "flags:");
+  if (pos) {
+    record.position = strtoull(pos + 4, nullptr, 10);
+    record.hasPosition = true;
+  }
+  if (flags) {
+    unsigned long value = strtoul(flags + 6, nullptr, 8);
+    unsigned access = value & 3;
+    record.mode = access <= 2 ? static_cast<int>(access) : -1;
+  }
+}
+
+std::string ReadComm(const std::string& procRoot, int pid) {
+  std::string text;
+  if (!ReadWholeFile(procRoot + "/" + std::to_string(pid) + "/comm", text)) return "";
+  if (!text.empty() && text.back() == '\n') text.pop_back();
+  return text;
+}
+
+// Scans every other process's fd table for the wanted pipe inodes (like lsof +E).
+std::unordered_map<uint64_t, std::vector<PipePeerRecord>> FindPipePeers(const std::string& procRoot, int selfPid,
+                                                                        const std::unordered_set<uint64_t>& wanted,
+                                                                        int& hiddenProcesses) {
+  std::unordered_map<uint64_t, std::vector<PipePeerRecord>> peers;
+  hiddenProcesses = 0;
+  DIR* proc = opendir(procRoot.c_str());
+  if (!proc) return peers;
+  DirCloser procCloser{proc};
+  std::vector<int> pids;
+  while (dirent* entry = readdir(proc)) {
+    int pid = 0;
+    if (ParseFdName(entry->d_name, pid) && pid > 0 && pid != selfPid) pids.push_back(pid);
+  }
+  std::sort(pids.begin(), pids.end());
+  std::string target;
+  std::string fdPath;
+  for (int pid : pids) {
+    fdPath = procRoot + "/" + std::to_string(pid) + "/fd";
+    int dirFd = open(fdPath.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dirFd < 0) {
+      if (errno == EACCES || errno == EPERM) hiddenProcesses++;
+      continue;
+    }
+    DIR* dir = fdopendir(dirFd);
+    if (!dir) {
+      close(dirFd);
+      continue;
+    }
+    DirCloser dirCloser{dir};
+    std::vector<std::pair<int, uint64_t>> hits;
+    while (dirent* entry = readdir(dir)) {
+      int fd = 0;
+      uint64_t inode = 0;
+      if (!ParseFdName(entry->d_name, fd)) continue;
+      if (!ReadLinkAt(dirFd, entry->d_name, target)) {
+        if (errno != EACCES && errno != EPERM) continue;
+        hiddenProcesses++;
+        break;
+      }
+      if (ParseBracketInode(target, "pipe:[", 6, inode) && wanted.count(inode)) hits.emplace_back(fd, inode);
+    }
+    if (hits.empty()) continue;
+    std::sort(hits.begin(), hits.end());
+    std::string comm = ReadComm(procRoot, pid);
+    for (const auto& hit : hits) peers[hit.second].push_back(PipePeerRecord{pid, comm, hit.first});
+  }
+  return peers;
+}
+
+}  // namespace
+
+FdListResult ListFds(const std::string& procRoot, int pid, bool pipePeers) {
+  FdListResult result;
+  result.pid = pid;
+  const std::string base = procRoot + "/" + std::to_string(pid);
+  int dirFd = open((base + "/fd").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dirFd < 0) {
+    int error = errno;
+    if (error == EACCES || error == EPERM) {
+      result.errorCode = "EACCES";
+      result.errorMessage = "permission denied: run as the owner of PID or root";
+    } else if (error == ENOENT || error == ESRCH) {
+      result.errorCode = "ENOENT";
+      result.errorMessage = "process " + std::to_string(pid) + " does not exist";
+    } else {
+      result.errorCode = "OTHER";
+      result.errorMessage = "cannot list " + base + "/fd: " + strerror(error);
+    }
+    return result;
+  }
+  DIR* dir = fdopendir(dirFd);
+  if (!dir) {
+    close(dirFd);
+    result.errorCode = "OTHER";
+    result.errorMessage = "cannot list " + base + "/fd: " + strerror(errno);
+    return result;
+  }
+  DirCloser dirCloser{dir};
+  FdCloser fdinfoCloser{open((base + "/fdinfo").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
+
+  std::unordered_set<uint64_t> socketInodes;
+  std::unordered_set<uint64_t> pipeInodes;
+  std::string target;
+  while (dirent* entry = readdir(dir)) {
+    int fd = 0;
+    if (!ParseFdName(entry->d_name, fd)) continue;
+    if (!ReadLinkAt(dirFd, entry->d_name, target)) {
+      // The fd directory can be listable while its links are not (ptrace access check): that is EACCES.
+      if (errno == EACCES || errno == EPERM) {
+        result.fds.clear();
+        result.errorCode = "EACCES";
+        result.errorMessage = "permission denied: run as the owner of PID or root";
+        return result;
+      }
+      continue;  // closed mid-listing: skip
+    }
+    FdRecord record;
+    record.fd = fd;
+    bool deletedSuffix = false;
+    Classify(record, std::move(target), deletedSuffix);
+    target.clear();
+    if (deletedSuffix) {
+      // A file may really be named "x (deleted)": only a link count of 0 means deleted.
+      struct stat st;
+      bool unlinked = fstatat(dirFd, entry->d_name, &st, 0) != 0 || st.st_nlink == 0;
+      if (unlinked) {
+        record.path.resize(record.path.size() - kDeletedSuffixLength);
+        record.deleted = !record.memfd;
+      }
+    }
+    if (record.kind == FdKind::File || record.kind == FdKind::Pipe) {
+      ReadFdInfo(fdinfoCloser.fd, entry->d_name, record);
+      if (record.kind == FdKind::Pipe) record.hasPosition = false;
+    }
+    if (record.kind == FdKind::Socket) socketInodes.insert(record.inode);
+    if (record.kind == FdKind::Pipe) pipeInodes.insert(record.inode);
+    result.fds.push_back(std::move(record));
+  }
+  std::sort(result.fds.begin(), result.fds.end(), [](const FdRecord& a, const FdRecord& b) { return a.fd < b.fd; });
+
+  if (!socketInodes.empty()) {
+    auto sockets = ResolveSockets(procRoot, pid, socketInodes);
+    for (FdRecord& record : result.fds) {
+      if (record.kind != FdKind::Socket) continue;
+      auto found = sockets.find(record.inode);
+      if (found == sockets.end()) continue;
+      record.hasSocket = true;
+      record.socket = found->second;
+    }
+  }
+  if (pipePeers && !pipeInodes.empty()) {
+    int hidden = 0;
+    auto peers = FindPipePeers(procRoot, pid, pipeInodes, hidden);
+    for (FdRecord& record : result.fds) {
+      if (record.kind != FdKind::Pipe) continue;
+      record.hasPipePeers = true;
+      auto found = peers.find(record.inode);
+      if (found != peers.end()) record.pipePeers = found->second;
+    }
+    if (hidden > 0) {
+      result.warnings.push_back("pipe peers: " + std::to_string(hidden) + " other process" + (hidden == 1 ? "" : "es") +
+                                " could not be inspected (permission denied)");
+    }
+  }
+  return result;
+}
+
+}  // namespace proctop
