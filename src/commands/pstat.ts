@@ -1,6 +1,303 @@
+import { parseArgs } from 'node:util';
+import { platformName, schemaId, toJsonText } from '../output/json-envelope.js';
+import { renderTextTable, type TextColumn } from '../output/text-table.js';
+import { matchesFilter, cpuPercentOf, sortRows, SORT_KEYS, type CpuMode, type ProcessFilter, type SortKey } from '../sampler/process-query.js';
+import { Sampler } from '../sampler/sampler.js';
+import type { ProcessRow } from '../sampler/types.js';
+import { createCollector, type CollectorChoice } from '../sys/collector.js';
+import { formatDuration, parseDuration } from '../util/duration.js';
 import { UsageError } from './usage-error.js';
 
-// PLACEHOLDER: replaced by the issue that owns `proctop pstat`.
-export async function main(_argv: readonly string[]): Promise<number> {
-  throw new UsageError('pstat is not implemented yet');
+export const PSTAT_USAGE = `Usage: proctop pstat [options]
+
+List processes once, for scripts (JSON) or people (table).
+
+Output:
+  --json                 JSON (default when stdout is not a terminal)
+  --table                aligned text table (default on a terminal)
+Filters (all must match):
+  --pid N                only this pid (repeatable)
+  --name TEXT            comm or argv[0] basename contains TEXT (case-insensitive)
+  --user NAME|UID        owned by this user
+  --ppid N               children of N
+  --cpu-above PCT        CPU% above PCT (100 = one core)
+  --memory-above KB      resident memory above KB KiB
+  --running-for DUR      running for at least DUR (e.g. 90s, 5m, 2h)
+CPU:
+  --cpu-mode MODE        lifetime (total CPU time / age, instant; default) or
+                         monitor (measured between two samples)
+  --sample DUR           monitor window (default 1s; implies --cpu-mode monitor)
+Order:
+  --sort KEY             pid | name | cpu | memory | start (default pid; cpu with --top)
+  --top N                keep the first N after sorting
+  --help                 this text
+
+Exit codes: 0 ok, 1 a requested --pid was not found or reading failed, 2 invalid input.
+Backend: native addon, or the JS fallback (PROCTOP_BACKEND=js|native forces one).
+`;
+
+/** Parsed command line of `proctop pstat`. */
+export interface PstatOptions {
+  readonly format: 'json' | 'table';
+  readonly filter: ProcessFilter;
+  readonly cpuMode: CpuMode;
+  /** Monitor window in ms (null in lifetime mode). */
+  readonly sampleMs: number | null;
+  readonly sort: SortKey;
+  readonly top: number | null;
+  readonly help: boolean;
+}
+
+/** Where pstat reads from and writes to; tests inject a fixture collector and capture output. */
+export interface PstatIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly stdoutIsTty: boolean;
+  readonly collector: () => CollectorChoice;
+  readonly sleep: (ms: number) => Promise<void>;
+}
+
+const defaultIo = (): PstatIo => ({
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  stdoutIsTty: process.stdout.isTTY === true,
+  collector: () => createCollector(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+});
+
+const MAX_SAMPLE_MS = 10 * 60_000;
+
+function positiveInteger(flag: string, text: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < 1) {
+    throw new UsageError(`${flag} must be a positive integer, got "${text}"`);
+  }
+  return value;
+}
+
+function nonNegativeInteger(flag: string, text: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value)) throw new UsageError(`${flag} must be a non-negative integer, got "${text}"`);
+  return value;
+}
+
+function nonNegativeNumber(flag: string, text: string): number {
+  const value = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text.trim()) || !Number.isFinite(value)) throw new UsageError(`${flag} must be a non-negative number, got "${text}"`);
+  return value;
+}
+
+function duration(flag: string, text: string): number {
+  try {
+    return parseDuration(text);
+  } catch {
+    throw new UsageError(`${flag} must be a duration such as 250ms, 2s, 5m or 1h, got "${text}"`);
+  }
+}
+
+// node:util's messages span lines and mention "--" tricks; say the one thing that matters.
+function parseArgsProblem(err: unknown): UsageError {
+  const message = err instanceof Error ? err.message : String(err);
+  const code = (err as { code?: string }).code;
+  const unknown = /Unknown option '([^']+)'/.exec(message);
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown) return new UsageError(`unknown option "${unknown[1]}" (see proctop pstat --help)`);
+  const missing = /Option '(-\S+)(?:, (-\S+))?[^']*' argument missing/.exec(message);
+  if (missing) return new UsageError(`${missing[2] ?? missing[1]} needs a value`);
+  const unexpected = /Unexpected argument '([^']+)'/.exec(message);
+  if (unexpected) return new UsageError(`unexpected argument "${unexpected[1]}" (pstat takes only options)`);
+  return new UsageError(message.split('\n')[0] ?? message);
+}
+
+/** Turns argv into options; every problem is a one-line UsageError. */
+export function parsePstatArgs(argv: readonly string[], stdoutIsTty: boolean): PstatOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        json: { type: 'boolean' },
+        table: { type: 'boolean' },
+        pid: { type: 'string', multiple: true },
+        name: { type: 'string' },
+        user: { type: 'string' },
+        ppid: { type: 'string' },
+        'cpu-above': { type: 'string' },
+        'memory-above': { type: 'string' },
+        'running-for': { type: 'string' },
+        'cpu-mode': { type: 'string' },
+        sample: { type: 'string' },
+        sort: { type: 'string' },
+        top: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    throw parseArgsProblem(err);
+  }
+  const v = parsed.values;
+  if (v.json && v.table) throw new UsageError('--json and --table cannot be used together');
+  const cpuModeText = v['cpu-mode'];
+  if (cpuModeText !== undefined && cpuModeText !== 'lifetime' && cpuModeText !== 'monitor') {
+    throw new UsageError(`--cpu-mode must be "lifetime" or "monitor", got "${cpuModeText}"`);
+  }
+  if (cpuModeText === 'lifetime' && v.sample !== undefined) throw new UsageError('--sample only applies to --cpu-mode monitor');
+  const cpuMode: CpuMode = cpuModeText ?? (v.sample !== undefined ? 'monitor' : 'lifetime');
+  let sampleMs: number | null = null;
+  if (cpuMode === 'monitor') {
+    sampleMs = v.sample !== undefined ? duration('--sample', v.sample) : 1000;
+    if (sampleMs <= 0 || sampleMs > MAX_SAMPLE_MS) {
+      throw new UsageError(`--sample must be between 1ms and ${formatDuration(MAX_SAMPLE_MS)}, got "${v.sample ?? ''}"`);
+    }
+  }
+  if (v.sort !== undefined && !(SORT_KEYS as readonly string[]).includes(v.sort)) {
+    throw new UsageError(`--sort must be one of ${SORT_KEYS.join(', ')}, got "${v.sort}"`);
+  }
+  if (v.name === '') throw new UsageError('--name must not be empty');
+  if (v.user === '') throw new UsageError('--user must not be empty');
+  const top = v.top !== undefined ? positiveInteger('--top', v.top) : null;
+  const filter: ProcessFilter = {
+    ...(v.pid ? { pids: v.pid.map((text) => positiveInteger('--pid', text)) } : {}),
+    ...(v.name !== undefined ? { name: v.name } : {}),
+    ...(v.user !== undefined ? { user: v.user } : {}),
+    ...(v.ppid !== undefined ? { ppid: nonNegativeInteger('--ppid', v.ppid) } : {}),
+    ...(v['cpu-above'] !== undefined ? { cpuAbove: nonNegativeNumber('--cpu-above', v['cpu-above']) } : {}),
+    ...(v['memory-above'] !== undefined ? { memoryAboveKb: nonNegativeNumber('--memory-above', v['memory-above']) } : {}),
+    ...(v['running-for'] !== undefined ? { runningForMs: duration('--running-for', v['running-for']) } : {}),
+  };
+  return {
+    format: v.json ? 'json' : v.table ? 'table' : stdoutIsTty ? 'table' : 'json',
+    filter,
+    cpuMode,
+    sampleMs,
+    sort: (v.sort as SortKey | undefined) ?? (top !== null ? 'cpu' : 'pid'),
+    top,
+    help: v.help === true,
+  };
+}
+
+/** Peer state names (sysprims): D and I are sleeping, t is stopped, X and others unknown. */
+export function stateName(code: string): 'running' | 'sleeping' | 'stopped' | 'zombie' | 'unknown' {
+  if (code === 'R') return 'running';
+  if (code === 'S' || code === 'D' || code === 'I') return 'sleeping';
+  if (code === 'T' || code === 't') return 'stopped';
+  if (code === 'Z') return 'zombie';
+  return 'unknown';
+}
+
+const round = (value: number, digits: number): number => Number(value.toFixed(digits));
+
+/** One process in pstat's JSON: the peer's field names plus proctop's additions. */
+export function processRecord(row: ProcessRow, mode: CpuMode): Record<string, unknown> {
+  return {
+    pid: row.pid,
+    ppid: row.ppid,
+    name: row.comm,
+    user: row.user,
+    cpu_percent: round(cpuPercentOf(row, mode), 2),
+    memory_kb: Math.floor(row.rssBytes / 1024),
+    elapsed_seconds: Math.floor(row.ageSeconds),
+    start_time_unix_ms: row.startTimeMs,
+    exe_path: row.exe,
+    state: stateName(row.state),
+    cmdline: [...row.argv],
+    thread_count: row.threads,
+    start_time_ticks: row.startTime,
+    pgid: row.pgid,
+    sid: row.sid,
+    uid: row.uid,
+    nice: row.nice,
+    priority: row.priority,
+    tty_nr: row.ttyNr,
+    rss_bytes: row.rssBytes,
+    vsize_bytes: row.vsizeBytes,
+    mem_percent: round(row.memPercent, 3),
+    cpu_time_seconds: round(row.cpuTimeSeconds, 2),
+    state_code: row.state,
+    kernel_thread: row.isKernelThread,
+  };
+}
+
+function clockText(seconds: number): string {
+  const s = Math.floor(seconds);
+  const days = Math.floor(s / 86_400);
+  const hms = [Math.floor((s % 86_400) / 3600), Math.floor((s % 3600) / 60), s % 60].map((n) => String(n).padStart(2, '0')).join(':');
+  return days > 0 ? `${days}-${hms}` : hms;
+}
+
+function commandText(row: ProcessRow): string {
+  return row.argv.length > 0 ? row.argv.join(' ') : `[${row.comm}]`;
+}
+
+function tableColumns(mode: CpuMode): TextColumn<ProcessRow>[] {
+  return [
+    { title: 'PID', cell: (r) => String(r.pid), align: 'right' },
+    { title: 'PPID', cell: (r) => String(r.ppid), align: 'right' },
+    { title: 'USER', cell: (r) => r.user, maxWidth: 12 },
+    { title: 'S', cell: (r) => r.state },
+    { title: 'CPU%', cell: (r) => cpuPercentOf(r, mode).toFixed(1), align: 'right' },
+    { title: 'MEM%', cell: (r) => r.memPercent.toFixed(1), align: 'right' },
+    { title: 'RSS_KB', cell: (r) => String(Math.floor(r.rssBytes / 1024)), align: 'right' },
+    { title: 'THR', cell: (r) => String(r.threads), align: 'right' },
+    { title: 'TIME', cell: (r) => clockText(r.cpuTimeSeconds), align: 'right' },
+    { title: 'ELAPSED', cell: (r) => clockText(r.ageSeconds), align: 'right' },
+    { title: 'COMMAND', cell: commandText, maxWidth: 200 },
+  ];
+}
+
+/** Reads rows in the chosen CPU mode: one snapshot, or two `sampleMs` apart. */
+async function collectRows(choice: CollectorChoice, options: PstatOptions, io: PstatIo) {
+  const sampler = new Sampler(choice.collector);
+  let frame = await sampler.sample();
+  if (options.cpuMode === 'monitor' && options.sampleMs !== null) {
+    await io.sleep(options.sampleMs);
+    frame = await sampler.sample();
+  }
+  return frame;
+}
+
+/** `proctop pstat`: exit 0 ok, 1 a requested pid is missing, 2 invalid input (thrown UsageError). */
+export async function main(argv: readonly string[], io: PstatIo = defaultIo()): Promise<number> {
+  const options = parsePstatArgs(argv, io.stdoutIsTty);
+  if (options.help) {
+    io.stdout(PSTAT_USAGE);
+    return 0;
+  }
+  const backendEnv = process.env.PROCTOP_BACKEND;
+  if (backendEnv !== undefined && backendEnv !== '' && backendEnv !== 'js' && backendEnv !== 'native') {
+    throw new UsageError(`PROCTOP_BACKEND must be "native" or "js", got "${backendEnv}"`);
+  }
+  const choice = io.collector();
+  const warnings: string[] = [];
+  if (choice.notice) {
+    io.stderr(`proctop: ${choice.notice}\n`);
+    warnings.push(choice.notice);
+  }
+  const frame = await collectRows(choice, options, io);
+  warnings.push(...frame.warnings);
+  const matched = frame.rows.filter((row) => matchesFilter(row, options.filter, options.cpuMode));
+  const sorted = sortRows(matched, options.sort, options.cpuMode);
+  const shown = options.top !== null ? sorted.slice(0, options.top) : sorted;
+  const missing = (options.filter.pids ?? []).filter((pid) => !frame.rows.some((row) => row.pid === pid));
+  for (const pid of missing) warnings.push(`pid ${pid} not found`);
+
+  if (options.format === 'json') {
+    io.stdout(
+      toJsonText({
+        schema_id: schemaId('pstat'),
+        timestamp: new Date(frame.timestampMs).toISOString(),
+        platform: platformName(),
+        backend: choice.collector.backend,
+        cpu_mode: options.cpuMode,
+        sample_ms: options.sampleMs,
+        processes: shown.map((row) => processRecord(row, options.cpuMode)),
+        warnings,
+      }),
+    );
+  } else {
+    io.stdout(renderTextTable(tableColumns(options.cpuMode), shown));
+    for (const warning of warnings) if (warning !== choice.notice) io.stderr(`proctop: warning: ${warning}\n`);
+  }
+  return missing.length > 0 ? 1 : 0;
 }
