@@ -1,0 +1,261 @@
+#include "proc_snapshot.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+#include "proc_snapshot_io.h"
+#include "proc_system_info.h"
+
+namespace proctop {
+namespace {
+
+/** PF_KTHREAD from include/linux/sched.h. */
+constexpr unsigned long long kPfKthread = 0x00200000ULL;
+
+/** The stat fields a snapshot needs, as parsed from one /proc/PID/stat line. */
+struct StatLine {
+  const char* comm = nullptr;
+  size_t commLength = 0;
+  char state = '?';
+  long long fields[25] = {};  // fields[n] = field n of proc(5), for 4 <= n <= 24
+};
+
+/**
+ * Parses a stat line. comm may contain spaces, parentheses and newlines, so it runs from the
+ * first '(' to the LAST ')'; the numeric fields follow. Returns false for a malformed line.
+ */
+bool ParseStatLine(const char* text, size_t length, StatLine& out) {
+  const char* open = static_cast<const char*>(std::memchr(text, '(', length));
+  const char* close = static_cast<const char*>(memrchr(text, ')', length));
+  if (!open || !close || close < open || close + 2 >= text + length) return false;
+  out.comm = open + 1;
+  out.commLength = static_cast<size_t>(close - open - 1);
+  const char* p = close + 2;
+  out.state = *p++;
+  for (int field = 4; field <= 24; ++field) {
+    if (*p != ' ') return false;
+    ++p;
+    out.fields[field] = ParseSigned(p);
+  }
+  return true;
+}
+
+/** Splits cmdline on NUL and drops the empty element after the trailing NUL. */
+std::vector<std::string> SplitCommandLine(const std::string& raw) {
+  std::vector<std::string> argv;
+  if (raw.empty()) return argv;
+  size_t start = 0;
+  for (;;) {
+    size_t end = raw.find('\0', start);
+    if (end == std::string::npos) {
+      argv.emplace_back(raw, start);
+      break;
+    }
+    argv.emplace_back(raw, start, end - start);
+    start = end + 1;
+    if (start == raw.size()) break;
+  }
+  return argv;
+}
+
+/** readlink of dirFd-relative path; false on any error (EACCES, ENOENT for kernel threads...). */
+bool ReadLinkAt(int dirFd, const char* path, std::string& out) {
+  char buf[4096];
+  ssize_t n = readlinkat(dirFd, path, buf, sizeof buf);
+  if (n < 0) return false;
+  if (static_cast<size_t>(n) < sizeof buf) {
+    out.assign(buf, static_cast<size_t>(n));
+    return true;
+  }
+  // Longer than PATH_MAX is possible with deep mounts: grow until it fits.
+  for (size_t size = sizeof buf * 2; size <= (1u << 20); size *= 2) {
+    std::string big(size, '\0');
+    n = readlinkat(dirFd, path, &big[0], size);
+    if (n < 0) return false;
+    if (static_cast<size_t>(n) < size) {
+      big.resize(static_cast<size_t>(n));
+      out = std::move(big);
+      return true;
+    }
+  }
+  return false;
+}
+
+double ClockMs(clockid_t clock) {
+  timespec now{};
+  clock_gettime(clock, &now);
+  return static_cast<double>(now.tv_sec) * 1000.0 + static_cast<double>(now.tv_nsec) / 1e6;
+}
+
+/** Closes a directory stream on scope exit. */
+struct DirCloser {
+  DIR* dir;
+  ~DirCloser() {
+    if (dir) closedir(dir);
+  }
+};
+
+}  // namespace
+
+ProcSnapshotReader::ProcSnapshotReader(std::string procRoot)
+    : procRoot_(std::move(procRoot)), pageSize_(sysconf(_SC_PAGESIZE)) {}
+
+void ProcSnapshotReader::ForgetAll() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  identities_.clear();
+  freeSlots_.clear();
+  nextSlot_ = 0;
+}
+
+const std::string& ProcSnapshotReader::UserName(uid_t uid) {
+  auto found = userNames_.find(uid);
+  if (found != userNames_.end()) return found->second;
+  std::string name = std::to_string(uid);
+  std::vector<char> buf(16384);
+  for (;;) {
+    passwd entry{};
+    passwd* result = nullptr;
+    int rc = getpwuid_r(uid, &entry, buf.data(), buf.size(), &result);
+    if (rc == ERANGE && buf.size() < (1u << 20)) {
+      buf.resize(buf.size() * 2);
+      continue;
+    }
+    if (rc == 0 && result && result->pw_name) name = result->pw_name;
+    break;
+  }
+  return userNames_.emplace(uid, std::move(name)).first->second;
+}
+
+uint32_t ProcSnapshotReader::TakeSlot() {
+  if (!freeSlots_.empty()) {
+    uint32_t slot = freeSlots_.back();
+    freeSlots_.pop_back();
+    return slot;
+  }
+  return nextSlot_++;
+}
+
+void ProcSnapshotReader::Evict(uint64_t generation) {
+  for (auto it = identities_.begin(); it != identities_.end();) {
+    if (it->second.seenGeneration != generation) {
+      freeSlots_.push_back(it->second.slot);
+      it = identities_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+SnapshotRecord ProcSnapshotReader::Read() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  SnapshotRecord snapshot;
+
+  int rootFd = open(procRoot_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (rootFd < 0) throw std::runtime_error("cannot open " + procRoot_ + ": " + std::strerror(errno));
+  // fdopendir owns rootFd from here; dirfd() keeps serving openat().
+  DIR* dir = fdopendir(rootFd);
+  if (!dir) {
+    int error = errno;
+    close(rootFd);
+    throw std::runtime_error("cannot list " + procRoot_ + ": " + std::strerror(error));
+  }
+  DirCloser closer{dir};
+
+  const uint64_t generation = ++generation_;
+  snapshot.processes.reserve(identities_.size() + 64);
+  size_t hiddenCount = 0;
+  char path[64];
+  char statText[4096];
+  std::string cmdline;
+
+  while (dirent* entry = readdir(dir)) {
+    const char* name = entry->d_name;
+    if (name[0] < '1' || name[0] > '9') continue;
+    size_t nameLength = 0;
+    bool numeric = true;
+    for (; name[nameLength]; ++nameLength) {
+      if (name[nameLength] < '0' || name[nameLength] > '9') numeric = false;
+    }
+    if (!numeric || nameLength > 10) continue;
+
+    std::memcpy(path, name, nameLength);
+    std::memcpy(path + nameLength, "/stat", 6);
+    long length = ReadSmallFileAt(rootFd, path, statText, sizeof statText);
+    if (length < 0) {
+      // ENOENT/ESRCH: exited since readdir. EACCES: hidden from us (hidepid). Either way skip.
+      if (length == -EACCES || length == -EPERM) ++hiddenCount;
+      continue;
+    }
+    StatLine stat;
+    if (!ParseStatLine(statText, static_cast<size_t>(length), stat)) continue;
+
+    ProcessRecord record;
+    const char* digits = name;
+    record.pid = static_cast<int>(ParseUnsigned(digits));
+    record.state = stat.state;
+    record.ppid = static_cast<int>(stat.fields[4]);
+    record.pgid = static_cast<int>(stat.fields[5]);
+    record.sid = static_cast<int>(stat.fields[6]);
+    record.ttyNr = stat.fields[7];
+    record.isKernelThread = (static_cast<unsigned long long>(stat.fields[9]) & kPfKthread) != 0;
+    record.utime = static_cast<unsigned long long>(stat.fields[14]);
+    record.stime = static_cast<unsigned long long>(stat.fields[15]);
+    record.priority = stat.fields[18];
+    record.nice = stat.fields[19];
+    record.threads = stat.fields[20];
+    record.startTime = static_cast<unsigned long long>(stat.fields[22]);
+    record.vsizeBytes = static_cast<unsigned long long>(stat.fields[23]);
+    long long rssPages = stat.fields[24];
+    record.rssBytes = rssPages > 0 ? static_cast<unsigned long long>(rssPages) * static_cast<unsigned long long>(pageSize_) : 0;
+
+    const IdentityKey key{record.pid, record.startTime};
+    auto cached = identities_.find(key);
+    const bool commChanged = cached != identities_.end() &&
+                             (cached->second.details->comm.size() != stat.commLength ||
+                              std::memcmp(cached->second.details->comm.data(), stat.comm, stat.commLength) != 0);
+    if (cached == identities_.end() || commChanged) {
+      // New identity, or exec() kept pid+starttime but changed comm: read the slow fields.
+      auto details = std::make_shared<ProcessDetails>();
+      details->comm.assign(stat.comm, stat.commLength);
+      struct stat dirStat {};
+      if (fstatat(rootFd, name, &dirStat, 0) != 0) continue;  // gone since its stat was read
+      details->uid = dirStat.st_uid;
+      details->user = UserName(dirStat.st_uid);
+      if (!record.isKernelThread) {
+        std::memcpy(path + nameLength, "/cmdline", 9);
+        if (ReadWholeFileAt(rootFd, path, cmdline) == 0) details->argv = SplitCommandLine(cmdline);
+        std::memcpy(path + nameLength, "/exe", 5);
+        details->hasExe = ReadLinkAt(rootFd, path, details->exe);
+      }
+      if (cached == identities_.end()) {
+        cached = identities_.emplace(key, CachedIdentity{nullptr, TakeSlot(), 0}).first;
+      }
+      cached->second.details = std::move(details);
+      record.detailsFresh = true;
+    }
+    cached->second.seenGeneration = generation;
+    record.details = cached->second.details;
+    record.cacheSlot = cached->second.slot;
+    snapshot.processes.push_back(std::move(record));
+  }
+  Evict(generation);
+
+  if (hiddenCount > 0) {
+    snapshot.warnings.push_back(std::to_string(hiddenCount) +
+                                " processes could not be read (permission denied; /proc mounted with hidepid?)");
+  }
+  ReadSystemInfo(rootFd, procRoot_, snapshot.system, snapshot.warnings);
+  snapshot.timestampMs = static_cast<double>(static_cast<long long>(ClockMs(CLOCK_REALTIME)));
+  snapshot.monotonicMs = ClockMs(CLOCK_MONOTONIC);
+  return snapshot;
+}
+
+}  // namespace proctop

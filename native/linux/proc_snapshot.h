@@ -1,0 +1,158 @@
+// Reads every process and the system figures under a proc root (default /proc) into plain
+// structs. No napi.h here: the N-API surface is native/snapshot_binding.cc.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace proctop {
+
+/** Cumulative CPU counters of one /proc/stat line, in clock ticks. */
+struct CpuTimesRecord {
+  unsigned long long user = 0;
+  unsigned long long nice = 0;
+  unsigned long long system = 0;
+  unsigned long long idle = 0;
+  unsigned long long iowait = 0;
+  unsigned long long irq = 0;
+  unsigned long long softirq = 0;
+  unsigned long long steal = 0;
+};
+
+/** System-wide figures (mirrors SystemInfo in src/sys/types.ts). */
+struct SystemInfoRecord {
+  /** The aggregate "cpu" line. */
+  CpuTimesRecord cpuTotal;
+  /** One entry per "cpuN" line, in file order. */
+  std::vector<CpuTimesRecord> cpus;
+  unsigned long long memTotalBytes = 0;
+  unsigned long long memAvailableBytes = 0;
+  unsigned long long memFreeBytes = 0;
+  unsigned long long buffersBytes = 0;
+  unsigned long long cachedBytes = 0;
+  unsigned long long swapTotalBytes = 0;
+  unsigned long long swapFreeBytes = 0;
+  /** 1, 5 and 15 minute load averages. */
+  double loadAvg[3] = {0, 0, 0};
+  /** First field of /proc/uptime. */
+  double uptimeSeconds = 0;
+  /** "btime" of /proc/stat × 1000. */
+  double bootTimeMs = 0;
+  /** sysconf(_SC_CLK_TCK). */
+  long clockTicks = 0;
+  /** sysconf(_SC_PAGESIZE). */
+  long pageSize = 0;
+};
+
+/** The slow-to-read parts of a process, read once per identity and cached. */
+struct ProcessDetails {
+  /** comm at the time the details were read; a different comm means exec() happened. */
+  std::string comm;
+  /** Owner uid of /proc/PID. */
+  uid_t uid = 0;
+  /** User name for uid, or the uid as text when it has no passwd entry. */
+  std::string user;
+  /** cmdline split on NUL (trailing empty element dropped); empty for kernel threads. */
+  std::vector<std::string> argv;
+  /** False when /proc/PID/exe could not be read (EACCES, ENOENT, kernel thread). */
+  bool hasExe = false;
+  /** readlink target of /proc/PID/exe, " (deleted)" kept as the kernel writes it. */
+  std::string exe;
+};
+
+/** One process of one snapshot (mirrors RawProcess in src/sys/types.ts). */
+struct ProcessRecord {
+  int pid = 0;
+  /** Field 22 of stat: start time in ticks after boot (identity with pid). */
+  unsigned long long startTime = 0;
+  int ppid = 0;
+  int pgid = 0;
+  int sid = 0;
+  /** One-letter kernel state. */
+  char state = '?';
+  unsigned long long utime = 0;
+  unsigned long long stime = 0;
+  unsigned long long rssBytes = 0;
+  unsigned long long vsizeBytes = 0;
+  long long threads = 0;
+  long long nice = 0;
+  long long priority = 0;
+  long long ttyNr = 0;
+  /** PF_KTHREAD set in the stat flags. */
+  bool isKernelThread = false;
+  /** comm, uid, user, argv, exe: shared with the reader's identity cache. */
+  std::shared_ptr<const ProcessDetails> details;
+  /** Stable small number for this identity while it stays cached (lets callers cache too). */
+  uint32_t cacheSlot = 0;
+  /** True when details were (re)read in this snapshot: new identity, or comm changed (exec). */
+  bool detailsFresh = false;
+};
+
+/** Everything one refresh reads. */
+struct SnapshotRecord {
+  /** CLOCK_REALTIME when the read finished, epoch ms. */
+  double timestampMs = 0;
+  /** CLOCK_MONOTONIC when the read finished, ms. */
+  double monotonicMs = 0;
+  std::vector<ProcessRecord> processes;
+  SystemInfoRecord system;
+  /** Non-fatal problems. */
+  std::vector<std::string> warnings;
+};
+
+/**
+ * Reads snapshots of one proc root, caching per identity (pid, startTime) the fields that only
+ * change on exec (argv, exe, uid, user), so a steady-state refresh reads little more than each
+ * /proc/PID/stat. Read() is serialized by an internal mutex.
+ */
+class ProcSnapshotReader {
+ public:
+  explicit ProcSnapshotReader(std::string procRoot);
+
+  /** Reads every process and the system figures. Throws std::runtime_error when procRoot is unreadable. */
+  SnapshotRecord Read();
+
+  /** Drops every cached identity (the next Read() reports all details as fresh). */
+  void ForgetAll();
+
+  const std::string& procRoot() const { return procRoot_; }
+
+ private:
+  struct IdentityKey {
+    int pid;
+    unsigned long long startTime;
+    bool operator==(const IdentityKey& other) const { return pid == other.pid && startTime == other.startTime; }
+  };
+  struct IdentityKeyHash {
+    size_t operator()(const IdentityKey& key) const {
+      return std::hash<unsigned long long>()((key.startTime << 22) ^ static_cast<unsigned long long>(key.pid));
+    }
+  };
+  struct CachedIdentity {
+    std::shared_ptr<const ProcessDetails> details;
+    uint32_t slot = 0;
+    /** Generation of the last snapshot that saw this identity; older ones are evicted. */
+    uint64_t seenGeneration = 0;
+  };
+
+  const std::string& UserName(uid_t uid);
+  uint32_t TakeSlot();
+  void Evict(uint64_t generation);
+
+  std::string procRoot_;
+  long pageSize_;
+  std::mutex mutex_;
+  uint64_t generation_ = 0;
+  std::unordered_map<IdentityKey, CachedIdentity, IdentityKeyHash> identities_;
+  std::unordered_map<uid_t, std::string> userNames_;
+  std::vector<uint32_t> freeSlots_;
+  uint32_t nextSlot_ = 0;
+};
+
+}  // namespace proctop
