@@ -3,6 +3,7 @@
 
 // Module entry: every capability adds one Register* call here.
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  RegisterSnapshot(env, exports);
   RegisterSignal(env, exports);
   return exports;
 }
