@@ -1,0 +1,59 @@
+import React from 'react';
+import { Box } from 'ink';
+import type { CommandOverrides } from '../keys/dispatch.js';
+import { useKeyInput } from '../keys/use-key-input.js';
+import { topView, type MonitorStore } from '../store/monitor-store.js';
+import { MonitorStoreContext, useMonitor } from '../store/use-monitor-store.js';
+import { DetailView } from './DetailView.js';
+import { Header } from './Header.js';
+import { HelpOverlay } from './HelpOverlay.js';
+import { ProcessTable } from './ProcessTable.js';
+import { StatusBar } from './StatusBar.js';
+
+export interface MonitorAppProps {
+  /** The app's own store (fresh per app instance and per test). */
+  readonly store: MonitorStore;
+  /** Actions later views plug in for commands that are "not available yet". */
+  readonly overrides?: CommandOverrides;
+}
+
+/** The body for the view on top of the stack; one component per view. */
+function Body(): React.JSX.Element {
+  const view = useMonitor(topView);
+  switch (view) {
+    case 'help':
+      return <HelpOverlay />;
+    case 'detail':
+      return <DetailView />;
+    default:
+      return (
+        <>
+          <Header />
+          <ProcessTable />
+        </>
+      );
+  }
+}
+
+function Screen({ store, overrides }: MonitorAppProps): React.JSX.Element {
+  useKeyInput(store, overrides);
+  const lines = useMonitor((s) => s.layout.lines);
+  const columns = useMonitor((s) => s.layout.columns);
+  return (
+    <Box flexDirection="column" height={lines} width={columns} overflow="hidden">
+      <Box flexDirection="column" flexGrow={1} overflow="hidden">
+        <Body />
+      </Box>
+      <StatusBar />
+    </Box>
+  );
+}
+
+/** The whole TUI: header, table (or an overlay view) and status bar. */
+export function MonitorApp({ store, overrides }: MonitorAppProps): React.JSX.Element {
+  return (
+    <MonitorStoreContext.Provider value={store}>
+      <Screen store={store} overrides={overrides} />
+    </MonitorStoreContext.Provider>
+  );
+}

@@ -1,0 +1,54 @@
+import React from 'react';
+import { Box, Text } from 'ink';
+import { useMonitor } from '../store/use-monitor-store.js';
+import { fitColumns, rowLine, titleLine } from './table-columns.js';
+import { fit } from './format.js';
+
+/**
+ * The process table: our own component (ink-table is CommonJS and cannot load under Ink 6).
+ * Only the rows inside the viewport are turned into elements, so 10,000 processes cost the
+ * same to draw as 30.
+ */
+export function ProcessTable(): React.JSX.Element {
+  const display = useMonitor((s) => s.display);
+  const scrollTop = useMonitor((s) => s.scrollTop);
+  const cursorKey = useMonitor((s) => s.cursorKey);
+  const selection = useMonitor((s) => s.selection);
+  const layout = useMonitor((s) => s.layout);
+  const sortColumn = useMonitor((s) => s.sortColumn);
+  const descending = useMonitor((s) => s.descending);
+  const color = useMonitor((s) => s.color);
+  const hasFrame = useMonitor((s) => s.frame !== null);
+  const width = layout.columns;
+  const columns = fitColumns(width);
+  const visible = display.slice(scrollTop, scrollTop + layout.tableRows);
+  return (
+    <Box flexDirection="column" height={layout.tableRows + 1}>
+      <Text wrap="truncate" inverse={!color} color={color ? 'black' : undefined} backgroundColor={color ? 'green' : undefined}>
+        {fit(titleLine(columns, sortColumn, descending), width)}
+      </Text>
+      {visible.length === 0 && layout.tableRows > 0 ? (
+        <Text wrap="truncate" dimColor>
+          {hasFrame ? ' no processes match' : ' sampling…'}
+        </Text>
+      ) : null}
+      {visible.map((d) => {
+        const isCursor = d.key === cursorKey;
+        const marked = selection.has(d.key);
+        const text = fit(rowLine(columns, d, marked), width);
+        return (
+          <Text
+            key={d.key}
+            wrap="truncate"
+            inverse={isCursor && !color}
+            backgroundColor={isCursor && color ? 'cyan' : undefined}
+            color={color ? (isCursor ? 'black' : marked ? 'yellow' : undefined) : undefined}
+            dimColor={d.exited && !isCursor}
+          >
+            {text}
+          </Text>
+        );
+      })}
+    </Box>
+  );
+}

@@ -1,0 +1,104 @@
+// key → command → store action. One handler per input mode; none of them holds logic beyond
+// choosing the action.
+import type { MonitorStore } from '../store/monitor-store.js';
+import { topView } from '../store/monitor-store.js';
+import { commandFor, type Command } from './bindings.js';
+import type { KeyPress } from './decode-key.js';
+
+/** Answer to any mutating key in --watch mode. */
+export const READ_ONLY_MESSAGE = 'read-only (--watch)';
+
+/** Commands whose views land with later issues (open files, kill dialog, tree terminate, renice, history). */
+const NOT_YET: Readonly<Partial<Record<Command, string>>> = {
+  OPEN_FILES: 'open files view: not available yet',
+  KILL: 'kill dialog: not available yet',
+  TERMINATE_TREE: 'terminate tree: not available yet',
+  RENICE_UP: 'renice: not available yet',
+  RENICE_DOWN: 'renice: not available yet',
+  HISTORY: 'action history: not available yet',
+};
+
+/**
+ * Actions that later work plugs in (kill dialog, open files...). A command listed here runs the
+ * given function instead of the "not available yet" message.
+ */
+export type CommandOverrides = Readonly<Partial<Record<Command, (store: MonitorStore) => void>>>;
+
+/** Runs one list-mode command against the store. */
+export function runListCommand(command: Command, store: MonitorStore, overrides: CommandOverrides = {}): void {
+  const s = store.getState();
+  if (s.mode === 'watch' && (command === 'KILL' || command === 'TERMINATE_TREE' || command === 'RENICE_UP' || command === 'RENICE_DOWN' || command === 'SELECT' || command === 'SELECT_WITH_CHILDREN' || command === 'CLEAR_SELECTION')) {
+    s.showMessage(READ_ONLY_MESSAGE);
+    return;
+  }
+  const override = overrides[command];
+  if (override) {
+    override(store);
+    return;
+  }
+  const notYet = NOT_YET[command];
+  if (notYet !== undefined) {
+    s.showMessage(notYet);
+    return;
+  }
+  switch (command) {
+    case 'CURSOR_UP': return s.moveCursor(-1);
+    case 'CURSOR_DOWN': return s.moveCursor(1);
+    case 'PAGE_UP': return s.pageUp();
+    case 'PAGE_DOWN': return s.pageDown();
+    case 'CURSOR_HOME': return s.cursorHome();
+    case 'CURSOR_END': return s.cursorEnd();
+    case 'FILTER': return s.startInput('filter', true);
+    case 'FILTER_EDIT': return s.startInput('filter', false);
+    case 'CLEAR_FILTER': return s.clearFilters();
+    case 'USER_FILTER': return s.startInput('user', false);
+    case 'SORT_NEXT': return s.cycleSort(1);
+    case 'SORT_PREV': return s.cycleSort(-1);
+    case 'SORT_CPU': return s.setSort('cpu');
+    case 'SORT_MEM': return s.setSort('mem');
+    case 'SORT_PID': return s.setSort('pid');
+    case 'SORT_INVERT': return s.invertSort();
+    case 'TREE': return s.toggleTree();
+    case 'HIDE_KERNEL_THREADS': return s.toggleKernelThreads();
+    case 'FOLLOW': return s.toggleFollow();
+    case 'PAUSE': return s.togglePause();
+    case 'INTERVAL_UP': return s.changeInterval(1);
+    case 'INTERVAL_DOWN': return s.changeInterval(-1);
+    case 'SELECT': return s.toggleSelect();
+    case 'SELECT_WITH_CHILDREN': return s.selectWithChildren();
+    case 'CLEAR_SELECTION': return s.clearSelection();
+    case 'DETAILS': return s.cursorKey === null ? undefined : s.pushView('detail');
+    case 'HELP': return s.pushView('help');
+    case 'QUIT': return s.requestQuit();
+    default: return undefined;
+  }
+}
+
+function handleTextInput(press: KeyPress, store: MonitorStore): void {
+  const s = store.getState();
+  if (press.ctrl && press.name === 'c') return s.requestQuit();
+  if (press.name === 'return') return s.acceptInput();
+  if (press.name === 'escape') return s.cancelInput();
+  if (press.name === 'backspace') return s.backspaceInput();
+  if (press.name === 'space') return s.typeInput(' ');
+  // Printable text only; control and escape sequences never reach the filter.
+  if (!press.ctrl && press.sequence.length > 0 && !/[\x00-\x1f\x7f]/.test(press.sequence)) s.typeInput(press.sequence);
+}
+
+function handleOverlay(press: KeyPress, store: MonitorStore, overrides: CommandOverrides): void {
+  const s = store.getState();
+  const command = commandFor(press);
+  if (command === 'QUIT' && press.ctrl) return s.requestQuit();
+  // From the details pane, o goes on to open files like in the list.
+  if (topView(s) === 'detail' && command === 'OPEN_FILES') return runListCommand(command, store, overrides);
+  s.popView();
+}
+
+/** The one entry point: routes a keypress to the handler of the current input mode. */
+export function handleKey(press: KeyPress, store: MonitorStore, overrides: CommandOverrides = {}): void {
+  const s = store.getState();
+  if (s.input) return handleTextInput(press, store);
+  if (topView(s) !== 'list') return handleOverlay(press, store, overrides);
+  const command = commandFor(press);
+  if (command) runListCommand(command, store, overrides);
+}

@@ -1,0 +1,27 @@
+import { useEffect } from 'react';
+import { useStdin } from 'ink';
+import type { MonitorStore } from '../store/monitor-store.js';
+import { decodeKey } from './decode-key.js';
+import { handleKey, type CommandOverrides } from './dispatch.js';
+
+const NO_OVERRIDES: CommandOverrides = {};
+
+/**
+ * Feeds every raw input event to the key dispatcher. Ink's parser already splits the stream
+ * into one key per event; we decode names ourselves because useInput drops F-keys.
+ */
+export function useKeyInput(store: MonitorStore, overrides: CommandOverrides = NO_OVERRIDES): void {
+  const { setRawMode, isRawModeSupported, internal_eventEmitter: events } = useStdin();
+  useEffect(() => {
+    if (!isRawModeSupported) return undefined;
+    setRawMode(true);
+    return () => setRawMode(false);
+  }, [isRawModeSupported, setRawMode]);
+  useEffect(() => {
+    const onInput = (data: string): void => handleKey(decodeKey(data), store, overrides);
+    events.on('input', onInput);
+    return () => {
+      events.removeListener('input', onInput);
+    };
+  }, [events, store, overrides]);
+}

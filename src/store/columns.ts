@@ -1,0 +1,87 @@
+import type { ProcessRow } from '../sampler/types.js';
+
+/** The process table's columns, in screen order. Every column can be the sort key. */
+export const COLUMN_IDS = ['pid', 'user', 'priority', 'nice', 'state', 'cpu', 'mem', 'rss', 'threads', 'time', 'command'] as const;
+
+export type ColumnId = (typeof COLUMN_IDS)[number];
+
+/** How one column sorts: a comparison of two rows, ascending. */
+type Compare = (a: ProcessRow, b: ProcessRow) => number;
+
+const byNumber =
+  (pick: (row: ProcessRow) => number): Compare =>
+  (a, b) =>
+    pick(a) - pick(b);
+
+const byText =
+  (pick: (row: ProcessRow) => string): Compare =>
+  (a, b) => {
+    const x = pick(a);
+    const y = pick(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  };
+
+/** The text of the COMMAND column: the full command line, or [comm] for kernel threads and zombies. */
+export function commandText(row: ProcessRow): string {
+  return row.argv.length > 0 ? row.argv.join(' ') : `[${row.comm}]`;
+}
+
+const COMPARE: Readonly<Record<ColumnId, Compare>> = {
+  pid: byNumber((r) => r.pid),
+  user: byText((r) => r.user),
+  priority: byNumber((r) => r.priority),
+  nice: byNumber((r) => r.nice),
+  state: byText((r) => r.state),
+  cpu: byNumber((r) => r.cpuPercent),
+  mem: byNumber((r) => r.rssBytes),
+  rss: byNumber((r) => r.rssBytes),
+  threads: byNumber((r) => r.threads),
+  time: byNumber((r) => r.utime + r.stime),
+  command: byText(commandText),
+};
+
+/** Columns whose natural first order is largest first (what a triager wants on top). */
+const DESCENDING_FIRST: ReadonlySet<ColumnId> = new Set(['cpu', 'mem', 'rss', 'threads', 'time', 'priority']);
+
+/** True when picking this column should start with the biggest values on top. */
+export function defaultDescending(column: ColumnId): boolean {
+  return DESCENDING_FIRST.has(column);
+}
+
+/** A total order on rows for a column; ties fall back to PID so the order never flickers. */
+export function rowComparator(column: ColumnId, descending: boolean): Compare {
+  const compare = COMPARE[column];
+  const sign = descending ? -1 : 1;
+  return (a, b) => sign * compare(a, b) || a.pid - b.pid || a.startTime - b.startTime;
+}
+
+/** Names accepted by --sort, mapped to columns (header titles and a few spelled-out aliases). */
+const COLUMN_ALIASES: Readonly<Record<string, ColumnId>> = {
+  pid: 'pid',
+  user: 'user',
+  pri: 'priority',
+  priority: 'priority',
+  ni: 'nice',
+  nice: 'nice',
+  s: 'state',
+  state: 'state',
+  cpu: 'cpu',
+  'cpu%': 'cpu',
+  mem: 'mem',
+  'mem%': 'mem',
+  rss: 'rss',
+  thr: 'threads',
+  threads: 'threads',
+  time: 'time',
+  'time+': 'time',
+  command: 'command',
+  cmd: 'command',
+};
+
+/** Parses a --sort value (case-insensitive), or returns null. */
+export function parseColumnName(text: string): ColumnId | null {
+  return COLUMN_ALIASES[text.trim().toLowerCase()] ?? null;
+}
+
+/** Accepted --sort names, for the error message. */
+export const SORT_NAMES = 'pid, user, pri, ni, s, cpu, mem, rss, thr, time, command';

@@ -1,0 +1,393 @@
+// The TUI's state: a zustand vanilla store (a fresh one per app and per test). It eats finished
+// SampledFrames; it never samples and never touches the OS.
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { IdentityKey, ProcessRow, SampledFrame } from '../sampler/types.js';
+import { COLUMN_IDS, defaultDescending, type ColumnId } from './columns.js';
+import { clampIndex, indexByKey, relocateCursor, scrollToPin, scrollToShow } from './cursor.js';
+import { computeLayout, type ScreenLayout } from './layout.js';
+import { displayRows, withDescendants, type DisplayRow, type ListQuery } from './process-list.js';
+
+/** Screens stacked on top of the process list; the top one receives keys. */
+export type View = 'list' | 'detail' | 'fds' | 'confirm' | 'history' | 'help';
+
+/** A one-line prompt in the status bar (filter text or user name being typed). */
+export interface TextInput {
+  readonly kind: 'filter' | 'user';
+  readonly text: string;
+  /** Value to restore when the edit is cancelled. */
+  readonly previous: string;
+}
+
+/** A message shown in the status bar until `untilMs`. */
+export interface StatusMessage {
+  readonly text: string;
+  readonly untilMs: number;
+}
+
+/** An exited process kept under the cursor for a moment. */
+export interface Tombstone {
+  readonly row: ProcessRow;
+  readonly untilMs: number;
+}
+
+export interface MonitorState {
+  /** 'watch' = read-only: every mutating key only answers "read-only (--watch)". */
+  readonly mode: 'interactive' | 'watch';
+  /** Collector backend in use ("native" or "js"), shown in the status bar. */
+  readonly backend: string;
+  /** Latest frame eaten (null before the first sample). */
+  readonly frame: SampledFrame | null;
+  /** Rows of the latest frame by identity. */
+  readonly rowsByKey: ReadonlyMap<IdentityKey, ProcessRow>;
+  /** Rows as shown, filtered and ordered (derived; recomputed when frame or query changes). */
+  readonly display: readonly DisplayRow[];
+  /** Position of each display row by identity (derived). */
+  readonly displayIndex: ReadonlyMap<IdentityKey, number>;
+  /** Identity under the cursor. */
+  readonly cursorKey: IdentityKey | null;
+  /** Cursor position in `display` (kept so a vanished cursor lands on its neighbour). */
+  readonly cursorIndex: number;
+  /** First display row in the viewport. */
+  readonly scrollTop: number;
+  /** Selected identities (Space, c); never positions. */
+  readonly selection: ReadonlySet<IdentityKey>;
+  readonly sortColumn: ColumnId;
+  readonly descending: boolean;
+  readonly filter: string;
+  /** User filter (u); null = all users. */
+  readonly userFilter: string | null;
+  readonly tree: boolean;
+  readonly hideKernelThreads: boolean;
+  /** Follow (F): the cursor's process stays on its screen line while the list moves under it. */
+  readonly following: boolean;
+  /** Pause (Z): frames are not eaten. */
+  readonly paused: boolean;
+  readonly intervalMs: number;
+  /** View stack, bottom first; always starts with 'list'. */
+  readonly views: readonly View[];
+  readonly input: TextInput | null;
+  readonly tombstone: Tombstone | null;
+  readonly message: StatusMessage | null;
+  /** Total CPU % of recent frames, oldest first (for the sparkline). */
+  readonly cpuHistory: readonly number[];
+  readonly terminalColumns: number;
+  readonly terminalRows: number;
+  /** Derived from terminal size and CPU count. */
+  readonly layout: ScreenLayout;
+  readonly color: boolean;
+  readonly quitRequested: boolean;
+}
+
+export interface MonitorActions {
+  /** Eats one finished frame (ignored while paused). */
+  ingest(frame: SampledFrame): void;
+  moveCursor(delta: number): void;
+  pageUp(): void;
+  pageDown(): void;
+  cursorHome(): void;
+  cursorEnd(): void;
+  /** Sorts by a column; picking the current column again keeps its direction. */
+  setSort(column: ColumnId): void;
+  /** Moves the sort to the previous (-1) or next (+1) column. */
+  cycleSort(step: -1 | 1): void;
+  invertSort(): void;
+  toggleTree(): void;
+  toggleKernelThreads(): void;
+  toggleFollow(): void;
+  togglePause(): void;
+  /** Steps the refresh interval up (+1) or down (-1) the ladder. */
+  changeInterval(step: -1 | 1): void;
+  toggleSelect(): void;
+  selectWithChildren(): void;
+  clearSelection(): void;
+  /** Opens the filter or user prompt; `fresh` starts from empty text. */
+  startInput(kind: TextInput['kind'], fresh: boolean): void;
+  typeInput(text: string): void;
+  backspaceInput(): void;
+  acceptInput(): void;
+  cancelInput(): void;
+  /** Esc in the list: clears the filter and user filter. */
+  clearFilters(): void;
+  pushView(view: View): void;
+  popView(): void;
+  showMessage(text: string, durationMs?: number): void;
+  resize(columns: number, rows: number): void;
+  requestQuit(): void;
+}
+
+export type MonitorStore = StoreApi<MonitorState & MonitorActions>;
+
+/** Values the CLI flags prefill. */
+export interface MonitorStoreOptions {
+  readonly mode?: MonitorState['mode'];
+  readonly backend?: string;
+  readonly intervalMs?: number;
+  readonly sortColumn?: ColumnId;
+  readonly descending?: boolean;
+  readonly filter?: string;
+  readonly userFilter?: string | null;
+  readonly tree?: boolean;
+  readonly color?: boolean;
+  readonly columns?: number;
+  readonly rows?: number;
+  /** Clock for messages and tombstones (tests pass a fake one). */
+  readonly now?: () => number;
+}
+
+/** Refresh interval ladder for + and -. */
+export const INTERVAL_STEPS_MS: readonly number[] = [250, 500, 1000, 1500, 2000, 3000, 5000, 10_000];
+const HISTORY_LENGTH = 120;
+const MESSAGE_MS = 3000;
+/** An exited process stays under the cursor for at least this long (or two refreshes). */
+export const TOMBSTONE_MS = 2500;
+
+function listQuery(s: MonitorState): ListQuery {
+  return {
+    sortColumn: s.sortColumn,
+    descending: s.descending,
+    filter: s.filter,
+    user: s.userFilter,
+    hideKernelThreads: s.hideKernelThreads,
+    tree: s.tree,
+  };
+}
+
+/** Recomputes the displayed rows and re-finds the cursor by identity; the scroll follows. */
+function relist(s: MonitorState, rows?: readonly ProcessRow[]): Partial<MonitorState> {
+  const source = rows ?? [...s.rowsByKey.values()];
+  const tomb = s.tombstone;
+  const withTomb = tomb && !s.rowsByKey.has(tomb.row.key) ? [...source, tomb.row] : source;
+  const display = displayRows(withTomb, listQuery(s), tomb ? tomb.row.key : null);
+  const displayIndex = indexByKey(display);
+  const place = relocateCursor(display, displayIndex, s.cursorKey, s.cursorIndex);
+  const height = s.layout.tableRows;
+  const scrollTop = s.following
+    ? scrollToPin(place.index, s.cursorIndex - s.scrollTop, height, display.length)
+    : scrollToShow(place.index, s.scrollTop, height, display.length);
+  return { display, displayIndex, cursorKey: place.key, cursorIndex: place.index, scrollTop };
+}
+
+/** Moves the cursor to an absolute index. */
+function cursorAt(s: MonitorState, index: number): Partial<MonitorState> {
+  const at = clampIndex(index, s.display.length);
+  const key = s.display[at]?.key ?? null;
+  return { cursorKey: key, cursorIndex: at, scrollTop: scrollToShow(at, s.scrollTop, s.layout.tableRows, s.display.length) };
+}
+
+/** Creates a fresh monitor store. */
+export function createMonitorStore(options: MonitorStoreOptions = {}): MonitorStore {
+  const now = options.now ?? Date.now;
+  const columns = options.columns ?? 80;
+  const rows = options.rows ?? 24;
+  const sortColumn = options.sortColumn ?? 'cpu';
+  return createStore<MonitorState & MonitorActions>()((set, get) => {
+    /** Applies a change that affects which rows show, then relists. */
+    const requery = (change: Partial<MonitorState>): void => {
+      const next = { ...get(), ...change };
+      set({ ...change, ...relist(next) });
+    };
+    const note = (text: string, durationMs = MESSAGE_MS): void => set({ message: { text, untilMs: now() + durationMs } });
+    return {
+      mode: options.mode ?? 'interactive',
+      backend: options.backend ?? '',
+      frame: null,
+      rowsByKey: new Map(),
+      display: [],
+      displayIndex: new Map(),
+      cursorKey: null,
+      cursorIndex: 0,
+      scrollTop: 0,
+      selection: new Set(),
+      sortColumn,
+      descending: options.descending ?? defaultDescending(sortColumn),
+      filter: options.filter ?? '',
+      userFilter: options.userFilter ?? null,
+      tree: options.tree ?? false,
+      hideKernelThreads: false,
+      following: false,
+      paused: false,
+      intervalMs: options.intervalMs ?? 1500,
+      views: ['list'],
+      input: null,
+      tombstone: null,
+      message: null,
+      cpuHistory: [],
+      terminalColumns: columns,
+      terminalRows: rows,
+      layout: computeLayout(columns, rows, 1),
+      color: options.color ?? true,
+      quitRequested: false,
+
+      ingest(frame) {
+        const s = get();
+        if (s.paused) return;
+        const rowsByKey = new Map<IdentityKey, ProcessRow>();
+        for (const row of frame.rows) rowsByKey.set(row.key, row);
+        // The cursor's process exited: keep it on screen, marked, for a moment.
+        let tombstone = s.tombstone && s.tombstone.untilMs > frame.timestampMs && !rowsByKey.has(s.tombstone.row.key) ? s.tombstone : null;
+        if (s.cursorKey !== null && !rowsByKey.has(s.cursorKey) && tombstone?.row.key !== s.cursorKey) {
+          const gone = s.rowsByKey.get(s.cursorKey);
+          tombstone = gone ? { row: gone, untilMs: frame.timestampMs + Math.max(TOMBSTONE_MS, 2 * s.intervalMs) } : null;
+        }
+        const selection = new Set([...s.selection].filter((key) => rowsByKey.has(key)));
+        const cpuHistory = frame.intervalMs > 0 ? [...s.cpuHistory, frame.cpuPercentTotal].slice(-HISTORY_LENGTH) : s.cpuHistory;
+        const layout = computeLayout(s.terminalColumns, s.terminalRows, frame.cpuPercentPerCpu.length || frame.system.cpus.length);
+        const message = s.message && s.message.untilMs > now() ? s.message : null;
+        const next: MonitorState = { ...s, frame, rowsByKey, tombstone, selection, cpuHistory, layout, message };
+        set({ frame, rowsByKey, tombstone, selection, cpuHistory, layout, message, ...relist(next, frame.rows) });
+      },
+      moveCursor(delta) {
+        const s = get();
+        set({ ...cursorAt(s, s.cursorIndex + delta), following: false });
+      },
+      pageUp() {
+        const s = get();
+        set({ ...cursorAt(s, s.cursorIndex - Math.max(1, s.layout.tableRows)), following: false });
+      },
+      pageDown() {
+        const s = get();
+        set({ ...cursorAt(s, s.cursorIndex + Math.max(1, s.layout.tableRows)), following: false });
+      },
+      cursorHome() {
+        set({ ...cursorAt(get(), 0), following: false });
+      },
+      cursorEnd() {
+        const s = get();
+        set({ ...cursorAt(s, s.display.length - 1), following: false });
+      },
+      setSort(column) {
+        const s = get();
+        requery({ sortColumn: column, descending: column === s.sortColumn ? s.descending : defaultDescending(column) });
+      },
+      cycleSort(step) {
+        const i = COLUMN_IDS.indexOf(get().sortColumn);
+        const column = COLUMN_IDS[(i + step + COLUMN_IDS.length) % COLUMN_IDS.length] ?? 'cpu';
+        requery({ sortColumn: column, descending: defaultDescending(column) });
+      },
+      invertSort() {
+        requery({ descending: !get().descending });
+      },
+      toggleTree() {
+        requery({ tree: !get().tree });
+      },
+      toggleKernelThreads() {
+        const hide = !get().hideKernelThreads;
+        requery({ hideKernelThreads: hide });
+        note(hide ? 'kernel threads hidden' : 'kernel threads shown');
+      },
+      toggleFollow() {
+        const s = get();
+        const following = !s.following && s.cursorKey !== null;
+        set({ following });
+        const row = s.cursorKey !== null ? s.display[s.cursorIndex]?.row : undefined;
+        note(following && row ? `following PID ${row.pid}` : 'follow off');
+      },
+      togglePause() {
+        const paused = !get().paused;
+        set({ paused });
+        note(paused ? 'paused (Z to resume)' : 'resumed');
+      },
+      changeInterval(step) {
+        const current = get().intervalMs;
+        const ladder = INTERVAL_STEPS_MS;
+        const nextMs =
+          step > 0 ? (ladder.find((ms) => ms > current) ?? ladder[ladder.length - 1] ?? current) : ([...ladder].reverse().find((ms) => ms < current) ?? ladder[0] ?? current);
+        set({ intervalMs: nextMs });
+        note(`interval ${nextMs >= 1000 ? `${nextMs / 1000}s` : `${nextMs}ms`}`);
+      },
+      toggleSelect() {
+        const s = get();
+        const key = s.cursorKey;
+        if (key === null || !s.rowsByKey.has(key)) return;
+        const selection = new Set(s.selection);
+        if (selection.has(key)) selection.delete(key);
+        else selection.add(key);
+        set({ selection, ...cursorAt(s, s.cursorIndex + 1) });
+      },
+      selectWithChildren() {
+        const s = get();
+        if (s.cursorKey === null || !s.rowsByKey.has(s.cursorKey)) return;
+        const keys = withDescendants([...s.rowsByKey.values()], s.cursorKey);
+        set({ selection: new Set([...s.selection, ...keys]) });
+        note(`selected ${keys.length} process${keys.length === 1 ? '' : 'es'} (with children)`);
+      },
+      clearSelection() {
+        set({ selection: new Set() });
+      },
+      startInput(kind, fresh) {
+        const s = get();
+        const current = kind === 'filter' ? s.filter : (s.userFilter ?? '');
+        set({ input: { kind, text: fresh ? '' : current, previous: current } });
+        if (kind === 'filter' && fresh) requery({ filter: '' });
+      },
+      typeInput(text) {
+        const s = get();
+        if (!s.input) return;
+        const input = { ...s.input, text: s.input.text + text };
+        if (input.kind === 'filter') requery({ input, filter: input.text });
+        else set({ input });
+      },
+      backspaceInput() {
+        const s = get();
+        if (!s.input) return;
+        const input = { ...s.input, text: s.input.text.slice(0, -1) };
+        if (input.kind === 'filter') requery({ input, filter: input.text });
+        else set({ input });
+      },
+      acceptInput() {
+        const s = get();
+        if (!s.input) return;
+        if (s.input.kind === 'filter') {
+          set({ input: null });
+          return;
+        }
+        const name = s.input.text.trim();
+        requery({ input: null, userFilter: name === '' ? null : name });
+        if (name !== '' && ![...s.rowsByKey.values()].some((r) => r.user === name)) note(`no processes of user "${name}" right now`);
+      },
+      cancelInput() {
+        const s = get();
+        if (!s.input) return;
+        if (s.input.kind === 'filter') requery({ input: null, filter: s.input.previous });
+        else set({ input: null });
+      },
+      clearFilters() {
+        const s = get();
+        if (s.filter === '' && s.userFilter === null) return;
+        requery({ filter: '', userFilter: null });
+        note('filter cleared');
+      },
+      pushView(view) {
+        set({ views: [...get().views, view] });
+      },
+      popView() {
+        const views = get().views;
+        if (views.length > 1) set({ views: views.slice(0, -1) });
+      },
+      showMessage(text, durationMs) {
+        note(text, durationMs);
+      },
+      resize(cols, termRows) {
+        const s = get();
+        const cpuCount = s.frame ? s.frame.cpuPercentPerCpu.length || s.frame.system.cpus.length : 1;
+        const layout = computeLayout(cols, termRows, cpuCount);
+        set({ terminalColumns: cols, terminalRows: termRows, layout, scrollTop: scrollToShow(s.cursorIndex, s.scrollTop, layout.tableRows, s.display.length) });
+      },
+      requestQuit() {
+        set({ quitRequested: true });
+      },
+    };
+  });
+}
+
+/** The process under the cursor (a tombstone counts), or null. */
+export function cursorRow(s: MonitorState): DisplayRow | null {
+  if (s.cursorKey === null) return null;
+  const i = s.displayIndex.get(s.cursorKey);
+  return i === undefined ? null : (s.display[i] ?? null);
+}
+
+/** The view on top of the stack. */
+export function topView(s: MonitorState): View {
+  return s.views[s.views.length - 1] ?? 'list';
+}
