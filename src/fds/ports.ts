@@ -1,0 +1,168 @@
+// `proctop ports`: which process holds which TCP/UDP port. Socket tables are read once per network
+// namespace (through a member process's /proc/PID/net), owners found by the socket inodes in /proc/*/fd.
+import { readdir, readFile, readlink } from 'node:fs/promises';
+import { parseInetTable, type NetSocketRecord } from '../sys/js/net.js';
+import type { Collector, RawProcess } from '../sys/types.js';
+
+/** One (socket, owning process) pair; a socket shared by forked workers yields one row per process. */
+export interface PortBinding {
+  /** Transport, as the peer port-bindings schema names it. */
+  readonly protocol: 'tcp' | 'udp';
+  readonly family: 'ipv4' | 'ipv6';
+  /** Local address ("0.0.0.0" / "::" for every address). */
+  readonly localAddress: string;
+  readonly localPort: number;
+  /** LISTEN, UNCONN, ESTABLISHED, ... */
+  readonly state: string;
+  /** Socket inode ("socket:[N]"). */
+  readonly inode: number;
+  /** Owning process, null when no visible process holds it (another user's, not running as root). */
+  readonly pid: number | null;
+  /** Kernel command name of the owner. */
+  readonly processName: string | null;
+  /** User name of the owner. */
+  readonly user: string | null;
+  /** The owner's fd numbers for this socket. */
+  readonly fds: readonly number[];
+}
+
+export interface PortListing {
+  readonly bindings: readonly PortBinding[];
+  readonly warnings: readonly string[];
+}
+
+export interface ListPortsOptions {
+  /** Root of the proc filesystem (fixture trees in tests). */
+  readonly procRoot?: string;
+  /** Every TCP/UDP socket, not only listening TCP and bound, unconnected UDP. */
+  readonly all?: boolean;
+}
+
+const TABLES = ['tcp', 'tcp6', 'udp', 'udp6'] as const;
+
+interface ProcessSockets {
+  readonly process: RawProcess;
+  /** Network namespace link ("net:[4026531840]"), null when unreadable. */
+  readonly namespace: string | null;
+  /** socket inode → fd numbers. */
+  readonly sockets: Map<number, number[]>;
+  readonly denied: boolean;
+}
+
+function isDenied(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'EACCES' || code === 'EPERM';
+}
+
+async function readProcessSockets(procRoot: string, process: RawProcess): Promise<ProcessSockets> {
+  const sockets = new Map<number, number[]>();
+  const dir = `${procRoot}/${process.pid}/fd`;
+  const namespace = await readlink(`${procRoot}/${process.pid}/ns/net`).catch(() => null);
+  try {
+    const names = await readdir(dir);
+    await Promise.all(
+      names.map(async (name) => {
+        const target = await readlink(`${dir}/${name}`).catch((err: unknown) => {
+          if (isDenied(err)) throw err;
+          return ''; // closed meanwhile
+        });
+        const match = /^socket:\[(\d+)\]$/.exec(target);
+        if (!match) return;
+        const inode = Number(match[1]);
+        const fds = sockets.get(inode) ?? [];
+        fds.push(Number(name));
+        sockets.set(inode, fds);
+      }),
+    );
+  } catch (err) {
+    return { process, namespace, sockets: new Map(), denied: isDenied(err) };
+  }
+  return { process, namespace, sockets, denied: false };
+}
+
+async function readTables(netDir: string): Promise<NetSocketRecord[]> {
+  const records: NetSocketRecord[] = [];
+  for (const table of TABLES) {
+    const text = await readFile(`${netDir}/${table}`, 'utf8').catch(() => null);
+    if (text !== null) records.push(...parseInetTable(text, table));
+  }
+  return records;
+}
+
+/** Keeps what `ss -ltu` shows: listening TCP, bound unconnected UDP. */
+function isBinding(record: NetSocketRecord, all: boolean): boolean {
+  if (all) return true;
+  return record.protocol.startsWith('tcp') ? record.state === 'LISTEN' : record.state === 'UNCONN' && record.localPort !== 0;
+}
+
+function compareBindings(a: PortBinding, b: PortBinding): number {
+  return (
+    a.protocol.localeCompare(b.protocol) ||
+    a.localPort - b.localPort ||
+    a.family.localeCompare(b.family) ||
+    a.localAddress.localeCompare(b.localAddress) ||
+    (a.pid ?? 0) - (b.pid ?? 0)
+  );
+}
+
+/** Lists TCP/UDP port bindings with their owning processes, across every visible network namespace. */
+export async function listPorts(collector: Collector, options: ListPortsOptions = {}): Promise<PortListing> {
+  const procRoot = options.procRoot ?? '/proc';
+  const snapshot = await collector.snapshot();
+  const warnings = [...snapshot.warnings];
+  const userProcesses = snapshot.processes.filter((p) => !p.isKernelThread);
+  const perProcess = await Promise.all(userProcesses.map((p) => readProcessSockets(procRoot, p)));
+
+  // One socket-table read per namespace: the caller's own, then each namespace a process is in.
+  const netDirs = new Map<string, string>();
+  const ownNamespace = await readlink(`${procRoot}/self/ns/net`).catch(() => 'self');
+  netDirs.set(ownNamespace, `${procRoot}/net`);
+  for (const entry of perProcess) {
+    const key = entry.namespace ?? `pid:${entry.process.pid}`;
+    if (!netDirs.has(key) && entry.sockets.size > 0) netDirs.set(key, `${procRoot}/${entry.process.pid}/net`);
+  }
+  const records = new Map<number, NetSocketRecord>();
+  for (const netDir of netDirs.values()) {
+    for (const record of await readTables(netDir)) if (!records.has(record.inode)) records.set(record.inode, record);
+  }
+
+  const owners = new Map<number, { process: RawProcess; fds: number[] }[]>();
+  for (const entry of perProcess) {
+    for (const [inode, fds] of entry.sockets) {
+      const list = owners.get(inode) ?? [];
+      list.push({ process: entry.process, fds: fds.sort((a, b) => a - b) });
+      owners.set(inode, list);
+    }
+  }
+
+  const bindings: PortBinding[] = [];
+  for (const record of records.values()) {
+    if (!isBinding(record, options.all === true)) continue;
+    const base = {
+      protocol: record.protocol.startsWith('tcp') ? ('tcp' as const) : ('udp' as const),
+      family: record.protocol.endsWith('6') ? ('ipv6' as const) : ('ipv4' as const),
+      localAddress: record.localAddress ?? '',
+      localPort: record.localPort ?? 0,
+      state: record.state ?? '',
+      inode: record.inode,
+    };
+    const holders = owners.get(record.inode) ?? [];
+    if (holders.length === 0) bindings.push({ ...base, pid: null, processName: null, user: null, fds: [] });
+    for (const holder of holders) {
+      bindings.push({ ...base, pid: holder.process.pid, processName: holder.process.comm, user: holder.process.user, fds: holder.fds });
+    }
+  }
+  bindings.sort(compareBindings);
+  const denied = perProcess.filter((p) => p.denied).length;
+  if (denied > 0) {
+    warnings.push(`${denied} process${denied === 1 ? '' : 'es'} could not be inspected (permission denied): their ports show without a pid; run as root to see them`);
+  }
+  return { bindings, warnings };
+}
+
+/** PIDs holding a socket on this local port (the TUI's ":PORT" filter). */
+export function pidsHoldingPort(listing: PortListing, port: number): Set<number> {
+  const pids = new Set<number>();
+  for (const binding of listing.bindings) if (binding.localPort === port && binding.pid !== null) pids.add(binding.pid);
+  return pids;
+}
