@@ -1,0 +1,181 @@
+// One contract, every backend: the native addon and the JS fallback must read the same /proc
+// into the same records. Never skipped: a missing addon fails the native half loudly.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createJsCollector, createNativeCollector } from '../src/sys/collector.js';
+import type { Collector, RawProcess, Snapshot } from '../src/sys/types.js';
+import { killStartedChildren, startBusyLoop, startSleeper, waitFor } from './helpers/children.js';
+import { createProcFixture, PITFALL_PROCESSES, type ProcFixture } from './helpers/proc-fixture.js';
+
+type CollectorFactory = (procRoot?: string) => Collector;
+
+function nativeOrFail(procRoot?: string): Collector {
+  const native = createNativeCollector(procRoot);
+  if (typeof native === 'string') throw new Error(`native backend unavailable: ${native} (run: npx node-gyp configure --nodedir=/usr && npx node-gyp build)`);
+  return native;
+}
+
+const BACKENDS: readonly (readonly [string, CollectorFactory])[] = [
+  ['js', (root) => createJsCollector(root)],
+  ['native', nativeOrFail],
+];
+
+function byPid(snap: Snapshot, pid: number): RawProcess | undefined {
+  return snap.processes.find((p) => p.pid === pid);
+}
+
+const isRoot = process.getuid?.() === 0;
+
+describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
+  describe('on the pitfall fixture tree', () => {
+    let fixture: ProcFixture;
+    let snap: Snapshot;
+    beforeAll(async () => {
+      fixture = await createProcFixture({ processes: PITFALL_PROCESSES });
+      const collector = create(fixture.root);
+      expect(collector.backend).toBe(backend);
+      snap = await collector.snapshot();
+    });
+    afterAll(() => fixture?.cleanup());
+
+    it('lists every pid once in pid order, skipping the vanished one silently', () => {
+      expect(snap.processes.map((p) => p.pid)).toEqual([1, 2, 7, 100, 200, 400, 500]);
+      expect(snap.warnings).toEqual([]);
+    });
+
+    it('parses comm "a) b (c\\nd" and the fields after it', () => {
+      expect(byPid(snap, 100)).toEqual({
+        pid: 100,
+        startTime: 5000,
+        ppid: 1,
+        pgid: 100,
+        sid: 100,
+        uid: process.getuid?.() ?? 0,
+        user: expect.any(String),
+        state: 'S',
+        comm: 'a) b (c\nd',
+        argv: ['/opt/weird/a) b (c', '--flag'],
+        exe: '/opt/weird/a) b (c',
+        utime: 250,
+        stime: 50,
+        rssBytes: 500 * snap.system.pageSize,
+        vsizeBytes: 10_000_000,
+        threads: 3,
+        nice: 0,
+        priority: 20,
+        ttyNr: 0,
+        isKernelThread: false,
+      });
+    });
+
+    it('marks kernel threads by PF_KTHREAD with empty argv and null exe', () => {
+      for (const pid of [2, 7]) expect(byPid(snap, pid)).toMatchObject({ isKernelThread: true, argv: [], exe: null });
+    });
+
+    it('reads a zombie as state Z without memory, argv or exe, and not a kernel thread', () => {
+      expect(byPid(snap, 200)).toMatchObject({ state: 'Z', rssBytes: 0, vsizeBytes: 0, argv: [], exe: null, isKernelThread: false });
+    });
+
+    it('keeps 64-bit-sized values', () => {
+      expect(byPid(snap, 400)).toMatchObject({ vsizeBytes: 140_737_488_355_328, rssBytes: 4_000_000 * snap.system.pageSize, utime: 4_000_000_000, stime: 123_456_789 });
+    });
+
+    it('takes uid from the /proc/PID owner; a uid without passwd entry is named by its number', () => {
+      const stopped = byPid(snap, 500);
+      expect(stopped?.uid).toBe(isRoot ? 54_321 : process.getuid?.());
+      if (isRoot) expect(stopped?.user).toBe('54321');
+      expect(byPid(snap, 1)?.user).toBe(isRoot ? 'root' : stopped?.user);
+    });
+
+    it('reads the system figures', () => {
+      expect(snap.system).toMatchObject({
+        cpuTotal: { user: 2200, nice: 30, system: 900, idle: 15900, iowait: 150, irq: 8, softirq: 11, steal: 0 },
+        memTotalBytes: 8_000_000 * 1024,
+        memAvailableBytes: 5_000_000 * 1024,
+        memFreeBytes: 2_000_000 * 1024,
+        buffersBytes: 100_000 * 1024,
+        cachedBytes: 2_500_000 * 1024,
+        swapTotalBytes: 1_000_000 * 1024,
+        swapFreeBytes: 900_000 * 1024,
+        loadAvg: [0.5, 0.25, 0.13],
+        uptimeSeconds: 12_345.67,
+        bootTimeMs: 1_700_000_000_000,
+      });
+      expect(snap.system.cpus).toHaveLength(2);
+      expect(snap.system.clockTicks).toBeGreaterThan(0);
+      expect(snap.system.pageSize).toBeGreaterThanOrEqual(4096);
+    });
+  });
+
+  describe('on live /proc', () => {
+    afterEach(() => killStartedChildren());
+
+    it('sees our children with their ppid, argv and a sane rss', async () => {
+      const children = [startSleeper(), startSleeper(), startSleeper()];
+      const pids = children.map((c) => c.pid as number);
+      const collector = create();
+      const snap = await waitFor(async () => {
+        const s = await collector.snapshot();
+        return pids.every((pid) => byPid(s, pid)?.comm === 'sleep') ? s : null;
+      });
+      for (const pid of pids) {
+        const p = byPid(snap, pid);
+        expect(p).toMatchObject({ ppid: process.pid, comm: 'sleep', argv: ['sleep', '300'], isKernelThread: false, uid: process.getuid?.() });
+        expect(p?.rssBytes).toBeGreaterThan(0);
+        expect(p?.exe).toMatch(/sleep|coreutils|busybox/);
+      }
+      expect(byPid(snap, process.pid)).toMatchObject({ pid: process.pid, ppid: process.ppid });
+    });
+
+    it('reports cpu ticks that never go backwards for the same identity', async () => {
+      const busy = startBusyLoop();
+      const collector = create();
+      const first = await waitFor(async () => byPid(await collector.snapshot(), busy.pid as number));
+      const second = await waitFor(async () => {
+        const p = byPid(await collector.snapshot(), busy.pid as number);
+        return p && p.utime + p.stime > first.utime + first.stime ? p : null;
+      });
+      expect(second.startTime).toBe(first.startTime);
+      expect(second.utime).toBeGreaterThanOrEqual(first.utime);
+      expect(second.stime).toBeGreaterThanOrEqual(first.stime);
+    });
+  });
+});
+
+describe('backends agree', () => {
+  afterEach(() => killStartedChildren());
+
+  it('produce identical snapshots of the same fixture tree', async () => {
+    const fixture = await createProcFixture({ processes: PITFALL_PROCESSES });
+    try {
+      const [js, native] = await Promise.all([createJsCollector(fixture.root).snapshot(), nativeOrFail(fixture.root).snapshot()]);
+      expect(native.processes).toEqual(js.processes);
+      expect(native.system).toEqual(js.system);
+      expect(native.warnings).toEqual(js.warnings);
+    } finally {
+      await fixture.cleanup();
+    }
+  });
+
+  it('see the same live children: pid set, ppid, rss within tolerance, ticks monotonic', async () => {
+    const sleepers = [startSleeper(), startSleeper(), startSleeper(), startSleeper()];
+    const pids = sleepers.map((c) => c.pid as number);
+    const jsCollector = createJsCollector();
+    const nativeCollector = nativeOrFail();
+    const ours = (s: Snapshot): RawProcess[] => s.processes.filter((p) => p.ppid === process.pid && pids.includes(p.pid));
+    await waitFor(async () => ours(await jsCollector.snapshot()).every((p) => p.comm === 'sleep') && ours(await jsCollector.snapshot()).length === 4);
+    const js = ours(await jsCollector.snapshot());
+    const native = ours(await nativeCollector.snapshot());
+    const later = ours(await jsCollector.snapshot());
+    expect(native.map((p) => p.pid)).toEqual(js.map((p) => p.pid));
+    expect(js.map((p) => p.pid).sort((a, b) => a - b)).toEqual([...pids].sort((a, b) => a - b));
+    for (const [i, n] of native.entries()) {
+      const j = js[i] as RawProcess;
+      expect(n).toMatchObject({ pid: j.pid, startTime: j.startTime, ppid: j.ppid, uid: j.uid, user: j.user, comm: j.comm, argv: j.argv, exe: j.exe });
+      // rss can move a few pages between two reads.
+      expect(Math.abs(n.rssBytes - j.rssBytes)).toBeLessThanOrEqual(Math.max(256 * 1024, j.rssBytes * 0.1));
+      const l = later[i] as RawProcess;
+      expect(n.utime + n.stime).toBeGreaterThanOrEqual(j.utime + j.stime);
+      expect(l.utime + l.stime).toBeGreaterThanOrEqual(n.utime + n.stime);
+    }
+  });
+});
