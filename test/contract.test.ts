@@ -25,6 +25,11 @@ function byPid(snap: Snapshot, pid: number): RawProcess | undefined {
 
 const isRoot = process.getuid?.() === 0;
 
+/** waitFor that returns the found value without null/undefined. */
+async function waitForValue<T>(check: () => Promise<T | null | undefined>): Promise<T> {
+  return (await waitFor(check)) as T;
+}
+
 describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
   describe('on the pitfall fixture tree', () => {
     let fixture: ProcFixture;
@@ -113,7 +118,7 @@ describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
       const children = [startSleeper(), startSleeper(), startSleeper()];
       const pids = children.map((c) => c.pid as number);
       const collector = create();
-      const snap = await waitFor(async () => {
+      const snap = await waitForValue(async () => {
         const s = await collector.snapshot();
         return pids.every((pid) => byPid(s, pid)?.comm === 'sleep') ? s : null;
       });
@@ -129,8 +134,8 @@ describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
     it('reports cpu ticks that never go backwards for the same identity', async () => {
       const busy = startBusyLoop();
       const collector = create();
-      const first = await waitFor(async () => byPid(await collector.snapshot(), busy.pid as number));
-      const second = await waitFor(async () => {
+      const first = await waitForValue(async () => byPid(await collector.snapshot(), busy.pid as number));
+      const second = await waitForValue(async () => {
         const p = byPid(await collector.snapshot(), busy.pid as number);
         return p && p.utime + p.stime > first.utime + first.stime ? p : null;
       });
