@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -171,7 +172,10 @@ SnapshotRecord ProcSnapshotReader::Read() {
 
   const uint64_t generation = ++generation_;
   snapshot.processes.reserve(identities_.size() + 64);
-  size_t hiddenCount = 0;
+  // Skipped processes by cause; vanished ones are normal churn and stay silent.
+  size_t deniedCount = 0;
+  size_t malformedCount = 0;
+  size_t failedCount = 0;
   char path[64];
   char statText[4096];
   std::string cmdline;
@@ -190,12 +194,19 @@ SnapshotRecord ProcSnapshotReader::Read() {
     std::memcpy(path + nameLength, "/stat", 6);
     long length = ReadSmallFileAt(rootFd, path, statText, sizeof statText);
     if (length < 0) {
-      // ENOENT/ESRCH: exited since readdir. EACCES: hidden from us (hidepid). Either way skip.
-      if (length == -EACCES || length == -EPERM) ++hiddenCount;
+      // ENOENT/ESRCH: exited since readdir. EACCES: hidden from us (hidepid).
+      if (length == -EACCES || length == -EPERM) {
+        ++deniedCount;
+      } else if (length != -ENOENT && length != -ESRCH) {
+        ++failedCount;
+      }
       continue;
     }
     StatLine stat;
-    if (!ParseStatLine(statText, static_cast<size_t>(length), stat)) continue;
+    if (!ParseStatLine(statText, static_cast<size_t>(length), stat)) {
+      ++malformedCount;
+      continue;
+    }
 
     ProcessRecord record;
     const char* digits = name;
@@ -231,7 +242,9 @@ SnapshotRecord ProcSnapshotReader::Read() {
       details->user = UserName(dirStat.st_uid);
       if (!record.isKernelThread) {
         std::memcpy(path + nameLength, "/cmdline", 9);
-        if (ReadWholeFileAt(rootFd, path, cmdline) == 0) details->argv = SplitCommandLine(cmdline);
+        int rc = ReadWholeFileAt(rootFd, path, cmdline);
+        if (rc == -ENOENT || rc == -ESRCH) continue;  // exited meanwhile
+        if (rc == 0) details->argv = SplitCommandLine(cmdline);  // EACCES: argv stays empty
         std::memcpy(path + nameLength, "/exe", 5);
         details->hasExe = ReadLinkAt(rootFd, path, details->exe);
       }
@@ -248,10 +261,15 @@ SnapshotRecord ProcSnapshotReader::Read() {
   }
   Evict(generation);
 
-  if (hiddenCount > 0) {
-    snapshot.warnings.push_back(std::to_string(hiddenCount) +
-                                " processes could not be read (permission denied; /proc mounted with hidepid?)");
+  // readdir of /proc is in pid order already; fixture trees on other filesystems are not.
+  auto byPid = [](const ProcessRecord& a, const ProcessRecord& b) { return a.pid < b.pid; };
+  if (!std::is_sorted(snapshot.processes.begin(), snapshot.processes.end(), byPid)) {
+    std::sort(snapshot.processes.begin(), snapshot.processes.end(), byPid);
   }
+  // Same wording as the JS reader (src/sys/js/snapshot.ts).
+  if (deniedCount > 0) snapshot.warnings.push_back(std::to_string(deniedCount) + " process(es) skipped: permission denied reading stat");
+  if (malformedCount > 0) snapshot.warnings.push_back(std::to_string(malformedCount) + " process(es) skipped: unparsable stat");
+  if (failedCount > 0) snapshot.warnings.push_back(std::to_string(failedCount) + " process(es) skipped: read error");
   ReadSystemInfo(rootFd, procRoot_, snapshot.system, snapshot.warnings);
   snapshot.timestampMs = static_cast<double>(static_cast<long long>(ClockMs(CLOCK_REALTIME)));
   snapshot.monotonicMs = ClockMs(CLOCK_MONOTONIC);

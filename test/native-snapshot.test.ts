@@ -1,0 +1,290 @@
+// What is specific to the native snapshot reader (the shared contract suite covers both backends):
+// real children, the event loop staying free, exec under one identity, vanished pids, the odd
+// comm of a fixture tree, 64-bit values, serialized overlapping calls.
+import { realpathSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadNativeAddon, type NativeAddon } from '../src/sys/native-addon.js';
+import { readStartTime } from '../src/sys/js/proc-stat.js';
+import type { RawProcess, Snapshot } from '../src/sys/types.js';
+import { killStartedChildren, startBusyLoop, startChild, startSleeper, waitFor } from './helpers/children.js';
+import { createProcFixture, FIXTURE_PF_KTHREAD, PITFALL_PROCESSES, type ProcFixture } from './helpers/proc-fixture.js';
+
+function requireAddon(): NativeAddon {
+  const load = loadNativeAddon();
+  // The native half is what this file tests: a missing addon is a failure, not a skip.
+  if (!load.addon) throw new Error(load.error);
+  return load.addon;
+}
+
+function findPid(snapshot: Snapshot, pid: number): RawProcess | undefined {
+  return snapshot.processes.find((p) => p.pid === pid);
+}
+
+/** Refreshes reader until pid shows up and matches; returns that row. */
+async function waitForRow(
+  reader: { snapshot(): Promise<Snapshot> },
+  pid: number,
+  matches: (row: RawProcess) => boolean = () => true,
+  timeoutMs = 10_000,
+): Promise<RawProcess> {
+  const found = await waitFor(async () => {
+    const row = findPid(await reader.snapshot(), pid);
+    return row && matches(row) ? row : undefined;
+  }, timeoutMs);
+  return found as RawProcess;
+}
+
+const sleepPath = realpathSync('/usr/bin/sleep');
+
+describe('native SnapshotReader on the live /proc', () => {
+  let addon: NativeAddon;
+  beforeAll(() => {
+    addon = requireAddon();
+  });
+  afterEach(async () => {
+    await killStartedChildren();
+  });
+
+  it('shows a spawned sleeper with its ppid, argv, exe, user and identity', async () => {
+    const child = startSleeper(120);
+    const pid = child.pid!;
+    const reader = new addon.SnapshotReader('/proc');
+    // Right after spawn the child may still be node's fork, before exec made it "sleep".
+    const row = await waitForRow(reader, pid, (found) => found.comm === 'sleep');
+    expect(row).toMatchObject({
+      pid,
+      ppid: process.pid,
+      comm: 'sleep',
+      argv: ['sleep', '120'],
+      exe: sleepPath,
+      uid: process.getuid!(),
+      user: userInfo().username,
+      isKernelThread: false,
+    });
+    expect(row.startTime).toBe(await readStartTime('/proc', pid));
+    expect(row.rssBytes).toBeGreaterThan(0);
+    expect(row.rssBytes % 4096).toBe(0);
+    expect(row.vsizeBytes).toBeGreaterThan(row.rssBytes);
+    expect(row.threads).toBe(1);
+    expect(row.state).toMatch(/^[RSD]$/);
+  });
+
+  it('counts CPU ticks of a busy child upward across refreshes of one reader', async () => {
+    const child = startBusyLoop();
+    const pid = child.pid!;
+    const reader = new addon.SnapshotReader('/proc');
+    const first = await waitForRow(reader, pid);
+    // A busy loop accrues ~100 ticks/s; wait until at least 20 more were counted.
+    const later = await waitForRow(reader, pid, (row) => row.utime + row.stime >= first.utime + first.stime + 20, 20_000);
+    expect(later.startTime).toBe(first.startTime);
+    expect(later.argv).toEqual([process.execPath, '-e', 'for(;;){}']);
+  });
+
+  it('reads system figures consistent with the live machine', async () => {
+    const snapshot = await new addon.SnapshotReader('/proc').snapshot();
+    const { system } = snapshot;
+    expect(system.cpus.length).toBeGreaterThan(0);
+    const sumUser = system.cpus.reduce((sum, cpu) => sum + cpu.user, 0);
+    // The aggregate line is the sum of the per-CPU lines (read in the same instant, small drift allowed).
+    expect(Math.abs(system.cpuTotal.user - sumUser)).toBeLessThanOrEqual(system.cpus.length * 5);
+    expect(system.memTotalBytes).toBeGreaterThan(system.memAvailableBytes);
+    expect(system.memTotalBytes % 1024).toBe(0);
+    expect(system.clockTicks).toBe(100);
+    expect(system.pageSize).toBe(4096);
+    expect(system.uptimeSeconds).toBeGreaterThan(0);
+    // Boot time + uptime ≈ now (to a few seconds).
+    expect(Math.abs(system.bootTimeMs + system.uptimeSeconds * 1000 - Date.now())).toBeLessThan(5_000);
+    expect(Math.abs(snapshot.timestampMs - Date.now())).toBeLessThan(5_000);
+    expect(snapshot.monotonicMs).toBeGreaterThan(0);
+    const kthreadd = findPid(snapshot, 2);
+    if (kthreadd) expect(kthreadd).toMatchObject({ isKernelThread: true, argv: [], exe: null });
+    expect(findPid(snapshot, process.pid)?.isKernelThread).toBe(false);
+  });
+
+  it('keeps the event loop ticking while a snapshot runs on the worker thread', async () => {
+    // A larger /proc makes each read last long enough for the loop to turn during it.
+    for (let i = 0; i < 150; i++) startSleeper(120);
+    const counts: number[] = [];
+    for (let attempt = 0; attempt < 5; attempt++) {
+      // A fresh reader reads stat, cmdline, exe and the dir owner of every process: the longest read.
+      const reader = new addon.SnapshotReader('/proc');
+      let ticks = 0;
+      let done = false;
+      const tick = (): void => {
+        if (done) return;
+        ticks++;
+        setImmediate(tick);
+      };
+      setImmediate(tick);
+      const snapshot = await reader.snapshot();
+      done = true;
+      counts.push(ticks);
+      expect(snapshot.processes.length).toBeGreaterThan(150);
+    }
+    // A snapshot() that read /proc on the JS thread would resolve before any immediate could run.
+    expect(Math.max(...counts)).toBeGreaterThan(0);
+  });
+
+  it('re-reads argv and exe when exec keeps the pid and start time but changes comm', async () => {
+    // 1 s (not less) so a loaded machine still catches the shell before its exec.
+    const child = startChild('sh', ['-c', 'sleep 1; exec sleep 30']);
+    const pid = child.pid!;
+    const reader = new addon.SnapshotReader('/proc');
+    // Skip the instant between node's fork and its exec of sh.
+    const before = await waitForRow(reader, pid, (row) => row.comm === 'sh');
+    expect(before.comm).toBe('sh');
+    expect(before.argv).toEqual(['sh', '-c', 'sleep 1; exec sleep 30']);
+    const after = await waitForRow(reader, pid, (row) => row.comm === 'sleep');
+    expect(after.startTime).toBe(before.startTime);
+    expect(after.argv).toEqual(['sleep', '30']);
+    expect(after.exe).toBe(sleepPath);
+  });
+
+  it('drops exited processes and never shows a stale cached argv for a new process', async () => {
+    const reader = new addon.SnapshotReader('/proc');
+    const first = startSleeper(111);
+    const firstPid = first.pid!;
+    await waitFor(async () => findPid(await reader.snapshot(), firstPid)?.comm === 'sleep');
+    await killStartedChildren();
+    await waitFor(async () => !findPid(await reader.snapshot(), firstPid));
+    // The freed cache slot is handed to the next new identity: its details must be its own.
+    const second = startSleeper(222);
+    const row = await waitForRow(reader, second.pid!, (found) => found.comm === 'sleep');
+    expect(row.argv).toEqual(['sleep', '222']);
+  });
+
+  it('serializes overlapping snapshot() calls on one reader', async () => {
+    const reader = new addon.SnapshotReader('/proc');
+    const results = await Promise.all([reader.snapshot(), reader.snapshot(), reader.snapshot(), reader.snapshot()]);
+    for (let i = 1; i < results.length; i++) {
+      expect(results[i]!.monotonicMs).toBeGreaterThan(results[i - 1]!.monotonicMs);
+    }
+    const self = results.map((s) => findPid(s, process.pid));
+    for (const row of self) expect(row?.argv).toEqual(self[0]?.argv);
+    expect(self[0]?.argv.length).toBeGreaterThan(0);
+  });
+
+  it('rejects with the path when the proc root cannot be read, and refuses a non-string root', async () => {
+    const reader = new addon.SnapshotReader('/nonexistent/proctop-proc');
+    await expect(reader.snapshot()).rejects.toThrow(/\/nonexistent\/proctop-proc/);
+    expect(() => new (addon.SnapshotReader as unknown as new (root: unknown) => unknown)(42)).toThrow(TypeError);
+  });
+});
+
+describe('native SnapshotReader on a fixture /proc', () => {
+  let addon: NativeAddon;
+  let fixture: ProcFixture;
+  beforeAll(async () => {
+    addon = requireAddon();
+    fixture = await createProcFixture({ processes: PITFALL_PROCESSES });
+  });
+  afterAll(async () => {
+    await fixture?.cleanup();
+  });
+
+  it('parses a comm of "a) b (c\\nd" from the last parenthesis', async () => {
+    const snapshot = await new addon.SnapshotReader(fixture.root).snapshot();
+    expect(findPid(snapshot, 100)).toMatchObject({
+      comm: 'a) b (c\nd',
+      state: 'S',
+      ppid: 1,
+      argv: ['/opt/weird/a) b (c', '--flag'],
+      exe: '/opt/weird/a) b (c',
+      utime: 250,
+      stime: 50,
+      threads: 3,
+      startTime: 5000,
+      rssBytes: 500 * 4096,
+      vsizeBytes: 10_000_000,
+    });
+  });
+
+  it('lists only pid directories, skips the vanished one, and sorts by pid', async () => {
+    const snapshot = await new addon.SnapshotReader(fixture.root).snapshot();
+    expect(snapshot.processes.map((p) => p.pid)).toEqual([1, 2, 7, 100, 200, 400, 500]);
+    expect(snapshot.warnings).toEqual([]);
+  });
+
+  it('flags kernel threads by PF_KTHREAD and gives zombies no memory and no argv', async () => {
+    const snapshot = await new addon.SnapshotReader(fixture.root).snapshot();
+    expect(findPid(snapshot, 2)).toMatchObject({ isKernelThread: true, argv: [], exe: null, rssBytes: 0 });
+    expect(findPid(snapshot, 7)).toMatchObject({ isKernelThread: true, state: 'I', nice: -20, priority: 0, comm: 'kworker/0:1-events' });
+    expect(findPid(snapshot, 200)).toMatchObject({ state: 'Z', rssBytes: 0, argv: [], exe: null, isKernelThread: false });
+    expect(findPid(snapshot, 1)).toMatchObject({ isKernelThread: false, ppid: 0, argv: ['/sbin/init', 'splash'] });
+  });
+
+  it('keeps 64-bit values exact and resolves an unknown uid to its number', async () => {
+    const snapshot = await new addon.SnapshotReader(fixture.root).snapshot();
+    expect(findPid(snapshot, 400)).toMatchObject({
+      vsizeBytes: 140_737_488_355_328,
+      rssBytes: 4_000_000 * 4096,
+      utime: 4_000_000_000,
+      stime: 123_456_789,
+      threads: 64,
+      nice: 19,
+      priority: 39,
+    });
+    const vim = findPid(snapshot, 500)!;
+    expect(vim).toMatchObject({ state: 'T', ttyNr: 34816 });
+    if (process.getuid!() === 0) expect(vim).toMatchObject({ uid: 54_321, user: '54321' });
+    else expect(vim.uid).toBe(process.getuid!());
+  });
+
+  it('reads the system files of the fixture root', async () => {
+    const { system } = await new addon.SnapshotReader(fixture.root).snapshot();
+    expect(system.cpus).toEqual([
+      { user: 1000, nice: 10, system: 500, idle: 8000, iowait: 100, irq: 5, softirq: 7, steal: 0 },
+      { user: 1200, nice: 20, system: 400, idle: 7900, iowait: 50, irq: 3, softirq: 4, steal: 0 },
+    ]);
+    expect(system.cpuTotal).toEqual({ user: 2200, nice: 30, system: 900, idle: 15900, iowait: 150, irq: 8, softirq: 11, steal: 0 });
+    expect(system).toMatchObject({
+      memTotalBytes: 8_000_000 * 1024,
+      memFreeBytes: 2_000_000 * 1024,
+      memAvailableBytes: 5_000_000 * 1024,
+      buffersBytes: 100_000 * 1024,
+      cachedBytes: 2_500_000 * 1024,
+      swapTotalBytes: 1_000_000 * 1024,
+      swapFreeBytes: 900_000 * 1024,
+      loadAvg: [0.5, 0.25, 0.13],
+      uptimeSeconds: 12_345.67,
+      bootTimeMs: 1_700_000_000_000,
+    });
+  });
+
+  it('re-reads details after a comm change under the same identity, and caches them otherwise', async () => {
+    const reader = new addon.SnapshotReader(fixture.root);
+    const base = { pid: 600, ppid: 1, startTime: 9000 };
+    await fixture.writeProcess({ ...base, comm: 'launcher', argv: ['launcher', '--go'], exe: '/usr/bin/launcher' });
+    try {
+      expect(findPid(await reader.snapshot(), 600)).toMatchObject({ comm: 'launcher', argv: ['launcher', '--go'], exe: '/usr/bin/launcher' });
+      // Same comm, new cmdline: the identity cache answers (steady state reads stat only).
+      await fixture.writeProcess({ ...base, comm: 'launcher', argv: ['changed'], exe: '/usr/bin/launcher' });
+      expect(findPid(await reader.snapshot(), 600)?.argv).toEqual(['launcher', '--go']);
+      // exec: same pid and start time, new comm → argv and exe re-read.
+      await fixture.writeProcess({ ...base, comm: 'worker', argv: ['worker', '-n', '4'], exe: '/usr/bin/worker' });
+      expect(findPid(await reader.snapshot(), 600)).toMatchObject({ comm: 'worker', argv: ['worker', '-n', '4'], exe: '/usr/bin/worker', startTime: 9000 });
+      // A new identity on the same pid (pid reuse) is read afresh even with the same comm.
+      await fixture.writeProcess({ ...base, startTime: 9500, comm: 'worker', argv: ['worker', '-n', '8'], exe: '/usr/bin/worker' });
+      expect(findPid(await reader.snapshot(), 600)).toMatchObject({ argv: ['worker', '-n', '8'], startTime: 9500 });
+    } finally {
+      await fixture.removeProcess(600);
+    }
+  });
+
+  it('keeps a title rewritten without NULs as one argument and an empty argument in the middle', async () => {
+    const reader = new addon.SnapshotReader(fixture.root);
+    await fixture.writeProcess({ pid: 700, comm: 'nginx', cmdlineRaw: 'nginx: worker process', exe: '/usr/sbin/nginx' });
+    await fixture.writeProcess({ pid: 701, comm: 'tool', cmdlineRaw: 'tool\0\0last\0' });
+    await fixture.writeProcess({ pid: 702, comm: 'kt', flags: FIXTURE_PF_KTHREAD, cmdlineRaw: 'ignored\0' });
+    try {
+      const snapshot = await reader.snapshot();
+      expect(findPid(snapshot, 700)).toMatchObject({ argv: ['nginx: worker process'], exe: '/usr/sbin/nginx' });
+      expect(findPid(snapshot, 701)).toMatchObject({ argv: ['tool', '', 'last'], exe: null });
+      // Kernel threads have no argv, whatever their cmdline file says.
+      expect(findPid(snapshot, 702)?.argv).toEqual([]);
+    } finally {
+      await Promise.all([700, 701, 702].map((pid) => fixture.removeProcess(pid)));
+    }
+  });
+});
