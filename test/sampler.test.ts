@@ -1,0 +1,204 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { cpuBusyPercent, countTasks, Sampler } from '../src/sampler/sampler.js';
+import { createCollector, createJsCollector } from '../src/sys/collector.js';
+import type { Collector, CpuTimes, RawProcess, Snapshot, SystemInfo } from '../src/sys/types.js';
+import { killStartedChildren, startBusyLoop, startSleeper, waitFor } from './helpers/children.js';
+
+const cpu = (busy: number, idle: number): CpuTimes => ({ user: busy, nice: 0, system: 0, idle, iowait: 0, irq: 0, softirq: 0, steal: 0 });
+
+function system(overrides: Partial<SystemInfo> = {}): SystemInfo {
+  return {
+    cpuTotal: cpu(0, 0),
+    cpus: [cpu(0, 0), cpu(0, 0)],
+    memTotalBytes: 1000 * 1024 * 1024,
+    memAvailableBytes: 0,
+    memFreeBytes: 0,
+    buffersBytes: 0,
+    cachedBytes: 0,
+    swapTotalBytes: 0,
+    swapFreeBytes: 0,
+    loadAvg: [0, 0, 0],
+    uptimeSeconds: 1000,
+    bootTimeMs: 1_700_000_000_000,
+    clockTicks: 100,
+    pageSize: 4096,
+    ...overrides,
+  };
+}
+
+function proc(pid: number, overrides: Partial<RawProcess> = {}): RawProcess {
+  return {
+    pid,
+    startTime: 10_000,
+    ppid: 1,
+    pgid: pid,
+    sid: pid,
+    uid: 0,
+    user: 'root',
+    state: 'S',
+    comm: `p${pid}`,
+    argv: [`p${pid}`],
+    exe: null,
+    utime: 0,
+    stime: 0,
+    rssBytes: 0,
+    vsizeBytes: 0,
+    threads: 1,
+    nice: 0,
+    priority: 20,
+    ttyNr: 0,
+    isKernelThread: false,
+    ...overrides,
+  };
+}
+
+function snap(monotonicMs: number, processes: RawProcess[], sys: Partial<SystemInfo> = {}): Snapshot {
+  return { timestampMs: 1_800_000_000_000 + monotonicMs, monotonicMs, processes, system: system(sys), warnings: [] };
+}
+
+/** A collector that hands out prepared snapshots in order. */
+function scripted(snapshots: Snapshot[]): Collector {
+  let next = 0;
+  return {
+    backend: 'js',
+    snapshot: async () => {
+      const s = snapshots[next++];
+      if (!s) throw new Error('scripted collector ran out of snapshots');
+      return s;
+    },
+    listFds: () => Promise.reject(new Error('unused')),
+    signal: () => Promise.reject(new Error('unused')),
+  };
+}
+
+describe('sampler arithmetic', () => {
+  it('starts at 0% with intervalMs 0 and every identity appeared', async () => {
+    const sampler = new Sampler(scripted([snap(5000, [proc(10, { utime: 500 }), proc(11)])]));
+    const frame = await sampler.sample();
+    expect(frame.intervalMs).toBe(0);
+    expect(frame.rows.map((r) => r.cpuPercent)).toEqual([0, 0]);
+    expect(frame.appeared).toEqual(['10:10000', '11:10000']);
+    expect(frame.exited).toEqual([]);
+  });
+
+  it('computes CPU% as tick delta / clock ticks / wall seconds x 100 (100 = one core)', async () => {
+    const sampler = new Sampler(
+      scripted([
+        snap(1000, [proc(10, { utime: 100, stime: 50 }), proc(11, { utime: 7 }), proc(12, { threads: 4 })]),
+        // 2 s later: pid 10 used 150 ticks = 1.5 s of CPU → 75%; pid 12 used 2 cores → 200%.
+        snap(3000, [proc(10, { utime: 200, stime: 100 }), proc(11, { utime: 7 }), proc(12, { utime: 400, threads: 4 })]),
+      ]),
+    );
+    await sampler.sample();
+    const frame = await sampler.sample();
+    expect(frame.intervalMs).toBe(2000);
+    expect(frame.rows.map((r) => [r.pid, r.cpuPercent])).toEqual([
+      [10, 75],
+      [11, 0],
+      [12, 200],
+    ]);
+    expect(frame.appeared).toEqual([]);
+  });
+
+  it('treats a reused pid as a new process: 0%, appeared, and the old one exited', async () => {
+    const sampler = new Sampler(
+      scripted([snap(0, [proc(10, { startTime: 100, utime: 900 })]), snap(1000, [proc(10, { startTime: 5000, utime: 950 })])]),
+    );
+    await sampler.sample();
+    const frame = await sampler.sample();
+    expect(frame.rows[0]).toMatchObject({ pid: 10, startTime: 5000, key: '10:5000', cpuPercent: 0 });
+    expect(frame.appeared).toEqual(['10:5000']);
+    expect(frame.exited.map((r) => r.key)).toEqual(['10:100']);
+  });
+
+  it('reports exited rows as last seen', async () => {
+    const sampler = new Sampler(scripted([snap(0, [proc(10), proc(11, { comm: 'gone', rssBytes: 4096 })]), snap(1000, [proc(10)])]));
+    await sampler.sample();
+    const frame = await sampler.sample();
+    expect(frame.exited).toHaveLength(1);
+    expect(frame.exited[0]).toMatchObject({ pid: 11, comm: 'gone', rssBytes: 4096 });
+  });
+
+  it('derives memory %, lifetime CPU %, CPU time, start time and age', async () => {
+    const frame = await new Sampler(
+      scripted([snap(0, [proc(10, { startTime: 50_000, utime: 3000, stime: 1000, rssBytes: 250 * 1024 * 1024 })], { uptimeSeconds: 1000 })]),
+    ).sample();
+    const row = frame.rows[0];
+    // started 500 s after boot, now 1000 s after boot: 40 s of CPU over 500 s = 8%.
+    expect(row).toMatchObject({ memPercent: 25, cpuTimeSeconds: 40, ageSeconds: 500, startTimeMs: 1_700_000_000_000 + 500_000 });
+    expect(row?.cpuPercentLifetime).toBeCloseTo(8, 10);
+  });
+
+  it('computes per-CPU and total busy % from /proc/stat deltas, idle + iowait as idle', async () => {
+    const first = { cpuTotal: cpu(100, 100), cpus: [cpu(50, 50), cpu(50, 50)] };
+    const second = {
+      cpuTotal: { ...cpu(250, 150), iowait: 100 },
+      cpus: [cpu(150, 50), { ...cpu(100, 100), iowait: 100 }],
+    };
+    const sampler = new Sampler(scripted([snap(0, [], first), snap(1000, [], second)]));
+    const initial = await sampler.sample();
+    // First frame: share since boot.
+    expect(initial.cpuPercentPerCpu).toEqual([50, 50]);
+    const frame = await sampler.sample();
+    // cpu0: +100 busy, +0 idle → 100%; cpu1: +50 busy, +50 idle +100 iowait → 25%.
+    expect(frame.cpuPercentPerCpu).toEqual([100, 25]);
+    expect(frame.cpuPercentTotal).toBe(50);
+  });
+
+  it('reports 0 busy when counters step back', () => {
+    expect(cpuBusyPercent(cpu(100, 100), cpu(50, 50))).toBe(0);
+  });
+
+  it('counts tasks like top: D and I sleep, T and t stop', () => {
+    const counts = countTasks([
+      proc(1, { state: 'R', threads: 3 }),
+      proc(2, { state: 'S' }),
+      proc(3, { state: 'D' }),
+      proc(4, { state: 'I', isKernelThread: true }),
+      proc(5, { state: 'T' }),
+      proc(6, { state: 't' }),
+      proc(7, { state: 'Z' }),
+    ]);
+    expect(counts).toEqual({ total: 7, running: 1, sleeping: 3, stopped: 2, zombie: 1, kernelThreads: 1, threads: 9 });
+  });
+});
+
+describe('sampler on real processes', () => {
+  afterEach(() => killStartedChildren());
+
+  // Both backends through the default chooser and the forced fallback.
+  it.each([
+    { name: 'default backend', make: (): Collector => createCollector().collector },
+    { name: 'js backend', make: (): Collector => createJsCollector() },
+  ])('shows a busy loop near 100% and a sleeper near 0% over a ~1 s sample ($name)', async ({ make }) => {
+    const busy = startBusyLoop();
+    const sleeper = startSleeper();
+    const sampler = new Sampler(make());
+    await waitFor(async () => {
+      const frame = await sampler.sample();
+      return frame.rows.some((r) => r.pid === busy.pid && r.comm === 'node') && frame.rows.some((r) => r.pid === sleeper.pid && r.comm === 'sleep');
+    });
+    // Let the busy child get past its start-up before measuring.
+    await new Promise((r) => setTimeout(r, 300));
+    await sampler.sample();
+    await new Promise((r) => setTimeout(r, 1200));
+    const frame = await sampler.sample();
+    const busyRow = frame.rows.find((r) => r.pid === busy.pid);
+    const sleeperRow = frame.rows.find((r) => r.pid === sleeper.pid);
+    expect(frame.intervalMs).toBeGreaterThan(1000);
+    expect(busyRow?.cpuPercent).toBeGreaterThan(60);
+    expect(busyRow?.cpuPercent).toBeLessThanOrEqual(200);
+    expect(sleeperRow?.cpuPercent).toBeLessThan(5);
+    expect(frame.cpuPercentTotal).toBeGreaterThan(20);
+    expect(frame.tasks.total).toBe(frame.rows.length);
+  });
+
+  it('reports a child that exited between samples', async () => {
+    const sleeper = startSleeper();
+    const sampler = new Sampler(createCollector().collector);
+    await waitFor(async () => (await sampler.sample()).rows.some((r) => r.pid === sleeper.pid && r.comm === 'sleep'));
+    await killStartedChildren();
+    const frame = await sampler.sample();
+    expect(frame.exited.map((r) => r.pid)).toContain(sleeper.pid);
+  });
+});
