@@ -1,6 +1,296 @@
+import { parseArgs } from 'node:util';
+import { createFileAuditSink } from '../actions/audit-log.js';
+import { createSystemDeps, type ActionDeps } from '../actions/deps.js';
+import { parsePidArgument, refusalFor } from '../actions/guards.js';
+import { killExitCode, killMany, type KillManyResult, type KillTarget, type KillTargetResult } from '../actions/kill-many.js';
+import { listSignals, parseSignal, signalName, SIGNAL_NUMBERS } from '../actions/signals.js';
+import { userName } from '../actions/users.js';
+import { platformName, schemaId, toJsonText } from '../output/json-envelope.js';
+import { renderTextTable } from '../output/text-table.js';
+import { matchesFilter, type ProcessFilter } from '../sampler/process-query.js';
+import { Sampler } from '../sampler/sampler.js';
+import type { ProcessRow } from '../sampler/types.js';
+import { createCollector } from '../sys/collector.js';
+import { parseDuration } from '../util/duration.js';
 import { UsageError } from './usage-error.js';
 
-// PLACEHOLDER: replaced by the issue that owns `proctop kill`.
-export async function main(_argv: readonly string[]): Promise<number> {
-  throw new UsageError('kill is not implemented yet');
+export const KILL_USAGE = `Usage: proctop kill PID... [-s|--signal SIG] [--force] [--json|--table]
+       proctop kill --name TEXT|--user USER|--ppid PID|--cpu-above PCT [--yes] [-s SIG] [--json]
+       proctop kill -l
+
+Sends SIG (default TERM) to each PID, identity-checked: every PID is resolved to (pid, start
+time) first and signalled through a pidfd, so a PID reused in between is never hit. Every
+target is validated before anything is sent: one invalid, protected or vanished target and
+nothing is sent at all.
+
+  -s, --signal SIG   TERM, SIGTERM, term or 15 (0 only checks the targets exist)
+  --force            allow proctop's parent and members of its own process group
+  --json             JSON result (schema urn:proctop:schema:kill:v1)
+  --table            text table (the default)
+  -l, --list         list signal names and numbers
+Selection by filter (all must match; previews the targets unless --yes):
+  --name TEXT        comm or argv[0] basename contains TEXT (case-insensitive)
+  --user USER        owned by this user name or uid
+  --ppid PID         children of PID
+  --cpu-above PCT    CPU% above PCT over --sample (default 1s; 100 = one core)
+  --yes              send to the selection instead of previewing it
+
+Never signalled: PID 0, PID 1, proctop itself, kernel threads.
+Exit codes: 0 every target signalled, 1 some, 2 none or invalid input.
+Each action is appended to $XDG_STATE_HOME/proctop/actions.jsonl.
+`;
+
+/** Where kill writes; tests inject a recording signaller and capture output. */
+export interface KillIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly deps: () => Promise<ActionDeps>;
+  /** Rows for filter selection (one or two samples of the collector). */
+  readonly sampleRows: (sampleMs: number | null) => Promise<readonly ProcessRow[]>;
+}
+
+async function sampleRowsFromCollector(sampleMs: number | null): Promise<readonly ProcessRow[]> {
+  const sampler = new Sampler(createCollector().collector);
+  let frame = await sampler.sample();
+  if (sampleMs !== null) {
+    await new Promise((resolve) => setTimeout(resolve, sampleMs));
+    frame = await sampler.sample();
+  }
+  return frame.rows;
+}
+
+const defaultIo = (): KillIo => ({
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  deps: () => createSystemDeps({ audit: createFileAuditSink() }),
+  sampleRows: sampleRowsFromCollector,
+});
+
+/** Parsed command line of `proctop kill`. */
+export interface KillOptions {
+  readonly list: boolean;
+  readonly help: boolean;
+  readonly signal: number;
+  readonly force: boolean;
+  readonly yes: boolean;
+  readonly format: 'json' | 'table';
+  readonly pids: readonly number[];
+  /** Set when targets are selected by filter instead of PIDs. */
+  readonly filter: ProcessFilter | null;
+  /** CPU sample window for --cpu-above, else null. */
+  readonly sampleMs: number | null;
+}
+
+function numberArg(flag: string, text: string, integer: boolean): number {
+  const pattern = integer ? /^\d+$/ : /^\d+(\.\d+)?$/;
+  const value = Number(text.trim());
+  if (!pattern.test(text.trim()) || !Number.isSafeInteger(Math.floor(value))) {
+    throw new UsageError(`${flag} must be a non-negative ${integer ? 'integer' : 'number'}, got "${text}"`);
+  }
+  return value;
+}
+
+/** Turns argv into options; every problem is a one-line UsageError and nothing is sent. */
+export function parseKillArgs(argv: readonly string[]): KillOptions {
+  // "-5" would otherwise read as an unknown short option; name the real problem.
+  const negative = argv.find((a) => /^-\d+$/.test(a));
+  if (negative !== undefined) throw new UsageError(`invalid PID "${negative}": negative PIDs (process groups) are not accepted`);
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: true,
+      options: {
+        signal: { type: 'string', short: 's' },
+        list: { type: 'boolean', short: 'l' },
+        force: { type: 'boolean' },
+        yes: { type: 'boolean', short: 'y' },
+        json: { type: 'boolean' },
+        table: { type: 'boolean' },
+        name: { type: 'string' },
+        user: { type: 'string' },
+        ppid: { type: 'string' },
+        'cpu-above': { type: 'string' },
+        sample: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const unknown = /Unknown option '([^']+)'/.exec(message);
+    if (unknown) throw new UsageError(`unknown option "${unknown[1]}" (see proctop kill --help)`);
+    const missing = /Option '(-\S+)(?:, (-\S+))?[^']*' argument missing/.exec(message);
+    if (missing) throw new UsageError(`${missing[2] ?? missing[1]} needs a value`);
+    throw new UsageError(message.split('\n')[0] ?? message);
+  }
+  const v = parsed.values;
+  if (v.json && v.table) throw new UsageError('--json and --table cannot be used together');
+  let signal: number = SIGNAL_NUMBERS.TERM;
+  if (v.signal !== undefined) {
+    const parsedSignal = parseSignal(v.signal);
+    if (parsedSignal === null) throw new UsageError(`unknown signal "${v.signal}" (see proctop kill -l)`);
+    signal = parsedSignal;
+  }
+  const pids: number[] = [];
+  for (const text of parsed.positionals) {
+    const pid = parsePidArgument(text);
+    if (typeof pid === 'string') throw new UsageError(pid);
+    if (pids.includes(pid)) throw new UsageError(`duplicate PID ${pid}`);
+    pids.push(pid);
+  }
+  if (v.name === '') throw new UsageError('--name must not be empty');
+  if (v.user === '') throw new UsageError('--user must not be empty');
+  const filter: ProcessFilter = {
+    ...(v.name !== undefined ? { name: v.name } : {}),
+    ...(v.user !== undefined ? { user: v.user } : {}),
+    ...(v.ppid !== undefined ? { ppid: numberArg('--ppid', v.ppid, true) } : {}),
+    ...(v['cpu-above'] !== undefined ? { cpuAbove: numberArg('--cpu-above', v['cpu-above'], false) } : {}),
+  };
+  const byFilter = Object.keys(filter).length > 0;
+  if (v.sample !== undefined && filter.cpuAbove === undefined) throw new UsageError('--sample only applies to --cpu-above');
+  let sampleMs: number | null = null;
+  if (filter.cpuAbove !== undefined) {
+    try {
+      sampleMs = v.sample !== undefined ? parseDuration(v.sample) : 1000;
+    } catch {
+      throw new UsageError(`--sample must be a duration such as 500ms or 2s, got "${v.sample ?? ''}"`);
+    }
+    if (sampleMs <= 0 || sampleMs > 60_000) throw new UsageError('--sample must be between 1ms and 60s');
+  }
+  const list = v.list === true;
+  const help = v.help === true;
+  if (!list && !help) {
+    if (byFilter && pids.length > 0) throw new UsageError('give PIDs or a filter (--name/--user/--ppid/--cpu-above), not both');
+    if (!byFilter && pids.length === 0) throw new UsageError('no target: give at least one PID or a filter (see proctop kill --help)');
+    if (v.yes && !byFilter) throw new UsageError('--yes only applies to filter selection (PIDs are signalled directly)');
+  }
+  return {
+    list,
+    help,
+    signal,
+    force: v.force === true,
+    yes: v.yes === true,
+    format: v.json ? 'json' : 'table',
+    pids,
+    filter: byFilter ? filter : null,
+    sampleMs,
+  };
+}
+
+/** The JSON of a kill: the peer batch-kill-result fields plus identities, outcomes and warnings. */
+export function killRecord(result: KillManyResult, dryRun: boolean): Record<string, unknown> {
+  return {
+    schema_id: schemaId('kill'),
+    timestamp: new Date().toISOString(),
+    platform: platformName(),
+    signal_sent: result.signal,
+    signal_name: signalName(result.signal),
+    succeeded: result.results.filter((r) => r.outcome === 'sent').map((r) => r.pid),
+    failed: result.results.filter((r) => r.outcome !== 'sent').map((r) => ({ pid: r.pid, error: r.reason ?? r.outcome, outcome: r.outcome })),
+    dry_run: dryRun,
+    refused: result.refused,
+    results: result.results.map((r) => ({
+      pid: r.pid,
+      start_time: r.startTime,
+      comm: r.comm,
+      user: r.uid === null ? null : userName(r.uid),
+      outcome: r.outcome,
+      reason: r.reason,
+      via_pidfd: r.viaPidfd,
+    })),
+    warnings: [...result.warnings],
+  };
+}
+
+function resultTable(results: readonly KillTargetResult[]): string {
+  return renderTextTable<KillTargetResult>(
+    [
+      { title: 'PID', cell: (r) => String(r.pid), align: 'right' },
+      { title: 'USER', cell: (r) => (r.uid === null ? '-' : userName(r.uid)), maxWidth: 12 },
+      { title: 'COMM', cell: (r) => r.comm ?? '-', maxWidth: 20 },
+      { title: 'OUTCOME', cell: (r) => r.outcome },
+      { title: 'DETAIL', cell: (r) => r.reason ?? '', maxWidth: 120 },
+    ],
+    results,
+  );
+}
+
+function signalList(): string {
+  return renderTextTable(
+    [
+      { title: 'NUM', cell: (s: { number: number }) => String(s.number), align: 'right' },
+      { title: 'NAME', cell: (s: { name: string }) => s.name },
+      { title: 'DEFAULT ACTION / USE', cell: (s: { description: string }) => s.description },
+    ],
+    listSignals(),
+  );
+}
+
+/** Selects filter matches as identities; protected ones are left out with a note. */
+async function selectByFilter(options: KillOptions, deps: ActionDeps, io: KillIo): Promise<{ targets: KillTarget[]; rows: ProcessRow[]; notes: string[] }> {
+  const rows = await io.sampleRows(options.sampleMs);
+  const mode = options.sampleMs !== null ? 'monitor' : 'lifetime';
+  const matches = rows.filter((r) => !r.isKernelThread && r.state !== 'Z' && matchesFilter(r, options.filter ?? {}, mode));
+  const notes: string[] = [];
+  const kept: ProcessRow[] = [];
+  for (const row of matches) {
+    const refusal = refusalFor(row, deps.self, options.force);
+    if (refusal) notes.push(`left out PID ${row.pid} (${row.comm}): ${refusal.reason}`);
+    else kept.push(row);
+  }
+  return { targets: kept.map((r) => ({ pid: r.pid, startTime: r.startTime })), rows: kept, notes };
+}
+
+/** `proctop kill` with injectable I/O; returns the exit code. */
+export async function runKill(argv: readonly string[], io: KillIo = defaultIo()): Promise<number> {
+  const options = parseKillArgs(argv);
+  if (options.help) {
+    io.stdout(KILL_USAGE);
+    return 0;
+  }
+  if (options.list) {
+    io.stdout(signalList());
+    return 0;
+  }
+  const deps = await io.deps();
+  let targets: KillTarget[] = options.pids.map((pid) => ({ pid }));
+  if (options.filter) {
+    const selection = await selectByFilter(options, deps, io);
+    for (const note of selection.notes) io.stderr(`proctop: ${note}\n`);
+    targets = selection.targets;
+    if (!options.yes) {
+      const preview: KillManyResult = {
+        signal: options.signal,
+        refused: false,
+        results: selection.rows.map((r) => ({
+          pid: r.pid, startTime: r.startTime, comm: r.comm, uid: r.uid, outcome: 'not-sent', reason: 'preview: add --yes to send', viaPidfd: false,
+        })),
+        warnings: selection.notes,
+      };
+      if (options.format === 'json') io.stdout(toJsonText(killRecord(preview, true)));
+      else {
+        io.stdout(`Preview: ${signalName(options.signal)} would go to ${targets.length} process(es); add --yes to send.\n`);
+        if (targets.length > 0) io.stdout(resultTable(preview.results));
+      }
+      return targets.length > 0 ? 0 : 2;
+    }
+    if (targets.length === 0) {
+      if (options.format === 'json') io.stdout(toJsonText(killRecord({ signal: options.signal, refused: false, results: [], warnings: selection.notes }, false)));
+      io.stderr('proctop: no process matches the filter; nothing sent\n');
+      return 2;
+    }
+  }
+  const result = await killMany(targets, options.signal, deps, { force: options.force });
+  if (options.format === 'json') io.stdout(toJsonText(killRecord(result, false)));
+  else {
+    io.stdout(resultTable(result.results));
+    if (result.refused) io.stderr(`proctop: nothing sent: ${result.results.filter((r) => r.outcome !== 'not-sent').length} target(s) refused\n`);
+  }
+  for (const warning of result.warnings) io.stderr(`proctop: warning: ${warning}\n`);
+  return killExitCode(result);
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  return runKill(argv);
 }

@@ -1,0 +1,362 @@
+import { realpath } from 'node:fs/promises';
+import type { ProcessIdentity, SignalDelivery } from '../sys/types.js';
+import { formatDuration } from '../util/duration.js';
+import { currentActor } from './audit-log.js';
+import type { ActionDeps } from './deps.js';
+import { refusalFor } from './guards.js';
+import { toAuditTarget } from './kill-many.js';
+import { addNewcomers, collectTree, hasExited, type ProcessEntry, type TreeMember, type TreeRelation } from './process-tree.js';
+import { SIGNAL_NUMBERS, signalName } from './signals.js';
+
+/**
+ * What became of one member: exited-after-signal (gone before escalation), killed (gone after
+ * the kill signal), already-gone (exited before we signalled it), reused (its PID now belongs to
+ * another process), failed (see reason: permission, still running...), protected (never touched).
+ */
+export type MemberFate = 'exited-after-signal' | 'killed' | 'already-gone' | 'reused' | 'failed' | 'protected';
+
+export interface MemberReport {
+  readonly pid: number;
+  readonly startTime: number;
+  readonly ppid: number;
+  readonly pgid: number;
+  readonly comm: string;
+  readonly uid: number;
+  /** How it was found: root, descendant (by ppid), group/session (led by the root), newcomer (appeared after the signal). */
+  readonly relation: TreeRelation;
+  readonly fate: MemberFate;
+  /** Why, for failed / protected / reused. */
+  readonly reason: string | null;
+  /** Every signal actually delivered to it, in order (STOP and CONT included). */
+  readonly signalsSent: readonly number[];
+}
+
+export interface TerminateTreeOptions {
+  /** First signal (default TERM). */
+  readonly signal?: number;
+  /** Escalation signal for survivors of the grace window (default KILL). */
+  readonly killSignal?: number;
+  /** How long members may take to exit after the first signal before escalation (default 5 s). */
+  readonly graceMs?: number;
+  /** How long survivors may take to die after the kill signal before giving up (default 10 s). */
+  readonly killAfterMs?: number;
+  /** The root's identity as the caller saw it (TUI row, confirmation): a different process is refused. */
+  readonly expectedStartTime?: number;
+  /** Refuse unless the root's /proc/PID/exe is this path. */
+  readonly requireExePath?: string;
+  /** Refuse unless the root started at this Unix epoch ms (±1 s: btime has one-second resolution). */
+  readonly requireStartTimeMs?: number;
+  /** Allow a tree rooted at proctop's parent or in its process group (proctop itself is always spared). */
+  readonly force?: boolean;
+  /** How often exits are checked while waiting (default 100 ms). */
+  readonly pollIntervalMs?: number;
+  /** How often the process table is re-read for newcomers while waiting (default 300 ms). */
+  readonly rescanIntervalMs?: number;
+  /** Bound on stop-and-rescan rounds before giving up on a still-growing tree (default 10). */
+  readonly maxFreezeRounds?: number;
+  readonly onProgress?: (progress: TreeProgress) => void;
+}
+
+export type TreeProgress =
+  | { readonly phase: 'planned'; readonly members: number }
+  | { readonly phase: 'stopped'; readonly stopped: number; readonly members: number }
+  | { readonly phase: 'signalled'; readonly signal: number; readonly sent: number }
+  | { readonly phase: 'waiting'; readonly remaining: number; readonly elapsedMs: number; readonly windowMs: number; readonly escalated: boolean }
+  | { readonly phase: 'escalated'; readonly killSignal: number; readonly survivors: number }
+  | { readonly phase: 'done'; readonly result: TerminateTreeResult };
+
+export interface TerminateTreeResult {
+  /** The root as identified (null when the PID resolved to nothing). */
+  readonly root: (ProcessIdentity & { readonly comm: string }) | null;
+  /** The root's process group. */
+  readonly pgid: number | null;
+  readonly signal: number;
+  readonly killSignal: number;
+  /** Set when a guard refused the whole operation: nothing was sent. */
+  readonly refusal: string | null;
+  /** The kill signal was needed. */
+  readonly escalated: boolean;
+  /** Every member (protected ones aside) is gone. */
+  readonly exited: boolean;
+  /** Some member was still running when the kill-after window closed. */
+  readonly timedOut: boolean;
+  /** guaranteed: pidfds throughout, the tree was frozen completely, nothing failed; else best_effort. */
+  readonly reliability: 'guaranteed' | 'best_effort';
+  readonly members: readonly MemberReport[];
+  readonly warnings: readonly string[];
+  readonly elapsedMs: number;
+}
+
+/** The tree as it will be acted on (shown in confirmations). */
+export interface TreePlan {
+  readonly root: ProcessEntry;
+  /** Root first, then the rest in discovery order. */
+  readonly members: readonly TreeMember[];
+  /** Members guards forbid touching, with why (never signalled). */
+  readonly spared: ReadonlyMap<number, string>;
+}
+
+/** Start-time guard tolerance: btime in /proc/stat is whole seconds. */
+const START_TIME_TOLERANCE_MS = 1000;
+
+/** Resolves the root, checks every guard and snapshots the tree; a string is the refusal. */
+export async function planTree(rootPid: number, deps: ActionDeps, options: TerminateTreeOptions = {}): Promise<TreePlan | string> {
+  const numberRefusal = refusalFor({ pid: rootPid }, deps.self, true);
+  if (numberRefusal) return numberRefusal.reason;
+  const root = await deps.readProcess(rootPid);
+  if (!root || hasExited(root)) return `no running process with PID ${rootPid}`;
+  if (options.expectedStartTime !== undefined && root.startTime !== options.expectedStartTime) {
+    return `PID ${rootPid} was reused: start time is ${root.startTime}, expected ${options.expectedStartTime}`;
+  }
+  const rootRefusal = refusalFor(root, deps.self, options.force ?? false);
+  if (rootRefusal) return `root PID ${rootPid}: ${rootRefusal.reason}`;
+  if (options.requireExePath !== undefined) {
+    const exe = await deps.readExe(rootPid);
+    const wanted = options.requireExePath;
+    const wantedReal = await realpath(wanted).catch(() => wanted);
+    if (exe === null) return `--require-exe-path: cannot read the executable of PID ${rootPid}`;
+    if (exe !== wanted && exe !== wantedReal) return `--require-exe-path: PID ${rootPid} runs ${exe}, not ${wanted}`;
+  }
+  if (options.requireStartTimeMs !== undefined) {
+    const startMs = (await deps.bootTimeMs()) + (root.startTime * 1000) / deps.clockTicks();
+    if (Math.abs(startMs - options.requireStartTimeMs) > START_TIME_TOLERANCE_MS) {
+      return `--require-start-time-ms: PID ${rootPid} started at ${Math.round(startMs)}, not ${options.requireStartTimeMs}`;
+    }
+  }
+  const members = collectTree(await deps.listProcesses(), root);
+  const spared = new Map<number, string>();
+  for (const m of members) {
+    const refusal = m.relation === 'root' ? null : refusalFor(m, deps.self, options.force ?? false);
+    if (refusal) spared.set(m.pid, refusal.reason);
+  }
+  return { root, members, spared };
+}
+
+/** Mutable bookkeeping of one member during the operation. */
+interface Tracked {
+  readonly member: TreeMember;
+  fate: MemberFate | null;
+  reason: string | null;
+  stopped: boolean;
+  signalled: boolean;
+  killed: boolean;
+  readonly signalsSent: number[];
+}
+
+/**
+ * Terminates a process tree: plan and guard, stop every member (so none forks away), send the
+ * signal, continue them, watch exits for the grace window while re-scanning for newcomers,
+ * stop + kill-signal the survivors, and wait (bounded) for them. Every step is identity-checked.
+ */
+export async function terminateTree(rootPid: number, options: TerminateTreeOptions, deps: ActionDeps): Promise<TerminateTreeResult> {
+  const started = deps.now();
+  const signal = options.signal ?? SIGNAL_NUMBERS.TERM;
+  const killSignal = options.killSignal ?? SIGNAL_NUMBERS.KILL;
+  const graceMs = options.graceMs ?? 5000;
+  const killAfterMs = options.killAfterMs ?? 10_000;
+  const pollMs = options.pollIntervalMs ?? 100;
+  const rescanMs = options.rescanIntervalMs ?? 300;
+  const maxRounds = options.maxFreezeRounds ?? 10;
+  const force = options.force ?? false;
+  const warnings: string[] = [];
+  let reliable = true;
+  const warn = (w: string): void => {
+    if (!warnings.includes(w)) warnings.push(w);
+  };
+
+  const plan = unusableSignal(signal) ?? unusableSignal(killSignal) ?? (await planTree(rootPid, deps, options));
+  if (typeof plan === 'string') {
+    const result: TerminateTreeResult = {
+      root: null, pgid: null, signal, killSignal, refusal: plan, escalated: false, exited: false, timedOut: false,
+      reliability: 'best_effort', members: [], warnings, elapsedMs: deps.now() - started,
+    };
+    await audit(deps, result, warnings, `refused: ${plan}`, rootPid);
+    return { ...result, warnings };
+  }
+  const { root } = plan;
+  const byPid = new Map<number, TreeMember>();
+  const tracked: Tracked[] = [];
+  const track = (member: TreeMember, spareReason: string | null): void => {
+    byPid.set(member.pid, member);
+    const t: Tracked = { member, fate: null, reason: null, stopped: false, signalled: false, killed: false, signalsSent: [] };
+    if (spareReason !== null) [t.fate, t.reason] = ['protected', spareReason];
+    else if (hasExited(member)) [t.fate, t.reason] = ['already-gone', 'zombie: exited, not yet reaped'];
+    tracked.push(t);
+  };
+  for (const m of plan.members) track(m, plan.spared.get(m.pid) ?? null);
+  options.onProgress?.({ phase: 'planned', members: tracked.length });
+  const pending = (): Tracked[] => tracked.filter((t) => t.fate === null);
+  const adopt = (entries: readonly ProcessEntry[], relation: TreeRelation): Tracked[] => {
+    const added = addNewcomers(entries, root, byPid, relation);
+    for (const m of added) track(m, refusalFor(m, deps.self, force)?.reason ?? null);
+    return tracked.slice(tracked.length - added.length);
+  };
+
+  // Sends one identity-checked signal and settles the member's fate on anything but 'sent'.
+  const deliver = async (t: Tracked, sig: number, fateIfExited: MemberFate): Promise<boolean> => {
+    let d: SignalDelivery;
+    try {
+      d = await deps.signal({ pid: t.member.pid, startTime: t.member.startTime }, sig);
+    } catch (err) {
+      d = { outcome: 'error', error: (err as Error).message, viaPidfd: false, warnings: [] };
+    }
+    d.warnings.forEach(warn);
+    if (!d.viaPidfd) reliable = false;
+    if (d.outcome === 'sent') {
+      t.signalsSent.push(sig);
+      return true;
+    }
+    if (d.outcome === 'exited') [t.fate, t.reason] = [fateIfExited, null];
+    else if (d.outcome === 'reused') [t.fate, t.reason] = ['reused', d.error ?? 'PID reused by another process'];
+    else {
+      [t.fate, t.reason] = ['failed', `${signalName(sig)}: ${d.outcome === 'permission' ? 'permission denied' : (d.error ?? d.outcome)}`];
+      reliable = false;
+    }
+    return false;
+  };
+
+  // Stop every pending member, re-read the table, adopt newcomers, repeat until nothing new appears.
+  const freeze = async (relation: TreeRelation): Promise<void> => {
+    for (let round = 0; ; round++) {
+      for (const t of pending()) if (!t.stopped) t.stopped = await deliver(t, SIGNAL_NUMBERS.STOP, 'already-gone');
+      const added = adopt(await deps.listProcesses(), relation);
+      if (added.every((t) => t.fate !== null)) break;
+      if (round + 1 >= maxRounds) {
+        warn(`the tree was still growing after ${maxRounds} stop-and-rescan rounds`);
+        reliable = false;
+        for (const t of pending()) if (!t.stopped) t.stopped = await deliver(t, SIGNAL_NUMBERS.STOP, 'already-gone');
+        break;
+      }
+    }
+    options.onProgress?.({ phase: 'stopped', stopped: tracked.filter((t) => t.stopped).length, members: tracked.length });
+  };
+
+  const resume = async (): Promise<void> => {
+    for (const t of tracked) {
+      if (!t.stopped) continue;
+      t.stopped = false;
+      const d = await deps.signal({ pid: t.member.pid, startTime: t.member.startTime }, SIGNAL_NUMBERS.CONT).catch(() => null);
+      if (d?.outcome === 'sent') t.signalsSent.push(SIGNAL_NUMBERS.CONT);
+    }
+  };
+
+  // Watches pending members until none is left or the window closes; newcomers are adopted on each rescan.
+  const watch = async (windowMs: number, escalated: boolean): Promise<void> => {
+    const windowStart = deps.now();
+    let nextRescan = windowStart;
+    for (;;) {
+      for (const t of pending()) {
+        const now = await deps.readProcess(t.member.pid);
+        if (!now || now.startTime !== t.member.startTime || hasExited(now)) {
+          [t.fate, t.reason] = [t.killed ? 'killed' : 'exited-after-signal', null];
+        }
+      }
+      const elapsed = deps.now() - windowStart;
+      const closing = elapsed >= windowMs;
+      if (deps.now() >= nextRescan || closing) {
+        const added = adopt(await deps.listProcesses(), 'newcomer');
+        // After escalation a newcomer gets the kill signal at once: the window is all it has left.
+        if (escalated) for (const t of added) if (t.fate === null && (await deliver(t, killSignal, 'exited-after-signal'))) t.killed = true;
+        nextRescan = deps.now() + rescanMs;
+      }
+      const remaining = pending().length;
+      options.onProgress?.({ phase: 'waiting', remaining, elapsedMs: Math.round(elapsed), windowMs, escalated });
+      if (remaining === 0 || closing) return;
+      await deps.sleep(Math.max(1, Math.min(pollMs, windowMs - elapsed)));
+    }
+  };
+
+  let escalated = false;
+  try {
+    await freeze('descendant');
+    let sent = 0;
+    for (const t of pending()) if (await deliver(t, signal, 'already-gone')) [t.signalled, sent] = [true, sent + 1];
+    options.onProgress?.({ phase: 'signalled', signal, sent });
+    await resume();
+    await watch(graceMs, false);
+
+    if (pending().length > 0) {
+      escalated = true;
+      options.onProgress?.({ phase: 'escalated', killSignal, survivors: pending().length });
+      await freeze('newcomer');
+      for (const t of pending()) if (await deliver(t, killSignal, 'exited-after-signal')) t.killed = true;
+      await resume();
+      await watch(killAfterMs, true);
+      for (const t of pending()) {
+        [t.fate, t.reason] = ['failed', `still running ${formatDuration(killAfterMs)} after ${signalName(killSignal)}`];
+      }
+    }
+  } finally {
+    // Whatever happened, never leave a member stopped by us.
+    await resume();
+  }
+
+  const members: MemberReport[] = tracked.map((t) => ({
+    pid: t.member.pid,
+    startTime: t.member.startTime,
+    ppid: t.member.ppid,
+    pgid: t.member.pgid,
+    comm: t.member.comm,
+    uid: t.member.uid,
+    relation: t.member.relation,
+    fate: t.fate ?? 'failed',
+    reason: t.reason,
+    signalsSent: t.signalsSent,
+  }));
+  const gone = new Set<MemberFate>(['exited-after-signal', 'killed', 'already-gone', 'reused']);
+  const result: TerminateTreeResult = {
+    root: { pid: root.pid, startTime: root.startTime, comm: root.comm },
+    pgid: root.pgid,
+    signal,
+    killSignal,
+    refusal: null,
+    escalated,
+    exited: members.every((m) => gone.has(m.fate) || m.fate === 'protected'),
+    timedOut: members.some((m) => m.fate === 'failed' && m.reason?.startsWith('still running') === true),
+    reliability: reliable ? 'guaranteed' : 'best_effort',
+    members,
+    warnings,
+    elapsedMs: Math.round(deps.now() - started),
+  };
+  const summary = `${signalName(signal)}${escalated ? ` then ${signalName(killSignal)}` : ''}: ${members.filter((m) => gone.has(m.fate)).length} of ${members.length} gone`;
+  await audit(deps, result, warnings, summary, rootPid);
+  const final = { ...result, warnings: [...warnings] };
+  options.onProgress?.({ phase: 'done', result: final });
+  return final;
+}
+
+// The tree is stopped and continued around the signal, so STOP/CONT (and the 0 probe) make no sense here.
+function unusableSignal(sig: number): string | null {
+  if (sig === 0 || sig === SIGNAL_NUMBERS.STOP || sig === SIGNAL_NUMBERS.CONT) {
+    return `terminate-tree cannot send ${signalName(sig)} (it stops and continues the tree itself; use kill)`;
+  }
+  return null;
+}
+
+/** 0 every member gone, 1 some, 2 refused or none (the CLI's exit code). */
+export function terminateTreeExitCode(result: TerminateTreeResult): number {
+  if (result.refusal !== null) return 2;
+  const acted = result.members.filter((m) => m.fate !== 'protected');
+  const gone = acted.filter((m) => m.fate !== 'failed');
+  if (acted.length > 0 && gone.length === acted.length) return 0;
+  return gone.length > 0 ? 1 : 2;
+}
+
+async function audit(deps: ActionDeps, result: TerminateTreeResult, warnings: string[], summary: string, rootPid: number): Promise<void> {
+  if (!deps.audit) return;
+  const targets =
+    result.refusal === null
+      ? result.members.map((m) => toAuditTarget({ ...m, outcome: m.fate }))
+      : [{ pid: rootPid, startTime: null, comm: null, outcome: 'refused', reason: result.refusal }];
+  const warning = await deps.audit.append({
+    time: new Date().toISOString(),
+    ...currentActor(),
+    action: 'terminate-tree',
+    signal: result.signal,
+    killSignal: result.killSignal,
+    targets,
+    summary,
+    warnings: [...warnings],
+  });
+  if (warning) warnings.push(warning);
+}
