@@ -1,9 +1,34 @@
-import React from 'react';
-import { render, Text } from 'ink';
+// proctop (interactive) and proctop --watch. Heavy modules (Ink, React) load only when needed.
+import { UsageError } from './usage-error.js';
+import { MONITOR_USAGE, parseMonitorArgs } from '../tui/options.js';
+import { createCollector } from '../sys/collector.js';
+import { Sampler } from '../sampler/sampler.js';
 
-// PLACEHOLDER: replaced by the TUI issue (interactive and --watch modes).
-export async function main(_argv: readonly string[]): Promise<number> {
-  const app = render(<Text>proctop</Text>);
-  app.unmount();
-  return 0;
+export async function main(argv: readonly string[]): Promise<number> {
+  const options = parseMonitorArgs(argv);
+  if (options.help) {
+    process.stdout.write(MONITOR_USAGE);
+    return 0;
+  }
+  const toTerminal = process.stdout.isTTY === true;
+  if (!toTerminal && !options.watch) {
+    throw new UsageError('stdout is not a terminal: use "proctop --watch [--iterations N]" for a plain-text table, or "proctop pstat"');
+  }
+  if (toTerminal && !options.watch && process.stdin.isTTY !== true) {
+    throw new UsageError('stdin is not a terminal: the interactive monitor needs keys; use "proctop --watch"');
+  }
+  const { collector, notice } = createCollector();
+  const source = new Sampler(collector);
+  if (!toTerminal) {
+    const { runWatchBatch } = await import('../tui/watch-batch.js');
+    // A closed pipe (| head) ends the watch quietly.
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(0);
+      throw error;
+    });
+    if (notice) process.stderr.write(`proctop: ${notice}\n`);
+    return runWatchBatch(source, options, collector.backend, (text) => process.stdout.write(text));
+  }
+  const { runInteractive } = await import('../tui/run-interactive.js');
+  return runInteractive({ options, source, backend: collector.backend, notice });
 }

@@ -47,6 +47,8 @@ export interface MonitorState {
   readonly cursorKey: IdentityKey | null;
   /** Cursor position in `display` (kept so a vanished cursor lands on its neighbour). */
   readonly cursorIndex: number;
+  /** The user has moved the cursor; until then it starts on the top row of the first full frame. */
+  readonly cursorTouched: boolean;
   /** First display row in the viewport. */
   readonly scrollTop: number;
   /** Selected identities (Space, c); never positions. */
@@ -171,7 +173,7 @@ function relist(s: MonitorState, rows?: readonly ProcessRow[]): Partial<MonitorS
 function cursorAt(s: MonitorState, index: number): Partial<MonitorState> {
   const at = clampIndex(index, s.display.length);
   const key = s.display[at]?.key ?? null;
-  return { cursorKey: key, cursorIndex: at, scrollTop: scrollToShow(at, s.scrollTop, s.layout.tableRows, s.display.length) };
+  return { cursorKey: key, cursorIndex: at, cursorTouched: true, scrollTop: scrollToShow(at, s.scrollTop, s.layout.tableRows, s.display.length) };
 }
 
 /** Creates a fresh monitor store. */
@@ -196,6 +198,7 @@ export function createMonitorStore(options: MonitorStoreOptions = {}): MonitorSt
       displayIndex: new Map(),
       cursorKey: null,
       cursorIndex: 0,
+      cursorTouched: false,
       scrollTop: 0,
       selection: new Set(),
       sortColumn,
@@ -233,7 +236,10 @@ export function createMonitorStore(options: MonitorStoreOptions = {}): MonitorSt
         const cpuHistory = frame.intervalMs > 0 ? [...s.cpuHistory, frame.cpuPercentTotal].slice(-HISTORY_LENGTH) : s.cpuHistory;
         const layout = computeLayout(s.terminalColumns, s.terminalRows, frame.cpuPercentPerCpu.length || frame.system.cpus.length);
         const message = s.message && s.message.untilMs > now() ? s.message : null;
-        const next: MonitorState = { ...s, frame, rowsByKey, tombstone, selection, cpuHistory, layout, message };
+        // The first frame has no CPU figures (all 0%): its order means nothing, so an untouched
+        // cursor starts again on the top row of the first full frame.
+        const cursorKey = !s.cursorTouched && (s.frame === null || s.frame.intervalMs === 0) ? null : s.cursorKey;
+        const next: MonitorState = { ...s, frame, rowsByKey, tombstone, selection, cpuHistory, layout, message, cursorKey };
         set({ frame, rowsByKey, tombstone, selection, cpuHistory, layout, message, ...relist(next, frame.rows) });
       },
       moveCursor(delta) {

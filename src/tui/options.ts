@@ -1,0 +1,114 @@
+// proctop's monitor flags → options. Bad values are UsageErrors (one line, exit 2).
+import { UsageError } from '../commands/usage-error.js';
+import { parseColumnName, SORT_NAMES, type ColumnId } from '../store/columns.js';
+import { parseDuration } from '../util/duration.js';
+
+export interface MonitorOptions {
+  readonly intervalMs: number;
+  readonly sortColumn: ColumnId;
+  readonly filter: string;
+  readonly user: string | null;
+  readonly tree: boolean;
+  /** False with --no-color or a non-empty NO_COLOR. */
+  readonly color: boolean;
+  readonly watch: boolean;
+  /** Stop after this many refreshes (--watch to a pipe); null = run until stopped. */
+  readonly iterations: number | null;
+  readonly help: boolean;
+}
+
+export const MONITOR_USAGE = `Usage: proctop [--interval DUR] [--sort COL] [--filter TEXT] [--user NAME] [--tree] [--no-color]
+       proctop --watch [--iterations N] [same options]
+
+  --interval DUR   refresh interval (default 1.5s; e.g. 500ms, 2s)
+  --sort COL       ${SORT_NAMES} (default cpu)
+  --filter TEXT    show only processes whose command, name, user or PID contains TEXT
+  --user NAME      show only processes of user NAME
+  --tree           start in tree view
+  --no-color       no colours (NO_COLOR is respected too)
+  --watch          read-only monitor; when stdout is not a terminal, prints a plain table
+                   every interval like top -b
+  --iterations N   with --watch: stop after N refreshes
+`;
+
+const MIN_INTERVAL_MS = 100;
+
+function positiveInteger(flag: string, text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new UsageError(`${flag} must be a positive integer, got "${text}"`);
+  return Number(text);
+}
+
+/** Parses monitor argv; `env` supplies NO_COLOR. */
+export function parseMonitorArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): MonitorOptions {
+  let intervalMs = 1500;
+  let sortColumn: ColumnId = 'cpu';
+  let filter = '';
+  let user: string | null = null;
+  let tree = false;
+  let color = !(env.NO_COLOR !== undefined && env.NO_COLOR !== '');
+  let watch = false;
+  let iterations: number | null = null;
+  let help = false;
+  const args = [...argv];
+  while (args.length > 0) {
+    const arg = args.shift() as string;
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const flag = eq > 0 ? arg.slice(0, eq) : arg;
+    const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
+    const value = (): string => {
+      const v = inline ?? args.shift();
+      if (v === undefined) throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '--interval': {
+        const text = value();
+        let ms: number;
+        try {
+          ms = parseDuration(text);
+        } catch {
+          throw new UsageError(`--interval must be a duration like 500ms, 1.5s or 2s, got "${text}"`);
+        }
+        if (ms < MIN_INTERVAL_MS) throw new UsageError(`--interval must be at least ${MIN_INTERVAL_MS}ms, got "${text}"`);
+        intervalMs = ms;
+        break;
+      }
+      case '--sort': {
+        const text = value();
+        const column = parseColumnName(text);
+        if (!column) throw new UsageError(`--sort must be one of ${SORT_NAMES}, got "${text}"`);
+        sortColumn = column;
+        break;
+      }
+      case '--filter':
+        filter = value();
+        break;
+      case '--user': {
+        const text = value();
+        if (text.trim() === '') throw new UsageError('--user needs a user name');
+        user = text;
+        break;
+      }
+      case '--tree':
+        tree = true;
+        break;
+      case '--no-color':
+        color = false;
+        break;
+      case '--watch':
+        watch = true;
+        break;
+      case '--iterations':
+        iterations = positiveInteger('--iterations', value());
+        break;
+      case '--help':
+      case '-h':
+        help = true;
+        break;
+      default:
+        throw new UsageError(arg.startsWith('-') ? `unknown option "${arg}" (see proctop --help)` : `unknown command "${arg}" (see proctop help)`);
+    }
+  }
+  if (iterations !== null && !watch) throw new UsageError('--iterations only works with --watch');
+  return { intervalMs, sortColumn, filter, user, tree, color, watch, iterations, help };
+}

@@ -1,0 +1,82 @@
+// Wires the full-screen TUI: store, sampling loop, Ink render, terminal lifecycle.
+import React from 'react';
+import { writeFileSync } from 'node:fs';
+import { render } from 'ink';
+import { MonitorApp } from '../components/MonitorApp.js';
+import type { CommandOverrides } from '../keys/dispatch.js';
+import { createMonitorStore } from '../store/monitor-store.js';
+import type { MonitorOptions } from './options.js';
+import { SamplingLoop, type FrameSource } from './sampling-loop.js';
+import { enterFullScreen } from './terminal.js';
+
+export interface InteractiveSetup {
+  readonly options: MonitorOptions;
+  readonly source: FrameSource;
+  readonly backend: string;
+  /** Shown once in the status bar (e.g. "using the JS fallback backend: ..."). */
+  readonly notice: string | null;
+  readonly overrides?: CommandOverrides;
+}
+
+/** Runs the TUI until quit; always leaves the terminal as it found it. Returns the exit code. */
+export async function runInteractive(setup: InteractiveSetup): Promise<number> {
+  const { options } = setup;
+  const stdout = process.stdout;
+  const store = createMonitorStore({
+    mode: options.watch ? 'watch' : 'interactive',
+    backend: setup.backend,
+    intervalMs: options.intervalMs,
+    sortColumn: options.sortColumn,
+    filter: options.filter,
+    userFilter: options.user,
+    tree: options.tree,
+    color: options.color,
+    columns: stdout.columns || 80,
+    rows: stdout.rows || 24,
+  });
+  if (setup.notice) store.getState().showMessage(setup.notice, 8000);
+  const session = enterFullScreen();
+  const loop = new SamplingLoop(setup.source, store, {
+    onError: (error) => store.getState().showMessage(`sampling failed: ${error instanceof Error ? error.message : String(error)}`),
+  });
+  const startupReport = process.env.PROCTOP_STARTUP_REPORT;
+  let reported = false;
+  const app = render(<MonitorApp store={store} overrides={setup.overrides} />, {
+    exitOnCtrlC: false,
+    patchConsole: false,
+    // Bench hook: record when the first frame with real CPU figures reached the terminal.
+    onRender: startupReport
+      ? () => {
+          const frame = store.getState().frame;
+          if (reported || !frame || frame.intervalMs <= 0) return;
+          reported = true;
+          writeFileSync(startupReport, `${performance.now().toFixed(1)}\n`);
+        }
+      : undefined,
+  });
+  const onResize = (): void => store.getState().resize(stdout.columns || 80, stdout.rows || 24);
+  stdout.on('resize', onResize);
+  const unsubscribe = store.subscribe((state, previous) => {
+    // Resume and interval changes take effect now, not after the old interval.
+    if ((previous.paused && !state.paused) || state.intervalMs !== previous.intervalMs) loop.now();
+  });
+  loop.start();
+  try {
+    await new Promise<void>((resolve) => {
+      if (store.getState().quitRequested) resolve();
+      const stop = store.subscribe((state) => {
+        if (state.quitRequested) {
+          stop();
+          resolve();
+        }
+      });
+    });
+  } finally {
+    unsubscribe();
+    stdout.off('resize', onResize);
+    app.unmount();
+    session.restore();
+    await loop.stop();
+  }
+  return 0;
+}

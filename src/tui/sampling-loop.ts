@@ -1,0 +1,81 @@
+// Sampling runs outside React on a timer and hands finished frames to the store.
+import type { SampledFrame } from '../sampler/types.js';
+import type { MonitorStore } from '../store/monitor-store.js';
+
+/** Anything that produces frames (the Sampler, or a fake in tests). */
+export interface FrameSource {
+  sample(): Promise<SampledFrame>;
+}
+
+export interface SamplingLoopOptions {
+  /** Delay of the quick second sample that gives the first real CPU figures. */
+  readonly firstFollowUpMs?: number;
+  /** Told about sampling failures (the loop keeps going). */
+  readonly onError?: (error: unknown) => void;
+}
+
+/**
+ * Samples, feeds the store, waits the store's current interval, repeats. Never overlaps two
+ * samples; while paused it does not sample at all (pause = stop eating, and stop paying).
+ */
+export class SamplingLoop {
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+  private inFlight: Promise<void> | null = null;
+  private samples = 0;
+
+  constructor(
+    private readonly source: FrameSource,
+    private readonly store: MonitorStore,
+    private readonly options: SamplingLoopOptions = {},
+  ) {}
+
+  /** Starts sampling now. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.tick();
+  }
+
+  /** Stops; resolves once a sample in flight has finished. */
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.inFlight;
+  }
+
+  /** Samples right away (e.g. after resume), unless one is in flight. */
+  now(): void {
+    if (!this.running || this.inFlight) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.tick();
+  }
+
+  private tick(): void {
+    this.timer = null;
+    if (!this.running) return;
+    if (this.store.getState().paused) {
+      this.schedule(this.store.getState().intervalMs);
+      return;
+    }
+    this.inFlight = this.source
+      .sample()
+      .then((frame) => {
+        if (this.running) this.store.getState().ingest(frame);
+      })
+      .catch((error: unknown) => this.options.onError?.(error))
+      .finally(() => {
+        this.inFlight = null;
+        this.samples += 1;
+        // The first frame has no CPU deltas yet: take the second one soon, not a full interval later.
+        const delay = this.samples === 1 ? (this.options.firstFollowUpMs ?? 200) : this.store.getState().intervalMs;
+        this.schedule(delay);
+      });
+  }
+
+  private schedule(delayMs: number): void {
+    if (!this.running) return;
+    this.timer = setTimeout(() => this.tick(), delayMs);
+  }
+}

@@ -1,0 +1,53 @@
+// Terminal lifecycle: the alternate screen and raw mode are always undone — after q, Ctrl-C,
+// SIGTERM/SIGHUP, or a crash — so the shell is usable again.
+import { writeSync } from 'node:fs';
+
+const ENTER = '\x1b[?1049h\x1b[H\x1b[2J\x1b[?25l';
+const LEAVE = '\x1b[?25h\x1b[?1049l';
+
+/** A full-screen session that can be restored exactly once. */
+export interface TerminalSession {
+  /** Leaves raw mode and the alternate screen, shows the cursor. Safe to call many times. */
+  restore(): void;
+}
+
+const EXIT_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGINT', 'SIGQUIT'];
+const SIGNAL_NUMBERS: Readonly<Record<string, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGTERM: 15 };
+
+/** Switches to the alternate screen and installs the handlers that guarantee restoring it. */
+export function enterFullScreen(stdin: NodeJS.ReadStream = process.stdin, stdoutFd = 1): TerminalSession {
+  let restored = false;
+  const restore = (): void => {
+    if (restored) return;
+    restored = true;
+    try {
+      if (stdin.isTTY && stdin.isRaw) stdin.setRawMode(false);
+    } catch {
+      // stdin already closed: nothing to undo
+    }
+    try {
+      writeSync(stdoutFd, LEAVE);
+    } catch {
+      // terminal gone (SIGHUP): nothing to restore
+    }
+    process.off('exit', restore);
+    for (const sig of EXIT_SIGNALS) process.off(sig, onSignal);
+    process.off('uncaughtException', onCrash);
+    process.off('unhandledRejection', onCrash);
+  };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    restore();
+    process.exit(128 + (SIGNAL_NUMBERS[signal] ?? 1));
+  };
+  const onCrash = (error: unknown): void => {
+    restore();
+    process.stderr.write(`proctop: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  };
+  writeSync(stdoutFd, ENTER);
+  process.on('exit', restore);
+  for (const sig of EXIT_SIGNALS) process.on(sig, onSignal);
+  process.on('uncaughtException', onCrash);
+  process.on('unhandledRejection', onCrash);
+  return { restore };
+}
