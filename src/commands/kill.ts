@@ -14,14 +14,15 @@ import { createCollector } from '../sys/collector.js';
 import { parseDuration } from '../util/duration.js';
 import { UsageError } from './usage-error.js';
 
-export const KILL_USAGE = `Usage: proctop kill PID... [-s|--signal SIG] [--force] [--json|--table]
+export const KILL_USAGE = `Usage: proctop kill PID[:START_TICKS]... [-s|--signal SIG] [--force] [--json|--table]
        proctop kill --name TEXT|--user USER|--ppid PID|--cpu-above PCT [--yes] [-s SIG] [--json]
        proctop kill -l
 
 Sends SIG (default TERM) to each PID, identity-checked: every PID is resolved to (pid, start
 time) first and signalled through a pidfd, so a PID reused in between is never hit. Every
 target is validated before anything is sent: one invalid, protected or vanished target and
-nothing is sent at all.
+nothing is sent at all. PID:START_TICKS (start_time_ticks of pstat --json) pins the exact
+process: if the PID now belongs to another one, it is reported as reused and not signalled.
 
   -s, --signal SIG   TERM, SIGTERM, term or 15 (0 only checks the targets exist)
   --force            allow proctop's parent and members of its own process group
@@ -74,7 +75,8 @@ export interface KillOptions {
   readonly force: boolean;
   readonly yes: boolean;
   readonly format: 'json' | 'table';
-  readonly pids: readonly number[];
+  /** PID arguments, with the start time when given as PID:START_TICKS. */
+  readonly targets: readonly KillTarget[];
   /** Set when targets are selected by filter instead of PIDs. */
   readonly filter: ProcessFilter | null;
   /** CPU sample window for --cpu-above, else null. */
@@ -132,12 +134,15 @@ export function parseKillArgs(argv: readonly string[]): KillOptions {
     if (parsedSignal === null) throw new UsageError(`unknown signal "${v.signal}" (see proctop kill -l)`);
     signal = parsedSignal;
   }
-  const pids: number[] = [];
+  const targets: KillTarget[] = [];
   for (const text of parsed.positionals) {
-    const pid = parsePidArgument(text);
+    // PID:START_TICKS pins the identity (start_time_ticks of pstat --json).
+    const [pidText = '', startText] = text.split(':', 2);
+    const pid = parsePidArgument(pidText);
     if (typeof pid === 'string') throw new UsageError(pid);
-    if (pids.includes(pid)) throw new UsageError(`duplicate PID ${pid}`);
-    pids.push(pid);
+    if (startText !== undefined && !/^\d+$/.test(startText)) throw new UsageError(`invalid identity "${text}": use PID or PID:START_TICKS`);
+    if (targets.some((t) => t.pid === pid)) throw new UsageError(`duplicate PID ${pid}`);
+    targets.push(startText === undefined ? { pid } : { pid, startTime: Number(startText) });
   }
   if (v.name === '') throw new UsageError('--name must not be empty');
   if (v.user === '') throw new UsageError('--user must not be empty');
@@ -161,8 +166,8 @@ export function parseKillArgs(argv: readonly string[]): KillOptions {
   const list = v.list === true;
   const help = v.help === true;
   if (!list && !help) {
-    if (byFilter && pids.length > 0) throw new UsageError('give PIDs or a filter (--name/--user/--ppid/--cpu-above), not both');
-    if (!byFilter && pids.length === 0) throw new UsageError('no target: give at least one PID or a filter (see proctop kill --help)');
+    if (byFilter && targets.length > 0) throw new UsageError('give PIDs or a filter (--name/--user/--ppid/--cpu-above), not both');
+    if (!byFilter && targets.length === 0) throw new UsageError('no target: give at least one PID or a filter (see proctop kill --help)');
     if (v.yes && !byFilter) throw new UsageError('--yes only applies to filter selection (PIDs are signalled directly)');
   }
   return {
@@ -172,7 +177,7 @@ export function parseKillArgs(argv: readonly string[]): KillOptions {
     force: v.force === true,
     yes: v.yes === true,
     format: v.json ? 'json' : 'table',
-    pids,
+    targets,
     filter: byFilter ? filter : null,
     sampleMs,
   };
@@ -254,7 +259,7 @@ export async function runKill(argv: readonly string[], io: KillIo = defaultIo())
     return 0;
   }
   const deps = await io.deps();
-  let targets: KillTarget[] = options.pids.map((pid) => ({ pid }));
+  let targets: readonly KillTarget[] = options.targets;
   if (options.filter) {
     const selection = await selectByFilter(options, deps, io);
     for (const note of selection.notes) io.stderr(`proctop: ${note}\n`);
