@@ -4,8 +4,9 @@
 // array of numbers plus one NUL-separated string. The JS thread then makes two N-API values and
 // hands them to a small JS builder, because building ~5000 objects with 20 fields through
 // per-property N-API calls would stall the event loop for tens of milliseconds, while a JIT-ed
-// object literal does it in about a millisecond. The builder also caches comm/user/exe/argv per
-// identity slot, so a steady-state refresh moves no strings at all.
+// object literal does it in about a millisecond, in chunks between which the loop runs. The
+// builder also caches comm/user/exe/argv per identity slot, so a steady-state refresh moves no
+// strings at all.
 #include <napi.h>
 
 #include <cstring>
@@ -23,10 +24,15 @@ namespace {
 constexpr size_t kFieldsPerProcess = 20;
 
 // Builds Snapshot objects from the packed form. Each SnapshotReader gets its own builder closure
-// (its own slot → details cache, kept in step with the native identity cache).
+// (its own slot → details cache, kept in step with the native identity cache). It yields to the
+// event loop every kChunk processes, so even a cold (not yet JIT-compiled) build of a large
+// snapshot never holds the loop for more than about a millisecond at a time.
 constexpr const char* kBuilderSource = R"JS(
 (function makeSnapshotBuilder() {
   'use strict';
+  const kChunk = 400;
+  const schedule = typeof setImmediate === 'function' ? setImmediate : (fn) => setTimeout(fn, 0);
+  const yieldToLoop = () => new Promise((resolve) => schedule(resolve));
   const detailsBySlot = [];
   const stateLetters = [];
   const letter = (code) => stateLetters[code] ?? (stateLetters[code] = String.fromCharCode(code));
@@ -34,49 +40,60 @@ constexpr const char* kBuilderSource = R"JS(
     user: n[i], nice: n[i + 1], system: n[i + 2], idle: n[i + 3],
     iowait: n[i + 4], irq: n[i + 5], softirq: n[i + 6], steal: n[i + 7],
   });
-  return function buildSnapshot(n, text, warnings) {
-    const pieces = text.split('\0');
-    let piece = 0;
-    const count = n[2];
-    const cpuCount = n[3];
-    let i = 4;
-    const cpuTotal = cpuAt(n, i);
-    i += 8;
-    const cpus = [];
-    for (let c = 0; c < cpuCount; c++, i += 8) cpus.push(cpuAt(n, i));
-    const system = {
-      cpuTotal,
-      cpus,
-      memTotalBytes: n[i], memAvailableBytes: n[i + 1], memFreeBytes: n[i + 2], buffersBytes: n[i + 3],
-      cachedBytes: n[i + 4], swapTotalBytes: n[i + 5], swapFreeBytes: n[i + 6],
-      loadAvg: [n[i + 7], n[i + 8], n[i + 9]],
-      uptimeSeconds: n[i + 10], bootTimeMs: n[i + 11], clockTicks: n[i + 12], pageSize: n[i + 13],
-    };
-    i += 14;
-    const processes = [];
-    for (let k = 0; k < count; k++, i += 20) {
-      let details;
-      if (n[i + 17] === 1) {
-        const comm = pieces[piece++];
-        const user = pieces[piece++];
-        const exe = n[i + 18] === 1 ? pieces[piece++] : null;
-        const argc = n[i + 19];
-        const argv = Object.freeze(pieces.slice(piece, piece + argc));
-        piece += argc;
-        details = { comm, user, exe, argv };
-        detailsBySlot[n[i + 16]] = details;
-      } else {
-        details = detailsBySlot[n[i + 16]];
+  return async function buildSnapshot(n, text, warnings) {
+    try {
+      let cursor = 0;
+      const nextPiece = () => {
+        const end = text.indexOf('\0', cursor);
+        const piece = text.slice(cursor, end);
+        cursor = end + 1;
+        return piece;
+      };
+      const count = n[2];
+      const cpuCount = n[3];
+      let i = 4;
+      const cpuTotal = cpuAt(n, i);
+      i += 8;
+      const cpus = [];
+      for (let c = 0; c < cpuCount; c++, i += 8) cpus.push(cpuAt(n, i));
+      const system = {
+        cpuTotal,
+        cpus,
+        memTotalBytes: n[i], memAvailableBytes: n[i + 1], memFreeBytes: n[i + 2], buffersBytes: n[i + 3],
+        cachedBytes: n[i + 4], swapTotalBytes: n[i + 5], swapFreeBytes: n[i + 6],
+        loadAvg: [n[i + 7], n[i + 8], n[i + 9]],
+        uptimeSeconds: n[i + 10], bootTimeMs: n[i + 11], clockTicks: n[i + 12], pageSize: n[i + 13],
+      };
+      i += 14;
+      const processes = [];
+      for (let k = 0; k < count; k++, i += 20) {
+        if (k > 0 && k % kChunk === 0) await yieldToLoop();
+        let details;
+        if (n[i + 17] === 1) {
+          const comm = nextPiece();
+          const user = nextPiece();
+          const exe = n[i + 18] === 1 ? nextPiece() : null;
+          const argv = [];
+          for (let a = n[i + 19]; a > 0; a--) argv.push(nextPiece());
+          details = { comm, user, exe, argv: Object.freeze(argv) };
+          detailsBySlot[n[i + 16]] = details;
+        } else {
+          details = detailsBySlot[n[i + 16]];
+        }
+        processes.push({
+          pid: n[i], startTime: n[i + 1], ppid: n[i + 2], pgid: n[i + 3], sid: n[i + 4],
+          uid: n[i + 5], user: details.user, state: letter(n[i + 6]), comm: details.comm,
+          argv: details.argv, exe: details.exe, utime: n[i + 7], stime: n[i + 8],
+          rssBytes: n[i + 9], vsizeBytes: n[i + 10], threads: n[i + 11], nice: n[i + 12],
+          priority: n[i + 13], ttyNr: n[i + 14], isKernelThread: n[i + 15] === 1,
+        });
       }
-      processes.push({
-        pid: n[i], startTime: n[i + 1], ppid: n[i + 2], pgid: n[i + 3], sid: n[i + 4],
-        uid: n[i + 5], user: details.user, state: letter(n[i + 6]), comm: details.comm,
-        argv: details.argv, exe: details.exe, utime: n[i + 7], stime: n[i + 8],
-        rssBytes: n[i + 9], vsizeBytes: n[i + 10], threads: n[i + 11], nice: n[i + 12],
-        priority: n[i + 13], ttyNr: n[i + 14], isKernelThread: n[i + 15] === 1,
-      });
+      return { timestampMs: n[0], monotonicMs: n[1], processes, system, warnings };
+    } catch (error) {
+      // The native side forgets its cache too (see Deliver) and resends every detail next time.
+      detailsBySlot.length = 0;
+      throw error;
     }
-    return { timestampMs: n[0], monotonicMs: n[1], processes, system, warnings };
   };
 })
 )JS";
@@ -211,13 +228,21 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
       Napi::String text = Napi::String::New(env, packed.text);
       Napi::Array warnings = Napi::Array::New(env, packed.warnings.size());
       for (size_t i = 0; i < packed.warnings.size(); ++i) warnings.Set(i, packed.warnings[i]);
-      deferred.Resolve(build_.Call({numbers, text, warnings}));
+      Napi::Object building = build_.Call({numbers, text, warnings}).As<Napi::Object>();
+      deferred.Resolve(building);
+      // The next read starts only once this build is done, so both caches stay in step.
+      Napi::Function onBuilt = Napi::Function::New(env, [this](const Napi::CallbackInfo& info) { StartNext(info.Env()); });
+      Napi::Function onFailed = Napi::Function::New(env, [this](const Napi::CallbackInfo& info) {
+        reader_->ForgetAll();
+        StartNext(info.Env());
+      });
+      building.Get("then").As<Napi::Function>().Call(building, {onBuilt, onFailed});
     } catch (const Napi::Error& error) {
       // The builder did not take this snapshot in: resynchronize both caches from scratch.
       reader_->ForgetAll();
       deferred.Reject(error.Value());
+      StartNext(env);
     }
-    StartNext(env);
   }
 
   void Fail(Napi::Env env, const Napi::Error& error) {

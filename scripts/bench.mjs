@@ -1,0 +1,84 @@
+// `npm run bench [-- --procs N] [--runs R]`: starts a farm of N idle processes, measures the
+// snapshot readers side by side (bench/snapshot.mjs), then runs the other sections that exist
+// (bench/tui.mjs, bench/fds.mjs) on the same farm, and always takes the farm down again.
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import { startFarm } from '../bench/farm.mjs';
+import { binDir } from '../bench/compile.mjs';
+import { run as runSnapshotSection } from '../bench/snapshot.mjs';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+
+function usage(message) {
+  console.error(`proctop bench: ${message}\nusage: npm run bench -- [--procs N] [--runs R]`);
+  process.exit(2);
+}
+
+function parseArgs(argv) {
+  const options = { procs: 1000, runs: 15 };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    if (flag !== '--procs' && flag !== '--runs') usage(`unknown argument "${flag}"`);
+    const value = argv[++i];
+    if (value === undefined || !/^\d+$/.test(value) || Number(value) < 1) usage(`${flag} must be a positive integer, got "${value ?? ''}"`);
+    options[flag.slice(2)] = Number(value);
+  }
+  return options;
+}
+
+/** Bundles the library into bench/bin (not dist/, which `npm test` rebuilds concurrently). */
+async function bundleLibrary() {
+  const outfile = join(binDir, 'proctop-lib.mjs');
+  await build({
+    entryPoints: [join(root, 'src/index.ts')],
+    outfile,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    external: ['react-devtools-core'],
+    banner: { js: "import { createRequire as __benchCreateRequire } from 'node:module'; const require = __benchCreateRequire(import.meta.url);" },
+    logLevel: 'warning',
+  });
+  return import(pathToFileURL(outfile).href);
+}
+
+const options = parseArgs(process.argv.slice(2));
+const lib = await bundleLibrary();
+
+let farm = null;
+let stopping = false;
+async function shutdown(code) {
+  if (stopping) return;
+  stopping = true;
+  await farm?.stop();
+  process.exit(code);
+}
+// Ctrl-C, kill: take the farm down first (its members also die with the farm via PDEATHSIG).
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => void shutdown(130));
+
+let failed = false;
+try {
+  console.log(`proctop bench: starting a farm of ${options.procs} processes...`);
+  farm = await startFarm(options.procs);
+  const snapshot = await runSnapshotSection({ procs: options.procs, runs: options.runs, lib });
+  console.log(`\n${snapshot.text}`);
+  for (const section of ['tui', 'fds']) {
+    const path = join(root, 'bench', `${section}.mjs`);
+    if (!existsSync(path)) continue;
+    try {
+      const module = await import(pathToFileURL(path).href);
+      console.log(`\n${await module.run({ procs: options.procs })}`);
+    } catch (error) {
+      failed = true;
+      console.error(`\nbench section ${section} failed: ${error?.stack ?? error}`);
+    }
+  }
+} catch (error) {
+  failed = true;
+  console.error(`proctop bench: ${error?.stack ?? error}`);
+} finally {
+  await shutdown(failed ? 1 : 0);
+}
