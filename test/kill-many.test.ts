@@ -1,0 +1,213 @@
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createFileAuditSink, readRecentActions } from '../src/actions/audit-log.js';
+import { createSystemDeps, recordingSignaller, type ActionDeps, type Signaller } from '../src/actions/deps.js';
+import { killExitCode, killMany, type KillProgress } from '../src/actions/kill-many.js';
+import { readProcessEntry } from '../src/actions/process-tree.js';
+import type { SignalDelivery } from '../src/sys/types.js';
+import { isAlive, killStartedChildren, startChild, waitFor } from './helpers/children.js';
+import { startTimeOf } from './kill-cli-harness.js';
+
+let stateDir: string;
+beforeAll(() => {
+  stateDir = mkdtempSync(join(tmpdir(), 'proctop-kill-many-'));
+});
+afterEach(killStartedChildren);
+afterAll(killStartedChildren);
+
+/** A signaller that records and pretends: used wherever a real signal must never go out (PID 1, our parent). */
+function fakeSignaller(): ReturnType<typeof recordingSignaller> {
+  return recordingSignaller(async (): Promise<SignalDelivery> => ({ outcome: 'sent', error: null, viaPidfd: true, warnings: [] }));
+}
+
+async function deps(signal: Signaller, logName = 'actions.jsonl'): Promise<ActionDeps> {
+  return createSystemDeps({ signal, audit: createFileAuditSink(join(stateDir, logName)) });
+}
+
+// Detached: each sleeper leads its own process group, as a shell job would, so it is not in ours.
+function sleeper(): { pid: number; startTime: number; exited: Promise<NodeJS.Signals | null> } {
+  const child = startChild('sleep', ['300'], { detached: true });
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_c, sig) => resolve(sig)));
+  return { pid: child.pid!, startTime: startTimeOf(child.pid!), exited };
+}
+
+async function realSignaller(): Promise<Signaller> {
+  return (await createSystemDeps()).signal;
+}
+
+describe('killMany', () => {
+  it('signals every target through its identity and reports each as sent', async () => {
+    const [a, b] = [sleeper(), sleeper()];
+    const signal = recordingSignaller(await realSignaller());
+    const progress: KillProgress[] = [];
+    const result = await killMany([{ pid: a.pid }, { pid: b.pid }], 15, await deps(signal), { onProgress: (p) => progress.push(p) });
+    expect(result.refused).toBe(false);
+    expect(result.results.map((r) => [r.pid, r.startTime, r.outcome])).toEqual([
+      [a.pid, a.startTime, 'sent'],
+      [b.pid, b.startTime, 'sent'],
+    ]);
+    expect(signal.calls).toEqual([
+      { pid: a.pid, startTime: a.startTime, signal: 15 },
+      { pid: b.pid, startTime: b.startTime, signal: 15 },
+    ]);
+    expect(await a.exited).toBe('SIGTERM');
+    expect(await b.exited).toBe('SIGTERM');
+    expect(killExitCode(result)).toBe(0);
+    expect(progress.map((p) => p.phase)).toEqual(['validated', 'signalled', 'signalled']);
+  });
+
+  it('sends nothing when one target does not exist', async () => {
+    const [a, b] = [sleeper(), sleeper()];
+    const signal = recordingSignaller(await realSignaller());
+    // A PID that is free right now (no /proc entry), below the kernel limit.
+    let free = 4_194_000;
+    while (existsSync(`/proc/${free}`)) free -= 1;
+    const result = await killMany([{ pid: a.pid }, { pid: free }, { pid: b.pid }], 9, await deps(signal));
+    expect(result.refused).toBe(true);
+    expect(signal.calls).toEqual([]);
+    expect(result.results.map((r) => r.outcome)).toEqual(['not-sent', 'exited', 'not-sent']);
+    expect(result.results[0]?.reason).toBe('not sent: another target was refused');
+    expect(await isAlive(a.pid)).toBe(true);
+    expect(await isAlive(b.pid)).toBe(true);
+    expect(killExitCode(result)).toBe(2);
+  });
+
+  it('refuses PID 1 and proctop itself as protected and sends nothing (recording fake signaller)', async () => {
+    const a = sleeper();
+    const signal = fakeSignaller();
+    const result = await killMany([{ pid: 1 }, { pid: process.pid }, { pid: a.pid }], 9, await deps(signal));
+    expect(signal.calls).toEqual([]);
+    expect(result.refused).toBe(true);
+    expect(result.results.map((r) => [r.pid, r.outcome])).toEqual([
+      [1, 'protected'],
+      [process.pid, 'protected'],
+      [a.pid, 'not-sent'],
+    ]);
+    expect(result.results[0]?.reason).toMatch(/PID 1 \(init\) is protected/);
+    expect(result.results[1]?.reason).toMatch(/proctop itself/);
+    expect(await isAlive(a.pid)).toBe(true);
+  });
+
+  it('still never signals PID 1 when all-or-nothing is off; the others go out', async () => {
+    const a = sleeper();
+    const signal = fakeSignaller();
+    const result = await killMany([{ pid: 1 }, { pid: a.pid }], 15, await deps(signal), { allOrNothing: false });
+    expect(signal.calls.map((c) => c.pid)).toEqual([a.pid]);
+    expect(result.results.map((r) => r.outcome)).toEqual(['protected', 'sent']);
+    expect(killExitCode(result)).toBe(1);
+  });
+
+  it('refuses invalid PID numbers: 0, negative, fractional, above the kernel limit', async () => {
+    const signal = fakeSignaller();
+    const result = await killMany([{ pid: 0 }, { pid: -4 }, { pid: 2.5 }, { pid: 5_000_000 }], 15, await deps(signal));
+    expect(signal.calls).toEqual([]);
+    expect(result.results.every((r) => r.outcome === 'protected')).toBe(true);
+    expect(result.results.map((r) => r.reason)).toEqual([
+      expect.stringMatching(/PID 0/),
+      expect.stringMatching(/negative/),
+      expect.stringMatching(/not an integer/),
+      expect.stringMatching(/above the kernel limit/),
+    ]);
+  });
+
+  it("needs force for proctop's parent and its own process group (fake signaller: never a real signal)", async () => {
+    const d = await deps(fakeSignaller());
+    const without = await killMany([{ pid: process.ppid }], 15, d);
+    expect(without.results[0]).toMatchObject({ outcome: 'protected', reason: expect.stringMatching(/parent.*--force/) });
+    const groupMember = await readProcessEntry('/proc', process.ppid);
+    expect(groupMember?.pgid).toBe(d.self.pgid);
+    const signal = fakeSignaller();
+    const forced = await killMany([{ pid: process.ppid }], 15, { ...d, signal }, { force: true });
+    expect(forced.results[0]?.outcome).toBe('sent');
+    expect(signal.calls.map((c) => c.pid)).toEqual([process.ppid]);
+  });
+
+  it('does not signal kernel threads', async () => {
+    const a = sleeper();
+    const signal = fakeSignaller();
+    const base = await deps(signal);
+    // Kernel threads are invisible inside most containers: present the sleeper as one.
+    const d: ActionDeps = {
+      ...base,
+      readProcess: async (pid) => {
+        const entry = await base.readProcess(pid);
+        return entry && { ...entry, isKernelThread: true };
+      },
+    };
+    const result = await killMany([{ pid: a.pid }], 9, d);
+    expect(result.results[0]).toMatchObject({ outcome: 'not-signalable', reason: expect.stringMatching(/kernel thread/) });
+    expect(signal.calls).toEqual([]);
+  });
+
+  it('refuses a stale identity as reused, leaving the live process alone', async () => {
+    const a = sleeper();
+    const signal = recordingSignaller(await realSignaller());
+    const result = await killMany([{ pid: a.pid, startTime: a.startTime + 7 }], 9, await deps(signal));
+    expect(result.results[0]).toMatchObject({ outcome: 'reused', startTime: a.startTime + 7 });
+    expect(signal.calls).toEqual([]);
+    expect(await isAlive(a.pid)).toBe(true);
+  });
+
+  it('refuses duplicate targets', async () => {
+    const a = sleeper();
+    const signal = fakeSignaller();
+    const result = await killMany([{ pid: a.pid }, { pid: a.pid }], 15, await deps(signal));
+    expect(result.results[1]).toMatchObject({ outcome: 'error', reason: 'duplicate target' });
+    expect(signal.calls).toEqual([]);
+  });
+
+  it('reports a target that exits between validation and sending as exited (partial, exit 1)', async () => {
+    const [a, b] = [sleeper(), sleeper()];
+    const real = await realSignaller();
+    let raced = false;
+    // The race made real: just before the first delivery, b dies and is reaped.
+    const signal = recordingSignaller(async (target, sig) => {
+      if (!raced) {
+        raced = true;
+        process.kill(b.pid, 'SIGKILL');
+        await b.exited;
+        await waitFor(async () => !(await isAlive(b.pid)));
+      }
+      return real(target, sig);
+    });
+    const result = await killMany([{ pid: a.pid }, { pid: b.pid }], 15, await deps(signal));
+    expect(result.results.map((r) => r.outcome)).toEqual(['sent', 'exited']);
+    expect(killExitCode(result)).toBe(1);
+  });
+
+  it('appends one audit line per action with identities and outcomes', async () => {
+    const a = sleeper();
+    const log = join(stateDir, 'audit-one.jsonl');
+    await killMany([{ pid: a.pid }, { pid: 1 }], 15, await deps(fakeSignaller(), 'audit-one.jsonl'));
+    await killMany([{ pid: a.pid }], 0, await deps(await realSignaller(), 'audit-one.jsonl'));
+    const records = await readRecentActions(10, log);
+    expect(records).toHaveLength(2);
+    expect(records[0]).toMatchObject({
+      action: 'kill',
+      signal: 15,
+      uid: process.getuid!(),
+      proctopPid: process.pid,
+      targets: [
+        { pid: a.pid, startTime: a.startTime, comm: 'sleep', outcome: 'not-sent' },
+        { pid: 1, startTime: null, outcome: 'protected' },
+      ],
+    });
+    expect(records[0]?.summary).toMatch(/refused/);
+    expect(records[1]).toMatchObject({ signal: 0, targets: [{ pid: a.pid, startTime: a.startTime, outcome: 'sent' }] });
+    expect(Date.parse(records[1]!.time)).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  it('still acts when the audit log cannot be written, and says so', async () => {
+    const a = sleeper();
+    const blocker = join(stateDir, 'not-a-dir');
+    writeFileSync(blocker, 'x');
+    const signal = recordingSignaller(await realSignaller());
+    const d = await createSystemDeps({ signal, audit: createFileAuditSink(join(blocker, 'proctop', 'actions.jsonl')) });
+    const result = await killMany([{ pid: a.pid }], 15, d);
+    expect(result.results[0]?.outcome).toBe('sent');
+    expect(result.warnings.join('\n')).toMatch(/audit log not written/);
+    expect(await a.exited).toBe('SIGTERM');
+  });
+});
