@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { commandFor, helpLines, KEY_BINDINGS, keyLabel, type Command } from '../src/keys/bindings.js';
+import { decodeKey } from '../src/keys/decode-key.js';
+import { handleKey, READ_ONLY_MESSAGE } from '../src/keys/dispatch.js';
+import { createMonitorStore, topView } from '../src/store/monitor-store.js';
+import { syntheticFrame, syntheticRow } from '../src/tui/synthetic-frames.js';
+
+const press = (seq: string) => decodeKey(seq);
+
+describe('decodeKey', () => {
+  it('names arrows, paging, F-keys in the common encodings, and control keys', () => {
+    expect(press('\x1b[A').name).toBe('up');
+    expect(press('\x1bOB').name).toBe('down');
+    expect(press('\x1b[5~').name).toBe('pageup');
+    expect(press('\x1b[6~').name).toBe('pagedown');
+    expect(press('\x1b[1~').name).toBe('home');
+    expect(press('\x1b[4~').name).toBe('end');
+    expect(press('\x1bOP').name).toBe('f1');
+    expect(press('\x1b[11~').name).toBe('f1');
+    expect(press('\x1b[13~').name).toBe('f3');
+    expect(press('\x1bOS').name).toBe('f4');
+    expect(press('\x1b[15~').name).toBe('f5');
+    expect(press('\x1b[17~').name).toBe('f6');
+    expect(press('\x1b[20~').name).toBe('f9');
+    expect(press('\x1b[21~').name).toBe('f10');
+    expect(press('\x1b').name).toBe('escape');
+    expect(press('\r').name).toBe('return');
+    expect(press(' ').name).toBe('space');
+    expect(press('\x7f').name).toBe('backspace');
+    expect(press('\x03')).toEqual({ name: 'c', ctrl: true, sequence: '\x03' });
+    expect(press('K')).toEqual({ name: 'K', ctrl: false, sequence: 'K' });
+  });
+});
+
+describe('key table', () => {
+  it('binds each key to at most one command', () => {
+    const seen = new Map<string, Command>();
+    for (const command of Object.keys(KEY_BINDINGS) as Command[]) {
+      for (const b of KEY_BINDINGS[command].bindings) {
+        const id = `${b.ctrl ? 'ctrl+' : ''}${b.key}`;
+        expect(seen.get(id), `${id} bound twice`).toBeUndefined();
+        seen.set(id, command);
+      }
+    }
+  });
+
+  it('follows the project decisions: k moves up, x/F9 kill, T terminates the tree, K hides kernel threads', () => {
+    expect(commandFor(press('k'))).toBe('CURSOR_UP');
+    expect(commandFor(press('j'))).toBe('CURSOR_DOWN');
+    expect(commandFor(press('x'))).toBe('KILL');
+    expect(commandFor(press('\x1b[20~'))).toBe('KILL');
+    expect(commandFor(press('T'))).toBe('TERMINATE_TREE');
+    expect(commandFor(press('K'))).toBe('HIDE_KERNEL_THREADS');
+    expect(commandFor(press('t'))).toBe('TREE');
+    expect(commandFor(press('\x1b[15~'))).toBe('TREE');
+    expect(commandFor(press('\x1b[17~'))).toBe('SORT_NEXT');
+    expect(commandFor(press('q'))).toBe('QUIT');
+    expect(commandFor(press('\x03'))).toBe('QUIT');
+    expect(commandFor(press('c'))).toBe('SELECT_WITH_CHILDREN');
+  });
+
+  it('generates the help from the table: every command, with its keys', () => {
+    const lines = helpLines();
+    expect(lines).toHaveLength(Object.keys(KEY_BINDINGS).length);
+    const kill = lines.find((l) => l.description.startsWith('send a signal'));
+    expect(kill?.keys).toBe('F9 x');
+    expect(kill?.mutating).toBe(true);
+    expect(keyLabel({ key: 'c', ctrl: true })).toBe('Ctrl-C');
+  });
+});
+
+describe('dispatch', () => {
+  const rows = [syntheticRow({ pid: 1, cpuPercent: 9 }), syntheticRow({ pid: 2, cpuPercent: 5 })];
+
+  it('maps keys to store actions in the list', () => {
+    const store = createMonitorStore({ rows: 30 });
+    store.getState().ingest(syntheticFrame(rows));
+    handleKey(press('j'), store);
+    expect(store.getState().cursorIndex).toBe(1);
+    handleKey(press('k'), store);
+    expect(store.getState().cursorIndex).toBe(0);
+    handleKey(press('N'), store);
+    expect(store.getState().sortColumn).toBe('pid');
+    handleKey(press('I'), store);
+    expect(store.getState().descending).toBe(true);
+    handleKey(press('\x1bOP'), store);
+    expect(topView(store.getState())).toBe('help');
+    handleKey(press('x'), store); // any key closes help, and does nothing else
+    expect(topView(store.getState())).toBe('list');
+    expect(store.getState().message).toBeNull();
+    handleKey(press('\r'), store);
+    expect(topView(store.getState())).toBe('detail');
+    handleKey(press('\x1b'), store);
+    expect(topView(store.getState())).toBe('list');
+    handleKey(press('q'), store);
+    expect(store.getState().quitRequested).toBe(true);
+  });
+
+  it('sends typed text to the filter prompt, not to commands', () => {
+    const store = createMonitorStore({ rows: 30 });
+    store.getState().ingest(syntheticFrame(rows));
+    handleKey(press('/'), store);
+    for (const ch of 'q x') handleKey(press(ch), store);
+    expect(store.getState().input?.text).toBe('q x');
+    expect(store.getState().quitRequested).toBe(false);
+    handleKey(press('\x1b[A'), store); // escape sequences never land in the filter
+    expect(store.getState().filter).toBe('q x');
+    handleKey(press('\x1b'), store);
+    expect(store.getState().filter).toBe('');
+    expect(store.getState().input).toBeNull();
+  });
+
+  it('answers every mutating key with "read-only (--watch)" in watch mode and changes nothing', () => {
+    const store = createMonitorStore({ rows: 30, mode: 'watch' });
+    store.getState().ingest(syntheticFrame(rows));
+    for (const key of ['x', '\x1b[20~', 'T', ' ', 'c', '[', ']', '\x1b[18~', '\x1b[19~']) {
+      store.setState({ message: null });
+      handleKey(press(key), store);
+      expect(store.getState().message?.text, `key ${JSON.stringify(key)}`).toBe(READ_ONLY_MESSAGE);
+      expect(store.getState().selection.size).toBe(0);
+      expect(topView(store.getState())).toBe('list');
+    }
+    handleKey(press('j'), store);
+    expect(store.getState().cursorIndex).toBe(1);
+  });
+
+  it('says "not available yet" for the views later work adds, and lets overrides take them', () => {
+    const store = createMonitorStore({ rows: 30 });
+    store.getState().ingest(syntheticFrame(rows));
+    handleKey(press('x'), store);
+    expect(store.getState().message?.text).toMatch(/not available yet/);
+    let opened = 0;
+    handleKey(press('x'), store, { KILL: () => (opened += 1) });
+    expect(opened).toBe(1);
+  });
+});
