@@ -1,0 +1,87 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UsageError } from '../src/commands/usage-error.js';
+import { parseMonitorArgs } from '../src/tui/options.js';
+import { renderWatchText } from '../src/tui/watch-batch.js';
+import { syntheticFrame, syntheticRow } from '../src/tui/synthetic-frames.js';
+import { killStartedChildren, startBusyLoop } from './helpers/children.js';
+
+const run = promisify(execFile);
+
+describe('monitor flags', () => {
+  it('prefills from flags, with defaults', () => {
+    expect(parseMonitorArgs([], {})).toMatchObject({ intervalMs: 1500, sortColumn: 'cpu', filter: '', user: null, tree: false, color: true, watch: false, iterations: null });
+    expect(parseMonitorArgs(['--interval', '500ms', '--sort', 'MEM%', '--filter=nginx', '--user', 'www', '--tree', '--no-color', '--watch', '--iterations', '3'], {})).toMatchObject({
+      intervalMs: 500,
+      sortColumn: 'mem',
+      filter: 'nginx',
+      user: 'www',
+      tree: true,
+      color: false,
+      watch: true,
+      iterations: 3,
+    });
+  });
+
+  it('respects NO_COLOR when it is set and not empty', () => {
+    expect(parseMonitorArgs([], { NO_COLOR: '1' }).color).toBe(false);
+    expect(parseMonitorArgs([], { NO_COLOR: '' }).color).toBe(true);
+  });
+
+  it.each([
+    [['--interval', 'soon'], '--interval must be a duration like 500ms, 1.5s or 2s, got "soon"'],
+    [['--interval', '10ms'], '--interval must be at least 100ms, got "10ms"'],
+    [['--sort', 'colour'], '--sort must be one of pid, user, pri, ni, s, cpu, mem, rss, thr, time, command, got "colour"'],
+    [['--watch', '--iterations', '0'], '--iterations must be a positive integer, got "0"'],
+    [['--iterations', '2'], '--iterations only works with --watch'],
+    [['--filter'], '--filter needs a value'],
+    [['--bogus'], 'unknown option "--bogus" (see proctop --help)'],
+  ])('rejects %j with one clear line', (argv, message) => {
+    expect(() => parseMonitorArgs(argv, {})).toThrow(UsageError);
+    expect(() => parseMonitorArgs(argv, {})).toThrow(message);
+  });
+});
+
+describe('plain-text --watch output', () => {
+  it('prints a summary and a table ordered by the chosen column', () => {
+    const frame = syntheticFrame([syntheticRow({ pid: 5, cpuPercent: 1, rssBytes: 900 * 1024 * 1024 }), syntheticRow({ pid: 6, cpuPercent: 70 })]);
+    const text = renderWatchText(frame, parseMonitorArgs(['--watch', '--sort', 'rss'], {}), 'native');
+    const lines = text.split('\n');
+    expect(lines[0]).toMatch(/^proctop --watch {2}\d{4}-\d\d-\d\dT.*Z {2}interval 1\.5s {2}backend native$/);
+    expect(lines[1]).toBe('CPU 25.0%  Mem 1.00G/4.00G  Swap 0K/1.00G  Load 0.50 0.25 0.13  Up 1 day, 01:01:01');
+    expect(lines[4]).toMatch(/^PID\s+USER\s+PRI\s+NI\s+S\s+CPU%\s+MEM%\s+RSS\s+THR\s+TIME\+\s+COMMAND$/);
+    expect(lines[5]).toMatch(/^ {2}5 +alice/);
+    expect(lines[6]).toMatch(/^ {2}6 +alice .* 70\.0 /);
+  });
+});
+
+describe('proctop --watch into a pipe (built CLI)', () => {
+  beforeAll(async () => {
+    if (!existsSync('dist/cli.js')) await run(process.execPath, ['scripts/build.mjs', '--no-types']);
+  }, 120_000);
+  afterAll(killStartedChildren);
+
+  it('prints a table per refresh, shows a busy child near the top, and stops after --iterations', async () => {
+    const busy = startBusyLoop();
+    const { stdout, stderr } = await run(process.execPath, ['dist/cli.js', '--watch', '--iterations', '2', '--interval', '700ms'], { timeout: 60_000 });
+    expect(stderr).toBe('');
+    const tables = stdout.split(/^proctop --watch /m).filter(Boolean);
+    expect(tables).toHaveLength(2);
+    const last = tables[1] ?? '';
+    const body = last.split('\n').filter((l) => /^\s*\d+\s/.test(l));
+    const busyLine = body.findIndex((l) => l.trimStart().startsWith(`${busy.pid} `));
+    expect(busyLine).toBeGreaterThanOrEqual(0);
+    expect(busyLine).toBeLessThan(8);
+    expect(Number(body[busyLine]?.trim().split(/\s+/)[5])).toBeGreaterThan(20);
+  }, 60_000);
+
+  it('without --watch and without a terminal explains and exits 2', async () => {
+    const result = await run(process.execPath, ['dist/cli.js']).catch((e: { code: number; stderr: string }) => e);
+    expect('code' in result ? result.code : 0).toBe(2);
+    expect('stderr' in result ? result.stderr : '').toBe(
+      'proctop: stdout is not a terminal: use "proctop --watch [--iterations N]" for a plain-text table, or "proctop pstat"\n',
+    );
+  });
+});
