@@ -268,7 +268,14 @@ export async function main(argv: readonly string[], io: PstatIo = defaultIo()): 
   if (backendEnv !== undefined && backendEnv !== '' && backendEnv !== 'js' && backendEnv !== 'native') {
     throw new UsageError(`PROCTOP_BACKEND must be "native" or "js", got "${backendEnv}"`);
   }
-  const choice = io.collector();
+  let choice: CollectorChoice;
+  try {
+    choice = io.collector();
+  } catch (err) {
+    // e.g. PROCTOP_BACKEND=native without a built addon: a runtime problem, not bad input.
+    io.stderr(`proctop: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
   const warnings: string[] = [];
   if (choice.notice) {
     io.stderr(`proctop: ${choice.notice}\n`);
