@@ -1,7 +1,9 @@
 // The snapshot section of `npm run bench`: every way of reading the process table, side by side
-// on the same farm, as median milliseconds and as ratios to two C floors.
+// on the same farm, as median milliseconds and as ratios to two C floors. The readers take turns
+// (one run of each per round), so load from other work on a shared machine hits all of them alike.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { createRequire } from 'node:module';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { compileC } from './compile.mjs';
@@ -14,37 +16,27 @@ export function median(values) {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-/** Runs fn `runs` times after `warmups` unmeasured runs; returns the wall times in ms. */
-async function timeRuns(fn, runs, warmups = 1) {
-  for (let i = 0; i < warmups; i++) await fn();
-  const times = [];
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    await fn();
-    times.push(performance.now() - start);
-  }
-  return times;
-}
-
-/** Runs a C floor binary, which times itself per run (no process start-up in the figure). */
-function timeFloor(name, procRoot, runs) {
-  const binary = compileC(name);
-  const result = spawnSync(binary, [procRoot, String(runs + 1)], { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`${name} failed: ${result.stderr}`);
-  const lines = result.stdout.trim().split('\n').slice(1);
-  return { times: lines.map((line) => Number(line.split(' ')[0])), processes: Number(lines.at(-1)?.split(' ')[1]) };
-}
-
-/** Runs fn while sampling event-loop delay at 1 ms resolution; returns its result and the max delay in ms. */
-async function withLoopDelay(fn) {
+/** Times one call of fn while watching the event loop (1 ms resolution); fn returns the process count. */
+async function timed(fn) {
   const histogram = monitorEventLoopDelay({ resolution: 1 });
   histogram.enable();
-  try {
-    const result = await fn();
-    return { result, maxDelayMs: histogram.max / 1e6 };
-  } finally {
-    histogram.disable();
-  }
+  const start = performance.now();
+  const processes = await fn();
+  const ms = performance.now() - start;
+  histogram.disable();
+  return { ms, processes, loopDelayMs: histogram.max / 1e6 };
+}
+
+/**
+ * One sample of a C floor. The binary times itself; of its three runs the first (cold process)
+ * is dropped and the faster of the other two kept, which favours the floor, not us.
+ */
+function floorOnce(binary, procRoot) {
+  const result = spawnSync(binary, [procRoot, '3'], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`${binary} failed: ${result.stderr}`);
+  const runs = result.stdout.trim().split('\n').slice(1).map((line) => line.split(' ').map(Number));
+  const [ms, processes] = runs.reduce((best, run) => (run[0] < best[0] ? run : best));
+  return { ms, processes, loopDelayMs: 0 };
 }
 
 function listPids(procRoot) {
@@ -54,111 +46,106 @@ function listPids(procRoot) {
 const fmt = (ms) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
 const ratio = (value, floor) => `${(value / floor).toFixed(2)}×`;
 
+const FLOOR_A = 'C floor (a): stat of every pid';
+const FLOOR_B = 'C floor (b): stat + dir stat + cmdline + exe';
+const NATIVE_FIRST = 'native first snapshot (fresh reader)';
+const NATIVE_STEADY = 'native steady-state refresh';
+const PIDUSAGE = 'pidusage (all pids)';
+const PS = 'ps -eo pid,ppid,pcpu,rss,comm';
+const IDLE = 'idle (event-loop noise baseline)';
+
 /**
  * Measures every reader on the live /proc.
  * @param {{ procs: number, runs?: number, lib: any, procRoot?: string }} options lib = the bundled proctop library
  * @returns {Promise<{ text: string, figures: Record<string, number> }>}
  */
 export async function run({ procs, runs = 15, lib, procRoot = '/proc' }) {
-  const rows = [];
-  const figures = {};
+  const floorStat = compileC('floor-stat');
+  const floorFirst = compileC('floor-first');
+  const pidusage = require('pidusage');
   const notes = [];
-  const add = (name, times, processes) => {
-    const ms = median(times);
-    figures[name] = ms;
-    rows.push({ name, ms, processes });
-  };
 
-  const floorStat = timeFloor('floor-stat', procRoot, runs);
-  add('C floor (a): stat of every pid', floorStat.times, floorStat.processes);
-  const floorFirst = timeFloor('floor-first', procRoot, runs);
-  add('C floor (b): stat + dir stat + cmdline + exe', floorFirst.times, floorFirst.processes);
-
-  const nativeProbe = lib.createNativeCollector(procRoot);
-  if (typeof nativeProbe === 'string') {
-    notes.push(`native addon unavailable: ${nativeProbe}`);
+  /** @type {{ name: string, once: () => Promise<{ ms: number, processes: number, loopDelayMs: number }> }[]} */
+  const contenders = [
+    { name: FLOOR_A, once: async () => floorOnce(floorStat, procRoot) },
+    { name: FLOOR_B, once: async () => floorOnce(floorFirst, procRoot) },
+  ];
+  const nativeSteady = lib.createNativeCollector(procRoot);
+  if (typeof nativeSteady === 'string') {
+    notes.push(`native addon unavailable: ${nativeSteady}`);
   } else {
-    let count = 0;
-    const first = await withLoopDelay(() =>
-      timeRuns(async () => {
-        const collector = lib.createNativeCollector(procRoot);
-        count = (await collector.snapshot()).processes.length;
-      }, runs),
+    contenders.push(
+      { name: NATIVE_FIRST, once: () => timed(async () => (await lib.createNativeCollector(procRoot).snapshot()).processes.length) },
+      { name: NATIVE_STEADY, once: () => timed(async () => (await nativeSteady.snapshot()).processes.length) },
     );
-    add('native first snapshot (fresh reader)', first.result, count);
-    figures.loopDelayFirstMs = first.maxDelayMs;
-    const steadyReader = lib.createNativeCollector(procRoot);
-    const steady = await withLoopDelay(() =>
-      timeRuns(async () => {
-        count = (await steadyReader.snapshot()).processes.length;
-      }, runs, 2),
-    );
-    add('native steady-state refresh', steady.result, count);
-    figures.loopDelaySteadyMs = steady.maxDelayMs;
   }
+  const jsSteady = lib.createJsCollector(procRoot);
+  contenders.push(
+    { name: 'JS fallback first snapshot', once: () => timed(async () => (await lib.createJsCollector(procRoot).snapshot()).processes.length) },
+    { name: 'JS fallback steady refresh', once: () => timed(async () => (await jsSteady.snapshot()).processes.length) },
+    { name: PIDUSAGE, once: () => timed(async () => Object.keys(await pidusage(listPids(procRoot))).length) },
+    {
+      name: PS,
+      once: () =>
+        timed(async () => {
+          const result = spawnSync('ps', ['-eo', 'pid,ppid,pcpu,rss,comm'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+          if (result.status !== 0) throw new Error(`ps failed: ${result.stderr}`);
+          return result.stdout.trim().split('\n').length - 1;
+        }),
+    },
+    { name: IDLE, once: () => timed(() => new Promise((resolve) => setTimeout(() => resolve(0), 50))) },
+  );
 
-  {
-    let count = 0;
-    const jsFirst = await timeRuns(async () => {
-      count = (await lib.createJsCollector(procRoot).snapshot()).processes.length;
-    }, Math.min(runs, 7));
-    add('JS fallback first snapshot', jsFirst, count);
-    const jsReader = lib.createJsCollector(procRoot);
-    const jsSteady = await timeRuns(async () => {
-      count = (await jsReader.snapshot()).processes.length;
-    }, runs, 2);
-    add('JS fallback steady refresh', jsSteady, count);
+  const samples = new Map(contenders.map((c) => [c.name, []]));
+  // Round 0 warms caches (and the steady readers' identity caches) and is not counted.
+  for (let round = 0; round <= runs; round++) {
+    for (const contender of contenders) {
+      const sample = await contender.once();
+      if (round > 0) samples.get(contender.name).push(sample);
+    }
   }
+  pidusage.clear();
 
-  {
-    const pidusage = require('pidusage');
-    let count = 0;
-    const times = await timeRuns(async () => {
-      const stats = await pidusage(listPids(procRoot));
-      count = Object.keys(stats).length;
-    }, runs, 2);
-    pidusage.clear();
-    add('pidusage (all pids, kept fds)', times, count);
+  const figures = {};
+  const rows = [];
+  for (const contender of contenders) {
+    const list = samples.get(contender.name);
+    figures[contender.name] = median(list.map((s) => s.ms));
+    if (contender.name !== IDLE) rows.push({ name: contender.name, ms: figures[contender.name], processes: list.at(-1).processes });
   }
-
-  {
-    let count = 0;
-    const times = await timeRuns(() => {
-      const result = spawnSync('ps', ['-eo', 'pid,ppid,pcpu,rss,comm'], { encoding: 'utf8', maxBuffer: 64 << 20 });
-      if (result.status !== 0) throw new Error(`ps failed: ${result.stderr}`);
-      count = result.stdout.trim().split('\n').length - 1;
-    }, runs);
-    add('ps -eo pid,ppid,pcpu,rss,comm', times, count);
-  }
-
-  const floorA = figures['C floor (a): stat of every pid'];
-  const floorB = figures['C floor (b): stat + dir stat + cmdline + exe'];
+  const maxDelay = (name) => Math.max(0, ...(samples.get(name) ?? []).map((s) => s.loopDelayMs));
+  const floorA = figures[FLOOR_A];
+  const floorB = figures[FLOOR_B];
   const lines = [
-    `### Snapshot: ${procs} farm processes (${floorStat.processes} visible), median of ${runs} runs`,
+    `### Snapshot: ${procs} farm processes (${rows[0].processes} visible), median of ${runs} interleaved runs`,
     '',
     '| reader | processes | median ms | vs floor (a) | vs floor (b) |',
     '|---|---:|---:|---:|---:|',
     ...rows.map((row) => `| ${row.name} | ${row.processes} | ${fmt(row.ms)} | ${ratio(row.ms, floorA)} | ${ratio(row.ms, floorB)} |`),
     '',
   ];
-  if (figures.loopDelayFirstMs !== undefined) {
+  if (figures[NATIVE_STEADY] !== undefined) {
+    const first = figures[NATIVE_FIRST];
+    const steady = figures[NATIVE_STEADY];
+    const stall = Math.max(maxDelay(NATIVE_FIRST), maxDelay(NATIVE_STEADY));
+    figures.loopDelayFirstMs = maxDelay(NATIVE_FIRST);
+    figures.loopDelaySteadyMs = maxDelay(NATIVE_STEADY);
+    figures.loopDelayIdleMs = maxDelay(IDLE);
     lines.push(
       `Max event-loop delay while native snapshots ran (monitorEventLoopDelay, 1 ms resolution): ` +
-        `first ${figures.loopDelayFirstMs.toFixed(1)} ms, steady ${figures.loopDelaySteadyMs.toFixed(1)} ms.`,
+        `first ${figures.loopDelayFirstMs.toFixed(1)} ms, steady ${figures.loopDelaySteadyMs.toFixed(1)} ms; ` +
+        `the same monitor over idle 50 ms windows in the same rounds (the machine's own noise): ${figures.loopDelayIdleMs.toFixed(1)} ms ` +
+        `(load average ${loadavg()[0].toFixed(2)} on ${availableParallelism()} CPUs).`,
       '',
     );
-    const steady = figures['native steady-state refresh'];
-    const first = figures['native first snapshot (fresh reader)'];
-    const pidusage = figures['pidusage (all pids, kept fds)'];
-    const ps = figures['ps -eo pid,ppid,pcpu,rss,comm'];
     const check = (ok, text) => `- [${ok ? 'x' : ' '}] ${text}`;
     lines.push(
       'Targets (set for N=5000):',
       check(steady <= 1.3 * floorA, `steady refresh ≤ 1.3× floor (a): ${ratio(steady, floorA)}`),
       check(first <= 1.5 * floorB, `first snapshot ≤ 1.5× floor (b): ${ratio(first, floorB)}`),
-      check(steady < pidusage && first < pidusage, `faster than pidusage: steady ${ratio(pidusage, steady)} faster, first ${ratio(pidusage, first)} faster`),
-      check(ps >= 4 * steady, `≥ 4× faster than ps: ${ratio(ps, steady)} (steady), ${ratio(ps, first)} (first)`),
-      check(Math.max(figures.loopDelayFirstMs, figures.loopDelaySteadyMs) <= 5, `no event-loop stall > 5 ms: max ${Math.max(figures.loopDelayFirstMs, figures.loopDelaySteadyMs).toFixed(1)} ms`),
+      check(steady < figures[PIDUSAGE] && first < figures[PIDUSAGE], `faster than pidusage: ${ratio(figures[PIDUSAGE], steady)} (steady), ${ratio(figures[PIDUSAGE], first)} (first)`),
+      check(figures[PS] >= 4 * steady, `≥ 4× faster than ps: ${ratio(figures[PS], steady)} (steady), ${ratio(figures[PS], first)} (first)`),
+      check(stall <= 5, `no event-loop stall > 5 ms: max ${stall.toFixed(1)} ms`),
       '',
     );
   }
