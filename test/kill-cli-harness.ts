@@ -1,7 +1,7 @@
 // Shared by the acting-safely tests: a private bundle of the CLI (so tests never race the
 // project's dist/ build) and a runner that starts it in its own process group.
 import { spawn, type SpawnOptions } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
@@ -12,11 +12,15 @@ export async function bundleCli(): Promise<string> {
   const cacheDir = join(repoRoot, 'node_modules', '.cache');
   mkdirSync(cacheDir, { recursive: true });
   const outdir = mkdtempSync(join(cacheDir, 'proctop-actions-test-'));
+  // Readable by other users: the permission tests run the CLI as nobody.
+  chmodSync(outdir, 0o755);
   await build({
     entryPoints: { cli: join(repoRoot, 'src/cli.tsx') },
     outdir,
     bundle: true,
     format: 'esm',
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     platform: 'node',
     target: 'node20',
     define: { 'process.env.NODE_ENV': '"production"' },
@@ -25,6 +29,11 @@ export async function bundleCli(): Promise<string> {
     logLevel: 'error',
   });
   return join(outdir, 'cli.js');
+}
+
+/** Removes a bundle made by bundleCli. */
+export function removeBundle(cli: string): void {
+  rmSync(join(cli, '..'), { recursive: true, force: true });
 }
 
 export interface CliRun {
