@@ -1,0 +1,90 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleCli, removeBundle } from './kill-cli-harness.js';
+
+const addonPath = new URL('../build/Release/proctop.node', import.meta.url).pathname;
+
+/** Why a recycled PID cannot be forced here, or null when it can (root + a new PID namespace). */
+function reuseBlocker(): string | null {
+  if (process.getuid?.() !== 0) return 'not root: forcing a recycled PID needs a PID namespace and ns_last_pid';
+  const probe = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'sh', '-c', 'test -w /proc/sys/kernel/ns_last_pid'], { timeout: 10_000 });
+  if (probe.error) return `unshare unavailable: ${probe.error.message}`;
+  if (probe.status !== 0) return `cannot create a PID namespace with a writable ns_last_pid: ${probe.stderr.toString().trim() || `exit ${probe.status}`}`;
+  return null;
+}
+
+const blocker = reuseBlocker();
+if (blocker) console.log(`pid-reuse: skipped — ${blocker}`);
+
+// Runs as PID 1 of a fresh PID namespace: start a sleeper, remember its identity, kill it, make
+// the kernel hand the same PID to a new sleeper (ns_last_pid = pid - 1), then aim the stale
+// identity at it through the native addon and through the CLI.
+const SCENARIO = `
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+const [cli, addonPath] = process.argv.slice(2);
+const addon = createRequire(import.meta.url)(addonPath);
+const startTime = (pid) => { const t = readFileSync('/proc/' + pid + '/stat', 'utf8'); return Number(t.slice(t.lastIndexOf(')') + 2).split(' ')[19]); };
+const pause = (ms) => new Promise((r) => setTimeout(r, ms));
+const first = spawn('sleep', ['300'], { stdio: 'ignore' });
+const pid = first.pid;
+const staleStart = startTime(pid);
+const gone = new Promise((r) => first.once('exit', r));
+first.kill('SIGKILL');
+await gone;
+await pause(50); // let the clock advance at least one tick
+let second;
+for (let attempt = 0; attempt < 5; attempt++) {
+  writeFileSync('/proc/sys/kernel/ns_last_pid', String(pid - 1));
+  second = spawn('sleep', ['300'], { stdio: 'ignore' });
+  if (second.pid === pid) break;
+  second.kill('SIGKILL');
+}
+const freshStart = startTime(second.pid);
+const native = await addon.sendSignal('/proc', pid, staleStart, 9);
+const viaCli = spawnSync(process.execPath, [cli, 'kill', '--json', '-s', 'KILL', pid + ':' + staleStart], { encoding: 'utf8' });
+await pause(100);
+let aliveAfter = false;
+try { aliveAfter = startTime(pid) === freshStart && !/\\) Z/.test(readFileSync('/proc/' + pid + '/stat', 'utf8')); } catch {}
+const fresh = await addon.sendSignal('/proc', pid, freshStart, 0);
+console.log(JSON.stringify({ pid, secondPid: second.pid, staleStart, freshStart, native, cli: { status: viaCli.status, stdout: viaCli.stdout, stderr: viaCli.stderr }, aliveAfter, fresh }));
+second.kill('SIGKILL');
+`;
+
+describe.skipIf(blocker !== null)('PID reuse (forced in a new PID namespace)', () => {
+  let cli: string;
+  beforeAll(async () => {
+    cli = await bundleCli();
+  }, 60_000);
+  afterAll(() => {
+    if (cli) removeBundle(cli);
+  });
+
+  it('refuses the stale identity of a recycled PID, natively and through the CLI', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'proctop-reuse-'));
+    const script = join(dir, 'scenario.mjs');
+    writeFileSync(script, SCENARIO);
+    // Everything in the namespace dies with its PID 1, so nothing can leak past the timeout.
+    const run = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', process.execPath, script, cli, addonPath], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, XDG_STATE_HOME: dir },
+    });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const outcome = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
+    expect(outcome.secondPid).toBe(outcome.pid);
+    expect(outcome.freshStart).not.toBe(outcome.staleStart);
+    expect(outcome.native).toMatchObject({ outcome: 'reused', viaPidfd: true });
+    expect(outcome.cli.status).toBe(2);
+    const json = JSON.parse(outcome.cli.stdout);
+    expect(json.succeeded).toEqual([]);
+    expect(json.failed).toEqual([{ pid: outcome.pid, outcome: 'reused', error: expect.stringMatching(/PID reused/) }]);
+    expect(outcome.aliveAfter).toBe(true);
+    expect(outcome.fresh.outcome).toBe('sent');
+  });
+});
