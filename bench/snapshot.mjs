@@ -145,7 +145,7 @@ export async function run({ procs, runs = 15, lib, procRoot = '/proc' }) {
       check(first <= 1.5 * floorB, `first snapshot ≤ 1.5× floor (b): ${ratio(first, floorB)}`),
       check(steady < figures[PIDUSAGE] && first < figures[PIDUSAGE], `faster than pidusage: ${ratio(figures[PIDUSAGE], steady)} (steady), ${ratio(figures[PIDUSAGE], first)} (first)`),
       check(figures[PS] >= 4 * steady, `≥ 4× faster than ps: ${ratio(figures[PS], steady)} (steady), ${ratio(figures[PS], first)} (first)`),
-      check(stall <= 5, `no event-loop stall > 5 ms: max ${stall.toFixed(1)} ms`),
+      check(stall <= 5, `no event-loop stall > 5 ms: max ${stall.toFixed(1)} ms (idle baseline ${figures.loopDelayIdleMs.toFixed(1)} ms)`),
       '',
     );
   }

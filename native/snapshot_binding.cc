@@ -221,10 +221,8 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
     waiting_.pop_front();
     try {
       Napi::HandleScope scope(env);
-      size_t bytes = packed.numbers.size() * sizeof(double);
-      Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, bytes);
-      std::memcpy(buffer.Data(), packed.numbers.data(), bytes);
-      Napi::Float64Array numbers = Napi::Float64Array::New(env, packed.numbers.size(), buffer, 0);
+      Napi::Float64Array numbers = TransferArray(env, packed.numbers.size());
+      std::memcpy(numbers.Data(), packed.numbers.data(), packed.numbers.size() * sizeof(double));
       Napi::String text = Napi::String::New(env, packed.text);
       Napi::Array warnings = Napi::Array::New(env, packed.warnings.size());
       for (size_t i = 0; i < packed.warnings.size(); ++i) warnings.Set(i, packed.warnings[i]);
@@ -243,6 +241,18 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
       deferred.Reject(error.Value());
       StartNext(env);
     }
+  }
+
+  /**
+   * The array the numbers travel in, reused across snapshots (grown by half when too small):
+   * a fresh ~1 MB ArrayBuffer per refresh made V8 run extra "external memory pressure" GCs.
+   * Reuse is safe because the next read is delivered only after the builder has finished.
+   */
+  Napi::Float64Array TransferArray(Napi::Env env, size_t length) {
+    if (transfer_.IsEmpty() || transfer_.Value().ElementLength() < length) {
+      transfer_ = Napi::Persistent(Napi::Float64Array::New(env, length + length / 2));
+    }
+    return transfer_.Value();
   }
 
   void Fail(Napi::Env env, const Napi::Error& error) {
@@ -278,6 +288,7 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
 
   std::shared_ptr<proctop::ProcSnapshotReader> reader_;
   Napi::FunctionReference build_;
+  Napi::Reference<Napi::Float64Array> transfer_;
   std::deque<Napi::Promise::Deferred> waiting_;
   bool running_ = false;
 };
