@@ -2,6 +2,7 @@
 // Arguments are read on the JS thread, /proc is read on a worker, JS objects are built back here.
 #include <napi.h>
 
+#include <cstdio>
 #include <string>
 
 #include "bindings.h"
@@ -9,73 +10,116 @@
 
 namespace {
 
-// Interned property names and values: one napi_value each per call instead of one per entry.
-struct Names {
-  Napi::String fd, kind, path, deleted, memfd, mode, position, inode, anonType, socket, pipePeers;
-  Napi::String protocol, localAddress, localPort, remoteAddress, remotePort, state, unixPath, pid, comm;
-  Napi::String kinds[5];
-  Napi::String modes[3];
-  explicit Names(Napi::Env env)
-      : fd(Napi::String::New(env, "fd")), kind(Napi::String::New(env, "kind")), path(Napi::String::New(env, "path")),
-        deleted(Napi::String::New(env, "deleted")), memfd(Napi::String::New(env, "memfd")),
-        mode(Napi::String::New(env, "mode")), position(Napi::String::New(env, "position")),
-        inode(Napi::String::New(env, "inode")), anonType(Napi::String::New(env, "anonType")),
-        socket(Napi::String::New(env, "socket")), pipePeers(Napi::String::New(env, "pipePeers")),
-        protocol(Napi::String::New(env, "protocol")), localAddress(Napi::String::New(env, "localAddress")),
-        localPort(Napi::String::New(env, "localPort")), remoteAddress(Napi::String::New(env, "remoteAddress")),
-        remotePort(Napi::String::New(env, "remotePort")), state(Napi::String::New(env, "state")),
-        unixPath(Napi::String::New(env, "unixPath")), pid(Napi::String::New(env, "pid")),
-        comm(Napi::String::New(env, "comm")) {
-    const char* kindNames[] = {"file", "socket", "pipe", "anon", "unknown"};
-    for (int i = 0; i < 5; i++) kinds[i] = Napi::String::New(env, kindNames[i]);
-    const char* modeNames[] = {"r", "w", "rw"};
-    for (int i = 0; i < 3; i++) modes[i] = Napi::String::New(env, modeNames[i]);
+// The listing is serialised to JSON text on the worker thread and parsed with V8's JSON.parse on
+// the JS thread: for 10,000 fds that is ~3x cheaper than creating each property through N-API.
+class JsonWriter {
+ public:
+  std::string text;
+  bool ascii = true;
+
+  void Raw(const char* s) { text += s; }
+  void Key(const char* key) {
+    text += '"';
+    text += key;
+    text += "\":";
+  }
+  void Number(uint64_t value) {
+    char buffer[24];
+    int n = snprintf(buffer, sizeof buffer, "%llu", static_cast<unsigned long long>(value));
+    text.append(buffer, static_cast<size_t>(n));
+  }
+  void Int(int value) { Number(static_cast<uint64_t>(value < 0 ? 0 : value)); }
+  void Bool(bool value) { text += value ? "true" : "false"; }
+  void Null() { text += "null"; }
+  void String(const std::string& value) {
+    static const char kHex[] = "0123456789abcdef";
+    text += '"';
+    for (unsigned char c : value) {
+      if (c == '"' || c == '\\') {
+        text += '\\';
+        text += static_cast<char>(c);
+      } else if (c < 0x20) {
+        text += "\\u00";
+        text += kHex[c >> 4];
+        text += kHex[c & 15];
+      } else {
+        if (c >= 0x80) ascii = false;
+        text += static_cast<char>(c);
+      }
+    }
+    text += '"';
+  }
+  void NullableString(bool present, const std::string& value) {
+    if (present) String(value); else Null();
   }
 };
 
-Napi::Value NullableString(Napi::Env env, bool present, const std::string& value) {
-  if (!present) return env.Null();
-  return Napi::String::New(env, value);
+const char* const kKindNames[] = {"file", "socket", "pipe", "anon", "unknown"};
+const char* const kModeNames[] = {"r", "w", "rw"};
+
+void WriteSocket(JsonWriter& w, const proctop::SocketRecord& s) {
+  w.Raw("{");
+  w.Key("protocol"); w.String(s.protocol);
+  w.Raw(","); w.Key("localAddress"); w.NullableString(s.hasInet, s.localAddress);
+  w.Raw(","); w.Key("localPort"); if (s.hasInet) w.Int(s.localPort); else w.Null();
+  w.Raw(","); w.Key("remoteAddress"); w.NullableString(s.hasInet, s.remoteAddress);
+  w.Raw(","); w.Key("remotePort"); if (s.hasInet) w.Int(s.remotePort); else w.Null();
+  w.Raw(","); w.Key("state"); w.NullableString(!s.state.empty(), s.state);
+  w.Raw(","); w.Key("unixPath"); w.NullableString(!s.unixPath.empty(), s.unixPath);
+  w.Raw("}");
 }
 
-Napi::Object BuildSocket(Napi::Env env, const Names& n, const proctop::SocketRecord& s) {
-  Napi::Object object = Napi::Object::New(env);
-  object.Set(n.protocol, Napi::String::New(env, s.protocol));
-  object.Set(n.localAddress, NullableString(env, s.hasInet, s.localAddress));
-  object.Set(n.localPort, s.hasInet ? Napi::Value(Napi::Number::New(env, s.localPort)) : env.Null());
-  object.Set(n.remoteAddress, NullableString(env, s.hasInet, s.remoteAddress));
-  object.Set(n.remotePort, s.hasInet ? Napi::Value(Napi::Number::New(env, s.remotePort)) : env.Null());
-  object.Set(n.state, NullableString(env, !s.state.empty(), s.state));
-  object.Set(n.unixPath, NullableString(env, !s.unixPath.empty(), s.unixPath));
-  return object;
-}
-
-Napi::Object BuildEntry(Napi::Env env, const Names& n, const proctop::FdRecord& r) {
-  Napi::Object object = Napi::Object::New(env);
-  object.Set(n.fd, Napi::Number::New(env, r.fd));
-  object.Set(n.kind, n.kinds[static_cast<int>(r.kind)]);
-  object.Set(n.path, Napi::String::New(env, r.path));
-  object.Set(n.deleted, Napi::Boolean::New(env, r.deleted));
-  object.Set(n.memfd, Napi::Boolean::New(env, r.memfd));
-  object.Set(n.mode, r.mode >= 0 ? Napi::Value(n.modes[r.mode]) : env.Null());
-  object.Set(n.position, r.hasPosition ? Napi::Value(Napi::Number::New(env, static_cast<double>(r.position))) : env.Null());
-  object.Set(n.inode, r.hasInode ? Napi::Value(Napi::Number::New(env, static_cast<double>(r.inode))) : env.Null());
-  object.Set(n.anonType, r.kind == proctop::FdKind::Anon ? Napi::Value(Napi::String::New(env, r.anonType)) : env.Null());
-  object.Set(n.socket, r.hasSocket ? Napi::Value(BuildSocket(env, n, r.socket)) : env.Null());
+void WriteEntry(JsonWriter& w, const proctop::FdRecord& r) {
+  w.Raw("{"); w.Key("fd"); w.Int(r.fd);
+  w.Raw(","); w.Key("kind"); w.Raw("\""); w.Raw(kKindNames[static_cast<int>(r.kind)]); w.Raw("\"");
+  w.Raw(","); w.Key("path"); w.String(r.path);
+  w.Raw(","); w.Key("deleted"); w.Bool(r.deleted);
+  w.Raw(","); w.Key("memfd"); w.Bool(r.memfd);
+  w.Raw(","); w.Key("mode");
+  if (r.mode >= 0) { w.Raw("\""); w.Raw(kModeNames[r.mode]); w.Raw("\""); } else { w.Null(); }
+  w.Raw(","); w.Key("position"); if (r.hasPosition) w.Number(r.position); else w.Null();
+  w.Raw(","); w.Key("inode"); if (r.hasInode) w.Number(r.inode); else w.Null();
+  w.Raw(","); w.Key("anonType"); w.NullableString(r.kind == proctop::FdKind::Anon, r.anonType);
+  w.Raw(","); w.Key("socket"); if (r.hasSocket) WriteSocket(w, r.socket); else w.Null();
+  w.Raw(","); w.Key("pipePeers");
   if (r.hasPipePeers) {
-    Napi::Array peers = Napi::Array::New(env, r.pipePeers.size());
+    w.Raw("[");
     for (size_t i = 0; i < r.pipePeers.size(); i++) {
-      Napi::Object peer = Napi::Object::New(env);
-      peer.Set(n.pid, Napi::Number::New(env, r.pipePeers[i].pid));
-      peer.Set(n.comm, Napi::String::New(env, r.pipePeers[i].comm));
-      peer.Set(n.fd, Napi::Number::New(env, r.pipePeers[i].fd));
-      peers.Set(static_cast<uint32_t>(i), peer);
+      if (i) w.Raw(",");
+      w.Raw("{"); w.Key("pid"); w.Int(r.pipePeers[i].pid);
+      w.Raw(","); w.Key("comm"); w.String(r.pipePeers[i].comm);
+      w.Raw(","); w.Key("fd"); w.Int(r.pipePeers[i].fd);
+      w.Raw("}");
     }
-    object.Set(n.pipePeers, peers);
+    w.Raw("]");
   } else {
-    object.Set(n.pipePeers, env.Null());
+    w.Null();
   }
-  return object;
+  w.Raw("}");
+}
+
+// Writes the whole FdListing (src/sys/types.ts) as JSON.
+void WriteListing(JsonWriter& w, const proctop::FdListResult& result) {
+  w.text.reserve(64 + result.fds.size() * 240);
+  w.Raw("{"); w.Key("pid"); w.Int(result.pid);
+  w.Raw(","); w.Key("fds"); w.Raw("[");
+  for (size_t i = 0; i < result.fds.size(); i++) {
+    if (i) w.Raw(",");
+    WriteEntry(w, result.fds[i]);
+  }
+  w.Raw("]"); w.Raw(","); w.Key("error");
+  if (result.errorCode.empty()) {
+    w.Null();
+  } else {
+    w.Raw("{"); w.Key("code"); w.String(result.errorCode);
+    w.Raw(","); w.Key("message"); w.String(result.errorMessage); w.Raw("}");
+  }
+  w.Raw(","); w.Key("warnings"); w.Raw("[");
+  for (size_t i = 0; i < result.warnings.size(); i++) {
+    if (i) w.Raw(",");
+    w.String(result.warnings[i]);
+  }
+  w.Raw("]}");
 }
 
 class ListFdsWorker : public Napi::AsyncWorker {
@@ -89,29 +133,27 @@ class ListFdsWorker : public Napi::AsyncWorker {
 
   Napi::Promise Promise() { return deferred_.Promise(); }
 
-  void Execute() override { result_ = proctop::ListFds(procRoot_, pid_, pipePeers_); }
+  void Execute() override {
+    proctop::FdListResult result = proctop::ListFds(procRoot_, pid_, pipePeers_);
+    WriteListing(json_, result);
+  }
 
   void OnOK() override {
     Napi::Env env = Env();
     Napi::HandleScope scope(env);
-    Names names(env);
-    Napi::Object listing = Napi::Object::New(env);
-    listing.Set("pid", Napi::Number::New(env, result_.pid));
-    Napi::Array fds = Napi::Array::New(env, result_.fds.size());
-    for (size_t i = 0; i < result_.fds.size(); i++) fds.Set(static_cast<uint32_t>(i), BuildEntry(env, names, result_.fds[i]));
-    listing.Set("fds", fds);
-    if (result_.errorCode.empty()) {
-      listing.Set("error", env.Null());
-    } else {
-      Napi::Object error = Napi::Object::New(env);
-      error.Set("code", result_.errorCode);
-      error.Set("message", result_.errorMessage);
-      listing.Set("error", error);
+    napi_value text;
+    napi_status status = json_.ascii ? napi_create_string_latin1(env, json_.text.data(), json_.text.size(), &text)
+                                     : napi_create_string_utf8(env, json_.text.data(), json_.text.size(), &text);
+    if (status != napi_ok) {
+      deferred_.Reject(Napi::Error::New(env, "listFds: cannot create the result string").Value());
+      return;
     }
-    Napi::Array warnings = Napi::Array::New(env, result_.warnings.size());
-    for (size_t i = 0; i < result_.warnings.size(); i++) warnings.Set(static_cast<uint32_t>(i), result_.warnings[i]);
-    listing.Set("warnings", warnings);
-    deferred_.Resolve(listing);
+    try {
+      Napi::Function parse = env.Global().Get("JSON").As<Napi::Object>().Get("parse").As<Napi::Function>();
+      deferred_.Resolve(parse.Call({Napi::Value(env, text)}));
+    } catch (const Napi::Error& error) {
+      deferred_.Reject(error.Value());
+    }
   }
 
   void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
@@ -121,7 +163,7 @@ class ListFdsWorker : public Napi::AsyncWorker {
   std::string procRoot_;
   int pid_;
   bool pipePeers_;
-  proctop::FdListResult result_;
+  JsonWriter json_;
 };
 
 Napi::Value ListFds(const Napi::CallbackInfo& info) {

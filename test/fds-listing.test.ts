@@ -243,7 +243,8 @@ describe('listFds on a fixture /proc tree', () => {
       fd: 4, kind: 'socket', path: 'socket:[1002]', deleted: false, memfd: false, mode: null, position: null, inode: 1002, anonType: null, pipePeers: null,
       socket: { protocol: 'tcp6', localAddress: '::1', localPort: 443, remoteAddress: '::ffff:127.0.0.1', remotePort: 54321, state: 'ESTABLISHED', unixPath: null },
     },
-    { fd: 5, kind: 'pipe', path: 'pipe:[2001]', deleted: false, memfd: false, mode: 'w', position: null, inode: 2001, anonType: null, socket: null, pipePeers: [] },
+    // Pipe mode comes from the fd link's permission bits; a fixture symlink is always rwx.
+    { fd: 5, kind: 'pipe', path: 'pipe:[2001]', deleted: false, memfd: false, mode: 'rw', position: null, inode: 2001, anonType: null, socket: null, pipePeers: [] },
     { fd: 6, kind: 'anon', path: 'anon_inode:inotify', deleted: false, memfd: false, mode: null, position: null, inode: null, anonType: 'inotify', socket: null, pipePeers: null },
     { fd: 7, kind: 'unknown', path: 'net:[4026531840]', deleted: false, memfd: false, mode: null, position: null, inode: null, anonType: null, socket: null, pipePeers: null },
     { fd: 8, kind: 'file', path: '/gone/file.log', deleted: true, memfd: false, mode: 'w', position: 4096, inode: null, anonType: null, socket: null, pipePeers: null },

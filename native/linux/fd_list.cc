@@ -129,6 +129,16 @@ void ReadFdInfo(int fdinfoDirFd, const char* name, FdRecord& record) {
   }
 }
 
+// The kernel gives each /proc/PID/fd/N link S_IRUSR / S_IWUSR from the file's FMODE_READ / FMODE_WRITE:
+// one lstat instead of open+read+close of fdinfo.
+void ReadLinkMode(int dirFd, const char* name, FdRecord& record) {
+  struct stat st;
+  if (fstatat(dirFd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) return;
+  bool readable = st.st_mode & S_IRUSR;
+  bool writable = st.st_mode & S_IWUSR;
+  record.mode = readable && writable ? 2 : writable ? 1 : readable ? 0 : -1;
+}
+
 std::string ReadComm(const std::string& procRoot, int pid) {
   std::string text;
   if (!ReadWholeFile(procRoot + "/" + std::to_string(pid) + "/comm", text)) return "";
@@ -220,6 +230,7 @@ FdListResult ListFds(const std::string& procRoot, int pid, bool pipePeers) {
   std::unordered_set<uint64_t> socketInodes;
   std::unordered_set<uint64_t> pipeInodes;
   std::string target;
+  result.fds.reserve(256);
   while (dirent* entry = readdir(dir)) {
     int fd = 0;
     if (!ParseFdName(entry->d_name, fd)) continue;
@@ -247,15 +258,19 @@ FdListResult ListFds(const std::string& procRoot, int pid, bool pipePeers) {
         record.deleted = !record.memfd;
       }
     }
-    if (record.kind == FdKind::File || record.kind == FdKind::Pipe) {
+    if (record.kind == FdKind::File) {
       ReadFdInfo(fdinfoCloser.fd, entry->d_name, record);
-      if (record.kind == FdKind::Pipe) record.hasPosition = false;
+    } else if (record.kind == FdKind::Pipe) {
+      ReadLinkMode(dirFd, entry->d_name, record);  // which end; a pipe has no position worth a fdinfo read
     }
     if (record.kind == FdKind::Socket) socketInodes.insert(record.inode);
     if (record.kind == FdKind::Pipe) pipeInodes.insert(record.inode);
     result.fds.push_back(std::move(record));
   }
-  std::sort(result.fds.begin(), result.fds.end(), [](const FdRecord& a, const FdRecord& b) { return a.fd < b.fd; });
+  // /proc lists fds in ascending order already; sort only if a kernel ever does not.
+  if (!std::is_sorted(result.fds.begin(), result.fds.end(), [](const FdRecord& a, const FdRecord& b) { return a.fd < b.fd; })) {
+    std::sort(result.fds.begin(), result.fds.end(), [](const FdRecord& a, const FdRecord& b) { return a.fd < b.fd; });
+  }
 
   if (!socketInodes.empty()) {
     auto sockets = ResolveSockets(procRoot, pid, socketInodes);

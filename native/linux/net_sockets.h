@@ -25,7 +25,7 @@ struct SocketRecord {
 };
 
 /**
- * Reads the socket tables of procRoot/PID/net in order tcp, tcp6, udp, udp6, unix, netlink,
+ * Reads the socket tables of procRoot/PID/net in order unix, tcp, tcp6, udp, udp6, netlink,
  * keeping only the wanted inodes and stopping once all are found. Unreadable tables are skipped.
  */
 std::unordered_map<uint64_t, SocketRecord> ResolveSockets(const std::string& procRoot, int pid,

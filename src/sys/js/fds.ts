@@ -1,5 +1,5 @@
 // Pure-JS reader of /proc/PID/fd: the fallback twin of native/linux/fd_list.cc (same rules, same results).
-import { readdir, readFile, readlink, stat } from 'node:fs/promises';
+import { lstat, readdir, readFile, readlink, stat } from 'node:fs/promises';
 import type { FdEntry, FdKind, FdListing, FdListingError, PipePeer, SocketInfo } from '../types.js';
 import { SOCKET_TABLES, toSocketInfo } from './net.js';
 
@@ -78,6 +78,21 @@ async function readFdInfo(procRoot: string, pid: number, fd: number): Promise<Fd
     return parseFdInfo(await readFile(`${procRoot}/${pid}/fdinfo/${fd}`, 'utf8'));
   } catch {
     return { mode: null, position: null };
+  }
+}
+
+/**
+ * Access mode from the fd link's own permission bits: the kernel sets S_IRUSR / S_IWUSR from the
+ * file's FMODE_READ / FMODE_WRITE. One lstat instead of an fdinfo read (used for pipes).
+ */
+async function readLinkMode(procRoot: string, pid: number, fd: number): Promise<FdInfo['mode']> {
+  try {
+    const mode = (await lstat(`${procRoot}/${pid}/fd/${fd}`)).mode;
+    const readable = (mode & 0o400) !== 0;
+    const writable = (mode & 0o200) !== 0;
+    return readable && writable ? 'rw' : writable ? 'w' : readable ? 'r' : null;
+  } catch {
+    return null;
   }
 }
 
@@ -188,8 +203,10 @@ export async function listFdsJs(procRoot: string, pid: number, options: ListFdsO
 
   const fds = await Promise.all(
     classified.map(async (c): Promise<FdEntry> => {
-      const wantsInfo = c.kind === 'file' || c.kind === 'pipe';
-      const info = wantsInfo ? await readFdInfo(procRoot, pid, c.fd) : { mode: null, position: null };
+      const info =
+        c.kind === 'file'
+          ? await readFdInfo(procRoot, pid, c.fd)
+          : { mode: c.kind === 'pipe' ? await readLinkMode(procRoot, pid, c.fd) : null, position: null };
       const unlinked = c.deletedSuffix && (await isUnlinked(procRoot, pid, c.fd));
       return {
         fd: c.fd,

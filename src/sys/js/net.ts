@@ -183,17 +183,20 @@ export function parseNetlinkTable(text: string): NetSocketRecord[] {
   return records;
 }
 
-/** The socket tables in lookup order, with the parser for each. */
+/**
+ * The socket tables in lookup order (unix first: most common and cheapest; tcp/tcp6 walk whole
+ * kernel hash tables, so stopping once every inode is found often skips them).
+ */
 export const SOCKET_TABLES: readonly {
   readonly file: string;
   readonly protocol: SocketProtocol;
   readonly parse: (text: string) => NetSocketRecord[];
 }[] = [
+  { file: 'unix', protocol: 'unix', parse: parseUnixTable },
   { file: 'tcp', protocol: 'tcp', parse: (t) => parseInetTable(t, 'tcp') },
   { file: 'tcp6', protocol: 'tcp6', parse: (t) => parseInetTable(t, 'tcp6') },
   { file: 'udp', protocol: 'udp', parse: (t) => parseInetTable(t, 'udp') },
   { file: 'udp6', protocol: 'udp6', parse: (t) => parseInetTable(t, 'udp6') },
-  { file: 'unix', protocol: 'unix', parse: parseUnixTable },
   { file: 'netlink', protocol: 'netlink', parse: parseNetlinkTable },
 ];
 
