@@ -1,8 +1,8 @@
 import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Ajv2020 from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSystemDeps, recordingSignaller } from '../src/actions/deps.js';
 import { runKill, type KillIo } from '../src/commands/kill.js';
@@ -13,6 +13,8 @@ import { bundleCli, readJsonLines, removeBundle, runCli, startTimeOf } from './k
 
 const schema = JSON.parse(readFileSync(new URL('../assets/schemas/kill.schema.json', import.meta.url), 'utf8'));
 const ajv = new Ajv2020({ allErrors: true, strict: true });
+// ajv-formats is CommonJS: its default export sits one level deeper under NodeNext typing.
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as unknown as (a: Ajv2020) => void;
 addFormats(ajv);
 const validate = ajv.compile(schema);
 
@@ -168,7 +170,7 @@ describe('proctop kill (CLI)', () => {
     expect(validate(json)).toBe(true);
     expect(json.succeeded.sort()).toEqual([...pids].sort());
     await waitFor(async () => !(await isAlive(pids[0]!)) && !(await isAlive(pids[1]!)));
-    expect(await isAlive(parent.pid)).toBe(true);
+    expect(await isAlive(parent.pid!)).toBe(true);
   });
 
   it('selects by --cpu-above over a sample window', async () => {

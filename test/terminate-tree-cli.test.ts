@@ -1,17 +1,19 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Ajv2020 from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSystemDeps, recordingSignaller } from '../src/actions/deps.js';
 import { listProcessEntries } from '../src/actions/process-tree.js';
 import { runTerminateTree, type TerminateTreeIo } from '../src/commands/terminate-tree.js';
 import { isAlive, killStartedChildren, startChild, waitFor } from './helpers/children.js';
-import { bundleCli, readJsonLines, removeBundle, runCli, startTimeOf } from './kill-cli-harness.js';
+import { bundleCli, readJsonLines, removeBundle, runCli, startTimeOf, waitForValue } from './kill-cli-harness.js';
 
 const schema = JSON.parse(readFileSync(new URL('../assets/schemas/terminate-tree.schema.json', import.meta.url), 'utf8'));
 const ajv = new Ajv2020({ allErrors: true, strict: true });
+// ajv-formats is CommonJS: its default export sits one level deeper under NodeNext typing.
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as unknown as (a: Ajv2020) => void;
 addFormats(ajv);
 const validate = ajv.compile(schema);
 
@@ -39,10 +41,10 @@ const env = (): NodeJS.ProcessEnv => ({ ...process.env, XDG_STATE_HOME: stateHom
 async function smallTree(): Promise<{ pid: number; children: number[] }> {
   const root = startChild('sh', ['-c', 'sleep 300 & sleep 300 & wait'], { detached: true });
   spawned.set(root.pid!, startTimeOf(root.pid!));
-  const children = await waitFor(async () => {
+  const children = await waitForValue(async () => {
     const kids = (await listProcessEntries('/proc')).filter((e) => e.ppid === root.pid);
     for (const k of kids) spawned.set(k.pid, k.startTime);
-    return kids.length === 2 ? kids.map((k) => k.pid) : null;
+    return kids.length === 2 ? kids.map((k) => k.pid) : undefined;
   });
   return { pid: root.pid!, children };
 }

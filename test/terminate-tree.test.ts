@@ -5,7 +5,7 @@ import { listProcessEntries, readBootTimeMs, clockTicksPerSecond, type ProcessEn
 import { terminateTree, terminateTreeExitCode, type TerminateTreeResult, type TreeProgress } from '../src/actions/terminate-tree.js';
 import type { SignalDelivery } from '../src/sys/types.js';
 import { isAlive, killStartedChildren, startChild, waitFor } from './helpers/children.js';
-import { startTimeOf } from './kill-cli-harness.js';
+import { startTimeOf, waitForValue } from './kill-cli-harness.js';
 
 const STOP = 19;
 const CONT = 18;
@@ -43,10 +43,10 @@ async function startTree(script: string, expected: number): Promise<{ pid: numbe
   const root = startChild('sh', ['-c', script], { detached: true });
   const pid = root.pid!;
   seen.set(pid, startTimeOf(pid));
-  const members = await waitFor(async () => {
+  const members = await waitForValue(async () => {
     const found = (await descendantsOf(pid)).filter((e) => e.state !== 'Z');
     for (const e of found) seen.set(e.pid, e.startTime);
-    return found.length >= expected ? found : null;
+    return found.length >= expected ? found : undefined;
   }, 15_000);
   return { pid, startTime: startTimeOf(pid), members };
 }
@@ -141,10 +141,10 @@ describe('terminate-tree', () => {
   it("keeps the orphans of a parent that exited (through the root's process group)", async () => {
     // The middle shell starts two sleepers and exits at once: they are reparented away from the root.
     const tree = await startTree('sh -c "sleep 300 & sleep 300 & exit 0"; sleep 300 & wait', 1);
-    const orphans = await waitFor(async () => {
+    const orphans = await waitForValue(async () => {
       const group = (await listProcessEntries('/proc')).filter((e) => e.pgid === tree.pid && e.pid !== tree.pid && e.ppid !== tree.pid);
       for (const e of group) seen.set(e.pid, e.startTime);
-      return group.length === 2 ? group : null;
+      return group.length === 2 ? group : undefined;
     });
     const result = await terminateTree(tree.pid, { graceMs: 3000, killAfterMs: 3000 }, await deps());
     for (const orphan of orphans) {
