@@ -72,11 +72,14 @@ export async function runInteractive(setup: InteractiveSetup): Promise<number> {
       });
     });
   } finally {
+    // Stop sampling first so nothing draws after the screen is restored, and stop reading
+    // stdin so keys typed right after quitting reach the shell, not us.
     unsubscribe();
     stdout.off('resize', onResize);
-    app.unmount();
-    session.restore();
     await loop.stop();
+    app.unmount();
+    process.stdin.pause();
+    session.restore();
   }
   return 0;
 }

@@ -1,0 +1,159 @@
+// The built proctop in a real terminal (tmux): what a person sees and does.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { killStartedChildren, startChild, waitFor } from './helpers/children.js';
+
+const SOCKET = `proctop-test-${process.pid}`;
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+
+function tmux(...args: string[]): string {
+  return execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
+}
+
+function screen(session: string): string {
+  return tmux('capture-pane', '-p', '-t', session);
+}
+
+/** Waits until the captured screen satisfies `check`; the last screen is in the error. */
+async function waitForScreen(session: string, check: (text: string) => boolean, what: string, timeoutMs = 15_000): Promise<string> {
+  let last = '';
+  try {
+    return await waitFor(() => {
+      last = screen(session);
+      return check(last) ? last : '';
+    }, timeoutMs, 100);
+  } catch {
+    throw new Error(`screen never showed ${what}; last screen:\n${last}`);
+  }
+}
+
+/** Rows of the process table (the lines after the PID title line), as [pid, text]. */
+function tableRows(text: string): Array<[number, string]> {
+  const lines = text.split('\n');
+  const title = lines.findIndex((l) => /^\s+PID /.test(l));
+  if (title < 0) return [];
+  return lines
+    .slice(title + 1)
+    .map((l) => /^[ *]\s*(\d+) /.exec(l))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => [Number(m[1]), m.input]);
+}
+
+/** After quit: the alternate screen is gone and the shell prompt is back (proctop has exited). */
+async function waitForShell(session: string): Promise<void> {
+  await waitFor(() => tmux('display-message', '-p', '-t', session, '#{alternate_on} #{pane_current_command}').trim() === '0 bash', 10_000, 100);
+  await waitForScreen(session, (s) => s.trimEnd().split('\n').at(-1) === 'e2e$', 'the shell prompt after quit');
+}
+
+function startSession(name: string, command: string, columns = 120, rows = 40): void {
+  // A plain shell, so after quitting we can prove the terminal is usable again.
+  tmux('new-session', '-d', '-s', name, '-x', String(columns), '-y', String(rows), '-c', process.cwd(), 'env -u CI PS1="e2e$ " bash --norc --noprofile');
+  tmux('send-keys', '-t', name, command, 'Enter');
+}
+
+describe.skipIf(!hasTmux)('proctop in tmux', () => {
+  beforeAll(() => {
+    execFileSync(process.execPath, ['scripts/build.mjs', '--no-types'], { stdio: 'ignore' });
+  }, 120_000);
+
+  afterEach(async () => {
+    await killStartedChildren();
+  });
+
+  afterAll(() => {
+    spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+  });
+
+  it('finds a busy child at the top of the CPU sort, filters to it, shows the tree, survives resize, and quits cleanly', async () => {
+    const marker = `proctop-e2e-${process.pid}`;
+    // Three spinning threads: the machine is shared with other busy tests, and this one must win the CPU sort.
+    const spin = "const { Worker } = require('node:worker_threads'); for (let i = 0; i < 2; i++) new Worker('for(;;){}', { eval: true }); for(;;){}";
+    // The marker leads the script so it shows within the COMMAND column's width.
+    const busy = startChild(process.execPath, ['-e', `/*${marker}*/${spin}`]);
+    const session = 'interactive';
+    startSession(session, 'node dist/cli.js --interval 1s');
+
+    // On an idle machine it is row 1; the test machine is shared with other busy tests, so accept
+    // a place among the top rows as long as everything above it is busy too (nothing idle outranks it).
+    const busyNearTop = (s: string): boolean => {
+      const rows = tableRows(s);
+      const rank = rows.findIndex(([pid]) => pid === busy.pid);
+      const cpu = (line: string) => Number(/ [RSDIZT] +(\d+(?:\.\d+)?) /.exec(line)?.[1] ?? 0);
+      return rank >= 0 && rank < 8 && cpu(rows[rank]?.[1] ?? '') >= 10 && rows.slice(0, rank).every(([, line]) => cpu(line) >= 10);
+    };
+    await waitForScreen(session, busyNearTop, `PID ${busy.pid} at the top of the CPU sort`, 30_000);
+    expect(screen(session)).toMatch(/CPU%▼/);
+
+    tmux('send-keys', '-t', session, '/');
+    tmux('send-keys', '-t', session, '-l', marker);
+    const filtered = await waitForScreen(session, (s) => s.includes(`Filter: ${marker}_`) && tableRows(s).length === 1, 'only the filtered process');
+    expect(tableRows(filtered)[0]?.[0]).toBe(busy.pid);
+    expect(tableRows(filtered)[0]?.[1]).toContain(marker);
+    tmux('send-keys', '-t', session, 'Enter');
+    await waitForScreen(session, (s) => s.includes(`filter:"${marker}"`), 'the kept filter in the status bar');
+
+    tmux('send-keys', '-t', session, 'Escape');
+    await waitForScreen(session, (s) => tableRows(s).length > 5, 'the full list again');
+    tmux('send-keys', '-t', session, 't');
+    await waitForScreen(session, (s) => / tree native| tree js/.test(s) && /[├└]─ /.test(s), 'tree view with indent guides');
+
+    tmux('resize-window', '-t', session, '-x', '60', '-y', '20');
+    const narrow = await waitForScreen(session, (s) => s.split('\n')[0]?.startsWith('CPU[') === true, 'the narrow header after resize');
+    expect(narrow.split('\n').every((l) => l.length <= 60)).toBe(true);
+    tmux('resize-window', '-t', session, '-x', '40', '-y', '10');
+    const tiny = await waitForScreen(session, (s) => s.split('\n')[0]?.startsWith('CPU ') === true && /PID/.test(s), 'the 40x10 layout');
+    expect(tiny.split('\n').every((l) => l.length <= 40)).toBe(true);
+    tmux('resize-window', '-t', session, '-x', '120', '-y', '40');
+
+    tmux('send-keys', '-t', session, 'q');
+    await waitForShell(session);
+    tmux('send-keys', '-t', session, 'echo ok-$((6*7))', 'Enter');
+    await waitForScreen(session, (s) => s.includes('\nok-42'), 'the shell answering after quit');
+    expect(busy.exitCode).toBeNull();
+  }, 90_000);
+
+  it('--watch keeps updating with no input and answers F9 with "read-only (--watch)"', async () => {
+    const session = 'watch';
+    startSession(session, 'node dist/cli.js --watch --interval 500ms', 100, 30);
+    const first = await waitForScreen(session, (s) => /Uptime: \d/.test(s) && s.includes('WATCH (read-only)'), 'the watch screen');
+    const uptime = (s: string) => /Uptime: ([^\s].*?)\s{2,}|Uptime: (.*)$/m.exec(s)?.slice(1).find(Boolean) ?? '';
+    const before = uptime(first);
+    await waitForScreen(session, (s) => uptime(s) !== '' && uptime(s) !== before, 'the uptime moving without any key pressed');
+    tmux('send-keys', '-t', session, 'F9');
+    await waitForScreen(session, (s) => s.split('\n').some((l) => l.startsWith('read-only (--watch)')), 'the read-only answer to F9');
+    tmux('send-keys', '-t', session, 'x');
+    await waitForScreen(session, (s) => s.includes('read-only (--watch)'), 'the read-only answer to x');
+    tmux('send-keys', '-t', session, 'q');
+    await waitForShell(session);
+    tmux('send-keys', '-t', session, 'echo ok-$((7*7))', 'Enter');
+    await waitForScreen(session, (s) => s.includes('\nok-49'), 'the shell answering after quit');
+  }, 60_000);
+
+  it('leaves raw mode and the alternate screen after Ctrl-C and after SIGTERM', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'proctop-e2e-'));
+    try {
+      const session = 'signals';
+      startSession(session, 'node dist/cli.js', 100, 30);
+      await waitForScreen(session, (s) => /CPU%▼/.test(s), 'the monitor');
+      tmux('send-keys', '-t', session, 'C-c');
+      await waitForShell(session);
+      expect(tmux('display-message', '-p', '-t', session, '#{cursor_flag}').trim()).toBe('1');
+
+      // exec keeps the PID, so the file names exactly the proctop this test started.
+      const pidFile = join(dir, 'pid');
+      tmux('send-keys', '-t', session, `clear; bash -c 'echo $$ > ${pidFile}; exec node dist/cli.js'`, 'Enter');
+      await waitForScreen(session, (s) => /CPU%▼/.test(s), 'the monitor again');
+      const pid = Number(readFileSync(pidFile, 'utf8').trim());
+      expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8')).toContain('dist/cli.js');
+      process.kill(pid, 'SIGTERM');
+      await waitForShell(session);
+      tmux('send-keys', '-t', session, 'stty -a | grep -o " icanon\\| echo " | tr -d "\\n"; echo', 'Enter');
+      await waitForScreen(session, (s) => /^ icanon echo\s*$/m.test(s), 'cooked mode (icanon, echo) after SIGTERM');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
