@@ -1,0 +1,129 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { killStartedChildren } from './helpers/children.js';
+import { startFdsHolder, type HeldFds } from './helpers/fds-holder.js';
+import { bundleCli, removeBundle, runCli } from './kill-cli-harness.js';
+
+const repoRoot = new URL('..', import.meta.url).pathname;
+const ajv = new Ajv2020({ allErrors: true, strict: true });
+// ajv-formats is CommonJS: under NodeNext its default import is the module object's default.
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as unknown as (a: Ajv2020) => void;
+addFormats(ajv);
+const validate = ajv.compile(JSON.parse(readFileSync(join(repoRoot, 'assets', 'schemas', 'fds.schema.json'), 'utf8')) as object);
+
+interface FdJsonOut {
+  schema_id: string;
+  pid: number;
+  fds: { fd: number; kind: string; path: string | null; deleted: boolean; memfd: boolean; anon_type: string | null; socket: Record<string, unknown> | null; pipe_peers: unknown[] | null }[];
+  warnings: string[];
+}
+
+let cli: string;
+let held: HeldFds;
+
+beforeAll(async () => {
+  [cli, { held }] = await Promise.all([bundleCli(), startFdsHolder()]);
+});
+afterAll(async () => {
+  await killStartedChildren();
+  if (cli) removeBundle(cli);
+});
+
+describe.each(['native', 'js'])('proctop fds (%s backend)', (backend) => {
+  const env = { ...process.env, PROCTOP_BACKEND: backend };
+
+  it('prints schema-valid JSON (the default when piped) with every fixture fd resolved', async () => {
+    const run = await runCli(cli, ['fds', '--pid', String(held.pid)], { env });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const doc = JSON.parse(run.stdout) as FdJsonOut;
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+    expect(doc.schema_id).toBe('urn:proctop:schema:fds:v1');
+    expect(doc.pid).toBe(held.pid);
+    const byFd = new Map(doc.fds.map((e) => [e.fd, e]));
+    expect(byFd.get(held.named.fd)).toMatchObject({ kind: 'file', path: held.named.path });
+    expect(byFd.get(held.deleted.fd)).toMatchObject({ kind: 'file', path: held.deleted.path, deleted: true });
+    expect(byFd.get(held.memfd)).toMatchObject({ kind: 'file', memfd: true });
+    expect(byFd.get(held.eventfd)).toMatchObject({ kind: 'anon', anon_type: 'eventfd' });
+    expect(byFd.get(held.listener.fd)?.socket).toEqual({
+      protocol: 'tcp',
+      local_addr: '127.0.0.1',
+      local_port: held.listener.port,
+      remote_addr: '0.0.0.0',
+      remote_port: 0,
+      state: 'LISTEN',
+      unix_path: null,
+    });
+    expect(byFd.get(held.udp.fd)?.socket).toMatchObject({ protocol: 'udp', local_port: held.udp.port, state: 'UNCONN' });
+    expect(byFd.get(held.unix.fd)?.socket).toMatchObject({ protocol: 'unix', unix_path: held.unix.path });
+    expect(byFd.get(held.pipe.fd)?.pipe_peers).toContainEqual({ pid: held.pipe.peerPid, comm: 'cat', fd: 0 });
+  });
+
+  it('filters by --kind', async () => {
+    const run = await runCli(cli, ['fds', '--pid', String(held.pid), '--kind', 'socket', '--json'], { env });
+    expect(run.code).toBe(0);
+    const doc = JSON.parse(run.stdout) as FdJsonOut;
+    expect(validate(doc)).toBe(true);
+    expect(doc.fds.length).toBeGreaterThanOrEqual(7);
+    expect(doc.fds.every((e) => e.kind === 'socket')).toBe(true);
+    expect(doc.fds.map((e) => e.fd)).toContain(held.client.fd);
+  });
+
+  it('prints a table with addresses and states', async () => {
+    const run = await runCli(cli, ['fds', '--pid', String(held.pid), '--table'], { env });
+    expect(run.code).toBe(0);
+    const lines = run.stdout.split('\n');
+    expect(lines[0]).toMatch(/^\s*FD\s+KIND\s+MODE\s+POS\s+STATE\s+NAME$/);
+    const line = (fd: number): string => lines.find((l) => new RegExp(`^\\s*${fd}\\s`).test(l)) ?? '';
+    expect(line(held.listener.fd)).toMatch(new RegExp(`socket\\s+LISTEN\\s+tcp 127\\.0\\.0\\.1:${held.listener.port}$`));
+    expect(line(held.client.fd)).toContain(`tcp 127.0.0.1:${held.client.port}->127.0.0.1:${held.listener.port}`);
+    expect(line(held.named.fd)).toMatch(new RegExp(`file\\s+rw\\s+5\\s+${held.named.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
+    expect(line(held.deleted.fd)).toContain(`${held.deleted.path} (deleted)`);
+    expect(line(held.eventfd)).toMatch(/anon\s+eventfd$/);
+  });
+
+  it('exits 1 with a clear message for a process that does not exist', async () => {
+    const pidMax = Number(readFileSync('/proc/sys/kernel/pid_max', 'utf8'));
+    const run = await runCli(cli, ['fds', '--pid', String(pidMax + 1)], { env });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(`proctop: process ${pidMax + 1} does not exist\n`);
+  });
+
+  it('exits 1 with "permission denied ... run as the owner or root" for another user\'s process', async () => {
+    // The CLI runs as nobody; the fixture runs as root (the test's user).
+    expect(process.getuid?.()).toBe(0);
+    const run = await runCli(cli, ['fds', '--pid', String(held.pid)], { env, uid: 65534, gid: 65534 });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(`proctop: permission denied listing the fds of process ${held.pid}: run as the owner of process ${held.pid} or root\n`);
+  });
+});
+
+describe('proctop fds input errors', () => {
+  it.each([
+    [['fds'], 'proctop: fds needs --pid PID (see proctop fds --help)'],
+    [['fds', '--pid', 'abc'], 'proctop: --pid must be a positive integer, got "abc"'],
+    [['fds', '--pid', '0'], 'proctop: --pid must be a positive integer, got "0"'],
+    [['fds', '--pid=-5'], 'proctop: --pid must be a positive integer, got "-5"'],
+    [['fds', '--pid', '1.5'], 'proctop: --pid must be a positive integer, got "1.5"'],
+    [['fds', '--pid'], 'proctop: --pid needs a value'],
+    [['fds', '--pid', '1', '--kind', 'door'], 'proctop: --kind must be one of file, socket, pipe, anon, unknown, got "door"'],
+    [['fds', '--pid', '1', '--json', '--table'], 'proctop: --json and --table cannot be used together'],
+    [['fds', '--pid', '1', '--colour'], 'proctop: unknown option "--colour" (see proctop fds --help)'],
+  ])('%j exits 2 with one line naming the problem', async (args, message) => {
+    const run = await runCli(cli, args);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(`${message}\n`);
+  });
+
+  it('prints usage for --help and exits 0', async () => {
+    const run = await runCli(cli, ['fds', '--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Usage: proctop fds --pid PID');
+  });
+});
