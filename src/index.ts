@@ -12,7 +12,7 @@ export type { JsSnapshotReaderOptions } from './sys/js/snapshot.js';
 export { killMany, killExitCode } from './actions/kill-many.js';
 export type { KillTarget, KillOutcome, KillTargetResult, KillManyResult, KillManyOptions, KillProgress } from './actions/kill-many.js';
 export { terminateTree, planTree, terminateTreeExitCode } from './actions/terminate-tree.js';
-export type { TerminateTreeOptions, TerminateTreeResult, TreeProgress, TreePlan, MemberReport, MemberFate } from './actions/terminate-tree.js';
+export type { TerminateTreeOptions, TerminateTreeResult, TreeProgress, TreePlan, TreeRoot, MemberReport, MemberFate } from './actions/terminate-tree.js';
 export { createSystemDeps, createSignaller, recordingSignaller } from './actions/deps.js';
 export type { ActionDeps, Signaller } from './actions/deps.js';
 export { auditLogPath, createFileAuditSink, readRecentActions } from './actions/audit-log.js';

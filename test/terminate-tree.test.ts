@@ -213,7 +213,10 @@ describe('terminate-tree guards', () => {
     const signal = recordingSignaller((await deps()).signal);
     const result = await terminateTree(tree.pid, { expectedStartTime: tree.startTime - 1 }, await deps(signal));
     expect(result.refusal).toMatch(/was reused/);
+    const byIdentity = await terminateTree({ pid: tree.pid, startTime: tree.startTime + 1 }, {}, await deps(signal));
+    expect(byIdentity.refusal).toMatch(/was reused: start time is \d+, expected \d+/);
     expect(signal.calls).toEqual([]);
+    expect(await isAlive(tree.pid)).toBe(true);
   });
 
   it('refuses PID 1 and proctop itself as roots (recording fake signaller)', async () => {

@@ -99,14 +99,23 @@ export interface TreePlan {
 /** Start-time guard tolerance: btime in /proc/stat is whole seconds. */
 const START_TIME_TOLERANCE_MS = 1000;
 
+/** A root given as a bare PID, or as the exact identity the caller saw (then a reused PID is refused). */
+export type TreeRoot = number | ProcessIdentity;
+
+function rootParts(root: TreeRoot, options: TerminateTreeOptions): { rootPid: number; expectedStartTime: number | undefined } {
+  if (typeof root === 'number') return { rootPid: root, expectedStartTime: options.expectedStartTime };
+  return { rootPid: root.pid, expectedStartTime: root.startTime };
+}
+
 /** Resolves the root, checks every guard and snapshots the tree; a string is the refusal. */
-export async function planTree(rootPid: number, deps: ActionDeps, options: TerminateTreeOptions = {}): Promise<TreePlan | string> {
+export async function planTree(rootGiven: TreeRoot, deps: ActionDeps, options: TerminateTreeOptions = {}): Promise<TreePlan | string> {
+  const { rootPid, expectedStartTime } = rootParts(rootGiven, options);
   const numberRefusal = refusalFor({ pid: rootPid }, deps.self, true);
   if (numberRefusal) return numberRefusal.reason;
   const root = await deps.readProcess(rootPid);
   if (!root || hasExited(root)) return `no running process with PID ${rootPid}`;
-  if (options.expectedStartTime !== undefined && root.startTime !== options.expectedStartTime) {
-    return `PID ${rootPid} was reused: start time is ${root.startTime}, expected ${options.expectedStartTime}`;
+  if (expectedStartTime !== undefined && root.startTime !== expectedStartTime) {
+    return `PID ${rootPid} was reused: start time is ${root.startTime}, expected ${expectedStartTime}`;
   }
   const rootRefusal = refusalFor(root, deps.self, options.force ?? false);
   if (rootRefusal) return `root PID ${rootPid}: ${rootRefusal.reason}`;
@@ -148,8 +157,9 @@ interface Tracked {
  * signal, continue them, watch exits for the grace window while re-scanning for newcomers,
  * stop + kill-signal the survivors, and wait (bounded) for them. Every step is identity-checked.
  */
-export async function terminateTree(rootPid: number, options: TerminateTreeOptions, deps: ActionDeps): Promise<TerminateTreeResult> {
+export async function terminateTree(rootGiven: TreeRoot, options: TerminateTreeOptions, deps: ActionDeps): Promise<TerminateTreeResult> {
   const started = deps.now();
+  const { rootPid } = rootParts(rootGiven, options);
   const signal = options.signal ?? SIGNAL_NUMBERS.TERM;
   const killSignal = options.killSignal ?? SIGNAL_NUMBERS.KILL;
   const graceMs = options.graceMs ?? 5000;
@@ -164,7 +174,7 @@ export async function terminateTree(rootPid: number, options: TerminateTreeOptio
     if (!warnings.includes(w)) warnings.push(w);
   };
 
-  const plan = unusableSignal(signal) ?? unusableSignal(killSignal) ?? (await planTree(rootPid, deps, options));
+  const plan = unusableSignal(signal) ?? unusableSignal(killSignal) ?? (await planTree(rootGiven, deps, options));
   if (typeof plan === 'string') {
     const result: TerminateTreeResult = {
       root: null, pgid: null, signal, killSignal, refusal: plan, escalated: false, exited: false, timedOut: false,

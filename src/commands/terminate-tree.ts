@@ -259,7 +259,9 @@ export async function runTerminateTree(argv: readonly string[], io: TerminateTre
   const deps = await io.deps();
   const plan = await planTree(args.pid, deps, args.options);
   if (typeof plan === 'string') throw new UsageError(`${plan} (nothing was sent)`);
-  let options: TerminateTreeOptions = { ...args.options, expectedStartTime: plan.root.startTime };
+  // From here on the tree is the one confirmed: a root PID reused meanwhile is refused.
+  const root = { pid: plan.root.pid, startTime: plan.root.startTime };
+  let options: TerminateTreeOptions = args.options;
   if (!args.yes) {
     io.stderr(`Tree of PID ${plan.root.pid} (${plan.root.comm}): ${plan.members.length} process(es)\n${planTable(plan)}`);
     const question = `Send ${signalName(options.signal ?? SIGNAL_NUMBERS.TERM)}, then ${signalName(options.killSignal ?? SIGNAL_NUMBERS.KILL)} after ${formatDuration(options.graceMs ?? 5000)}? [y/N] `;
@@ -274,7 +276,7 @@ export async function runTerminateTree(argv: readonly string[], io: TerminateTre
       if (line) io.stderr(`proctop: ${line}\n`);
     } };
   }
-  const result = await terminateTree(args.pid, options, deps);
+  const result = await terminateTree(root, options, deps);
   if (result.refusal !== null) throw new UsageError(`${result.refusal} (nothing was sent)`);
   if (args.format === 'json') io.stdout(toJsonText(terminateTreeRecord(result, args.options)));
   else {
