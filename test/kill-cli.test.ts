@@ -183,6 +183,17 @@ describe('proctop kill (CLI)', () => {
     expect(busy.comm).toBe('node');
   });
 
+  it('uses check-then-kill on the JS backend and says so', async () => {
+    const a = sleeper();
+    const run = await runCli(cli, ['kill', '--json', String(a.pid)], { env: { ...env(), PROCTOP_BACKEND: 'js' } });
+    expect(run.code).toBe(0);
+    const json = JSON.parse(run.stdout);
+    expect(json.results[0]).toMatchObject({ outcome: 'sent', via_pidfd: false });
+    expect(json.warnings.join('\n')).toMatch(/check-then-kill/);
+    expect(run.stderr).toMatch(/warning: pidfd unavailable/);
+    expect(await a.exited).toBe('SIGTERM');
+  });
+
   it('lists signals with -l', async () => {
     const run = await runCli(cli, ['kill', '-l']);
     expect(run.code).toBe(0);

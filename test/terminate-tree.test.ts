@@ -1,6 +1,6 @@
 import { realpathSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSystemDeps, recordingSignaller, type ActionDeps, type Signaller } from '../src/actions/deps.js';
+import { createSignaller, createSystemDeps, recordingSignaller, type ActionDeps, type Signaller } from '../src/actions/deps.js';
 import { listProcessEntries, readBootTimeMs, clockTicksPerSecond, type ProcessEntry } from '../src/actions/process-tree.js';
 import { terminateTree, terminateTreeExitCode, type TerminateTreeResult, type TreeProgress } from '../src/actions/terminate-tree.js';
 import type { SignalDelivery } from '../src/sys/types.js';
@@ -176,6 +176,17 @@ describe('terminate-tree', () => {
     // Not left stopped: it was continued after each round.
     const state = (await listProcessEntries('/proc')).find((e) => e.pid === stubborn.pid)?.state;
     expect(state).toBe('S');
+  });
+});
+
+describe('terminate-tree on the JS fallback', () => {
+  it('still terminates the tree, but as best effort with the check-then-kill warning', async () => {
+    const tree = await startTree('sleep 300 & sleep 300 & wait', 2);
+    const result = await terminateTree(tree.pid, { graceMs: 3000 }, await deps(createSignaller('/proc', 'js')));
+    expect(result.exited).toBe(true);
+    expect(result.reliability).toBe('best_effort');
+    expect(result.warnings.join('\n')).toMatch(/check-then-kill/);
+    expect(await allGone([tree.pid, ...tree.members.map((m) => m.pid)])).toBe(true);
   });
 });
 
