@@ -1,4 +1,5 @@
-import { lstat, open, readdir, readlink } from 'node:fs/promises';
+import fs from 'node:fs';
+import { lstat, readdir, readlink } from 'node:fs/promises';
 
 /**
  * The few filesystem operations the JS reader needs. Injectable so tests can simulate errors
@@ -18,20 +19,26 @@ export interface ProcFiles {
 // /proc files report size 0, so read in chunks until a short read instead of trusting fstat.
 const CHUNK_BYTES = 4096;
 
-async function readSmallFile(path: string): Promise<string> {
-  const handle = await open(path, 'r');
-  try {
-    const chunks: Buffer[] = [];
-    for (;;) {
-      const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
-      const { bytesRead } = await handle.read(chunk, 0, CHUNK_BYTES, null);
-      chunks.push(chunk.subarray(0, bytesRead));
-      if (bytesRead < CHUNK_BYTES) break;
-    }
-    return chunks.length === 1 ? (chunks[0] ?? Buffer.alloc(0)).toString('utf8') : Buffer.concat(chunks).toString('utf8');
-  } finally {
-    await handle.close();
-  }
+// Callback fs with one promise per file: open, read, close cost three pool hops and no FileHandle.
+function readSmallFile(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    fs.open(path, 'r', (openErr, fd) => {
+      if (openErr) return reject(openErr);
+      const chunks: Buffer[] = [];
+      const finish = (err: Error | null, text?: string): void =>
+        fs.close(fd, () => (err ? reject(err) : resolve(text ?? '')));
+      const readMore = (): void => {
+        const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+        fs.read(fd, chunk, 0, CHUNK_BYTES, null, (readErr, bytesRead) => {
+          if (readErr) return finish(readErr);
+          chunks.push(chunk.subarray(0, bytesRead));
+          if (bytesRead === CHUNK_BYTES) return readMore();
+          finish(null, (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)).toString('utf8'));
+        });
+      };
+      readMore();
+    });
+  });
 }
 
 /** The real filesystem. */
