@@ -5,6 +5,7 @@
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterSnapshot(env, exports);
   RegisterSignal(env, exports);
+  RegisterFds(env, exports);
   return exports;
 }
 
