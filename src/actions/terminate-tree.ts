@@ -264,10 +264,13 @@ export async function terminateTree(rootGiven: TreeRoot, options: TerminateTreeO
       const elapsed = deps.now() - windowStart;
       const closing = elapsed >= windowMs;
       if (deps.now() >= nextRescan || closing) {
+        const scanStart = deps.now();
         const added = adopt(await deps.listProcesses(), 'newcomer');
+        // On a huge process table a scan is costly: never spend more than a third of the time scanning.
+        const scanCost = deps.now() - scanStart;
         // After escalation a newcomer gets the kill signal at once: the window is all it has left.
         if (escalated) for (const t of added) if (t.fate === null && (await deliver(t, killSignal, 'exited-after-signal'))) t.killed = true;
-        nextRescan = deps.now() + rescanMs;
+        nextRescan = deps.now() + Math.max(rescanMs, 2 * scanCost);
       }
       const remaining = pending().length;
       options.onProgress?.({ phase: 'waiting', remaining, elapsedMs: Math.round(elapsed), windowMs, escalated });
