@@ -2,7 +2,7 @@
 // Arguments are read on the JS thread, /proc is read on a worker, JS objects are built back here.
 #include <napi.h>
 
-#include <cstdio>
+#include <charconv>
 #include <string>
 
 #include "bindings.h"
@@ -25,8 +25,8 @@ class JsonWriter {
   }
   void Number(uint64_t value) {
     char buffer[24];
-    int n = snprintf(buffer, sizeof buffer, "%llu", static_cast<unsigned long long>(value));
-    text.append(buffer, static_cast<size_t>(n));
+    auto end = std::to_chars(buffer, buffer + sizeof buffer, value).ptr;
+    text.append(buffer, static_cast<size_t>(end - buffer));
   }
   void Int(int value) { Number(static_cast<uint64_t>(value < 0 ? 0 : value)); }
   void Bool(bool value) { text += value ? "true" : "false"; }
@@ -34,6 +34,19 @@ class JsonWriter {
   void String(const std::string& value) {
     static const char kHex[] = "0123456789abcdef";
     text += '"';
+    // Fast path: most paths need no escaping and are ASCII.
+    bool plain = true;
+    for (unsigned char c : value) {
+      if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) {
+        plain = false;
+        break;
+      }
+    }
+    if (plain) {
+      text += value;
+      text += '"';
+      return;
+    }
     for (unsigned char c : value) {
       if (c == '"' || c == '\\') {
         text += '\\';
@@ -69,7 +82,7 @@ void WriteSocket(JsonWriter& w, const proctop::SocketRecord& s) {
   w.Raw("}");
 }
 
-void WriteEntry(JsonWriter& w, const proctop::FdRecord& r) {
+void WriteEntry(JsonWriter& w, const proctop::FdListResult& result, const proctop::FdRecord& r) {
   w.Raw("{"); w.Key("fd"); w.Int(r.fd);
   w.Raw(","); w.Key("kind"); w.Raw("\""); w.Raw(kKindNames[static_cast<int>(r.kind)]); w.Raw("\"");
   w.Raw(","); w.Key("path"); w.String(r.path);
@@ -79,16 +92,18 @@ void WriteEntry(JsonWriter& w, const proctop::FdRecord& r) {
   if (r.mode >= 0) { w.Raw("\""); w.Raw(kModeNames[r.mode]); w.Raw("\""); } else { w.Null(); }
   w.Raw(","); w.Key("position"); if (r.hasPosition) w.Number(r.position); else w.Null();
   w.Raw(","); w.Key("inode"); if (r.hasInode) w.Number(r.inode); else w.Null();
-  w.Raw(","); w.Key("anonType"); w.NullableString(r.kind == proctop::FdKind::Anon, r.anonType);
-  w.Raw(","); w.Key("socket"); if (r.hasSocket) WriteSocket(w, r.socket); else w.Null();
+  w.Raw(","); w.Key("anonType");
+  if (r.kind == proctop::FdKind::Anon) w.String(proctop::AnonTypeOf(r.path)); else w.Null();
+  w.Raw(","); w.Key("socket"); if (r.socket >= 0) WriteSocket(w, result.sockets[r.socket]); else w.Null();
   w.Raw(","); w.Key("pipePeers");
-  if (r.hasPipePeers) {
+  if (r.pipePeers >= 0) {
+    const auto& peers = result.pipePeerLists[r.pipePeers];
     w.Raw("[");
-    for (size_t i = 0; i < r.pipePeers.size(); i++) {
+    for (size_t i = 0; i < peers.size(); i++) {
       if (i) w.Raw(",");
-      w.Raw("{"); w.Key("pid"); w.Int(r.pipePeers[i].pid);
-      w.Raw(","); w.Key("comm"); w.String(r.pipePeers[i].comm);
-      w.Raw(","); w.Key("fd"); w.Int(r.pipePeers[i].fd);
+      w.Raw("{"); w.Key("pid"); w.Int(peers[i].pid);
+      w.Raw(","); w.Key("comm"); w.String(peers[i].comm);
+      w.Raw(","); w.Key("fd"); w.Int(peers[i].fd);
       w.Raw("}");
     }
     w.Raw("]");
@@ -105,7 +120,7 @@ void WriteListing(JsonWriter& w, const proctop::FdListResult& result) {
   w.Raw(","); w.Key("fds"); w.Raw("[");
   for (size_t i = 0; i < result.fds.size(); i++) {
     if (i) w.Raw(",");
-    WriteEntry(w, result.fds[i]);
+    WriteEntry(w, result, result.fds[i]);
   }
   w.Raw("]"); w.Raw(","); w.Key("error");
   if (result.errorCode.empty()) {

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <future>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -78,7 +79,7 @@ bool ParseBracketInode(const std::string& target, const char* prefix, size_t pre
   return true;
 }
 
-// Sets kind, path, inode, anonType and the memfd/deleted candidates from the readlink target.
+// Sets kind, path, inode and the memfd/deleted candidates from the readlink target.
 void Classify(FdRecord& record, std::string&& target, bool& deletedSuffix) {
   deletedSuffix = false;
   if (ParseBracketInode(target, "socket:[", 8, record.inode)) {
@@ -89,10 +90,6 @@ void Classify(FdRecord& record, std::string&& target, bool& deletedSuffix) {
     record.hasInode = true;
   } else if (target.compare(0, 11, "anon_inode:") == 0) {
     record.kind = FdKind::Anon;
-    record.anonType = target.substr(11);
-    if (record.anonType.size() >= 2 && record.anonType.front() == '[' && record.anonType.back() == ']') {
-      record.anonType = record.anonType.substr(1, record.anonType.size() - 2);
-    }
   } else if (!target.empty() && target[0] == '/') {
     record.kind = FdKind::File;
     if (target.size() >= kDeletedSuffixLength &&
@@ -125,7 +122,7 @@ void ReadFdInfo(int fdinfoDirFd, const char* name, FdRecord& record) {
   if (flags) {
     unsigned long value = strtoul(flags + 6, nullptr, 8);
     unsigned access = value & 3;
-    record.mode = access <= 2 ? static_cast<int>(access) : -1;
+    record.mode = access <= 2 ? static_cast<int8_t>(access) : -1;
   }
 }
 
@@ -136,7 +133,7 @@ void ReadLinkMode(int dirFd, const char* name, FdRecord& record) {
   if (fstatat(dirFd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) return;
   bool readable = st.st_mode & S_IRUSR;
   bool writable = st.st_mode & S_IWUSR;
-  record.mode = readable && writable ? 2 : writable ? 1 : readable ? 0 : -1;
+  record.mode = static_cast<int8_t>(readable && writable ? 2 : writable ? 1 : readable ? 0 : -1);
 }
 
 std::string ReadComm(const std::string& procRoot, int pid) {
@@ -198,6 +195,13 @@ std::unordered_map<uint64_t, std::vector<PipePeerRecord>> FindPipePeers(const st
 
 }  // namespace
 
+std::string AnonTypeOf(const std::string& path) {
+  if (path.compare(0, 11, "anon_inode:") != 0) return "";
+  std::string type = path.substr(11);
+  if (type.size() >= 2 && type.front() == '[' && type.back() == ']') type = type.substr(1, type.size() - 2);
+  return type;
+}
+
 FdListResult ListFds(const std::string& procRoot, int pid, bool pipePeers) {
   FdListResult result;
   result.pid = pid;
@@ -227,10 +231,16 @@ FdListResult ListFds(const std::string& procRoot, int pid, bool pipePeers) {
   DirCloser dirCloser{dir};
   FdCloser fdinfoCloser{open((base + "/fdinfo").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
 
-  std::unordered_set<uint64_t> socketInodes;
   std::unordered_set<uint64_t> pipeInodes;
   std::string target;
-  result.fds.reserve(256);
+  struct stat dirStat;
+  // Since Linux 6.2 the fd directory's st_size is the number of open fds.
+  size_t expected = fstat(dirFd, &dirStat) == 0 && dirStat.st_size > 0 ? static_cast<size_t>(dirStat.st_size) : 64;
+  result.fds.reserve(std::min<size_t>(expected + 16, 1u << 20));
+  // The socket tables do not depend on the fd walk: read them on a second thread from the first
+  // socket fd on, so their cost overlaps the readlinks instead of adding to them.
+  std::future<std::unordered_map<uint64_t, SocketRecord>> socketTables;
+  bool hasSockets = false;
   while (dirent* entry = readdir(dir)) {
     int fd = 0;
     if (!ParseFdName(entry->d_name, fd)) continue;
@@ -263,7 +273,10 @@ FdListResult ListFds(const std::string& procRoot, int pid, bool pipePeers) {
     } else if (record.kind == FdKind::Pipe) {
       ReadLinkMode(dirFd, entry->d_name, record);  // which end; a pipe has no position worth a fdinfo read
     }
-    if (record.kind == FdKind::Socket) socketInodes.insert(record.inode);
+    if (record.kind == FdKind::Socket && !hasSockets) {
+      hasSockets = true;
+      socketTables = std::async(std::launch::async, [&procRoot, pid] { return ResolveSockets(procRoot, pid, nullptr); });
+    }
     if (record.kind == FdKind::Pipe) pipeInodes.insert(record.inode);
     result.fds.push_back(std::move(record));
   }
@@ -272,24 +285,38 @@ FdListResult ListFds(const std::string& procRoot, int pid, bool pipePeers) {
     std::sort(result.fds.begin(), result.fds.end(), [](const FdRecord& a, const FdRecord& b) { return a.fd < b.fd; });
   }
 
-  if (!socketInodes.empty()) {
-    auto sockets = ResolveSockets(procRoot, pid, socketInodes);
+  if (hasSockets) {
+    auto sockets = socketTables.get();
+    std::unordered_map<uint64_t, int32_t> indexByInode;
     for (FdRecord& record : result.fds) {
       if (record.kind != FdKind::Socket) continue;
+      auto known = indexByInode.find(record.inode);
+      if (known != indexByInode.end()) {
+        record.socket = known->second;
+        continue;
+      }
       auto found = sockets.find(record.inode);
       if (found == sockets.end()) continue;
-      record.hasSocket = true;
-      record.socket = found->second;
+      record.socket = static_cast<int32_t>(result.sockets.size());
+      result.sockets.push_back(std::move(found->second));
+      indexByInode.emplace(record.inode, record.socket);
     }
   }
   if (pipePeers && !pipeInodes.empty()) {
     int hidden = 0;
     auto peers = FindPipePeers(procRoot, pid, pipeInodes, hidden);
+    result.pipePeerLists.emplace_back();  // index 0: no other holder found
+    std::unordered_map<uint64_t, int32_t> indexByInode;
     for (FdRecord& record : result.fds) {
       if (record.kind != FdKind::Pipe) continue;
-      record.hasPipePeers = true;
       auto found = peers.find(record.inode);
-      if (found != peers.end()) record.pipePeers = found->second;
+      if (found == peers.end()) {
+        record.pipePeers = 0;
+        continue;
+      }
+      auto known = indexByInode.emplace(record.inode, static_cast<int32_t>(result.pipePeerLists.size()));
+      if (known.second) result.pipePeerLists.push_back(std::move(found->second));
+      record.pipePeers = known.first->second;
     }
     if (hidden > 0) {
       result.warnings.push_back("pipe peers: " + std::to_string(hidden) + " other process" + (hidden == 1 ? "" : "es") +

@@ -17,36 +17,41 @@ struct PipePeerRecord {
   int fd = 0;
 };
 
-/** One entry of /proc/PID/fd; mirrors FdEntry in src/sys/types.ts. */
+/** One entry of /proc/PID/fd; mirrors FdEntry in src/sys/types.ts. Kept small: 10,000 of them per call. */
 struct FdRecord {
   int fd = 0;
   FdKind kind = FdKind::Unknown;
-  /** readlink target, " (deleted)" stripped when the file really has no links. */
-  std::string path;
+  /** O_ACCMODE: 0 r, 1 w, 2 rw; -1 = not read. */
+  int8_t mode = -1;
   bool deleted = false;
   bool memfd = false;
-  /** O_ACCMODE from fdinfo flags: 0 r, 1 w, 2 rw; -1 = not read. */
-  int mode = -1;
   bool hasPosition = false;
-  uint64_t position = 0;
   bool hasInode = false;
+  uint64_t position = 0;
   uint64_t inode = 0;
-  /** Empty = not an anon fd. */
-  std::string anonType;
-  bool hasSocket = false;
-  SocketRecord socket;
-  bool hasPipePeers = false;
-  std::vector<PipePeerRecord> pipePeers;
+  /** readlink target, " (deleted)" stripped when the file really has no links. */
+  std::string path;
+  /** Index into FdListResult::sockets; -1 = not a socket or not found in the tables. */
+  int32_t socket = -1;
+  /** Index into FdListResult::pipePeerLists; -1 = not a pipe or peers not scanned. */
+  int32_t pipePeers = -1;
 };
 
 /** The whole listing; errorCode empty on success, else EACCES, ENOENT or OTHER. */
 struct FdListResult {
   int pid = 0;
   std::vector<FdRecord> fds;
+  /** Resolved sockets, shared by every fd of the same socket. */
+  std::vector<SocketRecord> sockets;
+  /** Peer lists, one per pipe inode; fds of the same pipe share one. */
+  std::vector<std::vector<PipePeerRecord>> pipePeerLists;
   std::string errorCode;
   std::string errorMessage;
   std::vector<std::string> warnings;
 };
+
+/** "anon_inode:[eventfd]" → "eventfd", "anon_inode:inotify" → "inotify". */
+std::string AnonTypeOf(const std::string& path);
 
 /** Lists procRoot/PID/fd. Never throws for EACCES/ENOENT: they land in errorCode. */
 FdListResult ListFds(const std::string& procRoot, int pid, bool pipePeers);

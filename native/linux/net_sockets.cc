@@ -115,6 +115,11 @@ unsigned ParseHex(const char* s, size_t n) {
   return value;
 }
 
+// nullptr = every socket with an inode (TIME_WAIT entries have none).
+bool Wanted(const std::unordered_set<uint64_t>* wanted, uint64_t inode) {
+  return wanted ? wanted->count(inode) > 0 : inode != 0;
+}
+
 // Calls visit(line, end) for every line after the header.
 template <typename Visit>
 void ForEachDataLine(const std::string& text, Visit visit) {
@@ -131,14 +136,14 @@ void ForEachDataLine(const std::string& text, Visit visit) {
   }
 }
 
-void ParseInet(const std::string& text, const char* protocol, bool datagram, const std::unordered_set<uint64_t>& wanted,
+void ParseInet(const std::string& text, const char* protocol, bool datagram, const std::unordered_set<uint64_t>* wanted,
                std::unordered_map<uint64_t, SocketRecord>& found) {
   ForEachDataLine(text, [&](const char* line, const char* end) {
     Fields f = SplitFields(line, end, 10);
     if (f.count < 10) return;
     bool ok = false;
     uint64_t inode = ParseDecimal(f.start[9], f.length[9], ok);
-    if (!ok || !wanted.count(inode) || found.count(inode)) return;
+    if (!ok || !Wanted(wanted, inode) || found.count(inode)) return;
     const char* localColon = static_cast<const char*>(memchr(f.start[1], ':', f.length[1]));
     const char* remoteColon = static_cast<const char*>(memchr(f.start[2], ':', f.length[2]));
     if (!localColon || !remoteColon) return;
@@ -166,13 +171,13 @@ std::string UnixStateName(unsigned flags, unsigned st) {
 }
 
 // "Num RefCount Protocol Flags Type St Inode Path": the path (after one space) may hold spaces.
-void ParseUnix(const std::string& text, const std::unordered_set<uint64_t>& wanted, std::unordered_map<uint64_t, SocketRecord>& found) {
+void ParseUnix(const std::string& text, const std::unordered_set<uint64_t>* wanted, std::unordered_map<uint64_t, SocketRecord>& found) {
   ForEachDataLine(text, [&](const char* line, const char* end) {
     Fields f = SplitFields(line, end, 7);
     if (f.count < 7) return;
     bool ok = false;
     uint64_t inode = ParseDecimal(f.start[6], f.length[6], ok);
-    if (!ok || !wanted.count(inode) || found.count(inode)) return;
+    if (!ok || !Wanted(wanted, inode) || found.count(inode)) return;
     SocketRecord record;
     record.protocol = "unix";
     record.state = UnixStateName(ParseHex(f.start[3], f.length[3]), ParseHex(f.start[5], f.length[5]));
@@ -182,13 +187,13 @@ void ParseUnix(const std::string& text, const std::unordered_set<uint64_t>& want
   });
 }
 
-void ParseNetlink(const std::string& text, const std::unordered_set<uint64_t>& wanted, std::unordered_map<uint64_t, SocketRecord>& found) {
+void ParseNetlink(const std::string& text, const std::unordered_set<uint64_t>* wanted, std::unordered_map<uint64_t, SocketRecord>& found) {
   ForEachDataLine(text, [&](const char* line, const char* end) {
     Fields f = SplitFields(line, end, 16);
     if (f.count < 10) return;
     bool ok = false;
     uint64_t inode = ParseDecimal(f.start[f.count - 1], f.length[f.count - 1], ok);
-    if (!ok || !wanted.count(inode) || found.count(inode)) return;
+    if (!ok || !Wanted(wanted, inode) || found.count(inode)) return;
     SocketRecord record;
     record.protocol = "netlink";
     found.emplace(inode, std::move(record));
@@ -198,7 +203,7 @@ void ParseNetlink(const std::string& text, const std::unordered_set<uint64_t>& w
 }  // namespace
 
 std::unordered_map<uint64_t, SocketRecord> ResolveSockets(const std::string& procRoot, int pid,
-                                                         const std::unordered_set<uint64_t>& wanted) {
+                                                         const std::unordered_set<uint64_t>* wanted) {
   std::unordered_map<uint64_t, SocketRecord> found;
   const std::string base = procRoot + "/" + std::to_string(pid) + "/net/";
   std::string text;
@@ -210,7 +215,7 @@ std::unordered_map<uint64_t, SocketRecord> ResolveSockets(const std::string& pro
   // stopping once every inode is found often skips them.
   static const Table kTables[] = {{"unix", 2}, {"tcp", 0}, {"tcp6", 0}, {"udp", 1}, {"udp6", 1}, {"netlink", 3}};
   for (const Table& table : kTables) {
-    if (found.size() >= wanted.size()) break;
+    if (wanted && found.size() >= wanted->size()) break;
     if (!ReadWholeFile(base + table.file, text)) continue;
     switch (table.parser) {
       case 0: ParseInet(text, table.file, false, wanted, found); break;

@@ -25,11 +25,13 @@ struct SocketRecord {
 };
 
 /**
- * Reads the socket tables of procRoot/PID/net in order unix, tcp, tcp6, udp, udp6, netlink,
- * keeping only the wanted inodes and stopping once all are found. Unreadable tables are skipped.
+ * Reads the socket tables of procRoot/PID/net in order unix, tcp, tcp6, udp, udp6, netlink.
+ * With a wanted set: keeps only those inodes and stops once all are found. With nullptr: every
+ * socket of the namespace (used when the tables are read in parallel with the fd walk, before
+ * the wanted set is known). Unreadable tables are skipped.
  */
 std::unordered_map<uint64_t, SocketRecord> ResolveSockets(const std::string& procRoot, int pid,
-                                                         const std::unordered_set<uint64_t>& wanted);
+                                                         const std::unordered_set<uint64_t>* wanted);
 
 /** Names a TCP/UDP state code as the JS parser does (UNCONN for UDP code 7). */
 std::string InetStateName(unsigned code, bool datagram);
