@@ -1,6 +1,7 @@
-// `npm run bench [-- --procs N] [--runs R]`: starts a farm of N idle processes, measures the
-// snapshot readers side by side (bench/snapshot.mjs), then runs the other sections that exist
-// (bench/tui.mjs, bench/fds.mjs) on the same farm, and always takes the farm down again.
+// `npm run bench [-- --procs N] [--runs R] [--only snapshot|tui|fds]`: starts a farm of N idle
+// processes, measures the snapshot readers side by side (bench/snapshot.mjs), then runs the other
+// sections that exist (bench/tui.mjs, bench/fds.mjs) on the same farm, each under a time limit,
+// and always takes the farm down again.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -11,21 +12,39 @@ import { run as runSnapshotSection } from '../bench/snapshot.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 
+const SECTIONS = ['snapshot', 'tui', 'fds'];
+/** A section that has not finished by then is reported as timed out; the others still run. */
+const SECTION_TIMEOUT_MS = 10 * 60_000;
+
 function usage(message) {
-  console.error(`proctop bench: ${message}\nusage: npm run bench -- [--procs N] [--runs R]`);
+  console.error(`proctop bench: ${message}\nusage: npm run bench -- [--procs N] [--runs R] [--only ${SECTIONS.join('|')}]`);
   process.exit(2);
 }
 
 function parseArgs(argv) {
-  const options = { procs: 1000, runs: 15 };
+  const options = { procs: 1000, runs: 15, only: null };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
-    if (flag !== '--procs' && flag !== '--runs') usage(`unknown argument "${flag}"`);
     const value = argv[++i];
+    if (flag === '--only') {
+      if (!SECTIONS.includes(value)) usage(`--only must be one of ${SECTIONS.join(', ')}, got "${value ?? ''}"`);
+      options.only = value;
+      continue;
+    }
+    if (flag !== '--procs' && flag !== '--runs') usage(`unknown argument "${flag}"`);
     if (value === undefined || !/^\d+$/.test(value) || Number(value) < 1) usage(`${flag} must be a positive integer, got "${value ?? ''}"`);
     options[flag.slice(2)] = Number(value);
   }
   return options;
+}
+
+/** Resolves with the section's text, or rejects when it takes longer than SECTION_TIMEOUT_MS. */
+function withTimeout(name, promise) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`section ${name} did not finish within ${SECTION_TIMEOUT_MS / 60_000} min`)), SECTION_TIMEOUT_MS);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Bundles the library into bench/bin (not dist/, which `npm test` rebuilds concurrently). */
@@ -63,14 +82,16 @@ let failed = false;
 try {
   console.log(`proctop bench: starting a farm of ${options.procs} processes...`);
   farm = await startFarm(options.procs);
-  const snapshot = await runSnapshotSection({ procs: options.procs, runs: options.runs, lib });
-  console.log(`\n${snapshot.text}`);
+  if (options.only === null || options.only === 'snapshot') {
+    const snapshot = await runSnapshotSection({ procs: options.procs, runs: options.runs, lib });
+    console.log(`\n${snapshot.text}`);
+  }
   for (const section of ['tui', 'fds']) {
     const path = join(root, 'bench', `${section}.mjs`);
-    if (!existsSync(path)) continue;
+    if ((options.only !== null && options.only !== section) || !existsSync(path)) continue;
     try {
       const module = await import(pathToFileURL(path).href);
-      console.log(`\n${await module.run({ procs: options.procs })}`);
+      console.log(`\n${await withTimeout(section, module.run({ procs: options.procs }))}`);
     } catch (error) {
       failed = true;
       console.error(`\nbench section ${section} failed: ${error?.stack ?? error}`);
