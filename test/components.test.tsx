@@ -32,7 +32,7 @@ describe('MonitorApp at 40x10', () => {
     expect(lines()).toEqual([
       'CPU 25.0% Mem 1.00G/4.00G Load 0.50 0.2…',
       '     PID S  CPU%▼  MEM% COMMAND',
-      '     101 S   97.5   1.2 node -e for(;;)…',
+      '>    101 S   97.5   1.2 node -e for(;;)…',
       '     202 S   12.3   7.3 /usr/lib/postgr…',
       '       2 S    0.0   0.0 [kthreadd]',
       '',
@@ -51,7 +51,7 @@ describe('MonitorApp on both sides of the 80-column breakpoint', () => {
     expect(frame[1]).toMatch(/^ 1\[\|+ +10\.0%\]  Load average: 0\.50 0\.25 0\.13$/);
     expect(frame[2]).toMatch(/^Mem\[\|+ +1\.00G\/4\.00G\]  Uptime: 1 day, 01:01:01$/);
     expect(frame[4]).toBe('     PID USER       PRI  NI S  CPU%▼  MEM%    RSS  THR     TIME+ COMMAND');
-    expect(frame[5]).toBe('     101 alice       20   0 S   97.5   1.2  50.0M    7   1:00.00 node -e for(;;…');
+    expect(frame[5]).toBe('>    101 alice       20   0 S   97.5   1.2  50.0M    7   1:00.00 node -e for(;;…');
     expect(frame.every((l) => l.length <= 80)).toBe(true);
     expect(frame).toHaveLength(23);
   });
@@ -71,23 +71,25 @@ describe('MonitorApp on both sides of the 80-column breakpoint', () => {
 
   it('does not crash at 20x6 and keeps PID, CPU% and some command', async () => {
     const { lines } = await show(20, 6);
-    expect(lines()).toEqual(['     PID CPU%▼ COMM…', '     101  97.5 node…', '     202  12.3 /usr…', '       2   0.0 [kth…', '? Help  / Filter  F…']);
+    expect(lines()).toEqual(['     PID CPU%▼ COMM…', '>    101  97.5 node…', '     202  12.3 /usr…', '       2   0.0 [kth…', '? Help  / Filter  F…']);
   });
 });
 
 describe('keys through the rendered app', () => {
   it('marks selected rows, filters as you type, and shows the prompt', async () => {
     const { app, lines, store } = await show(80, 24);
+    expect(lines()[5]?.startsWith('>    101')).toBe(true);
     app.stdin.write(' ');
     await tick();
     expect(lines()[5]?.startsWith('*    101')).toBe(true);
+    expect(lines()[6]?.startsWith('>    202')).toBe(true);
     expect(lines().at(-1)).toMatch(/1 selected native 1\.5s$/);
     app.stdin.write('/');
     await tick();
     app.stdin.write('post');
     await tick();
     expect(store.getState().filter).toBe('post');
-    expect(lines()[5]).toMatch(/^ +202 postgres /);
+    expect(lines()[5]).toMatch(/^> +202 postgres /);
     expect(lines()[6]?.trim()).toBe('');
     expect(lines().at(-1)).toMatch(/^Filter: post_/);
   });

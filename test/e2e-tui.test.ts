@@ -37,7 +37,7 @@ function tableRows(text: string): Array<[number, string]> {
   if (title < 0) return [];
   return lines
     .slice(title + 1)
-    .map((l) => /^[ *]\s*(\d+) /.exec(l))
+    .map((l) => /^[ *>]\s*(\d+) /.exec(l))
     .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => [Number(m[1]), m.input]);
 }

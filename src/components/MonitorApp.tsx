@@ -40,8 +40,8 @@ function Screen({ store, overrides }: MonitorAppProps): React.JSX.Element {
   const lines = useMonitor((s) => s.layout.lines);
   const columns = useMonitor((s) => s.layout.columns);
   return (
-    <Box flexDirection="column" height={lines} width={columns} overflow="hidden">
-      <Box flexDirection="column" flexGrow={1} overflow="hidden">
+    <Box flexDirection="column" height={lines} width={columns}>
+      <Box flexDirection="column" flexGrow={1}>
         <Body />
       </Box>
       <StatusBar />

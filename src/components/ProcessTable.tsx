@@ -35,7 +35,9 @@ export function ProcessTable(): React.JSX.Element {
       {visible.map((d) => {
         const isCursor = d.key === cursorKey;
         const marked = selection.has(d.key);
-        const text = fit(rowLine(columns, d, marked), width);
+        // Only the cursor row needs its trailing blanks (full-width highlight); Ink's cost grows with every character.
+        const line = fit(rowLine(columns, d, marked, isCursor), width);
+        const text = isCursor ? line : line.trimEnd();
         return (
           <Text
             key={d.key}

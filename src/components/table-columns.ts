@@ -64,7 +64,10 @@ export function titleLine(columns: readonly TableColumn[], sortColumn: ColumnId,
   return ' '.repeat(GUTTER) + cells.join(' ');
 }
 
-/** One row as text of exactly the table width; `marked` shows the selection mark. */
-export function rowLine(columns: readonly TableColumn[], d: DisplayRow, marked: boolean): string {
-  return (marked ? '*' : ' ') + columns.map((col) => fit(col.cell(d), col.width, col.align)).join(' ');
+/**
+ * One row as text of exactly the table width. The gutter shows '*' for a selected row and '>'
+ * for the cursor row, so both stay visible without colour or inverse video (TERM=dumb, captures).
+ */
+export function rowLine(columns: readonly TableColumn[], d: DisplayRow, marked: boolean, isCursor = false): string {
+  return (marked ? '*' : isCursor ? '>' : ' ') + columns.map((col) => fit(col.cell(d), col.width, col.align)).join(' ');
 }
