@@ -3,6 +3,7 @@ import { UsageError } from './usage-error.js';
 import { MONITOR_USAGE, parseMonitorArgs } from '../tui/options.js';
 import { createCollector } from '../sys/collector.js';
 import { Sampler } from '../sampler/sampler.js';
+import { primedSource } from '../tui/sampling-loop.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
   const options = parseMonitorArgs(argv);
@@ -29,6 +30,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (notice) process.stderr.write(`proctop: ${notice}\n`);
     return runWatchBatch(source, options, collector.backend, (text) => process.stdout.write(text));
   }
+  // Start the first snapshot now, so it overlaps loading Ink and React.
+  const primed = primedSource(source);
   const { runInteractive } = await import('../tui/run-interactive.js');
-  return runInteractive({ options, source, backend: collector.backend, notice });
+  return runInteractive({ options, source: primed.source, firstSampleStartedAt: primed.startedAt, backend: collector.backend, notice });
 }

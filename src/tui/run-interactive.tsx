@@ -12,6 +12,8 @@ import { enterFullScreen } from './terminal.js';
 export interface InteractiveSetup {
   readonly options: MonitorOptions;
   readonly source: FrameSource;
+  /** performance.now() when the source's first sample started (primedSource), if it did. */
+  readonly firstSampleStartedAt?: number;
   readonly backend: string;
   /** Shown once in the status bar (e.g. "using the JS fallback backend: ..."). */
   readonly notice: string | null;
@@ -37,6 +39,7 @@ export async function runInteractive(setup: InteractiveSetup): Promise<number> {
   if (setup.notice) store.getState().showMessage(setup.notice, 8000);
   const session = enterFullScreen();
   const loop = new SamplingLoop(setup.source, store, {
+    firstSampleStartedAt: setup.firstSampleStartedAt,
     onError: (error) => store.getState().showMessage(`sampling failed: ${error instanceof Error ? error.message : String(error)}`),
   });
   const startupReport = process.env.PROCTOP_STARTUP_REPORT;

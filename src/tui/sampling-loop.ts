@@ -2,14 +2,20 @@
 import type { SampledFrame } from '../sampler/types.js';
 import type { MonitorStore } from '../store/monitor-store.js';
 
+/** Long enough for CPU% to mean something (25 clock ticks per busy core), short enough for a fast first frame. */
+const FIRST_FOLLOW_UP_MS = 250;
+const MIN_FOLLOW_UP_MS = 50;
+
 /** Anything that produces frames (the Sampler, or a fake in tests). */
 export interface FrameSource {
   sample(): Promise<SampledFrame>;
 }
 
 export interface SamplingLoopOptions {
-  /** Delay of the quick second sample that gives the first real CPU figures. */
+  /** Gap between the first two samples (the first real CPU figures), counted from the first sample's start. */
   readonly firstFollowUpMs?: number;
+  /** performance.now() when the first sample was started, if before start() (a primed source). */
+  readonly firstSampleStartedAt?: number;
   /** Told about sampling failures (the loop keeps going). */
   readonly onError?: (error: unknown) => void;
 }
@@ -23,6 +29,7 @@ export class SamplingLoop {
   private running = false;
   private inFlight: Promise<void> | null = null;
   private samples = 0;
+  private firstStartedAt = 0;
 
   constructor(
     private readonly source: FrameSource,
@@ -59,6 +66,7 @@ export class SamplingLoop {
       this.schedule(this.store.getState().intervalMs);
       return;
     }
+    if (this.samples === 0) this.firstStartedAt = this.options.firstSampleStartedAt ?? performance.now();
     this.inFlight = this.source
       .sample()
       .then((frame) => {
@@ -69,7 +77,8 @@ export class SamplingLoop {
         this.inFlight = null;
         this.samples += 1;
         // The first frame has no CPU deltas yet: take the second one soon, not a full interval later.
-        const delay = this.samples === 1 ? (this.options.firstFollowUpMs ?? 200) : this.store.getState().intervalMs;
+        const followUp = (this.options.firstFollowUpMs ?? FIRST_FOLLOW_UP_MS) - (performance.now() - this.firstStartedAt);
+        const delay = this.samples === 1 ? Math.max(MIN_FOLLOW_UP_MS, followUp) : this.store.getState().intervalMs;
         this.schedule(delay);
       });
   }
@@ -78,4 +87,25 @@ export class SamplingLoop {
     if (!this.running) return;
     this.timer = setTimeout(() => this.tick(), delayMs);
   }
+}
+
+/**
+ * A source whose first sample is already under way (started before the UI modules loaded, so
+ * the first snapshot overlaps module loading).
+ */
+export function primedSource(source: FrameSource): { readonly source: FrameSource; readonly startedAt: number } {
+  const startedAt = performance.now();
+  let first: Promise<SampledFrame> | null = source.sample();
+  // Not awaited yet: keep an early failure from becoming an unhandled rejection.
+  first.catch(() => undefined);
+  return {
+    startedAt,
+    source: {
+      sample: () => {
+        const pending = first;
+        first = null;
+        return pending ?? source.sample();
+      },
+    },
+  };
 }

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { createMonitorStore } from '../src/store/monitor-store.js';
+import { primedSource, SamplingLoop, type FrameSource } from '../src/tui/sampling-loop.js';
+import { syntheticFrame, syntheticRow } from '../src/tui/synthetic-frames.js';
+import { waitFor } from './helpers/children.js';
+
+/** Counts samples; every frame shows one more process than the last. */
+function countingSource(): FrameSource & { calls: number } {
+  const source = {
+    calls: 0,
+    async sample() {
+      source.calls += 1;
+      const rows = Array.from({ length: source.calls }, (_, i) => syntheticRow({ pid: i + 1 }));
+      return syntheticFrame(rows, { intervalMs: source.calls === 1 ? 0 : 1000, timestampMs: 1_700_000_000_000 + source.calls });
+    },
+  };
+  return source;
+}
+
+describe('sampling loop feeding the store', () => {
+  it('takes a quick second sample for real CPU figures instead of waiting a whole interval', async () => {
+    const store = createMonitorStore({ intervalMs: 60_000 });
+    const source = countingSource();
+    const loop = new SamplingLoop(source, store, { firstFollowUpMs: 100 });
+    loop.start();
+    try {
+      await waitFor(() => store.getState().frame?.intervalMs === 1000, 10_000);
+      expect(source.calls).toBe(2);
+      expect(store.getState().display).toHaveLength(2);
+    } finally {
+      await loop.stop();
+    }
+  });
+
+  it('does not sample while paused, and samples at once on resume', async () => {
+    const store = createMonitorStore({ intervalMs: 100 });
+    const source = countingSource();
+    const loop = new SamplingLoop(source, store, { firstFollowUpMs: 50 });
+    loop.start();
+    try {
+      await waitFor(() => source.calls >= 2, 10_000);
+      store.getState().togglePause();
+      await new Promise((r) => setTimeout(r, 150)); // let a sample already in flight land
+      const frozen = source.calls;
+      await new Promise((r) => setTimeout(r, 500));
+      expect(source.calls).toBe(frozen);
+      store.getState().togglePause();
+      loop.now();
+      await waitFor(() => source.calls > frozen, 10_000);
+    } finally {
+      await loop.stop();
+    }
+    const stoppedAt = source.calls;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(source.calls).toBe(stoppedAt);
+  });
+
+  it('a primed source hands out the sample it started before the loop existed', async () => {
+    const source = countingSource();
+    const primed = primedSource(source);
+    expect(source.calls).toBe(1);
+    const first = await primed.source.sample();
+    expect(first.rows).toHaveLength(1);
+    expect(source.calls).toBe(1);
+    await primed.source.sample();
+    expect(source.calls).toBe(2);
+  });
+});
