@@ -137,6 +137,24 @@ void WriteListing(JsonWriter& w, const proctop::FdListResult& result) {
   w.Raw("]}");
 }
 
+// Turns JSON text built on a worker into JS values with V8's JSON.parse and settles the promise.
+void ResolveJson(Napi::Env env, Napi::Promise::Deferred& deferred, const JsonWriter& json) {
+  Napi::HandleScope scope(env);
+  napi_value text;
+  napi_status status = json.ascii ? napi_create_string_latin1(env, json.text.data(), json.text.size(), &text)
+                                  : napi_create_string_utf8(env, json.text.data(), json.text.size(), &text);
+  if (status != napi_ok) {
+    deferred.Reject(Napi::Error::New(env, "proctop: cannot create the result string").Value());
+    return;
+  }
+  try {
+    Napi::Function parse = env.Global().Get("JSON").As<Napi::Object>().Get("parse").As<Napi::Function>();
+    deferred.Resolve(parse.Call({Napi::Value(env, text)}));
+  } catch (const Napi::Error& error) {
+    deferred.Reject(error.Value());
+  }
+}
+
 class ListFdsWorker : public Napi::AsyncWorker {
  public:
   ListFdsWorker(Napi::Env env, std::string procRoot, int pid, bool pipePeers)
@@ -153,23 +171,7 @@ class ListFdsWorker : public Napi::AsyncWorker {
     WriteListing(json_, result);
   }
 
-  void OnOK() override {
-    Napi::Env env = Env();
-    Napi::HandleScope scope(env);
-    napi_value text;
-    napi_status status = json_.ascii ? napi_create_string_latin1(env, json_.text.data(), json_.text.size(), &text)
-                                     : napi_create_string_utf8(env, json_.text.data(), json_.text.size(), &text);
-    if (status != napi_ok) {
-      deferred_.Reject(Napi::Error::New(env, "listFds: cannot create the result string").Value());
-      return;
-    }
-    try {
-      Napi::Function parse = env.Global().Get("JSON").As<Napi::Object>().Get("parse").As<Napi::Function>();
-      deferred_.Resolve(parse.Call({Napi::Value(env, text)}));
-    } catch (const Napi::Error& error) {
-      deferred_.Reject(error.Value());
-    }
-  }
+  void OnOK() override { ResolveJson(Env(), deferred_, json_); }
 
   void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
 
@@ -180,6 +182,52 @@ class ListFdsWorker : public Napi::AsyncWorker {
   bool pipePeers_;
   JsonWriter json_;
 };
+
+// listSocketOwners(procRoot) → Promise<{pid, netns, denied, sockets: [inode, fd][]}[]>, for `proctop ports`.
+class SocketOwnersWorker : public Napi::AsyncWorker {
+ public:
+  SocketOwnersWorker(Napi::Env env, std::string procRoot)
+      : Napi::AsyncWorker(env, "proctop:listSocketOwners"), deferred_(Napi::Promise::Deferred::New(env)), procRoot_(std::move(procRoot)) {}
+
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+  void Execute() override {
+    std::vector<proctop::ProcessSockets> owners = proctop::ScanSocketOwners(procRoot_);
+    JsonWriter& w = json_;
+    w.Raw("[");
+    for (size_t i = 0; i < owners.size(); i++) {
+      const proctop::ProcessSockets& p = owners[i];
+      if (i) w.Raw(",");
+      w.Raw("{"); w.Key("pid"); w.Int(p.pid);
+      w.Raw(","); w.Key("netns"); w.NullableString(!p.netns.empty(), p.netns);
+      w.Raw(","); w.Key("denied"); w.Bool(p.denied);
+      w.Raw(","); w.Key("sockets"); w.Raw("[");
+      for (size_t j = 0; j < p.sockets.size(); j++) {
+        if (j) w.Raw(",");
+        w.Raw("["); w.Number(p.sockets[j].first); w.Raw(","); w.Int(p.sockets[j].second); w.Raw("]");
+      }
+      w.Raw("]}");
+    }
+    w.Raw("]");
+  }
+
+  void OnOK() override { ResolveJson(Env(), deferred_, json_); }
+  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  std::string procRoot_;
+  JsonWriter json_;
+};
+
+Napi::Value ListSocketOwners(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "listSocketOwners(procRoot: string)");
+  auto* worker = new SocketOwnersWorker(env, info[0].As<Napi::String>().Utf8Value());
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
 
 Napi::Value ListFds(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -205,4 +253,5 @@ Napi::Value ListFds(const Napi::CallbackInfo& info) {
 
 void RegisterFds(Napi::Env env, Napi::Object exports) {
   exports.Set("listFds", Napi::Function::New(env, ListFds, "listFds"));
+  exports.Set("listSocketOwners", Napi::Function::New(env, ListSocketOwners, "listSocketOwners"));
 }

@@ -195,6 +195,58 @@ std::unordered_map<uint64_t, std::vector<PipePeerRecord>> FindPipePeers(const st
 
 }  // namespace
 
+std::vector<ProcessSockets> ScanSocketOwners(const std::string& procRoot) {
+  std::vector<ProcessSockets> result;
+  DIR* proc = opendir(procRoot.c_str());
+  if (!proc) return result;
+  DirCloser procCloser{proc};
+  std::vector<int> pids;
+  while (dirent* entry = readdir(proc)) {
+    int pid = 0;
+    if (ParseFdName(entry->d_name, pid) && pid > 0) pids.push_back(pid);
+  }
+  std::sort(pids.begin(), pids.end());
+  std::string target;
+  for (int pid : pids) {
+    const std::string base = procRoot + "/" + std::to_string(pid);
+    int dirFd = open((base + "/fd").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dirFd < 0) {
+      if (errno == EACCES || errno == EPERM) {
+        ProcessSockets denied;
+        denied.pid = pid;
+        denied.denied = true;
+        result.push_back(std::move(denied));
+      }
+      continue;  // gone
+    }
+    DIR* dir = fdopendir(dirFd);
+    if (!dir) {
+      close(dirFd);
+      continue;
+    }
+    DirCloser dirCloser{dir};
+    ProcessSockets process;
+    process.pid = pid;
+    while (dirent* entry = readdir(dir)) {
+      int fd = 0;
+      uint64_t inode = 0;
+      if (!ParseFdName(entry->d_name, fd)) continue;
+      if (!ReadLinkAt(dirFd, entry->d_name, target)) {
+        if (errno != EACCES && errno != EPERM) continue;
+        process.denied = true;
+        process.sockets.clear();
+        break;
+      }
+      if (ParseBracketInode(target, "socket:[", 8, inode)) process.sockets.emplace_back(inode, fd);
+    }
+    if (!process.sockets.empty() && ReadLinkAt(AT_FDCWD, (base + "/ns/net").c_str(), target)) process.netns = target;
+    std::sort(process.sockets.begin(), process.sockets.end(),
+              [](const std::pair<uint64_t, int>& a, const std::pair<uint64_t, int>& b) { return a.second < b.second; });
+    if (process.denied || !process.sockets.empty()) result.push_back(std::move(process));
+  }
+  return result;
+}
+
 std::string AnonTypeOf(const std::string& path) {
   if (path.compare(0, 11, "anon_inode:") != 0) return "";
   std::string type = path.substr(11);

@@ -53,6 +53,20 @@ struct FdListResult {
 /** "anon_inode:[eventfd]" → "eventfd", "anon_inode:inotify" → "inotify". */
 std::string AnonTypeOf(const std::string& path);
 
+/** The socket fds of one process, for `proctop ports` (which process holds which socket). */
+struct ProcessSockets {
+  int pid = 0;
+  /** readlink of /proc/PID/ns/net ("net:[4026531840]"); empty when unreadable. */
+  std::string netns;
+  /** The fd table was not readable (another user's process). */
+  bool denied = false;
+  /** (socket inode, fd) pairs in fd order. */
+  std::vector<std::pair<uint64_t, int>> sockets;
+};
+
+/** Scans every process under procRoot for socket fds; vanished processes are skipped. */
+std::vector<ProcessSockets> ScanSocketOwners(const std::string& procRoot);
+
 /** Lists procRoot/PID/fd. Never throws for EACCES/ENOENT: they land in errorCode. */
 FdListResult ListFds(const std::string& procRoot, int pid, bool pipePeers);
 

@@ -1,6 +1,7 @@
 // `proctop ports`: which process holds which TCP/UDP port. Socket tables are read once per network
 // namespace (through a member process's /proc/PID/net), owners found by the socket inodes in /proc/*/fd.
 import { readdir, readFile, readlink } from 'node:fs/promises';
+import { loadNativeAddon } from '../sys/native-addon.js';
 import { parseInetTable, type NetSocketRecord } from '../sys/js/net.js';
 import type { Collector, RawProcess } from '../sys/types.js';
 
@@ -80,6 +81,36 @@ async function readProcessSockets(procRoot: string, process: RawProcess): Promis
   return { process, namespace, sockets, denied: false };
 }
 
+/** What the addon's listSocketOwners reports per process (native/fds_binding.cc). */
+interface NativeProcessSockets {
+  readonly pid: number;
+  readonly netns: string | null;
+  readonly denied: boolean;
+  /** [socket inode, fd] pairs. */
+  readonly sockets: readonly (readonly [number, number])[];
+}
+
+/** The addon export ports uses; not part of the Collector contract, so looked up when present. */
+interface SocketOwnersAddon {
+  listSocketOwners(procRoot: string): Promise<readonly NativeProcessSockets[]>;
+}
+
+/** Socket fds of every process: one native call when the addon is in use, else per-process reads. */
+async function scanSocketOwners(collector: Collector, procRoot: string, processes: readonly RawProcess[]): Promise<ProcessSockets[]> {
+  const addon = collector.backend === 'native' ? (loadNativeAddon().addon as Partial<SocketOwnersAddon> | null) : null;
+  if (!addon?.listSocketOwners) return Promise.all(processes.map((p) => readProcessSockets(procRoot, p)));
+  const byPid = new Map(processes.map((p) => [p.pid, p]));
+  const owners: ProcessSockets[] = [];
+  for (const scanned of await addon.listSocketOwners(procRoot)) {
+    const process = byPid.get(scanned.pid);
+    if (!process) continue; // started after the snapshot: no name to show
+    const sockets = new Map<number, number[]>();
+    for (const [inode, fd] of scanned.sockets) sockets.set(inode, [...(sockets.get(inode) ?? []), fd]);
+    owners.push({ process, namespace: scanned.netns, sockets, denied: scanned.denied });
+  }
+  return owners;
+}
+
 async function readTables(netDir: string): Promise<NetSocketRecord[]> {
   const records: NetSocketRecord[] = [];
   for (const table of TABLES) {
@@ -111,7 +142,7 @@ export async function listPorts(collector: Collector, options: ListPortsOptions 
   const snapshot = await collector.snapshot();
   const warnings = [...snapshot.warnings];
   const userProcesses = snapshot.processes.filter((p) => !p.isKernelThread);
-  const perProcess = await Promise.all(userProcesses.map((p) => readProcessSockets(procRoot, p)));
+  const perProcess = await scanSocketOwners(collector, procRoot, userProcesses);
 
   // One socket-table read per namespace: the caller's own, then each namespace a process is in.
   const netDirs = new Map<string, string>();
