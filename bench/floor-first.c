@@ -1,7 +1,7 @@
 // Floor (b): the /proc files the addon's first snapshot reads, nothing more: per pid stat,
 // stat() of the pid dir (owner uid), cmdline (to EOF) and readlink of exe, plus the four
 // system files. No parsing, no caching. Usage: floor-first PROCROOT RUNS
-// Prints one line per run: "<ms> <processes>".
+// Prints one line per run: "<wall ms> <processes> <CPU ms>".
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <fcntl.h>
@@ -12,9 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now_ms(void) {
+static double clock_ms(clockid_t clock) {
   struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
+  clock_gettime(clock, &t);
   return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
 }
 
@@ -63,9 +63,11 @@ int main(int argc, char **argv) {
   const char *root = argc > 1 ? argv[1] : "/proc";
   int runs = argc > 2 ? atoi(argv[2]) : 15;
   for (int i = 0; i < runs; i++) {
-    double start = now_ms();
+    double start = clock_ms(CLOCK_MONOTONIC);
+    double start_cpu = clock_ms(CLOCK_PROCESS_CPUTIME_ID);
     int count = read_first_snapshot_files(root);
-    printf("%.3f %d\n", now_ms() - start, count);
+    double cpu = clock_ms(CLOCK_PROCESS_CPUTIME_ID) - start_cpu;
+    printf("%.3f %d %.3f\n", clock_ms(CLOCK_MONOTONIC) - start, count, cpu);
   }
   return 0;
 }

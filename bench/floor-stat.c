@@ -1,6 +1,6 @@
 // Floor (a): the least any refresh must do: read /proc/PID/stat of every process
 // (opendir + readdir, then openat + one read + close per pid). Usage: floor-stat PROCROOT RUNS
-// Prints one line per run: "<ms> <processes>".
+// Prints one line per run: "<wall ms> <processes> <CPU ms>".
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <fcntl.h>
@@ -10,9 +10,9 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now_ms(void) {
+static double clock_ms(clockid_t clock) {
   struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
+  clock_gettime(clock, &t);
   return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
 }
 
@@ -39,9 +39,11 @@ int main(int argc, char **argv) {
   const char *root = argc > 1 ? argv[1] : "/proc";
   int runs = argc > 2 ? atoi(argv[2]) : 15;
   for (int i = 0; i < runs; i++) {
-    double start = now_ms();
+    double start = clock_ms(CLOCK_MONOTONIC);
+    double start_cpu = clock_ms(CLOCK_PROCESS_CPUTIME_ID);
     int count = read_all_stats(root);
-    printf("%.3f %d\n", now_ms() - start, count);
+    double cpu = clock_ms(CLOCK_PROCESS_CPUTIME_ID) - start_cpu;
+    printf("%.3f %d %.3f\n", clock_ms(CLOCK_MONOTONIC) - start, count, cpu);
   }
   return 0;
 }
