@@ -8,7 +8,11 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <atomic>
+#include <charconv>
 #include <future>
+#include <mutex>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -283,59 +287,88 @@ FdListResult ListFds(const std::string& procRoot, int pid, bool pipePeers) {
   DirCloser dirCloser{dir};
   FdCloser fdinfoCloser{open((base + "/fdinfo").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
 
-  std::unordered_set<uint64_t> pipeInodes;
-  std::string target;
+  // Phase 1: the fd numbers (getdents only).
+  std::vector<int> fdNumbers;
   struct stat dirStat;
   // Since Linux 6.2 the fd directory's st_size is the number of open fds.
   size_t expected = fstat(dirFd, &dirStat) == 0 && dirStat.st_size > 0 ? static_cast<size_t>(dirStat.st_size) : 64;
-  result.fds.reserve(std::min<size_t>(expected + 16, 1u << 20));
-  // The socket tables do not depend on the fd walk: read them on a second thread from the first
-  // socket fd on, so their cost overlaps the readlinks instead of adding to them.
-  std::future<std::unordered_map<uint64_t, SocketRecord>> socketTables;
-  bool hasSockets = false;
+  fdNumbers.reserve(std::min<size_t>(expected + 16, 1u << 20));
   while (dirent* entry = readdir(dir)) {
     int fd = 0;
-    if (!ParseFdName(entry->d_name, fd)) continue;
-    if (!ReadLinkAt(dirFd, entry->d_name, target)) {
-      // The fd directory can be listable while its links are not (ptrace access check): that is EACCES.
-      if (errno == EACCES || errno == EPERM) {
-        result.fds.clear();
-        result.errorCode = "EACCES";
-        result.errorMessage = "permission denied: run as the owner of PID or root";
-        return result;
-      }
-      continue;  // closed mid-listing: skip
-    }
-    FdRecord record;
-    record.fd = fd;
-    bool deletedSuffix = false;
-    Classify(record, std::move(target), deletedSuffix);
-    target.clear();
-    if (deletedSuffix) {
-      // A file may really be named "x (deleted)": only a link count of 0 means deleted.
-      struct stat st;
-      bool unlinked = fstatat(dirFd, entry->d_name, &st, 0) != 0 || st.st_nlink == 0;
-      if (unlinked) {
-        record.path.resize(record.path.size() - kDeletedSuffixLength);
-        record.deleted = !record.memfd;
-      }
-    }
-    if (record.kind == FdKind::File) {
-      ReadFdInfo(fdinfoCloser.fd, entry->d_name, record);
-    } else if (record.kind == FdKind::Pipe) {
-      ReadLinkMode(dirFd, entry->d_name, record);  // which end; a pipe has no position worth a fdinfo read
-    }
-    if (record.kind == FdKind::Socket && !hasSockets) {
-      hasSockets = true;
-      socketTables = std::async(std::launch::async, [&procRoot, pid] { return ResolveSockets(procRoot, pid, nullptr); });
-    }
-    if (record.kind == FdKind::Pipe) pipeInodes.insert(record.inode);
-    result.fds.push_back(std::move(record));
+    if (ParseFdName(entry->d_name, fd)) fdNumbers.push_back(fd);
   }
-  // /proc lists fds in ascending order already; sort only if a kernel ever does not.
-  if (!std::is_sorted(result.fds.begin(), result.fds.end(), [](const FdRecord& a, const FdRecord& b) { return a.fd < b.fd; })) {
-    std::sort(result.fds.begin(), result.fds.end(), [](const FdRecord& a, const FdRecord& b) { return a.fd < b.fd; });
+  std::sort(fdNumbers.begin(), fdNumbers.end());
+
+  // Phase 2: readlink + fdinfo per fd. The socket tables do not depend on the walk: they are read
+  // on their own thread from the first socket fd on, overlapping the readlinks. Large tables are
+  // walked by two threads (each half of the fds), since every readlink is independent kernel work.
+  std::vector<FdRecord> records(fdNumbers.size());
+  std::vector<char> present(fdNumbers.size(), 0);
+  std::atomic<bool> denied{false};
+  std::once_flag socketTablesStarted;
+  std::future<std::unordered_map<uint64_t, SocketRecord>> socketTables;
+  bool hasSockets = false;
+  const int fdinfoDirFd = fdinfoCloser.fd;
+  auto walk = [&](size_t begin, size_t end) {
+    std::string target;
+    char name[16];
+    for (size_t i = begin; i < end && !denied.load(std::memory_order_relaxed); i++) {
+      *std::to_chars(name, name + sizeof name - 1, fdNumbers[i]).ptr = '\0';
+      if (!ReadLinkAt(dirFd, name, target)) {
+        // The fd directory can be listable while its links are not (ptrace access check): that is EACCES.
+        if (errno == EACCES || errno == EPERM) denied.store(true);
+        continue;  // otherwise closed mid-listing: skip
+      }
+      FdRecord& record = records[i];
+      record.fd = fdNumbers[i];
+      bool deletedSuffix = false;
+      Classify(record, std::move(target), deletedSuffix);
+      target.clear();
+      if (deletedSuffix) {
+        // A file may really be named "x (deleted)": only a link count of 0 means deleted.
+        struct stat st;
+        bool unlinked = fstatat(dirFd, name, &st, 0) != 0 || st.st_nlink == 0;
+        if (unlinked) {
+          record.path.resize(record.path.size() - kDeletedSuffixLength);
+          record.deleted = !record.memfd;
+        }
+      }
+      if (record.kind == FdKind::File) {
+        ReadFdInfo(fdinfoDirFd, name, record);
+      } else if (record.kind == FdKind::Pipe) {
+        ReadLinkMode(dirFd, name, record);  // which end; a pipe has no position worth a fdinfo read
+      } else if (record.kind == FdKind::Socket) {
+        std::call_once(socketTablesStarted, [&] {
+          socketTables = std::async(std::launch::async, [&procRoot, pid] { return ResolveSockets(procRoot, pid, nullptr); });
+        });
+      }
+      present[i] = 1;
+    }
+  };
+  const size_t kParallelFrom = 2048;
+  if (fdNumbers.size() >= kParallelFrom) {
+    size_t half = fdNumbers.size() / 2;
+    std::thread second(walk, half, fdNumbers.size());
+    walk(0, half);
+    second.join();
+  } else {
+    walk(0, fdNumbers.size());
   }
+  if (denied.load()) {
+    result.errorCode = "EACCES";
+    result.errorMessage = "permission denied: run as the owner of PID or root";
+    if (socketTables.valid()) socketTables.wait();
+    return result;
+  }
+  std::unordered_set<uint64_t> pipeInodes;
+  result.fds.reserve(records.size());
+  for (size_t i = 0; i < records.size(); i++) {
+    if (!present[i]) continue;
+    if (records[i].kind == FdKind::Pipe) pipeInodes.insert(records[i].inode);
+    if (records[i].kind == FdKind::Socket) hasSockets = true;
+    result.fds.push_back(std::move(records[i]));
+  }
+  records = std::vector<FdRecord>();
 
   if (hasSockets) {
     auto sockets = socketTables.get();
