@@ -1,5 +1,8 @@
 // Pure-JS reader of /proc/PID/fd: the fallback twin of native/linux/fd_list.cc (same rules, same results).
-import { lstat, readdir, readFile, readlink, stat } from 'node:fs/promises';
+// /proc syscalls are a few microseconds each, far less than a promise round trip through the libuv
+// pool, so the reads are synchronous in slices with a yield to the event loop between slices.
+import { lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { FdEntry, FdKind, FdListing, FdListingError, PipePeer, SocketInfo } from '../types.js';
 import { SOCKET_TABLES, toSocketInfo } from './net.js';
 
@@ -62,8 +65,15 @@ export interface ListFdsOptions {
   readonly pipePeers?: boolean;
 }
 
+/** fds handled between two yields to the event loop (a slice costs about a millisecond). */
+const SLICE = 256;
+
 function errnoOf(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException | undefined)?.code;
+}
+
+function isDenied(err: unknown): boolean {
+  return errnoOf(err) === 'EACCES' || errnoOf(err) === 'EPERM';
 }
 
 /** Maps a failure to open /proc/PID/fd to the listing error the caller shows. */
@@ -73,9 +83,9 @@ export function fdListingError(pid: number, code: string | undefined, detail: st
   return { code: 'OTHER', message: detail };
 }
 
-async function readFdInfo(procRoot: string, pid: number, fd: number): Promise<FdInfo> {
+function readFdInfo(procRoot: string, pid: number, fd: number): FdInfo {
   try {
-    return parseFdInfo(await readFile(`${procRoot}/${pid}/fdinfo/${fd}`, 'utf8'));
+    return parseFdInfo(readFileSync(`${procRoot}/${pid}/fdinfo/${fd}`, 'utf8'));
   } catch {
     return { mode: null, position: null };
   }
@@ -85,9 +95,9 @@ async function readFdInfo(procRoot: string, pid: number, fd: number): Promise<Fd
  * Access mode from the fd link's own permission bits: the kernel sets S_IRUSR / S_IWUSR from the
  * file's FMODE_READ / FMODE_WRITE. One lstat instead of an fdinfo read (used for pipes).
  */
-async function readLinkMode(procRoot: string, pid: number, fd: number): Promise<FdInfo['mode']> {
+function readLinkMode(procRoot: string, pid: number, fd: number): FdInfo['mode'] {
   try {
-    const mode = (await lstat(`${procRoot}/${pid}/fd/${fd}`)).mode;
+    const mode = lstatSync(`${procRoot}/${pid}/fd/${fd}`).mode;
     const readable = (mode & 0o400) !== 0;
     const writable = (mode & 0o200) !== 0;
     return readable && writable ? 'rw' : writable ? 'w' : readable ? 'r' : null;
@@ -97,22 +107,22 @@ async function readLinkMode(procRoot: string, pid: number, fd: number): Promise<
 }
 
 /** A " (deleted)" suffix is only a deletion when the file has no links left (a file may be named so). */
-async function isUnlinked(procRoot: string, pid: number, fd: number): Promise<boolean> {
+function isUnlinked(procRoot: string, pid: number, fd: number): boolean {
   try {
-    return (await stat(`${procRoot}/${pid}/fd/${fd}`)).nlink === 0;
+    return statSync(`${procRoot}/${pid}/fd/${fd}`).nlink === 0;
   } catch {
     return true;
   }
 }
 
 /** Reads the target's own socket tables until every wanted inode is found. */
-async function resolveSockets(procRoot: string, pid: number, wanted: ReadonlySet<number>): Promise<Map<number, SocketInfo>> {
+function resolveSockets(procRoot: string, pid: number, wanted: ReadonlySet<number>): Map<number, SocketInfo> {
   const found = new Map<number, SocketInfo>();
   for (const table of SOCKET_TABLES) {
     if (found.size === wanted.size) break;
     let text: string;
     try {
-      text = await readFile(`${procRoot}/${pid}/net/${table.file}`, 'utf8');
+      text = readFileSync(`${procRoot}/${pid}/net/${table.file}`, 'utf8');
     } catch {
       continue;
     }
@@ -123,22 +133,22 @@ async function resolveSockets(procRoot: string, pid: number, wanted: ReadonlySet
   return found;
 }
 
-async function readFdTargets(dir: string): Promise<{ fd: number; target: string }[]> {
-  const names = await readdir(dir);
-  const targets = await Promise.all(
-    names.map(async (name) => {
-      const fd = Number(name);
-      if (!Number.isInteger(fd)) return null;
-      try {
-        return { fd, target: await readlink(`${dir}/${name}`) };
-      } catch (err) {
-        // The fd directory can be listable while its links are not (ptrace access check).
-        if (errnoOf(err) === 'EACCES' || errnoOf(err) === 'EPERM') throw err;
-        return null; // closed while we listed
-      }
-    }),
-  );
-  return targets.filter((t): t is { fd: number; target: string } => t !== null);
+/** fd numbers of a /proc/PID/fd directory, ascending. Throws what readdir throws. */
+function readFdNumbers(dir: string): number[] {
+  return readdirSync(dir)
+    .map(Number)
+    .filter((fd) => Number.isInteger(fd))
+    .sort((a, b) => a - b);
+}
+
+/** readlink of one fd; null when it closed meanwhile. Throws EACCES (links hidden by the ptrace check). */
+function readFdTarget(dir: string, fd: number): string | null {
+  try {
+    return readlinkSync(`${dir}/${fd}`);
+  } catch (err) {
+    if (isDenied(err)) throw err;
+    return null;
+  }
 }
 
 /** Finds other processes holding any of the given pipe inodes (like lsof +E). */
@@ -149,27 +159,40 @@ export async function findPipePeersJs(
 ): Promise<{ peers: Map<number, PipePeer[]>; hiddenProcesses: number }> {
   const peers = new Map<number, PipePeer[]>();
   let hiddenProcesses = 0;
-  const pids = (await readdir(procRoot)).map(Number).filter((p) => Number.isInteger(p) && p > 0 && p !== selfPid);
-  pids.sort((a, b) => a - b);
-  const perPid = await Promise.all(
-    pids.map(async (pid) => {
-      try {
-        return { pid, targets: await readFdTargets(`${procRoot}/${pid}/fd`) };
-      } catch (err) {
-        if (errnoOf(err) === 'EACCES' || errnoOf(err) === 'EPERM') hiddenProcesses++;
-        return { pid, targets: [] };
-      }
-    }),
-  );
-  for (const { pid, targets } of perPid) {
+  const pids = readdirSync(procRoot)
+    .map(Number)
+    .filter((p) => Number.isInteger(p) && p > 0 && p !== selfPid)
+    .sort((a, b) => a - b);
+  let sinceYield = 0;
+  for (const pid of pids) {
+    const dir = `${procRoot}/${pid}/fd`;
     let comm: string | null = null;
-    for (const { fd, target } of targets) {
-      const { kind, inode } = classifyFdTarget(target);
-      if (kind !== 'pipe' || inode === null || !inodes.has(inode)) continue;
-      comm ??= await readFile(`${procRoot}/${pid}/comm`, 'utf8').then((t) => t.replace(/\n$/, ''), () => '');
-      const list = peers.get(inode) ?? [];
-      list.push({ pid, comm, fd });
-      peers.set(inode, list);
+    try {
+      const fds = readFdNumbers(dir);
+      for (const fd of fds) {
+        const target = readFdTarget(dir, fd);
+        if (target === null) continue;
+        const { kind, inode } = classifyFdTarget(target);
+        if (kind !== 'pipe' || inode === null || !inodes.has(inode)) continue;
+        if (comm === null) {
+          try {
+            comm = readFileSync(`${procRoot}/${pid}/comm`, 'utf8').replace(/\n$/, '');
+          } catch {
+            comm = '';
+          }
+        }
+        const list = peers.get(inode) ?? [];
+        list.push({ pid, comm, fd });
+        peers.set(inode, list);
+      }
+      sinceYield += fds.length + 1;
+    } catch (err) {
+      if (isDenied(err)) hiddenProcesses++;
+      sinceYield++;
+    }
+    if (sinceYield >= SLICE) {
+      sinceYield = 0;
+      await yieldToEventLoop();
     }
   }
   return { peers, hiddenProcesses };
@@ -183,45 +206,55 @@ export function hiddenPeersWarning(count: number): string {
 /** Lists /proc/PID/fd. Never rejects for permission or a vanished process: see FdListing.error. */
 export async function listFdsJs(procRoot: string, pid: number, options: ListFdsOptions = {}): Promise<FdListing> {
   const warnings: string[] = [];
-  let targets: { fd: number; target: string }[];
+  const dir = `${procRoot}/${pid}/fd`;
+  const classified: (FdTarget & { fd: number })[] = [];
   try {
-    targets = await readFdTargets(`${procRoot}/${pid}/fd`);
+    const fds = readFdNumbers(dir);
+    for (let i = 0; i < fds.length; i++) {
+      const fd = fds[i] as number;
+      const target = readFdTarget(dir, fd);
+      if (target !== null) classified.push({ fd, ...classifyFdTarget(target) });
+      if ((i + 1) % SLICE === 0) await yieldToEventLoop();
+    }
   } catch (err) {
-    const error = fdListingError(pid, errnoOf(err), `cannot list ${procRoot}/${pid}/fd: ${(err as Error).message}`);
+    const error = fdListingError(pid, errnoOf(err), `cannot list ${dir}: ${(err as Error).message}`);
     return { pid, fds: [], error, warnings };
   }
-  targets.sort((a, b) => a.fd - b.fd);
-  const classified = targets.map(({ fd, target }) => ({ fd, ...classifyFdTarget(target) }));
+
+  const fds: FdEntry[] = [];
+  for (let i = 0; i < classified.length; i++) {
+    const c = classified[i] as FdTarget & { fd: number };
+    const info =
+      c.kind === 'file' ? readFdInfo(procRoot, pid, c.fd) : { mode: c.kind === 'pipe' ? readLinkMode(procRoot, pid, c.fd) : null, position: null };
+    const unlinked = c.deletedSuffix && isUnlinked(procRoot, pid, c.fd);
+    fds.push({
+      fd: c.fd,
+      kind: c.kind,
+      path: c.deletedSuffix && !unlinked ? `${c.path}${DELETED_SUFFIX}` : c.path,
+      deleted: unlinked && !c.memfd,
+      memfd: c.memfd,
+      mode: info.mode,
+      position: c.kind === 'file' ? info.position : null,
+      inode: c.inode,
+      anonType: c.anonType,
+      socket: null,
+      pipePeers: null,
+    });
+    if ((i + 1) % SLICE === 0) await yieldToEventLoop();
+  }
 
   const socketInodes = new Set(classified.filter((c) => c.kind === 'socket' && c.inode !== null).map((c) => c.inode as number));
   const pipeInodes = new Set(classified.filter((c) => c.kind === 'pipe' && c.inode !== null).map((c) => c.inode as number));
-  const [sockets, pipePeers] = await Promise.all([
-    socketInodes.size > 0 ? resolveSockets(procRoot, pid, socketInodes) : new Map<number, SocketInfo>(),
-    options.pipePeers !== false && pipeInodes.size > 0 ? findPipePeersJs(procRoot, pid, pipeInodes) : null,
-  ]);
+  const sockets = socketInodes.size > 0 ? resolveSockets(procRoot, pid, socketInodes) : new Map<number, SocketInfo>();
+  const pipePeers = options.pipePeers !== false && pipeInodes.size > 0 ? await findPipePeersJs(procRoot, pid, pipeInodes) : null;
   if (pipePeers && pipePeers.hiddenProcesses > 0) warnings.push(hiddenPeersWarning(pipePeers.hiddenProcesses));
 
-  const fds = await Promise.all(
-    classified.map(async (c): Promise<FdEntry> => {
-      const info =
-        c.kind === 'file'
-          ? await readFdInfo(procRoot, pid, c.fd)
-          : { mode: c.kind === 'pipe' ? await readLinkMode(procRoot, pid, c.fd) : null, position: null };
-      const unlinked = c.deletedSuffix && (await isUnlinked(procRoot, pid, c.fd));
-      return {
-        fd: c.fd,
-        kind: c.kind,
-        path: c.deletedSuffix && !unlinked ? `${c.path}${DELETED_SUFFIX}` : c.path,
-        deleted: unlinked && !c.memfd,
-        memfd: c.memfd,
-        mode: info.mode,
-        position: c.kind === 'file' ? info.position : null,
-        inode: c.inode,
-        anonType: c.anonType,
-        socket: c.kind === 'socket' && c.inode !== null ? (sockets.get(c.inode) ?? null) : null,
-        pipePeers: c.kind === 'pipe' && c.inode !== null && pipePeers ? (pipePeers.peers.get(c.inode) ?? []) : null,
-      };
+  const completed = fds.map(
+    (entry): FdEntry => ({
+      ...entry,
+      socket: entry.kind === 'socket' && entry.inode !== null ? (sockets.get(entry.inode) ?? null) : null,
+      pipePeers: entry.kind === 'pipe' && entry.inode !== null && pipePeers ? (pipePeers.peers.get(entry.inode) ?? []) : null,
     }),
   );
-  return { pid, fds, error: null, warnings };
+  return { pid, fds: completed, error: null, warnings };
 }
