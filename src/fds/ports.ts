@@ -1,6 +1,8 @@
 // `proctop ports`: which process holds which TCP/UDP port. Socket tables are read once per network
 // namespace (through a member process's /proc/PID/net), owners found by the socket inodes in /proc/*/fd.
-import { readdir, readFile, readlink } from 'node:fs/promises';
+import { readdirSync, readlinkSync } from 'node:fs';
+import { readFile, readlink } from 'node:fs/promises';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { loadNativeAddon } from '../sys/native-addon.js';
 import { parseInetTable, type NetSocketRecord } from '../sys/js/net.js';
 import type { Collector, RawProcess } from '../sys/types.js';
@@ -55,30 +57,40 @@ function isDenied(err: unknown): boolean {
   return code === 'EACCES' || code === 'EPERM';
 }
 
-async function readProcessSockets(procRoot: string, process: RawProcess): Promise<ProcessSockets> {
+/** Socket fds of one process, read synchronously (a few microseconds per /proc call). */
+function readProcessSockets(procRoot: string, process: RawProcess): ProcessSockets {
   const sockets = new Map<number, number[]>();
   const dir = `${procRoot}/${process.pid}/fd`;
-  const namespace = await readlink(`${procRoot}/${process.pid}/ns/net`).catch(() => null);
+  let namespace: string | null = null;
   try {
-    const names = await readdir(dir);
-    await Promise.all(
-      names.map(async (name) => {
-        const target = await readlink(`${dir}/${name}`).catch((err: unknown) => {
-          if (isDenied(err)) throw err;
-          return ''; // closed meanwhile
-        });
-        const match = /^socket:\[(\d+)\]$/.exec(target);
-        if (!match) return;
-        const inode = Number(match[1]);
-        const fds = sockets.get(inode) ?? [];
-        fds.push(Number(name));
-        sockets.set(inode, fds);
-      }),
-    );
+    for (const name of readdirSync(dir)) {
+      let target: string;
+      try {
+        target = readlinkSync(`${dir}/${name}`);
+      } catch (err) {
+        if (isDenied(err)) throw err;
+        continue; // closed meanwhile
+      }
+      const match = /^socket:\[(\d+)\]$/.exec(target);
+      if (!match) continue;
+      const inode = Number(match[1]);
+      sockets.set(inode, [...(sockets.get(inode) ?? []), Number(name)]);
+    }
+    if (sockets.size > 0) namespace = readlinkSync(`${procRoot}/${process.pid}/ns/net`);
   } catch (err) {
-    return { process, namespace, sockets: new Map(), denied: isDenied(err) };
+    if (isDenied(err) && sockets.size === 0) return { process, namespace, sockets: new Map(), denied: true };
   }
   return { process, namespace, sockets, denied: false };
+}
+
+/** The JS path: every process in turn, yielding to the event loop every few dozen processes. */
+async function readAllProcessSockets(procRoot: string, processes: readonly RawProcess[]): Promise<ProcessSockets[]> {
+  const result: ProcessSockets[] = [];
+  for (let i = 0; i < processes.length; i++) {
+    result.push(readProcessSockets(procRoot, processes[i] as RawProcess));
+    if ((i + 1) % 32 === 0) await yieldToEventLoop();
+  }
+  return result;
 }
 
 /** What the addon's listSocketOwners reports per process (native/fds_binding.cc). */
@@ -98,7 +110,7 @@ interface SocketOwnersAddon {
 /** Socket fds of every process: one native call when the addon is in use, else per-process reads. */
 async function scanSocketOwners(collector: Collector, procRoot: string, processes: readonly RawProcess[]): Promise<ProcessSockets[]> {
   const addon = collector.backend === 'native' ? (loadNativeAddon().addon as Partial<SocketOwnersAddon> | null) : null;
-  if (!addon?.listSocketOwners) return Promise.all(processes.map((p) => readProcessSockets(procRoot, p)));
+  if (!addon?.listSocketOwners) return readAllProcessSockets(procRoot, processes);
   const byPid = new Map(processes.map((p) => [p.pid, p]));
   const owners: ProcessSockets[] = [];
   for (const scanned of await addon.listSocketOwners(procRoot)) {
