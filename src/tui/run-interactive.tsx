@@ -59,9 +59,15 @@ export async function runInteractive(setup: InteractiveSetup): Promise<number> {
   });
   const onResize = (): void => store.getState().resize(stdout.columns || 80, stdout.rows || 24);
   stdout.on('resize', onResize);
+  let framesWithCpu = 0;
   const unsubscribe = store.subscribe((state, previous) => {
     // Resume and interval changes take effect now, not after the old interval.
     if ((previous.paused && !state.paused) || state.intervalMs !== previous.intervalMs) loop.now();
+    // --watch --iterations N on a terminal: stop after N refreshes with CPU figures, like the piped mode.
+    if (options.iterations !== null && state.frame !== previous.frame && (state.frame?.intervalMs ?? 0) > 0) {
+      framesWithCpu += 1;
+      if (framesWithCpu >= options.iterations) state.requestQuit();
+    }
   });
   loop.start();
   try {
