@@ -6,9 +6,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { createRequire } from 'node:module';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { compileC } from './compile.mjs';
 
 const require = createRequire(import.meta.url);
+
+// A full GC before every timed run, so no contender pays for the garbage another one left.
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc');
 
 export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -116,6 +122,7 @@ export async function run({ procs, runs = 15, lib, procRoot = '/proc' }) {
   // Round 0 warms caches (and the steady readers' identity caches) and is not counted.
   for (let round = 0; round <= runs; round++) {
     for (const contender of contenders) {
+      collectGarbage();
       const sample = await contender.once();
       if (round > 0) samples.get(contender.name).push(sample);
     }
