@@ -123,6 +123,8 @@ export async function run({ procs, runs = 15, lib, procRoot = '/proc' }) {
   for (let round = 0; round <= runs; round++) {
     for (const contender of contenders) {
       collectGarbage();
+      // Let V8's concurrent sweeping of that GC finish before the clock starts.
+      await new Promise((resolve) => setTimeout(resolve, 30));
       const sample = await contender.once();
       if (round > 0) samples.get(contender.name).push(sample);
     }
