@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createSystemDeps, recordingSignaller } from '../src/actions/deps.js';
 import { runKill, type KillIo } from '../src/commands/kill.js';
 import { UsageError } from '../src/commands/usage-error.js';
 import type { SignalDelivery } from '../src/sys/types.js';
-import { isAlive, killStartedChildren, startChild, waitFor } from './helpers/children.js';
+import { BUSY_LOOP_SCRIPT, isAlive, killStartedChildren, startChild, waitFor } from './helpers/children.js';
 import { bundleCli, readJsonLines, removeBundle, runCli, startTimeOf } from './kill-cli-harness.js';
 
 const schema = JSON.parse(readFileSync(new URL('../assets/schemas/kill.schema.json', import.meta.url), 'utf8'));
@@ -174,7 +174,15 @@ describe('proctop kill (CLI)', () => {
   });
 
   it('selects by --cpu-above over a sample window', async () => {
-    const parent = startChild('sh', ['-c', `${JSON.stringify(process.execPath)} -e "for(;;){}" & sleep 300 & wait`], { detached: true });
+    const parent = startChild('sh', ['-c', `${JSON.stringify(process.execPath)} -e ${JSON.stringify(BUSY_LOOP_SCRIPT)} & sleep 300 & wait`], { detached: true });
+    // The busy grandchild is not tracked by the helpers: end the whole (detached) group after the test.
+    onTestFinished(() => {
+      try {
+        process.kill(-parent.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    });
     const busy = await waitFor(async () => {
       const run = await runCli(cli, ['kill', '--json', '--ppid', String(parent.pid), '--cpu-above', '10', '--sample', '1s'], { env: env() });
       const json = JSON.parse(run.stdout);

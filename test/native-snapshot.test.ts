@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadNativeAddon, type NativeAddon } from '../src/sys/native-addon.js';
 import { readStartTime } from '../src/sys/js/proc-stat.js';
 import type { RawProcess, Snapshot } from '../src/sys/types.js';
-import { killStartedChildren, startBusyLoop, startChild, startSleeper, waitFor } from './helpers/children.js';
+import { BUSY_LOOP_SCRIPT, killStartedChildren, startBusyLoop, startChild, startSleeper, waitFor } from './helpers/children.js';
 import { createProcFixture, FIXTURE_PF_KTHREAD, PITFALL_PROCESSES, type ProcFixture } from './helpers/proc-fixture.js';
 
 function requireAddon(): NativeAddon {
@@ -78,7 +78,7 @@ describe('native SnapshotReader on the live /proc', () => {
     // A busy loop accrues ~100 ticks/s; wait until at least 20 more were counted.
     const later = await waitForRow(reader, pid, (row) => row.utime + row.stime >= first.utime + first.stime + 20, 20_000);
     expect(later.startTime).toBe(first.startTime);
-    expect(later.argv).toEqual([process.execPath, '-e', 'for(;;){}']);
+    expect(later.argv).toEqual([process.execPath, '-e', BUSY_LOOP_SCRIPT]);
   });
 
   it('reads system figures consistent with the live machine', async () => {

@@ -18,9 +18,15 @@ export function startSleeper(seconds = 300): ChildProcess {
   return startChild('sleep', [String(seconds)]);
 }
 
-/** A process that spins one core at ~100% CPU. */
+/**
+ * Spins one core at ~100% CPU, and ends by itself after 3 minutes: a test worker that is torn
+ * down before its cleanup runs must not leave an orphan burning a core.
+ */
+export const BUSY_LOOP_SCRIPT = 'const end = Date.now() + 180000; while (Date.now() < end) {}';
+
+/** A process that spins one core at ~100% CPU (bounded lifetime, see BUSY_LOOP_SCRIPT). */
 export function startBusyLoop(): ChildProcess {
-  return startChild(process.execPath, ['-e', 'for(;;){}']);
+  return startChild(process.execPath, ['-e', BUSY_LOOP_SCRIPT]);
 }
 
 /** Kills every child this test file started (SIGKILL; they are ours). */
