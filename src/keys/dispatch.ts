@@ -1,6 +1,6 @@
 // key → command → store action. One handler per input mode; none of them holds logic beyond
 // choosing the action.
-import type { MonitorStore } from '../store/monitor-store.js';
+import type { MonitorStore, View } from '../store/monitor-store.js';
 import { topView } from '../store/monitor-store.js';
 import { commandFor, type Command } from './bindings.js';
 import type { KeyPress } from './decode-key.js';
@@ -23,6 +23,9 @@ const NOT_YET: Readonly<Partial<Record<Command, string>>> = {
  * given function instead of the "not available yet" message.
  */
 export type CommandOverrides = Readonly<Partial<Record<Command, (store: MonitorStore) => void>>>;
+
+/** Key handlers of views that features add ('detail', 'fds', ...): the view on top gets every key. */
+export type ViewKeyHandlers = Readonly<Partial<Record<View, (press: KeyPress, store: MonitorStore) => void>>>;
 
 /** Runs one list-mode command against the store. */
 export function runListCommand(command: Command, store: MonitorStore, overrides: CommandOverrides = {}): void {
@@ -95,9 +98,11 @@ function handleOverlay(press: KeyPress, store: MonitorStore, overrides: CommandO
 }
 
 /** The one entry point: routes a keypress to the handler of the current input mode. */
-export function handleKey(press: KeyPress, store: MonitorStore, overrides: CommandOverrides = {}): void {
+export function handleKey(press: KeyPress, store: MonitorStore, overrides: CommandOverrides = {}, viewKeys: ViewKeyHandlers = {}): void {
   const s = store.getState();
   if (s.input) return handleTextInput(press, store);
+  const viewHandler = viewKeys[topView(s)];
+  if (viewHandler) return viewHandler(press, store);
   if (topView(s) !== 'list') return handleOverlay(press, store, overrides);
   const command = commandFor(press);
   if (command) runListCommand(command, store, overrides);

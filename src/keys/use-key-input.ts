@@ -2,15 +2,16 @@ import { useEffect } from 'react';
 import { useStdin } from 'ink';
 import type { MonitorStore } from '../store/monitor-store.js';
 import { decodeKey } from './decode-key.js';
-import { handleKey, type CommandOverrides } from './dispatch.js';
+import { handleKey, type CommandOverrides, type ViewKeyHandlers } from './dispatch.js';
 
 const NO_OVERRIDES: CommandOverrides = {};
+const NO_VIEW_KEYS: ViewKeyHandlers = {};
 
 /**
  * Feeds every raw input event to the key dispatcher. Ink's parser already splits the stream
  * into one key per event; we decode names ourselves because useInput drops F-keys.
  */
-export function useKeyInput(store: MonitorStore, overrides: CommandOverrides = NO_OVERRIDES): void {
+export function useKeyInput(store: MonitorStore, overrides: CommandOverrides = NO_OVERRIDES, viewKeys: ViewKeyHandlers = NO_VIEW_KEYS): void {
   const { setRawMode, isRawModeSupported, internal_eventEmitter: events } = useStdin();
   useEffect(() => {
     if (!isRawModeSupported) return undefined;
@@ -18,10 +19,10 @@ export function useKeyInput(store: MonitorStore, overrides: CommandOverrides = N
     return () => setRawMode(false);
   }, [isRawModeSupported, setRawMode]);
   useEffect(() => {
-    const onInput = (data: string): void => handleKey(decodeKey(data), store, overrides);
+    const onInput = (data: string): void => handleKey(decodeKey(data), store, overrides, viewKeys);
     events.on('input', onInput);
     return () => {
       events.removeListener('input', onInput);
     };
-  }, [events, store, overrides]);
+  }, [events, store, overrides, viewKeys]);
 }

@@ -6,6 +6,7 @@ import { COLUMN_IDS, defaultDescending, type ColumnId } from './columns.js';
 import { clampIndex, indexByKey, relocateCursor, scrollToPin, scrollToShow } from './cursor.js';
 import { computeLayout, type ScreenLayout } from './layout.js';
 import { displayRows, withDescendants, type DisplayRow, type ListQuery } from './process-list.js';
+import type { PortHolders } from './port-filter.js';
 
 /** Screens stacked on top of the process list; the top one receives keys. */
 export type View = 'list' | 'detail' | 'fds' | 'confirm' | 'history' | 'help';
@@ -58,6 +59,8 @@ export interface MonitorState {
   readonly filter: string;
   /** User filter (u); null = all users. */
   readonly userFilter: string | null;
+  /** Processes holding the port of a ":PORT" filter (looked up off the JS thread); null until known. */
+  readonly portHolders: PortHolders | null;
   readonly tree: boolean;
   readonly hideKernelThreads: boolean;
   /** Follow (F): the cursor's process stays on its screen line while the list moves under it. */
@@ -110,6 +113,8 @@ export interface MonitorActions {
   cancelInput(): void;
   /** Esc in the list: clears the filter and user filter. */
   clearFilters(): void;
+  /** Hands over the looked-up holders of a ":PORT" filter's port; the list is recomputed. */
+  setPortHolders(holders: PortHolders | null): void;
   pushView(view: View): void;
   popView(): void;
   showMessage(text: string, durationMs?: number): void;
@@ -151,6 +156,7 @@ function listQuery(s: MonitorState): ListQuery {
     user: s.userFilter,
     hideKernelThreads: s.hideKernelThreads,
     tree: s.tree,
+    portHolders: s.portHolders,
   };
 }
 
@@ -205,6 +211,7 @@ export function createMonitorStore(options: MonitorStoreOptions = {}): MonitorSt
       descending: options.descending ?? defaultDescending(sortColumn),
       filter: options.filter ?? '',
       userFilter: options.userFilter ?? null,
+      portHolders: null,
       tree: options.tree ?? false,
       hideKernelThreads: false,
       following: false,
@@ -362,6 +369,9 @@ export function createMonitorStore(options: MonitorStoreOptions = {}): MonitorSt
         if (s.filter === '' && s.userFilter === null) return;
         requery({ filter: '', userFilter: null });
         note('filter cleared');
+      },
+      setPortHolders(holders) {
+        requery({ portHolders: holders });
       },
       pushView(view) {
         set({ views: [...get().views, view] });

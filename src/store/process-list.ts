@@ -1,6 +1,7 @@
 // Pure list logic: which rows are shown and in what order. No React, no OS, no store.
 import type { IdentityKey, ProcessRow } from '../sampler/types.js';
 import { commandText, rowComparator, type ColumnId } from './columns.js';
+import { holdsPort, parsePortFilter, type PortHolders } from './port-filter.js';
 
 /** One line of the process table. */
 export interface DisplayRow {
@@ -24,6 +25,8 @@ export interface ListQuery {
   readonly user: string | null;
   readonly hideKernelThreads: boolean;
   readonly tree: boolean;
+  /** Holders of the port a ":PORT" filter names (null/absent until looked up). */
+  readonly portHolders?: PortHolders | null;
 }
 
 /** Case-insensitive match of the filter text against command line, comm, user and PID. */
@@ -41,6 +44,8 @@ export function matchesFilter(row: ProcessRow, filter: string): boolean {
 function keep(row: ProcessRow, query: ListQuery): boolean {
   if (query.hideKernelThreads && row.isKernelThread) return false;
   if (query.user !== null && row.user !== query.user) return false;
+  const port = parsePortFilter(query.filter);
+  if (port !== null) return holdsPort(row.pid, port, query.portHolders);
   return matchesFilter(row, query.filter);
 }
 
