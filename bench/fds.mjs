@@ -3,7 +3,9 @@
 // `lsof -n -P -p PID`, and a minimal C readlink loop (the floor), interleaved round by round.
 // Run standalone with `node bench/fds.mjs [--fds N] [--runs R]`, or from `npm run bench`.
 import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
@@ -52,10 +54,13 @@ function hasLsof() {
   return spawnSync('lsof', ['-v'], { stdio: 'ignore' }).error === undefined;
 }
 
+/** Wall time and this process's CPU time (all threads: the addon's workers count too). */
 async function timeAsync(fn) {
+  const cpuStart = process.cpuUsage();
   const start = performance.now();
   const value = await fn();
-  return { ms: performance.now() - start, value };
+  const cpu = process.cpuUsage(cpuStart);
+  return { ms: performance.now() - start, cpuMs: (cpu.user + cpu.system) / 1000, value };
 }
 
 export async function run({ procs = 0, fds = 10_000, runs = 15 } = {}) {
@@ -67,6 +72,7 @@ export async function run({ procs = 0, fds = 10_000, runs = 15 } = {}) {
   const holder = await startHolder(fds);
   const pid = holder.pid;
   const times = { floor: [], nativeSockets: [], nativePeers: [], js: [], lsof: [] };
+  const cpu = { floor: [], nativeSockets: [], nativePeers: [], js: [], lsof: [] };
   let listed = 0;
   let resolvedSockets = 0;
   let sockets = 0;
@@ -75,17 +81,26 @@ export async function run({ procs = 0, fds = 10_000, runs = 15 } = {}) {
     for (let round = 0; round < runs; round++) {
       const floorRun = spawnSync(floor, [String(pid), '1'], { encoding: 'utf8' });
       if (floorRun.status !== 0) throw new Error(`floor-fds failed: ${floorRun.stderr}`);
-      times.floor.push(JSON.parse(floorRun.stdout).median_ms);
+      const floorResult = JSON.parse(floorRun.stdout);
+      times.floor.push(floorResult.median_ms);
+      cpu.floor.push(floorResult.median_cpu_ms);
 
       const native = await timeAsync(() => addon.listFds('/proc', pid, { pipePeers: false }));
       times.nativeSockets.push(native.ms);
+      cpu.nativeSockets.push(native.cpuMs);
       listed = native.value.fds.length;
       sockets = native.value.fds.filter((e) => e.kind === 'socket').length;
       resolvedSockets = native.value.fds.filter((e) => e.socket !== null).length;
 
-      times.nativePeers.push((await timeAsync(() => addon.listFds('/proc', pid, { pipePeers: true }))).ms);
+      const peers = await timeAsync(() => addon.listFds('/proc', pid, { pipePeers: true }));
+      times.nativePeers.push(peers.ms);
+      cpu.nativePeers.push(peers.cpuMs);
       // The JS fallback is slow; a third of the rounds give a stable median.
-      if (round % 3 === 0) times.js.push((await timeAsync(() => listFdsJs('/proc', pid, { pipePeers: false }))).ms);
+      if (round % 3 === 0) {
+        const js = await timeAsync(() => listFdsJs('/proc', pid, { pipePeers: false }));
+        times.js.push(js.ms);
+        cpu.js.push(js.cpuMs);
+      }
       if (lsof) {
         const start = performance.now();
         const result = spawnSync('lsof', ['-n', '-P', '-p', String(pid)], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
@@ -98,22 +113,26 @@ export async function run({ procs = 0, fds = 10_000, runs = 15 } = {}) {
   }
 
   const floorMs = median(times.floor);
-  const row = (name, values, note) => {
-    const ms = median(values);
-    return `| ${name} | ${ms.toFixed(1)} | ${(ms / floorMs).toFixed(2)}x | ${note} |`;
+  const floorCpuMs = median(cpu.floor);
+  const row = (name, key, note) => {
+    const ms = median(times[key]);
+    const cpuCells = cpu[key].length > 0 ? `${median(cpu[key]).toFixed(1)} | ${(median(cpu[key]) / floorCpuMs).toFixed(2)}x` : '- | -';
+    return `| ${name} | ${ms.toFixed(1)} | ${(ms / floorMs).toFixed(2)}x | ${cpuCells} | ${note} |`;
   };
+  const processes = readdirSync('/proc').filter((name) => /^\d+$/.test(name)).length;
   const lines = [
-    `## Open files: one process holding ${listed} fds (${runs} rounds, median; ${procs} farm processes alive)`,
+    `## Open files: one process holding ${listed} fds (${runs} rounds interleaved, medians; ${processes} processes on the box, load ${loadavg()[0].toFixed(1)})`,
     '',
-    '| reader | ms | vs floor | notes |',
-    '|---|---:|---:|---|',
-    row('floor: C readdir + readlinkat loop', times.floor, 'kind only, nothing resolved'),
-    row('native listFds', times.nativeSockets, `${resolvedSockets}/${sockets} sockets resolved, fdinfo for files, JS objects built`),
-    row('native listFds + pipe peers', times.nativePeers, 'also scans every process for the other pipe ends'),
-    row('JS fallback listFdsJs', times.js, `${times.js.length} rounds`),
-    lsof ? row('lsof -n -P -p PID', times.lsof, `${lsofLines} lines`) : '| lsof | - | - | not installed (apt-get install -y lsof) |',
+    '| reader | wall ms | wall vs floor | CPU ms | CPU vs floor | notes |',
+    '|---|---:|---:|---:|---:|---|',
+    row('floor: C readdir + readlinkat loop', 'floor', 'kind only, nothing resolved'),
+    row('native listFds', 'nativeSockets', `${resolvedSockets}/${sockets} sockets resolved, fdinfo for files, JS objects built`),
+    row('native listFds + pipe peers', 'nativePeers', 'also scans every process for the other pipe ends (lsof +E)'),
+    row('JS fallback listFdsJs', 'js', `${times.js.length} rounds`),
+    lsof ? row('lsof -n -P -p PID', 'lsof', `${lsofLines} lines; wall includes exec`) : '| lsof | - | - | - | - | not installed (apt-get install -y lsof) |',
     '',
-    `target: native within 1.5x of the floor while resolving sockets: ${(median(times.nativeSockets) / floorMs).toFixed(2)}x` +
+    `target: native within 1.5x of the floor while resolving sockets: ${(median(times.nativeSockets) / floorMs).toFixed(2)}x wall, ` +
+      `${(median(cpu.nativeSockets) / floorCpuMs).toFixed(2)}x CPU` +
       (lsof ? `; ${(median(times.lsof) / median(times.nativeSockets)).toFixed(1)}x faster than lsof` : ''),
   ];
   return lines.join('\n');

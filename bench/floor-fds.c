@@ -1,5 +1,6 @@
 // The floor for listing open fds: opendir /proc/PID/fd, readlinkat every entry, nothing else.
-// Usage: floor-fds PID RUNS → prints {"median_ms": M, "fds": N}. Timed in-process (no exec cost).
+// Usage: floor-fds PID RUNS → prints {"median_ms": M, "median_cpu_ms": C, "fds": N}: wall and CPU
+// time, timed in-process (no exec cost).
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -8,9 +9,9 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now_ms(void) {
+static double clock_ms(clockid_t clock) {
   struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
+  clock_gettime(clock, &ts);
   return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
@@ -28,10 +29,12 @@ int main(int argc, char** argv) {
   snprintf(dir_path, sizeof dir_path, "/proc/%s/fd", argv[1]);
   int runs = atoi(argv[2]);
   double* times = calloc((size_t)runs, sizeof *times);
+  double* cpu = calloc((size_t)runs, sizeof *cpu);
   long count = 0;
   char target[4096];
   for (int r = 0; r < runs; r++) {
-    double start = now_ms();
+    double start = clock_ms(CLOCK_MONOTONIC);
+    double cpu_start = clock_ms(CLOCK_PROCESS_CPUTIME_ID);
     DIR* dir = opendir(dir_path);
     if (!dir) {
       perror(dir_path);
@@ -44,9 +47,11 @@ int main(int argc, char** argv) {
       if (readlinkat(dirfd(dir), entry->d_name, target, sizeof target) > 0) count++;
     }
     closedir(dir);
-    times[r] = now_ms() - start;
+    times[r] = clock_ms(CLOCK_MONOTONIC) - start;
+    cpu[r] = clock_ms(CLOCK_PROCESS_CPUTIME_ID) - cpu_start;
   }
   qsort(times, (size_t)runs, sizeof *times, compare);
-  printf("{\"median_ms\": %.3f, \"fds\": %ld}\n", times[runs / 2], count);
+  qsort(cpu, (size_t)runs, sizeof *cpu, compare);
+  printf("{\"median_ms\": %.3f, \"median_cpu_ms\": %.3f, \"fds\": %ld}\n", times[runs / 2], cpu[runs / 2], count);
   return 0;
 }

@@ -202,27 +202,62 @@ void ParseNetlink(const std::string& text, const std::unordered_set<uint64_t>* w
 
 }  // namespace
 
+namespace {
+
+struct Table {
+  const char* file;
+  int parser;  // 0 inet stream, 1 inet datagram, 2 unix, 3 netlink
+};
+// unix first: the most common kind and the cheapest table; tcp/tcp6 walk whole hash tables, so
+// stopping once every inode is found often skips them.
+const Table kTables[] = {{"unix", 2}, {"tcp", 0}, {"tcp6", 0}, {"udp", 1}, {"udp6", 1}, {"netlink", 3}};
+
+void ReadTable(const std::string& base, const Table& table, const std::unordered_set<uint64_t>* wanted,
+               std::unordered_map<uint64_t, SocketRecord>& found, std::string& text) {
+  if (!ReadWholeFile(base + table.file, text)) return;
+  switch (table.parser) {
+    case 0: ParseInet(text, table.file, false, wanted, found); break;
+    case 1: ParseInet(text, table.file, true, wanted, found); break;
+    case 2: ParseUnix(text, wanted, found); break;
+    default: ParseNetlink(text, wanted, found); break;
+  }
+}
+
+size_t CountFound(const std::unordered_map<uint64_t, SocketRecord>& found, const std::unordered_set<uint64_t>& wanted) {
+  size_t count = 0;
+  for (uint64_t inode : wanted) count += found.count(inode);
+  return count;
+}
+
+}  // namespace
+
 std::unordered_map<uint64_t, SocketRecord> ResolveSockets(const std::string& procRoot, int pid,
                                                          const std::unordered_set<uint64_t>* wanted) {
   std::unordered_map<uint64_t, SocketRecord> found;
   const std::string base = procRoot + "/" + std::to_string(pid) + "/net/";
   std::string text;
-  struct Table {
-    const char* file;
-    int parser;  // 0 inet stream, 1 inet datagram, 2 unix, 3 netlink
-  };
-  // unix first: the most common kind and the cheapest table; tcp/tcp6 walk whole hash tables, so
-  // stopping once every inode is found often skips them.
-  static const Table kTables[] = {{"unix", 2}, {"tcp", 0}, {"tcp6", 0}, {"udp", 1}, {"udp6", 1}, {"netlink", 3}};
   for (const Table& table : kTables) {
     if (wanted && found.size() >= wanted->size()) break;
-    if (!ReadWholeFile(base + table.file, text)) continue;
-    switch (table.parser) {
-      case 0: ParseInet(text, table.file, false, wanted, found); break;
-      case 1: ParseInet(text, table.file, true, wanted, found); break;
-      case 2: ParseUnix(text, wanted, found); break;
-      default: ParseNetlink(text, wanted, found); break;
-    }
+    ReadTable(base, table, wanted, found, text);
+  }
+  return found;
+}
+
+std::unordered_map<uint64_t, SocketRecord> ResolveSocketsOverlapped(const std::string& procRoot, int pid,
+                                                                   std::future<std::unordered_set<uint64_t>> wantedFuture) {
+  std::unordered_map<uint64_t, SocketRecord> all;
+  const std::string base = procRoot + "/" + std::to_string(pid) + "/net/";
+  std::string text;
+  ReadTable(base, kTables[0], nullptr, all, text);
+  const std::unordered_set<uint64_t> wanted = wantedFuture.get();
+  std::unordered_map<uint64_t, SocketRecord> found;
+  for (uint64_t inode : wanted) {
+    auto hit = all.find(inode);
+    if (hit != all.end()) found.emplace(inode, std::move(hit->second));
+  }
+  for (size_t i = 1; i < sizeof kTables / sizeof kTables[0]; i++) {
+    if (CountFound(found, wanted) >= wanted.size()) break;
+    ReadTable(base, kTables[i], &wanted, found, text);
   }
   return found;
 }

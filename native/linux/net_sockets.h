@@ -2,6 +2,7 @@
 // not the caller's). Plain C++: no napi.h here.
 #pragma once
 #include <cstdint>
+#include <future>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -32,6 +33,14 @@ struct SocketRecord {
  */
 std::unordered_map<uint64_t, SocketRecord> ResolveSockets(const std::string& procRoot, int pid,
                                                          const std::unordered_set<uint64_t>* wanted);
+
+/**
+ * Resolves sockets while the caller is still walking the fd table: reads the unix table (most
+ * common, cheap) right away, then waits for the wanted inodes and reads the other tables only
+ * while some are missing (tcp/tcp6 walk whole kernel hash tables, so skipping them matters).
+ */
+std::unordered_map<uint64_t, SocketRecord> ResolveSocketsOverlapped(const std::string& procRoot, int pid,
+                                                                   std::future<std::unordered_set<uint64_t>> wanted);
 
 /** Names a TCP/UDP state code as the JS parser does (UNCONN for UDP code 7). */
 std::string InetStateName(unsigned code, bool datagram);
