@@ -8,10 +8,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <atomic>
 #include <charconv>
 #include <future>
-#include <mutex>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -300,57 +298,54 @@ FdListResult ListFds(const std::string& procRoot, int pid, bool pipePeers) {
 
   // Phase 2: readlink + fdinfo per fd. The unix socket table does not depend on the walk: it is
   // read on its own thread from the first socket fd on, overlapping the readlinks. (Splitting the
-  // walk itself over two threads was measured: more CPU, no steadier wall time on a busy box.)
+  // walk itself over two threads was tried and measured: more CPU, no steadier wall time.)
+  // Declared before the promise it waits on: on an exception the promise dies first (broken),
+  // so the reader thread ends and this future's destructor does not wait forever.
+  std::future<std::unordered_map<uint64_t, SocketRecord>> socketTables;
+  std::promise<std::unordered_set<uint64_t>> wantedSockets;
   std::vector<FdRecord> records(fdNumbers.size());
   std::vector<char> present(fdNumbers.size(), 0);
-  std::atomic<bool> denied{false};
-  std::once_flag socketTablesStarted;
-  std::promise<std::unordered_set<uint64_t>> wantedSockets;
-  std::future<std::unordered_map<uint64_t, SocketRecord>> socketTables;
-  bool hasSockets = false;
-  const int fdinfoDirFd = fdinfoCloser.fd;
-  auto walk = [&](size_t begin, size_t end) {
-    std::string target;
-    char name[16];
-    for (size_t i = begin; i < end && !denied.load(std::memory_order_relaxed); i++) {
-      *std::to_chars(name, name + sizeof name - 1, fdNumbers[i]).ptr = '\0';
-      if (!ReadLinkAt(dirFd, name, target)) {
-        // The fd directory can be listable while its links are not (ptrace access check): that is EACCES.
-        if (errno == EACCES || errno == EPERM) denied.store(true);
-        continue;  // otherwise closed mid-listing: skip
+  bool denied = false;
+  std::string target;
+  char name[16];
+  for (size_t i = 0; i < fdNumbers.size(); i++) {
+    *std::to_chars(name, name + sizeof name - 1, fdNumbers[i]).ptr = '\0';
+    if (!ReadLinkAt(dirFd, name, target)) {
+      // The fd directory can be listable while its links are not (ptrace access check): that is EACCES.
+      if (errno == EACCES || errno == EPERM) {
+        denied = true;
+        break;
       }
-      FdRecord& record = records[i];
-      record.fd = fdNumbers[i];
-      bool deletedSuffix = false;
-      Classify(record, std::move(target), deletedSuffix);
-      target.clear();
-      if (deletedSuffix) {
-        // A file may really be named "x (deleted)": only a link count of 0 means deleted.
-        struct stat st;
-        bool unlinked = fstatat(dirFd, name, &st, 0) != 0 || st.st_nlink == 0;
-        if (unlinked) {
-          record.path.resize(record.path.size() - kDeletedSuffixLength);
-          record.deleted = !record.memfd;
-        }
-      }
-      if (record.kind == FdKind::File) {
-        ReadFdInfo(fdinfoDirFd, name, record);
-      } else if (record.kind == FdKind::Pipe) {
-        ReadLinkMode(dirFd, name, record);  // which end; a pipe has no position worth a fdinfo read
-      } else if (record.kind == FdKind::Socket) {
-        std::call_once(socketTablesStarted, [&] {
-          socketTables = std::async(std::launch::async, [&procRoot, pid, wanted = wantedSockets.get_future()]() mutable {
-            return ResolveSocketsOverlapped(procRoot, pid, std::move(wanted));
-          });
-        });
-      }
-      present[i] = 1;
+      continue;  // otherwise closed mid-listing: skip
     }
-  };
-  walk(0, fdNumbers.size());
+    FdRecord& record = records[i];
+    record.fd = fdNumbers[i];
+    bool deletedSuffix = false;
+    Classify(record, std::move(target), deletedSuffix);
+    target.clear();
+    if (deletedSuffix) {
+      // A file may really be named "x (deleted)": only a link count of 0 means deleted.
+      struct stat st;
+      bool unlinked = fstatat(dirFd, name, &st, 0) != 0 || st.st_nlink == 0;
+      if (unlinked) {
+        record.path.resize(record.path.size() - kDeletedSuffixLength);
+        record.deleted = !record.memfd;
+      }
+    }
+    if (record.kind == FdKind::File) {
+      ReadFdInfo(fdinfoCloser.fd, name, record);
+    } else if (record.kind == FdKind::Pipe) {
+      ReadLinkMode(dirFd, name, record);  // which end; a pipe has no position worth a fdinfo read
+    } else if (record.kind == FdKind::Socket && !socketTables.valid()) {
+      socketTables = std::async(std::launch::async, [&procRoot, pid, wanted = wantedSockets.get_future()]() mutable {
+        return ResolveSocketsOverlapped(procRoot, pid, std::move(wanted));
+      });
+    }
+    present[i] = 1;
+  }
   std::unordered_set<uint64_t> pipeInodes;
   std::unordered_set<uint64_t> socketInodes;
-  if (!denied.load()) {
+  if (!denied) {
     result.fds.reserve(records.size());
     for (size_t i = 0; i < records.size(); i++) {
       if (!present[i]) continue;
@@ -360,10 +355,10 @@ FdListResult ListFds(const std::string& procRoot, int pid, bool pipePeers) {
     }
   }
   records = std::vector<FdRecord>();
-  hasSockets = socketTables.valid();
+  const bool hasSockets = socketTables.valid();
   // The table reader waits for this set: hand it over on every path, including EACCES.
   if (hasSockets) wantedSockets.set_value(std::move(socketInodes));
-  if (denied.load()) {
+  if (denied) {
     result.fds.clear();
     result.errorCode = "EACCES";
     result.errorMessage = "permission denied: run as the owner of PID or root";
