@@ -1,9 +1,10 @@
 import React from 'react';
 import { Box } from 'ink';
-import type { CommandOverrides } from '../keys/dispatch.js';
+import type { CommandOverrides, ViewKeyHandlers } from '../keys/dispatch.js';
 import { useKeyInput } from '../keys/use-key-input.js';
 import { topView, type MonitorStore } from '../store/monitor-store.js';
 import { MonitorStoreContext, useMonitor } from '../store/use-monitor-store.js';
+import { ActionsView } from './ActionsView.js';
 import { DetailView } from './DetailView.js';
 import { Header } from './Header.js';
 import { HelpOverlay } from './HelpOverlay.js';
@@ -15,6 +16,8 @@ export interface MonitorAppProps {
   readonly store: MonitorStore;
   /** Actions later views plug in for commands that are "not available yet". */
   readonly overrides?: CommandOverrides;
+  /** Key handlers of the views features add (they get every key while on top). */
+  readonly viewKeys?: ViewKeyHandlers;
 }
 
 /** The body for the view on top of the stack; one component per view. */
@@ -25,6 +28,9 @@ function Body(): React.JSX.Element {
       return <HelpOverlay />;
     case 'detail':
       return <DetailView />;
+    case 'confirm':
+    case 'history':
+      return <ActionsView view={view} />;
     default:
       return (
         <>
@@ -35,8 +41,8 @@ function Body(): React.JSX.Element {
   }
 }
 
-function Screen({ store, overrides }: MonitorAppProps): React.JSX.Element {
-  useKeyInput(store, overrides);
+function Screen({ store, overrides, viewKeys }: MonitorAppProps): React.JSX.Element {
+  useKeyInput(store, overrides, viewKeys);
   const lines = useMonitor((s) => s.layout.lines);
   const columns = useMonitor((s) => s.layout.columns);
   return (
@@ -50,10 +56,10 @@ function Screen({ store, overrides }: MonitorAppProps): React.JSX.Element {
 }
 
 /** The whole TUI: header, table (or an overlay view) and status bar. */
-export function MonitorApp({ store, overrides }: MonitorAppProps): React.JSX.Element {
+export function MonitorApp({ store, overrides, viewKeys }: MonitorAppProps): React.JSX.Element {
   return (
     <MonitorStoreContext.Provider value={store}>
-      <Screen store={store} overrides={overrides} />
+      <Screen store={store} overrides={overrides} viewKeys={viewKeys} />
     </MonitorStoreContext.Provider>
   );
 }

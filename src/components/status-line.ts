@@ -32,6 +32,8 @@ function hints(s: MonitorState): string {
   const view = topView(s);
   if (view === 'help') return 'any key: close help';
   if (view === 'detail') return 'Esc/q: back  o: open files';
+  if (view === 'confirm') return 'Esc: cancel/close';
+  if (view === 'history') return 'Esc: back';
   const list = s.mode === 'watch' ? WATCH_HINTS : LIST_HINTS;
   const prefix = s.mode === 'watch' ? 'WATCH (read-only)  ' : '';
   return prefix + list.map(([command, label]) => `${firstKey(command)} ${label}`).join('  ');

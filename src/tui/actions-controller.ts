@@ -44,6 +44,8 @@ export interface ActionsController {
   cancelDialog(monitor: MonitorStore): void;
   openHistory(monitor: MonitorStore): void;
   closeHistory(monitor: MonitorStore): void;
+  /** Some action (a send, a tree termination, a history read) is still under way. */
+  busy(): boolean;
   /** Settles when every piece of work started so far has finished (tests, shutdown). */
   idle(): Promise<void>;
 }
@@ -288,6 +290,10 @@ export function createActionsController(options: ActionsControllerOptions = {}):
 
     closeHistory(monitor) {
       closeView(monitor, 'history');
+    },
+
+    busy() {
+      return pending.size > 0;
     },
 
     async idle() {

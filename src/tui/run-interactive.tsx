@@ -3,8 +3,10 @@ import React from 'react';
 import { writeFileSync } from 'node:fs';
 import { render } from 'ink';
 import { MonitorApp } from '../components/MonitorApp.js';
-import type { CommandOverrides } from '../keys/dispatch.js';
+import type { CommandOverrides, ViewKeyHandlers } from '../keys/dispatch.js';
 import { createMonitorStore } from '../store/monitor-store.js';
+import { ActionsStoreContext } from '../store/use-actions-store.js';
+import { createActionsController } from './actions-controller.js';
 import type { MonitorOptions } from './options.js';
 import { SamplingLoop, type FrameSource } from './sampling-loop.js';
 import { enterFullScreen } from './terminal.js';
@@ -18,6 +20,7 @@ export interface InteractiveSetup {
   /** Shown once in the status bar (e.g. "using the JS fallback backend: ..."). */
   readonly notice: string | null;
   readonly overrides?: CommandOverrides;
+  readonly viewKeys?: ViewKeyHandlers;
 }
 
 /** Runs the TUI until quit; always leaves the terminal as it found it. Returns the exit code. */
@@ -44,7 +47,16 @@ export async function runInteractive(setup: InteractiveSetup): Promise<number> {
   });
   const startupReport = process.env.PROCTOP_STARTUP_REPORT;
   let reported = false;
-  const app = render(<MonitorApp store={store} overrides={setup.overrides} />, {
+  // Kill dialog, tree termination and history (their keys answer "read-only" in --watch via dispatch).
+  const actions = createActionsController();
+  const overrides: CommandOverrides = { ...actions.overrides, ...setup.overrides };
+  const viewKeys: ViewKeyHandlers = { ...actions.viewKeys, ...setup.viewKeys };
+  const screen = (
+    <ActionsStoreContext.Provider value={actions.store}>
+      <MonitorApp store={store} overrides={overrides} viewKeys={viewKeys} />
+    </ActionsStoreContext.Provider>
+  );
+  const app = render(screen, {
     exitOnCtrlC: false,
     patchConsole: false,
     // Bench hook: record when the first frame with real CPU figures reached the terminal.
@@ -80,6 +92,11 @@ export async function runInteractive(setup: InteractiveSetup): Promise<number> {
         }
       });
     });
+    // Never exit in the middle of a tree termination: its members could stay stopped.
+    if (actions.busy()) {
+      store.getState().showMessage('quitting after the running action finishes…', 60_000);
+      await actions.idle();
+    }
   } finally {
     // Stop sampling first so nothing draws after the screen is restored, and stop reading
     // stdin so keys typed right after quitting reach the shell, not us.
