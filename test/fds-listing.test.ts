@@ -2,7 +2,9 @@ import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readlink } from 'node:fs/promises';
 import { fdCountsByKind } from '../src/fds/fd-counts.js';
+import { parseInetTable } from '../src/sys/js/net.js';
 import { listFdsJs } from '../src/sys/js/fds.js';
 import { loadNativeAddon } from '../src/sys/native-addon.js';
 import type { FdEntry, FdListing } from '../src/sys/types.js';
@@ -167,6 +169,32 @@ describe('native and JS backends agree', () => {
     const js = await listFdsJs('/proc', held.pid);
     expect(peersOf(js)).toEqual(peersOf(native));
     expect(peersOf(native)).toEqual([{ pid: held.pipe.peerPid, comm: 'cat', fd: 0 }]);
+  });
+});
+
+describe('sockets resolve through the target\'s own network namespace', () => {
+  it.each(BACKENDS)('finds a listener that exists only in another namespace (%s)', async (_name, make) => {
+    const child = startChild(
+      'unshare',
+      ['-n', 'python3', '-c', 'import socket,os,sys\ns=socket.socket(); s.bind(("0.0.0.0",0)); s.listen(1)\nprint(os.getpid(), s.fileno(), s.getsockname()[1], flush=True)\nsys.stdin.read()'],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
+    const line = await new Promise<string>((resolve, reject) => {
+      let output = '';
+      child.stdout?.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('\n')) resolve(output);
+      });
+      child.once('exit', (code) => reject(new Error(`unshare -n exited ${code} (needs CAP_SYS_ADMIN)`)));
+    });
+    const [pid, fd, port] = line.trim().split(' ').map(Number) as [number, number, number];
+    expect(await readlink(`/proc/${pid}/ns/net`)).not.toBe(await readlink('/proc/self/ns/net'));
+    const listing = await make()('/proc', pid, { pipePeers: false });
+    const socket = entry(listing, fd);
+    expect(socket.socket).toMatchObject({ protocol: 'tcp', localAddress: '0.0.0.0', localPort: port, state: 'LISTEN' });
+    // ...and the caller's own table does not have it: the lookup really used the target's namespace.
+    const own = parseInetTable(await readFile('/proc/self/net/tcp', 'utf8'), 'tcp');
+    expect(own.some((r) => r.inode === socket.inode)).toBe(false);
   });
 });
 
