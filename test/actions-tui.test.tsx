@@ -1,0 +1,393 @@
+// The acting views of the TUI: kill dialog, tree dialog, action history. Real processes the test
+// starts, a recording signaller, an audit log in a temporary directory.
+import React from 'react';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { cleanup, render } from 'ink-testing-library';
+import { createFileAuditSink, readRecentActions, type AuditRecord } from '../src/actions/audit-log.js';
+import { createSystemDeps, recordingSignaller, type ActionDeps, type Signaller } from '../src/actions/deps.js';
+import type { KillManyResult } from '../src/actions/kill-many.js';
+import { MonitorApp } from '../src/components/MonitorApp.js';
+import type { SignalDelivery } from '../src/sys/types.js';
+import { createActionsStore, PICKER_SIGNALS } from '../src/store/actions-store.js';
+import { createMonitorStore, topView, type MonitorStore } from '../src/store/monitor-store.js';
+import { ActionsStoreContext } from '../src/store/use-actions-store.js';
+import { killSummary } from '../src/tui/action-messages.js';
+import { captureKillTargets, createActionsController, type ActionsController, type ActionsControllerOptions } from '../src/tui/actions-controller.js';
+import { syntheticFrame, syntheticRow, syntheticSystem } from '../src/tui/synthetic-frames.js';
+import type { ProcessRow } from '../src/sampler/types.js';
+import { isAlive, killStartedChildren, startChild, waitFor } from './helpers/children.js';
+import { startTimeOf } from './kill-cli-harness.js';
+
+let stateDir: string;
+beforeAll(() => {
+  stateDir = mkdtempSync(join(tmpdir(), 'proctop-actions-tui-'));
+});
+afterEach(async () => {
+  cleanup();
+  await killStartedChildren();
+});
+afterAll(async () => {
+  await killStartedChildren();
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+const tick = (ms = 40) => new Promise((resolve) => setTimeout(resolve, ms));
+let logCounter = 0;
+
+/** A fresh audit log path per test. */
+function freshLog(): string {
+  logCounter += 1;
+  return join(stateDir, `actions-${logCounter}.jsonl`);
+}
+
+/** Pretends every signal was sent: for targets that must never get a real one. */
+function pretendSignaller(): ReturnType<typeof recordingSignaller> {
+  return recordingSignaller(async (): Promise<SignalDelivery> => ({ outcome: 'sent', error: null, viaPidfd: true, warnings: [] }));
+}
+
+async function realSignaller(): Promise<Signaller> {
+  return (await createSystemDeps()).signal;
+}
+
+function depsWith(signal: Signaller, auditPath: string): () => Promise<ActionDeps> {
+  return () => createSystemDeps({ signal, audit: createFileAuditSink(auditPath) });
+}
+
+/** A sleeper in its own process group (as a shell job is), so proctop's group guard does not apply. */
+function sleeper(tag: string): { pid: number; startTime: number; exited: Promise<NodeJS.Signals | null> } {
+  const child = startChild('sleep', ['300'], { detached: true, argv0: `sleep-${tag}` });
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_c, sig) => resolve(sig)));
+  return { pid: child.pid!, startTime: startTimeOf(child.pid!), exited };
+}
+
+/** The row the sampler would show for a real process. */
+function rowOf(p: { pid: number; startTime: number }, fields: Partial<ProcessRow> = {}): ProcessRow {
+  return syntheticRow({ pid: p.pid, startTime: p.startTime, comm: 'sleep', argv: ['sleep', '300'], user: 'tester', ppid: process.pid, ...fields });
+}
+
+interface Harness {
+  readonly monitor: MonitorStore;
+  readonly controller: ActionsController;
+  readonly app: ReturnType<typeof render>;
+  readonly lines: () => string[];
+  readonly press: (keys: string) => Promise<void>;
+}
+
+async function showApp(rows: readonly ProcessRow[], options: ActionsControllerOptions, setup: { columns?: number; rows?: number; mode?: 'interactive' | 'watch' } = {}): Promise<Harness> {
+  const monitor = createMonitorStore({ columns: setup.columns ?? 100, rows: setup.rows ?? 24, backend: 'native', color: false, mode: setup.mode ?? 'interactive', sortColumn: 'pid', descending: false });
+  monitor.getState().ingest(syntheticFrame(rows, { system: syntheticSystem(2) }));
+  const controller = createActionsController(options);
+  const app = render(
+    <ActionsStoreContext.Provider value={controller.store}>
+      <MonitorApp store={monitor} overrides={controller.overrides} viewKeys={controller.viewKeys} />
+    </ActionsStoreContext.Provider>,
+  );
+  await tick();
+  const press = async (keys: string): Promise<void> => {
+    app.stdin.write(keys);
+    await tick();
+  };
+  return { monitor, controller, app, lines: () => (app.lastFrame() ?? '').split('\n'), press };
+}
+
+/** Waits until the rendered frame satisfies `check`. */
+async function frameShows(h: Harness, check: (text: string) => boolean, what: string, timeoutMs = 15_000): Promise<string> {
+  let last = '';
+  try {
+    return await waitFor(() => {
+      last = h.app.lastFrame() ?? '';
+      return check(last) ? last : '';
+    }, timeoutMs, 50);
+  } catch {
+    throw new Error(`frame never showed ${what}; last frame:\n${last}`);
+  }
+}
+
+describe('actions store', () => {
+  it('preselects TERM at first, then the last used signal; the picker wraps around', () => {
+    const store = createActionsStore();
+    const target = { key: '5:1', pid: 5, startTime: 1, user: 'u', command: 'c' };
+    store.getState().openKillDialog([target]);
+    const pick = () => {
+      const d = store.getState().dialog;
+      return d?.kind === 'kill' ? PICKER_SIGNALS[d.signalIndex]?.name : null;
+    };
+    expect(pick()).toBe('TERM');
+    store.getState().moveSignal(-1);
+    expect(pick()).toBe('USR2');
+    store.getState().moveSignal(1);
+    store.getState().moveSignal(1);
+    expect(pick()).toBe('KILL');
+    store.getState().rememberSignal(PICKER_SIGNALS.find((s) => s.name === 'HUP')!.number);
+    store.getState().closeDialog();
+    store.getState().openKillDialog([target]);
+    expect(pick()).toBe('HUP');
+  });
+});
+
+describe('kill targets', () => {
+  const rows = [syntheticRow({ pid: 300 }), syntheticRow({ pid: 100 }), syntheticRow({ pid: 200 })];
+
+  it('are the selected processes in screen order, else the cursor process', () => {
+    const monitor = createMonitorStore({ sortColumn: 'pid', descending: false });
+    monitor.getState().ingest(syntheticFrame(rows));
+    const first = captureKillTargets(monitor.getState());
+    expect(typeof first !== 'string' && first.map((t) => t.pid)).toEqual([100]);
+    monitor.getState().moveCursor(2);
+    monitor.getState().toggleSelect();
+    monitor.getState().moveCursor(-2);
+    monitor.getState().toggleSelect();
+    const selected = captureKillTargets(monitor.getState());
+    expect(typeof selected !== 'string' && selected.map((t) => [t.pid, t.startTime, t.command])).toEqual([
+      [100, 1100, '/usr/bin/proc100 --serve'],
+      [300, 1300, '/usr/bin/proc300 --serve'],
+    ]);
+  });
+
+  it('are refused with a reason when nothing is under the cursor', () => {
+    const monitor = createMonitorStore();
+    expect(captureKillTargets(monitor.getState())).toBe('no process under the cursor');
+  });
+});
+
+describe('status-bar summaries', () => {
+  const base = { startTime: 1, comm: 'x', uid: 0, viaPidfd: true };
+  const result = (outcomes: Array<[number, KillManyResult['results'][number]['outcome'], string | null]>): KillManyResult => ({
+    signal: 15,
+    refused: false,
+    warnings: [],
+    results: outcomes.map(([pid, outcome, reason]) => ({ ...base, pid, outcome, reason })),
+  });
+
+  it('says what was sent and why each failure failed', () => {
+    expect(killSummary(result([[1, 'sent', null], [2, 'sent', null]]))).toBe('sent TERM to 2 processes');
+    expect(killSummary(result([[1, 'sent', null], [123, 'permission', 'EPERM']]))).toBe('sent TERM to 1 process; 1 failed: permission denied (pid 123)');
+    expect(killSummary(result([[5, 'exited', 'no such process'], [6, 'exited', null], [7, 'reused', 'x']]))).toBe(
+      'TERM: nothing sent; 3 failed: gone (pid 5, 6); PID reused (pid 7)',
+    );
+  });
+});
+
+describe('kill dialog', () => {
+  it('lists every selected target with PID, USER and COMMAND and preselects TERM (exact frame at 100x24)', async () => {
+    const rows = [
+      syntheticRow({ pid: 4101, user: 'alice', argv: ['node', '/srv/app/server.js', '--port', '8080'] }),
+      syntheticRow({ pid: 4102, user: 'bob', argv: ['python3', '-m', 'http.server'] }),
+      syntheticRow({ pid: 4103, user: 'carol', argv: ['sleep', '1000'] }),
+    ];
+    const h = await showApp(rows, { deps: depsWith(pretendSignaller(), freshLog()) });
+    await h.press(' ');
+    await h.press(' ');
+    await h.press('x');
+    expect(topView(h.monitor.getState())).toBe('confirm');
+    expect(h.lines()).toEqual([
+      'Send a signal to 2 processes (captured when this dialog opened)',
+      '     PID USER       COMMAND',
+      '    4101 alice      node /srv/app/server.js --port 8080',
+      '    4102 bob        python3 -m http.server',
+      'Signal:',
+      '  > TERM  terminate politely (default)',
+      '    KILL  kill; cannot be caught or ignored',
+      '    INT   interrupt (Ctrl-C)',
+      '    HUP   hangup; many daemons reload',
+      '    QUIT  quit with core dump (Ctrl-\\)',
+      '    STOP  stop; cannot be caught or ignored',
+      '    CONT  continue a stopped process',
+      '    USR1  user-defined 1',
+      '    USR2  user-defined 2',
+      'Enter/y: send SIGTERM   Esc/n/q: cancel   ↑/k ↓/j: signal',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      expect.stringMatching(/^Esc: cancel\/close +2 selected native 1\.5s$/),
+    ]);
+    await h.press('j');
+    expect(h.lines()).toContain('  > KILL  kill; cannot be caught or ignored');
+    expect(h.lines()).toContain('Enter/y: send SIGKILL   Esc/n/q: cancel   ↑/k ↓/j: signal');
+  });
+
+  it('keeps its targets when a refresh changes the list, and signals exactly the identities captured at open', async () => {
+    const a = sleeper('a');
+    const signal = pretendSignaller();
+    const h = await showApp([rowOf(a, { argv: ['sleep', '300', 'target-a'] })], { deps: depsWith(signal, freshLog()) });
+    await h.press('x');
+    const before = h.lines().slice(0, 3);
+    expect(before[2]).toMatch(new RegExp(`^ +${a.pid} tester +sleep 300 target-a$`));
+    // A refresh where the target is gone from the frame and another process took the cursor's place.
+    h.monitor.getState().ingest(syntheticFrame([syntheticRow({ pid: 999_999, argv: ['intruder'] })], { timestampMs: 1_700_000_200_000 }));
+    await tick();
+    expect(h.lines().slice(0, 3)).toEqual(before);
+    await h.press('\r');
+    await h.controller.idle();
+    expect(signal.calls).toEqual([{ pid: a.pid, startTime: a.startTime, signal: 15 }]);
+    expect(topView(h.monitor.getState())).toBe('list');
+  });
+
+  it('sends the picked signal to both selected sleepers, clears the selection, reports in the status bar, and preselects it next time', async () => {
+    const [a, b, c] = [sleeper('a'), sleeper('b'), sleeper('c')];
+    const signal = recordingSignaller(await realSignaller());
+    const log = freshLog();
+    const h = await showApp([rowOf(a), rowOf(b), rowOf(c)], { deps: depsWith(signal, log) });
+    await h.press(' ');
+    await h.press(' ');
+    await h.press('x');
+    await h.press('j'); // KILL
+    await h.press('y');
+    await h.controller.idle();
+    expect(await a.exited).toBe('SIGKILL');
+    expect(await b.exited).toBe('SIGKILL');
+    expect(await isAlive(c.pid)).toBe(true);
+    expect(signal.calls.map((call) => [call.pid, call.signal])).toEqual([
+      [a.pid, 9],
+      [b.pid, 9],
+    ]);
+    expect(h.monitor.getState().selection.size).toBe(0);
+    await frameShows(h, (f) => f.split('\n').at(-1)?.startsWith('sent KILL to 2 processes') === true, 'the result in the status bar');
+    const logged = await readRecentActions(10, log);
+    expect(logged.map((r) => [r.action, r.signal, r.targets.map((t) => [t.pid, t.outcome])])).toEqual([['kill', 9, [[a.pid, 'sent'], [b.pid, 'sent']]]]);
+    // The cursor is on c now: the next dialog targets it with KILL preselected.
+    await h.press('x');
+    expect(h.lines()).toContain('  > KILL  kill; cannot be caught or ignored');
+    expect(h.lines()[0]).toBe(`Send a signal to PID ${c.pid} (captured when this dialog opened)`);
+    await h.press('\x1b');
+    await tick(100);
+    expect(topView(h.monitor.getState())).toBe('list');
+    expect(await isAlive(c.pid)).toBe(true);
+  });
+
+  it('reports a reused PID and a gone process without signalling them', async () => {
+    const a = sleeper('a');
+    const signal = recordingSignaller(await realSignaller());
+    // The row's identity is stale: same PID, another start time (what a recycled PID looks like).
+    let free = 4_194_000;
+    while (existsSync(`/proc/${free}`)) free -= 1;
+    const h = await showApp([rowOf({ pid: a.pid, startTime: a.startTime - 1 }), rowOf({ pid: free, startTime: 42 })], { deps: depsWith(signal, freshLog()) });
+    await h.press(' ');
+    await h.press(' ');
+    await h.press('x');
+    await h.press('\r');
+    await h.controller.idle();
+    expect(signal.calls).toEqual([]);
+    expect(await isAlive(a.pid)).toBe(true);
+    const status = h.lines().at(-1) ?? '';
+    expect(status).toContain(`TERM: nothing sent; 2 failed: `);
+    expect(status).toContain(`PID reused (pid ${a.pid})`);
+    expect(h.monitor.getState().message?.text).toContain(`gone (pid ${free})`);
+    // Nothing was sent, so the selection stays for another try.
+    expect(h.monitor.getState().selection.size).toBe(2);
+  });
+
+  it('cancels with n and with Esc: nothing is sent', async () => {
+    const a = sleeper('a');
+    const signal = pretendSignaller();
+    const h = await showApp([rowOf(a)], { deps: depsWith(signal, freshLog()) });
+    for (const cancel of ['n', '\x1b']) {
+      await h.press('x');
+      expect(topView(h.monitor.getState())).toBe('confirm');
+      await h.press(cancel);
+      await tick(100);
+      expect(topView(h.monitor.getState())).toBe('list');
+      expect(h.controller.store.getState().dialog).toBeNull();
+    }
+    await h.controller.idle();
+    expect(signal.calls).toEqual([]);
+  });
+
+  it('folds the signal picker into one line on a small screen (40x12) and keeps the keys visible', async () => {
+    const rows = [syntheticRow({ pid: 4101, user: 'alice', argv: ['node', 'server.js'] })];
+    const h = await showApp(rows, { deps: depsWith(pretendSignaller(), freshLog()) }, { columns: 40, rows: 12 });
+    await h.press('x');
+    const frame = h.lines();
+    expect(frame.slice(0, 5)).toEqual([
+      'Send a signal to PID 4101 (captured whe…',
+      '     PID USER       COMMAND',
+      '    4101 alice      node server.js',
+      'Signal:',
+      '  < TERM >  terminate politely (default…',
+    ]);
+    expect(frame.some((l) => l.startsWith('Enter/y: send SIGTERM'))).toBe(true);
+    expect(frame.every((l) => l.length <= 40)).toBe(true);
+  });
+});
+
+describe('--watch', () => {
+  it('answers x, F9 and T with "read-only (--watch)" and opens no dialog; H still shows the history', async () => {
+    const log = freshLog();
+    const signal = pretendSignaller();
+    const h = await showApp([syntheticRow({ pid: 4101 })], { deps: depsWith(signal, log), auditPath: log }, { mode: 'watch' });
+    for (const key of ['x', '\x1b[20~', 'T']) {
+      h.monitor.getState().showMessage('');
+      await h.press(key);
+      expect(topView(h.monitor.getState())).toBe('list');
+      expect(h.lines().at(-1)).toMatch(/^read-only \(--watch\)/);
+    }
+    await h.press('H');
+    expect(topView(h.monitor.getState())).toBe('history');
+    await frameShows(h, (f) => f.includes('No actions recorded yet.'), 'the empty history');
+    expect(signal.calls).toEqual([]);
+  });
+});
+
+describe('action history (H)', () => {
+  it('shows earlier actions from the audit log and this session\'s, newest first', async () => {
+    const log = freshLog();
+    const earlier: AuditRecord = {
+      time: '2026-01-02T03:04:05.000Z',
+      user: 'alice',
+      uid: 1000,
+      sudoUser: null,
+      proctopPid: 1,
+      action: 'terminate-tree',
+      signal: 15,
+      killSignal: 9,
+      targets: [{ pid: 777, startTime: 5, comm: 'worker', outcome: 'killed', reason: null }],
+      summary: 'SIGTERM then SIGKILL: 1 of 1 gone',
+      warnings: [],
+    };
+    expect(await createFileAuditSink(log).append(earlier)).toBeNull();
+    const a = sleeper('a');
+    const h = await showApp([rowOf(a)], { deps: depsWith(await realSignaller(), log), auditPath: log });
+    await h.press('x');
+    await h.press('\r');
+    await h.controller.idle();
+    expect(await a.exited).toBe('SIGTERM');
+    await h.press('H');
+    const text = await frameShows(h, (f) => f.includes('terminate-tree'), 'the history');
+    const lines = text.split('\n');
+    expect(lines[0]).toBe('Action history, newest first (audit log plus this session)');
+    expect(lines[1]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d {2}kill {2}SIGTERM sent to 1 of 1 {2}\(.+, this session\)$/);
+    expect(lines[2]).toBe(`    ${String(a.pid).padStart(7)} sleep           sent`);
+    expect(lines[3]).toMatch(/ {2}terminate-tree {2}SIGTERM then SIGKILL: 1 of 1 gone {2}\(alice\)$/);
+    expect(lines[4]).toBe('        777 worker          killed');
+    await h.press('j');
+    expect(h.lines()[1]).toBe(lines[2]);
+    await h.press('q');
+    expect(topView(h.monitor.getState())).toBe('list');
+  });
+
+  it('still lists this session\'s action when the audit log cannot be written', async () => {
+    // A log path under a regular file: mkdir fails, the action still happens and says so.
+    const blocked = join(stateDir, `not-a-dir-${process.pid}`);
+    await createFileAuditSink(join(stateDir, 'x.jsonl')).append({ time: 't', user: 'u', uid: 0, sudoUser: null, proctopPid: 0, action: 'kill', signal: 0, killSignal: null, targets: [], summary: '', warnings: [] });
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(blocked, 'file');
+    const log = join(blocked, 'actions.jsonl');
+    const a = sleeper('a');
+    const h = await showApp([rowOf(a)], { deps: depsWith(await realSignaller(), log), auditPath: log });
+    await h.press('x');
+    await h.press('\r');
+    await h.controller.idle();
+    expect(await a.exited).toBe('SIGTERM');
+    expect(h.monitor.getState().message?.text).toMatch(/^sent TERM to 1 process; audit log not written/);
+    await h.press('H');
+    const text = await frameShows(h, (f) => f.includes('this session'), 'the session action');
+    expect(text).toContain('warning: audit log not written');
+  });
+});
