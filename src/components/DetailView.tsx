@@ -1,38 +1,48 @@
 import React from 'react';
 import { Box, Text } from 'ink';
-import { commandText } from '../store/columns.js';
 import { cursorRow } from '../store/monitor-store.js';
+import { useHasInspectStore, useInspect } from '../store/use-inspect-store.js';
 import { useMonitor } from '../store/use-monitor-store.js';
-import { fit, formatBytes, formatCpuTime, formatPercent, sanitize } from './format.js';
+import { detailLines } from './detail-lines.js';
 
-/** Details of the process under the cursor (Enter). A placeholder until the open-files view lands. */
+/**
+ * Details of the inspected process (Enter): the identity captured when the view opened, so a
+ * moving list never swaps the process under you; without an inspect store, the cursor's process.
+ */
 export function DetailView(): React.JSX.Element {
-  const d = useMonitor(cursorRow);
+  const inspecting = useHasInspectStore();
+  const cursor = useMonitor(cursorRow);
+  const rowsByKey = useMonitor((s) => s.rowsByKey);
   const layout = useMonitor((s) => s.layout);
+  const target = useInspect((s) => s.target);
+  const lastRow = useInspect((s) => s.lastRow);
+  const exited = useInspect((s) => s.exited);
+  const listing = useInspect((s) => s.listing);
+  const listingFailure = useInspect((s) => s.listingFailure);
+  const cwd = useInspect((s) => s.cwd);
+  const exe = useInspect((s) => s.exe);
+  const history = useInspect((s) => s.history);
   const height = Math.max(1, layout.lines - layout.statusLines);
-  const width = layout.columns;
-  const lines: string[] = [];
-  if (!d) {
-    lines.push('No process under the cursor.');
-  } else {
-    const r = d.row;
-    lines.push(`Process ${r.pid} (${sanitize(r.comm)})${d.exited ? '  — exited' : ''}`);
-    lines.push(`  identity    pid ${r.pid}, start ${r.startTime} ticks (${new Date(r.startTimeMs).toISOString()})`);
-    lines.push(`  parent      ${r.ppid}   group ${r.pgid}   session ${r.sid}`);
-    lines.push(`  user        ${sanitize(r.user)} (uid ${r.uid})`);
-    lines.push(`  state       ${r.state}${r.isKernelThread ? '  kernel thread' : ''}   nice ${r.nice}   priority ${r.priority}`);
-    lines.push(`  cpu         ${formatPercent(r.cpuPercent)}% now, ${formatPercent(r.cpuPercentLifetime)}% lifetime, time ${formatCpuTime(r.cpuTimeSeconds)}`);
-    lines.push(`  memory      RSS ${formatBytes(r.rssBytes)} (${formatPercent(r.memPercent)}%), virtual ${formatBytes(r.vsizeBytes)}, ${r.threads} threads`);
-    lines.push(`  exe         ${r.exe === null ? '(no access)' : sanitize(r.exe)}`);
-    lines.push(`  command     ${sanitize(commandText(r))}`);
-    lines.push('');
-    lines.push('  Open files: press o (the open-files view is not available yet).');
-  }
+  const own = inspecting && target !== null;
+  const lines = detailLines(
+    {
+      row: own ? lastRow : (cursor?.row ?? null),
+      exited: own ? exited : (cursor?.exited ?? false),
+      rowsByKey,
+      cwd: own ? cwd : null,
+      exe: own ? exe : null,
+      listing: own ? listing : undefined,
+      listingFailure: own ? listingFailure : null,
+      history,
+    },
+    layout.columns,
+    height,
+  );
   return (
     <Box flexDirection="column" height={height}>
-      {lines.slice(0, height).map((l, i) => (
-        <Text key={i} wrap="truncate" bold={i === 0}>
-          {fit(l, width) || ' '}
+      {lines.map((line, i) => (
+        <Text key={i} wrap="truncate" bold={line.title}>
+          {line.text || ' '}
         </Text>
       ))}
     </Box>

@@ -1,6 +1,7 @@
 import React from 'react';
 import { Box, Text } from 'ink';
 import { helpLines } from '../keys/bindings.js';
+import { inspectHelpSections } from '../keys/inspect-bindings.js';
 import { useMonitor } from '../store/use-monitor-store.js';
 import { fit } from './format.js';
 
@@ -15,6 +16,10 @@ export function helpText(watch: boolean, width: number): string[] {
     }
     const note = watch && line.mutating ? ' (ro)' : '';
     lines.push(fit(`  ${line.keys.padEnd(16)} ${line.description}${note}`, width));
+  }
+  for (const section of inspectHelpSections()) {
+    lines.push(`${section.title}:`);
+    for (const line of section.lines) lines.push(fit(`  ${line.keys.padEnd(16)} ${line.description}`, width));
   }
   return lines;
 }

@@ -4,8 +4,11 @@ import type { CommandOverrides, ViewKeyHandlers } from '../keys/dispatch.js';
 import { useKeyInput } from '../keys/use-key-input.js';
 import { topView, type MonitorStore } from '../store/monitor-store.js';
 import { MonitorStoreContext, useMonitor } from '../store/use-monitor-store.js';
+import type { InspectStore } from '../store/inspect-store.js';
+import { InspectStoreContext } from '../store/use-inspect-store.js';
 import { ActionsView } from './ActionsView.js';
 import { DetailView } from './DetailView.js';
+import { FdView } from './FdView.js';
 import { Header } from './Header.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import { ProcessTable } from './ProcessTable.js';
@@ -14,6 +17,8 @@ import { StatusBar } from './StatusBar.js';
 export interface MonitorAppProps {
   /** The app's own store (fresh per app instance and per test). */
   readonly store: MonitorStore;
+  /** State of the details and open-files views (absent: details show the cursor's process only). */
+  readonly inspect?: InspectStore;
   /** Actions later views plug in for commands that are "not available yet". */
   readonly overrides?: CommandOverrides;
   /** Key handlers of the views features add (they get every key while on top). */
@@ -28,6 +33,8 @@ function Body(): React.JSX.Element {
       return <HelpOverlay />;
     case 'detail':
       return <DetailView />;
+    case 'fds':
+      return <FdView />;
     case 'confirm':
     case 'history':
       return <ActionsView view={view} />;
@@ -56,10 +63,12 @@ function Screen({ store, overrides, viewKeys }: MonitorAppProps): React.JSX.Elem
 }
 
 /** The whole TUI: header, table (or an overlay view) and status bar. */
-export function MonitorApp({ store, overrides, viewKeys }: MonitorAppProps): React.JSX.Element {
+export function MonitorApp({ store, overrides, viewKeys, inspect }: MonitorAppProps): React.JSX.Element {
   return (
     <MonitorStoreContext.Provider value={store}>
-      <Screen store={store} overrides={overrides} viewKeys={viewKeys} />
+      <InspectStoreContext.Provider value={inspect ?? null}>
+        <Screen store={store} overrides={overrides} viewKeys={viewKeys} />
+      </InspectStoreContext.Provider>
     </MonitorStoreContext.Provider>
   );
 }

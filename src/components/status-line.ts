@@ -1,5 +1,6 @@
 // The status bar's text: hints or a message on the left, state on the right. Pure.
 import { commandKeys, type Command } from '../keys/bindings.js';
+import { FD_VIEW_HINTS } from '../keys/inspect-bindings.js';
 import type { MonitorState } from '../store/monitor-store.js';
 import { topView } from '../store/monitor-store.js';
 import { fit } from './format.js';
@@ -34,6 +35,7 @@ function hints(s: MonitorState): string {
   if (view === 'detail') return 'Esc/q: back  o: open files';
   if (view === 'confirm') return 'Esc: cancel/close';
   if (view === 'history') return 'Esc: back';
+  if (view === 'fds') return FD_VIEW_HINTS;
   const list = s.mode === 'watch' ? WATCH_HINTS : LIST_HINTS;
   const prefix = s.mode === 'watch' ? 'WATCH (read-only)  ' : '';
   return prefix + list.map(([command, label]) => `${firstKey(command)} ${label}`).join('  ');

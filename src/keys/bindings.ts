@@ -63,7 +63,7 @@ export const KEY_BINDINGS: Readonly<Record<Command, CommandInfo>> = {
   CURSOR_HOME: { bindings: [{ key: 'home' }, { key: 'g' }], description: 'first process', group: 'Navigate', mutating: false },
   CURSOR_END: { bindings: [{ key: 'end' }, { key: 'G' }], description: 'last process', group: 'Navigate', mutating: false },
   FOLLOW: { bindings: [{ key: 'F' }], description: 'follow the process under the cursor', group: 'Navigate', mutating: false },
-  FILTER: { bindings: [{ key: '/' }, { key: 'f3' }], description: 'filter (command, name, user, PID); Enter keeps, Esc clears', group: 'Find & sort', mutating: false },
+  FILTER: { bindings: [{ key: '/' }, { key: 'f3' }], description: 'filter (command, name, user, PID; :PORT = holders of a port); Enter keeps, Esc clears', group: 'Find & sort', mutating: false },
   FILTER_EDIT: { bindings: [{ key: '\\' }, { key: 'f4' }], description: 'edit the kept filter', group: 'Find & sort', mutating: false },
   CLEAR_FILTER: { bindings: [{ key: 'escape' }], description: 'clear filter and user filter', group: 'Find & sort', mutating: false },
   USER_FILTER: { bindings: [{ key: 'u' }], description: 'show one user\'s processes (empty = all)', group: 'Find & sort', mutating: false },

@@ -1,0 +1,177 @@
+// The detail view's text, line by line. Pure: DetailView only draws it.
+import { FD_KINDS, fdCountsByKind } from '../fds/fd-counts.js';
+import { commandText } from '../store/columns.js';
+import type { ProcessHistory } from '../store/inspect-store.js';
+import type { IdentityKey, ProcessRow } from '../sampler/types.js';
+import type { ProcessLink } from '../sys/process-links.js';
+import type { FdListing } from '../sys/types.js';
+import { fit, formatBytes, formatCpuTime, formatPercent, sanitize, sparkline } from './format.js';
+
+/** Everything the detail view shows about one process. */
+export interface DetailInput {
+  /** The process as last seen (null: nothing to show). */
+  readonly row: ProcessRow | null;
+  readonly exited: boolean;
+  /** Processes of the frame on screen, for the parent chain. */
+  readonly rowsByKey: ReadonlyMap<IdentityKey, ProcessRow>;
+  readonly cwd: ProcessLink | null;
+  readonly exe: ProcessLink | null;
+  /** null while the first listing is on its way; undefined when no listing is ever made (no inspect store). */
+  readonly listing: FdListing | null | undefined;
+  readonly listingFailure: string | null;
+  readonly history: ProcessHistory;
+}
+
+/** One line of the view and whether it is the title. */
+export interface DetailLine {
+  readonly text: string;
+  readonly title: boolean;
+}
+
+const STATE_NAMES: Readonly<Record<string, string>> = {
+  R: 'running',
+  S: 'sleeping',
+  D: 'disk sleep',
+  Z: 'zombie',
+  T: 'stopped',
+  t: 'tracing stop',
+  X: 'dead',
+  I: 'idle',
+  P: 'parked',
+  W: 'paging',
+  K: 'wakekill',
+};
+
+/** Label column: "  command  " — 11 characters. */
+const LABEL_WIDTH = 11;
+
+/** Parent chain entries shown before the rest is elided. */
+const MAX_PARENTS = 32;
+
+/** "42s", "5m 12s", "3h 05m", "4d 03h". */
+export function formatAge(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  const pad = (n: number) => String(n).padStart(2, '0');
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${pad(s % 60)}s`;
+  if (s < 86_400) return `${Math.floor(s / 3600)}h ${pad(Math.floor((s % 3600) / 60))}m`;
+  return `${Math.floor(s / 86_400)}d ${pad(Math.floor((s % 86_400) / 3600))}h`;
+}
+
+/** Local wall-clock time "YYYY-MM-DD HH:MM:SS". */
+export function formatLocalTime(ms: number): string {
+  const d = new Date(ms);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+/** Splits text into lines of at most `width`, breaking at spaces when it can. */
+export function wrapText(text: string, width: number): string[] {
+  if (width <= 0) return [];
+  const lines: string[] = [];
+  let rest = text;
+  while (rest.length > width) {
+    const space = rest.lastIndexOf(' ', width);
+    const cut = space > width / 3 ? space : width;
+    lines.push(rest.slice(0, cut).trimEnd());
+    rest = rest.slice(cut).replace(/^ /, '');
+  }
+  lines.push(rest);
+  return lines;
+}
+
+/** "1200 bash ← 1100 sshd ← 1 systemd": ancestors by identity in the frame (a parent is never younger). */
+export function parentChain(row: ProcessRow, rowsByKey: ReadonlyMap<IdentityKey, ProcessRow>): string {
+  const byPid = new Map<number, ProcessRow>();
+  for (const r of rowsByKey.values()) byPid.set(r.pid, r);
+  const parts: string[] = [];
+  const seen = new Set<number>([row.pid]);
+  let child = row;
+  while (child.ppid !== 0 && parts.length < MAX_PARENTS) {
+    const parent = byPid.get(child.ppid);
+    if (!parent || parent.startTime > child.startTime || seen.has(parent.pid)) {
+      parts.push(`${child.ppid} (not visible)`);
+      break;
+    }
+    parts.push(`${parent.pid} ${sanitize(parent.comm)}`);
+    seen.add(parent.pid);
+    child = parent;
+  }
+  if (parts.length === MAX_PARENTS && child.ppid !== 0) parts.push('…');
+  return parts.length === 0 ? '(none: started by the kernel)' : parts.join(' ← ');
+}
+
+function linkText(link: ProcessLink | null, exited: boolean): string {
+  if (link === null) return exited ? '-' : 'reading…';
+  if (link.path !== null) return sanitize(link.path);
+  if (link.error === 'EACCES') return 'no access (run as the owner or root)';
+  if (link.error === 'ENOENT') return exited ? '- (exited)' : '-';
+  return `unreadable: ${sanitize(link.message)}`;
+}
+
+function exeText(row: ProcessRow, fresh: ProcessLink | null): string {
+  if (row.isKernelThread) return '- (kernel thread)';
+  const path = fresh?.path ?? row.exe;
+  if (path === null) return fresh?.error === 'EACCES' || fresh === null ? 'no access (run as the owner or root)' : '-';
+  // The kernel marks an exe whose file was deleted or replaced (an upgrade) with " (deleted)".
+  if (path.endsWith(' (deleted)')) return `${sanitize(path)}  ← binary deleted or replaced since it started`;
+  return sanitize(path);
+}
+
+/** "42: 30 file, 8 socket, 4 pipe" or why there is no count. */
+export function fdSummary(listing: FdListing | null | undefined, failure: string | null, exited: boolean): string {
+  if (listing === undefined) return 'press o for the open files';
+  if (failure !== null) return `listing failed: ${sanitize(failure)}`;
+  if (listing === null) return exited ? '- (exited)' : 'reading…';
+  if (listing.error?.code === 'EACCES') return 'no access: run as the owner or root';
+  if (listing.error?.code === 'ENOENT') return 'process has exited';
+  if (listing.error) return `unreadable: ${sanitize(listing.error.message)}`;
+  const counts = fdCountsByKind(listing);
+  const parts = FD_KINDS.filter((kind) => counts[kind] > 0).map((kind) => `${counts[kind]} ${kind}`);
+  return `${listing.fds.length}${parts.length > 0 ? `: ${parts.join(', ')}` : ''}   (o: open files)`;
+}
+
+/** RSS history scaled to its own peak, for the 0..100 sparkline. */
+function relative(values: readonly number[]): number[] {
+  const peak = Math.max(1, ...values);
+  return values.map((v) => (v / peak) * 100);
+}
+
+/** The detail view for a width and height: at most `height` lines, each at most `width` wide. */
+export function detailLines(input: DetailInput, width: number, height: number): DetailLine[] {
+  const r = input.row;
+  if (!r) return [{ text: fit('No process under the cursor.', width), title: true }];
+  const valueWidth = Math.max(1, width - LABEL_WIDTH);
+  /** A labelled value, wrapped to at most `maxLines` lines (the last one cut with …). */
+  const field = (label: string, value: string, maxLines: number): string[] => {
+    const wrapped = wrapText(value, valueWidth);
+    const shown = wrapped.length > maxLines ? [...wrapped.slice(0, maxLines - 1), fit(wrapped.slice(maxLines - 1).join(' '), valueWidth)] : wrapped;
+    return shown.map((line, i) => fit(`${i === 0 ? `  ${label.padEnd(LABEL_WIDTH - 2)}` : ' '.repeat(LABEL_WIDTH)}${line}`, width).trimEnd());
+  };
+  const mine = input.history.key === r.key;
+  const cpuHistory = mine ? input.history.cpuPercent : [];
+  const rssHistory = mine ? input.history.rssBytes : [];
+  const sparkWidth = Math.max(0, Math.min(30, valueWidth - 40));
+  const cpuSpark = sparkWidth > 0 && cpuHistory.length > 0 ? `  ${sparkline(cpuHistory, Math.min(sparkWidth, cpuHistory.length)).trim()}` : '';
+  const rssSpark = sparkWidth > 0 && rssHistory.length > 0 ? `  ${sparkline(relative(rssHistory), Math.min(sparkWidth, rssHistory.length)).trim()}` : '';
+  // Every field may take two lines on a narrow screen; the command line gets the rest.
+  const rest = [
+    field('exe', exeText(r, input.exe), 2),
+    field('cwd', r.isKernelThread ? '/' : linkText(input.cwd, input.exited), 2),
+    field('user', `${sanitize(r.user)} (uid ${r.uid})`, 2),
+    field('state', `${r.state} ${STATE_NAMES[r.state] ?? ''}   threads ${r.threads}   nice ${r.nice}   priority ${r.priority}`, 2),
+    field('started', `${formatLocalTime(r.startTimeMs)}   age ${formatAge(r.ageSeconds)}`, 2),
+    field('parents', parentChain(r, input.rowsByKey), 3),
+    field('CPU', `${formatPercent(r.cpuPercent)}%${cpuSpark}   lifetime ${formatPercent(r.cpuPercentLifetime)}%   time ${formatCpuTime(r.cpuTimeSeconds)}`, 2),
+    field('RSS', `${formatBytes(r.rssBytes)} (${formatPercent(r.memPercent)}%)${rssSpark}   virtual ${formatBytes(r.vsizeBytes)}`, 2),
+    field('open fds', fdSummary(input.listing, input.listingFailure, input.exited), 2),
+  ].flat();
+  const commandLines = Math.max(1, height - 1 - rest.length);
+  const command = r.argv.length > 0 ? sanitize(commandText(r)) : `[${sanitize(r.comm)}] (no command line: ${r.isKernelThread ? 'kernel thread' : 'zombie or exited'})`;
+  const title = `PID ${r.pid}  ${sanitize(r.comm)}  (${sanitize(r.user)})${input.exited ? '  — exited (last seen values)' : ''}`;
+  const out: DetailLine[] = [
+    { text: fit(title, width).trimEnd(), title: true },
+    ...[...field('command', command, commandLines), ...rest].map((text) => ({ text, title: false })),
+  ];
+  return out.slice(0, Math.max(1, height));
+}
