@@ -25,7 +25,7 @@ export function createJsCollector(procRoot = '/proc'): Collector {
   return {
     backend: 'js',
     snapshot: () => reader.snapshot(),
-    listFds: (pid) => listFdsJs(procRoot, pid),
+    listFds: (pid, options) => listFdsJs(procRoot, pid, { pipePeers: options?.pipePeers ?? true }),
     signal: (target, sig) => signalJs(procRoot, target, sig),
   };
 }
@@ -39,7 +39,7 @@ export function createNativeCollector(procRoot = '/proc'): Collector | string {
   return {
     backend: 'native',
     snapshot: () => reader.snapshot(),
-    listFds: (pid) => addon.listFds(procRoot, pid, { pipePeers: true }),
+    listFds: (pid, options) => addon.listFds(procRoot, pid, { pipePeers: options?.pipePeers ?? true }),
     signal: (target, sig) => addon.sendSignal(procRoot, target.pid, target.startTime, sig),
   };
 }

@@ -136,7 +136,7 @@ export interface FdEntry {
   readonly deleted: boolean;
   /** For files: a memfd ("/memfd:name"). */
   readonly memfd: boolean;
-  /** Access mode from fdinfo flags. */
+  /** Access mode: files from fdinfo flags; pipes from the fd link's permission bits; otherwise null. */
   readonly mode: 'r' | 'w' | 'rw' | null;
   /** File position from fdinfo "pos". */
   readonly position: number | null;
@@ -176,13 +176,23 @@ export interface SignalDelivery {
   readonly warnings: readonly string[];
 }
 
+/** Options of Collector.listFds. */
+export interface ListFdsOptions {
+  /** Find the processes holding the other end of each pipe (default true). */
+  readonly pipePeers?: boolean;
+}
+
 /** The one interface to the OS. Implemented by the native addon and by the JS fallback. */
 export interface Collector {
   readonly backend: 'native' | 'js';
   /** Read every process plus system figures. Never blocks the event loop for long. */
   snapshot(): Promise<Snapshot>;
-  /** List the open fds of one process. Never rejects for EACCES/ENOENT: see FdListing.error. */
-  listFds(pid: number): Promise<FdListing>;
+  /**
+   * List the open fds of one process. Never rejects for EACCES/ENOENT: see FdListing.error.
+   * pipePeers (default true) scans every process's fds to find the other ends of pipes: costly
+   * on a big box, so live views that refresh often may turn it off.
+   */
+  listFds(pid: number, options?: ListFdsOptions): Promise<FdListing>;
   /** Send signal (number; 0 probes) to exactly this identity, or report why not. */
   signal(target: ProcessIdentity, signal: number): Promise<SignalDelivery>;
 }

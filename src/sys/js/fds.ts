@@ -3,7 +3,7 @@
 // pool, so the reads are synchronous in slices with a yield to the event loop between slices.
 import { lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { FdEntry, FdKind, FdListing, FdListingError, PipePeer, SocketInfo } from '../types.js';
+import type { FdEntry, FdKind, FdListing, FdListingError, ListFdsOptions, PipePeer, SocketInfo } from '../types.js';
 import { SOCKET_TABLES, toSocketInfo } from './net.js';
 
 /** What a /proc/PID/fd readlink target says about the fd, before fdinfo and socket lookup. */
@@ -60,10 +60,6 @@ export function parseFdInfo(text: string): FdInfo {
   };
 }
 
-export interface ListFdsOptions {
-  /** Scan other processes for the other end of each pipe (costs one readlink per fd on the box). */
-  readonly pipePeers?: boolean;
-}
 
 /** fds handled between two yields to the event loop (a slice costs about a millisecond). */
 const SLICE = 256;
