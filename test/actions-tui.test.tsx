@@ -391,3 +391,104 @@ describe('action history (H)', () => {
     expect(text).toContain('warning: audit log not written');
   });
 });
+
+/** Children of a process right now (by /proc/PID/task/PID/children). */
+async function childrenOf(pid: number): Promise<number[]> {
+  const { readFile } = await import('node:fs/promises');
+  const text = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
+  return text.trim() === '' ? [] : text.trim().split(/\s+/).map(Number);
+}
+
+/** A shell (own process group) with `count` sleeping children; with ignoreTerm all of them ignore SIGTERM. */
+async function shellTree(count: number, ignoreTerm: boolean): Promise<{ pid: number; startTime: number; script: string; exited: Promise<NodeJS.Signals | null> }> {
+  const script = `${ignoreTerm ? 'trap "" TERM; ' : ''}${'sleep 300 & '.repeat(count)}wait`;
+  const child = startChild('sh', ['-c', script], { detached: true });
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_c, sig) => resolve(sig)));
+  await waitFor(async () => (await childrenOf(child.pid!)).length === count, 10_000);
+  return { pid: child.pid!, startTime: startTimeOf(child.pid!), script, exited };
+}
+
+describe('tree dialog (T)', () => {
+  it('shows the tree, runs the escalation with a live progress line, then every member\'s fate', async () => {
+    const root = await shellTree(2, true);
+    const kids = await childrenOf(root.pid);
+    const signal = recordingSignaller(await realSignaller());
+    const h = await showApp([rowOf(root, { comm: 'sh', argv: ['sh', '-c', root.script] })], {
+      deps: depsWith(signal, freshLog()),
+      tree: { graceMs: 1500, killAfterMs: 8000 },
+    }, { columns: 120 });
+    await h.press('T');
+    const plan = await frameShows(h, (f) => f.includes('3 processes?'), 'the planned tree');
+    const lines = plan.split('\n');
+    expect(lines[0]).toBe(`Terminate the tree of PID ${root.pid} (sh -c ${root.script}): 3 processes?`);
+    expect(lines[1]).toBe('Stops them all, sends TERM, waits up to 1.5s, then KILL to survivors (up to 8s).');
+    expect(lines[2]).toBe('     PID USER       RELATION   COMMAND');
+    expect(lines[3]).toMatch(new RegExp(`^ +${root.pid} tester +root +sh -c `));
+    for (const kid of kids) expect(lines.some((l) => new RegExp(`^ +${kid} \\S+ +descendant +\\[sleep\\]$`).test(l))).toBe(true);
+    expect(signal.calls).toEqual([]);
+
+    const progress: string[] = [];
+    const stop = h.controller.store.subscribe((s) => {
+      if (s.dialog?.kind === 'tree' && progress.at(-1) !== s.dialog.progress) progress.push(s.dialog.progress);
+    });
+    await h.press('\r');
+    await frameShows(h, (f) => f.includes('Terminating the tree of'), 'the running dialog');
+    await h.controller.idle();
+    stop();
+    expect(await root.exited).toBe('SIGKILL');
+    expect(progress).toContain('stopped 3 of 3 (SIGSTOP, so none can fork away)');
+    expect(progress).toContain('sent TERM to 3 processes');
+    expect(progress.some((p) => /^grace window: 3 still running, /.test(p))).toBe(true);
+    expect(progress, progress.join('\n')).toContain('grace window over: sending KILL to 3 survivors');
+
+    const done = await frameShows(h, (f) => f.includes(': done'), 'the fates');
+    const doneLines = done.split('\n');
+    expect(doneLines[0]).toBe(`Tree of PID ${root.pid} (sh -c ${root.script}): done`);
+    expect(doneLines[1]).toMatch(new RegExp(`^tree of PID ${root.pid} \\(sh\\): 3 of 3 gone \\(TERM then KILL\\) in \\d`));
+    expect(doneLines[2]).toBe('     PID USER       RELATION   FATE         COMMAND');
+    for (const pid of [root.pid, ...kids]) expect(doneLines.some((l) => new RegExp(`^ +${pid} .* killed +`).test(l))).toBe(true);
+    expect(h.monitor.getState().message?.text).toBe(doneLines[1]?.trimEnd());
+    await h.press('\x1b');
+    expect(topView(h.monitor.getState())).toBe('list');
+    expect(h.controller.store.getState().dialog).toBeNull();
+  }, 60_000);
+
+  it('goes on in the background when closed while running, and reports in the status bar', async () => {
+    const root = await shellTree(1, false);
+    const h = await showApp([rowOf(root, { comm: 'sh', argv: ['sh', '-c', root.script] })], {
+      deps: depsWith(await realSignaller(), freshLog()),
+      tree: { graceMs: 5000, killAfterMs: 5000 },
+    });
+    await h.press('T');
+    await frameShows(h, (f) => f.includes('2 processes?'), 'the planned tree');
+    await h.press('\r');
+    await h.press('\x1b');
+    expect(topView(h.monitor.getState())).toBe('list');
+    // While it runs, a second T waits for the first.
+    if (h.controller.busy()) {
+      await h.press('T');
+      expect(topView(h.monitor.getState())).toBe('list');
+    }
+    await h.controller.idle();
+    expect(await root.exited).toBe('SIGTERM');
+    expect(h.monitor.getState().message?.text).toMatch(new RegExp(`^tree of PID ${root.pid} \\(sh\\): 2 of 2 gone \\(TERM\\) in `));
+    expect(h.controller.store.getState().dialog).toBeNull();
+  }, 60_000);
+
+  it('refuses a tree rooted at proctop itself and sends nothing (recording fake signaller)', async () => {
+    const signal = pretendSignaller();
+    const self = { pid: process.pid, startTime: startTimeOf(process.pid) };
+    const h = await showApp([rowOf(self, { comm: 'node', argv: ['node', 'vitest'] })], { deps: depsWith(signal, freshLog()) });
+    await h.press('T');
+    const text = await frameShows(h, (f) => f.includes('Cannot terminate'), 'the refusal');
+    expect(text.split('\n').slice(0, 3)).toEqual([
+      `Cannot terminate the tree of PID ${process.pid} (node vitest)`,
+      'this is proctop itself',
+      'Nothing was sent.',
+    ]);
+    await h.press('\r');
+    expect(topView(h.monitor.getState())).toBe('list');
+    await h.controller.idle();
+    expect(signal.calls).toEqual([]);
+  });
+});

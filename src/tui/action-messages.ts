@@ -32,7 +32,8 @@ export function outcomeLabel(outcome: KillOutcome, reason: string | null): strin
   }
 }
 
-const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 'es'}`;
+/** "1 process", "2 processes", "3 survivors". */
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : word.endsWith('s') ? 'es' : 's'}`;
 
 /** "1 failed: permission denied (pid 123); 2 failed... " grouped by label, in target order. */
 function failureText(failures: readonly { pid: number; label: string }[]): string {
