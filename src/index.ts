@@ -22,7 +22,6 @@ export type { SignalInfo } from './actions/signals.js';
 export { refusalFor, readSelfContext } from './actions/guards.js';
 export type { SelfContext, Refusal } from './actions/guards.js';
 export { listFdsJs, classifyFdTarget, parseFdInfo } from './sys/js/fds.js';
-export type { ListFdsOptions } from './sys/js/fds.js';
 export { parseInetTable, parseUnixTable, parseNetlinkTable, decodeIpv4Hex, decodeIpv6Hex } from './sys/js/net.js';
 export { fdCountsByKind, isFdKind, FD_KINDS } from './fds/fd-counts.js';
 export { describeFdTarget, describeFdState, describeSocket, formatEndpoint } from './fds/describe-fd.js';
