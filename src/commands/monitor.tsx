@@ -33,5 +33,5 @@ export async function main(argv: readonly string[]): Promise<number> {
   // Start the first snapshot now, so it overlaps loading Ink and React.
   const primed = primedSource(source);
   const { runInteractive } = await import('../tui/run-interactive.js');
-  return runInteractive({ options, source: primed.source, firstSampleStartedAt: primed.startedAt, backend: collector.backend, notice });
+  return runInteractive({ options, source: primed.source, firstSampleStartedAt: primed.startedAt, backend: collector.backend, notice, collector });
 }

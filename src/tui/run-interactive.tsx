@@ -7,6 +7,10 @@ import type { CommandOverrides, ViewKeyHandlers } from '../keys/dispatch.js';
 import { createMonitorStore } from '../store/monitor-store.js';
 import { ActionsStoreContext } from '../store/use-actions-store.js';
 import { createActionsController } from './actions-controller.js';
+import { inspectOverrides, inspectViewKeys } from '../keys/inspect-keys.js';
+import { createInspectStore } from '../store/inspect-store.js';
+import type { Collector } from '../sys/types.js';
+import { collectorSources, InspectRefresher } from './inspect-refresher.js';
 import type { MonitorOptions } from './options.js';
 import { SamplingLoop, type FrameSource } from './sampling-loop.js';
 import { enterFullScreen } from './terminal.js';
@@ -21,6 +25,8 @@ export interface InteractiveSetup {
   readonly notice: string | null;
   readonly overrides?: CommandOverrides;
   readonly viewKeys?: ViewKeyHandlers;
+  /** The OS boundary for the details/open-files views and the :PORT filter (absent: they get no OS data). */
+  readonly collector?: Collector;
 }
 
 /** Runs the TUI until quit; always leaves the terminal as it found it. Returns the exit code. */
@@ -49,11 +55,14 @@ export async function runInteractive(setup: InteractiveSetup): Promise<number> {
   let reported = false;
   // Kill dialog, tree termination and history (their keys answer "read-only" in --watch via dispatch).
   const actions = createActionsController();
-  const overrides: CommandOverrides = { ...actions.overrides, ...setup.overrides };
-  const viewKeys: ViewKeyHandlers = { ...actions.viewKeys, ...setup.viewKeys };
+  // Details, open files and the :PORT filter (read-only: they work in --watch too).
+  const inspect = createInspectStore();
+  const refresher = setup.collector ? new InspectRefresher(store, inspect, collectorSources(setup.collector)) : null;
+  const overrides: CommandOverrides = { ...inspectOverrides(inspect), ...actions.overrides, ...setup.overrides };
+  const viewKeys: ViewKeyHandlers = { ...inspectViewKeys(inspect), ...actions.viewKeys, ...setup.viewKeys };
   const screen = (
     <ActionsStoreContext.Provider value={actions.store}>
-      <MonitorApp store={store} overrides={overrides} viewKeys={viewKeys} />
+      <MonitorApp store={store} inspect={inspect} overrides={overrides} viewKeys={viewKeys} />
     </ActionsStoreContext.Provider>
   );
   const app = render(screen, {
@@ -82,6 +91,7 @@ export async function runInteractive(setup: InteractiveSetup): Promise<number> {
     }
   });
   loop.start();
+  refresher?.start();
   try {
     await new Promise<void>((resolve) => {
       if (store.getState().quitRequested) resolve();
@@ -103,6 +113,7 @@ export async function runInteractive(setup: InteractiveSetup): Promise<number> {
     unsubscribe();
     stdout.off('resize', onResize);
     await loop.stop();
+    await refresher?.stop();
     app.unmount();
     process.stdin.pause();
     session.restore();
