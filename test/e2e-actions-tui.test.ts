@@ -1,0 +1,162 @@
+// The kill dialog of the built proctop in a real terminal (tmux): select two of three sleepers
+// the test started, kill them through the dialog; the cancel path leaves all alive.
+import { execFileSync, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { readRecentActions } from '../src/actions/audit-log.js';
+import { isAlive, killStartedChildren, startChild, waitFor } from './helpers/children.js';
+
+const SOCKET = `proctop-actions-${process.pid}`;
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+const TAG = `h7tag${process.pid}`;
+
+function tmux(...args: string[]): string {
+  return execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
+}
+
+function screen(session: string): string {
+  return tmux('capture-pane', '-p', '-t', session);
+}
+
+async function waitForScreen(session: string, check: (text: string) => boolean, what: string, timeoutMs = 20_000): Promise<string> {
+  let last = '';
+  try {
+    return await waitFor(() => {
+      last = screen(session);
+      return check(last) ? last : '';
+    }, timeoutMs, 150);
+  } catch {
+    throw new Error(`screen never showed ${what}; last screen:\n${last}`);
+  }
+}
+
+/** Rows of the process table as [mark, pid, line] (mark: '*' selected, '>' cursor, ' '). */
+function tableRows(text: string): Array<[string, number, string]> {
+  const lines = text.split('\n');
+  const title = lines.findIndex((l) => /^\s+PID\S* /.test(l));
+  if (title < 0) return [];
+  return lines
+    .slice(title + 1)
+    .map((l) => /^([ *>])\s*(\d+) /.exec(l))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => [m[1] ?? ' ', Number(m[2]), m.input]);
+}
+
+let workDir: string;
+let stateHome: string;
+let script: string;
+
+/** Three node sleepers whose command line carries the tag (so `/` can find exactly them), by PID order. */
+function startSleepers(): ChildProcess[] {
+  const children = [0, 1, 2].map(() => startChild(process.execPath, [script, TAG], { detached: true }));
+  return children.sort((a, b) => a.pid! - b.pid!);
+}
+
+/** Starts proctop in a tmux session, sorted by PID, filtered to the tag, cursor on the first row. */
+async function openFiltered(session: string, pids: readonly number[]): Promise<void> {
+  tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '40', '-c', process.cwd(), 'env -u CI PS1="e2e$ " bash --norc --noprofile');
+  tmux('send-keys', '-t', session, `XDG_STATE_HOME=${stateHome} node dist/cli.js --interval 1s`, 'Enter');
+  await waitForScreen(session, (s) => /CPU%/.test(s) && tableRows(s).length > 3, 'the monitor');
+  // One key at a time: keys that arrive together reach proctop as one unknown sequence.
+  tmux('send-keys', '-t', session, 'N');
+  await waitForScreen(session, (s) => /PID[▲▼]/.test(s), 'the PID sort');
+  tmux('send-keys', '-t', session, '/');
+  await waitForScreen(session, (s) => s.includes('Filter: _'), 'the filter prompt');
+  tmux('send-keys', '-t', session, '-l', TAG);
+  await waitForScreen(session, (s) => s.includes(`Filter: ${TAG}_`), 'the typed filter');
+  tmux('send-keys', '-t', session, 'Enter');
+  const shown = (s: string) => tableRows(s).map(([, pid]) => pid);
+  await waitForScreen(session, (s) => s.includes(`filter:"${TAG}"`) && JSON.stringify(shown(s)) === JSON.stringify(pids), `exactly the three sleepers ${pids.join(', ')}`);
+  tmux('send-keys', '-t', session, 'g');
+  await waitForScreen(session, (s) => tableRows(s)[0]?.[0] === '>', 'the cursor on the first sleeper');
+}
+
+/** Space twice: the first two sleepers are selected. */
+async function selectFirstTwo(session: string, pids: readonly number[]): Promise<void> {
+  tmux('send-keys', '-t', session, 'Space');
+  await waitForScreen(session, (s) => tableRows(s)[0]?.[0] === '*', 'the first sleeper selected');
+  tmux('send-keys', '-t', session, 'Space');
+  const selected = await waitForScreen(session, (s) => s.includes('2 selected'), 'two selected');
+  expect(tableRows(selected).filter(([mark]) => mark === '*').map(([, pid]) => pid)).toEqual(pids.slice(0, 2));
+}
+
+async function quit(session: string): Promise<void> {
+  tmux('send-keys', '-t', session, 'q');
+  await waitFor(() => tmux('display-message', '-p', '-t', session, '#{alternate_on} #{pane_current_command}').trim() === '0 bash', 15_000, 150);
+}
+
+describe.skipIf(!hasTmux)('kill dialog in tmux', () => {
+  beforeAll(() => {
+    workDir = mkdtempSync(join(tmpdir(), 'proctop-e2e-actions-'));
+    stateHome = join(workDir, 'state');
+    mkdirSync(stateHome);
+    script = join(workDir, `sleeper-${TAG}.js`);
+    // Sleeps ~50 minutes unless signalled; ends by itself so a torn-down test leaves nothing for long.
+    writeFileSync(script, 'setTimeout(() => {}, 3_000_000);\n');
+    execFileSync(process.execPath, ['scripts/build.mjs', '--no-types'], { stdio: 'ignore' });
+  }, 120_000);
+
+  afterEach(async () => {
+    await killStartedChildren();
+  });
+
+  afterAll(() => {
+    spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+    rmSync(workDir, { recursive: true, force: true });
+  });
+
+  it('kills the two selected sleepers through the dialog (F9, Enter) and leaves the third alive', async () => {
+    const sleepers = startSleepers();
+    const pids = sleepers.map((c) => c.pid!);
+    const exits = sleepers.map((c) => new Promise<NodeJS.Signals | null>((resolve) => c.once('exit', (_code, sig) => resolve(sig))));
+    const session = 'kill';
+    await openFiltered(session, pids);
+    await selectFirstTwo(session, pids);
+
+    tmux('send-keys', '-t', session, 'F9');
+    const dialog = await waitForScreen(session, (s) => s.includes('Send a signal to 2 processes'), 'the kill dialog');
+    const listed = dialog.split('\n').flatMap((l) => (l.includes(TAG) && /^\s*(\d+) /.test(l) ? [Number(/^\s*(\d+) /.exec(l)?.[1])] : []));
+    expect(listed).toEqual(pids.slice(0, 2));
+    expect(dialog).toMatch(/^ {2}> TERM {2}terminate politely/m);
+
+    tmux('send-keys', '-t', session, 'Enter');
+    await waitForScreen(session, (s) => s.split('\n').some((l) => l.startsWith('sent TERM to 2 processes')), 'the result in the status bar');
+    expect(await exits[0]).toBe('SIGTERM');
+    expect(await exits[1]).toBe('SIGTERM');
+    expect(await isAlive(pids[2]!)).toBe(true);
+    // Their rows leave the table and the selection is cleared; the third stays.
+    await waitForScreen(session, (s) => JSON.stringify(tableRows(s).map(([, pid]) => pid)) === JSON.stringify([pids[2]]) && !s.includes('selected'), 'only the third sleeper left');
+
+    const logged = await readRecentActions(10, join(stateHome, 'proctop', 'actions.jsonl'));
+    expect(logged.map((r) => [r.action, r.signal, r.targets.map((t) => [t.pid, t.outcome])])).toEqual([['kill', 15, [[pids[0], 'sent'], [pids[1], 'sent']]]]);
+
+    tmux('send-keys', '-t', session, 'H');
+    const history = await waitForScreen(session, (s) => s.includes('Action history'), 'the history view');
+    expect(history).toMatch(/kill {2}SIGTERM sent to 2 of 2 {2}\(.+, this session\)/);
+    tmux('send-keys', '-t', session, 'Escape');
+    await waitForScreen(session, (s) => /CPU%/.test(s), 'the list again');
+    await quit(session);
+    expect(await isAlive(pids[2]!)).toBe(true);
+  }, 120_000);
+
+  it('cancel paths (Esc, n) leave all three alive and the selection in place', async () => {
+    const sleepers = startSleepers();
+    const pids = sleepers.map((c) => c.pid!);
+    const session = 'cancel';
+    await openFiltered(session, pids);
+    await selectFirstTwo(session, pids);
+    for (const cancel of ['Escape', 'n']) {
+      tmux('send-keys', '-t', session, 'x');
+      await waitForScreen(session, (s) => s.includes('Send a signal to 2 processes'), 'the kill dialog');
+      tmux('send-keys', '-t', session, cancel);
+      await waitForScreen(session, (s) => /CPU%/.test(s) && s.includes('2 selected'), `the list after ${cancel}`);
+    }
+    // Give a wrongly sent signal time to land before checking.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    for (const pid of pids) expect(await isAlive(pid)).toBe(true);
+    expect(sleepers.every((c) => c.exitCode === null && c.signalCode === null)).toBe(true);
+    await quit(session);
+  }, 120_000);
+});
