@@ -1,0 +1,139 @@
+// The built proctop in a real terminal (tmux): drill from the list into the details and open
+// files of a process this test started, and find it by the port it listens on.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { killStartedChildren, startChild, waitFor } from './helpers/children.js';
+
+const SOCKET = `proctop-fds-test-${process.pid}`;
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+const TAG = `proctop-e2e-fds-${process.pid}`;
+const tempFile = join(tmpdir(), `${TAG}-held.txt`);
+
+/** Holds the temp file open and listens on 127.0.0.1; prints the port. The tag leads the script so it shows in COMMAND. */
+const HOLDER = `/*${TAG}*/
+const fs = require('node:fs');
+const fd = fs.openSync(${JSON.stringify(tempFile)}, 'w');
+const server = require('node:net').createServer().listen(0, '127.0.0.1', () => process.stdout.write(server.address().port + '\\n'));
+setTimeout(() => process.exit(0), 120000);`;
+
+function tmux(...args: string[]): string {
+  return execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
+}
+
+function screen(session: string): string {
+  return tmux('capture-pane', '-p', '-t', session);
+}
+
+async function waitForScreen(session: string, check: (text: string) => boolean, what: string, timeoutMs = 20_000): Promise<string> {
+  let last = '';
+  try {
+    return await waitFor(() => {
+      last = screen(session);
+      return check(last) ? last : '';
+    }, timeoutMs, 100);
+  } catch {
+    throw new Error(`screen never showed ${what}; last screen:\n${last}`);
+  }
+}
+
+/**
+ * Opens the empty filter prompt. Keys sent in the first moments after start can be lost while
+ * the terminal switches to raw mode (a loaded machine stretches those moments), so retry.
+ */
+async function openFilterPrompt(session: string): Promise<void> {
+  const open = (s: string) => /^Filter: _ /m.test(s);
+  for (let attempt = 0; attempt < 5; attempt++) {
+    if (!open(screen(session))) tmux('send-keys', '-t', session, '/');
+    try {
+      await waitForScreen(session, open, 'the empty filter prompt', 3000);
+      return;
+    } catch {
+      // lost: send again
+    }
+  }
+  await waitForScreen(session, open, 'the empty filter prompt', 1000);
+}
+
+/** PIDs of the process table rows on screen. */
+function tablePids(text: string): number[] {
+  const lines = text.split('\n');
+  const title = lines.findIndex((l) => /^\s+PID /.test(l));
+  if (title < 0) return [];
+  return lines
+    .slice(title + 1)
+    .map((l) => /^[ *>]\s*(\d+) /.exec(l))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => Number(m[1]));
+}
+
+describe.skipIf(!hasTmux)('open files in tmux', () => {
+  beforeAll(() => {
+    execFileSync(process.execPath, ['scripts/build.mjs', '--no-types'], { stdio: 'ignore' });
+  }, 120_000);
+
+  afterEach(async () => {
+    await killStartedChildren();
+  });
+
+  afterAll(() => {
+    spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+    rmSync(tempFile, { force: true });
+  });
+
+  it('filters to a spawned process, opens its details with Enter and its open files with o, and shows its temp file', async () => {
+    const child = startChild(process.execPath, ['-e', HOLDER], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const port = await waitFor(() => Number(out.trim().split('\n')[0] ?? 0), 20_000);
+    const pid = child.pid as number;
+
+    const session = 'fds';
+    tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '40', '-c', process.cwd(), 'env -u CI PS1="e2e$ " bash --norc --noprofile');
+    tmux('send-keys', '-t', session, 'node dist/cli.js --interval 1s', 'Enter');
+    await waitForScreen(session, (s) => /CPU%▼/.test(s), 'the monitor');
+
+    await openFilterPrompt(session);
+    tmux('send-keys', '-t', session, '-l', TAG);
+    await waitForScreen(session, (s) => tablePids(s).length === 1 && tablePids(s)[0] === pid, `only PID ${pid} after filtering`);
+    tmux('send-keys', '-t', session, 'Enter');
+    await waitForScreen(session, (s) => s.includes(`filter:"${TAG}"`), 'the kept filter');
+
+    tmux('send-keys', '-t', session, 'Enter');
+    const details = await waitForScreen(session, (s) => s.includes(`PID ${pid}  node`) && /open fds +\d+: .*file/.test(s), 'the details with fd counts');
+    expect(details).toMatch(new RegExp(`command +.*${TAG}`));
+    expect(details).toMatch(/exe +\/\S*node/);
+    expect(details).toMatch(/parents +\d+ /);
+    expect(details).toMatch(/open fds +\d+: \d+ file, \d+ socket/);
+
+    tmux('send-keys', '-t', session, 'o');
+    // The command line (in the details) names the file too: look for it as a row of the fd table.
+    const fileRow = new RegExp(`^ +\\d+ file +w +${tempFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm');
+    const files = await waitForScreen(session, (s) => s.includes(`Open files of PID ${pid} node`) && fileRow.test(s), `the temp file ${tempFile} in the fd table`);
+    expect(files).toMatch(new RegExp(`socket +\\S* +tcp 127\\.0\\.0\\.1:${port} +LISTEN`));
+
+    // Kind filter: sockets only hides the file; 0 shows everything again.
+    tmux('send-keys', '-t', session, '2');
+    await waitForScreen(session, (s) => s.includes('[2 socket]') && !fileRow.test(s) && s.includes(`127.0.0.1:${port}`), 'sockets only');
+    tmux('send-keys', '-t', session, '0');
+    await waitForScreen(session, (s) => s.includes('[0 all]') && fileRow.test(s), 'all kinds again');
+
+    // Esc twice: back to the details, then to the list.
+    tmux('send-keys', '-t', session, 'Escape');
+    await waitForScreen(session, (s) => s.includes(`PID ${pid}  node`) && s.includes('open fds'), 'the details again');
+    tmux('send-keys', '-t', session, 'Escape');
+    await waitForScreen(session, (s) => /CPU%▼/.test(s), 'the list again');
+
+    // :PORT keeps the process holding the port.
+    tmux('send-keys', '-t', session, 'Escape');
+    await openFilterPrompt(session);
+    tmux('send-keys', '-t', session, '-l', `:${port}`);
+    await waitForScreen(session, (s) => tablePids(s).length === 1 && tablePids(s)[0] === pid, `only PID ${pid} for :${port}`);
+
+    tmux('send-keys', '-t', session, 'Escape');
+    tmux('send-keys', '-t', session, 'q');
+    await waitFor(() => tmux('display-message', '-p', '-t', session, '#{alternate_on} #{pane_current_command}').trim() === '0 bash', 10_000, 100);
+  }, 120_000);
+});
