@@ -492,3 +492,67 @@ describe('tree dialog (T)', () => {
     expect(signal.calls).toEqual([]);
   });
 });
+
+/** The nice value of a process now (field 19 of /proc/PID/stat). */
+async function niceOf(pid: number): Promise<number> {
+  const { readFile } = await import('node:fs/promises');
+  const text = await readFile(`/proc/${pid}/stat`, 'utf8');
+  return Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[16]);
+}
+
+describe('renice (F7/F8, [ and ])', () => {
+  it('moves the nice value of the cursor process, identity-checked, and logs it', async () => {
+    const a = sleeper('a');
+    const log = freshLog();
+    const h = await showApp([rowOf(a)], { deps: depsWith(pretendSignaller(), log), auditPath: log });
+    expect(await niceOf(a.pid)).toBe(0);
+    await h.press('\x1b[19~'); // F8: nice +1
+    await h.controller.idle();
+    expect(await niceOf(a.pid)).toBe(1);
+    expect(h.monitor.getState().message?.text).toBe(`PID ${a.pid}: nice 0 → 1`);
+    await h.press(']');
+    await h.controller.idle();
+    expect(await niceOf(a.pid)).toBe(2);
+    const logged = await readRecentActions(10, log);
+    expect(logged.map((r) => [r.action, r.targets.map((t) => [t.pid, t.outcome, t.reason])])).toEqual([
+      ['renice', [[a.pid, 'reniced', 'nice 0 -> 1']]],
+      ['renice', [[a.pid, 'reniced', 'nice 1 -> 2']]],
+    ]);
+  });
+
+  it('does not touch a reused PID and explains a permission refusal', async () => {
+    const a = sleeper('a');
+    const b = sleeper('b');
+    const calls: Array<[string, number, number?]> = [];
+    const denying = {
+      get: (pid: number) => {
+        calls.push(['get', pid]);
+        return 0;
+      },
+      set: (pid: number, nice: number) => {
+        calls.push(['set', pid, nice]);
+        throw Object.assign(new Error('permission denied'), { code: 'ERR_SYSTEM_ERROR', info: { code: 'EACCES' } });
+      },
+    };
+    const h = await showApp([rowOf({ pid: a.pid, startTime: a.startTime - 1 }), rowOf(b)], { deps: depsWith(pretendSignaller(), freshLog()), priority: denying });
+    await h.press(' ');
+    await h.press(' ');
+    await h.press('[');
+    await h.controller.idle();
+    expect(calls).toEqual([
+      ['get', b.pid],
+      ['set', b.pid, -1],
+    ]);
+    const text = h.monitor.getState().message?.text ?? '';
+    expect(text).toContain('nothing reniced; 2 failed: ');
+    expect(text).toContain(`PID reused (pid ${a.pid})`);
+    expect(text).toContain(`permission denied (raising priority needs root or CAP_SYS_NICE) (pid ${b.pid})`);
+  });
+
+  it('answers read-only in --watch', async () => {
+    const h = await showApp([syntheticRow({ pid: 4101 })], { deps: depsWith(pretendSignaller(), freshLog()) }, { mode: 'watch' });
+    await h.press(']');
+    expect(h.monitor.getState().message?.text).toBe('read-only (--watch)');
+    await h.controller.idle();
+  });
+});

@@ -4,6 +4,7 @@
 import { auditLogPath, createFileAuditSink, readRecentActions, type AuditSink } from '../actions/audit-log.js';
 import { createSystemDeps, type ActionDeps } from '../actions/deps.js';
 import { killMany } from '../actions/kill-many.js';
+import { OS_PRIORITY, reniceMany, type PriorityOps } from '../actions/renice.js';
 import type { TreeMember } from '../actions/process-tree.js';
 import { planTree, terminateTree, type TerminateTreeOptions, type TerminateTreeResult } from '../actions/terminate-tree.js';
 import { userName } from '../actions/users.js';
@@ -15,7 +16,7 @@ import { identityKey } from '../sampler/types.js';
 import { createActionsStore, PICKER_SIGNALS, type ActionsStore, type DialogTarget, type TreeMemberLine } from '../store/actions-store.js';
 import { commandText } from '../store/columns.js';
 import { cursorRow, topView, type MonitorState, type MonitorStore } from '../store/monitor-store.js';
-import { killSummary, treeProgressText, treeSummary } from './action-messages.js';
+import { killSummary, reniceSummary, treeProgressText, treeSummary } from './action-messages.js';
 
 export interface ActionsControllerOptions {
   /** The engine's dependencies; real ones (/proc, pidfd signaller, XDG audit log) by default. Made on first use. */
@@ -28,6 +29,8 @@ export interface ActionsControllerOptions {
   readonly historyLimit?: number;
   /** How long a result stays in the status bar. */
   readonly messageMs?: number;
+  /** getpriority/setpriority (os module by default). */
+  readonly priority?: PriorityOps;
 }
 
 export interface ActionsController {
@@ -42,6 +45,8 @@ export interface ActionsController {
   confirmTree(monitor: MonitorStore): Promise<void>;
   /** Esc/n: closes the dialog (a running tree termination goes on in the background). */
   cancelDialog(monitor: MonitorStore): void;
+  /** F7/F8: moves the nice value of the selected (else the cursor's) processes by delta, identity-checked. */
+  renice(monitor: MonitorStore, delta: number): Promise<void>;
   openHistory(monitor: MonitorStore): void;
   closeHistory(monitor: MonitorStore): void;
   /** Some action (a send, a tree termination, a history read) is still under way. */
@@ -165,6 +170,8 @@ export function createActionsController(options: ActionsControllerOptions = {}):
       KILL: (monitor) => controller.openKillDialog(monitor),
       TERMINATE_TREE: (monitor) => controller.openTreeDialog(monitor),
       HISTORY: (monitor) => controller.openHistory(monitor),
+      RENICE_UP: (monitor) => void controller.renice(monitor, 1),
+      RENICE_DOWN: (monitor) => void controller.renice(monitor, -1),
     },
     viewKeys: {
       confirm: (press: KeyPress, monitor: MonitorStore) => handleConfirmKey(press, monitor, controller),
@@ -275,6 +282,25 @@ export function createActionsController(options: ActionsControllerOptions = {}):
       }
       dialogGeneration += 1;
       store.getState().closeDialog();
+    },
+
+    renice(monitor, delta) {
+      const targets = captureKillTargets(monitor.getState());
+      if (typeof targets === 'string') {
+        monitor.getState().showMessage(targets);
+        return Promise.resolve();
+      }
+      const work = (async () => {
+        let message: string;
+        try {
+          const result = await reniceMany(targets.map((t) => ({ pid: t.pid, startTime: t.startTime })), delta, await deps(), options.priority ?? OS_PRIORITY);
+          message = reniceSummary(result);
+        } catch (error) {
+          message = `renice failed: ${(error as Error).message}`;
+        }
+        monitor.getState().showMessage(message, messageMs);
+      })();
+      return track(work);
     },
 
     openHistory(monitor) {
