@@ -18,6 +18,8 @@ export type { ActionDeps, Signaller } from './actions/deps.js';
 export { auditLogPath, createFileAuditSink, readRecentActions } from './actions/audit-log.js';
 export type { AuditRecord, AuditTarget, AuditSink } from './actions/audit-log.js';
 export { listSignals, parseSignal, signalName } from './actions/signals.js';
+export { reniceMany, NICE_MIN, NICE_MAX } from './actions/renice.js';
+export type { ReniceOutcome, ReniceResult, ReniceTargetResult, PriorityOps } from './actions/renice.js';
 export type { SignalInfo } from './actions/signals.js';
 export { refusalFor, readSelfContext } from './actions/guards.js';
 export type { SelfContext, Refusal } from './actions/guards.js';
