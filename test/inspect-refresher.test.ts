@@ -10,7 +10,7 @@ import { Sampler } from '../src/sampler/sampler.js';
 import { createInspectStore, type InspectStore } from '../src/store/inspect-store.js';
 import { createMonitorStore, type MonitorStore } from '../src/store/monitor-store.js';
 import { createJsCollector, createNativeCollector } from '../src/sys/collector.js';
-import type { Collector } from '../src/sys/types.js';
+import type { Collector, FdListing } from '../src/sys/types.js';
 import { collectorSources, InspectRefresher, type InspectSources } from '../src/tui/inspect-refresher.js';
 import { listingOf } from './helpers/fd-fixtures.js';
 import { killStartedChildren, startChild, waitFor } from './helpers/children.js';
@@ -85,14 +85,15 @@ describe.each(backends)('inspect refresher (%s backend)', (name, collector) => {
     try {
       await cursorOn(monitor, sample, child.pid as number);
       openDetails(monitor, inspect);
-      const listing = await waitFor(() => inspect.getState().listing, 20_000);
+      const listing = (await waitFor(() => inspect.getState().listing, 20_000)) as FdListing;
       expect(listing.error).toBeNull();
       const file = listing.fds.find((e) => e.path === tempFile);
       expect(file?.kind).toBe('file');
       expect(file?.mode).toBe('w');
       const listener = listing.fds.find((e) => e.socket?.localPort === port);
       expect(listener?.socket).toMatchObject({ protocol: 'tcp', localAddress: '127.0.0.1', state: 'LISTEN' });
-      const links = await waitFor(() => inspect.getState().cwd && inspect.getState().exe && inspect.getState(), 10_000);
+      const links = await waitFor(() => (inspect.getState().cwd && inspect.getState().exe ? inspect.getState() : null), 10_000);
+      if (!links) throw new Error('unreachable: waitFor returns a truthy value');
       expect(links.cwd?.path).toBe(realpathSync(workDir));
       expect(links.exe?.path).toBe(realpathSync(process.execPath));
       // Every frame while open adds one sample of the target to its history.
@@ -170,5 +171,4 @@ describe('inspect refresher identity check', () => {
       await refresher.stop();
     }
   });
-
 });
