@@ -136,4 +136,32 @@ describe.skipIf(!hasTmux)('open files in tmux', () => {
     tmux('send-keys', '-t', session, 'q');
     await waitFor(() => tmux('display-message', '-p', '-t', session, '#{alternate_on} #{pane_current_command}').trim() === '0 bash', 10_000, 100);
   }, 120_000);
+
+  // Another user's process: proctop runs as nobody, the holder as the test's user (root).
+  it.skipIf(process.getuid?.() !== 0)('shows "no access" for another user\'s process in the details and the open files, never an empty table', async () => {
+    const child = startChild(process.execPath, ['-e', HOLDER], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    await waitFor(() => Number(out.trim().split('\n')[0] ?? 0), 20_000);
+    const pid = child.pid as number;
+
+    const session = 'nobody';
+    tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '40', '-c', process.cwd(), 'env -u CI PS1="e2e$ " bash --norc --noprofile');
+    tmux('send-keys', '-t', session, 'setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/tmp node dist/cli.js --interval 1s', 'Enter');
+    await waitForScreen(session, (s) => /CPU%▼/.test(s), 'the monitor as nobody');
+    await openFilterPrompt(session);
+    tmux('send-keys', '-t', session, '-l', TAG);
+    await waitForScreen(session, (s) => tablePids(s).length === 1 && tablePids(s)[0] === pid, `only PID ${pid} after filtering`);
+    tmux('send-keys', '-t', session, 'Enter');
+    tmux('send-keys', '-t', session, 'Enter');
+    const details = await waitForScreen(session, (s) => s.includes(`PID ${pid}  node  (root)`) && /open fds +no access/.test(s), 'the details with "no access"');
+    expect(details).toMatch(/cwd +no access \(run as the owner or root\)/);
+    expect(details).toMatch(/open fds +no access: run as the owner or root/);
+    tmux('send-keys', '-t', session, 'o');
+    const files = await waitForScreen(session, (s) => s.includes(`Open files of PID ${pid} node (root)`) && s.includes('no access'), 'the open files with "no access"');
+    expect(files).toContain(` no access: run as the owner or root (the fds of PID ${pid} are not readable by you)`);
+    expect(files).toMatch(/ 0 of 0$/m);
+    tmux('send-keys', '-t', session, 'C-c');
+    await waitFor(() => tmux('display-message', '-p', '-t', session, '#{alternate_on} #{pane_current_command}').trim() === '0 bash', 10_000, 100);
+  }, 120_000);
 });
