@@ -141,6 +141,39 @@ describe.skipIf(!hasTmux)('kill dialog in tmux', () => {
     expect(await isAlive(pids[2]!)).toBe(true);
   }, 120_000);
 
+  it('terminates a shell tree with T and shows every member\'s fate', async () => {
+    // The tag rides in the shell's argv (a comment), so the filter finds the root only.
+    const root = startChild('sh', ['-c', `sleep 600 & sleep 600 & wait # ${TAG}-tree`], { detached: true });
+    const rootExit = new Promise<NodeJS.Signals | null>((resolve) => root.once('exit', (_code, sig) => resolve(sig)));
+    const kids = await waitFor(() => {
+      const text = spawnSync('cat', [`/proc/${root.pid}/task/${root.pid}/children`], { encoding: 'utf8' }).stdout.trim();
+      const pids = text === '' ? [] : text.split(/\s+/).map(Number);
+      return pids.length === 2 ? pids : null;
+    }, 10_000);
+    const session = 'tree';
+    tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '40', '-c', process.cwd(), 'env -u CI PS1="e2e$ " bash --norc --noprofile');
+    tmux('send-keys', '-t', session, `XDG_STATE_HOME=${stateHome} node dist/cli.js --interval 1s`, 'Enter');
+    await waitForScreen(session, (s) => /CPU%/.test(s) && tableRows(s).length > 3, 'the monitor');
+    tmux('send-keys', '-t', session, '/');
+    await waitForScreen(session, (s) => s.includes('Filter: _'), 'the filter prompt');
+    tmux('send-keys', '-t', session, '-l', `${TAG}-tree`);
+    await waitForScreen(session, (s) => s.includes(`Filter: ${TAG}-tree_`), 'the typed filter');
+    tmux('send-keys', '-t', session, 'Enter');
+    await waitForScreen(session, (s) => JSON.stringify(tableRows(s).map(([, pid]) => pid)) === JSON.stringify([root.pid]), 'only the shell');
+    tmux('send-keys', '-t', session, 'T');
+    const plan = await waitForScreen(session, (s) => s.includes('3 processes?'), 'the planned tree');
+    for (const pid of [root.pid!, ...kids]) expect(plan).toMatch(new RegExp(`^ +${pid} \\S+ +(root|descendant) `, 'm'));
+    tmux('send-keys', '-t', session, 'Enter');
+    const done = await waitForScreen(session, (s) => s.includes(': done'), 'the fates');
+    expect(done).toMatch(new RegExp(`^tree of PID ${root.pid} \\(sh\\): 3 of 3 gone \\(TERM\\)`, 'm'));
+    for (const pid of [root.pid!, ...kids]) expect(done).toMatch(new RegExp(`^ +${pid} .* exited +`, 'm'));
+    expect(await rootExit).toBe('SIGTERM');
+    for (const pid of kids) expect(await isAlive(pid)).toBe(false);
+    tmux('send-keys', '-t', session, 'Escape');
+    await waitForScreen(session, (s) => /CPU%/.test(s), 'the list again');
+    await quit(session);
+  }, 120_000);
+
   it('cancel paths (Esc, n) leave all three alive and the selection in place', async () => {
     const sleepers = startSleepers();
     const pids = sleepers.map((c) => c.pid!);
