@@ -183,6 +183,7 @@ describe('kill dialog', () => {
     await h.press(' ');
     await h.press('x');
     expect(topView(h.monitor.getState())).toBe('confirm');
+    await frameShows(h, (f) => f.includes('Send a signal to 2 processes'), 'the dialog');
     expect(h.lines()).toEqual([
       'Send a signal to 2 processes (captured when this dialog opened)',
       '     PID USER       COMMAND',
@@ -209,6 +210,7 @@ describe('kill dialog', () => {
       expect.stringMatching(/^Esc: cancel\/close +2 selected native 1\.5s$/),
     ]);
     await h.press('j');
+    await frameShows(h, (f) => f.includes('  > KILL'), 'KILL picked');
     expect(h.lines()).toContain('  > KILL  kill; cannot be caught or ignored');
     expect(h.lines()).toContain('Enter/y: send SIGKILL   Esc/n/q: cancel   ↑/k ↓/j: signal');
   });
@@ -218,6 +220,7 @@ describe('kill dialog', () => {
     const signal = pretendSignaller();
     const h = await showApp([rowOf(a, { argv: ['sleep', '300', 'target-a'] })], { deps: depsWith(signal, freshLog()) });
     await h.press('x');
+    await frameShows(h, (f) => f.includes('target-a'), 'the dialog');
     const before = h.lines().slice(0, 3);
     expect(before[2]).toMatch(new RegExp(`^ +${a.pid} tester +sleep 300 target-a$`));
     // A refresh where the target is gone from the frame and another process took the cursor's place.
@@ -254,6 +257,7 @@ describe('kill dialog', () => {
     expect(logged.map((r) => [r.action, r.signal, r.targets.map((t) => [t.pid, t.outcome])])).toEqual([['kill', 9, [[a.pid, 'sent'], [b.pid, 'sent']]]]);
     // The cursor is on c now: the next dialog targets it with KILL preselected.
     await h.press('x');
+    await frameShows(h, (f) => f.includes('  > KILL'), 'the next dialog');
     expect(h.lines()).toContain('  > KILL  kill; cannot be caught or ignored');
     expect(h.lines()[0]).toBe(`Send a signal to PID ${c.pid} (captured when this dialog opened)`);
     await h.press('\x1b');
@@ -276,7 +280,7 @@ describe('kill dialog', () => {
     await h.controller.idle();
     expect(signal.calls).toEqual([]);
     expect(await isAlive(a.pid)).toBe(true);
-    const status = h.lines().at(-1) ?? '';
+    const status = (await frameShows(h, (f) => f.includes('nothing sent'), 'the result')).split('\n').at(-1) ?? '';
     expect(status).toContain(`TERM: nothing sent; 2 failed: `);
     expect(status).toContain(`PID reused (pid ${a.pid})`);
     expect(h.monitor.getState().message?.text).toContain(`gone (pid ${free})`);
@@ -304,6 +308,7 @@ describe('kill dialog', () => {
     const rows = [syntheticRow({ pid: 4101, user: 'alice', argv: ['node', 'server.js'] })];
     const h = await showApp(rows, { deps: depsWith(pretendSignaller(), freshLog()) }, { columns: 40, rows: 12 });
     await h.press('x');
+    await frameShows(h, (f) => f.includes('< TERM >'), 'the folded picker');
     const frame = h.lines();
     expect(frame.slice(0, 5)).toEqual([
       'Send a signal to PID 4101 (captured whe…',
