@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { commandFor, helpLines, KEY_BINDINGS, keyLabel, type Command } from '../src/keys/bindings.js';
-import { decodeKey } from '../src/keys/decode-key.js';
+import { decodeKey, splitKeys } from '../src/keys/decode-key.js';
 import { handleKey, READ_ONLY_MESSAGE } from '../src/keys/dispatch.js';
 import { createMonitorStore, topView } from '../src/store/monitor-store.js';
 import { syntheticFrame, syntheticRow } from '../src/tui/synthetic-frames.js';
@@ -29,6 +29,26 @@ describe('decodeKey', () => {
     expect(press('\x7f').name).toBe('backspace');
     expect(press('\x03')).toEqual({ name: 'c', ctrl: true, sequence: '\x03' });
     expect(press('K')).toEqual({ name: 'K', ctrl: false, sequence: 'K' });
+  });
+});
+
+describe('splitKeys', () => {
+  it('splits a chunk that carries several keys (fast typing, paste, SSH batching)', () => {
+    expect(splitKeys('N/')).toEqual(['N', '/']);
+    expect(splitKeys('abc\r')).toEqual(['a', 'b', 'c', '\r']);
+    expect(splitKeys('\x1b[B\x1b[B\x1b[20~')).toEqual(['\x1b[B', '\x1b[B', '\x1b[20~']);
+    expect(splitKeys('\x1bOPq')).toEqual(['\x1bOP', 'q']);
+    expect(splitKeys('\x1b[[Ax')).toEqual(['\x1b[[A', 'x']);
+    expect(splitKeys('\x1b[1;5A')).toEqual(['\x1b[1;5A']);
+    expect(splitKeys('\x1b')).toEqual(['\x1b']);
+  });
+
+  it('types every character of a pasted filter into the prompt', () => {
+    const store = createMonitorStore({ mode: 'interactive', backend: 'js', intervalMs: 1000, columns: 120, rows: 40 });
+    handleKey(decodeKey('/'), store);
+    for (const key of splitKeys('sleep\r')) handleKey(decodeKey(key), store);
+    expect(store.getState().input).toBeNull();
+    expect(store.getState().filter).toBe('sleep');
   });
 });
 

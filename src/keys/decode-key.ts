@@ -77,3 +77,31 @@ export function decodeKey(sequence: string): KeyPress {
   }
   return { name: sequence.startsWith('\x1b') ? 'unknown' : sequence, ctrl: false, sequence };
 }
+
+/**
+ * Splits one raw input chunk into single keys. Over SSH, and whenever keys are typed fast or
+ * pasted, several keys arrive in one read ("N/", "text\r", "\x1b[B\x1b[B"): each must count.
+ */
+export function splitKeys(chunk: string): string[] {
+  const keys: string[] = [];
+  let i = 0;
+  while (i < chunk.length) {
+    const rest = chunk.slice(i);
+    let length = 1;
+    if (rest.startsWith('\x1b[[') && rest.length >= 4) {
+      length = 4; // Linux console F1..F5
+    } else if (rest.startsWith('\x1b[')) {
+      // CSI: parameters and intermediates, then one final byte in @..~
+      const csi = /^\x1b\[[0-?]*[ -/]*[@-~]/.exec(rest);
+      length = csi ? csi[0].length : rest.length;
+    } else if (rest.startsWith('\x1bO') && rest.length >= 3) {
+      length = 3; // SS3: F1..F4, keypad cursor keys
+    } else {
+      const code = rest.codePointAt(0) ?? 0;
+      length = code > 0xffff ? 2 : 1;
+    }
+    keys.push(rest.slice(0, length));
+    i += length;
+  }
+  return keys;
+}
