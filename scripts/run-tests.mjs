@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 const node = process.execPath;
@@ -13,7 +14,7 @@ const typecheck = spawnSync(node, [require.resolve('typescript/bin/tsc'), '-p', 
 rmSync(results, { force: true });
 const vitest = spawnSync(
   node,
-  [require.resolve('vitest/vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile=${results}`, ...process.argv.slice(2)],
+  [join(dirname(require.resolve('vitest/package.json')), 'vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile=${results}`, ...process.argv.slice(2)],
   { stdio: 'inherit' },
 );
 
