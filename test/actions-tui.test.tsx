@@ -19,7 +19,7 @@ import { captureKillTargets, createActionsController, type ActionsController, ty
 import { syntheticFrame, syntheticRow, syntheticSystem } from '../src/tui/synthetic-frames.js';
 import type { ProcessRow } from '../src/sampler/types.js';
 import { isAlive, killStartedChildren, startChild, waitFor } from './helpers/children.js';
-import { startTimeOf } from './kill-cli-harness.js';
+import { startTimeOf } from './helpers/cli.js';
 
 let stateDir: string;
 beforeAll(() => {

@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt } from './helpers/cli.js';
 import { readRecentActions } from '../src/actions/audit-log.js';
 import { isAlive, killStartedChildren, startChild, waitFor } from './helpers/children.js';
 
@@ -88,14 +89,14 @@ async function quit(session: string): Promise<void> {
 }
 
 describe.skipIf(!hasTmux)('kill dialog in tmux', () => {
-  beforeAll(() => {
+  beforeAll(async () => {
     workDir = mkdtempSync(join(tmpdir(), 'proctop-e2e-actions-'));
     stateHome = join(workDir, 'state');
     mkdirSync(stateHome);
     script = join(workDir, `sleeper-${TAG}.js`);
     // Sleeps ~50 minutes unless signalled; ends by itself so a torn-down test leaves nothing for long.
     writeFileSync(script, 'setTimeout(() => {}, 3_000_000);\n');
-    execFileSync(process.execPath, ['scripts/build.mjs', '--no-types'], { stdio: 'ignore' });
+    await ensureBuilt();
   }, 120_000);
 
   afterEach(async () => {

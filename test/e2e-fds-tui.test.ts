@@ -5,6 +5,7 @@ import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt } from './helpers/cli.js';
 import { killStartedChildren, startChild, waitFor } from './helpers/children.js';
 
 const SOCKET = `proctop-fds-test-${process.pid}`;
@@ -70,8 +71,8 @@ function tablePids(text: string): number[] {
 }
 
 describe.skipIf(!hasTmux)('open files in tmux', () => {
-  beforeAll(() => {
-    execFileSync(process.execPath, ['scripts/build.mjs', '--no-types'], { stdio: 'ignore' });
+  beforeAll(async () => {
+    await ensureBuilt();
   }, 120_000);
 
   afterEach(async () => {

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt } from './helpers/cli.js';
 import { killStartedChildren, startChild, waitFor } from './helpers/children.js';
 
 const SOCKET = `proctop-test-${process.pid}`;
@@ -55,8 +56,8 @@ function startSession(name: string, command: string, columns = 120, rows = 40): 
 }
 
 describe.skipIf(!hasTmux)('proctop in tmux', () => {
-  beforeAll(() => {
-    execFileSync(process.execPath, ['scripts/build.mjs', '--no-types'], { stdio: 'ignore' });
+  beforeAll(async () => {
+    await ensureBuilt();
   }, 120_000);
 
   afterEach(async () => {
@@ -70,7 +71,7 @@ describe.skipIf(!hasTmux)('proctop in tmux', () => {
   it('finds a busy child at the top of the CPU sort, filters to it, shows the tree, survives resize, and quits cleanly', async () => {
     const marker = `proctop-e2e-${process.pid}`;
     // Three spinning threads: the machine is shared with other busy tests, and this one must win the CPU sort.
-    const spin = "const { Worker } = require('node:worker_threads'); for (let i = 0; i < 2; i++) new Worker('for(;;){}', { eval: true }); for(;;){}";
+    const spin = "const { Worker } = require('node:worker_threads'); for (let i = 0; i < 3; i++) new Worker('for(;;){}', { eval: true }); setTimeout(() => process.exit(0), 180000);";
     // The marker leads the script so it shows within the COMMAND column's width.
     const busy = startChild(process.execPath, ['-e', `/*${marker}*/${spin}`]);
     const session = 'interactive';

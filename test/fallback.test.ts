@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createCollector } from '../src/sys/collector.js';
 import { JsSnapshotReader } from '../src/sys/js/snapshot.js';
 import { killStartedChildren, startSleeper, waitFor } from './helpers/children.js';
-import { ensureBuilt, repoRoot } from './helpers/ensure-built.js';
+import { ensureBuilt, repoRoot } from './helpers/cli.js';
 
 /** The part of pidusage's API used here (it ships no types). */
 interface PidUsageStat {

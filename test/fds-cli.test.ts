@@ -5,7 +5,7 @@ import addFormatsModule from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killStartedChildren } from './helpers/children.js';
 import { startFdsHolder, type HeldFds } from './helpers/fds-holder.js';
-import { bundleCli, removeBundle, runCli } from './kill-cli-harness.js';
+import { builtCliPath, runCli } from './helpers/cli.js';
 
 const repoRoot = new URL('..', import.meta.url).pathname;
 const ajv = new Ajv2020({ allErrors: true, strict: true });
@@ -25,11 +25,10 @@ let cli: string;
 let held: HeldFds;
 
 beforeAll(async () => {
-  [cli, { held }] = await Promise.all([bundleCli(), startFdsHolder()]);
+  [cli, { held }] = await Promise.all([builtCliPath(), startFdsHolder()]);
 });
 afterAll(async () => {
   await killStartedChildren();
-  if (cli) removeBundle(cli);
 });
 
 describe.each(['native', 'js'])('proctop fds (%s backend)', (backend) => {

@@ -9,7 +9,7 @@ import { runKill, type KillIo } from '../src/commands/kill.js';
 import { UsageError } from '../src/commands/usage-error.js';
 import type { SignalDelivery } from '../src/sys/types.js';
 import { BUSY_LOOP_SCRIPT, isAlive, killStartedChildren, startChild, waitFor } from './helpers/children.js';
-import { bundleCli, readJsonLines, removeBundle, runCli, startTimeOf } from './kill-cli-harness.js';
+import { builtCliPath, readJsonLines, runCli, startTimeOf } from './helpers/cli.js';
 
 const schema = JSON.parse(readFileSync(new URL('../assets/schemas/kill.schema.json', import.meta.url), 'utf8'));
 const ajv = new Ajv2020({ allErrors: true, strict: true });
@@ -23,7 +23,7 @@ let stateHome: string;
 let uniqueBinary: string;
 
 beforeAll(async () => {
-  cli = await bundleCli();
+  cli = await builtCliPath();
   stateHome = mkdtempSync(join(tmpdir(), 'proctop-kill-cli-'));
   // World-writable so the CLI run as nobody can keep its audit log here too.
   chmodSync(stateHome, 0o777);
@@ -35,7 +35,6 @@ beforeAll(async () => {
 afterEach(killStartedChildren);
 afterAll(async () => {
   await killStartedChildren();
-  if (cli) removeBundle(cli);
 });
 
 const env = (): NodeJS.ProcessEnv => ({ ...process.env, XDG_STATE_HOME: stateHome });

@@ -8,7 +8,7 @@ import { killExitCode, killMany, type KillProgress } from '../src/actions/kill-m
 import { readProcessEntry } from '../src/actions/process-tree.js';
 import type { SignalDelivery } from '../src/sys/types.js';
 import { isAlive, killStartedChildren, startChild, waitFor } from './helpers/children.js';
-import { startTimeOf } from './kill-cli-harness.js';
+import { startTimeOf } from './helpers/cli.js';
 
 let stateDir: string;
 beforeAll(() => {

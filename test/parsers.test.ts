@@ -271,7 +271,7 @@ describe('JsSnapshotReader on a fixture tree', () => {
       const { JsSnapshotReader } = await import(${JSON.stringify(join(repoRoot, 'dist', 'index.js'))});
       const snap = await new JsSnapshotReader(${JSON.stringify(fixture.root)}).snapshot();
       process.stdout.write(JSON.stringify(snap.processes.map((p) => ({ pid: p.pid, comm: p.comm, argv: p.argv }))));`;
-    const { ensureBuilt } = await import('./helpers/ensure-built.js');
+    const { ensureBuilt } = await import('./helpers/cli.js');
     await ensureBuilt();
     const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { uid: 65_534, gid: 65_534, encoding: 'utf8', timeout: 20_000 });
     expect(run.stderr).toBe('');

@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleCli, removeBundle } from './kill-cli-harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { builtCliPath } from './helpers/cli.js';
 
 const addonPath = new URL('../build/Release/proctop.node', import.meta.url).pathname;
 
@@ -58,11 +58,8 @@ second.kill('SIGKILL');
 describe.skipIf(blocker !== null)('PID reuse (forced in a new PID namespace)', () => {
   let cli: string;
   beforeAll(async () => {
-    cli = await bundleCli();
+    cli = await builtCliPath();
   }, 60_000);
-  afterAll(() => {
-    if (cli) removeBundle(cli);
-  });
 
   it('refuses the stale identity of a recycled PID, natively and through the CLI', () => {
     const dir = mkdtempSync(join(tmpdir(), 'proctop-reuse-'));

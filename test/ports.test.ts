@@ -8,7 +8,7 @@ import { createJsCollector, createNativeCollector } from '../src/sys/collector.j
 import type { Collector } from '../src/sys/types.js';
 import { killStartedChildren, startChild } from './helpers/children.js';
 import { startFdsHolder, type HeldFds } from './helpers/fds-holder.js';
-import { bundleCli, removeBundle, runCli } from './kill-cli-harness.js';
+import { builtCliPath, runCli } from './helpers/cli.js';
 
 const repoRoot = new URL('..', import.meta.url).pathname;
 const ajv = new Ajv2020({ allErrors: true, strict: true });
@@ -27,11 +27,10 @@ let held: HeldFds;
 let cli: string;
 
 beforeAll(async () => {
-  [cli, { held }] = await Promise.all([bundleCli(), startFdsHolder()]);
+  [cli, { held }] = await Promise.all([builtCliPath(), startFdsHolder()]);
 });
 afterAll(async () => {
   await killStartedChildren();
-  if (cli) removeBundle(cli);
 });
 
 describe.each([

@@ -8,7 +8,7 @@ import { main, parsePstatArgs, type PstatIo } from '../src/commands/pstat.js';
 import { UsageError } from '../src/commands/usage-error.js';
 import { createJsCollector, type CollectorChoice } from '../src/sys/collector.js';
 import { killStartedChildren, startSleeper, waitFor } from './helpers/children.js';
-import { builtCli, ensureBuilt, repoRoot } from './helpers/ensure-built.js';
+import { builtCli, ensureBuilt, repoRoot } from './helpers/cli.js';
 import { createProcFixture, PITFALL_PROCESSES, type FixtureProcess, type ProcFixture } from './helpers/proc-fixture.js';
 
 const schema = JSON.parse(readFileSync(join(repoRoot, 'assets', 'schemas', 'pstat.schema.json'), 'utf8')) as object;

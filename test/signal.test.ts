@@ -4,7 +4,7 @@ import { signalJs } from '../src/sys/js/signal.js';
 import type { ProcessIdentity, SignalDelivery } from '../src/sys/types.js';
 import { listSignals, parseSignal, signalName } from '../src/actions/signals.js';
 import { isAlive, killStartedChildren, startChild, waitFor } from './helpers/children.js';
-import { startTimeOf } from './kill-cli-harness.js';
+import { startTimeOf } from './helpers/cli.js';
 
 type Send = (target: ProcessIdentity, signal: number) => Promise<SignalDelivery>;
 

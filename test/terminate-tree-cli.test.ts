@@ -8,7 +8,7 @@ import { createSystemDeps, recordingSignaller } from '../src/actions/deps.js';
 import { listProcessEntries } from '../src/actions/process-tree.js';
 import { runTerminateTree, type TerminateTreeIo } from '../src/commands/terminate-tree.js';
 import { isAlive, killStartedChildren, startChild, waitFor } from './helpers/children.js';
-import { bundleCli, readJsonLines, removeBundle, runCli, startTimeOf, waitForValue } from './kill-cli-harness.js';
+import { builtCliPath, readJsonLines, runCli, startTimeOf, waitForValue } from './helpers/cli.js';
 
 const schema = JSON.parse(readFileSync(new URL('../assets/schemas/terminate-tree.schema.json', import.meta.url), 'utf8'));
 const ajv = new Ajv2020({ allErrors: true, strict: true });
@@ -22,7 +22,7 @@ let stateHome: string;
 const spawned = new Map<number, number>();
 
 beforeAll(async () => {
-  cli = await bundleCli();
+  cli = await builtCliPath();
   stateHome = mkdtempSync(join(tmpdir(), 'proctop-tt-cli-'));
 }, 60_000);
 afterEach(async () => {
@@ -32,7 +32,6 @@ afterEach(async () => {
   await killStartedChildren();
 });
 afterAll(() => {
-  if (cli) removeBundle(cli);
 });
 
 const env = (): NodeJS.ProcessEnv => ({ ...process.env, XDG_STATE_HOME: stateHome });

@@ -5,7 +5,7 @@ import { listProcessEntries, readBootTimeMs, clockTicksPerSecond, type ProcessEn
 import { terminateTree, terminateTreeExitCode, type TerminateTreeResult, type TreeProgress } from '../src/actions/terminate-tree.js';
 import type { SignalDelivery } from '../src/sys/types.js';
 import { isAlive, killStartedChildren, startChild, waitFor } from './helpers/children.js';
-import { startTimeOf, waitForValue } from './kill-cli-harness.js';
+import { startTimeOf, waitForValue } from './helpers/cli.js';
 
 const STOP = 19;
 const CONT = 18;

@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../src/commands/usage-error.js';
@@ -7,6 +6,7 @@ import { parseMonitorArgs } from '../src/tui/options.js';
 import { renderWatchText } from '../src/tui/watch-batch.js';
 import { syntheticFrame, syntheticRow } from '../src/tui/synthetic-frames.js';
 import { killStartedChildren, startChild } from './helpers/children.js';
+import { ensureBuilt } from './helpers/cli.js';
 
 const run = promisify(execFile);
 
@@ -59,13 +59,13 @@ describe('plain-text --watch output', () => {
 
 describe('proctop --watch into a pipe (built CLI)', () => {
   beforeAll(async () => {
-    if (!existsSync('dist/cli.js')) await run(process.execPath, ['scripts/build.mjs', '--no-types']);
+    await ensureBuilt();
   }, 120_000);
   afterAll(killStartedChildren);
 
   it('prints a table per refresh, shows a busy child near the top, and stops after --iterations', async () => {
     // Three spinning threads: the machine is shared with other busy tests.
-    const busy = startChild(process.execPath, ['-e', "const { Worker } = require('node:worker_threads'); for (let i = 0; i < 2; i++) new Worker('for(;;){}', { eval: true }); for(;;){}"]);
+    const busy = startChild(process.execPath, ['-e', "const { Worker } = require('node:worker_threads'); for (let i = 0; i < 3; i++) new Worker('for(;;){}', { eval: true }); setTimeout(() => process.exit(0), 180000);"]);
     const { stdout, stderr } = await run(process.execPath, ['dist/cli.js', '--watch', '--iterations', '2', '--interval', '700ms'], { timeout: 60_000 });
     expect(stderr).toBe('');
     const tables = stdout.split(/^proctop --watch /m).filter(Boolean);
