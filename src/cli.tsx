@@ -18,6 +18,7 @@ async function run(argv: readonly string[]): Promise<number> {
   const load = first !== undefined ? SUBCOMMANDS[first] : undefined;
   if (load) return (await load())(rest);
   if (first === 'help') return (await import('./commands/help.js')).main(rest);
+  if (first === '--version' || first === '-V') return (await import('./commands/version.js')).main(rest);
   return (await import('./commands/monitor.js')).main(argv);
 }
 

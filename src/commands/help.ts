@@ -5,8 +5,9 @@ Usage:
   proctop --watch [--iterations N] [same options]   read-only monitor (tmux panes, pipes)
   proctop pstat [options]                           list processes (JSON or table)
   proctop fds --pid PID [--kind KIND]               open files of a process
-  proctop ports                                     which process listens on which port
-  proctop kill PID... [-s SIG] [--force] [--json]   identity-safe multi-PID signal
+  proctop ports [--all]                             which process listens on which port
+  proctop kill PID[:START]... [-s SIG] [--json]     identity-safe multi-PID signal
+  proctop kill -l                                   list signals
   proctop terminate-tree PID [options]              TERM→KILL a whole process tree
   proctop help                                      this text
 
