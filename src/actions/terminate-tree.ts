@@ -1,4 +1,5 @@
 import { realpath } from 'node:fs/promises';
+import { noteContinued, noteStopped } from './stopped-members.js';
 import type { ProcessIdentity, SignalDelivery } from '../sys/types.js';
 import { formatDuration } from '../util/duration.js';
 import { currentActor } from './audit-log.js';
@@ -225,16 +226,23 @@ export async function terminateTree(rootGiven: TreeRoot, options: TerminateTreeO
     return false;
   };
 
+  // Recorded before the signal, so an interrupt at any point continues it on the way out.
+  const stop = async (t: Tracked): Promise<void> => {
+    noteStopped(t.member);
+    t.stopped = await deliver(t, SIGNAL_NUMBERS.STOP, 'already-gone');
+    if (!t.stopped) noteContinued(t.member);
+  };
+
   // Stop every pending member, re-read the table, adopt newcomers, repeat until nothing new appears.
   const freeze = async (relation: TreeRelation): Promise<void> => {
     for (let round = 0; ; round++) {
-      for (const t of pending()) if (!t.stopped) t.stopped = await deliver(t, SIGNAL_NUMBERS.STOP, 'already-gone');
+      for (const t of pending()) if (!t.stopped) await stop(t);
       const added = adopt(await deps.listProcesses(), relation);
       if (added.every((t) => t.fate !== null)) break;
       if (round + 1 >= maxRounds) {
         warn(`the tree was still growing after ${maxRounds} stop-and-rescan rounds`);
         reliable = false;
-        for (const t of pending()) if (!t.stopped) t.stopped = await deliver(t, SIGNAL_NUMBERS.STOP, 'already-gone');
+        for (const t of pending()) if (!t.stopped) await stop(t);
         break;
       }
     }
@@ -247,6 +255,7 @@ export async function terminateTree(rootGiven: TreeRoot, options: TerminateTreeO
       t.stopped = false;
       const d = await deps.signal({ pid: t.member.pid, startTime: t.member.startTime }, SIGNAL_NUMBERS.CONT).catch(() => null);
       if (d?.outcome === 'sent') t.signalsSent.push(SIGNAL_NUMBERS.CONT);
+      noteContinued(t.member);
     }
   };
 
