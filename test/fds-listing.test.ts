@@ -200,7 +200,7 @@ describe('sockets resolve through the target\'s own network namespace', () => {
 
 describe('listFds under churn and at scale', () => {
   it('skips fds closed mid-listing: a process opening and closing fds never yields an error or a bad entry', async () => {
-    const churn = startChild('python3', ['-c', 'import os\nwhile True:\n  fds=[os.open("/dev/null", os.O_RDONLY) for _ in range(200)]\n  [os.close(f) for f in fds]']);
+    const churn = startChild('python3', ['-c', 'import os, time\nend = time.time() + 180\nwhile time.time() < end:\n  fds=[os.open("/dev/null", os.O_RDONLY) for _ in range(200)]\n  [os.close(f) for f in fds]']);
     const pid = churn.pid as number;
     for (let round = 0; round < 10; round++) {
       for (const [, make] of BACKENDS) {
