@@ -1,37 +1,19 @@
 // The kill dialog of the built proctop in a real terminal (tmux): select two of three sleepers
 // the test started, kill them through the dialog; the cancel path leaves all alive.
-import { execFileSync, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from './helpers/cli.js';
+import { hasTmux, tmuxServer } from './helpers/tmux.js';
 import { readRecentActions } from '../src/actions/audit-log.js';
 import { isAlive, killStartedChildren, startChild, waitFor } from './helpers/children.js';
 
 const SOCKET = `proctop-actions-${process.pid}`;
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 const TAG = `h7tag${process.pid}`;
 
-function tmux(...args: string[]): string {
-  return execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
-}
-
-function screen(session: string): string {
-  return tmux('capture-pane', '-p', '-t', session);
-}
-
-async function waitForScreen(session: string, check: (text: string) => boolean, what: string, timeoutMs = 20_000): Promise<string> {
-  let last = '';
-  try {
-    return await waitFor(() => {
-      last = screen(session);
-      return check(last) ? last : '';
-    }, timeoutMs, 150);
-  } catch {
-    throw new Error(`screen never showed ${what}; last screen:\n${last}`);
-  }
-}
+const { tmux, waitForScreen } = tmuxServer(SOCKET);
 
 /** Rows of the process table as [mark, pid, line] (mark: '*' selected, '>' cursor, ' '). */
 function tableRows(text: string): Array<[string, number, string]> {

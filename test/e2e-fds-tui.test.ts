@@ -1,15 +1,15 @@
 // The built proctop in a real terminal (tmux): drill from the list into the details and open
 // files of a process this test started, and find it by the port it listens on.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from './helpers/cli.js';
+import { hasTmux, tmuxServer } from './helpers/tmux.js';
 import { killStartedChildren, startChild, waitFor } from './helpers/children.js';
 
 const SOCKET = `proctop-fds-test-${process.pid}`;
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 const TAG = `proctop-e2e-fds-${process.pid}`;
 const tempFile = join(tmpdir(), `${TAG}-held.txt`);
 
@@ -20,25 +20,7 @@ const fd = fs.openSync(${JSON.stringify(tempFile)}, 'w');
 const server = require('node:net').createServer().listen(0, '127.0.0.1', () => process.stdout.write(server.address().port + '\\n'));
 setTimeout(() => process.exit(0), 120000);`;
 
-function tmux(...args: string[]): string {
-  return execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
-}
-
-function screen(session: string): string {
-  return tmux('capture-pane', '-p', '-t', session);
-}
-
-async function waitForScreen(session: string, check: (text: string) => boolean, what: string, timeoutMs = 20_000): Promise<string> {
-  let last = '';
-  try {
-    return await waitFor(() => {
-      last = screen(session);
-      return check(last) ? last : '';
-    }, timeoutMs, 100);
-  } catch {
-    throw new Error(`screen never showed ${what}; last screen:\n${last}`);
-  }
-}
+const { tmux, screen, waitForScreen } = tmuxServer(SOCKET);
 
 /**
  * Opens the empty filter prompt. Keys sent in the first moments after start can be lost while

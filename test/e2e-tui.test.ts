@@ -1,35 +1,16 @@
 // The built proctop in a real terminal (tmux): what a person sees and does.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from './helpers/cli.js';
+import { hasTmux, tmuxServer } from './helpers/tmux.js';
 import { killStartedChildren, startChild, waitFor } from './helpers/children.js';
 
 const SOCKET = `proctop-test-${process.pid}`;
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 
-function tmux(...args: string[]): string {
-  return execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
-}
-
-function screen(session: string): string {
-  return tmux('capture-pane', '-p', '-t', session);
-}
-
-/** Waits until the captured screen satisfies `check`; the last screen is in the error. */
-async function waitForScreen(session: string, check: (text: string) => boolean, what: string, timeoutMs = 15_000): Promise<string> {
-  let last = '';
-  try {
-    return await waitFor(() => {
-      last = screen(session);
-      return check(last) ? last : '';
-    }, timeoutMs, 100);
-  } catch {
-    throw new Error(`screen never showed ${what}; last screen:\n${last}`);
-  }
-}
+const { tmux, screen, waitForScreen } = tmuxServer(SOCKET);
 
 /** Rows of the process table (the lines after the PID title line), as [pid, text]. */
 function tableRows(text: string): Array<[number, string]> {

@@ -1,18 +1,15 @@
 import { readFileSync } from 'node:fs';
+import { parsePasswd } from '../sys/js/users.js';
 
 /** uid → login name from /etc/passwd (read once; missing file → empty map). */
 let names: Map<number, string> | undefined;
 
 export function userNames(passwdPath = '/etc/passwd'): ReadonlyMap<number, string> {
   if (names) return names;
-  names = new Map();
   try {
-    for (const line of readFileSync(passwdPath, 'utf8').split('\n')) {
-      const [name, , uid] = line.split(':');
-      if (name && uid !== undefined && /^\d+$/.test(uid) && !names.has(Number(uid))) names.set(Number(uid), name);
-    }
+    names = new Map(parsePasswd(readFileSync(passwdPath, 'utf8')));
   } catch {
-    // No passwd: uids are shown as numbers.
+    names = new Map(); // No passwd: uids are shown as numbers.
   }
   return names;
 }
