@@ -2,7 +2,7 @@
 // choosing the action.
 import type { MonitorStore, View } from '../store/monitor-store.js';
 import { topView } from '../store/monitor-store.js';
-import { commandFor, type Command } from './bindings.js';
+import { commandFor, KEY_BINDINGS, type Command } from './bindings.js';
 import type { KeyPress } from './decode-key.js';
 
 /** Answer to any mutating key in --watch mode. */
@@ -30,7 +30,8 @@ export type ViewKeyHandlers = Readonly<Partial<Record<View, (press: KeyPress, st
 /** Runs one list-mode command against the store. */
 export function runListCommand(command: Command, store: MonitorStore, overrides: CommandOverrides = {}): void {
   const s = store.getState();
-  if (s.mode === 'watch' && (command === 'KILL' || command === 'TERMINATE_TREE' || command === 'RENICE_UP' || command === 'RENICE_DOWN' || command === 'SELECT' || command === 'SELECT_WITH_CHILDREN' || command === 'CLEAR_SELECTION')) {
+  // The key table says which commands change processes (or prepare to): --watch refuses them all.
+  if (s.mode === 'watch' && KEY_BINDINGS[command].mutating) {
     s.showMessage(READ_ONLY_MESSAGE);
     return;
   }
