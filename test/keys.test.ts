@@ -144,11 +144,11 @@ describe('dispatch', () => {
     expect(store.getState().cursorIndex).toBe(1);
   });
 
-  it('says "not available yet" for the views later work adds, and lets overrides take them', () => {
+  it('says "not available here" for controller commands without a controller, and lets overrides take them', () => {
     const store = createMonitorStore({ rows: 30 });
     store.getState().ingest(syntheticFrame(rows));
     handleKey(press('x'), store);
-    expect(store.getState().message?.text).toMatch(/not available yet/);
+    expect(store.getState().message?.text).toMatch(/not available here/);
     let opened = 0;
     handleKey(press('x'), store, { KILL: () => (opened += 1) });
     expect(opened).toBe(1);

@@ -19,7 +19,7 @@ export interface MonitorAppProps {
   readonly store: MonitorStore;
   /** State of the details and open-files views (absent: details show the cursor's process only). */
   readonly inspect?: InspectStore;
-  /** Actions later views plug in for commands that are "not available yet". */
+  /** Controllers (open files, signals, history) plugged in for the commands that need the OS. */
   readonly overrides?: CommandOverrides;
   /** Key handlers of the views features add (they get every key while on top). */
   readonly viewKeys?: ViewKeyHandlers;

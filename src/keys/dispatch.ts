@@ -8,14 +8,17 @@ import type { KeyPress } from './decode-key.js';
 /** Answer to any mutating key in --watch mode. */
 export const READ_ONLY_MESSAGE = 'read-only (--watch)';
 
-/** Commands whose views land with later issues (open files, kill dialog, tree terminate, renice, history). */
-const NOT_YET: Readonly<Partial<Record<Command, string>>> = {
-  OPEN_FILES: 'open files view: not available yet',
-  KILL: 'kill dialog: not available yet',
-  TERMINATE_TREE: 'terminate tree: not available yet',
-  RENICE_UP: 'renice: not available yet',
-  RENICE_DOWN: 'renice: not available yet',
-  HISTORY: 'action history: not available yet',
+/**
+ * Commands served by controllers that run-interactive plugs in through overrides (they need the
+ * OS). A MonitorApp rendered without them (tests, embedding) answers with this instead.
+ */
+const NEEDS_CONTROLLER: Readonly<Partial<Record<Command, string>>> = {
+  OPEN_FILES: 'open files view: not available here',
+  KILL: 'kill dialog: not available here',
+  TERMINATE_TREE: 'terminate tree: not available here',
+  RENICE_UP: 'renice: not available here',
+  RENICE_DOWN: 'renice: not available here',
+  HISTORY: 'action history: not available here',
 };
 
 /**
@@ -40,7 +43,7 @@ export function runListCommand(command: Command, store: MonitorStore, overrides:
     override(store);
     return;
   }
-  const notYet = NOT_YET[command];
+  const notYet = NEEDS_CONTROLLER[command];
   if (notYet !== undefined) {
     s.showMessage(notYet);
     return;
