@@ -2,8 +2,8 @@
 import type { SampledFrame } from '../sampler/types.js';
 import type { MonitorStore } from '../store/monitor-store.js';
 
-/** Long enough for CPU% to mean something (25 clock ticks per busy core), short enough for a fast first frame. */
-const FIRST_FOLLOW_UP_MS = 250;
+/** Long enough for a first CPU% (10 clock ticks per busy core; the next frame refines it), short enough for a fast first frame. */
+const FIRST_FOLLOW_UP_MS = 100;
 const MIN_FOLLOW_UP_MS = 50;
 
 /** Anything that produces frames (the Sampler, or a fake in tests). */
