@@ -6,6 +6,7 @@ import { FD_KINDS, isFdKind } from '../fds/fd-counts.js';
 import { fdSnapshotJson } from '../fds/fd-snapshot-json.js';
 import { createCollector, type CollectorChoice } from '../sys/collector.js';
 import type { FdEntry, FdKind } from '../sys/types.js';
+import { optionError } from './option-errors.js';
 import { UsageError } from './usage-error.js';
 
 export const FDS_USAGE = `Usage: proctop fds --pid PID [--kind KIND] [--json|--table]
@@ -55,17 +56,6 @@ export function parsePid(text: string | undefined): number {
   return value;
 }
 
-function parseArgsProblem(err: unknown): UsageError {
-  const message = err instanceof Error ? err.message : String(err);
-  const unknown = /Unknown option '([^']+)'/.exec(message);
-  if (unknown) return new UsageError(`unknown option "${unknown[1]}" (see proctop fds --help)`);
-  const missing = /Option '(-\S+)(?:, (-\S+))?[^']*' argument missing/.exec(message);
-  if (missing) return new UsageError(`${missing[2] ?? missing[1]} needs a value`);
-  const unexpected = /Unexpected argument '([^']+)'/.exec(message);
-  if (unexpected) return new UsageError(`unexpected argument "${unexpected[1]}" (use --pid PID)`);
-  return new UsageError(message.split('\n')[0] ?? message);
-}
-
 /** Turns argv into options (null for --help); every problem is a one-line UsageError. */
 export function parseFdsArgs(argv: readonly string[], stdoutIsTty: boolean): FdsOptions | null {
   let values;
@@ -83,7 +73,7 @@ export function parseFdsArgs(argv: readonly string[], stdoutIsTty: boolean): Fds
       },
     }));
   } catch (err) {
-    throw parseArgsProblem(err);
+    throw optionError(err, 'fds', argv, 'use --pid PID');
   }
   if (values.help) return null;
   if (values.json && values.table) throw new UsageError('--json and --table cannot be used together');

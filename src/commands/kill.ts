@@ -12,6 +12,7 @@ import { Sampler } from '../sampler/sampler.js';
 import type { ProcessRow } from '../sampler/types.js';
 import { createCollector } from '../sys/collector.js';
 import { parseDuration } from '../util/duration.js';
+import { optionError } from './option-errors.js';
 import { UsageError } from './usage-error.js';
 
 export const KILL_USAGE = `Usage: proctop kill PID[:START_TICKS]... [-s|--signal SIG] [--force] [--json|--table]
@@ -119,12 +120,7 @@ export function parseKillArgs(argv: readonly string[]): KillOptions {
       },
     });
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    const unknown = /Unknown option '([^']+)'/.exec(message);
-    if (unknown) throw new UsageError(`unknown option "${unknown[1]}" (see proctop kill --help)`);
-    const missing = /Option '(-\S+)(?:, (-\S+))?[^']*' argument missing/.exec(message);
-    if (missing) throw new UsageError(`${missing[2] ?? missing[1]} needs a value`);
-    throw new UsageError(message.split('\n')[0] ?? message);
+    throw optionError(err, 'kill', argv, 'see proctop kill --help');
   }
   const v = parsed.values;
   if (v.json && v.table) throw new UsageError('--json and --table cannot be used together');

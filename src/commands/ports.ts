@@ -4,6 +4,7 @@ import { renderTextTable, type TextColumn } from '../output/text-table.js';
 import { formatEndpoint } from '../fds/describe-fd.js';
 import { listPorts, type PortBinding, type PortListing } from '../fds/ports.js';
 import { createCollector, type CollectorChoice } from '../sys/collector.js';
+import { optionError } from './option-errors.js';
 import { UsageError } from './usage-error.js';
 
 export const PORTS_USAGE = `Usage: proctop ports [--all] [--json|--table]
@@ -99,12 +100,7 @@ export async function main(argv: readonly string[], io: PortsIo = defaultIo()): 
       options: { all: { type: 'boolean' }, json: { type: 'boolean' }, table: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     }));
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    const unknown = /Unknown option '([^']+)'/.exec(message);
-    const unexpected = /Unexpected argument '([^']+)'/.exec(message);
-    if (unknown) throw new UsageError(`unknown option "${unknown[1]}" (see proctop ports --help)`);
-    if (unexpected) throw new UsageError(`unexpected argument "${unexpected[1]}" (ports takes only options)`);
-    throw new UsageError(message.split('\n')[0] ?? message);
+    throw optionError(err, 'ports', argv, 'ports takes only options');
   }
   if (values.help) {
     io.stdout(PORTS_USAGE);

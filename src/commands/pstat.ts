@@ -6,6 +6,7 @@ import { Sampler } from '../sampler/sampler.js';
 import type { ProcessRow } from '../sampler/types.js';
 import { createCollector, type CollectorChoice } from '../sys/collector.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
+import { optionError } from './option-errors.js';
 import { UsageError } from './usage-error.js';
 
 export const PSTAT_USAGE = `Usage: proctop pstat [options]
@@ -95,19 +96,6 @@ function duration(flag: string, text: string): number {
   }
 }
 
-// node:util's messages span lines and mention "--" tricks; say the one thing that matters.
-function parseArgsProblem(err: unknown): UsageError {
-  const message = err instanceof Error ? err.message : String(err);
-  const code = (err as { code?: string }).code;
-  const unknown = /Unknown option '([^']+)'/.exec(message);
-  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown) return new UsageError(`unknown option "${unknown[1]}" (see proctop pstat --help)`);
-  const missing = /Option '(-\S+)(?:, (-\S+))?[^']*' argument missing/.exec(message);
-  if (missing) return new UsageError(`${missing[2] ?? missing[1]} needs a value`);
-  const unexpected = /Unexpected argument '([^']+)'/.exec(message);
-  if (unexpected) return new UsageError(`unexpected argument "${unexpected[1]}" (pstat takes only options)`);
-  return new UsageError(message.split('\n')[0] ?? message);
-}
-
 /** Turns argv into options; every problem is a one-line UsageError. */
 export function parsePstatArgs(argv: readonly string[], stdoutIsTty: boolean): PstatOptions {
   let parsed;
@@ -134,7 +122,7 @@ export function parsePstatArgs(argv: readonly string[], stdoutIsTty: boolean): P
       },
     });
   } catch (err) {
-    throw parseArgsProblem(err);
+    throw optionError(err, 'pstat', argv, 'pstat takes only options');
   }
   const v = parsed.values;
   if (v.json && v.table) throw new UsageError('--json and --table cannot be used together');

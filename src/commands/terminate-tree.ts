@@ -17,6 +17,7 @@ import { userName } from '../actions/users.js';
 import { platformName, schemaId, toJsonText } from '../output/json-envelope.js';
 import { renderTextTable } from '../output/text-table.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
+import { optionError } from './option-errors.js';
 import { UsageError } from './usage-error.js';
 
 export const TERMINATE_TREE_USAGE = `Usage: proctop terminate-tree PID [options]
@@ -128,12 +129,7 @@ export function parseTerminateTreeArgs(argv: readonly string[]): TerminateTreeAr
       },
     });
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    const unknown = /Unknown option '([^']+)'/.exec(message);
-    if (unknown) throw new UsageError(`unknown option "${unknown[1]}" (see proctop terminate-tree --help)`);
-    const missing = /Option '(-\S+)(?:, (-\S+))?[^']*' argument missing/.exec(message);
-    if (missing) throw new UsageError(`${missing[2] ?? missing[1]} needs a value`);
-    throw new UsageError(message.split('\n')[0] ?? message);
+    throw optionError(err, 'terminate-tree', argv, 'terminate-tree takes one PID');
   }
   const v = parsed.values;
   const help = v.help === true;

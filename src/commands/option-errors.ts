@@ -1,0 +1,25 @@
+import { UsageError } from './usage-error.js';
+
+/**
+ * Turns a node:util parseArgs error into one line that names the problem. Its own messages
+ * span lines and talk about "--" tricks; a user typing `--pid -3` needs to hear about the -3.
+ * `unexpectedHint` says what the command takes when a stray positional argument appears.
+ */
+export function optionError(err: unknown, command: string, argv: readonly string[], unexpectedHint: string): UsageError {
+  const message = err instanceof Error ? err.message : String(err);
+  const unknown = /Unknown option '([^']+)'/.exec(message);
+  if (unknown) return new UsageError(`unknown option "${unknown[1]}" (see proctop ${command} --help)`);
+  const missing = /Option '(-\S+)(?:, (-\S+))?[^']*' argument missing/.exec(message);
+  if (missing) return new UsageError(`${missing[2] ?? missing[1]} needs a value`);
+  const ambiguous = /Option '(-\S+)(?:, (-\S+))?[^']*' argument is ambiguous/.exec(message);
+  if (ambiguous) {
+    const flag = ambiguous[2] ?? ambiguous[1] ?? '';
+    const at = argv.findIndex((a) => a === ambiguous[1] || a === ambiguous[2]);
+    const value = at >= 0 ? argv[at + 1] : undefined;
+    if (value !== undefined && /^-\d/.test(value)) return new UsageError(`${flag} must not be negative, got "${value}"`);
+    return new UsageError(`${flag} needs a value, got the option "${value ?? ''}"`);
+  }
+  const unexpected = /Unexpected argument '([^']+)'/.exec(message);
+  if (unexpected) return new UsageError(`unexpected argument "${unexpected[1]}" (${unexpectedHint})`);
+  return new UsageError(message.split('\n')[0] ?? message);
+}
