@@ -480,6 +480,18 @@ describe('tree dialog (T)', () => {
     expect(h.controller.store.getState().dialog).toBeNull();
   }, 60_000);
 
+  it('says in the kill dialog, before Enter, that proctop itself will not be signalled', async () => {
+    const signal = pretendSignaller();
+    const self = { pid: process.pid, startTime: startTimeOf(process.pid) };
+    const h = await showApp([rowOf(self, { comm: 'node', argv: ['node', 'vitest'] })], { deps: depsWith(signal, freshLog()) });
+    await h.press('x');
+    const text = await frameShows(h, (f) => f.includes('[not signalled:'), 'the refusal mark');
+    expect(text).toMatch(new RegExp(`^ +${process.pid} tester +\\[not signalled: this is proctop itself\\] node vitest`, 'm'));
+    await h.press('\r');
+    await h.controller.idle();
+    expect(signal.calls).toEqual([]);
+  });
+
   it('refuses a tree rooted at proctop itself and sends nothing (recording fake signaller)', async () => {
     const signal = pretendSignaller();
     const self = { pid: process.pid, startTime: startTimeOf(process.pid) };

@@ -18,6 +18,8 @@ export interface DialogTarget {
   readonly user: string;
   /** Command line as the table showed it. */
   readonly command: string;
+  /** Why this target will not be signalled (protected, kernel thread), once the guards are known. */
+  readonly refusal?: string;
 }
 
 /** A signal the picker offers. */
@@ -123,6 +125,8 @@ export interface ActionsState {
 
 export interface ActionsActions {
   openKillDialog(targets: readonly DialogTarget[]): void;
+  /** Marks kill-dialog targets the guards will refuse (by identity key), so the dialog says so before Enter. */
+  markRefusals(refusals: ReadonlyMap<string, string>): void;
   /** Moves the signal picker up (-1) or down (+1), wrapping around. */
   moveSignal(step: -1 | 1): void;
   setSending(sending: boolean): void;
@@ -170,6 +174,11 @@ export function createActionsStore(): ActionsStore {
 
     openKillDialog(targets) {
       set({ dialog: { kind: 'kill', targets: [...targets], signalIndex: pickerIndexOf(get().lastSignal), sending: false } });
+    },
+    markRefusals(refusals) {
+      const d = get().dialog;
+      if (d?.kind !== 'kill' || refusals.size === 0) return;
+      set({ dialog: { ...d, targets: d.targets.map((t) => (refusals.has(t.key) ? { ...t, refusal: refusals.get(t.key) } : t)) } });
     },
     moveSignal(step) {
       const d = get().dialog;

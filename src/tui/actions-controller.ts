@@ -3,6 +3,7 @@
 // outcome in the status bar, the dialog and the history. The UI never waits on it.
 import { auditLogPath, createFileAuditSink, readRecentActions, type AuditSink } from '../actions/audit-log.js';
 import { createSystemDeps, type ActionDeps } from '../actions/deps.js';
+import { refusalFor } from '../actions/guards.js';
 import { killMany } from '../actions/kill-many.js';
 import { OS_PRIORITY, reniceMany, type PriorityOps } from '../actions/renice.js';
 import type { TreeMember } from '../actions/process-tree.js';
@@ -184,8 +185,20 @@ export function createActionsController(options: ActionsControllerOptions = {}):
       const targets = captureKillTargets(m);
       if (typeof targets === 'string') return m.showMessage(targets);
       dialogGeneration += 1;
+      const generation = dialogGeneration;
       store.getState().openKillDialog(targets);
       m.pushView('confirm');
+      // Name the targets the guards will refuse (proctop itself, PID 1, kernel threads...) before Enter.
+      void deps().then((d) => {
+        if (generation !== dialogGeneration) return;
+        const refusals = new Map<string, string>();
+        for (const t of targets) {
+          const row = m.rowsByKey.get(t.key);
+          const refusal = refusalFor({ pid: t.pid, pgid: row?.pgid, isKernelThread: row?.isKernelThread }, d.self, false);
+          if (refusal) refusals.set(t.key, refusal.reason);
+        }
+        store.getState().markRefusals(refusals);
+      }, () => undefined);
     },
 
     confirmKill(monitor) {
