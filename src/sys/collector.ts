@@ -19,7 +19,10 @@ export interface CollectorChoice {
   readonly notice: string | null;
 }
 
-/** Creates the pure-JS collector (pidusage + /proc reads). */
+/**
+ * Creates the pure-JS collector: plain /proc reads. (pidusage reads the same stat file but yields
+ * no start time, state, threads or argv, so it serves as a cross-check in tests, not as a backend.)
+ */
 export function createJsCollector(procRoot = '/proc'): Collector {
   const reader = new JsSnapshotReader(procRoot);
   return {
