@@ -86,8 +86,28 @@ export class Sampler {
       const startSeconds = p.startTime / clockTicks;
       const ageSeconds = Math.max(0, system.uptimeSeconds - startSeconds);
       const cpuTimeSeconds = total / clockTicks;
+      // Fields listed one by one: a spread of the raw record makes a slow dictionary-mode object per row.
       const row: ProcessRow = {
-        ...p,
+        pid: p.pid,
+        startTime: p.startTime,
+        ppid: p.ppid,
+        pgid: p.pgid,
+        sid: p.sid,
+        uid: p.uid,
+        user: p.user,
+        state: p.state,
+        comm: p.comm,
+        argv: p.argv,
+        exe: p.exe,
+        utime: p.utime,
+        stime: p.stime,
+        rssBytes: p.rssBytes,
+        vsizeBytes: p.vsizeBytes,
+        threads: p.threads,
+        nice: p.nice,
+        priority: p.priority,
+        ttyNr: p.ttyNr,
+        isKernelThread: p.isKernelThread,
         key,
         cpuPercent,
         cpuPercentLifetime: ageSeconds > 0 ? clampPercent((cpuTimeSeconds / ageSeconds) * 100, cpuCount * 100) : 0,
