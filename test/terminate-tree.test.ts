@@ -39,14 +39,22 @@ async function descendantsOf(rootPid: number): Promise<ProcessEntry[]> {
 }
 
 /** Starts `sh -c script` as the leader of its own group and waits until it has `expected` live descendants. */
-async function startTree(script: string, expected: number): Promise<{ pid: number; startTime: number; members: ProcessEntry[] }> {
+/**
+ * Starts a tree and waits until `expected` live descendants exist and satisfy `ready` (e.g. an
+ * inner shell has already run its trap and exec'd, so the test does not race its setup).
+ */
+async function startTree(
+  script: string,
+  expected: number,
+  ready: (members: readonly ProcessEntry[]) => boolean = () => true,
+): Promise<{ pid: number; startTime: number; members: ProcessEntry[] }> {
   const root = startChild('sh', ['-c', script], { detached: true });
   const pid = root.pid!;
   seen.set(pid, startTimeOf(pid));
   const members = await waitForValue(async () => {
     const found = (await descendantsOf(pid)).filter((e) => e.state !== 'Z');
     for (const e of found) seen.set(e.pid, e.startTime);
-    return found.length >= expected ? found : undefined;
+    return found.length >= expected && ready(found) ? found : undefined;
   }, 15_000);
   return { pid, startTime: startTimeOf(pid), members };
 }
@@ -94,7 +102,8 @@ describe('terminate-tree', () => {
   });
 
   it('kills a child that ignores TERM after the grace window', async () => {
-    const tree = await startTree(`sh -c 'trap "" TERM; exec sleep 300' & sleep 300 & wait`, 2);
+    // Both children must be sleep: the inner shell has set TERM to ignored and exec'd (the disposition survives exec).
+    const tree = await startTree(`sh -c 'trap "" TERM; exec sleep 300' & sleep 300 & wait`, 2, (m) => m.every((e) => e.comm === 'sleep'));
     const stubborn = tree.members.find((m) => m.ppid === tree.pid && m.comm === 'sleep' && m.pid !== tree.members.at(-1)?.pid)!;
     const started = Date.now();
     const result = await terminateTree(tree.pid, { graceMs: 700, killAfterMs: 5000 }, await deps());
@@ -155,7 +164,7 @@ describe('terminate-tree', () => {
   });
 
   it('still kills children orphaned mid-way when the root exits on TERM', async () => {
-    const tree = await startTree(`sh -c 'trap "" TERM; exec sleep 300' & sh -c 'trap "" TERM; exec sleep 300' & wait`, 2);
+    const tree = await startTree(`sh -c 'trap "" TERM; exec sleep 300' & sh -c 'trap "" TERM; exec sleep 300' & wait`, , (m) => m.every((e) => e.comm === 'sleep'));
     const result = await terminateTree(tree.pid, { graceMs: 600, killAfterMs: 5000 }, await deps());
     expect(fateOf(result, tree.pid)).toBe('exited-after-signal');
     for (const child of tree.members) expect(fateOf(result, child.pid)).toBe('killed');
@@ -163,7 +172,7 @@ describe('terminate-tree', () => {
   });
 
   it('reports a member that never dies as failed and timed out, without waiting forever', async () => {
-    const tree = await startTree(`sh -c 'trap "" TERM INT; exec sleep 300' & wait`, 1);
+    const tree = await startTree(`sh -c 'trap "" TERM INT; exec sleep 300' & wait`, , (m) => m.every((e) => e.comm === 'sleep'));
     const stubborn = tree.members[0]!;
     const started = Date.now();
     // INT as the "kill" signal: ignored too, so the kill-after window must close on its own.
