@@ -164,7 +164,7 @@ describe('terminate-tree', () => {
   });
 
   it('still kills children orphaned mid-way when the root exits on TERM', async () => {
-    const tree = await startTree(`sh -c 'trap "" TERM; exec sleep 300' & sh -c 'trap "" TERM; exec sleep 300' & wait`, , (m) => m.every((e) => e.comm === 'sleep'));
+    const tree = await startTree(`sh -c 'trap "" TERM; exec sleep 300' & sh -c 'trap "" TERM; exec sleep 300' & wait`, 2, (m) => m.every((e) => e.comm === 'sleep'));
     const result = await terminateTree(tree.pid, { graceMs: 600, killAfterMs: 5000 }, await deps());
     expect(fateOf(result, tree.pid)).toBe('exited-after-signal');
     for (const child of tree.members) expect(fateOf(result, child.pid)).toBe('killed');
@@ -172,7 +172,7 @@ describe('terminate-tree', () => {
   });
 
   it('reports a member that never dies as failed and timed out, without waiting forever', async () => {
-    const tree = await startTree(`sh -c 'trap "" TERM INT; exec sleep 300' & wait`, , (m) => m.every((e) => e.comm === 'sleep'));
+    const tree = await startTree(`sh -c 'trap "" TERM INT; exec sleep 300' & wait`, 1, (m) => m.every((e) => e.comm === 'sleep'));
     const stubborn = tree.members[0]!;
     const started = Date.now();
     // INT as the "kill" signal: ignored too, so the kill-after window must close on its own.
