@@ -120,7 +120,8 @@ describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
       const collector = create();
       const snap = await waitForValue(async () => {
         const s = await collector.snapshot();
-        return pids.every((pid) => byPid(s, pid)?.comm === 'sleep') ? s : null;
+        // Sleeping in sleep(1) itself: exec is done and its pages are mapped (rss is 0 right after exec).
+        return pids.every((pid) => byPid(s, pid)?.comm === 'sleep' && byPid(s, pid)?.state === 'S') ? s : null;
       });
       for (const pid of pids) {
         const p = byPid(snap, pid);

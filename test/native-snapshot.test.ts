@@ -50,8 +50,9 @@ describe('native SnapshotReader on the live /proc', () => {
     const child = startSleeper(120);
     const pid = child.pid!;
     const reader = new addon.SnapshotReader('/proc');
-    // Right after spawn the child may still be node's fork, before exec made it "sleep".
-    const row = await waitForRow(reader, pid, (found) => found.comm === 'sleep');
+    // Right after spawn the child may still be node's fork, before exec made it "sleep"; right
+    // after exec its rss is still 0. Sleeping in sleep(1) means both are behind it.
+    const row = await waitForRow(reader, pid, (found) => found.comm === 'sleep' && found.state === 'S');
     expect(row).toMatchObject({
       pid,
       ppid: process.pid,
