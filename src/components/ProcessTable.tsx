@@ -4,6 +4,29 @@ import { useMonitor } from '../store/use-monitor-store.js';
 import { fitColumns, rowLine, titleLine } from './table-columns.js';
 import { fit } from './format.js';
 
+interface RowProps {
+  readonly text: string;
+  readonly isCursor: boolean;
+  readonly marked: boolean;
+  readonly exited: boolean;
+  readonly color: boolean;
+}
+
+/** One table row; memoized so a row whose text and state did not change costs React and Yoga nothing. */
+const Row = React.memo(function Row({ text, isCursor, marked, exited, color }: RowProps): React.JSX.Element {
+  return (
+    <Text
+      wrap="truncate"
+      inverse={isCursor && !color}
+      backgroundColor={isCursor && color ? 'cyan' : undefined}
+      color={color ? (isCursor ? 'black' : marked ? 'yellow' : undefined) : undefined}
+      dimColor={exited && !isCursor}
+    >
+      {text}
+    </Text>
+  );
+});
+
 /**
  * The process table: our own component (ink-table is CommonJS and cannot load under Ink 6).
  * Only the rows inside the viewport are turned into elements, so 10,000 processes cost the
@@ -38,18 +61,7 @@ export function ProcessTable(): React.JSX.Element {
         // Only the cursor row needs its trailing blanks (full-width highlight); Ink's cost grows with every character.
         const line = fit(rowLine(columns, d, marked, isCursor), width);
         const text = isCursor ? line : line.trimEnd();
-        return (
-          <Text
-            key={d.key}
-            wrap="truncate"
-            inverse={isCursor && !color}
-            backgroundColor={isCursor && color ? 'cyan' : undefined}
-            color={color ? (isCursor ? 'black' : marked ? 'yellow' : undefined) : undefined}
-            dimColor={d.exited && !isCursor}
-          >
-            {text}
-          </Text>
-        );
+        return <Row key={d.key} text={text} isCursor={isCursor} marked={marked} exited={d.exited} color={color} />;
       })}
     </Box>
   );
