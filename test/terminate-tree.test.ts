@@ -138,7 +138,8 @@ describe('terminate-tree', () => {
   });
 
   it('includes a grandchild that called setsid', async () => {
-    const tree = await startTree('sh -c "setsid sleep 300 & wait" & wait', 2);
+    // setsid execs sleep: wait until it has (its comm is still "setsid" for a moment).
+    const tree = await startTree('sh -c "setsid sleep 300 & wait" & wait', 2, (m) => m.some((e) => e.comm === 'sleep'));
     const escapee = tree.members.find((m) => m.comm === 'sleep')!;
     expect(escapee.sid).toBe(escapee.pid);
     expect(escapee.pgid).not.toBe(tree.pid);
