@@ -4,11 +4,14 @@ import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createSystemDeps, recordingSignaller } from '../src/actions/deps.js';
-import { listProcessEntries } from '../src/actions/process-tree.js';
+import { createProcessLister, createSystemDeps, recordingSignaller } from '../src/actions/deps.js';
 import { runTerminateTree, type TerminateTreeIo } from '../src/commands/terminate-tree.js';
 import { isAlive, killStartedChildren, startChild, waitFor } from './helpers/children.js';
 import { builtCliPath, readJsonLines, runCli, startTimeOf, waitForValue } from './helpers/cli.js';
+import { createJsCollector } from '../src/sys/collector.js';
+
+/** The process table as the actions see it, read independently by the JS backend. */
+const listProcesses = createProcessLister(createJsCollector('/proc'));
 
 const schema = JSON.parse(readFileSync(new URL('../assets/schemas/terminate-tree.schema.json', import.meta.url), 'utf8'));
 const ajv = new Ajv2020({ allErrors: true, strict: true });
@@ -41,7 +44,7 @@ async function smallTree(): Promise<{ pid: number; children: number[] }> {
   const root = startChild('sh', ['-c', 'sleep 300 & sleep 300 & wait'], { detached: true });
   spawned.set(root.pid!, startTimeOf(root.pid!));
   const children = await waitForValue(async () => {
-    const kids = (await listProcessEntries('/proc')).filter((e) => e.ppid === root.pid);
+    const kids = (await listProcesses()).filter((e) => e.ppid === root.pid);
     for (const k of kids) spawned.set(k.pid, k.startTime);
     return kids.length === 2 ? kids.map((k) => k.pid) : undefined;
   });

@@ -1,11 +1,15 @@
 import { realpathSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSignaller, createSystemDeps, recordingSignaller, type ActionDeps, type Signaller } from '../src/actions/deps.js';
-import { listProcessEntries, readBootTimeMs, clockTicksPerSecond, type ProcessEntry } from '../src/actions/process-tree.js';
+import { createProcessLister, createSignaller, createSystemDeps, recordingSignaller, type ActionDeps, type Signaller } from '../src/actions/deps.js';
+import { readBootTimeMs, clockTicksPerSecond, type ProcessEntry } from '../src/actions/process-tree.js';
 import { terminateTree, terminateTreeExitCode, type TerminateTreeResult, type TreeProgress } from '../src/actions/terminate-tree.js';
 import type { SignalDelivery } from '../src/sys/types.js';
 import { isAlive, killStartedChildren, startChild, waitFor } from './helpers/children.js';
 import { startTimeOf, waitForValue } from './helpers/cli.js';
+import { createJsCollector } from '../src/sys/collector.js';
+
+/** The process table as the actions see it, read independently by the JS backend. */
+const listProcesses = createProcessLister(createJsCollector('/proc'));
 
 const STOP = 19;
 const CONT = 18;
@@ -22,7 +26,7 @@ afterEach(async () => {
 });
 
 async function descendantsOf(rootPid: number): Promise<ProcessEntry[]> {
-  const entries = await listProcessEntries('/proc');
+  const entries = await listProcesses();
   const found: ProcessEntry[] = [];
   const pids = new Set([rootPid]);
   for (let changed = true; changed; ) {
@@ -152,7 +156,7 @@ describe('terminate-tree', () => {
     // The middle shell starts two sleepers and exits at once: they are reparented away from the root.
     const tree = await startTree('sh -c "sleep 300 & sleep 300 & exit 0"; sleep 300 & wait', 1);
     const orphans = await waitForValue(async () => {
-      const group = (await listProcessEntries('/proc')).filter((e) => e.pgid === tree.pid && e.pid !== tree.pid && e.ppid !== tree.pid);
+      const group = (await listProcesses()).filter((e) => e.pgid === tree.pid && e.pid !== tree.pid && e.ppid !== tree.pid);
       for (const e of group) seen.set(e.pid, e.startTime);
       return group.length === 2 ? group : undefined;
     });
@@ -184,7 +188,7 @@ describe('terminate-tree', () => {
     expect(terminateTreeExitCode(result)).toBe(1);
     expect(await isAlive(stubborn.pid)).toBe(true);
     // Not left stopped: it was continued after each round.
-    const state = (await listProcessEntries('/proc')).find((e) => e.pid === stubborn.pid)?.state;
+    const state = (await listProcesses()).find((e) => e.pid === stubborn.pid)?.state;
     expect(state).toBe('S');
   });
 });

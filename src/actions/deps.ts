@@ -1,14 +1,12 @@
-import { createNativeCollector } from '../sys/collector.js';
-import { loadNativeAddon } from '../sys/native-addon.js';
-import { signalJs } from '../sys/js/signal.js';
-import type { ProcessIdentity, RawProcess, SignalDelivery } from '../sys/types.js';
+import { createCollector, type BackendName } from '../sys/collector.js';
+import type { Collector, ProcessIdentity, SignalDelivery } from '../sys/types.js';
 import { createFileAuditSink, type AuditSink } from './audit-log.js';
 import { readSelfContext, type SelfContext } from './guards.js';
 import {
   clockTicksPerSecond,
-  listProcessEntries,
   readBootTimeMs,
   readExePath,
+  processEntryOf,
   readProcessEntry,
   type ProcessEntry,
 } from './process-tree.js';
@@ -37,52 +35,24 @@ export interface ActionDeps {
   readonly sleep: (ms: number) => Promise<void>;
 }
 
-/** The identity-checked signaller of the best backend: native pidfd, else JS check-then-kill. */
-export function createSignaller(procRoot = '/proc', backend = process.env.PROCTOP_BACKEND): Signaller {
-  if (backend !== 'js') {
-    const load = loadNativeAddon();
-    const addon = load.addon;
-    if (addon && typeof addon.sendSignal === 'function') {
-      return (target, sig) => addon.sendSignal(procRoot, target.pid, target.startTime, sig);
-    }
-    if (backend === 'native') throw new Error(`PROCTOP_BACKEND=native but ${load.error ?? 'the addon has no sendSignal'}`);
-  }
-  return (target, sig) => signalJs(procRoot, target, sig);
+/** The identity-checked signaller of a backend (default: the same choice as createCollector). */
+export function createSignaller(procRoot = '/proc', backend?: BackendName): Signaller {
+  const { collector } = createCollector({ procRoot, backend });
+  return (target, sig) => collector.signal(target, sig);
 }
 
-function entryOf(p: RawProcess): ProcessEntry {
-  return {
-    pid: p.pid,
-    startTime: p.startTime,
-    ppid: p.ppid,
-    pgid: p.pgid,
-    sid: p.sid,
-    state: p.state,
-    comm: p.comm,
-    uid: p.uid,
-    cpuTicks: p.utime + p.stime,
-    isKernelThread: p.isKernelThread,
-  };
-}
-
-/**
- * Lists the process table through the native snapshot reader (several times faster than JS
- * /proc reads on a busy box), or the light JS stat scan when the addon is missing or not wanted.
- */
-export function createProcessLister(procRoot = '/proc', backend = process.env.PROCTOP_BACKEND): () => Promise<readonly ProcessEntry[]> {
-  if (backend !== 'js') {
-    const native = createNativeCollector(procRoot);
-    if (typeof native !== 'string') return async () => (await native.snapshot()).processes.map(entryOf);
-  }
-  return () => listProcessEntries(procRoot);
+/** Lists the process table through a collector's snapshot (one /proc reader for everything). */
+export function createProcessLister(collector: Collector): () => Promise<readonly ProcessEntry[]> {
+  return async () => (await collector.snapshot()).processes.map(processEntryOf);
 }
 
 /** Real dependencies: /proc, the best signaller, the XDG audit log. */
 export async function createSystemDeps(overrides: Partial<ActionDeps> = {}, procRoot = '/proc'): Promise<ActionDeps> {
+  const { collector } = createCollector({ procRoot });
   return {
-    signal: overrides.signal ?? createSignaller(procRoot),
+    signal: overrides.signal ?? ((target, sig) => collector.signal(target, sig)),
     readProcess: (pid) => readProcessEntry(procRoot, pid),
-    listProcesses: overrides.listProcesses ?? createProcessLister(procRoot),
+    listProcesses: overrides.listProcesses ?? createProcessLister(collector),
     readExe: (pid) => readExePath(procRoot, pid),
     bootTimeMs: () => readBootTimeMs(procRoot),
     clockTicks: clockTicksPerSecond,

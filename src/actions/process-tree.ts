@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { readdir, readFile, readlink, stat } from 'node:fs/promises';
+import { readFile, readlink, stat } from 'node:fs/promises';
+import { parseProcStat } from '../sys/js/system-info.js';
 import { parseStat, PF_KTHREAD } from '../sys/js/proc-stat.js';
-import type { ProcessIdentity } from '../sys/types.js';
+import type { ProcessIdentity, RawProcess } from '../sys/types.js';
 
 /**
  * The few facts an action needs about a process, read straight from /proc/PID/stat (plus the
@@ -55,12 +56,20 @@ export async function readProcessEntry(procRoot: string, pid: number): Promise<P
   }
 }
 
-/** Reads every process; ones that vanish while being read are skipped. */
-export async function listProcessEntries(procRoot: string): Promise<ProcessEntry[]> {
-  const names = await readdir(procRoot);
-  const pids = names.filter((n) => /^\d+$/.test(n)).map(Number);
-  const entries = await Promise.all(pids.map((pid) => readProcessEntry(procRoot, pid)));
-  return entries.filter((e): e is ProcessEntry => e !== null);
+/** The entry of a snapshot's process record. */
+export function processEntryOf(p: RawProcess): ProcessEntry {
+  return {
+    pid: p.pid,
+    startTime: p.startTime,
+    ppid: p.ppid,
+    pgid: p.pgid,
+    sid: p.sid,
+    state: p.state,
+    comm: p.comm,
+    uid: p.uid,
+    cpuTicks: p.utime + p.stime,
+    isKernelThread: p.isKernelThread,
+  };
 }
 
 /** Target of /proc/PID/exe, or null when unreadable (other user without privilege, kernel thread, gone). */
@@ -72,22 +81,11 @@ export async function readExePath(procRoot: string, pid: number): Promise<string
   }
 }
 
-/** Command line of a process split on NUL (empty for kernel threads, zombies and the unreadable). */
-export async function readArgv(procRoot: string, pid: number): Promise<string[]> {
-  try {
-    const text = await readFile(`${procRoot}/${pid}/cmdline`, 'utf8');
-    return text.split('\0').filter((part, i, all) => part !== '' || i < all.length - 1);
-  } catch {
-    return [];
-  }
-}
-
 /** Boot time in Unix epoch ms ("btime" of /proc/stat, one-second resolution). */
 export async function readBootTimeMs(procRoot: string): Promise<number> {
-  const text = await readFile(`${procRoot}/stat`, 'utf8');
-  const match = /^btime\s+(\d+)/m.exec(text);
-  if (!match) throw new Error(`${procRoot}/stat has no btime line`);
-  return Number(match[1]) * 1000;
+  const { bootTimeMs } = parseProcStat(await readFile(`${procRoot}/stat`, 'utf8'));
+  if (bootTimeMs === 0) throw new Error(`${procRoot}/stat has no btime line`);
+  return bootTimeMs;
 }
 
 let ticksPerSecond: number | undefined;
