@@ -12,7 +12,7 @@ import { Sampler } from '../sampler/sampler.js';
 import type { ProcessRow } from '../sampler/types.js';
 import { createCollector } from '../sys/collector.js';
 import { parseDuration } from '../util/duration.js';
-import { optionError } from './option-errors.js';
+import { optionError, rejectNegativePids } from './option-errors.js';
 import { UsageError } from './usage-error.js';
 
 export const KILL_USAGE = `Usage: proctop kill PID[:START_TICKS]... [-s|--signal SIG] [--force] [--json|--table]
@@ -95,9 +95,7 @@ function numberArg(flag: string, text: string, integer: boolean): number {
 
 /** Turns argv into options; every problem is a one-line UsageError and nothing is sent. */
 export function parseKillArgs(argv: readonly string[]): KillOptions {
-  // "-5" would otherwise read as an unknown short option; name the real problem.
-  const negative = argv.find((a) => /^-\d+$/.test(a));
-  if (negative !== undefined) throw new UsageError(`invalid PID "${negative}": negative PIDs (process groups) are not accepted`);
+  rejectNegativePids(argv);
   let parsed;
   try {
     parsed = parseArgs({

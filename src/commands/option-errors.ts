@@ -23,3 +23,9 @@ export function optionError(err: unknown, command: string, argv: readonly string
   if (unexpected) return new UsageError(`unexpected argument "${unexpected[1]}" (${unexpectedHint})`);
   return new UsageError(message.split('\n')[0] ?? message);
 }
+
+/** `-5` would otherwise read as an unknown short option: name the real problem. */
+export function rejectNegativePids(argv: readonly string[]): void {
+  const negative = argv.find((a) => /^-\d+$/.test(a));
+  if (negative !== undefined) throw new UsageError(`invalid PID "${negative}": negative PIDs (process groups) are not accepted`);
+}

@@ -17,7 +17,7 @@ import { userName } from '../actions/users.js';
 import { platformName, schemaId, toJsonText } from '../output/json-envelope.js';
 import { renderTextTable } from '../output/text-table.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
-import { optionError } from './option-errors.js';
+import { optionError, rejectNegativePids } from './option-errors.js';
 import { UsageError } from './usage-error.js';
 
 export const TERMINATE_TREE_USAGE = `Usage: proctop terminate-tree PID [options]
@@ -106,8 +106,7 @@ function signalArg(flag: string, text: string | undefined, fallback: number): nu
 
 /** Turns argv into options; every problem is a one-line UsageError and nothing is sent. */
 export function parseTerminateTreeArgs(argv: readonly string[]): TerminateTreeArgs {
-  const negative = argv.find((a) => /^-\d+$/.test(a));
-  if (negative !== undefined) throw new UsageError(`invalid PID "${negative}": negative PIDs (process groups) are not accepted`);
+  rejectNegativePids(argv);
   let parsed;
   try {
     parsed = parseArgs({
