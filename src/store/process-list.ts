@@ -41,12 +41,16 @@ export function matchesFilter(row: ProcessRow, filter: string): boolean {
   );
 }
 
-function keep(row: ProcessRow, query: ListQuery): boolean {
-  if (query.hideKernelThreads && row.isKernelThread) return false;
-  if (query.user !== null && row.user !== query.user) return false;
+/** The list's row test, built once per list: the filter is parsed and lower-cased once, not per row. */
+function keeper(query: ListQuery): (row: ProcessRow) => boolean {
   const port = parsePortFilter(query.filter);
-  if (port !== null) return holdsPort(row.pid, port, query.portHolders);
-  return matchesFilter(row, query.filter);
+  const text = port === null ? query.filter : '';
+  return (row) => {
+    if (query.hideKernelThreads && row.isKernelThread) return false;
+    if (query.user !== null && row.user !== query.user) return false;
+    if (port !== null) return holdsPort(row.pid, port, query.portHolders);
+    return matchesFilter(row, text);
+  };
 }
 
 /**
@@ -106,7 +110,8 @@ export function buildTree(sorted: readonly ProcessRow[]): DisplayRow[] {
 
 /** The rows to show, filtered and ordered (flat or as a tree). `exitedKey` marks a tombstone. */
 export function displayRows(rows: readonly ProcessRow[], query: ListQuery, exitedKey: IdentityKey | null = null): DisplayRow[] {
-  const kept = rows.filter((row) => keep(row, query) || row.key === exitedKey);
+  const keep = keeper(query);
+  const kept = rows.filter((row) => keep(row) || row.key === exitedKey);
   kept.sort(rowComparator(query.sortColumn, query.descending));
   const ordered = query.tree
     ? buildTree(kept)
