@@ -18,11 +18,11 @@ function median(values) {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-/** Bundles the JS fallback reader into bench/bin (tsx-free, independent of dist/). */
+/** Bundles the JS fallback reader and the native listing decoder into bench/bin (tsx-free, independent of dist/). */
 async function loadJsReader() {
   const outfile = join(binDir, 'fds-lib.mjs');
   await build({
-    stdin: { contents: "export { listFdsJs } from './src/sys/js/fds.ts';", resolveDir: root, loader: 'ts' },
+    stdin: { contents: "export { listFdsJs } from './src/sys/js/fds.ts'; export { unpackFdListing } from './src/sys/native-fds.ts';", resolveDir: root, loader: 'ts' },
     outfile,
     bundle: true,
     format: 'esm',
@@ -67,10 +67,12 @@ export async function run({ procs = 0, fds = 10_000, runs = 15 } = {}) {
   const floor = compileC('floor-fds');
   const require = createRequire(import.meta.url);
   const addon = require(join(root, 'build/Release/proctop.node'));
-  const { listFdsJs } = await loadJsReader();
+  const { listFdsJs, unpackFdListing } = await loadJsReader();
   const lsof = hasLsof();
   const holder = await startHolder(fds);
   const pid = holder.pid;
+  // What the native collector does: the addon's columns decoded into FdEntry objects.
+  const nativeListFds = async (options) => unpackFdListing(await addon.listFds('/proc', pid, options));
   const times = { floor: [], nativeSockets: [], nativePeers: [], js: [], lsof: [] };
   const cpu = { floor: [], nativeSockets: [], nativePeers: [], js: [], lsof: [] };
   let listed = 0;
@@ -85,14 +87,14 @@ export async function run({ procs = 0, fds = 10_000, runs = 15 } = {}) {
       times.floor.push(floorResult.median_ms);
       cpu.floor.push(floorResult.median_cpu_ms);
 
-      const native = await timeAsync(() => addon.listFds('/proc', pid, { pipePeers: false }));
+      const native = await timeAsync(() => nativeListFds({ pipePeers: false }));
       times.nativeSockets.push(native.ms);
       cpu.nativeSockets.push(native.cpuMs);
       listed = native.value.fds.length;
       sockets = native.value.fds.filter((e) => e.kind === 'socket').length;
       resolvedSockets = native.value.fds.filter((e) => e.socket !== null).length;
 
-      const peers = await timeAsync(() => addon.listFds('/proc', pid, { pipePeers: true }));
+      const peers = await timeAsync(() => nativeListFds({ pipePeers: true }));
       times.nativePeers.push(peers.ms);
       cpu.nativePeers.push(peers.cpuMs);
       // The JS fallback is slow; a third of the rounds give a stable median.

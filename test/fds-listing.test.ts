@@ -7,6 +7,7 @@ import { fdCountsByKind } from '../src/fds/fd-counts.js';
 import { parseInetTable } from '../src/sys/js/net.js';
 import { listFdsJs } from '../src/sys/js/fds.js';
 import { loadNativeAddon } from '../src/sys/native-addon.js';
+import { unpackFdListing } from '../src/sys/native-fds.js';
 import type { FdEntry, FdListing } from '../src/sys/types.js';
 import { killStartedChildren, startChild } from './helpers/children.js';
 import { startFdsHolder, startManyFdsHolder, type HeldFds } from './helpers/fds-holder.js';
@@ -17,7 +18,7 @@ function nativeListFds(): ListFds {
   const load = loadNativeAddon();
   if (!load.addon) throw new Error(`native addon missing: ${load.error}`);
   const addon = load.addon;
-  return (procRoot, pid, options = { pipePeers: true }) => addon.listFds(procRoot, pid, options);
+  return async (procRoot, pid, options = { pipePeers: true }) => unpackFdListing(await addon.listFds(procRoot, pid, options));
 }
 
 const BACKENDS: readonly [string, () => ListFds][] = [

@@ -1,11 +1,16 @@
 #include "fd_list.h"
 
 #include <dirent.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <system_error>
+#include <thread>
 #include <cerrno>
 #include <cstring>
 #include <charconv>
@@ -136,6 +141,16 @@ void ReadLinkMode(int dirFd, const char* name, FdRecord& record) {
   bool writable = st.st_mode & S_IWUSR;
   record.mode = static_cast<int8_t>(readable && writable ? 2 : writable ? 1 : readable ? 0 : -1);
 }
+
+// CPUs this process may run on (its affinity mask: containers and taskset narrow it), at most 4.
+size_t UsableCpus() {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) != 0) return 1;
+  return std::min(4, std::max(1, CPU_COUNT(&set)));
+}
+
+// Below this many fds per slice a thread costs more than it saves.
+const size_t kFdsPerSlice = 1024;
 
 std::string ReadComm(const std::string& procRoot, int pid) {
   std::string text;
@@ -296,56 +311,85 @@ FdListResult ListFds(const std::string& procRoot, int pid, bool pipePeers) {
   }
   std::sort(fdNumbers.begin(), fdNumbers.end());
 
-  // Phase 2: readlink + fdinfo per fd. The unix socket table does not depend on the walk: it is
-  // read on its own thread from the first socket fd on, overlapping the readlinks. (Splitting the
-  // walk itself over two threads was tried and measured: more CPU, no steadier wall time.)
+  // Phase 2: readlink + fdinfo per fd, in contiguous slices over the CPUs this process may use
+  // (the kernel work per fd is independent and scales). The unix socket table does not depend on
+  // the walk: it is read on its own thread from the first socket fd on, overlapping the readlinks.
   // Declared before the promise it waits on: on an exception the promise dies first (broken),
   // so the reader thread ends and this future's destructor does not wait forever.
   std::future<std::unordered_map<uint64_t, SocketRecord>> socketTables;
   std::promise<std::unordered_set<uint64_t>> wantedSockets;
+  std::once_flag socketTablesStarted;
   std::vector<FdRecord> records(fdNumbers.size());
   std::vector<char> present(fdNumbers.size(), 0);
-  bool denied = false;
-  std::string target;
-  char name[16];
-  for (size_t i = 0; i < fdNumbers.size(); i++) {
-    *std::to_chars(name, name + sizeof name - 1, fdNumbers[i]).ptr = '\0';
-    if (!ReadLinkAt(dirFd, name, target)) {
-      // The fd directory can be listable while its links are not (ptrace access check): that is EACCES.
-      if (errno == EACCES || errno == EPERM) {
-        denied = true;
-        break;
+  std::atomic<bool> denied{false};
+  const int fdinfoDirFd = fdinfoCloser.fd;
+  auto walk = [&](size_t begin, size_t end) {
+    std::string target;
+    char name[16];
+    for (size_t i = begin; i < end && !denied.load(std::memory_order_relaxed); i++) {
+      *std::to_chars(name, name + sizeof name - 1, fdNumbers[i]).ptr = '\0';
+      if (!ReadLinkAt(dirFd, name, target)) {
+        // The fd directory can be listable while its links are not (ptrace access check): that is EACCES.
+        if (errno == EACCES || errno == EPERM) denied.store(true);
+        continue;  // otherwise closed mid-listing: skip
       }
-      continue;  // otherwise closed mid-listing: skip
+      FdRecord& record = records[i];
+      record.fd = fdNumbers[i];
+      bool deletedSuffix = false;
+      Classify(record, std::move(target), deletedSuffix);
+      target.clear();
+      if (deletedSuffix) {
+        // A file may really be named "x (deleted)": only a link count of 0 means deleted.
+        struct stat st;
+        bool unlinked = fstatat(dirFd, name, &st, 0) != 0 || st.st_nlink == 0;
+        if (unlinked) {
+          record.path.resize(record.path.size() - kDeletedSuffixLength);
+          record.deleted = !record.memfd;
+        }
+      }
+      if (record.kind == FdKind::File) {
+        ReadFdInfo(fdinfoDirFd, name, record);
+      } else if (record.kind == FdKind::Pipe) {
+        ReadLinkMode(dirFd, name, record);  // which end; a pipe has no position worth a fdinfo read
+      } else if (record.kind == FdKind::Socket) {
+        std::call_once(socketTablesStarted, [&] {
+          try {
+            socketTables = std::async(std::launch::async, [&procRoot, pid, wanted = wantedSockets.get_future()]() mutable {
+              return ResolveSocketsOverlapped(procRoot, pid, std::move(wanted));
+            });
+          } catch (const std::system_error&) {
+            // No thread to spare: the tables are read after the walk instead.
+          }
+        });
+      }
+      present[i] = 1;
     }
-    FdRecord& record = records[i];
-    record.fd = fdNumbers[i];
-    bool deletedSuffix = false;
-    Classify(record, std::move(target), deletedSuffix);
-    target.clear();
-    if (deletedSuffix) {
-      // A file may really be named "x (deleted)": only a link count of 0 means deleted.
-      struct stat st;
-      bool unlinked = fstatat(dirFd, name, &st, 0) != 0 || st.st_nlink == 0;
-      if (unlinked) {
-        record.path.resize(record.path.size() - kDeletedSuffixLength);
-        record.deleted = !record.memfd;
+  };
+  const size_t slices = std::max<size_t>(1, std::min(UsableCpus(), fdNumbers.size() / kFdsPerSlice));
+  auto sliceBegin = [&](size_t k) { return fdNumbers.size() * k / slices; };
+  {
+    std::vector<std::thread> helpers;
+    // Joins on every path: a helper must not outlive the vectors it writes into.
+    struct Joiner {
+      std::vector<std::thread>& threads;
+      ~Joiner() {
+        for (std::thread& t : threads) t.join();
+      }
+    } joiner{helpers};
+    size_t started = 1;
+    for (; started < slices; started++) {
+      try {
+        helpers.emplace_back(walk, sliceBegin(started), sliceBegin(started + 1));
+      } catch (const std::system_error&) {
+        break;  // out of threads: this thread walks the rest
       }
     }
-    if (record.kind == FdKind::File) {
-      ReadFdInfo(fdinfoCloser.fd, name, record);
-    } else if (record.kind == FdKind::Pipe) {
-      ReadLinkMode(dirFd, name, record);  // which end; a pipe has no position worth a fdinfo read
-    } else if (record.kind == FdKind::Socket && !socketTables.valid()) {
-      socketTables = std::async(std::launch::async, [&procRoot, pid, wanted = wantedSockets.get_future()]() mutable {
-        return ResolveSocketsOverlapped(procRoot, pid, std::move(wanted));
-      });
-    }
-    present[i] = 1;
+    walk(0, sliceBegin(1));
+    for (size_t k = started; k < slices; k++) walk(sliceBegin(k), sliceBegin(k + 1));
   }
   std::unordered_set<uint64_t> pipeInodes;
   std::unordered_set<uint64_t> socketInodes;
-  if (!denied) {
+  if (!denied.load()) {
     result.fds.reserve(records.size());
     for (size_t i = 0; i < records.size(); i++) {
       if (!present[i]) continue;
@@ -355,18 +399,18 @@ FdListResult ListFds(const std::string& procRoot, int pid, bool pipePeers) {
     }
   }
   records = std::vector<FdRecord>();
-  const bool hasSockets = socketTables.valid();
+  const bool tablesReading = socketTables.valid();
   // The table reader waits for this set: hand it over on every path, including EACCES.
-  if (hasSockets) wantedSockets.set_value(std::move(socketInodes));
-  if (denied) {
+  if (tablesReading) wantedSockets.set_value(socketInodes);
+  if (denied.load()) {
     result.fds.clear();
     result.errorCode = "EACCES";
     result.errorMessage = "permission denied: run as the owner of PID or root";
     return result;
   }
 
-  if (hasSockets) {
-    auto sockets = socketTables.get();
+  if (!socketInodes.empty()) {
+    auto sockets = tablesReading ? socketTables.get() : ResolveSockets(procRoot, pid, &socketInodes);
     std::unordered_map<uint64_t, int32_t> indexByInode;
     for (FdRecord& record : result.fds) {
       if (record.kind != FdKind::Socket) continue;

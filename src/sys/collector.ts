@@ -1,6 +1,7 @@
 import { loadNativeAddon } from './native-addon.js';
 import { JsSnapshotReader } from './js/snapshot.js';
 import { listFdsJs } from './js/fds.js';
+import { unpackFdListing } from './native-fds.js';
 import { signalJs } from './js/signal.js';
 import type { Collector } from './types.js';
 
@@ -42,7 +43,7 @@ export function createNativeCollector(procRoot = '/proc'): Collector | string {
   return {
     backend: 'native',
     snapshot: () => reader.snapshot(),
-    listFds: (pid, options) => addon.listFds(procRoot, pid, { pipePeers: options?.pipePeers ?? true }),
+    listFds: async (pid, options) => unpackFdListing(await addon.listFds(procRoot, pid, { pipePeers: options?.pipePeers ?? true })),
     signal: (target, sig) => addon.sendSignal(procRoot, target.pid, target.startTime, sig),
   };
 }

@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { packageRoot } from './package-root.js';
-import type { FdListing, SignalDelivery, Snapshot } from './types.js';
+import type { PackedFdListing } from './native-fds.js';
+import type { SignalDelivery, Snapshot } from './types.js';
 
 /** A reader that keeps per-identity caches (argv, exe, user) between snapshots. */
 export interface NativeSnapshotReader {
@@ -12,8 +13,8 @@ export interface NativeSnapshotReader {
 /** The JS-facing surface of build/Release/proctop.node (native/addon.cc). */
 export interface NativeAddon {
   SnapshotReader: new (procRoot: string) => NativeSnapshotReader;
-  /** Lists /proc/PID/fd on a worker thread; sockets resolved through /proc/PID/net. */
-  listFds(procRoot: string, pid: number, options: { readonly pipePeers: boolean }): Promise<FdListing>;
+  /** Lists /proc/PID/fd on a worker thread; sockets resolved through /proc/PID/net. Decode with unpackFdListing. */
+  listFds(procRoot: string, pid: number, options: { readonly pipePeers: boolean }): Promise<PackedFdListing>;
   /** pidfd_open → verify start time → pidfd_send_signal; check-then-kill where pidfds are unavailable. */
   sendSignal(procRoot: string, pid: number, startTime: number, signal: number): Promise<SignalDelivery>;
 }

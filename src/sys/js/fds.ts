@@ -23,6 +23,11 @@ export interface FdTarget {
 
 const DELETED_SUFFIX = ' (deleted)';
 
+/** "anon_inode:[eventfd]" → "eventfd", "anon_inode:inotify" → "inotify". */
+export function anonTypeOf(target: string): string {
+  return target.slice('anon_inode:'.length).replace(/^\[(.*)\]$/, '$1');
+}
+
 /** Classifies a readlink target of /proc/PID/fd/N. */
 export function classifyFdTarget(target: string): FdTarget {
   const bracketed = /^(socket|pipe):\[(\d+)\]$/.exec(target);
@@ -31,8 +36,7 @@ export function classifyFdTarget(target: string): FdTarget {
     return { kind, path: target, deletedSuffix: false, memfd: false, inode: Number(bracketed[2]), anonType: null };
   }
   if (target.startsWith('anon_inode:')) {
-    const anonType = target.slice('anon_inode:'.length).replace(/^\[(.*)\]$/, '$1');
-    return { kind: 'anon', path: target, deletedSuffix: false, memfd: false, inode: null, anonType };
+    return { kind: 'anon', path: target, deletedSuffix: false, memfd: false, inode: null, anonType: anonTypeOf(target) };
   }
   if (target.startsWith('/')) {
     const deletedSuffix = target.endsWith(DELETED_SUFFIX);
