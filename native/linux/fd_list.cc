@@ -8,13 +8,14 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
+#include <deque>
 #include <mutex>
 #include <system_error>
 #include <thread>
 #include <cerrno>
 #include <cstring>
 #include <charconv>
-#include <future>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -149,9 +150,6 @@ size_t UsableCpus() {
   return std::min(4, std::max(1, CPU_COUNT(&set)));
 }
 
-// Below this many fds per slice a thread costs more than it saves.
-const size_t kFdsPerSlice = 1024;
-
 std::string ReadComm(const std::string& procRoot, int pid) {
   std::string text;
   if (!ReadWholeFile(procRoot + "/" + std::to_string(pid) + "/comm", text)) return "";
@@ -208,6 +206,139 @@ std::unordered_map<uint64_t, std::vector<PipePeerRecord>> FindPipePeers(const st
   }
   return peers;
 }
+
+// fds per batch handed from the directory reader to the walkers, and the count after which helper
+// threads join in (below it a thread costs more than it saves).
+const size_t kBatchSize = 256;
+const size_t kFdsBeforeHelpers = 1024;
+
+// Reads the link (and fdinfo or mode) of every fd while the directory is still being listed:
+// getdents on /proc/PID/fd costs about a third of the readlinks, so the reader publishes batches
+// and walkers (this thread once listing ends, plus helpers on the other usable CPUs) take them.
+class FdWalk {
+ public:
+  FdWalk(int dirFd, int fdinfoDirFd, SocketResolver& sockets) : dirFd_(dirFd), fdinfoDirFd_(fdinfoDirFd), sockets_(sockets) {}
+  ~FdWalk() { Finish(); }
+
+  void Publish(std::vector<int>&& fds) {
+    if (fds.empty()) return;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      batches_.emplace_back();
+      batches_.back().fds = std::move(fds);
+    }
+    wake_.notify_one();
+  }
+
+  void StartHelpers(size_t count) {
+    for (size_t i = 0; i < count; i++) {
+      try {
+        helpers_.emplace_back([this] { WalkBatches(); });
+      } catch (const std::system_error&) {
+        return;  // out of threads: the listing thread walks alone
+      }
+    }
+  }
+
+  /** Listing is over: walks what is left on this thread, then waits for the helpers. */
+  void Finish() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (finished_) return;
+      finished_ = true;
+    }
+    wake_.notify_all();
+    WalkBatches();
+    for (std::thread& helper : helpers_) helper.join();
+    helpers_.clear();
+  }
+
+  bool Denied() const { return denied_.load(); }
+
+  /** The records in fd order. After Finish. */
+  std::vector<FdRecord> TakeRecords() {
+    size_t count = 0;
+    for (const Batch& batch : batches_) count += batch.records.size();
+    std::vector<FdRecord> records;
+    records.reserve(count);
+    for (Batch& batch : batches_) {
+      for (FdRecord& record : batch.records) records.push_back(std::move(record));
+    }
+    // getdents lists /proc/PID/fd in ascending order; sort only if a kernel ever does not.
+    auto byFd = [](const FdRecord& a, const FdRecord& b) { return a.fd < b.fd; };
+    if (!std::is_sorted(records.begin(), records.end(), byFd)) std::sort(records.begin(), records.end(), byFd);
+    return records;
+  }
+
+ private:
+  struct Batch {
+    std::vector<int> fds;
+    std::vector<FdRecord> records;
+  };
+
+  void WalkBatches() {
+    for (;;) {
+      Batch* batch = nullptr;
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        wake_.wait(lock, [this] { return claimed_ < batches_.size() || finished_; });
+        if (claimed_ == batches_.size()) return;
+        batch = &batches_[claimed_++];  // a deque keeps references valid while it grows
+      }
+      WalkBatch(*batch);
+    }
+  }
+
+  void WalkBatch(Batch& batch) {
+    std::string target;
+    std::vector<uint64_t> socketInodes;
+    char name[16];
+    batch.records.reserve(batch.fds.size());
+    for (int fd : batch.fds) {
+      if (denied_.load(std::memory_order_relaxed)) return;
+      *std::to_chars(name, name + sizeof name - 1, fd).ptr = '\0';
+      if (!ReadLinkAt(dirFd_, name, target)) {
+        // The fd directory can be listable while its links are not (ptrace access check): that is EACCES.
+        if (errno == EACCES || errno == EPERM) denied_.store(true);
+        continue;  // otherwise closed mid-listing: skip
+      }
+      batch.records.emplace_back();
+      FdRecord& record = batch.records.back();
+      record.fd = fd;
+      bool deletedSuffix = false;
+      Classify(record, std::move(target), deletedSuffix);
+      target.clear();
+      if (deletedSuffix) {
+        // A file may really be named "x (deleted)": only a link count of 0 means deleted.
+        struct stat st;
+        bool unlinked = fstatat(dirFd_, name, &st, 0) != 0 || st.st_nlink == 0;
+        if (unlinked) {
+          record.path.resize(record.path.size() - kDeletedSuffixLength);
+          record.deleted = !record.memfd;
+        }
+      }
+      if (record.kind == FdKind::File) {
+        ReadFdInfo(fdinfoDirFd_, name, record);
+      } else if (record.kind == FdKind::Pipe) {
+        ReadLinkMode(dirFd_, name, record);  // which end; a pipe has no position worth a fdinfo read
+      } else if (record.kind == FdKind::Socket) {
+        socketInodes.push_back(record.inode);
+      }
+    }
+    sockets_.Add(socketInodes);
+  }
+
+  const int dirFd_;
+  const int fdinfoDirFd_;
+  SocketResolver& sockets_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Batch> batches_;  // guarded by mutex_ while growing; a batch belongs to its claimer
+  size_t claimed_ = 0;         // guarded by mutex_
+  bool finished_ = false;      // guarded by mutex_
+  std::atomic<bool> denied_{false};
+  std::vector<std::thread> helpers_;
+};
 
 }  // namespace
 
@@ -299,118 +430,33 @@ FdListResult ListFds(const std::string& procRoot, int pid, bool pipePeers) {
   DirCloser dirCloser{dir};
   FdCloser fdinfoCloser{open((base + "/fdinfo").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
 
-  // Phase 1: the fd numbers (getdents only).
-  std::vector<int> fdNumbers;
-  struct stat dirStat;
-  // Since Linux 6.2 the fd directory's st_size is the number of open fds.
-  size_t expected = fstat(dirFd, &dirStat) == 0 && dirStat.st_size > 0 ? static_cast<size_t>(dirStat.st_size) : 64;
-  fdNumbers.reserve(std::min<size_t>(expected + 16, 1u << 20));
+  SocketResolver sockets(procRoot, pid);
+  FdWalk walk(dirFd, fdinfoCloser.fd, sockets);
+  std::vector<int> batch;
+  batch.reserve(kBatchSize);
+  size_t listed = 0;
   while (dirent* entry = readdir(dir)) {
     int fd = 0;
-    if (ParseFdName(entry->d_name, fd)) fdNumbers.push_back(fd);
+    if (!ParseFdName(entry->d_name, fd)) continue;
+    batch.push_back(fd);
+    if (batch.size() < kBatchSize) continue;
+    listed += batch.size();
+    walk.Publish(std::move(batch));
+    batch = std::vector<int>();
+    batch.reserve(kBatchSize);
+    if (listed == kFdsBeforeHelpers) walk.StartHelpers(UsableCpus() - 1);
   }
-  std::sort(fdNumbers.begin(), fdNumbers.end());
+  walk.Publish(std::move(batch));
+  walk.Finish();
 
-  // Phase 2: readlink + fdinfo per fd, in contiguous slices over the CPUs this process may use
-  // (the kernel work per fd is independent and scales). The unix socket table does not depend on
-  // the walk: it is read on its own thread from the first socket fd on, overlapping the readlinks.
-  // Declared before the promise it waits on: on an exception the promise dies first (broken),
-  // so the reader thread ends and this future's destructor does not wait forever.
-  std::future<std::unordered_map<uint64_t, SocketRecord>> socketTables;
-  std::promise<std::unordered_set<uint64_t>> wantedSockets;
-  std::once_flag socketTablesStarted;
-  std::vector<FdRecord> records(fdNumbers.size());
-  std::vector<char> present(fdNumbers.size(), 0);
-  std::atomic<bool> denied{false};
-  const int fdinfoDirFd = fdinfoCloser.fd;
-  auto walk = [&](size_t begin, size_t end) {
-    std::string target;
-    char name[16];
-    for (size_t i = begin; i < end && !denied.load(std::memory_order_relaxed); i++) {
-      *std::to_chars(name, name + sizeof name - 1, fdNumbers[i]).ptr = '\0';
-      if (!ReadLinkAt(dirFd, name, target)) {
-        // The fd directory can be listable while its links are not (ptrace access check): that is EACCES.
-        if (errno == EACCES || errno == EPERM) denied.store(true);
-        continue;  // otherwise closed mid-listing: skip
-      }
-      FdRecord& record = records[i];
-      record.fd = fdNumbers[i];
-      bool deletedSuffix = false;
-      Classify(record, std::move(target), deletedSuffix);
-      target.clear();
-      if (deletedSuffix) {
-        // A file may really be named "x (deleted)": only a link count of 0 means deleted.
-        struct stat st;
-        bool unlinked = fstatat(dirFd, name, &st, 0) != 0 || st.st_nlink == 0;
-        if (unlinked) {
-          record.path.resize(record.path.size() - kDeletedSuffixLength);
-          record.deleted = !record.memfd;
-        }
-      }
-      if (record.kind == FdKind::File) {
-        ReadFdInfo(fdinfoDirFd, name, record);
-      } else if (record.kind == FdKind::Pipe) {
-        ReadLinkMode(dirFd, name, record);  // which end; a pipe has no position worth a fdinfo read
-      } else if (record.kind == FdKind::Socket) {
-        std::call_once(socketTablesStarted, [&] {
-          try {
-            socketTables = std::async(std::launch::async, [&procRoot, pid, wanted = wantedSockets.get_future()]() mutable {
-              return ResolveSocketsOverlapped(procRoot, pid, std::move(wanted));
-            });
-          } catch (const std::system_error&) {
-            // No thread to spare: the tables are read after the walk instead.
-          }
-        });
-      }
-      present[i] = 1;
-    }
-  };
-  const size_t slices = std::max<size_t>(1, std::min(UsableCpus(), fdNumbers.size() / kFdsPerSlice));
-  auto sliceBegin = [&](size_t k) { return fdNumbers.size() * k / slices; };
-  {
-    std::vector<std::thread> helpers;
-    // Joins on every path: a helper must not outlive the vectors it writes into.
-    struct Joiner {
-      std::vector<std::thread>& threads;
-      ~Joiner() {
-        for (std::thread& t : threads) t.join();
-      }
-    } joiner{helpers};
-    size_t started = 1;
-    for (; started < slices; started++) {
-      try {
-        helpers.emplace_back(walk, sliceBegin(started), sliceBegin(started + 1));
-      } catch (const std::system_error&) {
-        break;  // out of threads: this thread walks the rest
-      }
-    }
-    walk(0, sliceBegin(1));
-    for (size_t k = started; k < slices; k++) walk(sliceBegin(k), sliceBegin(k + 1));
-  }
-  std::unordered_set<uint64_t> pipeInodes;
-  std::unordered_set<uint64_t> socketInodes;
-  if (!denied.load()) {
-    result.fds.reserve(records.size());
-    for (size_t i = 0; i < records.size(); i++) {
-      if (!present[i]) continue;
-      if (records[i].kind == FdKind::Pipe) pipeInodes.insert(records[i].inode);
-      if (records[i].kind == FdKind::Socket) socketInodes.insert(records[i].inode);
-      result.fds.push_back(std::move(records[i]));
-    }
-  }
-  records = std::vector<FdRecord>();
-  const bool tablesReading = socketTables.valid();
-  // The table reader waits for this set: hand it over on every path, including EACCES.
-  if (tablesReading) wantedSockets.set_value(socketInodes);
-  if (denied.load()) {
-    result.fds.clear();
+  if (walk.Denied()) {
     result.errorCode = "EACCES";
     result.errorMessage = "permission denied: run as the owner of PID or root";
     return result;
   }
-
-  if (!socketInodes.empty()) {
-    auto sockets = tablesReading ? socketTables.get() : ResolveSockets(procRoot, pid, &socketInodes);
+  result.fds = walk.TakeRecords();
+  std::unordered_map<uint64_t, SocketRecord> resolved = sockets.Finish();
+  if (!resolved.empty()) {
     std::unordered_map<uint64_t, int32_t> indexByInode;
     for (FdRecord& record : result.fds) {
       if (record.kind != FdKind::Socket) continue;
@@ -419,14 +465,20 @@ FdListResult ListFds(const std::string& procRoot, int pid, bool pipePeers) {
         record.socket = known->second;
         continue;
       }
-      auto found = sockets.find(record.inode);
-      if (found == sockets.end()) continue;
+      auto found = resolved.find(record.inode);
+      if (found == resolved.end()) continue;
       record.socket = static_cast<int32_t>(result.sockets.size());
       result.sockets.push_back(std::move(found->second));
       indexByInode.emplace(record.inode, record.socket);
     }
   }
-  if (pipePeers && !pipeInodes.empty()) {
+  std::unordered_set<uint64_t> pipeInodes;
+  if (pipePeers) {
+    for (const FdRecord& record : result.fds) {
+      if (record.kind == FdKind::Pipe) pipeInodes.insert(record.inode);
+    }
+  }
+  if (!pipeInodes.empty()) {
     int hidden = 0;
     auto peers = FindPipePeers(procRoot, pid, pipeInodes, hidden);
     result.pipePeerLists.emplace_back();  // index 0: no other holder found

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <system_error>
 
 namespace proctop {
 
@@ -115,11 +116,6 @@ unsigned ParseHex(const char* s, size_t n) {
   return value;
 }
 
-// nullptr = every socket with an inode (TIME_WAIT entries have none).
-bool Wanted(const std::unordered_set<uint64_t>* wanted, uint64_t inode) {
-  return wanted ? wanted->count(inode) > 0 : inode != 0;
-}
-
 // Calls visit(line, end) for every line after the header.
 template <typename Visit>
 void ForEachDataLine(const std::string& text, Visit visit) {
@@ -136,27 +132,27 @@ void ForEachDataLine(const std::string& text, Visit visit) {
   }
 }
 
-void ParseInet(const std::string& text, const char* protocol, bool datagram, const std::unordered_set<uint64_t>* wanted,
-               std::unordered_map<uint64_t, SocketRecord>& found) {
-  ForEachDataLine(text, [&](const char* line, const char* end) {
-    Fields f = SplitFields(line, end, 10);
-    if (f.count < 10) return;
-    bool ok = false;
-    uint64_t inode = ParseDecimal(f.start[9], f.length[9], ok);
-    if (!ok || !Wanted(wanted, inode) || found.count(inode)) return;
-    const char* localColon = static_cast<const char*>(memchr(f.start[1], ':', f.length[1]));
-    const char* remoteColon = static_cast<const char*>(memchr(f.start[2], ':', f.length[2]));
-    if (!localColon || !remoteColon) return;
-    SocketRecord record;
-    record.protocol = protocol;
-    record.hasInet = true;
-    record.localAddress = DecodeHexAddress(f.start[1], static_cast<size_t>(localColon - f.start[1]));
-    record.localPort = static_cast<int>(ParseHex(localColon + 1, f.start[1] + f.length[1] - localColon - 1));
-    record.remoteAddress = DecodeHexAddress(f.start[2], static_cast<size_t>(remoteColon - f.start[2]));
-    record.remotePort = static_cast<int>(ParseHex(remoteColon + 1, f.start[2] + f.length[2] - remoteColon - 1));
-    record.state = InetStateName(ParseHex(f.start[3], f.length[3]), datagram);
-    found.emplace(inode, std::move(record));
-  });
+enum class TableFormat { InetStream, InetDatagram, Unix, Netlink };
+
+struct TableSpec {
+  const char* file;
+  TableFormat format;
+};
+// unix first: the most common kind and the cheapest table; tcp/tcp6 walk whole kernel hash
+// tables, so a table is read only when some socket was not found in the ones before it.
+const TableSpec kTables[] = {{"unix", TableFormat::Unix},        {"tcp", TableFormat::InetStream},
+                             {"tcp6", TableFormat::InetStream},  {"udp", TableFormat::InetDatagram},
+                             {"udp6", TableFormat::InetDatagram}, {"netlink", TableFormat::Netlink}};
+const size_t kTableCount = sizeof kTables / sizeof kTables[0];
+
+// The inode column of one data line; 0 when the line is malformed (TIME_WAIT entries have 0 too).
+uint64_t InodeOfLine(TableFormat format, const char* line, const char* end) {
+  Fields f = SplitFields(line, end, format == TableFormat::Netlink ? 16 : format == TableFormat::Unix ? 7 : 10);
+  int column = format == TableFormat::Unix ? 6 : format == TableFormat::Netlink ? f.count - 1 : 9;
+  if (f.count < (format == TableFormat::Unix ? 7 : 10)) return 0;
+  bool ok = false;
+  uint64_t inode = ParseDecimal(f.start[column], f.length[column], ok);
+  return ok ? inode : 0;
 }
 
 std::string UnixStateName(unsigned flags, unsigned st) {
@@ -170,96 +166,126 @@ std::string UnixStateName(unsigned flags, unsigned st) {
   }
 }
 
-// "Num RefCount Protocol Flags Type St Inode Path": the path (after one space) may hold spaces.
-void ParseUnix(const std::string& text, const std::unordered_set<uint64_t>* wanted, std::unordered_map<uint64_t, SocketRecord>& found) {
-  ForEachDataLine(text, [&](const char* line, const char* end) {
+// Builds the record of one data line whose inode is already known to be wanted.
+SocketRecord ParseLine(const TableSpec& table, const char* line, const char* end) {
+  SocketRecord record;
+  if (table.format == TableFormat::Unix) {
+    // "Num RefCount Protocol Flags Type St Inode Path": the path (after one space) may hold spaces.
     Fields f = SplitFields(line, end, 7);
-    if (f.count < 7) return;
-    bool ok = false;
-    uint64_t inode = ParseDecimal(f.start[6], f.length[6], ok);
-    if (!ok || !Wanted(wanted, inode) || found.count(inode)) return;
-    SocketRecord record;
     record.protocol = "unix";
     record.state = UnixStateName(ParseHex(f.start[3], f.length[3]), ParseHex(f.start[5], f.length[5]));
     const char* afterInode = f.start[6] + f.length[6];
     if (afterInode < end && *afterInode == ' ') record.unixPath.assign(afterInode + 1, end);
-    found.emplace(inode, std::move(record));
-  });
-}
-
-void ParseNetlink(const std::string& text, const std::unordered_set<uint64_t>* wanted, std::unordered_map<uint64_t, SocketRecord>& found) {
-  ForEachDataLine(text, [&](const char* line, const char* end) {
-    Fields f = SplitFields(line, end, 16);
-    if (f.count < 10) return;
-    bool ok = false;
-    uint64_t inode = ParseDecimal(f.start[f.count - 1], f.length[f.count - 1], ok);
-    if (!ok || !Wanted(wanted, inode) || found.count(inode)) return;
-    SocketRecord record;
-    record.protocol = "netlink";
-    found.emplace(inode, std::move(record));
-  });
+    return record;
+  }
+  record.protocol = table.file;
+  if (table.format == TableFormat::Netlink) return record;
+  Fields f = SplitFields(line, end, 10);
+  const char* localColon = static_cast<const char*>(memchr(f.start[1], ':', f.length[1]));
+  const char* remoteColon = static_cast<const char*>(memchr(f.start[2], ':', f.length[2]));
+  if (!localColon || !remoteColon) return record;
+  record.hasInet = true;
+  record.localAddress = DecodeHexAddress(f.start[1], static_cast<size_t>(localColon - f.start[1]));
+  record.localPort = static_cast<int>(ParseHex(localColon + 1, f.start[1] + f.length[1] - localColon - 1));
+  record.remoteAddress = DecodeHexAddress(f.start[2], static_cast<size_t>(remoteColon - f.start[2]));
+  record.remotePort = static_cast<int>(ParseHex(remoteColon + 1, f.start[2] + f.length[2] - remoteColon - 1));
+  record.state = InetStateName(ParseHex(f.start[3], f.length[3]), table.format == TableFormat::InetDatagram);
+  return record;
 }
 
 }  // namespace
 
-namespace {
-
-struct Table {
-  const char* file;
-  int parser;  // 0 inet stream, 1 inet datagram, 2 unix, 3 netlink
+// One table read into memory with its lines indexed by inode; records are built only for the
+// inodes asked for (a busy server's tcp table can hold 100,000 lines).
+struct SocketResolver::IndexedTable {
+  const TableSpec* spec = nullptr;
+  std::string text;
+  std::unordered_map<uint64_t, std::pair<const char*, const char*>> lines;
 };
-// unix first: the most common kind and the cheapest table; tcp/tcp6 walk whole hash tables, so
-// stopping once every inode is found often skips them.
-const Table kTables[] = {{"unix", 2}, {"tcp", 0}, {"tcp6", 0}, {"udp", 1}, {"udp6", 1}, {"netlink", 3}};
 
-void ReadTable(const std::string& base, const Table& table, const std::unordered_set<uint64_t>* wanted,
-               std::unordered_map<uint64_t, SocketRecord>& found, std::string& text) {
-  if (!ReadWholeFile(base + table.file, text)) return;
-  switch (table.parser) {
-    case 0: ParseInet(text, table.file, false, wanted, found); break;
-    case 1: ParseInet(text, table.file, true, wanted, found); break;
-    case 2: ParseUnix(text, wanted, found); break;
-    default: ParseNetlink(text, wanted, found); break;
+SocketResolver::SocketResolver(std::string procRoot, int pid)
+    : netDir_(procRoot + "/" + std::to_string(pid) + "/net/") {}
+
+SocketResolver::~SocketResolver() { StopReader(); }
+
+void SocketResolver::StopReader() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    walkDone_ = true;
+  }
+  wake_.notify_one();
+  if (reader_.joinable()) reader_.join();
+}
+
+void SocketResolver::Add(const std::vector<uint64_t>& inodes) {
+  if (inodes.empty()) return;
+  std::call_once(readerStarted_, [this] {
+    try {
+      reader_ = std::thread([this] { ReadWhileWalking(); });
+    } catch (const std::system_error&) {
+      // No thread to spare: Finish reads the tables instead.
+    }
+  });
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    pending_.insert(pending_.end(), inodes.begin(), inodes.end());
+    all_.insert(all_.end(), inodes.begin(), inodes.end());
+  }
+  wake_.notify_one();
+}
+
+bool SocketResolver::Indexed(uint64_t inode) const {
+  for (const auto& table : tables_) {
+    if (table->lines.count(inode)) return true;
+  }
+  return false;
+}
+
+void SocketResolver::Locate(uint64_t inode) {
+  while (!Indexed(inode) && tables_.size() < kTableCount) {
+    auto table = std::make_unique<IndexedTable>();
+    table->spec = &kTables[tables_.size()];
+    if (ReadWholeFile(netDir_ + table->spec->file, table->text)) {
+      const TableFormat format = table->spec->format;
+      ForEachDataLine(table->text, [&](const char* line, const char* end) {
+        uint64_t found = InodeOfLine(format, line, end);
+        if (found != 0) table->lines.emplace(found, std::make_pair(line, end));  // first line wins
+      });
+    }
+    tables_.push_back(std::move(table));
   }
 }
 
-size_t CountFound(const std::unordered_map<uint64_t, SocketRecord>& found, const std::unordered_set<uint64_t>& wanted) {
-  size_t count = 0;
-  for (uint64_t inode : wanted) count += found.count(inode);
-  return count;
+void SocketResolver::ReadWhileWalking() {
+  std::vector<uint64_t> batch;
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      wake_.wait(lock, [this] { return !pending_.empty() || walkDone_; });
+      if (pending_.empty()) return;
+      batch.swap(pending_);
+    }
+    for (uint64_t inode : batch) Locate(inode);
+    batch.clear();
+  }
 }
 
-}  // namespace
-
-std::unordered_map<uint64_t, SocketRecord> ResolveSockets(const std::string& procRoot, int pid,
-                                                         const std::unordered_set<uint64_t>* wanted) {
-  std::unordered_map<uint64_t, SocketRecord> found;
-  const std::string base = procRoot + "/" + std::to_string(pid) + "/net/";
-  std::string text;
-  for (const Table& table : kTables) {
-    if (wanted && found.size() >= wanted->size()) break;
-    ReadTable(base, table, wanted, found, text);
+std::unordered_map<uint64_t, SocketRecord> SocketResolver::Finish() {
+  StopReader();
+  // The reader has ended: the tables and all_ are this thread's now. Inodes it never saw (no
+  // reader thread, or added after it stopped) are located here.
+  std::unordered_map<uint64_t, SocketRecord> records;
+  for (uint64_t inode : all_) {
+    if (records.count(inode)) continue;
+    Locate(inode);
+    for (const auto& table : tables_) {
+      auto line = table->lines.find(inode);
+      if (line == table->lines.end()) continue;
+      records.emplace(inode, ParseLine(*table->spec, line->second.first, line->second.second));
+      break;
+    }
   }
-  return found;
-}
-
-std::unordered_map<uint64_t, SocketRecord> ResolveSocketsOverlapped(const std::string& procRoot, int pid,
-                                                                   std::future<std::unordered_set<uint64_t>> wantedFuture) {
-  std::unordered_map<uint64_t, SocketRecord> all;
-  const std::string base = procRoot + "/" + std::to_string(pid) + "/net/";
-  std::string text;
-  ReadTable(base, kTables[0], nullptr, all, text);
-  const std::unordered_set<uint64_t> wanted = wantedFuture.get();
-  std::unordered_map<uint64_t, SocketRecord> found;
-  for (uint64_t inode : wanted) {
-    auto hit = all.find(inode);
-    if (hit != all.end()) found.emplace(inode, std::move(hit->second));
-  }
-  for (size_t i = 1; i < sizeof kTables / sizeof kTables[0]; i++) {
-    if (CountFound(found, wanted) >= wanted.size()) break;
-    ReadTable(base, kTables[i], &wanted, found, text);
-  }
-  return found;
+  return records;
 }
 
 }  // namespace proctop

@@ -2,10 +2,13 @@
 // not the caller's). Plain C++: no napi.h here.
 #pragma once
 #include <cstdint>
-#include <future>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
+#include <vector>
 
 namespace proctop {
 
@@ -26,21 +29,44 @@ struct SocketRecord {
 };
 
 /**
- * Reads the socket tables of procRoot/PID/net in order unix, tcp, tcp6, udp, udp6, netlink.
- * With a wanted set: keeps only those inodes and stops once all are found. With nullptr: every
- * socket of the namespace (used when the tables are read in parallel with the fd walk, before
- * the wanted set is known). Unreadable tables are skipped.
+ * Resolves socket inodes through the socket tables of procRoot/PID/net while the caller is still
+ * walking the fd table. Walkers Add the inodes they meet (from any thread); a reader thread, started
+ * by the first Add, reads the tables in order unix, tcp, tcp6, udp, udp6, netlink, each one only when
+ * some inode is in none of the tables read before it (tcp/tcp6 walk whole kernel hash tables, so
+ * skipping them matters). Finish waits for the reader and builds the records. Unreadable tables
+ * are skipped.
  */
-std::unordered_map<uint64_t, SocketRecord> ResolveSockets(const std::string& procRoot, int pid,
-                                                         const std::unordered_set<uint64_t>* wanted);
+class SocketResolver {
+ public:
+  SocketResolver(std::string procRoot, int pid);
+  ~SocketResolver();
+  SocketResolver(const SocketResolver&) = delete;
+  SocketResolver& operator=(const SocketResolver&) = delete;
 
-/**
- * Resolves sockets while the caller is still walking the fd table: reads the unix table (most
- * common, cheap) right away, then waits for the wanted inodes and reads the other tables only
- * while some are missing (tcp/tcp6 walk whole kernel hash tables, so skipping them matters).
- */
-std::unordered_map<uint64_t, SocketRecord> ResolveSocketsOverlapped(const std::string& procRoot, int pid,
-                                                                   std::future<std::unordered_set<uint64_t>> wanted);
+  /** Thread-safe: hands over socket inodes met by a walker (a batch at a time keeps locking rare). */
+  void Add(const std::vector<uint64_t>& inodes);
+
+  /** Call once, after every Add: the record of every added inode found in the tables. */
+  std::unordered_map<uint64_t, SocketRecord> Finish();
+
+ private:
+  struct IndexedTable;
+  void ReadWhileWalking();
+  void StopReader();
+  /** Reads further tables until one holds inode or none is left. Reader thread, or after it ended. */
+  void Locate(uint64_t inode);
+  bool Indexed(uint64_t inode) const;
+
+  const std::string netDir_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::vector<uint64_t> pending_;  // guarded by mutex_
+  std::vector<uint64_t> all_;      // guarded by mutex_
+  bool walkDone_ = false;          // guarded by mutex_
+  std::once_flag readerStarted_;
+  std::thread reader_;
+  std::vector<std::unique_ptr<IndexedTable>> tables_;  // reader thread's until it is joined
+};
 
 /** Names a TCP/UDP state code as the JS parser does (UNCONN for UDP code 7). */
 std::string InetStateName(unsigned code, bool datagram);
