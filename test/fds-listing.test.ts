@@ -62,6 +62,11 @@ describe.each(BACKENDS)('listFds (%s backend) on a live fixture process', (_name
     expect(entry(listing, held.odd.fd)).toMatchObject({ kind: 'file', path: held.odd.path, deleted: false });
   });
 
+  it('keeps non-ASCII, spaces and newlines in file and unix socket paths', () => {
+    expect(entry(listing, held.unicode.fd)).toMatchObject({ kind: 'file', path: held.unicode.path, deleted: false, mode: 'w' });
+    expect(entry(listing, held.unixUnicode.fd).socket).toMatchObject({ protocol: 'unix', unixPath: held.unixUnicode.path, state: 'UNCONNECTED' });
+  });
+
   it('marks a memfd as memfd, not as deleted', () => {
     expect(entry(listing, held.memfd)).toMatchObject({ kind: 'file', path: '/memfd:proctop-test', memfd: true, deleted: false, mode: 'rw' });
   });

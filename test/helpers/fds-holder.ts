@@ -16,6 +16,8 @@ export interface HeldFds {
   readonly reader: number;
   readonly odd: { readonly fd: number; readonly path: string };
   readonly deleted: { readonly fd: number; readonly path: string };
+  /** A file whose name holds non-ASCII characters, spaces and a newline. */
+  readonly unicode: { readonly fd: number; readonly path: string };
   readonly memfd: number;
   readonly eventfd: number;
   readonly pipe: { readonly fd: number; readonly peerPid: number };
@@ -24,6 +26,8 @@ export interface HeldFds {
   readonly serverSide: number;
   readonly udp: { readonly fd: number; readonly port: number };
   readonly unix: { readonly fd: number; readonly path: string };
+  /** A unix datagram socket bound to a non-ASCII path. */
+  readonly unixUnicode: { readonly fd: number; readonly path: string };
   readonly abstract: { readonly fd: number; readonly name: string };
   readonly tcp6: { readonly fd: number; readonly port: number } | null;
 }
