@@ -224,6 +224,8 @@ describe('listFds under churn and at scale', () => {
     expect(listing.error).toBeNull();
     // 10,000 held plus python's own stdin/stdout/stderr.
     expect(listing.fds.length).toBeGreaterThanOrEqual(10_000);
+    // Walked in batches on several threads, returned once each and in fd order.
+    expect(listing.fds.every((e, i) => i === 0 || e.fd > (listing.fds[i - 1]?.fd ?? -1))).toBe(true);
     const counts = fdCountsByKind(listing);
     expect(counts.file).toBeGreaterThan(1000);
     expect(counts.pipe).toBeGreaterThan(1000);
