@@ -36,12 +36,21 @@ constexpr const char* kBuilderSource = R"JS(
   const schedule = typeof setImmediate === 'function' ? setImmediate : (fn) => setTimeout(fn, 0);
   const yieldToLoop = () => new Promise((resolve) => schedule(resolve));
   const detailsBySlot = [];
+  const lastBySlot = [];
   const stateLetters = [];
   const letter = (code) => stateLetters[code] ?? (stateLetters[code] = String.fromCharCode(code));
   const cpuAt = (n, i) => ({
     user: n[i], nice: n[i + 1], system: n[i + 2], idle: n[i + 3],
     iowait: n[i + 4], irq: n[i + 5], softirq: n[i + 6], steal: n[i + 7],
   });
+  // True when record (built by an earlier call) still says what the numbers at n[i...] say.
+  const unchanged = (record, n, i, details) =>
+    record.pid === n[i] && record.startTime === n[i + 1] && record.utime === n[i + 7] && record.stime === n[i + 8] &&
+    record.rssBytes === n[i + 9] && record.state === letter(n[i + 6]) && record.ppid === n[i + 2] &&
+    record.pgid === n[i + 3] && record.sid === n[i + 4] && record.uid === n[i + 5] && record.vsizeBytes === n[i + 10] &&
+    record.threads === n[i + 11] && record.nice === n[i + 12] && record.priority === n[i + 13] &&
+    record.ttyNr === n[i + 14] && record.argv === details.argv && record.comm === details.comm &&
+    record.user === details.user && record.exe === details.exe;
   return async function buildSnapshot(n, text, warnings) {
     try {
       let cursor = 0;
@@ -74,6 +83,7 @@ constexpr const char* kBuilderSource = R"JS(
           await yieldToLoop();
           sliceStart = now();
         }
+        const slot = n[i + 16];
         let details;
         if (n[i + 17] === 1) {
           const comm = nextPiece();
@@ -82,22 +92,32 @@ constexpr const char* kBuilderSource = R"JS(
           const argv = [];
           for (let a = n[i + 19]; a > 0; a--) argv.push(nextPiece());
           details = { comm, user, exe, argv: Object.freeze(argv) };
-          detailsBySlot[n[i + 16]] = details;
+          detailsBySlot[slot] = details;
         } else {
-          details = detailsBySlot[n[i + 16]];
+          details = detailsBySlot[slot];
+          // Most processes are idle between two refreshes: hand back last time's (frozen) record
+          // when nothing in it changed, so a steady refresh allocates little and GC stays quiet.
+          const last = lastBySlot[slot];
+          if (last !== undefined && unchanged(last, n, i, details)) {
+            processes.push(last);
+            continue;
+          }
         }
-        processes.push({
+        const record = Object.freeze({
           pid: n[i], startTime: n[i + 1], ppid: n[i + 2], pgid: n[i + 3], sid: n[i + 4],
           uid: n[i + 5], user: details.user, state: letter(n[i + 6]), comm: details.comm,
           argv: details.argv, exe: details.exe, utime: n[i + 7], stime: n[i + 8],
           rssBytes: n[i + 9], vsizeBytes: n[i + 10], threads: n[i + 11], nice: n[i + 12],
           priority: n[i + 13], ttyNr: n[i + 14], isKernelThread: n[i + 15] === 1,
         });
+        lastBySlot[slot] = record;
+        processes.push(record);
       }
       return { timestampMs: n[0], monotonicMs: n[1], processes, system, warnings };
     } catch (error) {
       // The native side forgets its cache too (see Deliver) and resends every detail next time.
       detailsBySlot.length = 0;
+      lastBySlot.length = 0;
       throw error;
     }
   };

@@ -273,6 +273,27 @@ describe('native SnapshotReader on a fixture /proc', () => {
     }
   });
 
+  it('hands back the same frozen record while a process is unchanged, a new one once its stat moves', async () => {
+    const reader = new addon.SnapshotReader(fixture.root);
+    const base = { pid: 610, ppid: 1, startTime: 9100, comm: 'idler', argv: ['idler'], exe: '/usr/bin/idler', utime: 5, stime: 2 };
+    await fixture.writeProcess(base);
+    try {
+      const first = findPid(await reader.snapshot(), 610);
+      const steady = findPid(await reader.snapshot(), 610);
+      expect(first).toBeDefined();
+      expect(steady).toBe(first);
+      expect(Object.isFrozen(steady)).toBe(true);
+      await fixture.writeProcess({ ...base, utime: 6 });
+      const moved = findPid(await reader.snapshot(), 610);
+      expect(moved).not.toBe(first);
+      expect(moved).toMatchObject({ utime: 6, stime: 2, argv: ['idler'] });
+      await fixture.writeProcess({ ...base, utime: 6, state: 'R' });
+      expect(findPid(await reader.snapshot(), 610)).toMatchObject({ utime: 6, state: 'R' });
+    } finally {
+      await fixture.removeProcess(610);
+    }
+  });
+
   it('keeps a title rewritten without NULs as one argument and an empty argument in the middle', async () => {
     const reader = new addon.SnapshotReader(fixture.root);
     await fixture.writeProcess({ pid: 700, comm: 'nginx', cmdlineRaw: 'nginx: worker process', exe: '/usr/sbin/nginx' });
