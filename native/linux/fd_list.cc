@@ -13,6 +13,7 @@
 #include <mutex>
 #include <system_error>
 #include <thread>
+#include <tuple>
 #include <cerrno>
 #include <cstring>
 #include <charconv>
@@ -150,6 +151,9 @@ size_t UsableCpus() {
   return std::min(4, std::max(1, CPU_COUNT(&set)));
 }
 
+// Below this many processes per part, a thread for the pipe-peer scan costs more than it saves.
+const size_t kProcessesPerPart = 64;
+
 std::string ReadComm(const std::string& procRoot, int pid) {
   std::string text;
   if (!ReadWholeFile(procRoot + "/" + std::to_string(pid) + "/comm", text)) return "";
@@ -157,7 +161,50 @@ std::string ReadComm(const std::string& procRoot, int pid) {
   return text;
 }
 
-// Scans every other process's fd table for the wanted pipe inodes (like lsof +E).
+// The pipe inodes among pids' fd tables: (pid, fd, inode) hits in pid then fd order, and how many
+// processes would not let us look.
+struct PipeScan {
+  std::vector<std::tuple<int, int, uint64_t>> hits;
+  int hidden = 0;
+};
+
+PipeScan ScanPipes(const std::string& procRoot, const int* pids, size_t count, const std::unordered_set<uint64_t>& wanted) {
+  PipeScan scan;
+  std::string target;
+  std::string fdPath;
+  for (size_t p = 0; p < count; p++) {
+    const int pid = pids[p];
+    fdPath = procRoot + "/" + std::to_string(pid) + "/fd";
+    int dirFd = open(fdPath.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dirFd < 0) {
+      if (errno == EACCES || errno == EPERM) scan.hidden++;
+      continue;
+    }
+    DIR* dir = fdopendir(dirFd);
+    if (!dir) {
+      close(dirFd);
+      continue;
+    }
+    DirCloser dirCloser{dir};
+    const size_t first = scan.hits.size();
+    while (dirent* entry = readdir(dir)) {
+      int fd = 0;
+      uint64_t inode = 0;
+      if (!ParseFdName(entry->d_name, fd)) continue;
+      if (!ReadLinkAt(dirFd, entry->d_name, target)) {
+        if (errno != EACCES && errno != EPERM) continue;
+        scan.hidden++;
+        break;
+      }
+      if (ParseBracketInode(target, "pipe:[", 6, inode) && wanted.count(inode)) scan.hits.emplace_back(pid, fd, inode);
+    }
+    std::sort(scan.hits.begin() + static_cast<std::ptrdiff_t>(first), scan.hits.end());
+  }
+  return scan;
+}
+
+// Scans every other process's fd table for the wanted pipe inodes (like lsof +E). Processes are
+// split over the usable CPUs: unlike fds of one process, different processes share no lock.
 std::unordered_map<uint64_t, std::vector<PipePeerRecord>> FindPipePeers(const std::string& procRoot, int selfPid,
                                                                         const std::unordered_set<uint64_t>& wanted,
                                                                         int& hiddenProcesses) {
@@ -172,37 +219,40 @@ std::unordered_map<uint64_t, std::vector<PipePeerRecord>> FindPipePeers(const st
     if (ParseFdName(entry->d_name, pid) && pid > 0 && pid != selfPid) pids.push_back(pid);
   }
   std::sort(pids.begin(), pids.end());
-  std::string target;
-  std::string fdPath;
-  for (int pid : pids) {
-    fdPath = procRoot + "/" + std::to_string(pid) + "/fd";
-    int dirFd = open(fdPath.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dirFd < 0) {
-      if (errno == EACCES || errno == EPERM) hiddenProcesses++;
-      continue;
-    }
-    DIR* dir = fdopendir(dirFd);
-    if (!dir) {
-      close(dirFd);
-      continue;
-    }
-    DirCloser dirCloser{dir};
-    std::vector<std::pair<int, uint64_t>> hits;
-    while (dirent* entry = readdir(dir)) {
-      int fd = 0;
-      uint64_t inode = 0;
-      if (!ParseFdName(entry->d_name, fd)) continue;
-      if (!ReadLinkAt(dirFd, entry->d_name, target)) {
-        if (errno != EACCES && errno != EPERM) continue;
-        hiddenProcesses++;
-        break;
+  const size_t parts = std::max<size_t>(1, std::min(UsableCpus(), pids.size() / kProcessesPerPart));
+  std::vector<PipeScan> scans(parts);
+  {
+    std::vector<std::thread> helpers;
+    struct Joiner {
+      std::vector<std::thread>& threads;
+      ~Joiner() {
+        for (std::thread& t : threads) t.join();
       }
-      if (ParseBracketInode(target, "pipe:[", 6, inode) && wanted.count(inode)) hits.emplace_back(fd, inode);
+    } joiner{helpers};
+    auto scanPart = [&](size_t k) {
+      const size_t begin = pids.size() * k / parts;
+      const size_t end = pids.size() * (k + 1) / parts;
+      scans[k] = ScanPipes(procRoot, pids.data() + begin, end - begin, wanted);
+    };
+    size_t started = 1;
+    for (; started < parts; started++) {
+      try {
+        helpers.emplace_back(scanPart, started);
+      } catch (const std::system_error&) {
+        break;  // out of threads: this thread scans the rest
+      }
     }
-    if (hits.empty()) continue;
-    std::sort(hits.begin(), hits.end());
-    std::string comm = ReadComm(procRoot, pid);
-    for (const auto& hit : hits) peers[hit.second].push_back(PipePeerRecord{pid, comm, hit.first});
+    scanPart(0);
+    for (size_t k = started; k < parts; k++) scanPart(k);
+  }
+  std::unordered_map<int, std::string> comms;
+  for (const PipeScan& scan : scans) {
+    hiddenProcesses += scan.hidden;
+    for (const auto& [pid, fd, inode] : scan.hits) {
+      auto comm = comms.find(pid);
+      if (comm == comms.end()) comm = comms.emplace(pid, ReadComm(procRoot, pid)).first;
+      peers[inode].push_back(PipePeerRecord{pid, comm->second, fd});
+    }
   }
   return peers;
 }
