@@ -69,5 +69,10 @@ export function titleLine(columns: readonly TableColumn[], sortColumn: ColumnId,
  * for the cursor row, so both stay visible without colour or inverse video (TERM=dumb, captures).
  */
 export function rowLine(columns: readonly TableColumn[], d: DisplayRow, marked: boolean, isCursor = false): string {
-  return (marked ? '*' : isCursor ? '>' : ' ') + columns.map((col) => fit(col.cell(d), col.width, col.align)).join(' ');
+  let line = marked ? '*' : isCursor ? '>' : ' ';
+  for (let i = 0; i < columns.length; i++) {
+    const col = columns[i] as TableColumn;
+    line += (i === 0 ? '' : ' ') + fit(col.cell(d), col.width, col.align);
+  }
+  return line;
 }

@@ -4,9 +4,8 @@ import { identityKey, type IdentityKey, type ProcessRow, type SampledFrame, type
 /** What the sampler keeps of the previous snapshot. */
 interface PreviousSample {
   readonly monotonicMs: number;
-  /** utime + stime per identity. */
-  readonly ticks: ReadonlyMap<IdentityKey, number>;
-  readonly rows: ReadonlyMap<IdentityKey, ProcessRow>;
+  /** Rows by PID (a PID names one process per snapshot; its start time tells a reused PID apart). */
+  readonly rowsByPid: ReadonlyMap<number, ProcessRow>;
   readonly cpuTotal: CpuTimes;
   readonly cpus: readonly CpuTimes[];
 }
@@ -72,17 +71,20 @@ export class Sampler {
     const clockTicks = system.clockTicks > 0 ? system.clockTicks : 100;
     const cpuCount = Math.max(1, system.cpus.length);
 
-    const ticks = new Map<IdentityKey, number>();
-    const rowsByKey = new Map<IdentityKey, ProcessRow>();
+    const rowsByPid = new Map<number, ProcessRow>();
     const appeared: IdentityKey[] = [];
-    const rows = snapshot.processes.map((p) => {
-      const key = identityKey(p);
+    const rows: ProcessRow[] = [];
+    // A plain loop, not a map() callback: this runs for every process every refresh, and V8
+    // drops the optimized code of a callback made per call at each major GC.
+    for (const p of snapshot.processes) {
+      const seen = previous?.rowsByPid.get(p.pid);
+      // Same PID and start time = same process: reuse its key string instead of building a new one.
+      const same = seen !== undefined && seen.startTime === p.startTime ? seen : undefined;
+      const key = same ? same.key : identityKey(p);
+      if (!same) appeared.push(key);
       const total = p.utime + p.stime;
-      ticks.set(key, total);
-      const before = previous?.ticks.get(key);
-      if (before === undefined) appeared.push(key);
       const cpuPercent =
-        before !== undefined && intervalSeconds > 0 ? clampPercent(((total - before) / clockTicks / intervalSeconds) * 100, cpuCount * 100) : 0;
+        same && intervalSeconds > 0 ? clampPercent(((total - (same.utime + same.stime)) / clockTicks / intervalSeconds) * 100, cpuCount * 100) : 0;
       const startSeconds = p.startTime / clockTicks;
       const ageSeconds = Math.max(0, system.uptimeSeconds - startSeconds);
       const cpuTimeSeconds = total / clockTicks;
@@ -116,18 +118,23 @@ export class Sampler {
         startTimeMs: Math.round(system.bootTimeMs + startSeconds * 1000),
         ageSeconds,
       };
-      rowsByKey.set(key, row);
-      return row;
-    });
+      rowsByPid.set(p.pid, row);
+      rows.push(row);
+    }
 
     const exited: ProcessRow[] = [];
-    if (previous) for (const [key, row] of previous.rows) if (!rowsByKey.has(key)) exited.push(row);
+    if (previous) {
+      for (const row of previous.rowsByPid.values()) {
+        const now = rowsByPid.get(row.pid);
+        if (now === undefined || now.startTime !== row.startTime) exited.push(row);
+      }
+    }
 
     // First sample: busy share since boot, so meters show something sensible immediately.
     const cpuTotalBefore = previous?.cpuTotal ?? ZERO_CPU;
     const cpuPercentPerCpu = system.cpus.map((cpu, i) => cpuBusyPercent(previous?.cpus[i] ?? ZERO_CPU, cpu));
 
-    this.previous = { monotonicMs: snapshot.monotonicMs, ticks, rows: rowsByKey, cpuTotal: system.cpuTotal, cpus: system.cpus };
+    this.previous = { monotonicMs: snapshot.monotonicMs, rowsByPid, cpuTotal: system.cpuTotal, cpus: system.cpus };
     return {
       timestampMs: snapshot.timestampMs,
       intervalMs,

@@ -48,11 +48,20 @@ export function defaultDescending(column: ColumnId): boolean {
   return DESCENDING_FIRST.has(column);
 }
 
+/** One comparator per (column, direction), made once: a closure made per sort is re-optimized by V8 after every major GC. */
+const COMPARATORS = new Map<string, Compare>();
+
 /** A total order on rows for a column; ties fall back to PID so the order never flickers. */
 export function rowComparator(column: ColumnId, descending: boolean): Compare {
-  const compare = COMPARE[column];
-  const sign = descending ? -1 : 1;
-  return (a, b) => sign * compare(a, b) || a.pid - b.pid || a.startTime - b.startTime;
+  const id = `${column}:${descending ? 'desc' : 'asc'}`;
+  let comparator = COMPARATORS.get(id);
+  if (!comparator) {
+    const compare = COMPARE[column];
+    const sign = descending ? -1 : 1;
+    comparator = (a, b) => sign * compare(a, b) || a.pid - b.pid || a.startTime - b.startTime;
+    COMPARATORS.set(id, comparator);
+  }
+  return comparator;
 }
 
 /** Names accepted by --sort, mapped to columns (header titles and a few spelled-out aliases). */

@@ -47,6 +47,6 @@ export function scrollToPin(cursor: number, screenLine: number, height: number, 
 /** Index of every display row by identity. */
 export function indexByKey(display: readonly DisplayRow[]): Map<IdentityKey, number> {
   const map = new Map<IdentityKey, number>();
-  display.forEach((d, i) => map.set(d.key, i));
+  for (let i = 0; i < display.length; i++) map.set((display[i] as DisplayRow).key, i);
   return map;
 }

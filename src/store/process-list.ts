@@ -110,14 +110,20 @@ export function buildTree(sorted: readonly ProcessRow[]): DisplayRow[] {
 
 /** The rows to show, filtered and ordered (flat or as a tree). `exitedKey` marks a tombstone. */
 export function displayRows(rows: readonly ProcessRow[], query: ListQuery, exitedKey: IdentityKey | null = null): DisplayRow[] {
+  // Plain loops, not filter/map callbacks: this runs every refresh over every process, and V8
+  // drops the optimized code of a callback made per call at each major GC.
   const keep = keeper(query);
-  const kept = rows.filter((row) => keep(row) || row.key === exitedKey);
+  const kept: ProcessRow[] = [];
+  for (const row of rows) if (keep(row) || row.key === exitedKey) kept.push(row);
   kept.sort(rowComparator(query.sortColumn, query.descending));
-  const ordered = query.tree
-    ? buildTree(kept)
-    : kept.map((row) => ({ key: row.key, row, depth: 0, treePrefix: '', exited: false }));
-  if (exitedKey === null) return ordered;
-  return ordered.map((d) => (d.key === exitedKey ? { ...d, exited: true } : d));
+  if (query.tree) {
+    const tree = buildTree(kept);
+    if (exitedKey === null) return tree;
+    return tree.map((d) => (d.key === exitedKey ? { ...d, exited: true } : d));
+  }
+  const ordered: DisplayRow[] = [];
+  for (const row of kept) ordered.push({ key: row.key, row, depth: 0, treePrefix: '', exited: row.key === exitedKey });
+  return ordered;
 }
 
 /** A row and all its descendants (by identity), the row first. */
