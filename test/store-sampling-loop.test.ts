@@ -55,6 +55,32 @@ describe('sampling loop feeding the store', () => {
     expect(source.calls).toBe(stoppedAt);
   });
 
+  it('firstFrame resolves once the first sample is in the store, so the first render can show it', async () => {
+    const store = createMonitorStore({ intervalMs: 60_000 });
+    const source = countingSource();
+    const loop = new SamplingLoop(source, store, { firstFollowUpMs: 10_000 });
+    loop.start();
+    try {
+      await loop.firstFrame(10_000);
+      expect(store.getState().frame?.intervalMs).toBe(0);
+      expect(store.getState().display).toHaveLength(1);
+    } finally {
+      await loop.stop();
+    }
+  });
+
+  it('firstFrame gives up after its timeout when the first sample hangs', async () => {
+    const store = createMonitorStore();
+    const hanging: FrameSource = { sample: () => new Promise(() => undefined) };
+    const loop = new SamplingLoop(hanging, store);
+    loop.start();
+    const started = performance.now();
+    await loop.firstFrame(100);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(90);
+    expect(store.getState().frame).toBeNull();
+    void loop.stop(); // the hanging sample never settles: do not wait for it
+  });
+
   it('a primed source hands out the sample it started before the loop existed', async () => {
     const source = countingSource();
     const primed = primedSource(source);

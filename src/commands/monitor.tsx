@@ -32,6 +32,23 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   // Start the first snapshot now, so it overlaps loading Ink and React.
   const primed = primedSource(source);
-  const { runInteractive } = await import('../tui/run-interactive.js');
+  const { runInteractive } = await loadWithoutFetch(() => import('../tui/run-interactive.js'));
   return runInteractive({ options, source: primed.source, firstSampleStartedAt: primed.startedAt, backend: collector.backend, notice, collector });
+}
+
+/**
+ * Runs `load` with the global fetch hidden. Ink's layout engine (yoga, emscripten) embeds its
+ * wasm as a data: URL and fetches it whenever `fetch` exists, which makes Node load its whole HTTP
+ * client (undici, node:http, http2: ~20 ms of a 350 ms startup budget) only to decode base64;
+ * without fetch it decodes the bytes itself. Nothing else runs while the UI modules load.
+ */
+async function loadWithoutFetch<T>(load: () => Promise<T>): Promise<T> {
+  const descriptor = Object.getOwnPropertyDescriptor(globalThis, 'fetch');
+  if (!descriptor?.configurable) return load();
+  Reflect.deleteProperty(globalThis, 'fetch');
+  try {
+    return await load();
+  } finally {
+    Object.defineProperty(globalThis, 'fetch', descriptor);
+  }
 }

@@ -1,7 +1,7 @@
 // Wires the full-screen TUI: store, sampling loop, Ink render, terminal lifecycle.
 import React from 'react';
 import { writeFileSync } from 'node:fs';
-import { render } from 'ink';
+import { render, type Instance } from 'ink';
 import { MonitorApp } from '../components/MonitorApp.js';
 import type { CommandOverrides, ViewKeyHandlers } from '../keys/dispatch.js';
 import { createMonitorStore } from '../store/monitor-store.js';
@@ -29,6 +29,9 @@ export interface InteractiveSetup {
   readonly collector?: Collector;
 }
 
+/** How long the first render waits for the first snapshot before drawing a "sampling…" screen. */
+const FIRST_FRAME_WAIT_MS = 150;
+
 /** Runs the TUI until quit; always leaves the terminal as it found it. Returns the exit code. */
 export async function runInteractive(setup: InteractiveSetup): Promise<number> {
   const { options } = setup;
@@ -53,6 +56,7 @@ export async function runInteractive(setup: InteractiveSetup): Promise<number> {
   });
   const startupReport = process.env.PROCTOP_STARTUP_REPORT;
   let reported = false;
+  let framesWithCpu = 0;
   // Kill dialog, tree termination and history (their keys answer "read-only" in --watch via dispatch).
   const actions = createActionsController();
   // Details, open files and the :PORT filter (read-only: they work in --watch too).
@@ -60,27 +64,6 @@ export async function runInteractive(setup: InteractiveSetup): Promise<number> {
   const refresher = setup.collector ? new InspectRefresher(store, inspect, collectorSources(setup.collector)) : null;
   const overrides: CommandOverrides = { ...inspectOverrides(inspect), ...actions.overrides, ...setup.overrides };
   const viewKeys: ViewKeyHandlers = { ...inspectViewKeys(inspect), ...actions.viewKeys, ...setup.viewKeys };
-  const screen = (
-    <ActionsStoreContext.Provider value={actions.store}>
-      <MonitorApp store={store} inspect={inspect} overrides={overrides} viewKeys={viewKeys} />
-    </ActionsStoreContext.Provider>
-  );
-  const app = render(screen, {
-    exitOnCtrlC: false,
-    patchConsole: false,
-    // Bench hook: record when the first frame with real CPU figures reached the terminal.
-    onRender: startupReport
-      ? () => {
-          const frame = store.getState().frame;
-          if (reported || !frame || frame.intervalMs <= 0) return;
-          reported = true;
-          writeFileSync(startupReport, `${performance.now().toFixed(1)}\n`);
-        }
-      : undefined,
-  });
-  const onResize = (): void => store.getState().resize(stdout.columns || 80, stdout.rows || 24);
-  stdout.on('resize', onResize);
-  let framesWithCpu = 0;
   const unsubscribe = store.subscribe((state, previous) => {
     // Resume and interval changes take effect now, not after the old interval.
     if ((previous.paused && !state.paused) || state.intervalMs !== previous.intervalMs) loop.now();
@@ -90,9 +73,33 @@ export async function runInteractive(setup: InteractiveSetup): Promise<number> {
       if (framesWithCpu >= options.iterations) state.requestQuit();
     }
   });
-  loop.start();
-  refresher?.start();
+  const onResize = (): void => store.getState().resize(stdout.columns || 80, stdout.rows || 24);
+  let app: Instance | null = null;
   try {
+    // The first snapshot was started before Ink loaded and is usually done by now: feed it before
+    // the first render, so the first screen already lists processes (one cold render, not two).
+    loop.start();
+    refresher?.start();
+    await loop.firstFrame(FIRST_FRAME_WAIT_MS);
+    const screen = (
+      <ActionsStoreContext.Provider value={actions.store}>
+        <MonitorApp store={store} inspect={inspect} overrides={overrides} viewKeys={viewKeys} />
+      </ActionsStoreContext.Provider>
+    );
+    app = render(screen, {
+      exitOnCtrlC: false,
+      patchConsole: false,
+      // Bench hook: record when the first frame with real CPU figures reached the terminal.
+      onRender: startupReport
+        ? () => {
+            const frame = store.getState().frame;
+            if (reported || !frame || frame.intervalMs <= 0) return;
+            reported = true;
+            writeFileSync(startupReport, `${performance.now().toFixed(1)}\n`);
+          }
+        : undefined,
+    });
+    stdout.on('resize', onResize);
     await new Promise<void>((resolve) => {
       if (store.getState().quitRequested) resolve();
       const stop = store.subscribe((state) => {
@@ -114,7 +121,7 @@ export async function runInteractive(setup: InteractiveSetup): Promise<number> {
     stdout.off('resize', onResize);
     await loop.stop();
     await refresher?.stop();
-    app.unmount();
+    app?.unmount();
     process.stdin.pause();
     session.restore();
   }

@@ -4,7 +4,6 @@ import type { MonitorStore } from '../store/monitor-store.js';
 
 /** Long enough for a first CPU% (10 clock ticks per busy core; the next frame refines it), short enough for a fast first frame. */
 const FIRST_FOLLOW_UP_MS = 100;
-const MIN_FOLLOW_UP_MS = 50;
 
 /** Anything that produces frames (the Sampler, or a fake in tests). */
 export interface FrameSource {
@@ -30,6 +29,10 @@ export class SamplingLoop {
   private inFlight: Promise<void> | null = null;
   private samples = 0;
   private firstStartedAt = 0;
+  private firstDone: (() => void) | null = null;
+  private readonly firstSettled = new Promise<void>((resolve) => {
+    this.firstDone = resolve;
+  });
 
   constructor(
     private readonly source: FrameSource,
@@ -42,6 +45,19 @@ export class SamplingLoop {
     if (this.running) return;
     this.running = true;
     this.tick();
+  }
+
+  /**
+   * Resolves once the first sample has been fed to the store (or failed), or after `timeoutMs`:
+   * the UI can then draw its first screen with processes in it instead of a "sampling…" screen
+   * that is redrawn a moment later.
+   */
+  firstFrame(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    return Promise.race([this.firstSettled, timeout]).finally(() => clearTimeout(timer));
   }
 
   /** Stops; resolves once a sample in flight has finished. */
@@ -76,10 +92,12 @@ export class SamplingLoop {
       .finally(() => {
         this.inFlight = null;
         this.samples += 1;
-        // The first frame has no CPU deltas yet: take the second one soon, not a full interval later.
+        // The first frame has no CPU deltas yet: take the second one soon, not a full interval later
+        // (counted from the first sample's start, so the first CPU figures always cover that gap).
         const followUp = (this.options.firstFollowUpMs ?? FIRST_FOLLOW_UP_MS) - (performance.now() - this.firstStartedAt);
-        const delay = this.samples === 1 ? Math.max(MIN_FOLLOW_UP_MS, followUp) : this.store.getState().intervalMs;
+        const delay = this.samples === 1 ? Math.max(0, followUp) : this.store.getState().intervalMs;
         this.schedule(delay);
+        if (this.samples === 1) this.firstDone?.();
       });
   }
 
