@@ -43,8 +43,20 @@ const minCommandWidth = (width: number): number => (width >= 80 ? 12 : 16);
 /** One character before PID marks selected rows. */
 export const GUTTER = 1;
 
+/** Columns per terminal width: worked out once per width, not on every refresh. */
+const FITTED = new Map<number, readonly TableColumn[]>();
+
 /** The columns drawn at `width`: PID, CPU% and COMMAND always, others as room allows. */
-export function fitColumns(width: number): TableColumn[] {
+export function fitColumns(width: number): readonly TableColumn[] {
+  let fitted = FITTED.get(width);
+  if (!fitted) {
+    fitted = chooseColumns(width);
+    FITTED.set(width, fitted);
+  }
+  return fitted;
+}
+
+function chooseColumns(width: number): TableColumn[] {
   const chosen = new Set<ColumnId>(['pid', 'cpu', 'command']);
   const used = (ids: Set<ColumnId>): number => GUTTER + [...ids].filter((id) => id !== 'command').reduce((sum, id) => sum + COLUMNS[id].width + 1, 0);
   for (const id of IMPORTANCE) {
