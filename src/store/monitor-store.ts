@@ -160,6 +160,12 @@ function listQuery(s: MonitorState): ListQuery {
   };
 }
 
+/** The selected identities still present; the same Set when none left (the usual case: nothing selected). */
+function keepPresent(selection: ReadonlySet<IdentityKey>, rowsByKey: ReadonlyMap<IdentityKey, ProcessRow>): ReadonlySet<IdentityKey> {
+  for (const key of selection) if (!rowsByKey.has(key)) return new Set([...selection].filter((k) => rowsByKey.has(k)));
+  return selection;
+}
+
 /** Recomputes the displayed rows and re-finds the cursor by identity; the scroll follows. */
 function relist(s: MonitorState, rows?: readonly ProcessRow[]): Partial<MonitorState> {
   const source = rows ?? [...s.rowsByKey.values()];
@@ -239,7 +245,7 @@ export function createMonitorStore(options: MonitorStoreOptions = {}): MonitorSt
           const gone = s.rowsByKey.get(s.cursorKey);
           tombstone = gone ? { row: gone, untilMs: frame.timestampMs + Math.max(TOMBSTONE_MS, 2 * s.intervalMs) } : null;
         }
-        const selection = new Set([...s.selection].filter((key) => rowsByKey.has(key)));
+        const selection = keepPresent(s.selection, rowsByKey);
         const cpuHistory = frame.intervalMs > 0 ? [...s.cpuHistory, frame.cpuPercentTotal].slice(-HISTORY_LENGTH) : s.cpuHistory;
         const layout = computeLayout(s.terminalColumns, s.terminalRows, frame.cpuPercentPerCpu.length || frame.system.cpus.length);
         const message = s.message && s.message.untilMs > now() ? s.message : null;
