@@ -161,6 +161,46 @@ std::string ReadComm(const std::string& procRoot, int pid) {
   return text;
 }
 
+// Every pid directory under procRoot except `exclude` (0 = none), in pid order.
+std::vector<int> ListPids(const std::string& procRoot, int exclude) {
+  std::vector<int> pids;
+  DIR* proc = opendir(procRoot.c_str());
+  if (!proc) return pids;
+  DirCloser procCloser{proc};
+  while (dirent* entry = readdir(proc)) {
+    int pid = 0;
+    if (ParseFdName(entry->d_name, pid) && pid > 0 && pid != exclude) pids.push_back(pid);
+  }
+  std::sort(pids.begin(), pids.end());
+  return pids;
+}
+
+enum class LinksRead { Read, Gone, Denied };
+
+// Calls visit(fd, target) for every fd link of pid; fds closed meanwhile are skipped. Gone: the
+// process exited. Denied: its fd table or links are not ours to read (another user's process).
+template <typename Visit>
+LinksRead ReadFdLinks(const std::string& procRoot, int pid, std::string& target, Visit visit) {
+  int dirFd = open((procRoot + "/" + std::to_string(pid) + "/fd").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dirFd < 0) return errno == EACCES || errno == EPERM ? LinksRead::Denied : LinksRead::Gone;
+  DIR* dir = fdopendir(dirFd);
+  if (!dir) {
+    close(dirFd);
+    return LinksRead::Gone;
+  }
+  DirCloser dirCloser{dir};
+  while (dirent* entry = readdir(dir)) {
+    int fd = 0;
+    if (!ParseFdName(entry->d_name, fd)) continue;
+    if (!ReadLinkAt(dirFd, entry->d_name, target)) {
+      if (errno == EACCES || errno == EPERM) return LinksRead::Denied;
+      continue;
+    }
+    visit(fd, target);
+  }
+  return LinksRead::Read;
+}
+
 // The pipe inodes among pids' fd tables: (pid, fd, inode) hits in pid then fd order, and how many
 // processes would not let us look.
 struct PipeScan {
@@ -171,33 +211,14 @@ struct PipeScan {
 PipeScan ScanPipes(const std::string& procRoot, const int* pids, size_t count, const std::unordered_set<uint64_t>& wanted) {
   PipeScan scan;
   std::string target;
-  std::string fdPath;
   for (size_t p = 0; p < count; p++) {
     const int pid = pids[p];
-    fdPath = procRoot + "/" + std::to_string(pid) + "/fd";
-    int dirFd = open(fdPath.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dirFd < 0) {
-      if (errno == EACCES || errno == EPERM) scan.hidden++;
-      continue;
-    }
-    DIR* dir = fdopendir(dirFd);
-    if (!dir) {
-      close(dirFd);
-      continue;
-    }
-    DirCloser dirCloser{dir};
     const size_t first = scan.hits.size();
-    while (dirent* entry = readdir(dir)) {
-      int fd = 0;
+    LinksRead read = ReadFdLinks(procRoot, pid, target, [&](int fd, const std::string& link) {
       uint64_t inode = 0;
-      if (!ParseFdName(entry->d_name, fd)) continue;
-      if (!ReadLinkAt(dirFd, entry->d_name, target)) {
-        if (errno != EACCES && errno != EPERM) continue;
-        scan.hidden++;
-        break;
-      }
-      if (ParseBracketInode(target, "pipe:[", 6, inode) && wanted.count(inode)) scan.hits.emplace_back(pid, fd, inode);
-    }
+      if (ParseBracketInode(link, "pipe:[", 6, inode) && wanted.count(inode)) scan.hits.emplace_back(pid, fd, inode);
+    });
+    if (read == LinksRead::Denied) scan.hidden++;
     std::sort(scan.hits.begin() + static_cast<std::ptrdiff_t>(first), scan.hits.end());
   }
   return scan;
@@ -210,15 +231,7 @@ std::unordered_map<uint64_t, std::vector<PipePeerRecord>> FindPipePeers(const st
                                                                         int& hiddenProcesses) {
   std::unordered_map<uint64_t, std::vector<PipePeerRecord>> peers;
   hiddenProcesses = 0;
-  DIR* proc = opendir(procRoot.c_str());
-  if (!proc) return peers;
-  DirCloser procCloser{proc};
-  std::vector<int> pids;
-  while (dirent* entry = readdir(proc)) {
-    int pid = 0;
-    if (ParseFdName(entry->d_name, pid) && pid > 0 && pid != selfPid) pids.push_back(pid);
-  }
-  std::sort(pids.begin(), pids.end());
+  const std::vector<int> pids = ListPids(procRoot, selfPid);
   const size_t parts = std::max<size_t>(1, std::min(UsableCpus(), pids.size() / kProcessesPerPart));
   std::vector<PipeScan> scans(parts);
   {
@@ -394,49 +407,22 @@ class FdWalk {
 
 std::vector<ProcessSockets> ScanSocketOwners(const std::string& procRoot) {
   std::vector<ProcessSockets> result;
-  DIR* proc = opendir(procRoot.c_str());
-  if (!proc) return result;
-  DirCloser procCloser{proc};
-  std::vector<int> pids;
-  while (dirent* entry = readdir(proc)) {
-    int pid = 0;
-    if (ParseFdName(entry->d_name, pid) && pid > 0) pids.push_back(pid);
-  }
-  std::sort(pids.begin(), pids.end());
   std::string target;
-  for (int pid : pids) {
-    const std::string base = procRoot + "/" + std::to_string(pid);
-    int dirFd = open((base + "/fd").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dirFd < 0) {
-      if (errno == EACCES || errno == EPERM) {
-        ProcessSockets denied;
-        denied.pid = pid;
-        denied.denied = true;
-        result.push_back(std::move(denied));
-      }
-      continue;  // gone
-    }
-    DIR* dir = fdopendir(dirFd);
-    if (!dir) {
-      close(dirFd);
-      continue;
-    }
-    DirCloser dirCloser{dir};
+  for (int pid : ListPids(procRoot, 0)) {
     ProcessSockets process;
     process.pid = pid;
-    while (dirent* entry = readdir(dir)) {
-      int fd = 0;
+    LinksRead read = ReadFdLinks(procRoot, pid, target, [&](int fd, const std::string& link) {
       uint64_t inode = 0;
-      if (!ParseFdName(entry->d_name, fd)) continue;
-      if (!ReadLinkAt(dirFd, entry->d_name, target)) {
-        if (errno != EACCES && errno != EPERM) continue;
-        process.denied = true;
-        process.sockets.clear();
-        break;
-      }
-      if (ParseBracketInode(target, "socket:[", 8, inode)) process.sockets.emplace_back(inode, fd);
+      if (ParseBracketInode(link, "socket:[", 8, inode)) process.sockets.emplace_back(inode, fd);
+    });
+    if (read == LinksRead::Gone) continue;
+    if (read == LinksRead::Denied) {
+      process.denied = true;
+      process.sockets.clear();
     }
-    if (!process.sockets.empty() && ReadLinkAt(AT_FDCWD, (base + "/ns/net").c_str(), target)) process.netns = target;
+    if (!process.sockets.empty() && ReadLinkAt(AT_FDCWD, (procRoot + "/" + std::to_string(pid) + "/ns/net").c_str(), target)) {
+      process.netns = target;
+    }
     std::sort(process.sockets.begin(), process.sockets.end(),
               [](const std::pair<uint64_t, int>& a, const std::pair<uint64_t, int>& b) { return a.second < b.second; });
     if (process.denied || !process.sockets.empty()) result.push_back(std::move(process));
