@@ -13,7 +13,7 @@ import { isAlive, killStartedChildren, startChild, waitFor } from './helpers/chi
 const SOCKET = `proctop-actions-${process.pid}`;
 const TAG = `h7tag${process.pid}`;
 
-const { tmux, waitForScreen } = tmuxServer(SOCKET);
+const { tmux, waitForScreen, startShell, killServer } = tmuxServer(SOCKET);
 
 /** Rows of the process table as [mark, pid, line] (mark: '*' selected, '>' cursor, ' '). */
 function tableRows(text: string): Array<[string, number, string]> {
@@ -39,8 +39,7 @@ function startSleepers(): ChildProcess[] {
 
 /** Starts proctop in a tmux session, sorted by PID, filtered to the tag, cursor on the first row. */
 async function openFiltered(session: string, pids: readonly number[]): Promise<void> {
-  tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '40', '-c', process.cwd(), 'env -u CI PS1="e2e$ " bash --norc --noprofile');
-  tmux('send-keys', '-t', session, `XDG_STATE_HOME=${stateHome} node dist/cli.js --interval 1s`, 'Enter');
+  startShell(session, `XDG_STATE_HOME=${stateHome} node dist/cli.js --interval 1s`);
   await waitForScreen(session, (s) => /CPU%/.test(s) && tableRows(s).length > 3, 'the monitor');
   // One key at a time: keys that arrive together reach proctop as one unknown sequence.
   tmux('send-keys', '-t', session, 'N');
@@ -86,7 +85,7 @@ describe.skipIf(!hasTmux)('kill dialog in tmux', () => {
   });
 
   afterAll(() => {
-    spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+    killServer();
     rmSync(workDir, { recursive: true, force: true });
   });
 
@@ -134,8 +133,7 @@ describe.skipIf(!hasTmux)('kill dialog in tmux', () => {
       return pids.length === 2 ? pids : null;
     }, 10_000);
     const session = 'tree';
-    tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '40', '-c', process.cwd(), 'env -u CI PS1="e2e$ " bash --norc --noprofile');
-    tmux('send-keys', '-t', session, `XDG_STATE_HOME=${stateHome} node dist/cli.js --interval 1s`, 'Enter');
+    startShell(session, `XDG_STATE_HOME=${stateHome} node dist/cli.js --interval 1s`);
     await waitForScreen(session, (s) => /CPU%/.test(s) && tableRows(s).length > 3, 'the monitor');
     tmux('send-keys', '-t', session, '/');
     await waitForScreen(session, (s) => s.includes('Filter: _'), 'the filter prompt');

@@ -1,6 +1,5 @@
 // The built proctop in a real terminal (tmux): drill from the list into the details and open
 // files of a process this test started, and find it by the port it listens on.
-import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +19,7 @@ const fd = fs.openSync(${JSON.stringify(tempFile)}, 'w');
 const server = require('node:net').createServer().listen(0, '127.0.0.1', () => process.stdout.write(server.address().port + '\\n'));
 setTimeout(() => process.exit(0), 120000);`;
 
-const { tmux, screen, waitForScreen } = tmuxServer(SOCKET);
+const { tmux, screen, waitForScreen, startShell, killServer } = tmuxServer(SOCKET);
 
 /**
  * Opens the empty filter prompt. Keys sent in the first moments after start can be lost while
@@ -62,7 +61,7 @@ describe.skipIf(!hasTmux)('open files in tmux', () => {
   });
 
   afterAll(() => {
-    spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+    killServer();
     rmSync(tempFile, { force: true });
   });
 
@@ -74,8 +73,7 @@ describe.skipIf(!hasTmux)('open files in tmux', () => {
     const pid = child.pid as number;
 
     const session = 'fds';
-    tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '40', '-c', process.cwd(), 'env -u CI PS1="e2e$ " bash --norc --noprofile');
-    tmux('send-keys', '-t', session, 'node dist/cli.js --interval 1s', 'Enter');
+    startShell(session, 'node dist/cli.js --interval 1s');
     await waitForScreen(session, (s) => /CPU%▼/.test(s), 'the monitor');
 
     await openFilterPrompt(session);
@@ -129,8 +127,7 @@ describe.skipIf(!hasTmux)('open files in tmux', () => {
     const pid = child.pid as number;
 
     const session = 'nobody';
-    tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '40', '-c', process.cwd(), 'env -u CI PS1="e2e$ " bash --norc --noprofile');
-    tmux('send-keys', '-t', session, 'setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/tmp node dist/cli.js --interval 1s', 'Enter');
+    startShell(session, 'setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/tmp node dist/cli.js --interval 1s');
     await waitForScreen(session, (s) => /CPU%▼/.test(s), 'the monitor as nobody');
     await openFilterPrompt(session);
     tmux('send-keys', '-t', session, '-l', TAG);

@@ -1,5 +1,4 @@
 // The built proctop in a real terminal (tmux): what a person sees and does.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +9,7 @@ import { killStartedChildren, startChild, waitFor } from './helpers/children.js'
 
 const SOCKET = `proctop-test-${process.pid}`;
 
-const { tmux, screen, waitForScreen } = tmuxServer(SOCKET);
+const { tmux, screen, waitForScreen, startShell, killServer } = tmuxServer(SOCKET);
 
 /** Rows of the process table (the lines after the PID title line), as [pid, text]. */
 function tableRows(text: string): Array<[number, string]> {
@@ -30,12 +29,6 @@ async function waitForShell(session: string): Promise<void> {
   await waitForScreen(session, (s) => s.trimEnd().split('\n').at(-1) === 'e2e$', 'the shell prompt after quit');
 }
 
-function startSession(name: string, command: string, columns = 120, rows = 40): void {
-  // A plain shell, so after quitting we can prove the terminal is usable again.
-  tmux('new-session', '-d', '-s', name, '-x', String(columns), '-y', String(rows), '-c', process.cwd(), 'env -u CI PS1="e2e$ " bash --norc --noprofile');
-  tmux('send-keys', '-t', name, command, 'Enter');
-}
-
 describe.skipIf(!hasTmux)('proctop in tmux', () => {
   beforeAll(async () => {
     await ensureBuilt();
@@ -46,7 +39,7 @@ describe.skipIf(!hasTmux)('proctop in tmux', () => {
   });
 
   afterAll(() => {
-    spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+    killServer();
   });
 
   it('finds a busy child at the top of the CPU sort, filters to it, shows the tree, survives resize, and quits cleanly', async () => {
@@ -56,7 +49,7 @@ describe.skipIf(!hasTmux)('proctop in tmux', () => {
     // The marker leads the script so it shows within the COMMAND column's width.
     const busy = startChild(process.execPath, ['-e', `/*${marker}*/${spin}`]);
     const session = 'interactive';
-    startSession(session, 'node dist/cli.js --interval 1s');
+    startShell(session, 'node dist/cli.js --interval 1s');
 
     // On an idle machine it is row 1; the test machine is shared with other busy tests, so accept
     // a place among the top rows as long as everything above it is busy too (nothing idle outranks it).
@@ -99,7 +92,7 @@ describe.skipIf(!hasTmux)('proctop in tmux', () => {
 
   it('--watch keeps updating with no input and answers F9 with "read-only (--watch)"', async () => {
     const session = 'watch';
-    startSession(session, 'node dist/cli.js --watch --interval 500ms', 100, 30);
+    startShell(session, 'node dist/cli.js --watch --interval 500ms', 100, 30);
     const first = await waitForScreen(session, (s) => /Uptime: \d/.test(s) && s.includes('WATCH (read-only)'), 'the watch screen');
     const uptime = (s: string) => /Uptime: ([^\s].*?)\s{2,}|Uptime: (.*)$/m.exec(s)?.slice(1).find(Boolean) ?? '';
     const before = uptime(first);
@@ -118,7 +111,7 @@ describe.skipIf(!hasTmux)('proctop in tmux', () => {
     const dir = mkdtempSync(join(tmpdir(), 'proctop-e2e-'));
     try {
       const session = 'signals';
-      startSession(session, 'node dist/cli.js', 100, 30);
+      startShell(session, 'node dist/cli.js', 100, 30);
       await waitForScreen(session, (s) => /CPU%▼/.test(s), 'the monitor');
       tmux('send-keys', '-t', session, 'C-c');
       await waitForShell(session);

@@ -13,6 +13,13 @@ export interface TmuxServer {
   screen(session: string): string;
   /** Waits until the screen satisfies check; the last screen is in the error. */
   waitForScreen(session: string, check: (text: string) => boolean, what: string, timeoutMs?: number): Promise<string>;
+  /**
+   * Opens a session running a plain shell (so a test can prove the terminal is usable after quit)
+   * in the current directory and types command into it.
+   */
+  startShell(session: string, command: string, columns?: number, rows?: number): void;
+  /** Ends this file's tmux server and every session in it (afterAll). */
+  killServer(): void;
 }
 
 export function tmuxServer(socket: string): TmuxServer {
@@ -29,5 +36,12 @@ export function tmuxServer(socket: string): TmuxServer {
       throw new Error(`screen never showed ${what}; last screen:\n${last}`);
     }
   };
-  return { tmux, screen, waitForScreen };
+  const startShell = (session: string, command: string, columns = 120, rows = 40): void => {
+    tmux('new-session', '-d', '-s', session, '-x', String(columns), '-y', String(rows), '-c', process.cwd(), 'env -u CI PS1="e2e$ " bash --norc --noprofile');
+    tmux('send-keys', '-t', session, command, 'Enter');
+  };
+  const killServer = (): void => {
+    spawnSync('tmux', ['-L', socket, 'kill-server']);
+  };
+  return { tmux, screen, waitForScreen, startShell, killServer };
 }
