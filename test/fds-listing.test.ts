@@ -10,7 +10,7 @@ import { loadNativeAddon } from '../src/sys/native-addon.js';
 import { unpackFdListing } from '../src/sys/native-fds.js';
 import type { FdEntry, FdListing } from '../src/sys/types.js';
 import { killStartedChildren, startChild } from './helpers/children.js';
-import { startFdsHolder, startManyFdsHolder, type HeldFds } from './helpers/fds-holder.js';
+import { startFdsHolder, startInNewNetns, startManyFdsHolder, type HeldFds } from './helpers/fds-holder.js';
 
 type ListFds = (procRoot: string, pid: number, options?: { pipePeers: boolean }) => Promise<FdListing>;
 
@@ -180,20 +180,9 @@ describe('native and JS backends agree', () => {
 
 describe('sockets resolve through the target\'s own network namespace', () => {
   it.each(BACKENDS)('finds a listener that exists only in another namespace (%s)', async (_name, make) => {
-    const child = startChild(
-      'unshare',
-      ['-n', 'python3', '-c', 'import socket,os,sys\ns=socket.socket(); s.bind(("0.0.0.0",0)); s.listen(1)\nprint(os.getpid(), s.fileno(), s.getsockname()[1], flush=True)\nsys.stdin.read()'],
-      { stdio: ['pipe', 'pipe', 'inherit'] },
-    );
-    const line = await new Promise<string>((resolve, reject) => {
-      let output = '';
-      child.stdout?.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('\n')) resolve(output);
-      });
-      child.once('exit', (code) => reject(new Error(`unshare -n exited ${code} (needs CAP_SYS_ADMIN)`)));
-    });
-    const [pid, fd, port] = line.trim().split(' ').map(Number) as [number, number, number];
+    const [pid, fd, port] = (await startInNewNetns(
+      'import socket,os,sys\ns=socket.socket(); s.bind(("0.0.0.0",0)); s.listen(1)\nprint(os.getpid(), s.fileno(), s.getsockname()[1], flush=True)',
+    )) as [number, number, number];
     expect(await readlink(`/proc/${pid}/ns/net`)).not.toBe(await readlink('/proc/self/ns/net'));
     const listing = await make()('/proc', pid, { pipePeers: false });
     const socket = entry(listing, fd);

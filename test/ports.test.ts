@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listPorts, pidsHoldingPort, type PortListing } from '../src/fds/ports.js';
 import { createJsCollector, createNativeCollector } from '../src/sys/collector.js';
 import type { Collector } from '../src/sys/types.js';
-import { killStartedChildren, startChild } from './helpers/children.js';
-import { startFdsHolder, type HeldFds } from './helpers/fds-holder.js';
+import { killStartedChildren } from './helpers/children.js';
+import { startFdsHolder, startInNewNetns, type HeldFds } from './helpers/fds-holder.js';
 import { builtCliPath, runCli } from './helpers/cli.js';
 
 const repoRoot = new URL('..', import.meta.url).pathname;
@@ -77,20 +77,9 @@ describe('listPorts across network namespaces', () => {
     ['native', nativeCollector],
     ['js', () => createJsCollector()],
   ])('lists a port bound only inside another namespace, with its holder (%s)', async (_name, makeCollector) => {
-    const child = startChild(
-      'unshare',
-      ['-n', 'python3', '-c', 'import socket,os,sys\ns=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("0.0.0.0",0))\nprint(os.getpid(), s.getsockname()[1], flush=True)\nsys.stdin.read()'],
-      { stdio: ['pipe', 'pipe', 'inherit'] },
-    );
-    const line = await new Promise<string>((resolve, reject) => {
-      let output = '';
-      child.stdout?.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('\n')) resolve(output);
-      });
-      child.once('exit', (code) => reject(new Error(`unshare -n exited ${code}`)));
-    });
-    const [pid, port] = line.trim().split(' ').map(Number) as [number, number];
+    const [pid, port] = (await startInNewNetns(
+      'import socket,os,sys\ns=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("0.0.0.0",0))\nprint(os.getpid(), s.getsockname()[1], flush=True)',
+    )) as [number, number];
     const listing = await listPorts(makeCollector());
     expect(listing.bindings).toContainEqual(expect.objectContaining({ protocol: 'udp', localAddress: '0.0.0.0', localPort: port, state: 'UNCONN', pid }));
   });

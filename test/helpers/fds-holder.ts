@@ -66,3 +66,20 @@ export async function startManyFdsHolder(count: number): Promise<ChildProcess> {
   await waitForReady(child, 60_000);
   return child;
 }
+
+/**
+ * Runs a Python socket holder in a new network namespace (`unshare -n`, needs CAP_SYS_ADMIN) and
+ * returns the numbers of the first line it prints (the script decides which: pid, fd, port...).
+ */
+export async function startInNewNetns(pythonScript: string): Promise<number[]> {
+  const child = startChild('unshare', ['-n', 'python3', '-c', `${pythonScript}\nsys.stdin.read()`], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('\n')) resolve(output);
+    });
+    child.once('exit', (code) => reject(new Error(`unshare -n exited ${code} (needs CAP_SYS_ADMIN)`)));
+  });
+  return line.trim().split(' ').map(Number);
+}
