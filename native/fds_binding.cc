@@ -36,7 +36,7 @@ class JsonWriter {
   void String(const std::string& value) {
     static const char kHex[] = "0123456789abcdef";
     text += '"';
-    // Fast path: most paths need no escaping and are ASCII.
+    // Fast path: most strings need no escaping and are ASCII.
     bool plain = true;
     for (unsigned char c : value) {
       if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) {
@@ -192,7 +192,6 @@ class ListFdsWorker : public Napi::AsyncWorker {
   void Execute() override {
     proctop::FdListResult result = proctop::ListFds(procRoot_, pid_, pipePeers_);
     Pack(result, packed_);
-    pid_ = result.pid;
     errorCode_ = std::move(result.errorCode);
     errorMessage_ = std::move(result.errorMessage);
     warnings_ = std::move(result.warnings);
