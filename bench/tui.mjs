@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { BUNDLE_OPTIONS } from '../scripts/esbuild-options.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const binDir = join(root, 'bench', 'bin');
@@ -19,27 +20,17 @@ const median = (values) => {
 };
 const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 
-const ESBUILD_COMMON = {
-  bundle: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  define: { 'process.env.NODE_ENV': '"production"' },
-  external: ['react-devtools-core'],
-  banner: { js: "import { createRequire as __benchCreateRequire } from 'node:module'; const require = __benchCreateRequire(import.meta.url);" },
-  logLevel: 'warning',
-};
 
 /** Bundles the CLI (as scripts/build.mjs does) and the latency harness into bench/bin, away from dist/. */
 async function bundle() {
   mkdirSync(binDir, { recursive: true });
   const cliDir = join(binDir, 'tui-cli');
   rmSync(cliDir, { recursive: true, force: true });
-  await build({ ...ESBUILD_COMMON, entryPoints: { cli: join(root, 'src/cli.tsx') }, outdir: cliDir, splitting: true, chunkNames: 'chunks/[name]-[hash]' });
+  await build({ ...BUNDLE_OPTIONS, entryPoints: { cli: join(root, 'src/cli.tsx') }, outdir: cliDir, splitting: true, chunkNames: 'chunks/[name]-[hash]' });
   // Split like the CLI so Ink's lazily imported devtools (and react-devtools-core) never load.
   const harnessDir = join(binDir, 'tui-harness');
   rmSync(harnessDir, { recursive: true, force: true });
-  await build({ ...ESBUILD_COMMON, entryPoints: { harness: join(root, 'src/tui/bench-harness.tsx') }, outdir: harnessDir, splitting: true, outExtension: { '.js': '.mjs' } });
+  await build({ ...BUNDLE_OPTIONS, entryPoints: { harness: join(root, 'src/tui/bench-harness.tsx') }, outdir: harnessDir, splitting: true, outExtension: { '.js': '.mjs' } });
   return { cli: join(cliDir, 'cli.js'), harness: join(harnessDir, 'harness.mjs') };
 }
 

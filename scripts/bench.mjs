@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { BUNDLE_OPTIONS } from './esbuild-options.mjs';
 import { startFarm } from '../bench/farm.mjs';
 import { binDir } from '../bench/compile.mjs';
 import { run as runSnapshotSection } from '../bench/snapshot.mjs';
@@ -50,17 +51,7 @@ function withTimeout(name, promise) {
 /** Bundles the library into bench/bin (not dist/, which `npm test` rebuilds concurrently). */
 async function bundleLibrary() {
   const outfile = join(binDir, 'proctop-lib.mjs');
-  await build({
-    entryPoints: [join(root, 'src/index.ts')],
-    outfile,
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    external: ['react-devtools-core'],
-    banner: { js: "import { createRequire as __benchCreateRequire } from 'node:module'; const require = __benchCreateRequire(import.meta.url);" },
-    logLevel: 'warning',
-  });
+  await build({ ...BUNDLE_OPTIONS, entryPoints: [join(root, 'src/index.ts')], outfile });
   return import(pathToFileURL(outfile).href);
 }
 

@@ -1,0 +1,68 @@
+// esbuild plugin: bundles Ink with proctop's replacements for four modules it imports
+// (src/ink-patches/): a row-memoizing Output, a widestLine with a one-column fast path, and
+// measureText/wrapText with bounded caches.
+// Only Ink's own relative imports of those files are redirected; the stock modules they wrap are
+// still bundled. An Ink major other than the tested one keeps Ink as it is.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const projectRoot = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const inkBuild = path.dirname(require.resolve('ink'));
+const TESTED_INK_MAJOR = '6';
+const patches = path.join(projectRoot, 'src/ink-patches');
+
+const patch = (file) => JSON.stringify(path.join(patches, file));
+
+/** Module Ink imports → source of the module bundled in its place (imports resolve from Ink's folder). */
+const replacements = {
+  './output.js': [
+    `import StockOutput from ${JSON.stringify(path.join(inkBuild, 'output.js'))};`,
+    "import * as ansiTokenizer from '@alcalzone/ansi-tokenize';",
+    "import stringWidth from 'string-width';",
+    `import { createRowDrawer } from ${patch('row-text.ts')};`,
+    `import { createRowMemoOutput } from ${patch('row-memo-output.ts')};`,
+    'export default createRowMemoOutput(StockOutput, createRowDrawer(ansiTokenizer, stringWidth));',
+  ],
+  'widest-line': [
+    "import stringWidth from 'string-width';",
+    `import { createWidestLine } from ${patch('text-width.ts')};`,
+    'export default createWidestLine(stringWidth);',
+  ],
+  './measure-text.js': [
+    "import stringWidth from 'string-width';",
+    `import { createWidestLine } from ${patch('text-width.ts')};`,
+    `import { createMeasureText } from ${patch('text-caches.ts')};`,
+    'export default createMeasureText(createWidestLine(stringWidth));',
+  ],
+  './wrap-text.js': [
+    "import wrapAnsi from 'wrap-ansi';",
+    "import cliTruncate from 'cli-truncate';",
+    `import { createWrapText } from ${patch('text-caches.ts')};`,
+    'export default createWrapText(wrapAnsi, cliTruncate);',
+  ],
+};
+
+export function inkPatches() {
+  const inkVersion = JSON.parse(readFileSync(path.join(inkBuild, '..', 'package.json'), 'utf8')).version;
+  return {
+    name: 'proctop-ink-patches',
+    setup(build) {
+      if (!inkVersion.startsWith(`${TESTED_INK_MAJOR}.`)) {
+        console.warn(`proctop build: Ink ${inkVersion} is not the tested major ${TESTED_INK_MAJOR}; bundling Ink unpatched`);
+        return;
+      }
+      // Only imports made by Ink's own files; the replacements' imports of the stock modules pass.
+      build.onResolve({ filter: /^(\.\/(output|measure-text|wrap-text)\.js|widest-line)$/ }, (args) =>
+        args.namespace === 'file' && path.dirname(args.importer) === inkBuild ? { path: args.path, namespace: 'proctop-ink-patch' } : undefined,
+      );
+      build.onLoad({ filter: /.*/, namespace: 'proctop-ink-patch' }, (args) => ({
+        resolveDir: inkBuild,
+        loader: 'js',
+        contents: replacements[args.path].join('\n'),
+      }));
+    },
+  };
+}

@@ -1,0 +1,116 @@
+// Draws one row of a frame the way Ink's Output.get draws each row (same cells, same escape codes),
+// without its per-cell costs: Ink tokenizes every line with grapheme segmentation, copies the
+// style list into every cell, measures every character with string-width and diffs styles between
+// every pair of neighbouring cells (three Sets each). Here text of one-column characters and SGR
+// codes is walked directly, cells of one run share one style list, and runs are diffed once.
+// Anything else (wide characters, emoji, other escapes) goes through Ink's own tokenizer.
+import { isOneColumnText } from './text-width.js';
+import { TwoGenerationCache } from './text-caches.js';
+
+/** The parts of @alcalzone/ansi-tokenize (Ink's tokenizer) that a row needs. */
+export interface AnsiCode {
+  readonly type: 'ansi';
+  readonly code: string;
+  readonly endCode: string;
+}
+export interface AnsiTokenizer {
+  tokenize(text: string): readonly ({ readonly type: 'ansi'; readonly code: string; readonly endCode: string } | { readonly type: 'char'; readonly value: string })[];
+  styledCharsFromTokens(tokens: ReturnType<AnsiTokenizer['tokenize']>): readonly { readonly value: string; readonly styles: readonly AnsiCode[] }[];
+  reduceAnsiCodesIncremental(codes: readonly AnsiCode[], newCodes: readonly AnsiCode[]): AnsiCode[];
+  diffAnsiCodes(from: readonly AnsiCode[], to: readonly AnsiCode[]): AnsiCode[];
+  ansiCodesToString(codes: readonly AnsiCode[]): string;
+}
+
+interface Cell {
+  readonly value: string;
+  readonly styles: readonly AnsiCode[];
+}
+
+const NO_STYLES: readonly AnsiCode[] = [];
+const BLANK: Cell = { value: ' ', styles: NO_STYLES };
+/** Printable one-column text with SGR escapes (ESC [ digits/semicolons m) between the characters. */
+const SGR_SEQUENCE = /\x1b\[[0-9;]*m/g;
+
+/** Draws a row from flat [x, line, x, line...] writes (line already transformed), as Ink would. */
+export type RowDrawer = (width: number, segments: readonly (number | string)[]) => string;
+
+export function createRowDrawer(ansi: AnsiTokenizer, stringWidth: (text: string) => number): RowDrawer {
+  // Ink's tokens for one escape sequence; a monitor uses a handful of distinct ones.
+  const escapeTokens = new TwoGenerationCache<readonly AnsiCode[] | null>(256);
+
+  function codesOfEscape(sequence: string): readonly AnsiCode[] | null {
+    let codes = escapeTokens.get(sequence);
+    if (codes === undefined) {
+      const tokens = ansi.tokenize(sequence);
+      codes = tokens.every((token) => token.type === 'ansi') ? (tokens as readonly AnsiCode[]) : null;
+      escapeTokens.set(sequence, codes);
+    }
+    return codes;
+  }
+
+  /** Writes a one-column line with SGR escapes into cells; false (nothing written) for any other line. */
+  function writeSimpleLine(cells: Cell[], x: number, line: string): boolean {
+    if (!isOneColumnText(line.replace(SGR_SEQUENCE, ''))) return false;
+    const escapes = [...line.matchAll(SGR_SEQUENCE)];
+    const codesPerEscape: (readonly AnsiCode[])[] = [];
+    for (const escape of escapes) {
+      const codes = codesOfEscape(escape[0]);
+      if (codes === null) return false;
+      codesPerEscape.push(codes);
+    }
+    let styles: readonly AnsiCode[] = NO_STYLES;
+    let column = x;
+    let start = 0;
+    for (let e = 0; e <= escapes.length; e++) {
+      const end = e < escapes.length ? escapes[e]!.index : line.length;
+      for (let i = start; i < end; i++) cells[column++] = { value: line[i]!, styles };
+      if (e === escapes.length) break;
+      styles = ansi.reduceAnsiCodesIncremental(styles, codesPerEscape[e]!);
+      start = end + escapes[e]![0].length;
+    }
+    return true;
+  }
+
+  /** Ink's own way, for wide characters, emoji, combining marks and unusual escapes. */
+  function writeAnyLine(cells: Cell[], x: number, line: string): void {
+    let column = x;
+    for (const character of ansi.styledCharsFromTokens(ansi.tokenize(line))) {
+      cells[column] = character;
+      const characterWidth = Math.max(1, isOneColumnText(character.value) ? character.value.length : stringWidth(character.value));
+      for (let i = 1; i < characterWidth; i++) cells[column + i] = { value: '', styles: character.styles };
+      column += characterWidth;
+    }
+  }
+
+  function sameStyles(a: readonly AnsiCode[], b: readonly AnsiCode[]): boolean {
+    if (a === b) return true;
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i]!.code !== b[i]!.code || a[i]!.endCode !== b[i]!.endCode) return false;
+    return true;
+  }
+
+  /** Ink's styledCharsToString: identical styles diff to nothing, so a run is diffed once. */
+  function cellsToString(cells: readonly (Cell | undefined)[]): string {
+    let text = '';
+    let previous: readonly AnsiCode[] | null = null;
+    for (const cell of cells) {
+      if (cell === undefined) continue; // holes left by a write that started past the row's end
+      if (previous === null) text += ansi.ansiCodesToString(cell.styles);
+      else if (!sameStyles(previous, cell.styles)) text += ansi.ansiCodesToString(ansi.diffAnsiCodes(previous, cell.styles));
+      text += cell.value;
+      previous = cell.styles;
+    }
+    if (previous !== null) text += ansi.ansiCodesToString(ansi.diffAnsiCodes(previous, NO_STYLES));
+    return text;
+  }
+
+  return function drawRow(width, segments) {
+    const cells = new Array<Cell>(width).fill(BLANK);
+    for (let i = 0; i < segments.length; i += 2) {
+      const x = segments[i] as number;
+      const line = segments[i + 1] as string;
+      if (!writeSimpleLine(cells, x, line)) writeAnyLine(cells, x, line);
+    }
+    return cellsToString(cells).trimEnd();
+  };
+}

@@ -1,0 +1,38 @@
+// Terminal width of text without grapheme segmentation for the characters a monitor mostly draws.
+// string-width segments every string with Intl.Segmenter and tests Unicode property regexes; for
+// these characters that always comes to one column per UTF-16 unit.
+
+/**
+ * Characters that are one column wide and never join a neighbour into one grapheme: printable
+ * ASCII, Latin-1 (minus the soft hyphen, which is invisible), general punctuation (… —), arrows,
+ * box drawing, block elements (sparklines, bars) and geometric shapes (▲ ▼) except the two that
+ * terminals draw as emoji. test/ink-patches.test.ts checks each against string-width.
+ */
+export const ONE_COLUMN_CHARACTER_RANGES: readonly (readonly [number, number])[] = [
+  [0x20, 0x7e],
+  [0xa1, 0xac],
+  [0xae, 0xff],
+  [0x2010, 0x2027],
+  [0x2030, 0x205e],
+  [0x2190, 0x21ff],
+  [0x2500, 0x25fc],
+];
+
+const ONE_COLUMN_TEXT = new RegExp(
+  `^[${ONE_COLUMN_CHARACTER_RANGES.map(([from, to]) => `\\u{${from.toString(16)}}-\\u{${to.toString(16)}}`).join('')}]*$`,
+  'u',
+);
+
+/** True when every character of `text` takes exactly one column (so its width is its length). */
+export function isOneColumnText(text: string): boolean {
+  return ONE_COLUMN_TEXT.test(text);
+}
+
+/** widest-line's function (widest line of a multi-line text), with the one-column fast path. */
+export function createWidestLine(stringWidth: (text: string) => number): (text: string) => number {
+  return function widestLine(text: string): number {
+    let widest = 0;
+    for (const line of text.split('\n')) widest = Math.max(widest, isOneColumnText(line) ? line.length : stringWidth(line));
+    return widest;
+  };
+}

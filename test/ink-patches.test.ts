@@ -1,0 +1,211 @@
+// proctop's replacements for Ink internals (src/ink-patches/) must draw exactly what Ink draws.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import StockOutput from '../node_modules/ink/build/output.js';
+import stockMeasureText from '../node_modules/ink/build/measure-text.js';
+import stockWrapText from '../node_modules/ink/build/wrap-text.js';
+import widestLine from 'widest-line';
+import stringWidth from 'string-width';
+import * as ansiTokenizer from '@alcalzone/ansi-tokenize';
+import wrapAnsi from 'wrap-ansi';
+import cliTruncate from 'cli-truncate';
+import { createRowMemoOutput, type InkOutputClass, type OutputTransformer } from '../src/ink-patches/row-memo-output.js';
+import { createRowDrawer, type RowDrawer } from '../src/ink-patches/row-text.js';
+import { createWidestLine, ONE_COLUMN_CHARACTER_RANGES } from '../src/ink-patches/text-width.js';
+import { createMeasureText, createWrapText, TwoGenerationCache } from '../src/ink-patches/text-caches.js';
+import { ensureBuilt, repoRoot } from './helpers/cli.js';
+
+const Stock = StockOutput as unknown as InkOutputClass;
+const drawRow = createRowDrawer(ansiTokenizer, stringWidth);
+const patchedOutput = (): InkOutputClass => createRowMemoOutput(Stock, drawRow);
+
+/** Deterministic pseudo-random numbers, so a failure replays. */
+function randomSource(seed: number): (n: number) => number {
+  // mulberry32: all bits usable (a plain LCG's low bits cycle and hid cases here).
+  let state = seed >>> 0;
+  return (n) => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (((t ^ (t >>> 14)) >>> 0) / 4_294_967_296) * n | 0;
+  };
+}
+
+const SGR = ['\x1b[1;33m', '\x1b[4:3m', '\x1b[5A', '\x1b[m', '\x1b]8;;http://x\x07', '\x1b[1m', '\x1b[2m', '\x1b[7m', '\x1b[33m', '\x1b[46m', '\x1b[30m', '\x1b[38;5;208m', '\x1b[48;2;10;20;30m'];
+const RESET = ['\x1b[22m', '\x1b[27m', '\x1b[39m', '\x1b[49m', '\x1b[0m'];
+// Plain, wide (CJK), emoji, combining and zero-width pieces: all the widths a terminal knows.
+const PIECES = ['node', ' ', '12.5', 'ß', '漢字', '🚀', 'e\u0301', '\u200b', '▆▁', '│', 'x'.repeat(30), '—', '…▼', '\u00ad', '\t', '◽'];
+
+function randomText(next: (n: number) => number): string {
+  let text = '';
+  const parts = 1 + next(8);
+  for (let i = 0; i < parts; i++) {
+    const roll = next(10);
+    if (roll === 0) text += SGR[next(SGR.length)];
+    else if (roll === 1) text += RESET[next(RESET.length)];
+    else if (roll === 2) text += '\n';
+    else text += PIECES[next(PIECES.length)];
+  }
+  return text;
+}
+
+type Op =
+  | { kind: 'write'; x: number; y: number; text: string; transformers: OutputTransformer[] }
+  | { kind: 'clip'; clip: { x1?: number; x2?: number; y1?: number; y2?: number } }
+  | { kind: 'unclip' };
+
+const upper: OutputTransformer = (line) => line.toUpperCase();
+const numbered: OutputTransformer = (line, index) => `${index}:${line}`;
+const colored: OutputTransformer = (line) => `\x1b[32m${line}\x1b[39m`;
+
+function randomFrame(next: (n: number) => number, width: number, height: number, withClips: boolean): Op[] {
+  const ops: Op[] = [];
+  const count = 1 + next(25);
+  for (let i = 0; i < count; i++) {
+    if (withClips && next(6) === 0) {
+      ops.push({ kind: 'clip', clip: { x1: next(width), x2: next(width + 5), y1: next(height), y2: next(height + 3) } });
+      continue;
+    }
+    if (withClips && next(6) === 0) {
+      ops.push({ kind: 'unclip' });
+      continue;
+    }
+    const transformers: OutputTransformer[] = [];
+    if (next(4) === 0) transformers.push([upper, numbered, colored][next(3)]!);
+    // x may run past the right edge and y above the top or past the bottom; Ink copes with all three.
+    ops.push({ kind: 'write', x: next(width + 4), y: next(height + 4) - 2, text: randomText(next), transformers });
+  }
+  return ops;
+}
+
+function draw(OutputClass: InkOutputClass, width: number, height: number, ops: readonly Op[]): string {
+  const output = new OutputClass({ width, height });
+  for (const op of ops) {
+    if (op.kind === 'write') output.write(op.x, op.y, op.text, { transformers: op.transformers });
+    else if (op.kind === 'clip') output.clip(op.clip);
+    else output.unclip();
+  }
+  return output.get().output;
+}
+
+/** The row drawer, counting the rows it is asked to draw. */
+function countingDrawer(): { drawRow: RowDrawer; drawn: () => number } {
+  let drawn = 0;
+  return {
+    drawRow: (width, segments) => {
+      drawn++;
+      return drawRow(width, segments);
+    },
+    drawn: () => drawn,
+  };
+}
+
+describe('row-memoizing Output', () => {
+  it('draws byte-for-byte what Ink draws, frame after frame, for random writes (styles, wide characters, overflow)', () => {
+    const RowMemo = patchedOutput();
+    for (let seed = 1; seed <= 400; seed++) {
+      const next = randomSource(seed);
+      const width = 5 + next(40);
+      const height = 1 + next(8);
+      const ops = randomFrame(next, width, height, false);
+      // Twice: the second draw comes from the row cache.
+      for (let round = 0; round < 2; round++) expect(draw(RowMemo, width, height, ops), `seed ${seed} round ${round}`).toBe(draw(Stock, width, height, ops));
+    }
+  });
+
+  it('falls back to Ink for frames with clipping and still matches it', () => {
+    const RowMemo = patchedOutput();
+    for (let seed = 1000; seed < 1200; seed++) {
+      const next = randomSource(seed);
+      const width = 5 + next(30);
+      const height = 1 + next(6);
+      const ops = randomFrame(next, width, height, true);
+      expect(draw(RowMemo, width, height, ops), `seed ${seed}`).toBe(draw(Stock, width, height, ops));
+    }
+  });
+
+  it('matches Ink when a transformer puts a line break into a line', () => {
+    const RowMemo = patchedOutput();
+    const breaking: OutputTransformer = (line) => `${line}\nsecond`;
+    const ops: Op[] = [{ kind: 'write', x: 1, y: 0, text: 'a\nb', transformers: [breaking] }];
+    expect(draw(RowMemo, 12, 3, ops)).toBe(draw(Stock, 12, 3, ops));
+  });
+
+  it('redraws only the rows whose content changed, wherever they moved', () => {
+    const counting = countingDrawer();
+    const RowMemo = createRowMemoOutput(Stock, counting.drawRow);
+    const rows = Array.from({ length: 30 }, (_, i) => `${String(1000 + i).padStart(7)} root  S  0.0  sleeper ${i}`);
+    const frame = (lines: readonly string[]): Op[] => lines.map((text, y) => ({ kind: 'write', x: 0, y, text, transformers: [colored] }));
+    draw(RowMemo, 80, 30, frame(rows));
+    expect(counting.drawn()).toBe(30);
+    // A refresh where one row changed and the list scrolled by one: one row is new to the cache.
+    const next = [...rows.slice(1), rows[0]!.replace('0.0', '9.9')];
+    expect(draw(RowMemo, 80, 30, frame(next))).toBe(draw(Stock, 80, 30, frame(next)));
+    expect(counting.drawn()).toBe(31);
+  });
+});
+
+describe('one-column text', () => {
+  it('every character in the fast-path ranges is one column for string-width', () => {
+    for (const [from, to] of ONE_COLUMN_CHARACTER_RANGES) {
+      for (let code = from; code <= to; code++) expect(stringWidth(String.fromCodePoint(code)), code.toString(16)).toBe(1);
+    }
+  });
+
+  it('widestLine measures as widest-line does', () => {
+    const fast = createWidestLine(stringWidth);
+    const next = randomSource(3);
+    for (let i = 0; i < 300; i++) {
+      const text = randomText(next);
+      expect(fast(text), JSON.stringify(text)).toBe(widestLine(text));
+    }
+  });
+});
+
+describe('bounded text caches', () => {
+  it('TwoGenerationCache keeps at most two generations and keeps what is still used', () => {
+    const cache = new TwoGenerationCache<number>(3);
+    for (let i = 0; i < 100; i++) {
+      cache.set(`k${i}`, i);
+      expect(cache.get('k0')).toBe(0); // used every round: never forgotten
+    }
+    expect(cache.size).toBeLessThanOrEqual(6);
+    expect(cache.get('k50')).toBeUndefined();
+    expect(cache.get('k99')).toBe(99);
+  });
+
+  it('measureText measures as Ink does (ASCII fast path included) and stays bounded', () => {
+    const measure = createMeasureText(createWidestLine(stringWidth));
+    const next = randomSource(7);
+    for (let i = 0; i < 300; i++) {
+      const text = i % 3 === 0 ? `plain ascii line ${i}\nsecond` : randomText(next);
+      expect(measure(text), JSON.stringify(text)).toEqual(stockMeasureText(text));
+    }
+    expect(measure('')).toEqual(stockMeasureText(''));
+  });
+
+  it('wrapText wraps and truncates as Ink does', () => {
+    const wrap = createWrapText(wrapAnsi, cliTruncate);
+    const next = randomSource(11);
+    const types = ['wrap', 'truncate', 'truncate-end', 'truncate-middle', 'truncate-start', 'end', 'middle'];
+    for (let i = 0; i < 300; i++) {
+      const text = randomText(next).replace(/\n/g, ' ') + ' some more words to wrap around';
+      const width = 1 + next(30);
+      const type = types[next(types.length)]!;
+      expect(wrap(text, width, type), `${JSON.stringify(text)} ${width} ${type}`).toBe(stockWrapText(text, width, type as never));
+    }
+  });
+});
+
+describe('the shipped bundle', () => {
+  it('draws with the patched Output, measureText and wrapText (the build plugin swapped them in)', async () => {
+    await ensureBuilt();
+    const chunks = join(repoRoot, 'dist', 'chunks');
+    const bundled = readdirSync(chunks).map((name) => readFileSync(join(chunks, name), 'utf8')).join('\n');
+    for (const factory of ['createRowMemoOutput(', 'createMeasureText(', 'createWrapText(']) {
+      expect(bundled, factory).toMatch(new RegExp(`= ${factory.replace('(', '\\(')}`));
+    }
+  });
+});
