@@ -491,23 +491,13 @@ FdListResult ListFds(const std::string& procRoot, int pid, bool pipePeers) {
     return result;
   }
   result.fds = walk.TakeRecords();
-  std::unordered_map<uint64_t, SocketRecord> resolved = sockets.Finish();
-  if (!resolved.empty()) {
-    std::unordered_map<uint64_t, int32_t> indexByInode;
-    for (FdRecord& record : result.fds) {
-      if (record.kind != FdKind::Socket) continue;
-      auto known = indexByInode.find(record.inode);
-      if (known != indexByInode.end()) {
-        record.socket = known->second;
-        continue;
-      }
-      auto found = resolved.find(record.inode);
-      if (found == resolved.end()) continue;
-      record.socket = static_cast<int32_t>(result.sockets.size());
-      result.sockets.push_back(std::move(found->second));
-      indexByInode.emplace(record.inode, record.socket);
-    }
+  ResolvedSockets resolved = sockets.Finish();
+  for (FdRecord& record : result.fds) {
+    if (record.kind != FdKind::Socket) continue;
+    auto found = resolved.indexByInode.find(record.inode);
+    if (found != resolved.indexByInode.end()) record.socket = found->second;
   }
+  result.sockets = std::move(resolved.records);
   std::unordered_set<uint64_t> pipeInodes;
   if (pipePeers) {
     for (const FdRecord& record : result.fds) {

@@ -265,27 +265,29 @@ void SocketResolver::ReadWhileWalking() {
       if (pending_.empty()) return;
       batch.swap(pending_);
     }
-    for (uint64_t inode : batch) Locate(inode);
+    for (uint64_t inode : batch) Resolve(inode);
     batch.clear();
   }
 }
 
-std::unordered_map<uint64_t, SocketRecord> SocketResolver::Finish() {
-  StopReader();
-  // The reader has ended: the tables and all_ are this thread's now. Inodes it never saw (no
-  // reader thread, or added after it stopped) are located here.
-  std::unordered_map<uint64_t, SocketRecord> records;
-  for (uint64_t inode : all_) {
-    if (records.count(inode)) continue;
-    Locate(inode);
-    for (const auto& table : tables_) {
-      auto line = table->lines.find(inode);
-      if (line == table->lines.end()) continue;
-      records.emplace(inode, ParseLine(*table->spec, line->second.first, line->second.second));
-      break;
-    }
+void SocketResolver::Resolve(uint64_t inode) {
+  if (resolved_.indexByInode.count(inode)) return;
+  Locate(inode);
+  for (const auto& table : tables_) {
+    auto line = table->lines.find(inode);
+    if (line == table->lines.end()) continue;
+    resolved_.indexByInode.emplace(inode, static_cast<int32_t>(resolved_.records.size()));
+    resolved_.records.push_back(ParseLine(*table->spec, line->second.first, line->second.second));
+    return;
   }
-  return records;
+}
+
+ResolvedSockets SocketResolver::Finish() {
+  StopReader();
+  // The reader has ended: the tables, all_ and resolved_ are this thread's now. Inodes it never
+  // saw (no reader thread, or added after it stopped) are resolved here.
+  for (uint64_t inode : all_) Resolve(inode);
+  return std::move(resolved_);
 }
 
 }  // namespace proctop

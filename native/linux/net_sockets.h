@@ -28,13 +28,19 @@ struct SocketRecord {
   std::string unixPath;
 };
 
+/** The sockets a SocketResolver found: records in the order resolved, and each inode's index. */
+struct ResolvedSockets {
+  std::vector<SocketRecord> records;
+  std::unordered_map<uint64_t, int32_t> indexByInode;
+};
+
 /**
  * Resolves socket inodes through the socket tables of procRoot/PID/net while the caller is still
  * walking the fd table. Walkers Add the inodes they meet (from any thread); a reader thread, started
  * by the first Add, reads the tables in order unix, tcp, tcp6, udp, udp6, netlink, each one only when
  * some inode is in none of the tables read before it (tcp/tcp6 walk whole kernel hash tables, so
- * skipping them matters). Finish waits for the reader and builds the records. Unreadable tables
- * are skipped.
+ * skipping them matters), and builds each record as soon as its line is found, so little is left
+ * for Finish after the walk. Unreadable tables are skipped.
  */
 class SocketResolver {
  public:
@@ -47,7 +53,7 @@ class SocketResolver {
   void Add(const std::vector<uint64_t>& inodes);
 
   /** Call once, after every Add: the record of every added inode found in the tables. */
-  std::unordered_map<uint64_t, SocketRecord> Finish();
+  ResolvedSockets Finish();
 
  private:
   struct IndexedTable;
@@ -55,6 +61,8 @@ class SocketResolver {
   void StopReader();
   /** Reads further tables until one holds inode or none is left. Reader thread, or after it ended. */
   void Locate(uint64_t inode);
+  /** Locates inode and builds its record, once per inode. Same threads as Locate. */
+  void Resolve(uint64_t inode);
   bool Indexed(uint64_t inode) const;
 
   const std::string netDir_;
@@ -66,6 +74,7 @@ class SocketResolver {
   std::once_flag readerStarted_;
   std::thread reader_;
   std::vector<std::unique_ptr<IndexedTable>> tables_;  // reader thread's until it is joined
+  ResolvedSockets resolved_;                            // likewise
 };
 
 /** Names a TCP/UDP state code as the JS parser does (UNCONN for UDP code 7). */
