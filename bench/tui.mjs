@@ -20,7 +20,6 @@ const median = (values) => {
 };
 const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 
-
 /** Bundles the CLI (as scripts/build.mjs does) and the latency harness into bench/bin, away from dist/. */
 async function bundle() {
   mkdirSync(binDir, { recursive: true });
@@ -111,7 +110,10 @@ function measureBareNode(runs) {
 async function measureCpuTogether(configs, windows) {
   const panes = [];
   try {
-    for (const config of configs) panes.push({ config, ...(await startInPane(config.name.replace(/[^a-z0-9]/gi, '_'), config.command, config.env)) });
+    for (const config of configs) {
+      const session = config.name.replace(/[^a-z0-9]/gi, '_');
+      panes.push({ session, ...(await startInPane(session, config.command, config.env)) });
+    }
     const launchedAt = performance.now();
     const readings = new Map(); // second → ticks per pane, wall time
     const marks = [...new Set(windows.flatMap((w) => [w.fromS, w.toS]))].sort((a, b) => a - b);
@@ -132,7 +134,7 @@ async function measureCpuTogether(configs, windows) {
     }));
   } finally {
     for (const pane of panes) {
-      stopPane(pane.config.name.replace(/[^a-z0-9]/gi, '_'), pane.pid);
+      stopPane(pane.session, pane.pid);
       rmSync(pane.dir, { recursive: true, force: true });
     }
   }

@@ -1,8 +1,9 @@
 // esbuild plugin: bundles Ink with proctop's replacements for four modules it imports
 // (src/ink-patches/): a row-memoizing Output, a widestLine with a one-column fast path, and
 // measureText/wrapText with bounded caches.
-// Only Ink's own relative imports of those files are redirected; the stock modules they wrap are
-// still bundled. An Ink major other than the tested one keeps Ink as it is.
+// Only imports made by Ink's own build files are redirected (its relative imports of output.js,
+// measure-text.js and wrap-text.js, and its import of widest-line); the stock Output is still
+// bundled for frames with clipping. An Ink major other than the tested one keeps Ink as it is.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
