@@ -133,6 +133,16 @@ describe('row-memoizing Output', () => {
     expect(draw(RowMemo, 12, 3, ops)).toBe(draw(Stock, 12, 3, ops));
   });
 
+  it('tells apart rows whose writes would join into the same text (a NUL inside a line)', () => {
+    const RowMemo = patchedOutput();
+    const one: Op[] = [{ kind: 'write', x: 0, y: 0, text: 'a\u00000\u0000b', transformers: [] }];
+    const two: Op[] = [
+      { kind: 'write', x: 0, y: 0, text: 'a', transformers: [] },
+      { kind: 'write', x: 0, y: 0, text: 'b', transformers: [] },
+    ];
+    for (const ops of [one, two, one]) expect(draw(RowMemo, 10, 1, ops)).toBe(draw(Stock, 10, 1, ops));
+  });
+
   it('redraws only the rows whose content changed, wherever they moved', () => {
     const counting = countingDrawer();
     const RowMemo = createRowMemoOutput(Stock, counting.drawRow);

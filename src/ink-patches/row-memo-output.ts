@@ -23,7 +23,7 @@ type Operation =
   | { readonly type: 'clip'; readonly clip: unknown }
   | { readonly type: 'unclip' };
 
-/** Separates the parts of a row key; cannot appear in terminal text Ink writes. */
+/** Separates the parts of a row key (each line is prefixed by its length, so text holding it cannot collide). */
 const KEY_SEPARATOR = '\u0000';
 
 export function createRowMemoOutput(InkOutput: InkOutputClass, drawRow: RowDrawer): InkOutputClass {
@@ -68,7 +68,10 @@ export function createRowMemoOutput(InkOutput: InkOutputClass, drawRow: RowDrawe
           continue;
         }
         let key = String(width);
-        for (const part of segments) key += KEY_SEPARATOR + part;
+        for (let i = 0; i < segments.length; i += 2) {
+          const line = segments[i + 1] as string;
+          key += `${KEY_SEPARATOR}${segments[i] as number}${KEY_SEPARATOR}${line.length}${KEY_SEPARATOR}${line}`;
+        }
         lines[y] = rowText(width, key, segments);
       }
       previousRows = currentRows;
