@@ -2,8 +2,8 @@
 // (src/ink-patches/): a row-memoizing Output, a widestLine with a one-column fast path, and
 // measureText/wrapText with bounded caches.
 // Only imports made by Ink's own build files are redirected (its relative imports of output.js,
-// measure-text.js and wrap-text.js, and its import of widest-line); the stock Output is still
-// bundled for frames with clipping. An Ink major other than the tested one keeps Ink as it is.
+// measure-text.js and wrap-text.js, and its import of widest-line, which the patched measureText
+// shares); the stock Output is still bundled for frames with clipping. An Ink major other than the tested one keeps Ink as it is.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -33,10 +33,9 @@ const replacements = {
     'export default createWidestLine(stringWidth);',
   ],
   './measure-text.js': [
-    "import stringWidth from 'string-width';",
-    `import { createWidestLine } from ${patch('text-width.ts')};`,
+    "import widestLine from 'widest-line';", // the patched one above
     `import { createMeasureText } from ${patch('text-caches.ts')};`,
-    'export default createMeasureText(createWidestLine(stringWidth));',
+    'export default createMeasureText(widestLine);',
   ],
   './wrap-text.js': [
     "import wrapAnsi from 'wrap-ansi';",
@@ -55,10 +54,14 @@ export function inkPatches() {
         console.warn(`proctop build: Ink ${inkVersion} is not the tested major ${TESTED_INK_MAJOR}; bundling Ink unpatched`);
         return;
       }
-      // Only imports made by Ink's own files; the replacements' imports of the stock modules pass.
-      build.onResolve({ filter: /^(\.\/(output|measure-text|wrap-text)\.js|widest-line)$/ }, (args) =>
-        args.namespace === 'file' && path.dirname(args.importer) === inkBuild ? { path: args.path, namespace: 'proctop-ink-patch' } : undefined,
-      );
+      // Imports made by Ink's own files, and widest-line wherever a replacement asks for it; the
+      // replacements' imports of the stock Output and of other packages pass through.
+      const patched = { path: '', namespace: 'proctop-ink-patch' };
+      build.onResolve({ filter: /^(\.\/(output|measure-text|wrap-text)\.js|widest-line)$/ }, (args) => {
+        const fromInk = args.namespace === 'file' && path.dirname(args.importer) === inkBuild;
+        const fromPatch = args.namespace === patched.namespace && args.path === 'widest-line';
+        return fromInk || fromPatch ? { ...patched, path: args.path } : undefined;
+      });
       build.onLoad({ filter: /.*/, namespace: 'proctop-ink-patch' }, (args) => ({
         resolveDir: inkBuild,
         loader: 'js',

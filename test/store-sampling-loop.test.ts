@@ -17,12 +17,18 @@ function countingSource(): FrameSource & { calls: number } {
   return source;
 }
 
+/** A store fed by a started loop over a counting source. */
+function startedLoop(intervalMs: number, firstFollowUpMs: number) {
+  const store = createMonitorStore({ intervalMs });
+  const source = countingSource();
+  const loop = new SamplingLoop(source, store, { firstFollowUpMs });
+  loop.start();
+  return { store, source, loop };
+}
+
 describe('sampling loop feeding the store', () => {
   it('takes a quick second sample for real CPU figures instead of waiting a whole interval', async () => {
-    const store = createMonitorStore({ intervalMs: 60_000 });
-    const source = countingSource();
-    const loop = new SamplingLoop(source, store, { firstFollowUpMs: 100 });
-    loop.start();
+    const { store, source, loop } = startedLoop(60_000, 100);
     try {
       await waitFor(() => store.getState().frame?.intervalMs === 1000, 10_000);
       expect(source.calls).toBe(2);
@@ -33,10 +39,7 @@ describe('sampling loop feeding the store', () => {
   });
 
   it('does not sample while paused, and samples at once on resume', async () => {
-    const store = createMonitorStore({ intervalMs: 100 });
-    const source = countingSource();
-    const loop = new SamplingLoop(source, store, { firstFollowUpMs: 50 });
-    loop.start();
+    const { store, source, loop } = startedLoop(100, 50);
     try {
       await waitFor(() => source.calls >= 2, 10_000);
       store.getState().togglePause();
@@ -56,10 +59,7 @@ describe('sampling loop feeding the store', () => {
   });
 
   it('firstFrame resolves once the first sample is in the store, so the first render can show it', async () => {
-    const store = createMonitorStore({ intervalMs: 60_000 });
-    const source = countingSource();
-    const loop = new SamplingLoop(source, store, { firstFollowUpMs: 10_000 });
-    loop.start();
+    const { store, source, loop } = startedLoop(60_000, 10_000);
     try {
       await loop.firstFrame(10_000);
       expect(store.getState().frame?.intervalMs).toBe(0);

@@ -32,8 +32,7 @@ export function createRowMemoOutput(InkOutput: InkOutputClass, drawRow: RowDrawe
   let currentRows = new Map<string, string>();
 
   function rowText(width: number, key: string, segments: readonly (number | string)[]): string {
-    let text = currentRows.get(key) ?? previousRows.get(key);
-    text ??= drawRow(width, segments);
+    const text = currentRows.get(key) ?? previousRows.get(key) ?? drawRow(width, segments);
     currentRows.set(key, text);
     return text;
   }
