@@ -1,4 +1,4 @@
-import { createInterface } from 'node:readline/promises';
+import { askOnTerminal } from './confirm.js';
 import { parseArgs } from 'node:util';
 import { createSystemDeps, type ActionDeps } from '../actions/deps.js';
 import { parsePidArgument } from '../actions/guards.js';
@@ -50,16 +50,6 @@ export interface TerminateTreeIo {
   /** Asks a yes/no question on the terminal. */
   readonly confirm: (question: string) => Promise<boolean>;
   readonly deps: () => Promise<ActionDeps>;
-}
-
-async function askOnTerminal(question: string): Promise<boolean> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    const answer = await rl.question(question);
-    return /^(y|yes)$/i.test(answer.trim());
-  } finally {
-    rl.close();
-  }
 }
 
 const defaultIo = (): TerminateTreeIo => ({

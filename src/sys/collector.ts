@@ -3,7 +3,18 @@ import { JsSnapshotReader } from './js/snapshot.js';
 import { listFdsJs } from './js/fds.js';
 import { unpackFdListing } from './native-fds.js';
 import { signalJs } from './js/signal.js';
+import { probeProcesses, readBootId, spawnDetached } from './tracking.js';
 import type { Collector } from './types.js';
+
+/** The cold-path methods both backends share (one TypeScript implementation, see tracking.ts). */
+function sharedColdPaths(procRoot: string, reader: JsSnapshotReader): Pick<Collector, 'bootId' | 'probeProcesses' | 'readProcess' | 'spawnDetached'> {
+  return {
+    bootId: () => readBootId(procRoot),
+    probeProcesses: (pids) => probeProcesses(procRoot, pids),
+    readProcess: (pid) => reader.readOne(pid),
+    spawnDetached: (spec) => spawnDetached(procRoot, spec),
+  };
+}
 
 export type BackendName = 'native' | 'js';
 
@@ -31,6 +42,7 @@ export function createJsCollector(procRoot = '/proc'): Collector {
     snapshot: () => reader.snapshot(),
     listFds: (pid, options) => listFdsJs(procRoot, pid, { pipePeers: options?.pipePeers ?? true }),
     signal: (target, sig) => signalJs(procRoot, target, sig),
+    ...sharedColdPaths(procRoot, reader),
   };
 }
 
@@ -45,6 +57,7 @@ export function createNativeCollector(procRoot = '/proc'): Collector | string {
     snapshot: () => reader.snapshot(),
     listFds: async (pid, options) => unpackFdListing(await addon.listFds(procRoot, pid, { pipePeers: options?.pipePeers ?? true })),
     signal: (target, sig) => addon.sendSignal(procRoot, target.pid, target.startTime, sig),
+    ...sharedColdPaths(procRoot, new JsSnapshotReader(procRoot)),
   };
 }
 

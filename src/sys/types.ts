@@ -182,6 +182,41 @@ export interface ListFdsOptions {
   readonly pipePeers?: boolean;
 }
 
+/** What Collector.probeProcesses found for one pid that exists now. */
+export interface ProcessProbe extends ProcessIdentity {
+  /** State Z or X: the process has exited and waits to be reaped (no longer alive). */
+  readonly exited: boolean;
+}
+
+/** How to start a program detached from proctop (`proctop track run`). */
+export interface DetachedSpawnSpec {
+  /** Program, looked up in PATH like a shell would. */
+  readonly command: string;
+  readonly args: readonly string[];
+  /** Working directory (default: proctop's). */
+  readonly cwd?: string;
+  /** stdout and stderr are appended to this file (created 0600); null sends them to /dev/null. */
+  readonly logPath: string | null;
+}
+
+/** The outcome of Collector.spawnDetached. Errors are values: ENOENT, EACCES... */
+export type DetachedSpawnResult =
+  | {
+      readonly ok: true;
+      /** Identity of the new session leader. */
+      readonly identity: ProcessIdentity;
+      /** Its command line as the kernel has it after exec (the given argv if it already exited). */
+      readonly argv: readonly string[];
+      /** Its /proc/PID/exe target, null when unreadable. */
+      readonly exe: string | null;
+    }
+  | {
+      readonly ok: false;
+      /** errno name (ENOENT, EACCES...) or OTHER. */
+      readonly code: string;
+      readonly message: string;
+    };
+
 /** The one interface to the OS. Implemented by the native addon and by the JS fallback. */
 export interface Collector {
   readonly backend: 'native' | 'js';
@@ -195,4 +230,15 @@ export interface Collector {
   listFds(pid: number, options?: ListFdsOptions): Promise<FdListing>;
   /** Send signal (number; 0 probes) to exactly this identity, or report why not. */
   signal(target: ProcessIdentity, signal: number): Promise<SignalDelivery>;
+  /** This boot's id (/proc/sys/kernel/random/boot_id): a stored identity only holds on its boot. */
+  bootId(): Promise<string>;
+  /** The identity of each of these pids that exists now (absent = no such process). Cheap: one stat read each. */
+  probeProcesses(pids: readonly number[]): Promise<ReadonlyMap<number, ProcessProbe>>;
+  /** One process as a snapshot reads it, or null when it does not exist (or is unreadable). */
+  readProcess(pid: number): Promise<RawProcess | null>;
+  /**
+   * Starts a program in a new session (setsid), detached from proctop, stdin from /dev/null and
+   * stdout+stderr appended to spec.logPath; it keeps running after proctop exits.
+   */
+  spawnDetached(spec: DetachedSpawnSpec): Promise<DetachedSpawnResult>;
 }

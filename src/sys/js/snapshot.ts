@@ -2,7 +2,7 @@ import type { RawProcess, Snapshot, SystemInfo } from '../types.js';
 import { parseCmdline } from './cmdline.js';
 import { errnoCode, isVanished, nodeProcFiles, type ProcFiles } from './proc-files.js';
 import { PF_KTHREAD, parseStat, type ParsedStat } from './proc-stat.js';
-import { readSystemInfo } from './system-info.js';
+import { readSysconf, readSystemInfo } from './system-info.js';
 import { UserNames } from './users.js';
 
 export interface JsSnapshotReaderOptions {
@@ -92,7 +92,13 @@ export class JsSnapshotReader {
     };
   }
 
-  private async readProcess(pid: number, system: SystemInfo, nextDetails: Map<string, IdentityDetails>): Promise<RawProcess | Skip> {
+  /** Reads one process now (argv, exe and user freshly read), or null when it is gone or unreadable. */
+  async readOne(pid: number): Promise<RawProcess | null> {
+    const result = await this.readProcess(pid, await readSysconf(), new Map());
+    return typeof result === 'string' ? null : result;
+  }
+
+  private async readProcess(pid: number, system: Pick<SystemInfo, 'pageSize'>, nextDetails: Map<string, IdentityDetails>): Promise<RawProcess | Skip> {
     const dir = `${this.procRoot}/${pid}`;
     let stat: ParsedStat | null;
     try {
