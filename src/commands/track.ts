@@ -222,15 +222,15 @@ async function trackRun(argv: readonly string[], io: TrackIo): Promise<number> {
   const dash = argv.indexOf('--');
   const own = dash < 0 ? argv : argv.slice(0, dash);
   const command = dash < 0 ? [] : argv.slice(dash + 1);
-  const { values: v } = parse(
+  const { values: v, positionals: stray } = parse(
     'run',
     own,
     { name: { type: 'string' }, tag: { type: 'string', multiple: true }, group: { type: 'string', multiple: true }, log: { type: 'string' }, 'no-log': { type: 'boolean' }, cwd: { type: 'string' } },
-    false,
+    true,
   );
   if (v.help) return usage(io);
   const format = formatOf(v, io);
-  if (command.length === 0 || command[0] === '') throw new UsageError('track run needs a command after --: proctop track run [options] -- CMD [ARG...]');
+  if (stray.length > 0 || command.length === 0 || command[0] === '') throw new UsageError('track run needs a command after --: proctop track run [options] -- CMD [ARG...]');
   if (v.log !== undefined && v['no-log']) throw new UsageError('--log and --no-log cannot be used together');
   if (v.log === '') throw new UsageError('--log must not be empty');
   const name = v.name as string | undefined;
@@ -261,8 +261,7 @@ async function trackList(argv: readonly string[], io: TrackIo): Promise<number> 
   const selector = selectorOf(v);
   const registry = await io.registry();
   const [data, rows] = await Promise.all([registry.read(), io.sampleRows()]);
-  const all = await registry.statuses(data.entries, rows);
-  const warning = await registry.observe(all);
+  const { statuses: all, warning } = await registry.observe(await registry.statuses(data.entries, rows));
   const selected = all.filter((s) => (v.alive ? s.liveness.alive : v.dead ? !s.liveness.alive : true) && matchesSelector(s.entry, selector));
   const byPid = new Map(rows.map((r) => [r.pid, r]));
   const live = new Map<number, LiveFigures>();
@@ -356,8 +355,7 @@ async function trackKill(argv: readonly string[], io: TrackIo): Promise<number> 
   const registry = await io.registry();
   const selection = selectForAction((await registry.read()).entries, selector, v.all === true);
   if (selection.status !== 'selected') refuseSelection('kill', selection);
-  const statuses = await registry.statuses(selection.entries);
-  const observeWarning = await registry.observe(statuses);
+  const { statuses, warning: observeWarning } = await registry.observe(await registry.statuses(selection.entries));
   const alive = statuses.filter((s) => s.liveness.alive);
   if (alive.length > 0 && !v.yes && io.stdinIsTty) {
     io.stderr(entriesTable(alive, new Map()));
@@ -407,8 +405,7 @@ async function trackLabel(kind: LabelKind, argv: readonly string[], io: TrackIo)
     io.stderr(`proctop: no tracked process has the ${kind} "${label}"\n`);
     return 1;
   }
-  const statuses = await registry.statuses(entries);
-  const warning = await registry.observe(statuses);
+  const { statuses, warning } = await registry.observe(await registry.statuses(entries));
   if (format === 'json') io.stdout(envelope(kind, registry, { label, renamed_to: to ?? null, entries: statuses.map((s) => statusJson(s)) }, warning ? [warning] : []));
   else {
     if (to !== undefined) io.stdout(`renamed ${kind} "${label}" to "${to}" on ${entries.length} tracked process(es)\n`);

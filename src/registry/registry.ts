@@ -187,20 +187,23 @@ export class Registry {
 
   /**
    * Writes what was just observed: last seen of alive entries (at most once per interval),
-   * first seen dead. Writes nothing when nothing is due. Returns a warning instead of throwing,
-   * since a read must not fail because the registry could not be updated.
+   * first seen dead. Writes nothing when nothing is due. Returns the statuses with the
+   * observations applied, and a warning instead of throwing: a read must not fail because the
+   * registry could not be updated.
    */
-  async observe(statuses: readonly TrackedStatus[]): Promise<string | null> {
+  async observe(statuses: readonly TrackedStatus[]): Promise<{ readonly statuses: readonly TrackedStatus[]; readonly warning: string | null }> {
     const due = observationsDue(statuses, this.now(), this.lastSeenIntervalMs);
-    if (due.length === 0) return null;
+    if (due.length === 0) return { statuses, warning: null };
+    const seen = applyObservations(statuses.map((s) => s.entry), due) ?? [];
+    const updated = statuses.map((s, i) => ({ ...s, entry: seen[i] ?? s.entry }));
     try {
       await this.update((data) => {
         const entries = applyObservations(data.entries, due);
         return { data: entries ? { ...data, entries } : null, result: null };
       });
-      return null;
+      return { statuses: updated, warning: null };
     } catch (err) {
-      return `last-seen times not saved: ${(err as Error).message}`;
+      return { statuses, warning: `last-seen times not saved: ${(err as Error).message}` };
     }
   }
 
