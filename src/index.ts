@@ -30,3 +30,13 @@ export { describeFdTarget, describeFdState, describeSocket, formatEndpoint } fro
 export { fdSnapshotJson } from './fds/fd-snapshot-json.js';
 export { listPorts, pidsHoldingPort } from './fds/ports.js';
 export type { PortBinding, PortListing, ListPortsOptions } from './fds/ports.js';
+export { Registry, selectForAction } from './registry/registry.js';
+export type { RegistryOptions, TrackLabels, AddOutcome, RunSpec, RunLog, RunOutcome, RelabelOutcome, Selection, LabelKind } from './registry/registry.js';
+export type { TrackedEntry, TrackedStatus, RegistryData, Liveness, DeathReason } from './registry/types.js';
+export { livenessOf, observationsDue, DEFAULT_LAST_SEEN_INTERVAL_MS } from './registry/liveness.js';
+export { matchesSelector, selectEntries, isEmptySelector, labelProblem } from './registry/selectors.js';
+export type { RegistrySelector } from './registry/selectors.js';
+export { statusJson } from './registry/entry-json.js';
+export { registryPath, readRegistryFile, parseRegistry, serializeRegistry, RegistryFileError, REGISTRY_VERSION } from './storage/registry-file.js';
+export { withFileLock, LockTimeoutError, DEFAULT_LOCK_TIMEOUT_MS } from './storage/file-lock.js';
+export type { LockDeps, LockHolder, FileLockOptions } from './storage/file-lock.js';

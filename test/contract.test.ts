@@ -1,5 +1,9 @@
 // One contract, every backend: the native addon and the JS fallback must read the same /proc
 // into the same records. Never skipped: a missing addon fails the native half loudly.
+import { mkdtempSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createJsCollector, createNativeCollector } from '../src/sys/collector.js';
 import type { Collector, RawProcess, Snapshot } from '../src/sys/types.js';
@@ -24,6 +28,22 @@ function byPid(snap: Snapshot, pid: number): RawProcess | undefined {
 }
 
 const isRoot = process.getuid?.() === 0;
+
+/** Detached children spawned through the collector under test: killed by PID after each test. */
+const spawnedPids = new Set<number>();
+function trackForCleanup(pid: number): void {
+  spawnedPids.add(pid);
+}
+afterEach(() => {
+  for (const pid of spawnedPids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  spawnedPids.clear();
+});
 
 /** waitFor that returns the found value without null/undefined. */
 async function waitForValue<T>(check: () => Promise<T | null | undefined>): Promise<T> {
@@ -108,6 +128,63 @@ describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
       expect(snap.system.cpus).toHaveLength(2);
       expect(snap.system.clockTicks).toBeGreaterThan(0);
       expect(snap.system.pageSize).toBeGreaterThanOrEqual(4096);
+    });
+  });
+
+  describe('tracking cold paths (boot id, identity probes, one process, detached spawn)', () => {
+    let fixture: ProcFixture;
+    beforeAll(async () => {
+      fixture = await createProcFixture({ processes: PITFALL_PROCESSES });
+      await mkdir(join(fixture.root, 'sys', 'kernel', 'random'), { recursive: true });
+      await writeFile(join(fixture.root, 'sys', 'kernel', 'random', 'boot_id'), '11111111-2222-3333-4444-555555555555\n');
+    });
+    afterAll(() => fixture?.cleanup());
+    afterEach(() => killStartedChildren());
+
+    it('reads the boot id of the proc root it was given', async () => {
+      expect(await create(fixture.root).bootId()).toBe('11111111-2222-3333-4444-555555555555');
+      expect(await create().bootId()).toBe(readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim());
+    });
+
+    it('probes identities: start times, zombies marked exited, missing and bad pids left out', async () => {
+      const probes = await create(fixture.root).probeProcesses([100, 200, 999, 0, -3, 100]);
+      expect([...probes.values()].sort((a, b) => a.pid - b.pid)).toEqual([
+        { pid: 100, startTime: 5000, exited: false },
+        { pid: 200, startTime: 6000, exited: true },
+      ]);
+    });
+
+    it('reads one process exactly as a snapshot does, or null when it is gone', async () => {
+      const collector = create(fixture.root);
+      const snap = await collector.snapshot();
+      expect(await collector.readProcess(100)).toEqual(byPid(snap, 100));
+      expect(await collector.readProcess(999)).toBeNull();
+    });
+
+    it('spawns a detached session leader with its log, reporting its real identity and argv', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'proctop-spawn-'));
+      const log = join(dir, 'out.log');
+      const result = await create().spawnDetached({ command: 'sh', args: ['-c', 'echo out; echo err >&2; sleep 300'], cwd: dir, logPath: log });
+      if (!result.ok) throw new Error(result.message);
+      const { pid, startTime } = result.identity;
+      trackForCleanup(pid);
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      expect(Number(fields[19])).toBe(startTime);
+      expect(Number(fields[3])).toBe(pid); // session id: it leads a new session
+      expect(result.argv).toEqual(['sh', '-c', 'echo out; echo err >&2; sleep 300']);
+      expect(readlinkSync(`/proc/${pid}/cwd`)).toBe(dir);
+      expect(await waitFor(() => (readFileSync(log, 'utf8').includes('err') ? readFileSync(log, 'utf8') : null))).toBe('out\nerr\n');
+      expect(statSync(log).mode & 0o777).toBe(0o600);
+    });
+
+    it('reports a program that cannot start as a value, starting nothing', async () => {
+      const missing = await create().spawnDetached({ command: 'proctop-no-such-program', args: [], logPath: null });
+      expect(missing).toEqual({ ok: false, code: 'ENOENT', message: 'cannot start proctop-no-such-program: not found' });
+      const plain = join(mkdtempSync(join(tmpdir(), 'proctop-spawn-')), 'not-executable');
+      await writeFile(plain, '#!/bin/sh\n', { mode: 0o644 });
+      const denied = await create().spawnDetached({ command: plain, args: [], logPath: null });
+      expect(denied).toMatchObject({ ok: false, code: 'EACCES' });
     });
   });
 

@@ -33,6 +33,8 @@ const pause = (ms) => new Promise((r) => setTimeout(r, ms));
 const first = spawn('sleep', ['300'], { stdio: 'ignore' });
 const pid = first.pid;
 const staleStart = startTime(pid);
+const cliJson = (...args) => { const r = spawnSync(process.execPath, [cli, ...args, '--json'], { encoding: 'utf8' }); return { status: r.status, json: r.stdout ? JSON.parse(r.stdout) : null, stderr: r.stderr }; };
+const trackAdd = cliJson('track', 'add', String(pid), '--name', 'original');
 const gone = new Promise((r) => first.once('exit', r));
 first.kill('SIGKILL');
 await gone;
@@ -46,12 +48,14 @@ for (let attempt = 0; attempt < 5; attempt++) {
 }
 const freshStart = startTime(second.pid);
 const native = await addon.sendSignal('/proc', pid, staleStart, 9);
+const trackList = cliJson('track', 'list');
+const trackKill = cliJson('track', 'kill', '--name', 'original', '-s', 'KILL', '--yes');
 const viaCli = spawnSync(process.execPath, [cli, 'kill', '--json', '-s', 'KILL', pid + ':' + staleStart], { encoding: 'utf8' });
 await pause(100);
 let aliveAfter = false;
 try { aliveAfter = startTime(pid) === freshStart && !/\\) Z/.test(readFileSync('/proc/' + pid + '/stat', 'utf8')); } catch {}
 const fresh = await addon.sendSignal('/proc', pid, freshStart, 0);
-console.log(JSON.stringify({ pid, secondPid: second.pid, staleStart, freshStart, native, cli: { status: viaCli.status, stdout: viaCli.stdout, stderr: viaCli.stderr }, aliveAfter, fresh }));
+console.log(JSON.stringify({ pid, secondPid: second.pid, staleStart, freshStart, native, cli: { status: viaCli.status, stdout: viaCli.stdout, stderr: viaCli.stderr }, track: { add: trackAdd, list: trackList, kill: trackKill }, aliveAfter, fresh }));
 second.kill('SIGKILL');
 `;
 
@@ -61,7 +65,7 @@ describe.skipIf(blocker !== null)('PID reuse (forced in a new PID namespace)', (
     cli = await builtCliPath();
   }, 60_000);
 
-  it('refuses the stale identity of a recycled PID, natively and through the CLI', () => {
+  it('refuses the stale identity of a recycled PID, natively and through the CLI; a tracked entry shows dead (reused)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'proctop-reuse-'));
     const script = join(dir, 'scenario.mjs');
     writeFileSync(script, SCENARIO);
@@ -69,7 +73,7 @@ describe.skipIf(blocker !== null)('PID reuse (forced in a new PID namespace)', (
     const run = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', process.execPath, script, cli, addonPath], {
       encoding: 'utf8',
       timeout: 60_000,
-      env: { ...process.env, XDG_STATE_HOME: dir },
+      env: { ...process.env, XDG_STATE_HOME: dir, PROCTOP_REGISTRY: join(dir, 'registry.json') },
     });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
@@ -81,6 +85,12 @@ describe.skipIf(blocker !== null)('PID reuse (forced in a new PID namespace)', (
     const json = JSON.parse(outcome.cli.stdout);
     expect(json.succeeded).toEqual([]);
     expect(json.failed).toEqual([{ pid: outcome.pid, outcome: 'reused', error: expect.stringMatching(/PID reused/) }]);
+    // The registry: tracked while alive; after the reuse the entry is dead (reused), never alive,
+    // and track kill sends nothing to the process that now has the PID.
+    expect(outcome.track.add).toMatchObject({ status: 0, json: { status: 'added', entry: { pid: outcome.pid, start_time: outcome.staleStart } } });
+    expect(outcome.track.list.json.entries).toEqual([expect.objectContaining({ pid: outcome.pid, start_time: outcome.staleStart, alive: false, dead_reason: 'reused', first_seen_dead: expect.any(String) })]);
+    expect(outcome.track.kill.status).toBe(2);
+    expect(outcome.track.kill.json.results).toEqual([expect.objectContaining({ pid: outcome.pid, outcome: 'dead', reason: 'not signalled: PID reused', removed: false })]);
     expect(outcome.aliveAfter).toBe(true);
     expect(outcome.fresh.outcome).toBe('sent');
   });

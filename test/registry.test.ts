@@ -1,0 +1,212 @@
+// The registry without the CLI: lock file semantics with injected liveness, liveness by identity,
+// throttled last-seen writes, selectors. The OS side is a fixture /proc tree.
+import { existsSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { livenessOf } from '../src/registry/liveness.js';
+import { Registry } from '../src/registry/registry.js';
+import { labelProblem, matchesSelector } from '../src/registry/selectors.js';
+import type { TrackedEntry } from '../src/registry/types.js';
+import { LockTimeoutError, withFileLock, type LockDeps } from '../src/storage/file-lock.js';
+import { createJsCollector } from '../src/sys/collector.js';
+import type { Collector, ProcessProbe } from '../src/sys/types.js';
+import { createProcFixture, PITFALL_PROCESSES, type ProcFixture } from './helpers/proc-fixture.js';
+
+const BOOT = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
+
+function lockText(pid: number, token: string): string {
+  return `${JSON.stringify({ pid, start_time: 1, boot_id: BOOT, token, acquired_at: '2026-01-01T00:00:00.000Z' })}\n`;
+}
+
+/** Lock deps where PID 999 is dead and everything else alive; `slowMs` makes each liveness check take up to that long. */
+function lockDeps(slowMs = 0): LockDeps {
+  return {
+    self: async () => ({ pid: process.pid, startTime: 42, bootId: BOOT }),
+    holderAlive: async (holder) => {
+      if (slowMs > 0) await new Promise((r) => setTimeout(r, Math.random() * slowMs));
+      return holder.pid !== 999;
+    },
+    now: Date.now,
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+  };
+}
+
+describe('file lock', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'proctop-lock-'));
+  let n = 0;
+  const lockPath = (): string => join(dir, `l${++n}.lock`);
+
+  it('holds the lock file while fn runs, with our identity, and removes it after', async () => {
+    const path = lockPath();
+    const seen = await withFileLock(path, lockDeps(), async () => JSON.parse(readFileSync(path, 'utf8')));
+    expect(seen).toMatchObject({ pid: process.pid, start_time: 42, boot_id: BOOT, token: expect.any(String) });
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it('waits a bounded time for a live holder, then fails naming it, leaving its lock alone', async () => {
+    const path = lockPath();
+    writeFileSync(path, lockText(4242, 'live'));
+    const started = Date.now();
+    await expect(withFileLock(path, lockDeps(), async () => 'ran', { timeoutMs: 150 })).rejects.toThrow(LockTimeoutError);
+    await expect(withFileLock(path, lockDeps(), async () => 'ran', { timeoutMs: 50 })).rejects.toThrow(`${path} is locked by PID 4242 (since 2026-01-01T00:00:00.000Z); gave up after 50 ms`);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(readFileSync(path, 'utf8')).toBe(lockText(4242, 'live'));
+  });
+
+  it('breaks the lock of a dead holder', async () => {
+    const path = lockPath();
+    writeFileSync(path, lockText(999, 'dead'));
+    expect(await withFileLock(path, lockDeps(), async () => 'ran', { timeoutMs: 100 })).toBe('ran');
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it('lets exactly one of many waiters in at a time when they all find the same stale lock', async () => {
+    const path = lockPath();
+    writeFileSync(path, lockText(999, 'dead'));
+    let inside = 0;
+    let most = 0;
+    const order: number[] = [];
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        withFileLock(path, lockDeps(5), async () => {
+          inside += 1;
+          most = Math.max(most, inside);
+          await new Promise((r) => setTimeout(r, 2));
+          order.push(i);
+          inside -= 1;
+        }, { timeoutMs: 20_000, pollMs: 2 }),
+      ),
+    );
+    expect(most).toBe(1);
+    expect(order).toHaveLength(20);
+    expect(existsSync(path)).toBe(false);
+    expect(existsSync(`${path}.break`)).toBe(false);
+  });
+
+  it('recovers from a breaker that died mid-break', async () => {
+    const path = lockPath();
+    writeFileSync(path, lockText(999, 'dead'));
+    writeFileSync(`${path}.break`, lockText(999, 'dead-breaker'));
+    expect(await withFileLock(path, lockDeps(), async () => 'ran', { timeoutMs: 1000 })).toBe('ran');
+    expect(existsSync(`${path}.break`)).toBe(false);
+  });
+
+  it('treats an unreadable lock file as stale only once it is old', async () => {
+    const path = lockPath();
+    writeFileSync(path, 'not a lock');
+    await expect(withFileLock(path, lockDeps(), async () => 'ran', { timeoutMs: 50, unreadableStaleMs: 60_000 })).rejects.toThrow(/an unreadable lock file/);
+    const old = new Date(Date.now() - 120_000);
+    utimesSync(path, old, old);
+    expect(await withFileLock(path, lockDeps(), async () => 'ran', { timeoutMs: 50, unreadableStaleMs: 60_000 })).toBe('ran');
+  });
+});
+
+describe('liveness by identity (boot id, pid, start time)', () => {
+  const entry = { id: 1, pid: 100, startTime: 5000, bootId: BOOT } as TrackedEntry;
+  it.each([
+    ['alive: same pid, start time and boot', { pid: 100, startTime: 5000, exited: false }, BOOT, { alive: true }],
+    ['exited: no process', undefined, BOOT, { alive: false, reason: 'exited' }],
+    ['exited: a zombie', { pid: 100, startTime: 5000, exited: true }, BOOT, { alive: false, reason: 'exited' }],
+    ['reused: same pid, other start time', { pid: 100, startTime: 7000, exited: false }, BOOT, { alive: false, reason: 'reused' }],
+    ['other boot, even with the same pid and start time', { pid: 100, startTime: 5000, exited: false }, 'another-boot', { alive: false, reason: 'other-boot' }],
+  ] as const)('%s', (_name, now, boot, expected) => {
+    expect(livenessOf(entry, boot, now as ProcessProbe | undefined)).toEqual(expected);
+  });
+});
+
+describe('selectors and labels', () => {
+  const e = { id: 3, pid: 30, name: 'db', tags: ['a', 'b'], groups: ['prod'], argv: ['postgres', '-D', '/data'] } as unknown as TrackedEntry;
+  it('ANDs kinds, ORs values within --tag/--group, ANDs within --tag-all/--group-all', () => {
+    expect(matchesSelector(e, {})).toBe(true);
+    expect(matchesSelector(e, { tags: ['x', 'b'] })).toBe(true);
+    expect(matchesSelector(e, { tagsAll: ['a', 'x'] })).toBe(false);
+    expect(matchesSelector(e, { tagsAll: ['a', 'b'], groups: ['prod', 'dev'] })).toBe(true);
+    expect(matchesSelector(e, { tags: ['a'], groupsAll: ['prod', 'dev'] })).toBe(false);
+    expect(matchesSelector(e, { names: ['db'], ids: [3], pids: [30] })).toBe(true);
+    expect(matchesSelector(e, { names: ['web'] })).toBe(false);
+    expect(matchesSelector(e, { search: '-D /da' })).toBe(true);
+    expect(matchesSelector(e, { search: 'mysql' })).toBe(false);
+  });
+  it('refuses labels a filter token or a table could not show', () => {
+    expect(labelProblem('tag', 'web-1.x')).toBeNull();
+    expect(labelProblem('tag', '')).toMatch(/empty/);
+    expect(labelProblem('tag', 'a b')).toMatch(/whitespace/);
+    expect(labelProblem('group', 'a,b')).toMatch(/comma/);
+    expect(labelProblem('name', 'x\u009b2J')).toMatch(/control/);
+    expect(labelProblem('name', '12')).toMatch(/all digits/);
+    expect(labelProblem('name', 'x'.repeat(65))).toMatch(/longer than 64/);
+  });
+});
+
+describe('Registry: last seen and first seen dead', () => {
+  let fixture: ProcFixture;
+  beforeAll(async () => {
+    fixture = await createProcFixture({ processes: PITFALL_PROCESSES });
+    await mkdir(join(fixture.root, 'sys', 'kernel', 'random'), { recursive: true });
+    await writeFile(join(fixture.root, 'sys', 'kernel', 'random', 'boot_id'), `${BOOT}\n`);
+  });
+  afterAll(() => fixture?.cleanup());
+
+  /** A fixture collector whose probes can be overridden (a process "dies" or is "reused"). */
+  function setup(): { registry: Promise<Registry>; clock: { ms: number }; probes: { override: Map<number, ProcessProbe | null> }; path: string } {
+    const inner = createJsCollector(fixture.root);
+    const override = new Map<number, ProcessProbe | null>();
+    const collector: Collector = {
+      ...inner,
+      probeProcesses: async (pids) => {
+        // The fixture has no proctop in it: the lock's own identity comes from the real /proc.
+        const out = new Map([...(await inner.probeProcesses(pids)), ...(await createJsCollector().probeProcesses(pids.filter((p) => p === process.pid)))]);
+        for (const [pid, p] of override) if (p === null) out.delete(pid); else out.set(pid, p);
+        return out;
+      },
+    };
+    const clock = { ms: Date.parse('2026-05-01T12:00:00.000Z') };
+    const path = join(mkdtempSync(join(tmpdir(), 'proctop-reg-')), 'registry.json');
+    const registry = Registry.open({ path, collector, now: () => clock.ms, lastSeenIntervalMs: 15_000, env: {} });
+    return { registry, clock, probes: { override }, path };
+  }
+
+  it('writes last seen at most once per interval while alive, and first seen dead once', async () => {
+    const { registry: opening, clock, probes, path } = setup();
+    const registry = await opening;
+    const added = await registry.add({ pid: 100 }, { name: 'weird', tags: ['t'] });
+    expect(added).toMatchObject({ status: 'added', entry: { id: 1, pid: 100, startTime: 5000, bootId: BOOT, argv: ['/opt/weird/a) b (c', '--flag'], lastSeen: '2026-05-01T12:00:00.000Z' } });
+    const look = async (): Promise<TrackedEntry> => {
+      const { entries } = await registry.read();
+      const { statuses } = await registry.observe(await registry.statuses(entries));
+      return statuses[0]!.entry;
+    };
+    const fileText = (): string => readFileSync(path, 'utf8');
+    const before = fileText();
+    clock.ms += 14_000;
+    expect((await look()).lastSeen).toBe('2026-05-01T12:00:00.000Z');
+    expect(fileText()).toBe(before); // nothing due: a read does not write
+    clock.ms += 2_000;
+    expect((await look()).lastSeen).toBe('2026-05-01T12:00:16.000Z');
+    expect((await registry.read()).entries[0]?.lastSeen).toBe('2026-05-01T12:00:16.000Z');
+
+    probes.override.set(100, { pid: 100, startTime: 9999, exited: false }); // PID reused
+    clock.ms += 60_000;
+    const [status] = await registry.statuses((await registry.read()).entries);
+    expect(status?.liveness).toEqual({ alive: false, reason: 'reused' });
+    expect((await look()).firstSeenDead).toBe('2026-05-01T12:01:16.000Z');
+    clock.ms += 60_000;
+    const dead = await look();
+    expect(dead).toMatchObject({ firstSeenDead: '2026-05-01T12:01:16.000Z', lastSeen: '2026-05-01T12:00:16.000Z' });
+  });
+
+  it('refuses an exited (zombie) or missing process and a stale PID:START, and keeps ids monotonic across rm', async () => {
+    const registry = await setup().registry;
+    expect(await registry.add({ pid: 200 })).toEqual({ status: 'exited', pid: 200 });
+    expect(await registry.add({ pid: 31337 })).toEqual({ status: 'no-process', pid: 31337 });
+    expect(await registry.add({ pid: 100, startTime: 1 })).toEqual({ status: 'reused', pid: 100, startTime: 1 });
+    expect((await registry.add({ pid: 100 })).status).toBe('added');
+    expect(await registry.remove({ ids: [1] }, { all: false })).toMatchObject({ status: 'selected' });
+    const again = await registry.add({ pid: 100 });
+    expect(again).toMatchObject({ status: 'added', entry: { id: 2 } });
+    expect(await registry.relabel(2, { name: 'renamed', tags: ['z', 'a', 'z'] })).toMatchObject({ status: 'relabelled', entry: { name: 'renamed', tags: ['a', 'z'] } });
+    expect(await registry.relabel(7, { name: 'x' })).toEqual({ status: 'missing' });
+  });
+});
