@@ -61,6 +61,8 @@ function snap(monotonicMs: number, processes: RawProcess[], sys: Partial<SystemI
 function scripted(snapshots: Snapshot[]): Collector {
   let next = 0;
   return {
+    // Every other boundary method is the real (unused) one, so new methods need no stub here.
+    ...createJsCollector('/nonexistent-proc-root'),
     backend: 'js',
     snapshot: async () => {
       const s = snapshots[next++];
