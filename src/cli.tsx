@@ -12,6 +12,7 @@ const SUBCOMMANDS: Readonly<Record<string, () => Promise<CommandMain>>> = {
   kill: async () => (await import('./commands/kill.js')).main,
   'terminate-tree': async () => (await import('./commands/terminate-tree.js')).main,
   track: async () => (await import('./commands/track.js')).main,
+  config: async () => (await import('./commands/config.js')).main,
 };
 
 async function run(argv: readonly string[]): Promise<number> {

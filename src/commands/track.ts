@@ -16,6 +16,7 @@ import { Sampler } from '../sampler/sampler.js';
 import type { ProcessRow } from '../sampler/types.js';
 import { LockTimeoutError } from '../storage/file-lock.js';
 import { RegistryFileError } from '../storage/registry-file.js';
+import { StateDirError } from '../storage/state-dir.js';
 import { createCollector } from '../sys/collector.js';
 import { formatDuration } from '../util/duration.js';
 import { askOnTerminal } from './confirm.js';
@@ -457,7 +458,7 @@ export async function runTrack(argv: readonly string[], io: TrackIo = defaultIo(
       return 1;
     }
     // An unusable registry or a lock held too long: one line, exit 1, the file untouched.
-    if (err instanceof RegistryFileError || err instanceof LockTimeoutError || (err as Error).name === 'StateDirError') {
+    if (err instanceof RegistryFileError || err instanceof LockTimeoutError || err instanceof StateDirError) {
       io.stderr(`proctop: ${(err as Error).message}\n`);
       return 1;
     }

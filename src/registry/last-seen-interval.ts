@@ -1,9 +1,11 @@
-import { parseDuration } from '../util/duration.js';
+import { loadConfig } from '../config/config.js';
 import { DEFAULT_LAST_SEEN_INTERVAL_MS } from './liveness.js';
 
-/** The last-seen write interval: PROCTOP_LAST_SEEN_INTERVAL, else the default (config file: see src/config). */
+/**
+ * The last-seen write interval: PROCTOP_LAST_SEEN_INTERVAL, else `last_seen_interval` of the
+ * config file, else 15 s. A bad value is the config loader's ConfigError (naming file or variable).
+ */
 export async function lastSeenIntervalMs(env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const text = env.PROCTOP_LAST_SEEN_INTERVAL;
-  if (text === undefined || text === '') return DEFAULT_LAST_SEEN_INTERVAL_MS;
-  return parseDuration(text);
+  const { config } = await loadConfig({ env });
+  return config.lastSeenIntervalMs ?? DEFAULT_LAST_SEEN_INTERVAL_MS;
 }

@@ -10,7 +10,7 @@ import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import type { RegistryData, TrackedEntry } from '../registry/types.js';
 import { withFileLock, type FileLockOptions, type LockDeps } from './file-lock.js';
-import { ensureStateDir, stateDirPath } from './state-dir.js';
+import { ensureStateDir, openStateFile, StateDirError, stateDirPath } from './state-dir.js';
 
 /** `format` field of the file: says what it is to someone who opens it. */
 export const REGISTRY_FORMAT = 'proctop-registry';
@@ -151,21 +151,19 @@ export function serializeRegistry(data: RegistryData): string {
 }
 
 /**
- * Reads the registry. A missing file is an empty registry; a symlink, a non-file or a file that
- * does not parse is a RegistryFileError (O_NOFOLLOW: a planted symlink is never followed).
+ * Reads the registry. A missing file is an empty registry; a symlink, a FIFO, a file owned by
+ * another user or a file that does not parse is a RegistryFileError (see openStateFile).
  */
 export async function readRegistryFile(path: string): Promise<RegistryData> {
   let handle;
   try {
-    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    handle = await openStateFile(path, 'read');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return EMPTY_REGISTRY;
-    if (code === 'ELOOP') throw new RegistryFileError(`registry ${path} is a symbolic link; refusing to use it`);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return EMPTY_REGISTRY;
+    if (err instanceof StateDirError) throw new RegistryFileError(`registry: ${err.message}`);
     throw new RegistryFileError(`registry ${path} cannot be read: ${(err as Error).message}`);
   }
   try {
-    if (!(await handle.stat()).isFile()) throw new RegistryFileError(`registry ${path} is not a regular file`);
     return parseRegistry(await handle.readFile('utf8'), path);
   } finally {
     await handle.close();
