@@ -157,8 +157,8 @@ describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
     it('reads one process exactly as a snapshot does, or null when it is gone', async () => {
       const collector = create(fixture.root);
       const snap = await collector.snapshot();
-      expect(await collector.readProcess(100)).toEqual(byPid(snap, 100));
-      expect(await collector.readProcess(999)).toBeNull();
+      expect(await collector.readProcessRecord(100)).toEqual(byPid(snap, 100));
+      expect(await collector.readProcessRecord(999)).toBeNull();
     });
 
     it('spawns a detached session leader with its log, reporting its real identity and argv', async () => {

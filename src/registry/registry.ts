@@ -209,7 +209,7 @@ export class Registry {
 
   /** Tracks an existing process. PID:START (startTime) pins the identity. */
   async add(target: { readonly pid: number; readonly startTime?: number }, labels: TrackLabels = {}): Promise<AddOutcome> {
-    const [proc, bootId] = await Promise.all([this.collector.readProcess(target.pid), this.bootId()]);
+    const [proc, bootId] = await Promise.all([this.collector.readProcessRecord(target.pid), this.bootId()]);
     if (!proc) return { status: 'no-process', pid: target.pid };
     if (target.startTime !== undefined && proc.startTime !== target.startTime) return { status: 'reused', pid: target.pid, startTime: target.startTime };
     if (proc.state === 'Z' || proc.state === 'X') return { status: 'exited', pid: target.pid };

@@ -7,11 +7,11 @@ import { probeProcesses, readBootId, spawnDetached } from './tracking.js';
 import type { Collector } from './types.js';
 
 /** The cold-path methods both backends share (one TypeScript implementation, see tracking.ts). */
-function sharedColdPaths(procRoot: string, reader: JsSnapshotReader): Pick<Collector, 'bootId' | 'probeProcesses' | 'readProcess' | 'spawnDetached'> {
+function sharedColdPaths(procRoot: string, reader: JsSnapshotReader): Pick<Collector, 'bootId' | 'probeProcesses' | 'readProcessRecord' | 'spawnDetached'> {
   return {
     bootId: () => readBootId(procRoot),
     probeProcesses: (pids) => probeProcesses(procRoot, pids),
-    readProcess: (pid) => reader.readOne(pid),
+    readProcessRecord: (pid) => reader.readOne(pid),
     spawnDetached: (spec) => spawnDetached(procRoot, spec),
   };
 }

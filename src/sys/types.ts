@@ -234,8 +234,8 @@ export interface Collector {
   bootId(): Promise<string>;
   /** The identity of each of these pids that exists now (absent = no such process). Cheap: one stat read each. */
   probeProcesses(pids: readonly number[]): Promise<ReadonlyMap<number, ProcessProbe>>;
-  /** One process as a snapshot reads it, or null when it does not exist (or is unreadable). */
-  readProcess(pid: number): Promise<RawProcess | null>;
+  /** One process as a snapshot reads it (argv, exe, user too), or null when it does not exist or is unreadable. */
+  readProcessRecord(pid: number): Promise<RawProcess | null>;
   /**
    * Starts a program in a new session (setsid), detached from proctop, stdin from /dev/null and
    * stdout+stderr appended to spec.logPath; it keeps running after proctop exits.
