@@ -1,5 +1,6 @@
 // proctop (interactive) and proctop --watch. Heavy modules (Ink, React) load only when needed.
 import { UsageError } from './usage-error.js';
+import { writeStderr, writeStdout } from '../output/std-streams.js';
 import { MONITOR_USAGE, parseMonitorArgs } from '../tui/options.js';
 import { createCollector } from '../sys/collector.js';
 import { Sampler } from '../sampler/sampler.js';
@@ -8,7 +9,7 @@ import { primedSource } from '../tui/sampling-loop.js';
 export async function main(argv: readonly string[]): Promise<number> {
   const options = parseMonitorArgs(argv);
   if (options.help) {
-    process.stdout.write(MONITOR_USAGE);
+    writeStdout(MONITOR_USAGE);
     return 0;
   }
   const toTerminal = process.stdout.isTTY === true;
@@ -22,13 +23,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   const source = new Sampler(collector);
   if (!toTerminal) {
     const { runWatchBatch } = await import('../tui/watch-batch.js');
-    // A closed pipe (| head) ends the watch quietly.
-    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EPIPE') process.exit(0);
-      throw error;
-    });
-    if (notice) process.stderr.write(`proctop: ${notice}\n`);
-    return runWatchBatch(source, options, collector.backend, (text) => process.stdout.write(text));
+    if (notice) writeStderr(`proctop: ${notice}\n`);
+    return runWatchBatch(source, options, collector.backend, writeStdout);
   }
   // Start the first snapshot now, so it overlaps loading Ink and React.
   const primed = primedSource(source);
