@@ -1,7 +1,7 @@
 // Issue 12 §1: a process named by a hostile local user must not rewrite an administrator's
 // terminal. Every human-facing edge shows control bytes and invalid UTF-8 visibly escaped, through
 // the one sanitizer; JSON keeps the exact text.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowLine, fitColumns } from '../src/components/table-columns.js';
 import { statusLine } from '../src/components/status-line.js';
@@ -119,10 +119,21 @@ describe('a hostile process seen through every command (real process, both backe
   }, 60_000);
   afterAll(() => killStartedChildren());
 
-  function run(args: readonly string[], backend = 'native'): { code: number | null; stdout: Buffer; stderr: Buffer } {
-    // Detached, as a shell job would be: the hostile process is then not in proctop's own process group.
-    const r = spawnSync(process.execPath, [cli, ...args], { detached: true, env: { ...process.env, PROCTOP_BACKEND: backend }, timeout: 30_000, input: '' });
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  /** Runs the CLI as a shell job would (own process group, so the hostile process is not in it); raw bytes out. */
+  function run(args: readonly string[], backend = 'native'): Promise<{ code: number | null; stdout: Buffer; stderr: Buffer }> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [cli, ...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PROCTOP_BACKEND: backend } });
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      child.stdout.on('data', (d: Buffer) => out.push(d));
+      child.stderr.on('data', (d: Buffer) => err.push(d));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      child.on('error', reject);
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code, stdout: Buffer.concat(out), stderr: Buffer.concat(err) });
+      });
+    });
   }
 
   function expectSafe(bytes: Buffer): string {
@@ -130,45 +141,45 @@ describe('a hostile process seen through every command (real process, both backe
     return bytes.toString('utf8');
   }
 
-  it.each(['native', 'js'])('pstat --table shows argv escaped byte for byte (%s)', (backend) => {
-    const r = run(['pstat', '--table', '--pid', String(hostile.pid)], backend);
+  it.each(['native', 'js'])('pstat --table shows argv escaped byte for byte (%s)', async (backend) => {
+    const r = await run(['pstat', '--table', '--pid', String(hostile.pid)], backend);
     expect(r.code).toBe(0);
     expect(expectSafe(r.stdout)).toContain(HOSTILE_ARGV0_SHOWN);
   });
 
-  it.each(['native', 'js'])('pstat --json keeps the exact argv and comm, invalid bytes as \\udcff (%s)', (backend) => {
-    const r = run(['pstat', '--json', '--pid', String(hostile.pid)], backend);
+  it.each(['native', 'js'])('pstat --json keeps the exact argv and comm, invalid bytes as \\udcff (%s)', async (backend) => {
+    const r = await run(['pstat', '--json', '--pid', String(hostile.pid)], backend);
     expectSafe(r.stdout);
     const out = JSON.parse(r.stdout.toString('utf8')) as { processes: { name: string; cmdline: string[] }[] };
     expect(out.processes[0]?.cmdline[0]).toBe(HOSTILE_ARGV0);
     expect(out.processes[0]?.name).toBe(HOSTILE_COMM);
   });
 
-  it('kill --name previews the target with its comm escaped', () => {
-    const r = run(['kill', '--name', 'zq', '--table']);
+  it('kill --name previews the target with its comm escaped', async () => {
+    const r = await run(['kill', '--name', 'zq', '--table']);
     expect(expectSafe(r.stdout)).toContain(HOSTILE_COMM_SHOWN);
     expectSafe(r.stderr);
   });
 
-  it.each(['native', 'js'])('fds --table names the hostile file escaped (%s)', (backend) => {
-    const r = run(['fds', '--pid', String(hostile.pid), '--table'], backend);
+  it.each(['native', 'js'])('fds --table names the hostile file escaped (%s)', async (backend) => {
+    const r = await run(['fds', '--pid', String(hostile.pid), '--table'], backend);
     expect(expectSafe(r.stdout)).toContain(HOSTILE_FILE_SHOWN);
   });
 
-  it('ports --table shows the listener\'s command escaped', () => {
-    const r = run(['ports', '--table']);
+  it('ports --table shows the listener\'s command escaped', async () => {
+    const r = await run(['ports', '--table']);
     const line = expectSafe(r.stdout).split('\n').find((l) => l.includes(`:${hostile.port} `));
     expect(line).toContain(HOSTILE_COMM_SHOWN);
   });
 
-  it('the piped --watch table shows it escaped', () => {
-    const r = run(['--watch', '--iterations', '1', '--filter', 'zq']);
+  it('the piped --watch table shows it escaped', async () => {
+    const r = await run(['--watch', '--iterations', '1', '--filter', 'zq']);
     expect(r.code).toBe(0);
     expect(expectSafe(r.stdout)).toContain(HOSTILE_ARGV0_SHOWN);
   });
 
-  it('an error message echoing hostile input escapes it and cuts it to one short line', () => {
-    const r = run(['pstat', '--sort', `\x1b]0;pwned\x07${'x'.repeat(100_000)}`]);
+  it('an error message echoing hostile input escapes it and cuts it to one short line', async () => {
+    const r = await run(['pstat', '--sort', `\x1b]0;pwned\x07${'x'.repeat(100_000)}`]);
     expect(r.code).toBe(2);
     const text = expectSafe(r.stderr);
     expect(text).toContain('got "\\x1b]0;pwned\\x07xxx');
@@ -176,8 +187,8 @@ describe('a hostile process seen through every command (real process, both backe
     expect(text.length).toBeLessThan(300);
   });
 
-  it('terminate-tree --table shows the member\'s comm escaped (last: it ends the process)', () => {
-    const r = run(['terminate-tree', String(hostile.pid), '--yes', '--table', '--grace', '2s']);
+  it('terminate-tree --table shows the member\'s comm escaped (last: it ends the process)', async () => {
+    const r = await run(['terminate-tree', String(hostile.pid), '--yes', '--table', '--grace', '2s']);
     expect(expectSafe(r.stdout)).toContain(HOSTILE_COMM_SHOWN);
     expectSafe(r.stderr);
   });
