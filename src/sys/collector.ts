@@ -4,6 +4,7 @@ import { listFdsJs } from './js/fds.js';
 import { unpackFdListing } from './native-fds.js';
 import { signalJs } from './js/signal.js';
 import { probeProcesses, readBootId, spawnDetached } from './tracking.js';
+import { ExtrasReader } from './js/extras.js';
 import type { Collector } from './types.js';
 
 /** The cold-path methods both backends share (one TypeScript implementation, see tracking.ts). */
@@ -37,12 +38,14 @@ export interface CollectorChoice {
  */
 export function createJsCollector(procRoot = '/proc'): Collector {
   const reader = new JsSnapshotReader(procRoot);
+  const extras = new ExtrasReader(procRoot);
   return {
     backend: 'js',
     snapshot: () => reader.snapshot(),
     listFds: (pid, options) => listFdsJs(procRoot, pid, { pipePeers: options?.pipePeers ?? true }),
     signal: (target, sig) => signalJs(procRoot, target, sig),
     ...sharedColdPaths(procRoot, reader),
+    readExtras: (targets, request) => extras.read(targets, request),
   };
 }
 
@@ -52,12 +55,15 @@ export function createNativeCollector(procRoot = '/proc'): Collector | string {
   if (!load.addon) return load.error;
   const addon = load.addon;
   const reader = new addon.SnapshotReader(procRoot);
+  // Cold path (only the columns and metrics switched on): shares the TypeScript reader for now.
+  const extras = new ExtrasReader(procRoot);
   return {
     backend: 'native',
     snapshot: () => reader.snapshot(),
     listFds: async (pid, options) => unpackFdListing(await addon.listFds(procRoot, pid, { pipePeers: options?.pipePeers ?? true })),
     signal: (target, sig) => addon.sendSignal(procRoot, target.pid, target.startTime, sig),
     ...sharedColdPaths(procRoot, new JsSnapshotReader(procRoot)),
+    readExtras: (targets, request) => extras.read(targets, request),
   };
 }
 
