@@ -7,6 +7,8 @@ import { killExitCode, killMany, type KillTargetResult } from '../actions/kill-m
 import { parseSignal, signalName, SIGNAL_NUMBERS } from '../actions/signals.js';
 import { formatBytes } from '../components/format.js';
 import { platformName, schemaId, toJsonText } from '../output/json-envelope.js';
+import { quoted, sanitizeText } from '../output/sanitize.js';
+import { writeStderr, writeStdout } from '../output/std-streams.js';
 import { renderTextTable } from '../output/text-table.js';
 import { statusJson, type LiveFigures } from '../registry/entry-json.js';
 import { Registry, selectForAction, type LabelKind, type RunLog } from '../registry/registry.js';
@@ -68,8 +70,8 @@ export interface TrackIo {
 }
 
 const defaultIo = (): TrackIo => ({
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
+  stdout: writeStdout,
+  stderr: writeStderr,
   stdoutIsTty: process.stdout.isTTY === true,
   stdinIsTty: process.stdin.isTTY === true,
   confirm: askOnTerminal,
@@ -177,8 +179,9 @@ function entriesTable(statuses: readonly TrackedStatus[], live: ReadonlyMap<numb
   );
 }
 
+/** "id 3, PID 1234 (web)" for messages (a hand-edited registry may hold anything: sanitized). */
 function entryLine(entry: TrackedEntry): string {
-  return `id ${entry.id}, PID ${entry.pid}${entry.name !== null ? ` (${entry.name})` : ''}`;
+  return `id ${entry.id}, PID ${entry.pid}${entry.name !== null ? ` (${sanitizeText(entry.name)})` : ''}`;
 }
 
 async function trackAdd(argv: readonly string[], io: TrackIo): Promise<number> {
@@ -241,12 +244,12 @@ async function trackRun(argv: readonly string[], io: TrackIo): Promise<number> {
   if (v.cwd !== undefined) {
     cwd = resolve(v.cwd as string);
     const info = await stat(cwd).catch(() => null);
-    if (!info?.isDirectory()) throw new UsageError(`--cwd ${v.cwd}: not a directory`);
+    if (!info?.isDirectory()) throw new UsageError(`--cwd ${quoted(v.cwd as string)}: not a directory`);
   }
   const log: RunLog = v['no-log'] ? { kind: 'none' } : v.log !== undefined ? { kind: 'file', path: resolve(v.log as string) } : { kind: 'default' };
   const registry = await io.registry();
   const outcome = await registry.run({ command: command[0]!, args: command.slice(1), ...(cwd !== undefined ? { cwd } : {}), log }, labels);
-  if (outcome.status === 'failed') throw new UsageError(outcome.message);
+  if (outcome.status === 'failed') throw new UsageError(sanitizeText(outcome.message));
   if (outcome.status === 'name-taken') throw new UsageError(`name "${name}" is already used by ${entryLine(outcome.entry)}; nothing started`);
   const [status] = await registry.statuses([outcome.entry]);
   if (format === 'json') io.stdout(envelope('run', registry, { status: 'started', entry: statusJson(status!) }));
@@ -459,7 +462,7 @@ export async function runTrack(argv: readonly string[], io: TrackIo = defaultIo(
     }
     // An unusable registry or a lock held too long: one line, exit 1, the file untouched.
     if (err instanceof RegistryFileError || err instanceof LockTimeoutError || err instanceof StateDirError) {
-      io.stderr(`proctop: ${(err as Error).message}\n`);
+      io.stderr(`proctop: ${sanitizeText((err as Error).message)}\n`);
       return 1;
     }
     throw err;
