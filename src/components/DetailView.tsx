@@ -22,11 +22,13 @@ export function DetailView(): React.JSX.Element {
   const cwd = useInspect((s) => s.cwd);
   const exe = useInspect((s) => s.exe);
   const history = useInspect((s) => s.history);
+  const tracked = useMonitor((s) => s.tracked);
   const height = Math.max(1, layout.lines - layout.statusLines);
   const own = inspecting && target !== null;
+  const row = own ? lastRow : (cursor?.row ?? null);
   const lines = detailLines(
     {
-      row: own ? lastRow : (cursor?.row ?? null),
+      row,
       exited: own ? exited : (cursor?.exited ?? false),
       rowsByKey,
       cwd: own ? cwd : null,
@@ -34,6 +36,7 @@ export function DetailView(): React.JSX.Element {
       listing: own ? listing : undefined,
       listingFailure: own ? listingFailure : null,
       history,
+      tracked: row ? (tracked.get(row.key) ?? null) : null,
     },
     layout.columns,
     height,

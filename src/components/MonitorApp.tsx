@@ -13,6 +13,7 @@ import { Header } from './Header.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import { ProcessTable } from './ProcessTable.js';
 import { StatusBar } from './StatusBar.js';
+import { TrackedView, TrackFormView } from './TrackedView.js';
 
 export interface MonitorAppProps {
   /** The app's own store (fresh per app instance and per test). */
@@ -38,6 +39,10 @@ function Body(): React.JSX.Element {
     case 'confirm':
     case 'history':
       return <ActionsView view={view} />;
+    case 'tracked':
+      return <TrackedView />;
+    case 'track-form':
+      return <TrackFormView />;
     default:
       return (
         <>

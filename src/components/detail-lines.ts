@@ -5,6 +5,7 @@ import type { ProcessHistory } from '../store/inspect-store.js';
 import type { IdentityKey, ProcessRow } from '../sampler/types.js';
 import type { ProcessLink } from '../sys/process-links.js';
 import type { FdListing } from '../sys/types.js';
+import type { TrackedEntry } from '../registry/types.js';
 import { fit, formatBytes, formatCpuTime, formatPercent, sparkline } from './format.js';
 import { sanitizeText, sliceWhole } from '../output/sanitize.js';
 
@@ -21,6 +22,18 @@ export interface DetailInput {
   readonly listing: FdListing | null | undefined;
   readonly listingFailure: string | null;
   readonly history: ProcessHistory;
+  /** Its registry entry when the process is tracked. */
+  readonly tracked?: TrackedEntry | null;
+}
+
+/** The registry entry in one line: "#3 db   tags a,b   groups prod   since 12:00:01". */
+export function trackedText(e: TrackedEntry): string {
+  const parts = [`#${e.id}${e.name !== null ? ` ${e.name}` : ''}`];
+  if (e.tags.length > 0) parts.push(`tags ${e.tags.join(',')}`);
+  if (e.groups.length > 0) parts.push(`groups ${e.groups.join(',')}`);
+  parts.push(`since ${formatLocalTime(Date.parse(e.createdAt))}`);
+  if (e.logPath !== null) parts.push(`log ${e.logPath}`);
+  return `${sanitizeText(parts.join('   '))}   (A: tracked view)`;
 }
 
 /** One line of the view and whether it is the title. */
@@ -166,6 +179,7 @@ export function detailLines(input: DetailInput, width: number, height: number): 
     field('CPU', `${formatPercent(r.cpuPercent)}%${cpuSpark}   lifetime ${formatPercent(r.cpuPercentLifetime)}%   time ${formatCpuTime(r.cpuTimeSeconds)}`, 2),
     field('RSS', `${formatBytes(r.rssBytes)} (${formatPercent(r.memPercent)}%)${rssSpark}   virtual ${formatBytes(r.vsizeBytes)}`, 2),
     field('open fds', fdSummary(input.listing, input.listingFailure, input.exited), 2),
+    input.tracked ? field('tracked', trackedText(input.tracked), 2) : [],
   ].flat();
   const commandLines = Math.max(1, height - 1 - rest.length);
   const command = r.argv.length > 0 ? sanitizeText(commandText(r)) : `[${sanitizeText(r.comm)}] (no command line: ${r.isKernelThread ? 'kernel thread' : 'zombie or exited'})`;

@@ -4,10 +4,14 @@ import { commandText } from '../store/columns.js';
 import type { DisplayRow } from '../store/process-list.js';
 import { fit, formatBytes, formatCpuTime, formatPercent } from './format.js';
 import { sanitizeText } from '../output/sanitize.js';
+import type { TrackedEntry } from '../registry/types.js';
+import type { IdentityKey } from '../sampler/types.js';
+import { trackLabel } from '../store/tracked-filter.js';
 
 /** One drawable column. */
 export interface TableColumn {
-  readonly id: ColumnId;
+  /** A sortable column, or TRACK (shown only while a tracked process is on screen). */
+  readonly id: ColumnId | 'track';
   readonly title: string;
   /** Fixed width; COMMAND takes whatever is left. */
   readonly width: number;
@@ -66,6 +70,32 @@ function chooseColumns(width: number): TableColumn[] {
   }
   const commandWidth = Math.max(0, width - used(chosen));
   return ORDER.filter((id) => chosen.has(id)).map((id) => (id === 'command' ? { ...COLUMNS.command, width: commandWidth } : COLUMNS[id]));
+}
+
+/** Width of the TRACK column (name or #id, then tags). */
+export const TRACK_WIDTH = 14;
+
+/**
+ * The columns with TRACK inserted before COMMAND, which gives up the room: shown while any
+ * tracked process is on screen. The cell is the entry's name (or #id) and tags.
+ */
+export function withTrackColumn(columns: readonly TableColumn[], tracked: ReadonlyMap<IdentityKey, TrackedEntry>): readonly TableColumn[] {
+  const track: TableColumn = {
+    id: 'track',
+    title: 'TRACK',
+    width: TRACK_WIDTH,
+    align: 'left',
+    cell: (d) => {
+      const entry = tracked.get(d.key);
+      return entry ? sanitizeText(trackLabel(entry)) : '';
+    },
+  };
+  const out: TableColumn[] = [];
+  for (const col of columns) {
+    if (col.id === 'command') out.push(track, { ...col, width: Math.max(0, col.width - TRACK_WIDTH - 1) });
+    else out.push(col);
+  }
+  return out;
 }
 
 /** The title line; the sort column carries ▼ (descending) or ▲ (ascending). */

@@ -36,6 +36,8 @@ export type Command =
   | 'RENICE_UP'
   | 'RENICE_DOWN'
   | 'HISTORY'
+  | 'TRACK'
+  | 'TRACKED_VIEW'
   | 'HELP'
   | 'QUIT';
 
@@ -81,6 +83,7 @@ export const KEY_BINDINGS: Readonly<Record<Command, CommandInfo>> = {
   DETAILS: { bindings: [{ key: 'return' }], description: 'process details', group: 'View', mutating: false },
   OPEN_FILES: { bindings: [{ key: 'o' }], description: 'open files of the process', group: 'View', mutating: false },
   HISTORY: { bindings: [{ key: 'H' }], description: 'action history', group: 'View', mutating: false },
+  TRACKED_VIEW: { bindings: [{ key: 'A' }], description: 'tracked processes (dead ones too): d untrack, x/F9 signal', group: 'View', mutating: false },
   SELECT: { bindings: [{ key: 'space' }], description: 'select/unselect process', group: 'Select', mutating: true },
   SELECT_WITH_CHILDREN: { bindings: [{ key: 'c' }], description: 'select process and its children', group: 'Select', mutating: true },
   CLEAR_SELECTION: { bindings: [{ key: 'U' }], description: 'clear selection', group: 'Select', mutating: true },
@@ -88,6 +91,7 @@ export const KEY_BINDINGS: Readonly<Record<Command, CommandInfo>> = {
   TERMINATE_TREE: { bindings: [{ key: 'T' }], description: 'terminate the process tree', group: 'Act', mutating: true },
   RENICE_DOWN: { bindings: [{ key: 'f7' }, { key: '[' }], description: 'nice - (higher priority)', group: 'Act', mutating: true },
   RENICE_UP: { bindings: [{ key: 'f8' }, { key: ']' }], description: 'nice + (lower priority)', group: 'Act', mutating: true },
+  TRACK: { bindings: [{ key: 'a' }], description: 'track the process (name, tags, groups)', group: 'Act', mutating: true },
   HELP: { bindings: [{ key: '?' }, { key: 'f1' }, { key: 'h' }], description: 'this help', group: 'General', mutating: false },
   QUIT: { bindings: [{ key: 'q' }, { key: 'f10' }, { key: 'c', ctrl: true }], description: 'quit', group: 'General', mutating: false },
 };

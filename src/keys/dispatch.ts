@@ -19,6 +19,8 @@ const NEEDS_CONTROLLER: Readonly<Partial<Record<Command, string>>> = {
   RENICE_UP: 'renice: not available here',
   RENICE_DOWN: 'renice: not available here',
   HISTORY: 'action history: not available here',
+  TRACK: 'tracking: not available here',
+  TRACKED_VIEW: 'tracked processes: not available here',
 };
 
 /**

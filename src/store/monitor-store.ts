@@ -7,9 +7,11 @@ import { clampIndex, indexByKey, relocateCursor, scrollToPin, scrollToShow } fro
 import { computeLayout, type ScreenLayout } from './layout.js';
 import { displayRows, withDescendants, type DisplayRow, type ListQuery } from './process-list.js';
 import type { PortHolders } from './port-filter.js';
+import type { TrackedEntry } from '../registry/types.js';
+import { parseTrackedFilter } from './tracked-filter.js';
 
 /** Screens stacked on top of the process list; the top one receives keys. */
-export type View = 'list' | 'detail' | 'fds' | 'confirm' | 'history' | 'help';
+export type View = 'list' | 'detail' | 'fds' | 'confirm' | 'history' | 'help' | 'tracked' | 'track-form';
 
 /** A one-line prompt in the status bar (filter text or user name being typed). */
 export interface TextInput {
@@ -61,6 +63,8 @@ export interface MonitorState {
   readonly userFilter: string | null;
   /** Processes holding the port of a ":PORT" filter (looked up off the JS thread); null until known. */
   readonly portHolders: PortHolders | null;
+  /** Tracked processes of this boot by identity (TRACK column, tag:/group:/name: filter tokens). */
+  readonly tracked: ReadonlyMap<IdentityKey, TrackedEntry>;
   readonly tree: boolean;
   readonly hideKernelThreads: boolean;
   /** Follow (F): the cursor's process stays on its screen line while the list moves under it. */
@@ -115,6 +119,8 @@ export interface MonitorActions {
   clearFilters(): void;
   /** Hands over the looked-up holders of a ":PORT" filter's port; the list is recomputed. */
   setPortHolders(holders: PortHolders | null): void;
+  /** Hands over the registry's entries by identity; the list is recomputed when the filter uses them. */
+  setTracked(tracked: ReadonlyMap<IdentityKey, TrackedEntry>): void;
   pushView(view: View): void;
   popView(): void;
   showMessage(text: string, durationMs?: number): void;
@@ -157,6 +163,7 @@ function listQuery(s: MonitorState): ListQuery {
     hideKernelThreads: s.hideKernelThreads,
     tree: s.tree,
     portHolders: s.portHolders,
+    tracked: s.tracked,
   };
 }
 
@@ -218,6 +225,7 @@ export function createMonitorStore(options: MonitorStoreOptions = {}): MonitorSt
       filter: options.filter ?? '',
       userFilter: options.userFilter ?? null,
       portHolders: null,
+      tracked: new Map(),
       tree: options.tree ?? false,
       hideKernelThreads: false,
       following: false,
@@ -378,6 +386,10 @@ export function createMonitorStore(options: MonitorStoreOptions = {}): MonitorSt
       },
       setPortHolders(holders) {
         requery({ portHolders: holders });
+      },
+      setTracked(tracked) {
+        if (parseTrackedFilter(get().filter) !== null) requery({ tracked });
+        else set({ tracked });
       },
       pushView(view) {
         set({ views: [...get().views, view] });

@@ -2,6 +2,8 @@
 import type { IdentityKey, ProcessRow } from '../sampler/types.js';
 import { commandText, rowComparator, type ColumnId } from './columns.js';
 import { holdsPort, parsePortFilter, type PortHolders } from './port-filter.js';
+import { entryMatches, parseTrackedFilter } from './tracked-filter.js';
+import type { TrackedEntry } from '../registry/types.js';
 
 /** One line of the process table. */
 export interface DisplayRow {
@@ -27,6 +29,8 @@ export interface ListQuery {
   readonly tree: boolean;
   /** Holders of the port a ":PORT" filter names (null/absent until looked up). */
   readonly portHolders?: PortHolders | null;
+  /** Tracked processes on screen by identity (for tag: group: name: filter tokens). */
+  readonly tracked?: ReadonlyMap<IdentityKey, TrackedEntry> | null;
 }
 
 /** Case-insensitive match of the filter text against command line, comm, user and PID. */
@@ -44,11 +48,13 @@ export function matchesFilter(row: ProcessRow, filter: string): boolean {
 /** The list's row test, built once per list: the filter is parsed and lower-cased once, not per row. */
 function keeper(query: ListQuery): (row: ProcessRow) => boolean {
   const port = parsePortFilter(query.filter);
-  const text = port === null ? query.filter : '';
+  const tokens = port === null ? parseTrackedFilter(query.filter) : null;
+  const text = port !== null ? '' : tokens !== null ? tokens.text : query.filter;
   return (row) => {
     if (query.hideKernelThreads && row.isKernelThread) return false;
     if (query.user !== null && row.user !== query.user) return false;
     if (port !== null) return holdsPort(row.pid, port, query.portHolders);
+    if (tokens !== null && !entryMatches(query.tracked?.get(row.key), tokens)) return false;
     return matchesFilter(row, text);
   };
 }

@@ -41,6 +41,8 @@ export interface ActionsController {
   /** Keys of the 'confirm' and 'history' views. */
   readonly viewKeys: ViewKeyHandlers;
   openKillDialog(monitor: MonitorStore): void;
+  /** The same dialog for targets chosen elsewhere (the tracked view's entry). */
+  openKillDialogFor(monitor: MonitorStore, targets: readonly DialogTarget[]): void;
   confirmKill(monitor: MonitorStore): Promise<void>;
   openTreeDialog(monitor: MonitorStore): void;
   confirmTree(monitor: MonitorStore): Promise<void>;
@@ -181,10 +183,14 @@ export function createActionsController(options: ActionsControllerOptions = {}):
     },
 
     openKillDialog(monitor) {
+      const targets = captureKillTargets(monitor.getState());
+      if (typeof targets === 'string') return monitor.getState().showMessage(targets);
+      controller.openKillDialogFor(monitor, targets);
+    },
+
+    openKillDialogFor(monitor, targets) {
       const m = monitor.getState();
       if (treeRunning()) return m.showMessage('a tree termination is still running; wait for its result');
-      const targets = captureKillTargets(m);
-      if (typeof targets === 'string') return m.showMessage(targets);
       dialogGeneration += 1;
       const generation = dialogGeneration;
       store.getState().openKillDialog(targets);

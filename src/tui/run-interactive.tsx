@@ -14,6 +14,9 @@ import { collectorSources, InspectRefresher } from './inspect-refresher.js';
 import type { MonitorOptions } from './options.js';
 import { SamplingLoop, type FrameSource } from './sampling-loop.js';
 import { enterFullScreen } from './terminal.js';
+import { createTrackingController } from './tracking-controller.js';
+import { Registry } from '../registry/registry.js';
+import { TrackedStoreContext } from '../store/use-tracked-store.js';
 
 export interface InteractiveSetup {
   readonly options: MonitorOptions;
@@ -62,8 +65,10 @@ export async function runInteractive(setup: InteractiveSetup): Promise<number> {
   // Details, open files and the :PORT filter (read-only: they work in --watch too).
   const inspect = createInspectStore();
   const refresher = setup.collector ? new InspectRefresher(store, inspect, collectorSources(setup.collector)) : null;
-  const overrides: CommandOverrides = { ...inspectOverrides(inspect), ...actions.overrides, ...setup.overrides };
-  const viewKeys: ViewKeyHandlers = { ...inspectViewKeys(inspect), ...actions.viewKeys, ...setup.viewKeys };
+  // Tracked processes: TRACK column, tag:/group:/name: filter tokens, the track form and the tracked view.
+  const tracking = createTrackingController({ registry: () => Registry.open(setup.collector ? { collector: setup.collector } : {}), actions });
+  const overrides: CommandOverrides = { ...inspectOverrides(inspect), ...actions.overrides, ...tracking.overrides, ...setup.overrides };
+  const viewKeys: ViewKeyHandlers = { ...inspectViewKeys(inspect), ...actions.viewKeys, ...tracking.viewKeys, ...setup.viewKeys };
   const unsubscribe = store.subscribe((state, previous) => {
     // Resume and interval changes take effect now, not after the old interval.
     if ((previous.paused && !state.paused) || state.intervalMs !== previous.intervalMs) loop.now();
@@ -80,10 +85,13 @@ export async function runInteractive(setup: InteractiveSetup): Promise<number> {
     // the first render, so the first screen already lists processes (one cold render, not two).
     loop.start();
     refresher?.start();
+    tracking.attach(store);
     await loop.firstFrame(FIRST_FRAME_WAIT_MS);
     const screen = (
       <ActionsStoreContext.Provider value={actions.store}>
-        <MonitorApp store={store} inspect={inspect} overrides={overrides} viewKeys={viewKeys} />
+        <TrackedStoreContext.Provider value={tracking.store}>
+          <MonitorApp store={store} inspect={inspect} overrides={overrides} viewKeys={viewKeys} />
+        </TrackedStoreContext.Provider>
       </ActionsStoreContext.Provider>
     );
     app = render(screen, {
@@ -121,6 +129,7 @@ export async function runInteractive(setup: InteractiveSetup): Promise<number> {
     stdout.off('resize', onResize);
     await loop.stop();
     await refresher?.stop();
+    await tracking.stop();
     app?.unmount();
     process.stdin.pause();
     session.restore();
