@@ -76,10 +76,11 @@ function chooseColumns(width: number): TableColumn[] {
 export const TRACK_WIDTH = 14;
 
 /**
- * The columns with TRACK inserted before COMMAND, which gives up the room: shown while any
- * tracked process is on screen. The cell is the entry's name (or #id) and tags.
+ * The columns at `width` with TRACK before COMMAND: shown while any tracked process is on screen.
+ * They are fitted as if the screen were TRACK's room narrower, so optional columns give way and
+ * COMMAND keeps its minimum. The cell is the entry's name (or #id) and tags.
  */
-export function withTrackColumn(columns: readonly TableColumn[], tracked: ReadonlyMap<IdentityKey, TrackedEntry>): readonly TableColumn[] {
+export function fitColumnsWithTrack(width: number, tracked: ReadonlyMap<IdentityKey, TrackedEntry>): readonly TableColumn[] {
   const track: TableColumn = {
     id: 'track',
     title: 'TRACK',
@@ -91,9 +92,9 @@ export function withTrackColumn(columns: readonly TableColumn[], tracked: Readon
     },
   };
   const out: TableColumn[] = [];
-  for (const col of columns) {
-    if (col.id === 'command') out.push(track, { ...col, width: Math.max(0, col.width - TRACK_WIDTH - 1) });
-    else out.push(col);
+  for (const col of fitColumns(Math.max(0, width - TRACK_WIDTH - 1))) {
+    if (col.id === 'command') out.push(track);
+    out.push(col);
   }
   return out;
 }
