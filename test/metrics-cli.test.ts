@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { killStartedChildren, startChild, waitFor } from './helpers/children.js';
+import { killStartedChildren, waitFor } from './helpers/children.js';
 import { builtCliPath, runCli } from './helpers/cli.js';
 import {
   httpGet,
@@ -11,22 +11,11 @@ import {
   parseExposition,
   promtoolCheck,
   sampleValue,
+  startHostileProcess,
   startNamedSleeper,
   startNodeExporter,
   tempDir,
 } from './helpers/prometheus-tools.js';
-
-/** A comm with invalid UTF-8, a backslash, a quote, a newline and an escape sequence (set by the process itself). */
-export const HOSTILE_COMM_BYTES = [0xff, 0xfe, 0x5c, 0x22, 0x0a, 0x1b, 0x5b, 0x33, 0x31, 0x6d];
-
-/** Starts a process that renames itself to the hostile comm; resolves once the kernel shows it. */
-export async function startHostileProcess(): Promise<number> {
-  const script = `require('fs').writeFileSync('/proc/self/comm', Buffer.from(${JSON.stringify(HOSTILE_COMM_BYTES)})); setTimeout(() => {}, 120000);`;
-  const child = startChild(process.execPath, ['-e', script]);
-  const pid = child.pid as number;
-  await waitFor(() => readFileSync(`/proc/${pid}/comm`).includes(0xff));
-  return pid;
-}
 
 let cli: string;
 const dir = tempDir('proctop-metrics-');

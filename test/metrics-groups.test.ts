@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { GroupAccumulator } from '../src/metrics/group-accumulator.js';
 import type { GroupMember, ProcessCounters } from '../src/metrics/group-figures.js';
 import { labelText } from '../src/metrics/label-text.js';
-import { isLoopback, negotiateFormat, parseListenAddress } from '../src/metrics/http-server.js';
+import { negotiateFormat } from '../src/metrics/http-server.js';
+import { isLoopback, parseListenAddress } from '../src/metrics/listen-address.js';
 import { Exposition } from '../src/metrics/exposition.js';
 import { parseExposition, promtoolCheck, sampleValue } from './helpers/prometheus-tools.js';
 
@@ -163,7 +164,7 @@ describe('exposition', () => {
   const all = { io: true, pageFaults: true, ctxSwitches: true, fds: true, swap: true, proportional: true };
   const hostile = ['plain', 'a"b', 'back\\slash', 'new\nline', '\x1b[31mred', '\ufffd\ufffd bad', 'lone\ud800'];
 
-  async function exposition(format: 'text' | 'openmetrics') {
+  async function loaded(): Promise<Exposition> {
     const acc = new GroupAccumulator({ baseline: 'process-start' });
     const groups = acc.update(
       hostile.map((name, i) => member(`${i + 1}:1`, name, i, 1000, { readBytes: 10, writeBytes: 20, majorPageFaults: 1, minorPageFaults: 2, voluntaryCtxSwitches: 3, nonvoluntaryCtxSwitches: 4 })),
@@ -171,8 +172,10 @@ describe('exposition', () => {
     );
     const e = new Exposition({ available: all, trackedLabels: true });
     await e.load({ groups, tracked: [{ id: 3, name: 'we"b\n', alive: true, tags: ['b', 'a'], groups: [] }], sampleDurationSeconds: 0.25, samples: 1, sampleErrors: 0 });
-    return e.text(format, { previousScrapeSeconds: 0.001, sampleAgeSeconds: 0.5 });
+    return e;
   }
+  const scrape = { previousScrapeSeconds: 0.001, sampleAgeSeconds: 0.5 };
+  const exposition = async (format: 'text' | 'openmetrics') => (await loaded()).text(format, scrape);
 
   it('stays valid with hostile group names and loses none of them (promtool check metrics)', async () => {
     const text = await exposition('text');
@@ -201,5 +204,13 @@ describe('exposition', () => {
     expect(om.match(/# EOF/g)).toHaveLength(1);
     expect(om).toContain('# TYPE namedprocess_namegroup_cpu_seconds counter');
     expect(om).toContain('namedprocess_namegroup_cpu_seconds_total{groupname="plain",mode="user"} 0');
+  });
+
+  it('the text format stays right after an OpenMetrics scrape of the same sample (counter names keep _total)', async () => {
+    const e = await loaded();
+    await e.text('openmetrics', scrape);
+    const text = await e.text('text', scrape);
+    expect(text).toContain('# TYPE namedprocess_namegroup_cpu_seconds_total counter');
+    expect(promtoolCheck(text)).toEqual({ status: 0, output: '' });
   });
 });

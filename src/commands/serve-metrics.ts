@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { MetricsExporter } from '../metrics/exporter.js';
 import type { GroupBy } from '../metrics/grouping.js';
-import { DEFAULT_LISTEN, METRICS_PATH, isLoopback, parseListenAddress, startMetricsServer, type ListenAddress } from '../metrics/http-server.js';
+import { METRICS_PATH, startMetricsServer } from '../metrics/http-server.js';
+import { DEFAULT_LISTEN, addressText, isLoopback, parseListenAddress, type ListenAddress } from '../metrics/listen-address.js';
 import { MetricsLoop } from '../metrics/metrics-loop.js';
 import { createCollector, type CollectorChoice } from '../sys/collector.js';
 import { GROUP_BY_HELP, parseBoundedDuration, parseGroupBy } from './metrics-options.js';
@@ -70,11 +71,6 @@ export function parseServeMetricsArgs(argv: readonly string[]): ServeMetricsOpti
     trackedLabels: v['tracked-labels'] === true,
     help: v.help === true,
   };
-}
-
-/** Human form of a bound address (IPv6 in brackets). */
-export function addressText(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 /** A running exporter: sampling loop plus HTTP server, and one way to stop both. */

@@ -65,25 +65,26 @@ function withoutEof(text: string): string {
   return text.endsWith('# EOF\n') ? text.slice(0, -'# EOF\n'.length) : text;
 }
 
-/**
- * Turns group figures into Prometheus text or OpenMetrics through prom-client. A sample is
- * rendered once per format and cached, so a scrape costs one small per-scrape part plus a string
- * concatenation, never a walk of /proc or of every group.
- */
-export class Exposition {
-  private readonly registries: Record<ExpositionFormat, AnyRegistry>;
-  private readonly scrapeRegistries: Record<ExpositionFormat, AnyRegistry>;
-  private readonly group = new Map<keyof typeof GROUP_FAMILIES, AnyMetric>();
-  private readonly sample: Record<keyof typeof SAMPLE_FAMILIES, AnyMetric>;
-  private readonly scrape: Record<keyof typeof SCRAPE_FAMILIES, AnyMetric>;
-  private readonly rendered = new Map<ExpositionFormat, Promise<string>>();
+type GroupKey = keyof typeof GROUP_FAMILIES;
 
-  constructor(private readonly options: ExpositionOptions) {
-    this.registries = { text: new Registry(), openmetrics: openMetricsRegistry() };
-    this.scrapeRegistries = { text: new Registry(), openmetrics: openMetricsRegistry() };
-    const both = [this.registries.text, this.registries.openmetrics];
+/**
+ * One registry's metric objects. Each format gets its own: prom-client renames a counter in
+ * place (drops "_total") when an OpenMetrics registry renders it, so a metric shared by the two
+ * registries would come out wrong in the text format afterwards.
+ */
+class FamilySet {
+  readonly registry: AnyRegistry;
+  private readonly group = new Map<GroupKey, AnyMetric>();
+  private readonly sample: Record<keyof typeof SAMPLE_FAMILIES, AnyMetric>;
+
+  constructor(
+    format: ExpositionFormat,
+    private readonly options: ExpositionOptions,
+  ) {
+    this.registry = newRegistry(format);
+    const registers = [this.registry];
     const a = options.available;
-    const wanted: Record<keyof typeof GROUP_FAMILIES, boolean> = {
+    const wanted: Record<GroupKey, boolean> = {
       numProcs: true,
       cpuSeconds: true,
       readBytes: a.io,
@@ -98,52 +99,48 @@ export class Exposition {
       numThreads: true,
       states: true,
     };
-    for (const [key, spec] of Object.entries(GROUP_FAMILIES) as [keyof typeof GROUP_FAMILIES, FamilySpec][]) {
-      if (wanted[key]) this.group.set(key, makeMetric(spec, both));
+    for (const [key, spec] of Object.entries(GROUP_FAMILIES) as [GroupKey, FamilySpec][]) {
+      if (wanted[key]) this.group.set(key, makeMetric(spec, registers));
     }
     const trackedSpec = options.trackedLabels
       ? { ...SAMPLE_FAMILIES.trackedUp, labels: [...SAMPLE_FAMILIES.trackedUp.labels, 'tags', 'groups'] }
       : SAMPLE_FAMILIES.trackedUp;
     this.sample = {
-      trackedUp: makeMetric(trackedSpec, both),
-      sampleDuration: makeMetric(SAMPLE_FAMILIES.sampleDuration, both),
-      samples: makeMetric(SAMPLE_FAMILIES.samples, both),
-      sampleErrors: makeMetric(SAMPLE_FAMILIES.sampleErrors, both),
-    };
-    const scrapeBoth = [this.scrapeRegistries.text, this.scrapeRegistries.openmetrics];
-    this.scrape = {
-      scrapeDuration: makeMetric(SCRAPE_FAMILIES.scrapeDuration, scrapeBoth),
-      sampleAge: makeMetric(SCRAPE_FAMILIES.sampleAge, scrapeBoth),
+      trackedUp: makeMetric(trackedSpec, registers),
+      sampleDuration: makeMetric(SAMPLE_FAMILIES.sampleDuration, registers),
+      samples: makeMetric(SAMPLE_FAMILIES.samples, registers),
+      sampleErrors: makeMetric(SAMPLE_FAMILIES.sampleErrors, registers),
     };
   }
 
-  /** Replaces the sample part with a new sample's figures; resolves once both formats are rendered. */
-  async load(input: SampleExposition): Promise<void> {
+  /** Sets every family from one sample. */
+  load(input: SampleExposition): void {
     for (const metric of this.group.values()) metric.reset();
     for (const metric of Object.values(this.sample)) metric.reset();
-    const m = (key: keyof typeof GROUP_FAMILIES): AnyMetric | undefined => this.group.get(key);
+    const optional = (key: GroupKey): AnyMetric | undefined => this.group.get(key);
+    const always = (key: GroupKey): AnyMetric => this.group.get(key) as AnyMetric;
     const a = this.options.available;
     for (const g of input.groups) {
       const groupname = labelText(g.name);
       const one = { groupname };
       const c = g.counters;
-      put(m('numProcs')!, one, g.procs);
-      put(m('cpuSeconds')!, { groupname, mode: 'user' }, c.cpuUserSeconds);
-      put(m('cpuSeconds')!, { groupname, mode: 'system' }, c.cpuSystemSeconds);
-      const readBytes = m('readBytes');
+      put(always('numProcs'), one, g.procs);
+      put(always('cpuSeconds'), { groupname, mode: 'user' }, c.cpuUserSeconds);
+      put(always('cpuSeconds'), { groupname, mode: 'system' }, c.cpuSystemSeconds);
+      const readBytes = optional('readBytes');
       if (readBytes) put(readBytes, one, c.readBytes);
-      const writeBytes = m('writeBytes');
+      const writeBytes = optional('writeBytes');
       if (writeBytes) put(writeBytes, one, c.writeBytes);
-      const major = m('majorPageFaults');
+      const major = optional('majorPageFaults');
       if (major) put(major, one, c.majorPageFaults);
-      const minor = m('minorPageFaults');
+      const minor = optional('minorPageFaults');
       if (minor) put(minor, one, c.minorPageFaults);
-      const ctx = m('contextSwitches');
+      const ctx = optional('contextSwitches');
       if (ctx) {
         put(ctx, { groupname, ctxswitchtype: 'voluntary' }, c.voluntaryCtxSwitches);
         put(ctx, { groupname, ctxswitchtype: 'nonvoluntary' }, c.nonvoluntaryCtxSwitches);
       }
-      const memory = m('memoryBytes')!;
+      const memory = always('memoryBytes');
       put(memory, { groupname, memtype: 'resident' }, g.residentBytes);
       put(memory, { groupname, memtype: 'virtual' }, g.virtualBytes);
       if (a.swap) put(memory, { groupname, memtype: 'swapped' }, g.swappedBytes);
@@ -151,13 +148,13 @@ export class Exposition {
         put(memory, { groupname, memtype: 'proportionalResident' }, g.proportionalResidentBytes);
         put(memory, { groupname, memtype: 'proportionalSwapped' }, g.proportionalSwappedBytes);
       }
-      const openFds = m('openFiledesc');
+      const openFds = optional('openFiledesc');
       if (openFds) put(openFds, one, g.openFds);
-      const worst = m('worstFdRatio');
+      const worst = optional('worstFdRatio');
       if (worst) put(worst, one, g.worstFdRatio);
-      if (g.oldestStartTimeSeconds !== null) put(m('oldestStartTime')!, one, g.oldestStartTimeSeconds);
-      put(m('numThreads')!, one, g.threads);
-      for (const state of STATE_NAMES) put(m('states')!, { groupname, state }, g.states[state]);
+      if (g.oldestStartTimeSeconds !== null) put(always('oldestStartTime'), one, g.oldestStartTimeSeconds);
+      put(always('numThreads'), one, g.threads);
+      for (const state of STATE_NAMES) put(always('states'), { groupname, state }, g.states[state]);
     }
     for (const t of input.tracked) {
       const labels: Record<string, string> = { id: String(t.id), name: labelText(t.name) };
@@ -170,30 +167,71 @@ export class Exposition {
     put(this.sample.sampleDuration, {}, input.sampleDurationSeconds);
     put(this.sample.samples, {}, input.samples);
     put(this.sample.sampleErrors, {}, input.sampleErrors);
-    this.rendered.clear();
-    // Render now, at sample time, so the first scrape after a sample does not pay for it.
-    for (const format of ['text', 'openmetrics'] as const) this.rendered.set(format, this.registries[format].metrics());
+  }
+}
+
+/** The per-scrape families of one format. */
+class ScrapeSet {
+  readonly registry: AnyRegistry;
+  private readonly scrapeDuration: AnyMetric;
+  private readonly sampleAge: AnyMetric;
+
+  constructor(format: ExpositionFormat) {
+    this.registry = newRegistry(format);
+    this.scrapeDuration = makeMetric(SCRAPE_FAMILIES.scrapeDuration, [this.registry]);
+    this.sampleAge = makeMetric(SCRAPE_FAMILIES.sampleAge, [this.registry]);
+  }
+
+  render(figures: ScrapeFigures): Promise<string> {
+    put(this.scrapeDuration, {}, figures.previousScrapeSeconds);
+    put(this.sampleAge, {}, figures.sampleAgeSeconds);
+    return this.registry.metrics();
+  }
+}
+
+const FORMATS = ['text', 'openmetrics'] as const satisfies readonly ExpositionFormat[];
+
+/**
+ * Turns group figures into Prometheus text or OpenMetrics through prom-client. A sample is
+ * rendered once per format when it is loaded, so a scrape costs one small per-scrape part plus a
+ * string concatenation, never a walk of /proc or of every group.
+ */
+export class Exposition {
+  private readonly sets: Record<ExpositionFormat, FamilySet>;
+  private readonly scrapeSets: Record<ExpositionFormat, ScrapeSet>;
+  private readonly rendered = new Map<ExpositionFormat, Promise<string>>();
+
+  constructor(options: ExpositionOptions) {
+    this.sets = { text: new FamilySet('text', options), openmetrics: new FamilySet('openmetrics', options) };
+    this.scrapeSets = { text: new ScrapeSet('text'), openmetrics: new ScrapeSet('openmetrics') };
+  }
+
+  /** Replaces the sample part with a new sample's figures; resolves once both formats are rendered. */
+  async load(input: SampleExposition): Promise<void> {
+    for (const format of FORMATS) {
+      this.sets[format].load(input);
+      // Render now, at sample time, so the first scrape after a sample does not pay for it.
+      this.rendered.set(format, this.sets[format].registry.metrics());
+    }
     await Promise.all(this.rendered.values());
   }
 
-  /** The whole exposition in `format`: the cached sample part, then this scrape's figures. */
+  /** The whole exposition in `format`: the rendered sample part, then this scrape's figures. */
   async text(format: ExpositionFormat, scrape: ScrapeFigures | null): Promise<string> {
     let cached = this.rendered.get(format);
     if (cached === undefined) {
-      cached = this.registries[format].metrics();
+      cached = this.sets[format].registry.metrics();
       this.rendered.set(format, cached);
     }
     const sampleText = await cached;
     if (scrape === null) return sampleText;
-    put(this.scrape.scrapeDuration, {}, scrape.previousScrapeSeconds);
-    put(this.scrape.sampleAge, {}, scrape.sampleAgeSeconds);
-    const scrapeText = await this.scrapeRegistries[format].metrics();
+    const scrapeText = await this.scrapeSets[format].render(scrape);
     return format === 'openmetrics' ? withoutEof(sampleText) + scrapeText : `${sampleText}\n${scrapeText}`;
   }
 }
 
-function openMetricsRegistry(): AnyRegistry {
+function newRegistry(format: ExpositionFormat): AnyRegistry {
   const registry = new Registry<RegistryContentType>();
-  registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+  registry.setContentType(CONTENT_TYPES[format] as RegistryContentType);
   return registry;
 }

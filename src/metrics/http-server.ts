@@ -2,16 +2,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import Negotiator from 'negotiator';
 import { CONTENT_TYPES, type ExpositionFormat } from './exposition.js';
-
-/** Where to listen. */
-export interface ListenAddress {
-  /** Host or IP; '127.0.0.1' unless the user named another. */
-  readonly host: string;
-  readonly port: number;
-}
+import type { ListenAddress } from './listen-address.js';
 
 /** Anything that answers a scrape (the exporter). */
 export interface ScrapeHandler {
+  /** False until the first sample is in: scrapes then get 503, never an empty exposition. */
+  readonly ready: boolean;
   scrape(format: ExpositionFormat): Promise<string>;
 }
 
@@ -22,7 +18,6 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-export const DEFAULT_LISTEN = '127.0.0.1:9256';
 export const METRICS_PATH = '/metrics';
 
 /** Bounds for a slow or stuck client: nothing waits forever. */
@@ -31,24 +26,6 @@ const REQUEST_TIMEOUT_MS = 30_000;
 const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 const CLOSE_TIMEOUT_MS = 2_000;
 const MAX_CONNECTIONS = 64;
-
-/**
- * Parses --listen / --metrics: "HOST:PORT", "[IPv6]:PORT", ":PORT" (every interface, as Go's
- * exporters read it) or "PORT" (loopback). Returns an error text for anything else.
- */
-export function parseListenAddress(text: string): ListenAddress | string {
-  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]\s]*)):(\d{1,5})$/.exec(text) ?? (/^(\d{1,5})$/.test(text) ? [text, undefined, '127.0.0.1', text] : null);
-  if (!match) return `must be HOST:PORT, [IPv6]:PORT, :PORT or PORT, got "${text}"`;
-  const port = Number(match[3]);
-  if (!Number.isInteger(port) || port > 65535) return `port must be 0..65535, got "${match[3] ?? ''}"`;
-  const host = match[1] ?? match[2] ?? '';
-  return { host: host === '' ? '::' : host, port };
-}
-
-/** True when the address only accepts connections from this machine. */
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
 
 const OFFERED = [`text/plain; version=0.0.4`, `application/openmetrics-text; version=1.0.0`];
 
@@ -69,6 +46,7 @@ async function handle(handler: ScrapeHandler, req: IncomingMessage, res: ServerR
   if (req.method !== 'GET' && !head) return reply(res, 405, 'method not allowed\n', { allow: 'GET, HEAD' });
   if (path === '/') return reply(res, 200, `proctop metrics exporter: see ${METRICS_PATH}\n`, {}, head);
   if (path !== METRICS_PATH) return reply(res, 404, 'not found\n', {}, head);
+  if (!handler.ready) return reply(res, 503, 'no sample yet\n', { 'retry-after': '1' }, head);
   const format = negotiateFormat(req.headers.accept);
   const body = await handler.scrape(format);
   reply(res, 200, body, { 'content-type': CONTENT_TYPES[format] }, head);

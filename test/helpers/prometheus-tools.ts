@@ -2,7 +2,7 @@
 // process-exporter from the Debian packages, each on its own free 127.0.0.1 port with temp state,
 // never the system services apt may have started. Every wait is bounded.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -230,3 +230,16 @@ export async function startProcessExporter(configYaml: string, dir: string): Pro
   await waitUntilServing(url, output);
   return { child, url, output, stop: stopper(child) };
 }
+
+/** A comm with invalid UTF-8, a backslash, a quote, a newline and an escape sequence (set by the process itself). */
+export const HOSTILE_COMM_BYTES = [0xff, 0xfe, 0x5c, 0x22, 0x0a, 0x1b, 0x5b, 0x33, 0x31, 0x6d];
+
+/** Starts a process that renames itself to the hostile comm; resolves once the kernel shows it. */
+export async function startHostileProcess(): Promise<number> {
+  const script = `require('fs').writeFileSync('/proc/self/comm', Buffer.from(${JSON.stringify(HOSTILE_COMM_BYTES)})); setTimeout(() => {}, 120000);`;
+  const child = startChild(process.execPath, ['-e', script]);
+  const pid = child.pid as number;
+  await waitFor(() => readFileSync(`/proc/${pid}/comm`).includes(0xff));
+  return pid;
+}
+
