@@ -29,7 +29,7 @@ afterEach(killStartedChildren);
 afterAll(() => dir.cleanup());
 
 describe('proctop metrics', () => {
-  it.each(['comm', 'user'])('--group-by %s: promtool check metrics passes on the real box', async (groupBy) => {
+  it.each(['comm', 'user', 'unit'])('--group-by %s: promtool check metrics passes on the real box', async (groupBy) => {
     startNamedSleeper(dir.path, sleeperName);
     startNamedSleeper(dir.path, sleeperName);
     const run = await runCli(cli, ['metrics', '--group-by', groupBy]);
@@ -41,6 +41,7 @@ describe('proctop metrics', () => {
     const samples = parseExposition(run.stdout);
     expect(samples.some((s) => s.name === 'namedprocess_namegroup_num_procs')).toBe(true);
     if (groupBy === 'comm') expect(sampleValue(samples, 'namedprocess_namegroup_num_procs', { groupname: sleeperName })).toBe(2);
+    else if (groupBy === 'unit') expect(samples.filter((s) => s.name === 'namedprocess_namegroup_num_procs').reduce((n, s) => n + s.value, 0)).toBeGreaterThanOrEqual(2);
     else expect(sampleValue(samples, 'namedprocess_namegroup_num_procs', { groupname: userInfo().username })).toBeGreaterThanOrEqual(2);
   });
 

@@ -5,6 +5,7 @@ import { labelText } from '../src/metrics/label-text.js';
 import { negotiateFormat } from '../src/metrics/http-server.js';
 import { isLoopback, parseListenAddress } from '../src/metrics/listen-address.js';
 import { Exposition } from '../src/metrics/exposition.js';
+import { unitGroupName } from '../src/metrics/exporter.js';
 import { parseExposition, promtoolCheck, sampleValue } from './helpers/prometheus-tools.js';
 
 const T0 = 1_800_000_000_000;
@@ -161,7 +162,7 @@ describe('format negotiation', () => {
 });
 
 describe('exposition', () => {
-  const all = { io: true, pageFaults: true, ctxSwitches: true, fds: true, swap: true, proportional: true };
+  const all = { io: true, pageFaults: true, ctxSwitches: true, fds: true, fdLimits: true, swap: true, proportional: true };
   const hostile = ['plain', 'a"b', 'back\\slash', 'new\nline', '\x1b[31mred', '\ufffd\ufffd bad', 'lone\ud800'];
 
   async function loaded(): Promise<Exposition> {
@@ -212,5 +213,18 @@ describe('exposition', () => {
     const text = await e.text('text', scrape);
     expect(text).toContain('# TYPE namedprocess_namegroup_cpu_seconds_total counter');
     expect(promtoolCheck(text)).toEqual({ status: 0, output: '' });
+  });
+});
+
+describe('unit grouping', () => {
+  const placement = (unit: string | null, slice: string | null, path: string) => ({ path, unit, slice, containerId: null, containerRuntime: null });
+  const extras = (cgroup: ReturnType<typeof placement> | null) =>
+    ({ pid: 1, startTime: 1, alive: true, io: null, status: null, fdCount: null, cgroup, faults: null, errors: [] }) as const;
+  it('names the systemd unit, else the slice, else the cgroup path, "-" when unreadable', () => {
+    expect(unitGroupName(extras(placement('nginx.service', 'system.slice', '/system.slice/nginx.service')))).toBe('nginx.service');
+    expect(unitGroupName(extras(placement(null, 'user-1000.slice', '/user.slice/user-1000.slice')))).toBe('user-1000.slice');
+    expect(unitGroupName(extras(placement(null, null, '/')))).toBe('/');
+    expect(unitGroupName(extras(null))).toBe('-');
+    expect(unitGroupName(undefined)).toBe('-');
   });
 });

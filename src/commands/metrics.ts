@@ -106,7 +106,7 @@ export async function main(argv: readonly string[], io: MetricsIo = defaultIo())
     baseline: options.sampleMs !== null ? 'first-sample' : 'process-start',
     proportional: false,
     trackedLabels: options.trackedLabels,
-  });
+  }, choice.collector);
   let started = performance.now();
   await exporter.ingest(await choice.collector.snapshot(), started);
   if (options.sampleMs !== null) {

@@ -31,7 +31,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const [{ startPaneMetrics }, { addressText }] = await Promise.all([import('../metrics/pane-metrics.js'), import('../metrics/listen-address.js')]);
     let pane;
     try {
-      pane = await startPaneMetrics(source, options.metrics);
+      pane = await startPaneMetrics(source, collector, options.metrics);
     } catch (err) {
       process.stderr.write(`proctop: cannot serve metrics on ${addressText(options.metrics.host, options.metrics.port)}: ${err instanceof Error ? err.message : String(err)}\n`);
       return 1;

@@ -86,7 +86,10 @@ export async function startExporter(
   options: { readonly listen: ListenAddress; readonly groupBy: GroupBy; readonly intervalMs: number; readonly trackedLabels: boolean },
   onError: (error: unknown) => void,
 ): Promise<RunningExporter> {
-  const exporter = new MetricsExporter({ groupBy: options.groupBy, baseline: 'first-sample', proportional: false, trackedLabels: options.trackedLabels });
+  const exporter = new MetricsExporter(
+    { groupBy: options.groupBy, baseline: 'first-sample', proportional: false, trackedLabels: options.trackedLabels },
+    choice.collector,
+  );
   const loop = new MetricsLoop(choice.collector, exporter, options.intervalMs, onError);
   await loop.start();
   let server;

@@ -1,5 +1,5 @@
 import { identityKey } from '../sampler/types.js';
-import type { RawProcess, Snapshot } from '../sys/types.js';
+import type { Collector, ExtrasRequest, ProcessExtras, RawProcess, Snapshot } from '../sys/types.js';
 import type { FamilyAvailability } from './families.js';
 import { GroupAccumulator, type CounterBaseline } from './group-accumulator.js';
 import type { GroupMember } from './group-figures.js';
@@ -17,39 +17,71 @@ export interface MetricsExporterOptions {
   readonly clock?: () => number;
 }
 
-/** Families the snapshot alone can feed (the bulk extras reader adds the rest once it is wired in). */
-const SNAPSHOT_ONLY: FamilyAvailability = { io: false, pageFaults: false, ctxSwitches: false, fds: false, swap: false, proportional: false };
+/**
+ * What the bulk extras reader adds to the snapshot: process-exporter reads the same files (io,
+ * status, the fd directory) for every process at every scrape. The fd limit (worst_fd_ratio) and
+ * smaps (proportional memory) have no bulk reader yet, so those families are not written.
+ */
+const EXTRAS_REQUEST: ExtrasRequest = { io: true, status: true, fdCount: true, faults: true };
+const WITH_EXTRAS: FamilyAvailability = { io: true, pageFaults: true, ctxSwitches: true, fds: true, fdLimits: false, swap: true, proportional: false };
+const SNAPSHOT_ONLY: FamilyAvailability = { io: false, pageFaults: false, ctxSwitches: false, fds: false, fdLimits: false, swap: false, proportional: false };
 
-/** The members of one snapshot for a grouping. */
-export function membersOf(snapshot: Snapshot, groupBy: GroupBy): GroupMember[] {
+/** The extras request of a grouping (unit grouping also needs each process's cgroup). */
+export function extrasRequestFor(groupBy: GroupBy): ExtrasRequest {
+  return groupBy === 'unit' ? { ...EXTRAS_REQUEST, cgroup: true } : EXTRAS_REQUEST;
+}
+
+/**
+ * The group of a process under unit grouping: its systemd unit, else its slice, else its cgroup
+ * path ("/" for the root cgroup); "-" when the cgroup could not be read (cgroup v1 only).
+ */
+export function unitGroupName(extras: ProcessExtras | undefined): string {
+  const placement = extras?.cgroup;
+  if (!placement) return '-';
+  return placement.unit ?? placement.slice ?? placement.path;
+}
+
+/**
+ * The members of one snapshot for a grouping. `extras` (when read) are in the snapshot's process
+ * order; a process that exited between the two reads keeps its snapshot figures, without extras.
+ */
+export function membersOf(snapshot: Snapshot, groupBy: GroupBy, extras: readonly ProcessExtras[] | null = null): GroupMember[] {
   const { bootTimeMs, clockTicks } = snapshot.system;
   const ticks = clockTicks > 0 ? clockTicks : 100;
   const bootSeconds = bootTimeMs / 1000;
   const members: GroupMember[] = [];
+  const processes = snapshot.processes;
   // A plain loop: it runs for every process every sample.
-  for (const p of snapshot.processes) {
-    const groups = groupNamesOf(groupBy, p);
+  for (let i = 0; i < processes.length; i++) {
+    const p = processes[i] as RawProcess;
+    const found = extras?.[i];
+    const x = found !== undefined && found.alive && found.pid === p.pid && found.startTime === p.startTime ? found : undefined;
+    // Under unit grouping a process that exited before its cgroup was read has no group: drop it.
+    const groups = groupBy === 'unit' && found !== undefined && !found.alive ? [] : groupNamesOf(groupBy, p, x);
     if (groups.length === 0) continue;
+    const io = x?.io ?? null;
+    const status = x?.status ?? null;
+    const faults = x?.faults ?? null;
     members.push({
       key: identityKey(p),
       groups,
       counters: {
         cpuUserSeconds: p.utime / ticks,
         cpuSystemSeconds: p.stime / ticks,
-        readBytes: null,
-        writeBytes: null,
-        majorPageFaults: null,
-        minorPageFaults: null,
-        voluntaryCtxSwitches: null,
-        nonvoluntaryCtxSwitches: null,
+        readBytes: io ? io.readBytes : null,
+        writeBytes: io ? io.writeBytes : null,
+        majorPageFaults: faults ? faults.major : null,
+        minorPageFaults: faults ? faults.minor : null,
+        voluntaryCtxSwitches: status ? status.voluntaryCtxSwitches : null,
+        nonvoluntaryCtxSwitches: status ? status.involuntaryCtxSwitches : null,
       },
       gauges: {
         residentBytes: p.rssBytes,
         virtualBytes: p.vsizeBytes,
-        swappedBytes: null,
+        swappedBytes: status ? status.swapBytes : null,
         proportionalResidentBytes: null,
         proportionalSwappedBytes: null,
-        openFds: null,
+        openFds: x?.fdCount ?? null,
         fdLimit: null,
         threads: p.threads,
         state: p.state,
@@ -60,9 +92,10 @@ export function membersOf(snapshot: Snapshot, groupBy: GroupBy): GroupMember[] {
   return members;
 }
 
-function groupNamesOf(groupBy: GroupBy, p: RawProcess): readonly string[] {
+function groupNamesOf(groupBy: GroupBy, p: RawProcess, extras: ProcessExtras | undefined): readonly string[] {
   if (groupBy === 'comm' || groupBy === 'user') return snapshotGroupNames(groupBy, p);
-  throw new Error(`--group-by ${groupBy} needs data this build does not read yet`);
+  if (groupBy === 'unit') return [unitGroupName(extras)];
+  throw new Error(`--group-by ${groupBy} needs the process registry, which this build does not have yet`);
 }
 
 /**
@@ -78,9 +111,14 @@ export class MetricsExporter {
   private lastSampleAtMs: number | null = null;
   private previousScrapeSeconds = 0;
 
-  constructor(private readonly options: MetricsExporterOptions) {
+  constructor(
+    private readonly options: MetricsExporterOptions,
+    /** Reads the per-process extras (io, status, fds, faults, cgroup); null = snapshot families only. */
+    private readonly extrasSource: Pick<Collector, 'readExtras'> | null,
+  ) {
     this.accumulator = new GroupAccumulator({ baseline: options.baseline });
-    this.exposition = new Exposition({ available: SNAPSHOT_ONLY, trackedLabels: options.trackedLabels });
+    this.exposition = new Exposition({ available: extrasSource ? WITH_EXTRAS : SNAPSHOT_ONLY, trackedLabels: options.trackedLabels });
+    if (!extrasSource && options.groupBy === 'unit') throw new Error('--group-by unit needs the extras reader (cgroup)');
     this.clock = options.clock ?? (() => performance.now());
   }
 
@@ -91,7 +129,8 @@ export class MetricsExporter {
 
   /** Builds the groups of one snapshot; `startedAtMs` (clock) is when reading it began. */
   async ingest(snapshot: Snapshot, startedAtMs: number, tracked: readonly TrackedUp[] = []): Promise<void> {
-    const members = membersOf(snapshot, this.options.groupBy);
+    const extras = this.extrasSource ? await this.extrasSource.readExtras(snapshot.processes, extrasRequestFor(this.options.groupBy)) : null;
+    const members = membersOf(snapshot, this.options.groupBy, extras);
     const groups = this.accumulator.update(members, snapshot.timestampMs);
     this.samples += 1;
     await this.exposition.load({

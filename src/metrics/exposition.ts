@@ -94,7 +94,7 @@ class FamilySet {
       contextSwitches: a.ctxSwitches,
       memoryBytes: true,
       openFiledesc: a.fds,
-      worstFdRatio: a.fds,
+      worstFdRatio: a.fdLimits,
       oldestStartTime: true,
       numThreads: true,
       states: true,

@@ -9,8 +9,10 @@ export interface FamilyAvailability {
   readonly pageFaults: boolean;
   /** voluntary / nonvoluntary context switches. */
   readonly ctxSwitches: boolean;
-  /** open fd counts and limits. */
+  /** open fd counts. */
   readonly fds: boolean;
+  /** RLIMIT_NOFILE soft limits (worst_fd_ratio). */
+  readonly fdLimits: boolean;
   /** VmSwap. */
   readonly swap: boolean;
   /** Pss / SwapPss from smaps_rollup (costly: only when asked). */

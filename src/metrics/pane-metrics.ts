@@ -1,6 +1,7 @@
 // `proctop --watch --metrics ADDR`: the pane's own samples feed the exposition, so the box is read
 // once for both the screen and the scraper.
 import type { SampledFrame } from '../sampler/types.js';
+import type { Collector } from '../sys/types.js';
 import type { FrameSource } from '../tui/sampling-loop.js';
 import { MetricsExporter } from './exporter.js';
 import type { GroupBy } from './grouping.js';
@@ -18,8 +19,8 @@ export interface PaneMetrics {
  * background (a frame that arrives while the previous one is still being summed is skipped, so
  * the pane never waits on the exporter). Scrapes get 503 until the first frame is in.
  */
-export async function startPaneMetrics(source: FrameSource, listen: ListenAddress, groupBy: GroupBy = 'comm'): Promise<PaneMetrics> {
-  const exporter = new MetricsExporter({ groupBy, baseline: 'first-sample', proportional: false, trackedLabels: false });
+export async function startPaneMetrics(source: FrameSource, collector: Collector, listen: ListenAddress, groupBy: GroupBy = 'comm'): Promise<PaneMetrics> {
+  const exporter = new MetricsExporter({ groupBy, baseline: 'first-sample', proportional: false, trackedLabels: false }, collector);
   const server = await startMetricsServer(exporter, listen);
   let busy = false;
   const feed = (frame: SampledFrame, startedAt: number): void => {
