@@ -1,5 +1,6 @@
 import { readAncestors } from '../sys/ancestry.js';
 import type { ProcessIdentity } from '../sys/types.js';
+import { quoted } from '../output/sanitize.js';
 
 /** Who proctop is: the processes a signal from proctop must never hit by accident. */
 export interface SelfContext {
@@ -52,10 +53,10 @@ export function pidNumberProblem(pid: number): string | null {
  * message naming the problem.
  */
 export function parsePidArgument(text: string): number | string {
-  if (!/^-?\d+$/.test(text.trim())) return `PID must be a positive integer, got "${text}"`;
+  if (!/^-?\d+$/.test(text.trim())) return `PID must be a positive integer, got ${quoted(text)}`;
   const pid = Number(text.trim());
   const problem = pidNumberProblem(pid);
-  return problem === null ? pid : `invalid PID "${text}": ${problem}`;
+  return problem === null ? pid : `invalid PID ${quoted(text)}: ${problem}`;
 }
 
 /**
