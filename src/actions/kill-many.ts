@@ -169,7 +169,7 @@ async function validateTarget(target: KillTarget, deps: ActionDeps, force: boole
   const known = { ...base, startTime: entry.startTime, comm: entry.comm, uid: entry.uid };
   if (target.startTime !== undefined && entry.startTime !== target.startTime) {
     // The caller named another process than the one that has this PID now: a wrong batch, not a race.
-    return refuse({ ...known, startTime: target.startTime, outcome: 'reused', reason: `PID ${target.pid} is another process now (start time ${entry.startTime}, expected ${target.startTime})` });
+    return refuse({ ...known, startTime: target.startTime, outcome: 'reused', reason: `PID reused: ${target.pid} is another process now (start time ${entry.startTime}, expected ${target.startTime})` });
   }
   const refusal = refusalFor(entry, deps.self, force);
   if (refusal) return refuse({ ...known, outcome: refusal.outcome, reason: refusal.reason });
