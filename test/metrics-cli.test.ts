@@ -11,6 +11,7 @@ import {
   parseExposition,
   promtoolCheck,
   sampleValue,
+  hostileGroupName,
   startHostileProcess,
   startNamedSleeper,
   startNodeExporter,
@@ -47,7 +48,7 @@ describe('proctop metrics', () => {
 
   it('a process named with invalid UTF-8, quotes, a backslash, a newline and ESC keeps the exposition valid and loses no group', async () => {
     startNamedSleeper(dir.path, sleeperName);
-    const hostilePid = await startHostileProcess();
+    const hostilePid = await startHostileProcess('cli');
     const run = await runCli(cli, ['metrics']);
     expect(run.code).toBe(0);
     const check = promtoolCheck(run.stdout);
@@ -56,7 +57,7 @@ describe('proctop metrics', () => {
     // No raw control byte reaches whoever reads the output (a terminal, a log).
     expect(run.stdout).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f]/);
     const samples = parseExposition(run.stdout);
-    expect(sampleValue(samples, 'namedprocess_namegroup_num_procs', { groupname: '\ufffd\ufffd\\"\\n\\x1b[31m' })).toBe(1);
+    expect(sampleValue(samples, 'namedprocess_namegroup_num_procs', { groupname: hostileGroupName('cli') })).toBe(1);
     expect(sampleValue(samples, 'namedprocess_namegroup_num_procs', { groupname: sleeperName })).toBe(1);
     expect(hostilePid).toBeGreaterThan(0);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GroupAccumulator } from '../src/metrics/group-accumulator.js';
 import type { GroupMember, ProcessCounters } from '../src/metrics/group-figures.js';
-import { labelText } from '../src/metrics/label-text.js';
+import { sanitizeText } from '../src/output/sanitize.js';
 import { negotiateFormat } from '../src/metrics/http-server.js';
 import { isLoopback, parseListenAddress } from '../src/metrics/listen-address.js';
 import { Exposition } from '../src/metrics/exposition.js';
@@ -119,17 +119,6 @@ describe('group accumulator (process-exporter counter rules)', () => {
   });
 });
 
-describe('label text', () => {
-  it('keeps ordinary names exactly', () => {
-    expect(labelText('nginx: worker')).toBe('nginx: worker');
-    expect(labelText('größe-日本')).toBe('größe-日本');
-  });
-  it('spells out control characters and repairs lone surrogates', () => {
-    expect(labelText('a\nb\tc\x1b[31m\x7f\u0085')).toBe('a\\nb\\tc\\x1b[31m\\x7f\\u{85}');
-    expect(labelText('bad\ud800x')).toBe('bad\ufffdx');
-  });
-});
-
 describe('listen address', () => {
   it('parses host:port, [v6]:port, :port and a bare port (loopback)', () => {
     expect(parseListenAddress('127.0.0.1:9256')).toEqual({ host: '127.0.0.1', port: 9256 });
@@ -163,7 +152,7 @@ describe('format negotiation', () => {
 
 describe('exposition', () => {
   const all = { io: true, pageFaults: true, ctxSwitches: true, fds: true, fdLimits: true, swap: true, proportional: true };
-  const hostile = ['plain', 'a"b', 'back\\slash', 'new\nline', '\x1b[31mred', '\ufffd\ufffd bad', 'lone\ud800'];
+  const hostile = ['plain', 'a"b', 'back\\slash', 'new\nline', '\x1b[31mred', '\udcff\udcfe bad', 'lone\ud800', '\u009b31m'];
 
   async function loaded(): Promise<Exposition> {
     const acc = new GroupAccumulator({ baseline: 'process-start' });
@@ -185,11 +174,11 @@ describe('exposition', () => {
     expect(check.status).toBe(0);
     const samples = parseExposition(text);
     const names = samples.filter((s) => s.name === 'namedprocess_namegroup_num_procs').map((s) => s.labels.groupname);
-    expect(names.sort()).toEqual(hostile.map(labelText).sort());
+    expect(names.sort()).toEqual(hostile.map(sanitizeText).sort());
     expect(new Set(names).size).toBe(hostile.length);
     expect(text).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f]/);
     expect(sampleValue(samples, 'namedprocess_namegroup_cpu_seconds_total', { groupname: 'back\\slash', mode: 'user' })).toBe(2);
-    expect(sampleValue(samples, 'proctop_tracked_up', { id: '3', name: 'we"b\\n', tags: 'a,b', groups: '' })).toBe(1);
+    expect(sampleValue(samples, 'proctop_tracked_up', { id: '3', name: 'we"b\\x0a', tags: 'a,b', groups: '' })).toBe(1);
     expect(sampleValue(samples, 'proctop_sample_age_seconds', {})).toBe(0.5);
   });
 

@@ -1,7 +1,7 @@
 import { Counter, Gauge, Registry, type RegistryContentType } from 'prom-client';
 import { GROUP_FAMILIES, SAMPLE_FAMILIES, SCRAPE_FAMILIES, type FamilyAvailability, type FamilySpec } from './families.js';
 import { STATE_NAMES, type GroupFigures } from './group-figures.js';
-import { labelText } from './label-text.js';
+import { sanitizeText } from '../output/sanitize.js';
 
 /** The two wire formats: Prometheus text 0.0.4 and OpenMetrics 1.0. */
 export type ExpositionFormat = 'text' | 'openmetrics';
@@ -121,7 +121,7 @@ class FamilySet {
     const always = (key: GroupKey): AnyMetric => this.group.get(key) as AnyMetric;
     const a = this.options.available;
     for (const g of input.groups) {
-      const groupname = labelText(g.name);
+      const groupname = sanitizeText(g.name);
       const one = { groupname };
       const c = g.counters;
       put(always('numProcs'), one, g.procs);
@@ -157,10 +157,10 @@ class FamilySet {
       for (const state of STATE_NAMES) put(always('states'), { groupname, state }, g.states[state]);
     }
     for (const t of input.tracked) {
-      const labels: Record<string, string> = { id: String(t.id), name: labelText(t.name) };
+      const labels: Record<string, string> = { id: String(t.id), name: sanitizeText(t.name) };
       if (this.options.trackedLabels) {
-        labels.tags = labelText([...t.tags].sort().join(','));
-        labels.groups = labelText([...t.groups].sort().join(','));
+        labels.tags = sanitizeText([...t.tags].sort().join(','));
+        labels.groups = sanitizeText([...t.groups].sort().join(','));
       }
       put(this.sample.trackedUp, labels, t.alive ? 1 : 0);
     }

@@ -234,12 +234,22 @@ export async function startProcessExporter(configYaml: string, dir: string): Pro
 /** A comm with invalid UTF-8, a backslash, a quote, a newline and an escape sequence (set by the process itself). */
 export const HOSTILE_COMM_BYTES = [0xff, 0xfe, 0x5c, 0x22, 0x0a, 0x1b, 0x5b, 0x33, 0x31, 0x6d];
 
-/** Starts a process that renames itself to the hostile comm; resolves once the kernel shows it. */
-export async function startHostileProcess(): Promise<number> {
-  const script = `require('fs').writeFileSync('/proc/self/comm', Buffer.from(${JSON.stringify(HOSTILE_COMM_BYTES)})); setTimeout(() => {}, 120000);`;
+/**
+ * Starts a process that renames itself to the hostile comm followed by `suffix` (up to 5 ASCII
+ * characters, so tests running at the same time each see their own); resolves once the kernel shows it.
+ * Its group name is hostileGroupName(suffix).
+ */
+export async function startHostileProcess(suffix: string): Promise<number> {
+  const bytes = [...HOSTILE_COMM_BYTES, ...Buffer.from(suffix.slice(0, 5))];
+  const script = `require('fs').writeFileSync('/proc/self/comm', Buffer.from(${JSON.stringify(bytes)})); setTimeout(() => {}, 120000);`;
   const child = startChild(process.execPath, ['-e', script]);
   const pid = child.pid as number;
   await waitFor(() => readFileSync(`/proc/${pid}/comm`).includes(0xff));
   return pid;
 }
 
+
+/** The label value proctop writes for startHostileProcess(suffix): every byte visible, as the one sanitizer shows it. */
+export function hostileGroupName(suffix: string): string {
+  return `\\xff\\xfe\\"\\x0a\\x1b[31m${suffix.slice(0, 5)}`;
+}
