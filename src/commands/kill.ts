@@ -95,29 +95,32 @@ function numberArg(flag: string, text: string, integer: boolean): number {
   return value;
 }
 
+/** Options of parseArgs (also read by rejectNegativePids to know which flags take a value). */
+const KILL_OPTIONS = {
+  signal: { type: 'string', short: 's' },
+  list: { type: 'boolean', short: 'l' },
+  force: { type: 'boolean' },
+  yes: { type: 'boolean', short: 'y' },
+  json: { type: 'boolean' },
+  table: { type: 'boolean' },
+  name: { type: 'string' },
+  user: { type: 'string' },
+  ppid: { type: 'string' },
+  'cpu-above': { type: 'string' },
+  sample: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 /** Turns argv into options; every problem is a one-line UsageError and nothing is sent. */
 export function parseKillArgs(argv: readonly string[]): KillOptions {
-  rejectNegativePids(argv);
+  rejectNegativePids(argv, KILL_OPTIONS);
   let parsed;
   try {
     parsed = parseArgs({
       args: [...argv],
       strict: true,
       allowPositionals: true,
-      options: {
-        signal: { type: 'string', short: 's' },
-        list: { type: 'boolean', short: 'l' },
-        force: { type: 'boolean' },
-        yes: { type: 'boolean', short: 'y' },
-        json: { type: 'boolean' },
-        table: { type: 'boolean' },
-        name: { type: 'string' },
-        user: { type: 'string' },
-        ppid: { type: 'string' },
-        'cpu-above': { type: 'string' },
-        sample: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      options: KILL_OPTIONS,
     });
   } catch (err) {
     throw optionError(err, 'kill', argv, 'see proctop kill --help');
@@ -137,6 +140,9 @@ export function parseKillArgs(argv: readonly string[]): KillOptions {
     const pid = parsePidArgument(pidText);
     if (typeof pid === 'string') throw new UsageError(pid);
     if (startText !== undefined && !/^\d+$/.test(startText)) throw new UsageError(`invalid identity ${quoted(text)}: use PID or PID:START_TICKS`);
+    if (startText !== undefined && !Number.isSafeInteger(Number(startText))) {
+      throw new UsageError(`invalid identity ${quoted(text)}: START_TICKS is too large to be a start time`);
+    }
     if (targets.some((t) => t.pid === pid)) throw new UsageError(`duplicate PID ${pid}`);
     targets.push(startText === undefined ? { pid } : { pid, startTime: Number(startText) });
   }
