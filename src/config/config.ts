@@ -1,7 +1,8 @@
 // proctop's one config file: $XDG_CONFIG_HOME/proctop/config.json (default ~/.config/proctop/).
 // Reading and writing it is storage, not the OS boundary. Every setting goes through the key table
 // below: a key is validated once here, and every reader gets typed values (durations in ms).
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { makeDirectories } from '../storage/make-dirs.js';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
@@ -232,6 +233,6 @@ export async function saveConfig(patch: ConfigPatch, options: ConfigOptions = {}
     parseKey(spec, text, `saving ${path}`, key);
     file[key] = text;
   }
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  await makeDirectories(dirname(path), 0o700);
   await writeFileAtomic(path, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o644 });
 }
