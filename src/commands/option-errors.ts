@@ -1,4 +1,5 @@
 import { UsageError } from './usage-error.js';
+import { resolveUid } from '../actions/users.js';
 import { quoted } from '../output/sanitize.js';
 
 /**
@@ -50,4 +51,12 @@ export function rejectNegativePids(argv: readonly string[], options: OptionSpecs
     if (takesValue.has(arg)) i++;
     else if (/^-\d+$/.test(arg)) throw new UsageError(`invalid PID ${quoted(arg)}: negative PIDs (process groups) are not accepted`);
   }
+}
+
+/**
+ * --user NAME|UID (pstat, kill, the monitor): a name the password database does not know is an
+ * error naming it, not a filter that silently matches nothing. A numeric uid is always accepted.
+ */
+export function checkKnownUser(text: string, flag = '--user'): void {
+  if (resolveUid(text) === null) throw new UsageError(`${flag}: unknown user ${quoted(text)} (not in the password database; a numeric uid is accepted as is)`);
 }
