@@ -4,6 +4,7 @@ import { createSystemDeps, type ActionDeps } from '../actions/deps.js';
 import { parsePidArgument } from '../actions/guards.js';
 import { parseSignal, signalName, SIGNAL_NUMBERS } from '../actions/signals.js';
 import {
+  auditTreeRefusal,
   planTree,
   terminateTree,
   terminateTreeExitCode,
@@ -36,12 +37,14 @@ is identity-checked (pidfd + start time). Nothing waits forever.
   --kill-signal SIG          escalation signal (default KILL)
   --require-exe-path PATH    refuse unless PID runs this executable (/proc/PID/exe)
   --require-start-time-ms MS refuse unless PID started at this Unix time in ms (±1s)
-  --force                    allow a tree rooted at proctop's parent or in its process group
+  --force                    allow a tree rooted at an ancestor of proctop (proctop itself and
+                             its other ancestors are never members)
   --yes                      do not ask; required when stdin is not a terminal
   --json                     JSON result (schema urn:proctop:schema:terminate-tree:v1)
   --table                    text table of members and fates (the default)
 
-Exit codes: 0 every member gone, 1 some survived or failed, 2 refused, none or invalid input.
+Exit codes: 0 every member gone, 1 some survived or failed, 2 refused or invalid input (nothing
+was sent; an operation that sent any signal never exits 2). Refusals are audited too.
 `;
 
 /** Where terminate-tree reads and writes; tests inject a recording signaller and answers. */
@@ -96,28 +99,31 @@ function signalArg(flag: string, text: string | undefined, fallback: number): nu
   return sig;
 }
 
+/** Options of parseArgs (also read by rejectNegativePids to know which flags take a value). */
+const TERMINATE_TREE_OPTIONS = {
+  grace: { type: 'string' },
+  'kill-after': { type: 'string' },
+  signal: { type: 'string', short: 's' },
+  'kill-signal': { type: 'string' },
+  'require-exe-path': { type: 'string' },
+  'require-start-time-ms': { type: 'string' },
+  force: { type: 'boolean' },
+  yes: { type: 'boolean', short: 'y' },
+  json: { type: 'boolean' },
+  table: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 /** Turns argv into options; every problem is a one-line UsageError and nothing is sent. */
 export function parseTerminateTreeArgs(argv: readonly string[]): TerminateTreeArgs {
-  rejectNegativePids(argv);
+  rejectNegativePids(argv, TERMINATE_TREE_OPTIONS);
   let parsed;
   try {
     parsed = parseArgs({
       args: [...argv],
       strict: true,
       allowPositionals: true,
-      options: {
-        grace: { type: 'string' },
-        'kill-after': { type: 'string' },
-        signal: { type: 'string', short: 's' },
-        'kill-signal': { type: 'string' },
-        'require-exe-path': { type: 'string' },
-        'require-start-time-ms': { type: 'string' },
-        force: { type: 'boolean' },
-        yes: { type: 'boolean', short: 'y' },
-        json: { type: 'boolean' },
-        table: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      options: TERMINATE_TREE_OPTIONS,
     });
   } catch (err) {
     throw optionError(err, 'terminate-tree', argv, 'terminate-tree takes one PID');
@@ -135,7 +141,7 @@ export function parseTerminateTreeArgs(argv: readonly string[]): TerminateTreeAr
     pid = parsedPid;
   }
   const startText = v['require-start-time-ms'];
-  if (startText !== undefined && !/^\d+$/.test(startText.trim())) {
+  if (startText !== undefined && (!/^\d+$/.test(startText.trim()) || !Number.isSafeInteger(Number(startText)))) {
     throw new UsageError(`--require-start-time-ms must be a Unix time in milliseconds, got ${quoted(startText)}`);
   }
   const exePath = v['require-exe-path'];
@@ -245,7 +251,12 @@ export async function runTerminateTree(argv: readonly string[], io: TerminateTre
   if (!args.yes && !io.stdinIsTty) throw new UsageError('terminate-tree asks for confirmation: pass --yes when stdin is not a terminal (nothing was sent)');
   const deps = await io.deps();
   const plan = await planTree(args.pid, deps, args.options);
-  if (typeof plan === 'string') throw new UsageError(`${plan} (nothing was sent)`);
+  if (typeof plan === 'string') {
+    // Refused before anything was sent: audited like kill's refusals.
+    const warning = await auditTreeRefusal(deps, args.pid, plan, args.options);
+    if (warning) io.stderr(`proctop: warning: ${warning}\n`);
+    throw new UsageError(`${plan} (nothing was sent)`);
+  }
   // From here on the tree is the one confirmed: a root PID reused meanwhile is refused.
   const root = { pid: plan.root.pid, startTime: plan.root.startTime };
   let options: TerminateTreeOptions = args.options;

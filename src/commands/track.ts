@@ -100,9 +100,10 @@ const COMMON_OPTIONS = {
 type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
 function parse(sub: string, argv: readonly string[], options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }>, positionals: boolean): { values: Values; positionals: string[] } {
-  rejectNegativePids(argv);
+  const all = { ...COMMON_OPTIONS, ...options };
+  rejectNegativePids(argv, all);
   try {
-    return parseArgs({ args: [...argv], strict: true, allowPositionals: positionals, options: { ...COMMON_OPTIONS, ...options } });
+    return parseArgs({ args: [...argv], strict: true, allowPositionals: positionals, options: all });
   } catch (err) {
     throw optionError(err, `track ${sub}`, argv, positionals ? 'see proctop track --help' : `track ${sub} takes only options`);
   }
