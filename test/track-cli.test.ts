@@ -313,40 +313,38 @@ describe('registry under concurrency', () => {
   }, 180_000);
 
   // A separate process starts the 200 writers (so only it can reap them: a PID it kills is still
-  // its child) and SIGKILLs running ones at random, some in the middle of a locked write.
+  // its child) and SIGKILLs 40% of them at a random moment of their life, many in the middle of a
+  // locked write. The moment is drawn from how long finished writers took, so a slow, loaded
+  // machine gets its kills spread over the whole run just as a fast one does.
   const CHAOS = `
     const { spawn } = require('node:child_process');
     const [cli, ...pids] = process.argv.slice(1);
     const results = [];
-    const running = new Set();
+    const durations = [];
+    let running = 0;
     let next = 0;
     let killed = 0;
+    const typical = () => (durations.length === 0 ? 400 : [...durations].sort((a, b) => a - b)[Math.floor(durations.length / 2)]);
     const startOne = () => {
       if (next >= pids.length) return;
       const pid = pids[next++];
+      const started = Date.now();
       const child = spawn(process.execPath, [cli, 'track', 'add', pid, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       let err = '';
       child.stdout.on('data', (d) => (out += d));
       child.stderr.on('data', (d) => (err += d));
-      running.add(child);
+      running++;
+      const timer = Math.random() < 0.4 ? setTimeout(() => { if (child.kill('SIGKILL')) killed++; }, Math.random() * typical() * 1.1) : null;
       child.on('close', (code, signal) => {
-        running.delete(child);
+        if (timer) clearTimeout(timer);
+        running--;
+        if (code === 0) durations.push(Date.now() - started);
         results.push({ pid: Number(pid), code, signal, out, err });
         startOne();
-        if (running.size === 0 && next >= pids.length) {
-          clearInterval(timer);
-          process.stdout.write(JSON.stringify({ killed, results }));
-        }
+        if (running === 0 && next >= pids.length) process.stdout.write(JSON.stringify({ killed, results }));
       });
     };
-    const timer = setInterval(() => {
-      const list = [...running];
-      if (list.length > 0 && Math.random() < 0.5) {
-        const victim = list[Math.floor(Math.random() * list.length)];
-        if (victim.kill('SIGKILL')) killed++;
-      }
-    }, 15 + Math.random() * 40);
     for (let i = 0; i < 6; i++) startOne();
   `;
 
