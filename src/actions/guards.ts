@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parseStat } from '../sys/js/proc-stat.js';
+import { quoted } from '../output/sanitize.js';
 
 /** Who proctop is: the processes a signal from proctop must never hit by accident. */
 export interface SelfContext {
@@ -47,10 +48,10 @@ export function pidNumberProblem(pid: number): string | null {
  * message naming the problem.
  */
 export function parsePidArgument(text: string): number | string {
-  if (!/^-?\d+$/.test(text.trim())) return `PID must be a positive integer, got "${text}"`;
+  if (!/^-?\d+$/.test(text.trim())) return `PID must be a positive integer, got ${quoted(text)}`;
   const pid = Number(text.trim());
   const problem = pidNumberProblem(pid);
-  return problem === null ? pid : `invalid PID "${text}": ${problem}`;
+  return problem === null ? pid : `invalid PID ${quoted(text)}: ${problem}`;
 }
 
 /**

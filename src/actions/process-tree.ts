@@ -3,6 +3,7 @@ import { readFile, readlink, stat } from 'node:fs/promises';
 import { parseProcStat } from '../sys/js/system-info.js';
 import { parseStat, PF_KTHREAD } from '../sys/js/proc-stat.js';
 import type { ProcessIdentity, RawProcess } from '../sys/types.js';
+import { decodeBytes } from '../sys/js/byte-text.js';
 
 /**
  * The few facts an action needs about a process, read straight from /proc/PID/stat (plus the
@@ -36,7 +37,7 @@ export interface TreeMember extends ProcessEntry {
 /** Reads one process now; null when it does not exist (or its stat is unreadable). */
 export async function readProcessEntry(procRoot: string, pid: number): Promise<ProcessEntry | null> {
   try {
-    const [text, owner] = await Promise.all([readFile(`${procRoot}/${pid}/stat`, 'utf8'), stat(`${procRoot}/${pid}`)]);
+    const [text, owner] = await Promise.all([readFile(`${procRoot}/${pid}/stat`).then(decodeBytes), stat(`${procRoot}/${pid}`)]);
     const parsed = parseStat(text);
     if (!parsed) return null;
     return {
