@@ -5,7 +5,7 @@
 // (or its PID was reused) while it was being read.
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
-import { open, readdir, readFile, readlink, stat } from 'node:fs/promises';
+import { open, readdir, readFile, stat } from 'node:fs/promises';
 import type {
   EnvEntry,
   ExeStatus,
@@ -22,7 +22,7 @@ import { describeCgroupPath, unifiedCgroupPath } from './cgroup.js';
 import { parseCmdline } from './cmdline.js';
 import { capabilitiesFrom, namespaceInode, parseLimits, policyName, seccompMode, smapsFigures } from './inspect-parsers.js';
 import { mapBounded } from './map-bounded.js';
-import { errnoCode } from './proc-files.js';
+import { errnoCode, nodeProcFiles } from './proc-files.js';
 import { parseStat, type ParsedStat } from './proc-stat.js';
 import { kbField, numberField, parseIdSet, parseIo, parseKeyValueLines } from './proc-status.js';
 import { readSysconf } from './system-info.js';
@@ -55,9 +55,10 @@ class FieldErrors {
   }
 }
 
+// nodeProcFiles keeps bytes that are not valid UTF-8 (argv, environ, paths are other users' bytes).
 async function readText(path: string, field: string, errors: FieldErrors): Promise<string | null> {
   try {
-    return await readFile(path, 'utf8');
+    return await nodeProcFiles.readText(path);
   } catch (err) {
     errors.add(field, path, err);
     return null;
@@ -66,7 +67,7 @@ async function readText(path: string, field: string, errors: FieldErrors): Promi
 
 async function readLinkOrNull(path: string, field: string, errors: FieldErrors): Promise<string | null> {
   try {
-    return await readlink(path);
+    return await nodeProcFiles.readLink(path);
   } catch (err) {
     errors.add(field, path, err);
     return null;
@@ -75,7 +76,7 @@ async function readLinkOrNull(path: string, field: string, errors: FieldErrors):
 
 async function readStat(path: string): Promise<ParsedStat | null> {
   try {
-    return parseStat(await readFile(path, 'utf8'));
+    return parseStat(await nodeProcFiles.readText(path));
   } catch {
     return null;
   }
