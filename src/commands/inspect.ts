@@ -57,26 +57,23 @@ const defaultIo = (): InspectIo => ({
   collector: () => createCollector(),
 });
 
+const INSPECT_OPTIONS = {
+  json: { type: 'boolean' },
+  text: { type: 'boolean' },
+  'env-values': { type: 'boolean' },
+  'no-redact': { type: 'boolean' },
+  sha256: { type: 'boolean' },
+  threads: { type: 'boolean' },
+  fds: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 /** Turns argv into options (null for --help); every problem is a one-line UsageError. */
 export function parseInspectArgs(argv: readonly string[], stdoutIsTty: boolean): InspectCommandOptions | null {
-  rejectNegativePids(argv);
+  rejectNegativePids(argv, INSPECT_OPTIONS);
   let parsed;
   try {
-    parsed = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: true,
-      options: {
-        json: { type: 'boolean' },
-        text: { type: 'boolean' },
-        'env-values': { type: 'boolean' },
-        'no-redact': { type: 'boolean' },
-        sha256: { type: 'boolean' },
-        threads: { type: 'boolean' },
-        fds: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
+    parsed = parseArgs({ args: [...argv], strict: true, allowPositionals: true, options: INSPECT_OPTIONS });
   } catch (err) {
     throw optionError(err, 'inspect', argv, 'inspect takes one PID[:START_TICKS]');
   }
