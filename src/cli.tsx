@@ -15,6 +15,8 @@ const SUBCOMMANDS: Readonly<Record<string, () => Promise<CommandMain>>> = {
   stop: async () => (await import('./commands/stop.js')).main,
   renice: async () => (await import('./commands/renice.js')).main,
   config: async () => (await import('./commands/config.js')).main,
+  metrics: async () => (await import('./commands/metrics.js')).main,
+  'serve-metrics': async () => (await import('./commands/serve-metrics.js')).main,
 };
 
 async function run(argv: readonly string[]): Promise<number> {

@@ -7,7 +7,7 @@ import { quoted } from '../output/sanitize.js';
 import { writeStderr, writeStdout } from '../output/std-streams.js';
 import { COMM_SHOWN_MAX, renderTextTable } from '../output/text-table.js';
 import { parseTargetArgument } from './kill.js';
-import { optionError } from './option-errors.js';
+import { optionError, rejectNegativePids } from './option-errors.js';
 import { UsageError } from './usage-error.js';
 
 export const RENICE_USAGE = `Usage: proctop renice PID[:START_TICKS]... (--nice N | --by ±N) [--force] [--json|--table]
@@ -60,6 +60,9 @@ function niceArg(flag: string, text: string, signed: boolean): number {
   return value;
 }
 
+/** Options of parseArgs besides --nice/--by, which take signed values and are read first. */
+const RENICE_OPTIONS = { force: { type: 'boolean' }, json: { type: 'boolean' }, table: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
+
 /** Turns argv into options; every problem is a one-line UsageError and nothing is changed. */
 export function parseReniceArgs(argv: readonly string[]): ReniceArgs {
   // "--by -3" / "--nice -5": node's parseArgs would read the value as an option, so take it here.
@@ -78,14 +81,10 @@ export function parseReniceArgs(argv: readonly string[]): ReniceArgs {
       args.splice(i--, 2);
     }
   }
+  rejectNegativePids(args, RENICE_OPTIONS);
   let parsed;
   try {
-    parsed = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: true,
-      options: { force: { type: 'boolean' }, json: { type: 'boolean' }, table: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    });
+    parsed = parseArgs({ args, strict: true, allowPositionals: true, options: RENICE_OPTIONS });
   } catch (err) {
     throw optionError(err, 'renice', argv, 'renice takes PIDs');
   }

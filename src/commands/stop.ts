@@ -64,25 +64,23 @@ export interface StopArgs {
   readonly format: 'json' | 'table';
 }
 
+/** Options of parseArgs (also read by rejectNegativePids to know which flags take a value). */
+const STOP_OPTIONS = {
+  ladder: { type: 'string' },
+  tree: { type: 'boolean' },
+  force: { type: 'boolean' },
+  yes: { type: 'boolean', short: 'y' },
+  json: { type: 'boolean' },
+  table: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 /** Turns argv into options; every problem is a one-line UsageError and nothing is sent. */
 export function parseStopArgs(argv: readonly string[]): StopArgs {
-  rejectNegativePids(argv);
+  rejectNegativePids(argv, STOP_OPTIONS);
   let parsed;
   try {
-    parsed = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: true,
-      options: {
-        ladder: { type: 'string' },
-        tree: { type: 'boolean' },
-        force: { type: 'boolean' },
-        yes: { type: 'boolean', short: 'y' },
-        json: { type: 'boolean' },
-        table: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
+    parsed = parseArgs({ args: [...argv], strict: true, allowPositionals: true, options: STOP_OPTIONS });
   } catch (err) {
     throw optionError(err, 'stop', argv, 'stop takes PIDs');
   }
