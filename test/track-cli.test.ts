@@ -194,8 +194,8 @@ describe('proctop track (CLI round trips)', () => {
     expect(await victimExit).toBe('SIGINT');
     expect(run.json).toMatchObject({ command: 'kill', signal_sent: 2, signal_name: 'SIGINT', removed: [1] });
     expect(run.json.results).toEqual([
-      { id: 1, name: 'v', pid: victim.pid, start_time: expect.any(Number), outcome: 'sent', reason: null, via_pidfd: true, removed: true },
-      { id: 3, name: 'g', pid: gone.pid, start_time: expect.any(Number), outcome: 'dead', reason: 'not signalled: exited', via_pidfd: false, removed: false },
+      { id: 1, name: 'v', pid: victim.pid, start_time: expect.any(Number), outcome: 'sent', reason: null, via_pidfd: true, ended_by: null, removed: true },
+      { id: 3, name: 'g', pid: gone.pid, start_time: expect.any(Number), outcome: 'dead', reason: 'not signalled: exited', via_pidfd: false, ended_by: null, removed: false },
     ]);
     expect(await isAlive(kept.pid!)).toBe(true);
     const keptRun = await box.json('kill', '--name', 'k', '--keep');
@@ -213,6 +213,27 @@ describe('proctop track (CLI round trips)', () => {
     expect(nothing.run.code).toBe(2);
     expect(nothing.json.results[0].outcome).toBe('dead');
     expect(nothing.run.stderr).toMatch(/nothing sent/);
+  });
+
+  it('kill --ladder climbs a stop ladder: a process that ignores TERM is ended by KILL and forgotten', async () => {
+    const box = sandbox();
+    const stubborn = startChild(process.execPath, ['-e', "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000)"], { detached: true });
+    const exited = new Promise<NodeJS.Signals | null>((r) => stubborn.once('exit', (_c, sig) => r(sig)));
+    // Wait until node has installed its TERM handler (its SigCgt mask shows signal 15).
+    await waitFor(() => (BigInt(`0x${/SigCgt:\s*([0-9a-f]+)/.exec(readFileSync(`/proc/${stubborn.pid}/status`, 'utf8'))?.[1] ?? '0'}`) & (1n << 14n)) !== 0n);
+    await box.json('add', String(stubborn.pid), '--name', 'stubborn');
+    const both = await box.track('kill', '--name', 'stubborn', '-s', 'TERM', '--ladder', 'TERM:200ms,KILL:2s');
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/-s and --ladder cannot be used together/);
+    const run = await box.json('kill', '--name', 'stubborn', '--ladder', 'TERM:300ms,KILL:2s');
+    expect(run.run.code).toBe(0);
+    expect(await exited).toBe('SIGKILL');
+    expect(run.json.ladder).toEqual([
+      { signal: 15, signal_name: 'SIGTERM', window_ms: 300 },
+      { signal: 9, signal_name: 'SIGKILL', window_ms: 2000 },
+    ]);
+    expect(run.json.results).toEqual([expect.objectContaining({ id: 1, outcome: 'ended', ended_by: 'SIGKILL', removed: true })]);
+    expect((await box.json('list')).json.entries).toEqual([]);
   });
 
   it('lists, renames and reports missing tags and groups; reset forgets all and restarts ids', async () => {

@@ -3,7 +3,9 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createSystemDeps, type ActionDeps } from '../actions/deps.js';
 import { parsePidArgument } from '../actions/guards.js';
-import { killExitCode, killMany, type KillTargetResult } from '../actions/kill-many.js';
+import { killExitCode, killMany } from '../actions/kill-many.js';
+import { formatLadder, type Ladder } from '../actions/ladder.js';
+import { stopExitCode, stopMany } from '../actions/stop-many.js';
 import { parseSignal, signalName, SIGNAL_NUMBERS } from '../actions/signals.js';
 import { formatBytes } from '../components/format.js';
 import { platformName, schemaId, toJsonText } from '../output/json-envelope.js';
@@ -21,7 +23,7 @@ import { RegistryFileError } from '../storage/registry-file.js';
 import { StateDirError } from '../storage/state-dir.js';
 import { createCollector } from '../sys/collector.js';
 import { formatDuration } from '../util/duration.js';
-import { askOnTerminal } from './confirm.js';
+import { askOnTerminal, ladderArg, ladderJson } from './terminate-tree.js';
 import { optionError, rejectNegativePids } from './option-errors.js';
 import { UsageError } from './usage-error.js';
 
@@ -29,7 +31,7 @@ export const TRACK_USAGE = `Usage: proctop track add PID[:START_TICKS] [--name N
        proctop track run [--name NAME] [--tag T]... [--group G]... [--log FILE | --no-log] [--cwd DIR] -- CMD [ARG...]
        proctop track list [SELECTORS] [--alive | --dead]
        proctop track rm   SELECTORS [--all]
-       proctop track kill SELECTORS [--all] [-s SIG] [--keep] [--yes]
+       proctop track kill SELECTORS [--all] [-s SIG | --ladder TERM:5s,KILL:2s] [--keep] [--yes]
        proctop track tag NAME [--rename NEW]
        proctop track group NAME [--rename NEW]
        proctop track reset --confirm RESET
@@ -44,8 +46,9 @@ SELECTORS (all kinds given must match):
   --name NAME    this exact name   --id N   this registry id   --pid N   this PID
   --search TEXT  TEXT is part of the stored command line
 rm and kill need a selector, and --all when more than one entry matches. kill signals only alive
-entries (identity-checked, like proctop kill), then forgets those it signalled unless --keep; on
-a terminal it shows the targets and asks unless --yes.
+entries (identity-checked, like proctop kill; --ladder climbs a stop ladder like proctop stop),
+then forgets those it signalled (ended, with --ladder) unless --keep; on a terminal it shows the
+targets and asks unless --yes.
 
 run starts CMD in a new session, detached, stdout and stderr appended to --log FILE (default
 <state dir>/logs/ID.log; --no-log: /dev/null), and exits while CMD keeps running.
@@ -307,25 +310,37 @@ async function trackRm(argv: readonly string[], io: TrackIo): Promise<number> {
   return 0;
 }
 
+/** What happened to one alive entry: killMany's or the stop ladder's per-target result. */
+interface KillFate {
+  readonly outcome: string;
+  readonly reason: string | null;
+  readonly viaPidfd: boolean;
+  /** Ladder: the signal of the rung that ended it. */
+  readonly endedBy: number | null;
+  /** The entry's process is gone because of us (sent, or ended by the ladder): it is forgotten unless --keep. */
+  readonly done: boolean;
+}
+
 /** One entry's fate in `track kill`. */
 interface KillRow {
   readonly status: TrackedStatus;
-  /** killMany's result for alive entries; null for dead ones (not signalled). */
-  readonly result: KillTargetResult | null;
+  /** The fate of an alive entry; null for dead ones (not signalled). */
+  readonly fate: KillFate | null;
   readonly removed: boolean;
 }
 
 function killRowJson(row: KillRow): Record<string, unknown> {
-  const r = row.result;
+  const f = row.fate;
   const dead = row.status.liveness.alive ? null : row.status.liveness.reason;
   return {
     id: row.status.entry.id,
     name: row.status.entry.name,
     pid: row.status.entry.pid,
     start_time: row.status.entry.startTime,
-    outcome: r ? r.outcome : 'dead',
-    reason: r ? r.reason : `not signalled: ${DEATH_TEXT[dead ?? 'exited']}`,
-    via_pidfd: r ? r.viaPidfd : false,
+    outcome: f ? f.outcome : 'dead',
+    reason: f ? f.reason : `not signalled: ${DEATH_TEXT[dead ?? 'exited']}`,
+    via_pidfd: f ? f.viaPidfd : false,
+    ended_by: f?.endedBy != null ? signalName(f.endedBy) : null,
     removed: row.removed,
   };
 }
@@ -336,7 +351,7 @@ function killTable(rows: readonly KillRow[]): string {
       { title: 'ID', cell: (r) => String(r.status.entry.id), align: 'right' },
       { title: 'PID', cell: (r) => String(r.status.entry.pid), align: 'right' },
       { title: 'NAME', cell: (r) => r.status.entry.name ?? '-', maxWidth: 24 },
-      { title: 'OUTCOME', cell: (r) => String(killRowJson(r).outcome) },
+      { title: 'OUTCOME', cell: (r) => String(killRowJson(r).outcome) + (r.fate?.endedBy != null ? ` (${signalName(r.fate.endedBy)})` : '') },
       { title: 'FORGOTTEN', cell: (r) => (r.removed ? 'yes' : 'no') },
       { title: 'DETAIL', cell: (r) => String(killRowJson(r).reason ?? ''), maxWidth: 80 },
       { title: 'COMMAND', cell: (r) => commandText(r.status.entry), maxWidth: 80 },
@@ -345,54 +360,76 @@ function killTable(rows: readonly KillRow[]): string {
   );
 }
 
+/** Signals the alive entries once (killMany) or climbs a stop ladder (stopMany); per-target fates in order. */
+async function signalEntries(alive: readonly TrackedStatus[], how: { signal: number; ladder: Ladder | null }, deps: ActionDeps): Promise<{ fates: KillFate[]; exitCode: number; warnings: readonly string[]; refusal: string | null }> {
+  const targets = alive.map((s) => ({ pid: s.entry.pid, startTime: s.entry.startTime }));
+  if (how.ladder) {
+    const result = await stopMany(targets, how.ladder, deps);
+    return {
+      fates: result.results.map((r) => ({ outcome: r.outcome, reason: r.reason, viaPidfd: false, endedBy: r.endedBy, done: r.outcome === 'ended' })),
+      exitCode: stopExitCode(result),
+      warnings: result.warnings,
+      refusal: result.refused ? result.refusal : null,
+    };
+  }
+  const result = await killMany(targets, how.signal, deps, { allOrNothing: false, action: 'track-kill' });
+  return {
+    fates: result.results.map((r) => ({ outcome: r.outcome, reason: r.reason, viaPidfd: r.viaPidfd, endedBy: null, done: r.outcome === 'sent' })),
+    exitCode: killExitCode(result),
+    warnings: result.warnings,
+    refusal: null,
+  };
+}
+
 async function trackKill(argv: readonly string[], io: TrackIo): Promise<number> {
-  const { values: v } = parse('kill', argv, { ...SELECTOR_OPTIONS, all: { type: 'boolean' }, signal: { type: 'string', short: 's' }, keep: { type: 'boolean' }, yes: { type: 'boolean', short: 'y' } }, false);
+  const { values: v } = parse('kill', argv, { ...SELECTOR_OPTIONS, all: { type: 'boolean' }, signal: { type: 'string', short: 's' }, ladder: { type: 'string' }, keep: { type: 'boolean' }, yes: { type: 'boolean', short: 'y' } }, false);
   if (v.help) return usage(io);
   const format = formatOf(v, io);
   const selector = selectorOf(v);
   if (isEmptySelector(selector)) throw new UsageError('track kill needs a selector (--id, --name, --tag, --group, --pid, --search...)');
+  if (v.signal !== undefined && v.ladder !== undefined) throw new UsageError('-s and --ladder cannot be used together');
   let signal: number = SIGNAL_NUMBERS.TERM;
   if (v.signal !== undefined) {
     const parsed = parseSignal(v.signal as string);
-    if (parsed === null) throw new UsageError(`unknown signal "${v.signal}" (see proctop kill -l)`);
+    if (parsed === null) throw new UsageError(`unknown signal ${quoted(v.signal as string)} (see proctop kill -l)`);
     signal = parsed;
   }
+  const ladder = v.ladder !== undefined ? ladderArg(v.ladder as string) : null;
   const registry = await io.registry();
   const selection = selectForAction((await registry.read()).entries, selector, v.all === true);
   if (selection.status !== 'selected') refuseSelection('kill', selection);
   const { statuses, warning: observeWarning } = await registry.observe(await registry.statuses(selection.entries));
   const alive = statuses.filter((s) => s.liveness.alive);
+  const what = ladder ? `the stop ladder ${formatLadder(ladder)}` : signalName(signal);
   if (alive.length > 0 && !v.yes && io.stdinIsTty) {
     io.stderr(entriesTable(alive, new Map()));
-    if (!(await io.confirm(`Send ${signalName(signal)} to ${alive.length} tracked process(es)? [y/N] `))) {
+    if (!(await io.confirm(`Send ${what} to ${alive.length} tracked process(es)? [y/N] `))) {
       io.stderr('proctop: cancelled; nothing sent\n');
       return 2;
     }
   }
-  const deps = await io.deps();
-  const result = alive.length > 0 ? await killMany(alive.map((s) => ({ pid: s.entry.pid, startTime: s.entry.startTime })), signal, deps, { allOrNothing: false, action: 'track-kill' }) : null;
-  const sentIds = new Set<number>();
-  alive.forEach((s, i) => {
-    if (result?.results[i]?.outcome === 'sent') sentIds.add(s.entry.id);
-  });
-  const removed = v.keep ? [] : await registry.removeEntries(alive.filter((s) => sentIds.has(s.entry.id)).map((s) => s.entry));
+  const sent = alive.length > 0 ? await signalEntries(alive, { signal, ladder }, await io.deps()) : null;
+  const done = alive.filter((_, i) => sent?.fates[i]?.done === true).map((s) => s.entry);
+  const removed = v.keep ? [] : await registry.removeEntries(done);
   const removedIds = new Set(removed.map((e) => e.id));
   const rows: KillRow[] = statuses.map((status) => {
     const at = alive.indexOf(status);
-    return { status, result: at >= 0 ? (result?.results[at] ?? null) : null, removed: removedIds.has(status.entry.id) };
+    return { status, fate: at >= 0 ? (sent?.fates[at] ?? null) : null, removed: removedIds.has(status.entry.id) };
   });
-  const warnings = [...(result?.warnings ?? []), ...(observeWarning ? [observeWarning] : [])];
+  const warnings = [...(sent?.warnings ?? []), ...(observeWarning ? [observeWarning] : [])];
+  const first = ladder ? (ladder[0]?.signal ?? signal) : signal;
   if (format === 'json') {
-    io.stdout(envelope('kill', registry, { signal_sent: signal, signal_name: signalName(signal), results: rows.map(killRowJson), removed: [...removedIds] }, warnings));
+    io.stdout(envelope('kill', registry, { signal_sent: first, signal_name: signalName(first), ladder: ladder ? ladderJson(ladder) : null, results: rows.map(killRowJson), removed: [...removedIds] }, warnings));
   } else {
     io.stdout(killTable(rows));
     for (const w of warnings) io.stderr(`proctop: warning: ${w}\n`);
   }
-  if (!result) {
+  if (sent?.refusal) io.stderr(`proctop: nothing sent: ${sent.refusal}\n`);
+  if (!sent) {
     io.stderr('proctop: no selected tracked process is alive; nothing sent\n');
     return 2;
   }
-  return killExitCode(result);
+  return sent.exitCode;
 }
 
 async function trackLabel(kind: LabelKind, argv: readonly string[], io: TrackIo): Promise<number> {
