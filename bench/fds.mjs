@@ -55,7 +55,7 @@ function hasLsof() {
 }
 
 /** Wall time and this process's CPU time (all threads: the addon's workers count too). */
-async function timeAsync(fn) {
+export async function timeAsync(fn) {
   const cpuStart = process.cpuUsage();
   const start = performance.now();
   const value = await fn();

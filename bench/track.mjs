@@ -12,14 +12,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { binDir } from './compile.mjs';
+import { timeAsync } from './fds.mjs';
+import { median } from './snapshot.mjs';
 import { BUNDLE_OPTIONS } from '../scripts/esbuild-options.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 async function loadLib() {
   const outfile = join(binDir, 'track-lib.mjs');
@@ -56,13 +53,6 @@ function registryOf(lib, processes, bootId, entries) {
   return lib.serializeRegistry({ nextId: entries + 1, entries: list });
 }
 
-async function timed(fn) {
-  const cpuStart = process.cpuUsage();
-  const start = performance.now();
-  const value = await fn();
-  const cpu = process.cpuUsage(cpuStart);
-  return { ms: performance.now() - start, cpuMs: (cpu.user + cpu.system) / 1000, value };
-}
 
 export async function run({ entries = 10_000, runs = 15 } = {}) {
   const lib = await loadLib();
@@ -99,8 +89,8 @@ export async function run({ entries = 10_000, runs = 15 } = {}) {
   const t = { snapshot: [], list: [], snapshotCpu: [], listCpu: [], cliPstat: [], cliTrack: [] };
   let alive = 0;
   for (let round = 0; round < runs; round++) {
-    const a = await timed(snapshotOnly);
-    const b = await timed(trackList);
+    const a = await timeAsync(snapshotOnly);
+    const b = await timeAsync(trackList);
     t.snapshot.push(a.ms);
     t.snapshotCpu.push(a.cpuMs);
     t.list.push(b.ms);

@@ -7,25 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { builtCli, ensureBuilt } from './helpers/cli.js';
-import { hasTmux, tmuxServer } from './helpers/tmux.js';
+import { hasTmux, tableRows, tmuxServer } from './helpers/tmux.js';
 import { killStartedChildren, startChild, waitFor } from './helpers/children.js';
 
 const SOCKET = `proctop-track-${process.pid}`;
 const TAG = `t13mark${process.pid}`;
 
-const { tmux, waitForScreen, startShell, killServer } = tmuxServer(SOCKET);
+const { tmux, waitForScreen, startShell, quit, killServer } = tmuxServer(SOCKET);
 
-/** Rows of the process table as [mark, pid, line]. */
-function tableRows(text: string): Array<[string, number, string]> {
-  const lines = text.split('\n');
-  const title = lines.findIndex((l) => /^\s+PID\S* /.test(l));
-  if (title < 0) return [];
-  return lines
-    .slice(title + 1)
-    .map((l) => /^([ *>])\s*(\d+) /.exec(l))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => [m[1] ?? ' ', Number(m[2]), m.input]);
-}
 
 let workDir: string;
 let env: string;
@@ -49,10 +38,6 @@ async function typeFilter(session: string, text: string): Promise<void> {
   tmux('send-keys', '-t', session, 'Enter');
 }
 
-async function quit(session: string): Promise<void> {
-  tmux('send-keys', '-t', session, 'q');
-  await waitFor(() => tmux('display-message', '-p', '-t', session, '#{alternate_on} #{pane_current_command}').trim() === '0 bash', 15_000, 150);
-}
 
 describe.skipIf(!hasTmux)('tracking from the TUI in tmux', () => {
   beforeAll(async () => {

@@ -63,6 +63,17 @@ function monitor(columns = 80, rows = 24, mode: 'interactive' | 'watch' = 'inter
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 30));
 
+/** The lines of the app drawn with a tracked store. */
+async function frameWith(store: MonitorStore, tracked: ReturnType<typeof createTrackedStore>): Promise<string[]> {
+  const app = render(
+    <TrackedStoreContext.Provider value={tracked}>
+      <MonitorApp store={store} />
+    </TrackedStoreContext.Provider>,
+  );
+  await tick();
+  return (app.lastFrame() ?? '').split('\n');
+}
+
 describe('filter tokens', () => {
   it('splits tag:, group:, name: tokens from free text', () => {
     expect(parseTrackedFilter('nginx')).toBeNull();
@@ -123,13 +134,7 @@ describe('tracked view and track form', () => {
     const tracked = createTrackedStore();
     tracked.getState().setStatuses(statuses);
     store.getState().pushView('tracked');
-    const app = render(
-      <TrackedStoreContext.Provider value={tracked}>
-        <MonitorApp store={store} />
-      </TrackedStoreContext.Provider>,
-    );
-    await tick();
-    const lines = (app.lastFrame() ?? '').split('\n');
+    const lines = await frameWith(store, tracked);
     expect(lines[0]).toBe('Tracked processes: 2 (1 alive)');
     expect(lines[1]).toMatch(/^ {3}ID {5}PID NAME {9}ALIVE {12}LAST-SEEN +TAGS/);
     expect(lines[2]).toMatch(/^ {3}#7 {5}202 db {11}alive {12}now {8}prod,sql {5}g1/);
@@ -148,13 +153,7 @@ describe('tracked view and track form', () => {
     tracked.getState().cycleField(1);
     tracked.getState().typeForm('a,b');
     store.getState().pushView('track-form');
-    const app = render(
-      <TrackedStoreContext.Provider value={tracked}>
-        <MonitorApp store={store} />
-      </TrackedStoreContext.Provider>,
-    );
-    await tick();
-    const lines = (app.lastFrame() ?? '').split('\n');
+    const lines = await frameWith(store, tracked);
     expect(lines.slice(0, 6)).toEqual([
       'Track PID 303',
       'sleep 99',

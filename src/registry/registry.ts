@@ -173,6 +173,7 @@ export class Registry {
    * entry's pid is probed (one stat read each).
    */
   async statuses(entries: readonly TrackedEntry[], processes?: readonly (ProcessIdentity & { readonly state?: string })[]): Promise<TrackedStatus[]> {
+    if (entries.length === 0) return [];
     const bootId = await this.bootId();
     let byPid: ReadonlyMap<number, ProcessIdentity & { readonly exited?: boolean }>;
     if (processes) {

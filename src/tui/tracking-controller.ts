@@ -71,13 +71,14 @@ export function createTrackingController(options: TrackingControllerOptions): Tr
     if (now !== stamp) {
       entries = (await reg.read()).entries;
       stamp = now;
+      // The TRACK column and filter tokens change only when the file does.
+      monitor.getState().setTracked(trackedByKey(entries, await reg.bootId()));
     }
-    const bootId = await reg.bootId();
+    if (entries.length === 0 && store.getState().statuses.length === 0) return;
     // The frame's own processes decide liveness: no extra /proc read per refresh.
     const statuses = await reg.statuses(entries, frame?.snapshot.processes);
     const { statuses: seen } = await reg.observe(statuses);
     store.getState().setStatuses(seen);
-    monitor.getState().setTracked(trackedByKey(entries, bootId));
   };
 
   const controller: TrackingController = {

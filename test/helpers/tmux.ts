@@ -18,8 +18,22 @@ export interface TmuxServer {
    * in the current directory and types command into it.
    */
   startShell(session: string, command: string, columns?: number, rows?: number): void;
+  /** Presses q in a session running proctop and waits until its shell is back (alternate screen off). */
+  quit(session: string): Promise<void>;
   /** Ends this file's tmux server and every session in it (afterAll). */
   killServer(): void;
+}
+
+/** Rows of proctop's process table on a screen as [mark, pid, line] (mark: '*' selected, '>' cursor, ' '). */
+export function tableRows(text: string): Array<[string, number, string]> {
+  const lines = text.split('\n');
+  const title = lines.findIndex((l) => /^\s+PID\S* /.test(l));
+  if (title < 0) return [];
+  return lines
+    .slice(title + 1)
+    .map((l) => /^([ *>])\s*(\d+) /.exec(l))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => [m[1] ?? ' ', Number(m[2]), m.input]);
 }
 
 export function tmuxServer(socket: string): TmuxServer {
@@ -40,8 +54,12 @@ export function tmuxServer(socket: string): TmuxServer {
     tmux('new-session', '-d', '-s', session, '-x', String(columns), '-y', String(rows), '-c', process.cwd(), 'env -u CI PS1="e2e$ " bash --norc --noprofile');
     tmux('send-keys', '-t', session, command, 'Enter');
   };
+  const quit = async (session: string): Promise<void> => {
+    tmux('send-keys', '-t', session, 'q');
+    await waitFor(() => tmux('display-message', '-p', '-t', session, '#{alternate_on} #{pane_current_command}').trim() === '0 bash', 15_000, 150);
+  };
   const killServer = (): void => {
     spawnSync('tmux', ['-L', socket, 'kill-server']);
   };
-  return { tmux, screen, waitForScreen, startShell, killServer };
+  return { tmux, screen, waitForScreen, startShell, quit, killServer };
 }
