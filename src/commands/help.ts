@@ -11,6 +11,8 @@ Usage:
   proctop kill PID[:START]... [-s SIG] [--json]     identity-safe multi-PID signal
   proctop kill -l                                   list signals
   proctop terminate-tree PID [options]              TERM→KILL a whole process tree
+  proctop metrics [--group-by KEY] [--textfile P]   one Prometheus exposition (process-exporter families)
+  proctop serve-metrics [--listen ADDR]             serve /metrics for Prometheus (loopback by default)
   proctop help                                      this text
 
 Run "proctop COMMAND --help" for the options of a command.
