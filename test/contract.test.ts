@@ -139,7 +139,7 @@ describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
             limitsText: limitsText('65536', '524288'),
             smapsRollupText: 'Rss:    9000 kB\nPss:    5000 kB\nSwapPss:   12 kB\n',
           },
-          { pid: 602, comm: 'nolimit', argv: ['nolimit'], startTime: 9200, limitsText: limitsText('unlimited', 'unlimited'), smapsRollupText: null },
+          { pid: 602, comm: 'nolimit', argv: ['nolimit'], startTime: 9200, limitsText: limitsText('unlimited', 'unlimited') },
           { pid: 601, comm: 'old-kernel', argv: ['old-kernel'], startTime: 9100, ioText: null, cgroupText: '4:memory:/x\n' },
         ],
       });

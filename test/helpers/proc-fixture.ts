@@ -63,10 +63,10 @@ export interface FixtureProcess {
   readonly faults?: readonly [number, number];
   /** Number of entries to create under fd/ (default: no fd dir). */
   readonly fdCount?: number;
-  /** /proc/PID/limits text (default: DEFAULT_LIMITS_TEXT, Max open files 1024 / 4096). */
+  /** /proc/PID/limits text (default: no file; limitsText() builds a kernel-like one). */
   readonly limitsText?: string;
-  /** /proc/PID/smaps_rollup text; null = no file (default: Pss 2048 kB, SwapPss 0). */
-  readonly smapsRollupText?: string | null;
+  /** /proc/PID/smaps_rollup text (default: no file). */
+  readonly smapsRollupText?: string;
 }
 
 /** System-wide files. */
@@ -207,9 +207,6 @@ export function limitsText(softOpenFiles: string, hardOpenFiles: string): string
     '',
   ].join('\n');
 }
-export const DEFAULT_LIMITS_TEXT = limitsText('1024', '4096');
-export const DEFAULT_SMAPS_ROLLUP_TEXT =
-  '55d1c4a2e000-7ffd3b9fe000 ---p 00000000 00:00 0                          [rollup]\nRss:                3000 kB\nPss:                2048 kB\nShared_Clean:       1000 kB\nSwap:                  0 kB\nSwapPss:               0 kB\n';
 export const DEFAULT_IO_TEXT = 'rchar: 1000\nwchar: 2000\nsyscr: 10\nsyscw: 20\nread_bytes: 4096\nwrite_bytes: 8192\ncancelled_write_bytes: 0\n';
 
 function cmdlineText(p: FixtureProcess): string {
@@ -290,9 +287,8 @@ export async function createProcFixture(spec: ProcFixtureSpec): Promise<ProcFixt
       const io = p.ioText === undefined ? DEFAULT_IO_TEXT : p.ioText;
       if (io !== null) await writeFile(join(dir, 'io'), io);
       await writeFile(join(dir, 'cgroup'), p.cgroupText ?? '0::/\n');
-      await writeFile(join(dir, 'limits'), p.limitsText ?? DEFAULT_LIMITS_TEXT);
-      const smaps = p.smapsRollupText === undefined ? DEFAULT_SMAPS_ROLLUP_TEXT : p.smapsRollupText;
-      if (smaps !== null) await writeFile(join(dir, 'smaps_rollup'), smaps);
+      if (p.limitsText !== undefined) await writeFile(join(dir, 'limits'), p.limitsText);
+      if (p.smapsRollupText !== undefined) await writeFile(join(dir, 'smaps_rollup'), p.smapsRollupText);
       if (p.fdCount !== undefined) {
         await mkdir(join(dir, 'fd'));
         for (let fd = 0; fd < p.fdCount; fd++) await symlink('/dev/null', join(dir, 'fd', String(fd)));
