@@ -194,7 +194,6 @@ function statusText(p: FixtureProcess, uid: number): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** The io file every fixture process gets unless it says otherwise. */
 /** A real kernel's /proc/PID/limits layout (columns padded with spaces). */
 export function limitsText(softOpenFiles: string, hardOpenFiles: string): string {
   const row = (name: string, soft: string, hard: string, units: string) => `${name.padEnd(26)}${soft.padEnd(21)}${hard.padEnd(21)}${units}`.trimEnd();
@@ -207,6 +206,7 @@ export function limitsText(softOpenFiles: string, hardOpenFiles: string): string
     '',
   ].join('\n');
 }
+/** The io file every fixture process gets unless it says otherwise. */
 export const DEFAULT_IO_TEXT = 'rchar: 1000\nwchar: 2000\nsyscr: 10\nsyscw: 20\nread_bytes: 4096\nwrite_bytes: 8192\ncancelled_write_bytes: 0\n';
 
 function cmdlineText(p: FixtureProcess): string {
