@@ -12,6 +12,8 @@ const SUBCOMMANDS: Readonly<Record<string, () => Promise<CommandMain>>> = {
   ports: async () => (await import('./commands/ports.js')).main,
   kill: async () => (await import('./commands/kill.js')).main,
   'terminate-tree': async () => (await import('./commands/terminate-tree.js')).main,
+  stop: async () => (await import('./commands/stop.js')).main,
+  renice: async () => (await import('./commands/renice.js')).main,
   config: async () => (await import('./commands/config.js')).main,
   metrics: async () => (await import('./commands/metrics.js')).main,
   'serve-metrics': async () => (await import('./commands/serve-metrics.js')).main,

@@ -10,6 +10,8 @@ Usage:
   proctop ports [--all]                             which process listens on which port
   proctop kill PID[:START]... [-s SIG] [--json]     identity-safe multi-PID signal
   proctop kill -l                                   list signals
+  proctop stop PID[:START]... [--ladder L] [--tree] graceful stop: TERM:5s,KILL:2s ladder
+  proctop renice PID... (--nice N | --by ±N)        identity-checked renice
   proctop terminate-tree PID [options]              TERM→KILL a whole process tree
   proctop help                                      this text
 
