@@ -177,8 +177,16 @@ export function parseKillArgs(argv: readonly string[]): KillOptions {
   };
 }
 
-/** The JSON of a kill: the peer batch-kill-result fields plus identities, outcomes and warnings. */
-export function killRecord(result: KillManyResult, dryRun: boolean): Record<string, unknown> {
+/** The program name of a result: from the sampled row when the target was selected from one, else comm. */
+function nameOf(r: KillTargetResult, names: ReadonlyMap<string, string>): string | null {
+  return (r.startTime !== null ? names.get(`${r.pid}:${r.startTime}`) : undefined) ?? r.comm;
+}
+
+/**
+ * The JSON of a kill: the peer batch-kill-result fields plus identities, outcomes and warnings.
+ * `names` maps identity keys of sampled rows to their program names (see programName).
+ */
+export function killRecord(result: KillManyResult, dryRun: boolean, names: ReadonlyMap<string, string> = new Map()): Record<string, unknown> {
   return {
     schema_id: schemaId('kill'),
     timestamp: new Date().toISOString(),
@@ -192,6 +200,7 @@ export function killRecord(result: KillManyResult, dryRun: boolean): Record<stri
     results: result.results.map((r) => ({
       pid: r.pid,
       start_time: r.startTime,
+      name: nameOf(r, names),
       comm: r.comm,
       user: r.uid === null ? null : userName(r.uid),
       outcome: r.outcome,
@@ -202,12 +211,12 @@ export function killRecord(result: KillManyResult, dryRun: boolean): Record<stri
   };
 }
 
-function resultTable(results: readonly KillTargetResult[]): string {
+function resultTable(results: readonly KillTargetResult[], names: ReadonlyMap<string, string>): string {
   return renderTextTable<KillTargetResult>(
     [
       { title: 'PID', cell: (r) => String(r.pid), align: 'right' },
       { title: 'USER', cell: (r) => (r.uid === null ? '-' : userName(r.uid)), maxWidth: 12 },
-      { title: 'COMM', cell: (r) => r.comm ?? '-', maxWidth: 20 },
+      { title: 'NAME', cell: (r) => nameOf(r, names) ?? '-', maxWidth: 20 },
       { title: 'OUTCOME', cell: (r) => r.outcome },
       { title: 'DETAIL', cell: (r) => r.reason ?? '', maxWidth: 120 },
     ],
@@ -235,7 +244,7 @@ async function selectByFilter(options: KillOptions, deps: ActionDeps, io: KillIo
   const kept: ProcessRow[] = [];
   for (const row of matches) {
     const refusal = refusalFor(row, deps.self, options.force);
-    if (refusal) notes.push(`left out PID ${row.pid} (${row.comm}): ${refusal.reason}`);
+    if (refusal) notes.push(`left out PID ${row.pid} (${row.name}): ${refusal.reason}`);
     else kept.push(row);
   }
   return { targets: kept.map((r) => ({ pid: r.pid, startTime: r.startTime })), rows: kept, notes };
@@ -254,8 +263,10 @@ export async function runKill(argv: readonly string[], io: KillIo = defaultIo())
   }
   const deps = await io.deps();
   let targets: readonly KillTarget[] = options.targets;
+  let names: ReadonlyMap<string, string> = new Map();
   if (options.filter) {
     const selection = await selectByFilter(options, deps, io);
+    names = new Map(selection.rows.map((r) => [r.key, r.name]));
     for (const note of selection.notes) io.stderr(`proctop: ${note}\n`);
     targets = selection.targets;
     if (!options.yes) {
@@ -267,10 +278,10 @@ export async function runKill(argv: readonly string[], io: KillIo = defaultIo())
         })),
         warnings: selection.notes,
       };
-      if (options.format === 'json') io.stdout(toJsonText(killRecord(preview, true)));
+      if (options.format === 'json') io.stdout(toJsonText(killRecord(preview, true, names)));
       else {
         io.stdout(`Preview: ${signalName(options.signal)} would go to ${targets.length} process(es); add --yes to send.\n`);
-        if (targets.length > 0) io.stdout(resultTable(preview.results));
+        if (targets.length > 0) io.stdout(resultTable(preview.results, names));
       }
       return targets.length > 0 ? 0 : 2;
     }
@@ -281,9 +292,9 @@ export async function runKill(argv: readonly string[], io: KillIo = defaultIo())
     }
   }
   const result = await killMany(targets, options.signal, deps, { force: options.force });
-  if (options.format === 'json') io.stdout(toJsonText(killRecord(result, false)));
+  if (options.format === 'json') io.stdout(toJsonText(killRecord(result, false, names)));
   else {
-    io.stdout(resultTable(result.results));
+    io.stdout(resultTable(result.results, names));
     if (result.refused) io.stderr(`proctop: nothing sent: ${result.results.filter((r) => r.outcome !== 'not-sent').length} target(s) refused\n`);
   }
   for (const warning of result.warnings) io.stderr(`proctop: warning: ${warning}\n`);

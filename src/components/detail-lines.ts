@@ -93,7 +93,7 @@ export function parentChain(row: ProcessRow, rowsByKey: ReadonlyMap<IdentityKey,
       parts.push(`${child.ppid} (not visible)`);
       break;
     }
-    parts.push(`${parent.pid} ${sanitize(parent.comm)}`);
+    parts.push(`${parent.pid} ${sanitize(parent.name)}`);
     seen.add(parent.pid);
     child = parent;
   }
@@ -168,7 +168,7 @@ export function detailLines(input: DetailInput, width: number, height: number): 
   ].flat();
   const commandLines = Math.max(1, height - 1 - rest.length);
   const command = r.argv.length > 0 ? sanitize(commandText(r)) : `[${sanitize(r.comm)}] (no command line: ${r.isKernelThread ? 'kernel thread' : 'zombie or exited'})`;
-  const title = `PID ${r.pid}  ${sanitize(r.comm)}  (${sanitize(r.user)})${input.exited ? '  — exited (last seen values)' : ''}`;
+  const title = `PID ${r.pid}  ${sanitize(r.name)}  (${sanitize(r.user)})${input.exited ? '  — exited (last seen values)' : ''}`;
   const out: DetailLine[] = [
     { text: fit(title, width).trimEnd(), title: true },
     ...[...field('command', command, commandLines), ...rest].map((text) => ({ text, title: false })),
