@@ -1,4 +1,5 @@
 // proctop's monitor flags → options. Bad values are UsageErrors (one line, exit 2).
+import { unknownCommandMessage } from '../commands/command-table.js';
 import { UsageError } from '../commands/usage-error.js';
 import { MIN_INTERVAL_MS, type ProctopConfig } from '../config/config.js';
 import { parseColumnName, SORT_NAMES, type ColumnId } from '../store/columns.js';
@@ -20,7 +21,7 @@ export interface MonitorOptions {
   readonly mouse: boolean;
 }
 
-export const MONITOR_USAGE = `Usage: proctop [--interval DUR] [--sort COL] [--filter TEXT] [--user NAME] [--tree] [--no-color]
+export const MONITOR_USAGE = `Usage: proctop [--interval DUR] [--sort COL] [--filter TEXT] [--user NAME] [--tree] [--no-color] [--no-mouse]
        proctop --watch [--iterations N] [same options]
 
   --interval DUR   refresh interval (default 1.5s; e.g. 500ms, 2s)
@@ -115,7 +116,7 @@ export function parseMonitorArgs(argv: readonly string[], env: NodeJS.ProcessEnv
         help = true;
         break;
       default:
-        throw new UsageError(arg.startsWith('-') ? `unknown option "${arg}" (see proctop --help)` : `unknown command "${arg}" (see proctop help)`);
+        throw new UsageError(arg.startsWith('-') ? `unknown option "${arg}" (see proctop --help)` : unknownCommandMessage(arg));
     }
   }
   if (iterations !== null && !watch) throw new UsageError('--iterations only works with --watch');
