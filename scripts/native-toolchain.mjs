@@ -18,9 +18,14 @@ export function nodeGypScript() {
   }
 }
 
-/** The directory holding include/node/node_api.h for the running Node, or '' (node-gyp then fetches headers). */
+/**
+ * A directory holding include/node/node_api.h: the running Node's own prefix, else a system-wide
+ * install (Debian's nodejs puts them in /usr). N-API headers of any Node >= 16 build an addon for
+ * NAPI_VERSION 8 that loads in every later Node, so another version's headers serve as well.
+ * '' when there are none (node-gyp then downloads them).
+ */
 export function nodeHeadersDir() {
   if (process.env.npm_config_nodedir) return process.env.npm_config_nodedir;
-  const prefix = dirname(dirname(process.execPath));
-  return existsSync(join(prefix, 'include', 'node', 'node_api.h')) ? prefix : '';
+  const candidates = [dirname(dirname(process.execPath)), '/usr/local', '/usr'];
+  return candidates.find((prefix) => existsSync(join(prefix, 'include', 'node', 'node_api.h'))) ?? '';
 }
