@@ -4,6 +4,7 @@
 // src/commands/command-table.ts.
 import { findCommand, MONITOR_COMMAND, unknownCommandMessage } from './commands/command-table.js';
 import { UsageError, EXIT_USAGE } from './commands/usage-error.js';
+import { exitQuietlyOnClosedPipe, writeStderr } from './output/std-streams.js';
 
 async function run(argv: readonly string[]): Promise<number> {
   const [first, ...rest] = argv;
@@ -15,17 +16,18 @@ async function run(argv: readonly string[]): Promise<number> {
   return (await MONITOR_COMMAND.load()).main(argv);
 }
 
+exitQuietlyOnClosedPipe();
 run(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (err: unknown) => {
     if (err instanceof UsageError) {
-      process.stderr.write(`proctop: ${err.message}\n`);
+      writeStderr(`proctop: ${err.message}\n`);
       process.exitCode = EXIT_USAGE;
       return;
     }
-    process.stderr.write(`proctop: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    writeStderr(`proctop: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exitCode = 1;
   },
 );

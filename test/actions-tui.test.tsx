@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cleanup, render } from 'ink-testing-library';
-import { createFileAuditSink, readRecentActions, type AuditRecord } from '../src/actions/audit-log.js';
+import { createFileAuditSink, readRecentActions, type AuditRecord } from '../src/storage/audit-log.js';
 import { createSystemDeps, recordingSignaller, type ActionDeps, type Signaller } from '../src/actions/deps.js';
 import type { KillManyResult } from '../src/actions/kill-many.js';
 import { MonitorApp } from '../src/components/MonitorApp.js';
@@ -158,6 +158,7 @@ describe('status-bar summaries', () => {
   const result = (outcomes: Array<[number, KillManyResult['results'][number]['outcome'], string | null]>): KillManyResult => ({
     signal: 15,
     refused: false,
+    refusal: null,
     warnings: [],
     results: outcomes.map(([pid, outcome, reason]) => ({ ...base, pid, outcome, reason })),
   });

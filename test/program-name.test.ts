@@ -110,9 +110,9 @@ describe('a real process whose comm is MainThread (built CLI)', () => {
   it('a kill preview by --name lists it under its program name and sends nothing', async () => {
     const json = await runCli(cli, ['kill', '--json', '--ppid', String(process.pid), '--name', 'python3']);
     expect(json.code).toBe(0);
-    const doc = JSON.parse(json.stdout) as { dry_run: boolean; results: { pid: number; name: string; comm: string; outcome: string }[] };
+    const doc = JSON.parse(json.stdout) as { dry_run: boolean; preview: { pid: number; name: string; comm: string; outcome: string }[] };
     expect(doc.dry_run).toBe(true);
-    expect(doc.results).toEqual([expect.objectContaining({ pid, name: 'python3', comm: 'MainThread', outcome: 'not-sent' })]);
+    expect(doc.preview).toEqual([expect.objectContaining({ pid, name: 'python3', comm: 'MainThread', outcome: 'not-sent' })]);
     const table = await runCli(cli, ['kill', '--table', '--ppid', String(process.pid), '--name', 'python3']);
     expect(table.stdout).toMatch(new RegExp(`^\\s*${pid}\\s+\\S+\\s+python3\\s+not-sent`, 'm'));
     expect(table.stdout).toMatch(/^\s*PID\s+USER\s+NAME\s+OUTCOME/m);

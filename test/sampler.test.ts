@@ -69,6 +69,7 @@ function scripted(snapshots: Snapshot[]): Collector {
     },
     listFds: () => Promise.reject(new Error('unused')),
     signal: () => Promise.reject(new Error('unused')),
+    readExtras: () => Promise.reject(new Error('unused')),
   };
 }
 

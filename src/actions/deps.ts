@@ -1,6 +1,6 @@
 import { createCollector, type BackendName } from '../sys/collector.js';
 import type { Collector, ProcessIdentity, SignalDelivery } from '../sys/types.js';
-import { createFileAuditSink, type AuditSink } from './audit-log.js';
+import { createFileAuditSink, type AuditSink } from '../storage/audit-log.js';
 import { readSelfContext, type SelfContext } from './guards.js';
 import {
   clockTicksPerSecond,

@@ -1,14 +1,14 @@
-import { readFile } from 'node:fs/promises';
-import { parseStat } from '../sys/js/proc-stat.js';
+import { readAncestors } from '../sys/ancestry.js';
+import type { ProcessIdentity } from '../sys/types.js';
+import { quoted } from '../output/sanitize.js';
 
 /** Who proctop is: the processes a signal from proctop must never hit by accident. */
 export interface SelfContext {
-  /** proctop's own pid. */
+  /** proctop's own pid: never signalled. */
   readonly pid: number;
-  /** Its parent (usually the shell): signalling it needs --force. */
-  readonly ppid: number;
-  /** Its own process group: signalling a member needs --force. */
-  readonly pgid: number;
+  /** Its parent chain, parent first, up to PID 1: signalling one needs --force. Siblings (a
+   * script's other background jobs in proctop's process group) are ordinary targets. */
+  readonly ancestors: readonly ProcessIdentity[];
 }
 
 /** PID_MAX_LIMIT of 64-bit Linux: no PID can be larger. */
@@ -22,15 +22,21 @@ export interface Refusal {
   readonly reason: string;
 }
 
-/** Reads proctop's own identity context from /proc/self (pgid is not exposed by node). */
+/** Reads proctop's own place in the process tree (its parent chain) from /proc. */
 export async function readSelfContext(procRoot = '/proc'): Promise<SelfContext> {
-  let pgid = process.pid;
-  try {
-    pgid = parseStat(await readFile(`${procRoot}/${process.pid}/stat`, 'utf8'))?.pgid ?? process.pid;
-  } catch {
-    // Keep pid as the group: the parent and self guards still hold.
-  }
-  return { pid: process.pid, ppid: process.ppid, pgid };
+  return { pid: process.pid, ancestors: await readAncestors(process.pid, procRoot) };
+}
+
+/** The ancestor of proctop this target is (matching its start time when the target has one), or null. */
+export function ancestorOf(target: { readonly pid: number; readonly startTime?: number }, self: SelfContext): ProcessIdentity | null {
+  const found = self.ancestors.find((a) => a.pid === target.pid);
+  if (!found || (target.startTime !== undefined && target.startTime !== found.startTime)) return null;
+  return found;
+}
+
+/** True for proctop itself and its ancestors: never members of a tree proctop terminates. */
+export function isSelfOrAncestor(target: { readonly pid: number; readonly startTime?: number }, self: SelfContext): boolean {
+  return target.pid === self.pid || ancestorOf(target, self) !== null;
 }
 
 /** The problem with a PID number itself (not an integer, 0, negative, too large), or null. */
@@ -47,18 +53,19 @@ export function pidNumberProblem(pid: number): string | null {
  * message naming the problem.
  */
 export function parsePidArgument(text: string): number | string {
-  if (!/^-?\d+$/.test(text.trim())) return `PID must be a positive integer, got "${text}"`;
+  if (!/^-?\d+$/.test(text.trim())) return `PID must be a positive integer, got ${quoted(text)}`;
   const pid = Number(text.trim());
   const problem = pidNumberProblem(pid);
-  return problem === null ? pid : `invalid PID "${text}": ${problem}`;
+  return problem === null ? pid : `invalid PID ${quoted(text)}: ${problem}`;
 }
 
 /**
- * Guards one target. PID 0/1, invalid numbers and proctop itself are always refused; its parent
- * and members of its own process group only without `force`; kernel threads are not signalable.
+ * Guards one target. PID 0/1, invalid numbers and proctop itself are always refused; proctop's
+ * ancestors (its parent chain) only without `force`; kernel threads are not signalable. Members
+ * of proctop's process group that are not its ancestors are ordinary targets.
  */
 export function refusalFor(
-  target: { readonly pid: number; readonly pgid?: number; readonly isKernelThread?: boolean },
+  target: { readonly pid: number; readonly startTime?: number; readonly isKernelThread?: boolean },
   self: SelfContext,
   force: boolean,
 ): Refusal | null {
@@ -67,10 +74,7 @@ export function refusalFor(
   if (target.pid === 1) return { outcome: 'protected', reason: 'PID 1 (init) is protected' };
   if (target.pid === self.pid) return { outcome: 'protected', reason: 'this is proctop itself' };
   if (target.isKernelThread) return { outcome: 'not-signalable', reason: 'kernel thread: signals do not apply' };
-  if (force) return null;
-  if (target.pid === self.ppid) return { outcome: 'protected', reason: "proctop's parent process (use --force)" };
-  if (target.pid === self.pgid || target.pgid === self.pgid) {
-    return { outcome: 'protected', reason: "in proctop's own process group (use --force)" };
-  }
-  return null;
+  if (force || ancestorOf(target, self) === null) return null;
+  const isParent = self.ancestors[0]?.pid === target.pid;
+  return { outcome: 'protected', reason: isParent ? "proctop's parent process (use --force)" : 'an ancestor of proctop (use --force)' };
 }

@@ -3,6 +3,7 @@ import { readFile, readlink, stat } from 'node:fs/promises';
 import { parseProcStat } from '../sys/js/system-info.js';
 import { parseStat, PF_KTHREAD } from '../sys/js/proc-stat.js';
 import type { ProcessIdentity, RawProcess } from '../sys/types.js';
+import { decodeBytes } from '../sys/js/byte-text.js';
 
 /**
  * The few facts an action needs about a process, read straight from /proc/PID/stat (plus the
@@ -36,7 +37,7 @@ export interface TreeMember extends ProcessEntry {
 /** Reads one process now; null when it does not exist (or its stat is unreadable). */
 export async function readProcessEntry(procRoot: string, pid: number): Promise<ProcessEntry | null> {
   try {
-    const [text, owner] = await Promise.all([readFile(`${procRoot}/${pid}/stat`, 'utf8'), stat(`${procRoot}/${pid}`)]);
+    const [text, owner] = await Promise.all([readFile(`${procRoot}/${pid}/stat`).then(decodeBytes), stat(`${procRoot}/${pid}`)]);
     const parsed = parseStat(text);
     if (!parsed) return null;
     return {
@@ -113,15 +114,16 @@ export function hasExited(entry: ProcessEntry): boolean {
  * (when the root leads them) its process group and session, which keep orphans whose parent
  * already exited and was replaced by a subreaper. Kernel threads never belong.
  */
-export function collectTree(entries: readonly ProcessEntry[], root: ProcessEntry): TreeMember[] {
+export function collectTree(entries: readonly ProcessEntry[], root: ProcessEntry, excluded: (entry: ProcessEntry) => boolean = () => false): TreeMember[] {
   const members = new Map<number, TreeMember>([[root.pid, { ...root, relation: 'root' }]]);
-  addNewcomers(entries, root, members, 'descendant');
+  addNewcomers(entries, root, members, 'descendant', excluded);
   return [...members.values()];
 }
 
 /**
  * Adds to `members` every process of `entries` that is a child of a member (born after it), or in
  * the root's group or session when the root leads it, repeating until nothing new is found.
+ * `excluded` processes never join (nor do their children through them: proctop and its ancestors).
  * Returns the added ones.
  */
 export function addNewcomers(
@@ -129,6 +131,7 @@ export function addNewcomers(
   root: ProcessIdentity & { readonly pgid: number; readonly sid: number },
   members: Map<number, TreeMember>,
   relationOfChildren: TreeRelation,
+  excluded: (entry: ProcessEntry) => boolean = () => false,
 ): TreeMember[] {
   const added: TreeMember[] = [];
   const leadsGroup = root.pgid === root.pid;
@@ -140,7 +143,7 @@ export function addNewcomers(
   for (let changed = true; changed; ) {
     changed = false;
     for (const entry of entries) {
-      if (entry.isKernelThread) continue;
+      if (entry.isKernelThread || excluded(entry)) continue;
       const known = members.get(entry.pid);
       // Same pid, different start time: the member's pid was reused; the newcomer is a stranger
       // unless the rules below adopt it on their own.

@@ -2,7 +2,7 @@
 // (there is no pidfd form of setpriority, so a PID recycled in between is caught and reported,
 // not prevented). Every renice is audit-logged like a signal.
 import { getPriority, setPriority } from 'node:os';
-import { currentActor } from './audit-log.js';
+import { currentActor } from '../storage/audit-log.js';
 import type { ActionDeps } from './deps.js';
 import { refusalFor } from './guards.js';
 import type { KillTarget } from './kill-many.js';

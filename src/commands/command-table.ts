@@ -4,6 +4,7 @@
 // exports `main` and its usage text; its usage names every flag, which completion picks up).
 // Only lazy imports, short strings and small pure value lists live here: loading the table costs nothing.
 import { FD_KINDS } from '../fds/fd-counts.js';
+import { quoted } from '../output/sanitize.js';
 import { SORT_KEYS } from '../sampler/process-query.js';
 import { SORT_NAMES } from '../store/columns.js';
 
@@ -168,5 +169,5 @@ export function closestCommand(word: string): string | null {
 /** The one-line error for an unknown subcommand, with the closest one when there is one. */
 export function unknownCommandMessage(word: string): string {
   const closest = closestCommand(word);
-  return `unknown command "${word}"${closest ? ` (did you mean "${closest}"?)` : ''}; "proctop help" lists the commands`;
+  return `unknown command ${quoted(word)}${closest ? ` (did you mean "${closest}"?)` : ''}; "proctop help" lists the commands`;
 }

@@ -4,7 +4,8 @@
 // up any more (omelette), and neither knows our value kinds; each script here is plain shell that
 // calls proctop only for live PIDs ("proctop completion pids").
 import { listSignals } from '../actions/signals.js';
-import { sanitize } from '../components/format.js';
+import { sanitizeText } from '../output/sanitize.js';
+import { writeStdout } from '../output/std-streams.js';
 import { Sampler } from '../sampler/sampler.js';
 import { createCollector } from '../sys/collector.js';
 import { COMMANDS, MONITOR_COMMAND, SHELLS, type CommandSpec, type ValueKind } from './command-table.js';
@@ -225,18 +226,18 @@ export async function pidLines(): Promise<string> {
   const frame = await new Sampler(createCollector().collector).sample();
   return frame.rows
     .filter((r) => !r.isKernelThread)
-    .map((r) => `${r.pid}\t${sanitize(r.name)}\n`)
+    .map((r) => `${r.pid}\t${sanitizeText(r.name)}\n`)
     .join('');
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
   const [what, ...rest] = argv;
   if (what === '--help' || what === '-h') {
-    process.stdout.write(COMPLETION_USAGE);
+    writeStdout(COMPLETION_USAGE);
     return 0;
   }
   if (what === undefined) throw new UsageError(`completion needs a shell: ${SHELLS.join(', ')} (see proctop completion --help)`);
   if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}" (completion takes one shell name)`);
-  process.stdout.write(what === 'pids' ? await pidLines() : await completionScript(what));
+  writeStdout(what === 'pids' ? await pidLines() : await completionScript(what));
   return 0;
 }

@@ -1,5 +1,6 @@
 // `proctop help [COMMAND]`, `proctop --help`: generated from the command table, like the man page.
 import { COMMANDS, findCommand, MONITOR_COMMAND, unknownCommandMessage, type LoadedCommand } from './command-table.js';
+import { writeStdout } from '../output/std-streams.js';
 import { UsageError } from './usage-error.js';
 
 export const HELP_USAGE = `Usage: proctop help [COMMAND]
@@ -41,19 +42,19 @@ export async function main(argv: readonly string[]): Promise<number> {
   const [first, ...rest] = argv;
   if (rest.length > 0) throw new UsageError(`help takes one command name, got "${rest[0]}"`);
   if (first === undefined) {
-    process.stdout.write(overviewText());
+    writeStdout(overviewText());
     return 0;
   }
   if (first === '--help' || first === '-h') {
-    process.stdout.write(HELP_USAGE);
+    writeStdout(HELP_USAGE);
     return 0;
   }
   if (first === '--man') {
     const { manPage } = await import('./man-page.js');
-    process.stdout.write(await manPage());
+    writeStdout(await manPage());
     return 0;
   }
   if (first.startsWith('-')) throw new UsageError(`unknown option "${first}" (see proctop help --help)`);
-  process.stdout.write((await loadForHelp(first)).usage);
+  writeStdout((await loadForHelp(first)).usage);
   return 0;
 }

@@ -4,6 +4,7 @@ import { createSystemDeps, type ActionDeps } from '../actions/deps.js';
 import { parsePidArgument } from '../actions/guards.js';
 import { parseSignal, signalName, SIGNAL_NUMBERS } from '../actions/signals.js';
 import {
+  auditTreeRefusal,
   planTree,
   terminateTree,
   terminateTreeExitCode,
@@ -15,10 +16,12 @@ import {
 } from '../actions/terminate-tree.js';
 import { userName } from '../actions/users.js';
 import { platformName, schemaId, toJsonText } from '../output/json-envelope.js';
-import { renderTextTable } from '../output/text-table.js';
+import { COMM_SHOWN_MAX, renderTextTable } from '../output/text-table.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
 import { optionError, rejectNegativePids } from './option-errors.js';
 import { UsageError } from './usage-error.js';
+import { writeStderr, writeStdout } from '../output/std-streams.js';
+import { quoted } from '../output/sanitize.js';
 
 export const TERMINATE_TREE_USAGE = `Usage: proctop terminate-tree PID [options]
 
@@ -34,12 +37,14 @@ is identity-checked (pidfd + start time). Nothing waits forever.
   --kill-signal SIG          escalation signal (default KILL)
   --require-exe-path PATH    refuse unless PID runs this executable (/proc/PID/exe)
   --require-start-time-ms MS refuse unless PID started at this Unix time in ms (±1s)
-  --force                    allow a tree rooted at proctop's parent or in its process group
+  --force                    allow a tree rooted at an ancestor of proctop (proctop itself and
+                             its other ancestors are never members)
   --yes                      do not ask; required when stdin is not a terminal
   --json                     JSON result (schema urn:proctop:schema:terminate-tree:v1)
   --table                    text table of members and fates (the default)
 
-Exit codes: 0 every member gone, 1 some survived or failed, 2 refused, none or invalid input.
+Exit codes: 0 every member gone, 1 some survived or failed, 2 refused or invalid input (nothing
+was sent; an operation that sent any signal never exits 2). Refusals are audited too.
 `;
 
 /** Where terminate-tree reads and writes; tests inject a recording signaller and answers. */
@@ -63,8 +68,8 @@ async function askOnTerminal(question: string): Promise<boolean> {
 }
 
 const defaultIo = (): TerminateTreeIo => ({
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
+  stdout: writeStdout,
+  stderr: writeStderr,
   stdinIsTty: process.stdin.isTTY === true,
   confirm: askOnTerminal,
   deps: () => createSystemDeps(),
@@ -88,16 +93,16 @@ function windowArg(flag: string, text: string | undefined, fallback: number): nu
   try {
     ms = parseDuration(text);
   } catch {
-    throw new UsageError(`${flag} must be a duration such as 500ms, 5s or 1m, got "${text}"`);
+    throw new UsageError(`${flag} must be a duration such as 500ms, 5s or 1m, got ${quoted(text)}`);
   }
-  if (ms > MAX_WINDOW_MS) throw new UsageError(`${flag} must be at most ${formatDuration(MAX_WINDOW_MS)}, got "${text}"`);
+  if (ms > MAX_WINDOW_MS) throw new UsageError(`${flag} must be at most ${formatDuration(MAX_WINDOW_MS)}, got ${quoted(text)}`);
   return ms;
 }
 
 function signalArg(flag: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
   const sig = parseSignal(text);
-  if (sig === null) throw new UsageError(`unknown signal "${text}" for ${flag} (see proctop kill -l)`);
+  if (sig === null) throw new UsageError(`unknown signal ${quoted(text)} for ${flag} (see proctop kill -l)`);
   if (sig === 0 || sig === SIGNAL_NUMBERS.STOP || sig === SIGNAL_NUMBERS.CONT) {
     throw new UsageError(`${flag} cannot be ${signalName(sig)}: terminate-tree stops and continues the tree itself`);
   }
@@ -144,10 +149,10 @@ export function parseTerminateTreeArgs(argv: readonly string[]): TerminateTreeAr
   }
   const startText = v['require-start-time-ms'];
   if (startText !== undefined && !/^\d+$/.test(startText.trim())) {
-    throw new UsageError(`--require-start-time-ms must be a Unix time in milliseconds, got "${startText}"`);
+    throw new UsageError(`--require-start-time-ms must be a Unix time in milliseconds, got ${quoted(startText)}`);
   }
   const exePath = v['require-exe-path'];
-  if (exePath !== undefined && !exePath.startsWith('/')) throw new UsageError(`--require-exe-path must be an absolute path, got "${exePath}"`);
+  if (exePath !== undefined && !exePath.startsWith('/')) throw new UsageError(`--require-exe-path must be an absolute path, got ${quoted(exePath)}`);
   return {
     help,
     pid,
@@ -220,7 +225,7 @@ function fateTable(members: readonly MemberReport[]): string {
     [
       { title: 'PID', cell: (m) => String(m.pid), align: 'right' },
       { title: 'PPID', cell: (m) => String(m.ppid), align: 'right' },
-      { title: 'COMM', cell: (m) => m.comm, maxWidth: 20 },
+      { title: 'COMM', cell: (m) => m.comm, maxWidth: COMM_SHOWN_MAX },
       { title: 'FOUND AS', cell: (m) => m.relation },
       { title: 'FATE', cell: (m) => m.fate },
       { title: 'DETAIL', cell: (m) => m.reason ?? '', maxWidth: 100 },
@@ -253,7 +258,12 @@ export async function runTerminateTree(argv: readonly string[], io: TerminateTre
   if (!args.yes && !io.stdinIsTty) throw new UsageError('terminate-tree asks for confirmation: pass --yes when stdin is not a terminal (nothing was sent)');
   const deps = await io.deps();
   const plan = await planTree(args.pid, deps, args.options);
-  if (typeof plan === 'string') throw new UsageError(`${plan} (nothing was sent)`);
+  if (typeof plan === 'string') {
+    // Refused before anything was sent: audited like kill's refusals.
+    const warning = await auditTreeRefusal(deps, args.pid, plan, args.options);
+    if (warning) io.stderr(`proctop: warning: ${warning}\n`);
+    throw new UsageError(`${plan} (nothing was sent)`);
+  }
   // From here on the tree is the one confirmed: a root PID reused meanwhile is refused.
   const root = { pid: plan.root.pid, startTime: plan.root.startTime };
   let options: TerminateTreeOptions = args.options;

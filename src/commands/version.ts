@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../sys/package-root.js';
+import { writeStdout } from '../output/std-streams.js';
 import { UsageError } from './usage-error.js';
 
 export const VERSION_USAGE = `Usage: proctop version
@@ -17,10 +18,10 @@ export function proctopVersion(): string {
 /** Prints "proctop X.Y.Z" from package.json. */
 export async function main(argv: readonly string[]): Promise<number> {
   if (argv[0] === '--help' || argv[0] === '-h') {
-    process.stdout.write(VERSION_USAGE);
+    writeStdout(VERSION_USAGE);
     return 0;
   }
   if (argv.length > 0) throw new UsageError(`version takes no arguments, got "${argv[0]}"`);
-  process.stdout.write(`proctop ${proctopVersion()}\n`);
+  writeStdout(`proctop ${proctopVersion()}\n`);
   return 0;
 }

@@ -1,9 +1,11 @@
 // proctop's monitor flags → options. Bad values are UsageErrors (one line, exit 2).
 import { unknownCommandMessage } from '../commands/command-table.js';
 import { UsageError } from '../commands/usage-error.js';
+import { checkKnownUser } from '../commands/option-errors.js';
 import { MIN_INTERVAL_MS, type ProctopConfig } from '../config/config.js';
 import { parseColumnName, SORT_NAMES, type ColumnId } from '../store/columns.js';
 import { parseDuration } from '../util/duration.js';
+import { quoted } from '../output/sanitize.js';
 
 export interface MonitorOptions {
   readonly intervalMs: number;
@@ -21,7 +23,7 @@ export interface MonitorOptions {
   readonly mouse: boolean;
 }
 
-export const MONITOR_USAGE = `Usage: proctop [--interval DUR] [--sort COL] [--filter TEXT] [--user NAME] [--tree] [--no-color] [--no-mouse]
+export const MONITOR_USAGE = `Usage: proctop [--interval DUR] [--sort COL] [--filter TEXT] [--user NAME] [--tree] [--no-color]
        proctop --watch [--iterations N] [same options]
 
   --interval DUR   refresh interval (default 1.5s; e.g. 500ms, 2s)
@@ -40,7 +42,7 @@ flags win over it.
 `;
 
 function positiveInteger(flag: string, text: string): number {
-  if (!/^\d+$/.test(text) || Number(text) < 1) throw new UsageError(`${flag} must be a positive integer, got "${text}"`);
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new UsageError(`${flag} must be a positive integer, got ${quoted(text)}`);
   return Number(text);
 }
 
@@ -74,16 +76,16 @@ export function parseMonitorArgs(argv: readonly string[], env: NodeJS.ProcessEnv
         try {
           ms = parseDuration(text);
         } catch {
-          throw new UsageError(`--interval must be a duration like 500ms, 1.5s or 2s, got "${text}"`);
+          throw new UsageError(`--interval must be a duration like 500ms, 1.5s or 2s, got ${quoted(text)}`);
         }
-        if (ms < MIN_INTERVAL_MS) throw new UsageError(`--interval must be at least ${MIN_INTERVAL_MS}ms, got "${text}"`);
+        if (ms < MIN_INTERVAL_MS) throw new UsageError(`--interval must be at least ${MIN_INTERVAL_MS}ms, got ${quoted(text)}`);
         intervalMs = ms;
         break;
       }
       case '--sort': {
         const text = value();
         const column = parseColumnName(text);
-        if (!column) throw new UsageError(`--sort must be one of ${SORT_NAMES}, got "${text}"`);
+        if (!column) throw new UsageError(`--sort must be one of ${SORT_NAMES}, got ${quoted(text)}`);
         sortColumn = column;
         break;
       }
@@ -93,6 +95,7 @@ export function parseMonitorArgs(argv: readonly string[], env: NodeJS.ProcessEnv
       case '--user': {
         const text = value();
         if (text.trim() === '') throw new UsageError('--user needs a user name');
+        checkKnownUser(text);
         user = text;
         break;
       }
@@ -116,7 +119,7 @@ export function parseMonitorArgs(argv: readonly string[], env: NodeJS.ProcessEnv
         help = true;
         break;
       default:
-        throw new UsageError(arg.startsWith('-') ? `unknown option "${arg}" (see proctop --help)` : unknownCommandMessage(arg));
+        throw new UsageError(arg.startsWith('-') ? `unknown option ${quoted(arg)} (see proctop --help)` : unknownCommandMessage(arg));
     }
   }
   if (iterations !== null && !watch) throw new UsageError('--iterations only works with --watch');
