@@ -4,6 +4,7 @@
 // exports `main` and its usage text; its usage names every flag, which completion picks up).
 // Only lazy imports, short strings and small pure value lists live here: loading the table costs nothing.
 import { FD_KINDS } from '../fds/fd-counts.js';
+import { GROUP_BY_KEYS } from '../metrics/grouping.js';
 import { quoted } from '../output/sanitize.js';
 import { SORT_KEYS } from '../sampler/process-query.js';
 import { SORT_NAMES } from '../store/columns.js';
@@ -96,6 +97,24 @@ export const COMMANDS: readonly CommandSpec[] = [
     },
     values: { '--signal': 'signal', '--kill-signal': 'signal', '--require-exe-path': 'file' },
     positional: 'pid',
+  },
+  {
+    name: 'metrics',
+    summary: 'one Prometheus/OpenMetrics exposition of process groups (stdout or a textfile)',
+    load: async () => {
+      const m = await import('./metrics.js');
+      return { main: (argv) => m.main(argv), usage: m.METRICS_USAGE };
+    },
+    values: { '--group-by': GROUP_BY_KEYS, '--textfile': 'file' },
+  },
+  {
+    name: 'serve-metrics',
+    summary: 'serve the process-group metrics over HTTP for Prometheus to scrape',
+    load: async () => {
+      const m = await import('./serve-metrics.js');
+      return { main: m.main, usage: m.SERVE_METRICS_USAGE };
+    },
+    values: { '--group-by': GROUP_BY_KEYS },
   },
   {
     name: 'config',

@@ -2,9 +2,10 @@
 import { unknownCommandMessage } from '../commands/command-table.js';
 import { UsageError } from '../commands/usage-error.js';
 import { checkKnownUser } from '../commands/option-errors.js';
-import { MIN_INTERVAL_MS, type ProctopConfig } from '../config/config.js';
+import { durationRangeText, MAX_INTERVAL_MS, MIN_INTERVAL_MS, type ProctopConfig } from '../config/config.js';
 import { parseColumnName, SORT_NAMES, type ColumnId } from '../store/columns.js';
 import { parseDuration } from '../util/duration.js';
+import { parseListenAddress, type ListenAddress } from '../metrics/listen-address.js';
 import { quoted } from '../output/sanitize.js';
 
 export interface MonitorOptions {
@@ -18,6 +19,8 @@ export interface MonitorOptions {
   readonly watch: boolean;
   /** Stop after this many refreshes (--watch to a pipe); null = run until stopped. */
   readonly iterations: number | null;
+  /** With --watch: serve /metrics (process-exporter families by comm) at this address from the pane's samples. */
+  readonly metrics: ListenAddress | null;
   readonly help: boolean;
   /** Mouse clicks and wheel (false with --no-mouse or config "mouse": false). */
   readonly mouse: boolean;
@@ -26,7 +29,7 @@ export interface MonitorOptions {
 export const MONITOR_USAGE = `Usage: proctop [--interval DUR] [--sort COL] [--filter TEXT] [--user NAME] [--tree] [--no-color]
        proctop --watch [--iterations N] [same options]
 
-  --interval DUR   refresh interval (default 1.5s; e.g. 500ms, 2s)
+  --interval DUR   refresh interval, 250ms to 10s (default 1.5s; e.g. 500ms, 2s)
   --sort COL       ${SORT_NAMES} (default cpu)
   --filter TEXT    show only processes whose command, name, user or PID contains TEXT
   --user NAME      show only processes of user NAME
@@ -36,6 +39,8 @@ export const MONITOR_USAGE = `Usage: proctop [--interval DUR] [--sort COL] [--fi
   --watch          read-only monitor; when stdout is not a terminal, prints a plain table
                    every interval like top -b
   --iterations N   with --watch: stop after N refreshes
+  --metrics ADDR   with --watch: also serve Prometheus /metrics at ADDR (HOST:PORT, or PORT
+                   for loopback) from the pane's own samples (see proctop serve-metrics)
 
 Defaults for --interval, --sort and the mouse come from the config file (proctop config path);
 flags win over it.
@@ -57,6 +62,7 @@ export function parseMonitorArgs(argv: readonly string[], env: NodeJS.ProcessEnv
   let color = !(env.NO_COLOR !== undefined && env.NO_COLOR !== '');
   let watch = false;
   let iterations: number | null = null;
+  let metrics: ListenAddress | null = null;
   let help = false;
   const args = [...argv];
   while (args.length > 0) {
@@ -78,7 +84,9 @@ export function parseMonitorArgs(argv: readonly string[], env: NodeJS.ProcessEnv
         } catch {
           throw new UsageError(`--interval must be a duration like 500ms, 1.5s or 2s, got ${quoted(text)}`);
         }
-        if (ms < MIN_INTERVAL_MS) throw new UsageError(`--interval must be at least ${MIN_INTERVAL_MS}ms, got ${quoted(text)}`);
+        if (ms < MIN_INTERVAL_MS || ms > MAX_INTERVAL_MS) {
+          throw new UsageError(`--interval must be ${durationRangeText(MIN_INTERVAL_MS, MAX_INTERVAL_MS)}, got ${quoted(text)}`);
+        }
         intervalMs = ms;
         break;
       }
@@ -114,6 +122,12 @@ export function parseMonitorArgs(argv: readonly string[], env: NodeJS.ProcessEnv
       case '--iterations':
         iterations = positiveInteger('--iterations', value());
         break;
+      case '--metrics': {
+        const parsed = parseListenAddress(value());
+        if (typeof parsed === 'string') throw new UsageError(`--metrics ${parsed}`);
+        metrics = parsed;
+        break;
+      }
       case '--help':
       case '-h':
         help = true;
@@ -123,5 +137,6 @@ export function parseMonitorArgs(argv: readonly string[], env: NodeJS.ProcessEnv
     }
   }
   if (iterations !== null && !watch) throw new UsageError('--iterations only works with --watch');
-  return { intervalMs, sortColumn, filter, user, tree, color, watch, iterations, help, mouse };
+  if (metrics !== null && !watch) throw new UsageError('--metrics only works with --watch (or run proctop serve-metrics)');
+  return { intervalMs, sortColumn, filter, user, tree, color, watch, iterations, metrics, help, mouse };
 }
