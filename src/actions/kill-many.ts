@@ -73,7 +73,7 @@ export function killExitCode(result: KillManyResult): number {
 }
 
 /** One target after validation: its result so far, and whether it refuses the whole batch. */
-interface Validated {
+export interface Validated {
   readonly result: KillTargetResult;
   /** A validation failure (bad number, guard, a PID:START naming another process). */
   readonly refuses: boolean;
@@ -93,15 +93,10 @@ export async function killMany(
 ): Promise<KillManyResult> {
   const allOrNothing = options.allOrNothing ?? true;
   const warnings: string[] = [];
-  const seen = new Set<number>();
-  const validated: Validated[] = [];
-  for (const target of targets) {
-    validated.push(await validateTarget(target, deps, options.force ?? false, seen));
-  }
-  const refusing = validated.filter((v) => v.refuses);
-  const refused = allOrNothing && refusing.length > 0;
-  const refusal = refused ? refusing.map((v) => `PID ${v.result.pid}: ${v.result.reason ?? v.result.outcome}`).join('; ') : null;
-  options.onProgress?.({ phase: 'validated', total: targets.length, refused: refusing.length });
+  const { validated, refusing } = await validateBatch(targets, deps, options.force ?? false);
+  const refused = allOrNothing && refusing > 0;
+  const refusal = refused ? refusalText(validated) : null;
+  options.onProgress?.({ phase: 'validated', total: targets.length, refused: refusing });
 
   const results: KillTargetResult[] = [];
   for (const { result: candidate } of validated) {
@@ -139,7 +134,26 @@ export async function killMany(
   return { signal, refused, refusal, results, warnings };
 }
 
-function defaultReason(outcome: KillOutcome): string {
+/**
+ * Validates every target of a batch (numbers, guards, identity) before anything is sent: the
+ * first phase of kill and of stop ladders. `refusing` counts the targets that refuse the batch.
+ */
+export async function validateBatch(targets: readonly KillTarget[], deps: ActionDeps, force: boolean): Promise<{ validated: Validated[]; refusing: number }> {
+  const seen = new Set<number>();
+  const validated: Validated[] = [];
+  for (const target of targets) validated.push(await validateTarget(target, deps, force, seen));
+  return { validated, refusing: validated.filter((v) => v.refuses).length };
+}
+
+/** Why a batch was refused, naming each refused target. */
+export function refusalText(validated: readonly Validated[]): string {
+  return validated
+    .filter((v) => v.refuses)
+    .map((v) => `PID ${v.result.pid}: ${v.result.reason ?? v.result.outcome}`)
+    .join('; ');
+}
+
+export function defaultReason(outcome: KillOutcome): string {
   switch (outcome) {
     case 'exited':
       return 'already exited';

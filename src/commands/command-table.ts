@@ -89,6 +89,24 @@ export const COMMANDS: readonly CommandSpec[] = [
     positional: 'pid',
   },
   {
+    name: 'stop',
+    summary: 'graceful stop: a signal ladder (TERM:5s,INT:3s,KILL:2s) per process or whole tree',
+    load: async () => {
+      const m = await import('./stop.js');
+      return { main: m.main, usage: m.STOP_USAGE };
+    },
+    positional: 'pid',
+  },
+  {
+    name: 'renice',
+    summary: 'identity-checked renice of several processes (--nice N or --by ±N)',
+    load: async () => {
+      const m = await import('./renice.js');
+      return { main: m.main, usage: m.RENICE_USAGE };
+    },
+    positional: 'pid',
+  },
+  {
     name: 'terminate-tree',
     summary: 'stop, TERM, then KILL a whole process tree, reporting each member',
     load: async () => {

@@ -9,7 +9,7 @@ export interface UsageFlag {
   readonly takesValue: boolean;
 }
 
-const FLAG = /(?<![\w-])(--?[a-zA-Z][\w-]*)(?:[ =](?=[A-Z])([A-Z][A-Z_]*))?/g;
+const FLAG = /(?<![\w-])(--?[a-zA-Z][\w-]*)(?:[ =](?=±?[A-Z])(±?[A-Z][A-Z_]*))?/g;
 
 /**
  * Flags named in the synopsis lines ("Usage: proctop ...", "proctop ...") and at the head of
