@@ -70,6 +70,7 @@ function scripted(snapshots: Snapshot[]): Collector {
     listFds: () => Promise.reject(new Error('unused')),
     signal: () => Promise.reject(new Error('unused')),
     readExtras: () => Promise.reject(new Error('unused')),
+    inspect: () => Promise.reject(new Error('unused')),
   };
 }
 

@@ -71,6 +71,15 @@ export const COMMANDS: readonly CommandSpec[] = [
     values: { '--pid': 'pid', '--kind': FD_KINDS },
   },
   {
+    name: 'inspect',
+    summary: 'everything about one process, for a bug report (limits, memory, I/O, cgroup, env names)',
+    load: async () => {
+      const m = await import('./inspect.js');
+      return { main: (argv) => m.main(argv), usage: m.INSPECT_USAGE };
+    },
+    positional: 'pid',
+  },
+  {
     name: 'ports',
     summary: 'which process listens on which TCP/UDP port',
     load: async () => {
