@@ -78,6 +78,7 @@ describe('pstat on a fixture tree', () => {
       pid: 100,
       ppid: 1,
       name: 'a) b (c\nd',
+      comm: 'a) b (c\nd',
       user: expect.any(String),
       cpu_percent: 0.02,
       memory_kb: 2000,

@@ -21,7 +21,8 @@ Output:
   --table                aligned text table (default on a terminal)
 Filters (all must match):
   --pid N                only this pid (repeatable)
-  --name TEXT            comm or argv[0] basename contains TEXT (case-insensitive)
+  --name TEXT            program name, comm or argv[0] basename contains TEXT
+                         (case-insensitive)
   --user NAME|UID        owned by this user
   --ppid N               children of N
   --cpu-above PCT        CPU% above PCT (100 = one core)
@@ -193,7 +194,8 @@ export function processRecord(row: ProcessRow, mode: CpuMode): Record<string, un
   return {
     pid: row.pid,
     ppid: row.ppid,
-    name: row.comm,
+    name: row.name,
+    comm: row.comm,
     user: row.user,
     cpu_percent: round(cpuPercentOf(row, mode), 2),
     memory_kb: Math.floor(row.rssBytes / 1024),
