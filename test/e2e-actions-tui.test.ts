@@ -33,7 +33,8 @@ let script: string;
 
 /** Three node sleepers whose command line carries the tag (so `/` can find exactly them), by PID order. */
 function startSleepers(): ChildProcess[] {
-  const children = [0, 1, 2].map(() => startChild(process.execPath, [script, TAG], { detached: true }));
+  // argv0 "node": the dialog's COMMAND column keeps the TAG in view wherever this Node is installed.
+  const children = [0, 1, 2].map(() => startChild(process.execPath, [script, TAG], { detached: true, argv0: 'node' }));
   return children.sort((a, b) => a.pid! - b.pid!);
 }
 
