@@ -1,5 +1,6 @@
 // One contract, every backend: the native addon and the JS fallback must read the same /proc
 // into the same records. Never skipped: a missing addon fails the native half loudly.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,8 @@ import { createJsCollector, createNativeCollector } from '../src/sys/collector.j
 import type { Collector, ProcessExtras, RawProcess, Snapshot } from '../src/sys/types.js';
 import { killStartedChildren, startBusyLoop, startChild, startSleeper, waitFor } from './helpers/children.js';
 import { builtCliPath, repoRoot, runNode, startTimeOf } from './helpers/cli.js';
-import { createProcFixture, PITFALL_PROCESSES, type ProcFixture } from './helpers/proc-fixture.js';
+import { createProcFixture, limitsText, PITFALL_PROCESSES, type ProcFixture } from './helpers/proc-fixture.js';
+import { spawnSync } from 'node:child_process';
 
 type CollectorFactory = (procRoot?: string) => Collector;
 
@@ -207,9 +209,13 @@ describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
             ioText: 'rchar: 11\nwchar: 22\nsyscr: 3\nsyscw: 4\nread_bytes: 8192\nwrite_bytes: 4096\ncancelled_write_bytes: 512\n',
             ctxSwitches: [123, 45],
             swapKb: 64,
+            vmRssKb: 13_608, // exact; stat's approximate counter says 500 pages (2000 kB)
             faults: [777, 9],
             fdCount: 5,
+            limitsText: limitsText('65536', '524288'),
+            smapsRollupText: 'Rss:    9000 kB\nPss:    5000 kB\nSwapPss:   12 kB\n',
           },
+          { pid: 602, comm: 'nolimit', argv: ['nolimit'], startTime: 9200, limitsText: limitsText('unlimited', 'unlimited') },
           { pid: 601, comm: 'old-kernel', argv: ['old-kernel'], startTime: 9100, ioText: null, cgroupText: '4:memory:/x\n' },
         ],
       });
@@ -218,7 +224,7 @@ describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
     afterAll(() => fixture?.cleanup());
 
     it('reads every asked-for extra into the documented record', async () => {
-      const [web] = await collector.readExtras([{ pid: 600, startTime: 9000 }], { io: true, status: true, fdCount: true, cgroup: true, faults: true });
+      const [web] = await collector.readExtras([{ pid: 600, startTime: 9000 }], { io: true, status: true, fdCount: true, cgroup: true, faults: true, fdLimit: true, smapsRollup: true });
       const me = process.getuid?.() ?? 0;
       const ids = { real: me, effective: me, saved: me, filesystem: me };
       expect(web).toEqual({
@@ -226,12 +232,20 @@ describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
         startTime: 9000,
         alive: true,
         io: { readChars: 11, writeChars: 22, readSyscalls: 3, writeSyscalls: 4, readBytes: 8192, writeBytes: 4096, cancelledWriteBytes: 512 },
-        status: { voluntaryCtxSwitches: 123, involuntaryCtxSwitches: 45, swapBytes: 64 * 1024, uids: ids, gids: ids },
+        status: { voluntaryCtxSwitches: 123, involuntaryCtxSwitches: 45, swapBytes: 64 * 1024, rssBytes: 13_608 * 1024, uids: ids, gids: ids },
         fdCount: 5,
         cgroup: { path: `/system.slice/docker-${dockerId}.scope`, unit: `docker-${dockerId}.scope`, slice: 'system.slice', containerId: dockerId, containerRuntime: 'docker' },
         faults: { minor: 777, major: 9 },
+        fdLimit: 65536,
+        smapsRollup: { pssBytes: 5000 * 1024, swapPssBytes: 12 * 1024 },
         errors: [],
       });
+    });
+
+    it('an unlimited fd limit is null without an error; a missing smaps_rollup is an ENOENT error naming the file', async () => {
+      const [p] = await collector.readExtras([{ pid: 602, startTime: 9200 }], { fdLimit: true, smapsRollup: true });
+      expect(p).toMatchObject({ alive: true, fdLimit: null, smapsRollup: null });
+      expect(p?.errors).toEqual([{ field: 'smapsRollup', code: 'ENOENT', message: expect.stringContaining('602/smaps_rollup') }]);
     });
 
     it('reads only what is asked: the rest is null without errors', async () => {
@@ -259,8 +273,8 @@ describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
 
     it('gives kernel threads and zombies a null swap (no memory map) but their switches', async () => {
       const [kthread, zombie] = await collector.readExtras([{ pid: 2, startTime: 2 }, { pid: 200, startTime: 6000 }], { status: true });
-      expect(kthread?.status).toMatchObject({ swapBytes: null, voluntaryCtxSwitches: 10 });
-      expect(zombie?.status).toMatchObject({ swapBytes: null, involuntaryCtxSwitches: 2 });
+      expect(kthread?.status).toMatchObject({ swapBytes: null, rssBytes: null, voluntaryCtxSwitches: 10 });
+      expect(zombie?.status).toMatchObject({ swapBytes: null, rssBytes: null, involuntaryCtxSwitches: 2 });
     });
 
     it('caches the cgroup per identity: a move is not re-read, a new identity is', async () => {
@@ -345,8 +359,29 @@ describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
       expect(extras?.fdCount).toBeGreaterThanOrEqual(3);
       expect(extras?.faults?.minor).toBeGreaterThan(0);
       expect(extras?.io?.readChars).toBeGreaterThan(0);
+      // The fd soft limit the child inherited from us, as the shell's ulimit reports it; Pss within RSS.
+      const [withLimits] = await collector.readExtras([identity], { fdLimit: true, smapsRollup: true });
+      const ulimit = spawnSync('bash', ['-c', 'ulimit -Sn'], { encoding: 'utf8' }).stdout.trim();
+      expect(withLimits?.fdLimit).toBe(ulimit === 'unlimited' ? null : Number(ulimit));
+      const rss = byPid(await collector.snapshot(), pid)?.rssBytes ?? 0;
+      expect(withLimits?.smapsRollup?.pssBytes).toBeGreaterThan(0);
+      expect(withLimits?.smapsRollup?.pssBytes).toBeLessThanOrEqual(rss + 64 * 1024);
       const unified = readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n').find((line) => line.startsWith('0::'));
       expect(extras?.cgroup?.path).toBe(unified?.slice(3));
+    });
+
+    it('reads the exact RSS ps shows (VmRSS), where stat carries the approximate counter', async () => {
+      const child = startSleeper();
+      const pid = child.pid as number;
+      const collector = create();
+      const identity = await waitForValue(async () => {
+        const p = byPid(await collector.snapshot(), pid);
+        return p?.comm === 'sleep' && p.state === 'S' ? { pid, startTime: p.startTime } : null;
+      });
+      const [extras] = await collector.readExtras([identity], { status: true });
+      // ps (procps) is the oracle: its RSS column is VmRSS in KiB. A sleeping sleep(1) keeps its pages.
+      const ps = Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)], { encoding: 'utf8' }).trim());
+      expect(extras?.status?.rssBytes).toBe(ps * 1024);
     });
 
     it('counts the bytes a child wrote in io.writeChars and io.writeBytes', async () => {

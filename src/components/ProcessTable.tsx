@@ -3,6 +3,7 @@ import { Box, Text } from 'ink';
 import { useMonitor } from '../store/use-monitor-store.js';
 import { fitColumns, fitColumnsWithTrack, rowLine, titleLine } from './table-columns.js';
 import { fit } from './format.js';
+import { withExactRow } from '../sampler/exact-rss.js';
 
 interface RowProps {
   readonly text: string;
@@ -43,6 +44,7 @@ export function ProcessTable(): React.JSX.Element {
   const color = useMonitor((s) => s.color);
   const hasFrame = useMonitor((s) => s.frame !== null);
   const tracked = useMonitor((s) => s.tracked);
+  const exactRss = useMonitor((s) => s.exactRss);
   const width = layout.columns;
   const visible = display.slice(scrollTop, scrollTop + layout.tableRows);
   // TRACK appears only while a tracked process is on screen: no cost and no column otherwise.
@@ -61,7 +63,9 @@ export function ProcessTable(): React.JSX.Element {
         const isCursor = d.key === cursorKey;
         const marked = selection.has(d.key);
         // Only the cursor row needs its trailing blanks (full-width highlight); Ink's cost grows with every character.
-        const line = fit(rowLine(columns, d, marked, isCursor), width);
+        const rss = exactRss.get(d.key);
+        const shown = rss === undefined ? d : { ...d, row: withExactRow(d.row, rss) };
+        const line = fit(rowLine(columns, shown, marked, isCursor), width);
         const text = isCursor ? line : line.trimEnd();
         return <Row key={d.key} text={text} isCursor={isCursor} marked={marked} exited={d.exited} color={color} />;
       })}

@@ -11,6 +11,8 @@ import { inspectOverrides, inspectViewKeys } from '../keys/inspect-keys.js';
 import { createInspectStore } from '../store/inspect-store.js';
 import type { Collector } from '../sys/types.js';
 import { collectorSources, InspectRefresher } from './inspect-refresher.js';
+import { VisibleRssReader } from './visible-rss.js';
+import { readExactRss } from '../sampler/exact-rss.js';
 import type { MonitorOptions } from './options.js';
 import { SamplingLoop, type FrameSource } from './sampling-loop.js';
 import { enterFullScreen } from './terminal.js';
@@ -65,8 +67,11 @@ export async function runInteractive(setup: InteractiveSetup): Promise<number> {
   // Details, open files and the :PORT filter (read-only: they work in --watch too).
   const inspect = createInspectStore();
   const refresher = setup.collector ? new InspectRefresher(store, inspect, collectorSources(setup.collector)) : null;
+  // The RSS column and the details view show the exact figure ps shows, read for the rows on screen only.
+  const collector = setup.collector;
+  const rssReader = collector ? new VisibleRssReader(store, (rows) => readExactRss(collector, rows)) : null;
   // Tracked processes: TRACK column, tag:/group:/name: filter tokens, the track form and the tracked view.
-  const tracking = createTrackingController({ registry: () => Registry.open(setup.collector ? { collector: setup.collector } : {}), actions });
+  const tracking = createTrackingController({ registry: () => Registry.open(collector ? { collector } : {}), actions });
   const overrides: CommandOverrides = { ...inspectOverrides(inspect), ...actions.overrides, ...tracking.overrides, ...setup.overrides };
   const viewKeys: ViewKeyHandlers = { ...inspectViewKeys(inspect), ...actions.viewKeys, ...tracking.viewKeys, ...setup.viewKeys };
   const unsubscribe = store.subscribe((state, previous) => {
@@ -86,6 +91,7 @@ export async function runInteractive(setup: InteractiveSetup): Promise<number> {
     loop.start();
     refresher?.start();
     tracking.attach(store);
+    rssReader?.start();
     await loop.firstFrame(FIRST_FRAME_WAIT_MS);
     const screen = (
       <ActionsStoreContext.Provider value={actions.store}>
@@ -130,6 +136,7 @@ export async function runInteractive(setup: InteractiveSetup): Promise<number> {
     await loop.stop();
     await refresher?.stop();
     await tracking.stop();
+    await rssReader?.stop();
     app?.unmount();
     process.stdin.pause();
     session.restore();

@@ -57,12 +57,18 @@ export interface FixtureProcess {
   readonly cgroupText?: string;
   /** voluntary and nonvoluntary context switches for status (default [10, 2]). */
   readonly ctxSwitches?: readonly [number, number];
+  /** VmRSS in kB for status (default rssPages × 4, as stat; the real kernel's stat figure is approximate). */
+  readonly vmRssKb?: number;
   /** VmSwap in kB for status (default 0; not written for kernel threads and zombies). */
   readonly swapKb?: number;
   /** minflt and majflt for stat (default [100, 0]). */
   readonly faults?: readonly [number, number];
   /** Number of entries to create under fd/ (default: no fd dir). */
   readonly fdCount?: number;
+  /** /proc/PID/limits text (default: no file; limitsText() builds a kernel-like one). */
+  readonly limitsText?: string;
+  /** /proc/PID/smaps_rollup text (default: no file). */
+  readonly smapsRollupText?: string;
 }
 
 /** System-wide files. */
@@ -181,7 +187,7 @@ function statusText(p: FixtureProcess, uid: number): string {
   if (state !== 'Z' && !isKernelThreadSpec(p)) {
     const pageKb = 4;
     lines.push(`VmSize:\t${Math.floor(Number(p.vsizeBytes ?? 10_000_000) / 1024)} kB`);
-    lines.push(`VmRSS:\t${Number(p.rssPages ?? 500) * pageKb} kB`);
+    lines.push(`VmRSS:\t${p.vmRssKb ?? Number(p.rssPages ?? 500) * pageKb} kB`);
     lines.push(`VmSwap:\t${p.swapKb ?? 0} kB`);
   }
   lines.push(`Threads:\t${p.threads ?? 1}`);
@@ -190,6 +196,18 @@ function statusText(p: FixtureProcess, uid: number): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** A real kernel's /proc/PID/limits layout (columns padded with spaces). */
+export function limitsText(softOpenFiles: string, hardOpenFiles: string): string {
+  const row = (name: string, soft: string, hard: string, units: string) => `${name.padEnd(26)}${soft.padEnd(21)}${hard.padEnd(21)}${units}`.trimEnd();
+  return [
+    row('Limit', 'Soft Limit', 'Hard Limit', 'Units     '),
+    row('Max cpu time', 'unlimited', 'unlimited', 'seconds'),
+    row('Max processes', '63432', '63432', 'processes'),
+    row('Max open files', softOpenFiles, hardOpenFiles, 'files'),
+    row('Max locked memory', '8388608', '8388608', 'bytes'),
+    '',
+  ].join('\n');
+}
 /** The io file every fixture process gets unless it says otherwise. */
 export const DEFAULT_IO_TEXT = 'rchar: 1000\nwchar: 2000\nsyscr: 10\nsyscw: 20\nread_bytes: 4096\nwrite_bytes: 8192\ncancelled_write_bytes: 0\n';
 
@@ -271,6 +289,8 @@ export async function createProcFixture(spec: ProcFixtureSpec): Promise<ProcFixt
       const io = p.ioText === undefined ? DEFAULT_IO_TEXT : p.ioText;
       if (io !== null) await writeFile(join(dir, 'io'), io);
       await writeFile(join(dir, 'cgroup'), p.cgroupText ?? '0::/\n');
+      if (p.limitsText !== undefined) await writeFile(join(dir, 'limits'), p.limitsText);
+      if (p.smapsRollupText !== undefined) await writeFile(join(dir, 'smaps_rollup'), p.smapsRollupText);
       if (p.fdCount !== undefined) {
         await mkdir(join(dir, 'fd'));
         for (let fd = 0; fd < p.fdCount; fd++) await symlink('/dev/null', join(dir, 'fd', String(fd)));
