@@ -31,30 +31,45 @@ export const TRACK_USAGE = `Usage: proctop track add PID[:START_TICKS] [--name N
        proctop track run [--name NAME] [--tag T]... [--group G]... [--log FILE | --no-log] [--cwd DIR] -- CMD [ARG...]
        proctop track list [SELECTORS] [--alive | --dead]
        proctop track rm   SELECTORS [--all]
-       proctop track kill SELECTORS [--all] [-s SIG | --ladder TERM:5s,KILL:2s] [--keep] [--yes]
+       proctop track kill SELECTORS [--all] [-s|--signal SIG | --ladder TERM:5s,KILL:2s] [--keep] [--yes]
        proctop track tag NAME [--rename NEW]
        proctop track group NAME [--rename NEW]
        proctop track reset --confirm RESET
-Every command takes --json or --table (default: a table on a terminal, JSON otherwise).
 
 Tracks processes by name, tags and groups, with no daemon: an entry is alive while a process
 with its PID and start time exists on the boot it was registered on, so a reused PID is dead.
 
-SELECTORS (all kinds given must match):
-  --tag T        carries any of the --tag values     --tag-all T    carries all of them
-  --group G      in any of the --group values        --group-all G  in all of them
-  --name NAME    this exact name   --id N   this registry id   --pid N   this PID
-  --search TEXT  TEXT is part of the stored command line
-rm and kill need a selector, and --all when more than one entry matches. kill signals only alive
-entries (identity-checked, like proctop kill; --ladder climbs a stop ladder like proctop stop),
-then forgets those it signalled (ended, with --ladder) unless --keep; on a terminal it shows the
-targets and asks unless --yes.
+Selectors (every kind given must match; rm and kill need one):
+  --tag T            carries any of the --tag values (repeatable)
+  --tag-all T        carries all of the --tag-all values
+  --group G          in any of the --group values (repeatable)
+  --group-all G      in all of the --group-all values
+  --name NAME        this exact name (repeatable)
+  --id N             this registry id (repeatable)
+  --pid N            this PID (repeatable)
+  --search TEXT      TEXT is part of the stored command line
+Options:
+  --name NAME        add, run: a unique name (not all digits, no spaces or commas)
+  --tag T, --group G add, run: labels (repeatable)
+  --log FILE         run: append stdout and stderr here (default <state dir>/logs/ID.log)
+  --no-log           run: send them to /dev/null
+  --cwd DIR          run: working directory
+  --alive, --dead    list: only alive / only dead entries
+  --all              rm, kill: act on every match (refused without it when more than one)
+  -s, --signal SIG   kill: the signal (default TERM), identity-checked like proctop kill
+  --ladder LADDER    kill: climb a stop ladder instead, like proctop stop
+  --keep             kill: keep the signalled entries (default: forget them)
+  -y, --yes          kill: do not ask on a terminal
+  --rename NEW       tag, group: rename it across the registry
+  --confirm RESET    reset: forget every entry, ids restart at 1
+  --json, --table    output (default: a table on a terminal, JSON otherwise)
 
-run starts CMD in a new session, detached, stdout and stderr appended to --log FILE (default
-<state dir>/logs/ID.log; --no-log: /dev/null), and exits while CMD keeps running.
+run starts CMD in a new session, detached, and exits while CMD keeps running. kill signals only
+alive entries and forgets those it signalled (ended, with --ladder) unless --keep.
 
 Registry: $XDG_STATE_HOME/proctop/registry.json (PROCTOP_REGISTRY overrides), locked for at most
-5 s per change. Last seen is written at most every 15 s (PROCTOP_LAST_SEEN_INTERVAL).
+5 s per change. Last seen is written at most every 15 s (last_seen_interval in the config file,
+PROCTOP_LAST_SEEN_INTERVAL).
 Exit codes: 0 ok; 1 partial, already tracked, nothing found, or an unusable registry; 2 invalid
 input, a name in use, several matches without --all, or nothing signalled.
 `;
