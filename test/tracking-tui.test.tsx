@@ -178,13 +178,14 @@ describe('tracking controller with a real registry', () => {
     store.getState().ingest(syntheticFrame([row], { system: syntheticSystem(2) }));
     const path = join(mkdtempSync(join(tmpdir(), 'proctop-tui-track-')), 'registry.json');
     const registry = Registry.open({ path, collector: createJsCollector(), env: {} });
-    const controller = createTrackingController({ registry: () => registry });
+    const killDialogs: unknown[] = [];
+    const controller = createTrackingController({ registry: () => registry, actions: { openKillDialogFor: (_m, targets) => void killDialogs.push(targets) } });
     controller.attach(store);
-    return { store, controller, registry, pid, row };
+    return { store, controller, registry, pid, row, killDialogs };
   }
 
   it('a opens the form for the cursor process; Enter tracks that identity and the TRACK data follows', async () => {
-    const { store, controller, registry, pid, row } = setup();
+    const { store, controller, registry, pid, row, killDialogs } = setup();
     press(store, controller, 'a');
     expect(topView(store.getState())).toBe('track-form');
     press(store, controller, 'n', 'a', 'p', '\t', 'b', 'g', ',', 'x', '\t', 'o', 'p', 's', '\r');
@@ -204,9 +205,12 @@ describe('tracking controller with a real registry', () => {
     expect(controller.store.getState().form?.problem).toMatch(/all digits/);
     press(store, controller, '\u001b');
 
-    // The tracked view: d untracks the entry under the cursor.
+    // The tracked view: x opens the usual signal dialog for the entry's identity; d untracks it.
     press(store, controller, 'A');
     expect(topView(store.getState())).toBe('tracked');
+    await waitFor(() => controller.store.getState().statuses[0]?.liveness.alive === true);
+    press(store, controller, 'x');
+    expect(killDialogs).toEqual([[{ key: row.key, pid, startTime: row.startTime, user: expect.any(String), command: 'sleep 300' }]]);
     press(store, controller, 'd');
     await waitFor(() => controller.store.getState().statuses.length === 0);
     expect((await (await registry).read()).entries).toEqual([]);
