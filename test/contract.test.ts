@@ -156,6 +156,7 @@ describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
         fdCount: 5,
         cgroup: { path: `/system.slice/docker-${dockerId}.scope`, unit: `docker-${dockerId}.scope`, slice: 'system.slice', containerId: dockerId, containerRuntime: 'docker' },
         faults: { minor: 777, major: 9 },
+        smaps: null,
         errors: [],
       });
     });
@@ -263,9 +264,12 @@ describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
         const p = byPid(await collector.snapshot(), pid);
         return p?.comm === 'sleep' ? { pid, startTime: p.startTime } : null;
       });
-      const [extras] = await collector.readExtras([identity], { io: true, status: true, fdCount: true, cgroup: true, faults: true });
+      const [extras] = await collector.readExtras([identity], { io: true, status: true, fdCount: true, cgroup: true, faults: true, smaps: true });
       const me = process.getuid?.() ?? 0;
       expect(extras).toMatchObject({ ...identity, alive: true, errors: [] });
+      const smaps = extras?.smaps;
+      expect(smaps?.ussBytes).toBeGreaterThan(0);
+      expect(smaps?.ussBytes).toBeLessThanOrEqual(smaps?.pssBytes ?? 0);
       expect(extras?.status?.uids).toEqual({ real: me, effective: me, saved: me, filesystem: me });
       expect(extras?.status?.voluntaryCtxSwitches).toBeGreaterThanOrEqual(1);
       expect(extras?.fdCount).toBeGreaterThanOrEqual(3);
@@ -298,7 +302,7 @@ describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
       await builtCliPath();
       const script = `const m = await import(${JSON.stringify(index)});
         const c = ${JSON.stringify(backend)} === 'js' ? m.createJsCollector() : m.createNativeCollector();
-        const r = await c.readExtras([{ pid: ${process.pid}, startTime: ${startTimeOf(process.pid)} }], { io: true, fdCount: true, status: true, cgroup: true });
+        const r = await c.readExtras([{ pid: ${process.pid}, startTime: ${startTimeOf(process.pid)} }], { io: true, fdCount: true, status: true, cgroup: true, smaps: true });
         console.log(JSON.stringify(r));`;
       const run = await runNode(['--input-type=module', '-e', script], { uid: 65534, gid: 65534 });
       expect(run.stderr).toBe('');
@@ -306,7 +310,7 @@ describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
       expect(extras).toMatchObject({ alive: true, io: null, fdCount: null });
       expect(extras?.status?.uids.real).toBe(0);
       expect(extras?.cgroup).not.toBeNull();
-      expect(extras?.errors.map((e) => [e.field, e.code])).toEqual([['io', 'EACCES'], ['fdCount', 'EACCES']]);
+      expect(extras?.errors.map((e) => [e.field, e.code])).toEqual([['io', 'EACCES'], ['fdCount', 'EACCES'], ['smaps', 'EACCES']]);
       expect(extras?.errors[0]?.message).toMatch(/permission denied .*\/io/);
     });
 

@@ -208,7 +208,7 @@ describe('exposition', () => {
 describe('unit grouping', () => {
   const placement = (unit: string | null, slice: string | null, path: string) => ({ path, unit, slice, containerId: null, containerRuntime: null });
   const extras = (cgroup: ReturnType<typeof placement> | null) =>
-    ({ pid: 1, startTime: 1, alive: true, io: null, status: null, fdCount: null, cgroup, faults: null, errors: [] }) as const;
+    ({ pid: 1, startTime: 1, alive: true, io: null, status: null, fdCount: null, cgroup, faults: null, smaps: null, errors: [] }) as const;
   it('names the systemd unit, else the slice, else the cgroup path, "-" when unreadable', () => {
     expect(unitGroupName(extras(placement('nginx.service', 'system.slice', '/system.slice/nginx.service')))).toBe('nginx.service');
     expect(unitGroupName(extras(placement(null, 'user-1000.slice', '/user.slice/user-1000.slice')))).toBe('user-1000.slice');

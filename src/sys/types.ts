@@ -210,7 +210,7 @@ export interface Collector {
 }
 
 /** The per-process extras Collector.readExtras can add to a snapshot row. Ask only for what you show. */
-export type ExtrasField = 'io' | 'status' | 'fdCount' | 'cgroup' | 'faults';
+export type ExtrasField = 'io' | 'status' | 'fdCount' | 'cgroup' | 'faults' | 'smaps';
 
 /** Which extras to read; a field left out (or false) is not read and comes back null without an error. */
 export type ExtrasRequest = { readonly [K in ExtrasField]?: boolean };
@@ -261,6 +261,19 @@ export interface FaultCounters {
   readonly major: number;
 }
 
+/**
+ * Proportional memory from /proc/PID/smaps_rollup. The kernel walks every mapping to make it:
+ * ask for it only where it is shown (pstat --with uss), never on every refresh of every row.
+ */
+export interface SmapsFigures {
+  /** Unique set size: Private_Clean + Private_Dirty + Private_Hugetlb (pages only this process maps). */
+  readonly ussBytes: number;
+  /** Proportional set size: each shared page divided among the processes that map it. */
+  readonly pssBytes: number;
+  /** Swapped-out anonymous memory (Swap). */
+  readonly swapBytes: number;
+}
+
 /** Where a process sits in the cgroup v2 tree, and what that path says about it. */
 export interface CgroupPlacement {
   /** The "0::" path of /proc/PID/cgroup, relative to the cgroup2 mount ("/" = root cgroup). */
@@ -302,6 +315,8 @@ export interface ProcessExtras extends ProcessIdentity {
   readonly cgroup: CgroupPlacement | null;
   /** Minor and major page faults. */
   readonly faults: FaultCounters | null;
+  /** USS, PSS and swap from smaps_rollup (costly: see SmapsFigures); EACCES for another user's process. */
+  readonly smaps: SmapsFigures | null;
   readonly errors: readonly ExtrasFieldError[];
 }
 export type * from './inspect-types.js';

@@ -9,7 +9,9 @@ import type {
   ExtrasRequest,
   ProcessExtras,
   ProcessIdentity,
+  SmapsFigures,
 } from '../types.js';
+import { smapsFigures } from './inspect-parsers.js';
 import { describeCgroupPath, unifiedCgroupPath } from './cgroup.js';
 import { mapBounded } from './map-bounded.js';
 import { errnoCode, nodeProcFiles, type ProcFiles } from './proc-files.js';
@@ -67,11 +69,12 @@ export class ExtrasReader {
 
   private async readOne(target: ProcessIdentity, request: ExtrasRequest, call: number): Promise<ProcessExtras> {
     const dir = `${this.procRoot}/${target.pid}`;
-    const [io, status, fdCount, cgroup] = await Promise.all([
+    const [io, status, fdCount, cgroup, smaps] = await Promise.all([
       request.io ? this.readField('io', `${dir}/io`, parseIo) : NOT_ASKED,
       request.status ? this.readField('status', `${dir}/status`, (text) => statusExtras(parseKeyValueLines(text))) : NOT_ASKED,
       request.fdCount ? this.countFds(`${dir}/fd`) : NOT_ASKED,
       request.cgroup ? this.readCgroup(target, dir, call) : NOT_ASKED,
+      request.smaps ? this.readField('smaps', `${dir}/smaps_rollup`, parseSmaps) : NOT_ASKED,
     ]);
     // stat is read last: a start time that still matches proves the files above were this identity's.
     let stat;
@@ -82,7 +85,7 @@ export class ExtrasReader {
     }
     if (!stat || stat.startTime !== target.startTime) return goneExtras(target);
     const errors: ExtrasFieldError[] = [];
-    for (const read of [io, status, fdCount, cgroup]) if (read.error) errors.push(read.error);
+    for (const read of [io, status, fdCount, cgroup, smaps]) if (read.error) errors.push(read.error);
     return {
       pid: target.pid,
       startTime: target.startTime,
@@ -92,6 +95,7 @@ export class ExtrasReader {
       fdCount: fdCount.value,
       cgroup: cgroup.value,
       faults: request.faults ? { minor: stat.minorFaults, major: stat.majorFaults } : null,
+      smaps: smaps.value,
       errors,
     };
   }
@@ -144,6 +148,13 @@ export class ExtrasReader {
   }
 }
 
+/** smaps_rollup → USS/PSS/swap; null for an empty one (kernel thread, zombie: no memory map). */
+function parseSmaps(text: string): SmapsFigures | null {
+  const figures = smapsFigures(parseKeyValueLines(text));
+  if (figures.ussBytes === null || figures.pssBytes === null) return null;
+  return { ussBytes: figures.ussBytes, pssBytes: figures.pssBytes, swapBytes: figures.swapBytes ?? 0 };
+}
+
 function goneExtras(target: ProcessIdentity): ProcessExtras {
-  return { pid: target.pid, startTime: target.startTime, alive: false, io: null, status: null, fdCount: null, cgroup: null, faults: null, errors: [] };
+  return { pid: target.pid, startTime: target.startTime, alive: false, io: null, status: null, fdCount: null, cgroup: null, faults: null, smaps: null, errors: [] };
 }
