@@ -414,7 +414,7 @@ describe('pstat --with and the cgroup filters', () => {
     expect(byPid(11)?.cgroup).toMatchObject({ container_id: dockerId, container_runtime: 'docker' });
     expect(byPid(12)?.io).toBeNull();
     expect(doc.warnings).toContain('io of 1 process(es): not available');
-    expect(doc.warnings).toContain('smaps of 4 process(es): not available');
+    expect(doc.warnings).toContain('smapsRollup of 4 process(es): not available');
     const plain = JSON.parse((await runPstat(['--json'], onFixture)).stdout) as PstatJson;
     expect(Object.keys(plain.processes[0] ?? {})).not.toContain('io');
   });

@@ -283,9 +283,9 @@ export function withRecord(extras: ProcessExtras | undefined, fields: ReadonlySe
     record.ctx_switches = s ? { voluntary: s.voluntaryCtxSwitches, involuntary: s.involuntaryCtxSwitches } : null;
   }
   if (fields.has('uss')) {
-    record.uss_bytes = extras?.smaps?.ussBytes ?? null;
-    record.pss_bytes = extras?.smaps?.pssBytes ?? null;
-    record.swap_bytes = extras?.smaps?.swapBytes ?? null;
+    record.uss_bytes = extras?.smapsRollup?.ussBytes ?? null;
+    record.pss_bytes = extras?.smapsRollup?.pssBytes ?? null;
+    record.swap_bytes = extras?.smapsRollup?.swapBytes ?? null;
   }
   return record;
 }
@@ -316,7 +316,7 @@ function tableColumns(mode: CpuMode, fields: ReadonlySet<WithField> = new Set(),
     ...(fields.has('ctxsw')
       ? [{ title: 'CTXSW', cell: (r: ProcessRow) => { const s = of(r)?.status; return s ? String(s.voluntaryCtxSwitches + s.involuntaryCtxSwitches) : '-'; }, align: 'right' as const }]
       : []),
-    ...(fields.has('uss') ? [{ title: 'USS', cell: (r: ProcessRow) => bytes(of(r)?.smaps?.ussBytes), align: 'right' as const }] : []),
+    ...(fields.has('uss') ? [{ title: 'USS', cell: (r: ProcessRow) => bytes(of(r)?.smapsRollup?.ussBytes), align: 'right' as const }] : []),
     ...(fields.has('cgroup') ? [{ title: 'CGROUP', cell: (r: ProcessRow) => { const c = of(r)?.cgroup; return c ? cgroupLabel(c) : '-'; }, maxWidth: 40 }] : []),
   ];
   return [
@@ -398,7 +398,7 @@ export async function main(argv: readonly string[], io: PstatIo = defaultIo()): 
   const extrasByKey = new Map<string, ProcessExtras>();
   if (options.with.size > 0) {
     const w = options.with;
-    const read = await choice.collector.readExtras(shown, { io: w.has('io'), cgroup: w.has('cgroup'), status: w.has('ctxsw'), smaps: w.has('uss') });
+    const read = await choice.collector.readExtras(shown, { io: w.has('io'), cgroup: w.has('cgroup'), status: w.has('ctxsw'), smapsRollup: w.has('uss') });
     read.forEach((extras, i) => extrasByKey.set((shown[i] as ProcessRow).key, extras));
     warnings.push(...extrasWarnings(read));
   }

@@ -196,7 +196,7 @@ export interface Collector {
   /** Send signal (number; 0 probes) to exactly this identity, or report why not. */
   signal(target: ProcessIdentity, signal: number): Promise<SignalDelivery>;
   /**
-   * Reads the asked-for extras (io, status, fd count, cgroup, faults) of each identity, in the
+   * Reads the asked-for extras (io, status, fd count, cgroup, faults, fd limit, smaps_rollup) of each identity, in the
    * targets' order, reading only the files asked for; the cgroup is cached per identity. Never
    * rejects for a process that is gone or unreadable: see ProcessExtras.alive and .errors.
    */
@@ -210,7 +210,7 @@ export interface Collector {
 }
 
 /** The per-process extras Collector.readExtras can add to a snapshot row. Ask only for what you show. */
-export type ExtrasField = 'io' | 'status' | 'fdCount' | 'cgroup' | 'faults' | 'smaps';
+export type ExtrasField = 'io' | 'status' | 'fdCount' | 'cgroup' | 'faults' | 'fdLimit' | 'smapsRollup';
 
 /** Which extras to read; a field left out (or false) is not read and comes back null without an error. */
 export type ExtrasRequest = { readonly [K in ExtrasField]?: boolean };
@@ -258,25 +258,24 @@ export interface StatusExtras {
   readonly gids: IdSet;
 }
 
+/** Proportional memory from /proc/PID/smaps_rollup (walks every mapping: costly, ask only when shown). */
+export interface SmapsRollup {
+  /** Pss: resident memory with each shared page divided among the processes mapping it. */
+  readonly pssBytes: number;
+  /** SwapPss: swapped memory divided the same way (0 on kernels without the line). */
+  readonly swapPssBytes: number;
+  /** USS: Private_Clean + Private_Dirty + Private_Hugetlb, pages only this process maps (null without those lines). */
+  readonly ussBytes: number | null;
+  /** Swap: swapped-out anonymous memory (0 without the line). */
+  readonly swapBytes: number;
+}
+
 /** Page fault counters from /proc/PID/stat (fields 10 and 12). */
 export interface FaultCounters {
   /** Faults served without I/O (page already in memory). */
   readonly minor: number;
   /** Faults that had to read from storage. */
   readonly major: number;
-}
-
-/**
- * Proportional memory from /proc/PID/smaps_rollup. The kernel walks every mapping to make it:
- * ask for it only where it is shown (pstat --with uss), never on every refresh of every row.
- */
-export interface SmapsFigures {
-  /** Unique set size: Private_Clean + Private_Dirty + Private_Hugetlb (pages only this process maps). */
-  readonly ussBytes: number;
-  /** Proportional set size: each shared page divided among the processes that map it. */
-  readonly pssBytes: number;
-  /** Swapped-out anonymous memory (Swap). */
-  readonly swapBytes: number;
 }
 
 /** Where a process sits in the cgroup v2 tree, and what that path says about it. */
@@ -320,8 +319,10 @@ export interface ProcessExtras extends ProcessIdentity {
   readonly cgroup: CgroupPlacement | null;
   /** Minor and major page faults. */
   readonly faults: FaultCounters | null;
-  /** USS, PSS and swap from smaps_rollup (costly: see SmapsFigures); EACCES for another user's process. */
-  readonly smaps: SmapsFigures | null;
+  /** Soft RLIMIT_NOFILE ("Max open files" of /proc/PID/limits, world-readable); null also when unlimited. */
+  readonly fdLimit: number | null;
+  /** Pss and SwapPss; needs the owner's uid or root, EACCES otherwise. */
+  readonly smapsRollup: SmapsRollup | null;
   readonly errors: readonly ExtrasFieldError[];
 }
 export type * from './inspect-types.js';
