@@ -58,17 +58,14 @@ function snap(monotonicMs: number, processes: RawProcess[], sys: Partial<SystemI
 }
 
 /** A collector that hands out prepared snapshots in order. */
-function scripted(snapshots: Snapshot[]): Collector {
+function scripted(snapshots: Snapshot[]): Pick<Collector, 'snapshot'> {
   let next = 0;
   return {
-    backend: 'js',
     snapshot: async () => {
       const s = snapshots[next++];
       if (!s) throw new Error('scripted collector ran out of snapshots');
       return s;
     },
-    listFds: () => Promise.reject(new Error('unused')),
-    signal: () => Promise.reject(new Error('unused')),
   };
 }
 

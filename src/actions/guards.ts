@@ -1,15 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { parseStat } from '../sys/js/proc-stat.js';
-
-/** Who proctop is: the processes a signal from proctop must never hit by accident. */
-export interface SelfContext {
-  /** proctop's own pid. */
-  readonly pid: number;
-  /** Its parent (usually the shell): signalling it needs --force. */
-  readonly ppid: number;
-  /** Its own process group: signalling a member needs --force. */
-  readonly pgid: number;
-}
+import type { SelfContext } from '../sys/types.js';
 
 /** PID_MAX_LIMIT of 64-bit Linux: no PID can be larger. */
 export const PID_LIMIT = 4_194_304;
@@ -20,17 +9,6 @@ export interface Refusal {
   readonly outcome: 'protected' | 'not-signalable';
   /** One line for people, e.g. "PID 1 (init) is protected". */
   readonly reason: string;
-}
-
-/** Reads proctop's own identity context from /proc/self (pgid is not exposed by node). */
-export async function readSelfContext(procRoot = '/proc'): Promise<SelfContext> {
-  let pgid = process.pid;
-  try {
-    pgid = parseStat(await readFile(`${procRoot}/${process.pid}/stat`, 'utf8'))?.pgid ?? process.pid;
-  } catch {
-    // Keep pid as the group: the parent and self guards still hold.
-  }
-  return { pid: process.pid, ppid: process.ppid, pgid };
 }
 
 /** The problem with a PID number itself (not an integer, 0, negative, too large), or null. */

@@ -26,6 +26,8 @@ export interface KillTargetResult {
   /** Kernel command name when known. */
   readonly comm: string | null;
   readonly uid: number | null;
+  /** User name of uid when known. */
+  readonly user: string | null;
   readonly outcome: KillOutcome;
   /** Why, for every outcome but sent. */
   readonly reason: string | null;
@@ -90,7 +92,7 @@ export async function killMany(
   for (const candidate of validated) {
     let result = candidate;
     if (candidate.outcome === 'not-sent' && !refused && candidate.startTime !== null) {
-      const delivery = await deps.signal({ pid: candidate.pid, startTime: candidate.startTime }, signal);
+      const delivery = await deps.collector.signal({ pid: candidate.pid, startTime: candidate.startTime }, signal);
       for (const w of delivery.warnings) if (!warnings.includes(w)) warnings.push(w);
       result = {
         ...candidate,
@@ -136,15 +138,15 @@ function defaultReason(outcome: KillOutcome): string {
 
 // Outcome "not-sent" here means "valid so far": the send phase replaces it.
 async function validateTarget(target: KillTarget, deps: ActionDeps, force: boolean, seen: Set<number>): Promise<KillTargetResult> {
-  const base = { pid: target.pid, startTime: target.startTime ?? null, comm: null, uid: null, viaPidfd: false };
-  // Bad numbers, PID 1 and proctop itself are refused before /proc is even read.
+  const base = { pid: target.pid, startTime: target.startTime ?? null, comm: null, uid: null, user: null, viaPidfd: false };
+  // Bad numbers, PID 1 and proctop itself are refused before the process is even read.
   const numberRefusal = refusalFor({ pid: target.pid }, deps.self, true);
   if (numberRefusal) return { ...base, outcome: numberRefusal.outcome, reason: numberRefusal.reason };
   if (seen.has(target.pid)) return { ...base, outcome: 'error', reason: 'duplicate target' };
   seen.add(target.pid);
-  const entry = await deps.readProcess(target.pid);
+  const entry = await deps.collector.readProcess(target.pid);
   if (!entry) return { ...base, outcome: 'exited', reason: 'no such process' };
-  const known = { ...base, startTime: entry.startTime, comm: entry.comm, uid: entry.uid };
+  const known = { ...base, startTime: entry.startTime, comm: entry.comm, uid: entry.uid, user: entry.user };
   if (target.startTime !== undefined && entry.startTime !== target.startTime) {
     return { ...known, startTime: target.startTime, outcome: 'reused', reason: `PID reused (start time ${entry.startTime}, expected ${target.startTime})` };
   }

@@ -1,7 +1,6 @@
-// Renice, identity-checked: the start time is re-read right before and right after setpriority
-// (there is no pidfd form of setpriority, so a PID recycled in between is caught and reported,
-// not prevented). Every renice is audit-logged like a signal.
-import { getPriority, setPriority } from 'node:os';
+// Renice, identity-checked: the collector re-reads the start time right before and right after
+// setpriority (there is no pidfd form of setpriority, so a PID recycled in between is caught and
+// reported, not prevented). Every renice is audit-logged like a signal.
 import { currentActor } from './audit-log.js';
 import type { ActionDeps } from './deps.js';
 import { refusalFor } from './guards.js';
@@ -37,24 +36,11 @@ export interface ReniceResult {
   readonly warnings: readonly string[];
 }
 
-/** The OS calls renice makes; tests may inject their own. */
-export interface PriorityOps {
-  get(pid: number): number;
-  set(pid: number, nice: number): void;
-}
-
-export const OS_PRIORITY: PriorityOps = { get: getPriority, set: setPriority };
-
-function errorCode(error: unknown): string {
-  const e = error as { code?: string; info?: { code?: string } };
-  return e.info?.code ?? e.code ?? 'error';
-}
-
 /** Moves each target's nice value by `delta` (clamped to -20..19); results in target order. */
-export async function reniceMany(targets: readonly KillTarget[], delta: number, deps: ActionDeps, ops: PriorityOps = OS_PRIORITY): Promise<ReniceResult> {
+export async function reniceMany(targets: readonly KillTarget[], delta: number, deps: ActionDeps): Promise<ReniceResult> {
   const results: ReniceTargetResult[] = [];
   const warnings: string[] = [];
-  for (const target of targets) results.push(await reniceOne(target, delta, deps, ops));
+  for (const target of targets) results.push(await reniceOne(target, delta, deps));
   if (deps.audit) {
     const done = results.filter((r) => r.outcome === 'reniced').length;
     const warning = await deps.audit.append({
@@ -78,11 +64,11 @@ export async function reniceMany(targets: readonly KillTarget[], delta: number, 
   return { delta, results, warnings };
 }
 
-async function reniceOne(target: KillTarget, delta: number, deps: ActionDeps, ops: PriorityOps): Promise<ReniceTargetResult> {
+async function reniceOne(target: KillTarget, delta: number, deps: ActionDeps): Promise<ReniceTargetResult> {
   const base = { pid: target.pid, startTime: target.startTime ?? null, comm: null, before: null, after: null };
   const numberRefusal = refusalFor({ pid: target.pid }, deps.self, true);
   if (numberRefusal) return { ...base, outcome: 'protected', reason: numberRefusal.reason };
-  const entry = await deps.readProcess(target.pid);
+  const entry = await deps.collector.readProcess(target.pid);
   if (!entry || hasExited(entry)) return { ...base, outcome: 'exited', reason: 'no such process' };
   const known = { ...base, startTime: entry.startTime, comm: entry.comm };
   if (target.startTime !== undefined && entry.startTime !== target.startTime) {
@@ -90,27 +76,20 @@ async function reniceOne(target: KillTarget, delta: number, deps: ActionDeps, op
   }
   const refusal = refusalFor(entry, deps.self, true);
   if (refusal) return { ...known, outcome: 'protected', reason: refusal.reason };
-  let before: number;
-  try {
-    before = ops.get(target.pid);
-  } catch (error) {
-    return { ...known, outcome: errorCode(error) === 'ESRCH' ? 'exited' : 'error', reason: errorCode(error) };
-  }
+  const read = await deps.collector.readPriority(target.pid);
+  if (read.error !== null) return { ...known, outcome: read.error === 'ESRCH' ? 'exited' : 'error', reason: read.error };
+  const before = read.nice;
   const after = Math.min(NICE_MAX, Math.max(NICE_MIN, before + delta));
   if (after === before) return { ...known, before, after, outcome: 'unchanged', reason: `already at nice ${before}` };
-  try {
-    ops.set(target.pid, after);
-  } catch (error) {
-    const code = errorCode(error);
-    if (code === 'EACCES' || code === 'EPERM') {
+  const change = await deps.collector.setPriority({ pid: target.pid, startTime: entry.startTime }, after);
+  switch (change.outcome) {
+    case 'set':
+      return { ...known, before, after, outcome: 'reniced', reason: null };
+    case 'permission':
       return { ...known, before, outcome: 'permission', reason: after < before ? 'permission denied (raising priority needs root or CAP_SYS_NICE)' : 'permission denied' };
-    }
-    return { ...known, before, outcome: code === 'ESRCH' ? 'exited' : 'error', reason: code };
+    case 'reused':
+      return { ...known, before, after, outcome: 'reused', reason: change.error };
+    default:
+      return { ...known, before, outcome: change.outcome, reason: change.error };
   }
-  // Re-check: if the PID was recycled between the check and setpriority, say so.
-  const now = await deps.readProcess(target.pid);
-  if (!now || now.startTime !== entry.startTime) {
-    return { ...known, before, after, outcome: 'reused', reason: 'the process exited while being reniced; its PID may now name another process' };
-  }
-  return { ...known, before, after, outcome: 'reniced', reason: null };
 }

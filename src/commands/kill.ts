@@ -4,7 +4,6 @@ import { createSystemDeps, type ActionDeps } from '../actions/deps.js';
 import { parsePidArgument, refusalFor } from '../actions/guards.js';
 import { killExitCode, killMany, type KillManyResult, type KillTarget, type KillTargetResult } from '../actions/kill-many.js';
 import { listSignals, parseSignal, signalName, SIGNAL_NUMBERS } from '../actions/signals.js';
-import { userName } from '../actions/users.js';
 import { platformName, schemaId, toJsonText } from '../output/json-envelope.js';
 import { renderTextTable } from '../output/text-table.js';
 import { matchesFilter, type ProcessFilter } from '../sampler/process-query.js';
@@ -193,7 +192,7 @@ export function killRecord(result: KillManyResult, dryRun: boolean): Record<stri
       pid: r.pid,
       start_time: r.startTime,
       comm: r.comm,
-      user: r.uid === null ? null : userName(r.uid),
+      user: r.user,
       outcome: r.outcome,
       reason: r.reason,
       via_pidfd: r.viaPidfd,
@@ -206,7 +205,7 @@ function resultTable(results: readonly KillTargetResult[]): string {
   return renderTextTable<KillTargetResult>(
     [
       { title: 'PID', cell: (r) => String(r.pid), align: 'right' },
-      { title: 'USER', cell: (r) => (r.uid === null ? '-' : userName(r.uid)), maxWidth: 12 },
+      { title: 'USER', cell: (r) => r.user ?? '-', maxWidth: 12 },
       { title: 'COMM', cell: (r) => r.comm ?? '-', maxWidth: 20 },
       { title: 'OUTCOME', cell: (r) => r.outcome },
       { title: 'DETAIL', cell: (r) => r.reason ?? '', maxWidth: 120 },
@@ -263,7 +262,7 @@ export async function runKill(argv: readonly string[], io: KillIo = defaultIo())
         signal: options.signal,
         refused: false,
         results: selection.rows.map((r) => ({
-          pid: r.pid, startTime: r.startTime, comm: r.comm, uid: r.uid, outcome: 'not-sent', reason: 'preview: add --yes to send', viaPidfd: false,
+          pid: r.pid, startTime: r.startTime, comm: r.comm, uid: r.uid, user: r.user, outcome: 'not-sent', reason: 'preview: add --yes to send', viaPidfd: false,
         })),
         warnings: selection.notes,
       };
