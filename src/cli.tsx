@@ -11,6 +11,7 @@ const SUBCOMMANDS: Readonly<Record<string, () => Promise<CommandMain>>> = {
   ports: async () => (await import('./commands/ports.js')).main,
   kill: async () => (await import('./commands/kill.js')).main,
   'terminate-tree': async () => (await import('./commands/terminate-tree.js')).main,
+  config: async () => (await import('./commands/config.js')).main,
 };
 
 async function run(argv: readonly string[]): Promise<number> {

@@ -15,8 +15,10 @@ export { terminateTree, planTree, terminateTreeExitCode } from './actions/termin
 export type { TerminateTreeOptions, TerminateTreeResult, TreeProgress, TreePlan, TreeRoot, MemberReport, MemberFate } from './actions/terminate-tree.js';
 export { createSystemDeps } from './actions/deps.js';
 export type { ActionDeps } from './actions/deps.js';
-export { auditLogPath, createFileAuditSink, readRecentActions } from './actions/audit-log.js';
-export type { AuditRecord, AuditTarget, AuditSink } from './actions/audit-log.js';
+export { auditLogPath, createFileAuditSink, readRecentActions } from './storage/audit-log.js';
+export type { AuditRecord, AuditTarget, AuditSink } from './storage/audit-log.js';
+export { ensureStateDir, stateDirPath, stateHome, checkStateDir, openStateFile, StateDirError } from './storage/state-dir.js';
+export type { StateDirOptions, StateFileMode } from './storage/state-dir.js';
 export { listSignals, parseSignal, signalName } from './actions/signals.js';
 export { reniceMany, NICE_MIN, NICE_MAX } from './actions/renice.js';
 export type { ReniceOutcome, ReniceResult, ReniceTargetResult } from './actions/renice.js';

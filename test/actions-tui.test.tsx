@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cleanup, render } from 'ink-testing-library';
-import { createFileAuditSink, readRecentActions, type AuditRecord } from '../src/actions/audit-log.js';
+import { createFileAuditSink, readRecentActions, type AuditRecord } from '../src/storage/audit-log.js';
 import { createSystemDeps, type ActionDeps } from '../src/actions/deps.js';
 import { collectorWithSignaller, pretendSignaller, recordingSignaller, systemSignaller, type Signaller } from './helpers/recording-collector.js';
 import type { KillManyResult } from '../src/actions/kill-many.js';

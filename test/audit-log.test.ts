@@ -1,8 +1,8 @@
 import { appendFileSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { auditLogPath, createFileAuditSink, readRecentActions, type AuditRecord } from '../src/actions/audit-log.js';
+import { auditLogPath, createFileAuditSink, readRecentActions, type AuditRecord } from '../src/storage/audit-log.js';
 
 function record(n: number): AuditRecord {
   return {
@@ -21,10 +21,12 @@ function record(n: number): AuditRecord {
 }
 
 describe('audit log', () => {
-  it('lives under $XDG_STATE_HOME, else ~/.local/state (a relative XDG value is ignored, per the spec)', () => {
-    expect(auditLogPath({ XDG_STATE_HOME: '/var/tmp/state' })).toBe('/var/tmp/state/proctop/actions.jsonl');
-    expect(auditLogPath({})).toBe(join(homedir(), '.local', 'state', 'proctop', 'actions.jsonl'));
-    expect(auditLogPath({ XDG_STATE_HOME: 'relative/dir' })).toBe(join(homedir(), '.local', 'state', 'proctop', 'actions.jsonl'));
+  it("lives under the effective user's $XDG_STATE_HOME, else <passwd home>/.local/state (a relative XDG value is ignored, per the spec)", () => {
+    const own = mkdtempSync(join(tmpdir(), 'proctop-xdg-'));
+    const root = { euid: process.geteuid!(), lookupAccount: () => ({ uid: 0, name: 'me', home: '/home/me' }) };
+    expect(auditLogPath({ ...root, env: { XDG_STATE_HOME: own } })).toBe(join(own, 'proctop', 'actions.jsonl'));
+    expect(auditLogPath({ ...root, env: { HOME: '/elsewhere' } })).toBe('/home/me/.local/state/proctop/actions.jsonl');
+    expect(auditLogPath({ ...root, env: { XDG_STATE_HOME: 'relative/dir' } })).toBe('/home/me/.local/state/proctop/actions.jsonl');
   });
 
   it('appends one snake_case JSON line per action, private to the user, and reads it back', async () => {

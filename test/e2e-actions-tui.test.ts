@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from './helpers/cli.js';
 import { hasTmux, tmuxServer } from './helpers/tmux.js';
-import { readRecentActions } from '../src/actions/audit-log.js';
+import { readRecentActions } from '../src/storage/audit-log.js';
 import { isAlive, killStartedChildren, startChild, waitFor } from './helpers/children.js';
 
 const SOCKET = `proctop-actions-${process.pid}`;

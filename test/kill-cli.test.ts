@@ -1,4 +1,4 @@
-import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -26,8 +26,6 @@ let uniqueBinary: string;
 beforeAll(async () => {
   cli = await builtCliPath();
   stateHome = mkdtempSync(join(tmpdir(), 'proctop-kill-cli-'));
-  // World-writable so the CLI run as nobody can keep its audit log here too.
-  chmodSync(stateHome, 0o777);
   // A sleep binary under a name nobody else runs: filter tests can only ever match our own processes.
   uniqueBinary = join(stateHome, `pkt${process.pid % 100000}`);
   copyFileSync('/bin/sleep', uniqueBinary);
@@ -117,9 +115,9 @@ describe('proctop kill (CLI)', () => {
   it('reports permission denied when nobody signals a root process (partial: exit 1)', async () => {
     const mine = sleeper();
     const theirs = sleeper({ uid: 65534, gid: 65534 });
-    // nobody keeps its own audit log (the root one is 0700).
+    // nobody keeps its own audit log (the root one is 0700); XDG_STATE_HOME counts only when it is nobody's own.
     const nobodyState = mkdtempSync(join(tmpdir(), 'proctop-kill-nobody-'));
-    chmodSync(nobodyState, 0o777);
+    chownSync(nobodyState, 65534, 65534);
     const run = await runCli(cli, ['kill', '--json', String(mine.pid), String(theirs.pid)], {
       env: { ...process.env, XDG_STATE_HOME: nobodyState },
       uid: 65534,

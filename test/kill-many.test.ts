@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createFileAuditSink, readRecentActions } from '../src/actions/audit-log.js';
+import { createFileAuditSink, readRecentActions } from '../src/storage/audit-log.js';
 import { createSystemDeps, type ActionDeps } from '../src/actions/deps.js';
 import { killExitCode, killMany, type KillProgress } from '../src/actions/kill-many.js';
 import { createCollector } from '../src/sys/collector.js';

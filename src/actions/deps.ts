@@ -1,6 +1,6 @@
 import { createCollector } from '../sys/collector.js';
 import type { Collector, SelfContext } from '../sys/types.js';
-import { createFileAuditSink, type AuditSink } from './audit-log.js';
+import { createFileAuditSink, type AuditSink } from '../storage/audit-log.js';
 
 /**
  * What kill-many, terminate-tree and renice use besides their arguments. Every read of a process

@@ -1,6 +1,6 @@
 import type { ActionDeps } from './deps.js';
-import type { AuditTarget } from './audit-log.js';
-import { currentActor } from './audit-log.js';
+import type { AuditTarget } from '../storage/audit-log.js';
+import { currentActor } from '../storage/audit-log.js';
 import { refusalFor } from './guards.js';
 import { hasExited } from './process-tree.js';
 import { signalName } from './signals.js';

@@ -1,7 +1,7 @@
 // Renice, identity-checked: the collector re-reads the start time right before and right after
 // setpriority (there is no pidfd form of setpriority, so a PID recycled in between is caught and
 // reported, not prevented). Every renice is audit-logged like a signal.
-import { currentActor } from './audit-log.js';
+import { currentActor } from '../storage/audit-log.js';
 import type { ActionDeps } from './deps.js';
 import { refusalFor } from './guards.js';
 import type { KillTarget } from './kill-many.js';

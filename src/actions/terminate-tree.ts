@@ -1,7 +1,7 @@
 import { noteContinued, noteStopped } from './stopped-members.js';
 import type { ProcessIdentity, ProcessStatus, SignalDelivery } from '../sys/types.js';
 import { formatDuration } from '../util/duration.js';
-import { currentActor } from './audit-log.js';
+import { currentActor } from '../storage/audit-log.js';
 import type { ActionDeps } from './deps.js';
 import { refusalFor } from './guards.js';
 import { toAuditTarget } from './kill-many.js';

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { createFileAuditSink } from '../actions/audit-log.js';
+import { createFileAuditSink } from '../storage/audit-log.js';
 import { createSystemDeps, type ActionDeps } from '../actions/deps.js';
 import { parsePidArgument, refusalFor } from '../actions/guards.js';
 import { killExitCode, killMany, type KillManyResult, type KillTarget, type KillTargetResult } from '../actions/kill-many.js';

@@ -4,13 +4,17 @@ import { MONITOR_USAGE, parseMonitorArgs } from '../tui/options.js';
 import { createCollector } from '../sys/collector.js';
 import { Sampler } from '../sampler/sampler.js';
 import { primedSource } from '../tui/sampling-loop.js';
+import { loadConfig } from '../config/config.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
-  const options = parseMonitorArgs(argv);
-  if (options.help) {
+  // --help works even when the config file is broken.
+  if (parseMonitorArgs(argv).help) {
     process.stdout.write(MONITOR_USAGE);
     return 0;
   }
+  const { config, warnings } = await loadConfig();
+  const options = parseMonitorArgs(argv, process.env, config);
+  for (const warning of warnings) process.stderr.write(`proctop: warning: ${warning}\n`);
   const toTerminal = process.stdout.isTTY === true;
   if (!toTerminal && !options.watch) {
     throw new UsageError('stdout is not a terminal: use "proctop --watch [--iterations N]" for a plain-text table, or "proctop pstat"');

@@ -2,7 +2,7 @@
 // zustand store of its own, beside the monitor store. Pure state; the async work that fills it
 // lives in src/tui/actions-controller.ts.
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { AuditRecord } from '../actions/audit-log.js';
+import type { AuditRecord } from '../storage/audit-log.js';
 import type { MemberFate } from '../actions/terminate-tree.js';
 import type { TreeRelation } from '../actions/process-tree.js';
 import { listSignals, parseSignal, SIGNAL_NUMBERS } from '../actions/signals.js';

@@ -1,7 +1,7 @@
 // The acting views' glue: opens the kill and tree dialogs from the monitor's state, runs the
 // engine (killMany, planTree, terminateTree, readRecentActions) asynchronously, and puts the
 // outcome in the status bar, the dialog and the history. The UI never waits on it.
-import { auditLogPath, createFileAuditSink, readRecentActions, type AuditSink } from '../actions/audit-log.js';
+import { createFileAuditSink, readRecentActions, type AuditSink } from '../storage/audit-log.js';
 import { createSystemDeps, type ActionDeps } from '../actions/deps.js';
 import { refusalFor } from '../actions/guards.js';
 import { killMany } from '../actions/kill-many.js';
@@ -131,7 +131,8 @@ const DEFAULT_KILL_AFTER_MS = 10_000;
 
 export function createActionsController(options: ActionsControllerOptions = {}): ActionsController {
   const store = createActionsStore();
-  const auditPath = options.auditPath ?? auditLogPath();
+  // Unset: resolved for the effective user at each use (see storage/state-dir.ts).
+  const auditPath = options.auditPath;
   const messageMs = options.messageMs ?? RESULT_MESSAGE_MS;
   const pending = new Set<Promise<unknown>>();
   let depsPromise: Promise<ActionDeps> | null = null;
@@ -139,7 +140,7 @@ export function createActionsController(options: ActionsControllerOptions = {}):
   let dialogGeneration = 0;
 
   const deps = (): Promise<ActionDeps> => {
-    depsPromise ??= (options.deps ? options.deps() : createSystemDeps({ audit: createFileAuditSink(auditPath) })).then((d) => ({
+    depsPromise ??= (options.deps ? options.deps() : createSystemDeps({ audit: createFileAuditSink(auditPath ?? {}) })).then((d) => ({
       ...d,
       audit: sessionSink(store, d.audit),
     }));
@@ -319,7 +320,7 @@ export function createActionsController(options: ActionsControllerOptions = {}):
       void track(
         readRecentActions(options.historyLimit ?? 200, auditPath).then(
           (records) => store.getState().historyLoaded(records, null),
-          (error: Error) => store.getState().historyLoaded([], `cannot read ${auditPath}: ${error.message}`),
+          (error: Error) => store.getState().historyLoaded([], `cannot read ${auditPath ?? 'the audit log'}: ${error.message}`),
         ),
       );
     },

@@ -1,5 +1,6 @@
 // proctop's monitor flags → options. Bad values are UsageErrors (one line, exit 2).
 import { UsageError } from '../commands/usage-error.js';
+import { MIN_INTERVAL_MS, type ProctopConfig } from '../config/config.js';
 import { parseColumnName, SORT_NAMES, type ColumnId } from '../store/columns.js';
 import { parseDuration } from '../util/duration.js';
 
@@ -15,6 +16,8 @@ export interface MonitorOptions {
   /** Stop after this many refreshes (--watch to a pipe); null = run until stopped. */
   readonly iterations: number | null;
   readonly help: boolean;
+  /** Mouse clicks and wheel (false with --no-mouse or config "mouse": false). */
+  readonly mouse: boolean;
 }
 
 export const MONITOR_USAGE = `Usage: proctop [--interval DUR] [--sort COL] [--filter TEXT] [--user NAME] [--tree] [--no-color]
@@ -26,22 +29,25 @@ export const MONITOR_USAGE = `Usage: proctop [--interval DUR] [--sort COL] [--fi
   --user NAME      show only processes of user NAME
   --tree           start in tree view
   --no-color       no colours (NO_COLOR is respected too)
+  --no-mouse       leave the mouse to the terminal (no click to select, no wheel)
   --watch          read-only monitor; when stdout is not a terminal, prints a plain table
                    every interval like top -b
   --iterations N   with --watch: stop after N refreshes
-`;
 
-const MIN_INTERVAL_MS = 100;
+Defaults for --interval, --sort and the mouse come from the config file (proctop config path);
+flags win over it.
+`;
 
 function positiveInteger(flag: string, text: string): number {
   if (!/^\d+$/.test(text) || Number(text) < 1) throw new UsageError(`${flag} must be a positive integer, got "${text}"`);
   return Number(text);
 }
 
-/** Parses monitor argv; `env` supplies NO_COLOR. */
-export function parseMonitorArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): MonitorOptions {
-  let intervalMs = 1500;
-  let sortColumn: ColumnId = 'cpu';
+/** Parses monitor argv; `env` supplies NO_COLOR, `config` the defaults that flags override. */
+export function parseMonitorArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, config: ProctopConfig = {}): MonitorOptions {
+  let intervalMs = config.intervalMs ?? 1500;
+  let sortColumn: ColumnId = config.sort ?? 'cpu';
+  let mouse = config.mouse ?? true;
   let filter = '';
   let user: string | null = null;
   let tree = false;
@@ -95,6 +101,9 @@ export function parseMonitorArgs(argv: readonly string[], env: NodeJS.ProcessEnv
       case '--no-color':
         color = false;
         break;
+      case '--no-mouse':
+        mouse = false;
+        break;
       case '--watch':
         watch = true;
         break;
@@ -110,5 +119,5 @@ export function parseMonitorArgs(argv: readonly string[], env: NodeJS.ProcessEnv
     }
   }
   if (iterations !== null && !watch) throw new UsageError('--iterations only works with --watch');
-  return { intervalMs, sortColumn, filter, user, tree, color, watch, iterations, help };
+  return { intervalMs, sortColumn, filter, user, tree, color, watch, iterations, help, mouse };
 }

@@ -1,15 +1,29 @@
 import type { ProcFiles } from './proc-files.js';
 
-/** Parses /etc/passwd into uid → name (first entry wins, like getpwuid). */
-export function parsePasswd(text: string): ReadonlyMap<number, string> {
-  const names = new Map<number, string>();
+/** One passwd entry: what getpwuid returns that proctop uses. */
+export interface PasswdAccount {
+  readonly uid: number;
+  /** Login name. */
+  readonly name: string;
+  /** Home directory (field 6); empty when the entry has none. */
+  readonly home: string;
+}
+
+/** Parses /etc/passwd into uid → entry (first entry wins, like getpwuid). */
+export function parsePasswdAccounts(text: string): ReadonlyMap<number, PasswdAccount> {
+  const accounts = new Map<number, PasswdAccount>();
   for (const line of text.split('\n')) {
     if (line === '' || line.startsWith('#')) continue;
-    const [name, , uidText] = line.split(':');
+    const [name, , uidText, , , home = ''] = line.split(':');
     const uid = Number(uidText);
-    if (name && uidText !== undefined && uidText !== '' && Number.isInteger(uid) && !names.has(uid)) names.set(uid, name);
+    if (name && uidText !== undefined && uidText !== '' && Number.isInteger(uid) && !accounts.has(uid)) accounts.set(uid, { uid, name, home });
   }
-  return names;
+  return accounts;
+}
+
+/** Parses /etc/passwd into uid → name (first entry wins, like getpwuid). */
+export function parsePasswd(text: string): ReadonlyMap<number, string> {
+  return new Map([...parsePasswdAccounts(text)].map(([uid, account]) => [uid, account.name]));
 }
 
 // A uid missing from passwd may belong to an account added since: re-read, but not on every refresh.

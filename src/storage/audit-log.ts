@@ -1,6 +1,9 @@
-import { appendFile, mkdir, open } from 'node:fs/promises';
-import { homedir, userInfo } from 'node:os';
+// The audit log: one JSON line per action in <state dir>/actions.jsonl. Each record is one
+// write() of one whole line with O_APPEND, so concurrent proctops never interleave; a short write
+// (full disk) is cut back off, so no torn line is left for the next record to be glued to.
 import { dirname, join } from 'node:path';
+import { effectiveUid, lookupAccount } from '../sys/accounts.js';
+import { checkStateDir, ensureStateDir, openStateFile, stateDirPath, StateDirError, type StateDirOptions } from './state-dir.js';
 
 /** One target of a logged action, with the identity it had when it was acted on. */
 export interface AuditTarget {
@@ -42,21 +45,19 @@ export interface AuditSink {
   append(record: AuditRecord): Promise<string | null>;
 }
 
-/** $XDG_STATE_HOME/proctop/actions.jsonl, or ~/.local/state/proctop/actions.jsonl. */
-export function auditLogPath(env: NodeJS.ProcessEnv = process.env): string {
-  const stateHome = env.XDG_STATE_HOME && env.XDG_STATE_HOME.startsWith('/') ? env.XDG_STATE_HOME : join(homedir(), '.local', 'state');
-  return join(stateHome, 'proctop', 'actions.jsonl');
+/** File name of the log inside proctop's state directory. */
+export const AUDIT_LOG_NAME = 'actions.jsonl';
+
+/** <the effective user's state dir>/actions.jsonl (see state-dir.ts). Throws StateDirError when there is none. */
+export function auditLogPath(options: StateDirOptions = {}): string {
+  return join(stateDirPath(options), AUDIT_LOG_NAME);
 }
 
-/** Who is acting, for the record. */
+/** Who is acting, for the record: the effective user (and the sudo caller behind it, if any). */
 export function currentActor(): Pick<AuditRecord, 'user' | 'uid' | 'sudoUser' | 'proctopPid'> {
-  const uid = process.getuid?.() ?? -1;
-  let user = String(uid);
-  try {
-    user = userInfo().username;
-  } catch {
-    // No passwd entry: keep the uid as the name.
-  }
+  const uid = effectiveUid();
+  // No passwd entry: keep the uid as the name.
+  const user = lookupAccount(uid)?.name ?? String(uid);
   return { user, uid, sudoUser: process.env.SUDO_USER ?? null, proctopPid: process.pid };
 }
 
@@ -105,14 +106,26 @@ function fromLine(line: string): AuditRecord | null {
   }
 }
 
-/** Appends to a JSONL file (created 0600 in a 0700 directory); a failure becomes a warning. */
-export function createFileAuditSink(path = auditLogPath()): AuditSink {
+/** Options of the file sink. */
+export interface FileAuditSinkOptions extends StateDirOptions {
+  /** The log file (default: resolved for the effective user at each append). */
+  readonly path?: string;
+}
+
+/**
+ * Appends one line per record to the log; the directory is created 0700 and checked (owner, no
+ * symlink), the file opened 0600 without following symlinks or blocking on a FIFO. A failure
+ * becomes a warning: the action has happened, the record could not be kept.
+ */
+export function createFileAuditSink(pathOrOptions: string | FileAuditSinkOptions = {}): AuditSink {
+  const options: FileAuditSinkOptions = typeof pathOrOptions === 'string' ? { path: pathOrOptions } : pathOrOptions;
   return {
     async append(record) {
+      let path = options.path ?? '(state directory)';
       try {
-        await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-        // One write call per line with O_APPEND: concurrent proctops do not interleave lines.
-        await appendFile(path, toLine(record), { mode: 0o600 });
+        path = options.path ?? auditLogPath(options);
+        await ensureStateDir({ ...options, dir: dirname(path) });
+        await appendWholeLine(path, Buffer.from(toLine(record)), options);
         return null;
       } catch (err) {
         return `audit log not written (${path}): ${(err as Error).message}`;
@@ -121,16 +134,41 @@ export function createFileAuditSink(path = auditLogPath()): AuditSink {
   };
 }
 
+/**
+ * One write() of the whole line (O_APPEND: the kernel places it at the end atomically with respect
+ * to other appenders). A short write (disk full) leaves a torn line: it is truncated away again
+ * when it is still the file's tail, and reported.
+ */
+async function appendWholeLine(path: string, line: Buffer, options: StateDirOptions): Promise<void> {
+  const handle = await openStateFile(path, 'append', options);
+  try {
+    const { bytesWritten } = await handle.write(line, 0, line.length);
+    if (bytesWritten === line.length) return;
+    const { size } = await handle.stat();
+    const tail = Buffer.alloc(bytesWritten);
+    await handle.read(tail, 0, bytesWritten, size - bytesWritten);
+    // Only our own torn bytes are cut: if another writer appended after them, they stay (the
+    // reader skips a damaged line) rather than cutting someone else's record.
+    if (tail.equals(line.subarray(0, bytesWritten))) await handle.truncate(size - bytesWritten);
+    throw new Error(`short write (${bytesWritten} of ${line.length} bytes; disk full?): record dropped`);
+  } finally {
+    await handle.close();
+  }
+}
+
 /** How much of the log's tail is read for the history view. */
 const HISTORY_TAIL_BYTES = 512 * 1024;
 
 /** The newest `limit` records, oldest first (for the TUI's H view). Missing log → empty list. */
-export async function readRecentActions(limit = 50, path = auditLogPath()): Promise<AuditRecord[]> {
+export async function readRecentActions(limit = 50, path?: string, options: StateDirOptions = {}): Promise<AuditRecord[]> {
+  const logPath = path ?? auditLogPath(options);
   let handle;
   try {
-    handle = await open(path, 'r');
-  } catch {
-    return [];
+    await checkStateDir(dirname(logPath), options);
+    handle = await openStateFile(logPath, 'read', options);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
   }
   try {
     const { size } = await handle.stat();
@@ -146,3 +184,4 @@ export async function readRecentActions(limit = 50, path = auditLogPath()): Prom
     await handle.close();
   }
 }
+
