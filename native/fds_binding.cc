@@ -8,6 +8,7 @@
 #include <string>
 
 #include "bindings.h"
+#include "js_text.h"
 #include "linux/fd_list.h"
 
 namespace {
@@ -149,7 +150,7 @@ void Pack(const proctop::FdListResult& result, PackedListing& packed) {
 Napi::Value TextValue(Napi::Env env, const std::string& text, bool ascii) {
   napi_value value;
   napi_status status = ascii ? napi_create_string_latin1(env, text.data(), text.size(), &value)
-                             : napi_create_string_utf8(env, text.data(), text.size(), &value);
+                             : proctop_js::CreateByteString(env, text, &value);
   if (status != napi_ok) throw Napi::Error::New(env, "proctop: cannot create a result string");
   return Napi::Value(env, value);
 }
@@ -165,7 +166,7 @@ void ResolveJson(Napi::Env env, Napi::Promise::Deferred& deferred, const JsonWri
   Napi::HandleScope scope(env);
   napi_value text;
   napi_status status = json.ascii ? napi_create_string_latin1(env, json.text.data(), json.text.size(), &text)
-                                  : napi_create_string_utf8(env, json.text.data(), json.text.size(), &text);
+                                  : proctop_js::CreateByteString(env, json.text, &text);
   if (status != napi_ok) {
     deferred.Reject(Napi::Error::New(env, "proctop: cannot create the result string").Value());
     return;

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "bindings.h"
+#include "js_text.h"
 #include "linux/proc_snapshot.h"
 
 namespace {
@@ -249,7 +250,9 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
       Napi::HandleScope scope(env);
       Napi::Float64Array numbers = TransferArray(env, packed.numbers.size());
       std::memcpy(numbers.Data(), packed.numbers.data(), packed.numbers.size() * sizeof(double));
-      Napi::String text = Napi::String::New(env, packed.text);
+      napi_value textValue;
+      if (proctop_js::CreateByteString(env, packed.text, &textValue) != napi_ok) throw Napi::Error::New(env, "proctop: cannot create the snapshot text");
+      Napi::String text(env, textValue);
       Napi::Array warnings = Napi::Array::New(env, packed.warnings.size());
       for (size_t i = 0; i < packed.warnings.size(); ++i) warnings.Set(i, packed.warnings[i]);
       Napi::Object building = build_.Call({numbers, text, warnings}).As<Napi::Object>();

@@ -2,6 +2,7 @@
 // argv → mode. No logic here: each mode lives in src/commands/ and is loaded lazily so that
 // scripted subcommands never pay for loading React and Ink.
 import { UsageError, EXIT_USAGE } from './commands/usage-error.js';
+import { exitQuietlyOnClosedPipe, writeStderr } from './output/std-streams.js';
 
 type CommandMain = (argv: readonly string[]) => Promise<number>;
 
@@ -23,17 +24,18 @@ async function run(argv: readonly string[]): Promise<number> {
   return (await import('./commands/monitor.js')).main(argv);
 }
 
+exitQuietlyOnClosedPipe();
 run(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (err: unknown) => {
     if (err instanceof UsageError) {
-      process.stderr.write(`proctop: ${err.message}\n`);
+      writeStderr(`proctop: ${err.message}\n`);
       process.exitCode = EXIT_USAGE;
       return;
     }
-    process.stderr.write(`proctop: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    writeStderr(`proctop: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exitCode = 1;
   },
 );

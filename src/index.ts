@@ -8,6 +8,7 @@ export { Sampler, cpuBusyPercent, countTasks } from './sampler/sampler.js';
 export { identityKey } from './sampler/types.js';
 export type { IdentityKey, ProcessRow, SampledFrame, TaskCounts } from './sampler/types.js';
 export { JsSnapshotReader } from './sys/js/snapshot.js';
+export { describeCgroupPath, unifiedCgroupPath } from './sys/js/cgroup.js';
 export type { JsSnapshotReaderOptions } from './sys/js/snapshot.js';
 export { killMany, killExitCode } from './actions/kill-many.js';
 export type { KillTarget, KillOutcome, KillTargetResult, KillManyResult, KillManyOptions, KillProgress } from './actions/kill-many.js';

@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createJsCollector, createNativeCollector } from '../src/sys/collector.js';
-import type { Collector, RawProcess, Snapshot } from '../src/sys/types.js';
+import type { Collector, ProcessExtras, RawProcess, Snapshot } from '../src/sys/types.js';
 import { killStartedChildren, startBusyLoop, startChild, startSleeper, waitFor } from './helpers/children.js';
+import { builtCliPath, repoRoot, runNode, startTimeOf } from './helpers/cli.js';
 import { startFdsHolder } from './helpers/fds-holder.js';
 import { createProcFixture, PITFALL_PROCESSES, type ProcFixture } from './helpers/proc-fixture.js';
 
@@ -155,6 +156,92 @@ describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
     });
   });
 
+  describe('readExtras on a fixture tree', () => {
+    const dockerId = 'a'.repeat(64);
+    let fixture: ProcFixture;
+    let collector: Collector;
+    beforeAll(async () => {
+      fixture = await createProcFixture({
+        processes: [
+          ...PITFALL_PROCESSES,
+          {
+            pid: 600,
+            comm: 'web',
+            argv: ['web'],
+            exe: '/usr/bin/web',
+            startTime: 9000,
+            cgroupText: `1:name=systemd:/\n0::/system.slice/docker-${dockerId}.scope\n`,
+            ioText: 'rchar: 11\nwchar: 22\nsyscr: 3\nsyscw: 4\nread_bytes: 8192\nwrite_bytes: 4096\ncancelled_write_bytes: 512\n',
+            ctxSwitches: [123, 45],
+            swapKb: 64,
+            faults: [777, 9],
+            fdCount: 5,
+          },
+          { pid: 601, comm: 'old-kernel', argv: ['old-kernel'], startTime: 9100, ioText: null, cgroupText: '4:memory:/x\n' },
+        ],
+      });
+      collector = create(fixture.root);
+    });
+    afterAll(() => fixture?.cleanup());
+
+    it('reads every asked-for extra into the documented record', async () => {
+      const [web] = await collector.readExtras([{ pid: 600, startTime: 9000 }], { io: true, status: true, fdCount: true, cgroup: true, faults: true });
+      const me = process.getuid?.() ?? 0;
+      const ids = { real: me, effective: me, saved: me, filesystem: me };
+      expect(web).toEqual({
+        pid: 600,
+        startTime: 9000,
+        alive: true,
+        io: { readChars: 11, writeChars: 22, readSyscalls: 3, writeSyscalls: 4, readBytes: 8192, writeBytes: 4096, cancelledWriteBytes: 512 },
+        status: { voluntaryCtxSwitches: 123, involuntaryCtxSwitches: 45, swapBytes: 64 * 1024, uids: ids, gids: ids },
+        fdCount: 5,
+        cgroup: { path: `/system.slice/docker-${dockerId}.scope`, unit: `docker-${dockerId}.scope`, slice: 'system.slice', containerId: dockerId, containerRuntime: 'docker' },
+        faults: { minor: 777, major: 9 },
+        errors: [],
+      });
+    });
+
+    it('reads only what is asked: the rest is null without errors', async () => {
+      const [web] = await collector.readExtras([{ pid: 600, startTime: 9000 }], { io: true });
+      expect(web).toMatchObject({ alive: true, status: null, fdCount: null, cgroup: null, faults: null, errors: [] });
+      expect(web?.io?.writeBytes).toBe(4096);
+    });
+
+    it('keeps the targets order, and reports gone, reused and vanished identities as not alive', async () => {
+      const results = await collector.readExtras(
+        [{ pid: 600, startTime: 9000 }, { pid: 600, startTime: 1 }, { pid: 300, startTime: 1300 }, { pid: 99_999, startTime: 5 }],
+        { io: true, status: true, cgroup: true },
+      );
+      expect(results.map((r) => [r.pid, r.startTime, r.alive])).toEqual([[600, 9000, true], [600, 1, false], [300, 1300, false], [99_999, 5, false]]);
+      for (const gone of results.slice(1)) expect(gone).toMatchObject({ io: null, status: null, cgroup: null, errors: [] });
+    });
+
+    it('gives null with a reason for a missing io file and a v1-only cgroup file', async () => {
+      const [old] = await collector.readExtras([{ pid: 601, startTime: 9100 }], { io: true, cgroup: true, status: true });
+      expect(old).toMatchObject({ alive: true, io: null, cgroup: null });
+      expect(old?.status?.voluntaryCtxSwitches).toBe(10);
+      expect(old?.errors.map((e) => [e.field, e.code])).toEqual([['io', 'ENOENT'], ['cgroup', 'ENOENT']]);
+      expect(old?.errors[1]?.message).toMatch(/cgroup v1 only/);
+    });
+
+    it('gives kernel threads and zombies a null swap (no memory map) but their switches', async () => {
+      const [kthread, zombie] = await collector.readExtras([{ pid: 2, startTime: 2 }, { pid: 200, startTime: 6000 }], { status: true });
+      expect(kthread?.status).toMatchObject({ swapBytes: null, voluntaryCtxSwitches: 10 });
+      expect(zombie?.status).toMatchObject({ swapBytes: null, involuntaryCtxSwitches: 2 });
+    });
+
+    it('caches the cgroup per identity: a move is not re-read, a new identity is', async () => {
+      const local = create(fixture.root);
+      const first = { pid: 500, startTime: 8000 };
+      expect((await local.readExtras([first], { cgroup: true }))[0]?.cgroup?.path).toBe('/');
+      await fixture.writeProcess({ pid: 500, comm: 'vim', startTime: 8000, cgroupText: '0::/user.slice/user-1000.slice/session-4.scope\n' });
+      expect((await local.readExtras([first], { cgroup: true }))[0]?.cgroup?.path).toBe('/');
+      await fixture.writeProcess({ pid: 500, comm: 'vim', startTime: 8001, cgroupText: '0::/user.slice/user-1000.slice/session-4.scope\n' });
+      const reused = (await local.readExtras([{ pid: 500, startTime: 8001 }], { cgroup: true }))[0];
+      expect(reused?.cgroup).toMatchObject({ unit: 'session-4.scope', slice: 'user-1000.slice', containerId: null });
+    });
+  });
+
   describe('on live /proc', () => {
     afterEach(() => killStartedChildren());
 
@@ -174,6 +261,61 @@ describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
         expect(p?.exe).toMatch(/sleep|coreutils|busybox/);
       }
       expect(byPid(snap, process.pid)).toMatchObject({ pid: process.pid, ppid: process.ppid });
+    });
+
+    it('reads the extras of a live child: its ids, fds, faults, io and the cgroup /proc/PID/cgroup names', async () => {
+      const child = startSleeper();
+      const pid = child.pid as number;
+      const collector = create();
+      const identity = await waitForValue(async () => {
+        const p = byPid(await collector.snapshot(), pid);
+        return p?.comm === 'sleep' ? { pid, startTime: p.startTime } : null;
+      });
+      const [extras] = await collector.readExtras([identity], { io: true, status: true, fdCount: true, cgroup: true, faults: true });
+      const me = process.getuid?.() ?? 0;
+      expect(extras).toMatchObject({ ...identity, alive: true, errors: [] });
+      expect(extras?.status?.uids).toEqual({ real: me, effective: me, saved: me, filesystem: me });
+      expect(extras?.status?.voluntaryCtxSwitches).toBeGreaterThanOrEqual(1);
+      expect(extras?.fdCount).toBeGreaterThanOrEqual(3);
+      expect(extras?.faults?.minor).toBeGreaterThan(0);
+      expect(extras?.io?.readChars).toBeGreaterThan(0);
+      const unified = readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n').find((line) => line.startsWith('0::'));
+      expect(extras?.cgroup?.path).toBe(unified?.slice(3));
+    });
+
+    it('counts the bytes a child wrote in io.writeChars and io.writeBytes', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'proctop-io-'));
+      try {
+        const bytes = 3 * 1024 * 1024;
+        // Writes, fsyncs, then waits to be inspected.
+        const script = `const fs=require('fs');const fd=fs.openSync(${JSON.stringify(join(dir, 'out'))},'w');fs.writeSync(fd,Buffer.alloc(${bytes},1));fs.fsyncSync(fd);console.log('done');setTimeout(()=>{},120000)`;
+        const child = startChild(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'ignore'] });
+        await new Promise<void>((resolve) => child.stdout?.once('data', () => resolve()));
+        const collector = create();
+        const identity = { pid: child.pid as number, startTime: startTimeOf(child.pid as number) };
+        const [extras] = await collector.readExtras([identity], { io: true });
+        expect(extras?.io?.writeChars).toBeGreaterThanOrEqual(bytes);
+        expect(extras?.io?.writeBytes).toBeGreaterThanOrEqual(bytes);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it.runIf(isRoot)('run as nobody, gives a root process null io and fd count with EACCES, status still read', async () => {
+      const index = join(repoRoot, 'dist', 'index.js');
+      await builtCliPath();
+      const script = `const m = await import(${JSON.stringify(index)});
+        const c = ${JSON.stringify(backend)} === 'js' ? m.createJsCollector() : m.createNativeCollector();
+        const r = await c.readExtras([{ pid: ${process.pid}, startTime: ${startTimeOf(process.pid)} }], { io: true, fdCount: true, status: true, cgroup: true });
+        console.log(JSON.stringify(r));`;
+      const run = await runNode(['--input-type=module', '-e', script], { uid: 65534, gid: 65534 });
+      expect(run.stderr).toBe('');
+      const [extras] = JSON.parse(run.stdout) as ProcessExtras[];
+      expect(extras).toMatchObject({ alive: true, io: null, fdCount: null });
+      expect(extras?.status?.uids.real).toBe(0);
+      expect(extras?.cgroup).not.toBeNull();
+      expect(extras?.errors.map((e) => [e.field, e.code])).toEqual([['io', 'EACCES'], ['fdCount', 'EACCES']]);
+      expect(extras?.errors[0]?.message).toMatch(/permission denied .*\/io/);
     });
 
     it('reads a fresh exe link that carries the kernel\'s " (deleted)" mark once the binary is removed', async () => {

@@ -15,23 +15,11 @@ import { createRowDrawer, type RowDrawer } from '../src/ink-patches/row-text.js'
 import { createWidestLine, ONE_COLUMN_CHARACTER_RANGES } from '../src/ink-patches/text-width.js';
 import { createMeasureText, createWrapText, TwoGenerationCache } from '../src/ink-patches/text-caches.js';
 import { ensureBuilt, repoRoot } from './helpers/cli.js';
+import { randomSource } from './helpers/random.js';
 
 const Stock = StockOutput as unknown as InkOutputClass;
 const drawRow = createRowDrawer(ansiTokenizer, stringWidth);
 const patchedOutput = (): InkOutputClass => createRowMemoOutput(Stock, drawRow);
-
-/** Deterministic pseudo-random numbers, so a failure replays. */
-function randomSource(seed: number): (n: number) => number {
-  // mulberry32: all bits usable (a plain LCG's low bits cycle and hid cases here).
-  let state = seed >>> 0;
-  return (n) => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) / 4_294_967_296) * n | 0;
-  };
-}
 
 const SGR = ['\x1b[1;33m', '\x1b[4:3m', '\x1b[5A', '\x1b[m', '\x1b]8;;http://x\x07', '\x1b[1m', '\x1b[2m', '\x1b[7m', '\x1b[33m', '\x1b[46m', '\x1b[30m', '\x1b[38;5;208m', '\x1b[48;2;10;20;30m'];
 const RESET = ['\x1b[22m', '\x1b[27m', '\x1b[39m', '\x1b[49m', '\x1b[0m'];

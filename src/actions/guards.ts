@@ -1,4 +1,5 @@
 import type { SelfContext } from '../sys/types.js';
+import { quoted } from '../output/sanitize.js';
 
 /** PID_MAX_LIMIT of 64-bit Linux: no PID can be larger. */
 export const PID_LIMIT = 4_194_304;
@@ -25,10 +26,10 @@ export function pidNumberProblem(pid: number): string | null {
  * message naming the problem.
  */
 export function parsePidArgument(text: string): number | string {
-  if (!/^-?\d+$/.test(text.trim())) return `PID must be a positive integer, got "${text}"`;
+  if (!/^-?\d+$/.test(text.trim())) return `PID must be a positive integer, got ${quoted(text)}`;
   const pid = Number(text.trim());
   const problem = pidNumberProblem(pid);
-  return problem === null ? pid : `invalid PID "${text}": ${problem}`;
+  return problem === null ? pid : `invalid PID ${quoted(text)}: ${problem}`;
 }
 
 /**

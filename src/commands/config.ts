@@ -4,6 +4,8 @@ import { platformName, schemaId, toJsonText } from '../output/json-envelope.js';
 import { renderTextTable } from '../output/text-table.js';
 import { optionError } from './option-errors.js';
 import { UsageError } from './usage-error.js';
+import { writeStderr, writeStdout } from '../output/std-streams.js';
+import { quoted } from '../output/sanitize.js';
 
 export const CONFIG_USAGE = `Usage: proctop config path
        proctop config show [--json|--table]
@@ -61,8 +63,8 @@ export interface ConfigIo {
 }
 
 const defaultIo = (): ConfigIo => ({
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
+  stdout: writeStdout,
+  stderr: writeStderr,
   stdoutIsTty: process.stdout.isTTY === true,
   options: {},
 });
@@ -86,14 +88,14 @@ export async function main(argv: readonly string[], io: ConfigIo = defaultIo()):
   }
   const [action, ...extra] = positionals;
   if (action === undefined) throw new UsageError('config needs path or show (see proctop config --help)');
-  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}" (config takes path or show)`);
+  if (extra.length > 0) throw new UsageError(`unexpected argument ${quoted(extra[0] ?? '')} (config takes path or show)`);
   if (values.json && values.table) throw new UsageError('--json and --table cannot be used together');
   if (action === 'path') {
     if (values.json || values.table) throw new UsageError('config path prints a path; --json and --table are for config show');
     io.stdout(`${configPath(io.options)}\n`);
     return 0;
   }
-  if (action !== 'show') throw new UsageError(`unknown config action "${action}" (use path or show)`);
+  if (action !== 'show') throw new UsageError(`unknown config action ${quoted(action)} (use path or show)`);
   const loaded = await loadConfig(io.options);
   const doc = configShowJson(loaded);
   const format = values.json ? 'json' : values.table ? 'table' : io.stdoutIsTty ? 'table' : 'json';

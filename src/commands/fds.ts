@@ -8,6 +8,8 @@ import { createCollector, type CollectorChoice } from '../sys/collector.js';
 import type { FdEntry, FdKind } from '../sys/types.js';
 import { optionError } from './option-errors.js';
 import { UsageError } from './usage-error.js';
+import { writeStderr, writeStdout } from '../output/std-streams.js';
+import { quoted } from '../output/sanitize.js';
 
 export const FDS_USAGE = `Usage: proctop fds --pid PID [--kind KIND] [--json|--table]
 
@@ -40,8 +42,8 @@ export interface FdsIo {
 }
 
 const defaultIo = (): FdsIo => ({
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
+  stdout: writeStdout,
+  stderr: writeStderr,
   stdoutIsTty: process.stdout.isTTY === true,
   collector: () => createCollector(),
 });
@@ -51,7 +53,7 @@ export function parsePid(text: string | undefined): number {
   if (text === undefined) throw new UsageError('fds needs --pid PID (see proctop fds --help)');
   const value = Number(text);
   if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < 1 || value > 2 ** 31 - 1) {
-    throw new UsageError(`--pid must be a positive integer, got "${text}"`);
+    throw new UsageError(`--pid must be a positive integer, got ${quoted(text)}`);
   }
   return value;
 }
@@ -80,7 +82,7 @@ export function parseFdsArgs(argv: readonly string[], stdoutIsTty: boolean): Fds
   const pid = parsePid(values.pid);
   let kind: FdKind | null = null;
   if (values.kind !== undefined) {
-    if (!isFdKind(values.kind)) throw new UsageError(`--kind must be one of ${FD_KINDS.join(', ')}, got "${values.kind}"`);
+    if (!isFdKind(values.kind)) throw new UsageError(`--kind must be one of ${FD_KINDS.join(', ')}, got ${quoted(values.kind)}`);
     kind = values.kind;
   }
   const format = values.json ? 'json' : values.table ? 'table' : stdoutIsTty ? 'table' : 'json';

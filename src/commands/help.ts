@@ -1,3 +1,5 @@
+import { writeStdout } from '../output/std-streams.js';
+
 const USAGE = `proctop — terminal process monitor
 
 Usage:
@@ -15,7 +17,7 @@ Run "proctop COMMAND --help" for the options of a command.
 `;
 
 export async function main(_argv: readonly string[]): Promise<number> {
-  process.stdout.write(USAGE);
+  writeStdout(USAGE);
   return 0;
 }
 

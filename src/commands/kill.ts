@@ -5,7 +5,7 @@ import { parsePidArgument, refusalFor } from '../actions/guards.js';
 import { killExitCode, killMany, type KillManyResult, type KillTarget, type KillTargetResult } from '../actions/kill-many.js';
 import { listSignals, parseSignal, signalName, SIGNAL_NUMBERS } from '../actions/signals.js';
 import { platformName, schemaId, toJsonText } from '../output/json-envelope.js';
-import { renderTextTable } from '../output/text-table.js';
+import { COMM_SHOWN_MAX, renderTextTable } from '../output/text-table.js';
 import { matchesFilter, type ProcessFilter } from '../sampler/process-query.js';
 import { Sampler } from '../sampler/sampler.js';
 import type { ProcessRow } from '../sampler/types.js';
@@ -13,6 +13,8 @@ import { createCollector } from '../sys/collector.js';
 import { parseDuration } from '../util/duration.js';
 import { optionError, rejectNegativePids } from './option-errors.js';
 import { UsageError } from './usage-error.js';
+import { writeStderr, writeStdout } from '../output/std-streams.js';
+import { quoted } from '../output/sanitize.js';
 
 export const KILL_USAGE = `Usage: proctop kill PID[:START_TICKS]... [-s|--signal SIG] [--force] [--json|--table]
        proctop kill --name TEXT|--user USER|--ppid PID|--cpu-above PCT [--yes] [-s SIG] [--json]
@@ -61,8 +63,8 @@ async function sampleRowsFromCollector(sampleMs: number | null): Promise<readonl
 }
 
 const defaultIo = (): KillIo => ({
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
+  stdout: writeStdout,
+  stderr: writeStderr,
   deps: () => createSystemDeps({ audit: createFileAuditSink() }),
   sampleRows: sampleRowsFromCollector,
 });
@@ -87,7 +89,7 @@ function numberArg(flag: string, text: string, integer: boolean): number {
   const pattern = integer ? /^\d+$/ : /^\d+(\.\d+)?$/;
   const value = Number(text.trim());
   if (!pattern.test(text.trim()) || !Number.isSafeInteger(Math.floor(value))) {
-    throw new UsageError(`${flag} must be a non-negative ${integer ? 'integer' : 'number'}, got "${text}"`);
+    throw new UsageError(`${flag} must be a non-negative ${integer ? 'integer' : 'number'}, got ${quoted(text)}`);
   }
   return value;
 }
@@ -124,7 +126,7 @@ export function parseKillArgs(argv: readonly string[]): KillOptions {
   let signal: number = SIGNAL_NUMBERS.TERM;
   if (v.signal !== undefined) {
     const parsedSignal = parseSignal(v.signal);
-    if (parsedSignal === null) throw new UsageError(`unknown signal "${v.signal}" (see proctop kill -l)`);
+    if (parsedSignal === null) throw new UsageError(`unknown signal ${quoted(v.signal)} (see proctop kill -l)`);
     signal = parsedSignal;
   }
   const targets: KillTarget[] = [];
@@ -133,7 +135,7 @@ export function parseKillArgs(argv: readonly string[]): KillOptions {
     const [pidText = '', startText] = text.split(':', 2);
     const pid = parsePidArgument(pidText);
     if (typeof pid === 'string') throw new UsageError(pid);
-    if (startText !== undefined && !/^\d+$/.test(startText)) throw new UsageError(`invalid identity "${text}": use PID or PID:START_TICKS`);
+    if (startText !== undefined && !/^\d+$/.test(startText)) throw new UsageError(`invalid identity ${quoted(text)}: use PID or PID:START_TICKS`);
     if (targets.some((t) => t.pid === pid)) throw new UsageError(`duplicate PID ${pid}`);
     targets.push(startText === undefined ? { pid } : { pid, startTime: Number(startText) });
   }
@@ -152,7 +154,7 @@ export function parseKillArgs(argv: readonly string[]): KillOptions {
     try {
       sampleMs = v.sample !== undefined ? parseDuration(v.sample) : 1000;
     } catch {
-      throw new UsageError(`--sample must be a duration such as 500ms or 2s, got "${v.sample ?? ''}"`);
+      throw new UsageError(`--sample must be a duration such as 500ms or 2s, got ${quoted(v.sample ?? '')}`);
     }
     if (sampleMs <= 0 || sampleMs > 60_000) throw new UsageError('--sample must be between 1ms and 60s');
   }
@@ -206,7 +208,7 @@ function resultTable(results: readonly KillTargetResult[]): string {
     [
       { title: 'PID', cell: (r) => String(r.pid), align: 'right' },
       { title: 'USER', cell: (r) => r.user ?? '-', maxWidth: 12 },
-      { title: 'COMM', cell: (r) => r.comm ?? '-', maxWidth: 20 },
+      { title: 'COMM', cell: (r) => r.comm ?? '-', maxWidth: COMM_SHOWN_MAX },
       { title: 'OUTCOME', cell: (r) => r.outcome },
       { title: 'DETAIL', cell: (r) => r.reason ?? '', maxWidth: 120 },
     ],

@@ -1,5 +1,6 @@
 // proctop (interactive) and proctop --watch. Heavy modules (Ink, React) load only when needed.
 import { UsageError } from './usage-error.js';
+import { writeStderr, writeStdout } from '../output/std-streams.js';
 import { MONITOR_USAGE, parseMonitorArgs } from '../tui/options.js';
 import { createCollector } from '../sys/collector.js';
 import { Sampler } from '../sampler/sampler.js';
@@ -9,12 +10,12 @@ import { loadConfig } from '../config/config.js';
 export async function main(argv: readonly string[]): Promise<number> {
   // --help works even when the config file is broken.
   if (parseMonitorArgs(argv).help) {
-    process.stdout.write(MONITOR_USAGE);
+    writeStdout(MONITOR_USAGE);
     return 0;
   }
   const { config, warnings } = await loadConfig();
   const options = parseMonitorArgs(argv, process.env, config);
-  for (const warning of warnings) process.stderr.write(`proctop: warning: ${warning}\n`);
+  for (const warning of warnings) writeStderr(`proctop: warning: ${warning}\n`);
   const toTerminal = process.stdout.isTTY === true;
   if (!toTerminal && !options.watch) {
     throw new UsageError('stdout is not a terminal: use "proctop --watch [--iterations N]" for a plain-text table, or "proctop pstat"');
@@ -26,13 +27,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   const source = new Sampler(collector);
   if (!toTerminal) {
     const { runWatchBatch } = await import('../tui/watch-batch.js');
-    // A closed pipe (| head) ends the watch quietly.
-    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EPIPE') process.exit(0);
-      throw error;
-    });
-    if (notice) process.stderr.write(`proctop: ${notice}\n`);
-    return runWatchBatch(source, options, collector.backend, (text) => process.stdout.write(text));
+    if (notice) writeStderr(`proctop: ${notice}\n`);
+    return runWatchBatch(source, options, collector.backend, writeStdout);
   }
   // Start the first snapshot now, so it overlaps loading Ink and React.
   const primed = primedSource(source);

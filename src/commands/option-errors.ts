@@ -1,4 +1,5 @@
 import { UsageError } from './usage-error.js';
+import { quoted } from '../output/sanitize.js';
 
 /**
  * Turns a node:util parseArgs error into one line that names the problem. Its own messages
@@ -8,7 +9,7 @@ import { UsageError } from './usage-error.js';
 export function optionError(err: unknown, command: string, argv: readonly string[], unexpectedHint: string): UsageError {
   const message = err instanceof Error ? err.message : String(err);
   const unknown = /Unknown option '([^']+)'/.exec(message);
-  if (unknown) return new UsageError(`unknown option "${unknown[1]}" (see proctop ${command} --help)`);
+  if (unknown) return new UsageError(`unknown option ${quoted(unknown[1] ?? '')} (see proctop ${command} --help)`);
   const missing = /Option '(-\S+)(?:, (-\S+))?[^']*' argument missing/.exec(message);
   if (missing) return new UsageError(`${missing[2] ?? missing[1]} needs a value`);
   const ambiguous = /Option '(-\S+)(?:, (-\S+))?[^']*' argument is ambiguous/.exec(message);
@@ -16,16 +17,16 @@ export function optionError(err: unknown, command: string, argv: readonly string
     const flag = ambiguous[2] ?? ambiguous[1] ?? '';
     const at = argv.findIndex((a) => a === ambiguous[1] || a === ambiguous[2]);
     const value = at >= 0 ? argv[at + 1] : undefined;
-    if (value !== undefined && /^-\d/.test(value)) return new UsageError(`${flag} must not be negative, got "${value}"`);
-    return new UsageError(`${flag} needs a value, got the option "${value ?? ''}"`);
+    if (value !== undefined && /^-\d/.test(value)) return new UsageError(`${flag} must not be negative, got ${quoted(value)}`);
+    return new UsageError(`${flag} needs a value, got the option ${quoted(value ?? '')}`);
   }
   const unexpected = /Unexpected argument '([^']+)'/.exec(message);
-  if (unexpected) return new UsageError(`unexpected argument "${unexpected[1]}" (${unexpectedHint})`);
+  if (unexpected) return new UsageError(`unexpected argument ${quoted(unexpected[1] ?? '')} (${unexpectedHint})`);
   return new UsageError(message.split('\n')[0] ?? message);
 }
 
 /** `-5` would otherwise read as an unknown short option: name the real problem. */
 export function rejectNegativePids(argv: readonly string[]): void {
   const negative = argv.find((a) => /^-\d+$/.test(a));
-  if (negative !== undefined) throw new UsageError(`invalid PID "${negative}": negative PIDs (process groups) are not accepted`);
+  if (negative !== undefined) throw new UsageError(`invalid PID ${quoted(negative)}: negative PIDs (process groups) are not accepted`);
 }

@@ -6,6 +6,7 @@ import { listPorts, type PortBinding, type PortListing } from '../fds/ports.js';
 import { createCollector, type CollectorChoice } from '../sys/collector.js';
 import { optionError } from './option-errors.js';
 import { UsageError } from './usage-error.js';
+import { writeStderr, writeStdout } from '../output/std-streams.js';
 
 export const PORTS_USAGE = `Usage: proctop ports [--all] [--json|--table]
 
@@ -30,8 +31,8 @@ export interface PortsIo {
 }
 
 const defaultIo = (): PortsIo => ({
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
+  stdout: writeStdout,
+  stderr: writeStderr,
   stdoutIsTty: process.stdout.isTTY === true,
   collector: () => createCollector(),
 });

@@ -8,6 +8,8 @@ import { createCollector, type CollectorChoice } from '../sys/collector.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
 import { optionError } from './option-errors.js';
 import { UsageError } from './usage-error.js';
+import { writeStderr, writeStdout } from '../output/std-streams.js';
+import { quoted } from '../output/sanitize.js';
 
 export const PSTAT_USAGE = `Usage: proctop pstat [options]
 
@@ -59,8 +61,8 @@ export interface PstatIo {
 }
 
 const defaultIo = (): PstatIo => ({
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
+  stdout: writeStdout,
+  stderr: writeStderr,
   stdoutIsTty: process.stdout.isTTY === true,
   collector: () => createCollector(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
@@ -71,20 +73,20 @@ const MAX_SAMPLE_MS = 10 * 60_000;
 function positiveInteger(flag: string, text: string): number {
   const value = Number(text);
   if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < 1) {
-    throw new UsageError(`${flag} must be a positive integer, got "${text}"`);
+    throw new UsageError(`${flag} must be a positive integer, got ${quoted(text)}`);
   }
   return value;
 }
 
 function nonNegativeInteger(flag: string, text: string): number {
   const value = Number(text);
-  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value)) throw new UsageError(`${flag} must be a non-negative integer, got "${text}"`);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value)) throw new UsageError(`${flag} must be a non-negative integer, got ${quoted(text)}`);
   return value;
 }
 
 function nonNegativeNumber(flag: string, text: string): number {
   const value = Number(text);
-  if (!/^\d+(\.\d+)?$/.test(text.trim()) || !Number.isFinite(value)) throw new UsageError(`${flag} must be a non-negative number, got "${text}"`);
+  if (!/^\d+(\.\d+)?$/.test(text.trim()) || !Number.isFinite(value)) throw new UsageError(`${flag} must be a non-negative number, got ${quoted(text)}`);
   return value;
 }
 
@@ -92,7 +94,7 @@ function duration(flag: string, text: string): number {
   try {
     return parseDuration(text);
   } catch {
-    throw new UsageError(`${flag} must be a duration such as 250ms, 2s, 5m or 1h, got "${text}"`);
+    throw new UsageError(`${flag} must be a duration such as 250ms, 2s, 5m or 1h, got ${quoted(text)}`);
   }
 }
 
@@ -128,7 +130,7 @@ export function parsePstatArgs(argv: readonly string[], stdoutIsTty: boolean): P
   if (v.json && v.table) throw new UsageError('--json and --table cannot be used together');
   const cpuModeText = v['cpu-mode'];
   if (cpuModeText !== undefined && cpuModeText !== 'lifetime' && cpuModeText !== 'monitor') {
-    throw new UsageError(`--cpu-mode must be "lifetime" or "monitor", got "${cpuModeText}"`);
+    throw new UsageError(`--cpu-mode must be "lifetime" or "monitor", got ${quoted(cpuModeText)}`);
   }
   if (cpuModeText === 'lifetime' && v.sample !== undefined) throw new UsageError('--sample only applies to --cpu-mode monitor');
   const cpuMode: CpuMode = cpuModeText ?? (v.sample !== undefined ? 'monitor' : 'lifetime');
@@ -136,11 +138,11 @@ export function parsePstatArgs(argv: readonly string[], stdoutIsTty: boolean): P
   if (cpuMode === 'monitor') {
     sampleMs = v.sample !== undefined ? duration('--sample', v.sample) : 1000;
     if (sampleMs <= 0 || sampleMs > MAX_SAMPLE_MS) {
-      throw new UsageError(`--sample must be between 1ms and ${formatDuration(MAX_SAMPLE_MS)}, got "${v.sample ?? ''}"`);
+      throw new UsageError(`--sample must be between 1ms and ${formatDuration(MAX_SAMPLE_MS)}, got ${quoted(v.sample ?? '')}`);
     }
   }
   if (v.sort !== undefined && !(SORT_KEYS as readonly string[]).includes(v.sort)) {
-    throw new UsageError(`--sort must be one of ${SORT_KEYS.join(', ')}, got "${v.sort}"`);
+    throw new UsageError(`--sort must be one of ${SORT_KEYS.join(', ')}, got ${quoted(v.sort)}`);
   }
   if (v.name === '') throw new UsageError('--name must not be empty');
   if (v.user === '') throw new UsageError('--user must not be empty');
@@ -254,7 +256,7 @@ export async function main(argv: readonly string[], io: PstatIo = defaultIo()): 
   }
   const backendEnv = process.env.PROCTOP_BACKEND;
   if (backendEnv !== undefined && backendEnv !== '' && backendEnv !== 'js' && backendEnv !== 'native') {
-    throw new UsageError(`PROCTOP_BACKEND must be "native" or "js", got "${backendEnv}"`);
+    throw new UsageError(`PROCTOP_BACKEND must be "native" or "js", got ${quoted(backendEnv)}`);
   }
   let choice: CollectorChoice;
   try {

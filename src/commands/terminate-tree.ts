@@ -14,10 +14,12 @@ import {
   type TreeProgress,
 } from '../actions/terminate-tree.js';
 import { platformName, schemaId, toJsonText } from '../output/json-envelope.js';
-import { renderTextTable } from '../output/text-table.js';
+import { COMM_SHOWN_MAX, renderTextTable } from '../output/text-table.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
 import { optionError, rejectNegativePids } from './option-errors.js';
 import { UsageError } from './usage-error.js';
+import { writeStderr, writeStdout } from '../output/std-streams.js';
+import { quoted } from '../output/sanitize.js';
 
 export const TERMINATE_TREE_USAGE = `Usage: proctop terminate-tree PID [options]
 
@@ -62,8 +64,8 @@ async function askOnTerminal(question: string): Promise<boolean> {
 }
 
 const defaultIo = (): TerminateTreeIo => ({
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
+  stdout: writeStdout,
+  stderr: writeStderr,
   stdinIsTty: process.stdin.isTTY === true,
   confirm: askOnTerminal,
   deps: () => createSystemDeps(),
@@ -87,16 +89,16 @@ function windowArg(flag: string, text: string | undefined, fallback: number): nu
   try {
     ms = parseDuration(text);
   } catch {
-    throw new UsageError(`${flag} must be a duration such as 500ms, 5s or 1m, got "${text}"`);
+    throw new UsageError(`${flag} must be a duration such as 500ms, 5s or 1m, got ${quoted(text)}`);
   }
-  if (ms > MAX_WINDOW_MS) throw new UsageError(`${flag} must be at most ${formatDuration(MAX_WINDOW_MS)}, got "${text}"`);
+  if (ms > MAX_WINDOW_MS) throw new UsageError(`${flag} must be at most ${formatDuration(MAX_WINDOW_MS)}, got ${quoted(text)}`);
   return ms;
 }
 
 function signalArg(flag: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
   const sig = parseSignal(text);
-  if (sig === null) throw new UsageError(`unknown signal "${text}" for ${flag} (see proctop kill -l)`);
+  if (sig === null) throw new UsageError(`unknown signal ${quoted(text)} for ${flag} (see proctop kill -l)`);
   if (sig === 0 || sig === SIGNAL_NUMBERS.STOP || sig === SIGNAL_NUMBERS.CONT) {
     throw new UsageError(`${flag} cannot be ${signalName(sig)}: terminate-tree stops and continues the tree itself`);
   }
@@ -143,10 +145,10 @@ export function parseTerminateTreeArgs(argv: readonly string[]): TerminateTreeAr
   }
   const startText = v['require-start-time-ms'];
   if (startText !== undefined && !/^\d+$/.test(startText.trim())) {
-    throw new UsageError(`--require-start-time-ms must be a Unix time in milliseconds, got "${startText}"`);
+    throw new UsageError(`--require-start-time-ms must be a Unix time in milliseconds, got ${quoted(startText)}`);
   }
   const exePath = v['require-exe-path'];
-  if (exePath !== undefined && !exePath.startsWith('/')) throw new UsageError(`--require-exe-path must be an absolute path, got "${exePath}"`);
+  if (exePath !== undefined && !exePath.startsWith('/')) throw new UsageError(`--require-exe-path must be an absolute path, got ${quoted(exePath)}`);
   return {
     help,
     pid,
@@ -219,7 +221,7 @@ function fateTable(members: readonly MemberReport[]): string {
     [
       { title: 'PID', cell: (m) => String(m.pid), align: 'right' },
       { title: 'PPID', cell: (m) => String(m.ppid), align: 'right' },
-      { title: 'COMM', cell: (m) => m.comm, maxWidth: 20 },
+      { title: 'COMM', cell: (m) => m.comm, maxWidth: COMM_SHOWN_MAX },
       { title: 'FOUND AS', cell: (m) => m.relation },
       { title: 'FATE', cell: (m) => m.fate },
       { title: 'DETAIL', cell: (m) => m.reason ?? '', maxWidth: 100 },

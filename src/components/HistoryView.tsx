@@ -5,7 +5,7 @@ import { useActions } from '../store/use-actions-store.js';
 import { useMonitor } from '../store/use-monitor-store.js';
 import { historyLines } from '../tui/action-messages.js';
 import { DialogBox, fitLines, type DialogLine } from './dialog-lines.js';
-import { sanitize } from './format.js';
+import { sanitizeText } from '../output/sanitize.js';
 
 /** The history view's lines: title, newest actions first from the scroll position, keys. */
 export function historyViewLines(history: HistoryState, height: number): DialogLine[] {
@@ -15,7 +15,7 @@ export function historyViewLines(history: HistoryState, height: number): DialogL
   if (history.loading) body.push({ text: 'loading…' });
   else if (lines.length === 0) body.push({ text: 'No actions recorded yet.' });
   const top = Math.min(history.scrollTop, Math.max(0, lines.length - 1));
-  body.push(...lines.slice(top).map((text) => ({ text: sanitize(text) })));
+  body.push(...lines.slice(top).map((text) => ({ text: sanitizeText(text) })));
   return fitLines(body, { text: `${dialogKeys('PREVIOUS')} ${dialogKeys('NEXT')} PgUp PgDn: scroll   ${dialogKeys('CLOSE_HISTORY')}: close`, bold: true }, height);
 }
 

@@ -4,12 +4,13 @@ import { PICKER_SIGNALS, type DialogTarget, type KillDialogState } from '../stor
 import { useActions } from '../store/use-actions-store.js';
 import { useMonitor } from '../store/use-monitor-store.js';
 import { DialogBox, fitLines, type DialogLine } from './dialog-lines.js';
-import { fit, sanitize } from './format.js';
+import { fit } from './format.js';
+import { sanitizeText } from '../output/sanitize.js';
 
 /** "    1234 alice      sleep 300": PID, user and command of one target. */
 export function targetLine(t: Pick<DialogTarget, 'pid' | 'user' | 'command' | 'refusal'>, width: number): string {
   const command = t.refusal ? `[not signalled: ${t.refusal}] ${t.command}` : t.command;
-  return `${String(t.pid).padStart(8)} ${fit(sanitize(t.user), 10)} ${fit(sanitize(command), Math.max(1, width - 20))}`;
+  return `${String(t.pid).padStart(8)} ${ fit(sanitizeText(t.user), 10)} ${ fit(sanitizeText(command), Math.max(1, width - 20))}`;
 }
 
 /** Lines the full signal picker needs; below that room the picker folds into one line. */

@@ -6,19 +6,20 @@ import { useMonitor } from '../store/use-monitor-store.js';
 import { fateLabel } from '../tui/action-messages.js';
 import { formatDuration } from '../util/duration.js';
 import { DialogBox, fitLines, type DialogLine } from './dialog-lines.js';
-import { fit, sanitize } from './format.js';
+import { fit } from './format.js';
+import { sanitizeText } from '../output/sanitize.js';
 
 /** "     123 alice      root       exited       sleep 300  (why)". */
 export function memberText(m: TreeMemberLine, width: number, withFate: boolean): string {
-  const fate = withFate ? `${fit(m.fate ? fateLabel(m.fate) : '', 12)} ` : '';
+  const fate = withFate ? `${ fit(m.fate ? fateLabel(m.fate) : '', 12)} ` : '';
   const why = m.reason ?? (m.spared ? `spared: ${m.spared}` : null);
-  const prefix = `${String(m.pid).padStart(8)} ${fit(sanitize(m.user), 10)} ${fit(m.relation, 10)} ${fate}`;
-  return fit(`${prefix}${sanitize(m.command)}${why ? `  (${why})` : ''}`, width);
+  const prefix = `${String(m.pid).padStart(8)} ${ fit(sanitizeText(m.user), 10)} ${ fit(m.relation, 10)} ${fate}`;
+  return fit(`${prefix}${sanitizeText(m.command)}${why ? `  (${why})` : ''}`, width);
 }
 
 /** The tree dialog's lines for its phase: plan, live progress, fates. */
 export function treeDialogLines(dialog: TreeDialogState, width: number, height: number): DialogLine[] {
-  const root = `PID ${dialog.root.pid} (${sanitize(dialog.root.command)})`;
+  const root = `PID ${dialog.root.pid} (${sanitizeText(dialog.root.command)})`;
   const count = dialog.members.length;
   const close = `${dialogKeys('CONFIRM')}/${dialogKeys('CANCEL')}: close`;
   const scroll = count > 0 ? `   ${dialogKeys('PREVIOUS')} ${dialogKeys('NEXT')}: scroll` : '';

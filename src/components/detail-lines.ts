@@ -5,7 +5,8 @@ import type { ProcessHistory } from '../store/inspect-store.js';
 import type { IdentityKey, ProcessRow } from '../sampler/types.js';
 import type { ProcessLink } from '../sys/types.js';
 import type { FdListing } from '../sys/types.js';
-import { fit, formatBytes, formatCpuTime, formatPercent, sanitize, sparkline } from './format.js';
+import { fit, formatBytes, formatCpuTime, formatPercent, sparkline } from './format.js';
+import { sanitizeText, sliceWhole } from '../output/sanitize.js';
 
 /** Everything the detail view shows about one process. */
 export interface DetailInput {
@@ -72,7 +73,7 @@ export function wrapText(text: string, width: number): string[] {
   let rest = text;
   while (rest.length > width) {
     const space = rest.lastIndexOf(' ', width);
-    const cut = space > width / 3 ? space : width;
+    const cut = space > width / 3 ? space : sliceWhole(rest, width).length || width;
     lines.push(rest.slice(0, cut).trimEnd());
     rest = rest.slice(cut).replace(/^ /, '');
   }
@@ -93,7 +94,7 @@ export function parentChain(row: ProcessRow, rowsByKey: ReadonlyMap<IdentityKey,
       parts.push(`${child.ppid} (not visible)`);
       break;
     }
-    parts.push(`${parent.pid} ${sanitize(parent.comm)}`);
+    parts.push(`${parent.pid} ${sanitizeText(parent.comm)}`);
     seen.add(parent.pid);
     child = parent;
   }
@@ -103,10 +104,10 @@ export function parentChain(row: ProcessRow, rowsByKey: ReadonlyMap<IdentityKey,
 
 function linkText(link: ProcessLink | null, exited: boolean): string {
   if (link === null) return exited ? '-' : 'reading…';
-  if (link.path !== null) return sanitize(link.path);
+  if (link.path !== null) return sanitizeText(link.path);
   if (link.error === 'EACCES') return 'no access (run as the owner or root)';
   if (link.error === 'ENOENT') return exited ? '- (exited)' : '-';
-  return `unreadable: ${sanitize(link.message)}`;
+  return `unreadable: ${sanitizeText(link.message)}`;
 }
 
 function exeText(row: ProcessRow, fresh: ProcessLink | null): string {
@@ -114,18 +115,18 @@ function exeText(row: ProcessRow, fresh: ProcessLink | null): string {
   const path = fresh?.path ?? row.exe;
   if (path === null) return fresh?.error === 'EACCES' || fresh === null ? 'no access (run as the owner or root)' : '-';
   // The kernel marks an exe whose file was deleted or replaced (an upgrade) with " (deleted)".
-  if (path.endsWith(' (deleted)')) return `${sanitize(path)}  ← binary deleted or replaced since it started`;
-  return sanitize(path);
+  if (path.endsWith(' (deleted)')) return `${sanitizeText(path)}  ← binary deleted or replaced since it started`;
+  return sanitizeText(path);
 }
 
 /** "42: 30 file, 8 socket, 4 pipe" or why there is no count. */
 export function fdSummary(listing: FdListing | null | undefined, failure: string | null, exited: boolean): string {
   if (listing === undefined) return 'press o for the open files';
-  if (failure !== null) return `listing failed: ${sanitize(failure)}`;
+  if (failure !== null) return `listing failed: ${sanitizeText(failure)}`;
   if (listing === null) return exited ? '- (exited)' : 'reading…';
   if (listing.error?.code === 'EACCES') return 'no access: run as the owner or root';
   if (listing.error?.code === 'ENOENT') return 'process has exited';
-  if (listing.error) return `unreadable: ${sanitize(listing.error.message)}`;
+  if (listing.error) return `unreadable: ${sanitizeText(listing.error.message)}`;
   const counts = fdCountsByKind(listing);
   const parts = FD_KINDS.filter((kind) => counts[kind] > 0).map((kind) => `${counts[kind]} ${kind}`);
   return `${listing.fds.length}${parts.length > 0 ? `: ${parts.join(', ')}` : ''}   (o: open files)`;
@@ -158,7 +159,7 @@ export function detailLines(input: DetailInput, width: number, height: number): 
   const rest = [
     field('exe', exeText(r, input.exe), 2),
     field('cwd', r.isKernelThread ? '/' : linkText(input.cwd, input.exited), 2),
-    field('user', `${sanitize(r.user)} (uid ${r.uid})`, 2),
+    field('user', `${sanitizeText(r.user)} (uid ${r.uid})`, 2),
     field('state', `${r.state} ${STATE_NAMES[r.state] ?? ''}   threads ${r.threads}   nice ${r.nice}   priority ${r.priority}`, 2),
     field('started', `${formatLocalTime(r.startTimeMs)}   age ${formatAge(r.ageSeconds)}`, 2),
     field('parents', parentChain(r, input.rowsByKey), 3),
@@ -167,8 +168,8 @@ export function detailLines(input: DetailInput, width: number, height: number): 
     field('open fds', fdSummary(input.listing, input.listingFailure, input.exited), 2),
   ].flat();
   const commandLines = Math.max(1, height - 1 - rest.length);
-  const command = r.argv.length > 0 ? sanitize(commandText(r)) : `[${sanitize(r.comm)}] (no command line: ${r.isKernelThread ? 'kernel thread' : 'zombie or exited'})`;
-  const title = `PID ${r.pid}  ${sanitize(r.comm)}  (${sanitize(r.user)})${input.exited ? '  — exited (last seen values)' : ''}`;
+  const command = r.argv.length > 0 ? sanitizeText(commandText(r)) : `[${sanitizeText(r.comm)}] (no command line: ${r.isKernelThread ? 'kernel thread' : 'zombie or exited'})`;
+  const title = `PID ${r.pid}  ${sanitizeText(r.comm)}  (${sanitizeText(r.user)})${input.exited ? '  — exited (last seen values)' : ''}`;
   const out: DetailLine[] = [
     { text: fit(title, width).trimEnd(), title: true },
     ...[...field('command', command, commandLines), ...rest].map((text) => ({ text, title: false })),

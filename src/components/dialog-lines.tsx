@@ -1,5 +1,6 @@
 import React from 'react';
 import { Box, Text } from 'ink';
+import { sanitizeText } from '../output/sanitize.js';
 import { fit } from './format.js';
 
 /** One line of a dialog, fitted to the screen width by the caller. */
@@ -28,7 +29,7 @@ export function DialogBox({ lines, height, width }: { readonly lines: readonly D
     <Box flexDirection="column" height={height}>
       {lines.map((line, i) => (
         <Text key={i} wrap="truncate" bold={line.bold} inverse={line.inverse}>
-          {fit(line.text, width) || ' '}
+          {fit(sanitizeText(line.text), width) || ' '}
         </Text>
       ))}
     </Box>

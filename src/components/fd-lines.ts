@@ -4,7 +4,8 @@ import { FD_KINDS, fdCountsByKind } from '../fds/fd-counts.js';
 import { clampScroll, fdTableRows, visibleFds, type InspectState } from '../store/inspect-store.js';
 import type { ProcessRow } from '../sampler/types.js';
 import type { FdEntry } from '../sys/types.js';
-import { fit, sanitize } from './format.js';
+import { fit } from './format.js';
+import { sanitizeText } from '../output/sanitize.js';
 
 /** One line of the view and how it is drawn. */
 export interface FdViewLine {
@@ -18,18 +19,18 @@ const STATE_WIDTH = 11;
 
 /** The message shown instead of rows when there are none to show, or null. */
 function notice(s: InspectState, pid: number, rows: readonly FdEntry[]): string | null {
-  if (s.listingFailure !== null) return `listing failed: ${sanitize(s.listingFailure)}`;
+  if (s.listingFailure !== null) return `listing failed: ${sanitizeText(s.listingFailure)}`;
   const listing = s.listing;
   if (listing === null) return s.exited ? `process ${pid} has exited` : 'reading open files…';
   if (listing.error?.code === 'EACCES') return `no access: run as the owner or root (the fds of PID ${pid} are not readable by you)`;
   if (listing.error?.code === 'ENOENT') return `process ${pid} has exited`;
-  if (listing.error) return `cannot list: ${sanitize(listing.error.message)}`;
+  if (listing.error) return `cannot list: ${sanitizeText(listing.error.message)}`;
   if (rows.length > 0) return null;
   return listing.fds.length === 0 ? 'no open files' : 'no open files match (0: all kinds, Esc: clear search)';
 }
 
 function titleText(s: InspectState, row: ProcessRow | null, pid: number): string {
-  const who = row ? `PID ${pid} ${sanitize(row.comm)} (${sanitize(row.user)})` : `PID ${pid}`;
+  const who = row ? `PID ${pid} ${sanitizeText(row.comm)} (${sanitizeText(row.user)})` : `PID ${pid}`;
   const listing = s.listing;
   let counts = '';
   if (listing && !listing.error) {
@@ -62,11 +63,11 @@ function headerText(width: number): string {
 
 /** One fd row: FD, KIND, MODE, NAME (path or address), STATE; narrow screens fold state into NAME. */
 export function fdRowText(entry: FdEntry, width: number): string {
-  const name = sanitize(describeFdTarget(entry));
+  const name = sanitizeText(describeFdTarget(entry));
   const state = describeFdState(entry);
   if (width >= WIDE_FROM) {
     const nameWidth = width - 30;
-    return `${String(entry.fd).padStart(5)} ${entry.kind.padEnd(6)} ${(entry.mode ?? '').padEnd(4)} ${fit(name, nameWidth)} ${state.padEnd(STATE_WIDTH)}`.trimEnd();
+    return `${String(entry.fd).padStart(5)} ${entry.kind.padEnd(6)} ${(entry.mode ?? '').padEnd(4)} ${ fit(name, nameWidth)} ${state.padEnd(STATE_WIDTH)}`.trimEnd();
   }
   return fit(`${String(entry.fd).padStart(4)} ${entry.kind.padEnd(6)} ${name}${state ? ` ${state}` : ''}`, width).trimEnd();
 }

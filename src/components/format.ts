@@ -1,14 +1,10 @@
 // Pure text helpers for drawing: every cell is plain text of a known width.
-
-/** Replaces control characters (newlines, escapes in a comm) so a cell can never break the screen. */
-export function sanitize(text: string): string {
-  return text.replace(/[\x00-\x1f\x7f-\x9f]/g, '?');
-}
+import { sliceWhole } from '../output/sanitize.js';
 
 /** Cuts text to `width` characters (marking the cut with …) or pads it; right-aligns when asked. */
 export function fit(text: string, width: number, align: 'left' | 'right' = 'left'): string {
   if (width <= 0) return '';
-  const cut = text.length > width ? (width === 1 ? text.slice(0, 1) : `${text.slice(0, width - 1)}…`) : text;
+  const cut = text.length > width ? (width === 1 ? sliceWhole(text, 1) : `${sliceWhole(text, width - 1)}…`) : text;
   return align === 'right' ? cut.padStart(width) : cut.padEnd(width);
 }
 

@@ -3,6 +3,7 @@ import { commandKeys, type Command } from '../keys/bindings.js';
 import { FD_VIEW_HINTS } from '../keys/inspect-bindings.js';
 import type { MonitorState } from '../store/monitor-store.js';
 import { topView } from '../store/monitor-store.js';
+import { sanitizeText } from '../output/sanitize.js';
 import { fit } from './format.js';
 
 const LIST_HINTS: readonly [Command, string][] = [
@@ -58,14 +59,14 @@ function stateText(s: MonitorState): string {
 /** The status line at `width`, with the current prompt, message or key hints. */
 export function statusLine(s: MonitorState, now: number): { readonly text: string; readonly kind: 'input' | 'message' | 'hints' } {
   const width = s.layout.columns;
-  const right = stateText(s);
+  const right = sanitizeText(stateText(s));
   let left: string;
   let kind: 'input' | 'message' | 'hints';
   if (s.input) {
-    left = `${s.input.kind === 'filter' ? 'Filter' : 'User'}: ${s.input.text}_  (Enter keep, Esc ${s.input.kind === 'filter' ? 'clear' : 'cancel'})`;
+    left = `${s.input.kind === 'filter' ? 'Filter' : 'User'}: ${sanitizeText(s.input.text)}_  (Enter keep, Esc ${s.input.kind === 'filter' ? 'clear' : 'cancel'})`;
     kind = 'input';
   } else if (s.message && s.message.untilMs > now) {
-    left = s.message.text;
+    left = sanitizeText(s.message.text);
     kind = 'message';
   } else {
     left = hints(s);

@@ -2,7 +2,8 @@
 import type { ColumnId } from '../store/columns.js';
 import { commandText } from '../store/columns.js';
 import type { DisplayRow } from '../store/process-list.js';
-import { fit, formatBytes, formatCpuTime, formatPercent, sanitize } from './format.js';
+import { fit, formatBytes, formatCpuTime, formatPercent } from './format.js';
+import { sanitizeText } from '../output/sanitize.js';
 
 /** One drawable column. */
 export interface TableColumn {
@@ -16,7 +17,7 @@ export interface TableColumn {
 
 const COLUMNS: Readonly<Record<ColumnId, TableColumn>> = {
   pid: { id: 'pid', title: 'PID', width: 7, align: 'right', cell: (d) => String(d.row.pid) },
-  user: { id: 'user', title: 'USER', width: 9, align: 'left', cell: (d) => sanitize(d.row.user) },
+  user: { id: 'user', title: 'USER', width: 9, align: 'left', cell: (d) => sanitizeText(d.row.user) },
   priority: { id: 'priority', title: 'PRI', width: 4, align: 'right', cell: (d) => (d.row.priority <= -100 ? 'RT' : String(d.row.priority)) },
   nice: { id: 'nice', title: 'NI', width: 3, align: 'right', cell: (d) => String(d.row.nice) },
   state: { id: 'state', title: 'S', width: 2, align: 'left', cell: (d) => (d.exited ? 'X' : d.row.state) },
@@ -30,7 +31,7 @@ const COLUMNS: Readonly<Record<ColumnId, TableColumn>> = {
     title: 'COMMAND',
     width: 0,
     align: 'left',
-    cell: (d) => `${d.exited ? '(exited) ' : ''}${d.treePrefix}${sanitize(commandText(d.row))}`,
+    cell: (d) => `${d.exited ? '(exited) ' : ''}${d.treePrefix}${sanitizeText(commandText(d.row))}`,
   },
 };
 

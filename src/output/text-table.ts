@@ -1,3 +1,5 @@
+import { sanitizeText, sliceWhole } from './sanitize.js';
+
 /** A column of a plain-text table (for --table output and piped --watch). */
 export interface TextColumn<Row> {
   /** Header text. */
@@ -11,11 +13,11 @@ export interface TextColumn<Row> {
 }
 
 function clip(text: string, width: number): string {
-  const flat = text.replace(/[\r\n\t]/g, ' ');
-  return flat.length <= width ? flat : `${flat.slice(0, Math.max(0, width - 1))}…`;
+  const flat = sanitizeText(text);
+  return flat.length <= width ? flat : `${sliceWhole(flat, Math.max(0, width - 1))}…`;
 }
 
-/** Renders rows as aligned plain text with a header line; control characters are flattened. */
+/** Renders rows as aligned plain text with a header line; every cell goes through the one sanitizer. */
 export function renderTextTable<Row>(columns: readonly TextColumn<Row>[], rows: readonly Row[]): string {
   const cells = rows.map((row) => columns.map((col) => clip(col.cell(row), col.maxWidth ?? Number.MAX_SAFE_INTEGER)));
   const widths = columns.map((col, i) => Math.max(col.title.length, ...cells.map((r) => (r[i] ?? '').length)));
@@ -31,3 +33,6 @@ export function renderTextTable<Row>(columns: readonly TextColumn<Row>[], rows: 
       .trimEnd();
   return [line(columns.map((c) => c.title)), ...cells.map(line)].join('\n') + '\n';
 }
+
+/** Width of a COMM column: a comm is at most 15 bytes, and an escaped byte (`\x1b`) takes 4 characters. */
+export const COMM_SHOWN_MAX = 60;

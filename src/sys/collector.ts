@@ -14,6 +14,7 @@ import {
   resolvePath,
   setIdentityPriority,
 } from './process-reads.js';
+import { ExtrasReader } from './js/extras.js';
 import type { Collector } from './types.js';
 
 export type BackendName = 'native' | 'js';
@@ -37,11 +38,13 @@ export interface CollectorChoice {
  */
 export function createJsCollector(procRoot = '/proc'): Collector {
   const reader = new JsSnapshotReader(procRoot);
+  const extras = new ExtrasReader(procRoot);
   return {
     backend: 'js',
     snapshot: () => reader.snapshot(),
     listFds: (pid, options) => listFdsJs(procRoot, pid, { pipePeers: options?.pipePeers ?? true }),
     signal: (target, sig) => signalJs(procRoot, target, sig),
+    readExtras: (targets, request) => extras.read(targets, request),
     listSocketOwners: async () => {
       const [ownNetns, processes] = await Promise.all([readOwnNetns(procRoot), listSocketOwnersJs(procRoot)]);
       return { ownNetns, processes };
@@ -76,11 +79,14 @@ export function createNativeCollector(procRoot = '/proc'): Collector | string {
   if (!load.addon) return load.error;
   const addon = load.addon;
   const reader = new addon.SnapshotReader(procRoot);
+  // Cold path (only the columns and metrics switched on): shares the TypeScript reader for now.
+  const extras = new ExtrasReader(procRoot);
   return {
     backend: 'native',
     snapshot: () => reader.snapshot(),
     listFds: async (pid, options) => unpackFdListing(await addon.listFds(procRoot, pid, { pipePeers: options?.pipePeers ?? true })),
     signal: (target, sig) => addon.sendSignal(procRoot, target.pid, target.startTime, sig),
+    readExtras: (targets, request) => extras.read(targets, request),
     listSocketOwners: async () => {
       const [ownNetns, processes] = await Promise.all([readOwnNetns(procRoot), addon.listSocketOwners(procRoot)]);
       return { ownNetns, processes };

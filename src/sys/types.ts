@@ -312,4 +312,106 @@ export interface Collector {
   listSocketOwners(): Promise<SocketOwners>;
   /** TCP/UDP socket tables of the network namespace pid is in (null: the caller's own). */
   listInetSockets(pid: number | null): Promise<readonly NetSocketRecord[]>;
+  /**
+   * Reads the asked-for extras (io, status, fd count, cgroup, faults) of each identity, in the
+   * targets' order, reading only the files asked for; the cgroup is cached per identity. Never
+   * rejects for a process that is gone or unreadable: see ProcessExtras.alive and .errors.
+   */
+  readExtras(targets: readonly ProcessIdentity[], request: ExtrasRequest): Promise<readonly ProcessExtras[]>;
+}
+
+/** The per-process extras Collector.readExtras can add to a snapshot row. Ask only for what you show. */
+export type ExtrasField = 'io' | 'status' | 'fdCount' | 'cgroup' | 'faults';
+
+/** Which extras to read; a field left out (or false) is not read and comes back null without an error. */
+export type ExtrasRequest = { readonly [K in ExtrasField]?: boolean };
+
+/** Cumulative I/O counters from /proc/PID/io (the whole thread group). */
+export interface IoCounters {
+  /** rchar: bytes passed to read()-like calls, page cache hits included. */
+  readonly readChars: number;
+  /** wchar: bytes passed to write()-like calls. */
+  readonly writeChars: number;
+  /** syscr: read()-like system calls. */
+  readonly readSyscalls: number;
+  /** syscw: write()-like system calls. */
+  readonly writeSyscalls: number;
+  /** read_bytes: bytes this process caused to be fetched from storage. */
+  readonly readBytes: number;
+  /** write_bytes: bytes this process caused to be sent to storage (dirtied page cache counts). */
+  readonly writeBytes: number;
+  /** cancelled_write_bytes: dirtied bytes later truncated away before writeback. */
+  readonly cancelledWriteBytes: number;
+}
+
+/** Real, effective, saved and filesystem ids, as the Uid:/Gid: lines of /proc/PID/status list them. */
+export interface IdSet {
+  readonly real: number;
+  readonly effective: number;
+  readonly saved: number;
+  readonly filesystem: number;
+}
+
+/** Figures from /proc/PID/status that /proc/PID/stat does not carry. */
+export interface StatusExtras {
+  /** voluntary_ctxt_switches: the process gave up the CPU (waited for I/O, a lock, sleep). */
+  readonly voluntaryCtxSwitches: number;
+  /** nonvoluntary_ctxt_switches: the scheduler took the CPU away (time slice over, preempted). */
+  readonly involuntaryCtxSwitches: number;
+  /** VmSwap in bytes: anonymous memory swapped out; null for kernel threads and zombies (no mm). */
+  readonly swapBytes: number | null;
+  readonly uids: IdSet;
+  readonly gids: IdSet;
+}
+
+/** Page fault counters from /proc/PID/stat (fields 10 and 12). */
+export interface FaultCounters {
+  /** Faults served without I/O (page already in memory). */
+  readonly minor: number;
+  /** Faults that had to read from storage. */
+  readonly major: number;
+}
+
+/** Where a process sits in the cgroup v2 tree, and what that path says about it. */
+export interface CgroupPlacement {
+  /** The "0::" path of /proc/PID/cgroup, relative to the cgroup2 mount ("/" = root cgroup). */
+  readonly path: string;
+  /** The deepest systemd unit on the path (name.service, name.scope, ...), when under systemd. */
+  readonly unit: string | null;
+  /** The deepest systemd slice on the path (user-1000.slice, system.slice, ...). */
+  readonly slice: string | null;
+  /** Container id (64 or 32+ hex digits) when the path carries one. */
+  readonly containerId: string | null;
+  /** Who made the container: docker, containerd, crio, podman, kubepods; null without a container id. */
+  readonly containerRuntime: 'docker' | 'containerd' | 'crio' | 'podman' | 'kubepods' | null;
+}
+
+/** Why one asked-for extra is null. Errors are values, like FdListing.error. */
+export interface ExtrasFieldError {
+  readonly field: ExtrasField;
+  /** EACCES: another user's process (run as its owner or root); ENOENT: the kernel has no such file, or nothing matched (cgroup v1 only). */
+  readonly code: 'EACCES' | 'ENOENT' | 'OTHER';
+  /** What failed, in words: file and OS error. */
+  readonly message: string;
+}
+
+/**
+ * The extras of one identity. Every field not asked for is null; an asked-for field that could not
+ * be read is null with an entry in errors. A process that exited, or whose PID now names another
+ * process, is alive: false with every field null (no error entries: it is simply gone).
+ */
+export interface ProcessExtras extends ProcessIdentity {
+  /** False when the identity no longer exists (checked by re-reading stat after the other files). */
+  readonly alive: boolean;
+  /** /proc/PID/io; needs the owner's uid or root (ptrace access), EACCES otherwise. */
+  readonly io: IoCounters | null;
+  /** Context switches, swap and ids from /proc/PID/status (world-readable). */
+  readonly status: StatusExtras | null;
+  /** Entries of /proc/PID/fd; EACCES for another user's process. */
+  readonly fdCount: number | null;
+  /** cgroup v2 placement, read once per identity and cached by the collector. */
+  readonly cgroup: CgroupPlacement | null;
+  /** Minor and major page faults. */
+  readonly faults: FaultCounters | null;
+  readonly errors: readonly ExtrasFieldError[];
 }

@@ -3,6 +3,7 @@ import { UsageError } from '../commands/usage-error.js';
 import { MIN_INTERVAL_MS, type ProctopConfig } from '../config/config.js';
 import { parseColumnName, SORT_NAMES, type ColumnId } from '../store/columns.js';
 import { parseDuration } from '../util/duration.js';
+import { quoted } from '../output/sanitize.js';
 
 export interface MonitorOptions {
   readonly intervalMs: number;
@@ -39,7 +40,7 @@ flags win over it.
 `;
 
 function positiveInteger(flag: string, text: string): number {
-  if (!/^\d+$/.test(text) || Number(text) < 1) throw new UsageError(`${flag} must be a positive integer, got "${text}"`);
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new UsageError(`${flag} must be a positive integer, got ${quoted(text)}`);
   return Number(text);
 }
 
@@ -73,16 +74,16 @@ export function parseMonitorArgs(argv: readonly string[], env: NodeJS.ProcessEnv
         try {
           ms = parseDuration(text);
         } catch {
-          throw new UsageError(`--interval must be a duration like 500ms, 1.5s or 2s, got "${text}"`);
+          throw new UsageError(`--interval must be a duration like 500ms, 1.5s or 2s, got ${quoted(text)}`);
         }
-        if (ms < MIN_INTERVAL_MS) throw new UsageError(`--interval must be at least ${MIN_INTERVAL_MS}ms, got "${text}"`);
+        if (ms < MIN_INTERVAL_MS) throw new UsageError(`--interval must be at least ${MIN_INTERVAL_MS}ms, got ${quoted(text)}`);
         intervalMs = ms;
         break;
       }
       case '--sort': {
         const text = value();
         const column = parseColumnName(text);
-        if (!column) throw new UsageError(`--sort must be one of ${SORT_NAMES}, got "${text}"`);
+        if (!column) throw new UsageError(`--sort must be one of ${SORT_NAMES}, got ${quoted(text)}`);
         sortColumn = column;
         break;
       }
@@ -115,7 +116,7 @@ export function parseMonitorArgs(argv: readonly string[], env: NodeJS.ProcessEnv
         help = true;
         break;
       default:
-        throw new UsageError(arg.startsWith('-') ? `unknown option "${arg}" (see proctop --help)` : `unknown command "${arg}" (see proctop help)`);
+        throw new UsageError(arg.startsWith('-') ? `unknown option ${quoted(arg)} (see proctop --help)` : `unknown command ${quoted(arg)} (see proctop help)`);
     }
   }
   if (iterations !== null && !watch) throw new UsageError('--iterations only works with --watch');

@@ -1,6 +1,7 @@
 // Terminal lifecycle: the alternate screen and raw mode are always undone — after q, Ctrl-C,
 // SIGTERM/SIGHUP, or a crash — so the shell is usable again.
 import { writeSync } from 'node:fs';
+import { writeStderr } from '../output/std-streams.js';
 
 const ENTER = '\x1b[?1049h\x1b[H\x1b[2J\x1b[?25l';
 const LEAVE = '\x1b[?25h\x1b[?1049l';
@@ -41,7 +42,7 @@ export function enterFullScreen(stdin: NodeJS.ReadStream = process.stdin, stdout
   };
   const onCrash = (error: unknown): void => {
     restore();
-    process.stderr.write(`proctop: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    writeStderr(`proctop: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exit(1);
   };
   writeSync(stdoutFd, ENTER);

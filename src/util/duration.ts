@@ -1,3 +1,5 @@
+import { quoted } from '../output/sanitize.js';
+
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /**
@@ -6,9 +8,9 @@ const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h
  */
 export function parseDuration(text: string): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(text);
-  if (!match) throw new Error(`invalid duration "${text}" (use e.g. 250ms, 2s, 5m, 1h)`);
+  if (!match) throw new Error(`invalid duration ${quoted(text)} (use e.g. 250ms, 2s, 5m, 1h)`);
   const value = Number(match[1]) * (UNIT_MS[match[2] ?? 's'] ?? 1000);
-  if (!Number.isFinite(value)) throw new Error(`invalid duration "${text}"`);
+  if (!Number.isFinite(value)) throw new Error(`invalid duration ${quoted(text)}`);
   return value;
 }
 

@@ -65,8 +65,13 @@ export interface CliRun {
  * sleepers are not in proctop's group) and collects its output; killed after timeoutMs.
  */
 export function runCli(cli: string, args: readonly string[], options: SpawnOptions & { input?: string; timeoutMs?: number } = {}): Promise<CliRun> {
+  return runNode([cli, ...args], options);
+}
+
+/** Runs node with these arguments the way runCli runs the CLI (detached, output collected, killed after timeoutMs). */
+export function runNode(args: readonly string[], options: SpawnOptions & { input?: string; timeoutMs?: number } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { detached: true, stdio: ['pipe', 'pipe', 'pipe'], ...options });
+    const child = spawn(process.execPath, args, { detached: true, stdio: ['pipe', 'pipe', 'pipe'], ...options });
     let stdout = '';
     let stderr = '';
     child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -51,6 +51,18 @@ export interface FixtureProcess {
   readonly vanished?: boolean;
   /** Files under the pid dir to chmod 000 (EACCES for non-root readers). */
   readonly unreadable?: readonly string[];
+  /** /proc/PID/io text; null = no io file (a kernel without task I/O accounting). Default: small counters. */
+  readonly ioText?: string | null;
+  /** /proc/PID/cgroup text (default "0::/"). */
+  readonly cgroupText?: string;
+  /** voluntary and nonvoluntary context switches for status (default [10, 2]). */
+  readonly ctxSwitches?: readonly [number, number];
+  /** VmSwap in kB for status (default 0; not written for kernel threads and zombies). */
+  readonly swapKb?: number;
+  /** minflt and majflt for stat (default [100, 0]). */
+  readonly faults?: readonly [number, number];
+  /** Number of entries to create under fd/ (default: no fd dir). */
+  readonly fdCount?: number;
 }
 
 /** System-wide files. */
@@ -118,7 +130,7 @@ export function statLine(p: FixtureProcess): string {
     p.ttyNr ?? 0,
     -1, // tpgid
     p.flags ?? FIXTURE_USER_FLAGS,
-    100, 0, 0, 0, // minflt cminflt majflt cmajflt
+    p.faults?.[0] ?? 100, 0, p.faults?.[1] ?? 0, 0, // minflt cminflt majflt cmajflt
     p.utime ?? 10,
     p.stime ?? 5,
     0, 0, // cutime cstime
@@ -170,10 +182,16 @@ function statusText(p: FixtureProcess, uid: number): string {
     const pageKb = 4;
     lines.push(`VmSize:\t${Math.floor(Number(p.vsizeBytes ?? 10_000_000) / 1024)} kB`);
     lines.push(`VmRSS:\t${Number(p.rssPages ?? 500) * pageKb} kB`);
+    lines.push(`VmSwap:\t${p.swapKb ?? 0} kB`);
   }
   lines.push(`Threads:\t${p.threads ?? 1}`);
+  lines.push(`voluntary_ctxt_switches:\t${p.ctxSwitches?.[0] ?? 10}`);
+  lines.push(`nonvoluntary_ctxt_switches:\t${p.ctxSwitches?.[1] ?? 2}`);
   return `${lines.join('\n')}\n`;
 }
+
+/** The io file every fixture process gets unless it says otherwise. */
+export const DEFAULT_IO_TEXT = 'rchar: 1000\nwchar: 2000\nsyscr: 10\nsyscw: 20\nread_bytes: 4096\nwrite_bytes: 8192\ncancelled_write_bytes: 0\n';
 
 function cmdlineText(p: FixtureProcess): string {
   if (p.cmdlineRaw !== undefined) return p.cmdlineRaw;
@@ -250,6 +268,13 @@ export async function createProcFixture(spec: ProcFixtureSpec): Promise<ProcFixt
       await writeFile(join(dir, 'statm'), statmText(p));
       await writeFile(join(dir, 'cmdline'), cmdlineText(p));
       if (p.exe) await symlink(p.exe, join(dir, 'exe'));
+      const io = p.ioText === undefined ? DEFAULT_IO_TEXT : p.ioText;
+      if (io !== null) await writeFile(join(dir, 'io'), io);
+      await writeFile(join(dir, 'cgroup'), p.cgroupText ?? '0::/\n');
+      if (p.fdCount !== undefined) {
+        await mkdir(join(dir, 'fd'));
+        for (let fd = 0; fd < p.fdCount; fd++) await symlink('/dev/null', join(dir, 'fd', String(fd)));
+      }
       for (const name of p.unreadable ?? []) {
         await chmod(join(dir, name), 0o000);
         locked.add(join(dir, name));

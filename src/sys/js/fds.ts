@@ -5,6 +5,7 @@ import { lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from 'no
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { FdEntry, FdKind, FdListing, FdListingError, ListFdsOptions, PipePeer, SocketInfo } from '../types.js';
 import { SOCKET_TABLES, toSocketInfo } from './net.js';
+import { decodeBytes } from './byte-text.js';
 
 /** What a /proc/PID/fd readlink target says about the fd, before fdinfo and socket lookup. */
 export interface FdTarget {
@@ -122,7 +123,7 @@ function resolveSockets(procRoot: string, pid: number, wanted: ReadonlySet<numbe
     if (found.size === wanted.size) break;
     let text: string;
     try {
-      text = readFileSync(`${procRoot}/${pid}/net/${table.file}`, 'utf8');
+      text = decodeBytes(readFileSync(`${procRoot}/${pid}/net/${table.file}`));
     } catch {
       continue;
     }
@@ -144,7 +145,7 @@ function readFdNumbers(dir: string): number[] {
 /** readlink of one fd; null when it closed meanwhile. Throws EACCES (links hidden by the ptrace check). */
 function readFdTarget(dir: string, fd: number): string | null {
   try {
-    return readlinkSync(`${dir}/${fd}`);
+    return decodeBytes(readlinkSync(`${dir}/${fd}`, { encoding: 'buffer' }));
   } catch (err) {
     if (isDenied(err)) throw err;
     return null;
@@ -176,7 +177,7 @@ export async function findPipePeersJs(
         if (kind !== 'pipe' || inode === null || !inodes.has(inode)) continue;
         if (comm === null) {
           try {
-            comm = readFileSync(`${procRoot}/${pid}/comm`, 'utf8').replace(/\n$/, '');
+            comm = decodeBytes(readFileSync(`${procRoot}/${pid}/comm`)).replace(/\n$/, '');
           } catch {
             comm = '';
           }

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { lstat, readdir, readlink } from 'node:fs/promises';
+import { decodeBytes } from './byte-text.js';
 
 /**
  * The few filesystem operations the JS reader needs. Injectable so tests can simulate errors
@@ -8,9 +9,9 @@ import { lstat, readdir, readlink } from 'node:fs/promises';
 export interface ProcFiles {
   /** Names in a directory. */
   listDir(path: string): Promise<string[]>;
-  /** Whole content of a small (pseudo-)file as UTF-8. */
+  /** Whole content of a small (pseudo-)file as UTF-8 (invalid bytes kept, see decodeBytes). */
   readText(path: string): Promise<string>;
-  /** Target of a symlink. */
+  /** Target of a symlink (invalid UTF-8 bytes kept, see decodeBytes). */
   readLink(path: string): Promise<string>;
   /** Owner uid of a file or directory (not following a final symlink). */
   ownerUid(path: string): Promise<number>;
@@ -33,7 +34,7 @@ function readSmallFile(path: string): Promise<string> {
           if (readErr) return finish(readErr);
           chunks.push(chunk.subarray(0, bytesRead));
           if (bytesRead === CHUNK_BYTES) return readMore();
-          finish(null, (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)).toString('utf8'));
+          finish(null, decodeBytes(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
         });
       };
       readMore();
@@ -45,7 +46,7 @@ function readSmallFile(path: string): Promise<string> {
 export const nodeProcFiles: ProcFiles = {
   listDir: (path) => readdir(path),
   readText: readSmallFile,
-  readLink: (path) => readlink(path),
+  readLink: async (path) => decodeBytes(await readlink(path, { encoding: 'buffer' })),
   ownerUid: async (path) => (await lstat(path)).uid,
 };
 

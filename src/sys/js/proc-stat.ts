@@ -19,6 +19,16 @@ export interface ParsedStat {
   readonly vsizeBytes: number;
   /** Resident pages (multiply by the page size). */
   readonly rssPages: number;
+  /** Page faults served without I/O (field 10). */
+  readonly minorFaults: number;
+  /** Page faults that read from storage (field 12). */
+  readonly majorFaults: number;
+  /** CPU the process last ran on (field 39); null on a line that stops early. */
+  readonly processor: number | null;
+  /** Real-time priority, 0 for normal policies (field 40). */
+  readonly rtPriority: number | null;
+  /** Scheduling policy number, SCHED_* of sched.h (field 41). */
+  readonly policy: number | null;
 }
 
 /** PF_KTHREAD from include/linux/sched.h: the process is a kernel thread. */
@@ -37,6 +47,7 @@ export function parseStat(text: string): ParsedStat | null {
   const fields = text.slice(close + 2).trim().split(' ');
   if (!Number.isInteger(pid) || fields.length < 22) return null;
   const field = (n: number): number => Number(fields[n - 3]);
+  const optional = (n: number): number | null => (fields.length > n - 3 ? field(n) : null);
   return {
     pid,
     comm: text.slice(open + 1, close),
@@ -54,6 +65,11 @@ export function parseStat(text: string): ParsedStat | null {
     startTime: field(22),
     vsizeBytes: field(23),
     rssPages: field(24),
+    minorFaults: field(10),
+    majorFaults: field(12),
+    processor: optional(39),
+    rtPriority: optional(40),
+    policy: optional(41),
   };
 }
 

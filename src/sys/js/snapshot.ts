@@ -1,6 +1,7 @@
 import type { RawProcess, Snapshot, SystemInfo } from '../types.js';
 import { parseCmdline } from './cmdline.js';
 import { errnoCode, isVanished, nodeProcFiles, type ProcFiles } from './proc-files.js';
+import { mapBounded } from './map-bounded.js';
 import { PF_KTHREAD, parseStat, type ParsedStat } from './proc-stat.js';
 import { readSystemInfo } from './system-info.js';
 import { UserNames } from './users.js';
@@ -32,20 +33,6 @@ const DEFAULT_CONCURRENCY = 32;
 /** Monotonic ms on the same clock as the native addon (CLOCK_MONOTONIC via uv_hrtime). */
 function monotonicNowMs(): number {
   return Number(process.hrtime.bigint()) / 1e6;
-}
-
-/** Runs fn over items with at most `limit` calls in flight; results keep the input order. */
-async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 /**

@@ -1,0 +1,64 @@
+// Parsers for the "Key:<tab>value" files of /proc/PID (status, io, smaps_rollup): pure functions
+// from text to records, so fixtures and real processes go through the same code.
+import type { IdSet, IoCounters, StatusExtras } from '../types.js';
+
+/** "Key: value" lines → key → value (trimmed). Later duplicates win; lines without ':' are skipped. */
+export function parseKeyValueLines(text: string): Map<string, string> {
+  const fields = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    fields.set(line.slice(0, colon), line.slice(colon + 1).trim());
+  }
+  return fields;
+}
+
+/** A decimal field, null when missing or not a number. */
+export function numberField(fields: ReadonlyMap<string, string>, key: string): number | null {
+  const text = fields.get(key);
+  if (text === undefined || text === '') return null;
+  const value = Number(text);
+  return Number.isFinite(value) ? value : null;
+}
+
+/** A "N kB" field in bytes, null when missing (kernel threads and zombies have no Vm* lines). */
+export function kbField(fields: ReadonlyMap<string, string>, key: string): number | null {
+  const text = fields.get(key);
+  if (text === undefined) return null;
+  const match = /^(\d+)\s*kB$/.exec(text);
+  return match ? Number(match[1]) * 1024 : null;
+}
+
+/** The four ids of a Uid:/Gid: line (real, effective, saved, filesystem). */
+export function parseIdSet(text: string | undefined): IdSet | null {
+  const ids = (text ?? '').split(/\s+/).filter((part) => part !== '').map(Number);
+  if (ids.length < 4 || ids.some((id) => !Number.isInteger(id))) return null;
+  return { real: ids[0] as number, effective: ids[1] as number, saved: ids[2] as number, filesystem: ids[3] as number };
+}
+
+/** The extras of /proc/PID/status; null when the text lacks the lines every kernel since 2.6.23 prints. */
+export function statusExtras(fields: ReadonlyMap<string, string>): StatusExtras | null {
+  const voluntary = numberField(fields, 'voluntary_ctxt_switches');
+  const involuntary = numberField(fields, 'nonvoluntary_ctxt_switches');
+  const uids = parseIdSet(fields.get('Uid'));
+  const gids = parseIdSet(fields.get('Gid'));
+  if (voluntary === null || involuntary === null || !uids || !gids) return null;
+  return { voluntaryCtxSwitches: voluntary, involuntaryCtxSwitches: involuntary, swapBytes: kbField(fields, 'VmSwap'), uids, gids };
+}
+
+/** /proc/PID/io → counters; null when a line is missing (a kernel without task I/O accounting has no file at all). */
+export function parseIo(text: string): IoCounters | null {
+  const fields = parseKeyValueLines(text);
+  const get = (key: string): number | null => numberField(fields, key);
+  const counters = {
+    readChars: get('rchar'),
+    writeChars: get('wchar'),
+    readSyscalls: get('syscr'),
+    writeSyscalls: get('syscw'),
+    readBytes: get('read_bytes'),
+    writeBytes: get('write_bytes'),
+    cancelledWriteBytes: get('cancelled_write_bytes'),
+  };
+  for (const value of Object.values(counters)) if (value === null) return null;
+  return counters as { readonly [K in keyof IoCounters]: number };
+}

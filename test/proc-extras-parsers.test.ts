@@ -1,0 +1,62 @@
+// The pure parsers behind Collector.readExtras and inspect: cgroup paths as systemd and the
+// container runtimes write them, /proc/PID/io and the status lines.
+import { describe, expect, it } from 'vitest';
+import { describeCgroupPath, unifiedCgroupPath } from '../src/sys/js/cgroup.js';
+import { parseIo, parseKeyValueLines, statusExtras } from '../src/sys/js/proc-status.js';
+
+const ID = '0123456789abcdef'.repeat(4);
+
+describe('describeCgroupPath', () => {
+  it.each([
+    ['/', { unit: null, slice: null, containerId: null, containerRuntime: null }],
+    ['/user.slice/user-1000.slice/session-2.scope', { unit: 'session-2.scope', slice: 'user-1000.slice', containerId: null, containerRuntime: null }],
+    ['/system.slice/nginx.service', { unit: 'nginx.service', slice: 'system.slice', containerId: null, containerRuntime: null }],
+    ['/system.slice/app.service/worker', { unit: 'app.service', slice: 'system.slice', containerId: null, containerRuntime: null }],
+    [`/system.slice/docker-${ID}.scope`, { unit: `docker-${ID}.scope`, slice: 'system.slice', containerId: ID, containerRuntime: 'docker' }],
+    [`/docker/${ID}`, { unit: null, slice: null, containerId: ID, containerRuntime: 'docker' }],
+    [`/system.slice/containerd.service/cri-containerd-${ID}.scope`, { unit: `cri-containerd-${ID}.scope`, containerId: ID, containerRuntime: 'containerd' }],
+    [`/machine.slice/libpod-${ID}.scope/container`, { unit: `libpod-${ID}.scope`, slice: 'machine.slice', containerId: ID, containerRuntime: 'podman' }],
+    [`/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-${ID}.scope`, { slice: 'user.slice', containerId: ID, containerRuntime: 'podman' }],
+    [`/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1234_5678.slice/cri-containerd-${ID}.scope`, { slice: 'kubepods-burstable-pod1234_5678.slice', containerId: ID, containerRuntime: 'kubepods' }],
+    [`/kubepods/burstable/pod1234-5678/${ID}`, { unit: null, containerId: ID, containerRuntime: 'kubepods' }],
+    [`/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-podabc.slice/crio-${ID}.scope`, { containerId: ID, containerRuntime: 'kubepods' }],
+    ['/my/own/group', { unit: null, slice: null, containerId: null, containerRuntime: null }],
+  ])('%s', (path, expected) => {
+    expect(describeCgroupPath(path)).toMatchObject({ path, ...expected });
+  });
+
+  it('takes the "0::" line and ignores v1 hierarchies; null on a v1-only system', () => {
+    expect(unifiedCgroupPath('12:pids:/a\n1:name=systemd:/b\n0::/c d\n')).toBe('/c d');
+    expect(unifiedCgroupPath('4:memory:/x\n')).toBeNull();
+  });
+});
+
+describe('proc key-value parsers', () => {
+  it('parses /proc/PID/io and refuses a truncated one', () => {
+    expect(parseIo('rchar: 1\nwchar: 2\nsyscr: 3\nsyscw: 4\nread_bytes: 5\nwrite_bytes: 6\ncancelled_write_bytes: 7\n')).toEqual({
+      readChars: 1,
+      writeChars: 2,
+      readSyscalls: 3,
+      writeSyscalls: 4,
+      readBytes: 5,
+      writeBytes: 6,
+      cancelledWriteBytes: 7,
+    });
+    expect(parseIo('rchar: 1\nwchar: 2\n')).toBeNull();
+  });
+
+  it('reads switches, swap and the four ids from status; no VmSwap means null swap', () => {
+    const text = 'Name:\tx: y\nUid:\t1000\t1001\t1002\t1003\nGid:\t10\t11\t12\t13\nVmSwap:\t   12 kB\nvoluntary_ctxt_switches:\t5\nnonvoluntary_ctxt_switches:\t6\n';
+    const fields = parseKeyValueLines(text);
+    expect(fields.get('Name')).toBe('x: y');
+    expect(statusExtras(fields)).toEqual({
+      voluntaryCtxSwitches: 5,
+      involuntaryCtxSwitches: 6,
+      swapBytes: 12 * 1024,
+      uids: { real: 1000, effective: 1001, saved: 1002, filesystem: 1003 },
+      gids: { real: 10, effective: 11, saved: 12, filesystem: 13 },
+    });
+    expect(statusExtras(parseKeyValueLines(text.replace(/VmSwap.*\n/, '')))?.swapBytes).toBeNull();
+    expect(statusExtras(parseKeyValueLines('Name:\tx\n'))).toBeNull();
+  });
+});
