@@ -154,6 +154,7 @@ describe('status-bar summaries', () => {
   const result = (outcomes: Array<[number, KillManyResult['results'][number]['outcome'], string | null]>): KillManyResult => ({
     signal: 15,
     refused: false,
+    refusal: null,
     warnings: [],
     results: outcomes.map(([pid, outcome, reason]) => ({ ...base, pid, outcome, reason })),
   });

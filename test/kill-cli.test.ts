@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { chmodSync, chownSync, copyFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,6 +71,9 @@ describe('proctop kill (CLI)', () => {
     ['zero', (pid) => [String(pid), '0'], /invalid PID "0": PID 0/],
     ['huge', (pid) => [String(pid), '99999999999'], /above the kernel limit/],
     ['duplicate', (pid) => [String(pid), String(pid)], /duplicate PID/],
+    ['PID:START:junk', (pid) => [`${pid}:${startTimeOf(pid)}:junk`], /invalid identity "\d+:\d+:junk": use PID or PID:START_TICKS/],
+    ['non-numeric START', (pid) => [`${pid}:soon`], /invalid identity "\d+:soon"/],
+    ['unknown user', () => ['--user', 'no-such-user-xyz'], /--user: unknown user "no-such-user-xyz"/],
     ['unknown signal', (pid) => ['-s', 'FOO', String(pid)], /unknown signal "FOO"/],
     ['signal out of range', (pid) => ['--signal', '65', String(pid)], /unknown signal "65"/],
     ['unknown option', (pid) => ['--frobnicate', String(pid)], /unknown option "--frobnicate"/],
@@ -87,21 +92,27 @@ describe('proctop kill (CLI)', () => {
     expect(await isAlive(a.pid)).toBe(true);
   });
 
-  it('sends nothing when one PID does not exist, and says which', async () => {
-    const a = sleeper();
+  it('signals the others when one PID has exited, says which, and exits 1', async () => {
+    const [a, b] = [sleeper(), sleeper()];
     let missing = 4_000_000;
     while (existsSync(`/proc/${missing}`)) missing -= 1;
-    const run = await runCli(cli, ['kill', '--json', String(a.pid), String(missing)], { env: env() });
-    expect(run.code).toBe(2);
+    const run = await runCli(cli, ['kill', '--json', String(a.pid), String(missing), String(b.pid)], { env: env() });
+    expect(run.code).toBe(1);
     const json = JSON.parse(run.stdout);
-    expect(validate(json)).toBe(true);
-    expect(json.refused).toBe(true);
-    expect(json.succeeded).toEqual([]);
-    expect(json.failed).toEqual([
-      { pid: a.pid, error: 'not sent: another target was refused', outcome: 'not-sent' },
-      { pid: missing, error: 'no such process', outcome: 'exited' },
-    ]);
-    expect(await isAlive(a.pid)).toBe(true);
+    expect(validate(json), JSON.stringify(validate.errors)).toBe(true);
+    expect(json.refused).toBe(false);
+    expect(json.succeeded).toEqual([a.pid, b.pid]);
+    expect(json.failed).toEqual([{ pid: missing, error: 'no such process', outcome: 'exited' }]);
+    expect(await a.exited).toBe('SIGTERM');
+    expect(await b.exited).toBe('SIGTERM');
+  });
+
+  it('kills a background job of a non-interactive script without --force (same process group)', async () => {
+    // `sleep 300 & proctop kill $!`: in a script, every job shares the script's process group.
+    const script = `sleep 300 & job=$!; ${JSON.stringify(process.execPath)} ${JSON.stringify(cli)} kill $job; echo "kill=$?"; wait $job; echo "job=$?"`;
+    const run = await promisify(execFile)('bash', ['-c', script], { env: env(), timeout: 30_000 });
+    expect(run.stdout).toMatch(/^kill=0$/m);
+    expect(run.stdout).toMatch(/^job=143$/m); // 128 + SIGTERM
   });
 
   it('refuses a stale PID:START_TICKS identity as reused', async () => {
@@ -150,12 +161,13 @@ describe('proctop kill (CLI)', () => {
     const children = await waitFor(async () => {
       const out = await runCli(cli, ['kill', '--json', '--ppid', String(parent.pid), '--name', name], { env: env() });
       const json = JSON.parse(out.stdout);
-      return json.results.length === 2 ? json : null;
+      return json.preview.length === 2 ? json : null;
     });
-    expect(validate(children)).toBe(true);
+    expect(validate(children), JSON.stringify(validate.errors)).toBe(true);
     expect(children.dry_run).toBe(true);
-    expect(children.succeeded).toEqual([]);
-    const pids: number[] = children.results.map((r: { pid: number }) => r.pid);
+    // A preview is not a failure: its targets are in preview[], not failed[].
+    expect(children).toMatchObject({ succeeded: [], failed: [], results: [] });
+    const pids: number[] = children.preview.map((r: { pid: number }) => r.pid);
     for (const pid of pids) expect(await isAlive(pid)).toBe(true);
 
     const text = await runCli(cli, ['kill', '--ppid', String(parent.pid), '--name', name, '--user', 'root'], { env: env() });
@@ -184,7 +196,7 @@ describe('proctop kill (CLI)', () => {
     const busy = await waitFor(async () => {
       const run = await runCli(cli, ['kill', '--json', '--ppid', String(parent.pid), '--cpu-above', '10', '--sample', '1s'], { env: env() });
       const json = JSON.parse(run.stdout);
-      return json.results.length === 1 ? json.results[0] : null;
+      return json.preview.length === 1 ? json.preview[0] : null;
     }, 20_000);
     expect(busy.comm).toBe('node');
   });
@@ -230,8 +242,18 @@ describe('proctop kill protection (in-process, recording fake signaller: never a
     const json = JSON.parse(out.join(''));
     expect(json.failed).toEqual([
       { pid: 1, error: 'PID 1 (init) is protected', outcome: 'protected' },
-      { pid: a.pid, error: 'not sent: another target was refused', outcome: 'not-sent' },
+      { pid: a.pid, error: 'not sent: the batch was refused', outcome: 'not-sent' },
     ]);
+  });
+
+  it("refuses proctop's parent without --force and signals it with --force (fake signaller)", async () => {
+    const { io, calls, err } = await ioWithFake();
+    expect(await runKill([String(process.ppid)], io)).toBe(2);
+    expect(calls).toEqual([]);
+    expect(err.join('')).toMatch(/nothing sent: PID \d+: proctop's parent process \(use --force\)/);
+    const forced = await ioWithFake();
+    expect(await runKill(['--force', String(process.ppid)], forced.io)).toBe(0);
+    expect(forced.calls.map((c) => c.pid)).toEqual([process.ppid]);
   });
 
   it('refuses proctop itself', async () => {

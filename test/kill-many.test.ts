@@ -56,19 +56,32 @@ describe('killMany', () => {
     expect(progress.map((p) => p.phase)).toEqual(['validated', 'signalled', 'signalled']);
   });
 
-  it('sends nothing when one target does not exist', async () => {
+  it('signals the others when one target has already exited, and exits 1 (the lineage: one failure does not abort the batch)', async () => {
     const [a, b] = [sleeper(), sleeper()];
     const signal = recordingSignaller(await realSignaller());
     // A PID that is free right now (no /proc entry), below the kernel limit.
     let free = 4_194_000;
     while (existsSync(`/proc/${free}`)) free -= 1;
-    const result = await killMany([{ pid: a.pid }, { pid: free }, { pid: b.pid }], 9, await deps(signal));
-    expect(result.refused).toBe(true);
+    const result = await killMany([{ pid: a.pid }, { pid: free }, { pid: b.pid }], 15, await deps(signal));
+    expect(result.refused).toBe(false);
+    expect(result.results.map((r) => [r.pid, r.outcome])).toEqual([
+      [a.pid, 'sent'],
+      [free, 'exited'],
+      [b.pid, 'sent'],
+    ]);
+    expect(signal.calls.map((c) => c.pid)).toEqual([a.pid, b.pid]);
+    expect(await a.exited).toBe('SIGTERM');
+    expect(await b.exited).toBe('SIGTERM');
+    expect(killExitCode(result)).toBe(1);
+  });
+
+  it('exits 2 when every target had already exited (nothing was sent)', async () => {
+    let free = 4_194_000;
+    while (existsSync(`/proc/${free}`)) free -= 1;
+    const signal = fakeSignaller();
+    const result = await killMany([{ pid: free }], 15, await deps(signal));
+    expect(result.refused).toBe(false);
     expect(signal.calls).toEqual([]);
-    expect(result.results.map((r) => r.outcome)).toEqual(['not-sent', 'exited', 'not-sent']);
-    expect(result.results[0]?.reason).toBe('not sent: another target was refused');
-    expect(await isAlive(a.pid)).toBe(true);
-    expect(await isAlive(b.pid)).toBe(true);
     expect(killExitCode(result)).toBe(2);
   });
 
@@ -101,7 +114,8 @@ describe('killMany', () => {
     const signal = fakeSignaller();
     const result = await killMany([{ pid: 0 }, { pid: -4 }, { pid: 2.5 }, { pid: 5_000_000 }], 15, await deps(signal));
     expect(signal.calls).toEqual([]);
-    expect(result.results.every((r) => r.outcome === 'protected')).toBe(true);
+    expect(result.refused).toBe(true);
+    expect(result.results.every((r) => r.outcome === 'invalid')).toBe(true);
     expect(result.results.map((r) => r.reason)).toEqual([
       expect.stringMatching(/PID 0/),
       expect.stringMatching(/negative/),
@@ -110,16 +124,35 @@ describe('killMany', () => {
     ]);
   });
 
-  it("needs force for proctop's parent and its own process group (fake signaller: never a real signal)", async () => {
+  it("needs force for proctop's parent and every further ancestor (fake signaller: never a real signal)", async () => {
     const d = await deps(fakeSignaller());
+    expect(d.self.ancestors[0]?.pid).toBe(process.ppid);
+    expect(d.self.ancestors.at(-1)?.pid).toBe(1);
     const without = await killMany([{ pid: process.ppid }], 15, d);
+    expect(without.refused).toBe(true);
     expect(without.results[0]).toMatchObject({ outcome: 'protected', reason: expect.stringMatching(/parent.*--force/) });
-    const groupMember = await createCollector().collector.readProcess(process.ppid);
-    expect(groupMember?.pgid).toBe(d.self.pgid);
+    const grandparent = d.self.ancestors[1];
+    if (grandparent && grandparent.pid !== 1) {
+      const further = await killMany([{ pid: grandparent.pid }], 15, d);
+      expect(further.results[0]).toMatchObject({ outcome: 'protected', reason: expect.stringMatching(/ancestor of proctop.*--force/) });
+    }
     const signal = fakeSignaller();
     const forced = await killMany([{ pid: process.ppid }], 15, { ...d, collector: collectorWithSignaller(signal) }, { force: true });
     expect(forced.results[0]?.outcome).toBe('sent');
     expect(signal.calls.map((c) => c.pid)).toEqual([process.ppid]);
+  });
+
+  it('signals a process of its own process group that is not an ancestor without --force', async () => {
+    // Not detached: the child shares this process's group, like a script's background job.
+    const child = startChild('sleep', ['300']);
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_c, sig) => resolve(sig)));
+    const entry = await createCollector().collector.readProcess(child.pid!);
+    const own = await createCollector().collector.readProcess(process.pid);
+    expect(entry?.pgid).toBe(own?.pgid);
+    const signal = recordingSignaller(await realSignaller());
+    const result = await killMany([{ pid: child.pid! }], 15, await deps(signal));
+    expect(result.results[0]?.outcome).toBe('sent');
+    expect(await exited).toBe('SIGTERM');
   });
 
   it('does not signal kernel threads', async () => {
@@ -142,11 +175,16 @@ describe('killMany', () => {
     expect(signal.calls).toEqual([]);
   });
 
-  it('refuses a stale identity as reused, leaving the live process alone', async () => {
-    const a = sleeper();
+  it('refuses the whole batch when a PID:START names another process than the PID has now', async () => {
+    const [a, b] = [sleeper(), sleeper()];
     const signal = recordingSignaller(await realSignaller());
-    const result = await killMany([{ pid: a.pid, startTime: a.startTime + 7 }], 9, await deps(signal));
+    const result = await killMany([{ pid: a.pid, startTime: a.startTime + 7 }, { pid: b.pid }], 9, await deps(signal));
+    // Naming another process than the PID's is a wrong batch: all of it is refused.
+    expect(result.refused).toBe(true);
     expect(result.results[0]).toMatchObject({ outcome: 'reused', startTime: a.startTime + 7 });
+    expect(result.results[1]).toMatchObject({ outcome: 'not-sent' });
+    expect(killExitCode(result)).toBe(2);
+    expect(await isAlive(b.pid)).toBe(true);
     expect(signal.calls).toEqual([]);
     expect(await isAlive(a.pid)).toBe(true);
   });
@@ -155,7 +193,8 @@ describe('killMany', () => {
     const a = sleeper();
     const signal = fakeSignaller();
     const result = await killMany([{ pid: a.pid }, { pid: a.pid }], 15, await deps(signal));
-    expect(result.results[1]).toMatchObject({ outcome: 'error', reason: 'duplicate target' });
+    expect(result.results[1]).toMatchObject({ outcome: 'invalid', reason: 'duplicate target' });
+    expect(result.refused).toBe(true);
     expect(signal.calls).toEqual([]);
   });
 

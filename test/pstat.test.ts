@@ -125,7 +125,10 @@ describe('pstat on a fixture tree', () => {
     } else {
       expect(await pidsOf(['--user', uid])).toEqual([1, 2, 7, 100, 200, 400, 500]);
     }
-    expect(await pidsOf(['--user', 'nobody-here'])).toEqual([]);
+  });
+
+  it('refuses a --user the password database does not know, naming it (not an empty match)', () => {
+    expect(() => parsePstatArgs(['--user', 'nobody-here'], false)).toThrow(/--user: unknown user "nobody-here"/);
   });
 
   it('filters by --memory-above KB and --cpu-above PCT (lifetime)', async () => {

@@ -1,7 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSystemDeps, type ActionDeps } from '../src/actions/deps.js';
-import { terminateTree, terminateTreeExitCode, type TerminateTreeResult, type TreeProgress } from '../src/actions/terminate-tree.js';
+import { planTree, terminateTree, terminateTreeExitCode, type TerminateTreeResult, type TreeProgress } from '../src/actions/terminate-tree.js';
 import { createJsCollector } from '../src/sys/collector.js';
 import type { ProcessStatus } from '../src/sys/types.js';
 import { isAlive, killStartedChildren, startChild, waitFor } from './helpers/children.js';
@@ -192,6 +192,23 @@ describe('terminate-tree', () => {
   });
 });
 
+describe('terminate-tree exit code', () => {
+  const member = (fate: TerminateTreeResult['members'][number]['fate'], signalsSent: number[]) => ({
+    pid: 10, startTime: 1, ppid: 1, pgid: 10, comm: 'x', uid: 0, user: 'root', relation: 'root' as const, fate, reason: null, signalsSent,
+  });
+  const result = (members: TerminateTreeResult['members']): TerminateTreeResult => ({
+    root: { pid: 10, startTime: 1, comm: 'x' }, pgid: 10, signal: 15, killSignal: 9, refusal: null, escalated: true, exited: false,
+    timedOut: true, reliability: 'guaranteed', members, warnings: [], elapsedMs: 1,
+  });
+
+  it('never exits 2 once a signal went out, even when nothing ended', () => {
+    expect(terminateTreeExitCode(result([member('failed', [19, 15, 18, 9])]))).toBe(1);
+    expect(terminateTreeExitCode(result([member('failed', [])]))).toBe(2);
+    expect(terminateTreeExitCode(result([member('killed', [19, 15, 18, 9])]))).toBe(0);
+    expect(terminateTreeExitCode({ ...result([]), refusal: 'PID 1 (init) is protected' })).toBe(2);
+  });
+});
+
 describe('terminate-tree on the JS fallback', () => {
   it('still terminates the tree, but as best effort with the check-then-kill warning', async () => {
     const tree = await startTree('sleep 300 & sleep 300 & wait', 2);
@@ -253,16 +270,25 @@ describe('terminate-tree guards', () => {
     expect(signal.calls).toEqual([]);
   });
 
-  it("spares proctop itself inside a tree rooted at its parent, and needs --force for that root (fake signaller)", async () => {
+  it("never counts proctop or its ancestors as members, and needs --force for a root that is an ancestor (fake signaller)", async () => {
     const signal = fakeSignaller();
-    const refused = await terminateTree(process.ppid, { graceMs: 0, killAfterMs: 0 }, await deps(signal));
+    const d = await deps(signal);
+    const refused = await terminateTree(process.ppid, { graceMs: 0, killAfterMs: 0 }, d);
     expect(refused.refusal).toMatch(/parent.*--force/);
     expect(signal.calls).toEqual([]);
-    // With --force the plan covers the parent's tree; the fake pretends to deliver, nothing real is sent.
-    const forced = await terminateTree(process.ppid, { graceMs: 0, killAfterMs: 0, force: true, maxFreezeRounds: 2 }, await deps(signal));
-    expect(forced.members.find((m) => m.pid === process.pid)).toMatchObject({ fate: 'protected', reason: 'this is proctop itself' });
+    // Rooted at the grandparent with --force: its tree without proctop and without the parent in between.
+    const root = d.self.ancestors[1]?.pid !== 1 ? d.self.ancestors[1]! : d.self.ancestors[0]!;
+    const plan = await planTree(root.pid, d, { force: true });
+    if (typeof plan === 'string') throw new Error(plan);
+    const memberPids = plan.members.map((m) => m.pid);
+    expect(memberPids).toContain(root.pid);
+    expect(memberPids).not.toContain(process.pid);
+    for (const a of d.self.ancestors) if (a.pid !== root.pid) expect(memberPids).not.toContain(a.pid);
+    // The fake pretends to deliver; nothing real is sent.
+    const forced = await terminateTree(root.pid, { graceMs: 0, killAfterMs: 0, force: true, maxFreezeRounds: 2 }, d);
+    expect(forced.members.some((m) => m.pid === process.pid || m.pid === process.ppid && root.pid !== process.ppid)).toBe(false);
     expect(signal.calls.some((c) => c.pid === process.pid)).toBe(false);
-    expect(signal.calls.some((c) => c.pid === process.ppid)).toBe(true);
+    expect(signal.calls.some((c) => c.pid === root.pid)).toBe(true);
   });
 
   it('refuses STOP and CONT as the signal', async () => {

@@ -11,13 +11,18 @@ import { ensureBuilt } from './helpers/cli.js';
 const run = promisify(execFile);
 
 describe('monitor flags', () => {
+  it('refuses a --user the password database does not know, naming it (also for --watch)', () => {
+    expect(() => parseMonitorArgs(['--watch', '--user', 'no-such-user-xyz'], {})).toThrow(/--user: unknown user "no-such-user-xyz"/);
+    expect(parseMonitorArgs(['--user', '54321'], {}).user).toBe('54321');
+  });
+
   it('prefills from flags, with defaults', () => {
     expect(parseMonitorArgs([], {})).toMatchObject({ intervalMs: 1500, sortColumn: 'cpu', filter: '', user: null, tree: false, color: true, watch: false, iterations: null });
-    expect(parseMonitorArgs(['--interval', '500ms', '--sort', 'MEM%', '--filter=nginx', '--user', 'www', '--tree', '--no-color', '--watch', '--iterations', '3'], {})).toMatchObject({
+    expect(parseMonitorArgs(['--interval', '500ms', '--sort', 'MEM%', '--filter=nginx', '--user', 'www-data', '--tree', '--no-color', '--watch', '--iterations', '3'], {})).toMatchObject({
       intervalMs: 500,
       sortColumn: 'mem',
       filter: 'nginx',
-      user: 'www',
+      user: 'www-data',
       tree: true,
       color: false,
       watch: true,

@@ -1,4 +1,4 @@
-import type { SelfContext } from '../sys/types.js';
+import type { ProcessIdentity, SelfContext } from '../sys/types.js';
 import { quoted } from '../output/sanitize.js';
 
 /** PID_MAX_LIMIT of 64-bit Linux: no PID can be larger. */
@@ -10,6 +10,18 @@ export interface Refusal {
   readonly outcome: 'protected' | 'not-signalable';
   /** One line for people, e.g. "PID 1 (init) is protected". */
   readonly reason: string;
+}
+
+/** The ancestor of proctop this target is (matching its start time when the target has one), or null. */
+export function ancestorOf(target: { readonly pid: number; readonly startTime?: number }, self: SelfContext): ProcessIdentity | null {
+  const found = self.ancestors.find((a) => a.pid === target.pid);
+  if (!found || (target.startTime !== undefined && target.startTime !== found.startTime)) return null;
+  return found;
+}
+
+/** True for proctop itself and its ancestors: never members of a tree proctop terminates. */
+export function isSelfOrAncestor(target: { readonly pid: number; readonly startTime?: number }, self: SelfContext): boolean {
+  return target.pid === self.pid || ancestorOf(target, self) !== null;
 }
 
 /** The problem with a PID number itself (not an integer, 0, negative, too large), or null. */
@@ -33,11 +45,12 @@ export function parsePidArgument(text: string): number | string {
 }
 
 /**
- * Guards one target. PID 0/1, invalid numbers and proctop itself are always refused; its parent
- * and members of its own process group only without `force`; kernel threads are not signalable.
+ * Guards one target. PID 0/1, invalid numbers and proctop itself are always refused; proctop's
+ * ancestors (its parent chain) only without `force`; kernel threads are not signalable. Members
+ * of proctop's process group that are not its ancestors are ordinary targets.
  */
 export function refusalFor(
-  target: { readonly pid: number; readonly pgid?: number; readonly isKernelThread?: boolean },
+  target: { readonly pid: number; readonly startTime?: number; readonly isKernelThread?: boolean },
   self: SelfContext,
   force: boolean,
 ): Refusal | null {
@@ -46,10 +59,7 @@ export function refusalFor(
   if (target.pid === 1) return { outcome: 'protected', reason: 'PID 1 (init) is protected' };
   if (target.pid === self.pid) return { outcome: 'protected', reason: 'this is proctop itself' };
   if (target.isKernelThread) return { outcome: 'not-signalable', reason: 'kernel thread: signals do not apply' };
-  if (force) return null;
-  if (target.pid === self.ppid) return { outcome: 'protected', reason: "proctop's parent process (use --force)" };
-  if (target.pid === self.pgid || target.pgid === self.pgid) {
-    return { outcome: 'protected', reason: "in proctop's own process group (use --force)" };
-  }
-  return null;
+  if (force || ancestorOf(target, self) === null) return null;
+  const isParent = self.ancestors[0]?.pid === target.pid;
+  return { outcome: 'protected', reason: isParent ? "proctop's parent process (use --force)" : 'an ancestor of proctop (use --force)' };
 }

@@ -1,7 +1,7 @@
 import type { ActionDeps } from './deps.js';
 import type { AuditTarget } from '../storage/audit-log.js';
 import { currentActor } from '../storage/audit-log.js';
-import { refusalFor } from './guards.js';
+import { pidNumberProblem, refusalFor } from './guards.js';
 import { hasExited } from './process-tree.js';
 import { signalName } from './signals.js';
 
@@ -13,11 +13,13 @@ export interface KillTarget {
 }
 
 /**
- * What happened to one target. sent, exited (already gone), reused (PID now someone else),
- * permission (EPERM), protected / not-signalable (refused by a guard), not-sent (valid, but held
- * back because another target was refused), error (anything else, see reason).
+ * What happened to one target. sent; exited (gone, or a zombie), reused (PID now someone else),
+ * permission (EPERM), error (anything else, see reason): per-target outcomes, the rest of the
+ * batch still goes. protected / not-signalable (a guard), invalid (a bad PID number, a duplicate)
+ * and reused for a PID:START naming another process are validation failures: the whole batch is
+ * refused. not-sent: valid, but held back because the batch was refused.
  */
-export type KillOutcome = 'sent' | 'exited' | 'reused' | 'permission' | 'protected' | 'not-signalable' | 'not-sent' | 'error';
+export type KillOutcome = 'sent' | 'exited' | 'reused' | 'permission' | 'protected' | 'not-signalable' | 'invalid' | 'not-sent' | 'error';
 
 export interface KillTargetResult {
   readonly pid: number;
@@ -39,6 +41,8 @@ export interface KillManyResult {
   readonly signal: number;
   /** True when validation refused a target and, all-or-nothing, nothing was sent. */
   readonly refused: boolean;
+  /** Why the batch was refused (null when it was not). */
+  readonly refusal: string | null;
   /** One per target, in the order given. */
   readonly results: readonly KillTargetResult[];
   readonly warnings: readonly string[];
@@ -50,26 +54,38 @@ export type KillProgress =
   | { readonly phase: 'signalled'; readonly done: number; readonly total: number; readonly result: KillTargetResult };
 
 export interface KillManyOptions {
-  /** Allow proctop's parent and members of its own process group. */
+  /** Allow proctop's ancestors (its parent chain). */
   readonly force?: boolean;
-  /** Send nothing when any target fails validation (default true: one bad target sends nothing). */
+  /**
+   * Send nothing when any target fails validation (default true: one invalid or protected target
+   * sends nothing). Off, guarded targets are skipped and the rest still goes (the TUI's dialog,
+   * which names them before Enter).
+   */
   readonly allOrNothing?: boolean;
   readonly onProgress?: (progress: KillProgress) => void;
   /** Audit action name (default "kill"). */
   readonly action?: string;
 }
 
-/** kill-many succeeded for every target / some / none: 0, 1, 2 (the CLI's exit code). */
+/** 0 every target signalled, 1 some, 2 none or refused (the CLI's exit code): 2 only when nothing was sent. */
 export function killExitCode(result: KillManyResult): number {
   const sent = result.results.filter((r) => r.outcome === 'sent').length;
   if (result.refused || sent === 0) return 2;
   return sent === result.results.length ? 0 : 1;
 }
 
+/** One target after validation: its result so far, and whether it refuses the whole batch. */
+interface Validated {
+  readonly result: KillTargetResult;
+  /** A validation failure (bad number, guard, a PID:START naming another process). */
+  readonly refuses: boolean;
+}
+
 /**
- * Validates every target first (number, existence, identity, guards), then, unless validation
- * refused something under all-or-nothing, signals each identity through deps.signal and records
- * the whole action in the audit log.
+ * Validates every target first (number, guards, identity), refusing the whole batch when one
+ * fails validation (all-or-nothing); then signals each identity through deps.signal, where a
+ * target that exited, was reused or is not ours is its own outcome and the rest still goes; and
+ * records the whole action in the audit log.
  */
 export async function killMany(
   targets: readonly KillTarget[],
@@ -80,16 +96,17 @@ export async function killMany(
   const allOrNothing = options.allOrNothing ?? true;
   const warnings: string[] = [];
   const seen = new Set<number>();
-  const validated: KillTargetResult[] = [];
+  const validated: Validated[] = [];
   for (const target of targets) {
     validated.push(await validateTarget(target, deps, options.force ?? false, seen));
   }
-  const refusedCount = validated.filter((r) => r.outcome !== 'not-sent').length;
-  const refused = allOrNothing && refusedCount > 0;
-  options.onProgress?.({ phase: 'validated', total: targets.length, refused: refusedCount });
+  const refusing = validated.filter((v) => v.refuses);
+  const refused = allOrNothing && refusing.length > 0;
+  const refusal = refused ? refusing.map((v) => `PID ${v.result.pid}: ${v.result.reason ?? v.result.outcome}`).join('; ') : null;
+  options.onProgress?.({ phase: 'validated', total: targets.length, refused: refusing.length });
 
   const results: KillTargetResult[] = [];
-  for (const candidate of validated) {
+  for (const { result: candidate } of validated) {
     let result = candidate;
     if (candidate.outcome === 'not-sent' && !refused && candidate.startTime !== null) {
       const delivery = await deps.collector.signal({ pid: candidate.pid, startTime: candidate.startTime }, signal);
@@ -102,11 +119,12 @@ export async function killMany(
       };
       options.onProgress?.({ phase: 'signalled', done: results.length + 1, total: validated.length, result });
     } else if (candidate.outcome === 'not-sent') {
-      result = { ...candidate, reason: 'not sent: another target was refused' };
+      result = { ...candidate, reason: 'not sent: the batch was refused' };
     }
     results.push(result);
   }
 
+  const sentCount = results.filter((r) => r.outcome === 'sent').length;
   if (deps.audit) {
     const auditWarning = await deps.audit.append({
       time: new Date().toISOString(),
@@ -115,12 +133,12 @@ export async function killMany(
       signal,
       killSignal: null,
       targets: results.map(toAuditTarget),
-      summary: refused ? `refused: nothing sent (${refusedCount} invalid target(s))` : `${signalName(signal)} sent to ${results.filter((r) => r.outcome === 'sent').length} of ${results.length}`,
+      summary: refused ? `refused: nothing sent (${refusal})` : `${signalName(signal)} sent to ${sentCount} of ${results.length}`,
       warnings,
     });
     if (auditWarning) warnings.push(auditWarning);
   }
-  return { signal, refused, results, warnings };
+  return { signal, refused, refusal, results, warnings };
 }
 
 function defaultReason(outcome: KillOutcome): string {
@@ -137,23 +155,28 @@ function defaultReason(outcome: KillOutcome): string {
 }
 
 // Outcome "not-sent" here means "valid so far": the send phase replaces it.
-async function validateTarget(target: KillTarget, deps: ActionDeps, force: boolean, seen: Set<number>): Promise<KillTargetResult> {
+async function validateTarget(target: KillTarget, deps: ActionDeps, force: boolean, seen: Set<number>): Promise<Validated> {
   const base = { pid: target.pid, startTime: target.startTime ?? null, comm: null, uid: null, user: null, viaPidfd: false };
-  // Bad numbers, PID 1 and proctop itself are refused before the process is even read.
-  const numberRefusal = refusalFor({ pid: target.pid }, deps.self, true);
-  if (numberRefusal) return { ...base, outcome: numberRefusal.outcome, reason: numberRefusal.reason };
-  if (seen.has(target.pid)) return { ...base, outcome: 'error', reason: 'duplicate target' };
+  const refuse = (result: KillTargetResult): Validated => ({ result, refuses: true });
+  const pass = (result: KillTargetResult): Validated => ({ result, refuses: false });
+  const numberProblem = pidNumberProblem(target.pid);
+  if (numberProblem !== null) return refuse({ ...base, outcome: 'invalid', reason: numberProblem });
+  // PID 1 and proctop itself are refused before the process is even read.
+  const early = refusalFor({ pid: target.pid }, deps.self, true);
+  if (early) return refuse({ ...base, outcome: early.outcome, reason: early.reason });
+  if (seen.has(target.pid)) return refuse({ ...base, outcome: 'invalid', reason: 'duplicate target' });
   seen.add(target.pid);
   const entry = await deps.collector.readProcess(target.pid);
-  if (!entry) return { ...base, outcome: 'exited', reason: 'no such process' };
+  if (!entry) return pass({ ...base, outcome: 'exited', reason: 'no such process' });
   const known = { ...base, startTime: entry.startTime, comm: entry.comm, uid: entry.uid, user: entry.user };
   if (target.startTime !== undefined && entry.startTime !== target.startTime) {
-    return { ...known, startTime: target.startTime, outcome: 'reused', reason: `PID reused (start time ${entry.startTime}, expected ${target.startTime})` };
+    // The caller named another process than the one that has this PID now: a wrong batch, not a race.
+    return refuse({ ...known, startTime: target.startTime, outcome: 'reused', reason: `PID reused: ${target.pid} is another process now (start time ${entry.startTime}, expected ${target.startTime})` });
   }
-  if (hasExited(entry)) return { ...known, outcome: 'exited', reason: 'zombie: exited, not yet reaped by its parent' };
   const refusal = refusalFor(entry, deps.self, force);
-  if (refusal) return { ...known, outcome: refusal.outcome, reason: refusal.reason };
-  return { ...known, outcome: 'not-sent', reason: null };
+  if (refusal) return refuse({ ...known, outcome: refusal.outcome, reason: refusal.reason });
+  if (hasExited(entry)) return pass({ ...known, outcome: 'exited', reason: 'zombie: exited, not yet reaped by its parent' });
+  return pass({ ...known, outcome: 'not-sent', reason: null });
 }
 
 export function toAuditTarget(r: { pid: number; startTime: number | null; comm: string | null; outcome: string; reason: string | null }): AuditTarget {

@@ -35,15 +35,16 @@ export function hasExited(entry: ProcessStatus): boolean {
  * (when the root leads them) its process group and session, which keep orphans whose parent
  * already exited and was replaced by a subreaper. Kernel threads never belong.
  */
-export function collectTree(entries: readonly ProcessStatus[], root: ProcessStatus): TreeMember[] {
+export function collectTree(entries: readonly ProcessStatus[], root: ProcessStatus, excluded: (entry: ProcessStatus) => boolean = () => false): TreeMember[] {
   const members = new Map<number, TreeMember>([[root.pid, { ...root, relation: 'root' }]]);
-  addNewcomers(entries, root, members, 'descendant');
+  addNewcomers(entries, root, members, 'descendant', excluded);
   return [...members.values()];
 }
 
 /**
  * Adds to `members` every process of `entries` that is a child of a member (born after it), or in
  * the root's group or session when the root leads it, repeating until nothing new is found.
+ * `excluded` processes never join (nor do their children through them: proctop and its ancestors).
  * Returns the added ones.
  */
 export function addNewcomers(
@@ -51,6 +52,7 @@ export function addNewcomers(
   root: ProcessIdentity & { readonly pgid: number; readonly sid: number },
   members: Map<number, TreeMember>,
   relationOfChildren: TreeRelation,
+  excluded: (entry: ProcessStatus) => boolean = () => false,
 ): TreeMember[] {
   const added: TreeMember[] = [];
   const leadsGroup = root.pgid === root.pid;
@@ -62,7 +64,7 @@ export function addNewcomers(
   for (let changed = true; changed; ) {
     changed = false;
     for (const entry of entries) {
-      if (entry.isKernelThread) continue;
+      if (entry.isKernelThread || excluded(entry)) continue;
       const known = members.get(entry.pid);
       // Same pid, different start time: the member's pid was reused; the newcomer is a stranger
       // unless the rules below adopt it on their own.

@@ -3,7 +3,7 @@ import type { ProcessIdentity, ProcessStatus, SignalDelivery } from '../sys/type
 import { formatDuration } from '../util/duration.js';
 import { currentActor } from '../storage/audit-log.js';
 import type { ActionDeps } from './deps.js';
-import { refusalFor } from './guards.js';
+import { isSelfOrAncestor, refusalFor } from './guards.js';
 import { toAuditTarget } from './kill-many.js';
 import { addNewcomers, collectTree, hasExited, processStatusOf, type TreeMember, type TreeRelation } from './process-tree.js';
 import { SIGNAL_NUMBERS, signalName } from './signals.js';
@@ -48,7 +48,7 @@ export interface TerminateTreeOptions {
   readonly requireExePath?: string;
   /** Refuse unless the root started at this Unix epoch ms (±1 s: btime has one-second resolution). */
   readonly requireStartTimeMs?: number;
-  /** Allow a tree rooted at proctop's parent or in its process group (proctop itself is always spared). */
+  /** Allow a tree rooted at an ancestor of proctop (proctop and its other ancestors are never members). */
   readonly force?: boolean;
   /** How often exits are checked while waiting (default 100 ms). */
   readonly pollIntervalMs?: number;
@@ -135,7 +135,7 @@ export async function planTree(rootGiven: TreeRoot, deps: ActionDeps, options: T
       return `--require-start-time-ms: PID ${rootPid} started at ${Math.round(startMs)}, not ${options.requireStartTimeMs}`;
     }
   }
-  const members = collectTree(await listProcesses(deps), root);
+  const members = collectTree(await listProcesses(deps), root, notMember(root, deps));
   const spared = new Map<number, string>();
   for (const m of members) {
     const refusal = m.relation === 'root' ? null : refusalFor(m, deps.self, options.force ?? false);
@@ -147,6 +147,11 @@ export async function planTree(rootGiven: TreeRoot, deps: ActionDeps, options: T
 /** The whole process table now, through the collector's snapshot (one reader for everything). */
 async function listProcesses(deps: ActionDeps): Promise<ProcessStatus[]> {
   return (await deps.collector.snapshot()).processes.map(processStatusOf);
+}
+
+/** proctop itself and its ancestors are never members of a tree it terminates (the root aside, under --force). */
+function notMember(root: ProcessIdentity, deps: ActionDeps): (entry: ProcessStatus) => boolean {
+  return (entry) => entry.pid !== root.pid && isSelfOrAncestor(entry, deps.self);
 }
 
 /** Mutable bookkeeping of one member during the operation. */
@@ -205,7 +210,7 @@ export async function terminateTree(rootGiven: TreeRoot, options: TerminateTreeO
   options.onProgress?.({ phase: 'planned', members: tracked.length });
   const pending = (): Tracked[] => tracked.filter((t) => t.fate === null);
   const adopt = (entries: readonly ProcessStatus[], relation: TreeRelation): Tracked[] => {
-    const added = addNewcomers(entries, root, byPid, relation);
+    const added = addNewcomers(entries, root, byPid, relation, notMember(root, deps));
     for (const m of added) track(m, refusalFor(m, deps.self, force)?.reason ?? null);
     return tracked.slice(tracked.length - added.length);
   };
@@ -363,13 +368,28 @@ function unusableSignal(sig: number): string | null {
   return null;
 }
 
-/** 0 every member gone, 1 some, 2 refused or none (the CLI's exit code). */
+/**
+ * 0 every member gone, 1 some survived or failed, 2 refused or nothing done (the CLI's exit code).
+ * An operation that sent any signal never exits 2: 2 means nothing was changed.
+ */
 export function terminateTreeExitCode(result: TerminateTreeResult): number {
   if (result.refusal !== null) return 2;
   const acted = result.members.filter((m) => m.fate !== 'protected');
   const gone = acted.filter((m) => m.fate !== 'failed');
   if (acted.length > 0 && gone.length === acted.length) return 0;
-  return gone.length > 0 ? 1 : 2;
+  const sentAny = result.members.some((m) => m.signalsSent.length > 0);
+  return sentAny || gone.length > 0 ? 1 : 2;
+}
+
+/** Records a refused tree termination (a guard, a protected root) like kill records its refusals. */
+export async function auditTreeRefusal(deps: ActionDeps, rootPid: number, refusal: string, options: TerminateTreeOptions = {}): Promise<string | null> {
+  const warnings: string[] = [];
+  const result: TerminateTreeResult = {
+    root: null, pgid: null, signal: options.signal ?? SIGNAL_NUMBERS.TERM, killSignal: options.killSignal ?? SIGNAL_NUMBERS.KILL, refusal,
+    escalated: false, exited: false, timedOut: false, reliability: 'best_effort', members: [], warnings, elapsedMs: 0,
+  };
+  await audit(deps, result, warnings, `refused: ${refusal}`, rootPid);
+  return warnings[0] ?? null;
 }
 
 async function audit(deps: ActionDeps, result: TerminateTreeResult, warnings: string[], summary: string, rootPid: number): Promise<void> {

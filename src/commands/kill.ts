@@ -11,7 +11,7 @@ import { Sampler } from '../sampler/sampler.js';
 import type { ProcessRow } from '../sampler/types.js';
 import { createCollector } from '../sys/collector.js';
 import { parseDuration } from '../util/duration.js';
-import { optionError, rejectNegativePids } from './option-errors.js';
+import { checkKnownUser, optionError, rejectNegativePids } from './option-errors.js';
 import { UsageError } from './usage-error.js';
 import { writeStderr, writeStdout } from '../output/std-streams.js';
 import { quoted } from '../output/sanitize.js';
@@ -22,12 +22,14 @@ export const KILL_USAGE = `Usage: proctop kill PID[:START_TICKS]... [-s|--signal
 
 Sends SIG (default TERM) to each PID, identity-checked: every PID is resolved to (pid, start
 time) first and signalled through a pidfd, so a PID reused in between is never hit. Every
-target is validated before anything is sent: one invalid, protected or vanished target and
-nothing is sent at all. PID:START_TICKS (start_time_ticks of pstat --json) pins the exact
-process: if the PID now belongs to another one, it is reported as reused and not signalled.
+target is validated before anything is sent: a malformed PID, a protected target, an unknown
+signal or a PID:START_TICKS naming another process refuses the whole batch (exit 2, nothing
+sent). A target that has exited, whose PID was reused meanwhile, or that is not yours is its own
+outcome and the rest of the batch still goes. PID:START_TICKS (start_time_ticks of pstat
+--json) pins the exact process.
 
   -s, --signal SIG   TERM, SIGTERM, term or 15 (0 only checks the targets exist)
-  --force            allow proctop's parent and members of its own process group
+  --force            allow proctop's ancestors (its parent, the shell, ... up to PID 1)
   --json             JSON result (schema urn:proctop:schema:kill:v1)
   --table            text table (the default)
   -l, --list         list signal names and numbers
@@ -38,8 +40,9 @@ Selection by filter (all must match; previews the targets unless --yes):
   --cpu-above PCT    CPU% above PCT over --sample (default 1s; 100 = one core)
   --yes              send to the selection instead of previewing it
 
-Never signalled: PID 0, PID 1, proctop itself, kernel threads.
-Exit codes: 0 every target signalled, 1 some, 2 none or invalid input.
+Never signalled: PID 0, PID 1, proctop itself, kernel threads; proctop's ancestors need --force.
+Other processes of proctop's process group (a script's background jobs) are ordinary targets.
+Exit codes: 0 every target signalled, 1 some, 2 none (nothing sent) or invalid input.
 Each action is appended to $XDG_STATE_HOME/proctop/actions.jsonl.
 `;
 
@@ -94,6 +97,22 @@ function numberArg(flag: string, text: string, integer: boolean): number {
   return value;
 }
 
+/**
+ * One PID argument: PID, or PID:START_TICKS pinning the identity (start_time_ticks of pstat
+ * --json). Anything else (PID:START:junk, a START that is not a number) is a UsageError.
+ */
+export function parseTargetArgument(text: string, earlier: readonly KillTarget[] = []): KillTarget {
+  const parts = text.split(':');
+  const [pidText = '', startText] = parts;
+  if (parts.length > 2 || (startText !== undefined && !/^\d+$/.test(startText))) {
+    throw new UsageError(`invalid identity ${quoted(text)}: use PID or PID:START_TICKS`);
+  }
+  const pid = parsePidArgument(pidText);
+  if (typeof pid === 'string') throw new UsageError(pid);
+  if (earlier.some((t) => t.pid === pid)) throw new UsageError(`duplicate PID ${pid}`);
+  return startText === undefined ? { pid } : { pid, startTime: Number(startText) };
+}
+
 /** Turns argv into options; every problem is a one-line UsageError and nothing is sent. */
 export function parseKillArgs(argv: readonly string[]): KillOptions {
   rejectNegativePids(argv);
@@ -130,17 +149,10 @@ export function parseKillArgs(argv: readonly string[]): KillOptions {
     signal = parsedSignal;
   }
   const targets: KillTarget[] = [];
-  for (const text of parsed.positionals) {
-    // PID:START_TICKS pins the identity (start_time_ticks of pstat --json).
-    const [pidText = '', startText] = text.split(':', 2);
-    const pid = parsePidArgument(pidText);
-    if (typeof pid === 'string') throw new UsageError(pid);
-    if (startText !== undefined && !/^\d+$/.test(startText)) throw new UsageError(`invalid identity ${quoted(text)}: use PID or PID:START_TICKS`);
-    if (targets.some((t) => t.pid === pid)) throw new UsageError(`duplicate PID ${pid}`);
-    targets.push(startText === undefined ? { pid } : { pid, startTime: Number(startText) });
-  }
+  for (const text of parsed.positionals) targets.push(parseTargetArgument(text, targets));
   if (v.name === '') throw new UsageError('--name must not be empty');
   if (v.user === '') throw new UsageError('--user must not be empty');
+  if (v.user !== undefined) checkKnownUser(v.user);
   const filter: ProcessFilter = {
     ...(v.name !== undefined ? { name: v.name } : {}),
     ...(v.user !== undefined ? { user: v.user } : {}),
@@ -178,8 +190,24 @@ export function parseKillArgs(argv: readonly string[]): KillOptions {
   };
 }
 
-/** The JSON of a kill: the peer batch-kill-result fields plus identities, outcomes and warnings. */
-export function killRecord(result: KillManyResult, dryRun: boolean): Record<string, unknown> {
+/** The JSON of one target (results[] and preview[]). */
+function targetJson(r: KillTargetResult): Record<string, unknown> {
+  return {
+    pid: r.pid,
+    start_time: r.startTime,
+    comm: r.comm,
+    user: r.user,
+    outcome: r.outcome,
+    reason: r.reason,
+    via_pidfd: r.viaPidfd,
+  };
+}
+
+/**
+ * The JSON of a kill: the peer batch-kill-result fields plus identities, outcomes and warnings.
+ * A filter preview lists its targets in preview[] (a preview is not a failure: failed[] stays empty).
+ */
+export function killRecord(result: KillManyResult, preview: readonly KillTargetResult[] | null = null): Record<string, unknown> {
   return {
     schema_id: schemaId('kill'),
     timestamp: new Date().toISOString(),
@@ -188,17 +216,11 @@ export function killRecord(result: KillManyResult, dryRun: boolean): Record<stri
     signal_name: signalName(result.signal),
     succeeded: result.results.filter((r) => r.outcome === 'sent').map((r) => r.pid),
     failed: result.results.filter((r) => r.outcome !== 'sent').map((r) => ({ pid: r.pid, error: r.reason ?? r.outcome, outcome: r.outcome })),
-    dry_run: dryRun,
+    dry_run: preview !== null,
+    preview: (preview ?? []).map(targetJson),
     refused: result.refused,
-    results: result.results.map((r) => ({
-      pid: r.pid,
-      start_time: r.startTime,
-      comm: r.comm,
-      user: r.user,
-      outcome: r.outcome,
-      reason: r.reason,
-      via_pidfd: r.viaPidfd,
-    })),
+    refusal: result.refusal,
+    results: result.results.map(targetJson),
     warnings: [...result.warnings],
   };
 }
@@ -242,6 +264,11 @@ async function selectByFilter(options: KillOptions, deps: ActionDeps, io: KillIo
   return { targets: kept.map((r) => ({ pid: r.pid, startTime: r.startTime })), rows: kept, notes };
 }
 
+/** A result with no targets (an empty or previewed selection). */
+function emptyResult(signal: number, warnings: readonly string[]): KillManyResult {
+  return { signal, refused: false, refusal: null, results: [], warnings };
+}
+
 /** `proctop kill` with injectable I/O; returns the exit code. */
 export async function runKill(argv: readonly string[], io: KillIo = defaultIo()): Promise<number> {
   const options = parseKillArgs(argv);
@@ -260,32 +287,27 @@ export async function runKill(argv: readonly string[], io: KillIo = defaultIo())
     for (const note of selection.notes) io.stderr(`proctop: ${note}\n`);
     targets = selection.targets;
     if (!options.yes) {
-      const preview: KillManyResult = {
-        signal: options.signal,
-        refused: false,
-        results: selection.rows.map((r) => ({
-          pid: r.pid, startTime: r.startTime, comm: r.comm, uid: r.uid, user: r.user, outcome: 'not-sent', reason: 'preview: add --yes to send', viaPidfd: false,
-        })),
-        warnings: selection.notes,
-      };
-      if (options.format === 'json') io.stdout(toJsonText(killRecord(preview, true)));
+      const preview: KillTargetResult[] = selection.rows.map((r) => ({
+        pid: r.pid, startTime: r.startTime, comm: r.comm, uid: r.uid, user: r.user, outcome: 'not-sent', reason: 'preview: add --yes to send', viaPidfd: false,
+      }));
+      if (options.format === 'json') io.stdout(toJsonText(killRecord(emptyResult(options.signal, selection.notes), preview)));
       else {
         io.stdout(`Preview: ${signalName(options.signal)} would go to ${targets.length} process(es); add --yes to send.\n`);
-        if (targets.length > 0) io.stdout(resultTable(preview.results));
+        if (targets.length > 0) io.stdout(resultTable(preview));
       }
       return targets.length > 0 ? 0 : 2;
     }
     if (targets.length === 0) {
-      if (options.format === 'json') io.stdout(toJsonText(killRecord({ signal: options.signal, refused: false, results: [], warnings: selection.notes }, false)));
+      if (options.format === 'json') io.stdout(toJsonText(killRecord(emptyResult(options.signal, selection.notes))));
       io.stderr('proctop: no process matches the filter; nothing sent\n');
       return 2;
     }
   }
   const result = await killMany(targets, options.signal, deps, { force: options.force });
-  if (options.format === 'json') io.stdout(toJsonText(killRecord(result, false)));
+  if (options.format === 'json') io.stdout(toJsonText(killRecord(result)));
   else {
     io.stdout(resultTable(result.results));
-    if (result.refused) io.stderr(`proctop: nothing sent: ${result.results.filter((r) => r.outcome !== 'not-sent').length} target(s) refused\n`);
+    if (result.refused) io.stderr(`proctop: nothing sent: ${result.refusal}\n`);
   }
   for (const warning of result.warnings) io.stderr(`proctop: warning: ${warning}\n`);
   return killExitCode(result);

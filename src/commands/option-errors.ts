@@ -1,4 +1,5 @@
 import { UsageError } from './usage-error.js';
+import { lookupUid } from '../sys/accounts.js';
 import { quoted } from '../output/sanitize.js';
 
 /**
@@ -29,4 +30,12 @@ export function optionError(err: unknown, command: string, argv: readonly string
 export function rejectNegativePids(argv: readonly string[]): void {
   const negative = argv.find((a) => /^-\d+$/.test(a));
   if (negative !== undefined) throw new UsageError(`invalid PID ${quoted(negative)}: negative PIDs (process groups) are not accepted`);
+}
+
+/**
+ * --user NAME|UID (pstat, kill, the monitor): a name the password database does not know is an
+ * error naming it, not a filter that silently matches nothing. A numeric uid is always accepted.
+ */
+export function checkKnownUser(text: string, flag = '--user'): void {
+  if (lookupUid(text) === null) throw new UsageError(`${flag}: unknown user ${quoted(text)} (not in the password database; a numeric uid is accepted as is)`);
 }

@@ -6,7 +6,7 @@ import { Sampler } from '../sampler/sampler.js';
 import type { ProcessRow } from '../sampler/types.js';
 import { createCollector, type CollectorChoice } from '../sys/collector.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
-import { optionError } from './option-errors.js';
+import { checkKnownUser, optionError } from './option-errors.js';
 import { UsageError } from './usage-error.js';
 import { writeStderr, writeStdout } from '../output/std-streams.js';
 import { quoted } from '../output/sanitize.js';
@@ -146,6 +146,7 @@ export function parsePstatArgs(argv: readonly string[], stdoutIsTty: boolean): P
   }
   if (v.name === '') throw new UsageError('--name must not be empty');
   if (v.user === '') throw new UsageError('--user must not be empty');
+  if (v.user !== undefined) checkKnownUser(v.user);
   const top = v.top !== undefined ? positiveInteger('--top', v.top) : null;
   const filter: ProcessFilter = {
     ...(v.pid ? { pids: v.pid.map((text) => positiveInteger('--pid', text)) } : {}),

@@ -4,6 +4,7 @@ import { createSystemDeps, type ActionDeps } from '../actions/deps.js';
 import { parsePidArgument } from '../actions/guards.js';
 import { parseSignal, signalName, SIGNAL_NUMBERS } from '../actions/signals.js';
 import {
+  auditTreeRefusal,
   planTree,
   terminateTree,
   terminateTreeExitCode,
@@ -35,12 +36,14 @@ is identity-checked (pidfd + start time). Nothing waits forever.
   --kill-signal SIG          escalation signal (default KILL)
   --require-exe-path PATH    refuse unless PID runs this executable (its exe link)
   --require-start-time-ms MS refuse unless PID started at this Unix time in ms (±1s)
-  --force                    allow a tree rooted at proctop's parent or in its process group
+  --force                    allow a tree rooted at an ancestor of proctop (proctop itself and
+                             its other ancestors are never members)
   --yes                      do not ask; required when stdin is not a terminal
   --json                     JSON result (schema urn:proctop:schema:terminate-tree:v1)
   --table                    text table of members and fates (the default)
 
-Exit codes: 0 every member gone, 1 some survived or failed, 2 refused, none or invalid input.
+Exit codes: 0 every member gone, 1 some survived or failed, 2 refused or invalid input (nothing
+was sent; an operation that sent any signal never exits 2). Refusals are audited too.
 `;
 
 /** Where terminate-tree reads and writes; tests inject a recording signaller and answers. */
@@ -254,7 +257,12 @@ export async function runTerminateTree(argv: readonly string[], io: TerminateTre
   if (!args.yes && !io.stdinIsTty) throw new UsageError('terminate-tree asks for confirmation: pass --yes when stdin is not a terminal (nothing was sent)');
   const deps = await io.deps();
   const plan = await planTree(args.pid, deps, args.options);
-  if (typeof plan === 'string') throw new UsageError(`${plan} (nothing was sent)`);
+  if (typeof plan === 'string') {
+    // Refused before anything was sent: audited like kill's refusals.
+    const warning = await auditTreeRefusal(deps, args.pid, plan, args.options);
+    if (warning) io.stderr(`proctop: warning: ${warning}\n`);
+    throw new UsageError(`${plan} (nothing was sent)`);
+  }
   // From here on the tree is the one confirmed: a root PID reused meanwhile is refused.
   const root = { pid: plan.root.pid, startTime: plan.root.startTime };
   let options: TerminateTreeOptions = args.options;

@@ -48,7 +48,7 @@ export async function readProcessStatus(procRoot: string, pid: number): Promise<
 // A parent chain longer than this is a loop in a fixture tree, not a real process table.
 const MAX_ANCESTORS = 4096;
 
-/** The parent chain of pid, nearest first, up to (and including) PID 1. */
+/** The parent chain of pid, nearest first, up to (and including) PID 1; an unreadable link ends it. */
 export async function readAncestors(procRoot: string, pid: number): Promise<ProcessStatus[]> {
   const chain: ProcessStatus[] = [];
   let current = await readProcessStatus(procRoot, pid);
@@ -84,12 +84,10 @@ export function readSystemFigures(procRoot: string): Promise<SystemInfo> {
   return readSystemInfo(nodeProcFiles, procRoot);
 }
 
-/** The calling process's pid, parent, group (node does not expose pgid) and ancestors. */
+/** The calling process's pid and parent chain (a link that cannot be read, e.g. hidepid, ends it). */
 export async function readSelfContext(procRoot: string): Promise<SelfContext> {
-  const self = await readProcessStatus(procRoot, process.pid);
   const ancestors = (await readAncestors(procRoot, process.pid)).map(({ pid, startTime }) => ({ pid, startTime }));
-  // Without a readable stat, keep pid as the group: the parent and self guards still hold.
-  return { pid: process.pid, ppid: process.ppid, pgid: self?.pgid ?? process.pid, ancestors };
+  return { pid: process.pid, ancestors };
 }
 
 function errorName(error: unknown): string {

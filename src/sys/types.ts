@@ -219,15 +219,12 @@ export type ProcessLink =
       readonly message: string;
     };
 
-/** Who the calling process (proctop) is: what a signal from it must never hit by accident. */
+/** Who the calling process (proctop) is: the processes a signal from it must never hit by accident. */
 export interface SelfContext {
-  /** Its own pid. */
+  /** Its own pid: never signalled. */
   readonly pid: number;
-  /** Its parent (usually the shell). */
-  readonly ppid: number;
-  /** Its own process group. */
-  readonly pgid: number;
-  /** Its ancestors, nearest first: parent, grandparent, ... up to PID 1 (identities read when asked). */
+  /** Its parent chain, parent first, up to PID 1: signalling one needs --force. Siblings (a
+   * script's other background jobs in proctop's process group) are ordinary targets. */
   readonly ancestors: readonly ProcessIdentity[];
 }
 
@@ -302,7 +299,7 @@ export interface Collector {
   resolvePath(path: string): Promise<string>;
   /** System figures alone (clock ticks, boot time, memory): what a snapshot carries in .system. */
   systemInfo(): Promise<SystemInfo>;
-  /** Who the calling process is (pid, parent, group, ancestors). */
+  /** Who the calling process is (pid and parent chain). */
   selfContext(): Promise<SelfContext>;
   /** Nice value of pid now. */
   readPriority(pid: number): Promise<PriorityRead>;

@@ -192,7 +192,7 @@ export function createActionsController(options: ActionsControllerOptions = {}):
         const refusals = new Map<string, string>();
         for (const t of targets) {
           const row = m.rowsByKey.get(t.key);
-          const refusal = refusalFor({ pid: t.pid, pgid: row?.pgid, isKernelThread: row?.isKernelThread }, d.self, false);
+          const refusal = refusalFor({ pid: t.pid, startTime: t.startTime, isKernelThread: row?.isKernelThread }, d.self, false);
           if (refusal) refusals.set(t.key, refusal.reason);
         }
         store.getState().markRefusals(refusals);

@@ -1,5 +1,6 @@
 // proctop's monitor flags → options. Bad values are UsageErrors (one line, exit 2).
 import { UsageError } from '../commands/usage-error.js';
+import { checkKnownUser } from '../commands/option-errors.js';
 import { MIN_INTERVAL_MS, type ProctopConfig } from '../config/config.js';
 import { parseColumnName, SORT_NAMES, type ColumnId } from '../store/columns.js';
 import { parseDuration } from '../util/duration.js';
@@ -93,6 +94,7 @@ export function parseMonitorArgs(argv: readonly string[], env: NodeJS.ProcessEnv
       case '--user': {
         const text = value();
         if (text.trim() === '') throw new UsageError('--user needs a user name');
+        checkKnownUser(text);
         user = text;
         break;
       }
