@@ -335,11 +335,9 @@ describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
       rmSync(dir, { recursive: true, force: true });
     });
 
-    it('knows who the caller is: pid, parent, group, ancestors up to PID 1', async () => {
+    it('knows who the caller is: its pid and its parent chain up to PID 1', async () => {
       const self = await create().selfContext();
-      const stat = readFileSync(`/proc/${process.pid}/stat`, 'utf8');
-      const pgid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
-      expect(self).toMatchObject({ pid: process.pid, ppid: process.ppid, pgid });
+      expect(self.pid).toBe(process.pid);
       expect(self.ancestors[0]?.pid).toBe(process.ppid);
       expect(self.ancestors.at(-1)?.pid).toBe(1);
       expect(self.ancestors[0]?.startTime).toBe((await create().readProcess(process.ppid))?.startTime);
