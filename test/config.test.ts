@@ -61,13 +61,15 @@ describe('loadConfig', () => {
   it.each([
     [{ interval: 'soon' }, '"interval" invalid duration "soon"'],
     [{ interval: 2 }, '"interval" must be a duration string such as "500ms", "2s" or "1m"'],
-    [{ interval: '10ms' }, '"interval" must be at least 100ms, got "10ms"'],
+    [{ interval: '10ms' }, '"interval" must be between 250ms and 10s, got "10ms"'],
+    [{ interval: '99999h' }, '"interval" must be between 250ms and 10s, got "99999h"'],
     [{ sort: 'colour' }, '"sort" must be one of pid, user, pri, ni, s, cpu, mem, rss, thr, time, command, got "colour"'],
     [{ columns: [] }, '"columns" must be a non-empty array of column names'],
     [{ columns: ['pid', 'PID'] }, '"columns" names the column "pid" twice'],
     [{ columns: ['pid', 'bogus'] }, '"columns" must be one of'],
     [{ mouse: 'yes' }, '"mouse" must be true or false, got "yes"'],
-    [{ last_seen_interval: '0s' }, '"last_seen_interval" must be at least 1ms, got "0s"'],
+    [{ last_seen_interval: '0s' }, '"last_seen_interval" must be between 1ms and 2147483647ms, got "0s"'],
+    [{ last_seen_interval: '99999h' }, '"last_seen_interval" must be between 1ms and 2147483647ms, got "99999h"'],
   ])('rejects %j with an error naming the file and the key', async (content, message) => {
     writeConfig(content);
     const error = await loadConfig({ env: env() }).catch((e: unknown) => e);

@@ -107,6 +107,32 @@ describe.skipIf(!hasTmux)('proctop in tmux', () => {
     await waitForScreen(session, (s) => s.includes('\nok-49'), 'the shell answering after quit');
   }, 60_000);
 
+  it('--watch in a 40x10 pane keeps the top of the CPU sort in view while nobody touches it (issue 12 §4)', async () => {
+    const marker = `proctop-pane-${process.pid}`;
+    // Starts spinning only on SIGUSR1, i.e. after proctop's first full frame (whose top row is
+    // proctop itself, just started): the old cursor stayed on that row and the view followed it.
+    const spin = "process.on('SIGUSR1', () => { const { Worker } = require('node:worker_threads'); for (let i = 0; i < 3; i++) new Worker('for(;;){}', { eval: true }); }); setTimeout(() => process.exit(0), 180000);";
+    const busy = startChild(process.execPath, ['-e', `/*${marker}*/${spin}`]);
+    for (let i = 0; i < 8; i++) startChild('bash', ['-c', `exec -a ${marker}-idle sleep 300`]);
+    const session = 'pane';
+    startShell(session, `node dist/cli.js --watch --interval 500ms --filter ${marker}`, 40, 10);
+    await waitForScreen(session, (s) => tableRows(s).length >= 4, 'the filtered watch table');
+    await new Promise((r) => setTimeout(r, 1500)); // a few refreshes: the first full frame is in
+    busy.kill('SIGUSR1');
+    const top = (s: string) => s.split('\n').find((l) => /^[ *>]\s*\d+ /.test(l)) ?? '';
+    const onTop = await waitForScreen(session, (s) => tableRows(s)[0]?.[0] === busy.pid, 'the spinning child on the first row', 30_000);
+    expect(onTop.split('\n').every((l) => l.length <= 40)).toBe(true);
+    // Stays there, with the cursor mark on the first row, refresh after refresh, with no key pressed.
+    for (let i = 0; i < 3; i++) {
+      const before = screen(session);
+      const next = await waitForScreen(session, (s) => s !== before, 'the next refresh');
+      expect(tableRows(next)[0]?.[0], next).toBe(busy.pid);
+      expect(top(next).startsWith('>'), next).toBe(true);
+    }
+    tmux('send-keys', '-t', session, 'q');
+    await waitForShell(session);
+  }, 90_000);
+
   it('leaves raw mode and the alternate screen after Ctrl-C and after SIGTERM', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'proctop-e2e-'));
     try {

@@ -3,7 +3,11 @@ import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killStartedChildren } from './helpers/children.js';
+import { readFile } from 'node:fs/promises';
+import { main as fdsMain } from '../src/commands/fds.js';
+import type { CollectorChoice } from '../src/sys/collector.js';
+import type { Collector } from '../src/sys/types.js';
+import { killStartedChildren, startChild, waitFor } from './helpers/children.js';
 import { startFdsHolder, type HeldFds } from './helpers/fds-holder.js';
 import { builtCliPath, runCli } from './helpers/cli.js';
 
@@ -99,6 +103,41 @@ describe.each(['native', 'js'])('proctop fds (%s backend)', (backend) => {
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr).toBe(`proctop: permission denied listing the fds of process ${held.pid}: run as the owner of process ${held.pid} or root\n`);
+  });
+});
+
+describe('proctop fds says what is actually missing (issue 12 §3)', () => {
+  const denied = (): CollectorChoice => ({
+    notice: null,
+    collector: { listFds: async (pid: number) => ({ pid, fds: [], error: { code: 'EACCES', message: 'EACCES' }, warnings: [] }) } as unknown as Collector,
+  });
+  async function fdsAs(euid: number): Promise<string> {
+    let stderr = '';
+    await fdsMain(['--pid', '1'], { stdout: () => undefined, stderr: (t) => (stderr += t), stdoutIsTty: false, collector: denied, euid });
+    return stderr;
+  }
+
+  it('tells root which check refused it instead of "run as root"', async () => {
+    const message = await fdsAs(0);
+    expect(message).toBe("proctop: permission denied listing the fds of process 1 although running as root: the kernel's ptrace access check refused it (a security module, a container boundary or a missing CAP_SYS_PTRACE)\n");
+    expect(message).not.toMatch(/run as .*root/);
+  });
+
+  it('tells another user to run as the owner or root', async () => {
+    expect(await fdsAs(1000)).toBe('proctop: permission denied listing the fds of process 1: run as the owner of process 1 or root\n');
+  });
+
+  it('--kind socket does not scan for (or warn about) pipe peers; --kind pipe does', async () => {
+    // A process of nobody holding pipes, looked at by nobody: every root process is out of reach.
+    const child = startChild('sleep', ['300'], { uid: 65534, gid: 65534, stdio: ['pipe', 'pipe', 'pipe'] });
+    await waitFor(async () => (await readFile(`/proc/${child.pid}/cmdline`, 'utf8')).startsWith('sleep'));
+    const asNobody = { uid: 65534, gid: 65534 };
+    const sockets = await runCli(cli, ['fds', '--pid', String(child.pid), '--kind', 'socket', '--table'], asNobody);
+    expect(sockets.code).toBe(0);
+    expect(sockets.stderr).toBe('');
+    const pipes = await runCli(cli, ['fds', '--pid', String(child.pid), '--kind', 'pipe', '--table'], asNobody);
+    expect(pipes.code).toBe(0);
+    expect(pipes.stderr).toMatch(/warning: pipe peers: \d+ other process/);
   });
 });
 

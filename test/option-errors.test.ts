@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseFdsArgs } from '../src/commands/fds.js';
 import { parseKillArgs } from '../src/commands/kill.js';
+import { parseTerminateTreeArgs } from '../src/commands/terminate-tree.js';
+import { UsageError } from '../src/commands/usage-error.js';
 import { parsePstatArgs } from '../src/commands/pstat.js';
 import { optionError } from '../src/commands/option-errors.js';
 import { parseArgs } from 'node:util';
@@ -31,5 +33,29 @@ describe('option errors', () => {
   it('are the same one-liners in every command', () => {
     expect(() => parseKillArgs(['--frob'])).toThrow('unknown option "--frob" (see proctop kill --help)');
     expect(() => parsePstatArgs(['--ppid', '-1'], false)).toThrow('--ppid must not be negative, got "-1"');
+  });
+
+  // Issue 12 §3: each of these once blamed the wrong thing ("invalid PID", "expected Infinity").
+  it.each([
+    [() => parseKillArgs(['5', '-s', '-9']), '--signal takes a signal name or number without a dash (e.g. 9, KILL, SIGKILL), got "-9"'],
+    [() => parseKillArgs(['--cpu-above', '-1']), '--cpu-above must not be negative, got "-1"'],
+    [() => parseTerminateTreeArgs(['5', '--require-start-time-ms', '-1']), '--require-start-time-ms must not be negative, got "-1"'],
+    [() => parseKillArgs([`5:${'9'.repeat(30)}`]), `invalid identity "5:${'9'.repeat(30)}": START_TICKS is too large to be a start time`],
+    [() => parseTerminateTreeArgs(['5', '--require-start-time-ms', '9'.repeat(30)]), `--require-start-time-ms must be a Unix time in milliseconds, got "${'9'.repeat(30)}"`],
+    [() => parseKillArgs(['5', '-s']), '--signal needs a value'],
+    [() => parseKillArgs(['-5']), 'invalid PID "-5": negative PIDs (process groups) are not accepted'],
+  ])('name the right thing (%#)', (parse, message) => {
+    expect(parse).toThrow(UsageError);
+    expect(parse).toThrow(message);
+  });
+
+  it('echo at most 80 characters of a 100,000-character value, on one line', () => {
+    let message = '';
+    try {
+      parseKillArgs(['--signal', 'X'.repeat(100_000)]);
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toBe(`unknown signal "${'X'.repeat(80)}…" (see proctop kill -l)`);
   });
 });

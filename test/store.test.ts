@@ -301,3 +301,37 @@ describe('refresh control', () => {
     expect(store.getState().cpuHistory).toEqual([12, 34]);
   });
 });
+
+describe('--watch in a pane nobody touches (issue 12 §4)', () => {
+  // proctop's own row tops the first full frame (it just started), then drops to idle while two
+  // busy processes burn CPU and sixty others more than proctop: the view must stay on the top of
+  // the sort, not ride proctop down sixty rows.
+  const self = (cpu: number) => syntheticRow({ pid: 4242, comm: 'proctop', cpuPercent: cpu });
+  const idle = Array.from({ length: 60 }, (_, i) => syntheticRow({ pid: 1000 + i, cpuPercent: 1.5 }));
+  const busy = (cpu: number) => [syntheticRow({ pid: 77, comm: 'spin-a', cpuPercent: cpu }), syntheticRow({ pid: 78, comm: 'spin-b', cpuPercent: cpu - 1 })];
+
+  it.each([
+    [40, 10],
+    [80, 24],
+    [120, 40],
+  ])('at %ix%i starts at the top of the sort and stays there until the user moves', (columns, rows) => {
+    const store = createMonitorStore({ columns, rows, mode: 'watch' });
+    store.getState().ingest(syntheticFrame([self(0), ...busy(0), ...idle], { intervalMs: 0 }));
+    store.getState().ingest(frameAt([self(95), ...busy(40), ...idle], 1));
+    expect(cursorPid(store)).toBe(4242);
+    for (let step = 2; step < 6; step++) {
+      store.getState().ingest(frameAt([self(0.7), ...busy(85), ...idle], step));
+      const s = store.getState();
+      expect(s.scrollTop).toBe(0);
+      expect(s.cursorIndex).toBe(0);
+      expect(cursorPid(store)).toBe(77);
+      expect(s.display.slice(0, 2).map((d) => d.row.pid)).toEqual([77, 78]);
+    }
+    // Once the user moves, the cursor is theirs: it sticks to its process as in the interactive monitor.
+    store.getState().moveCursor(1);
+    expect(cursorPid(store)).toBe(78);
+    store.getState().ingest(frameAt([self(0.7), syntheticRow({ pid: 77, comm: 'spin-a', cpuPercent: 10 }), syntheticRow({ pid: 78, comm: 'spin-b', cpuPercent: 90 }), ...idle], 9));
+    expect(cursorPid(store)).toBe(78);
+    expect(store.getState().cursorIndex).toBe(0);
+  });
+});

@@ -37,7 +37,11 @@ describe('monitor flags', () => {
 
   it.each([
     [['--interval', 'soon'], '--interval must be a duration like 500ms, 1.5s or 2s, got "soon"'],
-    [['--interval', '10ms'], '--interval must be at least 100ms, got "10ms"'],
+    [['--interval', '10ms'], '--interval must be between 250ms and 10s, got "10ms"'],
+    [['--interval', '100ms'], '--interval must be between 250ms and 10s, got "100ms"'],
+    // 99999h once overflowed Node's timer to 1 ms: a spinning TUI with a TimeoutOverflowWarning drawn in it.
+    [['--interval', '99999h'], '--interval must be between 250ms and 10s, got "99999h"'],
+    [['--interval', '10.5s'], '--interval must be between 250ms and 10s, got "10.5s"'],
     [['--sort', 'colour'], '--sort must be one of pid, user, pri, ni, s, cpu, mem, rss, thr, time, command, got "colour"'],
     [['--watch', '--iterations', '0'], '--iterations must be a positive integer, got "0"'],
     [['--iterations', '2'], '--iterations only works with --watch'],

@@ -10,6 +10,7 @@ import { optionError } from './option-errors.js';
 import { UsageError } from './usage-error.js';
 import { writeStderr, writeStdout } from '../output/std-streams.js';
 import { quoted } from '../output/sanitize.js';
+import { effectiveUid } from '../sys/accounts.js';
 
 export const FDS_USAGE = `Usage: proctop fds --pid PID [--kind KIND] [--json|--table]
 
@@ -39,6 +40,8 @@ export interface FdsIo {
   readonly stderr: (text: string) => void;
   readonly stdoutIsTty: boolean;
   readonly collector: () => CollectorChoice;
+  /** Effective uid (default the process's): decides what an EACCES message advises. */
+  readonly euid?: number;
 }
 
 const defaultIo = (): FdsIo => ({
@@ -103,6 +106,14 @@ export function renderFdTable(entries: readonly FdEntry[]): string {
   return renderTextTable(FD_COLUMNS, entries);
 }
 
+/** Why the fd links of `pid` are unreadable, and what would help: root is told what it lacks, not to become root. */
+export function fdAccessDenied(pid: number, euid: number): string {
+  if (euid === 0) {
+    return `permission denied listing the fds of process ${pid} although running as root: the kernel's ptrace access check refused it (a security module, a container boundary or a missing CAP_SYS_PTRACE)`;
+  }
+  return `permission denied listing the fds of process ${pid}: run as the owner of process ${pid} or root`;
+}
+
 export async function main(argv: readonly string[], io: FdsIo = defaultIo()): Promise<number> {
   const options = parseFdsArgs(argv, io.stdoutIsTty);
   if (!options) {
@@ -111,12 +122,11 @@ export async function main(argv: readonly string[], io: FdsIo = defaultIo()): Pr
   }
   const choice = io.collector();
   if (choice.notice) io.stderr(`proctop: ${choice.notice}\n`);
-  const listing = await choice.collector.listFds(options.pid);
+  // Pipe peers cost a scan of every process: only when pipes are among what was asked for.
+  const pipePeers = options.kind === null || options.kind === 'pipe';
+  const listing = await choice.collector.listFds(options.pid, { pipePeers });
   if (listing.error) {
-    const hint =
-      listing.error.code === 'EACCES'
-        ? `permission denied listing the fds of process ${options.pid}: run as the owner of process ${options.pid} or root`
-        : listing.error.message;
+    const hint = listing.error.code === 'EACCES' ? fdAccessDenied(options.pid, io.euid ?? effectiveUid()) : listing.error.message;
     io.stderr(`proctop: ${hint}\n`);
     return 1;
   }

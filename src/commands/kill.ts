@@ -97,6 +97,22 @@ function numberArg(flag: string, text: string, integer: boolean): number {
   return value;
 }
 
+/** Options of parseArgs (also read by rejectNegativePids to know which flags take a value). */
+const KILL_OPTIONS = {
+  signal: { type: 'string', short: 's' },
+  list: { type: 'boolean', short: 'l' },
+  force: { type: 'boolean' },
+  yes: { type: 'boolean', short: 'y' },
+  json: { type: 'boolean' },
+  table: { type: 'boolean' },
+  name: { type: 'string' },
+  user: { type: 'string' },
+  ppid: { type: 'string' },
+  'cpu-above': { type: 'string' },
+  sample: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 /**
  * One PID argument: PID, or PID:START_TICKS pinning the identity (start_time_ticks of pstat
  * --json). Anything else (PID:START:junk, a START that is not a number) is a UsageError.
@@ -107,6 +123,9 @@ export function parseTargetArgument(text: string, earlier: readonly KillTarget[]
   if (parts.length > 2 || (startText !== undefined && !/^\d+$/.test(startText))) {
     throw new UsageError(`invalid identity ${quoted(text)}: use PID or PID:START_TICKS`);
   }
+  if (startText !== undefined && !Number.isSafeInteger(Number(startText))) {
+    throw new UsageError(`invalid identity ${quoted(text)}: START_TICKS is too large to be a start time`);
+  }
   const pid = parsePidArgument(pidText);
   if (typeof pid === 'string') throw new UsageError(pid);
   if (earlier.some((t) => t.pid === pid)) throw new UsageError(`duplicate PID ${pid}`);
@@ -115,27 +134,14 @@ export function parseTargetArgument(text: string, earlier: readonly KillTarget[]
 
 /** Turns argv into options; every problem is a one-line UsageError and nothing is sent. */
 export function parseKillArgs(argv: readonly string[]): KillOptions {
-  rejectNegativePids(argv);
+  rejectNegativePids(argv, KILL_OPTIONS);
   let parsed;
   try {
     parsed = parseArgs({
       args: [...argv],
       strict: true,
       allowPositionals: true,
-      options: {
-        signal: { type: 'string', short: 's' },
-        list: { type: 'boolean', short: 'l' },
-        force: { type: 'boolean' },
-        yes: { type: 'boolean', short: 'y' },
-        json: { type: 'boolean' },
-        table: { type: 'boolean' },
-        name: { type: 'string' },
-        user: { type: 'string' },
-        ppid: { type: 'string' },
-        'cpu-above': { type: 'string' },
-        sample: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      options: KILL_OPTIONS,
     });
   } catch (err) {
     throw optionError(err, 'kill', argv, 'see proctop kill --help');

@@ -11,14 +11,18 @@ export function optionError(err: unknown, command: string, argv: readonly string
   const message = err instanceof Error ? err.message : String(err);
   const unknown = /Unknown option '([^']+)'/.exec(message);
   if (unknown) return new UsageError(`unknown option ${quoted(unknown[1] ?? '')} (see proctop ${command} --help)`);
-  const missing = /Option '(-\S+)(?:, (-\S+))?[^']*' argument missing/.exec(message);
+  const missing = /Option '(-[^\s,]+)(?:, (-[^\s,]+))?[^']*' argument missing/.exec(message);
   if (missing) return new UsageError(`${missing[2] ?? missing[1]} needs a value`);
-  const ambiguous = /Option '(-\S+)(?:, (-\S+))?[^']*' argument is ambiguous/.exec(message);
+  const ambiguous = /Option '(-[^\s,]+)(?:, (-[^\s,]+))?[^']*' argument is ambiguous/.exec(message);
   if (ambiguous) {
-    const flag = ambiguous[2] ?? ambiguous[1] ?? '';
+    // "-s" alone is named by its long form, which the hint gives ("use '--signal=-XYZ'").
+    const flag = ambiguous[2] ?? /use '(--[^=']+)=/.exec(message)?.[1] ?? ambiguous[1] ?? '';
     const at = argv.findIndex((a) => a === ambiguous[1] || a === ambiguous[2]);
     const value = at >= 0 ? argv[at + 1] : undefined;
-    if (value !== undefined && /^-\d/.test(value)) return new UsageError(`${flag} must not be negative, got ${quoted(value)}`);
+    if (value !== undefined && /^-\d/.test(value)) {
+      if (/signal/.test(flag)) return new UsageError(`${flag} takes a signal name or number without a dash (e.g. 9, KILL, SIGKILL), got ${quoted(value)}`);
+      return new UsageError(`${flag} must not be negative, got ${quoted(value)}`);
+    }
     return new UsageError(`${flag} needs a value, got the option ${quoted(value ?? '')}`);
   }
   const unexpected = /Unexpected argument '([^']+)'/.exec(message);
@@ -26,10 +30,27 @@ export function optionError(err: unknown, command: string, argv: readonly string
   return new UsageError(message.split('\n')[0] ?? message);
 }
 
-/** `-5` would otherwise read as an unknown short option: name the real problem. */
-export function rejectNegativePids(argv: readonly string[]): void {
-  const negative = argv.find((a) => /^-\d+$/.test(a));
-  if (negative !== undefined) throw new UsageError(`invalid PID ${quoted(negative)}: negative PIDs (process groups) are not accepted`);
+/** The option table a command hands to node:util parseArgs. */
+export type OptionSpecs = Readonly<Record<string, { readonly type: 'string' | 'boolean'; readonly short?: string; readonly multiple?: boolean }>>;
+
+/**
+ * `-5` would otherwise read as an unknown short option: name the real problem. A `-9` that is the
+ * value of an option (`-s -9`, `--cpu-above -1`) is not a PID: parseArgs then calls it ambiguous
+ * and optionError names that option.
+ */
+export function rejectNegativePids(argv: readonly string[], options: OptionSpecs): void {
+  const takesValue = new Set<string>();
+  for (const [name, spec] of Object.entries(options)) {
+    if (spec.type !== 'string') continue;
+    takesValue.add(`--${name}`);
+    if (spec.short) takesValue.add(`-${spec.short}`);
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--') return;
+    if (takesValue.has(arg)) i++;
+    else if (/^-\d+$/.test(arg)) throw new UsageError(`invalid PID ${quoted(arg)}: negative PIDs (process groups) are not accepted`);
+  }
 }
 
 /**

@@ -108,28 +108,31 @@ function signalArg(flag: string, text: string | undefined, fallback: number): nu
   return sig;
 }
 
+/** Options of parseArgs (also read by rejectNegativePids to know which flags take a value). */
+const TERMINATE_TREE_OPTIONS = {
+  grace: { type: 'string' },
+  'kill-after': { type: 'string' },
+  signal: { type: 'string', short: 's' },
+  'kill-signal': { type: 'string' },
+  'require-exe-path': { type: 'string' },
+  'require-start-time-ms': { type: 'string' },
+  force: { type: 'boolean' },
+  yes: { type: 'boolean', short: 'y' },
+  json: { type: 'boolean' },
+  table: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 /** Turns argv into options; every problem is a one-line UsageError and nothing is sent. */
 export function parseTerminateTreeArgs(argv: readonly string[]): TerminateTreeArgs {
-  rejectNegativePids(argv);
+  rejectNegativePids(argv, TERMINATE_TREE_OPTIONS);
   let parsed;
   try {
     parsed = parseArgs({
       args: [...argv],
       strict: true,
       allowPositionals: true,
-      options: {
-        grace: { type: 'string' },
-        'kill-after': { type: 'string' },
-        signal: { type: 'string', short: 's' },
-        'kill-signal': { type: 'string' },
-        'require-exe-path': { type: 'string' },
-        'require-start-time-ms': { type: 'string' },
-        force: { type: 'boolean' },
-        yes: { type: 'boolean', short: 'y' },
-        json: { type: 'boolean' },
-        table: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      options: TERMINATE_TREE_OPTIONS,
     });
   } catch (err) {
     throw optionError(err, 'terminate-tree', argv, 'terminate-tree takes one PID');
@@ -147,7 +150,7 @@ export function parseTerminateTreeArgs(argv: readonly string[]): TerminateTreeAr
     pid = parsedPid;
   }
   const startText = v['require-start-time-ms'];
-  if (startText !== undefined && !/^\d+$/.test(startText.trim())) {
+  if (startText !== undefined && (!/^\d+$/.test(startText.trim()) || !Number.isSafeInteger(Number(startText)))) {
     throw new UsageError(`--require-start-time-ms must be a Unix time in milliseconds, got ${quoted(startText)}`);
   }
   const exePath = v['require-exe-path'];

@@ -1,13 +1,15 @@
 // proctop's one config file: $XDG_CONFIG_HOME/proctop/config.json (default ~/.config/proctop/).
 // Reading and writing it is storage, not the OS boundary. Every setting goes through the key table
 // below: a key is validated once here, and every reader gets typed values (durations in ms).
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { makeDirectories } from '../storage/make-dirs.js';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { UsageError } from '../commands/usage-error.js';
 import { COLUMN_IDS, parseColumnName, SORT_NAMES, type ColumnId } from '../store/columns.js';
 import { parseDuration } from '../util/duration.js';
+import { quoted } from '../output/sanitize.js';
 
 /** The settings in force, parsed. A field left undefined was not set: its reader uses its own default. */
 export interface ProctopConfig {
@@ -43,13 +45,22 @@ interface KeySpec {
 }
 
 /** Minimum refresh interval: a faster monitor is a CPU hog, not a monitor. */
-export const MIN_INTERVAL_MS = 100;
+export const MIN_INTERVAL_MS = 250;
+/** Maximum refresh interval: a slower screen is stale (and a huge value would overflow Node's timer to 1 ms). */
+export const MAX_INTERVAL_MS = 10_000;
+/** Node's timers take at most 2^31-1 ms; a longer delay fires after 1 ms instead. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
-function durationMs(min: number): (value: unknown) => number {
+/** "between 250ms and 10s" for an error message. */
+export function durationRangeText(min: number, max: number): string {
+  return `between ${durationText(min)} and ${durationText(max)}`;
+}
+
+function durationMs(min: number, max = MAX_TIMER_MS): (value: unknown) => number {
   return (value) => {
     if (typeof value !== 'string') throw new Error('must be a duration string such as "500ms", "2s" or "1m"');
     const ms = parseDuration(value);
-    if (ms < min) throw new Error(`must be at least ${min}ms, got "${value}"`);
+    if (ms < min || ms > max) throw new Error(`must be ${durationRangeText(min, max)}, got ${quoted(value)}`);
     return ms;
   };
 }
@@ -71,7 +82,7 @@ export const CONFIG_KEYS: Readonly<Record<string, KeySpec>> = {
     field: 'intervalMs',
     description: 'monitor refresh interval (duration; --interval wins)',
     fileDefault: '1.5s',
-    parse: durationMs(MIN_INTERVAL_MS),
+    parse: durationMs(MIN_INTERVAL_MS, MAX_INTERVAL_MS),
     format: durationText,
   },
   sort: {
@@ -222,6 +233,6 @@ export async function saveConfig(patch: ConfigPatch, options: ConfigOptions = {}
     parseKey(spec, text, `saving ${path}`, key);
     file[key] = text;
   }
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  await makeDirectories(dirname(path), 0o700);
   await writeFileAtomic(path, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o644 });
 }

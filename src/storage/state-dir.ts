@@ -5,6 +5,7 @@
 // root writes.
 import { constants, type Stats } from 'node:fs';
 import { chmod, lstat, mkdir, open, type FileHandle } from 'node:fs/promises';
+import { makeDirectories } from './make-dirs.js';
 import { statSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { effectiveUid, lookupAccount, type PasswdAccount } from '../sys/accounts.js';
@@ -89,7 +90,7 @@ export async function checkStateDir(dir: string, options: StateDirOptions = {}):
  */
 export async function ensureStateDir(options: StateDirOptions & { readonly dir?: string } = {}): Promise<string> {
   const dir = options.dir ?? stateDirPath(options);
-  await mkdir(dirname(dir), { recursive: true, mode: 0o700 });
+  await makeDirectories(dirname(dir), 0o700);
   try {
     await mkdir(dir, { mode: 0o700 });
   } catch (err) {

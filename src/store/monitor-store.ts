@@ -166,6 +166,16 @@ function keepPresent(selection: ReadonlySet<IdentityKey>, rowsByKey: ReadonlyMap
   return selection;
 }
 
+/**
+ * In --watch, until the user moves, the view is the top of the sort: the untouched cursor stays on
+ * the first row instead of riding one process down (proctop's own row, busy at start, then idle),
+ * so a read-only pane nobody touches keeps showing what burns CPU, at every size. (Interactive,
+ * the cursor sticks to the process it started on: the user is about to act on it.)
+ */
+function viewsTopOfSort(s: MonitorState): boolean {
+  return s.mode === 'watch' && !s.cursorTouched && !s.following;
+}
+
 /** Recomputes the displayed rows and re-finds the cursor by identity; the scroll follows. */
 function relist(s: MonitorState, rows?: readonly ProcessRow[]): Partial<MonitorState> {
   const source = rows ?? [...s.rowsByKey.values()];
@@ -173,8 +183,9 @@ function relist(s: MonitorState, rows?: readonly ProcessRow[]): Partial<MonitorS
   const withTomb = tomb && !s.rowsByKey.has(tomb.row.key) ? [...source, tomb.row] : source;
   const display = displayRows(withTomb, listQuery(s), tomb ? tomb.row.key : null);
   const displayIndex = indexByKey(display);
-  const place = relocateCursor(display, displayIndex, s.cursorKey, s.cursorIndex);
   const height = s.layout.tableRows;
+  if (viewsTopOfSort(s)) return { display, displayIndex, cursorKey: display[0]?.key ?? null, cursorIndex: 0, scrollTop: 0 };
+  const place = relocateCursor(display, displayIndex, s.cursorKey, s.cursorIndex);
   const scrollTop = s.following
     ? scrollToPin(place.index, s.cursorIndex - s.scrollTop, height, display.length)
     : scrollToShow(place.index, s.scrollTop, height, display.length);
@@ -239,9 +250,10 @@ export function createMonitorStore(options: MonitorStoreOptions = {}): MonitorSt
         if (s.paused) return;
         const rowsByKey = new Map<IdentityKey, ProcessRow>();
         for (const row of frame.rows) rowsByKey.set(row.key, row);
-        // The cursor's process exited: keep it on screen, marked, for a moment.
+        // The cursor's process exited: keep it on screen, marked, for a moment (not an untouched
+        // --watch cursor: that one is just the top of the list).
         let tombstone = s.tombstone && s.tombstone.untilMs > frame.timestampMs && !rowsByKey.has(s.tombstone.row.key) ? s.tombstone : null;
-        if (s.cursorKey !== null && !rowsByKey.has(s.cursorKey) && tombstone?.row.key !== s.cursorKey) {
+        if (!viewsTopOfSort(s) && s.cursorKey !== null && !rowsByKey.has(s.cursorKey) && tombstone?.row.key !== s.cursorKey) {
           const gone = s.rowsByKey.get(s.cursorKey);
           tombstone = gone ? { row: gone, untilMs: frame.timestampMs + Math.max(TOMBSTONE_MS, 2 * s.intervalMs) } : null;
         }

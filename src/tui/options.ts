@@ -1,7 +1,7 @@
 // proctop's monitor flags → options. Bad values are UsageErrors (one line, exit 2).
 import { UsageError } from '../commands/usage-error.js';
 import { checkKnownUser } from '../commands/option-errors.js';
-import { MIN_INTERVAL_MS, type ProctopConfig } from '../config/config.js';
+import { durationRangeText, MAX_INTERVAL_MS, MIN_INTERVAL_MS, type ProctopConfig } from '../config/config.js';
 import { parseColumnName, SORT_NAMES, type ColumnId } from '../store/columns.js';
 import { parseDuration } from '../util/duration.js';
 import { quoted } from '../output/sanitize.js';
@@ -25,7 +25,7 @@ export interface MonitorOptions {
 export const MONITOR_USAGE = `Usage: proctop [--interval DUR] [--sort COL] [--filter TEXT] [--user NAME] [--tree] [--no-color]
        proctop --watch [--iterations N] [same options]
 
-  --interval DUR   refresh interval (default 1.5s; e.g. 500ms, 2s)
+  --interval DUR   refresh interval, 250ms to 10s (default 1.5s; e.g. 500ms, 2s)
   --sort COL       ${SORT_NAMES} (default cpu)
   --filter TEXT    show only processes whose command, name, user or PID contains TEXT
   --user NAME      show only processes of user NAME
@@ -77,7 +77,9 @@ export function parseMonitorArgs(argv: readonly string[], env: NodeJS.ProcessEnv
         } catch {
           throw new UsageError(`--interval must be a duration like 500ms, 1.5s or 2s, got ${quoted(text)}`);
         }
-        if (ms < MIN_INTERVAL_MS) throw new UsageError(`--interval must be at least ${MIN_INTERVAL_MS}ms, got ${quoted(text)}`);
+        if (ms < MIN_INTERVAL_MS || ms > MAX_INTERVAL_MS) {
+          throw new UsageError(`--interval must be ${durationRangeText(MIN_INTERVAL_MS, MAX_INTERVAL_MS)}, got ${quoted(text)}`);
+        }
         intervalMs = ms;
         break;
       }
