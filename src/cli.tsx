@@ -13,6 +13,8 @@ const SUBCOMMANDS: Readonly<Record<string, () => Promise<CommandMain>>> = {
   kill: async () => (await import('./commands/kill.js')).main,
   'terminate-tree': async () => (await import('./commands/terminate-tree.js')).main,
   config: async () => (await import('./commands/config.js')).main,
+  metrics: async () => (await import('./commands/metrics.js')).main,
+  'serve-metrics': async () => (await import('./commands/serve-metrics.js')).main,
 };
 
 async function run(argv: readonly string[]): Promise<number> {

@@ -4,7 +4,9 @@ import { writeStderr, writeStdout } from '../output/std-streams.js';
 import { MONITOR_USAGE, parseMonitorArgs } from '../tui/options.js';
 import { createCollector } from '../sys/collector.js';
 import { Sampler } from '../sampler/sampler.js';
-import { primedSource } from '../tui/sampling-loop.js';
+import { primedSource, type FrameSource } from '../tui/sampling-loop.js';
+import type { MonitorOptions } from '../tui/options.js';
+import type { Collector } from '../sys/types.js';
 import { loadConfig } from '../config/config.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -24,7 +26,30 @@ export async function main(argv: readonly string[]): Promise<number> {
     throw new UsageError('stdin is not a terminal: the interactive monitor needs keys; use "proctop --watch"');
   }
   const { collector, notice } = createCollector();
-  const source = new Sampler(collector);
+  let source: FrameSource = new Sampler(collector);
+  let stopMetrics = async (): Promise<void> => undefined;
+  if (options.metrics !== null) {
+    const [{ startPaneMetrics }, { addressText }] = await Promise.all([import('../metrics/pane-metrics.js'), import('../metrics/listen-address.js')]);
+    let pane;
+    try {
+      pane = await startPaneMetrics(source, collector, options.metrics);
+    } catch (err) {
+      process.stderr.write(`proctop: cannot serve metrics on ${addressText(options.metrics.host, options.metrics.port)}: ${err instanceof Error ? err.message : String(err)}\n`);
+      return 1;
+    }
+    source = pane.source;
+    stopMetrics = () => pane.server.close();
+    const bound = pane.server.address;
+    process.stderr.write(`proctop: serving metrics on http://${addressText(bound.address, bound.port)}/metrics\n`);
+  }
+  try {
+    return await runMonitor(options, source, collector, notice, toTerminal);
+  } finally {
+    await stopMetrics();
+  }
+}
+
+async function runMonitor(options: MonitorOptions, source: FrameSource, collector: Collector, notice: string | null, toTerminal: boolean): Promise<number> {
   if (!toTerminal) {
     const { runWatchBatch } = await import('../tui/watch-batch.js');
     if (notice) writeStderr(`proctop: ${notice}\n`);

@@ -4,6 +4,7 @@ import { checkKnownUser } from '../commands/option-errors.js';
 import { durationRangeText, MAX_INTERVAL_MS, MIN_INTERVAL_MS, type ProctopConfig } from '../config/config.js';
 import { parseColumnName, SORT_NAMES, type ColumnId } from '../store/columns.js';
 import { parseDuration } from '../util/duration.js';
+import { parseListenAddress, type ListenAddress } from '../metrics/listen-address.js';
 import { quoted } from '../output/sanitize.js';
 
 export interface MonitorOptions {
@@ -17,6 +18,8 @@ export interface MonitorOptions {
   readonly watch: boolean;
   /** Stop after this many refreshes (--watch to a pipe); null = run until stopped. */
   readonly iterations: number | null;
+  /** With --watch: serve /metrics (process-exporter families by comm) at this address from the pane's samples. */
+  readonly metrics: ListenAddress | null;
   readonly help: boolean;
   /** Mouse clicks and wheel (false with --no-mouse or config "mouse": false). */
   readonly mouse: boolean;
@@ -35,6 +38,8 @@ export const MONITOR_USAGE = `Usage: proctop [--interval DUR] [--sort COL] [--fi
   --watch          read-only monitor; when stdout is not a terminal, prints a plain table
                    every interval like top -b
   --iterations N   with --watch: stop after N refreshes
+  --metrics ADDR   with --watch: also serve Prometheus /metrics at ADDR (HOST:PORT, or PORT
+                   for loopback) from the pane's own samples (see proctop serve-metrics)
 
 Defaults for --interval, --sort and the mouse come from the config file (proctop config path);
 flags win over it.
@@ -56,6 +61,7 @@ export function parseMonitorArgs(argv: readonly string[], env: NodeJS.ProcessEnv
   let color = !(env.NO_COLOR !== undefined && env.NO_COLOR !== '');
   let watch = false;
   let iterations: number | null = null;
+  let metrics: ListenAddress | null = null;
   let help = false;
   const args = [...argv];
   while (args.length > 0) {
@@ -115,6 +121,12 @@ export function parseMonitorArgs(argv: readonly string[], env: NodeJS.ProcessEnv
       case '--iterations':
         iterations = positiveInteger('--iterations', value());
         break;
+      case '--metrics': {
+        const parsed = parseListenAddress(value());
+        if (typeof parsed === 'string') throw new UsageError(`--metrics ${parsed}`);
+        metrics = parsed;
+        break;
+      }
       case '--help':
       case '-h':
         help = true;
@@ -124,5 +136,6 @@ export function parseMonitorArgs(argv: readonly string[], env: NodeJS.ProcessEnv
     }
   }
   if (iterations !== null && !watch) throw new UsageError('--iterations only works with --watch');
-  return { intervalMs, sortColumn, filter, user, tree, color, watch, iterations, help, mouse };
+  if (metrics !== null && !watch) throw new UsageError('--metrics only works with --watch (or run proctop serve-metrics)');
+  return { intervalMs, sortColumn, filter, user, tree, color, watch, iterations, metrics, help, mouse };
 }

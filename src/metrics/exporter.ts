@@ -1,0 +1,166 @@
+import { identityKey } from '../sampler/types.js';
+import type { Collector, ExtrasRequest, ProcessExtras, RawProcess, Snapshot } from '../sys/types.js';
+import type { FamilyAvailability } from './families.js';
+import { GroupAccumulator, type CounterBaseline } from './group-accumulator.js';
+import type { GroupMember } from './group-figures.js';
+import { Exposition, type ExpositionFormat, type TrackedUp } from './exposition.js';
+import { snapshotGroupNames, type GroupBy } from './grouping.js';
+
+export interface MetricsExporterOptions {
+  readonly groupBy: GroupBy;
+  readonly baseline: CounterBaseline;
+  /** Add proportionalResident / proportionalSwapped (smaps_rollup: costly). */
+  readonly proportional: boolean;
+  /** Tags and groups as labels of proctop_tracked_up. */
+  readonly trackedLabels: boolean;
+  /** Monotonic clock in ms (tests pass a fake). */
+  readonly clock?: () => number;
+}
+
+/**
+ * What the bulk extras reader adds to the snapshot: process-exporter reads the same files (io,
+ * status, the fd directory) for every process at every scrape. The fd limit (worst_fd_ratio) and
+ * smaps (proportional memory) have no bulk reader yet, so those families are not written.
+ */
+const EXTRAS_REQUEST: ExtrasRequest = { io: true, status: true, fdCount: true, faults: true };
+const WITH_EXTRAS: FamilyAvailability = { io: true, pageFaults: true, ctxSwitches: true, fds: true, fdLimits: false, swap: true, proportional: false };
+const SNAPSHOT_ONLY: FamilyAvailability = { io: false, pageFaults: false, ctxSwitches: false, fds: false, fdLimits: false, swap: false, proportional: false };
+
+/** The extras request of a grouping (unit grouping also needs each process's cgroup). */
+export function extrasRequestFor(groupBy: GroupBy): ExtrasRequest {
+  return groupBy === 'unit' ? { ...EXTRAS_REQUEST, cgroup: true } : EXTRAS_REQUEST;
+}
+
+/**
+ * The group of a process under unit grouping: its systemd unit, else its slice, else its cgroup
+ * path ("/" for the root cgroup); "-" when the cgroup could not be read (cgroup v1 only).
+ */
+export function unitGroupName(extras: ProcessExtras | undefined): string {
+  const placement = extras?.cgroup;
+  if (!placement) return '-';
+  return placement.unit ?? placement.slice ?? placement.path;
+}
+
+/**
+ * The members of one snapshot for a grouping. `extras` (when read) are in the snapshot's process
+ * order; a process that exited between the two reads keeps its snapshot figures, without extras.
+ */
+export function membersOf(snapshot: Snapshot, groupBy: GroupBy, extras: readonly ProcessExtras[] | null = null): GroupMember[] {
+  const { bootTimeMs, clockTicks } = snapshot.system;
+  const ticks = clockTicks > 0 ? clockTicks : 100;
+  const bootSeconds = bootTimeMs / 1000;
+  const members: GroupMember[] = [];
+  const processes = snapshot.processes;
+  // A plain loop: it runs for every process every sample.
+  for (let i = 0; i < processes.length; i++) {
+    const p = processes[i] as RawProcess;
+    const found = extras?.[i];
+    const x = found !== undefined && found.alive && found.pid === p.pid && found.startTime === p.startTime ? found : undefined;
+    // Under unit grouping a process that exited before its cgroup was read has no group: drop it.
+    const groups = groupBy === 'unit' && found !== undefined && !found.alive ? [] : groupNamesOf(groupBy, p, x);
+    if (groups.length === 0) continue;
+    const io = x?.io ?? null;
+    const status = x?.status ?? null;
+    const faults = x?.faults ?? null;
+    members.push({
+      key: identityKey(p),
+      groups,
+      counters: {
+        cpuUserSeconds: p.utime / ticks,
+        cpuSystemSeconds: p.stime / ticks,
+        readBytes: io ? io.readBytes : null,
+        writeBytes: io ? io.writeBytes : null,
+        majorPageFaults: faults ? faults.major : null,
+        minorPageFaults: faults ? faults.minor : null,
+        voluntaryCtxSwitches: status ? status.voluntaryCtxSwitches : null,
+        nonvoluntaryCtxSwitches: status ? status.involuntaryCtxSwitches : null,
+      },
+      gauges: {
+        residentBytes: p.rssBytes,
+        virtualBytes: p.vsizeBytes,
+        swappedBytes: status ? status.swapBytes : null,
+        proportionalResidentBytes: null,
+        proportionalSwappedBytes: null,
+        openFds: x?.fdCount ?? null,
+        fdLimit: null,
+        threads: p.threads,
+        state: p.state,
+        startTimeSeconds: bootSeconds + p.startTime / ticks,
+      },
+    });
+  }
+  return members;
+}
+
+function groupNamesOf(groupBy: GroupBy, p: RawProcess, extras: ProcessExtras | undefined): readonly string[] {
+  if (groupBy === 'comm' || groupBy === 'user') return snapshotGroupNames(groupBy, p);
+  if (groupBy === 'unit') return [unitGroupName(extras)];
+  throw new Error(`--group-by ${groupBy} needs the process registry, which this build does not have yet`);
+}
+
+/**
+ * The metrics engine: samples go in (ingest), expositions come out (render for a one-shot,
+ * scrape for the HTTP endpoint). Scrapes are answered from the last sample; they never read /proc.
+ */
+export class MetricsExporter {
+  private readonly accumulator: GroupAccumulator;
+  private readonly exposition: Exposition;
+  private readonly clock: () => number;
+  private samples = 0;
+  private sampleErrors = 0;
+  private lastSampleAtMs: number | null = null;
+  private previousScrapeSeconds = 0;
+
+  constructor(
+    private readonly options: MetricsExporterOptions,
+    /** Reads the per-process extras (io, status, fds, faults, cgroup); null = snapshot families only. */
+    private readonly extrasSource: Pick<Collector, 'readExtras'> | null,
+  ) {
+    this.accumulator = new GroupAccumulator({ baseline: options.baseline });
+    this.exposition = new Exposition({ available: extrasSource ? WITH_EXTRAS : SNAPSHOT_ONLY, trackedLabels: options.trackedLabels });
+    if (!extrasSource && options.groupBy === 'unit') throw new Error('--group-by unit needs the extras reader (cgroup)');
+    this.clock = options.clock ?? (() => performance.now());
+  }
+
+  /** True once a sample has been taken. */
+  get ready(): boolean {
+    return this.lastSampleAtMs !== null;
+  }
+
+  /** Builds the groups of one snapshot; `startedAtMs` (clock) is when reading it began. */
+  async ingest(snapshot: Snapshot, startedAtMs: number, tracked: readonly TrackedUp[] = []): Promise<void> {
+    const extras = this.extrasSource ? await this.extrasSource.readExtras(snapshot.processes, extrasRequestFor(this.options.groupBy)) : null;
+    const members = membersOf(snapshot, this.options.groupBy, extras);
+    const groups = this.accumulator.update(members, snapshot.timestampMs);
+    this.samples += 1;
+    await this.exposition.load({
+      groups,
+      tracked,
+      sampleDurationSeconds: (this.clock() - startedAtMs) / 1000,
+      samples: this.samples,
+      sampleErrors: this.sampleErrors,
+    });
+    this.lastSampleAtMs = this.clock();
+  }
+
+  /** Counts a sample that failed (the last good sample keeps being served). */
+  recordSampleError(): void {
+    this.sampleErrors += 1;
+  }
+
+  /** The exposition of the last sample, without per-scrape figures (one-shot output, textfile). */
+  render(format: ExpositionFormat): Promise<string> {
+    return this.exposition.text(format, null);
+  }
+
+  /** Answers one scrape from the last sample. */
+  async scrape(format: ExpositionFormat): Promise<string> {
+    const started = this.clock();
+    const text = await this.exposition.text(format, {
+      previousScrapeSeconds: this.previousScrapeSeconds,
+      sampleAgeSeconds: this.lastSampleAtMs === null ? 0 : (started - this.lastSampleAtMs) / 1000,
+    });
+    this.previousScrapeSeconds = (this.clock() - started) / 1000;
+    return text;
+  }
+}

@@ -1,0 +1,219 @@
+import { describe, expect, it } from 'vitest';
+import { GroupAccumulator } from '../src/metrics/group-accumulator.js';
+import type { GroupMember, ProcessCounters } from '../src/metrics/group-figures.js';
+import { sanitizeText } from '../src/output/sanitize.js';
+import { negotiateFormat } from '../src/metrics/http-server.js';
+import { isLoopback, parseListenAddress } from '../src/metrics/listen-address.js';
+import { Exposition } from '../src/metrics/exposition.js';
+import { unitGroupName } from '../src/metrics/exporter.js';
+import { parseExposition, promtoolCheck, sampleValue } from './helpers/prometheus-tools.js';
+
+const T0 = 1_800_000_000_000;
+
+function counters(cpuUser: number, extra: Partial<ProcessCounters> = {}): ProcessCounters {
+  return {
+    cpuUserSeconds: cpuUser,
+    cpuSystemSeconds: 0,
+    readBytes: null,
+    writeBytes: null,
+    majorPageFaults: null,
+    minorPageFaults: null,
+    voluntaryCtxSwitches: null,
+    nonvoluntaryCtxSwitches: null,
+    ...extra,
+  };
+}
+
+function member(key: string, group: string | string[], cpuUser: number, startSeconds: number, extra: Partial<ProcessCounters> = {}, state = 'S'): GroupMember {
+  return {
+    key,
+    groups: Array.isArray(group) ? group : [group],
+    counters: counters(cpuUser, extra),
+    gauges: {
+      residentBytes: 1000,
+      virtualBytes: 5000,
+      swappedBytes: null,
+      proportionalResidentBytes: null,
+      proportionalSwappedBytes: null,
+      openFds: 10,
+      fdLimit: 1000,
+      threads: 2,
+      state,
+      startTimeSeconds: startSeconds,
+    },
+  };
+}
+
+const byName = (figures: ReturnType<GroupAccumulator['update']>, name: string) => figures.find((g) => g.name === name);
+
+describe('group accumulator (process-exporter counter rules)', () => {
+  it('first-sample baseline: processes alive at the first sample count from then, newcomers in full', () => {
+    const acc = new GroupAccumulator({ baseline: 'first-sample' });
+    let groups = acc.update([member('1:10', 'web', 50, T0 / 1000 - 100)], T0);
+    expect(byName(groups, 'web')?.counters.cpuUserSeconds).toBe(0);
+    groups = acc.update([member('1:10', 'web', 52, T0 / 1000 - 100), member('2:20', 'web', 3, T0 / 1000 + 1)], T0 + 5000);
+    // 2 s from the old process plus all 3 s of the newcomer.
+    expect(byName(groups, 'web')?.counters.cpuUserSeconds).toBe(5);
+    expect(byName(groups, 'web')?.procs).toBe(2);
+  });
+
+  it('process-start baseline counts every process in full (one-shot output)', () => {
+    const acc = new GroupAccumulator({ baseline: 'process-start' });
+    const groups = acc.update([member('1:10', 'web', 50, 1), member('2:10', 'web', 7, 2)], T0);
+    expect(byName(groups, 'web')?.counters.cpuUserSeconds).toBe(57);
+  });
+
+  it('keeps what an exited process used: the counter never goes down, the group stays with 0 procs', () => {
+    const acc = new GroupAccumulator({ baseline: 'process-start' });
+    acc.update([member('1:10', 'job', 10, 1), member('2:10', 'job', 5, 1)], T0);
+    let groups = acc.update([member('1:10', 'job', 12, 1)], T0 + 1000);
+    expect(byName(groups, 'job')?.counters.cpuUserSeconds).toBe(17);
+    groups = acc.update([], T0 + 2000);
+    expect(byName(groups, 'job')).toMatchObject({ procs: 0, oldestStartTimeSeconds: null, residentBytes: 0 });
+    expect(byName(groups, 'job')?.counters.cpuUserSeconds).toBe(17);
+  });
+
+  it('a reused PID is a new process (its ticks are not a delta of the old one)', () => {
+    const acc = new GroupAccumulator({ baseline: 'process-start' });
+    acc.update([member('7:100', 'x', 40, 1)], T0);
+    const groups = acc.update([member('7:200', 'x', 1, 2)], T0 + 1000);
+    expect(byName(groups, 'x')?.counters.cpuUserSeconds).toBe(41);
+  });
+
+  it('a counter that steps back or becomes unreadable adds nothing and never lowers the total', () => {
+    const acc = new GroupAccumulator({ baseline: 'process-start' });
+    acc.update([member('1:1', 'io', 0, 1, { readBytes: 1000 })], T0);
+    let groups = acc.update([member('1:1', 'io', 0, 1, { readBytes: null })], T0 + 1000);
+    expect(byName(groups, 'io')?.counters.readBytes).toBe(1000);
+    groups = acc.update([member('1:1', 'io', 0, 1, { readBytes: 1500 })], T0 + 2000);
+    // Unreadable in between: counting restarts from the next readable value.
+    expect(byName(groups, 'io')?.counters.readBytes).toBe(1000);
+    groups = acc.update([member('1:1', 'io', 0, 1, { readBytes: 1200 })], T0 + 3000);
+    expect(byName(groups, 'io')?.counters.readBytes).toBe(1000);
+  });
+
+  it('sums gauges, counts states in process-exporter buckets, keeps the worst fd ratio and the oldest start', () => {
+    const acc = new GroupAccumulator({ baseline: 'process-start' });
+    const a = member('1:1', 'g', 0, 1000.7, {}, 'R');
+    const b = { ...member('2:1', 'g', 0, 900.2, {}, 'D'), gauges: { ...member('2:1', 'g', 0, 900.2).gauges, state: 'D', openFds: 900 } };
+    const c = member('3:1', 'g', 0, 1100, {}, 'I');
+    const g = byName(acc.update([a, b, c], T0), 'g');
+    expect(g).toMatchObject({ procs: 3, residentBytes: 3000, virtualBytes: 15000, threads: 6, openFds: 920, worstFdRatio: 0.9, oldestStartTimeSeconds: 900 });
+    expect(g?.states).toEqual({ Running: 1, Sleeping: 0, Waiting: 1, Zombie: 0, Other: 1 });
+  });
+
+  it('a process in two groups (two tags) counts in both', () => {
+    const acc = new GroupAccumulator({ baseline: 'process-start' });
+    const groups = acc.update([member('1:1', ['a', 'b'], 3, 1)], T0);
+    expect(groups.map((g) => [g.name, g.procs, g.counters.cpuUserSeconds])).toEqual([
+      ['a', 1, 3],
+      ['b', 1, 3],
+    ]);
+  });
+
+  it('forgets a group that stayed empty longer than the retention', () => {
+    const acc = new GroupAccumulator({ baseline: 'process-start', retainEmptyGroupsMs: 10_000 });
+    acc.update([member('1:1', 'gone', 1, 1)], T0);
+    expect(byName(acc.update([], T0 + 9_000), 'gone')).toBeDefined();
+    expect(byName(acc.update([], T0 + 11_000), 'gone')).toBeUndefined();
+  });
+});
+
+describe('listen address', () => {
+  it('parses host:port, [v6]:port, :port and a bare port (loopback)', () => {
+    expect(parseListenAddress('127.0.0.1:9256')).toEqual({ host: '127.0.0.1', port: 9256 });
+    expect(parseListenAddress('[::1]:9256')).toEqual({ host: '::1', port: 9256 });
+    expect(parseListenAddress(':9256')).toEqual({ host: '::', port: 9256 });
+    expect(parseListenAddress('9256')).toEqual({ host: '127.0.0.1', port: 9256 });
+    expect(parseListenAddress('localhost:0')).toEqual({ host: 'localhost', port: 0 });
+  });
+  it('refuses anything else with a reason', () => {
+    for (const bad of ['', 'host', '1.2.3.4:99999', '::1:80', 'a b:1']) expect(typeof parseListenAddress(bad)).toBe('string');
+  });
+  it('knows loopback from the network', () => {
+    expect(isLoopback('127.0.0.1')).toBe(true);
+    expect(isLoopback('::1')).toBe(true);
+    expect(isLoopback('0.0.0.0')).toBe(false);
+    expect(isLoopback('::')).toBe(false);
+  });
+});
+
+describe('format negotiation', () => {
+  it("serves OpenMetrics only when asked, as Prometheus's scraper asks", () => {
+    const prometheus = 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
+    expect(negotiateFormat(prometheus)).toBe('openmetrics');
+    expect(negotiateFormat(undefined)).toBe('text');
+    expect(negotiateFormat('*/*')).toBe('text');
+    expect(negotiateFormat('text/plain')).toBe('text');
+    expect(negotiateFormat('application/openmetrics-text; version=0.0.1')).toBe('text');
+    expect(negotiateFormat('application/json')).toBe('text');
+  });
+});
+
+describe('exposition', () => {
+  const all = { io: true, pageFaults: true, ctxSwitches: true, fds: true, fdLimits: true, swap: true, proportional: true };
+  const hostile = ['plain', 'a"b', 'back\\slash', 'new\nline', '\x1b[31mred', '\udcff\udcfe bad', 'lone\ud800', '\u009b31m'];
+
+  async function loaded(): Promise<Exposition> {
+    const acc = new GroupAccumulator({ baseline: 'process-start' });
+    const groups = acc.update(
+      hostile.map((name, i) => member(`${i + 1}:1`, name, i, 1000, { readBytes: 10, writeBytes: 20, majorPageFaults: 1, minorPageFaults: 2, voluntaryCtxSwitches: 3, nonvoluntaryCtxSwitches: 4 })),
+      T0,
+    );
+    const e = new Exposition({ available: all, trackedLabels: true });
+    await e.load({ groups, tracked: [{ id: 3, name: 'we"b\n', alive: true, tags: ['b', 'a'], groups: [] }], sampleDurationSeconds: 0.25, samples: 1, sampleErrors: 0 });
+    return e;
+  }
+  const scrape = { previousScrapeSeconds: 0.001, sampleAgeSeconds: 0.5 };
+  const exposition = async (format: 'text' | 'openmetrics') => (await loaded()).text(format, scrape);
+
+  it('stays valid with hostile group names and loses none of them (promtool check metrics)', async () => {
+    const text = await exposition('text');
+    const check = promtoolCheck(text);
+    expect(check.output).toBe('');
+    expect(check.status).toBe(0);
+    const samples = parseExposition(text);
+    const names = samples.filter((s) => s.name === 'namedprocess_namegroup_num_procs').map((s) => s.labels.groupname);
+    expect(names.sort()).toEqual(hostile.map(sanitizeText).sort());
+    expect(new Set(names).size).toBe(hostile.length);
+    expect(text).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f]/);
+    expect(sampleValue(samples, 'namedprocess_namegroup_cpu_seconds_total', { groupname: 'back\\slash', mode: 'user' })).toBe(2);
+    expect(sampleValue(samples, 'proctop_tracked_up', { id: '3', name: 'we"b\\x0a', tags: 'a,b', groups: '' })).toBe(1);
+    expect(sampleValue(samples, 'proctop_sample_age_seconds', {})).toBe(0.5);
+  });
+
+  it('writes every process-exporter memtype and state, and OpenMetrics ends with # EOF once', async () => {
+    const text = await exposition('text');
+    const samples = parseExposition(text);
+    const memtypes = new Set(samples.filter((s) => s.name === 'namedprocess_namegroup_memory_bytes').map((s) => s.labels.memtype));
+    expect([...memtypes].sort()).toEqual(['proportionalResident', 'proportionalSwapped', 'resident', 'swapped', 'virtual']);
+    const states = new Set(samples.filter((s) => s.name === 'namedprocess_namegroup_states').map((s) => s.labels.state));
+    expect([...states].sort()).toEqual(['Other', 'Running', 'Sleeping', 'Waiting', 'Zombie']);
+    const om = await exposition('openmetrics');
+    expect(om.endsWith('# EOF\n')).toBe(true);
+    expect(om.match(/# EOF/g)).toHaveLength(1);
+    expect(om).toContain('# TYPE namedprocess_namegroup_cpu_seconds counter');
+    expect(om).toContain('namedprocess_namegroup_cpu_seconds_total{groupname="plain",mode="user"} 0');
+  });
+
+  it('the text format stays right after an OpenMetrics scrape of the same sample (counter names keep _total)', async () => {
+    const e = await loaded();
+    await e.text('openmetrics', scrape);
+    const text = await e.text('text', scrape);
+    expect(text).toContain('# TYPE namedprocess_namegroup_cpu_seconds_total counter');
+    expect(promtoolCheck(text)).toEqual({ status: 0, output: '' });
+  });
+});
+
+describe('unit grouping', () => {
+  const placement = (unit: string | null, slice: string | null, path: string) => ({ path, unit, slice, containerId: null, containerRuntime: null });
+  const extras = (cgroup: ReturnType<typeof placement> | null) =>
+    ({ pid: 1, startTime: 1, alive: true, io: null, status: null, fdCount: null, cgroup, faults: null, errors: [] }) as const;
+  it('names the systemd unit, else the slice, else the cgroup path, "-" when unreadable', () => {
+    expect(unitGroupName(extras(placement('nginx.service', 'system.slice', '/system.slice/nginx.service')))).toBe('nginx.service');
+    expect(unitGroupName(extras(placement(null, 'user-1000.slice', '/user.slice/user-1000.slice')))).toBe('user-1000.slice');
+    expect(unitGroupName(extras(placement(null, null, '/')))).toBe('/');
+    expect(unitGroupName(extras(null))).toBe('-');
+    expect(unitGroupName(undefined)).toBe('-');
+  });
+});
