@@ -2,7 +2,7 @@
 import { commandKeys, type Command } from '../keys/bindings.js';
 import { FD_VIEW_HINTS } from '../keys/inspect-bindings.js';
 import type { MonitorState } from '../store/monitor-store.js';
-import { topView } from '../store/monitor-store.js';
+import { messageHolds, topView } from '../store/monitor-store.js';
 import { sanitizeText } from '../output/sanitize.js';
 import { fit } from './format.js';
 
@@ -65,7 +65,7 @@ export function statusLine(s: MonitorState, now: number): { readonly text: strin
   if (s.input) {
     left = `${s.input.kind === 'filter' ? 'Filter' : 'User'}: ${sanitizeText(s.input.text)}_  (Enter keep, Esc ${s.input.kind === 'filter' ? 'clear' : 'cancel'})`;
     kind = 'input';
-  } else if (s.message && s.message.untilMs > now) {
+  } else if (s.message && s.message.untilMs > now && messageHolds(s.message, s)) {
     left = sanitizeText(s.message.text);
     kind = 'message';
   } else {

@@ -6,7 +6,8 @@ import { COLUMN_IDS, defaultDescending, type ColumnId } from './columns.js';
 import { clampIndex, indexByKey, relocateCursor, scrollToPin, scrollToShow } from './cursor.js';
 import { computeLayout, type ScreenLayout } from './layout.js';
 import { displayRows, withDescendants, type DisplayRow, type ListQuery } from './process-list.js';
-import type { PortHolders } from './port-filter.js';
+import { parsePortFilter, type PortHolders } from './port-filter.js';
+import { quoted } from '../output/sanitize.js';
 
 /** Screens stacked on top of the process list; the top one receives keys. */
 export type View = 'list' | 'detail' | 'fds' | 'confirm' | 'history' | 'help';
@@ -19,10 +20,48 @@ export interface TextInput {
   readonly previous: string;
 }
 
-/** A message shown in the status bar until `untilMs`. */
+/**
+ * The state a status message speaks about. While that state still says what the message says,
+ * the message stays (until `untilMs`); once it changes, the message goes (messageHolds).
+ */
+export type MessageSubject =
+  /** "no processes of user X right now": while X is the user filter and no row of X is listed. */
+  | { readonly kind: 'user-absent'; readonly user: string }
+  /** "looking up processes holding port N…": while the filter is :N and its holders are unknown. */
+  | { readonly kind: 'port-lookup'; readonly port: number }
+  /** "no process you can see holds port N": while the filter is :N. */
+  | { readonly kind: 'port-filter'; readonly port: number }
+  /** "filter cleared": while no filter is set. */
+  | { readonly kind: 'filter-cleared' }
+  /** "selected N processes": while the selection is exactly the one the message counted. */
+  | { readonly kind: 'selection'; readonly selection: ReadonlySet<IdentityKey> };
+
+/** A message shown in the status bar until `untilMs`, or until its subject changes. */
 export interface StatusMessage {
   readonly text: string;
   readonly untilMs: number;
+  /** The state the message is about; none = it stands until untilMs. */
+  readonly about?: MessageSubject;
+}
+
+/** Whether a message still tells the truth about the state. Pure. */
+export function messageHolds(message: StatusMessage, s: MonitorState): boolean {
+  const about = message.about;
+  if (!about) return true;
+  switch (about.kind) {
+    case 'user-absent':
+      if (s.userFilter !== about.user) return false;
+      for (const row of s.rowsByKey.values()) if (row.user === about.user) return false;
+      return true;
+    case 'port-lookup':
+      return parsePortFilter(s.filter) === about.port && s.portHolders?.port !== about.port;
+    case 'port-filter':
+      return parsePortFilter(s.filter) === about.port;
+    case 'filter-cleared':
+      return s.filter === '' && s.userFilter === null;
+    case 'selection':
+      return s.selection === about.selection;
+  }
 }
 
 /** An exited process kept under the cursor for a moment. */
@@ -117,7 +156,8 @@ export interface MonitorActions {
   setPortHolders(holders: PortHolders | null): void;
   pushView(view: View): void;
   popView(): void;
-  showMessage(text: string, durationMs?: number): void;
+  /** Shows text in the status bar; `about` ties it to the state it describes (see MessageSubject). */
+  showMessage(text: string, durationMs?: number, about?: MessageSubject): void;
   resize(columns: number, rows: number): void;
   requestQuit(): void;
 }
@@ -205,13 +245,20 @@ export function createMonitorStore(options: MonitorStoreOptions = {}): MonitorSt
   const columns = options.columns ?? 80;
   const rows = options.rows ?? 24;
   const sortColumn = options.sortColumn ?? 'cpu';
-  return createStore<MonitorState & MonitorActions>()((set, get) => {
+  return createStore<MonitorState & MonitorActions>()((rawSet, get) => {
+    // Every change re-checks the status message against the state it speaks about.
+    const set = (change: Partial<MonitorState>): void => {
+      rawSet(change);
+      const message = get().message;
+      if (message && !messageHolds(message, get())) rawSet({ message: null });
+    };
     /** Applies a change that affects which rows show, then relists. */
     const requery = (change: Partial<MonitorState>): void => {
       const next = { ...get(), ...change };
       set({ ...change, ...relist(next) });
     };
-    const note = (text: string, durationMs = MESSAGE_MS): void => set({ message: { text, untilMs: now() + durationMs } });
+    const note = (text: string, durationMs = MESSAGE_MS, about?: MessageSubject): void =>
+      set({ message: about ? { text, untilMs: now() + durationMs, about } : { text, untilMs: now() + durationMs } });
     return {
       mode: options.mode ?? 'interactive',
       backend: options.backend ?? '',
@@ -339,8 +386,9 @@ export function createMonitorStore(options: MonitorStoreOptions = {}): MonitorSt
         const s = get();
         if (s.cursorKey === null || !s.rowsByKey.has(s.cursorKey)) return;
         const keys = withDescendants([...s.rowsByKey.values()], s.cursorKey);
-        set({ selection: new Set([...s.selection, ...keys]) });
-        note(`selected ${keys.length} process${keys.length === 1 ? '' : 'es'} (with children)`);
+        const selection = new Set([...s.selection, ...keys]);
+        set({ selection });
+        note(`selected ${keys.length} process${keys.length === 1 ? '' : 'es'} (with children)`, MESSAGE_MS, { kind: 'selection', selection });
       },
       clearSelection() {
         set({ selection: new Set() });
@@ -374,7 +422,8 @@ export function createMonitorStore(options: MonitorStoreOptions = {}): MonitorSt
         }
         const name = s.input.text.trim();
         requery({ input: null, userFilter: name === '' ? null : name });
-        if (name !== '' && ![...s.rowsByKey.values()].some((r) => r.user === name)) note(`no processes of user "${name}" right now`);
+        const about: MessageSubject = { kind: 'user-absent', user: name };
+        if (name !== '' && messageHolds({ text: '', untilMs: 0, about }, get())) note(`no processes of user ${quoted(name)} right now`, MESSAGE_MS, about);
       },
       cancelInput() {
         const s = get();
@@ -386,7 +435,7 @@ export function createMonitorStore(options: MonitorStoreOptions = {}): MonitorSt
         const s = get();
         if (s.filter === '' && s.userFilter === null) return;
         requery({ filter: '', userFilter: null });
-        note('filter cleared');
+        note('filter cleared', MESSAGE_MS, { kind: 'filter-cleared' });
       },
       setPortHolders(holders) {
         requery({ portHolders: holders });
@@ -398,8 +447,8 @@ export function createMonitorStore(options: MonitorStoreOptions = {}): MonitorSt
         const views = get().views;
         if (views.length > 1) set({ views: views.slice(0, -1) });
       },
-      showMessage(text, durationMs) {
-        note(text, durationMs);
+      showMessage(text, durationMs, about) {
+        note(text, durationMs, about);
       },
       resize(cols, termRows) {
         const s = get();

@@ -146,7 +146,7 @@ export class InspectRefresher {
     const state = this.monitor.getState();
     const port = parsePortFilter(state.filter);
     if (port === null) return;
-    if (state.portHolders?.port !== port) state.showMessage(`looking up processes holding port ${port}…`);
+    if (state.portHolders?.port !== port) state.showMessage(`looking up processes holding port ${port}…`, undefined, { kind: 'port-lookup', port });
     this.portsInFlight = (async () => {
       try {
         const listing = await this.sources.listPorts(this.monitor.getState().frame);
@@ -169,6 +169,6 @@ export class InspectRefresher {
     const before = s.portHolders;
     if (before?.port === port && before.pids.size === pids.size && [...pids].every((pid) => before.pids.has(pid))) return;
     s.setPortHolders({ port, pids });
-    if (pids.size === 0 && before?.port !== port) s.showMessage(`no process you can see holds port ${port}`);
+    if (pids.size === 0 && before?.port !== port) s.showMessage(`no process you can see holds port ${port}`, undefined, { kind: 'port-filter', port });
   }
 }
