@@ -9,9 +9,12 @@ type CommandMain = (argv: readonly string[]) => Promise<number>;
 const SUBCOMMANDS: Readonly<Record<string, () => Promise<CommandMain>>> = {
   pstat: async () => (await import('./commands/pstat.js')).main,
   fds: async () => (await import('./commands/fds.js')).main,
+  inspect: async () => (await import('./commands/inspect.js')).main,
   ports: async () => (await import('./commands/ports.js')).main,
   kill: async () => (await import('./commands/kill.js')).main,
   'terminate-tree': async () => (await import('./commands/terminate-tree.js')).main,
+  stop: async () => (await import('./commands/stop.js')).main,
+  renice: async () => (await import('./commands/renice.js')).main,
   config: async () => (await import('./commands/config.js')).main,
   metrics: async () => (await import('./commands/metrics.js')).main,
   'serve-metrics': async () => (await import('./commands/serve-metrics.js')).main,

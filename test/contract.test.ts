@@ -242,6 +242,39 @@ describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
     });
   });
 
+  describe('inspect on a fixture tree', () => {
+    let fixture: ProcFixture;
+    beforeAll(async () => {
+      fixture = await createProcFixture({ processes: [...PITFALL_PROCESSES, { pid: 700, comm: 'going', argv: ['going'], startTime: 9700 }] });
+      // Listed with a stat, then gone before status and cmdline could be read.
+      rmSync(join(fixture.root, '700', 'status'));
+      rmSync(join(fixture.root, '700', 'cmdline'));
+    });
+    afterAll(() => fixture?.cleanup());
+
+    it('reads what the tree has, names every missing file, and keeps the odd comm', async () => {
+      const result = await create(fixture.root).inspect(100, 5000, { smaps: true, threads: true, lineage: true });
+      const inspection = result.inspection;
+      expect(result.error).toBeNull();
+      expect(inspection?.identity).toMatchObject({ pid: 100, startTime: 5000, ppid: 1, ancestors: [{ pid: 1, startTime: 1, comm: 'systemd' }] });
+      expect(inspection?.program).toMatchObject({ comm: 'a) b (c\nd', argv: ['/opt/weird/a) b (c', '--flag'], exe: '/opt/weird/a) b (c' });
+      expect(inspection?.cpu).toMatchObject({ utimeTicks: 250, stimeTicks: 50, voluntaryCtxSwitches: 10, involuntaryCtxSwitches: 2, threads: 3 });
+      expect(inspection?.io?.writeBytes).toBe(8192);
+      expect(inspection?.cgroup?.path).toBe('/');
+      const missing = inspection?.fieldErrors.map((e) => e.field) ?? [];
+      expect(missing).toEqual(expect.arrayContaining(['limits', 'environment', 'memory.smaps_rollup', 'threads', 'program.cwd']));
+      expect(inspection?.limits).toBeNull();
+      expect(inspection?.exitedDuringRead).toBe(false);
+    });
+
+    it('tells a missing, a reused and a vanished-before-read process apart', async () => {
+      const collector = create(fixture.root);
+      expect((await collector.inspect(300, null)).error?.code).toBe('ENOENT');
+      expect((await collector.inspect(100, 4999)).error?.code).toBe('REUSED');
+      expect((await collector.inspect(700, 9700)).error?.code).toBe('EXITED');
+    });
+  });
+
   describe('on live /proc', () => {
     afterEach(() => killStartedChildren());
 

@@ -3,6 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { describeCgroupPath, unifiedCgroupPath } from '../src/sys/js/cgroup.js';
 import { parseIo, parseKeyValueLines, statusExtras } from '../src/sys/js/proc-status.js';
+import { capabilityNames, parseLimits, policyName, seccompMode, smapsFigures } from '../src/sys/js/inspect-parsers.js';
+import { discloseEnvironment, isSecretName, SECRET_NAME_PARTS } from '../src/inspect/redact.js';
 
 const ID = '0123456789abcdef'.repeat(4);
 
@@ -58,5 +60,62 @@ describe('proc key-value parsers', () => {
     });
     expect(statusExtras(parseKeyValueLines(text.replace(/VmSwap.*\n/, '')))?.swapBytes).toBeNull();
     expect(statusExtras(parseKeyValueLines('Name:\tx\n'))).toBeNull();
+  });
+});
+
+describe('inspect parsers', () => {
+  it('parses /proc/PID/limits by its fixed columns (names with spaces, no unit, unlimited)', () => {
+    const text = [
+      'Limit                     Soft Limit           Hard Limit           Units     ',
+      'Max cpu time              unlimited            unlimited            seconds   ',
+      'Max open files            1024                 524288               files     ',
+      'Max nice priority         0                    0                    ',
+      'Max realtime timeout      unlimited            unlimited            us        ',
+      '',
+    ].join('\n');
+    expect(parseLimits(text)).toEqual([
+      { name: 'Max cpu time', soft: 'unlimited', hard: 'unlimited', unit: 'seconds' },
+      { name: 'Max open files', soft: 1024, hard: 524_288, unit: 'files' },
+      { name: 'Max nice priority', soft: 0, hard: 0, unit: '' },
+      { name: 'Max realtime timeout', soft: 'unlimited', hard: 'unlimited', unit: 'us' },
+    ]);
+  });
+
+  it('names capability bits, unknown ones as CAP_N', () => {
+    expect(capabilityNames('0000000000000000')).toEqual([]);
+    expect(capabilityNames('0000000000003000')).toEqual(['CAP_NET_ADMIN', 'CAP_NET_RAW']);
+    expect(capabilityNames('0000020000000001')).toEqual(['CAP_CHOWN', 'CAP_41']);
+    expect(capabilityNames('zz')).toBeNull();
+  });
+
+  it('computes USS as Private_Clean + Private_Dirty + Private_Hugetlb from smaps_rollup', () => {
+    const fields = parseKeyValueLines('Rss:  100 kB\nPss:   60 kB\nPrivate_Clean:  10 kB\nPrivate_Dirty:  30 kB\nPrivate_Hugetlb: 2 kB\nSwap: 5 kB\nSwapPss: 4 kB\n');
+    expect(smapsFigures(fields)).toEqual({ rssBytes: 100 * 1024, ussBytes: 42 * 1024, pssBytes: 60 * 1024, swapBytes: 5 * 1024, swapPssBytes: 4 * 1024 });
+  });
+
+  it('names policies and seccomp modes', () => {
+    expect([0, 1, 2, 3, 5, 6, 9].map(policyName)).toEqual(['SCHED_OTHER', 'SCHED_FIFO', 'SCHED_RR', 'SCHED_BATCH', 'SCHED_IDLE', 'SCHED_DEADLINE', 'SCHED_9']);
+    expect(['0', '1', '2', undefined].map(seccompMode)).toEqual(['disabled', 'strict', 'filter', null]);
+  });
+});
+
+describe('environment disclosure', () => {
+  const env = [
+    { name: 'API_TOKEN', value: 's3cr3t' },
+    { name: 'HOME', value: '/root' },
+    { name: 'ssh_auth_sock', value: '/tmp/agent' },
+    { name: 'MY_PRIVATE_THING', value: 'x' },
+    { name: 'KEYBOARD', value: 'us' },
+  ];
+
+  it('treats every listed part as secret, case-insensitively, as a substring', () => {
+    for (const part of SECRET_NAME_PARTS) expect(isSecretName(`x_${part.toLowerCase()}_y`)).toBe(true);
+    expect(isSecretName('HOME')).toBe(false);
+  });
+
+  it('shows names only, then values with secrets redacted, then everything only when unredacted', () => {
+    expect(discloseEnvironment(env, 'names').every((e) => e.value === null)).toBe(true);
+    expect(discloseEnvironment(env, 'values').map((e) => e.value)).toEqual(['[redacted]', '/root', '[redacted]', '[redacted]', '[redacted]']);
+    expect(discloseEnvironment(env, 'unredacted').map((e) => e.value)).toEqual(env.map((e) => e.value));
   });
 });

@@ -155,7 +155,7 @@ describe('terminate-tree confirmation on a terminal (in-process)', () => {
     const shown = t.err.join('');
     expect(shown).toMatch(new RegExp(`Tree of PID ${tree.pid} \\(sh\\): 3 process\\(es\\)`));
     for (const pid of tree.children) expect(shown).toContain(String(pid));
-    expect(t.questions[0]).toMatch(/Send SIGTERM, then SIGKILL after 5s\? \[y\/N\]/);
+    expect(t.questions[0]).toMatch(/Run the ladder TERM:5s,KILL:10s over it\? \[y\/N\]/);
     expect(shown).toMatch(/cancelled, nothing was sent/);
     for (const pid of [tree.pid, ...tree.children]) expect(await isAlive(pid)).toBe(true);
   });

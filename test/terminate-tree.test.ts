@@ -1,4 +1,6 @@
-import { realpathSync } from 'node:fs';
+import { existsSync, mkdtempSync, realpathSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSystemDeps, type ActionDeps } from '../src/actions/deps.js';
 import { planTree, terminateTree, terminateTreeExitCode, type TerminateTreeResult, type TreeProgress } from '../src/actions/terminate-tree.js';
@@ -122,11 +124,13 @@ describe('terminate-tree', () => {
   });
 
   it('finds and kills what a child forks when signalled', async () => {
+    // The child says when its TERM handler is in place (a file), so a slow start under load does not race the test.
+    const ready = join(mkdtempSync(join(tmpdir(), 'proctop-forker-')), 'ready');
     const forker =
-      "process.on('SIGTERM', () => { require('child_process').spawn('sleep', ['300'], { stdio: 'ignore' }); }); setInterval(() => {}, 1000);";
+      `process.on('SIGTERM', () => { require('child_process').spawn('sleep', ['300'], { stdio: 'ignore' }); }); require('fs').writeFileSync(${JSON.stringify(ready)}, ''); setInterval(() => {}, 1000);`;
     const tree = await startTree(`${JSON.stringify(process.execPath)} -e ${JSON.stringify(forker)} & wait`, 1);
     const node = tree.members[0]!;
-    await new Promise((r) => setTimeout(r, 300)); // let node install its handler
+    await waitFor(() => existsSync(ready));
     const result = await terminateTree(tree.pid, { graceMs: 2500, killAfterMs: 5000, rescanIntervalMs: 200 }, await deps());
     for (const m of result.members) seen.set(m.pid, m.startTime);
     const newcomers = result.members.filter((m) => m.relation === 'newcomer');
@@ -194,10 +198,10 @@ describe('terminate-tree', () => {
 
 describe('terminate-tree exit code', () => {
   const member = (fate: TerminateTreeResult['members'][number]['fate'], signalsSent: number[]) => ({
-    pid: 10, startTime: 1, ppid: 1, pgid: 10, comm: 'x', uid: 0, user: 'root', relation: 'root' as const, fate, reason: null, signalsSent,
+    pid: 10, startTime: 1, ppid: 1, pgid: 10, comm: 'x', uid: 0, user: 'root', relation: 'root' as const, fate, reason: null, signalsSent, endedByRung: null, endedBy: null,
   });
   const result = (members: TerminateTreeResult['members']): TerminateTreeResult => ({
-    root: { pid: 10, startTime: 1, comm: 'x' }, pgid: 10, signal: 15, killSignal: 9, refusal: null, escalated: true, exited: false,
+    ladder: [{ signal: 15, windowMs: 0 }, { signal: 9, windowMs: 0 }], root: { pid: 10, startTime: 1, comm: 'x' }, pgid: 10, signal: 15, killSignal: 9, refusal: null, escalated: true, exited: false,
     timedOut: true, reliability: 'guaranteed', members, warnings: [], elapsedMs: 1,
   });
 
@@ -294,7 +298,7 @@ describe('terminate-tree guards', () => {
   it('refuses STOP and CONT as the signal', async () => {
     const signal = fakeSignaller();
     const result = await terminateTree(999_999, { signal: STOP }, await deps(signal));
-    expect(result.refusal).toMatch(/cannot send SIGSTOP/);
+    expect(result.refusal).toMatch(/SIGSTOP cannot be a rung/);
     expect(signal.calls).toEqual([]);
   });
 });

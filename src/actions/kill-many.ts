@@ -75,7 +75,7 @@ export function killExitCode(result: KillManyResult): number {
 }
 
 /** One target after validation: its result so far, and whether it refuses the whole batch. */
-interface Validated {
+export interface Validated {
   readonly result: KillTargetResult;
   /** A validation failure (bad number, guard, a PID:START naming another process). */
   readonly refuses: boolean;
@@ -83,7 +83,7 @@ interface Validated {
 
 /**
  * Validates every target first (number, guards, identity), refusing the whole batch when one
- * fails validation (all-or-nothing); then signals each identity through deps.signal, where a
+ * fails validation (all-or-nothing); then signals each identity through deps.collector, where a
  * target that exited, was reused or is not ours is its own outcome and the rest still goes; and
  * records the whole action in the audit log.
  */
@@ -95,15 +95,10 @@ export async function killMany(
 ): Promise<KillManyResult> {
   const allOrNothing = options.allOrNothing ?? true;
   const warnings: string[] = [];
-  const seen = new Set<number>();
-  const validated: Validated[] = [];
-  for (const target of targets) {
-    validated.push(await validateTarget(target, deps, options.force ?? false, seen));
-  }
-  const refusing = validated.filter((v) => v.refuses);
-  const refused = allOrNothing && refusing.length > 0;
-  const refusal = refused ? refusing.map((v) => `PID ${v.result.pid}: ${v.result.reason ?? v.result.outcome}`).join('; ') : null;
-  options.onProgress?.({ phase: 'validated', total: targets.length, refused: refusing.length });
+  const { validated, refusing } = await validateBatch(targets, deps, options.force ?? false);
+  const refused = allOrNothing && refusing > 0;
+  const refusal = refused ? refusalText(validated) : null;
+  options.onProgress?.({ phase: 'validated', total: targets.length, refused: refusing });
 
   const results: KillTargetResult[] = [];
   for (const { result: candidate } of validated) {
@@ -141,7 +136,26 @@ export async function killMany(
   return { signal, refused, refusal, results, warnings };
 }
 
-function defaultReason(outcome: KillOutcome): string {
+/**
+ * Validates every target of a batch (numbers, guards, identity) before anything is sent: the
+ * first phase of kill and of stop ladders. `refusing` counts the targets that refuse the batch.
+ */
+export async function validateBatch(targets: readonly KillTarget[], deps: ActionDeps, force: boolean): Promise<{ validated: Validated[]; refusing: number }> {
+  const seen = new Set<number>();
+  const validated: Validated[] = [];
+  for (const target of targets) validated.push(await validateTarget(target, deps, force, seen));
+  return { validated, refusing: validated.filter((v) => v.refuses).length };
+}
+
+/** Why a batch was refused, naming each refused target. */
+export function refusalText(validated: readonly Validated[]): string {
+  return validated
+    .filter((v) => v.refuses)
+    .map((v) => `PID ${v.result.pid}: ${v.result.reason ?? v.result.outcome}`)
+    .join('; ');
+}
+
+export function defaultReason(outcome: KillOutcome): string {
   switch (outcome) {
     case 'exited':
       return 'already exited';

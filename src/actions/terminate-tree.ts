@@ -7,6 +7,7 @@ import { isSelfOrAncestor, refusalFor } from './guards.js';
 import { toAuditTarget } from './kill-many.js';
 import { addNewcomers, collectTree, hasExited, processStatusOf, type TreeMember, type TreeRelation } from './process-tree.js';
 import { SIGNAL_NUMBERS, signalName } from './signals.js';
+import { formatLadder, ladderProblem, type Ladder } from './ladder.js';
 
 /**
  * What became of one member: exited-after-signal (gone before escalation), killed (gone after
@@ -31,9 +32,18 @@ export interface MemberReport {
   readonly reason: string | null;
   /** Every signal actually delivered to it, in order (STOP and CONT included). */
   readonly signalsSent: readonly number[];
+  /** The ladder rung whose signal ended it (index and signal), null unless it exited after a signal. */
+  readonly endedByRung: number | null;
+  readonly endedBy: number | null;
 }
 
 export interface TerminateTreeOptions {
+  /**
+   * The stop ladder: each rung's signal goes to the members still running (the tree frozen
+   * around it), which get the rung's window to exit. Default: the two rungs
+   * signal:graceMs, killSignal:killAfterMs below.
+   */
+  readonly ladder?: Ladder;
   /** First signal (default TERM). */
   readonly signal?: number;
   /** Escalation signal for survivors of the grace window (default KILL). */
@@ -62,12 +72,14 @@ export interface TerminateTreeOptions {
 export type TreeProgress =
   | { readonly phase: 'planned'; readonly members: number }
   | { readonly phase: 'stopped'; readonly stopped: number; readonly members: number }
-  | { readonly phase: 'signalled'; readonly signal: number; readonly sent: number }
-  | { readonly phase: 'waiting'; readonly remaining: number; readonly elapsedMs: number; readonly windowMs: number; readonly escalated: boolean }
-  | { readonly phase: 'escalated'; readonly killSignal: number; readonly survivors: number }
+  | { readonly phase: 'signalled'; readonly signal: number; readonly sent: number; readonly rung: number }
+  | { readonly phase: 'waiting'; readonly remaining: number; readonly elapsedMs: number; readonly windowMs: number; readonly escalated: boolean; readonly rung: number }
+  | { readonly phase: 'escalated'; readonly killSignal: number; readonly survivors: number; readonly rung: number }
   | { readonly phase: 'done'; readonly result: TerminateTreeResult };
 
 export interface TerminateTreeResult {
+  /** The ladder that ran (signal/killSignal below are its first and last rungs). */
+  readonly ladder: Ladder;
   /** The root as identified (null when the PID resolved to nothing). */
   readonly root: (ProcessIdentity & { readonly comm: string }) | null;
   /** The root's process group. */
@@ -76,7 +88,7 @@ export interface TerminateTreeResult {
   readonly killSignal: number;
   /** Set when a guard refused the whole operation: nothing was sent. */
   readonly refusal: string | null;
-  /** The kill signal was needed. */
+  /** A rung after the first was needed. */
   readonly escalated: boolean;
   /** Every member (protected ones aside) is gone. */
   readonly exited: boolean;
@@ -163,6 +175,8 @@ interface Tracked {
   signalled: boolean;
   killed: boolean;
   readonly signalsSent: number[];
+  /** The rung whose signal it last got (the one that ended it, once it is gone). */
+  rung: number | null;
 }
 
 /**
@@ -173,10 +187,9 @@ interface Tracked {
 export async function terminateTree(rootGiven: TreeRoot, options: TerminateTreeOptions, deps: ActionDeps): Promise<TerminateTreeResult> {
   const started = deps.now();
   const { rootPid } = rootParts(rootGiven, options);
-  const signal = options.signal ?? SIGNAL_NUMBERS.TERM;
-  const killSignal = options.killSignal ?? SIGNAL_NUMBERS.KILL;
-  const graceMs = options.graceMs ?? 5000;
-  const killAfterMs = options.killAfterMs ?? 10_000;
+  const ladder = treeLadder(options);
+  const signal = ladder[0]!.signal;
+  const killSignal = ladder[ladder.length - 1]!.signal;
   const pollMs = options.pollIntervalMs ?? 100;
   const rescanMs = options.rescanIntervalMs ?? 300;
   const maxRounds = options.maxFreezeRounds ?? 10;
@@ -187,10 +200,10 @@ export async function terminateTree(rootGiven: TreeRoot, options: TerminateTreeO
     if (!warnings.includes(w)) warnings.push(w);
   };
 
-  const plan = unusableSignal(signal) ?? unusableSignal(killSignal) ?? (await planTree(rootGiven, deps, options));
+  const plan = unusableLadder(ladder) ?? (await planTree(rootGiven, deps, options));
   if (typeof plan === 'string') {
     const result: TerminateTreeResult = {
-      root: null, pgid: null, signal, killSignal, refusal: plan, escalated: false, exited: false, timedOut: false,
+      ladder, root: null, pgid: null, signal, killSignal, refusal: plan, escalated: false, exited: false, timedOut: false,
       reliability: 'best_effort', members: [], warnings, elapsedMs: deps.now() - started,
     };
     await audit(deps, result, warnings, `refused: ${plan}`, rootPid);
@@ -201,7 +214,7 @@ export async function terminateTree(rootGiven: TreeRoot, options: TerminateTreeO
   const tracked: Tracked[] = [];
   const track = (member: TreeMember, spareReason: string | null): void => {
     byPid.set(member.pid, member);
-    const t: Tracked = { member, fate: null, reason: null, stopped: false, signalled: false, killed: false, signalsSent: [] };
+    const t: Tracked = { member, fate: null, reason: null, stopped: false, signalled: false, killed: false, signalsSent: [], rung: null };
     if (spareReason !== null) [t.fate, t.reason] = ['protected', spareReason];
     else if (hasExited(member)) [t.fate, t.reason] = ['already-gone', 'zombie: exited, not yet reaped'];
     tracked.push(t);
@@ -272,7 +285,9 @@ export async function terminateTree(rootGiven: TreeRoot, options: TerminateTreeO
   };
 
   // Watches pending members until none is left or the window closes; newcomers are adopted on each rescan.
-  const watch = async (windowMs: number, escalated: boolean): Promise<void> => {
+  const watch = async (windowMs: number, rungIndex: number): Promise<void> => {
+    const escalated = rungIndex > 0;
+    const rungSignal = ladder[rungIndex]!.signal;
     const windowStart = deps.now();
     let nextRescan = windowStart;
     for (;;) {
@@ -289,12 +304,12 @@ export async function terminateTree(rootGiven: TreeRoot, options: TerminateTreeO
         const added = adopt(await listProcesses(deps), 'newcomer');
         // On a huge process table a scan is costly: never spend more than a third of the time scanning.
         const scanCost = deps.now() - scanStart;
-        // After escalation a newcomer gets the kill signal at once: the window is all it has left.
-        if (escalated) for (const t of added) if (t.fate === null && (await deliver(t, killSignal, 'exited-after-signal'))) t.killed = true;
+        // After escalation a newcomer gets this rung's signal at once: the window is all it has left.
+        if (escalated) for (const t of added) if (t.fate === null && (await deliver(t, rungSignal, 'exited-after-signal'))) [t.killed, t.rung] = [true, rungIndex];
         nextRescan = deps.now() + Math.max(rescanMs, 2 * scanCost);
       }
       const remaining = pending().length;
-      options.onProgress?.({ phase: 'waiting', remaining, elapsedMs: Math.round(elapsed), windowMs, escalated });
+      options.onProgress?.({ phase: 'waiting', remaining, elapsedMs: Math.round(elapsed), windowMs, escalated, rung: rungIndex });
       if (remaining === 0 || closing) return;
       await deps.sleep(Math.max(1, Math.min(pollMs, windowMs - elapsed)));
     }
@@ -302,23 +317,29 @@ export async function terminateTree(rootGiven: TreeRoot, options: TerminateTreeO
 
   let escalated = false;
   try {
-    await freeze('descendant');
-    let sent = 0;
-    for (const t of pending()) if (await deliver(t, signal, 'already-gone')) [t.signalled, sent] = [true, sent + 1];
-    options.onProgress?.({ phase: 'signalled', signal, sent });
-    await resume();
-    await watch(graceMs, false);
-
-    if (pending().length > 0) {
-      escalated = true;
-      options.onProgress?.({ phase: 'escalated', killSignal, survivors: pending().length });
-      await freeze('newcomer');
-      for (const t of pending()) if (await deliver(t, killSignal, 'exited-after-signal')) t.killed = true;
-      await resume();
-      await watch(killAfterMs, true);
-      for (const t of pending()) {
-        [t.fate, t.reason] = ['failed', `still running ${formatDuration(killAfterMs)} after ${signalName(killSignal)}`];
+    for (let index = 0; index < ladder.length; index++) {
+      const rung = ladder[index]!;
+      if (index > 0) {
+        if (pending().length === 0) break;
+        escalated = true;
+        options.onProgress?.({ phase: 'escalated', killSignal: rung.signal, survivors: pending().length, rung: index });
       }
+      await freeze(index === 0 ? 'descendant' : 'newcomer');
+      let sent = 0;
+      for (const t of pending()) {
+        if (await deliver(t, rung.signal, index === 0 ? 'already-gone' : 'exited-after-signal')) {
+          sent += 1;
+          t.rung = index;
+          if (index === 0) t.signalled = true;
+          else t.killed = true;
+        }
+      }
+      options.onProgress?.({ phase: 'signalled', signal: rung.signal, sent, rung: index });
+      await resume();
+      await watch(rung.windowMs, index);
+    }
+    for (const t of pending()) {
+      [t.fate, t.reason] = ['failed', `still running ${formatDuration(ladder[ladder.length - 1]!.windowMs)} after ${signalName(killSignal)}`];
     }
   } finally {
     // Whatever happened, never leave a member stopped by us.
@@ -337,9 +358,12 @@ export async function terminateTree(rootGiven: TreeRoot, options: TerminateTreeO
     fate: t.fate ?? 'failed',
     reason: t.reason,
     signalsSent: t.signalsSent,
+    endedByRung: (t.fate === 'exited-after-signal' || t.fate === 'killed') && t.rung !== null ? t.rung : null,
+    endedBy: (t.fate === 'exited-after-signal' || t.fate === 'killed') && t.rung !== null ? ladder[t.rung]!.signal : null,
   }));
   const gone = new Set<MemberFate>(['exited-after-signal', 'killed', 'already-gone', 'reused']);
   const result: TerminateTreeResult = {
+    ladder,
     root: { pid: root.pid, startTime: root.startTime, comm: root.comm },
     pgid: root.pgid,
     signal,
@@ -353,19 +377,27 @@ export async function terminateTree(rootGiven: TreeRoot, options: TerminateTreeO
     warnings,
     elapsedMs: Math.round(deps.now() - started),
   };
-  const summary = `${signalName(signal)}${escalated ? ` then ${signalName(killSignal)}` : ''}: ${members.filter((m) => gone.has(m.fate)).length} of ${members.length} gone`;
+  const summary = `ladder ${formatLadder(ladder)}${escalated ? ' (escalated)' : ''}: ${members.filter((m) => gone.has(m.fate)).length} of ${members.length} gone`;
   await audit(deps, result, warnings, summary, rootPid);
   const final = { ...result, warnings: [...warnings] };
   options.onProgress?.({ phase: 'done', result: final });
   return final;
 }
 
-// The tree is stopped and continued around the signal, so STOP/CONT (and the 0 probe) make no sense here.
-function unusableSignal(sig: number): string | null {
-  if (sig === 0 || sig === SIGNAL_NUMBERS.STOP || sig === SIGNAL_NUMBERS.CONT) {
-    return `terminate-tree cannot send ${signalName(sig)} (it stops and continues the tree itself; use kill)`;
-  }
-  return null;
+/** The ladder a tree termination runs: options.ladder, else signal:grace then killSignal:killAfter. */
+export function treeLadder(options: TerminateTreeOptions): Ladder {
+  return (
+    options.ladder ?? [
+      { signal: options.signal ?? SIGNAL_NUMBERS.TERM, windowMs: options.graceMs ?? 5000 },
+      { signal: options.killSignal ?? SIGNAL_NUMBERS.KILL, windowMs: options.killAfterMs ?? 10_000 },
+    ]
+  );
+}
+
+// The tree is stopped and continued around each signal, so STOP/CONT (and the 0 probe) make no sense here.
+function unusableLadder(ladder: Ladder): string | null {
+  const problem = ladderProblem(ladder);
+  return problem === null ? null : `terminate-tree: ${problem}`;
 }
 
 /**
@@ -384,8 +416,9 @@ export function terminateTreeExitCode(result: TerminateTreeResult): number {
 /** Records a refused tree termination (a guard, a protected root) like kill records its refusals. */
 export async function auditTreeRefusal(deps: ActionDeps, rootPid: number, refusal: string, options: TerminateTreeOptions = {}): Promise<string | null> {
   const warnings: string[] = [];
+  const ladder = treeLadder(options);
   const result: TerminateTreeResult = {
-    root: null, pgid: null, signal: options.signal ?? SIGNAL_NUMBERS.TERM, killSignal: options.killSignal ?? SIGNAL_NUMBERS.KILL, refusal,
+    ladder, root: null, pgid: null, signal: ladder[0]!.signal, killSignal: ladder[ladder.length - 1]!.signal, refusal,
     escalated: false, exited: false, timedOut: false, reliability: 'best_effort', members: [], warnings, elapsedMs: 0,
   };
   await audit(deps, result, warnings, `refused: ${refusal}`, rootPid);

@@ -3,10 +3,12 @@ import { parseArgs } from 'node:util';
 import { createSystemDeps, type ActionDeps } from '../actions/deps.js';
 import { parsePidArgument } from '../actions/guards.js';
 import { parseSignal, signalName, SIGNAL_NUMBERS } from '../actions/signals.js';
+import { formatLadder, parseLadder, type Ladder } from '../actions/ladder.js';
 import {
   auditTreeRefusal,
   planTree,
   terminateTree,
+  treeLadder,
   terminateTreeExitCode,
   type MemberReport,
   type TerminateTreeOptions,
@@ -30,6 +32,9 @@ and session PID leads (which keep orphans whose parent already exited). The tree
 are picked up by re-scans, survivors get the kill signal and --kill-after to die. Every signal
 is identity-checked (pidfd + start time). Nothing waits forever.
 
+  --ladder SIG:DUR,...       the stop ladder, e.g. TERM:5s,INT:3s,KILL:2s: each rung's signal
+                             goes to the members still running, which get its window to exit
+                             (--signal/--grace/--kill-signal/--kill-after are the two-rung ladder)
   --grace DUR                time to exit after the signal before escalating (default 5s)
   --kill-after DUR           time survivors get to die after the kill signal (default 10s)
   --signal SIG               first signal (default TERM)
@@ -56,7 +61,8 @@ export interface TerminateTreeIo {
   readonly deps: () => Promise<ActionDeps>;
 }
 
-async function askOnTerminal(question: string): Promise<boolean> {
+/** Asks yes/no on the terminal (stderr), reading stdin. */
+export async function askOnTerminal(question: string): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     const answer = await rl.question(question);
@@ -108,8 +114,16 @@ function signalArg(flag: string, text: string | undefined, fallback: number): nu
   return sig;
 }
 
+/** --ladder TERM:5s,INT:3s,KILL:2s, or a UsageError naming the bad rung. */
+export function ladderArg(text: string): Ladder {
+  const ladder = parseLadder(text);
+  if (typeof ladder === 'string') throw new UsageError(ladder);
+  return ladder;
+}
+
 /** Options of parseArgs (also read by rejectNegativePids to know which flags take a value). */
 const TERMINATE_TREE_OPTIONS = {
+  ladder: { type: 'string' },
   grace: { type: 'string' },
   'kill-after': { type: 'string' },
   signal: { type: 'string', short: 's' },
@@ -155,6 +169,12 @@ export function parseTerminateTreeArgs(argv: readonly string[]): TerminateTreeAr
   }
   const exePath = v['require-exe-path'];
   if (exePath !== undefined && !exePath.startsWith('/')) throw new UsageError(`--require-exe-path must be an absolute path, got ${quoted(exePath)}`);
+  let ladder: Ladder | undefined;
+  if (v.ladder !== undefined) {
+    const twoRung = ['signal', 'grace', 'kill-signal', 'kill-after'].find((flag) => v[flag as keyof typeof v] !== undefined);
+    if (twoRung !== undefined) throw new UsageError(`--ladder and --${twoRung} cannot be used together (--signal/--grace/--kill-signal/--kill-after are the two-rung ladder)`);
+    ladder = ladderArg(v.ladder);
+  }
   return {
     help,
     pid,
@@ -165,6 +185,7 @@ export function parseTerminateTreeArgs(argv: readonly string[]): TerminateTreeAr
       killAfterMs: windowArg('--kill-after', v['kill-after'], 10_000),
       signal: signalArg('--signal', v.signal, SIGNAL_NUMBERS.TERM),
       killSignal: signalArg('--kill-signal', v['kill-signal'], SIGNAL_NUMBERS.KILL),
+      ...(ladder !== undefined ? { ladder } : {}),
       force: v.force === true,
       ...(exePath !== undefined ? { requireExePath: exePath } : {}),
       ...(startText !== undefined ? { requireStartTimeMs: Number(startText.trim()) } : {}),
@@ -172,8 +193,31 @@ export function parseTerminateTreeArgs(argv: readonly string[]): TerminateTreeAr
   };
 }
 
-/** The JSON of a tree termination: the peer terminate-tree-result fields plus members with fates. */
-export function terminateTreeRecord(result: TerminateTreeResult, options: TerminateTreeOptions): Record<string, unknown> {
+/** A ladder in JSON: [{signal, signal_name, window_ms}] (terminate-tree and stop). */
+export function ladderJson(ladder: Ladder): Record<string, unknown>[] {
+  return ladder.map((r) => ({ signal: r.signal, signal_name: signalName(r.signal), window_ms: r.windowMs }));
+}
+
+/** One tree member in JSON (terminate-tree and stop --tree). */
+export function memberJson(m: MemberReport): Record<string, unknown> {
+  return {
+    pid: m.pid,
+    start_time: m.startTime,
+    ppid: m.ppid,
+    pgid: m.pgid,
+    comm: m.comm,
+    user: m.user,
+    relation: m.relation,
+    fate: m.fate,
+    reason: m.reason,
+    signals_sent: [...m.signalsSent],
+    ended_by: m.endedBy,
+    ended_by_rung: m.endedByRung,
+  };
+}
+
+/** The JSON of a tree termination: the peer terminate-tree-result fields plus the ladder and members with fates. */
+export function terminateTreeRecord(result: TerminateTreeResult): Record<string, unknown> {
   return {
     schema_id: schemaId('terminate-tree'),
     timestamp: new Date().toISOString(),
@@ -191,25 +235,16 @@ export function terminateTreeRecord(result: TerminateTreeResult, options: Termin
     comm: result.root?.comm ?? null,
     signal_name: signalName(result.signal),
     kill_signal_name: signalName(result.killSignal),
-    grace_ms: options.graceMs ?? 5000,
-    kill_after_ms: options.killAfterMs ?? 10_000,
+    grace_ms: result.ladder[0]!.windowMs,
+    kill_after_ms: result.ladder[result.ladder.length - 1]!.windowMs,
+    ladder: ladderJson(result.ladder),
     elapsed_ms: result.elapsedMs,
-    members: result.members.map((m) => ({
-      pid: m.pid,
-      start_time: m.startTime,
-      ppid: m.ppid,
-      pgid: m.pgid,
-      comm: m.comm,
-      user: m.user,
-      relation: m.relation,
-      fate: m.fate,
-      reason: m.reason,
-      signals_sent: [...m.signalsSent],
-    })),
+    members: result.members.map(memberJson),
   };
 }
 
-function planTable(plan: TreePlan): string {
+/** The members a tree operation will act on, as confirmed on a terminal. */
+export function planTable(plan: TreePlan): string {
   return renderTextTable(
     [
       { title: 'PID', cell: (m: TreePlan['members'][number]) => String(m.pid), align: 'right' },
@@ -222,7 +257,8 @@ function planTable(plan: TreePlan): string {
   );
 }
 
-function fateTable(members: readonly MemberReport[]): string {
+/** Members and their fates, with the rung that ended each (terminate-tree and stop --tree). */
+export function fateTable(members: readonly MemberReport[]): string {
   return renderTextTable<MemberReport>(
     [
       { title: 'PID', cell: (m) => String(m.pid), align: 'right' },
@@ -230,20 +266,22 @@ function fateTable(members: readonly MemberReport[]): string {
       { title: 'COMM', cell: (m) => m.comm, maxWidth: COMM_SHOWN_MAX },
       { title: 'FOUND AS', cell: (m) => m.relation },
       { title: 'FATE', cell: (m) => m.fate },
+      { title: 'ENDED BY', cell: (m) => (m.endedBy === null ? '' : signalName(m.endedBy)) },
       { title: 'DETAIL', cell: (m) => m.reason ?? '', maxWidth: 100 },
     ],
     members,
   );
 }
 
-function progressLine(p: TreeProgress): string | null {
+/** One progress line for stderr (table mode), or null for the phases not worth a line. */
+export function progressLine(p: TreeProgress): string | null {
   switch (p.phase) {
     case 'stopped':
       return `stopped ${p.stopped} of ${p.members} members`;
     case 'signalled':
-      return `sent ${signalName(p.signal)} to ${p.sent}`;
+      return `rung ${p.rung + 1}: sent ${signalName(p.signal)} to ${p.sent}`;
     case 'escalated':
-      return `${p.survivors} survived the grace window: sending ${signalName(p.killSignal)}`;
+      return `${p.survivors} survived rung ${p.rung}: rung ${p.rung + 1} sends ${signalName(p.killSignal)}`;
     default:
       return null;
   }
@@ -271,7 +309,7 @@ export async function runTerminateTree(argv: readonly string[], io: TerminateTre
   let options: TerminateTreeOptions = args.options;
   if (!args.yes) {
     io.stderr(`Tree of PID ${plan.root.pid} (${plan.root.comm}): ${plan.members.length} process(es)\n${planTable(plan)}`);
-    const question = `Send ${signalName(options.signal ?? SIGNAL_NUMBERS.TERM)}, then ${signalName(options.killSignal ?? SIGNAL_NUMBERS.KILL)} after ${formatDuration(options.graceMs ?? 5000)}? [y/N] `;
+    const question = `Run the ladder ${formatLadder(treeLadder(options))} over it? [y/N] `;
     if (!(await io.confirm(question))) {
       io.stderr('proctop: cancelled, nothing was sent\n');
       return 2;
@@ -285,7 +323,7 @@ export async function runTerminateTree(argv: readonly string[], io: TerminateTre
   }
   const result = await terminateTree(root, options, deps);
   if (result.refusal !== null) throw new UsageError(`${result.refusal} (nothing was sent)`);
-  if (args.format === 'json') io.stdout(toJsonText(terminateTreeRecord(result, args.options)));
+  if (args.format === 'json') io.stdout(toJsonText(terminateTreeRecord(result)));
   else {
     io.stdout(fateTable(result.members));
     io.stdout(

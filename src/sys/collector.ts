@@ -15,6 +15,7 @@ import {
   setIdentityPriority,
 } from './process-reads.js';
 import { ExtrasReader } from './js/extras.js';
+import { inspectProcess } from './js/inspect.js';
 import type { Collector } from './types.js';
 
 export type BackendName = 'native' | 'js';
@@ -39,12 +40,14 @@ export interface CollectorChoice {
 export function createJsCollector(procRoot = '/proc'): Collector {
   const reader = new JsSnapshotReader(procRoot);
   const extras = new ExtrasReader(procRoot);
+  const listFds: Collector['listFds'] = (pid, options) => listFdsJs(procRoot, pid, { pipePeers: options?.pipePeers ?? true });
   return {
     backend: 'js',
     snapshot: () => reader.snapshot(),
-    listFds: (pid, options) => listFdsJs(procRoot, pid, { pipePeers: options?.pipePeers ?? true }),
+    listFds,
     signal: (target, sig) => signalJs(procRoot, target, sig),
     readExtras: (targets, request) => extras.read(targets, request),
+    inspect: (pid, startTime, options) => inspectProcess(procRoot, pid, startTime, options ?? {}, listFds),
     listSocketOwners: async () => {
       const [ownNetns, processes] = await Promise.all([readOwnNetns(procRoot), listSocketOwnersJs(procRoot)]);
       return { ownNetns, processes };
@@ -81,12 +84,15 @@ export function createNativeCollector(procRoot = '/proc'): Collector | string {
   const reader = new addon.SnapshotReader(procRoot);
   // Cold path (only the columns and metrics switched on): shares the TypeScript reader for now.
   const extras = new ExtrasReader(procRoot);
+  const listFds: Collector['listFds'] = async (pid, options) => unpackFdListing(await addon.listFds(procRoot, pid, { pipePeers: options?.pipePeers ?? true }));
   return {
     backend: 'native',
     snapshot: () => reader.snapshot(),
-    listFds: async (pid, options) => unpackFdListing(await addon.listFds(procRoot, pid, { pipePeers: options?.pipePeers ?? true })),
+    listFds,
     signal: (target, sig) => addon.sendSignal(procRoot, target.pid, target.startTime, sig),
     readExtras: (targets, request) => extras.read(targets, request),
+    // One process on demand: the TypeScript reader, with the addon's fd lister.
+    inspect: (pid, startTime, options) => inspectProcess(procRoot, pid, startTime, options ?? {}, listFds),
     listSocketOwners: async () => {
       const [ownNetns, processes] = await Promise.all([readOwnNetns(procRoot), addon.listSocketOwners(procRoot)]);
       return { ownNetns, processes };

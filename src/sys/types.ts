@@ -315,6 +315,12 @@ export interface Collector {
    * rejects for a process that is gone or unreadable: see ProcessExtras.alive and .errors.
    */
   readExtras(targets: readonly ProcessIdentity[], request: ExtrasRequest): Promise<readonly ProcessExtras[]>;
+  /**
+   * Reads one process whole (identity and lineage, program, environment, limits, CPU, memory,
+   * I/O, security, namespaces, cgroup, threads, fds). startTime null = whichever process has the
+   * PID now. Unreadable fields are null and named in fieldErrors; never rejects for EACCES/ENOENT.
+   */
+  inspect(pid: number, startTime: number | null, options?: InspectOptions): Promise<InspectResult>;
 }
 
 /** The per-process extras Collector.readExtras can add to a snapshot row. Ask only for what you show. */
@@ -412,3 +418,5 @@ export interface ProcessExtras extends ProcessIdentity {
   readonly faults: FaultCounters | null;
   readonly errors: readonly ExtrasFieldError[];
 }
+export type * from './inspect-types.js';
+import type { InspectOptions, InspectResult } from './inspect-types.js';

@@ -1,7 +1,7 @@
 // The words the TUI uses for action outcomes: status-bar summaries and the tree's progress line.
 // Pure functions of the engine's results.
 import type { KillManyResult, KillOutcome } from '../actions/kill-many.js';
-import type { ReniceResult } from '../actions/renice.js';
+import { describeNiceChange, type ReniceResult } from '../actions/renice.js';
 import { signalName } from '../actions/signals.js';
 import type { MemberFate, TerminateTreeResult, TreeProgress } from '../actions/terminate-tree.js';
 import type { HistoryEntry } from '../store/actions-store.js';
@@ -149,7 +149,7 @@ export function reniceSummary(result: ReniceResult): string {
   const only = done[0];
   const parts: string[] = [];
   if (done.length === 1 && only && result.results.length === 1) parts.push(`PID ${only.pid}: nice ${only.before} → ${only.after}`);
-  else if (done.length > 0) parts.push(`reniced ${plural(done.length, 'process')} (nice ${result.delta > 0 ? '+' : ''}${result.delta})`);
+  else if (done.length > 0) parts.push(`reniced ${plural(done.length, 'process')} (nice ${describeNiceChange(result.change)})`);
   else parts.push('nothing reniced');
   if (failures.length > 0) parts.push(failureText(failures));
   const auditProblem = result.warnings.find((w) => w.startsWith('audit log not written'));

@@ -304,7 +304,11 @@ export function createActionsController(options: ActionsControllerOptions = {}):
       const work = (async () => {
         let message: string;
         try {
-          const result = await reniceMany(targets.map((t) => ({ pid: t.pid, startTime: t.startTime })), delta, await deps());
+          // As before the CLI existed: refused targets are skipped (the others still change), ancestors allowed.
+          const result = await reniceMany(targets.map((t) => ({ pid: t.pid, startTime: t.startTime })), delta, await deps(), {
+            force: true,
+            allOrNothing: false,
+          });
           message = reniceSummary(result);
         } catch (error) {
           message = `renice failed: ${(error as Error).message}`;
