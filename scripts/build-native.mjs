@@ -1,26 +1,53 @@
-// npm "install" hook: build the native addon, but never fail the install. Without the addon
-// proctop runs on the pure-JS backend and says so once.
+// Builds the native addon from source (build/Release/proctop.node), but never fails: without the
+// addon proctop runs on the pure-JS backend and says so once.
+//   node scripts/build-native.mjs              rebuild (after changing native/)
+//   node scripts/build-native.mjs --if-needed  npm's install hook, node-gyp-build style: nothing to
+//                                              do when an addon already loads (the prebuild shipped
+//                                              in prebuilds/linux-x64/, or an earlier build that is
+//                                              newer than every file in native/ and binding.gyp)
 import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join, relative } from 'node:path';
+import { nodeGypScript, nodeHeadersDir } from './native-toolchain.mjs';
 
 const require = createRequire(import.meta.url);
-let nodeGyp = process.env.npm_config_node_gyp;
-try {
-  nodeGyp = require.resolve('node-gyp/bin/node-gyp.js');
-} catch {
-  // fall back to the node-gyp that ships with npm
+
+/** Newest modification time under native/ and of binding.gyp (0 where they are absent). */
+function newestSourceMtimeMs(dir = 'native') {
+  let newest = 0;
+  try {
+    newest = statSync('binding.gyp').mtimeMs;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      newest = Math.max(newest, entry.isDirectory() ? newestSourceMtimeMs(path) : statSync(path).mtimeMs);
+    }
+  } catch {
+    // no sources shipped: nothing can be newer
+  }
+  return newest;
 }
-if (!nodeGyp || !existsSync(nodeGyp)) {
+
+if (process.argv.includes('--if-needed')) {
+  try {
+    const path = require('node-gyp-build').path(process.cwd());
+    // A build from an older checkout (git merge brought new C++) is rebuilt, not reused.
+    const fromSource = !relative(join(process.cwd(), 'build'), path).startsWith('..');
+    if (fromSource && statSync(path).mtimeMs < newestSourceMtimeMs()) throw new Error('stale build');
+    require(path);
+    console.log(`proctop: native addon ready (${path}); nothing to build`);
+    process.exit(0);
+  } catch {
+    // no prebuild fits this platform, or it does not load: build from source below
+  }
+}
+const nodeGyp = nodeGypScript();
+if (!nodeGyp) {
   console.warn('proctop: node-gyp not found; the native addon was not built. proctop will use the JS fallback backend.');
   process.exit(0);
 }
-// Build against the headers of the running Node when they are installed beside it: no download
-// (this machine's network reaches only package registries).
 const args = [nodeGyp, 'rebuild'];
-const prefix = dirname(dirname(process.execPath));
-const nodedir = process.env.npm_config_nodedir || (existsSync(join(prefix, 'include', 'node', 'node_api.h')) ? prefix : '');
+const nodedir = nodeHeadersDir();
 if (nodedir) args.push(`--nodedir=${nodedir}`);
 const result = spawnSync(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
 if (result.status !== 0) {

@@ -1,7 +1,7 @@
 // Bundles the CLI and the library entry with esbuild (one file to load → fast startup), then
 // emits type declarations for library users.
 import { build } from 'esbuild';
-import { chmodSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { BUNDLE_OPTIONS } from './esbuild-options.mjs';
@@ -20,6 +20,10 @@ await build({
   chunkNames: 'chunks/[name]-[hash]',
 });
 chmodSync('dist.next/cli.js', 0o755);
+// The man page, from the same usage texts as `proctop help` (package.json "man").
+const man = spawnSync(process.execPath, ['dist.next/cli.js', 'help', '--man'], { encoding: 'utf8' });
+if (man.status !== 0) throw new Error(`proctop build: the man page could not be generated: ${man.stderr}`);
+writeFileSync('dist.next/proctop.1', man.stdout);
 rmSync('dist.old', { recursive: true, force: true });
 try {
   renameSync('dist', 'dist.old');

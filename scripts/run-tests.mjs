@@ -1,7 +1,9 @@
 // The README's test command: build, type-check, run vitest, and end with one plain line
-// "N passed, N failed" that CI reads.
+// "N passed, N failed" that CI reads. .ci/run runs it once per Node version and sums the runs:
+// PROCTOP_TEST_RUN=NAME prints "NAME run: N passed / N failed" instead (so only CI's summed line
+// has the plain form) and writes the counts to .test-counts-NAME.json.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -36,5 +38,11 @@ if (existsSync(results)) {
 // A failed build or type-check counts as a failure of its own.
 if (build.status !== 0) { console.error('build failed'); failed += 1; }
 if (typecheck.status !== 0) { console.error('type-check failed'); failed += 1; }
-console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+const run = process.env.PROCTOP_TEST_RUN;
+if (run) {
+  writeFileSync(`.test-counts-${run}.json`, `${JSON.stringify({ node: process.version, passed, failed, skipped })}\n`);
+  console.log(`${run} run (Node ${process.version}): ${passed} passed / ${failed} failed${skipped ? ` / ${skipped} skipped` : ''}`);
+} else {
+  console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+}
 process.exit(failed > 0 || vitest.status !== 0 ? 1 : 0);

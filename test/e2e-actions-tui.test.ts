@@ -33,7 +33,8 @@ let script: string;
 
 /** Three node sleepers whose command line carries the tag (so `/` can find exactly them), by PID order. */
 function startSleepers(): ChildProcess[] {
-  const children = [0, 1, 2].map(() => startChild(process.execPath, [script, TAG], { detached: true }));
+  // argv0 "node": the dialog's COMMAND column keeps the TAG in view wherever this Node is installed.
+  const children = [0, 1, 2].map(() => startChild(process.execPath, [script, TAG], { detached: true, argv0: 'node' }));
   return children.sort((a, b) => a.pid! - b.pid!);
 }
 
@@ -98,7 +99,7 @@ describe.skipIf(!hasTmux)('kill dialog in tmux', () => {
     await selectFirstTwo(session, pids);
 
     tmux('send-keys', '-t', session, 'F9');
-    const dialog = await waitForScreen(session, (s) => s.includes('Send a signal to 2 processes'), 'the kill dialog');
+    const dialog = await waitForScreen(session, (s) => s.includes('Send SIGTERM to 2 processes'), 'the kill dialog');
     const listed = dialog.split('\n').flatMap((l) => (l.includes(TAG) && /^\s*(\d+) /.test(l) ? [Number(/^\s*(\d+) /.exec(l)?.[1])] : []));
     expect(listed).toEqual(pids.slice(0, 2));
     expect(dialog).toMatch(/^ {2}> TERM {2}terminate politely/m);
@@ -163,7 +164,7 @@ describe.skipIf(!hasTmux)('kill dialog in tmux', () => {
     await selectFirstTwo(session, pids);
     for (const cancel of ['Escape', 'n']) {
       tmux('send-keys', '-t', session, 'x');
-      await waitForScreen(session, (s) => s.includes('Send a signal to 2 processes'), 'the kill dialog');
+      await waitForScreen(session, (s) => s.includes('Send SIGTERM to 2 processes'), 'the kill dialog');
       tmux('send-keys', '-t', session, cancel);
       await waitForScreen(session, (s) => /CPU%/.test(s) && s.includes('2 selected'), `the list after ${cancel}`);
     }

@@ -47,7 +47,8 @@ describe.skipIf(!hasTmux)('proctop in tmux', () => {
     // Three spinning threads: the machine is shared with other busy tests, and this one must win the CPU sort.
     const spin = "const { Worker } = require('node:worker_threads'); for (let i = 0; i < 3; i++) new Worker('for(;;){}', { eval: true }); setTimeout(() => process.exit(0), 180000);";
     // The marker leads the script so it shows within the COMMAND column's width.
-    const busy = startChild(process.execPath, ['-e', `/*${marker}*/${spin}`]);
+    // argv0 "node": the COMMAND column starts "node -e /*marker", wherever this Node is installed.
+    const busy = startChild(process.execPath, ['-e', `/*${marker}*/${spin}`], { argv0: 'node' });
     const session = 'interactive';
     startShell(session, 'node dist/cli.js --interval 1s');
 

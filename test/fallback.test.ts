@@ -111,7 +111,9 @@ describe('a package without the native addon', () => {
   it('runs pstat on the JS fallback, saying so once on stderr and in warnings', async () => {
     const run = await runNode(join(packageDir, 'dist', 'cli.js'), ['pstat', '--json', '--pid', String(process.pid)], { PROCTOP_BACKEND: '' });
     expect(run.code).toBe(0);
-    const notice = `using the JS fallback backend: native addon not built (tried ${join(packageDir, 'build', 'Release', 'proctop.node')}, ${join(packageDir, 'build', 'Debug', 'proctop.node')})`;
+    // node-gyp-build looked in build/Release, build/Debug and prebuilds/<platform>-<arch>/: the notice names all three and the tags wanted.
+    const tags = `platform=linux arch=${process.arch} runtime=node abi=${process.versions.modules} uv=${process.versions.uv.split('.')[0]} libc=glibc node=${process.versions.node}`;
+    const notice = `using the JS fallback backend: native addon not built (tried ${join(packageDir, 'build', 'Release', '*.node')}, ${join(packageDir, 'build', 'Debug', '*.node')}, ${join(packageDir, 'prebuilds', `linux-${process.arch}`, '*.node')} for ${tags})`;
     expect(run.stderr).toBe(`proctop: ${notice}\n`);
     const out = JSON.parse(run.stdout) as { backend: string; warnings: string[]; processes: { pid: number; ppid: number }[] };
     expect(out.backend).toBe('js');

@@ -198,7 +198,7 @@ describe('proctop kill (CLI)', () => {
       const json = JSON.parse(run.stdout);
       return json.preview.length === 1 ? json.preview[0] : null;
     }, 20_000);
-    expect(busy.comm).toBe('node');
+    expect(busy.name).toBe('node');
   });
 
   it('uses check-then-kill on the JS backend and says so', async () => {

@@ -175,7 +175,7 @@ describe('sampler on real processes', () => {
     const sampler = new Sampler(make());
     await waitFor(async () => {
       const frame = await sampler.sample();
-      return frame.rows.some((r) => r.pid === busy.pid && r.comm === 'node') && frame.rows.some((r) => r.pid === sleeper.pid && r.comm === 'sleep');
+      return frame.rows.some((r) => r.pid === busy.pid && r.name === 'node') && frame.rows.some((r) => r.pid === sleeper.pid && r.comm === 'sleep');
     });
     // The machine is shared (other suites, autogroup scheduling): measure up to eight ~1.2 s
     // windows and keep the first where the child got its core. A sampler that misreads ticks

@@ -196,11 +196,17 @@ export function parseKillArgs(argv: readonly string[]): KillOptions {
   };
 }
 
+/** The program name of a result: from the sampled row when the target was selected from one, else comm. */
+function nameOf(r: KillTargetResult, names: ReadonlyMap<string, string>): string | null {
+  return (r.startTime !== null ? names.get(`${r.pid}:${r.startTime}`) : undefined) ?? r.comm;
+}
+
 /** The JSON of one target (results[] and preview[]). */
-function targetJson(r: KillTargetResult): Record<string, unknown> {
+function targetJson(r: KillTargetResult, names: ReadonlyMap<string, string>): Record<string, unknown> {
   return {
     pid: r.pid,
     start_time: r.startTime,
+    name: nameOf(r, names),
     comm: r.comm,
     user: r.user,
     outcome: r.outcome,
@@ -212,8 +218,14 @@ function targetJson(r: KillTargetResult): Record<string, unknown> {
 /**
  * The JSON of a kill: the peer batch-kill-result fields plus identities, outcomes and warnings.
  * A filter preview lists its targets in preview[] (a preview is not a failure: failed[] stays empty).
+ * `names` maps identity keys of sampled rows to their program names (see programName).
  */
-export function killRecord(result: KillManyResult, preview: readonly KillTargetResult[] | null = null): Record<string, unknown> {
+export function killRecord(
+  result: KillManyResult,
+  preview: readonly KillTargetResult[] | null = null,
+  names: ReadonlyMap<string, string> = new Map(),
+): Record<string, unknown> {
+  const json = (r: KillTargetResult): Record<string, unknown> => targetJson(r, names);
   return {
     schema_id: schemaId('kill'),
     timestamp: new Date().toISOString(),
@@ -223,20 +235,20 @@ export function killRecord(result: KillManyResult, preview: readonly KillTargetR
     succeeded: result.results.filter((r) => r.outcome === 'sent').map((r) => r.pid),
     failed: result.results.filter((r) => r.outcome !== 'sent').map((r) => ({ pid: r.pid, error: r.reason ?? r.outcome, outcome: r.outcome })),
     dry_run: preview !== null,
-    preview: (preview ?? []).map(targetJson),
+    preview: (preview ?? []).map(json),
     refused: result.refused,
     refusal: result.refusal,
-    results: result.results.map(targetJson),
+    results: result.results.map(json),
     warnings: [...result.warnings],
   };
 }
 
-function resultTable(results: readonly KillTargetResult[]): string {
+function resultTable(results: readonly KillTargetResult[], names: ReadonlyMap<string, string>): string {
   return renderTextTable<KillTargetResult>(
     [
       { title: 'PID', cell: (r) => String(r.pid), align: 'right' },
       { title: 'USER', cell: (r) => r.user ?? '-', maxWidth: 12 },
-      { title: 'COMM', cell: (r) => r.comm ?? '-', maxWidth: COMM_SHOWN_MAX },
+      { title: 'NAME', cell: (r) => nameOf(r, names) ?? '-', maxWidth: COMM_SHOWN_MAX },
       { title: 'OUTCOME', cell: (r) => r.outcome },
       { title: 'DETAIL', cell: (r) => r.reason ?? '', maxWidth: 120 },
     ],
@@ -264,7 +276,7 @@ async function selectByFilter(options: KillOptions, deps: ActionDeps, io: KillIo
   const kept: ProcessRow[] = [];
   for (const row of matches) {
     const refusal = refusalFor(row, deps.self, options.force);
-    if (refusal) notes.push(`left out PID ${row.pid} (${row.comm}): ${refusal.reason}`);
+    if (refusal) notes.push(`left out PID ${row.pid} (${row.name}): ${refusal.reason}`);
     else kept.push(row);
   }
   return { targets: kept.map((r) => ({ pid: r.pid, startTime: r.startTime })), rows: kept, notes };
@@ -288,18 +300,20 @@ export async function runKill(argv: readonly string[], io: KillIo = defaultIo())
   }
   const deps = await io.deps();
   let targets: readonly KillTarget[] = options.targets;
+  let names: ReadonlyMap<string, string> = new Map();
   if (options.filter) {
     const selection = await selectByFilter(options, deps, io);
+    names = new Map(selection.rows.map((r) => [r.key, r.name]));
     for (const note of selection.notes) io.stderr(`proctop: ${note}\n`);
     targets = selection.targets;
     if (!options.yes) {
       const preview: KillTargetResult[] = selection.rows.map((r) => ({
         pid: r.pid, startTime: r.startTime, comm: r.comm, uid: r.uid, user: r.user, outcome: 'not-sent', reason: 'preview: add --yes to send', viaPidfd: false,
       }));
-      if (options.format === 'json') io.stdout(toJsonText(killRecord(emptyResult(options.signal, selection.notes), preview)));
+      if (options.format === 'json') io.stdout(toJsonText(killRecord(emptyResult(options.signal, selection.notes), preview, names)));
       else {
         io.stdout(`Preview: ${signalName(options.signal)} would go to ${targets.length} process(es); add --yes to send.\n`);
-        if (targets.length > 0) io.stdout(resultTable(preview));
+        if (targets.length > 0) io.stdout(resultTable(preview, names));
       }
       return targets.length > 0 ? 0 : 2;
     }
@@ -310,9 +324,9 @@ export async function runKill(argv: readonly string[], io: KillIo = defaultIo())
     }
   }
   const result = await killMany(targets, options.signal, deps, { force: options.force });
-  if (options.format === 'json') io.stdout(toJsonText(killRecord(result)));
+  if (options.format === 'json') io.stdout(toJsonText(killRecord(result, null, names)));
   else {
-    io.stdout(resultTable(result.results));
+    io.stdout(resultTable(result.results, names));
     if (result.refused) io.stderr(`proctop: nothing sent: ${result.refusal}\n`);
   }
   for (const warning of result.warnings) io.stderr(`proctop: warning: ${warning}\n`);

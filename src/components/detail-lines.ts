@@ -94,7 +94,7 @@ export function parentChain(row: ProcessRow, rowsByKey: ReadonlyMap<IdentityKey,
       parts.push(`${child.ppid} (not visible)`);
       break;
     }
-    parts.push(`${parent.pid} ${sanitizeText(parent.comm)}`);
+    parts.push(`${parent.pid} ${sanitizeText(parent.name)}`);
     seen.add(parent.pid);
     child = parent;
   }
@@ -169,7 +169,7 @@ export function detailLines(input: DetailInput, width: number, height: number): 
   ].flat();
   const commandLines = Math.max(1, height - 1 - rest.length);
   const command = r.argv.length > 0 ? sanitizeText(commandText(r)) : `[${sanitizeText(r.comm)}] (no command line: ${r.isKernelThread ? 'kernel thread' : 'zombie or exited'})`;
-  const title = `PID ${r.pid}  ${sanitizeText(r.comm)}  (${sanitizeText(r.user)})${input.exited ? '  — exited (last seen values)' : ''}`;
+  const title = `PID ${r.pid}  ${sanitizeText(r.name)}  (${sanitizeText(r.user)})${input.exited ? '  — exited (last seen values)' : ''}`;
   const out: DetailLine[] = [
     { text: fit(title, width).trimEnd(), title: true },
     ...[...field('command', command, commandLines), ...rest].map((text) => ({ text, title: false })),

@@ -30,7 +30,7 @@ function notice(s: InspectState, pid: number, rows: readonly FdEntry[]): string 
 }
 
 function titleText(s: InspectState, row: ProcessRow | null, pid: number): string {
-  const who = row ? `PID ${pid} ${sanitizeText(row.comm)} (${sanitizeText(row.user)})` : `PID ${pid}`;
+  const who = row ? `PID ${pid} ${sanitizeText(row.name)} (${sanitizeText(row.user)})` : `PID ${pid}`;
   const listing = s.listing;
   let counts = '';
   if (listing && !listing.error) {

@@ -10,7 +10,7 @@ export type SortKey = (typeof SORT_KEYS)[number];
 export interface ProcessFilter {
   /** Keep only these pids. */
   readonly pids?: readonly number[];
-  /** Case-insensitive substring of comm or of argv[0]'s basename. */
+  /** Case-insensitive substring of comm, of the program name or of argv[0]'s basename. */
   readonly name?: string;
   /** User name or numeric uid. */
   readonly user?: string;
@@ -39,7 +39,7 @@ export function matchesFilter(row: ProcessRow, filter: ProcessFilter, mode: CpuM
   if (filter.name !== undefined) {
     const needle = filter.name.toLowerCase();
     const argv0 = row.argv[0] !== undefined ? basename(row.argv[0]).toLowerCase() : '';
-    if (!row.comm.toLowerCase().includes(needle) && !argv0.includes(needle)) return false;
+    if (!row.comm.toLowerCase().includes(needle) && !row.name.toLowerCase().includes(needle) && !argv0.includes(needle)) return false;
   }
   if (filter.user !== undefined && filter.user !== row.user && filter.user !== String(row.uid)) return false;
   if (filter.ppid !== undefined && row.ppid !== filter.ppid) return false;
@@ -57,7 +57,7 @@ export function sortRows(rows: readonly ProcessRow[], key: SortKey, mode: CpuMod
   const byPid = (a: ProcessRow, b: ProcessRow): number => a.pid - b.pid;
   const compare: Record<SortKey, (a: ProcessRow, b: ProcessRow) => number> = {
     pid: byPid,
-    name: (a, b) => (a.comm < b.comm ? -1 : a.comm > b.comm ? 1 : byPid(a, b)),
+    name: (a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : byPid(a, b)),
     cpu: (a, b) => cpuPercentOf(b, mode) - cpuPercentOf(a, mode) || byPid(a, b),
     memory: (a, b) => b.rssBytes - a.rssBytes || byPid(a, b),
     start: (a, b) => a.startTime - b.startTime || byPid(a, b),

@@ -1,5 +1,6 @@
 import type { Collector, CpuTimes, RawProcess, Snapshot } from '../sys/types.js';
 import { identityKey, type IdentityKey, type ProcessRow, type SampledFrame, type TaskCounts } from './types.js';
+import { programName } from './program-name.js';
 
 /** What the sampler keeps of the previous snapshot. */
 interface PreviousSample {
@@ -111,6 +112,7 @@ export class Sampler {
         ttyNr: p.ttyNr,
         isKernelThread: p.isKernelThread,
         key,
+        name: programName(p),
         cpuPercent,
         cpuPercentLifetime: ageSeconds > 0 ? clampPercent((cpuTimeSeconds / ageSeconds) * 100, cpuCount * 100) : 0,
         memPercent: system.memTotalBytes > 0 ? (p.rssBytes / system.memTotalBytes) * 100 : 0,

@@ -10,6 +10,8 @@ export function identityKey(p: { readonly pid: number; readonly startTime: numbe
 /** One process as shown: the raw record plus figures derived from consecutive snapshots. */
 export interface ProcessRow extends RawProcess {
   readonly key: IdentityKey;
+  /** The program's name for people: comm, or argv[0]/exe's basename when comm is a generic thread name (programName). */
+  readonly name: string;
   /** CPU use since the previous sample; 100 = one core fully busy (like top). 0 on first sight. */
   readonly cpuPercent: number;
   /** Lifetime average CPU use (total ticks / age), 100 = one core. */

@@ -29,13 +29,14 @@ export interface ListQuery {
   readonly portHolders?: PortHolders | null;
 }
 
-/** Case-insensitive match of the filter text against command line, comm, user and PID. */
+/** Case-insensitive match of the filter text against command line, comm, program name, user and PID. */
 export function matchesFilter(row: ProcessRow, filter: string): boolean {
   if (filter === '') return true;
   const needle = filter.toLowerCase();
   return (
     String(row.pid).includes(needle) ||
     row.comm.toLowerCase().includes(needle) ||
+    row.name.toLowerCase().includes(needle) ||
     row.user.toLowerCase().includes(needle) ||
     commandText(row).toLowerCase().includes(needle)
   );

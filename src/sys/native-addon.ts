@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import nodeGypBuild from 'node-gyp-build';
 import { packageRoot } from './package-root.js';
 import type { PackedFdListing } from './native-fds.js';
 import type { ProcessSockets, SignalDelivery, Snapshot } from './types.js';
@@ -25,26 +26,30 @@ export type AddonLoad = { readonly addon: NativeAddon; readonly error: null } | 
 
 let cached: AddonLoad | undefined;
 
-/** Loads the addon once. Only "not found" is treated as absent; any other load error is reported verbatim. */
+/**
+ * Loads the addon once, with node-gyp-build: a build from source (build/Release, build/Debug)
+ * first, else the prebuild in prebuilds/<platform>-<arch>/ whose tags fit (napi, glibc). Only
+ * "none found" counts as absent, and then every place tried is named; any other load error is
+ * reported verbatim.
+ */
 export function loadNativeAddon(): AddonLoad {
   if (cached) return cached;
   const require = createRequire(import.meta.url);
   const root = packageRoot();
-  const tried: string[] = [];
-  for (const flavour of ['Release', 'Debug']) {
-    const path = join(root, 'build', flavour, 'proctop.node');
-    tried.push(path);
-    try {
-      cached = { addon: require(path) as NativeAddon, error: null };
-      return cached;
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'MODULE_NOT_FOUND' && !/cannot find module/i.test(String(err))) {
-        cached = { addon: null, error: `native addon ${path} failed to load: ${(err as Error).message}` };
-        return cached;
-      }
-    }
+  let path: string;
+  try {
+    path = nodeGypBuild.path(root);
+  } catch (err) {
+    // node-gyp-build says which platform tags it looked for ("No native build was found for platform=linux arch=x64 ...").
+    const wanted = /found for (.*)/.exec(String((err as Error).message))?.[1]?.trim() ?? String(err);
+    const tried = [join(root, 'build', 'Release', '*.node'), join(root, 'build', 'Debug', '*.node'), `${join(root, 'prebuilds', `${process.platform}-${process.arch}`, '*.node')} for ${wanted}`];
+    cached = { addon: null, error: `native addon not built (tried ${tried.join(', ')})` };
+    return cached;
   }
-  cached = { addon: null, error: `native addon not built (tried ${tried.join(', ')})` };
+  try {
+    cached = { addon: require(path) as NativeAddon, error: null };
+  } catch (err) {
+    cached = { addon: null, error: `native addon ${path} failed to load: ${(err as Error).message}` };
+  }
   return cached;
 }

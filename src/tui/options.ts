@@ -1,4 +1,5 @@
 // proctop's monitor flags → options. Bad values are UsageErrors (one line, exit 2).
+import { unknownCommandMessage } from '../commands/command-table.js';
 import { UsageError } from '../commands/usage-error.js';
 import { checkKnownUser } from '../commands/option-errors.js';
 import { durationRangeText, MAX_INTERVAL_MS, MIN_INTERVAL_MS, type ProctopConfig } from '../config/config.js';
@@ -132,7 +133,7 @@ export function parseMonitorArgs(argv: readonly string[], env: NodeJS.ProcessEnv
         help = true;
         break;
       default:
-        throw new UsageError(arg.startsWith('-') ? `unknown option ${quoted(arg)} (see proctop --help)` : `unknown command ${quoted(arg)} (see proctop help)`);
+        throw new UsageError(arg.startsWith('-') ? `unknown option ${quoted(arg)} (see proctop --help)` : unknownCommandMessage(arg));
     }
   }
   if (iterations !== null && !watch) throw new UsageError('--iterations only works with --watch');

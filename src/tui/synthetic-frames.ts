@@ -1,4 +1,5 @@
 // Made-up frames for component tests and the TUI benchmark: real shapes, invented numbers.
+import { programName } from '../sampler/program-name.js';
 import type { CpuTimes, RawProcess, SystemInfo } from '../sys/types.js';
 import { identityKey, type ProcessRow, type SampledFrame, type TaskCounts } from '../sampler/types.js';
 
@@ -56,6 +57,7 @@ export function syntheticRow(fields: Partial<RawProcess> & { readonly pid: numbe
     cpuTimeSeconds,
     startTimeMs: 1_700_000_000_000 + raw.startTime * 10,
     ageSeconds: 60,
+    name: programName(raw),
     ...raw,
     ...fields,
     key: identityKey(raw),

@@ -1,0 +1,61 @@
+// The man page (`man proctop`), written in roff from the same texts `proctop help` prints: the
+// overview, the monitor's usage and every command's usage, so the page and the help never drift.
+// The build writes it to dist/proctop.1 (package.json "man").
+import { COMMANDS, MONITOR_COMMAND } from './command-table.js';
+import { proctopVersion } from './version.js';
+
+/** Text made safe for roff: backslashes, hyphens (so flags copy-paste as ASCII) and leading dots or quotes. */
+export function roffEscape(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => line.replace(/\\/g, '\\e').replace(/-/g, '\\-').replace(/^([.'])/, '\\&$1'))
+    .join('\n');
+}
+
+/** A usage text as a preformatted block (no filling, no hyphenation). */
+function block(usage: string): string {
+  return `.nf\n${roffEscape(usage.trimEnd())}\n.fi`;
+}
+
+/** The whole page. */
+export async function manPage(): Promise<string> {
+  const [monitor, ...commands] = await Promise.all([MONITOR_COMMAND.load(), ...COMMANDS.map((c) => c.load())]);
+  const sections = COMMANDS.map((spec, i) => `.SS ${roffEscape(spec.name)}\n${roffEscape(spec.summary)}\n.PP\n${block(commands[i]?.usage ?? '')}`);
+  return `.TH PROCTOP 1 "" "proctop ${proctopVersion()}" "User Commands"
+.SH NAME
+proctop \\- ${roffEscape(MONITOR_COMMAND.summary)}
+.SH SYNOPSIS
+.nf
+${roffEscape(`proctop [--interval DUR] [--sort COL] [--filter TEXT] [--user NAME] [--tree] [--no-color] [--no-mouse]
+proctop --watch [--iterations N] [same options]
+${COMMANDS.map((c) => `proctop ${c.name} ...`).join('\n')}`)}
+.fi
+.SH DESCRIPTION
+A terminal process monitor for triaging a busy Linux box over SSH: what burns CPU and memory,
+a process's open files (sockets resolved to addresses, pipes to the process at the other end),
+and identity\\-safe actions on processes. Every subcommand prints JSON when its output is not a
+terminal and a table on one (\\fB\\-\\-json\\fR / \\fB\\-\\-table\\fR to choose).
+.SH MONITOR
+${block(monitor?.usage ?? '')}
+.PP
+Inside the monitor, \\fB?\\fR shows every key.
+.SH COMMANDS
+${sections.join('\n')}
+.SH FILES
+.TP
+.I $XDG_CONFIG_HOME/proctop/config.json
+Settings (default \\fI~/.config/proctop/config.json\\fR); see \\fBproctop config \\-\\-help\\fR.
+.TP
+.I $XDG_STATE_HOME/proctop/actions.jsonl
+Audit log of every signal, tree termination and renice (default \\fI~/.local/state/proctop/\\fR).
+.SH ENVIRONMENT
+.TP
+.B PROCTOP_BACKEND
+\\fBnative\\fR or \\fBjs\\fR forces a backend (default: the native addon, else the JavaScript fallback).
+.TP
+.B NO_COLOR
+Disables colours when set and not empty.
+.SH EXIT STATUS
+0 success, 1 partial or runtime failure, 2 invalid input (one line on stderr naming the problem; nothing is changed).
+`;
+}
