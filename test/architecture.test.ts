@@ -84,13 +84,14 @@ describe('one OS boundary', () => {
 
 /**
  * Relative import specifiers of a file (static, re-exports, dynamic), resolved to files under src/.
- * `values` leaves out type-only imports (`import type`, `export type`): TypeScript erases them, so
- * they cannot make a load-order circle.
+ * `loadOrder` keeps only what runs when the module loads: static value imports. Type-only imports
+ * are erased by TypeScript, and a dynamic import() runs later, inside a function (the command
+ * table's lazy chunks), so neither can make a load-order circle.
  */
-function importsOf(file: string, values = false): string[] {
+function importsOf(file: string, loadOrder = false): string[] {
   const text = withoutComments(textOf(file));
   const specifiers = [...text.matchAll(/(import|export)(\s+type)?\s[^;]*?from\s*['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/g)]
-    .filter((m) => !(values && m[2]))
+    .filter((m) => !(loadOrder && (m[2] || m[4])))
     .map((m) => (m[3] ?? m[4]) as string);
   const resolved: string[] = [];
   for (const specifier of specifiers) {
