@@ -1,4 +1,4 @@
-// `npm run bench [-- --procs N] [--runs R] [--only snapshot|tui|fds]`: starts a farm of N idle
+// `npm run bench [-- --procs N] [--runs R] [--only snapshot|tui|fds|rss]`: starts a farm of N idle
 // processes, measures the snapshot readers side by side (bench/snapshot.mjs), then runs the other
 // sections that exist (bench/tui.mjs, bench/fds.mjs) on the same farm, each under a time limit,
 // and always takes the farm down again.
@@ -13,7 +13,7 @@ import { run as runSnapshotSection } from '../bench/snapshot.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 
-const SECTIONS = ['snapshot', 'tui', 'fds'];
+const SECTIONS = ['snapshot', 'tui', 'fds', 'rss'];
 /** A section that has not finished by then is reported as timed out; the others still run. */
 const SECTION_TIMEOUT_MS = 10 * 60_000;
 
@@ -77,12 +77,12 @@ try {
     const snapshot = await runSnapshotSection({ procs: options.procs, runs: options.runs, lib });
     console.log(`\n${snapshot.text}`);
   }
-  for (const section of ['tui', 'fds']) {
+  for (const section of ['tui', 'fds', 'rss']) {
     const path = join(root, 'bench', `${section}.mjs`);
     if ((options.only !== null && options.only !== section) || !existsSync(path)) continue;
     try {
       const module = await import(pathToFileURL(path).href);
-      console.log(`\n${await withTimeout(section, module.run({ procs: options.procs }))}`);
+      console.log(`\n${await withTimeout(section, module.run({ procs: options.procs, runs: options.runs, lib }))}`);
     } catch (error) {
       failed = true;
       console.error(`\nbench section ${section} failed: ${error?.stack ?? error}`);

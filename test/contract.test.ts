@@ -1,5 +1,6 @@
 // One contract, every backend: the native addon and the JS fallback must read the same /proc
 // into the same records. Never skipped: a missing addon fails the native half loudly.
+import { execFileSync } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createJsCollector, createNativeCollector } from '../src/sys/collector.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -133,6 +134,7 @@ describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
             ioText: 'rchar: 11\nwchar: 22\nsyscr: 3\nsyscw: 4\nread_bytes: 8192\nwrite_bytes: 4096\ncancelled_write_bytes: 512\n',
             ctxSwitches: [123, 45],
             swapKb: 64,
+            vmRssKb: 13_608, // exact; stat's approximate counter says 500 pages (2000 kB)
             faults: [777, 9],
             fdCount: 5,
           },
@@ -152,7 +154,7 @@ describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
         startTime: 9000,
         alive: true,
         io: { readChars: 11, writeChars: 22, readSyscalls: 3, writeSyscalls: 4, readBytes: 8192, writeBytes: 4096, cancelledWriteBytes: 512 },
-        status: { voluntaryCtxSwitches: 123, involuntaryCtxSwitches: 45, swapBytes: 64 * 1024, uids: ids, gids: ids },
+        status: { voluntaryCtxSwitches: 123, involuntaryCtxSwitches: 45, swapBytes: 64 * 1024, rssBytes: 13_608 * 1024, uids: ids, gids: ids },
         fdCount: 5,
         cgroup: { path: `/system.slice/docker-${dockerId}.scope`, unit: `docker-${dockerId}.scope`, slice: 'system.slice', containerId: dockerId, containerRuntime: 'docker' },
         faults: { minor: 777, major: 9 },
@@ -185,8 +187,8 @@ describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
 
     it('gives kernel threads and zombies a null swap (no memory map) but their switches', async () => {
       const [kthread, zombie] = await collector.readExtras([{ pid: 2, startTime: 2 }, { pid: 200, startTime: 6000 }], { status: true });
-      expect(kthread?.status).toMatchObject({ swapBytes: null, voluntaryCtxSwitches: 10 });
-      expect(zombie?.status).toMatchObject({ swapBytes: null, involuntaryCtxSwitches: 2 });
+      expect(kthread?.status).toMatchObject({ swapBytes: null, rssBytes: null, voluntaryCtxSwitches: 10 });
+      expect(zombie?.status).toMatchObject({ swapBytes: null, rssBytes: null, involuntaryCtxSwitches: 2 });
     });
 
     it('caches the cgroup per identity: a move is not re-read, a new identity is', async () => {
@@ -273,6 +275,20 @@ describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
       expect(extras?.io?.readChars).toBeGreaterThan(0);
       const unified = readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n').find((line) => line.startsWith('0::'));
       expect(extras?.cgroup?.path).toBe(unified?.slice(3));
+    });
+
+    it('reads the exact RSS ps shows (VmRSS), where stat carries the approximate counter', async () => {
+      const child = startSleeper();
+      const pid = child.pid as number;
+      const collector = create();
+      const identity = await waitForValue(async () => {
+        const p = byPid(await collector.snapshot(), pid);
+        return p?.comm === 'sleep' && p.state === 'S' ? { pid, startTime: p.startTime } : null;
+      });
+      const [extras] = await collector.readExtras([identity], { status: true });
+      // ps (procps) is the oracle: its RSS column is VmRSS in KiB. A sleeping sleep(1) keeps its pages.
+      const ps = Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)], { encoding: 'utf8' }).trim());
+      expect(extras?.status?.rssBytes).toBe(ps * 1024);
     });
 
     it('counts the bytes a child wrote in io.writeChars and io.writeBytes', async () => {

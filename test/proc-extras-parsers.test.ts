@@ -48,13 +48,14 @@ describe('proc key-value parsers', () => {
   });
 
   it('reads switches, swap and the four ids from status; no VmSwap means null swap', () => {
-    const text = 'Name:\tx: y\nUid:\t1000\t1001\t1002\t1003\nGid:\t10\t11\t12\t13\nVmSwap:\t   12 kB\nvoluntary_ctxt_switches:\t5\nnonvoluntary_ctxt_switches:\t6\n';
+    const text = 'Name:\tx: y\nUid:\t1000\t1001\t1002\t1003\nGid:\t10\t11\t12\t13\nVmRSS:\t   13396 kB\nVmSwap:\t   12 kB\nvoluntary_ctxt_switches:\t5\nnonvoluntary_ctxt_switches:\t6\n';
     const fields = parseKeyValueLines(text);
     expect(fields.get('Name')).toBe('x: y');
     expect(statusExtras(fields)).toEqual({
       voluntaryCtxSwitches: 5,
       involuntaryCtxSwitches: 6,
       swapBytes: 12 * 1024,
+      rssBytes: 13_396 * 1024,
       uids: { real: 1000, effective: 1001, saved: 1002, filesystem: 1003 },
       gids: { real: 10, effective: 11, saved: 12, filesystem: 13 },
     });

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -325,6 +325,43 @@ describe('built CLI: proctop pstat', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toBe(message);
     expect(run.stdout).toBe('');
+  });
+
+  it('shows the exact RSS ps shows (VmRSS), not stat\'s approximate counter (issue 12 §6)', async () => {
+    const sleeper = startSleeper();
+    const pid = sleeper.pid as number;
+    await waitFor(async () => (JSON.parse((await runCli(['pstat', '--pid', String(pid)])).stdout) as PstatJson).processes[0]?.state === 'sleeping');
+    for (const backend of ['native', 'js']) {
+      const out = JSON.parse((await runCli(['pstat', '--json', '--pid', String(pid)], { PROCTOP_BACKEND: backend })).stdout) as PstatJson;
+      const ps = Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)], { encoding: 'utf8' }).trim());
+      expect(out.processes[0]).toMatchObject({ memory_kb: ps, rss_bytes: ps * 1024 });
+      const table = (await runCli(['pstat', '--table', '--pid', String(pid)], { PROCTOP_BACKEND: backend })).stdout;
+      expect(table.split('\n')[1]).toMatch(new RegExp(`^\\s*${pid}\\s.*\\s${ps}\\s+1\\s`));
+    }
+  });
+
+  it('leaves its own process out unless --include-self (issue 12 §6)', async () => {
+    const run = (args: readonly string[]) =>
+      new Promise<{ pid: number; out: PstatJson }>((resolve, reject) => {
+        const child = spawn(process.execPath, [builtCli, 'pstat', '--json', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+        let stdout = '';
+        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        child.on('error', reject);
+        child.on('close', () => resolve({ pid: child.pid as number, out: JSON.parse(stdout) as PstatJson }));
+      });
+    const plain = await run(['--top', '3']);
+    expect(plain.out.processes.map((p) => p.pid)).not.toContain(plain.pid);
+    expect((await run([])).out.processes.some((p) => p.pid === process.pid)).toBe(true);
+    const withSelf = await run(['--include-self', '--ppid', String(process.pid)]);
+    expect(withSelf.out.processes.map((p) => p.pid)).toContain(withSelf.pid);
+    const without = await run(['--ppid', String(process.pid)]);
+    expect(without.out.processes.map((p) => p.pid)).not.toContain(without.pid);
+  });
+
+  it('sorts --sort memory by the RSS it prints', async () => {
+    const out = JSON.parse((await runCli(['pstat', '--json', '--sort', 'memory', '--top', '20'])).stdout) as PstatJson;
+    const rss = out.processes.map((p) => p.rss_bytes as number);
+    expect(rss).toEqual([...rss].sort((a, b) => b - a));
   });
 
   it('exits 2 for an invalid PROCTOP_BACKEND', async () => {

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { platformName, schemaId, toJsonText } from '../output/json-envelope.js';
 import { renderTextTable, type TextColumn } from '../output/text-table.js';
 import { matchesFilter, cpuPercentOf, sortRows, SORT_KEYS, type CpuMode, type ProcessFilter, type SortKey } from '../sampler/process-query.js';
+import { readExactRss, withExactRss } from '../sampler/exact-rss.js';
 import { Sampler } from '../sampler/sampler.js';
 import type { ProcessRow } from '../sampler/types.js';
 import { createCollector, type CollectorChoice } from '../sys/collector.js';
@@ -34,7 +35,11 @@ CPU:
 Order:
   --sort KEY             pid | name | cpu | memory | start (default pid; cpu with --top)
   --top N                keep the first N after sorting
+  --include-self         list pstat's own process too (left out by default: its
+                         lifetime CPU is high only because it just started)
   --help                 this text
+
+RSS is the exact figure ps shows (/proc/PID/status VmRSS), not stat's approximate counter.
 
 Exit codes: 0 ok, 1 a requested --pid was not found or reading failed, 2 invalid input.
 Backend: native addon, or the JS fallback (PROCTOP_BACKEND=js|native forces one).
@@ -49,6 +54,8 @@ export interface PstatOptions {
   readonly sampleMs: number | null;
   readonly sort: SortKey;
   readonly top: number | null;
+  /** List pstat's own process (left out by default). */
+  readonly includeSelf: boolean;
   readonly help: boolean;
 }
 
@@ -121,6 +128,7 @@ export function parsePstatArgs(argv: readonly string[], stdoutIsTty: boolean): P
         sample: { type: 'string' },
         sort: { type: 'string' },
         top: { type: 'string' },
+        'include-self': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -165,6 +173,7 @@ export function parsePstatArgs(argv: readonly string[], stdoutIsTty: boolean): P
     sampleMs,
     sort: (v.sort as SortKey | undefined) ?? (top !== null ? 'cpu' : 'pid'),
     top,
+    includeSelf: v['include-self'] === true,
     help: v.help === true,
   };
 }
@@ -276,9 +285,16 @@ export async function main(argv: readonly string[], io: PstatIo = defaultIo()): 
   }
   const frame = await collectRows(choice, options, io);
   warnings.push(...frame.warnings);
-  const matched = frame.rows.filter((row) => matchesFilter(row, options.filter, options.cpuMode));
+  const self = process.pid;
+  let rows = options.includeSelf ? frame.rows : frame.rows.filter((row) => row.pid !== self);
+  // RSS is read exactly for what is listed; when memory decides the order or the filter, for all
+  // (a one-shot command can afford it, and a list out of order by its own figures misleads).
+  const byMemory = options.sort === 'memory' || options.filter.memoryAboveKb !== undefined;
+  if (byMemory) rows = withExactRss(rows, await readExactRss(choice.collector, rows));
+  const matched = rows.filter((row) => matchesFilter(row, options.filter, options.cpuMode));
   const sorted = sortRows(matched, options.sort, options.cpuMode);
-  const shown = options.top !== null ? sorted.slice(0, options.top) : sorted;
+  const top = options.top !== null ? sorted.slice(0, options.top) : sorted;
+  const shown = byMemory ? top : withExactRss(top, await readExactRss(choice.collector, top));
   const missing = (options.filter.pids ?? []).filter((pid) => !frame.rows.some((row) => row.pid === pid));
   for (const pid of missing) warnings.push(`pid ${pid} not found`);
 

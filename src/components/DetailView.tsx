@@ -4,6 +4,7 @@ import { cursorRow } from '../store/monitor-store.js';
 import { useHasInspectStore, useInspect } from '../store/use-inspect-store.js';
 import { useMonitor } from '../store/use-monitor-store.js';
 import { detailLines } from './detail-lines.js';
+import { withExactRow } from '../sampler/exact-rss.js';
 
 /**
  * Details of the inspected process (Enter): the identity captured when the view opened, so a
@@ -22,11 +23,13 @@ export function DetailView(): React.JSX.Element {
   const cwd = useInspect((s) => s.cwd);
   const exe = useInspect((s) => s.exe);
   const history = useInspect((s) => s.history);
+  const exactRss = useMonitor((s) => s.exactRss);
   const height = Math.max(1, layout.lines - layout.statusLines);
   const own = inspecting && target !== null;
+  const row = own ? lastRow : (cursor?.row ?? null);
   const lines = detailLines(
     {
-      row: own ? lastRow : (cursor?.row ?? null),
+      row: row && withExactRow(row, exactRss.get(row.key)),
       exited: own ? exited : (cursor?.exited ?? false),
       rowsByKey,
       cwd: own ? cwd : null,

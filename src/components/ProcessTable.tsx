@@ -3,6 +3,7 @@ import { Box, Text } from 'ink';
 import { useMonitor } from '../store/use-monitor-store.js';
 import { fitColumns, rowLine, titleLine } from './table-columns.js';
 import { fit } from './format.js';
+import { withExactRow } from '../sampler/exact-rss.js';
 
 interface RowProps {
   readonly text: string;
@@ -42,6 +43,7 @@ export function ProcessTable(): React.JSX.Element {
   const descending = useMonitor((s) => s.descending);
   const color = useMonitor((s) => s.color);
   const hasFrame = useMonitor((s) => s.frame !== null);
+  const exactRss = useMonitor((s) => s.exactRss);
   const width = layout.columns;
   const columns = fitColumns(width);
   const visible = display.slice(scrollTop, scrollTop + layout.tableRows);
@@ -59,7 +61,9 @@ export function ProcessTable(): React.JSX.Element {
         const isCursor = d.key === cursorKey;
         const marked = selection.has(d.key);
         // Only the cursor row needs its trailing blanks (full-width highlight); Ink's cost grows with every character.
-        const line = fit(rowLine(columns, d, marked, isCursor), width);
+        const rss = exactRss.get(d.key);
+        const shown = rss === undefined ? d : { ...d, row: withExactRow(d.row, rss) };
+        const line = fit(rowLine(columns, shown, marked, isCursor), width);
         const text = isCursor ? line : line.trimEnd();
         return <Row key={d.key} text={text} isCursor={isCursor} marked={marked} exited={d.exited} color={color} />;
       })}

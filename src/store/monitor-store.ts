@@ -112,6 +112,11 @@ export interface MonitorState {
   readonly input: TextInput | null;
   readonly tombstone: Tombstone | null;
   readonly message: StatusMessage | null;
+  /**
+   * Exact RSS (VmRSS) of the rows last on screen, by identity (tui/visible-rss.ts reads it): what
+   * the RSS column and the details view show. Sorting and filtering keep the snapshot's counter.
+   */
+  readonly exactRss: ReadonlyMap<IdentityKey, number>;
   /** Total CPU % of recent frames, oldest first (for the sparkline). */
   readonly cpuHistory: readonly number[];
   readonly terminalColumns: number;
@@ -156,6 +161,8 @@ export interface MonitorActions {
   setPortHolders(holders: PortHolders | null): void;
   pushView(view: View): void;
   popView(): void;
+  /** Replaces the exact RSS figures of the rows on screen. */
+  setExactRss(exact: ReadonlyMap<IdentityKey, number>): void;
   /** Shows text in the status bar; `about` ties it to the state it describes (see MessageSubject). */
   showMessage(text: string, durationMs?: number, about?: MessageSubject): void;
   resize(columns: number, rows: number): void;
@@ -285,6 +292,7 @@ export function createMonitorStore(options: MonitorStoreOptions = {}): MonitorSt
       input: null,
       tombstone: null,
       message: null,
+      exactRss: new Map(),
       cpuHistory: [],
       terminalColumns: columns,
       terminalRows: rows,
@@ -447,6 +455,9 @@ export function createMonitorStore(options: MonitorStoreOptions = {}): MonitorSt
         const views = get().views;
         if (views.length > 1) set({ views: views.slice(0, -1) });
       },
+      setExactRss(exactRss) {
+        set({ exactRss });
+      },
       showMessage(text, durationMs, about) {
         note(text, durationMs, about);
       },
@@ -461,6 +472,17 @@ export function createMonitorStore(options: MonitorStoreOptions = {}): MonitorSt
       },
     };
   });
+}
+
+/** The processes in the table's viewport (not tombstones: they have no /proc to read). */
+export function visibleRows(s: MonitorState): ProcessRow[] {
+  const rows: ProcessRow[] = [];
+  const end = Math.min(s.display.length, s.scrollTop + s.layout.tableRows);
+  for (let i = s.scrollTop; i < end; i++) {
+    const d = s.display[i] as DisplayRow;
+    if (!d.exited) rows.push(d.row);
+  }
+  return rows;
 }
 
 /** The process under the cursor (a tombstone counts), or null. */

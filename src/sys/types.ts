@@ -249,6 +249,11 @@ export interface StatusExtras {
   readonly involuntaryCtxSwitches: number;
   /** VmSwap in bytes: anonymous memory swapped out; null for kernel threads and zombies (no mm). */
   readonly swapBytes: number | null;
+  /**
+   * VmRSS in bytes, the exact resident size `ps` and `top` show; null for kernel threads and
+   * zombies. RawProcess.rssBytes (stat) is the kernel's cheaper per-CPU-batched approximation.
+   */
+  readonly rssBytes: number | null;
   readonly uids: IdSet;
   readonly gids: IdSet;
 }

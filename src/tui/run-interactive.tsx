@@ -11,6 +11,8 @@ import { inspectOverrides, inspectViewKeys } from '../keys/inspect-keys.js';
 import { createInspectStore } from '../store/inspect-store.js';
 import type { Collector } from '../sys/types.js';
 import { collectorSources, InspectRefresher } from './inspect-refresher.js';
+import { VisibleRssReader } from './visible-rss.js';
+import { readExactRss } from '../sampler/exact-rss.js';
 import type { MonitorOptions } from './options.js';
 import { SamplingLoop, type FrameSource } from './sampling-loop.js';
 import { enterFullScreen } from './terminal.js';
@@ -62,6 +64,9 @@ export async function runInteractive(setup: InteractiveSetup): Promise<number> {
   // Details, open files and the :PORT filter (read-only: they work in --watch too).
   const inspect = createInspectStore();
   const refresher = setup.collector ? new InspectRefresher(store, inspect, collectorSources(setup.collector)) : null;
+  // The RSS column and the details view show the exact figure ps shows, read for the rows on screen only.
+  const collector = setup.collector;
+  const rssReader = collector ? new VisibleRssReader(store, (rows) => readExactRss(collector, rows)) : null;
   const overrides: CommandOverrides = { ...inspectOverrides(inspect), ...actions.overrides, ...setup.overrides };
   const viewKeys: ViewKeyHandlers = { ...inspectViewKeys(inspect), ...actions.viewKeys, ...setup.viewKeys };
   const unsubscribe = store.subscribe((state, previous) => {
@@ -80,6 +85,7 @@ export async function runInteractive(setup: InteractiveSetup): Promise<number> {
     // the first render, so the first screen already lists processes (one cold render, not two).
     loop.start();
     refresher?.start();
+    rssReader?.start();
     await loop.firstFrame(FIRST_FRAME_WAIT_MS);
     const screen = (
       <ActionsStoreContext.Provider value={actions.store}>
@@ -121,6 +127,7 @@ export async function runInteractive(setup: InteractiveSetup): Promise<number> {
     stdout.off('resize', onResize);
     await loop.stop();
     await refresher?.stop();
+    await rssReader?.stop();
     app?.unmount();
     process.stdin.pause();
     session.restore();

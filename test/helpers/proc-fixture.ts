@@ -57,6 +57,8 @@ export interface FixtureProcess {
   readonly cgroupText?: string;
   /** voluntary and nonvoluntary context switches for status (default [10, 2]). */
   readonly ctxSwitches?: readonly [number, number];
+  /** VmRSS in kB for status (default rssPages × 4, as stat; the real kernel's stat figure is approximate). */
+  readonly vmRssKb?: number;
   /** VmSwap in kB for status (default 0; not written for kernel threads and zombies). */
   readonly swapKb?: number;
   /** minflt and majflt for stat (default [100, 0]). */
@@ -181,7 +183,7 @@ function statusText(p: FixtureProcess, uid: number): string {
   if (state !== 'Z' && !isKernelThreadSpec(p)) {
     const pageKb = 4;
     lines.push(`VmSize:\t${Math.floor(Number(p.vsizeBytes ?? 10_000_000) / 1024)} kB`);
-    lines.push(`VmRSS:\t${Number(p.rssPages ?? 500) * pageKb} kB`);
+    lines.push(`VmRSS:\t${p.vmRssKb ?? Number(p.rssPages ?? 500) * pageKb} kB`);
     lines.push(`VmSwap:\t${p.swapKb ?? 0} kB`);
   }
   lines.push(`Threads:\t${p.threads ?? 1}`);

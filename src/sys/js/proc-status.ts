@@ -43,7 +43,7 @@ export function statusExtras(fields: ReadonlyMap<string, string>): StatusExtras 
   const uids = parseIdSet(fields.get('Uid'));
   const gids = parseIdSet(fields.get('Gid'));
   if (voluntary === null || involuntary === null || !uids || !gids) return null;
-  return { voluntaryCtxSwitches: voluntary, involuntaryCtxSwitches: involuntary, swapBytes: kbField(fields, 'VmSwap'), uids, gids };
+  return { voluntaryCtxSwitches: voluntary, involuntaryCtxSwitches: involuntary, swapBytes: kbField(fields, 'VmSwap'), rssBytes: kbField(fields, 'VmRSS'), uids, gids };
 }
 
 /** /proc/PID/io → counters; null when a line is missing (a kernel without task I/O accounting has no file at all). */

@@ -1,0 +1,29 @@
+// The exact resident size for the few processes a person reads figures of. A snapshot carries
+// stat's RSS, a counter the kernel keeps per CPU and sums approximately (13,396 K where ps says
+// 13,608 K); /proc/PID/status VmRSS is exact but costs a file read per process, so it is read only
+// for the rows shown (on screen, details, pstat output) while sorting keeps the cheap counter.
+import type { Collector } from '../sys/types.js';
+import type { IdentityKey, ProcessRow } from './types.js';
+
+/** Exact RSS (VmRSS) of these rows by identity; a row gone, reused or without memory is left out (show row.rssBytes). */
+export async function readExactRss(collector: Pick<Collector, 'readExtras'>, rows: readonly ProcessRow[]): Promise<Map<IdentityKey, number>> {
+  const exact = new Map<IdentityKey, number>();
+  if (rows.length === 0) return exact;
+  const extras = await collector.readExtras(rows, { status: true });
+  for (let i = 0; i < rows.length; i++) {
+    const rss = extras[i]?.alive ? extras[i]?.status?.rssBytes : null;
+    if (rss !== null && rss !== undefined) exact.set((rows[i] as ProcessRow).key, rss);
+  }
+  return exact;
+}
+
+/** The row with its exact RSS (and MEM% scaled to match), or the row itself when `rss` is unknown. */
+export function withExactRow(row: ProcessRow, rss: number | undefined): ProcessRow {
+  if (rss === undefined || rss === row.rssBytes) return row;
+  return { ...row, rssBytes: rss, memPercent: row.rssBytes > 0 ? (row.memPercent * rss) / row.rssBytes : row.memPercent };
+}
+
+/** The rows with their exact RSS where `exact` has it. */
+export function withExactRss(rows: readonly ProcessRow[], exact: ReadonlyMap<IdentityKey, number>): ProcessRow[] {
+  return rows.map((row) => withExactRow(row, exact.get(row.key)));
+}

@@ -1,0 +1,79 @@
+// Issue 12 §6: the RSS a person reads (rows on screen, details view) is the exact VmRSS ps and top
+// show; sorting and the steady refresh keep the snapshot's cheap counter.
+import { execFileSync } from 'node:child_process';
+import React from 'react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cleanup, render } from 'ink-testing-library';
+import { MonitorApp } from '../src/components/MonitorApp.js';
+import { readExactRss } from '../src/sampler/exact-rss.js';
+import { Sampler } from '../src/sampler/sampler.js';
+import type { IdentityKey, ProcessRow } from '../src/sampler/types.js';
+import { createMonitorStore, visibleRows } from '../src/store/monitor-store.js';
+import { createJsCollector, createNativeCollector } from '../src/sys/collector.js';
+import type { Collector } from '../src/sys/types.js';
+import { syntheticFrame, syntheticRow, syntheticSystem } from '../src/tui/synthetic-frames.js';
+import { VisibleRssReader } from '../src/tui/visible-rss.js';
+import { killStartedChildren, startSleeper, waitFor } from './helpers/children.js';
+
+afterEach(async () => {
+  cleanup();
+  await killStartedChildren();
+});
+
+const rows = Array.from({ length: 50 }, (_, i) => syntheticRow({ pid: 100 + i, cpuPercent: 50 - i, rssBytes: 13_396 * 1024 }));
+
+describe('the RSS column on screen', () => {
+  it('reads exact RSS for the rows in view only, again after each refresh and scroll, and shows it', async () => {
+    const store = createMonitorStore({ columns: 80, rows: 14, backend: 'native', color: false });
+    const asked: number[][] = [];
+    const reader = new VisibleRssReader(store, async (shown: readonly ProcessRow[]) => {
+      asked.push(shown.map((r) => r.pid));
+      return new Map<IdentityKey, number>(shown.map((r) => [r.key, 13_608 * 1024]));
+    });
+    reader.start();
+    store.getState().ingest(syntheticFrame(rows, { system: syntheticSystem(2), intervalMs: 1500 }));
+    await waitFor(() => store.getState().exactRss.size > 0);
+    const inView = visibleRows(store.getState()).map((r) => r.pid);
+    expect(inView.length).toBe(store.getState().layout.tableRows);
+    expect(asked.at(-1)).toEqual(inView);
+    expect([...store.getState().exactRss.keys()]).toEqual(visibleRows(store.getState()).map((r) => r.key));
+
+    const app = render(<MonitorApp store={store} />);
+    await new Promise((r) => setTimeout(r, 30));
+    const frame = app.lastFrame() ?? '';
+    expect(frame).toContain('13.3M'); // 13,608 K exact, where the counter says 13,396 K (13.1M)
+    expect(frame).not.toContain('13.1M');
+
+    store.getState().pageDown();
+    await waitFor(() => asked.at(-1)?.[0] === visibleRows(store.getState())[0]?.pid);
+    // Sorting never asked for exact figures: the list order is the counter's.
+    expect(asked.every((pids) => pids.length <= store.getState().layout.tableRows)).toBe(true);
+    await reader.stop();
+  });
+
+  it('shows the exact figure in the details view', async () => {
+    const store = createMonitorStore({ columns: 100, rows: 30, backend: 'native', color: false });
+    store.getState().ingest(syntheticFrame(rows.slice(0, 3), { system: syntheticSystem(2), intervalMs: 1500 }));
+    store.getState().setExactRss(new Map([[rows[0]?.key as IdentityKey, 13_608 * 1024]]));
+    store.getState().pushView('detail');
+    const app = render(<MonitorApp store={store} />);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(app.lastFrame()).toMatch(/RSS\s+13\.3M/);
+  });
+});
+
+const native = createNativeCollector();
+describe.each([
+  ['js', createJsCollector() as Collector | string],
+  ['native', native],
+])('exact RSS of a real process (%s backend)', (_name, collector) => {
+  it('equals what ps shows', async () => {
+    if (typeof collector === 'string') throw new Error(collector);
+    const sleeper = startSleeper();
+    const sampler = new Sampler(collector);
+    const row = await waitFor(async () => (await sampler.sample()).rows.find((r) => r.pid === sleeper.pid && r.state === 'S' && r.comm === 'sleep'));
+    const exact = await readExactRss(collector, [row]);
+    const ps = Number(execFileSync('ps', ['-o', 'rss=', '-p', String(sleeper.pid)], { encoding: 'utf8' }).trim());
+    expect(exact.get(row.key)).toBe(ps * 1024);
+  });
+});
