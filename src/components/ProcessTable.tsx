@@ -1,7 +1,7 @@
 import React from 'react';
 import { Box, Text } from 'ink';
 import { useMonitor } from '../store/use-monitor-store.js';
-import { fitColumns, fitColumnsWithTrack, rowLine, titleLine } from './table-columns.js';
+import { rowLine, screenColumns, titleLine } from './table-columns.js';
 import { fit } from './format.js';
 import { withExactRow } from '../sampler/exact-rss.js';
 
@@ -48,7 +48,7 @@ export function ProcessTable(): React.JSX.Element {
   const width = layout.columns;
   const visible = display.slice(scrollTop, scrollTop + layout.tableRows);
   // TRACK appears only while a tracked process is on screen: no cost and no column otherwise.
-  const columns = tracked.size > 0 && visible.some((d) => tracked.has(d.key)) ? fitColumnsWithTrack(width, tracked) : fitColumns(width);
+  const columns = screenColumns(width, visible, tracked);
   return (
     <Box flexDirection="column" height={layout.tableRows + 1}>
       <Text wrap="truncate" inverse={!color} color={color ? 'black' : undefined} backgroundColor={color ? 'green' : undefined}>

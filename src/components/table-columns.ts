@@ -99,6 +99,25 @@ export function fitColumnsWithTrack(width: number, tracked: ReadonlyMap<Identity
   return out;
 }
 
+/** The columns on screen: TRACK joins only while a tracked process is among the visible rows. */
+export function screenColumns(width: number, visible: readonly DisplayRow[], tracked: ReadonlyMap<IdentityKey, TrackedEntry>): readonly TableColumn[] {
+  return tracked.size > 0 && visible.some((d) => tracked.has(d.key)) ? fitColumnsWithTrack(width, tracked) : fitColumns(width);
+}
+
+/**
+ * The sortable column drawn at screen column `x` (0-based) of a table `width` wide, or null
+ * (gutter, gaps, TRACK, past the end). `columns` are the ones on screen (default: without TRACK).
+ */
+export function columnAt(width: number, x: number, columns: readonly TableColumn[] = fitColumns(width)): ColumnId | null {
+  let start = GUTTER;
+  for (const col of columns) {
+    const end = col.id === 'command' ? width : start + col.width;
+    if (x >= start && x < end) return col.id === 'track' ? null : col.id;
+    start = end + 1;
+  }
+  return null;
+}
+
 /** The title line; the sort column carries ▼ (descending) or ▲ (ascending). */
 export function titleLine(columns: readonly TableColumn[], sortColumn: ColumnId, descending: boolean): string {
   const cells = columns.map((col) => {

@@ -3,7 +3,7 @@
 // written back (last seen at most once per interval, first seen dead once).
 import { createCollector } from '../sys/collector.js';
 import type { Collector, ProcessIdentity, RawProcess } from '../sys/types.js';
-import { userName } from '../actions/users.js';
+import { effectiveUid, lookupAccount } from '../sys/accounts.js';
 import type { FileLockOptions, LockDeps, LockHolder } from '../storage/file-lock.js';
 import {
   defaultLogPath,
@@ -267,9 +267,9 @@ export class Registry {
       this.bootId(),
     ]);
     if (!started.ok) return { status: 'failed', code: started.code, message: started.message };
-    const uid = process.geteuid?.() ?? 0;
+    const uid = effectiveUid();
     const added = await this.insert(
-      { ...started.identity, argv: started.argv, exe: started.exe, uid, user: userName(uid) },
+      { ...started.identity, argv: started.argv, exe: started.exe, uid, user: lookupAccount(uid)?.name ?? String(uid) },
       bootId,
       labels,
       { origin: 'run', logPath, cwd: spec.cwd ?? process.cwd() },

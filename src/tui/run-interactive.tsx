@@ -54,7 +54,7 @@ export async function runInteractive(setup: InteractiveSetup): Promise<number> {
     rows: stdout.rows || 24,
   });
   if (setup.notice) store.getState().showMessage(setup.notice, 8000);
-  const session = enterFullScreen();
+  const session = enterFullScreen(process.stdin, 1, { mouse: options.mouse });
   const loop = new SamplingLoop(setup.source, store, {
     firstSampleStartedAt: setup.firstSampleStartedAt,
     onError: (error) => store.getState().showMessage(`sampling failed: ${error instanceof Error ? error.message : String(error)}`),
@@ -96,7 +96,7 @@ export async function runInteractive(setup: InteractiveSetup): Promise<number> {
     const screen = (
       <ActionsStoreContext.Provider value={actions.store}>
         <TrackedStoreContext.Provider value={tracking.store}>
-          <MonitorApp store={store} inspect={inspect} overrides={overrides} viewKeys={viewKeys} />
+          <MonitorApp store={store} inspect={inspect} overrides={overrides} viewKeys={viewKeys} mouse={options.mouse} />
         </TrackedStoreContext.Provider>
       </ActionsStoreContext.Provider>
     );
