@@ -61,6 +61,13 @@ describe('group accumulator (process-exporter counter rules)', () => {
     expect(byName(groups, 'web')?.procs).toBe(2);
   });
 
+  it('a newcomer dated up to a second before the first sample (btime is whole seconds) still counts in full', () => {
+    const acc = new GroupAccumulator({ baseline: 'first-sample' });
+    acc.update([member('1:10', 'web', 50, T0 / 1000 - 100)], T0);
+    const groups = acc.update([member('1:10', 'web', 50, T0 / 1000 - 100), member('3:30', 'web', 4, T0 / 1000 - 0.6)], T0 + 2000);
+    expect(byName(groups, 'web')?.counters.cpuUserSeconds).toBe(4);
+  });
+
   it('process-start baseline counts every process in full (one-shot output)', () => {
     const acc = new GroupAccumulator({ baseline: 'process-start' });
     const groups = acc.update([member('1:10', 'web', 50, 1), member('2:10', 'web', 7, 2)], T0);
@@ -84,16 +91,34 @@ describe('group accumulator (process-exporter counter rules)', () => {
     expect(byName(groups, 'x')?.counters.cpuUserSeconds).toBe(41);
   });
 
-  it('a counter that steps back or becomes unreadable adds nothing and never lowers the total', () => {
+  it('a reading that fails once loses nothing; a counter that steps back never lowers the total', () => {
     const acc = new GroupAccumulator({ baseline: 'process-start' });
     acc.update([member('1:1', 'io', 0, 1, { readBytes: 1000 })], T0);
     let groups = acc.update([member('1:1', 'io', 0, 1, { readBytes: null })], T0 + 1000);
     expect(byName(groups, 'io')?.counters.readBytes).toBe(1000);
     groups = acc.update([member('1:1', 'io', 0, 1, { readBytes: 1500 })], T0 + 2000);
-    // Unreadable in between: counting restarts from the next readable value.
-    expect(byName(groups, 'io')?.counters.readBytes).toBe(1000);
+    // Unreadable in between: the increase across the gap is counted when it reads again.
+    expect(byName(groups, 'io')?.counters.readBytes).toBe(1500);
     groups = acc.update([member('1:1', 'io', 0, 1, { readBytes: 1200 })], T0 + 3000);
-    expect(byName(groups, 'io')?.counters.readBytes).toBe(1000);
+    expect(byName(groups, 'io')?.counters.readBytes).toBe(1500);
+    groups = acc.update([member('1:1', 'io', 0, 1, { readBytes: 1300 })], T0 + 4000);
+    expect(byName(groups, 'io')?.counters.readBytes).toBe(1600);
+  });
+
+  it('a newcomer that counts in full but whose first reading failed still counts in full once it reads', () => {
+    const acc = new GroupAccumulator({ baseline: 'first-sample' });
+    acc.update([], T0);
+    acc.update([member('5:50', 'new', 0, T0 / 1000 + 5, { minorPageFaults: null })], T0 + 10_000);
+    const groups = acc.update([member('5:50', 'new', 0, T0 / 1000 + 5, { minorPageFaults: 190 })], T0 + 11_000);
+    expect(byName(groups, 'new')?.counters.minorPageFaults).toBe(190);
+  });
+
+  it('a process alive at the first sample with an unreadable counter counts from its first reading', () => {
+    const acc = new GroupAccumulator({ baseline: 'first-sample' });
+    acc.update([member('5:50', 'old', 0, 1, { readBytes: null })], T0);
+    acc.update([member('5:50', 'old', 0, 1, { readBytes: 7000 })], T0 + 1000);
+    const groups = acc.update([member('5:50', 'old', 0, 1, { readBytes: 7100 })], T0 + 2000);
+    expect(byName(groups, 'old')?.counters.readBytes).toBe(100);
   });
 
   it('sums gauges, counts states in process-exporter buckets, keeps the worst fd ratio and the oldest start', () => {
