@@ -39,7 +39,7 @@ Order:
                          lifetime CPU is high only because it just started)
   --help                 this text
 
-RSS is the exact figure ps shows (/proc/PID/status VmRSS), not stat's approximate counter.
+RSS is the exact figure ps shows (VmRSS of the process status), not stat's approximate counter.
 
 Exit codes: 0 ok, 1 a requested --pid was not found or reading failed, 2 invalid input.
 Backend: native addon, or the JS fallback (PROCTOP_BACKEND=js|native forces one).
