@@ -6,15 +6,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from './helpers/cli.js';
-import { hasTmux, tableRows, tmuxServer } from './helpers/tmux.js';
+import { hasTmux, tableRowLines, tmuxServer } from './helpers/tmux.js';
 import { readRecentActions } from '../src/storage/audit-log.js';
 import { isAlive, killStartedChildren, startChild, waitFor } from './helpers/children.js';
 
 const SOCKET = `proctop-actions-${process.pid}`;
 const TAG = `h7tag${process.pid}`;
 
-const { tmux, waitForScreen, startShell, quit, killServer } = tmuxServer(SOCKET);
+const { tmux, waitForScreen, startShell, killServer } = tmuxServer(SOCKET);
 
+/** Rows of the process table as [mark, pid, line] (mark: '*' selected, '>' cursor, ' '). */
+function tableRows(text: string): Array<[string, number, string]> {
+  return tableRowLines(text).map((r) => [r.mark, r.pid, r.line]);
+}
 
 let workDir: string;
 let stateHome: string;
@@ -54,6 +58,10 @@ async function selectFirstTwo(session: string, pids: readonly number[]): Promise
   expect(tableRows(selected).filter(([mark]) => mark === '*').map(([, pid]) => pid)).toEqual(pids.slice(0, 2));
 }
 
+async function quit(session: string): Promise<void> {
+  tmux('send-keys', '-t', session, 'q');
+  await waitFor(() => tmux('display-message', '-p', '-t', session, '#{alternate_on} #{pane_current_command}').trim() === '0 bash', 15_000, 150);
+}
 
 describe.skipIf(!hasTmux)('kill dialog in tmux', () => {
   beforeAll(async () => {

@@ -7,13 +7,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { builtCli, ensureBuilt } from './helpers/cli.js';
-import { hasTmux, tableRows, tmuxServer } from './helpers/tmux.js';
-import { killStartedChildren, startChild, waitFor } from './helpers/children.js';
+import { hasTmux, tableRowLines, tmuxServer } from './helpers/tmux.js';
+import { killStartedChildren, startChild } from './helpers/children.js';
 
 const SOCKET = `proctop-track-${process.pid}`;
 const TAG = `t13mark${process.pid}`;
 
-const { tmux, waitForScreen, startShell, quit, killServer } = tmuxServer(SOCKET);
+const { tmux, waitForScreen, startShell, waitForShell, killServer } = tmuxServer(SOCKET);
+
+/** Rows of the process table as [mark, pid, line]. */
+const tableRows = (text: string): Array<[string, number, string]> => tableRowLines(text).map((r) => [r.mark, r.pid, r.line]);
+
+async function quit(session: string): Promise<void> {
+  tmux('send-keys', '-t', session, 'q');
+  await waitForShell(session);
+}
 
 
 let workDir: string;

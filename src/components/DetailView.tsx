@@ -24,6 +24,9 @@ export function DetailView(): React.JSX.Element {
   const exe = useInspect((s) => s.exe);
   const history = useInspect((s) => s.history);
   const tracked = useMonitor((s) => s.tracked);
+  const inspection = useInspect((s) => s.inspection);
+  const deepRead = useInspect((s) => s.deepRead);
+  const scroll = useInspect((s) => s.detailScroll);
   const exactRss = useMonitor((s) => s.exactRss);
   const height = Math.max(1, layout.lines - layout.statusLines);
   const own = inspecting && target !== null;
@@ -39,6 +42,9 @@ export function DetailView(): React.JSX.Element {
       listingFailure: own ? listingFailure : null,
       history,
       tracked: row ? (tracked.get(row.key) ?? null) : null,
+      inspection: own ? inspection : null,
+      deepRead,
+      scroll,
     },
     layout.columns,
     height,
