@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createSystemDeps } from '../src/actions/deps.js';
+import { systemSignaller } from './helpers/recording-collector.js';
 import { killStartedChildren, startChild, waitFor } from './helpers/children.js';
 import { builtCliPath, startTimeOf } from './helpers/cli.js';
 
@@ -18,7 +18,7 @@ beforeAll(async () => {
   cli = await builtCliPath();
 }, 60_000);
 afterEach(async () => {
-  const signal = (await createSystemDeps({ audit: null })).signal;
+  const signal = systemSignaller();
   for (const [pid, startTime] of spawned) {
     await signal({ pid, startTime }, 18).catch(() => undefined);
     await signal({ pid, startTime }, 9).catch(() => undefined);
@@ -111,7 +111,8 @@ describe('freeze watchdog', () => {
         stoppedAtKill.push(stopped);
         return;
       }
-      for (const [pid, startTime] of spawned) await (await createSystemDeps({ audit: null })).signal({ pid, startTime }, 9).catch(() => undefined);
+      const signal = systemSignaller();
+      for (const [pid, startTime] of spawned) await signal({ pid, startTime }, 9).catch(() => undefined);
       spawned.clear();
     }
   }, 240_000);

@@ -3,37 +3,28 @@
 // registry continues them synchronously on the way out. Against what cannot be caught (SIGKILL,
 // a crash of the runtime), a watchdog process (src/sys/freeze-watchdog.ts) is told about every
 // member before its SIGSTOP and continues them if proctop dies first: no process is ever left frozen.
-import { readFileSync } from 'node:fs';
-import { parseStat } from '../sys/js/proc-stat.js';
-import type { ProcessIdentity } from '../sys/types.js';
+import type { Collector, ProcessIdentity } from '../sys/types.js';
 import { startFreezeWatchdog, type FreezeWatchdog } from '../sys/freeze-watchdog.js';
+import { SIGNAL_NUMBERS } from './signals.js';
 
 const INTERRUPTS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 const SIGNAL_EXIT_CODES: Readonly<Record<string, number>> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
 
-const stopped = new Map<string, ProcessIdentity>();
+/** A stopped member and the collector that stopped it (which continues it). */
+interface StoppedMember {
+  readonly identity: ProcessIdentity;
+  readonly collector: Pick<Collector, 'signalSync'>;
+}
+
+const stopped = new Map<string, StoppedMember>();
 /** The watchdog while any member is stopped (started with the first, done with the last). */
 let watchdog: FreezeWatchdog | null = null;
 const addedHandlers: NodeJS.Signals[] = [];
 
-function startTimeNow(procRoot: string, pid: number): number | null {
-  try {
-    return parseStat(readFileSync(`${procRoot}/${pid}/stat`, 'utf8'))?.startTime ?? null;
-  } catch {
-    return null;
-  }
-}
-
 /** Sends SIGCONT to every member still recorded as stopped whose identity still matches. */
-export function continueStoppedMembers(procRoot = '/proc'): void {
-  for (const member of stopped.values()) {
-    if (startTimeNow(procRoot, member.pid) !== member.startTime) continue;
-    try {
-      process.kill(member.pid, 'SIGCONT');
-    } catch {
-      // gone or not ours any more: nothing to continue
-    }
-  }
+export function continueStoppedMembers(): void {
+  // Synchronous and identity-checked: a member that is gone, or whose PID was reused, is left alone.
+  for (const { identity, collector } of stopped.values()) collector.signalSync(identity, SIGNAL_NUMBERS.CONT);
   stopped.clear();
   finishWatchdog();
   if (recorders.size === 0) unhook();
@@ -109,14 +100,14 @@ const keyOf = (m: ProcessIdentity): string => `${m.pid}:${m.startTime}`;
  * exit hooks and the watchdog know them from then on. Returns a warning when the watchdog could
  * not be started or did not take them in time (then a SIGKILLed proctop could leave them frozen).
  */
-export async function noteStopped(members: readonly ProcessIdentity[]): Promise<string | null> {
+export async function noteStopped(members: readonly ProcessIdentity[], collector: Pick<Collector, 'signalSync'>): Promise<string | null> {
   let warning: string | null = null;
   if (watchdog === null) {
     const started = startFreezeWatchdog();
     if (typeof started === 'string') warning = started;
     else watchdog = started;
   }
-  for (const member of members) stopped.set(keyOf(member), { pid: member.pid, startTime: member.startTime });
+  for (const member of members) stopped.set(keyOf(member), { identity: { pid: member.pid, startTime: member.startTime }, collector });
   hook();
   if (watchdog && !(await watchdog.stopping(members))) warning = 'the freeze watchdog did not take the stopped identities in time: a proctop killed now could leave them frozen';
   return warning;

@@ -5,6 +5,7 @@ import { GroupAccumulator, type CounterBaseline } from './group-accumulator.js';
 import type { GroupMember } from './group-figures.js';
 import { Exposition, type ExpositionFormat, type TrackedUp } from './exposition.js';
 import { snapshotGroupNames, type GroupBy } from './grouping.js';
+import { trackedGroupNames, trackedName, type TrackedLabelSource } from './tracked-groups.js';
 
 export interface MetricsExporterOptions {
   readonly groupBy: GroupBy;
@@ -17,18 +18,30 @@ export interface MetricsExporterOptions {
   readonly clock?: () => number;
 }
 
+/** One registry entry and whether its process (same boot, pid and start time) is alive now. */
+export interface TrackedState {
+  readonly entry: TrackedLabelSource;
+  readonly alive: boolean;
+}
+
+/** Where tracked entries come from (the registry); read once per sample, against that sample's processes. */
+export interface TrackedSource {
+  states(snapshot: Snapshot): Promise<readonly TrackedState[]>;
+}
+
+const REGISTRY_GROUPINGS: readonly GroupBy[] = ['tag', 'group', 'name'];
+
 /**
  * What the bulk extras reader adds to the snapshot: process-exporter reads the same files (io,
- * status, the fd directory) for every process at every scrape. The fd limit (worst_fd_ratio) and
- * smaps (proportional memory) have no bulk reader yet, so those families are not written.
+ * status, limits, the fd directory) for every process at every scrape. smaps_rollup (proportional
+ * memory) walks every mapping of every process, so it is read only when asked for.
  */
-const EXTRAS_REQUEST: ExtrasRequest = { io: true, status: true, fdCount: true, faults: true };
-const WITH_EXTRAS: FamilyAvailability = { io: true, pageFaults: true, ctxSwitches: true, fds: true, fdLimits: false, swap: true, proportional: false };
+const EXTRAS_REQUEST: ExtrasRequest = { io: true, status: true, fdCount: true, faults: true, fdLimit: true };
 const SNAPSHOT_ONLY: FamilyAvailability = { io: false, pageFaults: false, ctxSwitches: false, fds: false, fdLimits: false, swap: false, proportional: false };
 
-/** The extras request of a grouping (unit grouping also needs each process's cgroup). */
-export function extrasRequestFor(groupBy: GroupBy): ExtrasRequest {
-  return groupBy === 'unit' ? { ...EXTRAS_REQUEST, cgroup: true } : EXTRAS_REQUEST;
+/** The extras an exporter reads: unit grouping adds each process's cgroup, proportional memory its smaps_rollup. */
+export function extrasRequestFor(groupBy: GroupBy, proportional: boolean): ExtrasRequest {
+  return { ...EXTRAS_REQUEST, cgroup: groupBy === 'unit', smapsRollup: proportional };
 }
 
 /**
@@ -44,8 +57,14 @@ export function unitGroupName(extras: ProcessExtras | undefined): string {
 /**
  * The members of one snapshot for a grouping. `extras` (when read) are in the snapshot's process
  * order; a process that exited between the two reads keeps its snapshot figures, without extras.
+ * `trackedGroups` (registry groupings) holds each process's group names in the same order.
  */
-export function membersOf(snapshot: Snapshot, groupBy: GroupBy, extras: readonly ProcessExtras[] | null = null): GroupMember[] {
+export function membersOf(
+  snapshot: Snapshot,
+  groupBy: GroupBy,
+  extras: readonly ProcessExtras[] | null = null,
+  trackedGroups: readonly (readonly string[])[] | null = null,
+): GroupMember[] {
   const { bootTimeMs, clockTicks } = snapshot.system;
   const ticks = clockTicks > 0 ? clockTicks : 100;
   const bootSeconds = bootTimeMs / 1000;
@@ -57,7 +76,7 @@ export function membersOf(snapshot: Snapshot, groupBy: GroupBy, extras: readonly
     const found = extras?.[i];
     const x = found !== undefined && found.alive && found.pid === p.pid && found.startTime === p.startTime ? found : undefined;
     // Under unit grouping a process that exited before its cgroup was read has no group: drop it.
-    const groups = groupBy === 'unit' && found !== undefined && !found.alive ? [] : groupNamesOf(groupBy, p, x);
+    const groups = trackedGroups ? (trackedGroups[i] ?? []) : groupBy === 'unit' && found !== undefined && !found.alive ? [] : groupNamesOf(groupBy, p, x);
     if (groups.length === 0) continue;
     const io = x?.io ?? null;
     const status = x?.status ?? null;
@@ -79,10 +98,10 @@ export function membersOf(snapshot: Snapshot, groupBy: GroupBy, extras: readonly
         residentBytes: p.rssBytes,
         virtualBytes: p.vsizeBytes,
         swappedBytes: status ? status.swapBytes : null,
-        proportionalResidentBytes: null,
-        proportionalSwappedBytes: null,
+        proportionalResidentBytes: x?.smapsRollup ? x.smapsRollup.pssBytes : null,
+        proportionalSwappedBytes: x?.smapsRollup ? x.smapsRollup.swapPssBytes : null,
         openFds: x?.fdCount ?? null,
-        fdLimit: null,
+        fdLimit: x?.fdLimit ?? null,
         threads: p.threads,
         state: p.state,
         startTimeSeconds: bootSeconds + p.startTime / ticks,
@@ -95,7 +114,7 @@ export function membersOf(snapshot: Snapshot, groupBy: GroupBy, extras: readonly
 function groupNamesOf(groupBy: GroupBy, p: RawProcess, extras: ProcessExtras | undefined): readonly string[] {
   if (groupBy === 'comm' || groupBy === 'user') return snapshotGroupNames(groupBy, p);
   if (groupBy === 'unit') return [unitGroupName(extras)];
-  throw new Error(`--group-by ${groupBy} needs the process registry, which this build does not have yet`);
+  throw new Error(`--group-by ${groupBy} needs the registry's entries (trackedGroupNames)`);
 }
 
 /**
@@ -115,9 +134,15 @@ export class MetricsExporter {
     private readonly options: MetricsExporterOptions,
     /** Reads the per-process extras (io, status, fds, faults, cgroup); null = snapshot families only. */
     private readonly extrasSource: Pick<Collector, 'readExtras'> | null,
+    /** The registry (proctop_tracked_up, --group-by tag|group|name); null = no tracked entries. */
+    private readonly trackedSource: TrackedSource | null = null,
   ) {
+    if (!trackedSource && REGISTRY_GROUPINGS.includes(options.groupBy)) throw new Error(`--group-by ${options.groupBy} needs the registry`);
     this.accumulator = new GroupAccumulator({ baseline: options.baseline });
-    this.exposition = new Exposition({ available: extrasSource ? WITH_EXTRAS : SNAPSHOT_ONLY, trackedLabels: options.trackedLabels });
+    const available = extrasSource
+      ? { io: true, pageFaults: true, ctxSwitches: true, fds: true, fdLimits: true, swap: true, proportional: options.proportional }
+      : SNAPSHOT_ONLY;
+    this.exposition = new Exposition({ available, trackedLabels: options.trackedLabels });
     if (!extrasSource && options.groupBy === 'unit') throw new Error('--group-by unit needs the extras reader (cgroup)');
     this.clock = options.clock ?? (() => performance.now());
   }
@@ -128,9 +153,22 @@ export class MetricsExporter {
   }
 
   /** Builds the groups of one snapshot; `startedAtMs` (clock) is when reading it began. */
-  async ingest(snapshot: Snapshot, startedAtMs: number, tracked: readonly TrackedUp[] = []): Promise<void> {
-    const extras = this.extrasSource ? await this.extrasSource.readExtras(snapshot.processes, extrasRequestFor(this.options.groupBy)) : null;
-    const members = membersOf(snapshot, this.options.groupBy, extras);
+  async ingest(snapshot: Snapshot, startedAtMs: number): Promise<void> {
+    const [extras, states] = await Promise.all([
+      this.extrasSource ? this.extrasSource.readExtras(snapshot.processes, extrasRequestFor(this.options.groupBy, this.options.proportional)) : null,
+      this.trackedSource ? this.trackedSource.states(snapshot) : [],
+    ]);
+    const tracked: TrackedUp[] = states.map((s) => ({ id: s.entry.id, name: trackedName(s.entry), alive: s.alive, tags: s.entry.tags, groups: s.entry.groups }));
+    const groupBy = this.options.groupBy;
+    const trackedGroups =
+      groupBy === 'tag' || groupBy === 'group' || groupBy === 'name'
+        ? trackedGroupNames(
+            snapshot.processes,
+            states.filter((s) => s.alive).map((s) => s.entry),
+            groupBy,
+          )
+        : null;
+    const members = membersOf(snapshot, groupBy, extras, trackedGroups);
     const groups = this.accumulator.update(members, snapshot.timestampMs);
     this.samples += 1;
     await this.exposition.load({
