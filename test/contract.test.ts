@@ -204,7 +204,7 @@ describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
         cgroup: { path: `/system.slice/docker-${dockerId}.scope`, unit: `docker-${dockerId}.scope`, slice: 'system.slice', containerId: dockerId, containerRuntime: 'docker' },
         faults: { minor: 777, major: 9 },
         fdLimit: 65536,
-        smapsRollup: { pssBytes: 5000 * 1024, swapPssBytes: 12 * 1024 },
+        smapsRollup: { pssBytes: 5000 * 1024, swapPssBytes: 12 * 1024, ussBytes: null, swapBytes: 0 },
         errors: [],
       });
     });
@@ -318,9 +318,12 @@ describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
         const p = byPid(await collector.snapshot(), pid);
         return p?.comm === 'sleep' ? { pid, startTime: p.startTime } : null;
       });
-      const [extras] = await collector.readExtras([identity], { io: true, status: true, fdCount: true, cgroup: true, faults: true });
+      const [extras] = await collector.readExtras([identity], { io: true, status: true, fdCount: true, cgroup: true, faults: true, smapsRollup: true });
       const me = process.getuid?.() ?? 0;
       expect(extras).toMatchObject({ ...identity, alive: true, errors: [] });
+      const smaps = extras?.smapsRollup;
+      expect(smaps?.ussBytes).toBeGreaterThan(0);
+      expect(smaps?.ussBytes).toBeLessThanOrEqual(smaps?.pssBytes ?? 0);
       expect(extras?.status?.uids).toEqual({ real: me, effective: me, saved: me, filesystem: me });
       expect(extras?.status?.voluntaryCtxSwitches).toBeGreaterThanOrEqual(1);
       expect(extras?.fdCount).toBeGreaterThanOrEqual(3);
@@ -374,7 +377,7 @@ describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
       await builtCliPath();
       const script = `const m = await import(${JSON.stringify(index)});
         const c = ${JSON.stringify(backend)} === 'js' ? m.createJsCollector() : m.createNativeCollector();
-        const r = await c.readExtras([{ pid: ${process.pid}, startTime: ${startTimeOf(process.pid)} }], { io: true, fdCount: true, status: true, cgroup: true });
+        const r = await c.readExtras([{ pid: ${process.pid}, startTime: ${startTimeOf(process.pid)} }], { io: true, fdCount: true, status: true, cgroup: true, smapsRollup: true });
         console.log(JSON.stringify(r));`;
       const run = await runNode(['--input-type=module', '-e', script], { uid: 65534, gid: 65534 });
       expect(run.stderr).toBe('');
@@ -382,7 +385,7 @@ describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
       expect(extras).toMatchObject({ alive: true, io: null, fdCount: null });
       expect(extras?.status?.uids.real).toBe(0);
       expect(extras?.cgroup).not.toBeNull();
-      expect(extras?.errors.map((e) => [e.field, e.code])).toEqual([['io', 'EACCES'], ['fdCount', 'EACCES']]);
+      expect(extras?.errors.map((e) => [e.field, e.code])).toEqual([['io', 'EACCES'], ['fdCount', 'EACCES'], ['smapsRollup', 'EACCES']]);
       expect(extras?.errors[0]?.message).toMatch(/permission denied .*\/io/);
     });
 

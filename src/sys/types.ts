@@ -378,6 +378,10 @@ export interface SmapsRollup {
   readonly pssBytes: number;
   /** SwapPss: swapped memory divided the same way (0 on kernels without the line). */
   readonly swapPssBytes: number;
+  /** USS: Private_Clean + Private_Dirty + Private_Hugetlb, pages only this process maps (null without those lines). */
+  readonly ussBytes: number | null;
+  /** Swap: swapped-out anonymous memory (0 without the line). */
+  readonly swapBytes: number;
 }
 
 /** Page fault counters from /proc/PID/stat (fields 10 and 12). */

@@ -2,7 +2,7 @@
 // thread (listFds, readlink and the port scan are all async). It rides on the sampling loop:
 // every frame the monitor store eats is a tick, so pausing the monitor pauses this too.
 import { listPorts, pidsHoldingPort, type PortListing } from '../fds/ports.js';
-import type { Collector, FdListing, ProcessLink } from '../sys/types.js';
+import type { Collector, FdListing, InspectResult, ProcessLink } from '../sys/types.js';
 import type { InspectStore } from '../store/inspect-store.js';
 import type { MonitorState, MonitorStore } from '../store/monitor-store.js';
 import { parsePortFilter } from '../store/port-filter.js';
@@ -16,6 +16,8 @@ export interface InspectSources {
   readStartTime(pid: number): Promise<number | null>;
   /** Every TCP/UDP socket with its owners; `latest` = the processes of the frame on screen. */
   listPorts(latest: MonitorState['frame']): Promise<PortListing>;
+  /** The details view's sections; `deep` adds smaps_rollup and sha256 (read only when asked). */
+  inspect(pid: number, startTime: number, deep: boolean): Promise<InspectResult>;
 }
 
 /** The real sources for a collector. */
@@ -29,6 +31,8 @@ export function collectorSources(collector: Collector): InspectSources {
     readStartTime: async (pid) => (await collector.readProcess(pid))?.startTime ?? null,
     // Owners are named from the frame on screen: no second snapshot, and the sampler's reader is never shared.
     listPorts: (latest) => listPorts(collector, { all: true, snapshot: latest?.snapshot }),
+    // fds are listed above (with pipe peers, for the open-files view); lineage is in the frame.
+    inspect: (pid, startTime, deep) => collector.inspect(pid, startTime, { skipFds: true, smaps: deep, sha256: deep, threads: deep }),
   };
 }
 
@@ -117,7 +121,13 @@ export class InspectRefresher {
     if (!target || this.inspect.getState().exited) return;
     this.fdsInFlight = (async () => {
       try {
-        const [listing, links] = await Promise.all([this.sources.listFds(target.pid), this.sources.readLinks(target.pid)]);
+        const detail = this.monitor.getState().views.includes('detail');
+        const deep = this.inspect.getState().deepRead;
+        const [listing, links, inspected] = await Promise.all([
+          this.sources.listFds(target.pid),
+          this.sources.readLinks(target.pid),
+          detail ? this.sources.inspect(target.pid, target.startTime, deep) : null,
+        ]);
         // Re-check the identity after reading: a PID reused meanwhile names another process.
         const startTime = await this.sources.readStartTime(target.pid);
         const i = this.inspect.getState();
@@ -128,6 +138,7 @@ export class InspectRefresher {
         }
         i.setListing(target.key, listing, this.now());
         i.setLinks(target.key, links);
+        if (inspected?.inspection) i.setInspection(target.key, inspected.inspection);
       } catch (error) {
         this.inspect.getState().setListingFailure(target.key, error instanceof Error ? error.message : String(error));
       }
