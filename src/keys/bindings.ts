@@ -72,6 +72,12 @@ export const KEY_BINDINGS = {
   // The details view.
   DETAIL_BACK: { context: 'details', bindings: [key('escape'), key('q'), key('left')], description: 'back to the process list' },
   DETAIL_OPEN_FILES: { context: 'details', bindings: [key('o')], description: 'open files of this process' },
+  DETAIL_UP: { context: 'details', bindings: [key('up'), key('k')], description: 'scroll up' },
+  DETAIL_DOWN: { context: 'details', bindings: [key('down'), key('j')], description: 'scroll down' },
+  DETAIL_PAGE_UP: { context: 'details', bindings: [key('pageup'), ctrl('b')], description: 'page up' },
+  DETAIL_PAGE_DOWN: { context: 'details', bindings: [key('pagedown'), ctrl('f'), key('space')], description: 'page down' },
+  DETAIL_HOME: { context: 'details', bindings: [key('home'), key('g')], description: 'top' },
+  DETAIL_DEEP_READ: { context: 'details', bindings: [key('D')], description: 'read USS/PSS (smaps_rollup), sha256 of the binary and threads (costly: on demand)' },
   DETAIL_HELP: { context: 'details', bindings: [key('?'), key('f1')], description: 'help' },
   DETAIL_QUIT: { context: 'details', bindings: [key('f10')], description: 'quit proctop' },
 

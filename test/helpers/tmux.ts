@@ -45,3 +45,15 @@ export function tmuxServer(socket: string): TmuxServer {
   };
   return { tmux, screen, waitForScreen, startShell, killServer };
 }
+
+/** PIDs of the process table rows on screen. */
+export function tablePids(text: string): number[] {
+  const lines = text.split('\n');
+  const title = lines.findIndex((l) => /^\s+PID /.test(l));
+  if (title < 0) return [];
+  return lines
+    .slice(title + 1)
+    .map((l) => /^[ *>]\s*(\d+) /.exec(l))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => Number(m[1]));
+}
