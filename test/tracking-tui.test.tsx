@@ -142,7 +142,7 @@ describe('tracked view and track form', () => {
     // The command line (cut on narrow screens) shows the escape byte escaped, never raw.
     if (width >= 100) expect(lines[3]).toContain('old \\x1b[2Jjob');
     expect(lines.join('\n')).not.toContain('\u001b');
-    expect(lines.some((l) => l.includes('d untrack   x F9 signal   Esc close'))).toBe(true);
+    expect(lines.some((l) => l.includes('d/Del: untrack   F9/x: signal   Esc/q/A: close'))).toBe(true);
     expect(lines.every((l) => l.length <= width)).toBe(true);
   });
 

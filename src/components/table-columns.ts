@@ -105,10 +105,10 @@ export function screenColumns(width: number, visible: readonly DisplayRow[], tra
 }
 
 /**
- * The sortable column drawn at screen column `x` (0-based) of a table `width` wide, or null
- * (gutter, gaps, TRACK, past the end). `columns` are the ones on screen (default: without TRACK).
+ * The sortable column drawn at screen column `x` (0-based), or null (gutter, gaps, TRACK, past the
+ * end), given the columns the table draws at `width` (screenColumns).
  */
-export function columnAt(width: number, x: number, columns: readonly TableColumn[] = fitColumns(width)): ColumnId | null {
+export function columnAt(columns: readonly TableColumn[], width: number, x: number): ColumnId | null {
   let start = GUTTER;
   for (const col of columns) {
     const end = col.id === 'command' ? width : start + col.width;

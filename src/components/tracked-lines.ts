@@ -1,4 +1,5 @@
 // The text of the tracked view and the track form: pure functions of the tracked store's state.
+import { keysOf } from '../keys/bindings.js';
 import type { DeathReason, TrackedStatus } from '../registry/types.js';
 import { sanitizeText } from '../output/sanitize.js';
 import type { TrackedState, TrackForm } from '../store/tracked-store.js';
@@ -48,7 +49,11 @@ export function trackedViewLines(s: TrackedState, height: number, nowMs: number,
     const top = Math.min(Math.max(0, at - room + 1), Math.max(0, s.statuses.length - room));
     for (const st of s.statuses.slice(top, top + room)) body.push({ text: trackedLine(st, nowMs), inverse: st.entry.id === s.cursorId });
   }
-  const keys = readOnly ? '↑↓ move   Esc close   (read-only: no untrack or signal)' : '↑↓ move   d untrack   x F9 signal   Esc close';
+  const move = `${keysOf('TRACKED_UP', '/')} ${keysOf('TRACKED_DOWN', '/')}: move`;
+  const close = `${keysOf('TRACKED_CLOSE', '/')}: close`;
+  const keys = readOnly
+    ? `${move}   ${close}   (read-only: no untrack or signal)`
+    : `${move}   ${keysOf('TRACKED_UNTRACK', '/')}: untrack   ${keysOf('TRACKED_KILL', '/')}: signal   ${close}`;
   return fitLines(body, { text: keys, bold: true }, height);
 }
 
@@ -63,5 +68,5 @@ export function trackFormLines(form: TrackForm, height: number): DialogLine[] {
   }
   if (form.problem) body.push({ text: '' }, { text: sanitizeText(form.problem) });
   if (form.saving) body.push({ text: 'saving…' });
-  return fitLines(body, { text: 'Tab next field   Enter save   Esc cancel', bold: true }, height);
+  return fitLines(body, { text: `${keysOf('FORM_NEXT_FIELD', '/')}: next field   ${keysOf('INPUT_ACCEPT', '/')}: save   ${keysOf('INPUT_CANCEL', '/')}: cancel`, bold: true }, height);
 }

@@ -5,6 +5,8 @@
 // the track form from the tracked store.
 import type { CommandOverrides, ViewKeyHandlers } from '../keys/dispatch.js';
 import { READ_ONLY_MESSAGE } from '../keys/dispatch.js';
+import { commandFor, KEY_BINDINGS, type CommandInfo } from '../keys/bindings.js';
+import { editText } from '../keys/text-input.js';
 import type { KeyPress } from '../keys/decode-key.js';
 import type { Registry } from '../registry/registry.js';
 import { labelProblem } from '../registry/selectors.js';
@@ -188,18 +190,18 @@ export function createTrackingController(options: TrackingControllerOptions): Tr
 
   function handleFormKey(press: KeyPress, monitor: MonitorStore): void {
     const s = store.getState();
-    if (press.ctrl && press.name === 'c') return monitor.getState().requestQuit();
-    if (press.name === 'escape') {
-      s.closeForm();
-      return closeView(monitor, 'track-form');
-    }
-    if (press.name === 'return') return void save(monitor);
-    if (press.name === 'tab') return s.cycleField(1);
-    if (press.name === 'backtab') return s.cycleField(-1);
-    if (press.name === 'backspace') return s.backspaceForm();
-    if (press.name === 'space') return s.typeForm(' ');
-    // Printable text only: control and escape sequences never reach a label.
-    if (!press.ctrl && press.sequence.length > 0 && !/[\x00-\x1f\x7f]/.test(press.sequence)) s.typeForm(press.sequence);
+    const command = commandFor(press, 'form');
+    if (command === 'FORM_NEXT_FIELD') return s.cycleField(1);
+    if (command === 'FORM_PREVIOUS_FIELD') return s.cycleField(-1);
+    editText(press, {
+      accept: () => void save(monitor),
+      cancel: () => {
+        s.closeForm();
+        closeView(monitor, 'track-form');
+      },
+      backspace: s.backspaceForm,
+      type: s.typeForm,
+    });
   }
 
   async function untrack(monitor: MonitorStore, entry: TrackedEntry): Promise<void> {
@@ -215,43 +217,32 @@ export function createTrackingController(options: TrackingControllerOptions): Tr
   function handleTrackedKey(press: KeyPress, monitor: MonitorStore): void {
     const s = store.getState();
     const m = monitor.getState();
-    if (press.ctrl && press.name === 'c') return m.requestQuit();
-    switch (press.name) {
-      case 'escape':
-      case 'q':
-      case 'A':
+    const command = commandFor(press, 'tracked');
+    if (command === null) return;
+    const info: CommandInfo = KEY_BINDINGS[command];
+    if (m.mode === 'watch' && info.mutating) return m.showMessage(READ_ONLY_MESSAGE);
+    const current = cursorStatus(s);
+    switch (command) {
+      case 'TRACKED_CLOSE':
         return closeView(monitor, 'tracked');
-      case 'up':
-      case 'k':
+      case 'TRACKED_UP':
         return s.moveCursor(-1);
-      case 'down':
-      case 'j':
+      case 'TRACKED_DOWN':
         return s.moveCursor(1);
-      case 'home':
-      case 'g':
+      case 'TRACKED_HOME':
         return s.cursorEdge('first');
-      case 'end':
-      case 'G':
+      case 'TRACKED_END':
         return s.cursorEdge('last');
-      case 'd':
-      case 'delete': {
-        if (m.mode === 'watch') return m.showMessage(READ_ONLY_MESSAGE);
-        const current = cursorStatus(s);
+      case 'TRACKED_UNTRACK':
         if (!current) return m.showMessage('no tracked process');
         return void untrack(monitor, current.entry);
-      }
-      case 'x':
-      case 'f9': {
-        if (m.mode === 'watch') return m.showMessage(READ_ONLY_MESSAGE);
-        const current = cursorStatus(s);
+      case 'TRACKED_KILL': {
         if (!current) return m.showMessage('no tracked process');
         if (!current.liveness.alive) return m.showMessage(`#${current.entry.id} is not alive (${current.liveness.reason}): nothing to signal`);
         if (!options.actions) return m.showMessage('kill dialog: not available here');
         const e = current.entry;
         return options.actions.openKillDialogFor(monitor, [{ key: `${e.pid}:${e.startTime}`, pid: e.pid, startTime: e.startTime, user: e.user, command: e.argv.join(' ') }]);
       }
-      default:
-        return undefined;
     }
   }
 
