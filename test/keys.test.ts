@@ -98,7 +98,7 @@ describe('key table', () => {
     const lines = sections.flatMap((section) => section.lines);
     expect(lines).toHaveLength(Object.keys(KEY_BINDINGS).length);
     const contexts = new Set(sections.map((section) => section.context));
-    expect([...contexts].sort()).toEqual((['dialog', 'details', 'files', 'global', 'history', 'list', 'search'] satisfies KeyContext[]).sort());
+    expect([...contexts].sort()).toEqual((['dialog', 'details', 'files', 'form', 'global', 'history', 'list', 'search', 'tracked'] satisfies KeyContext[]).sort());
     expect(sections.map((section) => section.title)).toEqual([
       'Navigate',
       'Find & sort',
@@ -111,6 +111,8 @@ describe('key table', () => {
       'Filter and search prompts (other keys type)',
       'Signal and tree dialogs',
       'Action history',
+      'Tracked processes view',
+      'Track form (Enter saves, Esc cancels, other keys type)',
       'Anywhere',
     ]);
     const kill = lines.find((l) => l.description.startsWith('send a signal'));
