@@ -278,8 +278,8 @@ describe('JsSnapshotReader on a fixture tree', () => {
     // As root chmod does not deny anything: read the tree from a child running as "nobody".
     await chmod(fixture.root, 0o755);
     const script = `
-      const { JsSnapshotReader } = await import(${JSON.stringify(join(repoRoot, 'dist', 'index.js'))});
-      const snap = await new JsSnapshotReader(${JSON.stringify(fixture.root)}).snapshot();
+      const { createJsCollector } = await import(${JSON.stringify(join(repoRoot, 'dist', 'index.js'))});
+      const snap = await createJsCollector(${JSON.stringify(fixture.root)}).snapshot();
       process.stdout.write(JSON.stringify(snap.processes.map((p) => ({ pid: p.pid, comm: p.comm, argv: p.argv }))));`;
     const { ensureBuilt } = await import('./helpers/cli.js');
     await ensureBuilt();
