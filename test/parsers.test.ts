@@ -9,7 +9,7 @@ import { nodeProcFiles, type ProcFiles } from '../src/sys/js/proc-files.js';
 import { parseStat } from '../src/sys/js/proc-stat.js';
 import { JsSnapshotReader } from '../src/sys/js/snapshot.js';
 import { parseLoadAvg, parseMeminfo, parseProcStat, parseUptime, readSysconf } from '../src/sys/js/system-info.js';
-import { parsePasswd } from '../src/sys/js/users.js';
+import { parsePasswd, parsePasswdAccounts } from '../src/sys/js/users.js';
 import type { RawProcess } from '../src/sys/types.js';
 import {
   createProcFixture,
@@ -117,6 +117,12 @@ describe('small /proc parsers', () => {
     expect(names.get(0)).toBe('root');
     expect(names.get(1000)).toBe('alice');
     expect(names.size).toBe(2);
+  });
+
+  it('parses passwd entries with their home directory (what the state directory is found from under sudo)', () => {
+    const accounts = parsePasswdAccounts('root:x:0:0:root:/root:/bin/bash\nnohome:x:5:5:n\ntoor:x:0:0::/elsewhere:/bin/sh\n');
+    expect(accounts.get(0)).toEqual({ uid: 0, name: 'root', home: '/root' });
+    expect(accounts.get(5)).toEqual({ uid: 5, name: 'nohome', home: '' });
   });
 
   it('asks getconf for clock ticks and page size', async () => {
