@@ -1,3 +1,4 @@
+import { startFreezeWatchdog } from './freeze-watchdog.js';
 import { loadNativeAddon } from './native-addon.js';
 import { JsSnapshotReader } from './js/snapshot.js';
 import { listFdsJs } from './js/fds.js';
@@ -61,6 +62,7 @@ export function createJsCollector(procRoot = '/proc'): Collector {
 function coldPath(procRoot: string): Pick<
   Collector,
   | 'signalSync'
+  | 'startFreezeWatchdog'
   | 'readProcess'
   | 'readAncestors'
   | 'readLink'
@@ -84,6 +86,7 @@ function coldPath(procRoot: string): Pick<
     spawnDetached: (spec) => spawnDetached(procRoot, spec),
     // An exit handler cannot wait for the addon's worker: both backends check-then-kill synchronously.
     signalSync: (target, sig) => signalJsSync(procRoot, target, sig).outcome,
+    startFreezeWatchdog: () => startFreezeWatchdog(),
     readProcess: (pid) => readProcessStatus(procRoot, pid),
     readAncestors: (pid) => readAncestors(procRoot, pid),
     readLink: (pid, name) => readProcessLink(procRoot, pid, name),
