@@ -175,6 +175,7 @@ describe('inspect refresher identity check', () => {
       readLinks: async () => ({ cwd: { path: '/', error: null }, exe: { path: '/bin/x', error: null } }),
       readStartTime: async () => 999, // reused PID: a different start time
       listPorts: async () => ({ bindings: [], warnings: [] }),
+      inspect: async () => ({ inspection: null, error: { code: 'ENOENT', message: 'not read in this test' } }),
     };
     const refresher = new InspectRefresher(monitor, inspect, sources);
     refresher.start();

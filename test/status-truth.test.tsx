@@ -49,6 +49,7 @@ describe('status messages tell the truth', () => {
       readLinks: async () => ({ cwd: { path: '/', error: null }, exe: { path: '/bin/x', error: null } }),
       readStartTime: async () => null,
       listPorts: () => new Promise((resolve) => (release = resolve)),
+      inspect: async () => ({ inspection: null, error: { code: 'ENOENT', message: 'not read in this test' } }),
     };
     const refresher = new InspectRefresher(store, createInspectStore(), sources);
     refresher.start();

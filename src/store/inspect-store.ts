@@ -6,7 +6,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import { describeFdState, describeFdTarget } from '../fds/describe-fd.js';
 import type { IdentityKey, ProcessRow } from '../sampler/types.js';
 import type { ProcessLink } from '../sys/process-links.js';
-import type { FdEntry, FdKind, FdListing } from '../sys/types.js';
+import type { FdEntry, FdKind, FdListing, ProcessInspection } from '../sys/types.js';
 
 /** The process a drill-down view shows: captured when the view opened, by identity. */
 export interface InspectTarget {
@@ -56,6 +56,12 @@ export interface InspectState {
   readonly searchInput: FdSearchInput | null;
   /** Open-files view: first fd row in the viewport. */
   readonly fdScroll: number;
+  /** Details view: the whole-process read (refreshed each interval; null until the first arrives). */
+  readonly inspection: ProcessInspection | null;
+  /** Details view: smaps_rollup and sha256 asked for (read on demand, never on every refresh). */
+  readonly deepRead: boolean;
+  /** Details view: first line below the title in the viewport. */
+  readonly detailScroll: number;
 }
 
 export interface InspectActions {
@@ -86,6 +92,12 @@ export interface InspectActions {
   scrollFds(delta: number, pageRows: number): void;
   /** Scrolls to the first (-1) or last (+1) rows. */
   scrollFdsToEnd(end: -1 | 1, pageRows: number): void;
+  /** Stores a whole-process read made for `key`; ignored when the target changed meanwhile. */
+  setInspection(key: IdentityKey, inspection: ProcessInspection): void;
+  /** Asks for the costly parts (USS/PSS from smaps_rollup, sha256) in the next read. */
+  requestDeepRead(): void;
+  /** Scrolls the details view by `delta` lines (clamped by the view to its content). */
+  scrollDetail(delta: number, maxScroll: number): void;
 }
 
 export type InspectStore = StoreApi<InspectState & InspectActions>;
@@ -108,6 +120,9 @@ const CLOSED: Omit<InspectState, 'history'> = {
   search: '',
   searchInput: null,
   fdScroll: 0,
+  inspection: null,
+  deepRead: false,
+  detailScroll: 0,
 };
 
 /** The search text in effect: the prompt's while typing, else the kept one. */
@@ -157,7 +172,7 @@ export function createInspectStore(): InspectStore {
         const s = get();
         const same = s.target?.key === target.key;
         const viewReset = { kindFilter: null, search: '', searchInput: null, fdScroll: 0 };
-        if (same) set({ ...viewReset, lastRow: row ?? s.lastRow });
+        if (same) set({ ...viewReset, detailScroll: 0, lastRow: row ?? s.lastRow });
         else set({ ...CLOSED, ...viewReset, target, lastRow: row, exited: false });
       },
       close() {
@@ -217,6 +232,15 @@ export function createInspectStore(): InspectStore {
         const s = get();
         const rows = visibleFds(s).length;
         set({ fdScroll: clampScroll(clampScroll(s.fdScroll, rows, pageRows) + delta, rows, pageRows) });
+      },
+      setInspection(key, inspection) {
+        forTarget(key, { inspection });
+      },
+      requestDeepRead() {
+        if (get().target) set({ deepRead: true });
+      },
+      scrollDetail(delta, maxScroll) {
+        set({ detailScroll: Math.max(0, Math.min(get().detailScroll + delta, Math.max(0, maxScroll))) });
       },
       scrollFdsToEnd(end, pageRows) {
         const s = get();

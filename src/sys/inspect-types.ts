@@ -14,6 +14,8 @@ export interface InspectOptions {
   readonly fds?: boolean;
   /** Read children and the parent chain (a few stat reads; the details view already has them). */
   readonly lineage?: boolean;
+  /** Do not list fds at all (fds null, no error): the details view lists them on its own. */
+  readonly skipFds?: boolean;
 }
 
 /** A process named in the lineage. */

@@ -4,7 +4,7 @@
 import { listPorts, pidsHoldingPort, type PortListing } from '../fds/ports.js';
 import { readProcessLink, type ProcessLink } from '../sys/process-links.js';
 import { readStartTime } from '../sys/js/proc-stat.js';
-import type { Collector, FdListing } from '../sys/types.js';
+import type { Collector, FdListing, InspectResult } from '../sys/types.js';
 import type { InspectStore } from '../store/inspect-store.js';
 import type { MonitorState, MonitorStore } from '../store/monitor-store.js';
 import { parsePortFilter } from '../store/port-filter.js';
@@ -18,6 +18,8 @@ export interface InspectSources {
   readStartTime(pid: number): Promise<number | null>;
   /** Every TCP/UDP socket with its owners; `latest` = the processes of the frame on screen. */
   listPorts(latest: MonitorState['frame']): Promise<PortListing>;
+  /** The details view's sections; `deep` adds smaps_rollup and sha256 (read only when asked). */
+  inspect(pid: number, startTime: number, deep: boolean): Promise<InspectResult>;
 }
 
 /** The real sources for a collector. */
@@ -32,6 +34,8 @@ export function collectorSources(collector: Collector, procRoot = '/proc'): Insp
     // Owners are named from the frame on screen: no second snapshot, and the sampler's reader is never shared.
     listPorts: (latest) =>
       listPorts({ ...collector, snapshot: latest ? async () => latest.snapshot : () => collector.snapshot() }, { procRoot, all: true }),
+    // fds are listed above (with pipe peers, for the open-files view); lineage is in the frame.
+    inspect: (pid, startTime, deep) => collector.inspect(pid, startTime, { skipFds: true, smaps: deep, sha256: deep, threads: deep }),
   };
 }
 
@@ -120,7 +124,13 @@ export class InspectRefresher {
     if (!target || this.inspect.getState().exited) return;
     this.fdsInFlight = (async () => {
       try {
-        const [listing, links] = await Promise.all([this.sources.listFds(target.pid), this.sources.readLinks(target.pid)]);
+        const detail = this.monitor.getState().views.includes('detail');
+        const deep = this.inspect.getState().deepRead;
+        const [listing, links, inspected] = await Promise.all([
+          this.sources.listFds(target.pid),
+          this.sources.readLinks(target.pid),
+          detail ? this.sources.inspect(target.pid, target.startTime, deep) : null,
+        ]);
         // Re-check the identity after reading: a PID reused meanwhile names another process.
         const startTime = await this.sources.readStartTime(target.pid);
         const i = this.inspect.getState();
@@ -131,6 +141,7 @@ export class InspectRefresher {
         }
         i.setListing(target.key, listing, this.now());
         i.setLinks(target.key, links);
+        if (inspected?.inspection) i.setInspection(target.key, inspected.inspection);
       } catch (error) {
         this.inspect.getState().setListingFailure(target.key, error instanceof Error ? error.message : String(error));
       }

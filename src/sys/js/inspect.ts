@@ -313,7 +313,7 @@ export async function inspectProcess(
       readNamespaces(procRoot, dir, errors),
       readCgroup(procRoot, dir, errors),
       options.threads ? readThreads(dir, clockTicks, errors) : null,
-      listFds(pid, { pipePeers: options.fds === true }),
+      options.skipFds ? null : listFds(pid, { pipePeers: options.fds === true }),
       options.sha256 && exe !== null ? hash(`${dir}/exe`, 'program.sha256') : null,
       options.sha256 && exe !== null ? hashAtPath(exe) : null,
       options.lineage ? readAncestors(procRoot, first.ppid, errors) : null,
@@ -330,7 +330,7 @@ export async function inspectProcess(
     }
   }
 
-  if (fdListing.error) {
+  if (fdListing?.error) {
     errors.note('fds', fdListing.error.code, fdListing.error.code === 'EACCES' ? `permission denied listing ${dir}/fd (another user's process: run as its owner or root)` : fdListing.error.message);
   }
   let smaps = smapsText === null ? null : smapsFigures(parseKeyValueLines(smapsText));
@@ -420,7 +420,7 @@ export async function inspectProcess(
       namespaces,
       cgroup,
       threads,
-      fds: fdListing.error ? null : fdListing.fds,
+      fds: fdListing === null || fdListing.error ? null : fdListing.fds,
       fieldErrors,
       exitedDuringRead,
     },
