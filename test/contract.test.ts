@@ -109,6 +109,7 @@ describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
         loadAvg: [0.5, 0.25, 0.13],
         uptimeSeconds: 12_345.67,
         bootTimeMs: 1_700_000_000_000,
+        procsRunning: 3,
       });
       expect(snap.system.cpus).toHaveLength(2);
       expect(snap.system.clockTicks).toBeGreaterThan(0);

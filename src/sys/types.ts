@@ -86,6 +86,11 @@ export interface SystemInfo {
   readonly clockTicks: number;
   /** sysconf(_SC_PAGESIZE). */
   readonly pageSize: number;
+  /**
+   * "procs_running" of /proc/stat: threads runnable right now, system-wide (the reader included).
+   * A process's state is its main thread's: a two-thread spinner whose main thread sleeps is "S".
+   */
+  readonly procsRunning: number;
 }
 
 /** Everything one refresh reads. */
