@@ -33,3 +33,14 @@ export { describeFdTarget, describeFdState, describeSocket, formatEndpoint } fro
 export { fdSnapshotJson } from './fds/fd-snapshot-json.js';
 export { listPorts, pidsHoldingPort } from './fds/ports.js';
 export type { PortBinding, PortListing, ListPortsOptions } from './fds/ports.js';
+export { MetricsExporter } from './metrics/exporter.js';
+export type { MetricsExporterOptions } from './metrics/exporter.js';
+export { MetricsLoop } from './metrics/metrics-loop.js';
+export { startMetricsServer } from './metrics/http-server.js';
+export type { MetricsServer, ScrapeHandler } from './metrics/http-server.js';
+export type { ListenAddress } from './metrics/listen-address.js';
+export { GroupAccumulator } from './metrics/group-accumulator.js';
+export type { CounterBaseline, GroupAccumulatorOptions } from './metrics/group-accumulator.js';
+export type { GroupFigures, GroupMember } from './metrics/group-figures.js';
+export type { ExpositionFormat } from './metrics/exposition.js';
+export type { GroupBy } from './metrics/grouping.js';

@@ -1,7 +1,7 @@
 // The acting views of the TUI: kill dialog, tree dialog, action history. Real processes the test
 // starts, a recording signaller, an audit log in a temporary directory.
 import React from 'react';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import { createSystemDeps, recordingSignaller, type ActionDeps, type Signaller }
 import type { KillManyResult } from '../src/actions/kill-many.js';
 import { MonitorApp } from '../src/components/MonitorApp.js';
 import type { SignalDelivery } from '../src/sys/types.js';
-import { createActionsStore, PICKER_SIGNALS } from '../src/store/actions-store.js';
+import { createActionsStore, LADDER_CHOICE, PICKER_SIGNALS } from '../src/store/actions-store.js';
 import { createMonitorStore, topView, type MonitorStore } from '../src/store/monitor-store.js';
 import { ActionsStoreContext } from '../src/store/use-actions-store.js';
 import { killSummary } from '../src/tui/action-messages.js';
@@ -107,24 +107,24 @@ async function frameShows(h: Harness, check: (text: string) => boolean, what: st
 }
 
 describe('actions store', () => {
-  it('preselects TERM at first, then the last used signal; the picker wraps around', () => {
+  it('opens on TERM every time, even after a STOP was sent; the picker stops at its ends (no wrap)', () => {
     const store = createActionsStore();
     const target = { key: '5:1', pid: 5, startTime: 1, user: 'u', command: 'c' };
     store.getState().openKillDialog([target]);
     const pick = () => {
       const d = store.getState().dialog;
-      return d?.kind === 'kill' ? PICKER_SIGNALS[d.signalIndex]?.name : null;
+      return d?.kind === 'kill' ? (d.signalIndex === LADDER_CHOICE ? 'ladder' : PICKER_SIGNALS[d.signalIndex]?.name) : null;
     };
     expect(pick()).toBe('TERM');
     store.getState().moveSignal(-1);
+    expect(pick()).toBe('TERM');
+    for (let i = 0; i < PICKER_SIGNALS.length + 3; i++) store.getState().moveSignal(1);
+    expect(pick()).toBe('ladder');
+    store.getState().moveSignal(-1);
     expect(pick()).toBe('USR2');
-    store.getState().moveSignal(1);
-    store.getState().moveSignal(1);
-    expect(pick()).toBe('KILL');
-    store.getState().rememberSignal(PICKER_SIGNALS.find((s) => s.name === 'HUP')!.number);
     store.getState().closeDialog();
     store.getState().openKillDialog([target]);
-    expect(pick()).toBe('HUP');
+    expect(pick()).toBe('TERM');
   });
 });
 
@@ -184,9 +184,9 @@ describe('kill dialog', () => {
     await h.press(' ');
     await h.press('x');
     expect(topView(h.monitor.getState())).toBe('confirm');
-    await frameShows(h, (f) => f.includes('Send a signal to 2 processes'), 'the dialog');
+    await frameShows(h, (f) => f.includes('Send SIGTERM to 2 processes'), 'the dialog');
     expect(h.lines()).toEqual([
-      'Send a signal to 2 processes (captured when this dialog opened)',
+      'Send SIGTERM to 2 processes (captured when this dialog opened)',
       '     PID USER       COMMAND',
       '    4101 alice      node /srv/app/server.js --port 8080',
       '    4102 bob        python3 -m http.server',
@@ -200,8 +200,8 @@ describe('kill dialog', () => {
       '    CONT  continue a stopped process',
       '    USR1  user-defined 1',
       '    USR2  user-defined 2',
+      '    stop  (ladder) TERM:5s,KILL:2s: each rung only for survivors',
       'Enter/y: send SIGTERM   Esc/n/q: cancel   ↑/k ↓/j: signal',
-      '',
       '',
       '',
       '',
@@ -214,6 +214,8 @@ describe('kill dialog', () => {
     await frameShows(h, (f) => f.includes('  > KILL'), 'KILL picked');
     expect(h.lines()).toContain('  > KILL  kill; cannot be caught or ignored');
     expect(h.lines()).toContain('Enter/y: send SIGKILL   Esc/n/q: cancel   ↑/k ↓/j: signal');
+    // The title names the signal Enter sends.
+    expect(h.lines()[0]).toBe('Send SIGKILL to 2 processes (captured when this dialog opened)');
   });
 
   it('keeps its targets when a refresh changes the list, and signals exactly the identities captured at open', async () => {
@@ -234,7 +236,7 @@ describe('kill dialog', () => {
     expect(topView(h.monitor.getState())).toBe('list');
   });
 
-  it('sends the picked signal to both selected sleepers, clears the selection, reports in the status bar, and preselects it next time', async () => {
+  it('sends the picked signal to both selected sleepers, clears the selection, reports in the status bar, and opens on TERM next time', async () => {
     const [a, b, c] = [sleeper('a'), sleeper('b'), sleeper('c')];
     const signal = recordingSignaller(await realSignaller());
     const log = freshLog();
@@ -256,11 +258,11 @@ describe('kill dialog', () => {
     await frameShows(h, (f) => f.split('\n').at(-1)?.startsWith('sent KILL to 2 processes') === true, 'the result in the status bar');
     const logged = await readRecentActions(10, log);
     expect(logged.map((r) => [r.action, r.signal, r.targets.map((t) => [t.pid, t.outcome])])).toEqual([['kill', 9, [[a.pid, 'sent'], [b.pid, 'sent']]]]);
-    // The cursor is on c now: the next dialog targets it with KILL preselected.
+    // The cursor is on c now: the next dialog targets it, on TERM again (never the last signal used).
     await h.press('x');
-    await frameShows(h, (f) => f.includes('  > KILL'), 'the next dialog');
-    expect(h.lines()).toContain('  > KILL  kill; cannot be caught or ignored');
-    expect(h.lines()[0]).toBe(`Send a signal to PID ${c.pid} (captured when this dialog opened)`);
+    await frameShows(h, (f) => f.includes(`to PID ${c.pid}`), 'the next dialog');
+    expect(h.lines()).toContain('  > TERM  terminate politely (default)');
+    expect(h.lines()[0]).toBe(`Send SIGTERM to PID ${c.pid} (captured when this dialog opened)`);
     await h.press('\x1b');
     await tick(100);
     expect(topView(h.monitor.getState())).toBe('list');
@@ -305,6 +307,58 @@ describe('kill dialog', () => {
     expect(signal.calls).toEqual([]);
   });
 
+  it('opens on TERM after a STOP and a CONT: F9 + Enter sends TERM, not the last signal used', async () => {
+    const a = sleeper('a');
+    const signal = recordingSignaller(await realSignaller());
+    const h = await showApp([rowOf(a)], { deps: depsWith(signal, freshLog()) });
+    const send = async (name: string): Promise<void> => {
+      await h.press('\x1b[20~'); // F9
+      await frameShows(h, (f) => f.includes('  > TERM'), 'the dialog on TERM');
+      for (let i = 0; i < PICKER_SIGNALS.findIndex((s) => s.name === name); i++) await h.press('j');
+      await frameShows(h, (f) => f.includes(`Send SIG${name} to PID ${a.pid}`), `${name} in the title`);
+      await h.press('\r');
+      await h.controller.idle();
+    };
+    await send('STOP');
+    await waitFor(() => readFileSync(`/proc/${a.pid}/stat`, 'utf8').split(') ')[1]?.startsWith('T'));
+    await send('CONT');
+    await send('TERM');
+    expect(signal.calls.map((c) => c.signal)).toEqual([19, 18, 15]);
+    expect(await a.exited).toBe('SIGTERM');
+  });
+
+  it('offers "stop (ladder)": runs it with progress per rung and each target\'s fate, then closes on Enter', async () => {
+    // Ignores TERM (the disposition survives exec): the second rung, KILL, ends it.
+    const child = startChild('sh', ['-c', "trap '' TERM; exec sleep 300"], { detached: true });
+    await waitFor(() => readFileSync(`/proc/${child.pid}/comm`, 'utf8').trim() === 'sleep');
+    const target = { pid: child.pid!, startTime: startTimeOf(child.pid!) };
+    const signal = recordingSignaller(await realSignaller());
+    const log = freshLog();
+    const h = await showApp([rowOf(target)], { deps: depsWith(signal, log), ladder: [{ signal: 15, windowMs: 400 }, { signal: 9, windowMs: 5000 }] });
+    await h.press('x');
+    for (let i = 0; i < PICKER_SIGNALS.length; i++) await h.press('j');
+    await frameShows(h, (f) => f.includes(`Stop PID ${target.pid} with the ladder TERM:400ms,KILL:5s`), 'the ladder in the title');
+    expect(h.lines()).toContain('  > stop  (ladder) TERM:400ms,KILL:5s: each rung only for survivors');
+    const progress: string[] = [];
+    const unsubscribe = h.controller.store.subscribe((s) => {
+      if (s.dialog?.kind === 'kill' && s.dialog.run && progress.at(-1) !== s.dialog.run.progress) progress.push(s.dialog.run.progress);
+    });
+    await h.press('\r');
+    const done = await frameShows(h, (f) => f.includes('stopped 1 of 1'), 'the fate and the result');
+    unsubscribe();
+    expect(progress).toContain('rung 1/2 (TERM): sent to 1 process');
+    expect(progress.some((p) => /^rung 1\/2 \(TERM\): 1 still running, /.test(p))).toBe(true);
+    expect(progress).toContain('rung 2/2 (KILL): sent to 1 process');
+    expect(done).toMatch(new RegExp(`^ +${target.pid} tester +\\[ended by KILL \\(rung 2\\) in [\\d.]+m?s\\] sleep 300`, 'm'));
+    expect(done).toContain('Ladder:');
+    expect(done).toMatch(/stopped 1 of 1 \(TERM:400ms,KILL:5s\)/);
+    expect(signal.calls.map((c) => c.signal)).toEqual([15, 9]);
+    await h.press('\r');
+    await tick(100);
+    expect(topView(h.monitor.getState())).toBe('list');
+    expect((await readRecentActions(10, log)).map((r) => r.action)).toEqual(['stop']);
+  });
+
   it('folds the signal picker into one line on a small screen (40x12) and keeps the keys visible', async () => {
     const rows = [syntheticRow({ pid: 4101, user: 'alice', argv: ['node', 'server.js'] })];
     const h = await showApp(rows, { deps: depsWith(pretendSignaller(), freshLog()) }, { columns: 40, rows: 12 });
@@ -312,7 +366,7 @@ describe('kill dialog', () => {
     await frameShows(h, (f) => f.includes('< TERM >'), 'the folded picker');
     const frame = h.lines();
     expect(frame.slice(0, 5)).toEqual([
-      'Send a signal to PID 4101 (captured whe…',
+      'Send SIGTERM to PID 4101 (captured when…',
       '     PID USER       COMMAND',
       '    4101 alice      node server.js',
       'Signal:',

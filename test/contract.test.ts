@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import type { Collector, ProcessExtras, RawProcess, Snapshot } from '../src/sys/types.js';
 import { killStartedChildren, startBusyLoop, startChild, startSleeper, waitFor } from './helpers/children.js';
 import { builtCliPath, repoRoot, runNode, startTimeOf } from './helpers/cli.js';
-import { createProcFixture, PITFALL_PROCESSES, type ProcFixture } from './helpers/proc-fixture.js';
+import { createProcFixture, limitsText, PITFALL_PROCESSES, type ProcFixture } from './helpers/proc-fixture.js';
+import { spawnSync } from 'node:child_process';
 
 type CollectorFactory = (procRoot?: string) => Collector;
 
@@ -138,7 +139,10 @@ describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
             vmRssKb: 13_608, // exact; stat's approximate counter says 500 pages (2000 kB)
             faults: [777, 9],
             fdCount: 5,
+            limitsText: limitsText('65536', '524288'),
+            smapsRollupText: 'Rss:    9000 kB\nPss:    5000 kB\nSwapPss:   12 kB\n',
           },
+          { pid: 602, comm: 'nolimit', argv: ['nolimit'], startTime: 9200, limitsText: limitsText('unlimited', 'unlimited') },
           { pid: 601, comm: 'old-kernel', argv: ['old-kernel'], startTime: 9100, ioText: null, cgroupText: '4:memory:/x\n' },
         ],
       });
@@ -147,7 +151,7 @@ describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
     afterAll(() => fixture?.cleanup());
 
     it('reads every asked-for extra into the documented record', async () => {
-      const [web] = await collector.readExtras([{ pid: 600, startTime: 9000 }], { io: true, status: true, fdCount: true, cgroup: true, faults: true });
+      const [web] = await collector.readExtras([{ pid: 600, startTime: 9000 }], { io: true, status: true, fdCount: true, cgroup: true, faults: true, fdLimit: true, smapsRollup: true });
       const me = process.getuid?.() ?? 0;
       const ids = { real: me, effective: me, saved: me, filesystem: me };
       expect(web).toEqual({
@@ -159,8 +163,16 @@ describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
         fdCount: 5,
         cgroup: { path: `/system.slice/docker-${dockerId}.scope`, unit: `docker-${dockerId}.scope`, slice: 'system.slice', containerId: dockerId, containerRuntime: 'docker' },
         faults: { minor: 777, major: 9 },
+        fdLimit: 65536,
+        smapsRollup: { pssBytes: 5000 * 1024, swapPssBytes: 12 * 1024 },
         errors: [],
       });
+    });
+
+    it('an unlimited fd limit is null without an error; a missing smaps_rollup is an ENOENT error naming the file', async () => {
+      const [p] = await collector.readExtras([{ pid: 602, startTime: 9200 }], { fdLimit: true, smapsRollup: true });
+      expect(p).toMatchObject({ alive: true, fdLimit: null, smapsRollup: null });
+      expect(p?.errors).toEqual([{ field: 'smapsRollup', code: 'ENOENT', message: expect.stringContaining('602/smaps_rollup') }]);
     });
 
     it('reads only what is asked: the rest is null without errors', async () => {
@@ -274,6 +286,13 @@ describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
       expect(extras?.fdCount).toBeGreaterThanOrEqual(3);
       expect(extras?.faults?.minor).toBeGreaterThan(0);
       expect(extras?.io?.readChars).toBeGreaterThan(0);
+      // The fd soft limit the child inherited from us, as the shell's ulimit reports it; Pss within RSS.
+      const [withLimits] = await collector.readExtras([identity], { fdLimit: true, smapsRollup: true });
+      const ulimit = spawnSync('bash', ['-c', 'ulimit -Sn'], { encoding: 'utf8' }).stdout.trim();
+      expect(withLimits?.fdLimit).toBe(ulimit === 'unlimited' ? null : Number(ulimit));
+      const rss = byPid(await collector.snapshot(), pid)?.rssBytes ?? 0;
+      expect(withLimits?.smapsRollup?.pssBytes).toBeGreaterThan(0);
+      expect(withLimits?.smapsRollup?.pssBytes).toBeLessThanOrEqual(rss + 64 * 1024);
       const unified = readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n').find((line) => line.startsWith('0::'));
       expect(extras?.cgroup?.path).toBe(unified?.slice(3));
     });

@@ -99,7 +99,7 @@ describe.skipIf(!hasTmux)('kill dialog in tmux', () => {
     await selectFirstTwo(session, pids);
 
     tmux('send-keys', '-t', session, 'F9');
-    const dialog = await waitForScreen(session, (s) => s.includes('Send a signal to 2 processes'), 'the kill dialog');
+    const dialog = await waitForScreen(session, (s) => s.includes('Send SIGTERM to 2 processes'), 'the kill dialog');
     const listed = dialog.split('\n').flatMap((l) => (l.includes(TAG) && /^\s*(\d+) /.test(l) ? [Number(/^\s*(\d+) /.exec(l)?.[1])] : []));
     expect(listed).toEqual(pids.slice(0, 2));
     expect(dialog).toMatch(/^ {2}> TERM {2}terminate politely/m);
@@ -164,7 +164,7 @@ describe.skipIf(!hasTmux)('kill dialog in tmux', () => {
     await selectFirstTwo(session, pids);
     for (const cancel of ['Escape', 'n']) {
       tmux('send-keys', '-t', session, 'x');
-      await waitForScreen(session, (s) => s.includes('Send a signal to 2 processes'), 'the kill dialog');
+      await waitForScreen(session, (s) => s.includes('Send SIGTERM to 2 processes'), 'the kill dialog');
       tmux('send-keys', '-t', session, cancel);
       await waitForScreen(session, (s) => /CPU%/.test(s) && s.includes('2 selected'), `the list after ${cancel}`);
     }

@@ -62,6 +62,22 @@ describe('proctop metrics', () => {
     expect(hostilePid).toBeGreaterThan(0);
   });
 
+  it('--proportional adds Pss and SwapPss as process-exporter\'s proportional memtypes', async () => {
+    startNamedSleeper(dir.path, sleeperName);
+    const run = await runCli(cli, ['metrics', '--proportional']);
+    expect(run.code).toBe(0);
+    expect(promtoolCheck(run.stdout)).toEqual({ status: 0, output: '' });
+    const samples = parseExposition(run.stdout);
+    const pss = sampleValue(samples, 'namedprocess_namegroup_memory_bytes', { groupname: sleeperName, memtype: 'proportionalResident' }) ?? 0;
+    const rss = sampleValue(samples, 'namedprocess_namegroup_memory_bytes', { groupname: sleeperName, memtype: 'resident' }) ?? 0;
+    expect(pss).toBeGreaterThan(0);
+    expect(pss).toBeLessThanOrEqual(rss + 64 * 1024);
+    expect(sampleValue(samples, 'namedprocess_namegroup_memory_bytes', { groupname: sleeperName, memtype: 'proportionalSwapped' })).toBe(0);
+    // Without the flag, smaps_rollup is not read at all.
+    const plain = parseExposition((await runCli(cli, ['metrics'])).stdout);
+    expect(plain.some((s) => s.labels.memtype === 'proportionalResident')).toBe(false);
+  });
+
   it('--sample counts from the first sample, like a running exporter', async () => {
     const run = await runCli(cli, ['metrics', '--sample', '300ms', '--openmetrics']);
     expect(run.code).toBe(0);

@@ -6,6 +6,8 @@ import { negotiateFormat } from '../src/metrics/http-server.js';
 import { isLoopback, parseListenAddress } from '../src/metrics/listen-address.js';
 import { Exposition } from '../src/metrics/exposition.js';
 import { unitGroupName } from '../src/metrics/exporter.js';
+import { trackedGroupNames } from '../src/metrics/tracked-groups.js';
+import type { RawProcess } from '../src/sys/types.js';
 import { parseExposition, promtoolCheck, sampleValue } from './helpers/prometheus-tools.js';
 
 const T0 = 1_800_000_000_000;
@@ -208,12 +210,34 @@ describe('exposition', () => {
 describe('unit grouping', () => {
   const placement = (unit: string | null, slice: string | null, path: string) => ({ path, unit, slice, containerId: null, containerRuntime: null });
   const extras = (cgroup: ReturnType<typeof placement> | null) =>
-    ({ pid: 1, startTime: 1, alive: true, io: null, status: null, fdCount: null, cgroup, faults: null, errors: [] }) as const;
+    ({ pid: 1, startTime: 1, alive: true, io: null, status: null, fdCount: null, cgroup, faults: null, fdLimit: null, smapsRollup: null, errors: [] }) as const;
   it('names the systemd unit, else the slice, else the cgroup path, "-" when unreadable', () => {
     expect(unitGroupName(extras(placement('nginx.service', 'system.slice', '/system.slice/nginx.service')))).toBe('nginx.service');
     expect(unitGroupName(extras(placement(null, 'user-1000.slice', '/user.slice/user-1000.slice')))).toBe('user-1000.slice');
     expect(unitGroupName(extras(placement(null, null, '/')))).toBe('/');
     expect(unitGroupName(extras(null))).toBe('-');
     expect(unitGroupName(undefined)).toBe('-');
+  });
+});
+
+describe('registry groupings (tag, group, name)', () => {
+  const proc = (pid: number, ppid: number, startTime: number) => ({ pid, ppid, startTime, comm: `p${pid}` }) as unknown as RawProcess;
+  // 10 (tracked "web", tags api+prod) → 11 → 12; 11 → 13 (tracked itself, unnamed, tag batch); 20 untracked;
+  // 30's parent pid 10 started after it: a reused PID, not its parent.
+  const processes = [proc(1, 0, 1), proc(10, 1, 100), proc(11, 10, 110), proc(12, 11, 120), proc(13, 11, 130), proc(20, 1, 200), proc(30, 10, 50)];
+  const entries = [
+    { id: 1, pid: 10, startTime: 100, name: 'web', tags: ['api', 'prod'], groups: ['frontend'] },
+    { id: 2, pid: 13, startTime: 130, name: null, tags: ['batch'], groups: [] },
+    // Same pid as 20 but another start time: another process, never matched.
+    { id: 3, pid: 20, startTime: 999, name: 'ghost', tags: ['x'], groups: ['x'] },
+  ];
+  it('counts a tracked process and its untracked descendants in its groups; nested tracked ones in their own', () => {
+    expect(trackedGroupNames(processes, entries, 'name')).toEqual([[], ['web'], ['web'], ['web'], ['#2'], [], []]);
+    expect(trackedGroupNames(processes, entries, 'tag')).toEqual([[], ['api', 'prod'], ['api', 'prod'], ['api', 'prod'], ['batch'], [], []]);
+    expect(trackedGroupNames(processes, entries, 'group')).toEqual([[], ['frontend'], ['frontend'], ['frontend'], [], [], []]);
+  });
+  it('stops at a parent-pid loop instead of spinning', () => {
+    const loop = [proc(5, 6, 10), proc(6, 5, 10)];
+    expect(trackedGroupNames(loop, entries, 'name')).toEqual([[], []]);
   });
 });

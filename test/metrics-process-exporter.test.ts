@@ -95,6 +95,8 @@ describe('side by side with process-exporter (both grouping by comm)', () => {
         // The extras families read the same files: equal, give or take a context switch or a fault.
         for (const [family, labels] of [
           ['namedprocess_namegroup_open_filedesc', {}],
+          ['namedprocess_namegroup_num_threads', {}],
+          ['namedprocess_namegroup_oldest_start_time_seconds', {}],
           ['namedprocess_namegroup_read_bytes_total', {}],
           ['namedprocess_namegroup_write_bytes_total', {}],
           ['namedprocess_namegroup_minor_page_faults_total', {}],
@@ -118,8 +120,8 @@ describe('side by side with process-exporter (both grouping by comm)', () => {
       const peMeta = metadata(peText.body);
       const ptMeta = metadata(ptText.body);
       const shared = [...ptMeta.keys()].filter((k) => k.includes(' namedprocess_'));
-      // 12 families: all of process-exporter's group families but worst_fd_ratio (no bulk fd-limit read yet).
-      expect(shared.length).toBe(24);
+      // All 13 of process-exporter's group families (its per-thread ones are off on both sides).
+      expect(shared.length).toBe(26);
       for (const key of shared) expect(ptMeta.get(key), key).toBe(peMeta.get(key));
       // ... and its label values.
       const labelValues = (samples: readonly ExpositionSample[], family: string, label: string) =>
@@ -129,6 +131,10 @@ describe('side by side with process-exporter (both grouping by comm)', () => {
         ['namedprocess_namegroup_states', 'state'],
       ] as const) {
         expect(labelValues(ptSamples, family, label)).toEqual(labelValues(peSamples, family, label));
+      }
+      for (const group of Object.values(names)) {
+        const ratio = (samples: readonly ExpositionSample[]) => sampleValue(samples, 'namedprocess_namegroup_worst_fd_ratio', { groupname: group });
+        expect(ratio(ptSamples), `${group} worst_fd_ratio`).toBeCloseTo(ratio(peSamples) ?? NaN, 9);
       }
       const ptMemtypes = labelValues(ptSamples, 'namedprocess_namegroup_memory_bytes', 'memtype');
       expect(ptMemtypes.every((m) => labelValues(peSamples, 'namedprocess_namegroup_memory_bytes', 'memtype').includes(m))).toBe(true);

@@ -5,7 +5,9 @@ import { UsageError } from './usage-error.js';
 
 export const GROUP_BY_HELP = `  --group-by KEY         what a group is (label groupname): ${GROUP_BY_KEYS.join(' | ')}
                          (default comm, like process-exporter's {{.Comm}})
-  --tracked-labels       add tags and groups labels to proctop_tracked_up (cardinality!)`;
+  --tracked-labels       add tags and groups labels to proctop_tracked_up (cardinality!)
+  --proportional         add memtype proportionalResident / proportionalSwapped (Pss, SwapPss:
+                         reads /proc/PID/smaps_rollup of every process, which is costly)`;
 
 /** --group-by's value. */
 export function parseGroupBy(text: string | undefined): GroupBy {

@@ -31,6 +31,8 @@ export interface MetricsOptions {
   readonly textfile: string | null;
   readonly openmetrics: boolean;
   readonly trackedLabels: boolean;
+  /** Read smaps_rollup for proportional memory. */
+  readonly proportional: boolean;
   readonly help: boolean;
 }
 
@@ -67,6 +69,7 @@ export function parseMetricsArgs(argv: readonly string[]): MetricsOptions {
         textfile: { type: 'string' },
         openmetrics: { type: 'boolean' },
         'tracked-labels': { type: 'boolean' },
+        proportional: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -82,6 +85,7 @@ export function parseMetricsArgs(argv: readonly string[]): MetricsOptions {
     textfile: v.textfile ?? null,
     openmetrics: v.openmetrics === true,
     trackedLabels: v['tracked-labels'] === true,
+    proportional: v.proportional === true,
     help: v.help === true,
   };
 }
@@ -104,7 +108,7 @@ export async function main(argv: readonly string[], io: MetricsIo = defaultIo())
   const exporter = new MetricsExporter({
     groupBy: options.groupBy,
     baseline: options.sampleMs !== null ? 'first-sample' : 'process-start',
-    proportional: false,
+    proportional: options.proportional,
     trackedLabels: options.trackedLabels,
   }, choice.collector);
   let started = performance.now();

@@ -33,6 +33,8 @@ export interface ServeMetricsOptions {
   readonly groupBy: GroupBy;
   readonly intervalMs: number;
   readonly trackedLabels: boolean;
+  /** Read smaps_rollup for proportional memory. */
+  readonly proportional: boolean;
   readonly help: boolean;
 }
 
@@ -57,6 +59,7 @@ export function parseServeMetricsArgs(argv: readonly string[]): ServeMetricsOpti
         'group-by': { type: 'string' },
         interval: { type: 'string' },
         'tracked-labels': { type: 'boolean' },
+        proportional: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -69,6 +72,7 @@ export function parseServeMetricsArgs(argv: readonly string[]): ServeMetricsOpti
     groupBy: parseGroupBy(v['group-by']),
     intervalMs: v.interval !== undefined ? parseBoundedDuration('--interval', v.interval, 250, 3_600_000) : DEFAULT_INTERVAL_MS,
     trackedLabels: v['tracked-labels'] === true,
+    proportional: v.proportional === true,
     help: v.help === true,
   };
 }
@@ -83,11 +87,11 @@ export interface RunningExporter {
 /** Starts sampling (first sample taken before listening, so no scrape finds nothing) and serves it. */
 export async function startExporter(
   choice: CollectorChoice,
-  options: { readonly listen: ListenAddress; readonly groupBy: GroupBy; readonly intervalMs: number; readonly trackedLabels: boolean },
+  options: Pick<ServeMetricsOptions, 'listen' | 'groupBy' | 'intervalMs' | 'trackedLabels' | 'proportional'>,
   onError: (error: unknown) => void,
 ): Promise<RunningExporter> {
   const exporter = new MetricsExporter(
-    { groupBy: options.groupBy, baseline: 'first-sample', proportional: false, trackedLabels: options.trackedLabels },
+    { groupBy: options.groupBy, baseline: 'first-sample', proportional: options.proportional, trackedLabels: options.trackedLabels },
     choice.collector,
   );
   const loop = new MetricsLoop(choice.collector, exporter, options.intervalMs, onError);

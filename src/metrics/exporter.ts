@@ -19,16 +19,15 @@ export interface MetricsExporterOptions {
 
 /**
  * What the bulk extras reader adds to the snapshot: process-exporter reads the same files (io,
- * status, the fd directory) for every process at every scrape. The fd limit (worst_fd_ratio) and
- * smaps (proportional memory) have no bulk reader yet, so those families are not written.
+ * status, limits, the fd directory) for every process at every scrape. smaps_rollup (proportional
+ * memory) walks every mapping of every process, so it is read only when asked for.
  */
-const EXTRAS_REQUEST: ExtrasRequest = { io: true, status: true, fdCount: true, faults: true };
-const WITH_EXTRAS: FamilyAvailability = { io: true, pageFaults: true, ctxSwitches: true, fds: true, fdLimits: false, swap: true, proportional: false };
+const EXTRAS_REQUEST: ExtrasRequest = { io: true, status: true, fdCount: true, faults: true, fdLimit: true };
 const SNAPSHOT_ONLY: FamilyAvailability = { io: false, pageFaults: false, ctxSwitches: false, fds: false, fdLimits: false, swap: false, proportional: false };
 
-/** The extras request of a grouping (unit grouping also needs each process's cgroup). */
-export function extrasRequestFor(groupBy: GroupBy): ExtrasRequest {
-  return groupBy === 'unit' ? { ...EXTRAS_REQUEST, cgroup: true } : EXTRAS_REQUEST;
+/** The extras an exporter reads: unit grouping adds each process's cgroup, proportional memory its smaps_rollup. */
+export function extrasRequestFor(groupBy: GroupBy, proportional: boolean): ExtrasRequest {
+  return { ...EXTRAS_REQUEST, cgroup: groupBy === 'unit', smapsRollup: proportional };
 }
 
 /**
@@ -79,10 +78,10 @@ export function membersOf(snapshot: Snapshot, groupBy: GroupBy, extras: readonly
         residentBytes: p.rssBytes,
         virtualBytes: p.vsizeBytes,
         swappedBytes: status ? status.swapBytes : null,
-        proportionalResidentBytes: null,
-        proportionalSwappedBytes: null,
+        proportionalResidentBytes: x?.smapsRollup ? x.smapsRollup.pssBytes : null,
+        proportionalSwappedBytes: x?.smapsRollup ? x.smapsRollup.swapPssBytes : null,
         openFds: x?.fdCount ?? null,
-        fdLimit: null,
+        fdLimit: x?.fdLimit ?? null,
         threads: p.threads,
         state: p.state,
         startTimeSeconds: bootSeconds + p.startTime / ticks,
@@ -117,7 +116,10 @@ export class MetricsExporter {
     private readonly extrasSource: Pick<Collector, 'readExtras'> | null,
   ) {
     this.accumulator = new GroupAccumulator({ baseline: options.baseline });
-    this.exposition = new Exposition({ available: extrasSource ? WITH_EXTRAS : SNAPSHOT_ONLY, trackedLabels: options.trackedLabels });
+    const available = extrasSource
+      ? { io: true, pageFaults: true, ctxSwitches: true, fds: true, fdLimits: true, swap: true, proportional: options.proportional }
+      : SNAPSHOT_ONLY;
+    this.exposition = new Exposition({ available, trackedLabels: options.trackedLabels });
     if (!extrasSource && options.groupBy === 'unit') throw new Error('--group-by unit needs the extras reader (cgroup)');
     this.clock = options.clock ?? (() => performance.now());
   }
@@ -129,7 +131,7 @@ export class MetricsExporter {
 
   /** Builds the groups of one snapshot; `startedAtMs` (clock) is when reading it began. */
   async ingest(snapshot: Snapshot, startedAtMs: number, tracked: readonly TrackedUp[] = []): Promise<void> {
-    const extras = this.extrasSource ? await this.extrasSource.readExtras(snapshot.processes, extrasRequestFor(this.options.groupBy)) : null;
+    const extras = this.extrasSource ? await this.extrasSource.readExtras(snapshot.processes, extrasRequestFor(this.options.groupBy, this.options.proportional)) : null;
     const members = membersOf(snapshot, this.options.groupBy, extras);
     const groups = this.accumulator.update(members, snapshot.timestampMs);
     this.samples += 1;

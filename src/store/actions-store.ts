@@ -6,6 +6,7 @@ import type { AuditRecord } from '../storage/audit-log.js';
 import type { MemberFate } from '../actions/terminate-tree.js';
 import type { TreeRelation } from '../actions/process-tree.js';
 import { listSignals, parseSignal, SIGNAL_NUMBERS } from '../actions/signals.js';
+import { DEFAULT_LADDER, formatLadder, type Ladder } from '../actions/ladder.js';
 import type { IdentityKey } from '../sampler/types.js';
 
 /** One process a dialog acts on, captured (identity and text) when the dialog opened. */
@@ -42,15 +43,36 @@ export function pickerIndexOf(signal: number): number {
   return Math.max(0, PICKER_SIGNALS.findIndex((s) => s.number === signal));
 }
 
+/** The picker's last entry, after the signals: "stop (ladder)". */
+export const LADDER_CHOICE = PICKER_SIGNALS.length;
+/** Entries of the picker: every signal, then the ladder. */
+export const PICKER_CHOICES = PICKER_SIGNALS.length + 1;
+
+/** A stop ladder running (or done) from the kill dialog: progress per rung and each target's fate. */
+export interface LadderRunState {
+  /** "rung 1/2: TERM sent to 2; 1 still running, 1.2s of 5s". */
+  readonly progress: string;
+  /** Fate per target identity key once known: "ended by TERM (rung 1) in 0.3s". */
+  readonly fates: Readonly<Record<string, string>>;
+  /** The ladder has finished: Enter/Esc close. */
+  readonly done: boolean;
+}
+
 /** The kill dialog (F9/x). */
 export interface KillDialogState {
   readonly kind: 'kill';
   /** Every target, captured at open; refreshes never change it. */
   readonly targets: readonly DialogTarget[];
-  /** Position in PICKER_SIGNALS. */
+  /** Position in the picker: PICKER_SIGNALS, then LADDER_CHOICE. Always TERM when it opens. */
   readonly signalIndex: number;
+  /** The ladder the "stop (ladder)" choice runs. */
+  readonly ladder: Ladder;
+  /** The same as --ladder writes it, for the dialog: "TERM:5s,KILL:2s". */
+  readonly ladderText: string;
   /** The signals are on their way: keys wait. */
   readonly sending: boolean;
+  /** Set once "stop (ladder)" was confirmed. */
+  readonly run: LadderRunState | null;
 }
 
 /** One member of the tree as the tree dialog lists it. */
@@ -116,22 +138,21 @@ export interface HistoryState {
 export interface ActionsState {
   /** The open (or, for a tree termination left running, backgrounded) dialog. */
   readonly dialog: KillDialogState | TreeDialogState | null;
-  /** The signal sent last from the kill dialog, preselected next time (TERM at first). */
-  readonly lastSignal: number;
   readonly history: HistoryState;
   /** Actions done in this session, oldest first (as written to the audit log). */
   readonly sessionRecords: readonly AuditRecord[];
 }
 
 export interface ActionsActions {
-  openKillDialog(targets: readonly DialogTarget[]): void;
+  /** Opens the kill dialog on TERM (every time, as htop does: a STOP sent earlier is never preselected). */
+  openKillDialog(targets: readonly DialogTarget[], ladder?: Ladder): void;
   /** Marks kill-dialog targets the guards will refuse (by identity key), so the dialog says so before Enter. */
   markRefusals(refusals: ReadonlyMap<string, string>): void;
-  /** Moves the signal picker up (-1) or down (+1), wrapping around. */
+  /** Moves the signal picker up (-1) or down (+1); it stops at the ends (no wrap from the last to the first). */
   moveSignal(step: -1 | 1): void;
   setSending(sending: boolean): void;
-  /** Remembers the signal for the next dialog. */
-  rememberSignal(signal: number): void;
+  /** Updates (or starts) the kill dialog's ladder run. */
+  updateLadderRun(change: Partial<LadderRunState>): void;
   openTreeDialog(root: DialogTarget, windows: TreeWindows): void;
   /** Updates the tree dialog (ignored when no tree dialog is open). */
   updateTree(change: Partial<Omit<TreeDialogState, 'kind' | 'root'>>): void;
@@ -168,12 +189,11 @@ export function mergeHistory(fileRecords: readonly AuditRecord[], sessionRecords
 export function createActionsStore(): ActionsStore {
   return createStore<ActionsState & ActionsActions>()((set, get) => ({
     dialog: null,
-    lastSignal: SIGNAL_NUMBERS.TERM,
     history: { loading: false, entries: [], error: null, scrollTop: 0 },
     sessionRecords: [],
 
-    openKillDialog(targets) {
-      set({ dialog: { kind: 'kill', targets: [...targets], signalIndex: pickerIndexOf(get().lastSignal), sending: false } });
+    openKillDialog(targets, ladder = DEFAULT_LADDER) {
+      set({ dialog: { kind: 'kill', targets: [...targets], signalIndex: pickerIndexOf(SIGNAL_NUMBERS.TERM), ladder, ladderText: formatLadder(ladder), sending: false, run: null } });
     },
     markRefusals(refusals) {
       const d = get().dialog;
@@ -182,16 +202,18 @@ export function createActionsStore(): ActionsStore {
     },
     moveSignal(step) {
       const d = get().dialog;
-      if (d?.kind !== 'kill' || d.sending) return;
-      const count = PICKER_SIGNALS.length;
-      set({ dialog: { ...d, signalIndex: (d.signalIndex + step + count) % count } });
+      if (d?.kind !== 'kill' || d.sending || d.run) return;
+      set({ dialog: { ...d, signalIndex: Math.max(0, Math.min(PICKER_CHOICES - 1, d.signalIndex + step)) } });
     },
     setSending(sending) {
       const d = get().dialog;
       if (d?.kind === 'kill') set({ dialog: { ...d, sending } });
     },
-    rememberSignal(signal) {
-      set({ lastSignal: signal });
+    updateLadderRun(change) {
+      const d = get().dialog;
+      if (d?.kind !== 'kill') return;
+      const run = d.run ?? { progress: '', fates: {}, done: false };
+      set({ dialog: { ...d, run: { ...run, ...change, fates: { ...run.fates, ...change.fates } } } });
     },
     openTreeDialog(root, windows) {
       set({ dialog: { kind: 'tree', root, phase: 'planning', members: [], refusal: null, progress: 'reading the process tree…', scrollTop: 0, windows } });

@@ -201,7 +201,7 @@ export interface Collector {
   /** Send signal (number; 0 probes) to exactly this identity, or report why not. */
   signal(target: ProcessIdentity, signal: number): Promise<SignalDelivery>;
   /**
-   * Reads the asked-for extras (io, status, fd count, cgroup, faults) of each identity, in the
+   * Reads the asked-for extras (io, status, fd count, cgroup, faults, fd limit, smaps_rollup) of each identity, in the
    * targets' order, reading only the files asked for; the cgroup is cached per identity. Never
    * rejects for a process that is gone or unreadable: see ProcessExtras.alive and .errors.
    */
@@ -215,7 +215,7 @@ export interface Collector {
 }
 
 /** The per-process extras Collector.readExtras can add to a snapshot row. Ask only for what you show. */
-export type ExtrasField = 'io' | 'status' | 'fdCount' | 'cgroup' | 'faults';
+export type ExtrasField = 'io' | 'status' | 'fdCount' | 'cgroup' | 'faults' | 'fdLimit' | 'smapsRollup';
 
 /** Which extras to read; a field left out (or false) is not read and comes back null without an error. */
 export type ExtrasRequest = { readonly [K in ExtrasField]?: boolean };
@@ -261,6 +261,14 @@ export interface StatusExtras {
   readonly rssBytes: number | null;
   readonly uids: IdSet;
   readonly gids: IdSet;
+}
+
+/** Proportional memory from /proc/PID/smaps_rollup (walks every mapping: costly, ask only when shown). */
+export interface SmapsRollup {
+  /** Pss: resident memory with each shared page divided among the processes mapping it. */
+  readonly pssBytes: number;
+  /** SwapPss: swapped memory divided the same way (0 on kernels without the line). */
+  readonly swapPssBytes: number;
 }
 
 /** Page fault counters from /proc/PID/stat (fields 10 and 12). */
@@ -312,6 +320,10 @@ export interface ProcessExtras extends ProcessIdentity {
   readonly cgroup: CgroupPlacement | null;
   /** Minor and major page faults. */
   readonly faults: FaultCounters | null;
+  /** Soft RLIMIT_NOFILE ("Max open files" of /proc/PID/limits, world-readable); null also when unlimited. */
+  readonly fdLimit: number | null;
+  /** Pss and SwapPss; needs the owner's uid or root, EACCES otherwise. */
+  readonly smapsRollup: SmapsRollup | null;
   readonly errors: readonly ExtrasFieldError[];
 }
 export type * from './inspect-types.js';

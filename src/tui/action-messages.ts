@@ -3,6 +3,8 @@
 import type { KillManyResult, KillOutcome } from '../actions/kill-many.js';
 import { describeNiceChange, type ReniceResult } from '../actions/renice.js';
 import { signalName } from '../actions/signals.js';
+import type { Ladder } from '../actions/ladder.js';
+import type { StopOutcome, StopProgress, StopResult, StopTargetResult } from '../actions/stop-many.js';
 import type { MemberFate, TerminateTreeResult, TreeProgress } from '../actions/terminate-tree.js';
 import type { HistoryEntry } from '../store/actions-store.js';
 import { formatDuration } from '../util/duration.js';
@@ -14,7 +16,7 @@ export function shortSignalName(signal: number): string {
 }
 
 /** Why a target was not signalled, in the status bar's words. */
-export function outcomeLabel(outcome: KillOutcome, reason: string | null): string {
+export function outcomeLabel(outcome: KillOutcome | StopOutcome, reason: string | null): string {
   switch (outcome) {
     case 'exited':
       return 'gone';
@@ -71,10 +73,36 @@ export function treeProgressText(progress: TreeProgress): string {
     case 'waiting':
       return `${progress.escalated ? 'after the kill signal' : 'grace window'}: ${progress.remaining} still running, ${formatDuration(progress.elapsedMs)} of ${formatDuration(progress.windowMs)}`;
     case 'escalated':
-      return `grace window over: sending ${shortSignalName(progress.killSignal)} to ${plural(progress.survivors, 'survivor')}`;
+      return `${progress.rung === 1 ? 'grace window' : `rung ${progress.rung}`} over: sending ${shortSignalName(progress.killSignal)} to ${plural(progress.survivors, 'survivor')}`;
     case 'done':
       return treeSummary(progress.result);
   }
+}
+
+/** The kill dialog's ladder progress line: "rung 1/2: TERM sent to 2" / "rung 1/2 (TERM): 1 still running, 1.2s of 5s". */
+export function ladderProgressText(ladder: Ladder, p: Exclude<StopProgress, { phase: 'ended' }>): string {
+  const head = `rung ${p.rung + 1}/${ladder.length} (${shortSignalName(ladder[p.rung]?.signal ?? 0)})`;
+  if (p.phase === 'rung') return `${head}: sent to ${plural(p.sent, 'process')}`;
+  return `${head}: ${p.remaining} still running, ${formatDuration(p.elapsedMs)} of ${formatDuration(p.windowMs)}`;
+}
+
+/** One target's fate in the kill dialog: "ended by TERM (rung 1) in 0.3s", "survived KILL", "gone". */
+export function stopFateText(r: StopTargetResult): string {
+  if (r.outcome === 'ended') return `ended by ${shortSignalName(r.endedBy ?? 0)} (rung ${(r.rung ?? 0) + 1}) in ${formatDuration(r.elapsedMs ?? 0)}`;
+  if (r.outcome === 'survived') return `SURVIVED the ladder`;
+  return outcomeLabel(r.outcome, r.reason);
+}
+
+/** "stopped 2 of 2 (TERM:5s,KILL:2s) in 0.4s; 1 failed: ..." for the status bar. */
+export function stopSummary(result: StopResult): string {
+  const ended = result.results.filter((r) => r.outcome === 'ended').length;
+  const ladderText = result.ladder.map((r) => `${shortSignalName(r.signal)}:${formatDuration(r.windowMs)}`).join(',');
+  const parts = [`stopped ${ended} of ${result.results.length} (${ladderText}) in ${formatDuration(result.elapsedMs)}`];
+  const failures = result.results.filter((r) => r.outcome !== 'ended').map((r) => ({ pid: r.pid, label: stopFateText(r) }));
+  if (failures.length > 0) parts.push(failureText(failures));
+  const auditProblem = result.warnings.find((w) => w.startsWith('audit log not written'));
+  if (auditProblem) parts.push(auditProblem);
+  return parts.join('; ');
 }
 
 /** How each fate is written in the member list. */

@@ -14,10 +14,12 @@ import type { CommandOverrides, ViewKeyHandlers } from '../keys/dispatch.js';
 import { handleConfirmKey, handleHistoryKey } from '../keys/action-keys.js';
 import type { ProcessRow } from '../sampler/types.js';
 import { identityKey } from '../sampler/types.js';
-import { createActionsStore, PICKER_SIGNALS, type ActionsStore, type DialogTarget, type TreeMemberLine } from '../store/actions-store.js';
+import { createActionsStore, LADDER_CHOICE, PICKER_SIGNALS, type ActionsStore, type KillDialogState, type LadderRunState, type DialogTarget, type TreeMemberLine } from '../store/actions-store.js';
 import { commandText } from '../store/columns.js';
 import { cursorRow, topView, type MonitorState, type MonitorStore } from '../store/monitor-store.js';
-import { killSummary, reniceSummary, treeProgressText, treeSummary } from './action-messages.js';
+import { killSummary, ladderProgressText, reniceSummary, stopFateText, stopSummary, treeProgressText, treeSummary } from './action-messages.js';
+import { stopMany } from '../actions/stop-many.js';
+import type { Ladder } from '../actions/ladder.js';
 
 export interface ActionsControllerOptions {
   /** The engine's dependencies; real ones (/proc, pidfd signaller, XDG audit log) by default. Made on first use. */
@@ -26,10 +28,14 @@ export interface ActionsControllerOptions {
   readonly auditPath?: string;
   /** Escalation windows of the tree termination (the engine's defaults: 5 s grace, 10 s after KILL). */
   readonly tree?: Pick<TerminateTreeOptions, 'graceMs' | 'killAfterMs' | 'pollIntervalMs' | 'rescanIntervalMs'>;
+  /** The ladder the kill dialog's "stop (ladder)" runs (default TERM:5s,KILL:2s). */
+  readonly ladder?: Ladder;
   /** How many logged actions the history view reads. */
   readonly historyLimit?: number;
   /** How long a result stays in the status bar. */
   readonly messageMs?: number;
+  /** How often the ladder checks exits (tests). */
+  readonly stopPollIntervalMs?: number;
   /** getpriority/setpriority (os module by default). */
   readonly priority?: PriorityOps;
 }
@@ -160,10 +166,48 @@ export function createActionsController(options: ActionsControllerOptions = {}):
   };
   const treeRunning = (): boolean => {
     const d = store.getState().dialog;
-    return d?.kind === 'tree' && d.phase === 'running';
+    return (d?.kind === 'tree' && d.phase === 'running') || (d?.kind === 'kill' && d.run !== null && !d.run.done);
   };
   const closeView = (monitor: MonitorStore, view: 'confirm' | 'history'): void => {
     if (topView(monitor.getState()) === view) monitor.getState().popView();
+  };
+
+  // "stop (ladder)" from the kill dialog: the ladder runs with the dialog open, showing each
+  // rung's progress and each target's fate; Esc leaves it running, the status bar gets the result.
+  const runLadder = async (monitor: MonitorStore, d: KillDialogState): Promise<void> => {
+    const byPid = new Map(d.targets.map((t) => [t.pid, t.key]));
+    const generation = dialogGeneration;
+    // Updates only this dialog: one opened after it (Esc, then F9 again) is not ours to change.
+    const update = (change: Partial<LadderRunState>): void => {
+      if (generation === dialogGeneration) store.getState().updateLadderRun(change);
+    };
+    update({ progress: `starting ${d.ladderText}…` });
+    let message: string;
+    try {
+      const result = await stopMany(d.targets.map((t) => ({ pid: t.pid, startTime: t.startTime })), d.ladder, await deps(), {
+        ...(options.stopPollIntervalMs !== undefined ? { pollIntervalMs: options.stopPollIntervalMs } : {}),
+        onProgress: (p) => {
+          if (p.phase === 'ended') {
+            const key = byPid.get(p.result.pid);
+            if (key) update({ fates: { [key]: stopFateText(p.result) } });
+          } else update({ progress: ladderProgressText(d.ladder, p) });
+        },
+      });
+      const fates: Record<string, string> = {};
+      for (const r of result.results) {
+        const key = byPid.get(r.pid);
+        if (key) fates[key] = stopFateText(r);
+      }
+      message = stopSummary(result);
+      update({ fates, progress: message, done: true });
+      if (result.results.every((r) => r.outcome === 'ended')) monitor.getState().clearSelection();
+    } catch (error) {
+      message = `stop ladder failed: ${(error as Error).message}`;
+      update({ progress: message, done: true });
+    }
+    monitor.getState().showMessage(message, messageMs);
+    // Closed while running (Esc): the status bar carries the result; nothing left to show.
+    if (generation === dialogGeneration && topView(monitor.getState()) !== 'confirm') store.getState().closeDialog();
   };
 
   const controller: ActionsController = {
@@ -182,12 +226,12 @@ export function createActionsController(options: ActionsControllerOptions = {}):
 
     openKillDialog(monitor) {
       const m = monitor.getState();
-      if (treeRunning()) return m.showMessage('a tree termination is still running; wait for its result');
+      if (treeRunning()) return m.showMessage('a tree termination or stop ladder is still running; wait for its result');
       const targets = captureKillTargets(m);
       if (typeof targets === 'string') return m.showMessage(targets);
       dialogGeneration += 1;
       const generation = dialogGeneration;
-      store.getState().openKillDialog(targets);
+      store.getState().openKillDialog(targets, options.ladder);
       m.pushView('confirm');
       // Name the targets the guards will refuse (proctop itself, PID 1, kernel threads...) before Enter.
       void deps().then((d) => {
@@ -205,9 +249,14 @@ export function createActionsController(options: ActionsControllerOptions = {}):
     confirmKill(monitor) {
       const d = store.getState().dialog;
       if (d?.kind !== 'kill' || d.sending) return Promise.resolve();
+      if (d.run) {
+        // Enter on a finished ladder closes it; while it runs, keys wait.
+        if (d.run.done) controller.cancelDialog(monitor);
+        return Promise.resolve();
+      }
+      if (d.signalIndex === LADDER_CHOICE) return track(runLadder(monitor, d));
       const signal = PICKER_SIGNALS[d.signalIndex]?.number ?? PICKER_SIGNALS[0]!.number;
       store.getState().setSending(true);
-      store.getState().rememberSignal(signal);
       const work = (async () => {
         let message: string;
         try {
@@ -232,7 +281,7 @@ export function createActionsController(options: ActionsControllerOptions = {}):
 
     openTreeDialog(monitor) {
       const m = monitor.getState();
-      if (treeRunning()) return m.showMessage('a tree termination is still running; wait for its result');
+      if (treeRunning()) return m.showMessage('a tree termination or stop ladder is still running; wait for its result');
       const cursor = cursorRow(m);
       if (!cursor) return m.showMessage('no process under the cursor');
       if (cursor.exited) return m.showMessage(`PID ${cursor.row.pid} has already exited`);
@@ -288,6 +337,11 @@ export function createActionsController(options: ActionsControllerOptions = {}):
 
     cancelDialog(monitor) {
       const d = store.getState().dialog;
+      if (d?.kind === 'kill' && d.run && !d.run.done) {
+        closeView(monitor, 'confirm');
+        monitor.getState().showMessage('the stop ladder goes on in the background; its result will show here', messageMs);
+        return;
+      }
       if (d?.kind === 'kill' && d.sending) return;
       closeView(monitor, 'confirm');
       if (d?.kind === 'tree' && d.phase === 'running') {

@@ -65,6 +65,10 @@ export interface FixtureProcess {
   readonly faults?: readonly [number, number];
   /** Number of entries to create under fd/ (default: no fd dir). */
   readonly fdCount?: number;
+  /** /proc/PID/limits text (default: no file; limitsText() builds a kernel-like one). */
+  readonly limitsText?: string;
+  /** /proc/PID/smaps_rollup text (default: no file). */
+  readonly smapsRollupText?: string;
 }
 
 /** System-wide files. */
@@ -195,6 +199,18 @@ function statusText(p: FixtureProcess, uid: number): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** A real kernel's /proc/PID/limits layout (columns padded with spaces). */
+export function limitsText(softOpenFiles: string, hardOpenFiles: string): string {
+  const row = (name: string, soft: string, hard: string, units: string) => `${name.padEnd(26)}${soft.padEnd(21)}${hard.padEnd(21)}${units}`.trimEnd();
+  return [
+    row('Limit', 'Soft Limit', 'Hard Limit', 'Units     '),
+    row('Max cpu time', 'unlimited', 'unlimited', 'seconds'),
+    row('Max processes', '63432', '63432', 'processes'),
+    row('Max open files', softOpenFiles, hardOpenFiles, 'files'),
+    row('Max locked memory', '8388608', '8388608', 'bytes'),
+    '',
+  ].join('\n');
+}
 /** The io file every fixture process gets unless it says otherwise. */
 export const DEFAULT_IO_TEXT = 'rchar: 1000\nwchar: 2000\nsyscr: 10\nsyscw: 20\nread_bytes: 4096\nwrite_bytes: 8192\ncancelled_write_bytes: 0\n';
 
@@ -276,6 +292,8 @@ export async function createProcFixture(spec: ProcFixtureSpec): Promise<ProcFixt
       const io = p.ioText === undefined ? DEFAULT_IO_TEXT : p.ioText;
       if (io !== null) await writeFile(join(dir, 'io'), io);
       await writeFile(join(dir, 'cgroup'), p.cgroupText ?? '0::/\n');
+      if (p.limitsText !== undefined) await writeFile(join(dir, 'limits'), p.limitsText);
+      if (p.smapsRollupText !== undefined) await writeFile(join(dir, 'smaps_rollup'), p.smapsRollupText);
       if (p.fdCount !== undefined) {
         await mkdir(join(dir, 'fd'));
         for (let fd = 0; fd < p.fdCount; fd++) await symlink('/dev/null', join(dir, 'fd', String(fd)));

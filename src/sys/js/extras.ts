@@ -14,7 +14,7 @@ import { describeCgroupPath, unifiedCgroupPath } from './cgroup.js';
 import { mapBounded } from './map-bounded.js';
 import { errnoCode, nodeProcFiles, type ProcFiles } from './proc-files.js';
 import { parseStat } from './proc-stat.js';
-import { parseIo, parseKeyValueLines, statusExtras } from './proc-status.js';
+import { parseFdSoftLimit, parseIo, parseKeyValueLines, parseSmapsRollup, statusExtras } from './proc-status.js';
 
 /** Why a /proc read failed, as an error value naming the field. */
 export function extrasFieldError(field: ExtrasField, path: string, err: unknown): ExtrasFieldError {
@@ -67,11 +67,14 @@ export class ExtrasReader {
 
   private async readOne(target: ProcessIdentity, request: ExtrasRequest, call: number): Promise<ProcessExtras> {
     const dir = `${this.procRoot}/${target.pid}`;
-    const [io, status, fdCount, cgroup] = await Promise.all([
+    const [io, status, fdCount, cgroup, fdLimit, smapsRollup] = await Promise.all([
       request.io ? this.readField('io', `${dir}/io`, parseIo) : NOT_ASKED,
       request.status ? this.readField('status', `${dir}/status`, (text) => statusExtras(parseKeyValueLines(text))) : NOT_ASKED,
       request.fdCount ? this.countFds(`${dir}/fd`) : NOT_ASKED,
       request.cgroup ? this.readCgroup(target, dir, call) : NOT_ASKED,
+      // Boxed: an unlimited soft limit is a value (null), not a format error.
+      request.fdLimit ? this.readField('fdLimit', `${dir}/limits`, (text) => boxed(parseFdSoftLimit(text))) : NOT_ASKED,
+      request.smapsRollup ? this.readField('smapsRollup', `${dir}/smaps_rollup`, parseSmapsRollup) : NOT_ASKED,
     ]);
     // stat is read last: a start time that still matches proves the files above were this identity's.
     let stat;
@@ -82,7 +85,7 @@ export class ExtrasReader {
     }
     if (!stat || stat.startTime !== target.startTime) return goneExtras(target);
     const errors: ExtrasFieldError[] = [];
-    for (const read of [io, status, fdCount, cgroup]) if (read.error) errors.push(read.error);
+    for (const read of [io, status, fdCount, cgroup, fdLimit, smapsRollup]) if (read.error) errors.push(read.error);
     return {
       pid: target.pid,
       startTime: target.startTime,
@@ -92,6 +95,8 @@ export class ExtrasReader {
       fdCount: fdCount.value,
       cgroup: cgroup.value,
       faults: request.faults ? { minor: stat.minorFaults, major: stat.majorFaults } : null,
+      fdLimit: fdLimit.value?.value ?? null,
+      smapsRollup: smapsRollup.value,
       errors,
     };
   }
@@ -145,5 +150,22 @@ export class ExtrasReader {
 }
 
 function goneExtras(target: ProcessIdentity): ProcessExtras {
-  return { pid: target.pid, startTime: target.startTime, alive: false, io: null, status: null, fdCount: null, cgroup: null, faults: null, errors: [] };
+  return {
+    pid: target.pid,
+    startTime: target.startTime,
+    alive: false,
+    io: null,
+    status: null,
+    fdCount: null,
+    cgroup: null,
+    faults: null,
+    fdLimit: null,
+    smapsRollup: null,
+    errors: [],
+  };
+}
+
+/** A parse result that may legitimately be null, boxed so readField tells it from a format error (undefined). */
+function boxed<T>(value: T | undefined): { readonly value: T } | null {
+  return value === undefined ? null : { value };
 }

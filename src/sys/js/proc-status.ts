@@ -1,6 +1,6 @@
 // Parsers for the "Key:<tab>value" files of /proc/PID (status, io, smaps_rollup): pure functions
 // from text to records, so fixtures and real processes go through the same code.
-import type { IdSet, IoCounters, StatusExtras } from '../types.js';
+import type { IdSet, IoCounters, SmapsRollup, StatusExtras } from '../types.js';
 
 /** "Key: value" lines → key → value (trimmed). Later duplicates win; lines without ':' are skipped. */
 export function parseKeyValueLines(text: string): Map<string, string> {
@@ -61,4 +61,24 @@ export function parseIo(text: string): IoCounters | null {
   };
   for (const value of Object.values(counters)) if (value === null) return null;
   return counters as { readonly [K in keyof IoCounters]: number };
+}
+
+/** The soft "Max open files" of /proc/PID/limits; null when unlimited; undefined when the line is missing. */
+export function parseFdSoftLimit(text: string): number | null | undefined {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('Max open files')) continue;
+    const soft = line.slice('Max open files'.length).trim().split(/\s+/)[0];
+    if (soft === 'unlimited') return null;
+    const value = Number(soft);
+    return soft !== undefined && /^\d+$/.test(soft) && Number.isSafeInteger(value) ? value : undefined;
+  }
+  return undefined;
+}
+
+/** Pss and SwapPss of /proc/PID/smaps_rollup; null when Pss is missing. */
+export function parseSmapsRollup(text: string): SmapsRollup | null {
+  const fields = parseKeyValueLines(text);
+  const pss = kbField(fields, 'Pss');
+  if (pss === null) return null;
+  return { pssBytes: pss, swapPssBytes: kbField(fields, 'SwapPss') ?? 0 };
 }
