@@ -81,11 +81,12 @@ describe.each(['native', 'js'])('proctop fds (%s backend)', (backend) => {
     const lines = run.stdout.split('\n');
     expect(lines[0]).toMatch(/^\s*FD\s+KIND\s+MODE\s+POS\s+STATE\s+NAME$/);
     const line = (fd: number): string => lines.find((l) => new RegExp(`^\\s*${fd}\\s`).test(l)) ?? '';
-    expect(line(held.listener.fd)).toMatch(new RegExp(`socket\\s+LISTEN\\s+tcp 127\\.0\\.0\\.1:${held.listener.port}$`));
+    // MODE rw for sockets and anon inodes, as lsof's "u" (issue 12 §7: it was blank).
+    expect(line(held.listener.fd)).toMatch(new RegExp(`socket\\s+rw\\s+LISTEN\\s+tcp 127\\.0\\.0\\.1:${held.listener.port}$`));
     expect(line(held.client.fd)).toContain(`tcp 127.0.0.1:${held.client.port}->127.0.0.1:${held.listener.port}`);
     expect(line(held.named.fd)).toMatch(new RegExp(`file\\s+rw\\s+5\\s+${held.named.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
     expect(line(held.deleted.fd)).toContain(`${held.deleted.path} (deleted)`);
-    expect(line(held.eventfd)).toMatch(/anon\s+eventfd$/);
+    expect(line(held.eventfd)).toMatch(/anon\s+rw\s+eventfd$/);
   });
 
   it('exits 1 with a clear message for a process that does not exist', async () => {

@@ -72,7 +72,8 @@ describe.each(BACKENDS)('listFds (%s backend) on a live fixture process', (_name
   });
 
   it('reports an eventfd as anon with its type', () => {
-    expect(entry(listing, held.eventfd)).toMatchObject({ kind: 'anon', anonType: 'eventfd', path: 'anon_inode:[eventfd]', mode: null, socket: null });
+    // Read-write like lsof's "u" (issue 12 §7: MODE was blank for sockets and anon fds).
+    expect(entry(listing, held.eventfd)).toMatchObject({ kind: 'anon', anonType: 'eventfd', path: 'anon_inode:[eventfd]', mode: 'rw', socket: null });
   });
 
   it('reports a pipe with its inode and the other child holding the read end', () => {
@@ -272,23 +273,23 @@ describe('listFds on a fixture /proc tree', () => {
   const expected: FdEntry[] = [
     { fd: 0, kind: 'file', path: '/dev/pts/3', deleted: false, memfd: false, mode: 'rw', position: 12, inode: null, anonType: null, socket: null, pipePeers: null },
     {
-      fd: 3, kind: 'socket', path: 'socket:[1001]', deleted: false, memfd: false, mode: null, position: null, inode: 1001, anonType: null, pipePeers: null,
+      fd: 3, kind: 'socket', path: 'socket:[1001]', deleted: false, memfd: false, mode: 'rw', position: null, inode: 1001, anonType: null, pipePeers: null,
       socket: { protocol: 'tcp', localAddress: '127.0.0.1', localPort: 8080, remoteAddress: '0.0.0.0', remotePort: 0, state: 'LISTEN', unixPath: null },
     },
     {
-      fd: 4, kind: 'socket', path: 'socket:[1002]', deleted: false, memfd: false, mode: null, position: null, inode: 1002, anonType: null, pipePeers: null,
+      fd: 4, kind: 'socket', path: 'socket:[1002]', deleted: false, memfd: false, mode: 'rw', position: null, inode: 1002, anonType: null, pipePeers: null,
       socket: { protocol: 'tcp6', localAddress: '::1', localPort: 443, remoteAddress: '::ffff:127.0.0.1', remotePort: 54321, state: 'ESTABLISHED', unixPath: null },
     },
     // Pipe mode comes from the fd link's permission bits; a fixture symlink is always rwx.
     { fd: 5, kind: 'pipe', path: 'pipe:[2001]', deleted: false, memfd: false, mode: 'rw', position: null, inode: 2001, anonType: null, socket: null, pipePeers: [] },
-    { fd: 6, kind: 'anon', path: 'anon_inode:inotify', deleted: false, memfd: false, mode: null, position: null, inode: null, anonType: 'inotify', socket: null, pipePeers: null },
+    { fd: 6, kind: 'anon', path: 'anon_inode:inotify', deleted: false, memfd: false, mode: 'rw', position: null, inode: null, anonType: 'inotify', socket: null, pipePeers: null },
     { fd: 7, kind: 'unknown', path: 'net:[4026531840]', deleted: false, memfd: false, mode: null, position: null, inode: null, anonType: null, socket: null, pipePeers: null },
     { fd: 8, kind: 'file', path: '/gone/file.log', deleted: true, memfd: false, mode: 'w', position: 4096, inode: null, anonType: null, socket: null, pipePeers: null },
     {
-      fd: 9, kind: 'socket', path: 'socket:[1003]', deleted: false, memfd: false, mode: null, position: null, inode: 1003, anonType: null, pipePeers: null,
+      fd: 9, kind: 'socket', path: 'socket:[1003]', deleted: false, memfd: false, mode: 'rw', position: null, inode: 1003, anonType: null, pipePeers: null,
       socket: { protocol: 'unix', localAddress: null, localPort: null, remoteAddress: null, remotePort: null, state: 'LISTEN', unixPath: '/run/my app.sock' },
     },
-    { fd: 10, kind: 'socket', path: 'socket:[9999]', deleted: false, memfd: false, mode: null, position: null, inode: 9999, anonType: null, socket: null, pipePeers: null },
+    { fd: 10, kind: 'socket', path: 'socket:[9999]', deleted: false, memfd: false, mode: 'rw', position: null, inode: 9999, anonType: null, socket: null, pipePeers: null },
   ];
 
   it.each(BACKENDS)('reads kinds, fdinfo and the tree\'s own socket tables (%s)', async (_name, make) => {

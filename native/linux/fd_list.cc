@@ -382,9 +382,10 @@ class FdWalk {
       }
       if (record.kind == FdKind::File) {
         ReadFdInfo(fdinfoDirFd_, name, record);
-      } else if (record.kind == FdKind::Pipe) {
-        ReadLinkMode(dirFd_, name, record);  // which end; a pipe has no position worth a fdinfo read
+      } else if (record.kind == FdKind::Pipe || record.kind == FdKind::Anon) {
+        ReadLinkMode(dirFd_, name, record);  // which end / access; no position worth a fdinfo read
       } else if (record.kind == FdKind::Socket) {
+        ReadLinkMode(dirFd_, name, record);  // read-write, as lsof's "u"
         socketInodes.push_back(record.inode);
       }
     }

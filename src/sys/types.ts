@@ -141,7 +141,7 @@ export interface FdEntry {
   readonly deleted: boolean;
   /** For files: a memfd ("/memfd:name"). */
   readonly memfd: boolean;
-  /** Access mode: files from fdinfo flags; pipes from the fd link's permission bits; otherwise null. */
+  /** Access mode (lsof's r, w, u): files from fdinfo flags; pipes, sockets and anon inodes from the fd link's permission bits. */
   readonly mode: 'r' | 'w' | 'rw' | null;
   /** File position from fdinfo "pos". */
   readonly position: number | null;

@@ -94,7 +94,7 @@ function readFdInfo(procRoot: string, pid: number, fd: number): FdInfo {
 
 /**
  * Access mode from the fd link's own permission bits: the kernel sets S_IRUSR / S_IWUSR from the
- * file's FMODE_READ / FMODE_WRITE. One lstat instead of an fdinfo read (used for pipes).
+ * file's FMODE_READ / FMODE_WRITE. One lstat instead of an fdinfo read (pipes, sockets, anon inodes).
  */
 function readLinkMode(procRoot: string, pid: number, fd: number): FdInfo['mode'] {
   try {
@@ -226,7 +226,7 @@ export async function listFdsJs(procRoot: string, pid: number, options: ListFdsO
   for (let i = 0; i < classified.length; i++) {
     const c = classified[i] as FdTarget & { fd: number };
     const info =
-      c.kind === 'file' ? readFdInfo(procRoot, pid, c.fd) : { mode: c.kind === 'pipe' ? readLinkMode(procRoot, pid, c.fd) : null, position: null };
+      c.kind === 'file' ? readFdInfo(procRoot, pid, c.fd) : { mode: c.kind === 'unknown' ? null : readLinkMode(procRoot, pid, c.fd), position: null };
     const unlinked = c.deletedSuffix && isUnlinked(procRoot, pid, c.fd);
     fds.push({
       fd: c.fd,
