@@ -95,6 +95,7 @@ describe.each(BACKENDS)('listFds (%s backend) on a live fixture process', (_name
       remotePort: 0,
       state: 'LISTEN',
       unixPath: null,
+      netlinkProtocol: null,
     });
   });
 
@@ -123,6 +124,7 @@ describe.each(BACKENDS)('listFds (%s backend) on a live fixture process', (_name
       remotePort: 0,
       state: 'UNCONN',
       unixPath: null,
+      netlinkProtocol: null,
     });
   });
 
@@ -135,6 +137,7 @@ describe.each(BACKENDS)('listFds (%s backend) on a live fixture process', (_name
       remotePort: null,
       state: 'LISTEN',
       unixPath: held.unix.path,
+      netlinkProtocol: null,
     });
     expect(entry(listing, held.abstract.fd).socket).toMatchObject({ protocol: 'unix', unixPath: `@${held.abstract.name}`, state: 'UNCONNECTED' });
   });
@@ -274,11 +277,11 @@ describe('listFds on a fixture /proc tree', () => {
     { fd: 0, kind: 'file', path: '/dev/pts/3', deleted: false, memfd: false, mode: 'rw', position: 12, inode: null, anonType: null, socket: null, pipePeers: null },
     {
       fd: 3, kind: 'socket', path: 'socket:[1001]', deleted: false, memfd: false, mode: 'rw', position: null, inode: 1001, anonType: null, pipePeers: null,
-      socket: { protocol: 'tcp', localAddress: '127.0.0.1', localPort: 8080, remoteAddress: '0.0.0.0', remotePort: 0, state: 'LISTEN', unixPath: null },
+      socket: { protocol: 'tcp', localAddress: '127.0.0.1', localPort: 8080, remoteAddress: '0.0.0.0', remotePort: 0, state: 'LISTEN', unixPath: null, netlinkProtocol: null },
     },
     {
       fd: 4, kind: 'socket', path: 'socket:[1002]', deleted: false, memfd: false, mode: 'rw', position: null, inode: 1002, anonType: null, pipePeers: null,
-      socket: { protocol: 'tcp6', localAddress: '::1', localPort: 443, remoteAddress: '::ffff:127.0.0.1', remotePort: 54321, state: 'ESTABLISHED', unixPath: null },
+      socket: { protocol: 'tcp6', localAddress: '::1', localPort: 443, remoteAddress: '::ffff:127.0.0.1', remotePort: 54321, state: 'ESTABLISHED', unixPath: null, netlinkProtocol: null },
     },
     // Pipe mode comes from the fd link's permission bits; a fixture symlink is always rwx.
     { fd: 5, kind: 'pipe', path: 'pipe:[2001]', deleted: false, memfd: false, mode: 'rw', position: null, inode: 2001, anonType: null, socket: null, pipePeers: [] },
@@ -287,7 +290,7 @@ describe('listFds on a fixture /proc tree', () => {
     { fd: 8, kind: 'file', path: '/gone/file.log', deleted: true, memfd: false, mode: 'w', position: 4096, inode: null, anonType: null, socket: null, pipePeers: null },
     {
       fd: 9, kind: 'socket', path: 'socket:[1003]', deleted: false, memfd: false, mode: 'rw', position: null, inode: 1003, anonType: null, pipePeers: null,
-      socket: { protocol: 'unix', localAddress: null, localPort: null, remoteAddress: null, remotePort: null, state: 'LISTEN', unixPath: '/run/my app.sock' },
+      socket: { protocol: 'unix', localAddress: null, localPort: null, remoteAddress: null, remotePort: null, state: 'LISTEN', unixPath: '/run/my app.sock', netlinkProtocol: null },
     },
     { fd: 10, kind: 'socket', path: 'socket:[9999]', deleted: false, memfd: false, mode: 'rw', position: null, inode: 9999, anonType: null, socket: null, pipePeers: null },
   ];

@@ -12,7 +12,8 @@ export function formatEndpoint(address: string | null, port: number | null): str
 /** Describes a resolved socket: "tcp 127.0.0.1:5000->127.0.0.1:40000", "unix /run/x.sock". */
 export function describeSocket(socket: SocketInfo): string {
   if (socket.protocol === 'unix') return `unix ${socket.unixPath ?? '(unnamed)'}`;
-  if (socket.protocol === 'netlink' || socket.protocol === 'other') return socket.protocol;
+  if (socket.protocol === 'netlink') return socket.netlinkProtocol ? `netlink ${socket.netlinkProtocol}` : 'netlink';
+  if (socket.protocol === 'other') return socket.protocol;
   const local = formatEndpoint(socket.localAddress, socket.localPort);
   const connected = socket.remotePort !== null && socket.remotePort !== 0;
   return connected ? `${socket.protocol} ${local}->${formatEndpoint(socket.remoteAddress, socket.remotePort)}` : `${socket.protocol} ${local}`;

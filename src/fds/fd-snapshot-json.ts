@@ -11,6 +11,7 @@ export interface SocketJson {
   readonly remote_port: number | null;
   readonly state: string | null;
   readonly unix_path: string | null;
+  readonly netlink_protocol: string | null;
 }
 
 /** One fd of the JSON output: the peer's {fd, kind, path} plus proctop's fields. */
@@ -46,6 +47,7 @@ function socketJson(socket: SocketInfo): SocketJson {
     remote_port: socket.remotePort,
     state: socket.state,
     unix_path: socket.unixPath,
+    netlink_protocol: socket.netlinkProtocol,
   };
 }
 

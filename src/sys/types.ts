@@ -122,6 +122,8 @@ export interface SocketInfo {
   readonly state: string | null;
   /** Bound path of a unix socket ("@name" for abstract), null otherwise. */
   readonly unixPath: string | null;
+  /** A netlink socket's protocol as lsof names it (ROUTE, AUDIT, KOBJECT_UEVENT, GENERIC...), null otherwise. */
+  readonly netlinkProtocol: string | null;
 }
 
 /** The process holding the other end of a pipe. */

@@ -18,7 +18,7 @@ export function fdEntry(fields: Partial<FdEntry> & Pick<FdEntry, 'fd' | 'kind'>)
 }
 
 function socket(fields: Partial<SocketInfo> & Pick<SocketInfo, 'protocol'>): SocketInfo {
-  return { localAddress: null, localPort: null, remoteAddress: null, remotePort: null, state: null, unixPath: null, ...fields };
+  return { localAddress: null, localPort: null, remoteAddress: null, remotePort: null, state: null, unixPath: null, netlinkProtocol: null, ...fields };
 }
 
 /** A process holding one of each interesting kind. */
