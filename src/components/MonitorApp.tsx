@@ -23,6 +23,8 @@ export interface MonitorAppProps {
   readonly overrides?: CommandOverrides;
   /** Key handlers of the views features add (they get every key while on top). */
   readonly viewKeys?: ViewKeyHandlers;
+  /** Clicks and the wheel act (the terminal was asked for mouse reports); false with --no-mouse. */
+  readonly mouse?: boolean;
 }
 
 /** The body for the view on top of the stack; one component per view. */
@@ -48,8 +50,8 @@ function Body(): React.JSX.Element {
   }
 }
 
-function Screen({ store, overrides, viewKeys }: MonitorAppProps): React.JSX.Element {
-  useKeyInput(store, overrides, viewKeys);
+function Screen({ store, overrides, viewKeys, mouse }: MonitorAppProps): React.JSX.Element {
+  useKeyInput(store, overrides, viewKeys, mouse);
   const lines = useMonitor((s) => s.layout.lines);
   const columns = useMonitor((s) => s.layout.columns);
   return (
@@ -63,11 +65,11 @@ function Screen({ store, overrides, viewKeys }: MonitorAppProps): React.JSX.Elem
 }
 
 /** The whole TUI: header, table (or an overlay view) and status bar. */
-export function MonitorApp({ store, overrides, viewKeys, inspect }: MonitorAppProps): React.JSX.Element {
+export function MonitorApp({ store, overrides, viewKeys, inspect, mouse }: MonitorAppProps): React.JSX.Element {
   return (
     <MonitorStoreContext.Provider value={store}>
       <InspectStoreContext.Provider value={inspect ?? null}>
-        <Screen store={store} overrides={overrides} viewKeys={viewKeys} />
+        <Screen store={store} overrides={overrides} viewKeys={viewKeys} mouse={mouse} />
       </InspectStoreContext.Provider>
     </MonitorStoreContext.Provider>
   );

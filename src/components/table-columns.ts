@@ -68,6 +68,17 @@ function chooseColumns(width: number): TableColumn[] {
   return ORDER.filter((id) => chosen.has(id)).map((id) => (id === 'command' ? { ...COLUMNS.command, width: commandWidth } : COLUMNS[id]));
 }
 
+/** The column drawn at screen column `x` (0-based) of a table `width` wide, or null (gutter, gaps, past the end). */
+export function columnAt(width: number, x: number): ColumnId | null {
+  let start = GUTTER;
+  for (const col of fitColumns(width)) {
+    const end = col.id === 'command' ? width : start + col.width;
+    if (x >= start && x < end) return col.id;
+    start = end + 1;
+  }
+  return null;
+}
+
 /** The title line; the sort column carries ▼ (descending) or ▲ (ascending). */
 export function titleLine(columns: readonly TableColumn[], sortColumn: ColumnId, descending: boolean): string {
   const cells = columns.map((col) => {

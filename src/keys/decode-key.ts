@@ -90,6 +90,8 @@ export function splitKeys(chunk: string): string[] {
     let length = 1;
     if (rest.startsWith('\x1b[[') && rest.length >= 4) {
       length = 4; // Linux console F1..F5
+    } else if (rest.startsWith('\x1b[M') && rest.length >= 6) {
+      length = 6; // a legacy (X10) mouse report: three raw bytes follow, never keys
     } else if (rest.startsWith('\x1b[')) {
       // CSI: parameters and intermediates, then one final byte in @..~
       const csi = /^\x1b\[[0-?]*[ -/]*[@-~]/.exec(rest);

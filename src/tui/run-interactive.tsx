@@ -51,7 +51,7 @@ export async function runInteractive(setup: InteractiveSetup): Promise<number> {
     rows: stdout.rows || 24,
   });
   if (setup.notice) store.getState().showMessage(setup.notice, 8000);
-  const session = enterFullScreen();
+  const session = enterFullScreen(process.stdin, 1, { mouse: options.mouse });
   const loop = new SamplingLoop(setup.source, store, {
     firstSampleStartedAt: setup.firstSampleStartedAt,
     onError: (error) => store.getState().showMessage(`sampling failed: ${error instanceof Error ? error.message : String(error)}`),
@@ -89,7 +89,7 @@ export async function runInteractive(setup: InteractiveSetup): Promise<number> {
     await loop.firstFrame(FIRST_FRAME_WAIT_MS);
     const screen = (
       <ActionsStoreContext.Provider value={actions.store}>
-        <MonitorApp store={store} inspect={inspect} overrides={overrides} viewKeys={viewKeys} />
+        <MonitorApp store={store} inspect={inspect} overrides={overrides} viewKeys={viewKeys} mouse={options.mouse} />
       </ActionsStoreContext.Provider>
     );
     app = render(screen, {

@@ -4,7 +4,11 @@ import { writeSync } from 'node:fs';
 import { writeStderr } from '../output/std-streams.js';
 
 const ENTER = '\x1b[?1049h\x1b[H\x1b[2J\x1b[?25l';
-const LEAVE = '\x1b[?25h\x1b[?1049l';
+/** Mouse reports on: button presses, releases and the wheel (1000), in SGR encoding (1006). */
+export const MOUSE_ON = '\x1b[?1000h\x1b[?1006h';
+/** Mouse reports off; always part of leaving, so no exit path leaves the terminal sending them. */
+export const MOUSE_OFF = '\x1b[?1006l\x1b[?1000l';
+const LEAVE = `${MOUSE_OFF}\x1b[?25h\x1b[?1049l`;
 
 /** A full-screen session that can be restored exactly once. */
 export interface TerminalSession {
@@ -15,8 +19,8 @@ export interface TerminalSession {
 const EXIT_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGINT', 'SIGQUIT'];
 const SIGNAL_NUMBERS: Readonly<Record<string, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGTERM: 15 };
 
-/** Switches to the alternate screen and installs the handlers that guarantee restoring it. */
-export function enterFullScreen(stdin: NodeJS.ReadStream = process.stdin, stdoutFd = 1): TerminalSession {
+/** Switches to the alternate screen (and mouse reports when asked) and installs the handlers that guarantee restoring both. */
+export function enterFullScreen(stdin: NodeJS.ReadStream = process.stdin, stdoutFd = 1, options: { readonly mouse?: boolean } = {}): TerminalSession {
   let restored = false;
   const restore = (): void => {
     if (restored) return;
@@ -45,7 +49,7 @@ export function enterFullScreen(stdin: NodeJS.ReadStream = process.stdin, stdout
     writeStderr(`proctop: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exit(1);
   };
-  writeSync(stdoutFd, ENTER);
+  writeSync(stdoutFd, options.mouse ? ENTER + MOUSE_ON : ENTER);
   process.on('exit', restore);
   for (const sig of EXIT_SIGNALS) process.on(sig, onSignal);
   process.on('uncaughtException', onCrash);
