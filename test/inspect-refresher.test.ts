@@ -10,7 +10,6 @@ import { Sampler } from '../src/sampler/sampler.js';
 import { createInspectStore, type InspectStore } from '../src/store/inspect-store.js';
 import { createMonitorStore, type MonitorStore } from '../src/store/monitor-store.js';
 import { createJsCollector, createNativeCollector } from '../src/sys/collector.js';
-import { readProcessLink } from '../src/sys/process-links.js';
 import type { Collector, FdListing } from '../src/sys/types.js';
 import { collectorSources, InspectRefresher, type InspectSources } from '../src/tui/inspect-refresher.js';
 import { listingOf } from './helpers/fd-fixtures.js';
@@ -143,22 +142,6 @@ describe.each(backends)('inspect refresher (%s backend)', (name, collector) => {
       await refresher.stop();
     }
   }, 60_000);
-});
-
-describe('process links', () => {
-  it('reads a fresh exe link that carries the kernel\'s " (deleted)" mark once the binary is removed', async () => {
-    const copy = join(workDir, 'sleep-copy');
-    copyFileSync(realpathSync('/bin/sleep'), copy);
-    chmodSync(copy, 0o755);
-    const child = startChild(copy, ['300']);
-    const pid = child.pid as number;
-    await waitFor(async () => (await readProcessLink(pid, 'exe')).path === copy, 10_000);
-    unlinkSync(copy);
-    expect(await readProcessLink(pid, 'exe')).toEqual({ path: `${copy} (deleted)`, error: null });
-    expect(await readProcessLink(pid, 'cwd')).toEqual({ path: process.cwd(), error: null });
-    const gone = await readProcessLink(2 ** 22 + 1, 'cwd');
-    expect(gone.error).toBe('ENOENT');
-  });
 });
 
 describe('inspect refresher identity check', () => {

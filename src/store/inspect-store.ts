@@ -5,8 +5,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { describeFdState, describeFdTarget } from '../fds/describe-fd.js';
 import type { IdentityKey, ProcessRow } from '../sampler/types.js';
-import type { ProcessLink } from '../sys/process-links.js';
-import type { FdEntry, FdKind, FdListing, ProcessInspection } from '../sys/types.js';
+import type { FdEntry, FdKind, FdListing, ProcessInspection, ProcessLink } from '../sys/types.js';
 
 /** The process a drill-down view shows: captured when the view opened, by identity. */
 export interface InspectTarget {
@@ -42,9 +41,9 @@ export interface InspectState {
   readonly listedAtMs: number | null;
   /** listFds itself failed (not an EACCES/ENOENT value: those are in listing.error). */
   readonly listingFailure: string | null;
-  /** Fresh readlink of /proc/PID/cwd. */
+  /** The cwd link, read fresh. */
   readonly cwd: ProcessLink | null;
-  /** Fresh readlink of /proc/PID/exe (carries the kernel's " (deleted)" mark when replaced). */
+  /** The exe link, read fresh (carries the kernel's " (deleted)" mark when replaced). */
   readonly exe: ProcessLink | null;
   /** History of the focused identity (the list cursor, or the target while inspecting). */
   readonly history: ProcessHistory;

@@ -2,9 +2,7 @@
 // thread (listFds, readlink and the port scan are all async). It rides on the sampling loop:
 // every frame the monitor store eats is a tick, so pausing the monitor pauses this too.
 import { listPorts, pidsHoldingPort, type PortListing } from '../fds/ports.js';
-import { readProcessLink, type ProcessLink } from '../sys/process-links.js';
-import { readStartTime } from '../sys/js/proc-stat.js';
-import type { Collector, FdListing, InspectResult } from '../sys/types.js';
+import type { Collector, FdListing, InspectResult, ProcessLink } from '../sys/types.js';
 import type { InspectStore } from '../store/inspect-store.js';
 import type { MonitorState, MonitorStore } from '../store/monitor-store.js';
 import { parsePortFilter } from '../store/port-filter.js';
@@ -23,17 +21,16 @@ export interface InspectSources {
 }
 
 /** The real sources for a collector. */
-export function collectorSources(collector: Collector, procRoot = '/proc'): InspectSources {
+export function collectorSources(collector: Collector): InspectSources {
   return {
     listFds: (pid) => collector.listFds(pid),
     readLinks: async (pid) => {
-      const [cwd, exe] = await Promise.all([readProcessLink(pid, 'cwd', procRoot), readProcessLink(pid, 'exe', procRoot)]);
+      const [cwd, exe] = await Promise.all([collector.readLink(pid, 'cwd'), collector.readLink(pid, 'exe')]);
       return { cwd, exe };
     },
-    readStartTime: (pid) => readStartTime(procRoot, pid),
+    readStartTime: async (pid) => (await collector.readProcess(pid))?.startTime ?? null,
     // Owners are named from the frame on screen: no second snapshot, and the sampler's reader is never shared.
-    listPorts: (latest) =>
-      listPorts({ ...collector, snapshot: latest ? async () => latest.snapshot : () => collector.snapshot() }, { procRoot, all: true }),
+    listPorts: (latest) => listPorts(collector, { all: true, snapshot: latest?.snapshot }),
     // fds are listed above (with pipe peers, for the open-files view); lineage is in the frame.
     inspect: (pid, startTime, deep) => collector.inspect(pid, startTime, { skipFds: true, smaps: deep, sha256: deep, threads: deep }),
   };
