@@ -7,10 +7,11 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cleanup, render } from 'ink-testing-library';
 import { createFileAuditSink, readRecentActions, type AuditRecord } from '../src/storage/audit-log.js';
-import { createSystemDeps, recordingSignaller, type ActionDeps, type Signaller } from '../src/actions/deps.js';
+import { createSystemDeps, type ActionDeps } from '../src/actions/deps.js';
+import { collectorWithSignaller, pretendSignaller, recordingSignaller, systemSignaller, type Signaller } from './helpers/recording-collector.js';
 import type { KillManyResult } from '../src/actions/kill-many.js';
 import { MonitorApp } from '../src/components/MonitorApp.js';
-import type { SignalDelivery } from '../src/sys/types.js';
+import type { Collector, SignalDelivery } from '../src/sys/types.js';
 import { createActionsStore, LADDER_CHOICE, PICKER_SIGNALS } from '../src/store/actions-store.js';
 import { createMonitorStore, topView, type MonitorStore } from '../src/store/monitor-store.js';
 import { ActionsStoreContext } from '../src/store/use-actions-store.js';
@@ -43,17 +44,12 @@ function freshLog(): string {
   return join(stateDir, `actions-${logCounter}.jsonl`);
 }
 
-/** Pretends every signal was sent: for targets that must never get a real one. */
-function pretendSignaller(): ReturnType<typeof recordingSignaller> {
-  return recordingSignaller(async (): Promise<SignalDelivery> => ({ outcome: 'sent', error: null, viaPidfd: true, warnings: [] }));
-}
-
 async function realSignaller(): Promise<Signaller> {
-  return (await createSystemDeps()).signal;
+  return systemSignaller();
 }
 
-function depsWith(signal: Signaller, auditPath: string): () => Promise<ActionDeps> {
-  return () => createSystemDeps({ signal, audit: createFileAuditSink(auditPath) });
+function depsWith(signal: Signaller, auditPath: string, collector: Collector = collectorWithSignaller(signal)): () => Promise<ActionDeps> {
+  return () => createSystemDeps({ collector, audit: createFileAuditSink(auditPath) });
 }
 
 /** A sleeper in its own process group (as a shell job is), so proctop's group guard does not apply. */
@@ -154,7 +150,7 @@ describe('kill targets', () => {
 });
 
 describe('status-bar summaries', () => {
-  const base = { startTime: 1, comm: 'x', uid: 0, viaPidfd: true };
+  const base = { startTime: 1, comm: 'x', uid: 0, user: 'root', viaPidfd: true };
   const result = (outcomes: Array<[number, KillManyResult['results'][number]['outcome'], string | null]>): KillManyResult => ({
     signal: 15,
     refused: false,
@@ -596,17 +592,19 @@ describe('renice (F7/F8, [ and ])', () => {
     const a = sleeper('a');
     const b = sleeper('b');
     const calls: Array<[string, number, number?]> = [];
-    const denying = {
-      get: (pid: number) => {
+    const signal = pretendSignaller();
+    const denying: Collector = {
+      ...collectorWithSignaller(signal),
+      readPriority: async (pid) => {
         calls.push(['get', pid]);
-        return 0;
+        return { nice: 0, error: null };
       },
-      set: (pid: number, nice: number) => {
-        calls.push(['set', pid, nice]);
-        throw Object.assign(new Error('permission denied'), { code: 'ERR_SYSTEM_ERROR', info: { code: 'EACCES' } });
+      setPriority: async (target, nice) => {
+        calls.push(['set', target.pid, nice]);
+        return { outcome: 'permission', error: 'EACCES' };
       },
     };
-    const h = await showApp([rowOf({ pid: a.pid, startTime: a.startTime - 1 }), rowOf(b)], { deps: depsWith(pretendSignaller(), freshLog()), priority: denying });
+    const h = await showApp([rowOf({ pid: a.pid, startTime: a.startTime - 1 }), rowOf(b)], { deps: depsWith(signal, freshLog(), denying) });
     await h.press(' ');
     await h.press(' ');
     await h.press('[');

@@ -1,14 +1,15 @@
 // One contract, every backend: the native addon and the JS fallback must read the same /proc
 // into the same records. Never skipped: a missing addon fails the native half loudly.
 import { execFileSync } from 'node:child_process';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createJsCollector, createNativeCollector } from '../src/sys/collector.js';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, realpathSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createJsCollector, createNativeCollector } from '../src/sys/collector.js';
 import type { Collector, ProcessExtras, RawProcess, Snapshot } from '../src/sys/types.js';
 import { killStartedChildren, startBusyLoop, startChild, startSleeper, waitFor } from './helpers/children.js';
 import { builtCliPath, repoRoot, runNode, startTimeOf } from './helpers/cli.js';
+import { startFdsHolder } from './helpers/fds-holder.js';
 import { createProcFixture, limitsText, PITFALL_PROCESSES, type ProcFixture } from './helpers/proc-fixture.js';
 import { spawnSync } from 'node:child_process';
 
@@ -97,6 +98,46 @@ describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
       expect(byPid(snap, 1)?.user).toBe(isRoot ? 'root' : stopped?.user);
     });
 
+    it('reads one process by pid, and null for a vanished or unknown one', async () => {
+      const collector = create(fixture.root);
+      expect(await collector.readProcess(100)).toEqual({
+        pid: 100,
+        startTime: 5000,
+        ppid: 1,
+        pgid: 100,
+        sid: 100,
+        state: 'S',
+        comm: 'a) b (c\nd',
+        uid: process.getuid?.() ?? 0,
+        user: byPid(snap, 100)?.user,
+        cpuTicks: 300,
+        isKernelThread: false,
+      });
+      expect(await collector.readProcess(7)).toMatchObject({ isKernelThread: true, state: 'I' });
+      expect(await collector.readProcess(300)).toBeNull();
+      expect(await collector.readProcess(999_999)).toBeNull();
+    });
+
+    it('reads the parent chain nearest first, up to PID 1', async () => {
+      const collector = create(fixture.root);
+      expect((await collector.readAncestors(200)).map((p) => [p.pid, p.startTime])).toEqual([
+        [100, 5000],
+        [1, 1],
+      ]);
+      expect(await collector.readAncestors(1)).toEqual([]);
+      expect(await collector.readAncestors(300)).toEqual([]);
+    });
+
+    it('reads links fresh, and says ENOENT for a link that is not there', async () => {
+      const collector = create(fixture.root);
+      expect(await collector.readLink(100, 'exe')).toEqual({ path: '/opt/weird/a) b (c', error: null });
+      expect(await collector.readLink(2, 'exe')).toMatchObject({ path: null, error: 'ENOENT' });
+    });
+
+    it('reads the system figures alone, equal to the snapshot\'s', async () => {
+      expect(await create(fixture.root).systemInfo()).toEqual(snap.system);
+    });
+
     it('reads the system figures', () => {
       expect(snap.system).toMatchObject({
         cpuTotal: { user: 2200, nice: 30, system: 900, idle: 15900, iowait: 150, irq: 8, softirq: 11, steal: 0 },
@@ -164,7 +205,7 @@ describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
         cgroup: { path: `/system.slice/docker-${dockerId}.scope`, unit: `docker-${dockerId}.scope`, slice: 'system.slice', containerId: dockerId, containerRuntime: 'docker' },
         faults: { minor: 777, major: 9 },
         fdLimit: 65536,
-        smapsRollup: { pssBytes: 5000 * 1024, swapPssBytes: 12 * 1024 },
+        smapsRollup: { pssBytes: 5000 * 1024, swapPssBytes: 12 * 1024, ussBytes: null, swapBytes: 0 },
         errors: [],
       });
     });
@@ -278,9 +319,12 @@ describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
         const p = byPid(await collector.snapshot(), pid);
         return p?.comm === 'sleep' ? { pid, startTime: p.startTime } : null;
       });
-      const [extras] = await collector.readExtras([identity], { io: true, status: true, fdCount: true, cgroup: true, faults: true });
+      const [extras] = await collector.readExtras([identity], { io: true, status: true, fdCount: true, cgroup: true, faults: true, smapsRollup: true });
       const me = process.getuid?.() ?? 0;
       expect(extras).toMatchObject({ ...identity, alive: true, errors: [] });
+      const smaps = extras?.smapsRollup;
+      expect(smaps?.ussBytes).toBeGreaterThan(0);
+      expect(smaps?.ussBytes).toBeLessThanOrEqual(smaps?.pssBytes ?? 0);
       expect(extras?.status?.uids).toEqual({ real: me, effective: me, saved: me, filesystem: me });
       expect(extras?.status?.voluntaryCtxSwitches).toBeGreaterThanOrEqual(1);
       expect(extras?.fdCount).toBeGreaterThanOrEqual(3);
@@ -334,7 +378,7 @@ describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
       await builtCliPath();
       const script = `const m = await import(${JSON.stringify(index)});
         const c = ${JSON.stringify(backend)} === 'js' ? m.createJsCollector() : m.createNativeCollector();
-        const r = await c.readExtras([{ pid: ${process.pid}, startTime: ${startTimeOf(process.pid)} }], { io: true, fdCount: true, status: true, cgroup: true });
+        const r = await c.readExtras([{ pid: ${process.pid}, startTime: ${startTimeOf(process.pid)} }], { io: true, fdCount: true, status: true, cgroup: true, smapsRollup: true });
         console.log(JSON.stringify(r));`;
       const run = await runNode(['--input-type=module', '-e', script], { uid: 65534, gid: 65534 });
       expect(run.stderr).toBe('');
@@ -342,8 +386,73 @@ describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
       expect(extras).toMatchObject({ alive: true, io: null, fdCount: null });
       expect(extras?.status?.uids.real).toBe(0);
       expect(extras?.cgroup).not.toBeNull();
-      expect(extras?.errors.map((e) => [e.field, e.code])).toEqual([['io', 'EACCES'], ['fdCount', 'EACCES']]);
+      expect(extras?.errors.map((e) => [e.field, e.code])).toEqual([['io', 'EACCES'], ['fdCount', 'EACCES'], ['smapsRollup', 'EACCES']]);
       expect(extras?.errors[0]?.message).toMatch(/permission denied .*\/io/);
+    });
+
+    it('reads a fresh exe link that carries the kernel\'s " (deleted)" mark once the binary is removed', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'proctop-contract-'));
+      const copy = join(dir, 'sleep-copy');
+      copyFileSync(realpathSync('/bin/sleep'), copy);
+      chmodSync(copy, 0o755);
+      const pid = startChild(copy, ['300']).pid as number;
+      const collector = create();
+      await waitFor(async () => (await collector.readLink(pid, 'exe')).path === copy);
+      unlinkSync(copy);
+      expect(await collector.readLink(pid, 'exe')).toEqual({ path: `${copy} (deleted)`, error: null });
+      expect(await collector.readLink(pid, 'cwd')).toEqual({ path: process.cwd(), error: null });
+      expect((await collector.readLink(2 ** 22 + 1, 'cwd')).error).toBe('ENOENT');
+      expect(await collector.resolvePath(dir)).toBe(realpathSync(dir));
+      expect(await collector.resolvePath(copy)).toBe(copy); // gone: the path itself
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('knows who the caller is: its pid and its parent chain up to PID 1', async () => {
+      const self = await create().selfContext();
+      expect(self.pid).toBe(process.pid);
+      expect(self.ancestors[0]?.pid).toBe(process.ppid);
+      expect(self.ancestors.at(-1)?.pid).toBe(1);
+      expect(self.ancestors[0]?.startTime).toBe((await create().readProcess(process.ppid))?.startTime);
+    });
+
+    it('reads and sets the nice value of exactly the identity given', async () => {
+      const child = startSleeper();
+      const pid = child.pid as number;
+      const collector = create();
+      const entry = await waitForValue(() => collector.readProcess(pid));
+      const before = await collector.readPriority(pid);
+      expect(before).toEqual({ nice: expect.any(Number), error: null });
+      const lower = Math.min(19, (before.nice ?? 0) + 1);
+      expect(await collector.setPriority({ pid, startTime: entry.startTime + 1 }, lower)).toMatchObject({ outcome: 'reused' });
+      expect(await collector.readPriority(pid)).toEqual(before);
+      expect(await collector.setPriority({ pid, startTime: entry.startTime }, lower)).toEqual({ outcome: 'set', error: null });
+      expect(await collector.readPriority(pid)).toEqual({ nice: lower, error: null });
+      expect(await collector.readPriority(2 ** 22 + 1)).toEqual({ nice: null, error: 'ESRCH' });
+      expect(await collector.setPriority({ pid: 2 ** 22 + 1, startTime: 1 }, 5)).toMatchObject({ outcome: 'exited' });
+    });
+
+    it('signals synchronously only the identity given (signal 0 probes)', async () => {
+      const pid = startSleeper().pid as number;
+      const collector = create();
+      const entry = await waitForValue(() => collector.readProcess(pid));
+      expect(collector.signalSync({ pid, startTime: entry.startTime + 1 }, 0)).toBe('reused');
+      expect(collector.signalSync({ pid, startTime: entry.startTime }, 0)).toBe('sent');
+      expect(collector.signalSync({ pid: 2 ** 22 + 1, startTime: 1 }, 0)).toBe('exited');
+    });
+
+    it('finds the holder of a listening socket and the socket in its namespace\'s tables', async () => {
+      const { held } = await startFdsHolder();
+      const port = held.listener.port;
+      const collector = create();
+      const owners = await collector.listSocketOwners();
+      expect(owners.ownNetns).toMatch(/^net:\[\d+\]$/);
+      const holder = owners.processes.find((p) => p.pid === held.pid);
+      expect(holder).toMatchObject({ denied: false, netns: owners.ownNetns });
+      const tables = await collector.listInetSockets(null);
+      const listening = tables.find((r) => r.protocol === 'tcp' && r.localPort === port && r.state === 'LISTEN');
+      expect(listening?.localAddress).toBe('127.0.0.1');
+      expect(holder?.sockets).toContainEqual([listening?.inode, held.listener.fd]);
+      expect((await collector.listInetSockets(held.pid)).map((r) => r.inode)).toContain(listening?.inode);
     });
 
     it('reports cpu ticks that never go backwards for the same identity', async () => {

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { createSystemDeps, recordingSignaller } from '../src/actions/deps.js';
+import { createSystemDeps } from '../src/actions/deps.js';
+import { collectorWithSignaller, pretendSignaller } from './helpers/recording-collector.js';
 import { runKill, type KillIo } from '../src/commands/kill.js';
 import { UsageError } from '../src/commands/usage-error.js';
 import type { SignalDelivery } from '../src/sys/types.js';
@@ -221,10 +222,10 @@ describe('proctop kill (CLI)', () => {
 
 describe('proctop kill protection (in-process, recording fake signaller: never a real signal to PID 1)', () => {
   async function ioWithFake(): Promise<{ io: KillIo; calls: { pid: number }[]; out: string[]; err: string[] }> {
-    const signal = recordingSignaller(async (): Promise<SignalDelivery> => ({ outcome: 'sent', error: null, viaPidfd: true, warnings: [] }));
+    const signal = pretendSignaller();
     const out: string[] = [];
     const err: string[] = [];
-    const deps = await createSystemDeps({ signal, audit: null });
+    const deps = await createSystemDeps({ collector: collectorWithSignaller(signal), audit: null });
     return {
       io: { stdout: (t) => out.push(t), stderr: (t) => err.push(t), deps: async () => deps, sampleRows: async () => [] },
       calls: signal.calls,

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createFileAuditSink, readRecentActions } from '../src/storage/audit-log.js';
-import { createSystemDeps, recordingSignaller, type ActionDeps, type Signaller } from '../src/actions/deps.js';
+import { createSystemDeps, type ActionDeps } from '../src/actions/deps.js';
 import { killExitCode, killMany, type KillProgress } from '../src/actions/kill-many.js';
-import { readProcessEntry } from '../src/actions/process-tree.js';
-import type { SignalDelivery } from '../src/sys/types.js';
+import { createCollector } from '../src/sys/collector.js';
 import { isAlive, killStartedChildren, startChild, waitFor } from './helpers/children.js';
 import { startTimeOf } from './helpers/cli.js';
+import { collectorWithSignaller, pretendSignaller, recordingSignaller, systemSignaller, type Signaller } from './helpers/recording-collector.js';
 
 let stateDir: string;
 beforeAll(() => {
@@ -18,12 +18,10 @@ afterEach(killStartedChildren);
 afterAll(killStartedChildren);
 
 /** A signaller that records and pretends: used wherever a real signal must never go out (PID 1, our parent). */
-function fakeSignaller(): ReturnType<typeof recordingSignaller> {
-  return recordingSignaller(async (): Promise<SignalDelivery> => ({ outcome: 'sent', error: null, viaPidfd: true, warnings: [] }));
-}
+const fakeSignaller = pretendSignaller;
 
 async function deps(signal: Signaller, logName = 'actions.jsonl'): Promise<ActionDeps> {
-  return createSystemDeps({ signal, audit: createFileAuditSink(join(stateDir, logName)) });
+  return createSystemDeps({ collector: collectorWithSignaller(signal), audit: createFileAuditSink(join(stateDir, logName)) });
 }
 
 // Detached: each sleeper leads its own process group, as a shell job would, so it is not in ours.
@@ -34,7 +32,7 @@ function sleeper(): { pid: number; startTime: number; exited: Promise<NodeJS.Sig
 }
 
 async function realSignaller(): Promise<Signaller> {
-  return (await createSystemDeps()).signal;
+  return systemSignaller();
 }
 
 describe('killMany', () => {
@@ -139,7 +137,7 @@ describe('killMany', () => {
       expect(further.results[0]).toMatchObject({ outcome: 'protected', reason: expect.stringMatching(/ancestor of proctop.*--force/) });
     }
     const signal = fakeSignaller();
-    const forced = await killMany([{ pid: process.ppid }], 15, { ...d, signal }, { force: true });
+    const forced = await killMany([{ pid: process.ppid }], 15, { ...d, collector: collectorWithSignaller(signal) }, { force: true });
     expect(forced.results[0]?.outcome).toBe('sent');
     expect(signal.calls.map((c) => c.pid)).toEqual([process.ppid]);
   });
@@ -148,8 +146,8 @@ describe('killMany', () => {
     // Not detached: the child shares this process's group, like a script's background job.
     const child = startChild('sleep', ['300']);
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_c, sig) => resolve(sig)));
-    const entry = await readProcessEntry('/proc', child.pid!);
-    const own = await readProcessEntry('/proc', process.pid);
+    const entry = await createCollector().collector.readProcess(child.pid!);
+    const own = await createCollector().collector.readProcess(process.pid);
     expect(entry?.pgid).toBe(own?.pgid);
     const signal = recordingSignaller(await realSignaller());
     const result = await killMany([{ pid: child.pid! }], 15, await deps(signal));
@@ -164,9 +162,12 @@ describe('killMany', () => {
     // Kernel threads are invisible inside most containers: present the sleeper as one.
     const d: ActionDeps = {
       ...base,
-      readProcess: async (pid) => {
-        const entry = await base.readProcess(pid);
-        return entry && { ...entry, isKernelThread: true };
+      collector: {
+        ...base.collector,
+        readProcess: async (pid) => {
+          const entry = await base.collector.readProcess(pid);
+          return entry && { ...entry, isKernelThread: true };
+        },
       },
     };
     const result = await killMany([{ pid: a.pid }], 9, d);
@@ -243,7 +244,7 @@ describe('killMany', () => {
     const blocker = join(stateDir, 'not-a-dir');
     writeFileSync(blocker, 'x');
     const signal = recordingSignaller(await realSignaller());
-    const d = await createSystemDeps({ signal, audit: createFileAuditSink(join(blocker, 'proctop', 'actions.jsonl')) });
+    const d = await createSystemDeps({ collector: collectorWithSignaller(signal), audit: createFileAuditSink(join(blocker, 'proctop', 'actions.jsonl')) });
     const result = await killMany([{ pid: a.pid }], 15, d);
     expect(result.results[0]?.outcome).toBe('sent');
     expect(result.warnings.join('\n')).toMatch(/audit log not written/);

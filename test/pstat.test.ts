@@ -370,3 +370,66 @@ describe('built CLI: proctop pstat', () => {
     expect(run.stderr).toBe('proctop: PROCTOP_BACKEND must be "native" or "js", got "fast"\n');
   });
 });
+
+describe('pstat --with and the cgroup filters', () => {
+  const dockerId = 'b'.repeat(64);
+  let fixture: ProcFixture;
+  const onFixture = (): CollectorChoice => ({ collector: createJsCollector(fixture.root), notice: null });
+  beforeAll(async () => {
+    fixture = await createProcFixture({
+      processes: [
+        { pid: 1, comm: 'systemd', ppid: 0, startTime: 1, cgroupText: '0::/init.scope\n' },
+        { pid: 10, comm: 'nginx', startTime: 100, cgroupText: '0::/system.slice/nginx.service\n', ctxSwitches: [7, 3] },
+        { pid: 11, comm: 'app', startTime: 110, cgroupText: `0::/system.slice/docker-${dockerId}.scope\n` },
+        { pid: 12, comm: 'bash', startTime: 120, cgroupText: '0::/user.slice/user-1000.slice/session-3.scope\n', ioText: null },
+      ],
+    });
+  });
+  afterAll(() => fixture?.cleanup());
+
+  it('filters by unit or slice name and by cgroup path, case-insensitively', async () => {
+    const pids = async (argv: readonly string[]): Promise<number[]> => {
+      const run = await runPstat(['--json', ...argv], onFixture);
+      expect(run.code).toBe(0);
+      return (JSON.parse(run.stdout) as PstatJson).processes.map((p) => p.pid);
+    };
+    expect(await pids(['--unit', 'NGINX'])).toEqual([10]);
+    expect(await pids(['--unit', 'system.slice'])).toEqual([10, 11]);
+    expect(await pids(['--cgroup', 'docker-bbbb'])).toEqual([11]);
+    expect(await pids(['--cgroup', '/user.slice/', '--unit', 'session'])).toEqual([12]);
+    expect(await pids(['--unit', 'nothing'])).toEqual([]);
+  });
+
+  it('adds only the asked-for fields, null with one warning per field where unreadable', async () => {
+    const run = await runPstat(['--json', '--with', 'io,cgroup,ctxsw,uss'], onFixture);
+    const doc = JSON.parse(run.stdout) as PstatJson;
+    expectValid(doc);
+    const byPid = (pid: number) => doc.processes.find((p) => p.pid === pid);
+    expect(byPid(10)).toMatchObject({
+      io: { read_bytes: 4096, write_bytes: 8192, read_chars: 1000, write_chars: 2000 },
+      cgroup: { path: '/system.slice/nginx.service', unit: 'nginx.service', slice: 'system.slice', container_id: null },
+      ctx_switches: { voluntary: 7, involuntary: 3 },
+      uss_bytes: null,
+    });
+    expect(byPid(11)?.cgroup).toMatchObject({ container_id: dockerId, container_runtime: 'docker' });
+    expect(byPid(12)?.io).toBeNull();
+    expect(doc.warnings).toContain('io of 1 process(es): not available');
+    expect(doc.warnings).toContain('smapsRollup of 4 process(es): not available');
+    const plain = JSON.parse((await runPstat(['--json'], onFixture)).stdout) as PstatJson;
+    expect(Object.keys(plain.processes[0] ?? {})).not.toContain('io');
+  });
+
+  it('shows the extra columns in the table, the container shortened', async () => {
+    const run = await runPstat(['--table', '--with', 'cgroup,ctxsw,io'], onFixture);
+    const [header, ...rows] = run.stdout.trimEnd().split('\n');
+    expect(header).toMatch(/IO_R\s+IO_W\s+CTXSW\s+CGROUP\s+COMMAND$/);
+    expect(rows.find((r) => r.includes('nginx'))).toMatch(/\s10\s+nginx\.service\s/);
+    expect(rows.find((r) => / 11 /.test(r))).toContain(`docker:${'b'.repeat(12)} `);
+  });
+
+  it('refuses an unknown --with field and empty filters', () => {
+    expect(() => parsePstatArgs(['--with', 'io,disk'], false)).toThrow(UsageError);
+    expect(() => parsePstatArgs(['--unit', ''], false)).toThrow(/--unit must not be empty/);
+    expect(() => parsePstatArgs(['--cgroup', ''], false)).toThrow(/--cgroup must not be empty/);
+  });
+});

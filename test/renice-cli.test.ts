@@ -6,7 +6,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSystemDeps } from '../src/actions/deps.js';
-import type { PriorityOps } from '../src/actions/renice.js';
+import type { Collector } from '../src/sys/types.js';
 import { parseReniceArgs, runRenice, type ReniceIo } from '../src/commands/renice.js';
 import { killStartedChildren, startChild } from './helpers/children.js';
 import { builtCliPath, readJsonLines, runCli, startTimeOf } from './helpers/cli.js';
@@ -100,10 +100,15 @@ describe('proctop renice', () => {
   it('refuses PID 1 and proctop itself as a batch: nothing is reniced (recording priority calls)', async () => {
     const pid = sleeper();
     const calls: [string, number, number?][] = [];
-    const ops: PriorityOps = { get: (p) => (calls.push(['get', p]), 0), set: (p, n) => void calls.push(['set', p, n]) };
+    const base = await createSystemDeps({ audit: null });
+    const collector: Collector = {
+      ...base.collector,
+      readPriority: async (p) => (calls.push(['get', p]), { nice: 0, error: null }),
+      setPriority: async (t, n) => (calls.push(['set', t.pid, n]), { outcome: 'set', error: null }),
+    };
     const out: string[] = [];
-    const deps = await createSystemDeps({ audit: null });
-    const io: ReniceIo = { stdout: (t) => out.push(t), stderr: () => undefined, deps: async () => deps, priority: ops };
+    const deps = { ...base, collector };
+    const io: ReniceIo = { stdout: (t) => out.push(t), stderr: () => undefined, deps: async () => deps };
     expect(await runRenice(['--json', '--by', '1', '1', String(process.pid), String(pid)], io)).toBe(2);
     expect(calls).toEqual([]);
     const json = JSON.parse(out.join(''));

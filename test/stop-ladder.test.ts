@@ -6,15 +6,15 @@ import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createProcessLister, createSystemDeps, recordingSignaller } from '../src/actions/deps.js';
+import { createSystemDeps } from '../src/actions/deps.js';
 import { DEFAULT_LADDER, formatLadder, ladderBoundMs, parseLadder } from '../src/actions/ladder.js';
 import { stopExitCode, stopMany } from '../src/actions/stop-many.js';
 import { parseStopArgs } from '../src/commands/stop.js';
-import { createJsCollector } from '../src/sys/collector.js';
 import { isAlive, killStartedChildren, startChild, waitFor } from './helpers/children.js';
 import { builtCliPath, readJsonLines, runCli, startTimeOf, waitForValue } from './helpers/cli.js';
+import { collectorWithSignaller, processTable, recordingSignaller, systemSignaller } from './helpers/recording-collector.js';
 
-const listProcesses = createProcessLister(createJsCollector('/proc'));
+const listProcesses = processTable();
 const ajv = new Ajv2020({ allErrors: true, strict: true });
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as unknown as (a: Ajv2020) => void;
 addFormats(ajv);
@@ -36,7 +36,7 @@ beforeAll(async () => {
   stateHome = mkdtempSync(join(tmpdir(), 'proctop-stop-'));
 }, 60_000);
 afterEach(async () => {
-  const signal = (await createSystemDeps({ audit: null })).signal;
+  const signal = systemSignaller();
   for (const [pid, startTime] of spawned) await signal({ pid, startTime }, KILL).catch(() => undefined);
   spawned.clear();
   await killStartedChildren();
@@ -78,8 +78,8 @@ describe('stop ladders (parsing)', () => {
 describe('proctop stop', () => {
   it('reports rung INT for a child that ignores TERM, and never sends KILL to it', async () => {
     const child = await stubborn('TERM');
-    const signal = recordingSignaller((await createSystemDeps({ audit: null })).signal);
-    const deps = await createSystemDeps({ signal, audit: null });
+    const signal = recordingSignaller(systemSignaller());
+    const deps = await createSystemDeps({ collector: collectorWithSignaller(signal), audit: null });
     const result = await stopMany([{ pid: child.pid }], [{ signal: TERM, windowMs: 700 }, { signal: INT, windowMs: 5000 }, { signal: KILL, windowMs: 2000 }], deps);
     expect(result.results[0]).toMatchObject({ outcome: 'ended', endedBy: INT, rung: 1, signalsSent: [TERM, INT] });
     expect(result.results[0]!.elapsedMs).toBeGreaterThanOrEqual(700);

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createJsCollector } from '../src/sys/collector.js';
 import { continueStoppedMembers, noteContinued, noteStopped, stoppedMemberCount } from '../src/actions/stopped-members.js';
 import { killStartedChildren, startSleeper, waitFor } from './helpers/children.js';
 import { startTimeOf } from './helpers/cli.js';
@@ -9,6 +10,8 @@ const stateOf = (pid: number): string => {
   return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
 };
 
+const collector = createJsCollector();
+
 describe('members stopped by terminate-tree', () => {
   afterEach(killStartedChildren);
 
@@ -17,7 +20,7 @@ describe('members stopped by terminate-tree', () => {
     const pid = sleeper.pid!;
     await waitFor(() => stateOf(pid) === 'S');
     const member = { pid, startTime: startTimeOf(pid) };
-    noteStopped(member);
+    noteStopped(member, collector);
     process.kill(pid, 'SIGSTOP');
     await waitFor(() => stateOf(pid) === 'T');
     // While a member is stopped, an interrupt must run our handler instead of killing node outright.
@@ -34,7 +37,7 @@ describe('members stopped by terminate-tree', () => {
     await waitFor(() => stateOf(pid) === 'S');
     process.kill(pid, 'SIGSTOP');
     await waitFor(() => stateOf(pid) === 'T');
-    noteStopped({ pid, startTime: startTimeOf(pid) + 1 }); // a stale identity: the PID "was reused"
+    noteStopped({ pid, startTime: startTimeOf(pid) + 1 }, collector); // a stale identity: the PID "was reused"
     continueStoppedMembers();
     await new Promise((r) => setTimeout(r, 200));
     expect(stateOf(pid)).toBe('T');
@@ -43,7 +46,7 @@ describe('members stopped by terminate-tree', () => {
 
   it('drops its interrupt handlers once every member is continued', () => {
     const member = { pid: 999_999_999, startTime: 1 };
-    noteStopped(member);
+    noteStopped(member, collector);
     expect(stoppedMemberCount()).toBe(1);
     noteContinued(member);
     expect(stoppedMemberCount()).toBe(0);

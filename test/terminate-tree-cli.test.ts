@@ -4,14 +4,13 @@ import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createProcessLister, createSystemDeps, recordingSignaller } from '../src/actions/deps.js';
+import { createSystemDeps } from '../src/actions/deps.js';
 import { runTerminateTree, type TerminateTreeIo } from '../src/commands/terminate-tree.js';
 import { isAlive, killStartedChildren, startChild, waitFor } from './helpers/children.js';
 import { builtCliPath, readJsonLines, runCli, startTimeOf, waitForValue } from './helpers/cli.js';
-import { createJsCollector } from '../src/sys/collector.js';
+import { collectorWithSignaller, processTable, recordingSignaller, systemSignaller } from './helpers/recording-collector.js';
 
-/** The process table as the actions see it, read independently by the JS backend. */
-const listProcesses = createProcessLister(createJsCollector('/proc'));
+const listProcesses = processTable();
 
 const schema = JSON.parse(readFileSync(new URL('../assets/schemas/terminate-tree.schema.json', import.meta.url), 'utf8'));
 const ajv = new Ajv2020({ allErrors: true, strict: true });
@@ -29,7 +28,7 @@ beforeAll(async () => {
   stateHome = mkdtempSync(join(tmpdir(), 'proctop-tt-cli-'));
 }, 60_000);
 afterEach(async () => {
-  const signal = (await createSystemDeps({ audit: null })).signal;
+  const signal = systemSignaller();
   for (const [pid, startTime] of spawned) await signal({ pid, startTime }, 9).catch(() => undefined);
   spawned.clear();
   await killStartedChildren();
@@ -127,8 +126,8 @@ describe('proctop terminate-tree (CLI)', () => {
 
 describe('terminate-tree confirmation on a terminal (in-process)', () => {
   async function io(answer: boolean): Promise<{ io: TerminateTreeIo; calls: { pid: number; signal: number }[]; err: string[]; questions: string[] }> {
-    const base = await createSystemDeps({ audit: null });
-    const signal = recordingSignaller(base.signal);
+    const signal = recordingSignaller(systemSignaller());
+    const base = await createSystemDeps({ collector: collectorWithSignaller(signal), audit: null });
     const err: string[] = [];
     const questions: string[] = [];
     return {
@@ -140,7 +139,7 @@ describe('terminate-tree confirmation on a terminal (in-process)', () => {
           questions.push(q);
           return answer;
         },
-        deps: async () => ({ ...base, signal }),
+        deps: async () => base,
       },
       calls: signal.calls,
       err,

@@ -2,16 +2,15 @@ import { existsSync, mkdtempSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createProcessLister, createSignaller, createSystemDeps, recordingSignaller, type ActionDeps, type Signaller } from '../src/actions/deps.js';
-import { readBootTimeMs, clockTicksPerSecond, type ProcessEntry } from '../src/actions/process-tree.js';
+import { createSystemDeps, type ActionDeps } from '../src/actions/deps.js';
 import { planTree, terminateTree, terminateTreeExitCode, type TerminateTreeResult, type TreeProgress } from '../src/actions/terminate-tree.js';
-import type { SignalDelivery } from '../src/sys/types.js';
+import { createJsCollector } from '../src/sys/collector.js';
+import type { ProcessStatus } from '../src/sys/types.js';
 import { isAlive, killStartedChildren, startChild, waitFor } from './helpers/children.js';
 import { startTimeOf, waitForValue } from './helpers/cli.js';
-import { createJsCollector } from '../src/sys/collector.js';
+import { collectorWithSignaller, pretendSignaller, processTable, recordingSignaller, systemSignaller, type Signaller } from './helpers/recording-collector.js';
 
-/** The process table as the actions see it, read independently by the JS backend. */
-const listProcesses = createProcessLister(createJsCollector('/proc'));
+const listProcesses = processTable();
 
 const STOP = 19;
 const CONT = 18;
@@ -20,16 +19,16 @@ const CONT = 18;
 const seen = new Map<number, number>();
 
 afterEach(async () => {
-  const signal = (await createSystemDeps({ audit: null })).signal;
+  const signal = systemSignaller();
   // Identity-checked: only the exact processes this test created, even if a PID was reused since.
   for (const [pid, startTime] of seen) await signal({ pid, startTime }, 9).catch(() => undefined);
   seen.clear();
   await killStartedChildren();
 });
 
-async function descendantsOf(rootPid: number): Promise<ProcessEntry[]> {
+async function descendantsOf(rootPid: number): Promise<ProcessStatus[]> {
   const entries = await listProcesses();
-  const found: ProcessEntry[] = [];
+  const found: ProcessStatus[] = [];
   const pids = new Set([rootPid]);
   for (let changed = true; changed; ) {
     changed = false;
@@ -52,8 +51,8 @@ async function descendantsOf(rootPid: number): Promise<ProcessEntry[]> {
 async function startTree(
   script: string,
   expected: number,
-  ready: (members: readonly ProcessEntry[]) => boolean = () => true,
-): Promise<{ pid: number; startTime: number; members: ProcessEntry[] }> {
+  ready: (members: readonly ProcessStatus[]) => boolean = () => true,
+): Promise<{ pid: number; startTime: number; members: ProcessStatus[] }> {
   const root = startChild('sh', ['-c', script], { detached: true });
   const pid = root.pid!;
   seen.set(pid, startTimeOf(pid));
@@ -65,12 +64,10 @@ async function startTree(
   return { pid, startTime: startTimeOf(pid), members };
 }
 
-function fakeSignaller(): ReturnType<typeof recordingSignaller> {
-  return recordingSignaller(async (): Promise<SignalDelivery> => ({ outcome: 'sent', error: null, viaPidfd: true, warnings: [] }));
-}
+const fakeSignaller = pretendSignaller;
 
 async function deps(signal?: Signaller): Promise<ActionDeps> {
-  return createSystemDeps({ audit: null, ...(signal ? { signal } : {}) });
+  return createSystemDeps({ audit: null, ...(signal ? { collector: collectorWithSignaller(signal) } : {}) });
 }
 
 function fateOf(result: TerminateTreeResult, pid: number): string | undefined {
@@ -85,7 +82,7 @@ async function allGone(pids: readonly number[]): Promise<boolean> {
 describe('terminate-tree', () => {
   it('terminates a parent with children and grandchildren, stopping and continuing each', async () => {
     const tree = await startTree('sh -c "sleep 300 & sleep 300 & wait" & sh -c "sleep 300 & wait" & sleep 300 & wait', 6);
-    const signal = recordingSignaller((await deps()).signal);
+    const signal = recordingSignaller(systemSignaller());
     const progress: TreeProgress['phase'][] = [];
     const result = await terminateTree(tree.pid, { graceMs: 5000, killAfterMs: 5000, onProgress: (p) => progress.push(p.phase) }, await deps(signal));
     expect(result.refusal).toBeNull();
@@ -201,7 +198,7 @@ describe('terminate-tree', () => {
 
 describe('terminate-tree exit code', () => {
   const member = (fate: TerminateTreeResult['members'][number]['fate'], signalsSent: number[]) => ({
-    pid: 10, startTime: 1, ppid: 1, pgid: 10, comm: 'x', uid: 0, relation: 'root' as const, fate, reason: null, signalsSent, endedByRung: null, endedBy: null,
+    pid: 10, startTime: 1, ppid: 1, pgid: 10, comm: 'x', uid: 0, user: 'root', relation: 'root' as const, fate, reason: null, signalsSent, endedByRung: null, endedBy: null,
   });
   const result = (members: TerminateTreeResult['members']): TerminateTreeResult => ({
     ladder: [{ signal: 15, windowMs: 0 }, { signal: 9, windowMs: 0 }], root: { pid: 10, startTime: 1, comm: 'x' }, pgid: 10, signal: 15, killSignal: 9, refusal: null, escalated: true, exited: false,
@@ -219,7 +216,7 @@ describe('terminate-tree exit code', () => {
 describe('terminate-tree on the JS fallback', () => {
   it('still terminates the tree, but as best effort with the check-then-kill warning', async () => {
     const tree = await startTree('sleep 300 & sleep 300 & wait', 2);
-    const result = await terminateTree(tree.pid, { graceMs: 3000 }, await deps(createSignaller('/proc', 'js')));
+    const result = await terminateTree(tree.pid, { graceMs: 3000 }, await createSystemDeps({ audit: null, collector: createJsCollector() }));
     expect(result.exited).toBe(true);
     expect(result.reliability).toBe('best_effort');
     expect(result.warnings.join('\n')).toMatch(/check-then-kill/);
@@ -230,7 +227,7 @@ describe('terminate-tree on the JS fallback', () => {
 describe('terminate-tree guards', () => {
   it('refuses a root whose executable differs from --require-exe-path; nothing is sent', async () => {
     const tree = await startTree('sleep 300 & wait', 1);
-    const signal = recordingSignaller((await deps()).signal);
+    const signal = recordingSignaller(systemSignaller());
     const result = await terminateTree(tree.pid, { requireExePath: '/usr/bin/python3' }, await deps(signal));
     expect(result.refusal).toMatch(/--require-exe-path: PID \d+ runs .*, not \/usr\/bin\/python3/);
     expect(signal.calls).toEqual([]);
@@ -240,7 +237,8 @@ describe('terminate-tree guards', () => {
 
   it('accepts the right --require-exe-path and --require-start-time-ms', async () => {
     const tree = await startTree('sleep 300 & wait', 1);
-    const startMs = (await readBootTimeMs('/proc')) + (tree.startTime * 1000) / clockTicksPerSecond();
+    const { bootTimeMs, clockTicks } = await createJsCollector().systemInfo();
+    const startMs = bootTimeMs + (tree.startTime * 1000) / clockTicks;
     const shell = realpathSync('/bin/sh');
     const result = await terminateTree(tree.pid, { requireExePath: shell, requireStartTimeMs: Math.round(startMs), graceMs: 3000 }, await deps());
     expect(result.refusal).toBeNull();
@@ -249,7 +247,7 @@ describe('terminate-tree guards', () => {
 
   it('refuses a start time that does not match --require-start-time-ms', async () => {
     const tree = await startTree('sleep 300 & wait', 1);
-    const signal = recordingSignaller((await deps()).signal);
+    const signal = recordingSignaller(systemSignaller());
     const result = await terminateTree(tree.pid, { requireStartTimeMs: Date.now() - 3_600_000 }, await deps(signal));
     expect(result.refusal).toMatch(/--require-start-time-ms/);
     expect(signal.calls).toEqual([]);
@@ -258,7 +256,7 @@ describe('terminate-tree guards', () => {
 
   it('refuses a root whose identity changed since it was shown', async () => {
     const tree = await startTree('sleep 300 & wait', 1);
-    const signal = recordingSignaller((await deps()).signal);
+    const signal = recordingSignaller(systemSignaller());
     const result = await terminateTree(tree.pid, { expectedStartTime: tree.startTime - 1 }, await deps(signal));
     expect(result.refusal).toMatch(/was reused/);
     const byIdentity = await terminateTree({ pid: tree.pid, startTime: tree.startTime + 1 }, {}, await deps(signal));

@@ -1,15 +1,5 @@
-import { readAncestors } from '../sys/ancestry.js';
-import type { ProcessIdentity } from '../sys/types.js';
+import type { ProcessIdentity, SelfContext } from '../sys/types.js';
 import { quoted } from '../output/sanitize.js';
-
-/** Who proctop is: the processes a signal from proctop must never hit by accident. */
-export interface SelfContext {
-  /** proctop's own pid: never signalled. */
-  readonly pid: number;
-  /** Its parent chain, parent first, up to PID 1: signalling one needs --force. Siblings (a
-   * script's other background jobs in proctop's process group) are ordinary targets. */
-  readonly ancestors: readonly ProcessIdentity[];
-}
 
 /** PID_MAX_LIMIT of 64-bit Linux: no PID can be larger. */
 export const PID_LIMIT = 4_194_304;
@@ -20,11 +10,6 @@ export interface Refusal {
   readonly outcome: 'protected' | 'not-signalable';
   /** One line for people, e.g. "PID 1 (init) is protected". */
   readonly reason: string;
-}
-
-/** Reads proctop's own place in the process tree (its parent chain) from /proc. */
-export async function readSelfContext(procRoot = '/proc'): Promise<SelfContext> {
-  return { pid: process.pid, ancestors: await readAncestors(process.pid, procRoot) };
 }
 
 /** The ancestor of proctop this target is (matching its start time when the target has one), or null. */

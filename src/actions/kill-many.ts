@@ -28,6 +28,8 @@ export interface KillTargetResult {
   /** Kernel command name when known. */
   readonly comm: string | null;
   readonly uid: number | null;
+  /** User name of uid when known. */
+  readonly user: string | null;
   readonly outcome: KillOutcome;
   /** Why, for every outcome but sent. */
   readonly reason: string | null;
@@ -81,7 +83,7 @@ export interface Validated {
 
 /**
  * Validates every target first (number, guards, identity), refusing the whole batch when one
- * fails validation (all-or-nothing); then signals each identity through deps.signal, where a
+ * fails validation (all-or-nothing); then signals each identity through deps.collector, where a
  * target that exited, was reused or is not ours is its own outcome and the rest still goes; and
  * records the whole action in the audit log.
  */
@@ -102,7 +104,7 @@ export async function killMany(
   for (const { result: candidate } of validated) {
     let result = candidate;
     if (candidate.outcome === 'not-sent' && !refused && candidate.startTime !== null) {
-      const delivery = await deps.signal({ pid: candidate.pid, startTime: candidate.startTime }, signal);
+      const delivery = await deps.collector.signal({ pid: candidate.pid, startTime: candidate.startTime }, signal);
       for (const w of delivery.warnings) if (!warnings.includes(w)) warnings.push(w);
       result = {
         ...candidate,
@@ -168,19 +170,19 @@ export function defaultReason(outcome: KillOutcome): string {
 
 // Outcome "not-sent" here means "valid so far": the send phase replaces it.
 async function validateTarget(target: KillTarget, deps: ActionDeps, force: boolean, seen: Set<number>): Promise<Validated> {
-  const base = { pid: target.pid, startTime: target.startTime ?? null, comm: null, uid: null, viaPidfd: false };
+  const base = { pid: target.pid, startTime: target.startTime ?? null, comm: null, uid: null, user: null, viaPidfd: false };
   const refuse = (result: KillTargetResult): Validated => ({ result, refuses: true });
   const pass = (result: KillTargetResult): Validated => ({ result, refuses: false });
   const numberProblem = pidNumberProblem(target.pid);
   if (numberProblem !== null) return refuse({ ...base, outcome: 'invalid', reason: numberProblem });
-  // PID 1 and proctop itself are refused before /proc is even read.
+  // PID 1 and proctop itself are refused before the process is even read.
   const early = refusalFor({ pid: target.pid }, deps.self, true);
   if (early) return refuse({ ...base, outcome: early.outcome, reason: early.reason });
   if (seen.has(target.pid)) return refuse({ ...base, outcome: 'invalid', reason: 'duplicate target' });
   seen.add(target.pid);
-  const entry = await deps.readProcess(target.pid);
+  const entry = await deps.collector.readProcess(target.pid);
   if (!entry) return pass({ ...base, outcome: 'exited', reason: 'no such process' });
-  const known = { ...base, startTime: entry.startTime, comm: entry.comm, uid: entry.uid };
+  const known = { ...base, startTime: entry.startTime, comm: entry.comm, uid: entry.uid, user: entry.user };
   if (target.startTime !== undefined && entry.startTime !== target.startTime) {
     // The caller named another process than the one that has this PID now: a wrong batch, not a race.
     return refuse({ ...known, startTime: target.startTime, outcome: 'reused', reason: `PID reused: ${target.pid} is another process now (start time ${entry.startTime}, expected ${target.startTime})` });

@@ -1,64 +1,15 @@
-import { execFileSync } from 'node:child_process';
-import { readFile, readlink, stat } from 'node:fs/promises';
-import { parseProcStat } from '../sys/js/system-info.js';
-import { parseStat, PF_KTHREAD } from '../sys/js/proc-stat.js';
-import type { ProcessIdentity, RawProcess } from '../sys/types.js';
-import { decodeBytes } from '../sys/js/byte-text.js';
-
-/**
- * The few facts an action needs about a process, read straight from /proc/PID/stat (plus the
- * directory owner). Cheaper than a full snapshot, so escalation loops can re-read it often.
- */
-export interface ProcessEntry extends ProcessIdentity {
-  readonly ppid: number;
-  readonly pgid: number;
-  /** Session id. */
-  readonly sid: number;
-  /** One-letter kernel state; Z and X mean the process has already exited. */
-  readonly state: string;
-  /** Kernel command name. */
-  readonly comm: string;
-  /** Owner uid of /proc/PID (the lead's rule for "the uid of a process"). */
-  readonly uid: number;
-  /** utime + stime in clock ticks (for --cpu-above). */
-  readonly cpuTicks: number;
-  /** PF_KTHREAD set in the stat flags. */
-  readonly isKernelThread: boolean;
-}
+import type { ProcessIdentity, ProcessStatus, RawProcess } from '../sys/types.js';
 
 /** How a tree member was found. */
 export type TreeRelation = 'root' | 'descendant' | 'group' | 'session' | 'newcomer';
 
 /** One process of a tree to terminate, with the identity captured when it was found. */
-export interface TreeMember extends ProcessEntry {
+export interface TreeMember extends ProcessStatus {
   readonly relation: TreeRelation;
 }
 
-/** Reads one process now; null when it does not exist (or its stat is unreadable). */
-export async function readProcessEntry(procRoot: string, pid: number): Promise<ProcessEntry | null> {
-  try {
-    const [text, owner] = await Promise.all([readFile(`${procRoot}/${pid}/stat`).then(decodeBytes), stat(`${procRoot}/${pid}`)]);
-    const parsed = parseStat(text);
-    if (!parsed) return null;
-    return {
-      pid: parsed.pid,
-      startTime: parsed.startTime,
-      ppid: parsed.ppid,
-      pgid: parsed.pgid,
-      sid: parsed.sid,
-      state: parsed.state,
-      comm: parsed.comm,
-      uid: owner.uid,
-      cpuTicks: parsed.utime + parsed.stime,
-      isKernelThread: (parsed.flags & PF_KTHREAD) !== 0,
-    };
-  } catch {
-    return null;
-  }
-}
-
-/** The entry of a snapshot's process record. */
-export function processEntryOf(p: RawProcess): ProcessEntry {
+/** The status of a snapshot's process record. */
+export function processStatusOf(p: RawProcess): ProcessStatus {
   return {
     pid: p.pid,
     startTime: p.startTime,
@@ -68,44 +19,14 @@ export function processEntryOf(p: RawProcess): ProcessEntry {
     state: p.state,
     comm: p.comm,
     uid: p.uid,
+    user: p.user,
     cpuTicks: p.utime + p.stime,
     isKernelThread: p.isKernelThread,
   };
 }
 
-/** Target of /proc/PID/exe, or null when unreadable (other user without privilege, kernel thread, gone). */
-export async function readExePath(procRoot: string, pid: number): Promise<string | null> {
-  try {
-    return await readlink(`${procRoot}/${pid}/exe`);
-  } catch {
-    return null;
-  }
-}
-
-/** Boot time in Unix epoch ms ("btime" of /proc/stat, one-second resolution). */
-export async function readBootTimeMs(procRoot: string): Promise<number> {
-  const { bootTimeMs } = parseProcStat(await readFile(`${procRoot}/stat`, 'utf8'));
-  if (bootTimeMs === 0) throw new Error(`${procRoot}/stat has no btime line`);
-  return bootTimeMs;
-}
-
-let ticksPerSecond: number | undefined;
-
-/** sysconf(_SC_CLK_TCK) via getconf, once; 100 (the value on every mainstream Linux) if that fails. */
-export function clockTicksPerSecond(): number {
-  if (ticksPerSecond === undefined) {
-    try {
-      const value = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8', timeout: 2000 }).trim());
-      ticksPerSecond = Number.isInteger(value) && value > 0 ? value : 100;
-    } catch {
-      ticksPerSecond = 100;
-    }
-  }
-  return ticksPerSecond;
-}
-
-/** True when the entry is a zombie or dead: it has exited even though /proc still lists it. */
-export function hasExited(entry: ProcessEntry): boolean {
+/** True when the entry is a zombie or dead: it has exited even though the kernel still lists it. */
+export function hasExited(entry: ProcessStatus): boolean {
   return entry.state === 'Z' || entry.state === 'X';
 }
 
@@ -114,7 +35,7 @@ export function hasExited(entry: ProcessEntry): boolean {
  * (when the root leads them) its process group and session, which keep orphans whose parent
  * already exited and was replaced by a subreaper. Kernel threads never belong.
  */
-export function collectTree(entries: readonly ProcessEntry[], root: ProcessEntry, excluded: (entry: ProcessEntry) => boolean = () => false): TreeMember[] {
+export function collectTree(entries: readonly ProcessStatus[], root: ProcessStatus, excluded: (entry: ProcessStatus) => boolean = () => false): TreeMember[] {
   const members = new Map<number, TreeMember>([[root.pid, { ...root, relation: 'root' }]]);
   addNewcomers(entries, root, members, 'descendant', excluded);
   return [...members.values()];
@@ -127,11 +48,11 @@ export function collectTree(entries: readonly ProcessEntry[], root: ProcessEntry
  * Returns the added ones.
  */
 export function addNewcomers(
-  entries: readonly ProcessEntry[],
+  entries: readonly ProcessStatus[],
   root: ProcessIdentity & { readonly pgid: number; readonly sid: number },
   members: Map<number, TreeMember>,
   relationOfChildren: TreeRelation,
-  excluded: (entry: ProcessEntry) => boolean = () => false,
+  excluded: (entry: ProcessStatus) => boolean = () => false,
 ): TreeMember[] {
   const added: TreeMember[] = [];
   const leadsGroup = root.pgid === root.pid;

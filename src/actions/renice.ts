@@ -1,7 +1,6 @@
-// Renice, identity-checked: the start time is re-read right before and right after setpriority
-// (there is no pidfd form of setpriority, so a PID recycled in between is caught and reported,
-// not prevented). Every renice is audit-logged like a signal.
-import { getPriority, setPriority } from 'node:os';
+// Renice, identity-checked: the collector re-reads the start time right before and right after
+// setpriority (there is no pidfd form of setpriority, so a PID recycled in between is caught and
+// reported, not prevented). Every renice is audit-logged like a signal.
 import { currentActor } from '../storage/audit-log.js';
 import type { ActionDeps } from './deps.js';
 import { refusalText, validateBatch, type KillTarget } from './kill-many.js';
@@ -54,19 +53,6 @@ export interface ReniceResult {
   readonly warnings: readonly string[];
 }
 
-/** The OS calls renice makes; tests may inject their own. */
-export interface PriorityOps {
-  get(pid: number): number;
-  set(pid: number, nice: number): void;
-}
-
-export const OS_PRIORITY: PriorityOps = { get: getPriority, set: setPriority };
-
-function errorCode(error: unknown): string {
-  const e = error as { code?: string; info?: { code?: string } };
-  return e.info?.code ?? e.code ?? 'error';
-}
-
 /** Options of reniceMany. */
 export interface ReniceOptions {
   /** Allow proctop's ancestors (default false). */
@@ -91,7 +77,6 @@ export async function reniceMany(
   targets: readonly KillTarget[],
   changeGiven: number | NiceChange,
   deps: ActionDeps,
-  ops: PriorityOps = OS_PRIORITY,
   options: ReniceOptions = {},
 ): Promise<ReniceResult> {
   const change: NiceChange = typeof changeGiven === 'number' ? { by: changeGiven } : changeGiven;
@@ -103,7 +88,7 @@ export async function reniceMany(
     const base = { pid: v.pid, startTime: v.startTime, comm: v.comm, before: null, after: null };
     if (refuses || v.outcome !== 'not-sent') results.push({ ...base, outcome: v.outcome as ReniceOutcome, reason: v.reason });
     else if (refused) results.push({ ...base, outcome: 'not-sent', reason: 'not changed: the batch was refused' });
-    else results.push(await reniceOne({ pid: v.pid, startTime: v.startTime! }, change, deps, ops));
+    else results.push(await reniceOne({ pid: v.pid, startTime: v.startTime! }, change, deps));
   }
   const refusal = refused ? refusalText(validated) : null;
   if (deps.audit) {
@@ -130,35 +115,28 @@ export async function reniceMany(
 }
 
 // The target passed validation (guards, identity) just before: only the nice value is left.
-async function reniceOne(target: ProcessIdentity, change: NiceChange, deps: ActionDeps, ops: PriorityOps): Promise<ReniceTargetResult> {
-  const entry = await deps.readProcess(target.pid);
+async function reniceOne(target: ProcessIdentity, change: NiceChange, deps: ActionDeps): Promise<ReniceTargetResult> {
+  const entry = await deps.collector.readProcess(target.pid);
   const base = { pid: target.pid, startTime: target.startTime, comm: entry?.comm ?? null, before: null, after: null };
   if (!entry || hasExited(entry)) return { ...base, outcome: 'exited', reason: 'no such process' };
   const known = { ...base, startTime: entry.startTime, comm: entry.comm };
   if (entry.startTime !== target.startTime) {
     return { ...known, startTime: target.startTime, outcome: 'reused', reason: `PID reused (start time ${entry.startTime}, expected ${target.startTime})` };
   }
-  let before: number;
-  try {
-    before = ops.get(target.pid);
-  } catch (error) {
-    return { ...known, outcome: errorCode(error) === 'ESRCH' ? 'exited' : 'error', reason: errorCode(error) };
-  }
+  const read = await deps.collector.readPriority(target.pid);
+  if (read.error !== null) return { ...known, outcome: read.error === 'ESRCH' ? 'exited' : 'error', reason: read.error };
+  const before = read.nice;
   const after = Math.min(NICE_MAX, Math.max(NICE_MIN, 'to' in change ? change.to : before + change.by));
   if (after === before) return { ...known, before, after, outcome: 'unchanged', reason: `already at nice ${before}` };
-  try {
-    ops.set(target.pid, after);
-  } catch (error) {
-    const code = errorCode(error);
-    if (code === 'EACCES' || code === 'EPERM') {
+  const set = await deps.collector.setPriority({ pid: target.pid, startTime: entry.startTime }, after);
+  switch (set.outcome) {
+    case 'set':
+      return { ...known, before, after, outcome: 'reniced', reason: null };
+    case 'permission':
       return { ...known, before, outcome: 'permission', reason: after < before ? 'permission denied (raising priority needs root or CAP_SYS_NICE)' : 'permission denied' };
-    }
-    return { ...known, before, outcome: code === 'ESRCH' ? 'exited' : 'error', reason: code };
+    case 'reused':
+      return { ...known, before, after, outcome: 'reused', reason: set.error };
+    default:
+      return { ...known, before, outcome: set.outcome, reason: set.error };
   }
-  // Re-check: if the PID was recycled between the check and setpriority, say so.
-  const now = await deps.readProcess(target.pid);
-  if (!now || now.startTime !== entry.startTime) {
-    return { ...known, before, after, outcome: 'reused', reason: 'the process exited while being reniced; its PID may now name another process' };
-  }
-  return { ...known, before, after, outcome: 'reniced', reason: null };
 }

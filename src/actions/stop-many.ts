@@ -22,6 +22,8 @@ export interface StopTargetResult {
   readonly startTime: number | null;
   readonly comm: string | null;
   readonly uid: number | null;
+  /** User name of uid when known. */
+  readonly user: string | null;
   readonly outcome: StopOutcome;
   /** Why, for every outcome but ended. */
   readonly reason: string | null;
@@ -86,7 +88,7 @@ export async function stopMany(targets: readonly KillTarget[], ladder: Ladder, d
   const { validated, refusing } = await validateBatch(targets, deps, options.force ?? false);
   const refused = refusing > 0;
   const climbs: Climb[] = validated.map(({ result: r }) => {
-    const base: StopTargetResult = { pid: r.pid, startTime: r.startTime, comm: r.comm, uid: r.uid, outcome: 'not-sent', reason: null, endedBy: null, rung: null, elapsedMs: null, signalsSent: [] };
+    const base: StopTargetResult = { pid: r.pid, startTime: r.startTime, comm: r.comm, uid: r.uid, user: r.user, outcome: 'not-sent', reason: null, endedBy: null, rung: null, elapsedMs: null, signalsSent: [] };
     if (r.outcome !== 'not-sent') return { result: { ...base, outcome: r.outcome as StopOutcome, reason: r.reason }, done: true, signalsSent: [], viaPidfd: false };
     return { result: refused ? { ...base, reason: 'not sent: the batch was refused' } : base, done: refused, signalsSent: [], viaPidfd: false };
   });
@@ -101,7 +103,7 @@ export async function stopMany(targets: readonly KillTarget[], ladder: Ladder, d
     const rung = ladder[index]!;
     let sent = 0;
     for (const c of pending()) {
-      const delivery = await deps.signal({ pid: c.result.pid, startTime: c.result.startTime! }, rung.signal);
+      const delivery = await deps.collector.signal({ pid: c.result.pid, startTime: c.result.startTime! }, rung.signal);
       for (const w of delivery.warnings) if (!warnings.includes(w)) warnings.push(w);
       if (delivery.outcome === 'sent') {
         c.signalsSent.push(rung.signal);
@@ -118,7 +120,7 @@ export async function stopMany(targets: readonly KillTarget[], ladder: Ladder, d
     const windowStart = deps.now();
     for (;;) {
       for (const c of pending()) {
-        const now = await deps.readProcess(c.result.pid);
+        const now = await deps.collector.readProcess(c.result.pid);
         if (!now || now.startTime !== c.result.startTime || hasExited(now)) {
           settle(c, { outcome: 'ended', endedBy: rung.signal, rung: index, elapsedMs: Math.round(deps.now() - started) });
         }

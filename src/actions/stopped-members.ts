@@ -1,34 +1,25 @@
 // Members that terminate-tree has SIGSTOPped and not yet continued. If proctop is interrupted
 // (Ctrl-C, SIGTERM, SIGHUP) or exits mid-operation, its async `finally` never runs: this
 // registry continues them synchronously on the way out, so no process is ever left frozen.
-import { readFileSync } from 'node:fs';
-import { parseStat } from '../sys/js/proc-stat.js';
-import type { ProcessIdentity } from '../sys/types.js';
+import type { Collector, ProcessIdentity } from '../sys/types.js';
+import { SIGNAL_NUMBERS } from './signals.js';
 
 const INTERRUPTS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 const SIGNAL_EXIT_CODES: Readonly<Record<string, number>> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
 
-const stopped = new Map<string, ProcessIdentity>();
-const addedHandlers: NodeJS.Signals[] = [];
-
-function startTimeNow(procRoot: string, pid: number): number | null {
-  try {
-    return parseStat(readFileSync(`${procRoot}/${pid}/stat`, 'utf8'))?.startTime ?? null;
-  } catch {
-    return null;
-  }
+/** A stopped member and the collector that stopped it (which continues it). */
+interface StoppedMember {
+  readonly identity: ProcessIdentity;
+  readonly collector: Pick<Collector, 'signalSync'>;
 }
 
+const stopped = new Map<string, StoppedMember>();
+const addedHandlers: NodeJS.Signals[] = [];
+
 /** Sends SIGCONT to every member still recorded as stopped whose identity still matches. */
-export function continueStoppedMembers(procRoot = '/proc'): void {
-  for (const member of stopped.values()) {
-    if (startTimeNow(procRoot, member.pid) !== member.startTime) continue;
-    try {
-      process.kill(member.pid, 'SIGCONT');
-    } catch {
-      // gone or not ours any more: nothing to continue
-    }
-  }
+export function continueStoppedMembers(): void {
+  // Synchronous and identity-checked: a member that is gone, or whose PID was reused, is left alone.
+  for (const { identity, collector } of stopped.values()) collector.signalSync(identity, SIGNAL_NUMBERS.CONT);
   stopped.clear();
   unhook();
 }
@@ -62,9 +53,9 @@ function unhook(): void {
 
 const keyOf = (m: ProcessIdentity): string => `${m.pid}:${m.startTime}`;
 
-/** Records that we stopped this member. */
-export function noteStopped(member: ProcessIdentity): void {
-  stopped.set(keyOf(member), { pid: member.pid, startTime: member.startTime });
+/** Records that we stopped this member through `collector`, which continues it on the way out. */
+export function noteStopped(member: ProcessIdentity, collector: Pick<Collector, 'signalSync'>): void {
+  stopped.set(keyOf(member), { identity: { pid: member.pid, startTime: member.startTime }, collector });
   hook();
 }
 

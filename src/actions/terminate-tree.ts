@@ -1,12 +1,11 @@
-import { realpath } from 'node:fs/promises';
 import { noteContinued, noteStopped } from './stopped-members.js';
-import type { ProcessIdentity, SignalDelivery } from '../sys/types.js';
+import type { ProcessIdentity, ProcessStatus, SignalDelivery } from '../sys/types.js';
 import { formatDuration } from '../util/duration.js';
 import { currentActor } from '../storage/audit-log.js';
 import type { ActionDeps } from './deps.js';
 import { isSelfOrAncestor, refusalFor } from './guards.js';
 import { toAuditTarget } from './kill-many.js';
-import { addNewcomers, collectTree, hasExited, type ProcessEntry, type TreeMember, type TreeRelation } from './process-tree.js';
+import { addNewcomers, collectTree, hasExited, processStatusOf, type TreeMember, type TreeRelation } from './process-tree.js';
 import { SIGNAL_NUMBERS, signalName } from './signals.js';
 import { formatLadder, ladderProblem, type Ladder } from './ladder.js';
 
@@ -24,6 +23,8 @@ export interface MemberReport {
   readonly pgid: number;
   readonly comm: string;
   readonly uid: number;
+  /** User name of uid (the uid as text when it has no passwd entry). */
+  readonly user: string;
   /** How it was found: root, descendant (by ppid), group/session (led by the root), newcomer (appeared after the signal). */
   readonly relation: TreeRelation;
   readonly fate: MemberFate;
@@ -53,7 +54,7 @@ export interface TerminateTreeOptions {
   readonly killAfterMs?: number;
   /** The root's identity as the caller saw it (TUI row, confirmation): a different process is refused. */
   readonly expectedStartTime?: number;
-  /** Refuse unless the root's /proc/PID/exe is this path. */
+  /** Refuse unless the root's exe link names this path. */
   readonly requireExePath?: string;
   /** Refuse unless the root started at this Unix epoch ms (±1 s: btime has one-second resolution). */
   readonly requireStartTimeMs?: number;
@@ -102,14 +103,14 @@ export interface TerminateTreeResult {
 
 /** The tree as it will be acted on (shown in confirmations). */
 export interface TreePlan {
-  readonly root: ProcessEntry;
+  readonly root: ProcessStatus;
   /** Root first, then the rest in discovery order. */
   readonly members: readonly TreeMember[];
   /** Members guards forbid touching, with why (never signalled). */
   readonly spared: ReadonlyMap<number, string>;
 }
 
-/** Start-time guard tolerance: btime in /proc/stat is whole seconds. */
+/** Start-time guard tolerance: the kernel's boot time (btime) is whole seconds. */
 const START_TIME_TOLERANCE_MS = 1000;
 
 /** A root given as a bare PID, or as the exact identity the caller saw (then a reused PID is refused). */
@@ -125,7 +126,7 @@ export async function planTree(rootGiven: TreeRoot, deps: ActionDeps, options: T
   const { rootPid, expectedStartTime } = rootParts(rootGiven, options);
   const numberRefusal = refusalFor({ pid: rootPid }, deps.self, true);
   if (numberRefusal) return numberRefusal.reason;
-  const root = await deps.readProcess(rootPid);
+  const root = await deps.collector.readProcess(rootPid);
   if (!root || hasExited(root)) return `no running process with PID ${rootPid}`;
   if (expectedStartTime !== undefined && root.startTime !== expectedStartTime) {
     return `PID ${rootPid} was reused: start time is ${root.startTime}, expected ${expectedStartTime}`;
@@ -133,19 +134,20 @@ export async function planTree(rootGiven: TreeRoot, deps: ActionDeps, options: T
   const rootRefusal = refusalFor(root, deps.self, options.force ?? false);
   if (rootRefusal) return `root PID ${rootPid}: ${rootRefusal.reason}`;
   if (options.requireExePath !== undefined) {
-    const exe = await deps.readExe(rootPid);
+    const exe = (await deps.collector.readLink(rootPid, 'exe')).path;
     const wanted = options.requireExePath;
-    const wantedReal = await realpath(wanted).catch(() => wanted);
+    const wantedReal = await deps.collector.resolvePath(wanted);
     if (exe === null) return `--require-exe-path: cannot read the executable of PID ${rootPid}`;
     if (exe !== wanted && exe !== wantedReal) return `--require-exe-path: PID ${rootPid} runs ${exe}, not ${wanted}`;
   }
   if (options.requireStartTimeMs !== undefined) {
-    const startMs = (await deps.bootTimeMs()) + (root.startTime * 1000) / deps.clockTicks();
+    const { bootTimeMs, clockTicks } = await deps.collector.systemInfo();
+    const startMs = bootTimeMs + (root.startTime * 1000) / clockTicks;
     if (Math.abs(startMs - options.requireStartTimeMs) > START_TIME_TOLERANCE_MS) {
       return `--require-start-time-ms: PID ${rootPid} started at ${Math.round(startMs)}, not ${options.requireStartTimeMs}`;
     }
   }
-  const members = collectTree(await deps.listProcesses(), root, notMember(root, deps));
+  const members = collectTree(await listProcesses(deps), root, notMember(root, deps));
   const spared = new Map<number, string>();
   for (const m of members) {
     const refusal = m.relation === 'root' ? null : refusalFor(m, deps.self, options.force ?? false);
@@ -154,8 +156,13 @@ export async function planTree(rootGiven: TreeRoot, deps: ActionDeps, options: T
   return { root, members, spared };
 }
 
+/** The whole process table now, through the collector's snapshot (one reader for everything). */
+async function listProcesses(deps: ActionDeps): Promise<ProcessStatus[]> {
+  return (await deps.collector.snapshot()).processes.map(processStatusOf);
+}
+
 /** proctop itself and its ancestors are never members of a tree it terminates (the root aside, under --force). */
-function notMember(root: ProcessIdentity, deps: ActionDeps): (entry: ProcessEntry) => boolean {
+function notMember(root: ProcessIdentity, deps: ActionDeps): (entry: ProcessStatus) => boolean {
   return (entry) => entry.pid !== root.pid && isSelfOrAncestor(entry, deps.self);
 }
 
@@ -215,7 +222,7 @@ export async function terminateTree(rootGiven: TreeRoot, options: TerminateTreeO
   for (const m of plan.members) track(m, plan.spared.get(m.pid) ?? null);
   options.onProgress?.({ phase: 'planned', members: tracked.length });
   const pending = (): Tracked[] => tracked.filter((t) => t.fate === null);
-  const adopt = (entries: readonly ProcessEntry[], relation: TreeRelation): Tracked[] => {
+  const adopt = (entries: readonly ProcessStatus[], relation: TreeRelation): Tracked[] => {
     const added = addNewcomers(entries, root, byPid, relation, notMember(root, deps));
     for (const m of added) track(m, refusalFor(m, deps.self, force)?.reason ?? null);
     return tracked.slice(tracked.length - added.length);
@@ -225,7 +232,7 @@ export async function terminateTree(rootGiven: TreeRoot, options: TerminateTreeO
   const deliver = async (t: Tracked, sig: number, fateIfExited: MemberFate): Promise<boolean> => {
     let d: SignalDelivery;
     try {
-      d = await deps.signal({ pid: t.member.pid, startTime: t.member.startTime }, sig);
+      d = await deps.collector.signal({ pid: t.member.pid, startTime: t.member.startTime }, sig);
     } catch (err) {
       d = { outcome: 'error', error: (err as Error).message, viaPidfd: false, warnings: [] };
     }
@@ -246,7 +253,7 @@ export async function terminateTree(rootGiven: TreeRoot, options: TerminateTreeO
 
   // Recorded before the signal, so an interrupt at any point continues it on the way out.
   const stop = async (t: Tracked): Promise<void> => {
-    noteStopped(t.member);
+    noteStopped(t.member, deps.collector);
     t.stopped = await deliver(t, SIGNAL_NUMBERS.STOP, 'already-gone');
     if (!t.stopped) noteContinued(t.member);
   };
@@ -255,7 +262,7 @@ export async function terminateTree(rootGiven: TreeRoot, options: TerminateTreeO
   const freeze = async (relation: TreeRelation): Promise<void> => {
     for (let round = 0; ; round++) {
       for (const t of pending()) if (!t.stopped) await stop(t);
-      const added = adopt(await deps.listProcesses(), relation);
+      const added = adopt(await listProcesses(deps), relation);
       if (added.every((t) => t.fate !== null)) break;
       if (round + 1 >= maxRounds) {
         warn(`the tree was still growing after ${maxRounds} stop-and-rescan rounds`);
@@ -271,7 +278,7 @@ export async function terminateTree(rootGiven: TreeRoot, options: TerminateTreeO
     for (const t of tracked) {
       if (!t.stopped) continue;
       t.stopped = false;
-      const d = await deps.signal({ pid: t.member.pid, startTime: t.member.startTime }, SIGNAL_NUMBERS.CONT).catch(() => null);
+      const d = await deps.collector.signal({ pid: t.member.pid, startTime: t.member.startTime }, SIGNAL_NUMBERS.CONT).catch(() => null);
       if (d?.outcome === 'sent') t.signalsSent.push(SIGNAL_NUMBERS.CONT);
       noteContinued(t.member);
     }
@@ -285,7 +292,7 @@ export async function terminateTree(rootGiven: TreeRoot, options: TerminateTreeO
     let nextRescan = windowStart;
     for (;;) {
       for (const t of pending()) {
-        const now = await deps.readProcess(t.member.pid);
+        const now = await deps.collector.readProcess(t.member.pid);
         if (!now || now.startTime !== t.member.startTime || hasExited(now)) {
           [t.fate, t.reason] = [t.killed ? 'killed' : 'exited-after-signal', null];
         }
@@ -294,7 +301,7 @@ export async function terminateTree(rootGiven: TreeRoot, options: TerminateTreeO
       const closing = elapsed >= windowMs;
       if (deps.now() >= nextRescan || closing) {
         const scanStart = deps.now();
-        const added = adopt(await deps.listProcesses(), 'newcomer');
+        const added = adopt(await listProcesses(deps), 'newcomer');
         // On a huge process table a scan is costly: never spend more than a third of the time scanning.
         const scanCost = deps.now() - scanStart;
         // After escalation a newcomer gets this rung's signal at once: the window is all it has left.
@@ -346,6 +353,7 @@ export async function terminateTree(rootGiven: TreeRoot, options: TerminateTreeO
     pgid: t.member.pgid,
     comm: t.member.comm,
     uid: t.member.uid,
+    user: t.member.user,
     relation: t.member.relation,
     fate: t.fate ?? 'failed',
     reason: t.reason,

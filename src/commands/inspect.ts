@@ -22,7 +22,7 @@ container, memory.max, cpu.max), open files. A field that cannot be read is null
   --env-values     show environment values; names that look secret (TOKEN, SECRET, PASSWORD,
                    PASSWD, KEY, CREDENTIAL, AUTH, COOKIE, SESSION, PRIVATE) show [redacted]
   --no-redact      with --env-values: show secret-looking values too (redaction off)
-  --sha256         hash the running binary (through /proc/PID/exe) and the file at its path
+  --sha256         hash the running binary (through its exe link) and the file at its path
   --threads        every thread: tid, name, state, CPU time
   --fds            every open fd as \`proctop fds\` lists it (default: counts by kind)
   --help           this text

@@ -4,7 +4,6 @@ import { createSystemDeps, type ActionDeps } from '../actions/deps.js';
 import { parsePidArgument, refusalFor } from '../actions/guards.js';
 import { killExitCode, killMany, type KillManyResult, type KillTarget, type KillTargetResult } from '../actions/kill-many.js';
 import { listSignals, parseSignal, signalName, SIGNAL_NUMBERS } from '../actions/signals.js';
-import { userName } from '../actions/users.js';
 import { platformName, schemaId, toJsonText } from '../output/json-envelope.js';
 import { COMM_SHOWN_MAX, renderTextTable } from '../output/text-table.js';
 import { matchesFilter, type ProcessFilter } from '../sampler/process-query.js';
@@ -209,7 +208,7 @@ function targetJson(r: KillTargetResult, names: ReadonlyMap<string, string>): Re
     start_time: r.startTime,
     name: nameOf(r, names),
     comm: r.comm,
-    user: r.uid === null ? null : userName(r.uid),
+    user: r.user,
     outcome: r.outcome,
     reason: r.reason,
     via_pidfd: r.viaPidfd,
@@ -248,7 +247,7 @@ function resultTable(results: readonly KillTargetResult[], names: ReadonlyMap<st
   return renderTextTable<KillTargetResult>(
     [
       { title: 'PID', cell: (r) => String(r.pid), align: 'right' },
-      { title: 'USER', cell: (r) => (r.uid === null ? '-' : userName(r.uid)), maxWidth: 12 },
+      { title: 'USER', cell: (r) => r.user ?? '-', maxWidth: 12 },
       { title: 'NAME', cell: (r) => nameOf(r, names) ?? '-', maxWidth: COMM_SHOWN_MAX },
       { title: 'OUTCOME', cell: (r) => r.outcome },
       { title: 'DETAIL', cell: (r) => r.reason ?? '', maxWidth: 120 },
@@ -309,7 +308,7 @@ export async function runKill(argv: readonly string[], io: KillIo = defaultIo())
     targets = selection.targets;
     if (!options.yes) {
       const preview: KillTargetResult[] = selection.rows.map((r) => ({
-        pid: r.pid, startTime: r.startTime, comm: r.comm, uid: r.uid, outcome: 'not-sent', reason: 'preview: add --yes to send', viaPidfd: false,
+        pid: r.pid, startTime: r.startTime, comm: r.comm, uid: r.uid, user: r.user, outcome: 'not-sent', reason: 'preview: add --yes to send', viaPidfd: false,
       }));
       if (options.format === 'json') io.stdout(toJsonText(killRecord(emptyResult(options.signal, selection.notes), preview, names)));
       else {

@@ -1,5 +1,5 @@
 import { UsageError } from './usage-error.js';
-import { resolveUid } from '../actions/users.js';
+import { lookupUid } from '../sys/accounts.js';
 import { quoted } from '../output/sanitize.js';
 
 /**
@@ -58,5 +58,5 @@ export function rejectNegativePids(argv: readonly string[], options: OptionSpecs
  * error naming it, not a filter that silently matches nothing. A numeric uid is always accepted.
  */
 export function checkKnownUser(text: string, flag = '--user'): void {
-  if (resolveUid(text) === null) throw new UsageError(`${flag}: unknown user ${quoted(text)} (not in the password database; a numeric uid is accepted as is)`);
+  if (lookupUid(text) === null) throw new UsageError(`${flag}: unknown user ${quoted(text)} (not in the password database; a numeric uid is accepted as is)`);
 }

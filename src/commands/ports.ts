@@ -28,7 +28,6 @@ export interface PortsIo {
   readonly stderr: (text: string) => void;
   readonly stdoutIsTty: boolean;
   readonly collector: () => CollectorChoice;
-  readonly procRoot: string;
 }
 
 const defaultIo = (): PortsIo => ({
@@ -36,7 +35,6 @@ const defaultIo = (): PortsIo => ({
   stderr: writeStderr,
   stdoutIsTty: process.stdout.isTTY === true,
   collector: () => createCollector(),
-  procRoot: '/proc',
 });
 
 /** JSON record of one binding: the peer port-bindings fields plus proctop's own. */
@@ -110,7 +108,7 @@ export async function main(argv: readonly string[], io: PortsIo = defaultIo()): 
   if (values.json && values.table) throw new UsageError('--json and --table cannot be used together');
   const choice = io.collector();
   if (choice.notice) io.stderr(`proctop: ${choice.notice}\n`);
-  const listing = await listPorts(choice.collector, { procRoot: io.procRoot, all: values.all === true });
+  const listing = await listPorts(choice.collector, { all: values.all === true });
   const format = values.json ? 'json' : values.table ? 'table' : io.stdoutIsTty ? 'table' : 'json';
   if (format === 'json') {
     const warnings = choice.notice ? [choice.notice, ...listing.warnings] : listing.warnings;

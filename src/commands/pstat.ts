@@ -5,6 +5,10 @@ import { matchesFilter, cpuPercentOf, sortRows, SORT_KEYS, type CpuMode, type Pr
 import { readExactRss, withExactRss } from '../sampler/exact-rss.js';
 import { Sampler } from '../sampler/sampler.js';
 import type { ProcessRow } from '../sampler/types.js';
+import type { ProcessExtras } from '../sys/types.js';
+import { formatBytes } from '../components/format.js';
+import { snakeKeys } from '../inspect/inspect-document.js';
+import { cgroupLabel, cgroupPathMatches, unitMatches } from '../inspect/cgroup-label.js';
 import { createCollector, type CollectorChoice } from '../sys/collector.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
 import { checkKnownUser, optionError } from './option-errors.js';
@@ -28,6 +32,12 @@ Filters (all must match):
   --cpu-above PCT        CPU% above PCT (100 = one core)
   --memory-above KB      resident memory above KB KiB
   --running-for DUR      running for at least DUR (e.g. 90s, 5m, 2h)
+  --cgroup TEXT          cgroup v2 path contains TEXT (case-insensitive)
+  --unit TEXT            systemd unit or slice name contains TEXT (case-insensitive)
+Extra fields (read only for the processes shown):
+  --with LIST            comma-separated: io (read/write bytes and syscalls), cgroup (path,
+                         unit, slice, container), ctxsw (context switches), uss (USS, PSS,
+                         swap from smaps_rollup: slow on many processes)
 CPU:
   --cpu-mode MODE        lifetime (total CPU time / age, instant; default) or
                          monitor (measured between two samples)
@@ -39,7 +49,7 @@ Order:
                          lifetime CPU is high only because it just started)
   --help                 this text
 
-RSS is the exact figure ps shows (/proc/PID/status VmRSS), not stat's approximate counter.
+RSS is the exact figure ps shows (VmRSS of the process status), not stat's approximate counter.
 
 Exit codes: 0 ok, 1 a requested --pid was not found or reading failed, 2 invalid input.
 Backend: native addon, or the JS fallback (PROCTOP_BACKEND=js|native forces one).
@@ -57,6 +67,26 @@ export interface PstatOptions {
   /** List pstat's own process (left out by default). */
   readonly includeSelf: boolean;
   readonly help: boolean;
+  /** Extra fields asked for with --with. */
+  readonly with: ReadonlySet<WithField>;
+  /** --cgroup and --unit filters (null = not given). */
+  readonly cgroupFilter: string | null;
+  readonly unitFilter: string | null;
+}
+
+/** What --with can add. */
+export const WITH_FIELDS = ['io', 'cgroup', 'ctxsw', 'uss'] as const;
+export type WithField = (typeof WITH_FIELDS)[number];
+
+function parseWith(text: string | undefined): Set<WithField> {
+  const fields = new Set<WithField>();
+  if (text === undefined) return fields;
+  for (const part of text.split(',')) {
+    const name = part.trim();
+    if (!(WITH_FIELDS as readonly string[]).includes(name)) throw new UsageError(`--with takes ${WITH_FIELDS.join(', ')} (comma-separated), got ${quoted(name)}`);
+    fields.add(name as WithField);
+  }
+  return fields;
 }
 
 /** Where pstat reads from and writes to; tests inject a fixture collector and capture output. */
@@ -128,6 +158,9 @@ export function parsePstatArgs(argv: readonly string[], stdoutIsTty: boolean): P
         sample: { type: 'string' },
         sort: { type: 'string' },
         top: { type: 'string' },
+        with: { type: 'string' },
+        cgroup: { type: 'string' },
+        unit: { type: 'string' },
         'include-self': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -156,6 +189,8 @@ export function parsePstatArgs(argv: readonly string[], stdoutIsTty: boolean): P
   if (v.name === '') throw new UsageError('--name must not be empty');
   if (v.user === '') throw new UsageError('--user must not be empty');
   if (v.user !== undefined) checkKnownUser(v.user);
+  if (v.cgroup === '') throw new UsageError('--cgroup must not be empty');
+  if (v.unit === '') throw new UsageError('--unit must not be empty');
   const top = v.top !== undefined ? positiveInteger('--top', v.top) : null;
   const filter: ProcessFilter = {
     ...(v.pid ? { pids: v.pid.map((text) => positiveInteger('--pid', text)) } : {}),
@@ -175,6 +210,9 @@ export function parsePstatArgs(argv: readonly string[], stdoutIsTty: boolean): P
     top,
     includeSelf: v['include-self'] === true,
     help: v.help === true,
+    with: parseWith(v.with),
+    cgroupFilter: v.cgroup ?? null,
+    unitFilter: v.unit ?? null,
   };
 }
 
@@ -232,7 +270,55 @@ function commandText(row: ProcessRow): string {
   return row.argv.length > 0 ? row.argv.join(' ') : `[${row.comm}]`;
 }
 
-function tableColumns(mode: CpuMode): TextColumn<ProcessRow>[] {
+/** The --with fields of one process in JSON (null where unreadable or gone). */
+export function withRecord(extras: ProcessExtras | undefined, fields: ReadonlySet<WithField>): Record<string, unknown> {
+  const record: Record<string, unknown> = {};
+  if (fields.has('io')) record.io = extras?.io ? snakeKeys(extras.io) : null;
+  if (fields.has('cgroup')) {
+    const c = extras?.cgroup;
+    record.cgroup = c ? { path: c.path, unit: c.unit, slice: c.slice, container_id: c.containerId, container_runtime: c.containerRuntime } : null;
+  }
+  if (fields.has('ctxsw')) {
+    const s = extras?.status;
+    record.ctx_switches = s ? { voluntary: s.voluntaryCtxSwitches, involuntary: s.involuntaryCtxSwitches } : null;
+  }
+  if (fields.has('uss')) {
+    record.uss_bytes = extras?.smapsRollup?.ussBytes ?? null;
+    record.pss_bytes = extras?.smapsRollup?.pssBytes ?? null;
+    record.swap_bytes = extras?.smapsRollup?.swapBytes ?? null;
+  }
+  return record;
+}
+
+/** One warning per (field, reason) instead of one per process. */
+export function extrasWarnings(read: readonly ProcessExtras[]): string[] {
+  const counts = new Map<string, number>();
+  for (const extras of read) {
+    for (const error of extras.errors) {
+      const reason = error.code === 'EACCES' ? 'permission denied (run as their owner or root)' : error.code === 'ENOENT' ? 'not available' : 'unreadable';
+      const key = `${error.field}: ${reason}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+  }
+  return [...counts].map(([key, n]) => `${key.replace(': ', ` of ${n} process(es): `)}`);
+}
+
+function tableColumns(mode: CpuMode, fields: ReadonlySet<WithField> = new Set(), extras: ReadonlyMap<string, ProcessExtras> = new Map()): TextColumn<ProcessRow>[] {
+  const of = (row: ProcessRow): ProcessExtras | undefined => extras.get(row.key);
+  const bytes = (value: number | null | undefined): string => (value === null || value === undefined ? '-' : formatBytes(value));
+  const withColumns: TextColumn<ProcessRow>[] = [
+    ...(fields.has('io')
+      ? [
+          { title: 'IO_R', cell: (r: ProcessRow) => bytes(of(r)?.io?.readBytes), align: 'right' as const },
+          { title: 'IO_W', cell: (r: ProcessRow) => bytes(of(r)?.io?.writeBytes), align: 'right' as const },
+        ]
+      : []),
+    ...(fields.has('ctxsw')
+      ? [{ title: 'CTXSW', cell: (r: ProcessRow) => { const s = of(r)?.status; return s ? String(s.voluntaryCtxSwitches + s.involuntaryCtxSwitches) : '-'; }, align: 'right' as const }]
+      : []),
+    ...(fields.has('uss') ? [{ title: 'USS', cell: (r: ProcessRow) => bytes(of(r)?.smapsRollup?.ussBytes), align: 'right' as const }] : []),
+    ...(fields.has('cgroup') ? [{ title: 'CGROUP', cell: (r: ProcessRow) => { const c = of(r)?.cgroup; return c ? cgroupLabel(c) : '-'; }, maxWidth: 40 }] : []),
+  ];
   return [
     { title: 'PID', cell: (r) => String(r.pid), align: 'right' },
     { title: 'PPID', cell: (r) => String(r.ppid), align: 'right' },
@@ -244,6 +330,7 @@ function tableColumns(mode: CpuMode): TextColumn<ProcessRow>[] {
     { title: 'THR', cell: (r) => String(r.threads), align: 'right' },
     { title: 'TIME', cell: (r) => clockText(r.cpuTimeSeconds), align: 'right' },
     { title: 'ELAPSED', cell: (r) => clockText(r.ageSeconds), align: 'right' },
+    ...withColumns,
     { title: 'COMMAND', cell: commandText, maxWidth: 200 },
   ];
 }
@@ -291,10 +378,30 @@ export async function main(argv: readonly string[], io: PstatIo = defaultIo()): 
   // (a one-shot command can afford it, and a list out of order by its own figures misleads).
   const byMemory = options.sort === 'memory' || options.filter.memoryAboveKb !== undefined;
   if (byMemory) rows = withExactRss(rows, await readExactRss(choice.collector, rows));
-  const matched = rows.filter((row) => matchesFilter(row, options.filter, options.cpuMode));
+  let matched = rows.filter((row) => matchesFilter(row, options.filter, options.cpuMode));
+  if (options.cgroupFilter !== null || options.unitFilter !== null) {
+    // The cgroup of every candidate is needed to filter; the collector caches it per identity.
+    const read = await choice.collector.readExtras(matched, { cgroup: true });
+    const placements = new Map<string, ProcessExtras>();
+    read.forEach((extras, i) => placements.set((matched[i] as ProcessRow).key, extras));
+    warnings.push(...extrasWarnings(read));
+    matched = matched.filter((row) => {
+      const cgroup = placements.get(row.key)?.cgroup;
+      if (!cgroup) return false;
+      return (options.cgroupFilter === null || cgroupPathMatches(cgroup, options.cgroupFilter)) && (options.unitFilter === null || unitMatches(cgroup, options.unitFilter));
+    });
+  }
   const sorted = sortRows(matched, options.sort, options.cpuMode);
   const top = options.top !== null ? sorted.slice(0, options.top) : sorted;
   const shown = byMemory ? top : withExactRss(top, await readExactRss(choice.collector, top));
+  // The --with fields are read only for the processes shown.
+  const extrasByKey = new Map<string, ProcessExtras>();
+  if (options.with.size > 0) {
+    const w = options.with;
+    const read = await choice.collector.readExtras(shown, { io: w.has('io'), cgroup: w.has('cgroup'), status: w.has('ctxsw'), smapsRollup: w.has('uss') });
+    read.forEach((extras, i) => extrasByKey.set((shown[i] as ProcessRow).key, extras));
+    warnings.push(...extrasWarnings(read));
+  }
   const missing = (options.filter.pids ?? []).filter((pid) => !frame.rows.some((row) => row.pid === pid));
   for (const pid of missing) warnings.push(`pid ${pid} not found`);
 
@@ -307,12 +414,12 @@ export async function main(argv: readonly string[], io: PstatIo = defaultIo()): 
         backend: choice.collector.backend,
         cpu_mode: options.cpuMode,
         sample_ms: options.sampleMs,
-        processes: shown.map((row) => processRecord(row, options.cpuMode)),
+        processes: shown.map((row) => ({ ...processRecord(row, options.cpuMode), ...withRecord(extrasByKey.get(row.key), options.with) })),
         warnings,
       }),
     );
   } else {
-    io.stdout(renderTextTable(tableColumns(options.cpuMode), shown));
+    io.stdout(renderTextTable(tableColumns(options.cpuMode, options.with, extrasByKey), shown));
     for (const warning of warnings) if (warning !== choice.notice) io.stderr(`proctop: warning: ${warning}\n`);
   }
   return missing.length > 0 ? 1 : 0;

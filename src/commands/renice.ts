@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { createSystemDeps, type ActionDeps } from '../actions/deps.js';
 import type { KillTarget } from '../actions/kill-many.js';
-import { NICE_MAX, NICE_MIN, OS_PRIORITY, reniceExitCode, reniceMany, type NiceChange, type PriorityOps, type ReniceResult, type ReniceTargetResult } from '../actions/renice.js';
+import { NICE_MAX, NICE_MIN, reniceExitCode, reniceMany, type NiceChange, type ReniceResult, type ReniceTargetResult } from '../actions/renice.js';
 import { platformName, schemaId, toJsonText } from '../output/json-envelope.js';
 import { quoted } from '../output/sanitize.js';
 import { writeStderr, writeStdout } from '../output/std-streams.js';
@@ -30,15 +30,14 @@ Exit codes: 0 every target at the asked value, 1 some, 2 none, refused or invali
 Each renice is appended to the audit log.
 `;
 
-/** Where renice writes; tests inject their own priority calls and deps. */
+/** Where renice writes; tests inject their own deps (whose collector makes the priority calls). */
 export interface ReniceIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly deps: () => Promise<ActionDeps>;
-  readonly priority: PriorityOps;
 }
 
-const defaultIo = (): ReniceIo => ({ stdout: writeStdout, stderr: writeStderr, deps: () => createSystemDeps(), priority: OS_PRIORITY });
+const defaultIo = (): ReniceIo => ({ stdout: writeStdout, stderr: writeStderr, deps: () => createSystemDeps() });
 
 /** Parsed command line of `proctop renice`. */
 export interface ReniceArgs {
@@ -150,7 +149,7 @@ export async function runRenice(argv: readonly string[], io: ReniceIo = defaultI
     io.stdout(RENICE_USAGE);
     return 0;
   }
-  const result = await reniceMany(args.targets, args.change, await io.deps(), io.priority, { force: args.force });
+  const result = await reniceMany(args.targets, args.change, await io.deps(), { force: args.force });
   if (args.format === 'json') io.stdout(toJsonText(reniceRecord(result)));
   else {
     io.stdout(resultTable(result.results));

@@ -5,7 +5,6 @@ import { DEFAULT_LADDER, formatLadder, ladderBoundMs, type Ladder } from '../act
 import { signalName } from '../actions/signals.js';
 import { stopExitCode, stopMany, type StopProgress, type StopResult, type StopTargetResult } from '../actions/stop-many.js';
 import { auditTreeRefusal, planTree, terminateTree, terminateTreeExitCode, type TerminateTreeResult, type TreePlan } from '../actions/terminate-tree.js';
-import { userName } from '../actions/users.js';
 import { platformName, schemaId, toJsonText } from '../output/json-envelope.js';
 import { writeStderr, writeStdout } from '../output/std-streams.js';
 import { COMM_SHOWN_MAX, renderTextTable } from '../output/text-table.js';
@@ -108,7 +107,7 @@ function targetJson(r: StopTargetResult, members: TerminateTreeResult['members']
     pid: r.pid,
     start_time: r.startTime,
     comm: r.comm,
-    user: r.uid === null ? null : userName(r.uid),
+    user: r.user,
     outcome: r.outcome,
     reason: r.reason,
     ended_by: r.endedBy,
@@ -143,7 +142,7 @@ function resultTable(results: readonly StopTargetResult[]): string {
   return renderTextTable<StopTargetResult>(
     [
       { title: 'PID', cell: (r) => String(r.pid), align: 'right' },
-      { title: 'USER', cell: (r) => (r.uid === null ? '-' : userName(r.uid)), maxWidth: 12 },
+      { title: 'USER', cell: (r) => r.user ?? '-', maxWidth: 12 },
       { title: 'COMM', cell: (r) => r.comm ?? '-', maxWidth: COMM_SHOWN_MAX },
       { title: 'OUTCOME', cell: (r) => r.outcome },
       { title: 'ENDED BY', cell: (r) => (r.endedBy === null ? '' : `${signalName(r.endedBy)} (rung ${(r.rung ?? 0) + 1})`) },
@@ -169,6 +168,7 @@ function treeTargetResult(plan: TreePlan, tree: TerminateTreeResult): StopTarget
     startTime: plan.root.startTime,
     comm: plan.root.comm,
     uid: plan.root.uid,
+    user: plan.root.user,
     outcome: allGone ? 'ended' : 'survived',
     reason: allGone ? null : `${failed.length} of ${tree.members.length} member(s) not ended${failed[0]?.reason ? `: ${failed[0].reason}` : ''}`,
     endedBy: allGone ? (root?.endedBy ?? null) : null,

@@ -16,7 +16,6 @@ import {
   type TreePlan,
   type TreeProgress,
 } from '../actions/terminate-tree.js';
-import { userName } from '../actions/users.js';
 import { platformName, schemaId, toJsonText } from '../output/json-envelope.js';
 import { COMM_SHOWN_MAX, renderTextTable } from '../output/text-table.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
@@ -40,7 +39,7 @@ is identity-checked (pidfd + start time). Nothing waits forever.
   --kill-after DUR           time survivors get to die after the kill signal (default 10s)
   --signal SIG               first signal (default TERM)
   --kill-signal SIG          escalation signal (default KILL)
-  --require-exe-path PATH    refuse unless PID runs this executable (/proc/PID/exe)
+  --require-exe-path PATH    refuse unless PID runs this executable (its exe link)
   --require-start-time-ms MS refuse unless PID started at this Unix time in ms (±1s)
   --force                    allow a tree rooted at an ancestor of proctop (proctop itself and
                              its other ancestors are never members)
@@ -207,7 +206,7 @@ export function memberJson(m: MemberReport): Record<string, unknown> {
     ppid: m.ppid,
     pgid: m.pgid,
     comm: m.comm,
-    user: userName(m.uid),
+    user: m.user,
     relation: m.relation,
     fate: m.fate,
     reason: m.reason,
@@ -250,7 +249,7 @@ export function planTable(plan: TreePlan): string {
     [
       { title: 'PID', cell: (m: TreePlan['members'][number]) => String(m.pid), align: 'right' },
       { title: 'PPID', cell: (m) => String(m.ppid), align: 'right' },
-      { title: 'USER', cell: (m) => userName(m.uid), maxWidth: 12 },
+      { title: 'USER', cell: (m) => m.user, maxWidth: 12 },
       { title: 'FOUND AS', cell: (m) => m.relation },
       { title: 'COMM', cell: (m) => (plan.spared.has(m.pid) ? `${m.comm} (spared: ${plan.spared.get(m.pid)})` : m.comm), maxWidth: 80 },
     ],

@@ -3,7 +3,7 @@ import { FD_KINDS, fdCountsByKind } from '../fds/fd-counts.js';
 import { commandText } from '../store/columns.js';
 import type { ProcessHistory } from '../store/inspect-store.js';
 import type { IdentityKey, ProcessRow } from '../sampler/types.js';
-import type { ProcessLink } from '../sys/process-links.js';
+import type { ProcessLink } from '../sys/types.js';
 import type { FdListing } from '../sys/types.js';
 import { fit, formatBytes, formatCpuTime, formatPercent, sparkline } from './format.js';
 import { sanitizeText, sliceWhole } from '../output/sanitize.js';

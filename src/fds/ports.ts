@@ -1,11 +1,6 @@
 // `proctop ports`: which process holds which TCP/UDP port. Socket tables are read once per network
-// namespace (through a member process's /proc/PID/net), owners found by the socket inodes in /proc/*/fd.
-import { readdirSync, readlinkSync } from 'node:fs';
-import { readFile, readlink } from 'node:fs/promises';
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { loadNativeAddon } from '../sys/native-addon.js';
-import { parseInetTable, type NetSocketRecord } from '../sys/js/net.js';
-import type { Collector, RawProcess } from '../sys/types.js';
+// namespace (through a member process of it), owners found by the socket inodes each process holds.
+import type { Collector, NetSocketRecord, ProcessSockets, RawProcess, Snapshot } from '../sys/types.js';
 
 /** One (socket, owning process) pair; a socket shared by forked workers yields one row per process. */
 export interface PortBinding {
@@ -35,15 +30,13 @@ export interface PortListing {
 }
 
 export interface ListPortsOptions {
-  /** Root of the proc filesystem (fixture trees in tests). */
-  readonly procRoot?: string;
   /** Every TCP/UDP socket, not only listening TCP and bound, unconnected UDP. */
   readonly all?: boolean;
+  /** Name owners from this snapshot (the frame on screen) instead of taking a new one. */
+  readonly snapshot?: Snapshot;
 }
 
-const TABLES = ['tcp', 'tcp6', 'udp', 'udp6'] as const;
-
-interface ProcessSockets {
+interface OwnedSockets {
   readonly process: RawProcess;
   /** Network namespace link ("net:[4026531840]"), null when unreadable. */
   readonly namespace: string | null;
@@ -52,84 +45,18 @@ interface ProcessSockets {
   readonly denied: boolean;
 }
 
-function isDenied(err: unknown): boolean {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  return code === 'EACCES' || code === 'EPERM';
-}
-
-/** Socket fds of one process, read synchronously (a few microseconds per /proc call). */
-function readProcessSockets(procRoot: string, process: RawProcess): ProcessSockets {
-  const sockets = new Map<number, number[]>();
-  const dir = `${procRoot}/${process.pid}/fd`;
-  let namespace: string | null = null;
-  try {
-    for (const name of readdirSync(dir)) {
-      let target: string;
-      try {
-        target = readlinkSync(`${dir}/${name}`);
-      } catch (err) {
-        if (isDenied(err)) throw err;
-        continue; // closed meanwhile
-      }
-      const match = /^socket:\[(\d+)\]$/.exec(target);
-      if (!match) continue;
-      const inode = Number(match[1]);
-      sockets.set(inode, [...(sockets.get(inode) ?? []), Number(name)]);
-    }
-    if (sockets.size > 0) namespace = readlinkSync(`${procRoot}/${process.pid}/ns/net`);
-  } catch (err) {
-    if (isDenied(err) && sockets.size === 0) return { process, namespace, sockets: new Map(), denied: true };
-  }
-  return { process, namespace, sockets, denied: false };
-}
-
-/** The JS path: every process in turn, yielding to the event loop every few dozen processes. */
-async function readAllProcessSockets(procRoot: string, processes: readonly RawProcess[]): Promise<ProcessSockets[]> {
-  const result: ProcessSockets[] = [];
-  for (let i = 0; i < processes.length; i++) {
-    result.push(readProcessSockets(procRoot, processes[i] as RawProcess));
-    if ((i + 1) % 32 === 0) await yieldToEventLoop();
-  }
-  return result;
-}
-
-/** What the addon's listSocketOwners reports per process (native/fds_binding.cc). */
-interface NativeProcessSockets {
-  readonly pid: number;
-  readonly netns: string | null;
-  readonly denied: boolean;
-  /** [socket inode, fd] pairs. */
-  readonly sockets: readonly (readonly [number, number])[];
-}
-
-/** The addon export ports uses; not part of the Collector contract, so looked up when present. */
-interface SocketOwnersAddon {
-  listSocketOwners(procRoot: string): Promise<readonly NativeProcessSockets[]>;
-}
-
-/** Socket fds of every process: one native call when the addon is in use, else per-process reads. */
-async function scanSocketOwners(collector: Collector, procRoot: string, processes: readonly RawProcess[]): Promise<ProcessSockets[]> {
-  const addon = collector.backend === 'native' ? (loadNativeAddon().addon as Partial<SocketOwnersAddon> | null) : null;
-  if (!addon?.listSocketOwners) return readAllProcessSockets(procRoot, processes);
+/** The collector's socket owners joined to the processes that have a name to show. */
+function ownedSockets(scanned: readonly ProcessSockets[], processes: readonly RawProcess[]): OwnedSockets[] {
   const byPid = new Map(processes.map((p) => [p.pid, p]));
-  const owners: ProcessSockets[] = [];
-  for (const scanned of await addon.listSocketOwners(procRoot)) {
-    const process = byPid.get(scanned.pid);
-    if (!process) continue; // started after the snapshot: no name to show
+  const owners: OwnedSockets[] = [];
+  for (const entry of scanned) {
+    const process = byPid.get(entry.pid);
+    if (!process || process.isKernelThread) continue; // started after the snapshot: no name to show
     const sockets = new Map<number, number[]>();
-    for (const [inode, fd] of scanned.sockets) sockets.set(inode, [...(sockets.get(inode) ?? []), fd]);
-    owners.push({ process, namespace: scanned.netns, sockets, denied: scanned.denied });
+    for (const [inode, fd] of entry.sockets) sockets.set(inode, [...(sockets.get(inode) ?? []), fd]);
+    owners.push({ process, namespace: entry.netns, sockets, denied: entry.denied });
   }
   return owners;
-}
-
-async function readTables(netDir: string): Promise<NetSocketRecord[]> {
-  const records: NetSocketRecord[] = [];
-  for (const table of TABLES) {
-    const text = await readFile(`${netDir}/${table}`, 'utf8').catch(() => null);
-    if (text !== null) records.push(...parseInetTable(text, table));
-  }
-  return records;
 }
 
 /** Keeps what `ss -ltu` shows: listening TCP, bound unconnected UDP. */
@@ -150,23 +77,19 @@ function compareBindings(a: PortBinding, b: PortBinding): number {
 
 /** Lists TCP/UDP port bindings with their owning processes, across every visible network namespace. */
 export async function listPorts(collector: Collector, options: ListPortsOptions = {}): Promise<PortListing> {
-  const procRoot = options.procRoot ?? '/proc';
-  const snapshot = await collector.snapshot();
+  const [snapshot, scanned] = await Promise.all([options.snapshot ?? collector.snapshot(), collector.listSocketOwners()]);
   const warnings = [...snapshot.warnings];
-  const userProcesses = snapshot.processes.filter((p) => !p.isKernelThread);
-  const perProcess = await scanSocketOwners(collector, procRoot, userProcesses);
+  const perProcess = ownedSockets(scanned.processes, snapshot.processes);
 
   // One socket-table read per namespace: the caller's own, then each namespace a process is in.
-  const netDirs = new Map<string, string>();
-  const ownNamespace = await readlink(`${procRoot}/self/ns/net`).catch(() => 'self');
-  netDirs.set(ownNamespace, `${procRoot}/net`);
+  const namespaces = new Map<string, number | null>([[scanned.ownNetns ?? 'self', null]]);
   for (const entry of perProcess) {
     const key = entry.namespace ?? `pid:${entry.process.pid}`;
-    if (!netDirs.has(key) && entry.sockets.size > 0) netDirs.set(key, `${procRoot}/${entry.process.pid}/net`);
+    if (!namespaces.has(key) && entry.sockets.size > 0) namespaces.set(key, entry.process.pid);
   }
   const records = new Map<number, NetSocketRecord>();
-  for (const netDir of netDirs.values()) {
-    for (const record of await readTables(netDir)) if (!records.has(record.inode)) records.set(record.inode, record);
+  for (const pid of namespaces.values()) {
+    for (const record of await collector.listInetSockets(pid)) if (!records.has(record.inode)) records.set(record.inode, record);
   }
 
   const owners = new Map<number, { process: RawProcess; fds: number[] }[]>();

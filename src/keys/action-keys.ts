@@ -1,9 +1,18 @@
 // Key handlers of the acting views: key → dialog command → controller or store action.
 import { historyLines } from '../tui/action-messages.js';
-import type { ActionsController } from '../tui/actions-controller.js';
+import type { ActionsStore } from '../store/actions-store.js';
 import type { MonitorStore } from '../store/monitor-store.js';
 import type { KeyPress } from './decode-key.js';
 import { isDialogKey } from './dialog-bindings.js';
+
+/** What the dialog keys drive: the actions controller (src/tui/actions-controller.ts) provides it. */
+export interface DialogActions {
+  readonly store: ActionsStore;
+  confirmKill(monitor: MonitorStore): Promise<void>;
+  confirmTree(monitor: MonitorStore): Promise<void>;
+  cancelDialog(monitor: MonitorStore): void;
+  closeHistory(monitor: MonitorStore): void;
+}
 
 /** Lines a page key moves in the dialogs' lists. */
 const PAGE_LINES = 10;
@@ -13,7 +22,7 @@ function isQuit(press: KeyPress): boolean {
 }
 
 /** The 'confirm' view: the kill dialog (signal picker) or the tree dialog (member list). */
-export function handleConfirmKey(press: KeyPress, monitor: MonitorStore, controller: ActionsController): void {
+export function handleConfirmKey(press: KeyPress, monitor: MonitorStore, controller: DialogActions): void {
   if (isQuit(press)) return monitor.getState().requestQuit();
   const actions = controller.store.getState();
   const dialog = actions.dialog;
@@ -40,7 +49,7 @@ export function handleConfirmKey(press: KeyPress, monitor: MonitorStore, control
 }
 
 /** The 'history' view: scrolling and closing. */
-export function handleHistoryKey(press: KeyPress, monitor: MonitorStore, controller: ActionsController): void {
+export function handleHistoryKey(press: KeyPress, monitor: MonitorStore, controller: DialogActions): void {
   if (isQuit(press)) return monitor.getState().requestQuit();
   const actions = controller.store.getState();
   if (isDialogKey(press, 'CLOSE_HISTORY')) return controller.closeHistory(monitor);

@@ -13,7 +13,7 @@ interface PreviousSample {
 
 const ZERO_CPU: CpuTimes = { user: 0, nice: 0, system: 0, idle: 0, iowait: 0, irq: 0, softirq: 0, steal: 0 };
 
-/** Busy share of the ticks between two /proc/stat readings, 0..100; idle and iowait count as idle. */
+/** Busy share of the ticks between two readings of the system CPU counters, 0..100; idle and iowait count as idle. */
 export function cpuBusyPercent(before: CpuTimes, after: CpuTimes): number {
   const total = (t: CpuTimes): number => t.user + t.nice + t.system + t.idle + t.iowait + t.irq + t.softirq + t.steal;
   const idle = (t: CpuTimes): number => t.idle + t.iowait;
@@ -56,7 +56,7 @@ export function countTasks(processes: readonly RawProcess[], system: Pick<System
 export class Sampler {
   private previous: PreviousSample | undefined;
 
-  constructor(private readonly collector: Collector) {}
+  constructor(private readonly collector: Pick<Collector, 'snapshot'>) {}
 
   /** Takes one snapshot and derives a frame from it and the previous one. */
   async sample(): Promise<SampledFrame> {

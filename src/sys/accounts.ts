@@ -20,11 +20,21 @@ export function realUid(): number {
  * (a cold path: resolving the state directory and naming the actor of an audit record).
  */
 export function lookupAccount(uid: number, passwdPath = '/etc/passwd'): PasswdAccount | null {
-  let text: string;
+  return readAccounts(passwdPath).get(uid) ?? null;
+}
+
+/** The passwd file's accounts by uid; empty when there is none (minimal containers). */
+function readAccounts(passwdPath: string): ReadonlyMap<number, PasswdAccount> {
   try {
-    text = readFileSync(passwdPath, 'utf8');
+    return parsePasswdAccounts(readFileSync(passwdPath, 'utf8'));
   } catch {
-    return null; // No passwd (minimal containers): the caller falls back as it documents.
+    return new Map(); // the callers fall back as they document
   }
-  return parsePasswdAccounts(text).get(uid) ?? null;
+}
+
+/** getpwnam for --user: the uid of a login name, or of numeric uid text as is; null when unknown. */
+export function lookupUid(text: string, passwdPath = '/etc/passwd'): number | null {
+  if (/^\d+$/.test(text)) return Number(text);
+  for (const account of readAccounts(passwdPath).values()) if (account.name === text) return account.uid;
+  return null;
 }

@@ -2,7 +2,18 @@ import { loadNativeAddon } from './native-addon.js';
 import { JsSnapshotReader } from './js/snapshot.js';
 import { listFdsJs } from './js/fds.js';
 import { unpackFdListing } from './native-fds.js';
-import { signalJs } from './js/signal.js';
+import { signalJs, signalJsSync } from './js/signal.js';
+import { listSocketOwnersJs, readInetSockets, readOwnNetns } from './js/socket-owners.js';
+import {
+  readAncestors,
+  readPriority,
+  readProcessLink,
+  readProcessStatus,
+  readSelfContext,
+  readSystemFigures,
+  resolvePath,
+  setIdentityPriority,
+} from './process-reads.js';
 import { ExtrasReader } from './js/extras.js';
 import { inspectProcess } from './js/inspect.js';
 import type { Collector } from './types.js';
@@ -37,6 +48,31 @@ export function createJsCollector(procRoot = '/proc'): Collector {
     signal: (target, sig) => signalJs(procRoot, target, sig),
     readExtras: (targets, request) => extras.read(targets, request),
     inspect: (pid, startTime, options) => inspectProcess(procRoot, pid, startTime, options ?? {}, listFds),
+    listSocketOwners: async () => {
+      const [ownNetns, processes] = await Promise.all([readOwnNetns(procRoot), listSocketOwnersJs(procRoot)]);
+      return { ownNetns, processes };
+    },
+    ...coldPath(procRoot),
+  };
+}
+
+/** The methods both backends share (cold paths: one TypeScript implementation, see process-reads.ts). */
+function coldPath(procRoot: string): Pick<
+  Collector,
+  'signalSync' | 'readProcess' | 'readAncestors' | 'readLink' | 'resolvePath' | 'systemInfo' | 'selfContext' | 'readPriority' | 'setPriority' | 'listInetSockets'
+> {
+  return {
+    // An exit handler cannot wait for the addon's worker: both backends check-then-kill synchronously.
+    signalSync: (target, sig) => signalJsSync(procRoot, target, sig).outcome,
+    readProcess: (pid) => readProcessStatus(procRoot, pid),
+    readAncestors: (pid) => readAncestors(procRoot, pid),
+    readLink: (pid, name) => readProcessLink(procRoot, pid, name),
+    resolvePath: (path) => resolvePath(path),
+    systemInfo: () => readSystemFigures(procRoot),
+    selfContext: () => readSelfContext(procRoot),
+    readPriority: (pid) => readPriority(pid),
+    setPriority: (target, nice) => setIdentityPriority(procRoot, target, nice),
+    listInetSockets: (pid) => readInetSockets(procRoot, pid),
   };
 }
 
@@ -57,6 +93,11 @@ export function createNativeCollector(procRoot = '/proc'): Collector | string {
     readExtras: (targets, request) => extras.read(targets, request),
     // One process on demand: the TypeScript reader, with the addon's fd lister.
     inspect: (pid, startTime, options) => inspectProcess(procRoot, pid, startTime, options ?? {}, listFds),
+    listSocketOwners: async () => {
+      const [ownNetns, processes] = await Promise.all([readOwnNetns(procRoot), addon.listSocketOwners(procRoot)]);
+      return { ownNetns, processes };
+    },
+    ...coldPath(procRoot),
   };
 }
 

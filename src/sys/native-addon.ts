@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import nodeGypBuild from 'node-gyp-build';
 import { packageRoot } from './package-root.js';
 import type { PackedFdListing } from './native-fds.js';
-import type { SignalDelivery, Snapshot } from './types.js';
+import type { ProcessSockets, SignalDelivery, Snapshot } from './types.js';
 
 /** A reader that keeps per-identity caches (argv, exe, user) between snapshots. */
 export interface NativeSnapshotReader {
@@ -18,6 +18,8 @@ export interface NativeAddon {
   listFds(procRoot: string, pid: number, options: { readonly pipePeers: boolean }): Promise<PackedFdListing>;
   /** pidfd_open → verify start time → pidfd_send_signal; check-then-kill where pidfds are unavailable. */
   sendSignal(procRoot: string, pid: number, startTime: number, signal: number): Promise<SignalDelivery>;
+  /** Socket fds of every process under procRoot, with its network namespace (for ports). */
+  listSocketOwners(procRoot: string): Promise<readonly ProcessSockets[]>;
 }
 
 export type AddonLoad = { readonly addon: NativeAddon; readonly error: null } | { readonly addon: null; readonly error: string };

@@ -189,7 +189,96 @@ export interface ListFdsOptions {
   readonly pipePeers?: boolean;
 }
 
-/** The one interface to the OS. Implemented by the native addon and by the JS fallback. */
+/**
+ * The few facts an action needs about one process now, read from /proc/PID/stat (plus the
+ * directory owner). Cheaper than a snapshot, so escalation loops can re-read it often.
+ */
+export interface ProcessStatus extends ProcessIdentity {
+  readonly ppid: number;
+  readonly pgid: number;
+  /** Session id. */
+  readonly sid: number;
+  /** One-letter kernel state; Z and X mean the process has already exited. */
+  readonly state: string;
+  /** Kernel command name. */
+  readonly comm: string;
+  /** Owner uid of /proc/PID (the lead's rule for "the uid of a process"). */
+  readonly uid: number;
+  /** User name of uid, or the uid as text when it has no passwd entry. */
+  readonly user: string;
+  /** utime + stime in clock ticks (for --cpu-above). */
+  readonly cpuTicks: number;
+  /** PF_KTHREAD set in the stat flags. */
+  readonly isKernelThread: boolean;
+}
+
+/** Which link of /proc/PID. */
+export type ProcessLinkName = 'cwd' | 'exe' | 'root';
+
+/** The target of a /proc/PID link, or why it cannot be read. Errors are values, like FdListing.error. */
+export type ProcessLink =
+  | { readonly path: string; readonly error: null }
+  | {
+      readonly path: null;
+      /** EACCES: another user's process (not running as its owner or root); ENOENT: gone, or no such link (kernel thread exe). */
+      readonly error: 'EACCES' | 'ENOENT' | 'OTHER';
+      /** The OS error text. */
+      readonly message: string;
+    };
+
+/** Who the calling process (proctop) is: the processes a signal from it must never hit by accident. */
+export interface SelfContext {
+  /** Its own pid: never signalled. */
+  readonly pid: number;
+  /** Its parent chain, parent first, up to PID 1: signalling one needs --force. Siblings (a
+   * script's other background jobs in proctop's process group) are ordinary targets. */
+  readonly ancestors: readonly ProcessIdentity[];
+}
+
+/** A nice value read, or why not (errno name: ESRCH gone, EACCES/EPERM, ...). */
+export type PriorityRead = { readonly nice: number; readonly error: null } | { readonly nice: null; readonly error: string };
+
+/**
+ * Result of one identity-checked setpriority. There is no pidfd form of setpriority: the start
+ * time is re-read right before and right after, so a PID recycled in between is caught and
+ * reported as reused, not prevented.
+ */
+export interface PriorityChange {
+  /** set; exited (gone before); reused (start time differs before, or after the call); permission (EACCES/EPERM); error. */
+  readonly outcome: 'set' | 'exited' | 'reused' | 'permission' | 'error';
+  /** errno name or detail for every outcome but set. */
+  readonly error: string | null;
+}
+
+/** The socket fds one process holds, for port ownership. */
+export interface ProcessSockets {
+  readonly pid: number;
+  /** Its network namespace link ("net:[4026531840]"), null when unreadable or it holds no socket. */
+  readonly netns: string | null;
+  /** Its fd directory could not be read (another user's process, not root). */
+  readonly denied: boolean;
+  /** [socket inode, fd] pairs. */
+  readonly sockets: readonly (readonly [number, number])[];
+}
+
+/** Socket fds of every visible process, and the caller's own network namespace. */
+export interface SocketOwners {
+  /** The caller's network namespace link, null when unreadable. */
+  readonly ownNetns: string | null;
+  readonly processes: readonly ProcessSockets[];
+}
+
+/** One row of a /proc/net socket table (tcp, tcp6, udp, udp6, unix, netlink), keyed by inode. */
+export interface NetSocketRecord extends SocketInfo {
+  /** Socket inode ("socket:[N]" in /proc/PID/fd). */
+  readonly inode: number;
+}
+
+/**
+ * The one interface to the OS. Implemented by the native addon and by the JS fallback; nothing
+ * above src/sys/ reads /proc, signals, or calls the kernel except through it. Cold-path methods
+ * share one TypeScript implementation between the two (src/sys/process-reads.ts).
+ */
 export interface Collector {
   readonly backend: 'native' | 'js';
   /** Read every process plus system figures. Never blocks the event loop for long. */
@@ -202,6 +291,31 @@ export interface Collector {
   listFds(pid: number, options?: ListFdsOptions): Promise<FdListing>;
   /** Send signal (number; 0 probes) to exactly this identity, or report why not. */
   signal(target: ProcessIdentity, signal: number): Promise<SignalDelivery>;
+  /**
+   * The same identity-checked signal, synchronously, for exit paths where no promise can run
+   * (continuing stopped processes from a process 'exit' handler).
+   */
+  signalSync(target: ProcessIdentity, signal: number): DeliveryOutcome;
+  /** One process now, null when gone. Callers compare startTime with the identity they hold. */
+  readProcess(pid: number): Promise<ProcessStatus | null>;
+  /** The parent chain of pid, nearest first, up to PID 1 (what guards check); empty when pid is gone. */
+  readAncestors(pid: number): Promise<readonly ProcessStatus[]>;
+  /** One link of /proc/PID (cwd, exe, root), read fresh; never rejects. */
+  readLink(pid: number, name: ProcessLinkName): Promise<ProcessLink>;
+  /** realpath of a path, or the path itself when it cannot be resolved (for --require-exe-path). */
+  resolvePath(path: string): Promise<string>;
+  /** System figures alone (clock ticks, boot time, memory): what a snapshot carries in .system. */
+  systemInfo(): Promise<SystemInfo>;
+  /** Who the calling process is (pid and parent chain). */
+  selfContext(): Promise<SelfContext>;
+  /** Nice value of pid now. */
+  readPriority(pid: number): Promise<PriorityRead>;
+  /** setpriority(PRIO_PROCESS) on exactly this identity (checked before and after). */
+  setPriority(target: ProcessIdentity, nice: number): Promise<PriorityChange>;
+  /** Socket fds of every visible process with its network namespace (for port ownership). */
+  listSocketOwners(): Promise<SocketOwners>;
+  /** TCP/UDP socket tables of the network namespace pid is in (null: the caller's own). */
+  listInetSockets(pid: number | null): Promise<readonly NetSocketRecord[]>;
   /**
    * Reads the asked-for extras (io, status, fd count, cgroup, faults, fd limit, smaps_rollup) of each identity, in the
    * targets' order, reading only the files asked for; the cgroup is cached per identity. Never
@@ -271,6 +385,10 @@ export interface SmapsRollup {
   readonly pssBytes: number;
   /** SwapPss: swapped memory divided the same way (0 on kernels without the line). */
   readonly swapPssBytes: number;
+  /** USS: Private_Clean + Private_Dirty + Private_Hugetlb, pages only this process maps (null without those lines). */
+  readonly ussBytes: number | null;
+  /** Swap: swapped-out anonymous memory (0 without the line). */
+  readonly swapBytes: number;
 }
 
 /** Page fault counters from /proc/PID/stat (fields 10 and 12). */

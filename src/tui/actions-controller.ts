@@ -5,10 +5,9 @@ import { createFileAuditSink, readRecentActions, type AuditSink } from '../stora
 import { createSystemDeps, type ActionDeps } from '../actions/deps.js';
 import { refusalFor } from '../actions/guards.js';
 import { killMany } from '../actions/kill-many.js';
-import { OS_PRIORITY, reniceMany, type PriorityOps } from '../actions/renice.js';
+import { reniceMany } from '../actions/renice.js';
 import type { TreeMember } from '../actions/process-tree.js';
 import { planTree, terminateTree, type TerminateTreeOptions, type TerminateTreeResult } from '../actions/terminate-tree.js';
-import { userName } from '../actions/users.js';
 import type { KeyPress } from '../keys/decode-key.js';
 import type { CommandOverrides, ViewKeyHandlers } from '../keys/dispatch.js';
 import { handleConfirmKey, handleHistoryKey } from '../keys/action-keys.js';
@@ -22,7 +21,7 @@ import { stopMany } from '../actions/stop-many.js';
 import type { Ladder } from '../actions/ladder.js';
 
 export interface ActionsControllerOptions {
-  /** The engine's dependencies; real ones (/proc, pidfd signaller, XDG audit log) by default. Made on first use. */
+  /** The engine's dependencies; real ones (the system's collector, XDG audit log) by default. Made on first use. */
   readonly deps?: () => Promise<ActionDeps>;
   /** The audit log the history view reads (and the default deps write). */
   readonly auditPath?: string;
@@ -36,8 +35,6 @@ export interface ActionsControllerOptions {
   readonly messageMs?: number;
   /** How often the ladder checks exits (tests). */
   readonly stopPollIntervalMs?: number;
-  /** getpriority/setpriority (os module by default). */
-  readonly priority?: PriorityOps;
 }
 
 export interface ActionsController {
@@ -90,7 +87,7 @@ function memberLine(member: TreeMember, s: MonitorState, spared: string | null):
   return {
     pid: member.pid,
     startTime: member.startTime,
-    user: row?.user ?? userName(member.uid),
+    user: row?.user ?? member.user,
     command: row ? commandText(row) : `[${member.comm}]`,
     relation: member.relation,
     spared,
@@ -112,7 +109,7 @@ function withFates(lines: readonly TreeMemberLine[], result: TerminateTreeResult
     updated.push({
       pid: report.pid,
       startTime: report.startTime,
-      user: row?.user ?? userName(report.uid),
+      user: row?.user ?? report.user,
       command: row ? commandText(row) : `[${report.comm}]`,
       relation: report.relation,
       spared: null,
@@ -362,7 +359,7 @@ export function createActionsController(options: ActionsControllerOptions = {}):
         let message: string;
         try {
           // As before the CLI existed: refused targets are skipped (the others still change), ancestors allowed.
-          const result = await reniceMany(targets.map((t) => ({ pid: t.pid, startTime: t.startTime })), delta, await deps(), options.priority ?? OS_PRIORITY, {
+          const result = await reniceMany(targets.map((t) => ({ pid: t.pid, startTime: t.startTime })), delta, await deps(), {
             force: true,
             allOrNothing: false,
           });

@@ -1,7 +1,7 @@
 // Pure parsers for the files only `inspect` reads: limits, capability masks, smaps_rollup,
 // namespace links, scheduling policies.
 import type { InspectCapabilities, InspectMemory, LimitRow } from '../inspect-types.js';
-import { kbField } from './proc-status.js';
+import { kbField, ussOf } from './proc-status.js';
 
 // The kernel prints each row as "%-25s %-20s %-20s %-10s": the columns are fixed, names have spaces.
 const LIMIT_SOFT_AT = 26;
@@ -89,12 +89,9 @@ export function namespaceInode(link: string): number | null {
 
 /** What smaps_rollup gives: USS (Private_Clean + Private_Dirty + Private_Hugetlb), PSS, swap. */
 export function smapsFigures(fields: ReadonlyMap<string, string>): Pick<InspectMemory, 'ussBytes' | 'pssBytes' | 'swapBytes' | 'swapPssBytes'> & { rssBytes: number | null } {
-  const clean = kbField(fields, 'Private_Clean');
-  const dirty = kbField(fields, 'Private_Dirty');
-  const hugetlb = kbField(fields, 'Private_Hugetlb') ?? 0;
   return {
     rssBytes: kbField(fields, 'Rss'),
-    ussBytes: clean === null || dirty === null ? null : clean + dirty + hugetlb,
+    ussBytes: ussOf(fields),
     pssBytes: kbField(fields, 'Pss'),
     swapBytes: kbField(fields, 'Swap'),
     swapPssBytes: kbField(fields, 'SwapPss'),

@@ -1,7 +1,7 @@
 // Parsers for the socket tables under /proc/PID/net/ (tcp, tcp6, udp, udp6, unix, netlink).
 // Pure text → records, so fixture text tests them; the native reader follows the same rules.
 import { endianness } from 'node:os';
-import type { SocketInfo, SocketProtocol } from '../types.js';
+import type { NetSocketRecord, SocketInfo, SocketProtocol } from '../types.js';
 
 /** TCP states by the hex code the kernel prints in the "st" column (include/net/tcp_states.h). */
 const TCP_STATES: Readonly<Record<number, string>> = {
@@ -87,11 +87,6 @@ export function formatIpv6(bytes: readonly number[]): string {
   return text;
 }
 
-/** One socket of a /proc/net table, keyed by its inode. */
-export interface NetSocketRecord extends SocketInfo {
-  /** Socket inode ("socket:[N]" in /proc/PID/fd). */
-  readonly inode: number;
-}
 
 function splitFields(line: string): string[] {
   return line.trim().split(/\s+/);

@@ -76,9 +76,16 @@ export function parseFdSoftLimit(text: string): number | null | undefined {
 }
 
 /** Pss and SwapPss of /proc/PID/smaps_rollup; null when Pss is missing. */
+/** USS of smaps_rollup fields: Private_Clean + Private_Dirty + Private_Hugetlb; null without the first two. */
+export function ussOf(fields: ReadonlyMap<string, string>): number | null {
+  const clean = kbField(fields, 'Private_Clean');
+  const dirty = kbField(fields, 'Private_Dirty');
+  return clean === null || dirty === null ? null : clean + dirty + (kbField(fields, 'Private_Hugetlb') ?? 0);
+}
+
 export function parseSmapsRollup(text: string): SmapsRollup | null {
   const fields = parseKeyValueLines(text);
   const pss = kbField(fields, 'Pss');
   if (pss === null) return null;
-  return { pssBytes: pss, swapPssBytes: kbField(fields, 'SwapPss') ?? 0 };
+  return { pssBytes: pss, swapPssBytes: kbField(fields, 'SwapPss') ?? 0, ussBytes: ussOf(fields), swapBytes: kbField(fields, 'Swap') ?? 0 };
 }

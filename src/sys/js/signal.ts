@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { parseStat } from './proc-stat.js';
 import type { ProcessIdentity, SignalDelivery } from '../types.js';
@@ -10,18 +11,9 @@ function delivery(outcome: SignalDelivery['outcome'], error: string | null): Sig
   return { outcome, error, viaPidfd: false, warnings: [CHECK_THEN_KILL_WARNING] };
 }
 
-/**
- * The JS fallback of identity-checked signalling: confirm the start time, then process.kill.
- * Node has no pidfd API, so a PID recycled between the two steps cannot be excluded: say so.
- */
-export async function signalJs(procRoot: string, target: ProcessIdentity, signal: number): Promise<SignalDelivery> {
-  let text: string;
-  try {
-    text = await readFile(`${procRoot}/${target.pid}/stat`, 'utf8');
-  } catch {
-    return delivery('exited', null);
-  }
-  const stat = parseStat(text);
+/** Check (the stat text read just now, null when unreadable), then kill. */
+function checkThenKill(statText: string | null, target: ProcessIdentity, signal: number): SignalDelivery {
+  const stat = statText === null ? null : parseStat(statText);
   if (!stat) return delivery('exited', null);
   if (stat.startTime !== target.startTime) {
     return delivery('reused', `start time is now ${stat.startTime}, expected ${target.startTime}`);
@@ -36,4 +28,24 @@ export async function signalJs(procRoot: string, target: ProcessIdentity, signal
     if (code === 'EPERM') return delivery('permission', 'EPERM');
     return delivery('error', code);
   }
+}
+
+/**
+ * The JS fallback of identity-checked signalling: confirm the start time, then process.kill.
+ * Node has no pidfd API, so a PID recycled between the two steps cannot be excluded: say so.
+ */
+export async function signalJs(procRoot: string, target: ProcessIdentity, signal: number): Promise<SignalDelivery> {
+  const text = await readFile(`${procRoot}/${target.pid}/stat`, 'utf8').catch(() => null);
+  return checkThenKill(text, target, signal);
+}
+
+/** signalJs without a promise, for exit handlers (both backends use it there). */
+export function signalJsSync(procRoot: string, target: ProcessIdentity, signal: number): SignalDelivery {
+  let text: string | null;
+  try {
+    text = readFileSync(`${procRoot}/${target.pid}/stat`, 'utf8');
+  } catch {
+    text = null;
+  }
+  return checkThenKill(text, target, signal);
 }

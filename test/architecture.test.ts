@@ -1,0 +1,170 @@
+// The shape the code promises, checked on the source text: one OS boundary (src/sys/), storage
+// apart from it, no import circles. A small import-graph walk over src/ (TypeScript's own
+// specifiers, resolved like NodeNext: './x.js' is './x.ts' or './x.tsx') does the cycle check;
+// no extra tool is needed for a tree of this size.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const repoRoot = resolve(dirname(new URL(import.meta.url).pathname), '..');
+const srcRoot = join(repoRoot, 'src');
+
+function sourceFiles(dir: string): string[] {
+  const files: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) files.push(...sourceFiles(path));
+    else if (/\.tsx?$/.test(name)) files.push(path);
+  }
+  return files.sort();
+}
+
+/** Paths relative to src/, e.g. "actions/kill-many.ts". */
+const FILES = sourceFiles(srcRoot).map((path) => relative(srcRoot, path));
+const textOf = (file: string): string => readFileSync(join(srcRoot, file), 'utf8');
+
+/** Source text without comments: a doc comment may say where a figure comes from; code may not go there. */
+export function withoutComments(text: string): string {
+  return text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[\s;{}(),])\/\/.*$/gm, '$1');
+}
+
+/** Folders allowed to reach the OS: the boundary itself, and proctop's own files (storage, config). */
+const OS_ROOMS = ['sys/', 'storage/', 'config/'];
+const outsideOsRooms = FILES.filter((file) => !OS_ROOMS.some((room) => file.startsWith(room)));
+
+/**
+ * What only the OS rooms may do, as patterns over code (comments left out). A /proc path is a
+ * string that starts with "/proc" (a help text may still say, mid-sentence, which file a flag reads).
+ */
+const OS_ONLY: readonly (readonly [string, RegExp])[] = [
+  ['names a /proc path', /['"`]\/proc(?=[/'"`$]|$)/m],
+  ['imports child_process', /from\s+['"](node:)?child_process['"]|import\(\s*['"](node:)?child_process['"]\s*\)/],
+  ['calls process.kill', /process\.kill\s*\(/],
+  ['calls os.setPriority', /\bsetPriority\s*\(\s*[^{]/],
+  ['imports the os priority calls', /import\s*\{[^}]*\b(setPriority|getPriority)\b[^}]*\}\s*from\s*['"](node:)?os['"]/],
+  ['loads the native addon', /native-addon(\.js)?['"]|proctop\.node|build\/(Release|Debug)/],
+];
+
+/** Layers that hold no I/O at all: they do not import the filesystem. */
+const PURE_ROOMS = ['actions/', 'fds/', 'store/', 'components/', 'keys/', 'sampler/'];
+
+/** Every violation of `pattern` in `files`, as "file: what". */
+function violations(files: readonly string[], rules: readonly (readonly [string, RegExp])[]): string[] {
+  const found: string[] = [];
+  for (const file of files) {
+    const text = withoutComments(textOf(file));
+    for (const [what, pattern] of rules) if (pattern.test(text)) found.push(`${file}: ${what}`);
+  }
+  return found;
+}
+
+describe('one OS boundary', () => {
+  it('no code outside src/sys/ (and storage, config) names a /proc path, spawns, signals, renices or loads the addon', () => {
+    expect(outsideOsRooms.length).toBeGreaterThan(50);
+    expect(violations(outsideOsRooms, OS_ONLY)).toEqual([]);
+  });
+
+  it('the check catches each thing it forbids', () => {
+    const samples = [
+      "readFile('/proc/1/stat')",
+      'import { execFile } from "node:child_process";',
+      "process.kill(pid, 'SIGCONT')",
+      'setPriority(pid, 5)',
+      "import { getPriority } from 'node:os';",
+      "import { loadNativeAddon } from '../sys/native-addon.js';",
+    ];
+    samples.forEach((sample, i) => expect((OS_ONLY[i] as readonly [string, RegExp])[1].test(sample), sample).toBe(true));
+    expect(OS_ONLY.some(([, pattern]) => pattern.test("import { hasExited } from './process-tree.js'; collector.setPriority({ pid })"))).toBe(false);
+    expect(OS_ONLY.some(([, pattern]) => pattern.test(withoutComments("/** read_bytes of /proc/PID/io */\nconst help = 'reads /proc/PID/smaps_rollup'; // /proc/stat")))).toBe(false);
+    expect((OS_ONLY[0] as readonly [string, RegExp])[1].test('const dir = `/proc/${pid}/fd`;')).toBe(true);
+    expect((OS_ONLY[0] as readonly [string, RegExp])[1].test("const root = '/proc';")).toBe(true);
+    expect(withoutComments("const url = 'http://x'; // note")).toBe("const url = 'http://x'; ");
+  });
+
+  it('the layers without I/O do not import the filesystem', () => {
+    const pure = FILES.filter((file) => PURE_ROOMS.some((room) => file.startsWith(room)));
+    expect(violations(pure, [['imports node:fs', /from\s+['"](node:)?fs(\/promises)?['"]/]])).toEqual([]);
+  });
+});
+
+/**
+ * Relative import specifiers of a file (static, re-exports, dynamic), resolved to files under src/.
+ * `loadOrder` keeps only what runs when the module loads: static value imports. Type-only imports
+ * are erased by TypeScript, and a dynamic import() runs later, inside a function (the command
+ * table's lazy chunks), so neither can make a load-order circle.
+ */
+function importsOf(file: string, loadOrder = false): string[] {
+  const text = withoutComments(textOf(file));
+  const specifiers = [...text.matchAll(/(import|export)(\s+type)?\s[^;]*?from\s*['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/g)]
+    .filter((m) => !(loadOrder && (m[2] || m[4])))
+    .map((m) => (m[3] ?? m[4]) as string);
+  const resolved: string[] = [];
+  for (const specifier of specifiers) {
+    const base = relative(srcRoot, resolve(srcRoot, dirname(file), specifier)).replace(/\.js$/, '');
+    const target = [`${base}.ts`, `${base}.tsx`].find((candidate) => FILES.includes(candidate));
+    if (target) resolved.push(target);
+  }
+  return resolved;
+}
+
+/** Strongly connected components with more than one file, or a file importing itself (Tarjan). */
+export function importCycles(graph: ReadonlyMap<string, readonly string[]>): string[][] {
+  let counter = 0;
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const cycles: string[][] = [];
+  const visit = (node: string): void => {
+    index.set(node, counter);
+    low.set(node, counter);
+    counter++;
+    stack.push(node);
+    onStack.add(node);
+    for (const next of graph.get(node) ?? []) {
+      if (!index.has(next)) {
+        visit(next);
+        low.set(node, Math.min(low.get(node) as number, low.get(next) as number));
+      } else if (onStack.has(next)) {
+        low.set(node, Math.min(low.get(node) as number, index.get(next) as number));
+      }
+    }
+    if (low.get(node) === index.get(node)) {
+      const component: string[] = [];
+      let member: string;
+      do {
+        member = stack.pop() as string;
+        onStack.delete(member);
+        component.push(member);
+      } while (member !== node);
+      if (component.length > 1 || (graph.get(node) ?? []).includes(node)) cycles.push(component.sort());
+    }
+  };
+  for (const node of graph.keys()) if (!index.has(node)) visit(node);
+  return cycles;
+}
+
+describe('imports', () => {
+  const graph = new Map(FILES.map((file) => [file, importsOf(file)]));
+  const valueGraph = new Map(FILES.map((file) => [file, importsOf(file, true)]));
+
+  it('resolve: the graph sees the imports it should', () => {
+    expect(graph.get('actions/kill-many.ts')).toContain('actions/guards.ts');
+    expect(graph.get('cli.tsx')?.length).toBeGreaterThan(0);
+    expect(valueGraph.get('actions/kill-many.ts')).not.toContain('sys/types.ts');
+  });
+
+  it('form no circles between files', () => {
+    expect(importCycles(valueGraph)).toEqual([]);
+  });
+
+  it('the cycle finder finds a circle when there is one', () => {
+    const circular = new Map([
+      ['a.ts', ['b.ts']],
+      ['b.ts', ['c.ts']],
+      ['c.ts', ['a.ts']],
+      ['d.ts', ['a.ts']],
+    ]);
+    expect(importCycles(circular)).toEqual([['a.ts', 'b.ts', 'c.ts']]);
+  });
+});
