@@ -141,6 +141,9 @@ void Pack(const proctop::FdListResult& result, PackedListing& packed) {
       w.Raw("{"); w.Key("pid"); w.Int(peers[j].pid);
       w.Raw(","); w.Key("comm"); w.String(peers[j].comm);
       w.Raw(","); w.Key("fd"); w.Int(peers[j].fd);
+      w.Raw(","); w.Key("mode");
+      static const char* const kModes[] = {"\"r\"", "\"w\"", "\"rw\""};
+      w.Raw(peers[j].mode >= 0 && peers[j].mode <= 2 ? kModes[peers[j].mode] : "null");
       w.Raw("}");
     }
     w.Raw("]");

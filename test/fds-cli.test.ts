@@ -64,7 +64,7 @@ describe.each(['native', 'js'])('proctop fds (%s backend)', (backend) => {
     });
     expect(byFd.get(held.udp.fd)?.socket).toMatchObject({ protocol: 'udp', local_port: held.udp.port, state: 'UNCONN' });
     expect(byFd.get(held.unix.fd)?.socket).toMatchObject({ protocol: 'unix', unix_path: held.unix.path });
-    expect(byFd.get(held.pipe.fd)?.pipe_peers).toContainEqual({ pid: held.pipe.peerPid, comm: 'cat', fd: 0 });
+    expect(byFd.get(held.pipe.fd)?.pipe_peers).toContainEqual({ pid: held.pipe.peerPid, comm: 'cat', fd: 0, mode: 'r' });
   });
 
   it('filters by --kind', async () => {

@@ -9,6 +9,7 @@ import { listFdsJs } from '../src/sys/js/fds.js';
 import { loadNativeAddon } from '../src/sys/native-addon.js';
 import { unpackFdListing } from '../src/sys/native-fds.js';
 import type { FdEntry, FdListing } from '../src/sys/types.js';
+import { createJsCollector, createNativeCollector } from '../src/sys/collector.js';
 import { killStartedChildren, startChild } from './helpers/children.js';
 import { startFdsHolder, startInNewNetns, startManyFdsHolder, type HeldFds } from './helpers/fds-holder.js';
 
@@ -80,7 +81,7 @@ describe.each(BACKENDS)('listFds (%s backend) on a live fixture process', (_name
     const pipe = entry(listing, held.pipe.fd);
     expect(pipe).toMatchObject({ kind: 'pipe', mode: 'w', position: null });
     expect(pipe.path).toBe(`pipe:[${pipe.inode}]`);
-    expect(pipe.pipePeers).toContainEqual({ pid: held.pipe.peerPid, comm: 'cat', fd: 0 });
+    expect(pipe.pipePeers).toContainEqual({ pid: held.pipe.peerPid, comm: 'cat', fd: 0, mode: 'r' });
   });
 
   it('resolves a listening TCP socket on 127.0.0.1', () => {
@@ -178,7 +179,7 @@ describe('native and JS backends agree', () => {
     const native = await nativeListFds()('/proc', held.pid);
     const js = await listFdsJs('/proc', held.pid);
     expect(peersOf(js)).toEqual(peersOf(native));
-    expect(peersOf(native)).toEqual([{ pid: held.pipe.peerPid, comm: 'cat', fd: 0 }]);
+    expect(peersOf(native)).toEqual([{ pid: held.pipe.peerPid, comm: 'cat', fd: 0, mode: 'r' }]);
   });
 });
 
@@ -302,5 +303,44 @@ describe('listFds on a fixture /proc tree', () => {
 
   it.each(BACKENDS)('reports a missing pid directory as ENOENT (%s)', async (_name, make) => {
     expect((await make()(root, 4343)).error).toEqual({ code: 'ENOENT', message: 'process 4343 does not exist' });
+  });
+});
+
+describe('pipe ends (issue 12 §7: which end each holder has, and the listed process\'s own other end, as lsof +E)', () => {
+  // A parent holding both ends of a pipe, two children holding its read end (like postmaster and its children).
+  const SCRIPT = [
+    'import os, subprocess, sys',
+    'r, w = os.pipe()',
+    "kids = [subprocess.Popen(['sleep', '300'], stdin=r) for _ in range(2)]",
+    "print(r, w, ' '.join(str(k.pid) for k in kids), flush=True)",
+    'sys.stdin.read()',
+  ].join('\n');
+
+  it.each(['native', 'js'])('lists the children\'s read ends and its own write end, each marked (%s)', async (backend) => {
+    const parent = startChild('python3', ['-c', SCRIPT], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const line = await new Promise<string>((resolve) => {
+      let text = '';
+      parent.stdout?.on('data', (d: Buffer) => {
+        text += d.toString();
+        if (text.includes('\n')) resolve(text);
+      });
+    });
+    const [r, w, ...kids] = line.trim().split(/\s+/).map(Number);
+    try {
+      const native = createNativeCollector();
+      const collector = backend === 'native' ? native : createJsCollector();
+      if (typeof collector === 'string') throw new Error(collector);
+      const listing = await collector.listFds(parent.pid as number);
+      const readEnd = entry(listing, r as number);
+      expect(readEnd.mode).toBe('r');
+      const peers = readEnd.pipePeers ?? [];
+      expect(peers, JSON.stringify(peers)).toContainEqual({ pid: parent.pid, comm: 'python3', fd: w, mode: 'w' });
+      for (const kid of kids) expect(peers).toContainEqual({ pid: kid, comm: 'sleep', fd: 0, mode: 'r' });
+      expect(entry(listing, w as number).pipePeers).toContainEqual({ pid: parent.pid, comm: 'python3', fd: r, mode: 'r' });
+    } finally {
+      // The sleeps are this test's own grandchildren: end them by PID.
+      for (const kid of kids) process.kill(kid as number, 'SIGKILL');
+      parent.stdin?.end();
+    }
   });
 });

@@ -149,6 +149,6 @@ describe('fd helpers for views', () => {
     expect(describeFdTarget({ ...base, deleted: true })).toBe('/tmp/a (deleted)');
     const socket = { protocol: 'tcp' as const, localAddress: '127.0.0.1', localPort: 5000, remoteAddress: '127.0.0.1', remotePort: 40000, state: 'ESTABLISHED', unixPath: null, netlinkProtocol: null };
     expect(describeFdTarget({ ...base, kind: 'socket', socket })).toBe('tcp 127.0.0.1:5000->127.0.0.1:40000');
-    expect(describeFdTarget({ ...base, kind: 'pipe', path: 'pipe:[9]', pipePeers: [{ pid: 12, comm: 'cat', fd: 0 }] })).toBe('pipe:[9] <-> cat[12]:0');
+    expect(describeFdTarget({ ...base, kind: 'pipe', path: 'pipe:[9]', pipePeers: [{ pid: 12, comm: 'cat', fd: 0, mode: 'r' }] })).toBe('pipe:[9] <-> cat[12]:0r');
   });
 });

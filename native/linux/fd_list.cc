@@ -264,7 +264,16 @@ std::unordered_map<uint64_t, std::vector<PipePeerRecord>> FindPipePeers(const st
     for (const auto& [pid, fd, inode] : scan.hits) {
       auto comm = comms.find(pid);
       if (comm == comms.end()) comm = comms.emplace(pid, ReadComm(procRoot, pid)).first;
-      peers[inode].push_back(PipePeerRecord{pid, comm->second, fd});
+      PipePeerRecord peer{pid, comm->second, fd};
+      // Which end the peer holds (lsof +E's r/w): the link's permission bits, as ReadLinkMode.
+      struct stat st;
+      const std::string link = procRoot + "/" + std::to_string(pid) + "/fd/" + std::to_string(fd);
+      if (lstat(link.c_str(), &st) == 0) {
+        bool readable = st.st_mode & S_IRUSR;
+        bool writable = st.st_mode & S_IWUSR;
+        peer.mode = static_cast<int8_t>(readable && writable ? 2 : writable ? 1 : readable ? 0 : -1);
+      }
+      peers[inode].push_back(std::move(peer));
     }
   }
   return peers;

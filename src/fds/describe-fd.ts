@@ -29,7 +29,8 @@ export function describeFdTarget(entry: FdEntry): string {
     case 'pipe': {
       const peers = entry.pipePeers ?? [];
       if (peers.length === 0) return entry.path ?? 'pipe';
-      return `${entry.path ?? 'pipe'} <-> ${peers.map((p) => `${p.comm}[${p.pid}]:${p.fd}`).join(', ')}`;
+      // Each holder's fd with the end it holds, as lsof +E: "cat[12]:0r".
+      return `${entry.path ?? 'pipe'} <-> ${peers.map((p) => `${p.comm}[${p.pid}]:${p.fd}${p.mode ?? ''}`).join(', ')}`;
     }
     case 'anon':
       return entry.anonType ?? entry.path ?? 'anon';

@@ -1,6 +1,6 @@
 import { loadNativeAddon } from './native-addon.js';
 import { JsSnapshotReader } from './js/snapshot.js';
-import { listFdsJs } from './js/fds.js';
+import { listFdsJs, withOwnPipeEnds } from './js/fds.js';
 import { unpackFdListing } from './native-fds.js';
 import { signalJs, signalJsSync } from './js/signal.js';
 import { listSocketOwnersJs, readInetSockets, readOwnNetns } from './js/socket-owners.js';
@@ -84,7 +84,8 @@ export function createNativeCollector(procRoot = '/proc'): Collector | string {
   const reader = new addon.SnapshotReader(procRoot);
   // Cold path (only the columns and metrics switched on): shares the TypeScript reader for now.
   const extras = new ExtrasReader(procRoot);
-  const listFds: Collector['listFds'] = async (pid, options) => unpackFdListing(await addon.listFds(procRoot, pid, { pipePeers: options?.pipePeers ?? true }));
+  const listFds: Collector['listFds'] = async (pid, options) =>
+    withOwnPipeEnds(procRoot, unpackFdListing(await addon.listFds(procRoot, pid, { pipePeers: options?.pipePeers ?? true })));
   return {
     backend: 'native',
     snapshot: () => reader.snapshot(),

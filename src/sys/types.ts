@@ -126,11 +126,13 @@ export interface SocketInfo {
   readonly netlinkProtocol: string | null;
 }
 
-/** The process holding the other end of a pipe. */
+/** A process holding the same pipe (another process, or the listed process's own other fd). */
 export interface PipePeer {
   readonly pid: number;
   readonly comm: string;
   readonly fd: number;
+  /** Which end that fd holds: "r" read end, "w" write end (lsof +E); null when unreadable. */
+  readonly mode: 'r' | 'w' | 'rw' | null;
 }
 
 /** One entry of /proc/PID/fd. */
