@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from './helpers/cli.js';
-import { hasTmux, tmuxServer } from './helpers/tmux.js';
+import { hasTmux, tablePids, tmuxServer } from './helpers/tmux.js';
 import { killStartedChildren, startChild, waitFor } from './helpers/children.js';
 
 const SOCKET = `proctop-fds-test-${process.pid}`;
@@ -37,18 +37,6 @@ async function openFilterPrompt(session: string): Promise<void> {
     }
   }
   await waitForScreen(session, open, 'the empty filter prompt', 1000);
-}
-
-/** PIDs of the process table rows on screen. */
-function tablePids(text: string): number[] {
-  const lines = text.split('\n');
-  const title = lines.findIndex((l) => /^\s+PID /.test(l));
-  if (title < 0) return [];
-  return lines
-    .slice(title + 1)
-    .map((l) => /^[ *>]\s*(\d+) /.exec(l))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => Number(m[1]));
 }
 
 describe.skipIf(!hasTmux)('open files in tmux', () => {

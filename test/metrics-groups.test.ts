@@ -1,11 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GroupAccumulator } from '../src/metrics/group-accumulator.js';
 import type { GroupMember, ProcessCounters } from '../src/metrics/group-figures.js';
 import { sanitizeText } from '../src/output/sanitize.js';
 import { negotiateFormat } from '../src/metrics/http-server.js';
 import { isLoopback, parseListenAddress } from '../src/metrics/listen-address.js';
 import { Exposition } from '../src/metrics/exposition.js';
-import { unitGroupName } from '../src/metrics/exporter.js';
+import { MetricsExporter, unitGroupName, type TrackedSource } from '../src/metrics/exporter.js';
+import { createJsCollector } from '../src/sys/collector.js';
+import { createProcFixture, limitsText, type ProcFixture } from './helpers/proc-fixture.js';
 import { trackedGroupNames } from '../src/metrics/tracked-groups.js';
 import type { RawProcess } from '../src/sys/types.js';
 import { parseExposition, promtoolCheck, sampleValue } from './helpers/prometheus-tools.js';
@@ -59,6 +61,13 @@ describe('group accumulator (process-exporter counter rules)', () => {
     expect(byName(groups, 'web')?.procs).toBe(2);
   });
 
+  it('a newcomer dated up to a second before the first sample (btime is whole seconds) still counts in full', () => {
+    const acc = new GroupAccumulator({ baseline: 'first-sample' });
+    acc.update([member('1:10', 'web', 50, T0 / 1000 - 100)], T0);
+    const groups = acc.update([member('1:10', 'web', 50, T0 / 1000 - 100), member('3:30', 'web', 4, T0 / 1000 - 0.6)], T0 + 2000);
+    expect(byName(groups, 'web')?.counters.cpuUserSeconds).toBe(4);
+  });
+
   it('process-start baseline counts every process in full (one-shot output)', () => {
     const acc = new GroupAccumulator({ baseline: 'process-start' });
     const groups = acc.update([member('1:10', 'web', 50, 1), member('2:10', 'web', 7, 2)], T0);
@@ -82,16 +91,34 @@ describe('group accumulator (process-exporter counter rules)', () => {
     expect(byName(groups, 'x')?.counters.cpuUserSeconds).toBe(41);
   });
 
-  it('a counter that steps back or becomes unreadable adds nothing and never lowers the total', () => {
+  it('a reading that fails once loses nothing; a counter that steps back never lowers the total', () => {
     const acc = new GroupAccumulator({ baseline: 'process-start' });
     acc.update([member('1:1', 'io', 0, 1, { readBytes: 1000 })], T0);
     let groups = acc.update([member('1:1', 'io', 0, 1, { readBytes: null })], T0 + 1000);
     expect(byName(groups, 'io')?.counters.readBytes).toBe(1000);
     groups = acc.update([member('1:1', 'io', 0, 1, { readBytes: 1500 })], T0 + 2000);
-    // Unreadable in between: counting restarts from the next readable value.
-    expect(byName(groups, 'io')?.counters.readBytes).toBe(1000);
+    // Unreadable in between: the increase across the gap is counted when it reads again.
+    expect(byName(groups, 'io')?.counters.readBytes).toBe(1500);
     groups = acc.update([member('1:1', 'io', 0, 1, { readBytes: 1200 })], T0 + 3000);
-    expect(byName(groups, 'io')?.counters.readBytes).toBe(1000);
+    expect(byName(groups, 'io')?.counters.readBytes).toBe(1500);
+    groups = acc.update([member('1:1', 'io', 0, 1, { readBytes: 1300 })], T0 + 4000);
+    expect(byName(groups, 'io')?.counters.readBytes).toBe(1600);
+  });
+
+  it('a newcomer that counts in full but whose first reading failed still counts in full once it reads', () => {
+    const acc = new GroupAccumulator({ baseline: 'first-sample' });
+    acc.update([], T0);
+    acc.update([member('5:50', 'new', 0, T0 / 1000 + 5, { minorPageFaults: null })], T0 + 10_000);
+    const groups = acc.update([member('5:50', 'new', 0, T0 / 1000 + 5, { minorPageFaults: 190 })], T0 + 11_000);
+    expect(byName(groups, 'new')?.counters.minorPageFaults).toBe(190);
+  });
+
+  it('a process alive at the first sample with an unreadable counter counts from its first reading', () => {
+    const acc = new GroupAccumulator({ baseline: 'first-sample' });
+    acc.update([member('5:50', 'old', 0, 1, { readBytes: null })], T0);
+    acc.update([member('5:50', 'old', 0, 1, { readBytes: 7000 })], T0 + 1000);
+    const groups = acc.update([member('5:50', 'old', 0, 1, { readBytes: 7100 })], T0 + 2000);
+    expect(byName(groups, 'old')?.counters.readBytes).toBe(100);
   });
 
   it('sums gauges, counts states in process-exporter buckets, keeps the worst fd ratio and the oldest start', () => {
@@ -239,5 +266,49 @@ describe('registry groupings (tag, group, name)', () => {
   it('stops at a parent-pid loop instead of spinning', () => {
     const loop = [proc(5, 6, 10), proc(6, 5, 10)];
     expect(trackedGroupNames(loop, entries, 'name')).toEqual([[], []]);
+  });
+});
+
+describe('exporter on a fixture /proc with tracked entries', () => {
+  let fixture: ProcFixture;
+  beforeAll(async () => {
+    fixture = await createProcFixture({
+      processes: [
+        { pid: 1, comm: 'init', argv: ['init'], startTime: 1, ppid: 0 },
+        { pid: 10, comm: 'web', argv: ['web'], startTime: 100, ppid: 1, utime: 300, rssPages: 100, fdCount: 4, limitsText: limitsText('100', '200') },
+        { pid: 11, comm: 'worker', argv: ['worker'], startTime: 110, ppid: 10, utime: 200, rssPages: 50, fdCount: 50, limitsText: limitsText('100', '200') },
+        { pid: 20, comm: 'other', argv: ['other'], startTime: 200, ppid: 1 },
+      ],
+    });
+  });
+  afterAll(() => fixture?.cleanup());
+
+  it('--group-by name: the tracked process and its worker in one group; tracked_up for alive and dead entries', async () => {
+    const collector = createJsCollector(fixture.root);
+    const tracked: TrackedSource = {
+      states: async () => [
+        { entry: { id: 1, pid: 10, startTime: 100, name: 'web', tags: ['api'], groups: [] }, alive: true },
+        { entry: { id: 2, pid: 99, startTime: 5, name: null, tags: [], groups: [] }, alive: false },
+      ],
+    };
+    const exporter = new MetricsExporter({ groupBy: 'name', baseline: 'process-start', proportional: false, trackedLabels: false }, collector, tracked);
+    await exporter.ingest(await collector.snapshot(), performance.now());
+    const text = await exporter.render('text');
+    expect(promtoolCheck(text)).toEqual({ status: 0, output: '' });
+    const samples = parseExposition(text);
+    const groupnames = new Set(samples.filter((s) => s.labels.groupname !== undefined).map((s) => s.labels.groupname));
+    expect([...groupnames]).toEqual(['web']);
+    expect(sampleValue(samples, 'namedprocess_namegroup_num_procs', { groupname: 'web' })).toBe(2);
+    expect(sampleValue(samples, 'namedprocess_namegroup_cpu_seconds_total', { groupname: 'web', mode: 'user' })).toBe(5);
+    expect(sampleValue(samples, 'namedprocess_namegroup_open_filedesc', { groupname: 'web' })).toBe(54);
+    expect(sampleValue(samples, 'namedprocess_namegroup_worst_fd_ratio', { groupname: 'web' })).toBe(0.5);
+    expect(sampleValue(samples, 'proctop_tracked_up', { id: '1', name: 'web' })).toBe(1);
+    expect(sampleValue(samples, 'proctop_tracked_up', { id: '2', name: '#2' })).toBe(0);
+    // No tags or groups labels unless asked (cardinality).
+    expect(samples.find((s) => s.name === 'proctop_tracked_up')?.labels.tags).toBeUndefined();
+  });
+
+  it('refuses a registry grouping without a registry', () => {
+    expect(() => new MetricsExporter({ groupBy: 'tag', baseline: 'process-start', proportional: false, trackedLabels: false }, null)).toThrow('needs the registry');
   });
 });

@@ -58,7 +58,7 @@ describe('side by side with process-exporter (both grouping by comm)', () => {
     try {
       // Both count a process in full only when it started after their first sample, and both
       // date process starts from the whole-second boot time: leave a clear gap.
-      await new Promise((r) => setTimeout(r, 1500));
+      await new Promise((r) => setTimeout(r, 2500));
       for (let i = 0; i < 3; i++) startNamedSleeper(dir.path, names.many);
       startNamedSleeper(dir.path, names.one);
       const burner = startNamedBurner(dir.path, names.burner, 2);

@@ -93,6 +93,15 @@ describe('proctop serve-metrics', () => {
     }
   });
 
+  it('stops cleanly on SIGINT too (Ctrl-C in a terminal)', async () => {
+    const server = await startServeMetrics([]);
+    expect((await httpGet(server.url)).status).toBe(200);
+    const exited = new Promise<number | null>((resolve) => server.child.once('exit', (code) => resolve(code)));
+    server.child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(server.output()).toContain('SIGINT: stopped serving metrics');
+  });
+
   it('cannot listen on a port in use: one line, exit 1', async () => {
     const first = await startServeMetrics([]);
     try {

@@ -23,6 +23,9 @@ export function DetailView(): React.JSX.Element {
   const cwd = useInspect((s) => s.cwd);
   const exe = useInspect((s) => s.exe);
   const history = useInspect((s) => s.history);
+  const inspection = useInspect((s) => s.inspection);
+  const deepRead = useInspect((s) => s.deepRead);
+  const scroll = useInspect((s) => s.detailScroll);
   const exactRss = useMonitor((s) => s.exactRss);
   const height = Math.max(1, layout.lines - layout.statusLines);
   const own = inspecting && target !== null;
@@ -37,6 +40,9 @@ export function DetailView(): React.JSX.Element {
       listing: own ? listing : undefined,
       listingFailure: own ? listingFailure : null,
       history,
+      inspection: own ? inspection : null,
+      deepRead,
+      scroll,
     },
     layout.columns,
     height,

@@ -4,7 +4,8 @@ import { commandText } from '../store/columns.js';
 import type { ProcessHistory } from '../store/inspect-store.js';
 import type { IdentityKey, ProcessRow } from '../sampler/types.js';
 import type { ProcessLink } from '../sys/types.js';
-import type { FdListing } from '../sys/types.js';
+import type { FdListing, ProcessInspection } from '../sys/types.js';
+import { inspectSections } from '../inspect/inspect-sections.js';
 import { fit, formatBytes, formatCpuTime, formatPercent, sparkline } from './format.js';
 import { sanitizeText, sliceWhole } from '../output/sanitize.js';
 
@@ -21,6 +22,12 @@ export interface DetailInput {
   readonly listing: FdListing | null | undefined;
   readonly listingFailure: string | null;
   readonly history: ProcessHistory;
+  /** The whole-process read (inspect store); undefined/null: only the fields above are shown. */
+  readonly inspection?: ProcessInspection | null;
+  /** smaps_rollup, sha256 and threads were asked for (D). */
+  readonly deepRead?: boolean;
+  /** First body line shown (scrolling below the title). */
+  readonly scroll?: number;
 }
 
 /** One line of the view and whether it is the title. */
@@ -167,12 +174,43 @@ export function detailLines(input: DetailInput, width: number, height: number): 
     field('RSS', `${formatBytes(r.rssBytes)} (${formatPercent(r.memPercent)}%)${rssSpark}   virtual ${formatBytes(r.vsizeBytes)}`, 2),
     field('open fds', fdSummary(input.listing, input.listingFailure, input.exited), 2),
   ].flat();
-  const commandLines = Math.max(1, height - 1 - rest.length);
+  const sections = input.inspection ? sectionLines(input.inspection, input.deepRead === true, width) : [];
+  // With the sections below, the view scrolls: the command line gets a few lines, not the rest.
+  const commandLines = sections.length > 0 ? 4 : Math.max(1, height - 1 - rest.length);
   const command = r.argv.length > 0 ? sanitizeText(commandText(r)) : `[${sanitizeText(r.comm)}] (no command line: ${r.isKernelThread ? 'kernel thread' : 'zombie or exited'})`;
   const title = `PID ${r.pid}  ${sanitizeText(r.name)}  (${sanitizeText(r.user)})${input.exited ? '  — exited (last seen values)' : ''}`;
-  const out: DetailLine[] = [
-    { text: fit(title, width).trimEnd(), title: true },
-    ...[...field('command', command, commandLines), ...rest].map((text) => ({ text, title: false })),
-  ];
+  const body: DetailLine[] = [...[...field('command', command, commandLines), ...rest].map((text) => ({ text, title: false })), ...sections];
+  const bodyRows = Math.max(0, height - 1);
+  const scroll = Math.max(0, Math.min(input.scroll ?? 0, body.length - bodyRows));
+  // Where the viewport is, once there are sections to scroll through.
+  const position = sections.length > 0 && body.length > bodyRows ? `  [${scroll + 1}-${Math.min(body.length, scroll + bodyRows)}/${body.length} j/k]` : '';
+  const out: DetailLine[] = [{ text: fit(`${title}${position}`, width).trimEnd(), title: true }, ...body.slice(scroll, scroll + bodyRows)];
   return out.slice(0, Math.max(1, height));
+}
+
+/** Body lines of the detail view (everything below the title): what scrolling moves over. */
+export function detailBodyLength(input: DetailInput, width: number): number {
+  return detailLines({ ...input, scroll: 0 }, width, Number.MAX_SAFE_INTEGER).length - 1;
+}
+
+/** Label column of the inspect sections ("Max realtime priority" is the longest). */
+const SECTION_LABEL_WIDTH = 22;
+
+/** The inspect sections below the fields the list already had; Identity and open fds are shown above. */
+function sectionLines(inspection: ProcessInspection, deepRead: boolean, width: number): DetailLine[] {
+  const lines: DetailLine[] = [];
+  const valueWidth = Math.max(1, width - SECTION_LABEL_WIDTH - 2);
+  for (const section of inspectSections(inspection, { disclosure: 'names', fds: false })) {
+    if (section.title === 'Identity' || section.title === 'Open files') continue;
+    lines.push({ text: '', title: false }, { text: fit(section.title, width).trimEnd(), title: true });
+    if (section.title === 'Memory' && !deepRead) lines.push({ text: fit('  USS, PSS, sha256 and threads: press D to read them (walks every mapping)', width).trimEnd(), title: false });
+    for (const [label, value] of section.rows) {
+      const wrapped = wrapText(sanitizeText(value), valueWidth).slice(0, 6);
+      wrapped.forEach((line, i) => {
+        const head = i === 0 ? `  ${sanitizeText(label).slice(0, SECTION_LABEL_WIDTH - 1).padEnd(SECTION_LABEL_WIDTH)}` : ' '.repeat(SECTION_LABEL_WIDTH + 2);
+        lines.push({ text: fit(`${head}${line}`, width).trimEnd(), title: false });
+      });
+    }
+  }
+  return lines;
 }

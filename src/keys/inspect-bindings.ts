@@ -10,7 +10,17 @@ export interface ViewKeyInfo {
   readonly description: string;
 }
 
-export type DetailCommand = 'DETAIL_BACK' | 'DETAIL_OPEN_FILES' | 'DETAIL_HELP' | 'DETAIL_QUIT';
+export type DetailCommand =
+  | 'DETAIL_BACK'
+  | 'DETAIL_OPEN_FILES'
+  | 'DETAIL_UP'
+  | 'DETAIL_DOWN'
+  | 'DETAIL_PAGE_UP'
+  | 'DETAIL_PAGE_DOWN'
+  | 'DETAIL_HOME'
+  | 'DETAIL_DEEP_READ'
+  | 'DETAIL_HELP'
+  | 'DETAIL_QUIT';
 
 export type FdViewCommand =
   | 'FDS_BACK'
@@ -33,6 +43,12 @@ export type FdViewCommand =
 export const DETAIL_BINDINGS: Readonly<Record<DetailCommand, ViewKeyInfo>> = {
   DETAIL_BACK: { bindings: [{ key: 'escape' }, { key: 'q' }, { key: 'left' }], description: 'back to the process list' },
   DETAIL_OPEN_FILES: { bindings: [{ key: 'o' }], description: 'open files of this process' },
+  DETAIL_UP: { bindings: [{ key: 'up' }, { key: 'k' }], description: 'scroll up' },
+  DETAIL_DOWN: { bindings: [{ key: 'down' }, { key: 'j' }], description: 'scroll down' },
+  DETAIL_PAGE_UP: { bindings: [{ key: 'pageup' }, { key: 'b', ctrl: true }], description: 'page up' },
+  DETAIL_PAGE_DOWN: { bindings: [{ key: 'pagedown' }, { key: 'f', ctrl: true }, { key: 'space' }], description: 'page down' },
+  DETAIL_HOME: { bindings: [{ key: 'home' }, { key: 'g' }], description: 'top' },
+  DETAIL_DEEP_READ: { bindings: [{ key: 'D' }], description: 'read USS/PSS (smaps_rollup), sha256 of the binary and threads (costly: on demand)' },
   DETAIL_HELP: { bindings: [{ key: '?' }, { key: 'f1' }], description: 'help' },
   DETAIL_QUIT: { bindings: [{ key: 'c', ctrl: true }, { key: 'f10' }], description: 'quit proctop' },
 };

@@ -4,6 +4,7 @@ import { cursorRow, type MonitorStore } from '../store/monitor-store.js';
 import { fdTableRows, type InspectStore } from '../store/inspect-store.js';
 import type { CommandOverrides, ViewKeyHandlers } from './dispatch.js';
 import type { KeyPress } from './decode-key.js';
+import { detailBodyLength } from '../components/detail-lines.js';
 import { DETAIL_BINDINGS, FD_VIEW_BINDINGS, KIND_OF_COMMAND, viewCommandFor } from './inspect-bindings.js';
 
 /** Captures the process under the cursor as the target; false when there is none. */
@@ -26,9 +27,37 @@ export function openFiles(monitor: MonitorStore, inspect: InspectStore): void {
 }
 
 /** Keys while the details view is on top. */
+/** Body lines the details view shows at once (below its title): the PgUp/PgDn step. */
+function detailPage(monitor: MonitorStore): number {
+  const layout = monitor.getState().layout;
+  return Math.max(1, layout.lines - layout.statusLines - 1);
+}
+
+/** Scrolls the details view by `lines` ('top' = back to the start), never past its last page. */
+function scrollDetail(monitor: MonitorStore, inspect: InspectStore, lines: number | 'top'): void {
+  const s = monitor.getState();
+  const i = inspect.getState();
+  const input = { row: i.lastRow, exited: i.exited, rowsByKey: s.rowsByKey, cwd: i.cwd, exe: i.exe, listing: i.listing, listingFailure: i.listingFailure, history: i.history, inspection: i.inspection, deepRead: i.deepRead };
+  i.scrollDetail(lines === 'top' ? -i.detailScroll : lines, detailBodyLength(input, s.layout.columns) - detailPage(monitor));
+}
+
 export function handleDetailKey(press: KeyPress, monitor: MonitorStore, inspect: InspectStore): void {
   const s = monitor.getState();
   switch (viewCommandFor(press, DETAIL_BINDINGS)) {
+    case 'DETAIL_UP':
+      return scrollDetail(monitor, inspect, -1);
+    case 'DETAIL_DOWN':
+      return scrollDetail(monitor, inspect, 1);
+    case 'DETAIL_PAGE_UP':
+      return scrollDetail(monitor, inspect, -detailPage(monitor));
+    case 'DETAIL_PAGE_DOWN':
+      return scrollDetail(monitor, inspect, detailPage(monitor));
+    case 'DETAIL_HOME':
+      return scrollDetail(monitor, inspect, 'top');
+    case 'DETAIL_DEEP_READ':
+      inspect.getState().requestDeepRead();
+      s.showMessage('reading USS/PSS, sha256 and threads…');
+      return undefined;
     case 'DETAIL_BACK':
       return s.popView();
     case 'DETAIL_OPEN_FILES':

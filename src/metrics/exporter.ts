@@ -5,6 +5,7 @@ import { GroupAccumulator, type CounterBaseline } from './group-accumulator.js';
 import type { GroupMember } from './group-figures.js';
 import { Exposition, type ExpositionFormat, type TrackedUp } from './exposition.js';
 import { snapshotGroupNames, type GroupBy } from './grouping.js';
+import { trackedGroupNames, trackedName, type TrackedLabelSource } from './tracked-groups.js';
 
 export interface MetricsExporterOptions {
   readonly groupBy: GroupBy;
@@ -16,6 +17,19 @@ export interface MetricsExporterOptions {
   /** Monotonic clock in ms (tests pass a fake). */
   readonly clock?: () => number;
 }
+
+/** One registry entry and whether its process (same boot, pid and start time) is alive now. */
+export interface TrackedState {
+  readonly entry: TrackedLabelSource;
+  readonly alive: boolean;
+}
+
+/** Where tracked entries come from (the registry); read once per sample, against that sample's processes. */
+export interface TrackedSource {
+  states(snapshot: Snapshot): Promise<readonly TrackedState[]>;
+}
+
+const REGISTRY_GROUPINGS: readonly GroupBy[] = ['tag', 'group', 'name'];
 
 /**
  * What the bulk extras reader adds to the snapshot: process-exporter reads the same files (io,
@@ -43,8 +57,14 @@ export function unitGroupName(extras: ProcessExtras | undefined): string {
 /**
  * The members of one snapshot for a grouping. `extras` (when read) are in the snapshot's process
  * order; a process that exited between the two reads keeps its snapshot figures, without extras.
+ * `trackedGroups` (registry groupings) holds each process's group names in the same order.
  */
-export function membersOf(snapshot: Snapshot, groupBy: GroupBy, extras: readonly ProcessExtras[] | null = null): GroupMember[] {
+export function membersOf(
+  snapshot: Snapshot,
+  groupBy: GroupBy,
+  extras: readonly ProcessExtras[] | null = null,
+  trackedGroups: readonly (readonly string[])[] | null = null,
+): GroupMember[] {
   const { bootTimeMs, clockTicks } = snapshot.system;
   const ticks = clockTicks > 0 ? clockTicks : 100;
   const bootSeconds = bootTimeMs / 1000;
@@ -56,7 +76,7 @@ export function membersOf(snapshot: Snapshot, groupBy: GroupBy, extras: readonly
     const found = extras?.[i];
     const x = found !== undefined && found.alive && found.pid === p.pid && found.startTime === p.startTime ? found : undefined;
     // Under unit grouping a process that exited before its cgroup was read has no group: drop it.
-    const groups = groupBy === 'unit' && found !== undefined && !found.alive ? [] : groupNamesOf(groupBy, p, x);
+    const groups = trackedGroups ? (trackedGroups[i] ?? []) : groupBy === 'unit' && found !== undefined && !found.alive ? [] : groupNamesOf(groupBy, p, x);
     if (groups.length === 0) continue;
     const io = x?.io ?? null;
     const status = x?.status ?? null;
@@ -94,7 +114,7 @@ export function membersOf(snapshot: Snapshot, groupBy: GroupBy, extras: readonly
 function groupNamesOf(groupBy: GroupBy, p: RawProcess, extras: ProcessExtras | undefined): readonly string[] {
   if (groupBy === 'comm' || groupBy === 'user') return snapshotGroupNames(groupBy, p);
   if (groupBy === 'unit') return [unitGroupName(extras)];
-  throw new Error(`--group-by ${groupBy} needs the process registry, which this build does not have yet`);
+  throw new Error(`--group-by ${groupBy} needs the registry's entries (trackedGroupNames)`);
 }
 
 /**
@@ -114,7 +134,10 @@ export class MetricsExporter {
     private readonly options: MetricsExporterOptions,
     /** Reads the per-process extras (io, status, fds, faults, cgroup); null = snapshot families only. */
     private readonly extrasSource: Pick<Collector, 'readExtras'> | null,
+    /** The registry (proctop_tracked_up, --group-by tag|group|name); null = no tracked entries. */
+    private readonly trackedSource: TrackedSource | null = null,
   ) {
+    if (!trackedSource && REGISTRY_GROUPINGS.includes(options.groupBy)) throw new Error(`--group-by ${options.groupBy} needs the registry`);
     this.accumulator = new GroupAccumulator({ baseline: options.baseline });
     const available = extrasSource
       ? { io: true, pageFaults: true, ctxSwitches: true, fds: true, fdLimits: true, swap: true, proportional: options.proportional }
@@ -130,9 +153,22 @@ export class MetricsExporter {
   }
 
   /** Builds the groups of one snapshot; `startedAtMs` (clock) is when reading it began. */
-  async ingest(snapshot: Snapshot, startedAtMs: number, tracked: readonly TrackedUp[] = []): Promise<void> {
-    const extras = this.extrasSource ? await this.extrasSource.readExtras(snapshot.processes, extrasRequestFor(this.options.groupBy, this.options.proportional)) : null;
-    const members = membersOf(snapshot, this.options.groupBy, extras);
+  async ingest(snapshot: Snapshot, startedAtMs: number): Promise<void> {
+    const [extras, states] = await Promise.all([
+      this.extrasSource ? this.extrasSource.readExtras(snapshot.processes, extrasRequestFor(this.options.groupBy, this.options.proportional)) : null,
+      this.trackedSource ? this.trackedSource.states(snapshot) : [],
+    ]);
+    const tracked: TrackedUp[] = states.map((s) => ({ id: s.entry.id, name: trackedName(s.entry), alive: s.alive, tags: s.entry.tags, groups: s.entry.groups }));
+    const groupBy = this.options.groupBy;
+    const trackedGroups =
+      groupBy === 'tag' || groupBy === 'group' || groupBy === 'name'
+        ? trackedGroupNames(
+            snapshot.processes,
+            states.filter((s) => s.alive).map((s) => s.entry),
+            groupBy,
+          )
+        : null;
+    const members = membersOf(snapshot, groupBy, extras, trackedGroups);
     const groups = this.accumulator.update(members, snapshot.timestampMs);
     this.samples += 1;
     await this.exposition.load({

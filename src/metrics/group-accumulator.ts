@@ -57,12 +57,10 @@ interface GroupWork {
 }
 
 const DEFAULT_RETAIN_MS = 3_600_000;
+const BTIME_SLACK_SECONDS = 1;
 
-/** Increase of one counter between two readings; a reading that went unreadable or backwards adds nothing. */
-function increase(now: number | null, before: number | null): number {
-  if (now === null || before === null) return 0;
-  return now > before ? now - before : 0;
-}
+/** Last known value of each counter of a process; null = no baseline yet. */
+type KnownCounters = Record<(typeof COUNTER_FIELDS)[number], number | null>;
 
 function newGroup(): GroupWork {
   const states = {} as MutableStates;
@@ -91,7 +89,7 @@ function newGroup(): GroupWork {
  */
 export class GroupAccumulator {
   private firstSampleSeconds: number | null = null;
-  private previous = new Map<string, ProcessCounters>();
+  private previous = new Map<string, KnownCounters>();
   private readonly totals = new Map<string, MutableCounters>();
   private readonly lastPopulatedMs = new Map<string, number>();
   private readonly retainMs: number;
@@ -105,20 +103,30 @@ export class GroupAccumulator {
     const first = this.firstSampleSeconds === null;
     if (first) this.firstSampleSeconds = nowMs / 1000;
     const firstSeconds = this.firstSampleSeconds ?? nowMs / 1000;
-    const current = new Map<string, ProcessCounters>();
+    const current = new Map<string, KnownCounters>();
     const groups = new Map<string, GroupWork>();
     const delta = { ...ZERO_COUNTERS } as MutableCounters;
 
     for (const member of members) {
       const counters = member.counters;
       const before = this.previous.get(member.key);
-      current.set(member.key, counters);
-      // A newcomer counts in full unless it was already running when counting began.
+      // A newcomer counts in full unless it was already running when counting began. Start times
+      // are dated from /proc/stat's btime, whole seconds, so up to a second early: a process seen
+      // first after the first sample and dated within that second of it started after it.
       const countsInFull =
-        before === undefined && (this.options.baseline === 'process-start' || (!first && member.gauges.startTimeSeconds > firstSeconds));
+        before === undefined &&
+        (this.options.baseline === 'process-start' || (!first && member.gauges.startTimeSeconds > firstSeconds - BTIME_SLACK_SECONDS));
+      // The last value known of each counter (null: no baseline yet). A reading that is null this
+      // time (a transient read failure) keeps the last known value, so the increase across the gap
+      // is counted when a reading comes back; a counter that went backwards restarts from there.
+      const known = {} as KnownCounters;
       for (const field of COUNTER_FIELDS) {
-        delta[field] = before !== undefined ? increase(counters[field], before[field]) : countsInFull ? (counters[field] ?? 0) : 0;
+        const now = counters[field];
+        const last = before !== undefined ? before[field] : countsInFull ? 0 : null;
+        delta[field] = now !== null && last !== null && now > last ? now - last : 0;
+        known[field] = now ?? last;
       }
+      current.set(member.key, known);
       const g = member.gauges;
       const fdRatio = g.openFds !== null && g.fdLimit !== null && g.fdLimit > 0 ? g.openFds / g.fdLimit : 0;
       for (const name of member.groups) {
