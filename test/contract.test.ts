@@ -341,6 +341,15 @@ describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
       expect(extras?.cgroup?.path).toBe(unified?.slice(3));
     });
 
+    it('tells a hidden live process from a gone one (hidepid; the hidden case runs in ports-connections.test.ts)', async () => {
+      const collector = create();
+      const child = startSleeper();
+      await waitFor(async () => (await collector.readProcess(child.pid as number)) !== null);
+      expect(await collector.isHiddenProcess(child.pid as number)).toBe(false);
+      expect(await collector.isHiddenProcess(2 ** 22 + 7)).toBe(false);
+      expect(await collector.processesHidden()).toBe(false); // this /proc has no hidepid (or we are root)
+    });
+
     it('reads the exact RSS ps shows (VmRSS), where stat carries the approximate counter', async () => {
       const child = startSleeper();
       const pid = child.pid as number;

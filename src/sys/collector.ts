@@ -9,6 +9,8 @@ import {
   readPriority,
   readProcessLink,
   readProcessStatus,
+  isHiddenProcess,
+  procHidesProcesses,
   readSelfContext,
   readSystemFigures,
   resolvePath,
@@ -59,12 +61,14 @@ export function createJsCollector(procRoot = '/proc'): Collector {
 /** The methods both backends share (cold paths: one TypeScript implementation, see process-reads.ts). */
 function coldPath(procRoot: string): Pick<
   Collector,
-  'signalSync' | 'readProcess' | 'readAncestors' | 'readLink' | 'resolvePath' | 'systemInfo' | 'selfContext' | 'readPriority' | 'setPriority' | 'listInetSockets'
+  'signalSync' | 'readProcess' | 'isHiddenProcess' | 'processesHidden' | 'readAncestors' | 'readLink' | 'resolvePath' | 'systemInfo' | 'selfContext' | 'readPriority' | 'setPriority' | 'listInetSockets'
 > {
   return {
     // An exit handler cannot wait for the addon's worker: both backends check-then-kill synchronously.
     signalSync: (target, sig) => signalJsSync(procRoot, target, sig).outcome,
     readProcess: (pid) => readProcessStatus(procRoot, pid),
+    isHiddenProcess: (pid) => isHiddenProcess(procRoot, pid),
+    processesHidden: () => procHidesProcesses(procRoot),
     readAncestors: (pid) => readAncestors(procRoot, pid),
     readLink: (pid, name) => readProcessLink(procRoot, pid, name),
     resolvePath: (path) => resolvePath(path),

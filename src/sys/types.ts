@@ -300,6 +300,13 @@ export interface Collector {
   signalSync(target: ProcessIdentity, signal: number): DeliveryOutcome;
   /** One process now, null when gone. Callers compare startTime with the identity they hold. */
   readProcess(pid: number): Promise<ProcessStatus | null>;
+  /**
+   * True when pid is a live process this user cannot see in /proc (mounted hidepid): readProcess
+   * says null, but the kernel knows the PID (a signal-0 probe answers EPERM, not ESRCH).
+   */
+  isHiddenProcess(pid: number): Promise<boolean>;
+  /** True when /proc is mounted hidepid (not 0) and this user is not root: other users' processes are invisible. */
+  processesHidden(): Promise<boolean>;
   /** The parent chain of pid, nearest first, up to PID 1 (what guards check); empty when pid is gone. */
   readAncestors(pid: number): Promise<readonly ProcessStatus[]>;
   /** One link of /proc/PID (cwd, exe, root), read fresh; never rejects. */
