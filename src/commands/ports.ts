@@ -49,6 +49,7 @@ export interface PortBindingJson {
   readonly netns: string | null;
   readonly pid: number | null;
   readonly process_name: string | null;
+  readonly comm: string | null;
   readonly user: string | null;
   readonly inode: number;
   readonly fds: readonly number[];
@@ -72,6 +73,7 @@ export function portBindingsJson(listing: PortListing, now = new Date()) {
         netns: b.netns,
         pid: b.pid,
         process_name: b.processName,
+        comm: b.comm,
         user: b.user,
         inode: b.inode,
         fds: b.fds,
