@@ -36,6 +36,7 @@ export type Command =
   | 'RENICE_UP'
   | 'RENICE_DOWN'
   | 'HISTORY'
+  | 'COLUMNS'
   | 'HELP'
   | 'QUIT';
 
@@ -88,6 +89,7 @@ export const KEY_BINDINGS: Readonly<Record<Command, CommandInfo>> = {
   TERMINATE_TREE: { bindings: [{ key: 'T' }], description: 'terminate the process tree', group: 'Act', mutating: true },
   RENICE_DOWN: { bindings: [{ key: 'f7' }, { key: '[' }], description: 'nice - (higher priority)', group: 'Act', mutating: true },
   RENICE_UP: { bindings: [{ key: 'f8' }, { key: ']' }], description: 'nice + (lower priority)', group: 'Act', mutating: true },
+  COLUMNS: { bindings: [{ key: 'f2' }, { key: 'S' }], description: 'choose columns (CGROUP, IO_R/s, IO_W/s, CTXSW/s...); saved to the config file', group: 'View', mutating: false },
   HELP: { bindings: [{ key: '?' }, { key: 'f1' }, { key: 'h' }], description: 'this help', group: 'General', mutating: false },
   QUIT: { bindings: [{ key: 'q' }, { key: 'f10' }, { key: 'c', ctrl: true }], description: 'quit', group: 'General', mutating: false },
 };

@@ -41,7 +41,7 @@ export function handleMouse(event: MouseEvent, store: MonitorStore, key: (press:
   if (hit?.kind === 'row') {
     s.moveCursor(hit.index - s.cursorIndex);
   } else if (hit?.kind === 'title') {
-    const column = columnAt(s.layout.columns, event.x);
+    const column = columnAt(s.layout.columns, event.x, s.visibleColumns);
     if (column === null) return;
     if (column === s.sortColumn) s.invertSort();
     else s.setSort(column);
