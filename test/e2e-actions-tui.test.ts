@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from './helpers/cli.js';
-import { hasTmux, tmuxServer } from './helpers/tmux.js';
+import { hasTmux, tableRowLines, tmuxServer } from './helpers/tmux.js';
 import { readRecentActions } from '../src/storage/audit-log.js';
 import { isAlive, killStartedChildren, startChild, waitFor } from './helpers/children.js';
 
@@ -17,14 +17,7 @@ const { tmux, waitForScreen, startShell, killServer } = tmuxServer(SOCKET);
 
 /** Rows of the process table as [mark, pid, line] (mark: '*' selected, '>' cursor, ' '). */
 function tableRows(text: string): Array<[string, number, string]> {
-  const lines = text.split('\n');
-  const title = lines.findIndex((l) => /^\s+PID\S* /.test(l));
-  if (title < 0) return [];
-  return lines
-    .slice(title + 1)
-    .map((l) => /^([ *>])\s*(\d+) /.exec(l))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => [m[1] ?? ' ', Number(m[2]), m.input]);
+  return tableRowLines(text).map((r) => [r.mark, r.pid, r.line]);
 }
 
 let workDir: string;

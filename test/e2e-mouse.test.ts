@@ -5,24 +5,18 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killStartedChildren, startChild, waitFor } from './helpers/children.js';
+import { killStartedChildren, startChild } from './helpers/children.js';
 import { ensureBuilt } from './helpers/cli.js';
-import { hasTmux, tmuxServer } from './helpers/tmux.js';
+import { hasTmux, tableRowLines, tmuxServer } from './helpers/tmux.js';
 
-const { tmux, screen, waitForScreen, startShell, killServer } = tmuxServer(`proctop-mouse-${process.pid}`);
+const { tmux, screen, waitForScreen, startShell, waitForShell, killServer } = tmuxServer(`proctop-mouse-${process.pid}`);
 // Not in the tmux socket's name, and typed as a filter (not passed in argv), so only the sleepers match.
 const MARKER = `mousesleeper${process.pid}`;
 let configHome: string;
 
 /** Screen lines of the table rows: [line index, pid, line]. */
 function rows(text: string): Array<[number, number, string]> {
-  const lines = text.split('\n');
-  const title = lines.findIndex((l) => /^\s+PID/.test(l));
-  if (title < 0) return [];
-  return lines.flatMap((line, i) => {
-    const m = i > title ? /^[ *>]\s*(\d+) /.exec(line) : null;
-    return m ? [[i, Number(m[1]), line] as [number, number, string]] : [];
-  });
+  return tableRowLines(text).map((r) => [r.index, r.pid, r.line]);
 }
 const titleLine = (text: string): [number, string] => {
   const lines = text.split('\n');
@@ -37,10 +31,6 @@ function mouse(session: string, code: number, x0: number, y0: number, release = 
   if (release) tmux('send-keys', '-t', session, '-l', `\x1b[<${code};${x0 + 1};${y0 + 1}m`);
 }
 const mouseMode = (session: string): string => tmux('display-message', '-p', '-t', session, '#{mouse_any_flag}#{mouse_sgr_flag}').trim();
-
-async function waitForShell(session: string): Promise<void> {
-  await waitFor(() => tmux('display-message', '-p', '-t', session, '#{alternate_on} #{pane_current_command}').trim() === '0 bash', 10_000, 100);
-}
 
 describe.skipIf(!hasTmux)('mouse in tmux', () => {
   beforeAll(async () => {

@@ -4,29 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from './helpers/cli.js';
-import { hasTmux, tmuxServer } from './helpers/tmux.js';
-import { killStartedChildren, startChild, waitFor } from './helpers/children.js';
+import { hasTmux, tableRowLines, tmuxServer } from './helpers/tmux.js';
+import { killStartedChildren, startChild } from './helpers/children.js';
 
 const SOCKET = `proctop-test-${process.pid}`;
 
-const { tmux, screen, waitForScreen, startShell, killServer } = tmuxServer(SOCKET);
+const { tmux, screen, waitForScreen, startShell, waitForShell, killServer } = tmuxServer(SOCKET);
 
 /** Rows of the process table (the lines after the PID title line), as [pid, text]. */
 function tableRows(text: string): Array<[number, string]> {
-  const lines = text.split('\n');
-  const title = lines.findIndex((l) => /^\s+PID /.test(l));
-  if (title < 0) return [];
-  return lines
-    .slice(title + 1)
-    .map((l) => /^[ *>]\s*(\d+) /.exec(l))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => [Number(m[1]), m.input]);
-}
-
-/** After quit: the alternate screen is gone and the shell prompt is back (proctop has exited). */
-async function waitForShell(session: string): Promise<void> {
-  await waitFor(() => tmux('display-message', '-p', '-t', session, '#{alternate_on} #{pane_current_command}').trim() === '0 bash', 10_000, 100);
-  await waitForScreen(session, (s) => s.trimEnd().split('\n').at(-1) === 'e2e$', 'the shell prompt after quit');
+  return tableRowLines(text).map((r) => [r.pid, r.line]);
 }
 
 describe.skipIf(!hasTmux)('proctop in tmux', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commandFor, helpLines, KEY_BINDINGS, keyLabel, type Command } from '../src/keys/bindings.js';
+import { commandFor, helpSections, KEY_BINDINGS, keyLabel, type Command, type CommandInfo, type KeyContext } from '../src/keys/bindings.js';
 import { decodeKey, splitKeys } from '../src/keys/decode-key.js';
 import { handleKey, READ_ONLY_MESSAGE } from '../src/keys/dispatch.js';
 import { createMonitorStore, topView } from '../src/store/monitor-store.js';
@@ -53,38 +53,71 @@ describe('splitKeys', () => {
 });
 
 describe('key table', () => {
-  it('binds each key to at most one command', () => {
+  it('binds each key to at most one command per context (Ctrl-C, the one global key, to nothing else)', () => {
     const seen = new Map<string, Command>();
     for (const command of Object.keys(KEY_BINDINGS) as Command[]) {
-      for (const b of KEY_BINDINGS[command].bindings) {
+      const info: CommandInfo = KEY_BINDINGS[command];
+      for (const b of info.bindings) {
         const id = `${b.ctrl ? 'ctrl+' : ''}${b.key}`;
-        expect(seen.get(id), `${id} bound twice`).toBeUndefined();
-        seen.set(id, command);
+        expect(seen.get(`${info.context}:${id}`), `${id} bound twice in ${info.context}`).toBeUndefined();
+        seen.set(`${info.context}:${id}`, command);
       }
     }
+    const interrupt = [...seen].filter(([id]) => id.endsWith(':ctrl+c')).map(([, command]) => command);
+    expect(interrupt).toEqual(['INTERRUPT']);
   });
 
   it('follows the project decisions: k moves up, x/F9 kill, T terminates the tree, K hides kernel threads', () => {
-    expect(commandFor(press('k'))).toBe('CURSOR_UP');
-    expect(commandFor(press('j'))).toBe('CURSOR_DOWN');
-    expect(commandFor(press('x'))).toBe('KILL');
-    expect(commandFor(press('\x1b[20~'))).toBe('KILL');
-    expect(commandFor(press('T'))).toBe('TERMINATE_TREE');
-    expect(commandFor(press('K'))).toBe('HIDE_KERNEL_THREADS');
-    expect(commandFor(press('t'))).toBe('TREE');
-    expect(commandFor(press('\x1b[15~'))).toBe('TREE');
-    expect(commandFor(press('\x1b[17~'))).toBe('SORT_NEXT');
-    expect(commandFor(press('q'))).toBe('QUIT');
-    expect(commandFor(press('\x03'))).toBe('QUIT');
-    expect(commandFor(press('c'))).toBe('SELECT_WITH_CHILDREN');
+    expect(commandFor(press('k'), 'list')).toBe('CURSOR_UP');
+    expect(commandFor(press('j'), 'list')).toBe('CURSOR_DOWN');
+    expect(commandFor(press('x'), 'list')).toBe('KILL');
+    expect(commandFor(press('\x1b[20~'), 'list')).toBe('KILL');
+    expect(commandFor(press('T'), 'list')).toBe('TERMINATE_TREE');
+    expect(commandFor(press('K'), 'list')).toBe('HIDE_KERNEL_THREADS');
+    expect(commandFor(press('t'), 'list')).toBe('TREE');
+    expect(commandFor(press('\x1b[15~'), 'list')).toBe('TREE');
+    expect(commandFor(press('\x1b[17~'), 'list')).toBe('SORT_NEXT');
+    expect(commandFor(press('q'), 'list')).toBe('QUIT');
+    expect(commandFor(press('\x03'), 'global')).toBe('INTERRUPT');
+    expect(commandFor(press('c'), 'list')).toBe('SELECT_WITH_CHILDREN');
   });
 
-  it('generates the help from the table: every command, with its keys', () => {
-    const lines = helpLines();
+  it('looks a key up in its context only: the same key means different commands in different views', () => {
+    expect(commandFor(press('q'), 'dialog')).toBe('DIALOG_CANCEL');
+    expect(commandFor(press('q'), 'history')).toBe('HISTORY_CLOSE');
+    expect(commandFor(press('q'), 'files')).toBe('FDS_BACK');
+    expect(commandFor(press('\r'), 'dialog')).toBe('DIALOG_CONFIRM');
+    expect(commandFor(press('\r'), 'search')).toBe('INPUT_ACCEPT');
+    expect(commandFor(press('s'), 'files')).toBe('FDS_KIND_SOCKET');
+    expect(commandFor(press('s'), 'list')).toBeNull();
+    expect(commandFor(press('x'), 'search')).toBeNull();
+  });
+
+  it('generates help for every context from the table: every command once, dialogs and prompts included', () => {
+    const sections = helpSections();
+    const lines = sections.flatMap((section) => section.lines);
     expect(lines).toHaveLength(Object.keys(KEY_BINDINGS).length);
+    const contexts = new Set(sections.map((section) => section.context));
+    expect([...contexts].sort()).toEqual((['dialog', 'details', 'files', 'columns', 'global', 'history', 'list', 'search'] satisfies KeyContext[]).sort());
+    expect(sections.map((section) => section.title)).toEqual([
+      'Navigate',
+      'Find & sort',
+      'View',
+      'Select',
+      'Act',
+      'General',
+      'Details view',
+      'Open files view',
+      'Column chooser (F2)',
+      'Filter and search prompts (other keys type)',
+      'Signal and tree dialogs',
+      'Action history',
+      'Anywhere',
+    ]);
     const kill = lines.find((l) => l.description.startsWith('send a signal'));
     expect(kill?.keys).toBe('F9 x');
     expect(kill?.mutating).toBe(true);
+    expect(lines.find((l) => l.description.startsWith('send / terminate'))?.keys).toBe('Enter y');
     expect(keyLabel({ key: 'c', ctrl: true })).toBe('Ctrl-C');
   });
 });
@@ -114,6 +147,24 @@ describe('dispatch', () => {
     expect(topView(store.getState())).toBe('list');
     handleKey(press('q'), store);
     expect(store.getState().quitRequested).toBe(true);
+  });
+
+  it('quits on Ctrl-C from the list, a prompt, an overlay and any view a feature plugs in', () => {
+    const views = { fds: () => undefined, confirm: () => undefined };
+    const cases: ((store: ReturnType<typeof createMonitorStore>) => void)[] = [
+      () => undefined,
+      (store) => handleKey(press('/'), store),
+      (store) => store.getState().pushView('help'),
+      (store) => store.getState().pushView('fds'),
+      (store) => store.getState().pushView('confirm'),
+    ];
+    for (const setUp of cases) {
+      const store = createMonitorStore({ rows: 30 });
+      store.getState().ingest(syntheticFrame(rows));
+      setUp(store);
+      handleKey(press('\x03'), store, {}, views);
+      expect(store.getState().quitRequested).toBe(true);
+    }
   });
 
   it('sends typed text to the filter prompt, not to commands', () => {

@@ -235,10 +235,13 @@ describe('exposition', () => {
 });
 
 describe('unit grouping', () => {
-  const placement = (unit: string | null, slice: string | null, path: string) => ({ path, unit, slice, containerId: null, containerRuntime: null });
+  const placement = (unit: string | null, slice: string | null, path: string, containerId: string | null = null) =>
+    ({ path, unit, slice, containerId, containerRuntime: containerId ? ('docker' as const) : null });
   const extras = (cgroup: ReturnType<typeof placement> | null) =>
     ({ pid: 1, startTime: 1, alive: true, io: null, status: null, fdCount: null, cgroup, faults: null, fdLimit: null, smapsRollup: null, errors: [] }) as const;
-  it('names the systemd unit, else the slice, else the cgroup path, "-" when unreadable', () => {
+  it('names the container, else the systemd unit, else the slice, else the cgroup path, "-" when unreadable', () => {
+    const id = 'ab'.repeat(32);
+    expect(unitGroupName(extras(placement(`docker-${id}.scope`, 'system.slice', `/system.slice/docker-${id}.scope`, id)))).toBe('docker:abababababab');
     expect(unitGroupName(extras(placement('nginx.service', 'system.slice', '/system.slice/nginx.service')))).toBe('nginx.service');
     expect(unitGroupName(extras(placement(null, 'user-1000.slice', '/user.slice/user-1000.slice')))).toBe('user-1000.slice');
     expect(unitGroupName(extras(placement(null, null, '/')))).toBe('/');

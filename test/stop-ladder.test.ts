@@ -146,3 +146,50 @@ describe('proctop stop', () => {
     expect(left).toEqual([]);
   }, 40_000);
 });
+
+describe('interrupted operations', () => {
+  it('a stop interrupted by SIGTERM after it sent signals still writes its record, saying so', async () => {
+    const child = await stubborn('TERM');
+    const state = mkdtempSync(join(tmpdir(), 'proctop-stop-int-'));
+    const proctop = startChild(process.execPath, [cli, 'stop', '--table', '--ladder', 'TERM:30s,KILL:1s', String(child.pid)], {
+      env: { ...process.env, XDG_STATE_HOME: state },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    proctop.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => proctop.once('exit', (code) => resolve(code)));
+    await waitFor(() => stderr.includes('rung 1/2: sent SIGTERM to 1'), 20_000);
+    proctop.kill('SIGTERM'); // the proctop this test started
+    expect(await exited).toBe(143);
+    const record = readJsonLines(join(state, 'proctop', 'actions.jsonl')).at(-1);
+    expect(record).toMatchObject({
+      action: 'stop',
+      summary: 'interrupted by SIGTERM: ladder TERM:30s,KILL:1s, signals sent to 1 of 1',
+      targets: [{ pid: child.pid, outcome: 'interrupted', reason: 'interrupted by SIGTERM' }],
+    });
+    expect(await isAlive(child.pid)).toBe(true); // KILL never went out
+  }, 40_000);
+
+  it('a terminate-tree interrupted during its grace window still writes its record', async () => {
+    const child = await stubborn('TERM');
+    const state = mkdtempSync(join(tmpdir(), 'proctop-tt-int-'));
+    const proctop = startChild(process.execPath, [cli, 'terminate-tree', '--yes', '--table', '--grace', '30s', String(child.pid)], {
+      env: { ...process.env, XDG_STATE_HOME: state },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    proctop.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => proctop.once('exit', (code) => resolve(code)));
+    await waitFor(() => stderr.includes('rung 1: sent SIGTERM to 1'), 20_000);
+    proctop.kill('SIGINT');
+    expect(await exited).toBe(130);
+    const record = readJsonLines(join(state, 'proctop', 'actions.jsonl')).at(-1);
+    expect(record).toMatchObject({
+      action: 'terminate-tree',
+      summary: expect.stringMatching(/^interrupted by SIGINT: ladder TERM:30s,KILL:10s, signals sent to 1 of 1$/),
+      targets: [{ pid: child.pid, outcome: 'failed', reason: 'interrupted by SIGINT' }],
+    });
+    // Never left stopped: continued after the signals, and on the way out.
+    expect(readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]?.charAt(0)).not.toBe('T');
+  }, 40_000);
+});

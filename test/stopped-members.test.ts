@@ -20,7 +20,7 @@ describe('members stopped by terminate-tree', () => {
     const pid = sleeper.pid!;
     await waitFor(() => stateOf(pid) === 'S');
     const member = { pid, startTime: startTimeOf(pid) };
-    noteStopped(member, collector);
+    expect(await noteStopped([member], collector)).toBeNull();
     process.kill(pid, 'SIGSTOP');
     await waitFor(() => stateOf(pid) === 'T');
     // While a member is stopped, an interrupt must run our handler instead of killing node outright.
@@ -37,16 +37,16 @@ describe('members stopped by terminate-tree', () => {
     await waitFor(() => stateOf(pid) === 'S');
     process.kill(pid, 'SIGSTOP');
     await waitFor(() => stateOf(pid) === 'T');
-    noteStopped({ pid, startTime: startTimeOf(pid) + 1 }, collector); // a stale identity: the PID "was reused"
+    await noteStopped([{ pid, startTime: startTimeOf(pid) + 1 }], collector); // a stale identity: the PID "was reused"
     continueStoppedMembers();
     await new Promise((r) => setTimeout(r, 200));
     expect(stateOf(pid)).toBe('T');
     process.kill(pid, 'SIGCONT');
   });
 
-  it('drops its interrupt handlers once every member is continued', () => {
+  it('drops its interrupt handlers once every member is continued', async () => {
     const member = { pid: 999_999_999, startTime: 1 };
-    noteStopped(member, collector);
+    await noteStopped([member], collector);
     expect(stoppedMemberCount()).toBe(1);
     noteContinued(member);
     expect(stoppedMemberCount()).toBe(0);

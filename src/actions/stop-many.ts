@@ -6,15 +6,17 @@ import type { ActionDeps } from './deps.js';
 import { defaultReason, refusalText, toAuditTarget, validateBatch, type KillOutcome, type KillTarget } from './kill-many.js';
 import { formatLadder, ladderProblem, type Ladder } from './ladder.js';
 import { hasExited } from './process-tree.js';
+import { interruptPending, recordOnInterrupt } from './stopped-members.js';
 import { signalName } from './signals.js';
 
 /**
  * What the ladder did to one target: ended (gone within a rung's window; endedBy says which),
  * survived (still running after the last rung), or a kill outcome: exited (gone before the first
  * signal), reused, permission, error, and the validation refusals (protected, not-signalable,
- * invalid, reused for a PID:START naming another process, not-sent when the batch was refused).
+ * invalid, reused for a PID:START naming another process, not-sent when the batch was refused);
+ * interrupted only in the audit record of a run cut short by SIGINT/SIGTERM/SIGHUP.
  */
-export type StopOutcome = 'ended' | 'survived' | Exclude<KillOutcome, 'sent'>;
+export type StopOutcome = 'ended' | 'survived' | 'interrupted' | Exclude<KillOutcome, 'sent'>;
 
 export interface StopTargetResult {
   readonly pid: number;
@@ -99,46 +101,9 @@ export async function stopMany(targets: readonly KillTarget[], ladder: Ladder, d
     options.onProgress?.({ phase: 'ended', result: c.result });
   };
 
-  for (let index = 0; index < ladder.length && pending().length > 0; index++) {
-    const rung = ladder[index]!;
-    let sent = 0;
-    for (const c of pending()) {
-      const delivery = await deps.collector.signal({ pid: c.result.pid, startTime: c.result.startTime! }, rung.signal);
-      for (const w of delivery.warnings) if (!warnings.includes(w)) warnings.push(w);
-      if (delivery.outcome === 'sent') {
-        c.signalsSent.push(rung.signal);
-        c.viaPidfd = delivery.viaPidfd;
-        sent++;
-      } else if (delivery.outcome === 'exited' && index > 0) {
-        // Gone between the last check of the previous window and this rung: that rung ended it.
-        settle(c, { outcome: 'ended', endedBy: ladder[index - 1]!.signal, rung: index - 1, elapsedMs: Math.round(deps.now() - started) });
-      } else {
-        settle(c, { outcome: delivery.outcome, reason: delivery.error ?? defaultReason(delivery.outcome) });
-      }
-    }
-    options.onProgress?.({ phase: 'rung', rung: index, signal: rung.signal, sent });
-    const windowStart = deps.now();
-    for (;;) {
-      for (const c of pending()) {
-        const now = await deps.collector.readProcess(c.result.pid);
-        if (!now || now.startTime !== c.result.startTime || hasExited(now)) {
-          settle(c, { outcome: 'ended', endedBy: rung.signal, rung: index, elapsedMs: Math.round(deps.now() - started) });
-        }
-      }
-      const elapsed = deps.now() - windowStart;
-      options.onProgress?.({ phase: 'waiting', rung: index, remaining: pending().length, elapsedMs: Math.round(elapsed), windowMs: rung.windowMs });
-      if (pending().length === 0 || elapsed >= rung.windowMs) break;
-      await deps.sleep(Math.max(1, Math.min(pollMs, rung.windowMs - elapsed)));
-    }
-  }
   const last = ladder[ladder.length - 1]!;
-  for (const c of pending()) {
-    settle(c, { outcome: 'survived', reason: `still running ${Math.round(deps.now() - started)} ms after the last rung (${signalName(last.signal)})`, elapsedMs: Math.round(deps.now() - started) });
-  }
-
-  const results = climbs.map((c) => c.result);
-  if (deps.audit) {
-    const ended = results.filter((r) => r.outcome === 'ended').length;
+  const auditRun = async (results: readonly StopTargetResult[], summary: string): Promise<void> => {
+    if (!deps.audit) return;
     const auditWarning = await deps.audit.append({
       time: new Date().toISOString(),
       ...currentActor(),
@@ -146,10 +111,62 @@ export async function stopMany(targets: readonly KillTarget[], ladder: Ladder, d
       signal: ladder[0]!.signal,
       killSignal: ladder.length > 1 ? last.signal : null,
       targets: results.map((r) => toAuditTarget({ ...r, reason: r.outcome === 'ended' ? `ended by ${signalName(r.endedBy ?? 0)} after ${r.elapsedMs} ms` : r.reason })),
-      summary: refused ? `refused: nothing sent (${refusalText(validated)})` : `ladder ${formatLadder(ladder)}: ${ended} of ${results.length} ended`,
+      summary,
       warnings: [...warnings],
     });
     if (auditWarning) warnings.push(auditWarning);
+  };
+  // Interrupted before the end: the record still says what was sent to whom, and that it was cut short.
+  const stopRecording = refused
+    ? () => undefined
+    : recordOnInterrupt(async (interruptSignal) => {
+        const partial = climbs.map((c) => (c.done ? c.result : { ...c.result, outcome: 'interrupted' as const, reason: `interrupted by ${interruptSignal}`, signalsSent: [...c.signalsSent] }));
+        await auditRun(partial, `interrupted by ${interruptSignal}: ladder ${formatLadder(ladder)}, signals sent to ${partial.filter((r) => r.signalsSent.length > 0).length} of ${partial.length}`);
+      });
+
+  try {
+    for (let index = 0; index < ladder.length && pending().length > 0 && !interruptPending(); index++) {
+      const rung = ladder[index]!;
+      let sent = 0;
+      for (const c of pending()) {
+        if (interruptPending()) break; // nothing more goes out while the record is written
+        const delivery = await deps.collector.signal({ pid: c.result.pid, startTime: c.result.startTime! }, rung.signal);
+        for (const w of delivery.warnings) if (!warnings.includes(w)) warnings.push(w);
+        if (delivery.outcome === 'sent') {
+          c.signalsSent.push(rung.signal);
+          c.viaPidfd = delivery.viaPidfd;
+          sent++;
+        } else if (delivery.outcome === 'exited' && index > 0) {
+          // Gone between the last check of the previous window and this rung: that rung ended it.
+          settle(c, { outcome: 'ended', endedBy: ladder[index - 1]!.signal, rung: index - 1, elapsedMs: Math.round(deps.now() - started) });
+        } else {
+          settle(c, { outcome: delivery.outcome, reason: delivery.error ?? defaultReason(delivery.outcome) });
+        }
+      }
+      options.onProgress?.({ phase: 'rung', rung: index, signal: rung.signal, sent });
+      const windowStart = deps.now();
+      for (;;) {
+        for (const c of pending()) {
+          const now = await deps.collector.readProcess(c.result.pid);
+          if (!now || now.startTime !== c.result.startTime || hasExited(now)) {
+            settle(c, { outcome: 'ended', endedBy: rung.signal, rung: index, elapsedMs: Math.round(deps.now() - started) });
+          }
+        }
+        const elapsed = deps.now() - windowStart;
+        options.onProgress?.({ phase: 'waiting', rung: index, remaining: pending().length, elapsedMs: Math.round(elapsed), windowMs: rung.windowMs });
+        if (pending().length === 0 || elapsed >= rung.windowMs) break;
+        await deps.sleep(Math.max(1, Math.min(pollMs, rung.windowMs - elapsed)));
+      }
+    }
+  } finally {
+    stopRecording();
   }
+  for (const c of pending()) {
+    settle(c, { outcome: 'survived', reason: `still running ${Math.round(deps.now() - started)} ms after the last rung (${signalName(last.signal)})`, elapsedMs: Math.round(deps.now() - started) });
+  }
+
+  const results = climbs.map((c) => c.result);
+  const ended = results.filter((r) => r.outcome === 'ended').length;
+  await auditRun(results, refused ? `refused: nothing sent (${refusalText(validated)})` : `ladder ${formatLadder(ladder)}: ${ended} of ${results.length} ended`);
   return { ladder, refused, refusal: refused ? refusalText(validated) : null, results, warnings, elapsedMs: Math.round(deps.now() - started) };
 }

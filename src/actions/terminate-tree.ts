@@ -1,4 +1,4 @@
-import { noteContinued, noteStopped } from './stopped-members.js';
+import { interruptPending, noteContinued, noteStopped, recordOnInterrupt } from './stopped-members.js';
 import type { ProcessIdentity, ProcessStatus, SignalDelivery } from '../sys/types.js';
 import { formatDuration } from '../util/duration.js';
 import { currentActor } from '../storage/audit-log.js';
@@ -230,6 +230,8 @@ export async function terminateTree(rootGiven: TreeRoot, options: TerminateTreeO
 
   // Sends one identity-checked signal and settles the member's fate on anything but 'sent'.
   const deliver = async (t: Tracked, sig: number, fateIfExited: MemberFate): Promise<boolean> => {
+    // Interrupted (SIGINT/SIGTERM): nothing more goes out while the record is written.
+    if (interruptPending()) return false;
     let d: SignalDelivery;
     try {
       d = await deps.collector.signal({ pid: t.member.pid, startTime: t.member.startTime }, sig);
@@ -251,23 +253,31 @@ export async function terminateTree(rootGiven: TreeRoot, options: TerminateTreeO
     return false;
   };
 
-  // Recorded before the signal, so an interrupt at any point continues it on the way out.
-  const stop = async (t: Tracked): Promise<void> => {
-    noteStopped(t.member, deps.collector);
-    t.stopped = await deliver(t, SIGNAL_NUMBERS.STOP, 'already-gone');
-    if (!t.stopped) noteContinued(t.member);
+  // Recorded (hooks and watchdog) before the signals, so an interrupt at any point, even SIGKILL,
+  // continues them; one record for the whole round, then one SIGSTOP each.
+  const stopAll = async (round: readonly Tracked[]): Promise<void> => {
+    if (round.length === 0) return;
+    const watchdogProblem = await noteStopped(round.map((t) => t.member), deps.collector);
+    if (watchdogProblem) {
+      warn(watchdogProblem);
+      reliable = false;
+    }
+    for (const t of round) {
+      t.stopped = await deliver(t, SIGNAL_NUMBERS.STOP, 'already-gone');
+      if (!t.stopped) noteContinued(t.member);
+    }
   };
 
   // Stop every pending member, re-read the table, adopt newcomers, repeat until nothing new appears.
   const freeze = async (relation: TreeRelation): Promise<void> => {
     for (let round = 0; ; round++) {
-      for (const t of pending()) if (!t.stopped) await stop(t);
+      await stopAll(pending().filter((t) => !t.stopped));
       const added = adopt(await listProcesses(deps), relation);
       if (added.every((t) => t.fate !== null)) break;
       if (round + 1 >= maxRounds) {
         warn(`the tree was still growing after ${maxRounds} stop-and-rescan rounds`);
         reliable = false;
-        for (const t of pending()) if (!t.stopped) await stop(t);
+        await stopAll(pending().filter((t) => !t.stopped));
         break;
       }
     }
@@ -315,6 +325,33 @@ export async function terminateTree(rootGiven: TreeRoot, options: TerminateTreeO
     }
   };
 
+  const report = (): MemberReport[] =>
+    tracked.map((t) => ({
+      pid: t.member.pid,
+      startTime: t.member.startTime,
+      ppid: t.member.ppid,
+      pgid: t.member.pgid,
+      comm: t.member.comm,
+      uid: t.member.uid,
+      user: t.member.user,
+      relation: t.member.relation,
+      fate: t.fate ?? 'failed',
+      reason: t.reason,
+      signalsSent: t.signalsSent,
+      endedByRung: (t.fate === 'exited-after-signal' || t.fate === 'killed') && t.rung !== null ? t.rung : null,
+      endedBy: (t.fate === 'exited-after-signal' || t.fate === 'killed') && t.rung !== null ? ladder[t.rung]!.signal : null,
+    }));
+  // Interrupted before the end: the record still says what was sent to whom, and that it was cut short.
+  const stopRecording = recordOnInterrupt(async (interruptSignal) => {
+    const partial = report().map((m) => (m.fate === 'failed' && m.reason === null ? { ...m, reason: `interrupted by ${interruptSignal}` } : m));
+    const result: TerminateTreeResult = {
+      ladder, root: { pid: root.pid, startTime: root.startTime, comm: root.comm }, pgid: root.pgid, signal, killSignal, refusal: null,
+      escalated: false, exited: false, timedOut: false, reliability: 'best_effort', members: partial, warnings: [...warnings], elapsedMs: Math.round(deps.now() - started),
+    };
+    const sent = partial.filter((m) => m.signalsSent.length > 0).length;
+    await audit(deps, result, [...warnings], `interrupted by ${interruptSignal}: ladder ${formatLadder(ladder)}, signals sent to ${sent} of ${partial.length}`, rootPid);
+  });
+
   let escalated = false;
   try {
     for (let index = 0; index < ladder.length; index++) {
@@ -344,23 +381,10 @@ export async function terminateTree(rootGiven: TreeRoot, options: TerminateTreeO
   } finally {
     // Whatever happened, never leave a member stopped by us.
     await resume();
+    stopRecording();
   }
 
-  const members: MemberReport[] = tracked.map((t) => ({
-    pid: t.member.pid,
-    startTime: t.member.startTime,
-    ppid: t.member.ppid,
-    pgid: t.member.pgid,
-    comm: t.member.comm,
-    uid: t.member.uid,
-    user: t.member.user,
-    relation: t.member.relation,
-    fate: t.fate ?? 'failed',
-    reason: t.reason,
-    signalsSent: t.signalsSent,
-    endedByRung: (t.fate === 'exited-after-signal' || t.fate === 'killed') && t.rung !== null ? t.rung : null,
-    endedBy: (t.fate === 'exited-after-signal' || t.fate === 'killed') && t.rung !== null ? ladder[t.rung]!.signal : null,
-  }));
+  const members = report();
   const gone = new Set<MemberFate>(['exited-after-signal', 'killed', 'already-gone', 'reused']);
   const result: TerminateTreeResult = {
     ladder,

@@ -20,6 +20,8 @@ Prints a completion script for the shell: subcommands, flags, signal names, --so
 
 Setup:
   bash   echo 'source <(proctop completion bash)' >> ~/.bashrc
+         or, loaded on first use by bash-completion:
+         proctop completion bash > ~/.local/share/bash-completion/completions/proctop
   zsh    echo 'source <(proctop completion zsh)' >> ~/.zshrc     (after compinit)
          or: proctop completion zsh > "\${fpath[1]}/_proctop"
   fish   proctop completion fish > ~/.config/fish/completions/proctop.fish

@@ -1,7 +1,6 @@
 import React from 'react';
 import { Box, Text } from 'ink';
-import { CHOOSER_BINDINGS } from '../keys/chooser-keys.js';
-import { keyLabel } from '../keys/bindings.js';
+import { KEY_BINDINGS, keysOf } from '../keys/bindings.js';
 import { useMonitor } from '../store/use-monitor-store.js';
 import { chooserLines } from './chooser-lines.js';
 
@@ -10,10 +9,7 @@ export function ColumnChooser(): React.JSX.Element {
   const visibleColumns = useMonitor((s) => s.visibleColumns);
   const index = useMonitor((s) => s.chooserIndex);
   const layout = useMonitor((s) => s.layout);
-  const hint = (Object.values(CHOOSER_BINDINGS) as { bindings: readonly { key: string; ctrl?: boolean }[]; description: string }[])
-    .filter((info) => info.description !== 'first column' && info.description !== 'quit proctop')
-    .map((info) => `${info.bindings.map(keyLabel).join('/')} ${info.description}`)
-    .join('  ·  ');
+  const hint = (['CHOOSER_UP', 'CHOOSER_DOWN', 'CHOOSER_TOGGLE', 'CHOOSER_DONE'] as const).map((c) => `${keysOf(c, '/')} ${KEY_BINDINGS[c].description}`).join('  ·  ');
   const lines = chooserLines(visibleColumns, index, layout.columns, Math.max(1, layout.lines - layout.statusLines), hint);
   return (
     <Box flexDirection="column">

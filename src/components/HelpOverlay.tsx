@@ -1,25 +1,18 @@
 import React from 'react';
 import { Box, Text } from 'ink';
-import { helpLines } from '../keys/bindings.js';
-import { inspectHelpSections } from '../keys/inspect-bindings.js';
+import { helpSections } from '../keys/bindings.js';
 import { useMonitor } from '../store/use-monitor-store.js';
 import { fit } from './format.js';
 
-/** The help text lines, generated from the key table (so help never drifts from the keys). */
+/** The help text lines, generated from the key table for every context (so help never drifts from the keys). */
 export function helpText(watch: boolean, width: number): string[] {
   const lines: string[] = [watch ? 'proctop --watch: read-only — keys marked (ro) only answer "read-only"' : 'proctop keys'];
-  let group = '';
-  for (const line of helpLines()) {
-    if (line.group !== group) {
-      group = line.group;
-      lines.push(`${group}:`);
-    }
-    const note = watch && line.mutating ? ' (ro)' : '';
-    lines.push(fit(`  ${line.keys.padEnd(16)} ${line.description}${note}`, width));
-  }
-  for (const section of inspectHelpSections()) {
+  for (const section of helpSections()) {
     lines.push(`${section.title}:`);
-    for (const line of section.lines) lines.push(fit(`  ${line.keys.padEnd(16)} ${line.description}`, width));
+    for (const line of section.lines) {
+      const note = watch && line.mutating ? ' (ro)' : '';
+      lines.push(fit(`  ${line.keys.padEnd(16)} ${line.description}${note}`, width));
+    }
   }
   return lines;
 }

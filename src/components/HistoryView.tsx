@@ -1,5 +1,5 @@
 import React from 'react';
-import { dialogKeys } from '../keys/dialog-bindings.js';
+import { keysOf } from '../keys/bindings.js';
 import type { HistoryState } from '../store/actions-store.js';
 import { useActions } from '../store/use-actions-store.js';
 import { useMonitor } from '../store/use-monitor-store.js';
@@ -16,7 +16,7 @@ export function historyViewLines(history: HistoryState, height: number): DialogL
   else if (lines.length === 0) body.push({ text: 'No actions recorded yet.' });
   const top = Math.min(history.scrollTop, Math.max(0, lines.length - 1));
   body.push(...lines.slice(top).map((text) => ({ text: sanitizeText(text) })));
-  return fitLines(body, { text: `${dialogKeys('PREVIOUS')} ${dialogKeys('NEXT')} PgUp PgDn: scroll   ${dialogKeys('CLOSE_HISTORY')}: close`, bold: true }, height);
+  return fitLines(body, { text: `${keysOf('HISTORY_UP', '/')} ${keysOf('HISTORY_DOWN', '/')} PgUp PgDn: scroll   ${keysOf('HISTORY_CLOSE', '/')}: close`, bold: true }, height);
 }
 
 /** The action history (H): what proctop did, from the audit log and this session. Read-only. */

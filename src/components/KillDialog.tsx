@@ -1,5 +1,5 @@
 import React from 'react';
-import { dialogKeys } from '../keys/dialog-bindings.js';
+import { keysOf } from '../keys/bindings.js';
 import { LADDER_CHOICE, PICKER_SIGNALS, type DialogTarget, type KillDialogState } from '../store/actions-store.js';
 import { useActions } from '../store/use-actions-store.js';
 import { useMonitor } from '../store/use-monitor-store.js';
@@ -38,8 +38,8 @@ export function killDialogLines(dialog: KillDialogState, width: number, height: 
   const action = ladder ? `stop (ladder ${dialog.ladderText})` : `send SIG${picked.name}`;
   const count = dialog.targets.length;
   const run = dialog.run;
-  let footerText = `${dialogKeys('CONFIRM')}: ${action}   ${dialogKeys('CANCEL')}: cancel   ${dialogKeys('PREVIOUS')} ${dialogKeys('NEXT')}: signal`;
-  if (run) footerText = run.done ? `${dialogKeys('CONFIRM')} ${dialogKeys('CANCEL')}: close` : `stopping…   ${dialogKeys('CANCEL')}: leave it running`;
+  let footerText = `${keysOf('DIALOG_CONFIRM', '/')}: ${action}   ${keysOf('DIALOG_CANCEL', '/')}: cancel   ${keysOf('DIALOG_PREVIOUS', '/')} ${keysOf('DIALOG_NEXT', '/')}: signal`;
+  if (run) footerText = run.done ? `${keysOf('DIALOG_CONFIRM', '/')} ${keysOf('DIALOG_CANCEL', '/')}: close` : `stopping…   ${keysOf('DIALOG_CANCEL', '/')}: leave it running`;
   else if (dialog.sending) footerText = `sending SIG${picked.name}…`;
   const footer: DialogLine = { text: footerText, bold: true };
   const fixed = 4; // title, column titles, "Signal:", footer

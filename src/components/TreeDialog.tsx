@@ -1,5 +1,5 @@
 import React from 'react';
-import { dialogKeys } from '../keys/dialog-bindings.js';
+import { keysOf } from '../keys/bindings.js';
 import type { TreeDialogState, TreeMemberLine } from '../store/actions-store.js';
 import { useActions } from '../store/use-actions-store.js';
 import { useMonitor } from '../store/use-monitor-store.js';
@@ -21,14 +21,14 @@ export function memberText(m: TreeMemberLine, width: number, withFate: boolean):
 export function treeDialogLines(dialog: TreeDialogState, width: number, height: number): DialogLine[] {
   const root = `PID ${dialog.root.pid} (${sanitizeText(dialog.root.command)})`;
   const count = dialog.members.length;
-  const close = `${dialogKeys('CONFIRM')}/${dialogKeys('CANCEL')}: close`;
-  const scroll = count > 0 ? `   ${dialogKeys('PREVIOUS')} ${dialogKeys('NEXT')}: scroll` : '';
+  const close = `${keysOf('DIALOG_CONFIRM', '/')}/${keysOf('DIALOG_CANCEL', '/')}: close`;
+  const scroll = count > 0 ? `   ${keysOf('DIALOG_PREVIOUS', '/')} ${keysOf('DIALOG_NEXT', '/')}: scroll` : '';
   let head: DialogLine[];
   let footer: string;
   switch (dialog.phase) {
     case 'planning':
       head = [{ text: `Terminate the tree of ${root}`, bold: true }, { text: dialog.progress }];
-      footer = `${dialogKeys('CANCEL')}: cancel`;
+      footer = `${keysOf('DIALOG_CANCEL', '/')}: cancel`;
       break;
     case 'refused':
       head = [{ text: `Cannot terminate the tree of ${root}`, bold: true }, { text: dialog.refusal ?? '' }, { text: 'Nothing was sent.' }];
@@ -40,12 +40,12 @@ export function treeDialogLines(dialog: TreeDialogState, width: number, height: 
         { text: `Terminate the tree of ${root}: ${count} process${count === 1 ? '' : 'es'}${spared > 0 ? ` (${spared} spared)` : ''}?`, bold: true },
         { text: `Stops them all, sends TERM, waits up to ${formatDuration(dialog.windows.graceMs)}, then KILL to survivors (up to ${formatDuration(dialog.windows.killAfterMs)}).` },
       ];
-      footer = `${dialogKeys('CONFIRM')}: terminate   ${dialogKeys('CANCEL')}: cancel${scroll}`;
+      footer = `${keysOf('DIALOG_CONFIRM', '/')}: terminate   ${keysOf('DIALOG_CANCEL', '/')}: cancel${scroll}`;
       break;
     }
     case 'running':
       head = [{ text: `Terminating the tree of ${root}…`, bold: true }, { text: `> ${dialog.progress}`, inverse: true }];
-      footer = `${dialogKeys('CANCEL')}: close (it goes on in the background)${scroll}`;
+      footer = `${keysOf('DIALOG_CANCEL', '/')}: close (it goes on in the background)${scroll}`;
       break;
     case 'done':
       head = [{ text: `Tree of ${root}: done`, bold: true }, { text: dialog.progress, inverse: true }];

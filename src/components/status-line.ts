@@ -1,12 +1,11 @@
 // The status bar's text: hints or a message on the left, state on the right. Pure.
-import { commandKeys, type Command } from '../keys/bindings.js';
-import { FD_VIEW_HINTS } from '../keys/inspect-bindings.js';
+import { firstKeyOf, type ListCommand } from '../keys/bindings.js';
 import type { MonitorState } from '../store/monitor-store.js';
 import { messageHolds, topView } from '../store/monitor-store.js';
 import { sanitizeText } from '../output/sanitize.js';
 import { fit } from './format.js';
 
-const LIST_HINTS: readonly [Command, string][] = [
+const LIST_HINTS: readonly [ListCommand, string][] = [
   ['HELP', 'Help'],
   ['FILTER', 'Filter'],
   ['SORT_NEXT', 'Sort'],
@@ -16,7 +15,7 @@ const LIST_HINTS: readonly [Command, string][] = [
   ['DETAILS', 'Details'],
   ['QUIT', 'Quit'],
 ];
-const WATCH_HINTS: readonly [Command, string][] = [
+const WATCH_HINTS: readonly [ListCommand, string][] = [
   ['HELP', 'Help'],
   ['FILTER', 'Filter'],
   ['SORT_NEXT', 'Sort'],
@@ -25,10 +24,8 @@ const WATCH_HINTS: readonly [Command, string][] = [
   ['QUIT', 'Quit'],
 ];
 
-/** The first key of a command, for compact hints ("F1", "/"). */
-function firstKey(command: Command): string {
-  return commandKeys(command).split(' ')[0] ?? '';
-}
+/** Hints of the open-files view (its whole key list is in help). */
+const FD_VIEW_HINTS = 'Esc back  / search  0-5 kind (0 all, 1 file, 2 socket, 3 pipe, 4 anon)  j/k PgUp/PgDn scroll';
 
 function hints(s: MonitorState): string {
   const view = topView(s);
@@ -39,7 +36,7 @@ function hints(s: MonitorState): string {
   if (view === 'fds') return FD_VIEW_HINTS;
   const list = s.mode === 'watch' ? WATCH_HINTS : LIST_HINTS;
   const prefix = s.mode === 'watch' ? 'WATCH (read-only)  ' : '';
-  return prefix + list.map(([command, label]) => `${firstKey(command)} ${label}`).join('  ');
+  return prefix + list.map(([command, label]) => `${firstKeyOf(command)} ${label}`).join('  ');
 }
 
 /** Right-hand state: backend, interval, filters, selection, pause. */

@@ -1,19 +1,8 @@
-// The column chooser (F2, htop's Setup screen): keys as data, and what they do.
+// What the column chooser's keys (context 'columns' of the key table) do.
 import type { ProctopConfig } from '../config/config.js';
 import type { MonitorStore } from '../store/monitor-store.js';
 import type { KeyPress } from './decode-key.js';
-import { viewCommandFor, type ViewKeyInfo } from './inspect-bindings.js';
-
-export type ChooserCommand = 'CHOOSER_UP' | 'CHOOSER_DOWN' | 'CHOOSER_TOP' | 'CHOOSER_TOGGLE' | 'CHOOSER_DONE' | 'CHOOSER_QUIT';
-
-export const CHOOSER_BINDINGS: Readonly<Record<ChooserCommand, ViewKeyInfo>> = {
-  CHOOSER_UP: { bindings: [{ key: 'up' }, { key: 'k' }], description: 'previous column' },
-  CHOOSER_DOWN: { bindings: [{ key: 'down' }, { key: 'j' }], description: 'next column' },
-  CHOOSER_TOP: { bindings: [{ key: 'home' }, { key: 'g' }], description: 'first column' },
-  CHOOSER_TOGGLE: { bindings: [{ key: 'space' }, { key: 'return' }], description: 'show / hide the column' },
-  CHOOSER_DONE: { bindings: [{ key: 'escape' }, { key: 'q' }, { key: 'f2' }, { key: 'S' }], description: 'back to the list, saving columns, sort and interval' },
-  CHOOSER_QUIT: { bindings: [{ key: 'c', ctrl: true }, { key: 'f10' }], description: 'quit proctop' },
-};
+import { commandFor } from './bindings.js';
 
 /** What the chooser persists: the config file's columns, sort and interval. */
 export type SaveColumns = (patch: Pick<ProctopConfig, 'columns' | 'sort' | 'intervalMs'>) => Promise<void>;
@@ -21,7 +10,7 @@ export type SaveColumns = (patch: Pick<ProctopConfig, 'columns' | 'sort' | 'inte
 /** Handles a key while the chooser is on top. */
 export function handleChooserKey(press: KeyPress, store: MonitorStore, save: SaveColumns): void {
   const s = store.getState();
-  switch (viewCommandFor(press, CHOOSER_BINDINGS)) {
+  switch (commandFor(press, 'columns')) {
     case 'CHOOSER_UP':
       return s.moveChooser(-1);
     case 'CHOOSER_DOWN':

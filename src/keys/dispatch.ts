@@ -2,8 +2,9 @@
 // choosing the action.
 import type { MonitorStore, View } from '../store/monitor-store.js';
 import { topView } from '../store/monitor-store.js';
-import { commandFor, KEY_BINDINGS, type Command } from './bindings.js';
+import { commandFor, KEY_BINDINGS, type CommandInfo, type ListCommand } from './bindings.js';
 import type { KeyPress } from './decode-key.js';
+import { editText } from './text-input.js';
 
 /** Answer to any mutating key in --watch mode. */
 export const READ_ONLY_MESSAGE = 'read-only (--watch)';
@@ -12,7 +13,7 @@ export const READ_ONLY_MESSAGE = 'read-only (--watch)';
  * Commands served by controllers that run-interactive plugs in through overrides (they need the
  * OS). A MonitorApp rendered without them (tests, embedding) answers with this instead.
  */
-const NEEDS_CONTROLLER: Readonly<Partial<Record<Command, string>>> = {
+const NEEDS_CONTROLLER: Readonly<Partial<Record<ListCommand, string>>> = {
   OPEN_FILES: 'open files view: not available here',
   KILL: 'kill dialog: not available here',
   TERMINATE_TREE: 'terminate tree: not available here',
@@ -25,16 +26,17 @@ const NEEDS_CONTROLLER: Readonly<Partial<Record<Command, string>>> = {
  * Actions that later work plugs in (kill dialog, open files...). A command listed here runs the
  * given function instead of the "not available yet" message.
  */
-export type CommandOverrides = Readonly<Partial<Record<Command, (store: MonitorStore) => void>>>;
+export type CommandOverrides = Readonly<Partial<Record<ListCommand, (store: MonitorStore) => void>>>;
 
 /** Key handlers of views that features add ('detail', 'fds', ...): the view on top gets every key. */
 export type ViewKeyHandlers = Readonly<Partial<Record<View, (press: KeyPress, store: MonitorStore) => void>>>;
 
 /** Runs one list-mode command against the store. */
-export function runListCommand(command: Command, store: MonitorStore, overrides: CommandOverrides = {}): void {
+export function runListCommand(command: ListCommand, store: MonitorStore, overrides: CommandOverrides = {}): void {
   const s = store.getState();
+  const info: CommandInfo = KEY_BINDINGS[command];
   // The key table says which commands change processes (or prepare to): --watch refuses them all.
-  if (s.mode === 'watch' && KEY_BINDINGS[command].mutating) {
+  if (s.mode === 'watch' && info.mutating) {
     s.showMessage(READ_ONLY_MESSAGE);
     return;
   }
@@ -82,33 +84,24 @@ export function runListCommand(command: Command, store: MonitorStore, overrides:
   }
 }
 
-function handleTextInput(press: KeyPress, store: MonitorStore): void {
-  const s = store.getState();
-  if (press.ctrl && press.name === 'c') return s.requestQuit();
-  if (press.name === 'return') return s.acceptInput();
-  if (press.name === 'escape') return s.cancelInput();
-  if (press.name === 'backspace') return s.backspaceInput();
-  if (press.name === 'space') return s.typeInput(' ');
-  // Printable text only; control and escape sequences never reach the filter.
-  if (!press.ctrl && press.sequence.length > 0 && !/[\x00-\x1f\x7f]/.test(press.sequence)) s.typeInput(press.sequence);
-}
-
 function handleOverlay(press: KeyPress, store: MonitorStore, overrides: CommandOverrides): void {
   const s = store.getState();
-  const command = commandFor(press);
-  if (command === 'QUIT' && press.ctrl) return s.requestQuit();
   // From the details pane, o goes on to open files like in the list.
-  if (topView(s) === 'detail' && command === 'OPEN_FILES') return runListCommand(command, store, overrides);
+  if (topView(s) === 'detail' && commandFor(press, 'list') === 'OPEN_FILES') return runListCommand('OPEN_FILES', store, overrides);
   s.popView();
 }
 
 /** The one entry point: routes a keypress to the handler of the current input mode. */
 export function handleKey(press: KeyPress, store: MonitorStore, overrides: CommandOverrides = {}, viewKeys: ViewKeyHandlers = {}): void {
   const s = store.getState();
-  if (s.input) return handleTextInput(press, store);
+  // Ctrl-C is looked at here only: it quits from every view, dialog and prompt.
+  if (commandFor(press, 'global') === 'INTERRUPT') return s.requestQuit();
+  if (s.input) {
+    return editText(press, { accept: s.acceptInput, cancel: s.cancelInput, backspace: s.backspaceInput, type: s.typeInput });
+  }
   const viewHandler = viewKeys[topView(s)];
   if (viewHandler) return viewHandler(press, store);
   if (topView(s) !== 'list') return handleOverlay(press, store, overrides);
-  const command = commandFor(press);
+  const command = commandFor(press, 'list');
   if (command) runListCommand(command, store, overrides);
 }

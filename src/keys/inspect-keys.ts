@@ -2,10 +2,22 @@
 // every key here. Handlers only choose an action; the stores hold the logic.
 import { cursorRow, type MonitorStore } from '../store/monitor-store.js';
 import { fdTableRows, type InspectStore } from '../store/inspect-store.js';
+import type { FdKind } from '../sys/types.js';
+import { detailBodyLength } from '../components/detail-lines.js';
+import { commandFor, type CommandIn } from './bindings.js';
 import type { CommandOverrides, ViewKeyHandlers } from './dispatch.js';
 import type { KeyPress } from './decode-key.js';
-import { detailBodyLength } from '../components/detail-lines.js';
-import { DETAIL_BINDINGS, FD_VIEW_BINDINGS, KIND_OF_COMMAND, viewCommandFor } from './inspect-bindings.js';
+import { editText } from './text-input.js';
+
+/** The kind each kind-filter command shows (null = all). */
+const KIND_OF_COMMAND: Readonly<Partial<Record<CommandIn<'files'>, FdKind | null>>> = {
+  FDS_KIND_ALL: null,
+  FDS_KIND_FILE: 'file',
+  FDS_KIND_SOCKET: 'socket',
+  FDS_KIND_PIPE: 'pipe',
+  FDS_KIND_ANON: 'anon',
+  FDS_KIND_UNKNOWN: 'unknown',
+};
 
 /** Captures the process under the cursor as the target; false when there is none. */
 function captureCursor(monitor: MonitorStore, inspect: InspectStore): boolean {
@@ -26,7 +38,6 @@ export function openFiles(monitor: MonitorStore, inspect: InspectStore): void {
   if (captureCursor(monitor, inspect)) monitor.getState().pushView('fds');
 }
 
-/** Keys while the details view is on top. */
 /** Body lines the details view shows at once (below its title): the PgUp/PgDn step. */
 function detailPage(monitor: MonitorStore): number {
   const layout = monitor.getState().layout;
@@ -41,9 +52,10 @@ function scrollDetail(monitor: MonitorStore, inspect: InspectStore, lines: numbe
   i.scrollDetail(lines === 'top' ? -i.detailScroll : lines, detailBodyLength(input, s.layout.columns) - detailPage(monitor));
 }
 
+/** Keys while the details view is on top. */
 export function handleDetailKey(press: KeyPress, monitor: MonitorStore, inspect: InspectStore): void {
   const s = monitor.getState();
-  switch (viewCommandFor(press, DETAIL_BINDINGS)) {
+  switch (commandFor(press, 'details')) {
     case 'DETAIL_UP':
       return scrollDetail(monitor, inspect, -1);
     case 'DETAIL_DOWN':
@@ -77,26 +89,13 @@ export function handleDetailKey(press: KeyPress, monitor: MonitorStore, inspect:
   }
 }
 
-/** Keys while the open-files search prompt is open. */
-function handleSearchKey(press: KeyPress, monitor: MonitorStore, inspect: InspectStore): void {
-  const i = inspect.getState();
-  if (press.ctrl && press.name === 'c') return monitor.getState().requestQuit();
-  if (press.name === 'return') return i.acceptSearch();
-  if (press.name === 'escape') return i.cancelSearch();
-  if (press.name === 'backspace') return i.backspaceSearch();
-  if (press.name === 'space') return i.typeSearch(' ');
-  // Printable text only; escape sequences never reach the search.
-  if (!press.ctrl && press.sequence.length > 0 && !/[\x00-\x1f\x7f]/.test(press.sequence)) i.typeSearch(press.sequence);
-  return undefined;
-}
-
 /** Keys while the open-files view is on top. */
 export function handleFdsKey(press: KeyPress, monitor: MonitorStore, inspect: InspectStore): void {
   const i = inspect.getState();
-  if (i.searchInput) return handleSearchKey(press, monitor, inspect);
+  if (i.searchInput) return editText(press, { accept: i.acceptSearch, cancel: i.cancelSearch, backspace: i.backspaceSearch, type: i.typeSearch });
   const s = monitor.getState();
   const page = fdTableRows(s.layout);
-  const command = viewCommandFor(press, FD_VIEW_BINDINGS);
+  const command = commandFor(press, 'files');
   if (command === null) return undefined;
   const kind = KIND_OF_COMMAND[command];
   if (kind !== undefined) return i.setKindFilter(kind);

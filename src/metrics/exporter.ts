@@ -1,3 +1,4 @@
+import { cgroupLabel } from '../inspect/cgroup-label.js';
 import { identityKey } from '../sampler/types.js';
 import type { Collector, ExtrasRequest, ProcessExtras, RawProcess, Snapshot } from '../sys/types.js';
 import type { FamilyAvailability } from './families.js';
@@ -45,13 +46,12 @@ export function extrasRequestFor(groupBy: GroupBy, proportional: boolean): Extra
 }
 
 /**
- * The group of a process under unit grouping: its systemd unit, else its slice, else its cgroup
- * path ("/" for the root cgroup); "-" when the cgroup could not be read (cgroup v1 only).
+ * The group of a process under unit grouping: the CGROUP column's label (its container, else its
+ * systemd unit, else its slice, else its cgroup path, "/" for the root cgroup); "-" when the cgroup
+ * could not be read (cgroup v1 only).
  */
 export function unitGroupName(extras: ProcessExtras | undefined): string {
-  const placement = extras?.cgroup;
-  if (!placement) return '-';
-  return placement.unit ?? placement.slice ?? placement.path;
+  return extras?.cgroup ? cgroupLabel(extras.cgroup) : '-';
 }
 
 /**

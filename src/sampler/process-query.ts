@@ -1,3 +1,4 @@
+import { basename } from './program-name.js';
 import type { ProcessRow } from './types.js';
 
 /** Which CPU figure a listing uses: lifetime average (instant) or measured over a sample window. */
@@ -28,10 +29,6 @@ export function cpuPercentOf(row: ProcessRow, mode: CpuMode): number {
   return mode === 'monitor' ? row.cpuPercent : row.cpuPercentLifetime;
 }
 
-function basename(path: string): string {
-  const slash = path.lastIndexOf('/');
-  return slash < 0 ? path : path.slice(slash + 1);
-}
 
 /** True when the row passes every filter. */
 export function matchesFilter(row: ProcessRow, filter: ProcessFilter, mode: CpuMode): boolean {

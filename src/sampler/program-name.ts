@@ -5,7 +5,8 @@
  */
 export const GENERIC_THREAD_NAMES: ReadonlySet<string> = new Set(['MainThread']);
 
-function basename(path: string): string {
+/** The last component of a path (what follows the last '/'). */
+export function basename(path: string): string {
   const slash = path.lastIndexOf('/');
   return slash < 0 ? path : path.slice(slash + 1);
 }

@@ -18,8 +18,31 @@ export interface TmuxServer {
    * in the current directory and types command into it.
    */
   startShell(session: string, command: string, columns?: number, rows?: number): void;
+  /** After quit: the alternate screen is gone and startShell's prompt is back (proctop has exited). */
+  waitForShell(session: string): Promise<void>;
   /** Ends this file's tmux server and every session in it (afterAll). */
   killServer(): void;
+}
+
+/** One row of the process table on a captured screen. */
+export interface TableRowLine {
+  /** Line number on the screen (0-based). */
+  readonly index: number;
+  /** The gutter: '*' selected, '>' cursor, ' ' otherwise. */
+  readonly mark: string;
+  readonly pid: number;
+  readonly line: string;
+}
+
+/** The process table's rows on a captured screen: the lines under the PID title line. */
+export function tableRowLines(text: string): TableRowLine[] {
+  const lines = text.split('\n');
+  const title = lines.findIndex((l) => /^\s+PID\S* /.test(l));
+  if (title < 0) return [];
+  return lines.flatMap((line, index) => {
+    const m = index > title ? /^([ *>])\s*(\d+) /.exec(line) : null;
+    return m ? [{ index, mark: m[1] ?? ' ', pid: Number(m[2]), line }] : [];
+  });
 }
 
 export function tmuxServer(socket: string): TmuxServer {
@@ -40,10 +63,14 @@ export function tmuxServer(socket: string): TmuxServer {
     tmux('new-session', '-d', '-s', session, '-x', String(columns), '-y', String(rows), '-c', process.cwd(), 'env -u CI PS1="e2e$ " bash --norc --noprofile');
     tmux('send-keys', '-t', session, command, 'Enter');
   };
+  const waitForShell = async (session: string): Promise<void> => {
+    await waitFor(() => tmux('display-message', '-p', '-t', session, '#{alternate_on} #{pane_current_command}').trim() === '0 bash', 10_000, 100);
+    await waitForScreen(session, (s) => s.trimEnd().split('\n').at(-1) === 'e2e$', 'the shell prompt after quit');
+  };
   const killServer = (): void => {
     spawnSync('tmux', ['-L', socket, 'kill-server']);
   };
-  return { tmux, screen, waitForScreen, startShell, killServer };
+  return { tmux, screen, waitForScreen, startShell, waitForShell, killServer };
 }
 
 /** PIDs of the process table rows on screen. */
