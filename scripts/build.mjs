@@ -31,6 +31,13 @@ try {
   // first build: no dist yet
 }
 renameSync('dist.next', 'dist');
+// A bundle-only build (--no-types, as `npm test` runs it) keeps the declarations it found, so
+// package.json's "types" never points at nothing; the full build rewrites them below.
+try {
+  renameSync('dist.old/types', 'dist/types');
+} catch {
+  // no declarations yet
+}
 rmSync('dist.old', { recursive: true, force: true });
 if (!process.argv.includes('--no-types')) {
   const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json', '--emitDeclarationOnly'], { stdio: 'inherit' });

@@ -2,7 +2,7 @@
 // "N passed, N failed" that CI reads. .ci/run runs it once per Node version and sums the runs:
 // PROCTOP_TEST_RUN=NAME prints "NAME run: N passed / N failed" instead (so only CI's summed line
 // has the plain form) and writes the counts to .test-counts-NAME.json.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -12,7 +12,11 @@ const node = process.execPath;
 const results = '.vitest-results.json';
 
 const build = spawnSync(node, ['scripts/build.mjs', '--no-types'], { stdio: 'inherit' });
-const typecheck = spawnSync(node, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.test.json'], { stdio: 'inherit' });
+/** Runs a command to its end, inheriting stdio; resolves its exit status. */
+const runNode = (args) => new Promise((resolve) => spawn(node, args, { stdio: 'inherit' }).once('close', (code) => resolve({ status: code })));
+// Type-check tests and sources, and refresh the library's declarations (dist/types) alongside.
+const tsc = require.resolve('typescript/bin/tsc');
+const [typecheck, declarations] = await Promise.all([runNode([tsc, '-p', 'tsconfig.test.json']), runNode([tsc, '-p', 'tsconfig.json', '--emitDeclarationOnly'])]);
 rmSync(results, { force: true });
 const vitest = spawnSync(
   node,
@@ -38,6 +42,7 @@ if (existsSync(results)) {
 // A failed build or type-check counts as a failure of its own.
 if (build.status !== 0) { console.error('build failed'); failed += 1; }
 if (typecheck.status !== 0) { console.error('type-check failed'); failed += 1; }
+if (declarations.status !== 0) { console.error('type declarations (dist/types) not emitted'); failed += 1; }
 const run = process.env.PROCTOP_TEST_RUN;
 if (run) {
   writeFileSync(`.test-counts-${run}.json`, `${JSON.stringify({ node: process.version, passed, failed, skipped })}\n`);

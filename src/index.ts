@@ -1,4 +1,11 @@
-// The typed library API: the same engine the CLI uses.
+// The typed library API: the same engine the CLI uses. A deliberate surface: the collector (the
+// OS boundary) and its records, the sampler, the actions, fds and ports, storage, metrics, and the
+// lineage's one-call listFds / killMany. Backend internals (the JS readers and /proc parsers) and
+// test helpers stay private.
+export { listFds, killMany, FdListingFailed } from './library.js';
+export type { ListFdsOptions, KillManyCallOptions } from './library.js';
+export type { KillRecordJson, KillTargetJson } from './commands/kill.js';
+export type { FdSnapshotJson, FdJson, SocketJson } from './fds/fd-snapshot-json.js';
 export type * from './sys/types.js';
 export { createCollector, createJsCollector, createNativeCollector } from './sys/collector.js';
 export type { CollectorOptions, CollectorChoice, BackendName } from './sys/collector.js';
@@ -7,10 +14,8 @@ export { snapshot } from './sampler/one-shot.js';
 export { Sampler, cpuBusyPercent, countTasks } from './sampler/sampler.js';
 export { identityKey } from './sampler/types.js';
 export type { IdentityKey, ProcessRow, SampledFrame, TaskCounts } from './sampler/types.js';
-export { JsSnapshotReader } from './sys/js/snapshot.js';
-export { describeCgroupPath, unifiedCgroupPath } from './sys/js/cgroup.js';
-export type { JsSnapshotReaderOptions } from './sys/js/snapshot.js';
-export { killMany, killExitCode } from './actions/kill-many.js';
+// The engine behind killMany: targets with identities, injectable dependencies, progress.
+export { killMany as killTargets, killExitCode } from './actions/kill-many.js';
 export type { KillTarget, KillOutcome, KillTargetResult, KillManyResult, KillManyOptions, KillProgress } from './actions/kill-many.js';
 export { terminateTree, planTree, terminateTreeExitCode } from './actions/terminate-tree.js';
 export type { TerminateTreeOptions, TerminateTreeResult, TreeProgress, TreePlan, TreeRoot, MemberReport, MemberFate } from './actions/terminate-tree.js';
@@ -26,8 +31,6 @@ export type { ReniceOutcome, ReniceResult, ReniceTargetResult } from './actions/
 export type { SignalInfo } from './actions/signals.js';
 export { refusalFor } from './actions/guards.js';
 export type { Refusal } from './actions/guards.js';
-export { listFdsJs, classifyFdTarget, parseFdInfo } from './sys/js/fds.js';
-export { parseInetTable, parseUnixTable, parseNetlinkTable, decodeIpv4Hex, decodeIpv6Hex } from './sys/js/net.js';
 export { fdCountsByKind, isFdKind, FD_KINDS } from './fds/fd-counts.js';
 export { describeFdTarget, describeFdState, describeSocket, formatEndpoint } from './fds/describe-fd.js';
 export { fdSnapshotJson } from './fds/fd-snapshot-json.js';

@@ -44,12 +44,12 @@ describe('columnAt', () => {
     let x = GUTTER;
     for (const col of fitColumns(width)) {
       const end = col.id === 'command' ? width : x + col.width;
-      expect(columnAt(width, x), `${col.id} starts at ${x}`).toBe(col.id);
-      expect(columnAt(width, end - 1), `${col.id} ends at ${end - 1}`).toBe(col.id);
-      if (col.id !== 'command') expect(columnAt(width, end)).toBeNull(); // the gap between columns
+      expect(columnAt(fitColumns(width), width, x), `${col.id} starts at ${x}`).toBe(col.id);
+      expect(columnAt(fitColumns(width), width, end - 1), `${col.id} ends at ${end - 1}`).toBe(col.id);
+      if (col.id !== 'command') expect(columnAt(fitColumns(width), width, end)).toBeNull(); // the gap between columns
       x = end + 1;
     }
-    expect(columnAt(width, 0)).toBeNull(); // the selection gutter
+    expect(columnAt(fitColumns(width), width, 0)).toBeNull(); // the selection gutter
   });
 });
 

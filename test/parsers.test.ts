@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { chmod } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -8,7 +9,7 @@ import { nodeProcFiles, type ProcFiles } from '../src/sys/js/proc-files.js';
 import { parseStat } from '../src/sys/js/proc-stat.js';
 import { JsSnapshotReader } from '../src/sys/js/snapshot.js';
 import { parseLoadAvg, parseMeminfo, parseProcStat, parseUptime, readSysconf } from '../src/sys/js/system-info.js';
-import { parsePasswd } from '../src/sys/js/users.js';
+import { parsePasswd, parsePasswdAccounts } from '../src/sys/js/users.js';
 import type { RawProcess } from '../src/sys/types.js';
 import {
   createProcFixture,
@@ -118,6 +119,12 @@ describe('small /proc parsers', () => {
     expect(names.size).toBe(2);
   });
 
+  it('parses passwd entries with their home directory (what the state directory is found from under sudo)', () => {
+    const accounts = parsePasswdAccounts('root:x:0:0:root:/root:/bin/bash\nnohome:x:5:5:n\ntoor:x:0:0::/elsewhere:/bin/sh\n');
+    expect(accounts.get(0)).toEqual({ uid: 0, name: 'root', home: '/root' });
+    expect(accounts.get(5)).toEqual({ uid: 5, name: 'nohome', home: '' });
+  });
+
   it('asks getconf for clock ticks and page size', async () => {
     const getconf = (name: string): number => Number(spawnSync('getconf', [name], { encoding: 'utf8' }).stdout.trim());
     expect(await readSysconf()).toEqual({ clockTicks: getconf('CLK_TCK'), pageSize: getconf('PAGESIZE') });
@@ -166,13 +173,22 @@ describe('JsSnapshotReader on a fixture tree', () => {
   });
 
   it('takes uid from the owner of /proc/PID and falls back to the uid text without a passwd entry', async () => {
-    const snap = await pitfallSnapshot();
-    const stopped = byPid(snap.processes, 500);
-    expect(stopped).toMatchObject({ state: 'T', ttyNr: 34816 });
-    const expectedUid = isRoot ? 54_321 : process.getuid?.();
-    expect(stopped.uid).toBe(expectedUid);
-    expect(stopped.user).toBe(isRoot ? '54321' : stopped.user);
-    expect(byPid(snap.processes, 1).uid).toBe(isRoot ? 0 : process.getuid?.());
+    // A passwd file that names nobody: every uid, ours included when not root (the fixture can
+    // then not chown), must come back as its number.
+    const passwdDir = await mkdtemp(join(tmpdir(), 'proctop-passwd-'));
+    const passwdPath = join(passwdDir, 'passwd');
+    await writeFile(passwdPath, 'someone:x:4242:4242::/:/bin/sh\n');
+    try {
+      const snap = await pitfallSnapshot({ passwdPath });
+      const stopped = byPid(snap.processes, 500);
+      expect(stopped).toMatchObject({ state: 'T', ttyNr: 34816 });
+      const expectedUid = isRoot ? 54_321 : (process.getuid?.() as number);
+      expect(stopped.uid).toBe(expectedUid);
+      expect(stopped.user).toBe(String(expectedUid));
+      expect(byPid(snap.processes, 1).uid).toBe(isRoot ? 0 : process.getuid?.());
+    } finally {
+      await rm(passwdDir, { recursive: true, force: true });
+    }
   });
 
   it('resolves user names from the given passwd file', async () => {
@@ -268,8 +284,8 @@ describe('JsSnapshotReader on a fixture tree', () => {
     // As root chmod does not deny anything: read the tree from a child running as "nobody".
     await chmod(fixture.root, 0o755);
     const script = `
-      const { JsSnapshotReader } = await import(${JSON.stringify(join(repoRoot, 'dist', 'index.js'))});
-      const snap = await new JsSnapshotReader(${JSON.stringify(fixture.root)}).snapshot();
+      const { createJsCollector } = await import(${JSON.stringify(join(repoRoot, 'dist', 'index.js'))});
+      const snap = await createJsCollector(${JSON.stringify(fixture.root)}).snapshot();
       process.stdout.write(JSON.stringify(snap.processes.map((p) => ({ pid: p.pid, comm: p.comm, argv: p.argv }))));`;
     const { ensureBuilt } = await import('./helpers/cli.js');
     await ensureBuilt();

@@ -8,7 +8,7 @@ import { matchesFilter } from '../src/store/process-list.js';
 import { createJsCollector } from '../src/sys/collector.js';
 import { syntheticRow } from '../src/tui/synthetic-frames.js';
 import { killStartedChildren, startChild, waitFor } from './helpers/children.js';
-import { builtCliPath, runCli } from './helpers/cli.js';
+import { builtCliPath, runCli, waitForValue } from './helpers/cli.js';
 import { createProcFixture, type ProcFixture } from './helpers/proc-fixture.js';
 
 describe('programName', () => {
@@ -91,7 +91,9 @@ describe('a real process whose comm is MainThread (built CLI)', () => {
   beforeAll(async () => {
     cli = await builtCliPath();
     // prctl(PR_SET_NAME) does to python3 what Node 24 does to itself, on whatever Node runs the tests.
-    const child = startChild('python3', ['-c', "import ctypes, time; ctypes.CDLL(None).prctl(15, b'MainThread', 0, 0, 0); time.sleep(300)"]);
+    // It listens on a loopback port too, for `proctop ports`.
+    const script = "import ctypes, socket, time; s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(); ctypes.CDLL(None).prctl(15, b'MainThread', 0, 0, 0); time.sleep(300)";
+    const child = startChild('python3', ['-c', script]);
     pid = child.pid as number;
     await waitFor(async () => {
       const { readFile } = await import('node:fs/promises');
@@ -105,6 +107,15 @@ describe('a real process whose comm is MainThread (built CLI)', () => {
     expect(run.code).toBe(0);
     const [proc] = (JSON.parse(run.stdout) as { processes: { name: string; comm: string }[] }).processes;
     expect(proc).toMatchObject({ name: 'python3', comm: 'MainThread' });
+  });
+
+  it('ports names the holder of its port python3, with comm MainThread', async () => {
+    const bindings = await waitForValue(async () => {
+      const run = await runCli(cli, ['ports', '--json']);
+      const found = (JSON.parse(run.stdout) as { bindings: { pid: number | null; process_name: string | null; comm: string | null }[] }).bindings.filter((b) => b.pid === pid);
+      return found.length > 0 ? found : null;
+    });
+    expect(bindings).toEqual([expect.objectContaining({ pid, process_name: 'python3', comm: 'MainThread' })]);
   });
 
   it('a kill preview by --name lists it under its program name and sends nothing', async () => {

@@ -201,8 +201,40 @@ function nameOf(r: KillTargetResult, names: ReadonlyMap<string, string>): string
   return (r.startTime !== null ? names.get(`${r.pid}:${r.startTime}`) : undefined) ?? r.comm;
 }
 
+/** One target of the kill JSON (results[] and preview[]). */
+export interface KillTargetJson {
+  readonly pid: number;
+  readonly start_time: number | null;
+  /** Program name (see programName), or comm. */
+  readonly name: string | null;
+  readonly comm: string | null;
+  readonly user: string | null;
+  readonly outcome: KillTargetResult['outcome'];
+  readonly reason: string | null;
+  readonly via_pidfd: boolean;
+}
+
+/** The kill JSON (`proctop kill --json`, the library's killMany): the peer batch-kill-result fields first. */
+export interface KillRecordJson {
+  readonly schema_id: string;
+  readonly timestamp: string;
+  readonly platform: string;
+  readonly signal_sent: number;
+  readonly signal_name: string;
+  /** PIDs signalled. */
+  readonly succeeded: readonly number[];
+  /** Every other target, with why. */
+  readonly failed: readonly { readonly pid: number; readonly error: string; readonly outcome: KillTargetResult['outcome'] }[];
+  readonly dry_run: boolean;
+  readonly preview: readonly KillTargetJson[];
+  readonly refused: boolean;
+  readonly refusal: string | null;
+  readonly results: readonly KillTargetJson[];
+  readonly warnings: readonly string[];
+}
+
 /** The JSON of one target (results[] and preview[]). */
-function targetJson(r: KillTargetResult, names: ReadonlyMap<string, string>): Record<string, unknown> {
+function targetJson(r: KillTargetResult, names: ReadonlyMap<string, string>): KillTargetJson {
   return {
     pid: r.pid,
     start_time: r.startTime,
@@ -224,8 +256,8 @@ export function killRecord(
   result: KillManyResult,
   preview: readonly KillTargetResult[] | null = null,
   names: ReadonlyMap<string, string> = new Map(),
-): Record<string, unknown> {
-  const json = (r: KillTargetResult): Record<string, unknown> => targetJson(r, names);
+): KillRecordJson {
+  const json = (r: KillTargetResult): KillTargetJson => targetJson(r, names);
   return {
     schema_id: schemaId('kill'),
     timestamp: new Date().toISOString(),

@@ -46,6 +46,7 @@ export interface PortBindingJson {
   readonly state: string;
   readonly pid: number | null;
   readonly process_name: string | null;
+  readonly comm: string | null;
   readonly user: string | null;
   readonly inode: number;
   readonly fds: readonly number[];
@@ -66,6 +67,7 @@ export function portBindingsJson(listing: PortListing, now = new Date()) {
         state: b.state,
         pid: b.pid,
         process_name: b.processName,
+        comm: b.comm,
         user: b.user,
         inode: b.inode,
         fds: b.fds,

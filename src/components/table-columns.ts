@@ -89,10 +89,13 @@ function chooseColumns(width: number, enabled: readonly ColumnId[]): TableColumn
   return ORDER.filter((id) => chosen.has(id)).map((id) => (id === 'command' ? { ...COLUMNS.command, width: commandWidth } : COLUMNS[id]));
 }
 
-/** The column drawn at screen column `x` (0-based) of a table `width` wide, or null (gutter, gaps, past the end). */
-export function columnAt(width: number, x: number, enabled: readonly ColumnId[] = DEFAULT_COLUMN_IDS): ColumnId | null {
+/**
+ * The column drawn at screen column `x` (0-based), or null (gutter, gaps, past the end), given the
+ * columns the table draws (fitColumns, with the same choice of columns) at `width`.
+ */
+export function columnAt(columns: readonly TableColumn[], width: number, x: number): ColumnId | null {
   let start = GUTTER;
-  for (const col of fitColumns(width, enabled)) {
+  for (const col of columns) {
     const end = col.id === 'command' ? width : start + col.width;
     if (x >= start && x < end) return col.id;
     start = end + 1;

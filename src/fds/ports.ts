@@ -1,5 +1,6 @@
 // `proctop ports`: which process holds which TCP/UDP port. Socket tables are read once per network
 // namespace (through a member process of it), owners found by the socket inodes each process holds.
+import { programName } from '../sampler/program-name.js';
 import type { Collector, NetSocketRecord, ProcessSockets, RawProcess, Snapshot } from '../sys/types.js';
 
 /** One (socket, owning process) pair; a socket shared by forked workers yields one row per process. */
@@ -16,8 +17,10 @@ export interface PortBinding {
   readonly inode: number;
   /** Owning process, null when no visible process holds it (another user's, not running as root). */
   readonly pid: number | null;
-  /** Kernel command name of the owner. */
+  /** The owner's program name (comm, or argv[0]'s basename where comm is a thread name; see programName). */
   readonly processName: string | null;
+  /** The owner's kernel command name. */
+  readonly comm: string | null;
   /** User name of the owner. */
   readonly user: string | null;
   /** The owner's fd numbers for this socket. */
@@ -113,9 +116,9 @@ export async function listPorts(collector: Collector, options: ListPortsOptions 
       inode: record.inode,
     };
     const holders = owners.get(record.inode) ?? [];
-    if (holders.length === 0) bindings.push({ ...base, pid: null, processName: null, user: null, fds: [] });
+    if (holders.length === 0) bindings.push({ ...base, pid: null, processName: null, comm: null, user: null, fds: [] });
     for (const holder of holders) {
-      bindings.push({ ...base, pid: holder.process.pid, processName: holder.process.comm, user: holder.process.user, fds: holder.fds });
+      bindings.push({ ...base, pid: holder.process.pid, processName: programName(holder.process), comm: holder.process.comm, user: holder.process.user, fds: holder.fds });
     }
   }
   bindings.sort(compareBindings);

@@ -1,7 +1,7 @@
 // Mouse → the same store actions keys reach, as htop does in tmux and over SSH: a click on a row
 // moves the cursor there, a click on a column title sorts by it (again: inverts), the wheel moves
 // like the arrow keys in whichever list is on top (processes, open files, history, help).
-import { columnAt } from '../components/table-columns.js';
+import { columnAt, fitColumns } from '../components/table-columns.js';
 import { topView, type MonitorStore } from '../store/monitor-store.js';
 import type { MouseEvent } from './decode-mouse.js';
 import { decodeKey, type KeyPress } from './decode-key.js';
@@ -41,7 +41,8 @@ export function handleMouse(event: MouseEvent, store: MonitorStore, key: (press:
   if (hit?.kind === 'row') {
     s.moveCursor(hit.index - s.cursorIndex);
   } else if (hit?.kind === 'title') {
-    const column = columnAt(s.layout.columns, event.x, s.visibleColumns);
+    // The columns the table draws at this width (ProcessTable's fitColumns call).
+    const column = columnAt(fitColumns(s.layout.columns, s.visibleColumns), s.layout.columns, event.x);
     if (column === null) return;
     if (column === s.sortColumn) s.invertSort();
     else s.setSort(column);

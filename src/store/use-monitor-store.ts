@@ -11,10 +11,3 @@ export function useMonitor<T>(select: (state: MonitorState & MonitorActions) => 
   if (!store) throw new Error('useMonitor needs a <MonitorStoreContext.Provider>');
   return useStore(store, select);
 }
-
-/** The app's store itself (for input handlers that dispatch actions). */
-export function useMonitorStore(): MonitorStore {
-  const store = useContext(MonitorStoreContext);
-  if (!store) throw new Error('useMonitorStore needs a <MonitorStoreContext.Provider>');
-  return store;
-}
