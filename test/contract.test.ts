@@ -439,6 +439,32 @@ describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
       expect(collector.signalSync({ pid: 2 ** 22 + 1, startTime: 1 }, 0)).toBe('exited');
     });
 
+    it('starts a freeze watchdog that continues what it was told is stopped when its caller dies, and only that identity', async () => {
+      await builtCliPath(); // the watchdog is a built file (dist/freeze-watchdog.js)
+      const [a, b] = [startSleeper().pid as number, startSleeper().pid as number];
+      const collector = create();
+      const [ea, eb] = [await waitForValue(() => collector.readProcess(a)), await waitForValue(() => collector.readProcess(b))];
+      // The caller: a process that starts the watchdog, tells it both identities (b's is stale, as
+      // if its PID had been reused), stops both, and is then SIGKILLed by this test.
+      const script = `
+        const { createCollector } = await import(${JSON.stringify(join(repoRoot, 'dist', 'index.js'))});
+        const collector = createCollector({ backend: ${JSON.stringify(backend)} }).collector;
+        const dog = collector.startFreezeWatchdog();
+        if (typeof dog === 'string') throw new Error(dog);
+        if (!(await dog.stopping([{ pid: ${a}, startTime: ${ea.startTime} }, { pid: ${b}, startTime: ${eb.startTime + 1} }]))) throw new Error('not taken');
+        collector.signalSync({ pid: ${a}, startTime: ${ea.startTime} }, 19);
+        collector.signalSync({ pid: ${b}, startTime: ${eb.startTime} }, 19);
+        console.log('stopped');
+        setInterval(() => {}, 1000);`;
+      const caller = startChild(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+      await new Promise<void>((resolve) => caller.stdout?.on('data', (d: Buffer) => d.toString().includes('stopped') && resolve()));
+      await waitFor(async () => (await collector.readProcess(a))?.state === 'T' && (await collector.readProcess(b))?.state === 'T');
+      caller.kill('SIGKILL'); // the caller this test started: its end of the pipe closes without "done"
+      await waitFor(async () => (await collector.readProcess(a))?.state !== 'T', 10_000);
+      expect((await collector.readProcess(b))?.state).toBe('T');
+      collector.signalSync({ pid: b, startTime: eb.startTime }, 18);
+    });
+
     it('finds the holder of a listening socket and the socket in its namespace\'s tables', async () => {
       const { held } = await startFdsHolder();
       const port = held.listener.port;

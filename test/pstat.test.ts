@@ -196,7 +196,8 @@ describe('pstat --running-for and monitor mode', () => {
   });
 
   it('measures CPU between two samples --sample apart in monitor mode', async () => {
-    // Between the samples "young" burns 20 ticks (0.2 s) in a 500 ms window → about 40%.
+    // Between the samples "young" burns 20 ticks (0.2 s) in a window of at least 500 ms → at most
+    // 40%; a loaded machine stretches the window (the sleep is a lower bound), so the floor is loose.
     const run = await runPstat(['--sample', '500ms', '--sort', 'cpu'], onFixture, {
       sleep: async (ms) => {
         await new Promise((r) => setTimeout(r, ms));
@@ -208,7 +209,7 @@ describe('pstat --running-for and monitor mode', () => {
     expect(out).toMatchObject({ cpu_mode: 'monitor', sample_ms: 500 });
     const [first, second] = out.processes;
     expect(first?.pid).toBe(20);
-    expect(first?.cpu_percent).toBeGreaterThan(30);
+    expect(first?.cpu_percent).toBeGreaterThan(10);
     expect(first?.cpu_percent).toBeLessThanOrEqual(40);
     expect(second).toMatchObject({ pid: 10, cpu_percent: 0 });
   });

@@ -1,10 +1,9 @@
 // Members that terminate-tree has SIGSTOPped and not yet continued. If proctop is interrupted
 // (Ctrl-C, SIGTERM, SIGHUP) or exits mid-operation, its async `finally` never runs: this
 // registry continues them synchronously on the way out. Against what cannot be caught (SIGKILL,
-// a crash of the runtime), a watchdog process (src/sys/freeze-watchdog.ts) is told about every
+// a crash of the runtime), a watchdog process (Collector.startFreezeWatchdog) is told about every
 // member before its SIGSTOP and continues them if proctop dies first: no process is ever left frozen.
-import type { Collector, ProcessIdentity } from '../sys/types.js';
-import { startFreezeWatchdog, type FreezeWatchdog } from '../sys/freeze-watchdog.js';
+import type { Collector, FreezeWatchdog, ProcessIdentity } from '../sys/types.js';
 import { SIGNAL_NUMBERS } from './signals.js';
 
 const INTERRUPTS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -100,10 +99,10 @@ const keyOf = (m: ProcessIdentity): string => `${m.pid}:${m.startTime}`;
  * exit hooks and the watchdog know them from then on. Returns a warning when the watchdog could
  * not be started or did not take them in time (then a SIGKILLed proctop could leave them frozen).
  */
-export async function noteStopped(members: readonly ProcessIdentity[], collector: Pick<Collector, 'signalSync'>): Promise<string | null> {
+export async function noteStopped(members: readonly ProcessIdentity[], collector: Pick<Collector, 'signalSync' | 'startFreezeWatchdog'>): Promise<string | null> {
   let warning: string | null = null;
   if (watchdog === null) {
-    const started = startFreezeWatchdog();
+    const started = collector.startFreezeWatchdog();
     if (typeof started === 'string') warning = started;
     else watchdog = started;
   }

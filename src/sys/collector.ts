@@ -1,3 +1,4 @@
+import { startFreezeWatchdog } from './freeze-watchdog.js';
 import { loadNativeAddon } from './native-addon.js';
 import { JsSnapshotReader } from './js/snapshot.js';
 import { listFdsJs } from './js/fds.js';
@@ -59,11 +60,12 @@ export function createJsCollector(procRoot = '/proc'): Collector {
 /** The methods both backends share (cold paths: one TypeScript implementation, see process-reads.ts). */
 function coldPath(procRoot: string): Pick<
   Collector,
-  'signalSync' | 'readProcess' | 'readAncestors' | 'readLink' | 'resolvePath' | 'systemInfo' | 'selfContext' | 'readPriority' | 'setPriority' | 'listInetSockets'
+  'signalSync' | 'startFreezeWatchdog' | 'readProcess' | 'readAncestors' | 'readLink' | 'resolvePath' | 'systemInfo' | 'selfContext' | 'readPriority' | 'setPriority' | 'listInetSockets'
 > {
   return {
     // An exit handler cannot wait for the addon's worker: both backends check-then-kill synchronously.
     signalSync: (target, sig) => signalJsSync(procRoot, target, sig).outcome,
+    startFreezeWatchdog: () => startFreezeWatchdog(),
     readProcess: (pid) => readProcessStatus(procRoot, pid),
     readAncestors: (pid) => readAncestors(procRoot, pid),
     readLink: (pid, name) => readProcessLink(procRoot, pid, name),

@@ -5,23 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from './package-root.js';
-import type { ProcessIdentity } from './types.js';
-
-/** The running watchdog: tell it before stopping, after continuing, and when done. */
-export interface FreezeWatchdog {
-  /**
-   * Records identities about to be stopped (call BEFORE sending SIGSTOP; one write for all).
-   * Settles true once the lines are in the kernel (the watchdog has them even if proctop dies
-   * now), false if that took longer than `boundMs`.
-   */
-  stopping(members: readonly ProcessIdentity[], boundMs?: number): Promise<boolean>;
-  /** Records an identity continued (or gone): nothing left to do for it. */
-  continued(member: ProcessIdentity): void;
-  /** Everything is continued: the watchdog exits without touching anything. */
-  done(): void;
-  /** The watchdog's pid (tests). */
-  readonly pid: number;
-}
+import type { FreezeWatchdog } from './types.js';
 
 /** How long stopping() waits for the watchdog to take its lines (a slow start on a loaded box). */
 const STOPPING_BOUND_MS = 5000;

@@ -267,6 +267,22 @@ export interface NetSocketRecord extends SocketInfo {
   readonly inode: number;
 }
 
+/** A running freeze watchdog (Collector.startFreezeWatchdog): tell it before stopping, after continuing, and when done. */
+export interface FreezeWatchdog {
+  /**
+   * Records identities about to be stopped (call BEFORE sending SIGSTOP; one write for all).
+   * Settles true once the lines are in the kernel (the watchdog has them even if the caller dies
+   * now), false if that took longer than `boundMs`.
+   */
+  stopping(members: readonly ProcessIdentity[], boundMs?: number): Promise<boolean>;
+  /** Records an identity continued (or gone): nothing left to do for it. */
+  continued(member: ProcessIdentity): void;
+  /** Everything is continued: the watchdog exits without touching anything. */
+  done(): void;
+  /** The watchdog's pid. */
+  readonly pid: number;
+}
+
 /**
  * The one interface to the OS. Implemented by the native addon and by the JS fallback; nothing
  * above src/sys/ reads /proc, signals, or calls the kernel except through it. Cold-path methods
@@ -289,6 +305,12 @@ export interface Collector {
    * (continuing stopped processes from a process 'exit' handler).
    */
   signalSync(target: ProcessIdentity, signal: number): DeliveryOutcome;
+  /**
+   * Starts the freeze watchdog: a process of its own (own session) that continues the identities
+   * it is told are stopped if the caller dies before saying "done" (even by SIGKILL). Returns it,
+   * or why it could not start. Whatever stops processes starts one first (terminate-tree).
+   */
+  startFreezeWatchdog(): FreezeWatchdog | string;
   /** One process now, null when gone. Callers compare startTime with the identity they hold. */
   readProcess(pid: number): Promise<ProcessStatus | null>;
   /** The parent chain of pid, nearest first, up to PID 1 (what guards check); empty when pid is gone. */
