@@ -50,7 +50,7 @@ describe.each([
     expect(frame.tasks.runningThreads).toBe(frame.system.procsRunning);
     const header = headerLines(frame, [], computeLayout(200, 50, frame.system.cpus.length)).map((l) => l.text).join('\n');
     expect(header).toContain(`; ${frame.tasks.runningThreads} running`);
-    const watch = renderWatchText(frame, { intervalMs: 1500, sortColumn: 'cpu', filter: '', user: null, tree: false, color: false, watch: true, iterations: 1, help: false, mouse: false, metrics: null }, 'js');
+    const watch = renderWatchText(frame, { intervalMs: 1500, sortColumn: 'cpu', filter: '', user: null, tree: false, color: false, watch: true, iterations: 1, help: false, mouse: false, metrics: null, columns: null }, 'js');
     expect(watch).toContain(`, ${frame.tasks.runningThreads} running`);
   });
 });
