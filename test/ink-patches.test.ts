@@ -184,6 +184,21 @@ describe('bounded text caches', () => {
     expect(measure('')).toEqual(stockMeasureText(''));
   });
 
+  it('measureText with a cursor marker measures the text without it, as Inks with a marker do', () => {
+    // Newer Inks (not the pinned 6.8.0) put an invisible escape where the terminal cursor goes.
+    const marker = '\u001B[?proctop-cursor';
+    const measure = createMeasureText(createWidestLine(stringWidth), marker);
+    const next = randomSource(9);
+    for (let i = 0; i < 200; i++) {
+      const text = randomText(next);
+      const at = next(text.length + 1);
+      const marked = text.slice(0, at) + marker + text.slice(at);
+      expect(measure(marked), JSON.stringify(marked)).toEqual(stockMeasureText(text));
+      expect(measure(text)).toEqual(stockMeasureText(text)); // same cache entry, same answer
+    }
+    expect(measure(marker)).toEqual({ width: 0, height: 0 });
+  });
+
   it('wrapText wraps and truncates as Ink does', () => {
     const wrap = createWrapText(wrapAnsi, cliTruncate);
     const next = randomSource(11);
@@ -198,12 +213,19 @@ describe('bounded text caches', () => {
 });
 
 describe('the shipped bundle', () => {
-  it('draws with the patched Output, measureText and wrapText (the build plugin swapped them in)', async () => {
+  it('draws with all four patched modules: Output, widestLine, measureText and wrapText (the build plugin swapped them in)', async () => {
     await ensureBuilt();
     const chunks = join(repoRoot, 'dist', 'chunks');
     const bundled = readdirSync(chunks).map((name) => readFileSync(join(chunks, name), 'utf8')).join('\n');
-    for (const factory of ['createRowMemoOutput(', 'createMeasureText(', 'createWrapText(']) {
+    for (const factory of ['createRowMemoOutput(', 'createWidestLine(', 'createMeasureText(', 'createWrapText(']) {
       expect(bundled, factory).toMatch(new RegExp(`= ${factory.replace('(', '\\(')}`));
     }
+  });
+
+  it('is built against exactly the Ink version package.json pins (the build refuses any other)', () => {
+    const pinned = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies.ink;
+    expect(pinned).toMatch(/^\d+\.\d+\.\d+$/);
+    const installed = (JSON.parse(readFileSync(join(repoRoot, 'node_modules', 'ink', 'package.json'), 'utf8')) as { version: string }).version;
+    expect(installed).toBe(pinned);
   });
 });

@@ -39,14 +39,20 @@ export interface TextDimensions {
   readonly height: number;
 }
 
-export function createMeasureText(widestLine: (text: string) => number): (text: string) => TextDimensions {
+/**
+ * Ink's measureText with a bounded cache. `cursorMarker` is the invisible marker newer Inks put
+ * where the terminal cursor goes (for IME): as Ink's own measure-text does, one occurrence is
+ * removed before measuring and the text without it is the cache key. Ink 6.8.0 has no marker.
+ */
+export function createMeasureText(widestLine: (text: string) => number, cursorMarker?: string): (text: string) => TextDimensions {
   const cache = new TwoGenerationCache<TextDimensions>(TEXT_CACHE_CAPACITY);
   return function measureText(text: string): TextDimensions {
-    if (text.length === 0) return { width: 0, height: 0 };
-    const cached = cache.get(text);
+    const measured = cursorMarker === undefined ? text : text.replace(cursorMarker, '');
+    if (measured.length === 0) return { width: 0, height: 0 };
+    const cached = cache.get(measured);
     if (cached !== undefined) return cached;
-    const dimensions = { width: widestLine(text), height: text.split('\n').length };
-    cache.set(text, dimensions);
+    const dimensions = { width: widestLine(measured), height: measured.split('\n').length };
+    cache.set(measured, dimensions);
     return dimensions;
   };
 }
