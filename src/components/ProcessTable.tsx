@@ -45,10 +45,11 @@ export function ProcessTable(): React.JSX.Element {
   const hasFrame = useMonitor((s) => s.frame !== null);
   const tracked = useMonitor((s) => s.tracked);
   const exactRss = useMonitor((s) => s.exactRss);
+  const visibleColumns = useMonitor((s) => s.visibleColumns);
   const width = layout.columns;
   const visible = display.slice(scrollTop, scrollTop + layout.tableRows);
   // TRACK appears only while a tracked process is on screen: no cost and no column otherwise.
-  const columns = screenColumns(width, visible, tracked);
+  const columns = screenColumns(width, visibleColumns, visible, tracked);
   return (
     <Box flexDirection="column" height={layout.tableRows + 1}>
       <Text wrap="truncate" inverse={!color} color={color ? 'black' : undefined} backgroundColor={color ? 'green' : undefined}>

@@ -43,7 +43,7 @@ export function handleMouse(event: MouseEvent, store: MonitorStore, key: (press:
   } else if (hit?.kind === 'title') {
     // The columns the table draws (ProcessTable's screenColumns call: TRACK while a tracked row shows).
     const visible = s.display.slice(s.scrollTop, s.scrollTop + s.layout.tableRows);
-    const column = columnAt(screenColumns(s.layout.columns, visible, s.tracked), s.layout.columns, event.x);
+    const column = columnAt(screenColumns(s.layout.columns, s.visibleColumns, visible, s.tracked), s.layout.columns, event.x);
     if (column === null) return;
     if (column === s.sortColumn) s.invertSort();
     else s.setSort(column);
