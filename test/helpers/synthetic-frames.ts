@@ -1,7 +1,8 @@
 // Made-up frames for component tests and the TUI benchmark: real shapes, invented numbers.
-import { programName } from '../sampler/program-name.js';
-import type { CpuTimes, RawProcess, SystemInfo } from '../sys/types.js';
-import { identityKey, type ProcessRow, type SampledFrame, type TaskCounts } from '../sampler/types.js';
+import { programName } from '../../src/sampler/program-name.js';
+import { countTasks } from '../../src/sampler/sampler.js';
+import type { CpuTimes, RawProcess, SystemInfo } from '../../src/sys/types.js';
+import { identityKey, type ProcessRow, type SampledFrame } from '../../src/sampler/types.js';
 
 const ZERO_CPU: CpuTimes = { user: 0, nice: 0, system: 0, idle: 0, iowait: 0, irq: 0, softirq: 0, steal: 0 };
 
@@ -61,18 +62,6 @@ export function syntheticRow(fields: Partial<RawProcess> & { readonly pid: numbe
     ...raw,
     ...fields,
     key: identityKey(raw),
-  };
-}
-
-function countTasks(rows: readonly ProcessRow[]): TaskCounts {
-  return {
-    total: rows.length,
-    running: rows.filter((r) => r.state === 'R').length,
-    sleeping: rows.filter((r) => r.state === 'S' || r.state === 'D' || r.state === 'I').length,
-    stopped: rows.filter((r) => r.state === 'T' || r.state === 't').length,
-    zombie: rows.filter((r) => r.state === 'Z').length,
-    kernelThreads: rows.filter((r) => r.isKernelThread).length,
-    threads: rows.reduce((sum, r) => sum + r.threads, 0),
   };
 }
 
