@@ -1,6 +1,7 @@
 // The man page (`man proctop`), written in roff from the same texts `proctop help` prints: the
 // overview, the monitor's usage and every command's usage, so the page and the help never drift.
 // The build writes it to dist/proctop.1 (package.json "man").
+import { helpSections } from '../keys/bindings.js';
 import { COMMANDS, MONITOR_COMMAND } from './command-table.js';
 import { proctopVersion } from './version.js';
 
@@ -15,6 +16,13 @@ export function roffEscape(text: string): string {
 /** A usage text as a preformatted block (no filling, no hyphenation). */
 function block(usage: string): string {
   return `.nf\n${roffEscape(usage.trimEnd())}\n.fi`;
+}
+
+/** The monitor's keys, from the key table the help overlay is generated from. */
+function keysSection(): string {
+  return helpSections()
+    .map((section) => `.PP\n.B ${roffEscape(section.title)}\n${section.lines.map((line) => `.TP\n.B ${roffEscape(line.keys)}\n${roffEscape(line.description)}`).join('\n')}`)
+    .join('\n');
 }
 
 /** The whole page. */
@@ -37,8 +45,12 @@ and identity\\-safe actions on processes. Every subcommand prints JSON when its 
 terminal and a table on one (\\fB\\-\\-json\\fR / \\fB\\-\\-table\\fR to choose).
 .SH MONITOR
 ${block(monitor?.usage ?? '')}
-.PP
-Inside the monitor, \\fB?\\fR shows every key.
+.SS Keys
+The key table the monitor's help (\\fB?\\fR) shows; in \\fB\\-\\-watch\\fR, keys that act on processes only answer "read\\-only".
+${keysSection()}
+.SS Mouse
+A click on a row moves the cursor there, a click on a column title sorts by it (again: inverts),
+the wheel moves three rows in the list on top. \\fB\\-\\-no\\-mouse\\fR or \\fB"mouse": false\\fR in the config file leave the mouse to the terminal.
 .SH COMMANDS
 ${sections.join('\n')}
 .SH FILES
