@@ -1,4 +1,4 @@
-// `npm run bench [-- --procs N] [--runs R] [--only snapshot|tui|fds|rss|metrics]`: starts a farm of N idle
+// `npm run bench [-- --procs N] [--runs R] [--only snapshot|tui|fds|rss|metrics|inspect]`: starts a farm of N idle
 // processes, measures the snapshot readers side by side (bench/snapshot.mjs), then runs the other
 // sections that exist (bench/tui.mjs, bench/fds.mjs) on the same farm, each under a time limit,
 // and always takes the farm down again.
@@ -13,7 +13,7 @@ import { run as runSnapshotSection } from '../bench/snapshot.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 
-const SECTIONS = ['snapshot', 'tui', 'fds', 'rss', 'metrics'];
+const SECTIONS = ['snapshot', 'tui', 'fds', 'rss', 'metrics', 'inspect'];
 /** A section that has not finished by then is reported as timed out; the others still run. */
 const SECTION_TIMEOUT_MS = 10 * 60_000;
 
@@ -77,7 +77,7 @@ try {
     const snapshot = await runSnapshotSection({ procs: options.procs, runs: options.runs, lib });
     console.log(`\n${snapshot.text}`);
   }
-  for (const section of ['tui', 'fds', 'rss', 'metrics']) {
+  for (const section of ['tui', 'fds', 'rss', 'metrics', 'inspect']) {
     const path = join(root, 'bench', `${section}.mjs`);
     if ((options.only !== null && options.only !== section) || !existsSync(path)) continue;
     try {

@@ -63,7 +63,7 @@ describe('loadConfig', () => {
     [{ interval: 2 }, '"interval" must be a duration string such as "500ms", "2s" or "1m"'],
     [{ interval: '10ms' }, '"interval" must be between 250ms and 10s, got "10ms"'],
     [{ interval: '99999h' }, '"interval" must be between 250ms and 10s, got "99999h"'],
-    [{ sort: 'colour' }, '"sort" must be one of pid, user, pri, ni, s, cpu, mem, rss, thr, time, command, got "colour"'],
+    [{ sort: 'colour' }, '"sort" must be one of pid, user, pri, ni, s, cpu, mem, rss, thr, time, io_r, io_w, ctxsw, cgroup, command, got "colour"'],
     [{ columns: [] }, '"columns" must be a non-empty array of column names'],
     [{ columns: ['pid', 'PID'] }, '"columns" names the column "pid" twice'],
     [{ columns: ['pid', 'bogus'] }, '"columns" must be one of'],

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from './helpers/cli.js';
-import { hasTmux, tablePids, tmuxServer } from './helpers/tmux.js';
+import { hasTmux, openFilterPrompt, tablePids, tmuxServer } from './helpers/tmux.js';
 import { killStartedChildren, startChild, waitFor } from './helpers/children.js';
 
 const SOCKET = `proctop-fds-test-${process.pid}`;
@@ -19,25 +19,8 @@ const fd = fs.openSync(${JSON.stringify(tempFile)}, 'w');
 const server = require('node:net').createServer().listen(0, '127.0.0.1', () => process.stdout.write(server.address().port + '\\n'));
 setTimeout(() => process.exit(0), 120000);`;
 
-const { tmux, screen, waitForScreen, startShell, killServer } = tmuxServer(SOCKET);
-
-/**
- * Opens the empty filter prompt. Keys sent in the first moments after start can be lost while
- * the terminal switches to raw mode (a loaded machine stretches those moments), so retry.
- */
-async function openFilterPrompt(session: string): Promise<void> {
-  const open = (s: string) => /^Filter: _ /m.test(s);
-  for (let attempt = 0; attempt < 5; attempt++) {
-    if (!open(screen(session))) tmux('send-keys', '-t', session, '/');
-    try {
-      await waitForScreen(session, open, 'the empty filter prompt', 3000);
-      return;
-    } catch {
-      // lost: send again
-    }
-  }
-  await waitForScreen(session, open, 'the empty filter prompt', 1000);
-}
+const server = tmuxServer(SOCKET);
+const { tmux, waitForScreen, startShell, killServer } = server;
 
 describe.skipIf(!hasTmux)('open files in tmux', () => {
   beforeAll(async () => {
@@ -64,7 +47,7 @@ describe.skipIf(!hasTmux)('open files in tmux', () => {
     startShell(session, 'node dist/cli.js --interval 1s');
     await waitForScreen(session, (s) => /CPU%▼/.test(s), 'the monitor');
 
-    await openFilterPrompt(session);
+    await openFilterPrompt(server, session);
     tmux('send-keys', '-t', session, '-l', TAG);
     await waitForScreen(session, (s) => tablePids(s).length === 1 && tablePids(s)[0] === pid, `only PID ${pid} after filtering`);
     tmux('send-keys', '-t', session, 'Enter');
@@ -97,7 +80,7 @@ describe.skipIf(!hasTmux)('open files in tmux', () => {
 
     // :PORT keeps the process holding the port.
     tmux('send-keys', '-t', session, 'Escape');
-    await openFilterPrompt(session);
+    await openFilterPrompt(server, session);
     tmux('send-keys', '-t', session, '-l', `:${port}`);
     await waitForScreen(session, (s) => tablePids(s).length === 1 && tablePids(s)[0] === pid, `only PID ${pid} for :${port}`);
 
@@ -117,7 +100,7 @@ describe.skipIf(!hasTmux)('open files in tmux', () => {
     const session = 'nobody';
     startShell(session, 'setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/tmp node dist/cli.js --interval 1s');
     await waitForScreen(session, (s) => /CPU%▼/.test(s), 'the monitor as nobody');
-    await openFilterPrompt(session);
+    await openFilterPrompt(server, session);
     tmux('send-keys', '-t', session, '-l', TAG);
     await waitForScreen(session, (s) => tablePids(s).length === 1 && tablePids(s)[0] === pid, `only PID ${pid} after filtering`);
     tmux('send-keys', '-t', session, 'Enter');

@@ -98,7 +98,7 @@ describe('key table', () => {
     const lines = sections.flatMap((section) => section.lines);
     expect(lines).toHaveLength(Object.keys(KEY_BINDINGS).length);
     const contexts = new Set(sections.map((section) => section.context));
-    expect([...contexts].sort()).toEqual((['dialog', 'details', 'files', 'global', 'history', 'list', 'search'] satisfies KeyContext[]).sort());
+    expect([...contexts].sort()).toEqual((['dialog', 'details', 'files', 'columns', 'global', 'history', 'list', 'search'] satisfies KeyContext[]).sort());
     expect(sections.map((section) => section.title)).toEqual([
       'Navigate',
       'Find & sort',
@@ -108,6 +108,7 @@ describe('key table', () => {
       'General',
       'Details view',
       'Open files view',
+      'Column chooser (F2)',
       'Filter and search prompts (other keys type)',
       'Signal and tree dialogs',
       'Action history',

@@ -42,7 +42,7 @@ describe('monitor flags', () => {
     // 99999h once overflowed Node's timer to 1 ms: a spinning TUI with a TimeoutOverflowWarning drawn in it.
     [['--interval', '99999h'], '--interval must be between 250ms and 10s, got "99999h"'],
     [['--interval', '10.5s'], '--interval must be between 250ms and 10s, got "10.5s"'],
-    [['--sort', 'colour'], '--sort must be one of pid, user, pri, ni, s, cpu, mem, rss, thr, time, command, got "colour"'],
+    [['--sort', 'colour'], '--sort must be one of pid, user, pri, ni, s, cpu, mem, rss, thr, time, io_r, io_w, ctxsw, cgroup, command, got "colour"'],
     [['--watch', '--iterations', '0'], '--iterations must be a positive integer, got "0"'],
     [['--iterations', '2'], '--iterations only works with --watch'],
     [['--filter'], '--filter needs a value'],

@@ -7,6 +7,7 @@ import { MonitorStoreContext, useMonitor } from '../store/use-monitor-store.js';
 import type { InspectStore } from '../store/inspect-store.js';
 import { InspectStoreContext } from '../store/use-inspect-store.js';
 import { ActionsView } from './ActionsView.js';
+import { ColumnChooser } from './ColumnChooser.js';
 import { DetailView } from './DetailView.js';
 import { FdView } from './FdView.js';
 import { Header } from './Header.js';
@@ -37,6 +38,8 @@ function Body(): React.JSX.Element {
       return <DetailView />;
     case 'fds':
       return <FdView />;
+    case 'columns':
+      return <ColumnChooser />;
     case 'confirm':
     case 'history':
       return <ActionsView view={view} />;

@@ -44,8 +44,9 @@ export function ProcessTable(): React.JSX.Element {
   const color = useMonitor((s) => s.color);
   const hasFrame = useMonitor((s) => s.frame !== null);
   const exactRss = useMonitor((s) => s.exactRss);
+  const visibleColumns = useMonitor((s) => s.visibleColumns);
   const width = layout.columns;
-  const columns = fitColumns(width);
+  const columns = fitColumns(width, visibleColumns);
   const visible = display.slice(scrollTop, scrollTop + layout.tableRows);
   return (
     <Box flexDirection="column" height={layout.tableRows + 1}>

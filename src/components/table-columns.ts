@@ -1,6 +1,5 @@
 // The process table's columns: titles, widths, cells, and which ones fit a given width.
-import type { ColumnId } from '../store/columns.js';
-import { commandText } from '../store/columns.js';
+import { COLUMN_IDS, DEFAULT_COLUMN_IDS, FIXED_COLUMN_IDS, commandText, type ColumnId } from '../store/columns.js';
 import type { DisplayRow } from '../store/process-list.js';
 import { fit, formatBytes, formatCpuTime, formatPercent } from './format.js';
 import { sanitizeText } from '../output/sanitize.js';
@@ -26,6 +25,10 @@ const COLUMNS: Readonly<Record<ColumnId, TableColumn>> = {
   rss: { id: 'rss', title: 'RSS', width: 6, align: 'right', cell: (d) => formatBytes(d.row.rssBytes) },
   threads: { id: 'threads', title: 'THR', width: 4, align: 'right', cell: (d) => String(d.row.threads) },
   time: { id: 'time', title: 'TIME+', width: 9, align: 'right', cell: (d) => formatCpuTime(d.row.cpuTimeSeconds) },
+  io_read: { id: 'io_read', title: 'IO_R/s', width: 7, align: 'right', cell: (d) => rateText(d.row.extras?.ioReadPerSec) },
+  io_write: { id: 'io_write', title: 'IO_W/s', width: 7, align: 'right', cell: (d) => rateText(d.row.extras?.ioWritePerSec) },
+  ctxsw: { id: 'ctxsw', title: 'CTXSW/s', width: 8, align: 'right', cell: (d) => countRateText(d.row.extras?.ctxSwitchesPerSec) },
+  cgroup: { id: 'cgroup', title: 'CGROUP', width: 18, align: 'left', cell: (d) => sanitizeText(d.row.extras?.cgroup ?? '-') },
   command: {
     id: 'command',
     title: 'COMMAND',
@@ -35,32 +38,50 @@ const COLUMNS: Readonly<Record<ColumnId, TableColumn>> = {
   },
 };
 
-/** Screen order. */
-const ORDER: readonly ColumnId[] = ['pid', 'user', 'priority', 'nice', 'state', 'cpu', 'mem', 'rss', 'threads', 'time', 'command'];
-/** Optional columns, most wanted first: added while they fit. */
-const IMPORTANCE: readonly ColumnId[] = ['mem', 'user', 'state', 'rss', 'time', 'threads', 'nice', 'priority'];
+/** A column's header title ("IO_R/s"), for the chooser. */
+export function columnTitle(id: ColumnId): string {
+  return COLUMNS[id].title;
+}
+
+/** Bytes per second in at most 6 characters; '-' before the first rate (or unreadable). */
+function rateText(perSec: number | null | undefined): string {
+  return perSec === null || perSec === undefined ? '-' : perSec === 0 ? '0' : formatBytes(perSec);
+}
+
+/** A count per second: 0..99999, then k. */
+function countRateText(perSec: number | null | undefined): string {
+  if (perSec === null || perSec === undefined) return '-';
+  return perSec < 100_000 ? String(Math.round(perSec)) : `${Math.round(perSec / 1000)}k`;
+}
+
+/** Screen order (COLUMN_IDS). */
+const ORDER: readonly ColumnId[] = COLUMN_IDS;
+/** Optional columns, most wanted first: added while they fit (the costly extras only when chosen). */
+const IMPORTANCE: readonly ColumnId[] = ['mem', 'user', 'cgroup', 'io_read', 'io_write', 'ctxsw', 'state', 'rss', 'time', 'threads', 'nice', 'priority'];
 /** COMMAND never gets narrower than this while optional columns remain (at 80+ columns all fit, like htop). */
 const minCommandWidth = (width: number): number => (width >= 80 ? 12 : 16);
 /** One character before PID marks selected rows. */
 export const GUTTER = 1;
 
-/** Columns per terminal width: worked out once per width, not on every refresh. */
-const FITTED = new Map<number, readonly TableColumn[]>();
+/** Columns per terminal width and chosen set: worked out once each, not on every refresh. */
+const FITTED = new Map<string, readonly TableColumn[]>();
 
-/** The columns drawn at `width`: PID, CPU% and COMMAND always, others as room allows. */
-export function fitColumns(width: number): readonly TableColumn[] {
-  let fitted = FITTED.get(width);
+/** The columns drawn at `width`: PID, CPU% and COMMAND always, the chosen others as room allows. */
+export function fitColumns(width: number, enabled: readonly ColumnId[] = DEFAULT_COLUMN_IDS): readonly TableColumn[] {
+  const key = `${width}:${enabled.join(',')}`;
+  let fitted = FITTED.get(key);
   if (!fitted) {
-    fitted = chooseColumns(width);
-    FITTED.set(width, fitted);
+    fitted = chooseColumns(width, enabled);
+    FITTED.set(key, fitted);
   }
   return fitted;
 }
 
-function chooseColumns(width: number): TableColumn[] {
-  const chosen = new Set<ColumnId>(['pid', 'cpu', 'command']);
+function chooseColumns(width: number, enabled: readonly ColumnId[]): TableColumn[] {
+  const chosen = new Set<ColumnId>(FIXED_COLUMN_IDS);
   const used = (ids: Set<ColumnId>): number => GUTTER + [...ids].filter((id) => id !== 'command').reduce((sum, id) => sum + COLUMNS[id].width + 1, 0);
   for (const id of IMPORTANCE) {
+    if (!enabled.includes(id)) continue;
     const next = new Set(chosen).add(id);
     if (width - used(next) >= minCommandWidth(width)) chosen.add(id);
   }

@@ -7,7 +7,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { UsageError } from '../commands/usage-error.js';
-import { COLUMN_IDS, parseColumnName, SORT_NAMES, type ColumnId } from '../store/columns.js';
+import { COLUMN_IDS, DEFAULT_COLUMN_IDS, parseColumnName, SORT_NAMES, type ColumnId } from '../store/columns.js';
 import { parseDuration } from '../util/duration.js';
 import { quoted } from '../output/sanitize.js';
 
@@ -95,7 +95,7 @@ export const CONFIG_KEYS: Readonly<Record<string, KeySpec>> = {
   columns: {
     field: 'columns',
     description: 'monitor list columns, in screen order (array of column names)',
-    fileDefault: [...COLUMN_IDS],
+    fileDefault: [...DEFAULT_COLUMN_IDS],
     parse: (value) => {
       if (!Array.isArray(value) || value.length === 0) throw new Error('must be a non-empty array of column names');
       const columns = value.map(columnId);

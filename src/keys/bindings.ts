@@ -5,7 +5,7 @@
 import type { KeyPress } from './decode-key.js';
 
 /** Where a key applies: which view (or prompt) is on top decides which commands are looked up. */
-export type KeyContext = 'list' | 'details' | 'files' | 'search' | 'dialog' | 'history' | 'global';
+export type KeyContext = 'list' | 'details' | 'files' | 'columns' | 'search' | 'dialog' | 'history' | 'global';
 
 /** One key that triggers a command. */
 export interface KeyBinding {
@@ -59,6 +59,7 @@ export const KEY_BINDINGS = {
   DETAILS: { context: 'list', bindings: [key('return')], description: 'process details', group: 'View' },
   OPEN_FILES: { context: 'list', bindings: [key('o')], description: 'open files of the process', group: 'View' },
   HISTORY: { context: 'list', bindings: [key('H')], description: 'action history', group: 'View' },
+  COLUMNS: { context: 'list', bindings: [key('f2'), key('S')], description: 'choose columns (CGROUP, IO_R/s, IO_W/s, CTXSW/s...); saved to the config file', group: 'View' },
   SELECT: { context: 'list', bindings: [key('space')], description: 'select/unselect process', group: 'Select', mutating: true },
   SELECT_WITH_CHILDREN: { context: 'list', bindings: [key('c')], description: 'select process and its children', group: 'Select', mutating: true },
   CLEAR_SELECTION: { context: 'list', bindings: [key('U')], description: 'clear selection', group: 'Select', mutating: true },
@@ -98,6 +99,14 @@ export const KEY_BINDINGS = {
   FDS_KIND_UNKNOWN: { context: 'files', bindings: [key('5'), key('u')], description: 'unknown kinds only' },
   FDS_HELP: { context: 'files', bindings: [key('?'), key('f1')], description: 'help' },
   FDS_QUIT: { context: 'files', bindings: [key('f10')], description: 'quit proctop' },
+
+  // The column chooser (F2, htop's Setup screen).
+  CHOOSER_UP: { context: 'columns', bindings: [key('up'), key('k')], description: 'previous column' },
+  CHOOSER_DOWN: { context: 'columns', bindings: [key('down'), key('j')], description: 'next column' },
+  CHOOSER_TOP: { context: 'columns', bindings: [key('home'), key('g')], description: 'first column' },
+  CHOOSER_TOGGLE: { context: 'columns', bindings: [key('space'), key('return')], description: 'show / hide the column' },
+  CHOOSER_DONE: { context: 'columns', bindings: [key('escape'), key('q'), key('f2'), key('S')], description: 'back to the list, saving columns, sort and interval' },
+  CHOOSER_QUIT: { context: 'columns', bindings: [key('f10')], description: 'quit proctop' },
 
   // Every text prompt: the list's filter and user prompts, the open-files search. Other printable keys type.
   INPUT_ACCEPT: { context: 'search', bindings: [key('return')], description: 'keep what was typed' },
@@ -193,6 +202,7 @@ export interface HelpSection {
 const CONTEXT_TITLES: Readonly<Record<Exclude<KeyContext, 'list'>, string>> = {
   details: 'Details view',
   files: 'Open files view',
+  columns: 'Column chooser (F2)',
   search: 'Filter and search prompts (other keys type)',
   dialog: 'Signal and tree dialogs',
   history: 'Action history',

@@ -77,6 +77,7 @@ export function runListCommand(command: ListCommand, store: MonitorStore, overri
     case 'SELECT_WITH_CHILDREN': return s.selectWithChildren();
     case 'CLEAR_SELECTION': return s.clearSelection();
     case 'DETAILS': return s.cursorKey === null ? undefined : s.pushView('detail');
+    case 'COLUMNS': return s.pushView('columns');
     case 'HELP': return s.pushView('help');
     case 'QUIT': return s.requestQuit();
     default: return undefined;

@@ -42,7 +42,7 @@ export function handleMouse(event: MouseEvent, store: MonitorStore, key: (press:
     s.moveCursor(hit.index - s.cursorIndex);
   } else if (hit?.kind === 'title') {
     // The columns the table draws at this width (ProcessTable's fitColumns call).
-    const column = columnAt(fitColumns(s.layout.columns), s.layout.columns, event.x);
+    const column = columnAt(fitColumns(s.layout.columns, s.visibleColumns), s.layout.columns, event.x);
     if (column === null) return;
     if (column === s.sortColumn) s.invertSort();
     else s.setSort(column);

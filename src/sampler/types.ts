@@ -7,8 +7,22 @@ export function identityKey(p: { readonly pid: number; readonly startTime: numbe
   return `${p.pid}:${p.startTime}`;
 }
 
+/** Figures of the optional list columns (CGROUP, IO_R/s, IO_W/s, CTXSW/s), read only while one is on. */
+export interface ColumnExtras {
+  /** The cgroup in a few characters: container, unit, slice or path; null when unreadable. */
+  readonly cgroup: string | null;
+  /** Storage bytes read per second (read_bytes of /proc/PID/io) since the previous refresh; null on first sight or unreadable. */
+  readonly ioReadPerSec: number | null;
+  /** Storage bytes written per second (write_bytes). */
+  readonly ioWritePerSec: number | null;
+  /** Context switches (voluntary + involuntary) per second. */
+  readonly ctxSwitchesPerSec: number | null;
+}
+
 /** One process as shown: the raw record plus figures derived from consecutive snapshots. */
 export interface ProcessRow extends RawProcess {
+  /** Optional columns' figures; absent unless such a column is on (src/sampler/column-extras.ts). */
+  readonly extras?: ColumnExtras;
   readonly key: IdentityKey;
   /** The program's name for people: comm, or argv[0]/exe's basename when comm is a generic thread name (programName). */
   readonly name: string;
@@ -29,7 +43,10 @@ export interface ProcessRow extends RawProcess {
 /** Counts shown in the header. */
 export interface TaskCounts {
   readonly total: number;
+  /** Processes whose state (their main thread's) is R. */
   readonly running: number;
+  /** Threads runnable right now, system-wide (procs_running), as htop and top count "running". */
+  readonly runningThreads: number;
   readonly sleeping: number;
   readonly stopped: number;
   readonly zombie: number;

@@ -1,9 +1,18 @@
 import type { ProcessRow } from '../sampler/types.js';
 
 /** The process table's columns, in screen order. Every column can be the sort key. */
-export const COLUMN_IDS = ['pid', 'user', 'priority', 'nice', 'state', 'cpu', 'mem', 'rss', 'threads', 'time', 'command'] as const;
+export const COLUMN_IDS = ['pid', 'user', 'priority', 'nice', 'state', 'cpu', 'mem', 'rss', 'threads', 'time', 'io_read', 'io_write', 'ctxsw', 'cgroup', 'command'] as const;
 
 export type ColumnId = (typeof COLUMN_IDS)[number];
+
+/** Optional columns whose figures cost extra reads per process: off unless chosen (F2). */
+export const EXTRA_COLUMN_IDS: readonly ColumnId[] = ['io_read', 'io_write', 'ctxsw', 'cgroup'];
+
+/** Columns always drawn (the chooser cannot turn them off). */
+export const FIXED_COLUMN_IDS: readonly ColumnId[] = ['pid', 'cpu', 'command'];
+
+/** The columns on when the config file does not say. */
+export const DEFAULT_COLUMN_IDS: readonly ColumnId[] = COLUMN_IDS.filter((id) => !EXTRA_COLUMN_IDS.includes(id));
 
 /** How one column sorts: a comparison of two rows, ascending. */
 type Compare = (a: ProcessRow, b: ProcessRow) => number;
@@ -37,11 +46,16 @@ const COMPARE: Readonly<Record<ColumnId, Compare>> = {
   rss: byNumber((r) => r.rssBytes),
   threads: byNumber((r) => r.threads),
   time: byNumber((r) => r.utime + r.stime),
+  // -1: not read yet or unreadable sorts below every measured 0.
+  io_read: byNumber((r) => r.extras?.ioReadPerSec ?? -1),
+  io_write: byNumber((r) => r.extras?.ioWritePerSec ?? -1),
+  ctxsw: byNumber((r) => r.extras?.ctxSwitchesPerSec ?? -1),
+  cgroup: byText((r) => r.extras?.cgroup ?? ''),
   command: byText(commandText),
 };
 
 /** Columns whose natural first order is largest first (what a triager wants on top). */
-const DESCENDING_FIRST: ReadonlySet<ColumnId> = new Set(['cpu', 'mem', 'rss', 'threads', 'time', 'priority']);
+const DESCENDING_FIRST: ReadonlySet<ColumnId> = new Set(['cpu', 'mem', 'rss', 'threads', 'time', 'priority', 'io_read', 'io_write', 'ctxsw']);
 
 /** True when picking this column should start with the biggest values on top. */
 export function defaultDescending(column: ColumnId): boolean {
@@ -85,6 +99,15 @@ const COLUMN_ALIASES: Readonly<Record<string, ColumnId>> = {
   'time+': 'time',
   command: 'command',
   cmd: 'command',
+  io_read: 'io_read',
+  'io_r/s': 'io_read',
+  io_r: 'io_read',
+  io_write: 'io_write',
+  'io_w/s': 'io_write',
+  io_w: 'io_write',
+  ctxsw: 'ctxsw',
+  'ctxsw/s': 'ctxsw',
+  cgroup: 'cgroup',
 };
 
 /** Parses a --sort value (case-insensitive), or returns null. */
@@ -93,4 +116,4 @@ export function parseColumnName(text: string): ColumnId | null {
 }
 
 /** Accepted --sort names, for the error message. */
-export const SORT_NAMES = 'pid, user, pri, ni, s, cpu, mem, rss, thr, time, command';
+export const SORT_NAMES = 'pid, user, pri, ni, s, cpu, mem, rss, thr, time, io_r, io_w, ctxsw, cgroup, command';

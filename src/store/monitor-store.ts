@@ -2,7 +2,7 @@
 // SampledFrames; it never samples and never touches the OS.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { IdentityKey, ProcessRow, SampledFrame } from '../sampler/types.js';
-import { COLUMN_IDS, defaultDescending, type ColumnId } from './columns.js';
+import { COLUMN_IDS, DEFAULT_COLUMN_IDS, FIXED_COLUMN_IDS, defaultDescending, type ColumnId } from './columns.js';
 import { clampIndex, indexByKey, relocateCursor, scrollToPin, scrollToShow } from './cursor.js';
 import { computeLayout, type ScreenLayout } from './layout.js';
 import { displayRows, withDescendants, type DisplayRow, type ListQuery } from './process-list.js';
@@ -10,7 +10,7 @@ import { parsePortFilter, type PortHolders } from './port-filter.js';
 import { quoted } from '../output/sanitize.js';
 
 /** Screens stacked on top of the process list; the top one receives keys. */
-export type View = 'list' | 'detail' | 'fds' | 'confirm' | 'history' | 'help';
+export type View = 'list' | 'detail' | 'fds' | 'confirm' | 'history' | 'help' | 'columns';
 
 /** A one-line prompt in the status bar (filter text or user name being typed). */
 export interface TextInput {
@@ -95,6 +95,10 @@ export interface MonitorState {
   readonly selection: ReadonlySet<IdentityKey>;
   readonly sortColumn: ColumnId;
   readonly descending: boolean;
+  /** Columns the user chose (F2), in screen order; the table draws those that fit. */
+  readonly visibleColumns: readonly ColumnId[];
+  /** Column chooser: the line under its cursor (index into COLUMN_IDS). */
+  readonly chooserIndex: number;
   readonly filter: string;
   /** User filter (u); null = all users. */
   readonly userFilter: string | null;
@@ -137,8 +141,12 @@ export interface MonitorActions {
   cursorEnd(): void;
   /** Sorts by a column; picking the current column again keeps its direction. */
   setSort(column: ColumnId): void;
-  /** Moves the sort to the previous (-1) or next (+1) column. */
+  /** Moves the sort to the previous (-1) or next (+1) visible column. */
   cycleSort(step: -1 | 1): void;
+  /** Column chooser: turns the column under its cursor on or off (PID, CPU% and COMMAND stay). */
+  toggleChosenColumn(): void;
+  /** Column chooser: moves its cursor. */
+  moveChooser(delta: number): void;
   invertSort(): void;
   toggleTree(): void;
   toggleKernelThreads(): void;
@@ -178,6 +186,8 @@ export interface MonitorStoreOptions {
   readonly intervalMs?: number;
   readonly sortColumn?: ColumnId;
   readonly descending?: boolean;
+  /** Chosen columns (config `columns`); default DEFAULT_COLUMN_IDS. */
+  readonly visibleColumns?: readonly ColumnId[];
   readonly filter?: string;
   readonly userFilter?: string | null;
   readonly tree?: boolean;
@@ -280,6 +290,8 @@ export function createMonitorStore(options: MonitorStoreOptions = {}): MonitorSt
       selection: new Set(),
       sortColumn,
       descending: options.descending ?? defaultDescending(sortColumn),
+      visibleColumns: options.visibleColumns ?? DEFAULT_COLUMN_IDS,
+      chooserIndex: 0,
       filter: options.filter ?? '',
       userFilter: options.userFilter ?? null,
       portHolders: null,
@@ -346,9 +358,22 @@ export function createMonitorStore(options: MonitorStoreOptions = {}): MonitorSt
         requery({ sortColumn: column, descending: column === s.sortColumn ? s.descending : defaultDescending(column) });
       },
       cycleSort(step) {
-        const i = COLUMN_IDS.indexOf(get().sortColumn);
-        const column = COLUMN_IDS[(i + step + COLUMN_IDS.length) % COLUMN_IDS.length] ?? 'cpu';
+        // Only the columns on screen: a sort by an invisible column would look like no order at all.
+        const ids = COLUMN_IDS.filter((id) => get().visibleColumns.includes(id) || FIXED_COLUMN_IDS.includes(id));
+        const i = ids.indexOf(get().sortColumn);
+        const column = ids[(i + step + ids.length) % ids.length] ?? 'cpu';
         requery({ sortColumn: column, descending: defaultDescending(column) });
+      },
+      toggleChosenColumn() {
+        const s = get();
+        const id = COLUMN_IDS[s.chooserIndex];
+        if (id === undefined || FIXED_COLUMN_IDS.includes(id)) return;
+        const on = s.visibleColumns.includes(id) ? s.visibleColumns.filter((c) => c !== id) : [...s.visibleColumns, id];
+        // Keep screen order whatever the order of choosing.
+        set({ visibleColumns: COLUMN_IDS.filter((c) => on.includes(c) || FIXED_COLUMN_IDS.includes(c)) });
+      },
+      moveChooser(delta) {
+        set({ chooserIndex: Math.max(0, Math.min(COLUMN_IDS.length - 1, get().chooserIndex + delta)) });
       },
       invertSort() {
         requery({ descending: !get().descending });

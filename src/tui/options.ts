@@ -11,6 +11,8 @@ import { quoted } from '../output/sanitize.js';
 export interface MonitorOptions {
   readonly intervalMs: number;
   readonly sortColumn: ColumnId;
+  /** Chosen list columns from the config file (null: the defaults). */
+  readonly columns: readonly ColumnId[] | null;
   readonly filter: string;
   readonly user: string | null;
   readonly tree: boolean;
@@ -138,5 +140,5 @@ export function parseMonitorArgs(argv: readonly string[], env: NodeJS.ProcessEnv
   }
   if (iterations !== null && !watch) throw new UsageError('--iterations only works with --watch');
   if (metrics !== null && !watch) throw new UsageError('--metrics only works with --watch (or run proctop serve-metrics)');
-  return { intervalMs, sortColumn, filter, user, tree, color, watch, iterations, metrics, help, mouse };
+  return { intervalMs, sortColumn, columns: config.columns ?? null, filter, user, tree, color, watch, iterations, metrics, help, mouse };
 }

@@ -4,6 +4,9 @@ import { writeFileSync } from 'node:fs';
 import { render, type Instance } from 'ink';
 import { MonitorApp } from '../components/MonitorApp.js';
 import type { CommandOverrides, ViewKeyHandlers } from '../keys/dispatch.js';
+import { ColumnExtrasSource } from '../sampler/column-extras.js';
+import { handleChooserKey } from '../keys/chooser-keys.js';
+import { saveConfig } from '../config/config.js';
 import { createMonitorStore } from '../store/monitor-store.js';
 import { ActionsStoreContext } from '../store/use-actions-store.js';
 import { createActionsController } from './actions-controller.js';
@@ -43,6 +46,7 @@ export async function runInteractive(setup: InteractiveSetup): Promise<number> {
     backend: setup.backend,
     intervalMs: options.intervalMs,
     sortColumn: options.sortColumn,
+    visibleColumns: options.columns ?? undefined,
     filter: options.filter,
     userFilter: options.user,
     tree: options.tree,
@@ -52,7 +56,9 @@ export async function runInteractive(setup: InteractiveSetup): Promise<number> {
   });
   if (setup.notice) store.getState().showMessage(setup.notice, 8000);
   const session = enterFullScreen(process.stdin, 1, { mouse: options.mouse });
-  const loop = new SamplingLoop(setup.source, store, {
+  // The optional list columns (F2) add their reads to each frame only while one is on.
+  const source = setup.collector ? new ColumnExtrasSource(setup.source, setup.collector, () => store.getState().visibleColumns) : setup.source;
+  const loop = new SamplingLoop(source, store, {
     firstSampleStartedAt: setup.firstSampleStartedAt,
     onError: (error) => store.getState().showMessage(`sampling failed: ${error instanceof Error ? error.message : String(error)}`),
   });
@@ -68,7 +74,12 @@ export async function runInteractive(setup: InteractiveSetup): Promise<number> {
   const collector = setup.collector;
   const rssReader = collector ? new VisibleRssReader(store, (rows) => readExactRss(collector, rows)) : null;
   const overrides: CommandOverrides = { ...inspectOverrides(inspect), ...actions.overrides, ...setup.overrides };
-  const viewKeys: ViewKeyHandlers = { ...inspectViewKeys(inspect), ...actions.viewKeys, ...setup.viewKeys };
+  const viewKeys: ViewKeyHandlers = {
+    ...inspectViewKeys(inspect),
+    ...actions.viewKeys,
+    columns: (press, monitor) => handleChooserKey(press, monitor, (patch) => saveConfig(patch)),
+    ...setup.viewKeys,
+  };
   const unsubscribe = store.subscribe((state, previous) => {
     // Resume and interval changes take effect now, not after the old interval.
     if ((previous.paused && !state.paused) || state.intervalMs !== previous.intervalMs) loop.now();

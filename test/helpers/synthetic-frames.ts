@@ -23,6 +23,7 @@ export function syntheticSystem(cpuCount = 2): SystemInfo {
     bootTimeMs: 1_700_000_000_000,
     clockTicks: 100,
     pageSize: 4096,
+    procsRunning: 0,
   };
 }
 
@@ -76,7 +77,7 @@ export function syntheticFrame(rows: readonly ProcessRow[], extra: Partial<Sampl
     system,
     cpuPercentTotal: 25,
     cpuPercentPerCpu: system.cpus.map((_, i) => (i % 2 === 0 ? 40 : 10)),
-    tasks: countTasks(rows),
+    tasks: countTasks(rows, system),
     appeared: [],
     exited: [],
     warnings: [],

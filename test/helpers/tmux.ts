@@ -84,3 +84,21 @@ export function tablePids(text: string): number[] {
     .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => Number(m[1]));
 }
+
+/**
+ * Opens the empty filter prompt. Keys sent in the first moments after start can be lost while
+ * the terminal switches to raw mode (a loaded machine stretches those moments), so retry.
+ */
+export async function openFilterPrompt({ tmux, screen, waitForScreen }: TmuxServer, session: string): Promise<void> {
+  const open = (s: string) => /^Filter: _ /m.test(s);
+  for (let attempt = 0; attempt < 5; attempt++) {
+    if (!open(screen(session))) tmux('send-keys', '-t', session, '/');
+    try {
+      await waitForScreen(session, open, 'the empty filter prompt', 3000);
+      return;
+    } catch {
+      // lost: send again
+    }
+  }
+  await waitForScreen(session, open, 'the empty filter prompt', 1000);
+}
