@@ -4,9 +4,10 @@
 import { performance } from 'node:perf_hooks';
 import { median } from './snapshot.mjs';
 
-const fmt = (ms) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
+export const fmt = (ms) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
 
-async function timed(fn) {
+/** Wall and CPU ms of one awaited call. */
+export async function timed(fn) {
   const cpu = process.cpuUsage();
   const start = performance.now();
   await fn();
