@@ -26,8 +26,12 @@ export type { AuditRecord, AuditTarget, AuditSink } from './storage/audit-log.js
 export { ensureStateDir, stateDirPath, stateHome, checkStateDir, openStateFile, StateDirError } from './storage/state-dir.js';
 export type { StateDirOptions, StateFileMode } from './storage/state-dir.js';
 export { listSignals, parseSignal, signalName } from './actions/signals.js';
-export { reniceMany, NICE_MIN, NICE_MAX } from './actions/renice.js';
-export type { ReniceOutcome, ReniceResult, ReniceTargetResult } from './actions/renice.js';
+export { reniceMany, reniceExitCode, NICE_MIN, NICE_MAX } from './actions/renice.js';
+export type { ReniceOutcome, ReniceResult, ReniceTargetResult, NiceChange, ReniceOptions } from './actions/renice.js';
+export { stopMany, stopExitCode } from './actions/stop-many.js';
+export type { StopOutcome, StopResult, StopTargetResult, StopProgress, StopManyOptions } from './actions/stop-many.js';
+export { DEFAULT_LADDER, parseLadder, formatLadder, ladderBoundMs } from './actions/ladder.js';
+export type { Ladder, LadderRung } from './actions/ladder.js';
 export type { SignalInfo } from './actions/signals.js';
 export { refusalFor } from './actions/guards.js';
 export type { Refusal } from './actions/guards.js';
