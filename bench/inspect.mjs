@@ -2,8 +2,8 @@
 // `proctop inspect` does) and the per-refresh cost of the optional list columns IO_R/s, IO_W/s
 // (/proc/PID/io of every process) and CGROUP (read once per identity, then cached), against the
 // plain steady refresh in the same interleaved rounds. Medians.
-import { median } from './snapshot.mjs';
-import { fmt, timed } from './rss.mjs';
+import { median, timed } from './snapshot.mjs';
+import { fmt } from './rss.mjs';
 
 /**
  * @param {{ procs: number, runs?: number, lib: any }} options lib = the bundled proctop library

@@ -1,19 +1,9 @@
 // The exact-RSS section of `npm run bench -- --only rss`: what reading /proc/PID/status VmRSS for
 // the rows on screen adds to a refresh (tui/visible-rss.ts does it after every refresh and scroll),
 // beside the steady snapshot refresh it rides on. Interleaved rounds, medians.
-import { performance } from 'node:perf_hooks';
-import { median } from './snapshot.mjs';
+import { median, timed } from './snapshot.mjs';
 
 export const fmt = (ms) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
-
-/** Wall and CPU ms of one awaited call. */
-export async function timed(fn) {
-  const cpu = process.cpuUsage();
-  const start = performance.now();
-  await fn();
-  const used = process.cpuUsage(cpu);
-  return { ms: performance.now() - start, cpuMs: (used.user + used.system) / 1000 };
-}
 
 /**
  * @param {{ procs: number, runs?: number, lib: any }} options lib = the bundled proctop library

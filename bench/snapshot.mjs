@@ -35,7 +35,7 @@ function childrenCpuMs() {
  * count. CPU time counts every thread of this process (worker, JS, GC helpers) plus reaped
  * children, so it stays comparable when other load on the machine stretches wall time.
  */
-async function timed(fn) {
+export async function timed(fn) {
   const histogram = monitorEventLoopDelay({ resolution: 1 });
   histogram.enable();
   const cpuBefore = process.cpuUsage();

@@ -75,7 +75,7 @@ constexpr unsigned kModeShift = 3;        // bits 3-4: mode + 1 (0 = not read, 1
 constexpr unsigned kDeletedBit = 1u << 5;
 constexpr unsigned kMemfdBit = 1u << 6;   // bits 0-2: FdKind
 constexpr size_t kFdColumns = 6;          // fd, flags, position, inode, socket index, pipe-peer list index
-constexpr size_t kSocketColumns = 3;      // hasInet, localPort, remotePort
+constexpr size_t kSocketColumns = 4;      // hasInet, localPort, remotePort, netlink protocol (-1 none)
 
 // A listing in columns: 10,000 fds become one string of paths, one Float64Array and a few small
 // values, and JS builds the objects in one monomorphic loop. That costs a fraction of parsing
@@ -128,6 +128,7 @@ void Pack(const proctop::FdListResult& result, PackedListing& packed) {
     packed.socketColumns.push_back(s.hasInet ? 1 : 0);
     packed.socketColumns.push_back(s.localPort);
     packed.socketColumns.push_back(s.remotePort);
+    packed.socketColumns.push_back(s.netlinkProtocol);
   }
   JsonWriter& w = packed.pipePeers;
   w.Raw("[");
@@ -140,6 +141,9 @@ void Pack(const proctop::FdListResult& result, PackedListing& packed) {
       w.Raw("{"); w.Key("pid"); w.Int(peers[j].pid);
       w.Raw(","); w.Key("comm"); w.String(peers[j].comm);
       w.Raw(","); w.Key("fd"); w.Int(peers[j].fd);
+      w.Raw(","); w.Key("mode");
+      static const char* const kModes[] = {"\"r\"", "\"w\"", "\"rw\""};
+      w.Raw(peers[j].mode >= 0 && peers[j].mode <= 2 ? kModes[peers[j].mode] : "null");
       w.Raw("}");
     }
     w.Raw("]");

@@ -75,8 +75,9 @@ constexpr const char* kBuilderSource = R"JS(
         cachedBytes: n[i + 4], swapTotalBytes: n[i + 5], swapFreeBytes: n[i + 6],
         loadAvg: [n[i + 7], n[i + 8], n[i + 9]],
         uptimeSeconds: n[i + 10], bootTimeMs: n[i + 11], clockTicks: n[i + 12], pageSize: n[i + 13],
+        procsRunning: n[i + 14],
       };
-      i += 14;
+      i += 15;
       const processes = [];
       let sliceStart = now();
       for (let k = 0; k < count; k++, i += 20) {
@@ -147,7 +148,7 @@ PackedSnapshot Pack(proctop::SnapshotRecord&& snapshot) {
   PackedSnapshot packed;
   const proctop::SystemInfoRecord& system = snapshot.system;
   std::vector<double>& n = packed.numbers;
-  n.reserve(4 + 8 * (1 + system.cpus.size()) + 14 + kFieldsPerProcess * snapshot.processes.size());
+  n.reserve(4 + 8 * (1 + system.cpus.size()) + 15 + kFieldsPerProcess * snapshot.processes.size());
   n.push_back(snapshot.timestampMs);
   n.push_back(snapshot.monotonicMs);
   n.push_back(static_cast<double>(snapshot.processes.size()));
@@ -162,6 +163,7 @@ PackedSnapshot Pack(proctop::SnapshotRecord&& snapshot) {
   n.push_back(system.bootTimeMs);
   n.push_back(static_cast<double>(system.clockTicks));
   n.push_back(static_cast<double>(system.pageSize));
+  n.push_back(system.procsRunning);
 
   for (const proctop::ProcessRecord& p : snapshot.processes) {
     const proctop::ProcessDetails& details = *p.details;

@@ -153,6 +153,7 @@ describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
         loadAvg: [0.5, 0.25, 0.13],
         uptimeSeconds: 12_345.67,
         bootTimeMs: 1_700_000_000_000,
+        procsRunning: 3,
       });
       expect(snap.system.cpus).toHaveLength(2);
       expect(snap.system.clockTicks).toBeGreaterThan(0);
@@ -353,6 +354,15 @@ describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
       expect(withLimits?.smapsRollup?.pssBytes).toBeLessThanOrEqual(rss + 64 * 1024);
       const unified = readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n').find((line) => line.startsWith('0::'));
       expect(extras?.cgroup?.path).toBe(unified?.slice(3));
+    });
+
+    it('tells a hidden live process from a gone one (hidepid; the hidden case runs in ports-connections.test.ts)', async () => {
+      const collector = create();
+      const child = startSleeper();
+      await waitFor(async () => (await collector.readProcess(child.pid as number)) !== null);
+      expect(await collector.isHiddenProcess(child.pid as number)).toBe(false);
+      expect(await collector.isHiddenProcess(2 ** 22 + 7)).toBe(false);
+      expect(await collector.processesHidden()).toBe(false); // this /proc has no hidepid (or we are root)
     });
 
     it('reads the exact RSS ps shows (VmRSS), where stat carries the approximate counter', async () => {

@@ -14,6 +14,7 @@ import type { Collector } from '../src/sys/types.js';
 import { syntheticFrame, syntheticRow, syntheticSystem } from '../src/tui/synthetic-frames.js';
 import { VisibleRssReader } from '../src/tui/visible-rss.js';
 import { killStartedChildren, startSleeper, waitFor } from './helpers/children.js';
+import { builtCliPath, runCli } from './helpers/cli.js';
 
 afterEach(async () => {
   cleanup();
@@ -75,5 +76,17 @@ describe.each([
     const exact = await readExactRss(collector, [row]);
     const ps = Number(execFileSync('ps', ['-o', 'rss=', '-p', String(sleeper.pid)], { encoding: 'utf8' }).trim());
     expect(exact.get(row.key)).toBe(ps * 1024);
+  });
+});
+
+describe('proctop inspect', () => {
+  it('reports the exact RSS ps shows', async () => {
+    const cli = await builtCliPath();
+    const sleeper = startSleeper();
+    const pid = sleeper.pid as number;
+    await waitFor(async () => (await runCli(cli, ['pstat', '--json', '--pid', String(pid)])).stdout.includes('"state": "sleeping"'));
+    const doc = JSON.parse((await runCli(cli, ['inspect', String(pid), '--json'])).stdout) as { memory: { rss_bytes: number } };
+    const ps = Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)], { encoding: 'utf8' }).trim());
+    expect(doc.memory.rss_bytes).toBe(ps * 1024);
   });
 });

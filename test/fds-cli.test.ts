@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -59,10 +60,11 @@ describe.each(['native', 'js'])('proctop fds (%s backend)', (backend) => {
       remote_port: 0,
       state: 'LISTEN',
       unix_path: null,
+      netlink_protocol: null,
     });
     expect(byFd.get(held.udp.fd)?.socket).toMatchObject({ protocol: 'udp', local_port: held.udp.port, state: 'UNCONN' });
     expect(byFd.get(held.unix.fd)?.socket).toMatchObject({ protocol: 'unix', unix_path: held.unix.path });
-    expect(byFd.get(held.pipe.fd)?.pipe_peers).toContainEqual({ pid: held.pipe.peerPid, comm: 'cat', fd: 0 });
+    expect(byFd.get(held.pipe.fd)?.pipe_peers).toContainEqual({ pid: held.pipe.peerPid, comm: 'cat', fd: 0, mode: 'r' });
   });
 
   it('filters by --kind', async () => {
@@ -81,11 +83,12 @@ describe.each(['native', 'js'])('proctop fds (%s backend)', (backend) => {
     const lines = run.stdout.split('\n');
     expect(lines[0]).toMatch(/^\s*FD\s+KIND\s+MODE\s+POS\s+STATE\s+NAME$/);
     const line = (fd: number): string => lines.find((l) => new RegExp(`^\\s*${fd}\\s`).test(l)) ?? '';
-    expect(line(held.listener.fd)).toMatch(new RegExp(`socket\\s+LISTEN\\s+tcp 127\\.0\\.0\\.1:${held.listener.port}$`));
+    // MODE rw for sockets and anon inodes, as lsof's "u" (issue 12 §7: it was blank).
+    expect(line(held.listener.fd)).toMatch(new RegExp(`socket\\s+rw\\s+LISTEN\\s+tcp 127\\.0\\.0\\.1:${held.listener.port}$`));
     expect(line(held.client.fd)).toContain(`tcp 127.0.0.1:${held.client.port}->127.0.0.1:${held.listener.port}`);
     expect(line(held.named.fd)).toMatch(new RegExp(`file\\s+rw\\s+5\\s+${held.named.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
     expect(line(held.deleted.fd)).toContain(`${held.deleted.path} (deleted)`);
-    expect(line(held.eventfd)).toMatch(/anon\s+eventfd$/);
+    expect(line(held.eventfd)).toMatch(/anon\s+rw\s+eventfd$/);
   });
 
   it('exits 1 with a clear message for a process that does not exist', async () => {
@@ -103,6 +106,31 @@ describe.each(['native', 'js'])('proctop fds (%s backend)', (backend) => {
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr).toBe(`proctop: permission denied listing the fds of process ${held.pid}: run as the owner of process ${held.pid} or root\n`);
+  });
+});
+
+describe.each(['native', 'js'])('netlink sockets and MODE against lsof (%s backend, issue 12 §7)', (backend) => {
+  it('names the netlink protocol and shows rw (lsof: u) like lsof does', async () => {
+    // `ip monitor` holds NETLINK_ROUTE sockets until killed.
+    const child = startChild('ip', ['monitor', 'link'], { stdio: 'ignore' });
+    const pid = child.pid as number;
+    const lsofLines = await waitFor(() => {
+      const out = spawnSync('lsof', ['-n', '-P', '-p', String(pid)], { encoding: 'utf8' }).stdout ?? '';
+      const lines = out.split('\n').filter((l) => /\snetlink\s/.test(l));
+      return lines.length > 0 ? lines : null;
+    });
+    const run = await runCli(cli, ['fds', '--pid', String(pid), '--json'], { env: { ...process.env, PROCTOP_BACKEND: backend } });
+    const doc = JSON.parse(run.stdout) as FdJsonOut;
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+    for (const line of lsofLines) {
+      // "ip  PID root  3u  netlink  0t0  INODE ROUTE"
+      const [, fdText, lsofMode] = /^\S+\s+\d+\s+\S+\s+(\d+)([rwu])\s/.exec(line) ?? [];
+      const entry = doc.fds.find((e) => e.fd === Number(fdText));
+      expect(entry?.socket).toMatchObject({ protocol: 'netlink', netlink_protocol: line.trim().split(/\s+/).at(-1) });
+      expect({ r: 'r', w: 'w', u: 'rw' }[lsofMode ?? '']).toBe((entry as { mode?: string } | undefined)?.mode);
+    }
+    const table = await runCli(cli, ['fds', '--pid', String(pid), '--table'], { env: { ...process.env, PROCTOP_BACKEND: backend } });
+    expect(table.stdout).toMatch(/socket\s+rw\s+netlink ROUTE/);
   });
 });
 

@@ -9,6 +9,7 @@ import { listFdsJs } from '../src/sys/js/fds.js';
 import { loadNativeAddon } from '../src/sys/native-addon.js';
 import { unpackFdListing } from '../src/sys/native-fds.js';
 import type { FdEntry, FdListing } from '../src/sys/types.js';
+import { createJsCollector, createNativeCollector } from '../src/sys/collector.js';
 import { killStartedChildren, startChild } from './helpers/children.js';
 import { startFdsHolder, startInNewNetns, startManyFdsHolder, type HeldFds } from './helpers/fds-holder.js';
 
@@ -72,14 +73,15 @@ describe.each(BACKENDS)('listFds (%s backend) on a live fixture process', (_name
   });
 
   it('reports an eventfd as anon with its type', () => {
-    expect(entry(listing, held.eventfd)).toMatchObject({ kind: 'anon', anonType: 'eventfd', path: 'anon_inode:[eventfd]', mode: null, socket: null });
+    // Read-write like lsof's "u" (issue 12 §7: MODE was blank for sockets and anon fds).
+    expect(entry(listing, held.eventfd)).toMatchObject({ kind: 'anon', anonType: 'eventfd', path: 'anon_inode:[eventfd]', mode: 'rw', socket: null });
   });
 
   it('reports a pipe with its inode and the other child holding the read end', () => {
     const pipe = entry(listing, held.pipe.fd);
     expect(pipe).toMatchObject({ kind: 'pipe', mode: 'w', position: null });
     expect(pipe.path).toBe(`pipe:[${pipe.inode}]`);
-    expect(pipe.pipePeers).toContainEqual({ pid: held.pipe.peerPid, comm: 'cat', fd: 0 });
+    expect(pipe.pipePeers).toContainEqual({ pid: held.pipe.peerPid, comm: 'cat', fd: 0, mode: 'r' });
   });
 
   it('resolves a listening TCP socket on 127.0.0.1', () => {
@@ -94,6 +96,7 @@ describe.each(BACKENDS)('listFds (%s backend) on a live fixture process', (_name
       remotePort: 0,
       state: 'LISTEN',
       unixPath: null,
+      netlinkProtocol: null,
     });
   });
 
@@ -122,6 +125,7 @@ describe.each(BACKENDS)('listFds (%s backend) on a live fixture process', (_name
       remotePort: 0,
       state: 'UNCONN',
       unixPath: null,
+      netlinkProtocol: null,
     });
   });
 
@@ -134,6 +138,7 @@ describe.each(BACKENDS)('listFds (%s backend) on a live fixture process', (_name
       remotePort: null,
       state: 'LISTEN',
       unixPath: held.unix.path,
+      netlinkProtocol: null,
     });
     expect(entry(listing, held.abstract.fd).socket).toMatchObject({ protocol: 'unix', unixPath: `@${held.abstract.name}`, state: 'UNCONNECTED' });
   });
@@ -174,7 +179,7 @@ describe('native and JS backends agree', () => {
     const native = await nativeListFds()('/proc', held.pid);
     const js = await listFdsJs('/proc', held.pid);
     expect(peersOf(js)).toEqual(peersOf(native));
-    expect(peersOf(native)).toEqual([{ pid: held.pipe.peerPid, comm: 'cat', fd: 0 }]);
+    expect(peersOf(native)).toEqual([{ pid: held.pipe.peerPid, comm: 'cat', fd: 0, mode: 'r' }]);
   });
 });
 
@@ -272,23 +277,23 @@ describe('listFds on a fixture /proc tree', () => {
   const expected: FdEntry[] = [
     { fd: 0, kind: 'file', path: '/dev/pts/3', deleted: false, memfd: false, mode: 'rw', position: 12, inode: null, anonType: null, socket: null, pipePeers: null },
     {
-      fd: 3, kind: 'socket', path: 'socket:[1001]', deleted: false, memfd: false, mode: null, position: null, inode: 1001, anonType: null, pipePeers: null,
-      socket: { protocol: 'tcp', localAddress: '127.0.0.1', localPort: 8080, remoteAddress: '0.0.0.0', remotePort: 0, state: 'LISTEN', unixPath: null },
+      fd: 3, kind: 'socket', path: 'socket:[1001]', deleted: false, memfd: false, mode: 'rw', position: null, inode: 1001, anonType: null, pipePeers: null,
+      socket: { protocol: 'tcp', localAddress: '127.0.0.1', localPort: 8080, remoteAddress: '0.0.0.0', remotePort: 0, state: 'LISTEN', unixPath: null, netlinkProtocol: null },
     },
     {
-      fd: 4, kind: 'socket', path: 'socket:[1002]', deleted: false, memfd: false, mode: null, position: null, inode: 1002, anonType: null, pipePeers: null,
-      socket: { protocol: 'tcp6', localAddress: '::1', localPort: 443, remoteAddress: '::ffff:127.0.0.1', remotePort: 54321, state: 'ESTABLISHED', unixPath: null },
+      fd: 4, kind: 'socket', path: 'socket:[1002]', deleted: false, memfd: false, mode: 'rw', position: null, inode: 1002, anonType: null, pipePeers: null,
+      socket: { protocol: 'tcp6', localAddress: '::1', localPort: 443, remoteAddress: '::ffff:127.0.0.1', remotePort: 54321, state: 'ESTABLISHED', unixPath: null, netlinkProtocol: null },
     },
     // Pipe mode comes from the fd link's permission bits; a fixture symlink is always rwx.
     { fd: 5, kind: 'pipe', path: 'pipe:[2001]', deleted: false, memfd: false, mode: 'rw', position: null, inode: 2001, anonType: null, socket: null, pipePeers: [] },
-    { fd: 6, kind: 'anon', path: 'anon_inode:inotify', deleted: false, memfd: false, mode: null, position: null, inode: null, anonType: 'inotify', socket: null, pipePeers: null },
+    { fd: 6, kind: 'anon', path: 'anon_inode:inotify', deleted: false, memfd: false, mode: 'rw', position: null, inode: null, anonType: 'inotify', socket: null, pipePeers: null },
     { fd: 7, kind: 'unknown', path: 'net:[4026531840]', deleted: false, memfd: false, mode: null, position: null, inode: null, anonType: null, socket: null, pipePeers: null },
     { fd: 8, kind: 'file', path: '/gone/file.log', deleted: true, memfd: false, mode: 'w', position: 4096, inode: null, anonType: null, socket: null, pipePeers: null },
     {
-      fd: 9, kind: 'socket', path: 'socket:[1003]', deleted: false, memfd: false, mode: null, position: null, inode: 1003, anonType: null, pipePeers: null,
-      socket: { protocol: 'unix', localAddress: null, localPort: null, remoteAddress: null, remotePort: null, state: 'LISTEN', unixPath: '/run/my app.sock' },
+      fd: 9, kind: 'socket', path: 'socket:[1003]', deleted: false, memfd: false, mode: 'rw', position: null, inode: 1003, anonType: null, pipePeers: null,
+      socket: { protocol: 'unix', localAddress: null, localPort: null, remoteAddress: null, remotePort: null, state: 'LISTEN', unixPath: '/run/my app.sock', netlinkProtocol: null },
     },
-    { fd: 10, kind: 'socket', path: 'socket:[9999]', deleted: false, memfd: false, mode: null, position: null, inode: 9999, anonType: null, socket: null, pipePeers: null },
+    { fd: 10, kind: 'socket', path: 'socket:[9999]', deleted: false, memfd: false, mode: 'rw', position: null, inode: 9999, anonType: null, socket: null, pipePeers: null },
   ];
 
   it.each(BACKENDS)('reads kinds, fdinfo and the tree\'s own socket tables (%s)', async (_name, make) => {
@@ -298,5 +303,44 @@ describe('listFds on a fixture /proc tree', () => {
 
   it.each(BACKENDS)('reports a missing pid directory as ENOENT (%s)', async (_name, make) => {
     expect((await make()(root, 4343)).error).toEqual({ code: 'ENOENT', message: 'process 4343 does not exist' });
+  });
+});
+
+describe('pipe ends (issue 12 §7: which end each holder has, and the listed process\'s own other end, as lsof +E)', () => {
+  // A parent holding both ends of a pipe, two children holding its read end (like postmaster and its children).
+  const SCRIPT = [
+    'import os, subprocess, sys',
+    'r, w = os.pipe()',
+    "kids = [subprocess.Popen(['sleep', '300'], stdin=r) for _ in range(2)]",
+    "print(r, w, ' '.join(str(k.pid) for k in kids), flush=True)",
+    'sys.stdin.read()',
+  ].join('\n');
+
+  it.each(['native', 'js'])('lists the children\'s read ends and its own write end, each marked (%s)', async (backend) => {
+    const parent = startChild('python3', ['-c', SCRIPT], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const line = await new Promise<string>((resolve) => {
+      let text = '';
+      parent.stdout?.on('data', (d: Buffer) => {
+        text += d.toString();
+        if (text.includes('\n')) resolve(text);
+      });
+    });
+    const [r, w, ...kids] = line.trim().split(/\s+/).map(Number);
+    try {
+      const native = createNativeCollector();
+      const collector = backend === 'native' ? native : createJsCollector();
+      if (typeof collector === 'string') throw new Error(collector);
+      const listing = await collector.listFds(parent.pid as number);
+      const readEnd = entry(listing, r as number);
+      expect(readEnd.mode).toBe('r');
+      const peers = readEnd.pipePeers ?? [];
+      expect(peers, JSON.stringify(peers)).toContainEqual({ pid: parent.pid, comm: 'python3', fd: w, mode: 'w' });
+      for (const kid of kids) expect(peers).toContainEqual({ pid: kid, comm: 'sleep', fd: 0, mode: 'r' });
+      expect(entry(listing, w as number).pipePeers).toContainEqual({ pid: parent.pid, comm: 'python3', fd: r, mode: 'r' });
+    } finally {
+      // The sleeps are this test's own grandchildren: end them by PID.
+      for (const kid of kids) process.kill(kid as number, 'SIGKILL');
+      parent.stdin?.end();
+    }
   });
 });

@@ -70,9 +70,9 @@ describe('/proc/net address decoding', () => {
 describe('parseInetTable', () => {
   it('parses tcp: listener, established connection, TIME_WAIT without an inode', () => {
     expect(parseInetTable(TCP, 'tcp')).toEqual([
-      { inode: 1076, protocol: 'tcp', localAddress: '0.0.0.0', localPort: 2024, remoteAddress: '0.0.0.0', remotePort: 0, state: 'LISTEN', unixPath: null },
-      { inode: 55123, protocol: 'tcp', localAddress: '127.0.0.1', localPort: 40000, remoteAddress: '127.0.0.1', remotePort: 8080, state: 'ESTABLISHED', unixPath: null },
-      { inode: 0, protocol: 'tcp', localAddress: '192.0.2.2', localPort: 56736, remoteAddress: '203.0.113.80', remotePort: 80, state: 'TIME_WAIT', unixPath: null },
+      { inode: 1076, protocol: 'tcp', localAddress: '0.0.0.0', localPort: 2024, remoteAddress: '0.0.0.0', remotePort: 0, state: 'LISTEN', unixPath: null, netlinkProtocol: null },
+      { inode: 55123, protocol: 'tcp', localAddress: '127.0.0.1', localPort: 40000, remoteAddress: '127.0.0.1', remotePort: 8080, state: 'ESTABLISHED', unixPath: null, netlinkProtocol: null },
+      { inode: 0, protocol: 'tcp', localAddress: '192.0.2.2', localPort: 56736, remoteAddress: '203.0.113.80', remotePort: 80, state: 'TIME_WAIT', unixPath: null, netlinkProtocol: null },
     ]);
   });
 
@@ -88,8 +88,8 @@ describe('parseInetTable', () => {
 
   it('parses udp: state 07 is UNCONN, 01 a connected socket', () => {
     expect(parseInetTable(UDP, 'udp')).toEqual([
-      { inode: 8001, protocol: 'udp', localAddress: '127.0.0.53', localPort: 53, remoteAddress: '0.0.0.0', remotePort: 0, state: 'UNCONN', unixPath: null },
-      { inode: 8002, protocol: 'udp', localAddress: '127.0.0.1', localPort: 50000, remoteAddress: '127.0.0.1', remotePort: 53, state: 'ESTABLISHED', unixPath: null },
+      { inode: 8001, protocol: 'udp', localAddress: '127.0.0.53', localPort: 53, remoteAddress: '0.0.0.0', remotePort: 0, state: 'UNCONN', unixPath: null, netlinkProtocol: null },
+      { inode: 8002, protocol: 'udp', localAddress: '127.0.0.1', localPort: 50000, remoteAddress: '127.0.0.1', remotePort: 53, state: 'ESTABLISHED', unixPath: null, netlinkProtocol: null },
     ]);
   });
 
@@ -109,10 +109,10 @@ describe('parseUnixTable and parseNetlinkTable', () => {
     expect(parseUnixTable(UNIX)[0]).toMatchObject({ protocol: 'unix', localAddress: null, localPort: null });
   });
 
-  it('parses netlink inodes from the last column', () => {
-    expect(parseNetlinkTable(NETLINK).map((r) => [r.inode, r.protocol])).toEqual([
-      [4, 'netlink'],
-      [565, 'netlink'],
+  it('parses netlink inodes from the last column and names the protocol (Eth) as lsof does', () => {
+    expect(parseNetlinkTable(NETLINK).map((r) => [r.inode, r.protocol, r.netlinkProtocol])).toEqual([
+      [4, 'netlink', 'ROUTE'],
+      [565, 'netlink', 'KOBJECT_UEVENT'],
     ]);
   });
 });
@@ -147,8 +147,8 @@ describe('fd helpers for views', () => {
     expect(formatEndpoint('0.0.0.0', 80)).toBe('*:80');
     expect(formatEndpoint('::1', 443)).toBe('[::1]:443');
     expect(describeFdTarget({ ...base, deleted: true })).toBe('/tmp/a (deleted)');
-    const socket = { protocol: 'tcp' as const, localAddress: '127.0.0.1', localPort: 5000, remoteAddress: '127.0.0.1', remotePort: 40000, state: 'ESTABLISHED', unixPath: null };
+    const socket = { protocol: 'tcp' as const, localAddress: '127.0.0.1', localPort: 5000, remoteAddress: '127.0.0.1', remotePort: 40000, state: 'ESTABLISHED', unixPath: null, netlinkProtocol: null };
     expect(describeFdTarget({ ...base, kind: 'socket', socket })).toBe('tcp 127.0.0.1:5000->127.0.0.1:40000');
-    expect(describeFdTarget({ ...base, kind: 'pipe', path: 'pipe:[9]', pipePeers: [{ pid: 12, comm: 'cat', fd: 0 }] })).toBe('pipe:[9] <-> cat[12]:0');
+    expect(describeFdTarget({ ...base, kind: 'pipe', path: 'pipe:[9]', pipePeers: [{ pid: 12, comm: 'cat', fd: 0, mode: 'r' }] })).toBe('pipe:[9] <-> cat[12]:0r');
   });
 });

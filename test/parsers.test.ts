@@ -93,6 +93,9 @@ describe('small /proc parsers', () => {
     expect(parseCmdline('/bin/sleep\u000030\u0000')).toEqual(['/bin/sleep', '30']);
     expect(parseCmdline('nginx: worker process')).toEqual(['nginx: worker process']);
     expect(parseCmdline('a\u0000\u0000b\u0000')).toEqual(['a', '', 'b']);
+    // A rewritten title (postgres, redis) followed by the NUL padding of the old argv area: one string, as ps shows it.
+    expect(parseCmdline(`postgres: checkpointer${'\u0000'.repeat(88)}`)).toEqual(['postgres: checkpointer']);
+    expect(parseCmdline('\u0000\u0000\u0000')).toEqual([]);
   });
 
   it('parses /proc/stat cpu lines in cpu order and btime', () => {

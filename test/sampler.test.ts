@@ -24,6 +24,7 @@ function system(overrides: Partial<SystemInfo> = {}): SystemInfo {
     bootTimeMs: 1_700_000_000_000,
     clockTicks: 100,
     pageSize: 4096,
+    procsRunning: 1,
     ...overrides,
   };
 }
@@ -157,8 +158,9 @@ describe('sampler arithmetic', () => {
       proc(5, { state: 'T' }),
       proc(6, { state: 't' }),
       proc(7, { state: 'Z' }),
-    ]);
-    expect(counts).toEqual({ total: 7, running: 1, sleeping: 3, stopped: 2, zombie: 1, kernelThreads: 1, threads: 9 });
+    ], { procsRunning: 4 });
+    // Running threads are the kernel's procs_running, not processes in state R (a process's state is its main thread's).
+    expect(counts).toEqual({ total: 7, running: 1, runningThreads: 4, sleeping: 3, stopped: 2, zombie: 1, kernelThreads: 1, threads: 9 });
   });
 });
 

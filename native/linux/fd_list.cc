@@ -135,13 +135,16 @@ void ReadFdInfo(int fdinfoDirFd, const char* name, FdRecord& record) {
 }
 
 // The kernel gives each /proc/PID/fd/N link S_IRUSR / S_IWUSR from the file's FMODE_READ / FMODE_WRITE:
-// one lstat instead of open+read+close of fdinfo.
-void ReadLinkMode(int dirFd, const char* name, FdRecord& record) {
-  struct stat st;
-  if (fstatat(dirFd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) return;
+// one lstat instead of open+read+close of fdinfo. 0 read, 1 write, 2 both, -1 neither.
+int8_t LinkMode(const struct stat& st) {
   bool readable = st.st_mode & S_IRUSR;
   bool writable = st.st_mode & S_IWUSR;
-  record.mode = static_cast<int8_t>(readable && writable ? 2 : writable ? 1 : readable ? 0 : -1);
+  return static_cast<int8_t>(readable && writable ? 2 : writable ? 1 : readable ? 0 : -1);
+}
+
+void ReadLinkMode(int dirFd, const char* name, FdRecord& record) {
+  struct stat st;
+  if (fstatat(dirFd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) record.mode = LinkMode(st);
 }
 
 // CPUs this process may run on (its affinity mask: containers and taskset narrow it), at most 4.
@@ -264,7 +267,12 @@ std::unordered_map<uint64_t, std::vector<PipePeerRecord>> FindPipePeers(const st
     for (const auto& [pid, fd, inode] : scan.hits) {
       auto comm = comms.find(pid);
       if (comm == comms.end()) comm = comms.emplace(pid, ReadComm(procRoot, pid)).first;
-      peers[inode].push_back(PipePeerRecord{pid, comm->second, fd});
+      PipePeerRecord peer{pid, comm->second, fd};
+      // Which end the peer holds (lsof +E's r/w): the link's permission bits.
+      struct stat st;
+      const std::string link = procRoot + "/" + std::to_string(pid) + "/fd/" + std::to_string(fd);
+      if (lstat(link.c_str(), &st) == 0) peer.mode = LinkMode(st);
+      peers[inode].push_back(std::move(peer));
     }
   }
   return peers;
@@ -382,9 +390,10 @@ class FdWalk {
       }
       if (record.kind == FdKind::File) {
         ReadFdInfo(fdinfoDirFd_, name, record);
-      } else if (record.kind == FdKind::Pipe) {
-        ReadLinkMode(dirFd_, name, record);  // which end; a pipe has no position worth a fdinfo read
+      } else if (record.kind == FdKind::Pipe || record.kind == FdKind::Anon) {
+        ReadLinkMode(dirFd_, name, record);  // which end / access; no position worth a fdinfo read
       } else if (record.kind == FdKind::Socket) {
+        ReadLinkMode(dirFd_, name, record);  // read-write, as lsof's "u"
         socketInodes.push_back(record.inode);
       }
     }

@@ -15,6 +15,8 @@ struct PipePeerRecord {
   int pid = 0;
   std::string comm;
   int fd = 0;
+  /** Which end: 0 read, 1 write, 2 both, -1 unknown (from the fd link's permission bits). */
+  int8_t mode = -1;
 };
 
 /** One entry of /proc/PID/fd; mirrors FdEntry in src/sys/types.ts. Kept small: 10,000 of them per call. */

@@ -179,7 +179,14 @@ SocketRecord ParseLine(const TableSpec& table, const char* line, const char* end
     return record;
   }
   record.protocol = table.file;
-  if (table.format == TableFormat::Netlink) return record;
+  if (table.format == TableFormat::Netlink) {
+    // "sk Eth Pid Groups ...": Eth is the NETLINK_* protocol (named in src/sys/js/net.ts).
+    Fields f = SplitFields(line, end, 2);
+    bool ok = false;
+    uint64_t protocol = f.count >= 2 ? ParseDecimal(f.start[1], f.length[1], ok) : 0;
+    if (ok) record.netlinkProtocol = static_cast<int>(protocol);
+    return record;
+  }
   Fields f = SplitFields(line, end, 10);
   const char* localColon = static_cast<const char*>(memchr(f.start[1], ':', f.length[1]));
   const char* remoteColon = static_cast<const char*>(memchr(f.start[2], ':', f.length[2]));

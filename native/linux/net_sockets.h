@@ -26,6 +26,8 @@ struct SocketRecord {
   std::string state;
   /** Bound unix path ("@name" for abstract); empty = unbound. */
   std::string unixPath;
+  /** NETLINK_* protocol number ("Eth" column of /proc/net/netlink); -1 for other sockets. */
+  int netlinkProtocol = -1;
 };
 
 /** The sockets a SocketResolver found: records in the order resolved, and each inode's index. */

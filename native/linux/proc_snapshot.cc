@@ -49,10 +49,16 @@ bool ParseStatLine(const char* text, size_t length, StatLine& out) {
   return true;
 }
 
-/** Splits cmdline on NUL and drops the empty element after the trailing NUL. */
-std::vector<std::string> SplitCommandLine(const std::string& raw) {
+/**
+ * Splits cmdline on NUL; trailing NULs make no empty arguments. A process that rewrote its title
+ * (postgres, redis, setproctitle) leaves the title plus the NUL padding of the old argv area: one
+ * title string, as ps shows it (src/sys/js/cmdline.ts does the same).
+ */
+std::vector<std::string> SplitCommandLine(const std::string& text) {
   std::vector<std::string> argv;
-  if (raw.empty()) return argv;
+  size_t used = text.find_last_not_of('\0');
+  if (used == std::string::npos) return argv;
+  const std::string raw = text.substr(0, used + 1);
   size_t start = 0;
   for (;;) {
     size_t end = raw.find('\0', start);

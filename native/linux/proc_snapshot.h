@@ -44,6 +44,8 @@ struct SystemInfoRecord {
   double uptimeSeconds = 0;
   /** "btime" of /proc/stat × 1000. */
   double bootTimeMs = 0;
+  /** "procs_running" of /proc/stat: runnable threads system-wide. */
+  double procsRunning = 0;
   /** sysconf(_SC_CLK_TCK). */
   long clockTicks = 0;
   /** sysconf(_SC_PAGESIZE). */

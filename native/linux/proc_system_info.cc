@@ -43,6 +43,10 @@ void ReadCpuAndBootTime(int rootFd, const std::string& procRoot, SystemInfoRecor
       const char* p = line + 6;
       SkipBlanks(p);
       info.bootTimeMs = static_cast<double>(ParseUnsigned(p)) * 1000.0;
+    } else if (std::strncmp(line, "procs_running ", 14) == 0) {
+      const char* p = line + 14;
+      SkipBlanks(p);
+      info.procsRunning = static_cast<double>(ParseUnsigned(p));
     }
     if (!next) break;
     line = next + 1;

@@ -181,7 +181,14 @@ async function validateTarget(target: KillTarget, deps: ActionDeps, force: boole
   if (seen.has(target.pid)) return refuse({ ...base, outcome: 'invalid', reason: 'duplicate target' });
   seen.add(target.pid);
   const entry = await deps.collector.readProcess(target.pid);
-  if (!entry) return pass({ ...base, outcome: 'exited', reason: 'no such process' });
+  if (!entry) {
+    // With /proc mounted hidepid another user's live process is simply not listed: the kernel would
+    // say "not permitted", so do we, instead of calling it gone.
+    if (await deps.collector.isHiddenProcess(target.pid)) {
+      return pass({ ...base, outcome: 'permission', reason: 'not permitted: the process is hidden from this user (/proc is mounted hidepid)' });
+    }
+    return pass({ ...base, outcome: 'exited', reason: 'no such process' });
+  }
   const known = { ...base, startTime: entry.startTime, comm: entry.comm, uid: entry.uid, user: entry.user };
   if (target.startTime !== undefined && entry.startTime !== target.startTime) {
     // The caller named another process than the one that has this PID now: a wrong batch, not a race.

@@ -43,7 +43,10 @@ export interface PortBindingJson {
   readonly family: 'ipv4' | 'ipv6';
   readonly local_addr: string;
   readonly local_port: number;
+  readonly remote_addr: string;
+  readonly remote_port: number;
   readonly state: string;
+  readonly netns: string | null;
   readonly pid: number | null;
   readonly process_name: string | null;
   readonly comm: string | null;
@@ -64,7 +67,10 @@ export function portBindingsJson(listing: PortListing, now = new Date()) {
         family: b.family,
         local_addr: b.localAddress,
         local_port: b.localPort,
+        remote_addr: b.remoteAddress,
+        remote_port: b.remotePort,
         state: b.state,
+        netns: b.netns,
         pid: b.pid,
         process_name: b.processName,
         comm: b.comm,
@@ -86,9 +92,17 @@ const PORT_COLUMNS: readonly TextColumn<PortBinding>[] = [
   { title: 'PROCESS', cell: (b) => b.processName ?? '-' },
 ];
 
-/** Renders bindings as the --table text. */
-export function renderPortTable(bindings: readonly PortBinding[]): string {
-  return renderTextTable(PORT_COLUMNS, bindings);
+/** With --all (connections too): where each one goes, and in which network namespace. */
+const CONNECTION_COLUMNS: readonly TextColumn<PortBinding>[] = [
+  ...PORT_COLUMNS.slice(0, 2),
+  { title: 'REMOTE', cell: (b) => (b.remotePort === 0 ? '*' : formatEndpoint(b.remoteAddress, b.remotePort)) },
+  ...PORT_COLUMNS.slice(2),
+  { title: 'NETNS', cell: (b) => b.netns ?? '-' },
+];
+
+/** Renders bindings as the --table text (--all adds REMOTE and NETNS). */
+export function renderPortTable(bindings: readonly PortBinding[], all = false): string {
+  return renderTextTable(all ? CONNECTION_COLUMNS : PORT_COLUMNS, bindings);
 }
 
 export async function main(argv: readonly string[], io: PortsIo = defaultIo()): Promise<number> {
@@ -116,7 +130,7 @@ export async function main(argv: readonly string[], io: PortsIo = defaultIo()): 
     const warnings = choice.notice ? [choice.notice, ...listing.warnings] : listing.warnings;
     io.stdout(toJsonText(portBindingsJson({ ...listing, warnings })));
   } else {
-    io.stdout(renderPortTable(listing.bindings));
+    io.stdout(renderPortTable(listing.bindings, values.all === true));
     for (const warning of listing.warnings) io.stderr(`proctop: warning: ${warning}\n`);
   }
   return 0;

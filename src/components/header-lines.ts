@@ -23,7 +23,7 @@ function swapText(frame: SampledFrame): { fraction: number; text: string } {
 
 function taskText(frame: SampledFrame): string {
   const t = frame.tasks;
-  const extra = [`${t.running} running`, t.zombie > 0 ? `${t.zombie} zombie` : '', t.stopped > 0 ? `${t.stopped} stopped` : ''].filter(Boolean).join(', ');
+  const extra = [`${t.runningThreads} running`, t.zombie > 0 ? `${t.zombie} zombie` : '', t.stopped > 0 ? `${t.stopped} stopped` : ''].filter(Boolean).join(', ');
   return `Tasks: ${t.total}, ${t.threads} thr, ${t.kernelThreads} kthr; ${extra}; ${t.sleeping} sleeping`;
 }
 
@@ -49,7 +49,7 @@ export function headerLines(frame: SampledFrame | null, cpuHistory: readonly num
       { text: fit(`${meter('CPU', frame.cpuPercentTotal / 100, cpuTotal, barWidth)} ${spark}`, width), kind: 'cpu' },
       { text: meter('Mem', mem.fraction, mem.text, width), kind: 'mem' },
       { text: meter('Swp', swap.fraction, swap.text, width), kind: 'swap' },
-      { text: fit(`Tasks ${frame.tasks.total}, ${frame.tasks.running} run  Load ${loadText(frame)}  Up ${formatUptime(frame.system.uptimeSeconds)}`, width), kind: 'info' },
+      { text: fit(`Tasks ${frame.tasks.total}, ${frame.tasks.runningThreads} run  Load ${loadText(frame)}  Up ${formatUptime(frame.system.uptimeSeconds)}`, width), kind: 'info' },
     ];
   }
   // Wide: meters on the left half, figures on the right half.

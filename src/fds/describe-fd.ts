@@ -12,7 +12,8 @@ export function formatEndpoint(address: string | null, port: number | null): str
 /** Describes a resolved socket: "tcp 127.0.0.1:5000->127.0.0.1:40000", "unix /run/x.sock". */
 export function describeSocket(socket: SocketInfo): string {
   if (socket.protocol === 'unix') return `unix ${socket.unixPath ?? '(unnamed)'}`;
-  if (socket.protocol === 'netlink' || socket.protocol === 'other') return socket.protocol;
+  if (socket.protocol === 'netlink') return socket.netlinkProtocol ? `netlink ${socket.netlinkProtocol}` : 'netlink';
+  if (socket.protocol === 'other') return socket.protocol;
   const local = formatEndpoint(socket.localAddress, socket.localPort);
   const connected = socket.remotePort !== null && socket.remotePort !== 0;
   return connected ? `${socket.protocol} ${local}->${formatEndpoint(socket.remoteAddress, socket.remotePort)}` : `${socket.protocol} ${local}`;
@@ -28,7 +29,8 @@ export function describeFdTarget(entry: FdEntry): string {
     case 'pipe': {
       const peers = entry.pipePeers ?? [];
       if (peers.length === 0) return entry.path ?? 'pipe';
-      return `${entry.path ?? 'pipe'} <-> ${peers.map((p) => `${p.comm}[${p.pid}]:${p.fd}`).join(', ')}`;
+      // Each holder's fd with the end it holds, as lsof +E: "cat[12]:0r".
+      return `${entry.path ?? 'pipe'} <-> ${peers.map((p) => `${p.comm}[${p.pid}]:${p.fd}${p.mode ?? ''}`).join(', ')}`;
     }
     case 'anon':
       return entry.anonType ?? entry.path ?? 'anon';

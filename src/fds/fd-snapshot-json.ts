@@ -1,6 +1,6 @@
 // The `proctop fds --json` document: the peer fd-snapshot shape, extended, in snake_case.
 import { platformName, schemaId } from '../output/json-envelope.js';
-import type { FdEntry, FdListing, SocketInfo } from '../sys/types.js';
+import type { FdEntry, FdListing, PipePeer, SocketInfo } from '../sys/types.js';
 
 /** snake_case socket record of the JSON output. */
 export interface SocketJson {
@@ -11,6 +11,7 @@ export interface SocketJson {
   readonly remote_port: number | null;
   readonly state: string | null;
   readonly unix_path: string | null;
+  readonly netlink_protocol: string | null;
 }
 
 /** One fd of the JSON output: the peer's {fd, kind, path} plus proctop's fields. */
@@ -25,7 +26,7 @@ export interface FdJson {
   readonly inode: number | null;
   readonly anon_type: string | null;
   readonly socket: SocketJson | null;
-  readonly pipe_peers: readonly { readonly pid: number; readonly comm: string; readonly fd: number }[] | null;
+  readonly pipe_peers: readonly { readonly pid: number; readonly comm: string; readonly fd: number; readonly mode: PipePeer['mode'] }[] | null;
 }
 
 export interface FdSnapshotJson {
@@ -46,6 +47,7 @@ function socketJson(socket: SocketInfo): SocketJson {
     remote_port: socket.remotePort,
     state: socket.state,
     unix_path: socket.unixPath,
+    netlink_protocol: socket.netlinkProtocol,
   };
 }
 
@@ -62,7 +64,7 @@ export function fdJson(entry: FdEntry): FdJson {
     inode: entry.inode,
     anon_type: entry.anonType,
     socket: entry.socket ? socketJson(entry.socket) : null,
-    pipe_peers: entry.pipePeers ? entry.pipePeers.map((p) => ({ pid: p.pid, comm: p.comm, fd: p.fd })) : null,
+    pipe_peers: entry.pipePeers ? entry.pipePeers.map((p) => ({ pid: p.pid, comm: p.comm, fd: p.fd, mode: p.mode })) : null,
   };
 }
 

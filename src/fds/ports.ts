@@ -1,6 +1,7 @@
 // `proctop ports`: which process holds which TCP/UDP port. Socket tables are read once per network
 // namespace (through a member process of it), owners found by the socket inodes each process holds.
 import { programName } from '../sampler/program-name.js';
+import { effectiveUid } from '../sys/accounts.js';
 import type { Collector, NetSocketRecord, ProcessSockets, RawProcess, Snapshot } from '../sys/types.js';
 
 /** One (socket, owning process) pair; a socket shared by forked workers yields one row per process. */
@@ -11,9 +12,15 @@ export interface PortBinding {
   /** Local address ("0.0.0.0" / "::" for every address). */
   readonly localAddress: string;
   readonly localPort: number;
+  /** Remote address ("0.0.0.0" / "::" when unconnected). */
+  readonly remoteAddress: string;
+  /** Remote port (0 when unconnected). */
+  readonly remotePort: number;
   /** LISTEN, UNCONN, ESTABLISHED, ... */
   readonly state: string;
-  /** Socket inode ("socket:[N]"). */
+  /** The network namespace the socket lives in ("net:[4026531840]"), null when unreadable. */
+  readonly netns: string | null;
+  /** Socket inode ("socket:[N]"); 0 for a socket no process holds any more (TIME_WAIT). */
   readonly inode: number;
   /** Owning process, null when no visible process holds it (another user's, not running as root). */
   readonly pid: number | null;
@@ -33,6 +40,8 @@ export interface PortListing {
 }
 
 export interface ListPortsOptions {
+  /** Effective uid (default the process's): what a permission warning advises. */
+  readonly euid?: number;
   /** Every TCP/UDP socket, not only listening TCP and bound, unconnected UDP. */
   readonly all?: boolean;
   /** Name owners from this snapshot (the frame on screen) instead of taking a new one. */
@@ -90,9 +99,18 @@ export async function listPorts(collector: Collector, options: ListPortsOptions 
     const key = entry.namespace ?? `pid:${entry.process.pid}`;
     if (!namespaces.has(key) && entry.sockets.size > 0) namespaces.set(key, entry.process.pid);
   }
-  const records = new Map<number, NetSocketRecord>();
-  for (const pid of namespaces.values()) {
-    for (const record of await collector.listInetSockets(pid)) if (!records.has(record.inode)) records.set(record.inode, record);
+  // Keyed by inode, except sockets no process holds any more (TIME_WAIT: inode 0), which are
+  // told apart by their endpoints and namespace, as ss lists them.
+  const records = new Map<string, { record: NetSocketRecord; netns: string | null }>();
+  for (const [namespace, pid] of namespaces) {
+    const netns = namespace.startsWith('net:') ? namespace : null;
+    for (const record of await collector.listInetSockets(pid)) {
+      const key =
+        record.inode !== 0
+          ? String(record.inode)
+          : `${namespace}|${record.protocol}|${record.localAddress}:${record.localPort}|${record.remoteAddress}:${record.remotePort}|${record.state}`;
+      if (!records.has(key)) records.set(key, { record, netns });
+    }
   }
 
   const owners = new Map<number, { process: RawProcess; fds: number[] }[]>();
@@ -105,17 +123,20 @@ export async function listPorts(collector: Collector, options: ListPortsOptions 
   }
 
   const bindings: PortBinding[] = [];
-  for (const record of records.values()) {
+  for (const { record, netns } of records.values()) {
     if (!isBinding(record, options.all === true)) continue;
     const base = {
       protocol: record.protocol.startsWith('tcp') ? ('tcp' as const) : ('udp' as const),
       family: record.protocol.endsWith('6') ? ('ipv6' as const) : ('ipv4' as const),
       localAddress: record.localAddress ?? '',
       localPort: record.localPort ?? 0,
+      remoteAddress: record.remoteAddress ?? '',
+      remotePort: record.remotePort ?? 0,
       state: record.state ?? '',
+      netns,
       inode: record.inode,
     };
-    const holders = owners.get(record.inode) ?? [];
+    const holders = record.inode !== 0 ? (owners.get(record.inode) ?? []) : [];
     if (holders.length === 0) bindings.push({ ...base, pid: null, processName: null, comm: null, user: null, fds: [] });
     for (const holder of holders) {
       bindings.push({ ...base, pid: holder.process.pid, processName: programName(holder.process), comm: holder.process.comm, user: holder.process.user, fds: holder.fds });
@@ -124,7 +145,16 @@ export async function listPorts(collector: Collector, options: ListPortsOptions 
   bindings.sort(compareBindings);
   const denied = perProcess.filter((p) => p.denied).length;
   if (denied > 0) {
-    warnings.push(`${denied} process${denied === 1 ? '' : 'es'} could not be inspected (permission denied): their ports show without a pid; run as root to see them`);
+    const some = `${denied} process${denied === 1 ? '' : 'es'} could not be inspected`;
+    warnings.push(
+      (options.euid ?? effectiveUid()) === 0
+        ? `${some} although running as root (the kernel's ptrace access check refused them: a security module, a container boundary or a missing CAP_SYS_PTRACE): their ports show without a pid`
+        : `${some} (permission denied): their ports show without a pid; run as their owner or root to see them`,
+    );
+  }
+  if (await collector.processesHidden()) {
+    const unowned = bindings.filter((b) => b.pid === null && b.inode !== 0).length;
+    warnings.push(`/proc is mounted hidepid: other users' processes are hidden from this user, so ${unowned} socket${unowned === 1 ? '' : 's'} show${unowned === 1 ? 's' : ''} without a pid`);
   }
   return { bindings, warnings };
 }

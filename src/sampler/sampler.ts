@@ -1,4 +1,4 @@
-import type { Collector, CpuTimes, RawProcess, Snapshot } from '../sys/types.js';
+import type { Collector, CpuTimes, RawProcess, Snapshot, SystemInfo } from '../sys/types.js';
 import { identityKey, type IdentityKey, type ProcessRow, type SampledFrame, type TaskCounts } from './types.js';
 import { programName } from './program-name.js';
 
@@ -29,8 +29,8 @@ function clampPercent(value: number, max: number): number {
   return Math.min(value, max);
 }
 
-/** Counts for the header; D and I count as sleeping, like top. */
-export function countTasks(processes: readonly RawProcess[]): TaskCounts {
+/** Counts for the header; D and I count as sleeping, like top; running threads come from procs_running. */
+export function countTasks(processes: readonly RawProcess[], system: Pick<SystemInfo, 'procsRunning'>): TaskCounts {
   let running = 0;
   let sleeping = 0;
   let stopped = 0;
@@ -45,7 +45,7 @@ export function countTasks(processes: readonly RawProcess[]): TaskCounts {
     if (p.isKernelThread) kernelThreads++;
     threads += p.threads;
   }
-  return { total: processes.length, running, sleeping, stopped, zombie, kernelThreads, threads };
+  return { total: processes.length, running, runningThreads: system.procsRunning, sleeping, stopped, zombie, kernelThreads, threads };
 }
 
 /**
@@ -144,7 +144,7 @@ export class Sampler {
       system,
       cpuPercentTotal: cpuBusyPercent(cpuTotalBefore, system.cpuTotal),
       cpuPercentPerCpu,
-      tasks: countTasks(snapshot.processes),
+      tasks: countTasks(snapshot.processes, snapshot.system),
       appeared,
       exited,
       warnings: snapshot.warnings,

@@ -43,7 +43,10 @@ export interface ProcessRow extends RawProcess {
 /** Counts shown in the header. */
 export interface TaskCounts {
   readonly total: number;
+  /** Processes whose state (their main thread's) is R. */
   readonly running: number;
+  /** Threads runnable right now, system-wide (procs_running), as htop and top count "running". */
+  readonly runningThreads: number;
   readonly sleeping: number;
   readonly stopped: number;
   readonly zombie: number;

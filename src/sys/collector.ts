@@ -1,7 +1,7 @@
 import { startFreezeWatchdog } from './freeze-watchdog.js';
 import { loadNativeAddon } from './native-addon.js';
 import { JsSnapshotReader } from './js/snapshot.js';
-import { listFdsJs } from './js/fds.js';
+import { listFdsJs, withOwnPipeEnds } from './js/fds.js';
 import { unpackFdListing } from './native-fds.js';
 import { signalJs, signalJsSync } from './js/signal.js';
 import { listSocketOwnersJs, readInetSockets, readOwnNetns } from './js/socket-owners.js';
@@ -10,6 +10,8 @@ import {
   readPriority,
   readProcessLink,
   readProcessStatus,
+  isHiddenProcess,
+  procHidesProcesses,
   readSelfContext,
   readSystemFigures,
   resolvePath,
@@ -60,13 +62,15 @@ export function createJsCollector(procRoot = '/proc'): Collector {
 /** The methods both backends share (cold paths: one TypeScript implementation, see process-reads.ts). */
 function coldPath(procRoot: string): Pick<
   Collector,
-  'signalSync' | 'startFreezeWatchdog' | 'readProcess' | 'readAncestors' | 'readLink' | 'resolvePath' | 'systemInfo' | 'selfContext' | 'readPriority' | 'setPriority' | 'listInetSockets'
+  'signalSync' | 'startFreezeWatchdog' | 'readProcess' | 'isHiddenProcess' | 'processesHidden' | 'readAncestors' | 'readLink' | 'resolvePath' | 'systemInfo' | 'selfContext' | 'readPriority' | 'setPriority' | 'listInetSockets'
 > {
   return {
     // An exit handler cannot wait for the addon's worker: both backends check-then-kill synchronously.
     signalSync: (target, sig) => signalJsSync(procRoot, target, sig).outcome,
     startFreezeWatchdog: () => startFreezeWatchdog(),
     readProcess: (pid) => readProcessStatus(procRoot, pid),
+    isHiddenProcess: (pid) => isHiddenProcess(procRoot, pid),
+    processesHidden: () => procHidesProcesses(procRoot),
     readAncestors: (pid) => readAncestors(procRoot, pid),
     readLink: (pid, name) => readProcessLink(procRoot, pid, name),
     resolvePath: (path) => resolvePath(path),
@@ -86,7 +90,8 @@ export function createNativeCollector(procRoot = '/proc'): Collector | string {
   const reader = new addon.SnapshotReader(procRoot);
   // Cold path (only the columns and metrics switched on): shares the TypeScript reader for now.
   const extras = new ExtrasReader(procRoot);
-  const listFds: Collector['listFds'] = async (pid, options) => unpackFdListing(await addon.listFds(procRoot, pid, { pipePeers: options?.pipePeers ?? true }));
+  const listFds: Collector['listFds'] = async (pid, options) =>
+    withOwnPipeEnds(procRoot, unpackFdListing(await addon.listFds(procRoot, pid, { pipePeers: options?.pipePeers ?? true })));
   return {
     backend: 'native',
     snapshot: () => reader.snapshot(),

@@ -3,6 +3,7 @@
 // building 10,000 objects here, in one loop of one shape, costs a fraction of parsing ~2 MB of
 // JSON or of setting each property through N-API.
 import { anonTypeOf } from './js/fds.js';
+import { netlinkProtocolName } from './js/net.js';
 import type { FdEntry, FdKind, FdListing, FdListingError, PipePeer, SocketInfo, SocketProtocol } from './types.js';
 
 /** What the addon's listFds resolves to. */
@@ -16,7 +17,7 @@ export interface PackedFdListing {
   readonly fdColumns: Float64Array;
   /** SOCKET_STRINGS NUL-joined strings per socket: protocol, localAddress, remoteAddress, state, unixPath. */
   readonly socketText: string;
-  /** SOCKET_COLUMNS numbers per socket: hasInet (0/1), localPort, remotePort. */
+  /** SOCKET_COLUMNS numbers per socket: hasInet (0/1), localPort, remotePort, netlink protocol number (-1 none). */
   readonly socketColumns: Float64Array;
   /** JSON array of pipe-peer lists, indexed by the fd's pipe-peer column. */
   readonly pipePeers: string;
@@ -24,7 +25,7 @@ export interface PackedFdListing {
 
 const FD_COLUMNS = 6;
 const SOCKET_STRINGS = 5;
-const SOCKET_COLUMNS = 3;
+const SOCKET_COLUMNS = 4;
 /** Flags layout: bits 0-2 kind (FdKind order of native/linux/fd_list.h), bits 3-4 mode + 1, bit 5 deleted, bit 6 memfd. */
 const KINDS: readonly FdKind[] = ['file', 'socket', 'pipe', 'anon', 'unknown'];
 const MODES: readonly FdEntry['mode'][] = [null, 'r', 'w', 'rw'];
@@ -41,6 +42,7 @@ function decodeSockets(text: string, columns: Float64Array): SocketInfo[] {
     const inet = columns[i * SOCKET_COLUMNS] === 1;
     const state = strings[s + 3] as string;
     const unixPath = strings[s + 4] as string;
+    const netlink = columns[i * SOCKET_COLUMNS + 3] as number;
     sockets[i] = {
       protocol: strings[s] as SocketProtocol,
       localAddress: inet ? (strings[s + 1] as string) : null,
@@ -49,6 +51,7 @@ function decodeSockets(text: string, columns: Float64Array): SocketInfo[] {
       remotePort: inet ? (columns[i * SOCKET_COLUMNS + 2] as number) : null,
       state: state === '' ? null : state,
       unixPath: unixPath === '' ? null : unixPath,
+      netlinkProtocol: netlink >= 0 ? netlinkProtocolName(netlink) : null,
     };
   }
   return sockets;

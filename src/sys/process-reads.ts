@@ -20,6 +20,39 @@ import type {
 
 const users = new UserNames(nodeProcFiles);
 
+/** A live PID this user cannot see in /proc (hidepid): stat is missing, yet a signal-0 probe says EPERM. */
+export async function isHiddenProcess(procRoot: string, pid: number): Promise<boolean> {
+  if ((await readProcessStatus(procRoot, pid)) !== null) return false;
+  try {
+    process.kill(pid, 0);
+    return false; // ours (hidepid never hides our own): it appeared after the read
+  } catch (err) {
+    return errnoCode(err) === 'EPERM';
+  }
+}
+
+/** /proc's mount carries hidepid=1|2|noaccess|invisible and we are not root (root's CAP_SYS_PTRACE sees through it). */
+export async function procHidesProcesses(procRoot: string): Promise<boolean> {
+  if ((process.geteuid?.() ?? -1) === 0) return false;
+  let text: string;
+  try {
+    text = await nodeProcFiles.readText(`${procRoot}/self/mountinfo`);
+  } catch {
+    return false;
+  }
+  // "... MOUNTPOINT OPTIONS ... - proc proc rw,hidepid=invisible": the last proc mount on procRoot wins.
+  let hidden = false;
+  for (const line of text.split('\n')) {
+    const [left = '', right = ''] = line.split(' - ');
+    const mountPoint = left.split(' ')[4];
+    const [fsType, , superOptions = ''] = right.split(' ');
+    if (fsType !== 'proc' || mountPoint !== procRoot) continue;
+    const hidepid = /(?:^|,)hidepid=([^,]+)/.exec(superOptions)?.[1];
+    hidden = hidepid !== undefined && hidepid !== '0' && hidepid !== 'off';
+  }
+  return hidden;
+}
+
 /** Reads one process now; null when it does not exist (or its stat is unreadable). */
 export async function readProcessStatus(procRoot: string, pid: number): Promise<ProcessStatus | null> {
   try {

@@ -86,6 +86,11 @@ export interface SystemInfo {
   readonly clockTicks: number;
   /** sysconf(_SC_PAGESIZE). */
   readonly pageSize: number;
+  /**
+   * "procs_running" of /proc/stat: threads runnable right now, system-wide (the reader included).
+   * A process's state is its main thread's: a two-thread spinner whose main thread sleeps is "S".
+   */
+  readonly procsRunning: number;
 }
 
 /** Everything one refresh reads. */
@@ -117,13 +122,17 @@ export interface SocketInfo {
   readonly state: string | null;
   /** Bound path of a unix socket ("@name" for abstract), null otherwise. */
   readonly unixPath: string | null;
+  /** A netlink socket's protocol as lsof names it (ROUTE, AUDIT, KOBJECT_UEVENT, GENERIC...), null otherwise. */
+  readonly netlinkProtocol: string | null;
 }
 
-/** The process holding the other end of a pipe. */
+/** A process holding the same pipe (another process, or the listed process's own other fd). */
 export interface PipePeer {
   readonly pid: number;
   readonly comm: string;
   readonly fd: number;
+  /** Which end that fd holds: "r" read end, "w" write end (lsof +E); null when unreadable. */
+  readonly mode: 'r' | 'w' | 'rw' | null;
 }
 
 /** One entry of /proc/PID/fd. */
@@ -136,7 +145,7 @@ export interface FdEntry {
   readonly deleted: boolean;
   /** For files: a memfd ("/memfd:name"). */
   readonly memfd: boolean;
-  /** Access mode: files from fdinfo flags; pipes from the fd link's permission bits; otherwise null. */
+  /** Access mode (lsof's r, w, u): files from fdinfo flags; pipes, sockets and anon inodes from the fd link's permission bits. */
   readonly mode: 'r' | 'w' | 'rw' | null;
   /** File position from fdinfo "pos". */
   readonly position: number | null;
@@ -313,6 +322,13 @@ export interface Collector {
   startFreezeWatchdog(): FreezeWatchdog | string;
   /** One process now, null when gone. Callers compare startTime with the identity they hold. */
   readProcess(pid: number): Promise<ProcessStatus | null>;
+  /**
+   * True when pid is a live process this user cannot see in /proc (mounted hidepid): readProcess
+   * says null, but the kernel knows the PID (a signal-0 probe answers EPERM, not ESRCH).
+   */
+  isHiddenProcess(pid: number): Promise<boolean>;
+  /** True when /proc is mounted hidepid (not 0) and this user is not root: other users' processes are invisible. */
+  processesHidden(): Promise<boolean>;
   /** The parent chain of pid, nearest first, up to PID 1 (what guards check); empty when pid is gone. */
   readAncestors(pid: number): Promise<readonly ProcessStatus[]>;
   /** One link of /proc/PID (cwd, exe, root), read fresh; never rejects. */

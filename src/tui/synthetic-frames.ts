@@ -1,7 +1,8 @@
 // Made-up frames for component tests and the TUI benchmark: real shapes, invented numbers.
 import { programName } from '../sampler/program-name.js';
 import type { CpuTimes, RawProcess, SystemInfo } from '../sys/types.js';
-import { identityKey, type ProcessRow, type SampledFrame, type TaskCounts } from '../sampler/types.js';
+import { identityKey, type ProcessRow, type SampledFrame } from '../sampler/types.js';
+import { countTasks } from '../sampler/sampler.js';
 
 const ZERO_CPU: CpuTimes = { user: 0, nice: 0, system: 0, idle: 0, iowait: 0, irq: 0, softirq: 0, steal: 0 };
 
@@ -22,6 +23,7 @@ export function syntheticSystem(cpuCount = 2): SystemInfo {
     bootTimeMs: 1_700_000_000_000,
     clockTicks: 100,
     pageSize: 4096,
+    procsRunning: 0,
   };
 }
 
@@ -64,18 +66,6 @@ export function syntheticRow(fields: Partial<RawProcess> & { readonly pid: numbe
   };
 }
 
-function countTasks(rows: readonly ProcessRow[]): TaskCounts {
-  return {
-    total: rows.length,
-    running: rows.filter((r) => r.state === 'R').length,
-    sleeping: rows.filter((r) => r.state === 'S' || r.state === 'D' || r.state === 'I').length,
-    stopped: rows.filter((r) => r.state === 'T' || r.state === 't').length,
-    zombie: rows.filter((r) => r.state === 'Z').length,
-    kernelThreads: rows.filter((r) => r.isKernelThread).length,
-    threads: rows.reduce((sum, r) => sum + r.threads, 0),
-  };
-}
-
 /** A frame holding `rows` (timestamps and CPU figures overridable). */
 export function syntheticFrame(rows: readonly ProcessRow[], extra: Partial<SampledFrame> = {}): SampledFrame {
   const system = extra.system ?? syntheticSystem(2);
@@ -87,7 +77,7 @@ export function syntheticFrame(rows: readonly ProcessRow[], extra: Partial<Sampl
     system,
     cpuPercentTotal: 25,
     cpuPercentPerCpu: system.cpus.map((_, i) => (i % 2 === 0 ? 40 : 10)),
-    tasks: countTasks(rows),
+    tasks: countTasks(rows, system),
     appeared: [],
     exited: [],
     warnings: [],

@@ -31,7 +31,7 @@ export function renderWatchText(frame: SampledFrame, options: MonitorOptions, ba
   const summary = [
     `proctop --watch  ${new Date(frame.timestampMs).toISOString()}  interval ${options.intervalMs / 1000}s  backend ${backend}`,
     `CPU ${formatPercent(frame.cpuPercentTotal)}%  Mem ${formatBytes(memUsed)}/${formatBytes(sys.memTotalBytes)}  Swap ${formatBytes(swapUsed)}/${formatBytes(sys.swapTotalBytes)}  Load ${sys.loadAvg.map((v) => v.toFixed(2)).join(' ')}  Up ${formatUptime(sys.uptimeSeconds)}`,
-    `Tasks ${t.total} total, ${t.running} running, ${t.sleeping} sleeping, ${t.stopped} stopped, ${t.zombie} zombie`,
+    `Tasks ${t.total} total, ${t.sleeping} sleeping, ${t.stopped} stopped, ${t.zombie} zombie; threads ${t.threads}, ${t.runningThreads} running`,
   ];
   const rows = displayRows(frame.rows, {
     sortColumn: options.sortColumn,

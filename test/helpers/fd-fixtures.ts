@@ -18,12 +18,12 @@ export function fdEntry(fields: Partial<FdEntry> & Pick<FdEntry, 'fd' | 'kind'>)
 }
 
 function socket(fields: Partial<SocketInfo> & Pick<SocketInfo, 'protocol'>): SocketInfo {
-  return { localAddress: null, localPort: null, remoteAddress: null, remotePort: null, state: null, unixPath: null, ...fields };
+  return { localAddress: null, localPort: null, remoteAddress: null, remotePort: null, state: null, unixPath: null, netlinkProtocol: null, ...fields };
 }
 
 /** A process holding one of each interesting kind. */
 export const MIXED_FDS: readonly FdEntry[] = [
-  fdEntry({ fd: 0, kind: 'pipe', path: 'pipe:[123]', inode: 123, mode: 'r', pipePeers: [{ pid: 4567, comm: 'cat', fd: 1 }] }),
+  fdEntry({ fd: 0, kind: 'pipe', path: 'pipe:[123]', inode: 123, mode: 'r', pipePeers: [{ pid: 4567, comm: 'cat', fd: 1, mode: 'w' }] }),
   fdEntry({ fd: 1, kind: 'file', path: '/dev/pts/3', mode: 'rw' }),
   fdEntry({ fd: 3, kind: 'file', path: '/tmp/proctop-data.txt', mode: 'w', position: 12 }),
   fdEntry({ fd: 4, kind: 'file', path: '/tmp/gone.log', mode: 'rw', deleted: true }),

@@ -77,6 +77,8 @@ export interface FixtureSystem {
   readonly cpus?: readonly (readonly [number, number, number, number, number, number, number, number])[];
   /** Boot time, Unix seconds ("btime"). */
   readonly bootTime?: number;
+  /** "procs_running" of /proc/stat. */
+  readonly procsRunning?: number;
   /** /proc/meminfo values in kB. */
   readonly memTotalKb?: number;
   readonly memFreeKb?: number;
@@ -114,6 +116,7 @@ export const DEFAULT_FIXTURE_SYSTEM: Required<FixtureSystem> = {
     [1200, 20, 400, 7900, 50, 3, 4, 0],
   ],
   bootTime: 1_700_000_000,
+  procsRunning: 3,
   memTotalKb: 8_000_000,
   memFreeKb: 2_000_000,
   memAvailableKb: 5_000_000,
@@ -236,7 +239,7 @@ function systemStatText(s: Required<FixtureSystem>): string {
     'ctxt 987654',
     `btime ${s.bootTime}`,
     'processes 4242',
-    'procs_running 2',
+    `procs_running ${s.procsRunning}`,
     'procs_blocked 0',
     'softirq 1 2 3 4 5 6 7 8 9 10 11',
     '',

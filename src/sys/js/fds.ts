@@ -94,7 +94,7 @@ function readFdInfo(procRoot: string, pid: number, fd: number): FdInfo {
 
 /**
  * Access mode from the fd link's own permission bits: the kernel sets S_IRUSR / S_IWUSR from the
- * file's FMODE_READ / FMODE_WRITE. One lstat instead of an fdinfo read (used for pipes).
+ * file's FMODE_READ / FMODE_WRITE. One lstat instead of an fdinfo read (pipes, sockets, anon inodes).
  */
 function readLinkMode(procRoot: string, pid: number, fd: number): FdInfo['mode'] {
   try {
@@ -183,7 +183,7 @@ export async function findPipePeersJs(
           }
         }
         const list = peers.get(inode) ?? [];
-        list.push({ pid, comm, fd });
+        list.push({ pid, comm, fd, mode: readLinkMode(procRoot, pid, fd) });
         peers.set(inode, list);
       }
       sinceYield += fds.length + 1;
@@ -226,7 +226,7 @@ export async function listFdsJs(procRoot: string, pid: number, options: ListFdsO
   for (let i = 0; i < classified.length; i++) {
     const c = classified[i] as FdTarget & { fd: number };
     const info =
-      c.kind === 'file' ? readFdInfo(procRoot, pid, c.fd) : { mode: c.kind === 'pipe' ? readLinkMode(procRoot, pid, c.fd) : null, position: null };
+      c.kind === 'file' ? readFdInfo(procRoot, pid, c.fd) : { mode: c.kind === 'unknown' ? null : readLinkMode(procRoot, pid, c.fd), position: null };
     const unlinked = c.deletedSuffix && isUnlinked(procRoot, pid, c.fd);
     fds.push({
       fd: c.fd,
@@ -257,5 +257,33 @@ export async function listFdsJs(procRoot: string, pid: number, options: ListFdsO
       pipePeers: entry.kind === 'pipe' && entry.inode !== null && pipePeers ? (pipePeers.peers.get(entry.inode) ?? []) : null,
     }),
   );
-  return { pid, fds: completed, error: null, warnings };
+  return withOwnPipeEnds(procRoot, { pid, fds: completed, error: null, warnings });
+}
+
+/**
+ * Adds, to each pipe's peers, the listed process's own other fds on the same pipe (its other end,
+ * as lsof +E lists it: a parent holding both ends of a pipe to its children). Both backends.
+ */
+export function withOwnPipeEnds(procRoot: string, listing: FdListing): FdListing {
+  const byInode = new Map<number, FdEntry[]>();
+  for (const entry of listing.fds) {
+    if (entry.kind !== 'pipe' || entry.inode === null || entry.pipePeers === null) continue;
+    const same = byInode.get(entry.inode) ?? [];
+    same.push(entry);
+    byInode.set(entry.inode, same);
+  }
+  if (![...byInode.values()].some((same) => same.length > 1)) return listing;
+  let comm = '';
+  try {
+    comm = decodeBytes(readFileSync(`${procRoot}/${listing.pid}/comm`)).replace(/\n$/, '');
+  } catch {
+    // gone meanwhile: its own ends are still its own
+  }
+  const fds = listing.fds.map((entry) => {
+    const same = entry.inode !== null ? byInode.get(entry.inode) : undefined;
+    if (!same || same.length < 2 || entry.pipePeers === null) return entry;
+    const own = same.filter((other) => other.fd !== entry.fd).map((other): PipePeer => ({ pid: listing.pid, comm, fd: other.fd, mode: other.mode }));
+    return { ...entry, pipePeers: [...own, ...entry.pipePeers] };
+  });
+  return { ...listing, fds };
 }

@@ -345,7 +345,8 @@ export async function inspectProcess(
   const fieldErrors = exitedDuringRead
     ? errors.list.map((e) => (e.code === 'ENOENT' ? { ...e, code: 'EXITED' as const, message: `${e.message} (the process exited during the read)` } : e))
     : errors.list;
-  const rssBytes = first.rssPages * sysconf.pageSize;
+  // VmRSS is the exact figure ps shows; stat's counter is the kernel's per-CPU approximation.
+  const rssBytes = kbField(status, 'VmRSS') ?? first.rssPages * sysconf.pageSize;
   const intOrNull = (text: string | null): number | null => (text === null || !/^-?\d+\s*$/.test(text) ? null : Number(text));
   const groups = status.get('Groups');
   return {

@@ -115,6 +115,7 @@ export function parseInetTable(text: string, protocol: 'tcp' | 'tcp6' | 'udp' | 
       remotePort: Number.parseInt(remotePortHex, 16),
       state: inetStateName(Number.parseInt(fields[3] ?? '0', 16), datagram),
       unixPath: null,
+      netlinkProtocol: null,
     });
   }
   return records;
@@ -152,12 +153,25 @@ export function parseUnixTable(text: string): NetSocketRecord[] {
       remotePort: null,
       state: unixStateName(Number.parseInt(match[1] ?? '0', 16), Number.parseInt(match[2] ?? '0', 16)),
       unixPath: path === '' ? null : path,
+      netlinkProtocol: null,
     });
   }
   return records;
 }
 
-/** Parses /proc/net/netlink; the inode is the last column. */
+// linux/netlink.h NETLINK_* numbers, named as lsof names them.
+const NETLINK_PROTOCOLS: Readonly<Record<number, string>> = {
+  0: 'ROUTE', 1: 'UNUSED', 2: 'USERSOCK', 3: 'FIREWALL', 4: 'SOCK_DIAG', 5: 'NFLOG', 6: 'XFRM', 7: 'SELINUX', 8: 'ISCSI',
+  9: 'AUDIT', 10: 'FIB_LOOKUP', 11: 'CONNECTOR', 12: 'NETFILTER', 13: 'IP6_FW', 14: 'DNRTMSG', 15: 'KOBJECT_UEVENT',
+  16: 'GENERIC', 18: 'SCSITRANSPORT', 19: 'ECRYPTFS', 20: 'RDMA', 21: 'CRYPTO', 22: 'SMC',
+};
+
+/** The name of netlink protocol `number` (the "Eth" column of /proc/net/netlink). */
+export function netlinkProtocolName(number: number): string {
+  return NETLINK_PROTOCOLS[number] ?? `protocol ${number}`;
+}
+
+/** Parses /proc/net/netlink ("sk Eth Pid Groups ... Inode"); the inode is the last column. */
 export function parseNetlinkTable(text: string): NetSocketRecord[] {
   const records: NetSocketRecord[] = [];
   for (const line of text.split('\n').slice(1)) {
@@ -173,6 +187,7 @@ export function parseNetlinkTable(text: string): NetSocketRecord[] {
       remotePort: null,
       state: null,
       unixPath: null,
+      netlinkProtocol: netlinkProtocolName(Number(fields[1])),
     });
   }
   return records;

@@ -42,13 +42,16 @@ export interface ProcStatFigures {
   readonly cpuTotal: CpuTimes;
   readonly cpus: readonly CpuTimes[];
   readonly bootTimeMs: number;
+  /** "procs_running": runnable threads system-wide. */
+  readonly procsRunning: number;
 }
 
-/** Parses /proc/stat: the "cpu" line, every "cpuN" line in N order, and "btime". */
+/** Parses /proc/stat: the "cpu" line, every "cpuN" line in N order, "btime" and "procs_running". */
 export function parseProcStat(text: string): ProcStatFigures {
   let cpuTotal = cpuTimesFrom([]);
   const cpus: { index: number; times: CpuTimes }[] = [];
   let bootTimeMs = 0;
+  let procsRunning = 0;
   for (const line of text.split('\n')) {
     if (line.startsWith('cpu')) {
       const [name = '', ...rest] = line.trim().split(/\s+/);
@@ -57,10 +60,12 @@ export function parseProcStat(text: string): ProcStatFigures {
       else cpus.push({ index: Number(name.slice(3)), times });
     } else if (line.startsWith('btime ')) {
       bootTimeMs = Number(line.slice(6).trim()) * 1000;
+    } else if (line.startsWith('procs_running ')) {
+      procsRunning = Number(line.slice(14).trim());
     }
   }
   cpus.sort((a, b) => a.index - b.index);
-  return { cpuTotal, cpus: cpus.map((c) => c.times), bootTimeMs };
+  return { cpuTotal, cpus: cpus.map((c) => c.times), bootTimeMs, procsRunning };
 }
 
 /** /proc/meminfo as bytes per key ("MemTotal" → bytes). */
@@ -113,5 +118,6 @@ export async function readSystemInfo(files: ProcFiles, procRoot: string): Promis
     bootTimeMs: stat.bootTimeMs,
     clockTicks: sysconf.clockTicks,
     pageSize: sysconf.pageSize,
+    procsRunning: stat.procsRunning,
   };
 }
