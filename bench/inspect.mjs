@@ -2,18 +2,8 @@
 // `proctop inspect` does) and the per-refresh cost of the optional list columns IO_R/s, IO_W/s
 // (/proc/PID/io of every process) and CGROUP (read once per identity, then cached), against the
 // plain steady refresh in the same interleaved rounds. Medians.
-import { performance } from 'node:perf_hooks';
-import { median } from './snapshot.mjs';
-
-const fmt = (ms) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
-
-async function timed(fn) {
-  const cpu = process.cpuUsage();
-  const start = performance.now();
-  await fn();
-  const used = process.cpuUsage(cpu);
-  return { ms: performance.now() - start, cpuMs: (used.user + used.system) / 1000 };
-}
+import { median, timed } from './snapshot.mjs';
+import { fmt } from './rss.mjs';
 
 /**
  * @param {{ procs: number, runs?: number, lib: any }} options lib = the bundled proctop library

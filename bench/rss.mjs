@@ -3,7 +3,7 @@
 // beside the steady snapshot refresh it rides on. Interleaved rounds, medians.
 import { median, timed } from './snapshot.mjs';
 
-const fmt = (ms) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
+export const fmt = (ms) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
 
 /**
  * @param {{ procs: number, runs?: number, lib: any }} options lib = the bundled proctop library

@@ -29,7 +29,7 @@ async function bundle() {
   // Split like the CLI so Ink's lazily imported devtools (and react-devtools-core) never load.
   const harnessDir = join(binDir, 'tui-harness');
   rmSync(harnessDir, { recursive: true, force: true });
-  await build({ ...BUNDLE_OPTIONS, entryPoints: { harness: join(root, 'src/tui/bench-harness.tsx') }, outdir: harnessDir, splitting: true, outExtension: { '.js': '.mjs' } });
+  await build({ ...BUNDLE_OPTIONS, entryPoints: { harness: join(root, 'bench/tui-harness.tsx') }, outdir: harnessDir, splitting: true, outExtension: { '.js': '.mjs' } });
   return { cli: join(cliDir, 'cli.js'), harness: join(harnessDir, 'harness.mjs') };
 }
 

@@ -9,7 +9,7 @@ import type { SampledFrame } from '../src/sampler/types.js';
 import { DEFAULT_COLUMN_IDS, COLUMN_IDS } from '../src/store/columns.js';
 import { createMonitorStore } from '../src/store/monitor-store.js';
 import type { ExtrasRequest, ProcessExtras, ProcessIdentity } from '../src/sys/types.js';
-import { syntheticFrame, syntheticRow } from '../src/tui/synthetic-frames.js';
+import { syntheticFrame, syntheticRow } from './helpers/synthetic-frames.js';
 
 function extras(pid: number, fields: Partial<ProcessExtras>): ProcessExtras {
   return { pid, startTime: 1000 + pid, alive: true, io: null, status: null, fdCount: null, cgroup: null, faults: null, fdLimit: null, smapsRollup: null, errors: [], ...fields };

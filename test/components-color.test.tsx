@@ -9,7 +9,7 @@ let renderApp: RenderFn;
 let mod: {
   MonitorApp: typeof import('../src/components/MonitorApp.js').MonitorApp;
   createMonitorStore: typeof import('../src/store/monitor-store.js').createMonitorStore;
-  frames: typeof import('../src/tui/synthetic-frames.js');
+  frames: typeof import('./helpers/synthetic-frames.js');
   React: typeof import('react');
 };
 
@@ -18,7 +18,7 @@ beforeAll(async () => {
   mod = {
     MonitorApp: (await import('../src/components/MonitorApp.js')).MonitorApp,
     createMonitorStore: (await import('../src/store/monitor-store.js')).createMonitorStore,
-    frames: await import('../src/tui/synthetic-frames.js'),
+    frames: await import('./helpers/synthetic-frames.js'),
     React: (await import('react')).default,
   };
 });

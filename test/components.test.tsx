@@ -5,7 +5,7 @@ import { MonitorApp } from '../src/components/MonitorApp.js';
 import { fitColumns } from '../src/components/table-columns.js';
 import { meter, sparkline, formatBytes, formatCpuTime } from '../src/components/format.js';
 import { createMonitorStore, type MonitorStore } from '../src/store/monitor-store.js';
-import { syntheticFrame, syntheticRow, syntheticPopulation, syntheticSystem } from '../src/tui/synthetic-frames.js';
+import { syntheticFrame, syntheticRow, syntheticPopulation, syntheticSystem } from './helpers/synthetic-frames.js';
 
 afterEach(() => cleanup());
 

@@ -6,7 +6,7 @@ import addFormatsModule from 'ajv-formats';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, configPath, loadConfig, saveConfig } from '../src/config/config.js';
 import { UsageError } from '../src/commands/usage-error.js';
-import { parseMonitorArgs } from '../src/tui/options.js';
+import { parseMonitorArgs } from '../src/commands/monitor-options.js';
 import { builtCliPath, repoRoot, runCli } from './helpers/cli.js';
 
 const ajv = new Ajv2020({ allErrors: true, strict: true });

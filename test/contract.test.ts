@@ -7,8 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createJsCollector, createNativeCollector } from '../src/sys/collector.js';
-import type { Collector, ProcessExtras, RawProcess, Snapshot } from '../src/sys/types.js';
-import { killStartedChildren, startBusyLoop, startChild, startSleeper, waitFor } from './helpers/children.js';
+import type { Collector, ProcessExtras, ProcessInspection, RawProcess, Snapshot } from '../src/sys/types.js';
+import { inspectProcess } from '../src/sys/js/inspect.js';
+import { fieldWarnings } from '../src/inspect/inspect-document.js';
+import { killStartedChildren, startBusyLoop, startChild, startSleeper, startWriter, waitFor } from './helpers/children.js';
 import { builtCliPath, repoRoot, runNode, startTimeOf } from './helpers/cli.js';
 import { startFdsHolder } from './helpers/fds-holder.js';
 import { createProcFixture, limitsText, PITFALL_PROCESSES, type ProcFixture } from './helpers/proc-fixture.js';
@@ -356,6 +358,19 @@ describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
       expect(inspection?.exitedDuringRead).toBe(false);
     });
 
+    it('keeps what was read from a process that exits mid-read, marked, with a warning', async () => {
+      await fixture.writeProcess({ pid: 800, comm: 'leaving', argv: ['leaving'], startTime: 9800 });
+      // The fd listing runs after status and cmdline were read: the process "exits" there.
+      const exitDuringListing = async (pid: number) => {
+        await fixture.removeProcess(pid);
+        return { pid, fds: [], error: { code: 'ENOENT' as const, message: 'gone' }, warnings: [] };
+      };
+      const result = await inspectProcess(fixture.root, 800, 9800, {}, exitDuringListing);
+      expect(result.error).toBeNull();
+      expect(result.inspection).toMatchObject({ exitedDuringRead: true, program: { comm: 'leaving', argv: ['leaving'] } });
+      expect(fieldWarnings(result.inspection as ProcessInspection)[0]).toMatch(/process 800 exited during the read/);
+    });
+
     it('tells a missing, a reused and a vanished-before-read process apart', async () => {
       const collector = create(fixture.root);
       expect((await collector.inspect(300, null)).error?.code).toBe('ENOENT');
@@ -442,10 +457,7 @@ describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
       const dir = mkdtempSync(join(tmpdir(), 'proctop-io-'));
       try {
         const bytes = 3 * 1024 * 1024;
-        // Writes, fsyncs, then waits to be inspected.
-        const script = `const fs=require('fs');const fd=fs.openSync(${JSON.stringify(join(dir, 'out'))},'w');fs.writeSync(fd,Buffer.alloc(${bytes},1));fs.fsyncSync(fd);console.log('done');setTimeout(()=>{},120000)`;
-        const child = startChild(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'ignore'] });
-        await new Promise<void>((resolve) => child.stdout?.once('data', () => resolve()));
+        const child = await startWriter(join(dir, 'out'), bytes);
         const collector = create();
         const identity = { pid: child.pid as number, startTime: startTimeOf(child.pid as number) };
         const [extras] = await collector.readExtras([identity], { io: true });

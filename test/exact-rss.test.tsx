@@ -11,7 +11,7 @@ import type { IdentityKey, ProcessRow } from '../src/sampler/types.js';
 import { createMonitorStore, visibleRows } from '../src/store/monitor-store.js';
 import { createJsCollector, createNativeCollector } from '../src/sys/collector.js';
 import type { Collector } from '../src/sys/types.js';
-import { syntheticFrame, syntheticRow, syntheticSystem } from '../src/tui/synthetic-frames.js';
+import { syntheticFrame, syntheticRow, syntheticSystem } from './helpers/synthetic-frames.js';
 import { VisibleRssReader } from '../src/tui/visible-rss.js';
 import { killStartedChildren, startSleeper, waitFor } from './helpers/children.js';
 import { builtCliPath, runCli } from './helpers/cli.js';

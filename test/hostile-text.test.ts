@@ -10,7 +10,7 @@ import { ECHO_MAX_CHARS, quoted, sanitizeLines, sanitizeText } from '../src/outp
 import { renderTextTable } from '../src/output/text-table.js';
 import { createMonitorStore } from '../src/store/monitor-store.js';
 import { decodeBytes } from '../src/sys/js/byte-text.js';
-import { syntheticFrame, syntheticRow } from '../src/tui/synthetic-frames.js';
+import { syntheticFrame, syntheticRow } from './helpers/synthetic-frames.js';
 import { killStartedChildren } from './helpers/children.js';
 import { builtCliPath } from './helpers/cli.js';
 import {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { killStartedChildren, startChild, waitFor } from './helpers/children.js';
+import { killStartedChildren, startChild, startWriter, waitFor } from './helpers/children.js';
 import { builtCliPath, repoRoot, runCli, startTimeOf, type CliRun } from './helpers/cli.js';
 
 const ajv = new Ajv2020({ allErrors: true, strict: true });
@@ -188,9 +188,7 @@ describe.each(['native', 'js'])('proctop inspect (%s backend)', (backend) => {
     const dir = mkdtempSync(join(tmpdir(), 'proctop-inspect-io-'));
     try {
       const bytes = 2 * 1024 * 1024;
-      const script = `const fs=require('fs');const fd=fs.openSync(${JSON.stringify(join(dir, 'out'))},'w');fs.writeSync(fd,Buffer.alloc(${bytes},7));fs.fsyncSync(fd);console.log('done');setTimeout(()=>{},300000)`;
-      const child = startChild(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'ignore'] });
-      await new Promise<void>((resolve) => child.stdout?.once('data', () => resolve()));
+      const child = await startWriter(join(dir, 'out'), bytes);
       const doc = parseValid(await inspect([String(child.pid), '--json']));
       expect(doc.io?.write_bytes).toBeGreaterThanOrEqual(bytes);
       expect(doc.io?.write_chars).toBeGreaterThanOrEqual(bytes);

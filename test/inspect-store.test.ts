@@ -6,7 +6,7 @@ import { inspectOverrides, inspectViewKeys } from '../src/keys/inspect-keys.js';
 import { createInspectStore, HISTORY_SAMPLES, visibleFds } from '../src/store/inspect-store.js';
 import { createMonitorStore, topView } from '../src/store/monitor-store.js';
 import { parsePortFilter } from '../src/store/port-filter.js';
-import { syntheticFrame, syntheticRow } from '../src/tui/synthetic-frames.js';
+import { syntheticFrame, syntheticRow } from './helpers/synthetic-frames.js';
 import { listingOf, MIXED_FDS } from './helpers/fd-fixtures.js';
 
 const A = syntheticRow({ pid: 10, cpuPercent: 50 });

@@ -7,7 +7,7 @@ import { formatLocalTime } from '../src/components/detail-lines.js';
 import { inspectOverrides, inspectViewKeys } from '../src/keys/inspect-keys.js';
 import { createInspectStore, type InspectStore } from '../src/store/inspect-store.js';
 import { createMonitorStore, topView, type MonitorStore } from '../src/store/monitor-store.js';
-import { syntheticFrame, syntheticRow, syntheticSystem } from '../src/tui/synthetic-frames.js';
+import { syntheticFrame, syntheticRow, syntheticSystem } from './helpers/synthetic-frames.js';
 import type { ProcessRow } from '../src/sampler/types.js';
 import { deniedListing, listingOf, MIXED_FDS } from './helpers/fd-fixtures.js';
 

@@ -3,7 +3,7 @@ import { commandFor, helpSections, KEY_BINDINGS, keyLabel, type Command, type Co
 import { decodeKey, splitKeys } from '../src/keys/decode-key.js';
 import { handleKey, READ_ONLY_MESSAGE } from '../src/keys/dispatch.js';
 import { createMonitorStore, topView } from '../src/store/monitor-store.js';
-import { syntheticFrame, syntheticRow } from '../src/tui/synthetic-frames.js';
+import { syntheticFrame, syntheticRow } from './helpers/synthetic-frames.js';
 
 const press = (seq: string) => decodeKey(seq);
 

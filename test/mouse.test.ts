@@ -9,7 +9,7 @@ import { handleKey } from '../src/keys/dispatch.js';
 import { handleMouse, listHit, WHEEL_ROWS } from '../src/keys/mouse.js';
 import { createMonitorStore, type MonitorStore } from '../src/store/monitor-store.js';
 import { enterFullScreen, MOUSE_OFF, MOUSE_ON } from '../src/tui/terminal.js';
-import { syntheticFrame, syntheticRow } from '../src/tui/synthetic-frames.js';
+import { syntheticFrame, syntheticRow } from './helpers/synthetic-frames.js';
 
 describe('decodeMouse (SGR reports)', () => {
   it('decodes presses, releases and the wheel into 0-based cells', () => {

@@ -6,7 +6,7 @@ import { parentChain } from '../src/components/detail-lines.js';
 import { programName } from '../src/sampler/program-name.js';
 import { matchesFilter } from '../src/store/process-list.js';
 import { createJsCollector } from '../src/sys/collector.js';
-import { syntheticRow } from '../src/tui/synthetic-frames.js';
+import { syntheticRow } from './helpers/synthetic-frames.js';
 import { killStartedChildren, startChild, waitFor } from './helpers/children.js';
 import { builtCliPath, runCli, waitForValue } from './helpers/cli.js';
 import { createProcFixture, type ProcFixture } from './helpers/proc-fixture.js';

@@ -10,7 +10,7 @@ import { createInspectStore } from '../src/store/inspect-store.js';
 import { createMonitorStore, type MonitorStore } from '../src/store/monitor-store.js';
 import type { PortListing } from '../src/fds/ports.js';
 import { InspectRefresher, type InspectSources } from '../src/tui/inspect-refresher.js';
-import { syntheticFrame, syntheticRow, syntheticSystem } from '../src/tui/synthetic-frames.js';
+import { syntheticFrame, syntheticRow, syntheticSystem } from './helpers/synthetic-frames.js';
 import { listingOf } from './helpers/fd-fixtures.js';
 import { waitFor } from './helpers/children.js';
 

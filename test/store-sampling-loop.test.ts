@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createMonitorStore } from '../src/store/monitor-store.js';
 import { primedSource, SamplingLoop, type FrameSource } from '../src/tui/sampling-loop.js';
-import { syntheticFrame, syntheticRow } from '../src/tui/synthetic-frames.js';
+import { syntheticFrame, syntheticRow } from './helpers/synthetic-frames.js';
 import { waitFor } from './helpers/children.js';
 
 /** Counts samples; every frame shows one more process than the last. */

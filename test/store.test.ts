@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createMonitorStore, cursorRow, TOMBSTONE_MS, type MonitorStore } from '../src/store/monitor-store.js';
 import { buildTree, displayRows, matchesFilter, withDescendants, type ListQuery } from '../src/store/process-list.js';
-import { syntheticFrame, syntheticRow } from '../src/tui/synthetic-frames.js';
+import { syntheticFrame, syntheticRow } from './helpers/synthetic-frames.js';
 import type { ProcessRow } from '../src/sampler/types.js';
 
 const T0 = 1_700_000_100_000;

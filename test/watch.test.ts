@@ -2,9 +2,9 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../src/commands/usage-error.js';
-import { parseMonitorArgs } from '../src/tui/options.js';
+import { parseMonitorArgs } from '../src/commands/monitor-options.js';
 import { renderWatchText } from '../src/tui/watch-batch.js';
-import { syntheticFrame, syntheticRow } from '../src/tui/synthetic-frames.js';
+import { syntheticFrame, syntheticRow } from './helpers/synthetic-frames.js';
 import { killStartedChildren, startChild } from './helpers/children.js';
 import { ensureBuilt } from './helpers/cli.js';
 

@@ -44,7 +44,7 @@ export const MONITOR_COMMAND: CommandSpec = {
   name: 'proctop',
   summary: 'terminal process monitor: interactive, or read-only with --watch',
   load: async () => {
-    const [{ main }, { MONITOR_USAGE }] = await Promise.all([import('./monitor.js'), import('../tui/options.js')]);
+    const [{ main }, { MONITOR_USAGE }] = await Promise.all([import('./monitor.js'), import('./monitor-options.js')]);
     return { main, usage: MONITOR_USAGE };
   },
   values: { '--sort': SORT_NAMES.split(', '), '--user': 'user' },

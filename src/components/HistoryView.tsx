@@ -3,7 +3,7 @@ import { keysOf } from '../keys/bindings.js';
 import type { HistoryState } from '../store/actions-store.js';
 import { useActions } from '../store/use-actions-store.js';
 import { useMonitor } from '../store/use-monitor-store.js';
-import { historyLines } from '../tui/action-messages.js';
+import { historyLines } from './action-messages.js';
 import { DialogBox, fitLines, type DialogLine } from './dialog-lines.js';
 import { sanitizeText } from '../output/sanitize.js';
 

@@ -3,7 +3,7 @@ import { keysOf } from '../keys/bindings.js';
 import type { TreeDialogState, TreeMemberLine } from '../store/actions-store.js';
 import { useActions } from '../store/use-actions-store.js';
 import { useMonitor } from '../store/use-monitor-store.js';
-import { fateLabel } from '../tui/action-messages.js';
+import { fateLabel } from './action-messages.js';
 import { formatDuration } from '../util/duration.js';
 import { DialogBox, fitLines, type DialogLine } from './dialog-lines.js';
 import { fit } from './format.js';

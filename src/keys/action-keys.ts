@@ -1,5 +1,5 @@
 // Key handlers of the acting views: key → dialog command → controller or store action.
-import { historyLines } from '../tui/action-messages.js';
+import { historyLines } from '../components/action-messages.js';
 import type { ActionsStore } from '../store/actions-store.js';
 import type { MonitorStore } from '../store/monitor-store.js';
 import type { KeyPress } from './decode-key.js';

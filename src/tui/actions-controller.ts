@@ -16,7 +16,7 @@ import { identityKey } from '../sampler/types.js';
 import { createActionsStore, LADDER_CHOICE, PICKER_SIGNALS, type ActionsStore, type KillDialogState, type LadderRunState, type DialogTarget, type TreeMemberLine } from '../store/actions-store.js';
 import { commandText } from '../store/columns.js';
 import { cursorRow, topView, type MonitorState, type MonitorStore } from '../store/monitor-store.js';
-import { killSummary, ladderProgressText, reniceSummary, stopFateText, stopSummary, treeProgressText, treeSummary } from './action-messages.js';
+import { killSummary, ladderProgressText, reniceSummary, stopFateText, stopSummary, treeProgressText, treeSummary } from '../components/action-messages.js';
 import { stopMany } from '../actions/stop-many.js';
 import type { Ladder } from '../actions/ladder.js';
 

@@ -16,7 +16,7 @@ import type { Collector } from '../sys/types.js';
 import { collectorSources, InspectRefresher } from './inspect-refresher.js';
 import { VisibleRssReader } from './visible-rss.js';
 import { readExactRss } from '../sampler/exact-rss.js';
-import type { MonitorOptions } from './options.js';
+import type { MonitorOptions } from './monitor-options.js';
 import { SamplingLoop, type FrameSource } from './sampling-loop.js';
 import { enterFullScreen } from './terminal.js';
 import { createTrackingController } from './tracking-controller.js';

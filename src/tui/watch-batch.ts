@@ -6,7 +6,7 @@ import { defaultDescending } from '../store/columns.js';
 import { displayRows, type DisplayRow } from '../store/process-list.js';
 import { formatBytes, formatCpuTime, formatPercent, formatUptime } from '../components/format.js';
 import type { FrameSource } from './sampling-loop.js';
-import type { MonitorOptions } from './options.js';
+import type { MonitorOptions } from './monitor-options.js';
 
 const COLUMNS: readonly TextColumn<DisplayRow>[] = [
   { title: 'PID', cell: (d) => String(d.row.pid), align: 'right' },

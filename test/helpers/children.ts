@@ -66,3 +66,14 @@ export async function isAlive(pid: number): Promise<boolean> {
     return false;
   }
 }
+
+/**
+ * A child that writes `bytes` to `path`, fsyncs (so write_bytes counts them), says so, then waits
+ * (bounded, like the busy loop). Resolves once the bytes are written.
+ */
+export async function startWriter(path: string, bytes: number): Promise<ChildProcess> {
+  const script = `const fs=require('fs');const fd=fs.openSync(${JSON.stringify(path)},'w');fs.writeSync(fd,Buffer.alloc(${bytes},7));fs.fsyncSync(fd);console.log('done');setTimeout(()=>{},180000)`;
+  const child = startChild(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'ignore'] });
+  await new Promise<void>((resolve) => child.stdout?.once('data', () => resolve()));
+  return child;
+}

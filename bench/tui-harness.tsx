@@ -3,9 +3,9 @@
 import React from 'react';
 import { EventEmitter } from 'node:events';
 import { render } from 'ink';
-import { MonitorApp } from '../components/MonitorApp.js';
-import { createMonitorStore } from '../store/monitor-store.js';
-import { syntheticFrame, syntheticPopulation } from './synthetic-frames.js';
+import { MonitorApp } from '../src/components/MonitorApp.js';
+import { createMonitorStore } from '../src/store/monitor-store.js';
+import { syntheticFrame, syntheticPopulation } from '../test/helpers/synthetic-frames.js';
 
 /** An in-memory terminal: records when the next write lands. */
 class MemoryTerminal extends EventEmitter {

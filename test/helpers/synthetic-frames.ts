@@ -1,8 +1,8 @@
 // Made-up frames for component tests and the TUI benchmark: real shapes, invented numbers.
-import { programName } from '../sampler/program-name.js';
-import type { CpuTimes, RawProcess, SystemInfo } from '../sys/types.js';
-import { identityKey, type ProcessRow, type SampledFrame } from '../sampler/types.js';
-import { countTasks } from '../sampler/sampler.js';
+import { programName } from '../../src/sampler/program-name.js';
+import { countTasks } from '../../src/sampler/sampler.js';
+import type { CpuTimes, RawProcess, SystemInfo } from '../../src/sys/types.js';
+import { identityKey, type ProcessRow, type SampledFrame } from '../../src/sampler/types.js';
 
 const ZERO_CPU: CpuTimes = { user: 0, nice: 0, system: 0, idle: 0, iowait: 0, irq: 0, softirq: 0, steal: 0 };
 

@@ -1,32 +1,16 @@
 // proctop's monitor flags → options. Bad values are UsageErrors (one line, exit 2).
-import { unknownCommandMessage } from '../commands/command-table.js';
-import { UsageError } from '../commands/usage-error.js';
-import { checkKnownUser } from '../commands/option-errors.js';
+import { unknownCommandMessage } from './command-table.js';
+import { UsageError } from './usage-error.js';
+import { checkKnownUser } from './option-errors.js';
 import { durationRangeText, MAX_INTERVAL_MS, MIN_INTERVAL_MS, type ProctopConfig } from '../config/config.js';
 import { parseColumnName, SORT_NAMES, type ColumnId } from '../store/columns.js';
 import { parseDuration } from '../util/duration.js';
 import { parseListenAddress, type ListenAddress } from '../metrics/listen-address.js';
 import { quoted } from '../output/sanitize.js';
+import type { MonitorOptions } from '../tui/monitor-options.js';
 
-export interface MonitorOptions {
-  readonly intervalMs: number;
-  readonly sortColumn: ColumnId;
-  /** Chosen list columns from the config file (null: the defaults). */
-  readonly columns: readonly ColumnId[] | null;
-  readonly filter: string;
-  readonly user: string | null;
-  readonly tree: boolean;
-  /** False with --no-color or a non-empty NO_COLOR. */
-  readonly color: boolean;
-  readonly watch: boolean;
-  /** Stop after this many refreshes (--watch to a pipe); null = run until stopped. */
-  readonly iterations: number | null;
-  /** With --watch: serve /metrics (process-exporter families by comm) at this address from the pane's samples. */
-  readonly metrics: ListenAddress | null;
-  readonly help: boolean;
-  /** Mouse clicks and wheel (false with --no-mouse or config "mouse": false). */
-  readonly mouse: boolean;
-}
+export type { MonitorOptions } from '../tui/monitor-options.js';
+
 
 export const MONITOR_USAGE = `Usage: proctop [--interval DUR] [--sort COL] [--filter TEXT] [--user NAME] [--tree] [--no-color]
        proctop --watch [--iterations N] [same options]
