@@ -18,7 +18,7 @@ import { createTrackedStore } from '../src/store/tracked-store.js';
 import { TrackedStoreContext } from '../src/store/use-tracked-store.js';
 import { createJsCollector } from '../src/sys/collector.js';
 import { createTrackingController } from '../src/tui/tracking-controller.js';
-import { syntheticFrame, syntheticRow, syntheticSystem } from '../src/tui/synthetic-frames.js';
+import { syntheticFrame, syntheticRow, syntheticSystem } from './helpers/synthetic-frames.js';
 import { killStartedChildren, startSleeper, waitFor } from './helpers/children.js';
 import { startTimeOf } from './helpers/cli.js';
 
