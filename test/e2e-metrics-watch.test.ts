@@ -1,5 +1,6 @@
 // `proctop --watch --metrics ADDR` in a real terminal (tmux): the pane runs, Prometheus-style
 // scrapes get the pane's own samples, and quitting the pane closes the endpoint.
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { killStartedChildren, waitFor } from './helpers/children.js';
 import { ensureBuilt } from './helpers/cli.js';
@@ -9,6 +10,8 @@ import { hasTmux, tmuxServer } from './helpers/tmux.js';
 const SOCKET = `proctop-metrics-test-${process.pid}`;
 const { tmux, waitForScreen, startShell, killServer } = tmuxServer(SOCKET);
 const dir = tempDir('proctop-e2e-metrics-');
+// A registry of this file's own (empty): the user's real one must not change what these tests see.
+process.env.PROCTOP_REGISTRY = join(dir.path, 'registry.json');
 const sleeperName = `pxw-${process.pid % 100000}`;
 
 describe.skipIf(!hasTmux)('proctop --watch --metrics in tmux', () => {

@@ -20,6 +20,8 @@ import {
 
 let cli: string;
 const dir = tempDir('proctop-metrics-');
+// A registry of this file's own (empty): the user's real one must not change what these tests see.
+process.env.PROCTOP_REGISTRY = join(dir.path, 'registry.json');
 const sleeperName = `pxm-${process.pid % 100000}`;
 
 beforeAll(async () => {

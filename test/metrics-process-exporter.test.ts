@@ -1,5 +1,6 @@
 // proctop serve-metrics side by side with the real process-exporter (Debian's
 // prometheus-process-exporter) on the same processes, both grouping by comm.
+import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { killStartedChildren, waitFor } from './helpers/children.js';
@@ -17,6 +18,8 @@ import {
 } from './helpers/prometheus-tools.js';
 
 const dir = tempDir('proctop-pe-');
+// A registry of this file's own (empty): the user's real one must not change what these tests see.
+process.env.PROCTOP_REGISTRY = join(dir.path, 'registry.json');
 const tag = String(process.pid % 100000);
 // Names no other process on the box has. process-exporter is told to watch only these: it panics
 // on a comm that is not valid UTF-8 (which other tests on this box create on purpose).

@@ -1,4 +1,5 @@
 // `proctop serve-metrics` and `proctop --watch --metrics`, scraped by curl-like requests and by a real Prometheus.
+import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseServeMetricsArgs } from '../src/commands/serve-metrics.js';
@@ -21,6 +22,8 @@ import {
 } from './helpers/prometheus-tools.js';
 
 const dir = tempDir('proctop-serve-');
+// A registry of this file's own (empty): the user's real one must not change what these tests see.
+process.env.PROCTOP_REGISTRY = join(dir.path, 'registry.json');
 const tag = String(process.pid % 100000);
 const sleeperName = `pxs-${tag}`;
 const burnerName = `pxb-${tag}`;

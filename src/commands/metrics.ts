@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import { MetricsExporter } from '../metrics/exporter.js';
+import { registryTrackedSource } from '../metrics/registry-source.js';
+import { sanitizeText } from '../output/sanitize.js';
 import type { GroupBy } from '../metrics/grouping.js';
 import { writeTextfile } from '../storage/textfile.js';
 import { createCollector, type CollectorChoice } from '../sys/collector.js';
@@ -105,12 +107,13 @@ export async function main(argv: readonly string[], io: MetricsIo = defaultIo())
     return 1;
   }
   if (choice.notice) io.stderr(`proctop: ${choice.notice}\n`);
+  const tracked = await registryTrackedSource(choice.collector, (text) => io.stderr(`proctop: warning: ${sanitizeText(text)}\n`));
   const exporter = new MetricsExporter({
     groupBy: options.groupBy,
     baseline: options.sampleMs !== null ? 'first-sample' : 'process-start',
     proportional: options.proportional,
     trackedLabels: options.trackedLabels,
-  }, choice.collector);
+  }, choice.collector, tracked);
   let started = performance.now();
   await exporter.ingest(await choice.collector.snapshot(), started);
   if (options.sampleMs !== null) {

@@ -4,6 +4,8 @@ import type { GroupBy } from '../metrics/grouping.js';
 import { METRICS_PATH, startMetricsServer } from '../metrics/http-server.js';
 import { DEFAULT_LISTEN, addressText, isLoopback, parseListenAddress, type ListenAddress } from '../metrics/listen-address.js';
 import { MetricsLoop } from '../metrics/metrics-loop.js';
+import { registryTrackedSource } from '../metrics/registry-source.js';
+import { sanitizeText } from '../output/sanitize.js';
 import { createCollector, type CollectorChoice } from '../sys/collector.js';
 import { GROUP_BY_HELP, parseBoundedDuration, parseGroupBy } from './metrics-options.js';
 import { optionError } from './option-errors.js';
@@ -89,10 +91,13 @@ export async function startExporter(
   choice: CollectorChoice,
   options: Pick<ServeMetricsOptions, 'listen' | 'groupBy' | 'intervalMs' | 'trackedLabels' | 'proportional'>,
   onError: (error: unknown) => void,
+  warn: (text: string) => void,
 ): Promise<RunningExporter> {
+  const tracked = await registryTrackedSource(choice.collector, warn);
   const exporter = new MetricsExporter(
     { groupBy: options.groupBy, baseline: 'first-sample', proportional: options.proportional, trackedLabels: options.trackedLabels },
     choice.collector,
+    tracked,
   );
   const loop = new MetricsLoop(choice.collector, exporter, options.intervalMs, onError);
   await loop.start();
@@ -131,7 +136,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (choice.notice) process.stderr.write(`proctop: ${choice.notice}\n`);
   let running: RunningExporter;
   try {
-    running = await startExporter(choice, options, (error) => process.stderr.write(`proctop: sample failed: ${error instanceof Error ? error.message : String(error)}\n`));
+    running = await startExporter(
+      choice,
+      options,
+      (error) => process.stderr.write(`proctop: sample failed: ${sanitizeText(error instanceof Error ? error.message : String(error))}\n`),
+      (text) => process.stderr.write(`proctop: warning: ${sanitizeText(text)}\n`),
+    );
   } catch (err) {
     process.stderr.write(`proctop: cannot listen on ${addressText(options.listen.host, options.listen.port)}: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;

@@ -6,6 +6,7 @@ import type { FrameSource } from '../tui/sampling-loop.js';
 import { MetricsExporter } from './exporter.js';
 import type { GroupBy } from './grouping.js';
 import { startMetricsServer, type MetricsServer } from './http-server.js';
+import { registryTrackedSource } from './registry-source.js';
 import type { ListenAddress } from './listen-address.js';
 
 export interface PaneMetrics {
@@ -20,7 +21,9 @@ export interface PaneMetrics {
  * the pane never waits on the exporter). Scrapes get 503 until the first frame is in.
  */
 export async function startPaneMetrics(source: FrameSource, collector: Collector, listen: ListenAddress, groupBy: GroupBy = 'comm'): Promise<PaneMetrics> {
-  const exporter = new MetricsExporter({ groupBy, baseline: 'first-sample', proportional: false, trackedLabels: false }, collector);
+  // A pane owns the terminal: registry problems are not printed over it (the endpoint just has no tracked entries).
+  const tracked = await registryTrackedSource(collector, () => undefined);
+  const exporter = new MetricsExporter({ groupBy, baseline: 'first-sample', proportional: false, trackedLabels: false }, collector, tracked);
   const server = await startMetricsServer(exporter, listen);
   let busy = false;
   const feed = (frame: SampledFrame, startedAt: number): void => {

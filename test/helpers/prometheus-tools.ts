@@ -161,9 +161,9 @@ async function waitUntilServing(url: string, output: () => string, timeoutMs = 3
 }
 
 /** `proctop serve-metrics` from the built CLI on a free loopback port; args are appended. */
-export async function startServeMetrics(args: readonly string[]): Promise<ServerProcess> {
+export async function startServeMetrics(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<ServerProcess> {
   const cli = await builtCliPath();
-  const child = startChild(process.execPath, [cli, 'serve-metrics', '--listen', '127.0.0.1:0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = startChild(process.execPath, [cli, 'serve-metrics', '--listen', '127.0.0.1:0', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
   const output = collect(child);
   const url = await waitFor(() => /serving metrics on (http:\/\/\S+)/.exec(output())?.[1], 30_000).catch((err: unknown) => {
     throw new Error(`serve-metrics did not start: ${String(err)}\n${output()}`);
