@@ -43,6 +43,9 @@ if (existsSync(results)) {
 if (build.status !== 0) { console.error('build failed'); failed += 1; }
 if (typecheck.status !== 0) { console.error('type-check failed'); failed += 1; }
 if (declarations.status !== 0) { console.error('type declarations (dist/types) not emitted'); failed += 1; }
+// Vitest fails a run with every test green when an error escaped the tests (an unhandled
+// rejection or exception): count it, so the summary line never says 0 failed on a failed run.
+if (vitest.status !== 0 && failed === 0) { console.error('vitest failed outside the tests (unhandled errors)'); failed += 1; }
 const run = process.env.PROCTOP_TEST_RUN;
 if (run) {
   writeFileSync(`.test-counts-${run}.json`, `${JSON.stringify({ node: process.version, passed, failed, skipped })}\n`);

@@ -82,6 +82,8 @@ export function runNode(args: readonly string[], options: SpawnOptions & { input
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
+    // A CLI that refuses its arguments can exit before reading stdin: EPIPE there is not an error.
+    child.stdin?.on('error', () => {});
     child.stdin?.end(options.input ?? '');
   });
 }
