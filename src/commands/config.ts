@@ -1,8 +1,7 @@
-import { parseArgs } from 'node:util';
 import { CONFIG_KEYS, configPath, loadConfig, type ConfigOptions, type LoadedConfig } from '../config/config.js';
 import { platformName, schemaId, toJsonText } from '../output/json-envelope.js';
 import { renderTextTable } from '../output/text-table.js';
-import { optionError } from './option-errors.js';
+import { parseCommandArgs } from './option-errors.js';
 import { UsageError } from './usage-error.js';
 import { writeStderr, writeStdout } from '../output/std-streams.js';
 import { quoted } from '../output/sanitize.js';
@@ -70,17 +69,7 @@ const defaultIo = (): ConfigIo => ({
 });
 
 export async function main(argv: readonly string[], io: ConfigIo = defaultIo()): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: true,
-      options: { json: { type: 'boolean' }, table: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    });
-  } catch (err) {
-    throw optionError(err, 'config', argv, 'config takes path or show');
-  }
+  const parsed = parseCommandArgs('config', argv, { json: { type: 'boolean' }, table: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, true, 'config takes path or show');
   const { values, positionals } = parsed;
   if (values.help) {
     io.stdout(CONFIG_USAGE);

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { parsePidArgument } from '../actions/guards.js';
 import { inspectDocument, fieldWarnings, type InspectView } from '../inspect/inspect-document.js';
 import { inspectSections, type InspectSection } from '../inspect/inspect-sections.js';
@@ -6,7 +5,7 @@ import { toJsonText } from '../output/json-envelope.js';
 import { quoted, sanitizeText } from '../output/sanitize.js';
 import { writeStderr, writeStdout } from '../output/std-streams.js';
 import { createCollector, type CollectorChoice } from '../sys/collector.js';
-import { optionError, rejectNegativePids } from './option-errors.js';
+import { parseCommandArgs, rejectNegativePids } from './option-errors.js';
 import { UsageError } from './usage-error.js';
 
 export const INSPECT_USAGE = `Usage: proctop inspect PID[:START_TICKS] [--json|--text] [--env-values [--no-redact]] [--sha256] [--threads] [--fds]
@@ -71,12 +70,7 @@ const INSPECT_OPTIONS = {
 /** Turns argv into options (null for --help); every problem is a one-line UsageError. */
 export function parseInspectArgs(argv: readonly string[], stdoutIsTty: boolean): InspectCommandOptions | null {
   rejectNegativePids(argv, INSPECT_OPTIONS);
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...argv], strict: true, allowPositionals: true, options: INSPECT_OPTIONS });
-  } catch (err) {
-    throw optionError(err, 'inspect', argv, 'inspect takes one PID[:START_TICKS]');
-  }
+  const parsed = parseCommandArgs('inspect', argv, INSPECT_OPTIONS, true, 'inspect takes one PID[:START_TICKS]');
   const v = parsed.values;
   if (v.help) return null;
   if (v.json && v.text) throw new UsageError('--json and --text cannot be used together');

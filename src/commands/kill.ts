@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { createFileAuditSink } from '../storage/audit-log.js';
 import { createSystemDeps, type ActionDeps } from '../actions/deps.js';
 import { parsePidArgument, refusalFor } from '../actions/guards.js';
@@ -11,7 +10,7 @@ import { Sampler } from '../sampler/sampler.js';
 import type { ProcessRow } from '../sampler/types.js';
 import { createCollector } from '../sys/collector.js';
 import { parseDuration } from '../util/duration.js';
-import { checkKnownUser, optionError, rejectNegativePids } from './option-errors.js';
+import { checkKnownUser, parseCommandArgs, rejectNegativePids } from './option-errors.js';
 import { UsageError } from './usage-error.js';
 import { writeStderr, writeStdout } from '../output/std-streams.js';
 import { quoted } from '../output/sanitize.js';
@@ -135,17 +134,7 @@ export function parseTargetArgument(text: string, earlier: readonly KillTarget[]
 /** Turns argv into options; every problem is a one-line UsageError and nothing is sent. */
 export function parseKillArgs(argv: readonly string[]): KillOptions {
   rejectNegativePids(argv, KILL_OPTIONS);
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: true,
-      options: KILL_OPTIONS,
-    });
-  } catch (err) {
-    throw optionError(err, 'kill', argv, 'see proctop kill --help');
-  }
+  const parsed = parseCommandArgs('kill', argv, KILL_OPTIONS, true, 'see proctop kill --help');
   const v = parsed.values;
   if (v.json && v.table) throw new UsageError('--json and --table cannot be used together');
   let signal: number = SIGNAL_NUMBERS.TERM;

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { MetricsExporter } from '../metrics/exporter.js';
 import { registryTrackedSource } from '../metrics/registry-source.js';
 import { sanitizeText } from '../output/sanitize.js';
@@ -6,7 +5,7 @@ import type { GroupBy } from '../metrics/grouping.js';
 import { writeTextfile } from '../storage/textfile.js';
 import { createCollector, type CollectorChoice } from '../sys/collector.js';
 import { GROUP_BY_HELP, parseBoundedDuration, parseGroupBy } from './metrics-options.js';
-import { optionError } from './option-errors.js';
+import { parseCommandArgs } from './option-errors.js';
 import { UsageError } from './usage-error.js';
 
 export const METRICS_USAGE = `Usage: proctop metrics [--group-by KEY] [--sample DUR] [--textfile PATH | --openmetrics]
@@ -59,25 +58,15 @@ const MAX_SAMPLE_MS = 10 * 60_000;
 
 /** Turns argv into options; every problem is a one-line UsageError. */
 export function parseMetricsArgs(argv: readonly string[]): MetricsOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        'group-by': { type: 'string' },
-        sample: { type: 'string' },
-        textfile: { type: 'string' },
-        openmetrics: { type: 'boolean' },
-        'tracked-labels': { type: 'boolean' },
-        proportional: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    throw optionError(err, 'metrics', argv, 'metrics takes only options');
-  }
+  const parsed = parseCommandArgs('metrics', argv, {
+    'group-by': { type: 'string' },
+    sample: { type: 'string' },
+    textfile: { type: 'string' },
+    openmetrics: { type: 'boolean' },
+    'tracked-labels': { type: 'boolean' },
+    proportional: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  }, false, 'metrics takes only options');
   const v = parsed.values;
   if (v.textfile !== undefined && v.openmetrics) throw new UsageError('--textfile writes Prometheus text (node_exporter reads no OpenMetrics): drop --openmetrics');
   if (v.textfile === '') throw new UsageError('--textfile needs a path');

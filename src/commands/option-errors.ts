@@ -1,6 +1,25 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './usage-error.js';
 import { lookupUid } from '../sys/accounts.js';
 import { quoted } from '../output/sanitize.js';
+
+/**
+ * Strict parseArgs for one subcommand: every parse problem becomes optionError's one-line
+ * UsageError, so each command states only its options and what it takes as positionals.
+ */
+export function parseCommandArgs<const O extends NonNullable<ParseArgsConfig['options']>, const P extends boolean>(
+  command: string,
+  argv: readonly string[],
+  options: O,
+  allowPositionals: P,
+  unexpectedHint: string,
+): ReturnType<typeof parseArgs<{ args: string[]; strict: true; allowPositionals: P; options: O }>> {
+  try {
+    return parseArgs({ args: [...argv], strict: true, allowPositionals, options });
+  } catch (err) {
+    throw optionError(err, command, argv, unexpectedHint);
+  }
+}
 
 /**
  * Turns a node:util parseArgs error into one line that names the problem. Its own messages

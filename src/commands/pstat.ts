@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { platformName, schemaId, toJsonText } from '../output/json-envelope.js';
 import { renderTextTable, type TextColumn } from '../output/text-table.js';
 import { matchesFilter, cpuPercentOf, sortRows, SORT_KEYS, type CpuMode, type ProcessFilter, type SortKey } from '../sampler/process-query.js';
@@ -11,7 +10,7 @@ import { snakeKeys } from '../inspect/inspect-document.js';
 import { cgroupLabel, cgroupPathMatches, unitMatches } from '../inspect/cgroup-label.js';
 import { createCollector, type CollectorChoice } from '../sys/collector.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
-import { checkKnownUser, optionError } from './option-errors.js';
+import { checkKnownUser, parseCommandArgs } from './option-errors.js';
 import { UsageError } from './usage-error.js';
 import { writeStderr, writeStdout } from '../output/std-streams.js';
 import { quoted } from '../output/sanitize.js';
@@ -138,36 +137,26 @@ function duration(flag: string, text: string): number {
 
 /** Turns argv into options; every problem is a one-line UsageError. */
 export function parsePstatArgs(argv: readonly string[], stdoutIsTty: boolean): PstatOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        json: { type: 'boolean' },
-        table: { type: 'boolean' },
-        pid: { type: 'string', multiple: true },
-        name: { type: 'string' },
-        user: { type: 'string' },
-        ppid: { type: 'string' },
-        'cpu-above': { type: 'string' },
-        'memory-above': { type: 'string' },
-        'running-for': { type: 'string' },
-        'cpu-mode': { type: 'string' },
-        sample: { type: 'string' },
-        sort: { type: 'string' },
-        top: { type: 'string' },
-        with: { type: 'string' },
-        cgroup: { type: 'string' },
-        unit: { type: 'string' },
-        'include-self': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    throw optionError(err, 'pstat', argv, 'pstat takes only options');
-  }
+  const parsed = parseCommandArgs('pstat', argv, {
+    json: { type: 'boolean' },
+    table: { type: 'boolean' },
+    pid: { type: 'string', multiple: true },
+    name: { type: 'string' },
+    user: { type: 'string' },
+    ppid: { type: 'string' },
+    'cpu-above': { type: 'string' },
+    'memory-above': { type: 'string' },
+    'running-for': { type: 'string' },
+    'cpu-mode': { type: 'string' },
+    sample: { type: 'string' },
+    sort: { type: 'string' },
+    top: { type: 'string' },
+    with: { type: 'string' },
+    cgroup: { type: 'string' },
+    unit: { type: 'string' },
+    'include-self': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  }, false, 'pstat takes only options');
   const v = parsed.values;
   if (v.json && v.table) throw new UsageError('--json and --table cannot be used together');
   const cpuModeText = v['cpu-mode'];

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { MetricsExporter } from '../metrics/exporter.js';
 import type { GroupBy } from '../metrics/grouping.js';
 import { METRICS_PATH, startMetricsServer } from '../metrics/http-server.js';
@@ -8,7 +7,7 @@ import { registryTrackedSource } from '../metrics/registry-source.js';
 import { sanitizeText } from '../output/sanitize.js';
 import { createCollector, type CollectorChoice } from '../sys/collector.js';
 import { GROUP_BY_HELP, parseBoundedDuration, parseGroupBy } from './metrics-options.js';
-import { optionError } from './option-errors.js';
+import { parseCommandArgs } from './option-errors.js';
 import { UsageError } from './usage-error.js';
 
 export const SERVE_METRICS_USAGE = `Usage: proctop serve-metrics [--listen ADDR] [--group-by KEY] [--interval DUR]
@@ -50,24 +49,14 @@ export function listenAddressArg(flag: string, text: string): ListenAddress {
 }
 
 export function parseServeMetricsArgs(argv: readonly string[]): ServeMetricsOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        listen: { type: 'string' },
-        'group-by': { type: 'string' },
-        interval: { type: 'string' },
-        'tracked-labels': { type: 'boolean' },
-        proportional: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    throw optionError(err, 'serve-metrics', argv, 'serve-metrics takes only options');
-  }
+  const parsed = parseCommandArgs('serve-metrics', argv, {
+    listen: { type: 'string' },
+    'group-by': { type: 'string' },
+    interval: { type: 'string' },
+    'tracked-labels': { type: 'boolean' },
+    proportional: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  }, false, 'serve-metrics takes only options');
   const v = parsed.values;
   return {
     listen: listenAddressArg('--listen', v.listen ?? DEFAULT_LISTEN),

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { createSystemDeps, type ActionDeps } from '../actions/deps.js';
 import type { KillTarget } from '../actions/kill-many.js';
 import { DEFAULT_LADDER, formatLadder, ladderBoundMs, type Ladder } from '../actions/ladder.js';
@@ -10,7 +9,7 @@ import { writeStderr, writeStdout } from '../output/std-streams.js';
 import { COMM_SHOWN_MAX, renderTextTable } from '../output/text-table.js';
 import { formatDuration } from '../util/duration.js';
 import { parseTargetArgument } from './kill.js';
-import { optionError, rejectNegativePids } from './option-errors.js';
+import { parseCommandArgs, rejectNegativePids } from './option-errors.js';
 import { askOnTerminal, fateTable, ladderArg, ladderJson, memberJson, planTable, progressLine } from './terminate-tree.js';
 import { UsageError } from './usage-error.js';
 
@@ -77,12 +76,7 @@ const STOP_OPTIONS = {
 /** Turns argv into options; every problem is a one-line UsageError and nothing is sent. */
 export function parseStopArgs(argv: readonly string[]): StopArgs {
   rejectNegativePids(argv, STOP_OPTIONS);
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...argv], strict: true, allowPositionals: true, options: STOP_OPTIONS });
-  } catch (err) {
-    throw optionError(err, 'stop', argv, 'stop takes PIDs');
-  }
+  const parsed = parseCommandArgs('stop', argv, STOP_OPTIONS, true, 'stop takes PIDs');
   const v = parsed.values;
   const help = v.help === true;
   if (v.json && v.table) throw new UsageError('--json and --table cannot be used together');

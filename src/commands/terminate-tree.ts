@@ -1,5 +1,4 @@
 import { createInterface } from 'node:readline/promises';
-import { parseArgs } from 'node:util';
 import { createSystemDeps, type ActionDeps } from '../actions/deps.js';
 import { parsePidArgument } from '../actions/guards.js';
 import { parseSignal, signalName, SIGNAL_NUMBERS } from '../actions/signals.js';
@@ -19,7 +18,7 @@ import {
 import { platformName, schemaId, toJsonText } from '../output/json-envelope.js';
 import { COMM_SHOWN_MAX, renderTextTable } from '../output/text-table.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
-import { optionError, rejectNegativePids } from './option-errors.js';
+import { parseCommandArgs, rejectNegativePids } from './option-errors.js';
 import { UsageError } from './usage-error.js';
 import { writeStderr, writeStdout } from '../output/std-streams.js';
 import { quoted } from '../output/sanitize.js';
@@ -140,17 +139,7 @@ const TERMINATE_TREE_OPTIONS = {
 /** Turns argv into options; every problem is a one-line UsageError and nothing is sent. */
 export function parseTerminateTreeArgs(argv: readonly string[]): TerminateTreeArgs {
   rejectNegativePids(argv, TERMINATE_TREE_OPTIONS);
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: true,
-      options: TERMINATE_TREE_OPTIONS,
-    });
-  } catch (err) {
-    throw optionError(err, 'terminate-tree', argv, 'terminate-tree takes one PID');
-  }
+  const parsed = parseCommandArgs('terminate-tree', argv, TERMINATE_TREE_OPTIONS, true, 'terminate-tree takes one PID');
   const v = parsed.values;
   const help = v.help === true;
   if (v.json && v.table) throw new UsageError('--json and --table cannot be used together');
