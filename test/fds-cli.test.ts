@@ -156,8 +156,9 @@ describe('proctop fds says what is actually missing (issue 12 §3)', () => {
   });
 
   it('--kind socket does not scan for (or warn about) pipe peers; --kind pipe does', async () => {
-    // A process of nobody holding pipes, looked at by nobody: every root process is out of reach.
-    const child = startChild('sleep', ['300'], { uid: 65534, gid: 65534, stdio: ['pipe', 'pipe', 'pipe'] });
+    // A process of nobody holding a pipe, looked at by nobody: every root process is out of reach.
+    // (Node's stdio 'pipe' is a socketpair, so bash's process substitution makes the real pipe.)
+    const child = startChild('bash', ['-c', 'exec sleep 300 < <(exec sleep 300)'], { uid: 65534, gid: 65534 });
     await waitFor(async () => (await readFile(`/proc/${child.pid}/cmdline`, 'utf8')).startsWith('sleep'));
     const asNobody = { uid: 65534, gid: 65534 };
     const sockets = await runCli(cli, ['fds', '--pid', String(child.pid), '--kind', 'socket', '--table'], asNobody);
@@ -165,6 +166,7 @@ describe('proctop fds says what is actually missing (issue 12 §3)', () => {
     expect(sockets.stderr).toBe('');
     const pipes = await runCli(cli, ['fds', '--pid', String(child.pid), '--kind', 'pipe', '--table'], asNobody);
     expect(pipes.code).toBe(0);
+    expect(pipes.stdout).toMatch(/^\s*0\s+pipe\s/m);
     expect(pipes.stderr).toMatch(/warning: pipe peers: \d+ other process/);
   });
 });
