@@ -98,9 +98,10 @@ describe('proctop track (CLI round trips)', () => {
     expect(table.stdout.split('\n')[0]).toMatch(/^ID\s+PID\s+NAME\s+ALIVE\s+LAST-SEEN\s+TAGS\s+GROUPS\s+CPU%\s+RSS\s+COMMAND$/);
     expect(table.stdout).toMatch(new RegExp(`\\b1\\s+${a}\\s+db\\s+yes\\s+now\\s+x,y\\s+prod\\b`));
 
-    // The file: versioned, readable, 0600 in a 0700 directory.
-    const file = JSON.parse(readFileSync(box.registry, 'utf8'));
-    expect(file).toMatchObject({ format: 'proctop-registry', version: 1, next_id: 4 });
+    // The file: versioned, readable (one entry per line), 0600 in a 0700 directory.
+    const text = readFileSync(box.registry, 'utf8');
+    expect(JSON.parse(text)).toMatchObject({ format: 'proctop-registry', version: 2, next_id: 4 });
+    expect(text.split('\n').filter((line) => line.startsWith('{"id":')).map((line) => JSON.parse(line.replace(/,$/, '')).id)).toEqual([1, 2, 3]);
     expect(statSync(box.registry).mode & 0o777).toBe(0o600);
     expect(statSync(join(box.dir, 'state', 'proctop')).mode & 0o777).toBe(0o700);
   });

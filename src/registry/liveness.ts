@@ -7,12 +7,20 @@ import type { Liveness, TrackedEntry } from './types.js';
  * reboot every entry is dead. `now` is the process with the entry's pid now, if any.
  */
 export function livenessOf(entry: TrackedEntry, bootId: string, now: (ProcessIdentity & { readonly exited?: boolean }) | ProcessProbe | undefined): Liveness {
-  if (entry.bootId !== bootId) return { alive: false, reason: 'other-boot' };
-  if (!now) return { alive: false, reason: 'exited' };
-  if (now.startTime !== entry.startTime) return { alive: false, reason: 'reused' };
-  if (now.exited === true) return { alive: false, reason: 'exited' };
-  return { alive: true };
+  if (entry.bootId !== bootId) return DEAD.otherBoot;
+  if (!now) return DEAD.exited;
+  if (now.startTime !== entry.startTime) return DEAD.reused;
+  if (now.exited === true) return DEAD.exited;
+  return ALIVE;
 }
+
+// Shared answers (they are readonly): a look at 10,000 entries allocates none.
+const ALIVE: Liveness = { alive: true };
+const DEAD = {
+  exited: { alive: false, reason: 'exited' },
+  reused: { alive: false, reason: 'reused' },
+  otherBoot: { alive: false, reason: 'other-boot' },
+} as const satisfies Record<string, Liveness>;
 
 /** Default interval between two writes of an alive entry's last-seen time. */
 export const DEFAULT_LAST_SEEN_INTERVAL_MS = 15_000;
@@ -40,12 +48,11 @@ export function observationsDue(
   const now = new Date(nowMs).toISOString();
   const due: Observation[] = [];
   for (const { entry, liveness } of statuses) {
-    const key = { id: entry.id, pid: entry.pid, startTime: entry.startTime };
     if (liveness.alive) {
       const last = entry.lastSeen === null ? Number.NEGATIVE_INFINITY : Date.parse(entry.lastSeen);
-      if (!(nowMs - last < intervalMs)) due.push({ ...key, lastSeen: now });
+      if (!(nowMs - last < intervalMs)) due.push({ id: entry.id, pid: entry.pid, startTime: entry.startTime, lastSeen: now });
     } else if (entry.firstSeenDead === null) {
-      due.push({ ...key, firstSeenDead: now });
+      due.push({ id: entry.id, pid: entry.pid, startTime: entry.startTime, firstSeenDead: now });
     }
   }
   return due;

@@ -9,11 +9,14 @@ import {
   defaultLogPath,
   ensureLogDir,
   ensureRegistryDir,
-  readRegistryFile,
+  loadRegistry,
+  recordObservations,
   registryPath,
   updateRegistryFile,
   type RegistryChange,
+  type StampedRegistry,
 } from '../storage/registry-file.js';
+import { identityKey } from '../storage/seen-file.js';
 import { lastSeenIntervalMs } from './last-seen-interval.js';
 import { applyObservations, livenessOf, observationsDue } from './liveness.js';
 import { labelSet, selectEntries, type RegistrySelector } from './selectors.js';
@@ -106,6 +109,8 @@ export function selectForAction(entries: readonly TrackedEntry[], selector: Regi
 export class Registry {
   private bootIdOnce: Promise<string> | undefined;
   private selfOnce: Promise<{ pid: number; startTime: number; bootId: string }> | undefined;
+  /** The file as last read or written here: an unchanged file (same stamp) is not parsed again. */
+  private file: StampedRegistry | null = null;
   readonly lastSeenIntervalMs: number;
 
   private constructor(
@@ -160,12 +165,16 @@ export class Registry {
   /** Locked read-modify-write of the file (see updateRegistryFile). */
   private async update<T>(change: (data: RegistryData) => RegistryChange<T> | Promise<RegistryChange<T>>): Promise<T> {
     await ensureRegistryDir(this.path, this.env);
-    return updateRegistryFile(this.path, this.lockDeps(), change, this.lockOptions);
+    const { result, file } = await updateRegistryFile(this.path, this.lockDeps(), change, { lock: this.lockOptions, known: this.file });
+    this.file = file;
+    return result;
   }
 
   /** The registry as stored now (a missing file is empty; a corrupt one throws RegistryFileError). */
-  read(): Promise<RegistryData> {
-    return readRegistryFile(this.path);
+  async read(): Promise<RegistryData> {
+    const { file, data } = await loadRegistry(this.path, this.file);
+    this.file = file;
+    return data;
   }
 
   /**
@@ -188,9 +197,10 @@ export class Registry {
 
   /**
    * Writes what was just observed: last seen of alive entries (at most once per interval),
-   * first seen dead. Writes nothing when nothing is due. Returns the statuses with the
-   * observations applied, and a warning instead of throwing: a read must not fail because the
-   * registry could not be updated.
+   * first seen dead. Writes nothing when nothing is due, and when something is, only the small
+   * observations file (the next change of the registry folds it in). Returns the statuses with
+   * the observations applied, and a warning instead of throwing: a read must not fail because
+   * the registry could not be updated.
    */
   async observe(statuses: readonly TrackedStatus[]): Promise<{ readonly statuses: readonly TrackedStatus[]; readonly warning: string | null }> {
     const due = observationsDue(statuses, this.now(), this.lastSeenIntervalMs);
@@ -198,10 +208,9 @@ export class Registry {
     const seen = applyObservations(statuses.map((s) => s.entry), due) ?? [];
     const updated = statuses.map((s, i) => ({ ...s, entry: seen[i] ?? s.entry }));
     try {
-      await this.update((data) => {
-        const entries = applyObservations(data.entries, due);
-        return { data: entries ? { ...data, entries } : null, result: null };
-      });
+      await ensureRegistryDir(this.path, this.env);
+      const observations = due.map((o) => ({ key: identityKey(o), ...(o.lastSeen !== undefined ? { lastSeen: o.lastSeen } : {}), ...(o.firstSeenDead !== undefined ? { firstSeenDead: o.firstSeenDead } : {}) }));
+      await recordObservations(this.path, this.lockDeps(), observations, this.lockOptions);
       return { statuses: updated, warning: null };
     } catch (err) {
       return { statuses, warning: `last-seen times not saved: ${(err as Error).message}` };

@@ -1,21 +1,28 @@
 // The tracked-process registry on disk: $XDG_STATE_HOME/proctop/registry.json (PROCTOP_REGISTRY
-// overrides). Versioned JSON people can read. Every change is a locked read-modify-write and an
-// atomic replace (write-file-atomic: temp file, fsync, rename; then the directory is fsynced), so
-// concurrent proctops never lose an update and a crash mid-write leaves the old file or the new
-// one, never a torn or empty one. A file that does not parse is an error naming it: it is never
-// replaced, whatever the command.
+// overrides). Versioned JSON people can read: one entry per line. Every change is a locked
+// read-modify-write and an atomic replace (write-file-atomic: temp file, fsync, rename; then the
+// directory is fsynced), so concurrent proctops never lose an update and a crash mid-write leaves
+// the old file or the new one, never a torn or empty one. A file that does not parse is an error
+// naming it: it is never replaced, whatever the command. What looks observe (last seen, first
+// seen dead) goes to the small observations file beside it (seen-file.ts) and is folded in by the
+// next change, so a look at 10,000 entries does not rewrite 10,000 entries.
 import { constants } from 'node:fs';
 import { mkdir, open, readdir, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import type { RegistryData, TrackedEntry } from '../registry/types.js';
 import { withFileLock, type FileLockOptions, type LockDeps } from './file-lock.js';
+import { addObservations, applySeen, NO_SEEN, parseSeen, seenPath, serializeSeen, type SeenObservation, type SeenRecords } from './seen-file.js';
 import { ensureStateDir, openStateFile, StateDirError, stateDirPath } from './state-dir.js';
 
 /** `format` field of the file: says what it is to someone who opens it. */
 export const REGISTRY_FORMAT = 'proctop-registry';
-/** Version of the file layout this proctop reads and writes. */
-export const REGISTRY_VERSION = 1;
+/**
+ * Version of the file layout this proctop writes. 2: one compact entry per line, observations
+ * possibly pending in <registry>.seen. 1 (read, rewritten as 2 by the next change): the same
+ * records pretty-printed, no observations file.
+ */
+export const REGISTRY_VERSION = 2;
 
 /** The registry file cannot be used (does not parse, newer version, not a file...): exit 1, file untouched. */
 export class RegistryFileError extends Error {
@@ -51,42 +58,36 @@ export async function ensureLogDir(path: string): Promise<string> {
   return dir;
 }
 
-function stringArray(value: unknown): string[] | null {
-  return Array.isArray(value) && value.every((v) => typeof v === 'string') ? (value as string[]) : null;
+// Called once per entry of a file that may hold 10,000: plain checks, no per-entry arrays.
+function isStringArray(value: unknown): value is string[] {
+  if (!Array.isArray(value)) return false;
+  for (const v of value) if (typeof v !== 'string') return false;
+  return true;
 }
 
-function nullableString(value: unknown): string | null | undefined {
-  return value === null || value === undefined ? null : typeof value === 'string' ? value : undefined;
-}
+const isNullableString = (value: unknown): value is string | null | undefined => value === null || value === undefined || typeof value === 'string';
 
 /** One stored entry (snake_case) → TrackedEntry; null when a required field is missing or wrong. */
 function entryFromJson(raw: Record<string, unknown>): TrackedEntry | null {
-  const tags = stringArray(raw.tags);
-  const groups = stringArray(raw.groups);
-  const argv = stringArray(raw.cmdline);
-  const name = nullableString(raw.name);
-  const exe = nullableString(raw.exe);
-  const lastSeen = nullableString(raw.last_seen);
-  const firstSeenDead = nullableString(raw.first_seen_dead);
-  const logPath = nullableString(raw.log_path);
-  const cwd = nullableString(raw.cwd);
-  const ints = [raw.id, raw.pid, raw.start_time, raw.uid];
-  if (!ints.every((v) => Number.isSafeInteger(v))) return null;
-  if (typeof raw.boot_id !== 'string' || typeof raw.user !== 'string' || typeof raw.created_at !== 'string') return null;
-  if (!tags || !groups || !argv || [name, exe, lastSeen, firstSeenDead, logPath, cwd].includes(undefined)) return null;
+  const { id, pid, start_time: startTime, uid, boot_id: bootId, user, created_at: createdAt, tags, groups, cmdline: argv } = raw;
+  const { name, exe, last_seen: lastSeen, first_seen_dead: firstSeenDead, log_path: logPath, cwd } = raw;
+  if (!Number.isSafeInteger(id) || !Number.isSafeInteger(pid) || !Number.isSafeInteger(startTime) || !Number.isSafeInteger(uid)) return null;
+  if (typeof bootId !== 'string' || typeof user !== 'string' || typeof createdAt !== 'string') return null;
+  if (!isStringArray(tags) || !isStringArray(groups) || !isStringArray(argv)) return null;
+  if (!isNullableString(name) || !isNullableString(exe) || !isNullableString(lastSeen) || !isNullableString(firstSeenDead) || !isNullableString(logPath) || !isNullableString(cwd)) return null;
   return {
-    id: raw.id as number,
-    pid: raw.pid as number,
-    startTime: raw.start_time as number,
-    bootId: raw.boot_id,
+    id: id as number,
+    pid: pid as number,
+    startTime: startTime as number,
+    bootId,
     name: name ?? null,
     tags,
     groups,
     argv,
     exe: exe ?? null,
-    uid: raw.uid as number,
-    user: raw.user,
-    createdAt: raw.created_at,
+    uid: uid as number,
+    user,
+    createdAt,
     lastSeen: lastSeen ?? null,
     firstSeenDead: firstSeenDead ?? null,
     logPath: logPath ?? null,
@@ -133,11 +134,12 @@ export function parseRegistry(text: string, path: string): RegistryData {
   const doc = raw as Record<string, unknown>;
   if (doc.format !== REGISTRY_FORMAT) throw bad(`format is ${JSON.stringify(doc.format)}`);
   if (typeof doc.version !== 'number') throw bad('no version');
-  if (doc.version > REGISTRY_VERSION) throw new RegistryFileError(`registry ${path} has version ${doc.version}, written by a newer proctop (this one reads ${REGISTRY_VERSION}); it was left as it is`);
+  if (doc.version > REGISTRY_VERSION || doc.version < 1) throw new RegistryFileError(`registry ${path} has version ${doc.version}, ${doc.version < 1 ? 'which no proctop writes' : 'written by a newer proctop'} (this one reads 1 to ${REGISTRY_VERSION}); it was left as it is`);
   if (!Number.isSafeInteger(doc.next_id) || (doc.next_id as number) < 1) throw bad('next_id is not a positive integer');
   if (!Array.isArray(doc.entries)) throw bad('entries is not an array');
   const entries: TrackedEntry[] = [];
-  for (const [index, item] of doc.entries.entries()) {
+  for (let index = 0; index < doc.entries.length; index++) {
+    const item: unknown = doc.entries[index];
     const entry = typeof item === 'object' && item !== null ? entryFromJson(item as Record<string, unknown>) : null;
     if (!entry) throw bad(`entries[${index}] is malformed`);
     entries.push(entry);
@@ -145,53 +147,124 @@ export function parseRegistry(text: string, path: string): RegistryData {
   return { nextId: doc.next_id as number, entries };
 }
 
-/** The file's text for data: versioned, pretty-printed for people, one trailing newline. */
+/**
+ * The file's text for data: versioned JSON with one compact entry per line (readable, greppable,
+ * a third of the indented size and parsed as one JSON document), one trailing newline.
+ */
 export function serializeRegistry(data: RegistryData): string {
-  return `${JSON.stringify({ format: REGISTRY_FORMAT, version: REGISTRY_VERSION, next_id: data.nextId, entries: data.entries.map(entryToJson) }, null, 2)}\n`;
+  const head = JSON.stringify({ format: REGISTRY_FORMAT, version: REGISTRY_VERSION, next_id: data.nextId });
+  const lines = data.entries.map((e) => JSON.stringify(entryToJson(e)));
+  return `${head.slice(0, -1)},"entries":[\n${lines.join(',\n')}\n]}\n`;
+}
+
+/** The registry file as parsed, with the stamp of the file it came from (null: no file). */
+export interface StampedRegistry {
+  /** Device, inode, size, mtime and ctime (ns) of the file read: equal stamps, equal contents. */
+  readonly stamp: string | null;
+  readonly data: RegistryData;
+}
+
+/** What a read gives: the file as parsed (for the next read to skip it if unchanged) and what commands work on. */
+export interface RegistryRead {
+  readonly file: StampedRegistry;
+  /** The registry with pending observations applied. */
+  readonly data: RegistryData;
+}
+
+interface BigStats {
+  readonly dev: bigint;
+  readonly ino: bigint;
+  readonly size: bigint;
+  readonly mtimeNs: bigint;
+  readonly ctimeNs: bigint;
+}
+
+function stampOf(info: BigStats): string {
+  return `${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`;
+}
+
+/** Opens a state file to read, refusing what openStateFile refuses (as a RegistryFileError); null when missing. */
+async function openToRead(path: string, what: string) {
+  try {
+    return await openStateFile(path, 'read');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    if (err instanceof StateDirError) throw new RegistryFileError(`${what}: ${err.message}`);
+    throw new RegistryFileError(`${what} ${path} cannot be read: ${(err as Error).message}`);
+  }
 }
 
 /**
- * Reads the registry. A missing file is an empty registry; a symlink, a FIFO, a file owned by
- * another user or a file that does not parse is a RegistryFileError (see openStateFile).
+ * Reads and parses the registry file alone. When `known` came from a file with the same stamp
+ * (device, inode, size, mtime and ctime in ns: every replace makes a new inode and time), it is
+ * returned without reading the file again.
  */
-export async function readRegistryFile(path: string): Promise<RegistryData> {
-  let handle;
+async function readMainFile(path: string, known: StampedRegistry | null): Promise<StampedRegistry> {
+  const handle = await openToRead(path, 'registry');
+  if (!handle) return { stamp: null, data: EMPTY_REGISTRY };
   try {
-    handle = await openStateFile(path, 'read');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return EMPTY_REGISTRY;
-    if (err instanceof StateDirError) throw new RegistryFileError(`registry: ${err.message}`);
-    throw new RegistryFileError(`registry ${path} cannot be read: ${(err as Error).message}`);
-  }
-  try {
-    return parseRegistry(await handle.readFile('utf8'), path);
+    const stamp = stampOf(await handle.stat({ bigint: true }));
+    if (known && known.stamp === stamp) return known;
+    return { stamp, data: parseRegistry(await handle.readFile('utf8'), path) };
   } finally {
     await handle.close();
   }
 }
 
-/** Modification time and size of the registry file (null when missing): cheap change detection. */
-export async function registryStamp(path: string): Promise<string | null> {
+/** Reads the observations file (missing: none); one that cannot be used is a RegistryFileError naming it. */
+async function readSeenFile(path: string): Promise<SeenRecords> {
+  const handle = await openToRead(path, 'registry observations');
+  if (!handle) return NO_SEEN;
   try {
-    const info = await stat(path);
-    return `${info.mtimeMs}:${info.size}:${info.ino}`;
-  } catch {
-    return null;
+    const seen = parseSeen(await handle.readFile('utf8'));
+    if (typeof seen === 'string') throw new RegistryFileError(`registry observations ${path}: ${seen}; it was left as it is: fix it or move it away`);
+    return seen;
+  } finally {
+    await handle.close();
   }
+}
+
+const hasSeen = (seen: SeenRecords): boolean => seen.lastSeen.size > 0 || seen.firstSeenDead.size > 0;
+
+function withSeen(data: RegistryData, seen: SeenRecords): RegistryData {
+  if (!hasSeen(seen)) return data;
+  const entries = applySeen(data.entries, seen);
+  return entries === data.entries ? data : { ...data, entries };
+}
+
+/**
+ * Reads the registry and its pending observations. A missing file is an empty registry; a
+ * symlink, a FIFO, a file owned by another user or a file that does not parse is a
+ * RegistryFileError (see openStateFile). `known` (an earlier read) skips parsing an unchanged file.
+ */
+export async function loadRegistry(path: string, known: StampedRegistry | null = null): Promise<RegistryRead> {
+  const [file, seen] = await Promise.all([readMainFile(path, known), readSeenFile(seenPath(path))]);
+  return { file, data: withSeen(file.data, seen) };
+}
+
+/** Reads the registry with its pending observations applied (see loadRegistry). */
+export async function readRegistryFile(path: string): Promise<RegistryData> {
+  return (await loadRegistry(path)).data;
+}
+
+/** Stamp of the registry and its observations file ("" parts when missing): changes whenever either does. */
+export async function registryStamp(path: string): Promise<string> {
+  const one = (p: string): Promise<string> => stat(p, { bigint: true }).then(stampOf, () => '');
+  return (await Promise.all([one(path), one(seenPath(path))])).join('|');
 }
 
 // write-file-atomic names its temp files <file>.<uint32>: one left by a writer killed mid-write is
 // garbage (only the lock holder writes), removed by the next writer.
 async function removeOrphanTemps(path: string): Promise<void> {
-  const name = basename(path);
-  const pattern = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.\\d+$`);
-  let names: string[];
+  const names = [basename(path), basename(seenPath(path))].map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const pattern = new RegExp(`^(${names.join('|')})\\.\\d+$`);
+  let found: string[];
   try {
-    names = await readdir(dirname(path));
+    found = await readdir(dirname(path));
   } catch {
     return;
   }
-  await Promise.all(names.filter((n) => pattern.test(n)).map((n) => unlink(join(dirname(path), n)).catch(() => {})));
+  await Promise.all(found.filter((n) => pattern.test(n)).map((n) => unlink(join(dirname(path), n)).catch(() => {})));
 }
 
 async function fsyncDir(dir: string): Promise<void> {
@@ -203,11 +276,16 @@ async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-/** Replaces the registry atomically (0600; temp file fsynced, renamed, directory fsynced). Call under the lock. */
-export async function writeRegistryFile(path: string, data: RegistryData): Promise<void> {
-  await removeOrphanTemps(path);
-  await writeFileAtomic(path, serializeRegistry(data), { mode: 0o600, fsync: true });
+/** Replaces a file of the registry atomically (0600; temp file fsynced, renamed, directory fsynced). Call under the lock. */
+async function replaceFile(path: string, text: string, registry: string): Promise<void> {
+  await removeOrphanTemps(registry);
+  await writeFileAtomic(path, text, { mode: 0o600, fsync: true });
   await fsyncDir(dirname(path));
+}
+
+/** Replaces the registry atomically (see replaceFile). Call under the lock. */
+export async function writeRegistryFile(path: string, data: RegistryData): Promise<void> {
+  await replaceFile(path, serializeRegistry(data), path);
 }
 
 /** What an update callback returns: the new data to write (null: nothing changed) and its result. */
@@ -218,17 +296,45 @@ export interface RegistryChange<T> {
 
 /**
  * Locked read-modify-write: takes `<path>.lock` (bounded wait, stale locks broken), reads the
- * current file, lets `change` decide, writes the result atomically when there is one.
+ * current file (not again when it still has the stamp of `known`) and its pending observations,
+ * lets `change` decide, and writes the result atomically when there is one, observations folded
+ * in; the observations file is removed only after the registry that holds them is durable.
+ * Returns the result and the file as it now is.
  */
-export async function updateRegistryFile<T>(path: string, lockDeps: LockDeps, change: (data: RegistryData) => RegistryChange<T> | Promise<RegistryChange<T>>, lockOptions?: FileLockOptions): Promise<T> {
+export async function updateRegistryFile<T>(
+  path: string,
+  lockDeps: LockDeps,
+  change: (data: RegistryData) => RegistryChange<T> | Promise<RegistryChange<T>>,
+  options: { readonly lock?: FileLockOptions; readonly known?: StampedRegistry | null } = {},
+): Promise<{ readonly result: T; readonly file: StampedRegistry }> {
   return withFileLock(
     `${path}.lock`,
     lockDeps,
     async () => {
-      const current = await readRegistryFile(path);
-      const { data, result } = await change(current);
-      if (data) await writeRegistryFile(path, data);
-      return result;
+      const [file, seen] = await Promise.all([readMainFile(path, options.known ?? null), readSeenFile(seenPath(path))]);
+      const { data, result } = await change(withSeen(file.data, seen));
+      if (!data) return { result, file };
+      await writeRegistryFile(path, data);
+      if (hasSeen(seen)) await unlink(seenPath(path)).catch(() => {});
+      // Still under the lock: nobody else has replaced the file since.
+      return { result, file: { stamp: stampOf(await stat(path, { bigint: true })), data } };
+    },
+    options.lock,
+  );
+}
+
+/**
+ * Adds observations to the observations file under the registry's lock (the registry itself is
+ * neither read nor written): what makes a look at a big registry cheap.
+ */
+export async function recordObservations(path: string, lockDeps: LockDeps, observations: readonly SeenObservation[], lockOptions?: FileLockOptions): Promise<void> {
+  if (observations.length === 0) return;
+  await withFileLock(
+    `${path}.lock`,
+    lockDeps,
+    async () => {
+      const file = seenPath(path);
+      await replaceFile(file, serializeSeen(addObservations(await readSeenFile(file), observations)), path);
     },
     lockOptions,
   );
