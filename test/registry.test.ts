@@ -1,6 +1,6 @@
 // The registry without the CLI: lock file semantics with injected liveness, liveness by identity,
 // throttled last-seen writes, selectors. The OS side is a fixture /proc tree.
-import { existsSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import { Registry } from '../src/registry/registry.js';
 import { labelProblem, matchesSelector } from '../src/registry/selectors.js';
 import type { TrackedEntry } from '../src/registry/types.js';
 import { LockTimeoutError, withFileLock, type LockDeps } from '../src/storage/file-lock.js';
+import { RegistryFileError } from '../src/storage/registry-file.js';
 import { createJsCollector } from '../src/sys/collector.js';
 import type { Collector, ProcessProbe } from '../src/sys/types.js';
 import { createProcFixture, PITFALL_PROCESSES, type ProcFixture } from './helpers/proc-fixture.js';
@@ -208,5 +209,134 @@ describe('Registry: last seen and first seen dead', () => {
     expect(again).toMatchObject({ status: 'added', entry: { id: 2 } });
     expect(await registry.relabel(2, { name: 'renamed', tags: ['z', 'a', 'z'] })).toMatchObject({ status: 'relabelled', entry: { name: 'renamed', tags: ['a', 'z'] } });
     expect(await registry.relabel(7, { name: 'x' })).toEqual({ status: 'missing' });
+  });
+
+  /** A look as `track list` does it: read, liveness, observations written when due. */
+  async function look(registry: Registry): Promise<readonly TrackedEntry[]> {
+    const { statuses, warning } = await registry.observe(await registry.statuses((await registry.read()).entries));
+    expect(warning).toBeNull();
+    return statuses.map((s) => s.entry);
+  }
+
+  it('a due look writes only the small observations file; the next change folds it in and removes it', async () => {
+    const { registry: opening, clock, path } = setup();
+    const registry = await opening;
+    await registry.add({ pid: 100 }, { name: 'weird' });
+    const stored = readFileSync(path, 'utf8');
+    // Version 2: one compact entry per line, the whole file one JSON document.
+    expect(stored.split('\n')).toHaveLength(4);
+    expect(JSON.parse(stored)).toMatchObject({ format: 'proctop-registry', version: 2, next_id: 2, entries: [{ id: 1, pid: 100, last_seen: '2026-05-01T12:00:00.000Z' }] });
+    clock.ms += 16_000;
+    expect((await look(registry))[0]?.lastSeen).toBe('2026-05-01T12:00:16.000Z');
+    expect(readFileSync(path, 'utf8')).toBe(stored);
+    expect(JSON.parse(readFileSync(`${path}.seen`, 'utf8'))).toEqual({ format: 'proctop-registry-seen', version: 1, last_seen: { '1:100:5000': '2026-05-01T12:00:16.000Z' }, first_seen_dead: {} });
+    // Every reader sees it, a fresh one too.
+    const other = await Registry.open({ path, env: {}, lastSeenIntervalMs: 15_000 });
+    expect((await other.read()).entries[0]?.lastSeen).toBe('2026-05-01T12:00:16.000Z');
+    // Not due again within the interval: nothing written.
+    clock.ms += 10_000;
+    const seenBefore = readFileSync(`${path}.seen`, 'utf8');
+    await look(registry);
+    expect(readFileSync(`${path}.seen`, 'utf8')).toBe(seenBefore);
+
+    expect((await registry.add({ pid: 400 })).status).toBe('added');
+    expect(existsSync(`${path}.seen`)).toBe(false);
+    const folded = JSON.parse(readFileSync(path, 'utf8'));
+    expect(folded.entries.map((e: { id: number; last_seen: string }) => [e.id, e.last_seen])).toEqual([
+      [1, '2026-05-01T12:00:16.000Z'],
+      [2, '2026-05-01T12:00:26.000Z'],
+    ]);
+  });
+
+  it('reads a version 1 (indented) registry as it is, and the next change rewrites it as version 2 with every field kept', async () => {
+    const { registry: opening, clock, path } = setup();
+    const v1Entry = (id: number, pid: number, startTime: number, extra: Record<string, unknown>): Record<string, unknown> => ({
+      id,
+      pid,
+      start_time: startTime,
+      boot_id: BOOT,
+      name: null,
+      tags: [],
+      groups: [],
+      cmdline: ['x'],
+      exe: null,
+      uid: 0,
+      user: 'root',
+      created_at: '2026-04-01T00:00:00.000Z',
+      last_seen: '2026-04-01T00:00:00.000Z',
+      first_seen_dead: null,
+      log_path: null,
+      cwd: null,
+      origin: 'add',
+      ...extra,
+    });
+    const entries = [
+      v1Entry(4, 100, 5000, { name: 'web', tags: ['a', 'b'], groups: ['prod'], cmdline: ['/opt/weird/a) b (c', '--flag', '\u001b[2J\u009b'], exe: '/opt/weird/a) b (c', uid: 1000, user: 'me' }),
+      v1Entry(7, 4242, 1, { origin: 'run', log_path: '/tmp/7.log', cwd: '/srv', first_seen_dead: '2026-04-02T00:00:00.000Z' }),
+    ];
+    // Exactly what proctop wrote before version 2: JSON.stringify(..., null, 2) and a newline.
+    const v1 = `${JSON.stringify({ format: 'proctop-registry', version: 1, next_id: 8, entries }, null, 2)}\n`;
+    writeFileSync(path, v1, { mode: 0o600 });
+    const registry = await opening;
+    const read = await registry.read();
+    expect(read.nextId).toBe(8);
+    expect(read.entries).toEqual([
+      { id: 4, pid: 100, startTime: 5000, bootId: BOOT, name: 'web', tags: ['a', 'b'], groups: ['prod'], argv: ['/opt/weird/a) b (c', '--flag', '\u001b[2J\u009b'], exe: '/opt/weird/a) b (c', uid: 1000, user: 'me', createdAt: '2026-04-01T00:00:00.000Z', lastSeen: '2026-04-01T00:00:00.000Z', firstSeenDead: null, logPath: null, cwd: null, origin: 'add' },
+      { id: 7, pid: 4242, startTime: 1, bootId: BOOT, name: null, tags: [], groups: [], argv: ['x'], exe: null, uid: 0, user: 'root', createdAt: '2026-04-01T00:00:00.000Z', lastSeen: '2026-04-01T00:00:00.000Z', firstSeenDead: '2026-04-02T00:00:00.000Z', logPath: '/tmp/7.log', cwd: '/srv', origin: 'run' },
+    ]);
+    // A look leaves the old file as it is (its observation goes beside it).
+    const [alive] = await look(registry);
+    expect(alive?.lastSeen).toBe('2026-05-01T12:00:00.000Z');
+    expect(readFileSync(path, 'utf8')).toBe(v1);
+    // The first change rewrites it as version 2: same entries, the observation folded in, ids go on.
+    clock.ms += 1000;
+    expect(await registry.add({ pid: 400 })).toMatchObject({ status: 'added', entry: { id: 8 } });
+    const v2 = JSON.parse(readFileSync(path, 'utf8'));
+    expect(v2).toMatchObject({ format: 'proctop-registry', version: 2, next_id: 9 });
+    expect(v2.entries.slice(0, 2)).toEqual([{ ...entries[0], last_seen: '2026-05-01T12:00:00.000Z' }, entries[1]]);
+    expect(existsSync(`${path}.seen`)).toBe(false);
+  });
+
+  it('applies an observation only to the identity it was made for, and never moves last seen back', async () => {
+    const { registry: opening, path } = setup();
+    const registry = await opening;
+    await registry.add({ pid: 100 });
+    await registry.add({ pid: 400 });
+    // Left by a crash (between the registry write and the removal) or from before a reset that
+    // restarted the ids: id 1 with another PID or start time, and an older time for id 2.
+    writeFileSync(`${path}.seen`, JSON.stringify({ format: 'proctop-registry-seen', version: 1, last_seen: { '1:100:4999': '2030-01-01T00:00:00.000Z', '1:400:7000': '2030-01-01T00:00:00.000Z', '2:400:7000': '2026-04-01T00:00:00.000Z' }, first_seen_dead: { '1:100:4999': '2030-01-01T00:00:00.000Z' } }), { mode: 0o600 });
+    const { entries } = await registry.read();
+    expect(entries.map((e) => [e.id, e.lastSeen, e.firstSeenDead])).toEqual([
+      [1, '2026-05-01T12:00:00.000Z', null],
+      [2, '2026-05-01T12:00:00.000Z', null],
+    ]);
+  });
+
+  it('an observations file that does not parse, or is a symbolic link, is an error naming it, left as it is', async () => {
+    const { registry: opening, path } = setup();
+    const registry = await opening;
+    await registry.add({ pid: 100 });
+    writeFileSync(`${path}.seen`, '{"format":"proctop-registry-seen",');
+    await expect(registry.read()).rejects.toThrow(new RegistryFileError(`registry observations ${path}.seen: does not parse as JSON; it was left as it is: fix it or move it away`));
+    await expect(registry.add({ pid: 400 })).rejects.toThrow(RegistryFileError);
+    expect(readFileSync(`${path}.seen`, 'utf8')).toBe('{"format":"proctop-registry-seen",');
+    rmSync(`${path}.seen`);
+    symlinkSync(path, `${path}.seen`);
+    await expect(registry.read()).rejects.toThrow(`registry observations: refusing ${path}.seen: it is a symbolic link`);
+  });
+
+  it('a registry changed behind an open Registry is read again, even rewritten in place with the same size', async () => {
+    const { registry: opening, path } = setup();
+    const first = await opening;
+    await first.add({ pid: 100 }, { name: 'aaaa' });
+    expect((await first.read()).entries.map((e) => e.name)).toEqual(['aaaa']);
+    // Another proctop changes it (a new file renamed into place)...
+    const second = await Registry.open({ path, env: {}, lastSeenIntervalMs: 15_000 });
+    expect(await second.relabel(1, { name: 'bbbb' })).toMatchObject({ status: 'relabelled' });
+    expect((await first.read()).entries.map((e) => e.name)).toEqual(['bbbb']);
+    // ...or someone edits it in place, same size, same inode, maybe within one clock tick.
+    writeFileSync(path, readFileSync(path, 'utf8').replace('"bbbb"', '"cccc"'));
+    expect((await first.add({ pid: 400 }, { name: 'dddd' })).status).toBe('added');
+    expect((await second.read()).entries.map((e) => e.name)).toEqual(['cccc', 'dddd']);
   });
 });

@@ -88,6 +88,26 @@ describe('proctop stop', () => {
     expect(await isAlive(child.pid)).toBe(false);
   });
 
+  it('without all-or-nothing (track kill), a PID:START naming another process is its own outcome and the rest climb the ladder', async () => {
+    const [a, b] = [await stubborn('HUP'), await stubborn('HUP')];
+    const signal = recordingSignaller(systemSignaller());
+    const deps = await createSystemDeps({ collector: collectorWithSignaller(signal), audit: null });
+    const targets = [{ pid: a.pid, startTime: a.startTime + 7 }, { pid: b.pid, startTime: b.startTime }];
+    const result = await stopMany(targets, [{ signal: TERM, windowMs: 5000 }], deps, { allOrNothing: false });
+    expect(result.refused).toBe(false);
+    expect(result.results[0]).toMatchObject({ pid: a.pid, outcome: 'reused', signalsSent: [] });
+    expect(result.results[1]).toMatchObject({ pid: b.pid, outcome: 'ended', endedBy: TERM });
+    expect(signal.calls).toEqual([{ pid: b.pid, startTime: b.startTime, signal: TERM }]);
+    expect(stopExitCode(result)).toBe(1);
+    expect(await isAlive(a.pid)).toBe(true);
+    // The default is all-or-nothing: the same batch sends nothing.
+    const c = await stubborn('HUP');
+    const refused = await stopMany([{ pid: a.pid, startTime: a.startTime + 7 }, { pid: c.pid }], [{ signal: TERM, windowMs: 1000 }], deps);
+    expect(refused.refused).toBe(true);
+    expect(signal.calls).toHaveLength(1);
+    expect(await isAlive(c.pid)).toBe(true);
+  });
+
   it('reports rung KILL for a child that ignores TERM and INT (CLI, JSON schema, audit)', async () => {
     const child = await stubborn('TERM INT');
     const quick = await stubborn('HUP'); // ends on TERM at rung 1

@@ -59,6 +59,11 @@ export type StopProgress =
 export interface StopManyOptions {
   /** Allow proctop's ancestors. */
   readonly force?: boolean;
+  /**
+   * Send nothing when any target fails validation (default true, like killMany). Off, a target
+   * that fails validation keeps its outcome and the rest still climb the ladder (`track kill`).
+   */
+  readonly allOrNothing?: boolean;
   /** How often exits are checked while a window runs (default 50 ms). */
   readonly pollIntervalMs?: number;
   readonly onProgress?: (progress: StopProgress) => void;
@@ -80,7 +85,7 @@ interface Climb {
   viaPidfd: boolean;
 }
 
-/** Runs `ladder` over `targets` (validated first, all-or-nothing) and audits the whole action. */
+/** Runs `ladder` over `targets` (validated first, all-or-nothing unless told otherwise) and audits the whole action. */
 export async function stopMany(targets: readonly KillTarget[], ladder: Ladder, deps: ActionDeps, options: StopManyOptions = {}): Promise<StopResult> {
   const problem = ladderProblem(ladder);
   if (problem) throw new Error(problem);
@@ -88,7 +93,7 @@ export async function stopMany(targets: readonly KillTarget[], ladder: Ladder, d
   const pollMs = options.pollIntervalMs ?? 50;
   const warnings: string[] = [];
   const { validated, refusing } = await validateBatch(targets, deps, options.force ?? false);
-  const refused = refusing > 0;
+  const refused = (options.allOrNothing ?? true) && refusing > 0;
   const climbs: Climb[] = validated.map(({ result: r }) => {
     const base: StopTargetResult = { pid: r.pid, startTime: r.startTime, comm: r.comm, uid: r.uid, user: r.user, outcome: 'not-sent', reason: null, endedBy: null, rung: null, elapsedMs: null, signalsSent: [] };
     if (r.outcome !== 'not-sent') return { result: { ...base, outcome: r.outcome as StopOutcome, reason: r.reason }, done: true, signalsSent: [], viaPidfd: false };

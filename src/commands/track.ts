@@ -375,11 +375,15 @@ function killTable(rows: readonly KillRow[]): string {
   );
 }
 
-/** Signals the alive entries once (killMany) or climbs a stop ladder (stopMany); per-target fates in order. */
+/**
+ * Signals the alive entries once (killMany) or climbs a stop ladder (stopMany); per-target fates
+ * in order. Per target, not all-or-nothing: the identities were stored, maybe long ago, and one
+ * that stopped being its process (exited, PID reused) or is protected must not hold back the rest.
+ */
 async function signalEntries(alive: readonly TrackedStatus[], how: { signal: number; ladder: Ladder | null }, deps: ActionDeps): Promise<{ fates: KillFate[]; exitCode: number; warnings: readonly string[]; refusal: string | null }> {
   const targets = alive.map((s) => ({ pid: s.entry.pid, startTime: s.entry.startTime }));
   if (how.ladder) {
-    const result = await stopMany(targets, how.ladder, deps);
+    const result = await stopMany(targets, how.ladder, deps, { allOrNothing: false });
     return {
       fates: result.results.map((r) => ({ outcome: r.outcome, reason: r.reason, viaPidfd: false, endedBy: r.endedBy, done: r.outcome === 'ended' })),
       exitCode: stopExitCode(result),

@@ -14,7 +14,7 @@ import {
   registryPath,
   updateRegistryFile,
   type RegistryChange,
-  type StampedRegistry,
+  type ParsedRegistry,
 } from '../storage/registry-file.js';
 import { identityKey } from '../storage/seen-file.js';
 import { lastSeenIntervalMs } from './last-seen-interval.js';
@@ -109,8 +109,8 @@ export function selectForAction(entries: readonly TrackedEntry[], selector: Regi
 export class Registry {
   private bootIdOnce: Promise<string> | undefined;
   private selfOnce: Promise<{ pid: number; startTime: number; bootId: string }> | undefined;
-  /** The file as last read or written here: an unchanged file (same stamp) is not parsed again. */
-  private file: StampedRegistry | null = null;
+  /** The file as last read or written here: an unchanged file (same bytes) is not parsed again. */
+  private file: ParsedRegistry | null = null;
   readonly lastSeenIntervalMs: number;
 
   private constructor(
