@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isAlive, killStartedChildren, startChild, waitFor } from './helpers/children.js';
-import { builtCliPath, runCli, startTimeOf, type CliRun } from './helpers/cli.js';
+import { builtCliPath, readJsonLines, runCli, startTimeOf, type CliRun } from './helpers/cli.js';
 import { schemaValidator } from './helpers/schema.js';
 
 const validate = schemaValidator('track');
@@ -235,6 +235,7 @@ describe('proctop track (CLI round trips)', () => {
     ]);
     expect(run.json.results).toEqual([expect.objectContaining({ id: 1, outcome: 'ended', ended_by: 'SIGKILL', removed: true })]);
     expect((await box.json('list')).json.entries).toEqual([]);
+    expect(readJsonLines(join(box.dir, 'state', 'proctop', 'actions.jsonl')).at(-1)).toMatchObject({ action: 'track-kill', summary: 'ladder TERM:300ms,KILL:2s: 1 of 1 ended' });
   });
 
   it('lists, renames and reports missing tags and groups; reset forgets all and restarts ids', async () => {

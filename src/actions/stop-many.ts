@@ -64,6 +64,8 @@ export interface StopManyOptions {
    * that fails validation keeps its outcome and the rest still climb the ladder (`track kill`).
    */
   readonly allOrNothing?: boolean;
+  /** Audit action name (default "stop"). */
+  readonly action?: string;
   /** How often exits are checked while a window runs (default 50 ms). */
   readonly pollIntervalMs?: number;
   readonly onProgress?: (progress: StopProgress) => void;
@@ -112,7 +114,7 @@ export async function stopMany(targets: readonly KillTarget[], ladder: Ladder, d
     const auditWarning = await deps.audit.append({
       time: new Date().toISOString(),
       ...currentActor(),
-      action: 'stop',
+      action: options.action ?? 'stop',
       signal: ladder[0]!.signal,
       killSignal: ladder.length > 1 ? last.signal : null,
       targets: results.map((r) => toAuditTarget({ ...r, reason: r.outcome === 'ended' ? `ended by ${signalName(r.endedBy ?? 0)} after ${r.elapsedMs} ms` : r.reason })),

@@ -383,7 +383,7 @@ function killTable(rows: readonly KillRow[]): string {
 async function signalEntries(alive: readonly TrackedStatus[], how: { signal: number; ladder: Ladder | null }, deps: ActionDeps): Promise<{ fates: KillFate[]; exitCode: number; warnings: readonly string[]; refusal: string | null }> {
   const targets = alive.map((s) => ({ pid: s.entry.pid, startTime: s.entry.startTime }));
   if (how.ladder) {
-    const result = await stopMany(targets, how.ladder, deps, { allOrNothing: false });
+    const result = await stopMany(targets, how.ladder, deps, { allOrNothing: false, action: 'track-kill' });
     return {
       fates: result.results.map((r) => ({ outcome: r.outcome, reason: r.reason, viaPidfd: false, endedBy: r.endedBy, done: r.outcome === 'ended' })),
       exitCode: stopExitCode(result),
