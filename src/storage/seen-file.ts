@@ -5,7 +5,7 @@
 // folds the observations in and removes this file. Records are keyed by identity
 // ("ID:PID:START_TIME"), so an observation never lands on another entry, not even after `reset`
 // restarts the ids.
-import type { TrackedEntry } from '../registry/types.js';
+import type { TrackedEntry } from './registry-entry.js';
 
 /** `format` field of the file. */
 export const SEEN_FORMAT = 'proctop-registry-seen';
