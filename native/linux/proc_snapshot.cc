@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -29,6 +30,12 @@ constexpr rlim_t kMaxRaisedLimit = 1 << 20;
 /** Descriptors never taken for stat handles: a quarter of the limit, within these bounds. */
 constexpr size_t kMinReserve = 128;
 constexpr size_t kMaxReserve = 1024;
+
+/**
+ * Stat handles kept by every reader of this process together: each reader's budget is for the
+ * process, so two readers (a sampler and a metrics loop) never take twice the limit between them.
+ */
+std::atomic<size_t> gKeptHandles{0};
 
 /**
  * Reads a small file from its start with pread (a kept /proc/PID/stat handle gives fresh figures
@@ -206,6 +213,7 @@ void ProcSnapshotReader::CloseHandle(Tracked& tracked) {
   close(tracked.statFd);
   tracked.statFd = -1;
   --handles_.kept;
+  gKeptHandles.fetch_sub(1, std::memory_order_relaxed);
 }
 
 void ProcSnapshotReader::Release(Tracked& tracked) {
@@ -221,7 +229,8 @@ size_t ProcSnapshotReader::ShedHandles() {
     CloseHandle(it->second);
     ++closed;
   }
-  handles_.budget = handles_.kept;
+  // What this process holds now, less what was just given back, is what fits.
+  handles_.budget = gKeptHandles.load(std::memory_order_relaxed);
   return closed;
 }
 
@@ -282,6 +291,8 @@ SnapshotRecord ProcSnapshotReader::Read() {
     if (!numeric || nameLength > 10) continue;
     const char* digits = name;
     const int pid = static_cast<int>(ParseUnsigned(digits));
+    // "PID/" + a file name: set for every pid, whether its stat comes through a kept handle or not.
+    std::memcpy(path, name, nameLength);
 
     auto tracked = tracked_.find(pid);
     long length = -ENOENT;
@@ -293,7 +304,6 @@ SnapshotRecord ProcSnapshotReader::Read() {
       if (length < 0) CloseHandle(tracked->second);
     }
     if (length < 0) {
-      std::memcpy(path, name, nameLength);
       std::memcpy(path + nameLength, "/stat", 6);
       openedFd = openat(rootFd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
       if (openedFd < 0 && (errno == EMFILE || errno == ENFILE) && handles_.kept > 0) {
@@ -352,7 +362,7 @@ SnapshotRecord ProcSnapshotReader::Read() {
     const bool commChanged = tracked != tracked_.end() &&
                              (tracked->second.details->comm.size() != stat.commLength ||
                               std::memcmp(tracked->second.details->comm.data(), stat.comm, stat.commLength) != 0);
-    if (tracked == tracked_.end() || commChanged) {
+    if (tracked == tracked_.end() || commChanged || tracked->second.retryDetails) {
       // New identity, or exec() kept pid+starttime but changed comm: read the slow fields.
       auto details = std::make_shared<ProcessDetails>();
       details->comm.assign(stat.comm, stat.commLength);
@@ -380,14 +390,18 @@ SnapshotRecord ProcSnapshotReader::Read() {
         fresh.slot = TakeSlot();
         tracked = tracked_.emplace(pid, std::move(fresh)).first;
       }
+      // exec() sets the new comm before the new command line exists: an empty one read in
+      // that instant is read again next time rather than kept for the process's lifetime.
+      tracked->second.retryDetails = details->argv.empty() && !record.isKernelThread && record.state != 'Z';
       tracked->second.details = std::move(details);
       record.detailsFresh = true;
     }
     if (openedFd >= 0) {
       // The start time just read through this handle is the identity it stays bound to.
-      if (handles_.enabled && handles_.kept < handles_.budget) {
+      if (handles_.enabled && gKeptHandles.load(std::memory_order_relaxed) < handles_.budget) {
         tracked->second.statFd = openedFd;
         ++handles_.kept;
+        gKeptHandles.fetch_add(1, std::memory_order_relaxed);
         openedFd = -1;
       } else {
         dropOpened();

@@ -110,9 +110,9 @@ struct SnapshotRecord {
 
 /** What the reader knows about its kept /proc/PID/stat handles (for warnings, tests and the bench). */
 struct StatHandleStats {
-  /** Handles open right now (one per live identity that got one). */
+  /** Handles this reader holds now (one per live identity that got one). */
   size_t kept = 0;
-  /** Most handles the reader will keep: the soft RLIMIT_NOFILE minus reserve. */
+  /** Most handles all readers of this process keep together: the soft RLIMIT_NOFILE minus reserve. */
   size_t budget = 0;
   /** The soft RLIMIT_NOFILE after the reader raised it toward the hard limit. */
   size_t limit = 0;
@@ -157,6 +157,8 @@ class ProcSnapshotReader {
     uint32_t slot = 0;
     /** Generation of the last snapshot that saw this identity; older ones are evicted. */
     uint64_t seenGeneration = 0;
+    /** Details to be read again next time (an empty command line, as read in the middle of an exec). */
+    bool retryDetails = false;
     /** Kept /proc/PID/stat handle (O_CLOEXEC), or -1 when the budget had none to spare. */
     int statFd = -1;
   };
