@@ -15,7 +15,7 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "proc_snapshot_io.h"
+#include "proc_read.h"
 #include "proc_system_info.h"
 
 namespace proctop {
@@ -37,19 +37,6 @@ constexpr size_t kMaxReserve = 1024;
  */
 std::atomic<size_t> gKeptHandles{0};
 
-/**
- * Reads a small file from its start with pread (a kept /proc/PID/stat handle gives fresh figures
- * at offset 0 every time), NUL-terminated. Returns the length or -errno (ESRCH: the process died).
- */
-long PreadSmall(int fd, char* buf, size_t size) {
-  ssize_t n;
-  do {
-    n = pread(fd, buf, size - 1, 0);
-  } while (n < 0 && errno == EINTR);
-  if (n < 0) return -errno;
-  buf[n] = '\0';
-  return static_cast<long>(n);
-}
 
 /** The stat fields a snapshot needs, as parsed from one /proc/PID/stat line. */
 struct StatLine {
@@ -101,29 +88,6 @@ std::vector<std::string> SplitCommandLine(const std::string& text) {
     if (start == raw.size()) break;
   }
   return argv;
-}
-
-/** readlink of dirFd-relative path; false on any error (EACCES, ENOENT for kernel threads...). */
-bool ReadLinkAt(int dirFd, const char* path, std::string& out) {
-  char buf[4096];
-  ssize_t n = readlinkat(dirFd, path, buf, sizeof buf);
-  if (n < 0) return false;
-  if (static_cast<size_t>(n) < sizeof buf) {
-    out.assign(buf, static_cast<size_t>(n));
-    return true;
-  }
-  // Longer than PATH_MAX is possible with deep mounts: grow until it fits.
-  for (size_t size = sizeof buf * 2; size <= (1u << 20); size *= 2) {
-    std::string big(size, '\0');
-    n = readlinkat(dirFd, path, &big[0], size);
-    if (n < 0) return false;
-    if (static_cast<size_t>(n) < size) {
-      big.resize(static_cast<size_t>(n));
-      out = std::move(big);
-      return true;
-    }
-  }
-  return false;
 }
 
 double ClockMs(clockid_t clock) {
@@ -375,7 +339,7 @@ SnapshotRecord ProcSnapshotReader::Read() {
       details->user = UserName(dirStat.st_uid);
       if (!record.isKernelThread) {
         std::memcpy(path + nameLength, "/cmdline", 9);
-        int rc = ReadWholeFileAt(rootFd, path, cmdline);
+        int rc = ReadWholeFileAt(rootFd, path, cmdline, FileEnd::ShortRead);
         if (rc == -ENOENT || rc == -ESRCH) {  // exited meanwhile
           dropOpened();
           continue;
