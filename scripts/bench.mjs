@@ -1,4 +1,4 @@
-// `npm run bench [-- --procs N] [--runs R] [--only snapshot|tui|fds|rss|metrics|inspect|track]`: starts a farm of N idle
+// `npm run bench [-- --procs N] [--runs R] [--only snapshot|tui|fds|rss|metrics|inspect|track[,...]]`: starts a farm of N idle
 // processes, measures the snapshot readers side by side (bench/snapshot.mjs), then runs the other
 // sections that exist (bench/tui.mjs, bench/fds.mjs, bench/track.mjs) on the same farm, each under a time limit,
 // ends with one table of every target figure (bench/summary.mjs) and always takes the farm down again.
@@ -21,7 +21,7 @@ const SECTIONS = ['snapshot', 'tui', 'fds', 'rss', 'metrics', 'inspect', 'track'
 const SECTION_TIMEOUT_MS = 10 * 60_000;
 
 function usage(message) {
-  console.error(`proctop bench: ${message}\nusage: npm run bench -- [--procs N] [--runs R] [--only ${SECTIONS.join('|')}] | --soak MINUTES [--procs N]`);
+  console.error(`proctop bench: ${message}\nusage: npm run bench -- [--procs N] [--runs R] [--only ${SECTIONS.join('|')}[,...]] | --soak MINUTES [--procs N]`);
   process.exit(2);
 }
 
@@ -31,8 +31,10 @@ function parseArgs(argv) {
     const flag = argv[i];
     const value = argv[++i];
     if (flag === '--only') {
-      if (!SECTIONS.includes(value)) usage(`--only must be one of ${SECTIONS.join(', ')}, got "${value ?? ''}"`);
-      options.only = value;
+      // One section, or several joined by commas (the closing table wants snapshot,tui together).
+      const names = (value ?? '').split(',');
+      if (names.some((name) => !SECTIONS.includes(name))) usage(`--only takes sections among ${SECTIONS.join(', ')} (comma-separated), got "${value ?? ''}"`);
+      options.only = names;
       continue;
     }
     if (flag !== '--procs' && flag !== '--runs' && flag !== '--soak') usage(`unknown argument "${flag}"`);
@@ -93,14 +95,14 @@ try {
   }
   /** Figures by section, for the closing table. */
   const figures = {};
-  if (options.only === null || options.only === 'snapshot') {
+  if (options.only === null || options.only.includes('snapshot')) {
     const snapshot = await runSnapshotSection({ procs: options.procs, runs: options.runs, lib });
     figures.snapshot = snapshot.figures;
     console.log(`\n${snapshot.text}`);
   }
   for (const section of ['tui', 'fds', 'rss', 'metrics', 'inspect', 'track']) {
     const path = join(root, 'bench', `${section}.mjs`);
-    if ((options.only !== null && options.only !== section) || !existsSync(path)) continue;
+    if ((options.only !== null && !options.only.includes(section)) || !existsSync(path)) continue;
     try {
       const module = await import(pathToFileURL(path).href);
       const result = await withTimeout(section, module.run({ procs: options.procs, runs: options.runs, lib }));
