@@ -4,7 +4,7 @@
 // src/commands/command-table.ts.
 import * as nodeModule from 'node:module';
 import { findCommand, MONITOR_COMMAND, unknownCommandMessage } from './commands/command-table.js';
-import { UsageError, EXIT_USAGE } from './commands/usage-error.js';
+import { UsageError, EXIT_USAGE } from './output/usage-error.js';
 import { exitQuietlyOnClosedPipe, writeStderr } from './output/std-streams.js';
 import { dropLauncherEnv } from './util/launcher-env.js';
 

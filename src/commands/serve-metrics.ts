@@ -8,7 +8,7 @@ import { sanitizeText } from '../output/sanitize.js';
 import { createCollector, type CollectorChoice } from '../sys/collector.js';
 import { GROUP_BY_HELP, parseBoundedDuration, parseGroupBy } from './metrics-options.js';
 import { parseCommandArgs } from './option-errors.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../output/usage-error.js';
 
 export const SERVE_METRICS_USAGE = `Usage: proctop serve-metrics [--listen ADDR] [--group-by KEY] [--interval DUR]
 

@@ -2,7 +2,7 @@
 // once for both the screen and the scraper.
 import type { SampledFrame } from '../sampler/types.js';
 import type { Collector } from '../sys/types.js';
-import type { FrameSource } from '../tui/sampling-loop.js';
+import type { FrameSource } from '../sampler/types.js';
 import { MetricsExporter } from './exporter.js';
 import type { GroupBy } from './grouping.js';
 import { startMetricsServer, type MetricsServer } from './http-server.js';
