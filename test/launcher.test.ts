@@ -1,7 +1,7 @@
 // The shipped dist/cli.js is a shell launcher that starts node with proctop's memory flags
 // (scripts/esbuild-options.mjs). It must run on every supported Node (the suite runs on Node 20
 // and 24: the node running the tests is the one the launcher finds first on PATH), give node
-// exactly those flags, and leave a user's own MALLOC_ARENA_MAX alone.
+// exactly those flags and malloc settings, and leave a user's own malloc settings alone.
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { builtCliPath } from './helpers/cli.js';
 import { dropLauncherEnv } from '../src/util/launcher-env.js';
 // @ts-expect-error: a build script (plain .mjs) without type declarations
-import { LAUNCHER_NODE_FLAGS } from '../scripts/esbuild-options.mjs';
+import { LAUNCHER_ENV, LAUNCHER_NODE_FLAGS } from '../scripts/esbuild-options.mjs';
 
 interface Run {
   readonly code: number | null;
@@ -49,7 +49,8 @@ function fakeNode(): string {
   const file = join(dir, 'node');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir);
-  writeFileSync(file, '#!/bin/sh\nprintf "%s\\n" "$@"\necho "MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX-unset}"\necho "PROCTOP_LAUNCHER_ENV=${PROCTOP_LAUNCHER_ENV-unset}"\n');
+  const names = [...Object.keys(LAUNCHER_ENV), 'PROCTOP_LAUNCHER_ENV'];
+  writeFileSync(file, `#!/bin/sh\nprintf "%s\\n" "$@"\n${names.map((name) => `echo "${name}=\${${name}-unset}"\n`).join('')}`);
   chmodSync(file, 0o755);
   return dir;
 }
@@ -63,19 +64,32 @@ describe('launcher (dist/cli.js run as a program)', () => {
     expect(run.stdout).toMatch(/^proctop — terminal process monitor/);
   });
 
-  it('starts node with exactly the launcher flags, then the script and its arguments', async () => {
+  it('starts node with exactly the launcher flags and malloc settings, then the script and its arguments', async () => {
     const cli = await builtCliPath();
     const env: NodeJS.ProcessEnv = { ...process.env, PATH: pathWithThisNode(fakeNode()) };
-    delete env.MALLOC_ARENA_MAX;
+    for (const name of Object.keys(LAUNCHER_ENV)) delete env[name];
     const run = await runFile(cli, ['pstat', '--json', 'two words'], env);
     expect(run.code).toBe(0);
-    expect(run.stdout.split('\n')).toEqual([...LAUNCHER_NODE_FLAGS, cli, 'pstat', '--json', 'two words', 'MALLOC_ARENA_MAX=2', 'PROCTOP_LAUNCHER_ENV=MALLOC_ARENA_MAX', '']);
+    expect(run.stdout.split('\n')).toEqual([
+      ...LAUNCHER_NODE_FLAGS,
+      cli,
+      'pstat',
+      '--json',
+      'two words',
+      'MALLOC_ARENA_MAX=2',
+      'MALLOC_TRIM_THRESHOLD_=65536',
+      'MALLOC_TOP_PAD_=0',
+      'PROCTOP_LAUNCHER_ENV=MALLOC_ARENA_MAX,MALLOC_TRIM_THRESHOLD_,MALLOC_TOP_PAD_',
+      '',
+    ]);
   });
 
-  it("keeps a user's own MALLOC_ARENA_MAX and does not mark it for removal", async () => {
+  it("keeps a user's own malloc settings and does not mark them for removal", async () => {
     const cli = await builtCliPath();
-    const run = await runFile(cli, ['--version'], { ...process.env, PATH: pathWithThisNode(fakeNode()), MALLOC_ARENA_MAX: '7' });
-    expect(run.stdout).toContain('MALLOC_ARENA_MAX=7\nPROCTOP_LAUNCHER_ENV=unset\n');
+    const env: NodeJS.ProcessEnv = { ...process.env, PATH: pathWithThisNode(fakeNode()), MALLOC_ARENA_MAX: '7', MALLOC_TOP_PAD_: '4096' };
+    delete env.MALLOC_TRIM_THRESHOLD_;
+    const run = await runFile(cli, ['--version'], env);
+    expect(run.stdout).toContain('MALLOC_ARENA_MAX=7\nMALLOC_TRIM_THRESHOLD_=65536\nMALLOC_TOP_PAD_=4096\nPROCTOP_LAUNCHER_ENV=MALLOC_TRIM_THRESHOLD_\n');
   });
 
   it('every launcher flag is accepted by this Node', async () => {
@@ -86,7 +100,7 @@ describe('launcher (dist/cli.js run as a program)', () => {
 
 describe('dropLauncherEnv', () => {
   it('removes the variables the launcher listed, and the list', () => {
-    const env: NodeJS.ProcessEnv = { MALLOC_ARENA_MAX: '2', PROCTOP_LAUNCHER_ENV: 'MALLOC_ARENA_MAX', HOME: '/home/u' };
+    const env: NodeJS.ProcessEnv = { MALLOC_ARENA_MAX: '2', MALLOC_TOP_PAD_: '0', PROCTOP_LAUNCHER_ENV: 'MALLOC_ARENA_MAX,MALLOC_TOP_PAD_', HOME: '/home/u' };
     dropLauncherEnv(env);
     expect(env).toEqual({ HOME: '/home/u' });
   });
