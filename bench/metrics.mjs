@@ -91,7 +91,7 @@ function stop(child) {
 async function bundleCli() {
   const outdir = join(binDir, 'metrics-cli');
   rmSync(outdir, { recursive: true, force: true });
-  await build({ ...BUNDLE_OPTIONS, entryPoints: { cli: join(root, 'src/cli.tsx') }, outdir, splitting: true, chunkNames: 'chunks/[name]-[hash]' });
+  await build({ ...BUNDLE_OPTIONS, entryPoints: { cli: join(root, 'src/cli.tsx'), 'metrics-worker': join(root, 'src/metrics/sampler-worker-main.ts') }, outdir, splitting: true, chunkNames: 'chunks/[name]-[hash]' });
   return join(outdir, 'cli.js');
 }
 
