@@ -10,6 +10,7 @@
 #include "bindings.h"
 #include "js_text.h"
 #include "linux/fd_list.h"
+#include "linux/socket_owners.h"
 
 namespace {
 

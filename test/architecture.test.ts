@@ -168,3 +168,46 @@ describe('imports', () => {
     expect(importCycles(circular)).toEqual([['a.ts', 'b.ts', 'c.ts']]);
   });
 });
+
+/** native/ and native/linux/ C++ files, relative to native/. */
+const nativeRoot = join(repoRoot, 'native');
+const NATIVE_FILES = readdirSync(nativeRoot, { recursive: true, encoding: 'utf8' })
+  .filter((name) => /\.(cc|h)$/.test(name))
+  .sort();
+/** The one home of file reading and decimal parsing in native code. */
+const NATIVE_READ_HELPER = 'linux/proc_read.h';
+
+/** What only proc_read.h may do: other native files call its helpers instead of writing their own. */
+const NATIVE_READ_ONLY: readonly (readonly [string, RegExp])[] = [
+  ['calls read()/pread() itself (use ReadSmallFileAt / ReadWholeFileAt)', /(^|[^\w.>:])p?read\s*\(/m],
+  ['parses a decimal itself (use ParseUnsigned / ParseUnsignedExact)', /\*\s*10\s*\+|\bstrto\w+\s*\([^;]*,\s*10\s*\)|\b(atoi|atol|atoll|sscanf|from_chars)\s*\(|\bstd::sto(i|l|ul|ll|ull)\s*\(/],
+  ['defines another readlink helper (use ReadLinkAt)', /\bbool\s+ReadLink\w*\s*\(/],
+];
+
+describe('one file reader and one decimal parser in native code', () => {
+  it('only native/linux/proc_read.h reads files and parses decimals', () => {
+    expect(NATIVE_FILES).toContain(NATIVE_READ_HELPER);
+    expect(NATIVE_FILES.length).toBeGreaterThan(10);
+    const found: string[] = [];
+    for (const file of NATIVE_FILES.filter((name) => name !== NATIVE_READ_HELPER)) {
+      const text = withoutComments(readFileSync(join(nativeRoot, file), 'utf8'));
+      for (const [what, pattern] of NATIVE_READ_ONLY) if (pattern.test(text)) found.push(`${file}: ${what}`);
+    }
+    expect(found).toEqual([]);
+  });
+
+  it('the check catches a second reader or parser', () => {
+    const samples = [
+      'ssize_t n = read(fd, buffer, sizeof buffer - 1);',
+      'value = value * 10 + (*p - \'0\');',
+      'bool ReadLinkAt(int dirFd, const char* name, std::string& out) {',
+    ];
+    samples.forEach((sample, i) => expect((NATIVE_READ_ONLY[i] as readonly [string, RegExp])[1].test(sample), sample).toBe(true));
+    const parser = (NATIVE_READ_ONLY[1] as readonly [string, RegExp])[1];
+    expect(parser.test('unsigned long long v = std::strtoull(cursor, &end, 10);')).toBe(true);
+    expect(parser.test('std::from_chars(p, end, value);')).toBe(true);
+    expect((NATIVE_READ_ONLY[0] as readonly [string, RegExp])[1].test('n = pread(fd, buf, size, 0);')).toBe(true);
+    const allowed = 'DIR* d = fdopendir(fd); readdir(d); readlinkat(fd, name, buf, size); ReadSmallFileAt(fd, "stat", buf, n); strtoul(word, nullptr, 16); std::to_chars(b, e, v);';
+    expect(NATIVE_READ_ONLY.some(([, pattern]) => pattern.test(allowed))).toBe(false);
+  });
+});

@@ -75,7 +75,10 @@ describe('proctop --watch into a pipe (built CLI)', () => {
   it('prints a table per refresh, shows a busy child near the top, and stops after --iterations', async () => {
     // Three spinning threads: the machine is shared with other busy tests.
     const busy = startChild(process.execPath, ['-e', "const { Worker } = require('node:worker_threads'); for (let i = 0; i < 3; i++) new Worker('for(;;){}', { eval: true }); setTimeout(() => process.exit(0), 180000);"]);
-    const { stdout, stderr } = await run(process.execPath, ['dist/cli.js', '--watch', '--iterations', '2', '--interval', '700ms'], { timeout: 60_000 });
+    const { stdout, stderr } = await run(process.execPath, ['dist/cli.js', '--watch', '--iterations', '2', '--interval', '700ms'], {
+      timeout: 60_000,
+      maxBuffer: 256 * 1024 * 1024, // a table per refresh of every process: megabytes on a machine with 20,000
+    });
     expect(stderr).toBe('');
     const tables = stdout.split(/^proctop --watch /m).filter(Boolean);
     expect(tables).toHaveLength(2);

@@ -1,24 +1,18 @@
 #include "fd_list.h"
 
-#include <dirent.h>
-#include <sched.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <condition_variable>
+#include <cstdlib>
 #include <deque>
 #include <mutex>
 #include <system_error>
 #include <thread>
-#include <tuple>
-#include <cerrno>
-#include <cstring>
-#include <charconv>
 #include <unordered_map>
 #include <unordered_set>
+
+#include "fd_links.h"
 
 namespace proctop {
 
@@ -26,66 +20,6 @@ namespace {
 
 const char kDeletedSuffix[] = " (deleted)";
 const size_t kDeletedSuffixLength = sizeof kDeletedSuffix - 1;
-
-// Closes a descriptor or DIR* when the scope ends, whatever path leaves it.
-struct FdCloser {
-  int fd;
-  ~FdCloser() {
-    if (fd >= 0) close(fd);
-  }
-};
-struct DirCloser {
-  DIR* dir;
-  ~DirCloser() {
-    if (dir) closedir(dir);
-  }
-};
-
-bool ParseFdName(const char* name, int& fd) {
-  if (*name < '0' || *name > '9') return false;
-  long value = 0;
-  for (const char* p = name; *p; p++) {
-    if (*p < '0' || *p > '9') return false;
-    value = value * 10 + (*p - '0');
-    if (value > 0x7fffffff) return false;
-  }
-  fd = static_cast<int>(value);
-  return true;
-}
-
-// readlinkat into a growing buffer; false (errno set) when the fd vanished or is not ours to read.
-bool ReadLinkAt(int dirFd, const char* name, std::string& out) {
-  char stackBuffer[4096 + 64];
-  ssize_t n = readlinkat(dirFd, name, stackBuffer, sizeof stackBuffer);
-  if (n < 0) return false;
-  if (static_cast<size_t>(n) < sizeof stackBuffer) {
-    out.assign(stackBuffer, static_cast<size_t>(n));
-    return true;
-  }
-  for (size_t size = sizeof stackBuffer * 2; size <= (1u << 20); size *= 2) {
-    out.resize(size);
-    n = readlinkat(dirFd, name, &out[0], size);
-    if (n < 0) return false;
-    if (static_cast<size_t>(n) < size) {
-      out.resize(static_cast<size_t>(n));
-      return true;
-    }
-  }
-  return false;
-}
-
-// "socket:[123]" / "pipe:[123]" → inode, when target starts with prefix.
-bool ParseBracketInode(const std::string& target, const char* prefix, size_t prefixLength, uint64_t& inode) {
-  if (target.size() < prefixLength + 2 || target.compare(0, prefixLength, prefix) != 0 || target.back() != ']') return false;
-  uint64_t value = 0;
-  for (size_t i = prefixLength; i + 1 < target.size(); i++) {
-    char c = target[i];
-    if (c < '0' || c > '9') return false;
-    value = value * 10 + static_cast<uint64_t>(c - '0');
-  }
-  inode = value;
-  return true;
-}
 
 // Sets kind, path, inode and the memfd/deleted candidates from the readlink target.
 void Classify(FdRecord& record, std::string&& target, bool& deletedSuffix) {
@@ -114,17 +48,14 @@ void Classify(FdRecord& record, std::string&& target, bool& deletedSuffix) {
 // Reads "pos:" and "flags:" from fdinfo/N through the fdinfo directory descriptor.
 void ReadFdInfo(int fdinfoDirFd, const char* name, FdRecord& record) {
   if (fdinfoDirFd < 0) return;
-  int fd = openat(fdinfoDirFd, name, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return;
   char buffer[256];  // pos, flags, mnt_id, ino come first; the rest is not needed
-  ssize_t n = read(fd, buffer, sizeof buffer - 1);
-  close(fd);
-  if (n <= 0) return;
-  buffer[n] = '\0';
+  if (ReadSmallFileAt(fdinfoDirFd, name, buffer, sizeof buffer) <= 0) return;
   const char* pos = strstr(buffer, "pos:");
   const char* flags = strstr(buffer, "flags:");
   if (pos) {
-    record.position = strtoull(pos + 4, nullptr, 10);
+    pos += 4;
+    SkipBlanks(pos);
+    record.position = ParseUnsigned(pos);
     record.hasPosition = true;
   }
   if (flags) {
@@ -134,148 +65,9 @@ void ReadFdInfo(int fdinfoDirFd, const char* name, FdRecord& record) {
   }
 }
 
-// The kernel gives each /proc/PID/fd/N link S_IRUSR / S_IWUSR from the file's FMODE_READ / FMODE_WRITE:
-// one lstat instead of open+read+close of fdinfo. 0 read, 1 write, 2 both, -1 neither.
-int8_t LinkMode(const struct stat& st) {
-  bool readable = st.st_mode & S_IRUSR;
-  bool writable = st.st_mode & S_IWUSR;
-  return static_cast<int8_t>(readable && writable ? 2 : writable ? 1 : readable ? 0 : -1);
-}
-
 void ReadLinkMode(int dirFd, const char* name, FdRecord& record) {
   struct stat st;
   if (fstatat(dirFd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) record.mode = LinkMode(st);
-}
-
-// CPUs this process may run on (its affinity mask: containers and taskset narrow it), at most 4.
-size_t UsableCpus() {
-  cpu_set_t set;
-  if (sched_getaffinity(0, sizeof set, &set) != 0) return 1;
-  return std::min(4, std::max(1, CPU_COUNT(&set)));
-}
-
-// Below this many processes per part, a thread for the pipe-peer scan costs more than it saves.
-const size_t kProcessesPerPart = 64;
-
-std::string ReadComm(const std::string& procRoot, int pid) {
-  std::string text;
-  if (!ReadWholeFile(procRoot + "/" + std::to_string(pid) + "/comm", text)) return "";
-  if (!text.empty() && text.back() == '\n') text.pop_back();
-  return text;
-}
-
-// Every pid directory under procRoot except `exclude` (0 = none), in pid order.
-std::vector<int> ListPids(const std::string& procRoot, int exclude) {
-  std::vector<int> pids;
-  DIR* proc = opendir(procRoot.c_str());
-  if (!proc) return pids;
-  DirCloser procCloser{proc};
-  while (dirent* entry = readdir(proc)) {
-    int pid = 0;
-    if (ParseFdName(entry->d_name, pid) && pid > 0 && pid != exclude) pids.push_back(pid);
-  }
-  std::sort(pids.begin(), pids.end());
-  return pids;
-}
-
-enum class LinksRead { Read, Gone, Denied };
-
-// Calls visit(fd, target) for every fd link of pid; fds closed meanwhile are skipped. Gone: the
-// process exited. Denied: its fd table or links are not ours to read (another user's process).
-template <typename Visit>
-LinksRead ReadFdLinks(const std::string& procRoot, int pid, std::string& target, Visit visit) {
-  int dirFd = open((procRoot + "/" + std::to_string(pid) + "/fd").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dirFd < 0) return errno == EACCES || errno == EPERM ? LinksRead::Denied : LinksRead::Gone;
-  DIR* dir = fdopendir(dirFd);
-  if (!dir) {
-    close(dirFd);
-    return LinksRead::Gone;
-  }
-  DirCloser dirCloser{dir};
-  while (dirent* entry = readdir(dir)) {
-    int fd = 0;
-    if (!ParseFdName(entry->d_name, fd)) continue;
-    if (!ReadLinkAt(dirFd, entry->d_name, target)) {
-      if (errno == EACCES || errno == EPERM) return LinksRead::Denied;
-      continue;
-    }
-    visit(fd, target);
-  }
-  return LinksRead::Read;
-}
-
-// The pipe inodes among pids' fd tables: (pid, fd, inode) hits in pid then fd order, and how many
-// processes would not let us look.
-struct PipeScan {
-  std::vector<std::tuple<int, int, uint64_t>> hits;
-  int hidden = 0;
-};
-
-PipeScan ScanPipes(const std::string& procRoot, const int* pids, size_t count, const std::unordered_set<uint64_t>& wanted) {
-  PipeScan scan;
-  std::string target;
-  for (size_t p = 0; p < count; p++) {
-    const int pid = pids[p];
-    const size_t first = scan.hits.size();
-    LinksRead read = ReadFdLinks(procRoot, pid, target, [&](int fd, const std::string& link) {
-      uint64_t inode = 0;
-      if (ParseBracketInode(link, "pipe:[", 6, inode) && wanted.count(inode)) scan.hits.emplace_back(pid, fd, inode);
-    });
-    if (read == LinksRead::Denied) scan.hidden++;
-    std::sort(scan.hits.begin() + static_cast<std::ptrdiff_t>(first), scan.hits.end());
-  }
-  return scan;
-}
-
-// Scans every other process's fd table for the wanted pipe inodes (like lsof +E). Processes are
-// split over the usable CPUs: unlike fds of one process, different processes share no lock.
-std::unordered_map<uint64_t, std::vector<PipePeerRecord>> FindPipePeers(const std::string& procRoot, int selfPid,
-                                                                        const std::unordered_set<uint64_t>& wanted,
-                                                                        int& hiddenProcesses) {
-  std::unordered_map<uint64_t, std::vector<PipePeerRecord>> peers;
-  hiddenProcesses = 0;
-  const std::vector<int> pids = ListPids(procRoot, selfPid);
-  const size_t parts = std::max<size_t>(1, std::min(UsableCpus(), pids.size() / kProcessesPerPart));
-  std::vector<PipeScan> scans(parts);
-  {
-    std::vector<std::thread> helpers;
-    struct Joiner {
-      std::vector<std::thread>& threads;
-      ~Joiner() {
-        for (std::thread& t : threads) t.join();
-      }
-    } joiner{helpers};
-    auto scanPart = [&](size_t k) {
-      const size_t begin = pids.size() * k / parts;
-      const size_t end = pids.size() * (k + 1) / parts;
-      scans[k] = ScanPipes(procRoot, pids.data() + begin, end - begin, wanted);
-    };
-    size_t started = 1;
-    for (; started < parts; started++) {
-      try {
-        helpers.emplace_back(scanPart, started);
-      } catch (const std::system_error&) {
-        break;  // out of threads: this thread scans the rest
-      }
-    }
-    scanPart(0);
-    for (size_t k = started; k < parts; k++) scanPart(k);
-  }
-  std::unordered_map<int, std::string> comms;
-  for (const PipeScan& scan : scans) {
-    hiddenProcesses += scan.hidden;
-    for (const auto& [pid, fd, inode] : scan.hits) {
-      auto comm = comms.find(pid);
-      if (comm == comms.end()) comm = comms.emplace(pid, ReadComm(procRoot, pid)).first;
-      PipePeerRecord peer{pid, comm->second, fd};
-      // Which end the peer holds (lsof +E's r/w): the link's permission bits.
-      struct stat st;
-      const std::string link = procRoot + "/" + std::to_string(pid) + "/fd/" + std::to_string(fd);
-      if (lstat(link.c_str(), &st) == 0) peer.mode = LinkMode(st);
-      peers[inode].push_back(std::move(peer));
-    }
-  }
-  return peers;
 }
 
 // fds per batch handed from the directory reader to the walkers, and the count after which helper
@@ -414,31 +206,6 @@ class FdWalk {
 
 }  // namespace
 
-std::vector<ProcessSockets> ScanSocketOwners(const std::string& procRoot) {
-  std::vector<ProcessSockets> result;
-  std::string target;
-  for (int pid : ListPids(procRoot, 0)) {
-    ProcessSockets process;
-    process.pid = pid;
-    LinksRead read = ReadFdLinks(procRoot, pid, target, [&](int fd, const std::string& link) {
-      uint64_t inode = 0;
-      if (ParseBracketInode(link, "socket:[", 8, inode)) process.sockets.emplace_back(inode, fd);
-    });
-    if (read == LinksRead::Gone) continue;
-    if (read == LinksRead::Denied) {
-      process.denied = true;
-      process.sockets.clear();
-    }
-    if (!process.sockets.empty() && ReadLinkAt(AT_FDCWD, (procRoot + "/" + std::to_string(pid) + "/ns/net").c_str(), target)) {
-      process.netns = target;
-    }
-    std::sort(process.sockets.begin(), process.sockets.end(),
-              [](const std::pair<uint64_t, int>& a, const std::pair<uint64_t, int>& b) { return a.second < b.second; });
-    if (process.denied || !process.sockets.empty()) result.push_back(std::move(process));
-  }
-  return result;
-}
-
 std::string AnonTypeOf(const std::string& path) {
   if (path.compare(0, 11, "anon_inode:") != 0) return "";
   std::string type = path.substr(11);
@@ -482,7 +249,7 @@ FdListResult ListFds(const std::string& procRoot, int pid, bool pipePeers) {
   size_t listed = 0;
   while (dirent* entry = readdir(dir)) {
     int fd = 0;
-    if (!ParseFdName(entry->d_name, fd)) continue;
+    if (!ParseNumericName(entry->d_name, fd)) continue;
     batch.push_back(fd);
     if (batch.size() < kBatchSize) continue;
     listed += batch.size();

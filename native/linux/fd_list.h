@@ -1,23 +1,16 @@
-// Lists /proc/PID/fd with fdinfo, socket resolution and pipe peers. Plain C++: no napi.h here.
+// Lists one process's /proc/PID/fd with fdinfo, its sockets resolved and, when asked, pipe peers.
+// Plain C++: no napi.h here.
 #pragma once
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "net_sockets.h"
+#include "pipe_peers.h"
 
 namespace proctop {
 
 enum class FdKind { File, Socket, Pipe, Anon, Unknown };
-
-/** Another process holding the same pipe inode. */
-struct PipePeerRecord {
-  int pid = 0;
-  std::string comm;
-  int fd = 0;
-  /** Which end: 0 read, 1 write, 2 both, -1 unknown (from the fd link's permission bits). */
-  int8_t mode = -1;
-};
 
 /** One entry of /proc/PID/fd; mirrors FdEntry in src/sys/types.ts. Kept small: 10,000 of them per call. */
 struct FdRecord {
@@ -54,20 +47,6 @@ struct FdListResult {
 
 /** "anon_inode:[eventfd]" → "eventfd", "anon_inode:inotify" → "inotify". */
 std::string AnonTypeOf(const std::string& path);
-
-/** The socket fds of one process, for `proctop ports` (which process holds which socket). */
-struct ProcessSockets {
-  int pid = 0;
-  /** readlink of /proc/PID/ns/net ("net:[4026531840]"); empty when unreadable. */
-  std::string netns;
-  /** The fd table was not readable (another user's process). */
-  bool denied = false;
-  /** (socket inode, fd) pairs in fd order. */
-  std::vector<std::pair<uint64_t, int>> sockets;
-};
-
-/** Scans every process under procRoot for socket fds; vanished processes are skipped. */
-std::vector<ProcessSockets> ScanSocketOwners(const std::string& procRoot);
 
 /** Lists procRoot/PID/fd. Never throws for EACCES/ENOENT: they land in errorCode. */
 FdListResult ListFds(const std::string& procRoot, int pid, bool pipePeers);

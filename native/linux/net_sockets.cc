@@ -9,26 +9,9 @@
 #include <cstring>
 #include <system_error>
 
-namespace proctop {
+#include "proc_read.h"
 
-bool ReadWholeFile(const std::string& path, std::string& out) {
-  out.clear();
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  char buffer[65536];
-  for (;;) {
-    ssize_t n = read(fd, buffer, sizeof buffer);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      close(fd);
-      return false;
-    }
-    if (n == 0) break;
-    out.append(buffer, static_cast<size_t>(n));
-  }
-  close(fd);
-  return true;
-}
+namespace proctop {
 
 std::string InetStateName(unsigned code, bool datagram) {
   static const char* const kTcpStates[] = {nullptr,      "ESTABLISHED", "SYN_SENT", "SYN_RECV",  "FIN_WAIT1",
@@ -93,19 +76,6 @@ Fields SplitFields(const char* line, const char* end, int max) {
   return f;
 }
 
-uint64_t ParseDecimal(const char* s, size_t n, bool& ok) {
-  uint64_t value = 0;
-  ok = n > 0;
-  for (size_t i = 0; i < n; i++) {
-    if (s[i] < '0' || s[i] > '9') {
-      ok = false;
-      return 0;
-    }
-    value = value * 10 + static_cast<uint64_t>(s[i] - '0');
-  }
-  return value;
-}
-
 unsigned ParseHex(const char* s, size_t n) {
   unsigned value = 0;
   for (size_t i = 0; i < n; i++) {
@@ -150,9 +120,8 @@ uint64_t InodeOfLine(TableFormat format, const char* line, const char* end) {
   Fields f = SplitFields(line, end, format == TableFormat::Netlink ? 16 : format == TableFormat::Unix ? 7 : 10);
   int column = format == TableFormat::Unix ? 6 : format == TableFormat::Netlink ? f.count - 1 : 9;
   if (f.count < (format == TableFormat::Unix ? 7 : 10)) return 0;
-  bool ok = false;
-  uint64_t inode = ParseDecimal(f.start[column], f.length[column], ok);
-  return ok ? inode : 0;
+  unsigned long long inode = 0;
+  return ParseUnsignedExact(f.start[column], f.start[column] + f.length[column], inode) ? inode : 0;
 }
 
 std::string UnixStateName(unsigned flags, unsigned st) {
@@ -182,9 +151,10 @@ SocketRecord ParseLine(const TableSpec& table, const char* line, const char* end
   if (table.format == TableFormat::Netlink) {
     // "sk Eth Pid Groups ...": Eth is the NETLINK_* protocol (named in src/sys/js/net.ts).
     Fields f = SplitFields(line, end, 2);
-    bool ok = false;
-    uint64_t protocol = f.count >= 2 ? ParseDecimal(f.start[1], f.length[1], ok) : 0;
-    if (ok) record.netlinkProtocol = static_cast<int>(protocol);
+    unsigned long long protocol = 0;
+    if (f.count >= 2 && ParseUnsignedExact(f.start[1], f.start[1] + f.length[1], protocol)) {
+      record.netlinkProtocol = static_cast<int>(protocol);
+    }
     return record;
   }
   Fields f = SplitFields(line, end, 10);
@@ -252,7 +222,8 @@ void SocketResolver::Locate(uint64_t inode) {
   while (!Indexed(inode) && tables_.size() < kTableCount) {
     auto table = std::make_unique<IndexedTable>();
     table->spec = &kTables[tables_.size()];
-    if (ReadWholeFile(netDir_ + table->spec->file, table->text)) {
+    // Many records per file: seq_file hands over about a page per read(), so read to a zero read.
+    if (ReadWholeFileAt(AT_FDCWD, (netDir_ + table->spec->file).c_str(), table->text, FileEnd::ZeroRead) == 0) {
       const TableFormat format = table->spec->format;
       ForEachDataLine(table->text, [&](const char* line, const char* end) {
         uint64_t found = InodeOfLine(format, line, end);

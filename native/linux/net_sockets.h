@@ -85,7 +85,4 @@ std::string InetStateName(unsigned code, bool datagram);
 /** Formats an 8- or 32-hex-digit address from a /proc/net table (host-order 32-bit words). */
 std::string DecodeHexAddress(const char* hex, size_t length);
 
-/** Reads a whole file into out (procfs files report size 0, so read until EOF). */
-bool ReadWholeFile(const std::string& path, std::string& out);
-
 }  // namespace proctop

@@ -11,6 +11,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "proc_read.h"
+
 // Older libc headers lack the pidfd syscall numbers; they are the same on every architecture.
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
@@ -152,14 +154,9 @@ SignalResult CheckThenKill(const SignalRequest& request, const std::string& reas
 }  // namespace
 
 bool ReadStartTime(const std::string& procRoot, int pid, uint64_t* startTime, char* state) {
-  std::string path = procRoot + "/" + std::to_string(pid) + "/stat";
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
+  const std::string path = procRoot + "/" + std::to_string(pid) + "/stat";
   char buffer[4096];
-  ssize_t length = read(fd, buffer, sizeof(buffer) - 1);
-  close(fd);
-  if (length <= 0) return false;
-  buffer[length] = '\0';
+  if (ReadSmallFileAt(AT_FDCWD, path.c_str(), buffer, sizeof buffer) <= 0) return false;
   // comm may contain ')' and spaces: the fields start after the LAST ')'.
   char* lastParen = std::strrchr(buffer, ')');
   if (lastParen == nullptr || lastParen[1] == '\0') return false;
@@ -171,10 +168,9 @@ bool ReadStartTime(const std::string& procRoot, int pid, uint64_t* startTime, ch
     if (cursor == nullptr) return false;
     ++cursor;
   }
-  char* end = nullptr;
-  errno = 0;
-  unsigned long long value = std::strtoull(cursor, &end, 10);
-  if (end == cursor || errno != 0) return false;
+  const char* end = std::strchr(cursor, ' ');
+  unsigned long long value = 0;
+  if (!ParseUnsignedExact(cursor, end ? end : cursor + std::strlen(cursor), value)) return false;
   *startTime = value;
   return true;
 }

@@ -12,7 +12,7 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "proc_snapshot_io.h"
+#include "proc_read.h"
 #include "proc_system_info.h"
 
 namespace proctop {
@@ -71,29 +71,6 @@ std::vector<std::string> SplitCommandLine(const std::string& text) {
     if (start == raw.size()) break;
   }
   return argv;
-}
-
-/** readlink of dirFd-relative path; false on any error (EACCES, ENOENT for kernel threads...). */
-bool ReadLinkAt(int dirFd, const char* path, std::string& out) {
-  char buf[4096];
-  ssize_t n = readlinkat(dirFd, path, buf, sizeof buf);
-  if (n < 0) return false;
-  if (static_cast<size_t>(n) < sizeof buf) {
-    out.assign(buf, static_cast<size_t>(n));
-    return true;
-  }
-  // Longer than PATH_MAX is possible with deep mounts: grow until it fits.
-  for (size_t size = sizeof buf * 2; size <= (1u << 20); size *= 2) {
-    std::string big(size, '\0');
-    n = readlinkat(dirFd, path, &big[0], size);
-    if (n < 0) return false;
-    if (static_cast<size_t>(n) < size) {
-      big.resize(static_cast<size_t>(n));
-      out = std::move(big);
-      return true;
-    }
-  }
-  return false;
 }
 
 double ClockMs(clockid_t clock) {
@@ -248,7 +225,7 @@ SnapshotRecord ProcSnapshotReader::Read() {
       details->user = UserName(dirStat.st_uid);
       if (!record.isKernelThread) {
         std::memcpy(path + nameLength, "/cmdline", 9);
-        int rc = ReadWholeFileAt(rootFd, path, cmdline);
+        int rc = ReadWholeFileAt(rootFd, path, cmdline, FileEnd::ShortRead);
         if (rc == -ENOENT || rc == -ESRCH) continue;  // exited meanwhile
         if (rc == 0) details->argv = SplitCommandLine(cmdline);  // EACCES: argv stays empty
         std::memcpy(path + nameLength, "/exe", 5);

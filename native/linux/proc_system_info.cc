@@ -4,7 +4,7 @@
 
 #include <cstring>
 
-#include "proc_snapshot_io.h"
+#include "proc_read.h"
 
 namespace proctop {
 namespace {
@@ -26,7 +26,7 @@ CpuTimesRecord ParseCpuLine(const char* p) {
 
 void ReadCpuAndBootTime(int rootFd, const std::string& procRoot, SystemInfoRecord& info, std::vector<std::string>& warnings) {
   std::string text;
-  int rc = ReadWholeFileAt(rootFd, "stat", text);
+  int rc = ReadWholeFileAt(rootFd, "stat", text, FileEnd::ShortRead);
   if (rc < 0) return Warn(warnings, procRoot, "stat", rc);
   const char* line = text.c_str();
   while (*line) {
