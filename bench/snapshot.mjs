@@ -2,11 +2,11 @@
 // on the same farm, as median milliseconds and as ratios to two C floors. The readers take turns
 // (one run of each per round), so load from other work on a shared machine hits all of them alike.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { createRequire } from 'node:module';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { setFlagsFromString } from 'node:v8';
+import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { compileC } from './compile.mjs';
 
@@ -30,23 +30,45 @@ function childrenCpuMs() {
   return (Number(fields[13]) + Number(fields[14])) * 10;
 }
 
+/** Start and end (performance.now()) of every GC this process ran, to tell which samples had none. */
+const gcWindows = [];
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) gcWindows.push([entry.startTime, entry.startTime + entry.duration]);
+}).observe({ entryTypes: ['gc'] });
+
+/** V8 heap in use plus memory held outside it by ArrayBuffers (the addon's columns), bytes. */
+function heapBytes() {
+  const stats = getHeapStatistics();
+  return stats.used_heap_size + stats.external_memory;
+}
+
 /**
  * Times one call of fn while watching the event loop (1 ms resolution); fn returns the process
  * count. CPU time counts every thread of this process (worker, JS, GC helpers) plus reaped
  * children, so it stays comparable when other load on the machine stretches wall time.
+ * allocatedBytes is how much the heap grew during the call; it equals the bytes allocated only
+ * when no GC ran meanwhile (see allocationMedian).
  */
 export async function timed(fn) {
   const histogram = monitorEventLoopDelay({ resolution: 1 });
   histogram.enable();
   const cpuBefore = process.cpuUsage();
   const childrenBefore = childrenCpuMs();
+  const heapBefore = heapBytes();
   const start = performance.now();
   const processes = await fn();
-  const ms = performance.now() - start;
+  const end = performance.now();
+  const allocatedBytes = heapBytes() - heapBefore;
   const cpu = process.cpuUsage(cpuBefore);
   const cpuMs = (cpu.user + cpu.system) / 1000 + (childrenCpuMs() - childrenBefore);
   histogram.disable();
-  return { ms, cpuMs, processes, loopDelayMs: histogram.max / 1e6 };
+  return { ms: end - start, cpuMs, processes, loopDelayMs: histogram.max / 1e6, allocatedBytes, start, end };
+}
+
+/** Median heap growth of the samples no GC ran during (a GC would hide what was allocated), or null. */
+function allocationMedian(samples) {
+  const clean = samples.filter((s) => s.allocatedBytes !== undefined && !gcWindows.some(([from, to]) => to >= s.start && from <= s.end));
+  return clean.length ? { bytes: median(clean.map((s) => s.allocatedBytes)), runs: clean.length } : null;
 }
 
 /**
@@ -60,6 +82,19 @@ function floorOnce(binary, procRoot) {
   return { ms, cpuMs, processes, loopDelayMs: 0 };
 }
 
+/** Descriptors of this process open on some /proc/PID/stat (the native readers' kept handles). */
+function keptStatHandles() {
+  let count = 0;
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      if (/^\/proc\/\d+\/stat$/.test(readlinkSync(`/proc/self/fd/${fd}`))) count++;
+    } catch {
+      // the listing's own descriptor
+    }
+  }
+  return count;
+}
+
 function listPids(procRoot) {
   return readdirSync(procRoot).filter((name) => /^[1-9]\d*$/.test(name)).map(Number);
 }
@@ -69,11 +104,13 @@ const ratio = (value, floor) => `${(value / floor).toFixed(2)}×`;
 
 const FLOOR_A = 'C floor (a): stat of every pid';
 const FLOOR_B = 'C floor (b): stat + dir stat + cmdline + exe';
+const FLOOR_C = 'C floor (c): pread on kept stat handles';
 const NATIVE_FIRST = 'native first snapshot (fresh reader)';
 const NATIVE_STEADY = 'native steady-state refresh';
 const PIDUSAGE = 'pidusage (all pids)';
 const PS = 'ps -eo pid,ppid,pcpu,rss,comm';
 const IDLE = 'idle (event-loop noise baseline)';
+const JS_STEADY = 'JS fallback steady refresh';
 
 /**
  * Measures every reader on the live /proc.
@@ -83,6 +120,7 @@ const IDLE = 'idle (event-loop noise baseline)';
 export async function run({ procs, runs = 15, lib, procRoot = '/proc' }) {
   const floorStat = compileC('floor-stat');
   const floorFirst = compileC('floor-first');
+  const floorKept = compileC('floor-stat-kept');
   const pidusage = require('pidusage');
   const notes = [];
 
@@ -90,6 +128,7 @@ export async function run({ procs, runs = 15, lib, procRoot = '/proc' }) {
   const contenders = [
     { name: FLOOR_A, once: async () => floorOnce(floorStat, procRoot) },
     { name: FLOOR_B, once: async () => floorOnce(floorFirst, procRoot) },
+    { name: FLOOR_C, once: async () => floorOnce(floorKept, procRoot) },
   ];
   const nativeSteady = lib.createNativeCollector(procRoot);
   if (typeof nativeSteady === 'string') {
@@ -103,7 +142,7 @@ export async function run({ procs, runs = 15, lib, procRoot = '/proc' }) {
   const jsSteady = lib.createJsCollector(procRoot);
   contenders.push(
     { name: 'JS fallback first snapshot', once: () => timed(async () => (await lib.createJsCollector(procRoot).snapshot()).processes.length) },
-    { name: 'JS fallback steady refresh', once: () => timed(async () => (await jsSteady.snapshot()).processes.length) },
+    { name: JS_STEADY, once: () => timed(async () => (await jsSteady.snapshot()).processes.length) },
     { name: PIDUSAGE, once: () => timed(async () => Object.keys(await pidusage(listPids(procRoot))).length) },
     {
       name: PS,
@@ -144,18 +183,21 @@ export async function run({ procs, runs = 15, lib, procRoot = '/proc' }) {
   const floorA = figures[FLOOR_A];
   const floorB = figures[FLOOR_B];
   const floorACpu = figures[`${FLOOR_A} (CPU)`];
+  const floorC = figures[FLOOR_C];
+  const floorCCpu = figures[`${FLOOR_C} (CPU)`];
   const lines = [
     `### Snapshot: ${procs} farm processes (${rows[0].processes} visible), median of ${runs} interleaved runs`,
     '',
-    '| reader | processes | median ms | vs floor (a) | vs floor (b) | CPU ms | CPU vs floor (a) |',
-    '|---|---:|---:|---:|---:|---:|---:|',
+    '| reader | processes | median ms | vs floor (a) | vs floor (b) | vs floor (c) | CPU ms | CPU vs floor (a) | CPU vs floor (c) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map(
       (row) =>
-        `| ${row.name} | ${row.processes} | ${fmt(row.ms)} | ${ratio(row.ms, floorA)} | ${ratio(row.ms, floorB)} | ` +
-        `${fmt(row.cpuMs)} | ${ratio(row.cpuMs, floorACpu)} |`,
+        `| ${row.name} | ${row.processes} | ${fmt(row.ms)} | ${ratio(row.ms, floorA)} | ${ratio(row.ms, floorB)} | ${ratio(row.ms, floorC)} | ` +
+        `${fmt(row.cpuMs)} | ${ratio(row.cpuMs, floorACpu)} | ${ratio(row.cpuMs, floorCCpu)} |`,
     ),
     '',
     'CPU ms: user + system time of every thread of the reader (and of reaped children for ps, at 10 ms granularity).',
+    'Floor (c) opens every stat once before its timed round, then lists /proc and preads each kept handle (opening only new PIDs).',
     '',
   ];
   if (figures[NATIVE_STEADY] !== undefined) {
@@ -172,9 +214,23 @@ export async function run({ procs, runs = 15, lib, procRoot = '/proc' }) {
         `(load average ${loadavg()[0].toFixed(2)} on ${availableParallelism()} CPUs).`,
       '',
     );
+    const kb = (bytes) => `${(bytes / 1024).toFixed(0)} KB`;
+    const allocation = (name) => {
+      const found = allocationMedian(samples.get(name));
+      return found ? `${kb(found.bytes)} (median of ${found.runs} runs with no GC inside)` : 'n/a (a GC ran during every run)';
+    };
+    const steadyAllocation = allocationMedian(samples.get(NATIVE_STEADY));
+    if (steadyAllocation) figures.allocatedSteadyBytes = steadyAllocation.bytes;
+    lines.push(
+      `Bytes allocated per refresh (V8 heap + ArrayBuffer growth during the call): native steady ${allocation(NATIVE_STEADY)}, ` +
+        `native first ${allocation(NATIVE_FIRST)}, JS fallback steady ${allocation(JS_STEADY)}.`,
+      '',
+    );
+    lines.push(`/proc/PID/stat handles this bench process holds open after the rounds: ${keptStatHandles()} (the steady reader's, plus first-snapshot readers not yet collected).`, '');
     const check = (ok, text) => `- [${ok ? 'x' : ' '}] ${text}`;
     lines.push(
       'Targets (set for N=5000):',
+      check(steady <= 1.2 * floorC, `steady refresh ≤ 1.2× floor (c): ${ratio(steady, floorC)} (CPU ${ratio(figures[`${NATIVE_STEADY} (CPU)`], floorCCpu)})`),
       check(steady <= 1.3 * floorA, `steady refresh ≤ 1.3× floor (a): ${ratio(steady, floorA)}`),
       check(first <= 1.5 * floorB, `first snapshot ≤ 1.5× floor (b): ${ratio(first, floorB)}`),
       check(steady < figures[PIDUSAGE] && first < figures[PIDUSAGE], `faster than pidusage: ${ratio(figures[PIDUSAGE], steady)} (steady), ${ratio(figures[PIDUSAGE], first)} (first)`),

@@ -1,16 +1,14 @@
-// N-API surface of the snapshot reader: `new SnapshotReader(procRoot).snapshot()` → Promise<Snapshot>.
+// N-API surface of the snapshot reader: `new SnapshotReader(procRoot)`, `read()` →
+// Promise<PackedSnapshot>, `forgetAll()`, `handleStats()`, and `snapshotLayout` (the column names).
 //
-// The worker thread reads /proc (native/linux/proc_snapshot.cc) and packs the result into one
-// array of numbers plus one NUL-separated string. The JS thread then makes two N-API values and
-// hands them to a small JS builder, because building ~5000 objects with 20 fields through
-// per-property N-API calls would stall the event loop for tens of milliseconds, while a JIT-ed
-// object literal does it in about a millisecond, in slices between which the loop runs. The
-// builder also caches comm/user/exe/argv per identity slot, so a steady-state refresh moves no
-// strings at all.
+// The async shape of every binding: arguments are read on the JS thread, /proc is read on a
+// worker thread (native/linux/proc_snapshot.cc) and packed there into columns (snapshot_layout.h),
+// and the JS thread only copies the columns into typed arrays it keeps from one read to the next.
+// src/sys/native-snapshot.ts decodes them into Snapshot records, in slices, caching per identity
+// slot, so a steady refresh moves no strings at all.
 #include <napi.h>
 
 #include <cstring>
-#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,193 +16,131 @@
 #include "bindings.h"
 #include "js_text.h"
 #include "linux/proc_snapshot.h"
+#include "snapshot_layout.h"
 
 namespace {
 
-/** Numbers per process in the packed array; the order is the contract with kBuilderSource. */
-constexpr size_t kFieldsPerProcess = 20;
+namespace column = proctop_layout::column;
+namespace sysfield = proctop_layout::system;
 
-// Builds Snapshot objects from the packed form. Each SnapshotReader gets its own builder closure
-// (its own slot → details cache, kept in step with the native identity cache). It yields to the
-// event loop whenever it has run for kSliceMs, so even a cold (not yet JIT-compiled) build of a
-// large snapshot never holds the loop for long, while a warm one usually finishes in one go.
-constexpr const char* kBuilderSource = R"JS(
-(function makeSnapshotBuilder() {
-  'use strict';
-  const kSliceMs = 2;
-  const kCheckEvery = 64;
-  const now = typeof performance === 'object' ? () => performance.now() : () => Date.now();
-  const schedule = typeof setImmediate === 'function' ? setImmediate : (fn) => setTimeout(fn, 0);
-  const yieldToLoop = () => new Promise((resolve) => schedule(resolve));
-  const detailsBySlot = [];
-  const lastBySlot = [];
-  const stateLetters = [];
-  const letter = (code) => stateLetters[code] ?? (stateLetters[code] = String.fromCharCode(code));
-  const cpuAt = (n, i) => ({
-    user: n[i], nice: n[i + 1], system: n[i + 2], idle: n[i + 3],
-    iowait: n[i + 4], irq: n[i + 5], softirq: n[i + 6], steal: n[i + 7],
-  });
-  // True when record (built by an earlier call) still says what the numbers at n[i...] say.
-  const unchanged = (record, n, i, details) =>
-    record.pid === n[i] && record.startTime === n[i + 1] && record.utime === n[i + 7] && record.stime === n[i + 8] &&
-    record.rssBytes === n[i + 9] && record.state === letter(n[i + 6]) && record.ppid === n[i + 2] &&
-    record.pgid === n[i + 3] && record.sid === n[i + 4] && record.uid === n[i + 5] && record.vsizeBytes === n[i + 10] &&
-    record.threads === n[i + 11] && record.nice === n[i + 12] && record.priority === n[i + 13] &&
-    record.ttyNr === n[i + 14] && record.argv === details.argv && record.comm === details.comm &&
-    record.user === details.user && record.exe === details.exe;
-  return async function buildSnapshot(n, text, warnings) {
-    try {
-      let cursor = 0;
-      const nextPiece = () => {
-        const end = text.indexOf('\0', cursor);
-        const piece = text.slice(cursor, end);
-        cursor = end + 1;
-        return piece;
-      };
-      const count = n[2];
-      const cpuCount = n[3];
-      let i = 4;
-      const cpuTotal = cpuAt(n, i);
-      i += 8;
-      const cpus = [];
-      for (let c = 0; c < cpuCount; c++, i += 8) cpus.push(cpuAt(n, i));
-      const system = {
-        cpuTotal,
-        cpus,
-        memTotalBytes: n[i], memAvailableBytes: n[i + 1], memFreeBytes: n[i + 2], buffersBytes: n[i + 3],
-        cachedBytes: n[i + 4], swapTotalBytes: n[i + 5], swapFreeBytes: n[i + 6],
-        loadAvg: [n[i + 7], n[i + 8], n[i + 9]],
-        uptimeSeconds: n[i + 10], bootTimeMs: n[i + 11], clockTicks: n[i + 12], pageSize: n[i + 13],
-        procsRunning: n[i + 14],
-      };
-      i += 15;
-      const processes = [];
-      let sliceStart = now();
-      for (let k = 0; k < count; k++, i += 20) {
-        if (k % kCheckEvery === kCheckEvery - 1 && now() - sliceStart >= kSliceMs) {
-          await yieldToLoop();
-          sliceStart = now();
-        }
-        const slot = n[i + 16];
-        let details;
-        if (n[i + 17] === 1) {
-          const comm = nextPiece();
-          const user = nextPiece();
-          const exe = n[i + 18] === 1 ? nextPiece() : null;
-          const argv = [];
-          for (let a = n[i + 19]; a > 0; a--) argv.push(nextPiece());
-          details = { comm, user, exe, argv: Object.freeze(argv) };
-          detailsBySlot[slot] = details;
-        } else {
-          details = detailsBySlot[slot];
-          // Most processes are idle between two refreshes: hand back last time's (frozen) record
-          // when nothing in it changed, so a steady refresh allocates little and GC stays quiet.
-          const last = lastBySlot[slot];
-          if (last !== undefined && unchanged(last, n, i, details)) {
-            processes.push(last);
-            continue;
-          }
-        }
-        const record = Object.freeze({
-          pid: n[i], startTime: n[i + 1], ppid: n[i + 2], pgid: n[i + 3], sid: n[i + 4],
-          uid: n[i + 5], user: details.user, state: letter(n[i + 6]), comm: details.comm,
-          argv: details.argv, exe: details.exe, utime: n[i + 7], stime: n[i + 8],
-          rssBytes: n[i + 9], vsizeBytes: n[i + 10], threads: n[i + 11], nice: n[i + 12],
-          priority: n[i + 13], ttyNr: n[i + 14], isKernelThread: n[i + 15] === 1,
-        });
-        lastBySlot[slot] = record;
-        processes.push(record);
-      }
-      return { timestampMs: n[0], monotonicMs: n[1], processes, system, warnings };
-    } catch (error) {
-      // The native side forgets its cache too (see Deliver) and resends every detail next time.
-      detailsBySlot.length = 0;
-      lastBySlot.length = 0;
-      throw error;
-    }
-  };
-})
-)JS";
-
-/** A snapshot in transfer form: made on the worker, turned into JS on the JS thread. */
+/** A snapshot in transfer form, made on the worker; its buffers are reused from read to read. */
 struct PackedSnapshot {
-  std::vector<double> numbers;
-  /** comm, user, [exe], argv... of every process with fresh details, each NUL-terminated. */
+  size_t count = 0;
+  /** column::kCount columns of count numbers each, column after column. */
+  std::vector<double> columns;
+  /** system::kCount figures, then cpu::kCount numbers for the total and for each CPU. */
+  std::vector<double> system;
+  /** comm, user, [exe], argv... of every process with fresh details, each NUL-terminated (raw bytes). */
   std::string text;
   std::vector<std::string> warnings;
 };
 
 void PackCpu(std::vector<double>& out, const proctop::CpuTimesRecord& cpu) {
-  const unsigned long long values[] = {cpu.user, cpu.nice, cpu.system, cpu.idle, cpu.iowait, cpu.irq, cpu.softirq, cpu.steal};
+  // Order of PROCTOP_CPU_FIELDS.
+  const unsigned long long values[proctop_layout::cpu::kCount] = {cpu.user, cpu.nice,    cpu.system,  cpu.idle,
+                                                                  cpu.iowait, cpu.irq, cpu.softirq, cpu.steal};
   for (unsigned long long value : values) out.push_back(static_cast<double>(value));
 }
 
-void AppendPiece(std::string& text, const std::string& piece) {
+bool AppendPiece(std::string& text, const std::string& piece) {
+  bool ascii = true;
+  for (unsigned char c : piece) {
+    if (c >= 0x80) ascii = false;
+  }
   text.append(piece);
   text.push_back('\0');
+  return ascii;
 }
 
-PackedSnapshot Pack(proctop::SnapshotRecord&& snapshot) {
-  PackedSnapshot packed;
+void Pack(proctop::SnapshotRecord&& snapshot, PackedSnapshot& packed) {
   const proctop::SystemInfoRecord& system = snapshot.system;
-  std::vector<double>& n = packed.numbers;
-  n.reserve(4 + 8 * (1 + system.cpus.size()) + 15 + kFieldsPerProcess * snapshot.processes.size());
-  n.push_back(snapshot.timestampMs);
-  n.push_back(snapshot.monotonicMs);
-  n.push_back(static_cast<double>(snapshot.processes.size()));
-  n.push_back(static_cast<double>(system.cpus.size()));
-  PackCpu(n, system.cpuTotal);
-  for (const auto& cpu : system.cpus) PackCpu(n, cpu);
-  const unsigned long long memory[] = {system.memTotalBytes, system.memAvailableBytes, system.memFreeBytes, system.buffersBytes,
-                                       system.cachedBytes,   system.swapTotalBytes,    system.swapFreeBytes};
-  for (unsigned long long value : memory) n.push_back(static_cast<double>(value));
-  for (double load : system.loadAvg) n.push_back(load);
-  n.push_back(system.uptimeSeconds);
-  n.push_back(system.bootTimeMs);
-  n.push_back(static_cast<double>(system.clockTicks));
-  n.push_back(static_cast<double>(system.pageSize));
-  n.push_back(system.procsRunning);
+  std::vector<double>& s = packed.system;
+  s.assign(sysfield::kCount, 0);
+  s[sysfield::timestampMs] = snapshot.timestampMs;
+  s[sysfield::monotonicMs] = snapshot.monotonicMs;
+  s[sysfield::cpuCount] = static_cast<double>(system.cpus.size());
+  s[sysfield::memTotalBytes] = static_cast<double>(system.memTotalBytes);
+  s[sysfield::memAvailableBytes] = static_cast<double>(system.memAvailableBytes);
+  s[sysfield::memFreeBytes] = static_cast<double>(system.memFreeBytes);
+  s[sysfield::buffersBytes] = static_cast<double>(system.buffersBytes);
+  s[sysfield::cachedBytes] = static_cast<double>(system.cachedBytes);
+  s[sysfield::swapTotalBytes] = static_cast<double>(system.swapTotalBytes);
+  s[sysfield::swapFreeBytes] = static_cast<double>(system.swapFreeBytes);
+  s[sysfield::loadAvg1] = system.loadAvg[0];
+  s[sysfield::loadAvg5] = system.loadAvg[1];
+  s[sysfield::loadAvg15] = system.loadAvg[2];
+  s[sysfield::uptimeSeconds] = system.uptimeSeconds;
+  s[sysfield::bootTimeMs] = system.bootTimeMs;
+  s[sysfield::clockTicks] = static_cast<double>(system.clockTicks);
+  s[sysfield::pageSize] = static_cast<double>(system.pageSize);
+  s[sysfield::procsRunning] = system.procsRunning;
+  PackCpu(s, system.cpuTotal);
+  for (const auto& cpu : system.cpus) PackCpu(s, cpu);
 
-  for (const proctop::ProcessRecord& p : snapshot.processes) {
+  const size_t count = snapshot.processes.size();
+  packed.count = count;
+  packed.columns.resize(column::kCount * count);
+  packed.text.clear();
+  double* c = packed.columns.data();
+  for (size_t i = 0; i < count; ++i) {
+    const proctop::ProcessRecord& p = snapshot.processes[i];
     const proctop::ProcessDetails& details = *p.details;
-    const double fields[kFieldsPerProcess] = {
-        static_cast<double>(p.pid),        static_cast<double>(p.startTime), static_cast<double>(p.ppid),
-        static_cast<double>(p.pgid),       static_cast<double>(p.sid),       static_cast<double>(details.uid),
-        static_cast<double>(static_cast<unsigned char>(p.state)),
-        static_cast<double>(p.utime),      static_cast<double>(p.stime),     static_cast<double>(p.rssBytes),
-        static_cast<double>(p.vsizeBytes), static_cast<double>(p.threads),   static_cast<double>(p.nice),
-        static_cast<double>(p.priority),   static_cast<double>(p.ttyNr),     p.isKernelThread ? 1.0 : 0.0,
-        static_cast<double>(p.cacheSlot),  p.detailsFresh ? 1.0 : 0.0,       details.hasExe ? 1.0 : 0.0,
-        static_cast<double>(details.argv.size()),
-    };
-    n.insert(n.end(), fields, fields + kFieldsPerProcess);
+    auto put = [c, count, i](column::Index index, double value) { c[index * count + i] = value; };
+    put(column::pid, p.pid);
+    put(column::startTime, static_cast<double>(p.startTime));
+    put(column::ppid, p.ppid);
+    put(column::pgid, p.pgid);
+    put(column::sid, p.sid);
+    put(column::uid, details.uid);
+    put(column::state, static_cast<unsigned char>(p.state));
+    put(column::utime, static_cast<double>(p.utime));
+    put(column::stime, static_cast<double>(p.stime));
+    put(column::rssBytes, static_cast<double>(p.rssBytes));
+    put(column::vsizeBytes, static_cast<double>(p.vsizeBytes));
+    put(column::threads, static_cast<double>(p.threads));
+    put(column::nice, static_cast<double>(p.nice));
+    put(column::priority, static_cast<double>(p.priority));
+    put(column::ttyNr, static_cast<double>(p.ttyNr));
+    put(column::isKernelThread, p.isKernelThread ? 1 : 0);
+    put(column::slot, p.cacheSlot);
+    put(column::detailsFresh, p.detailsFresh ? 1 : 0);
+    put(column::hasExe, details.hasExe ? 1 : 0);
+    put(column::argc, static_cast<double>(details.argv.size()));
+    bool ascii = true;
     if (p.detailsFresh) {
-      AppendPiece(packed.text, details.comm);
-      AppendPiece(packed.text, details.user);
-      if (details.hasExe) AppendPiece(packed.text, details.exe);
-      for (const std::string& arg : details.argv) AppendPiece(packed.text, arg);
+      ascii = AppendPiece(packed.text, details.comm) && ascii;
+      ascii = AppendPiece(packed.text, details.user) && ascii;
+      if (details.hasExe) ascii = AppendPiece(packed.text, details.exe) && ascii;
+      for (const std::string& arg : details.argv) ascii = AppendPiece(packed.text, arg) && ascii;
     }
+    put(column::textAscii, ascii ? 1 : 0);
   }
   packed.warnings = std::move(snapshot.warnings);
-  return packed;
 }
 
-/** Per-environment state: the compiled builder factory. */
-struct SnapshotBindingData {
-  Napi::FunctionReference makeBuilder;
-};
+Napi::Array NameList(Napi::Env env, const char* const* names, size_t count) {
+  Napi::Array list = Napi::Array::New(env, count);
+  for (size_t i = 0; i < count; ++i) list.Set(static_cast<uint32_t>(i), names[i]);
+  return list;
+}
 
 class SnapshotReaderWrap;
 
-/** Reads one snapshot on the libuv thread pool for one SnapshotReaderWrap. */
+/** Reads one snapshot on the libuv thread pool into its owner's reused PackedSnapshot. */
 class SnapshotWorker : public Napi::AsyncWorker {
  public:
-  SnapshotWorker(Napi::Env env, SnapshotReaderWrap* owner, std::shared_ptr<proctop::ProcSnapshotReader> reader)
-      : Napi::AsyncWorker(env, "proctop:snapshot"), owner_(owner), reader_(std::move(reader)) {}
+  SnapshotWorker(Napi::Env env, SnapshotReaderWrap* owner, std::shared_ptr<proctop::ProcSnapshotReader> reader, PackedSnapshot* packed)
+      : Napi::AsyncWorker(env, "proctop:snapshot"),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        owner_(owner),
+        reader_(std::move(reader)),
+        packed_(packed) {}
+
+  Napi::Promise Promise() { return deferred_.Promise(); }
 
   void Execute() override {
     try {
-      packed_ = Pack(reader_->Read());
+      Pack(reader_->Read(), *packed_);
     } catch (const std::exception& error) {
       reader_->ForgetAll();
       SetError(error.what());
@@ -215,19 +151,23 @@ class SnapshotWorker : public Napi::AsyncWorker {
   void OnError(const Napi::Error& error) override;
 
  private:
+  Napi::Promise::Deferred deferred_;
   SnapshotReaderWrap* owner_;
   std::shared_ptr<proctop::ProcSnapshotReader> reader_;
-  PackedSnapshot packed_;
+  PackedSnapshot* packed_;
 };
 
 /**
- * JS class SnapshotReader. Overlapping snapshot() calls are queued and run one after another,
- * so the identity caches (native and builder) always see snapshots in order.
+ * JS class SnapshotReader. One read at a time: the caller (src/sys/native-snapshot.ts) awaits
+ * each read and finishes decoding it before the next, because the typed arrays a read resolves
+ * with are the same ones the next read fills.
  */
 class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
  public:
-  static Napi::Function Define(Napi::Env env, SnapshotBindingData* data) {
-    return DefineClass(env, "SnapshotReader", {InstanceMethod<&SnapshotReaderWrap::Snapshot>("snapshot")}, data);
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "SnapshotReader",
+                       {InstanceMethod<&SnapshotReaderWrap::Read>("read"), InstanceMethod<&SnapshotReaderWrap::ForgetAll>("forgetAll"),
+                        InstanceMethod<&SnapshotReaderWrap::HandleStats>("handleStats")});
   }
 
   explicit SnapshotReaderWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<SnapshotReaderWrap>(info) {
@@ -240,99 +180,113 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
       procRoot = info[0].As<Napi::String>().Utf8Value();
     }
     reader_ = std::make_shared<proctop::ProcSnapshotReader>(procRoot);
-    auto* data = static_cast<SnapshotBindingData*>(info.Data());
-    build_ = Napi::Persistent(data->makeBuilder.Call({}).As<Napi::Function>());
   }
 
-  /** Called by the worker on the JS thread with a finished read. */
-  void Deliver(Napi::Env env, PackedSnapshot& packed) {
-    Napi::Promise::Deferred deferred = waiting_.front();
-    waiting_.pop_front();
-    try {
-      Napi::HandleScope scope(env);
-      Napi::Float64Array numbers = TransferArray(env, packed.numbers.size());
-      std::memcpy(numbers.Data(), packed.numbers.data(), packed.numbers.size() * sizeof(double));
-      napi_value textValue;
-      if (proctop_js::CreateByteString(env, packed.text, &textValue) != napi_ok) throw Napi::Error::New(env, "proctop: cannot create the snapshot text");
-      Napi::String text(env, textValue);
-      Napi::Array warnings = Napi::Array::New(env, packed.warnings.size());
-      for (size_t i = 0; i < packed.warnings.size(); ++i) warnings.Set(i, packed.warnings[i]);
-      Napi::Object building = build_.Call({numbers, text, warnings}).As<Napi::Object>();
-      deferred.Resolve(building);
-      // The next read starts only once this build is done, so both caches stay in step.
-      Napi::Function onBuilt = Napi::Function::New(env, [this](const Napi::CallbackInfo& info) { StartNext(info.Env()); });
-      Napi::Function onFailed = Napi::Function::New(env, [this](const Napi::CallbackInfo& info) {
-        reader_->ForgetAll();
-        StartNext(info.Env());
-      });
-      building.Get("then").As<Napi::Function>().Call(building, {onBuilt, onFailed});
-    } catch (const Napi::Error& error) {
-      // The builder did not take this snapshot in: resynchronize both caches from scratch.
-      reader_->ForgetAll();
-      deferred.Reject(error.Value());
-      StartNext(env);
+  /** Resolves a finished read as { count, columns, system, text, textLength, warnings }. */
+  Napi::Value Deliver(Napi::Env env) {
+    Napi::Object result = Napi::Object::New(env);
+    result.Set("count", static_cast<double>(packed_.count));
+    Napi::Float64Array columns = Reused(env, columns_, packed_.columns.size());
+    if (!packed_.columns.empty()) std::memcpy(columns.Data(), packed_.columns.data(), packed_.columns.size() * sizeof(double));
+    result.Set("columns", columns);
+    Napi::Float64Array system = Napi::Float64Array::New(env, packed_.system.size());
+    std::memcpy(system.Data(), packed_.system.data(), packed_.system.size() * sizeof(double));
+    result.Set("system", system);
+    // Raw bytes, decoded piece by piece in TypeScript: no one large string made at once here.
+    if (text_.IsEmpty() || text_.Value().ByteLength() < packed_.text.size()) {
+      text_ = Napi::Persistent(Napi::ArrayBuffer::New(env, packed_.text.size() + packed_.text.size() / 2 + 4096));
     }
-  }
-
-  /**
-   * The array the numbers travel in, reused across snapshots (grown by half when too small):
-   * a fresh ~1 MB ArrayBuffer per refresh made V8 run extra "external memory pressure" GCs.
-   * Reuse is safe because the next read is delivered only after the builder has finished.
-   */
-  Napi::Float64Array TransferArray(Napi::Env env, size_t length) {
-    if (transfer_.IsEmpty() || transfer_.Value().ElementLength() < length) {
-      transfer_ = Napi::Persistent(Napi::Float64Array::New(env, length + length / 2));
+    Napi::ArrayBuffer text = text_.Value();
+    if (!packed_.text.empty()) std::memcpy(text.Data(), packed_.text.data(), packed_.text.size());
+    result.Set("text", text);
+    result.Set("textLength", static_cast<double>(packed_.text.size()));
+    Napi::Array warnings = Napi::Array::New(env, packed_.warnings.size());
+    for (size_t i = 0; i < packed_.warnings.size(); ++i) {
+      napi_value warning;
+      if (proctop_js::CreateByteString(env, packed_.warnings[i], &warning) != napi_ok) throw Napi::Error::New(env, "proctop: cannot create a warning string");
+      warnings.Set(static_cast<uint32_t>(i), Napi::Value(env, warning));
     }
-    return transfer_.Value();
+    result.Set("warnings", warnings);
+    return result;
   }
 
-  void Fail(Napi::Env env, const Napi::Error& error) {
-    Napi::Promise::Deferred deferred = waiting_.front();
-    waiting_.pop_front();
-    deferred.Reject(error.Value());
-    StartNext(env);
+  void Finished() {
+    running_ = false;
+    Unref();  // nothing in flight: the JS object may be collected again
   }
 
  private:
-  Napi::Value Snapshot(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    Napi::Promise::Deferred deferred = Napi::Promise::Deferred::New(env);
-    waiting_.push_back(deferred);
-    if (!running_) StartNext(env);
-    return deferred.Promise();
+  /**
+   * A Float64Array kept across reads (grown by half when too small): a fresh ~1 MB buffer per
+   * refresh made V8 run extra "external memory pressure" GCs. The view handed out has the
+   * wanted length over the kept buffer.
+   */
+  static Napi::Float64Array Reused(Napi::Env env, Napi::Reference<Napi::ArrayBuffer>& kept, size_t length) {
+    if (kept.IsEmpty() || kept.Value().ByteLength() < length * sizeof(double)) {
+      kept = Napi::Persistent(Napi::ArrayBuffer::New(env, (length + length / 2 + 64) * sizeof(double)));
+    }
+    return Napi::Float64Array::New(env, length, kept.Value(), 0);
   }
 
-  void StartNext(Napi::Env env) {
-    if (waiting_.empty()) {
-      if (running_) {
-        running_ = false;
-        Unref();  // nothing in flight: the JS object may be collected again
-      }
-      return;
-    }
-    if (!running_) {
-      running_ = true;
-      Ref();  // keep this object alive while a worker points at it
-    }
-    (new SnapshotWorker(env, this, reader_))->Queue();
+  Napi::Value Read(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (running_) throw Napi::Error::New(env, "SnapshotReader.read: the previous read has not finished");
+    running_ = true;
+    Ref();  // keep this object alive while a worker points at it
+    auto* worker = new SnapshotWorker(env, this, reader_, &packed_);
+    Napi::Promise promise = worker->Promise();
+    worker->Queue();
+    return promise;
+  }
+
+  Napi::Value ForgetAll(const Napi::CallbackInfo& info) {
+    if (running_) throw Napi::Error::New(info.Env(), "SnapshotReader.forgetAll: a read is running");
+    reader_->ForgetAll();
+    return info.Env().Undefined();
+  }
+
+  Napi::Value HandleStats(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    proctop::StatHandleStats stats = reader_->HandleStats();
+    Napi::Object result = Napi::Object::New(env);
+    result.Set("kept", static_cast<double>(stats.kept));
+    result.Set("budget", static_cast<double>(stats.budget));
+    result.Set("limit", static_cast<double>(stats.limit));
+    result.Set("reserve", static_cast<double>(stats.reserve));
+    result.Set("enabled", stats.enabled);
+    return result;
   }
 
   std::shared_ptr<proctop::ProcSnapshotReader> reader_;
-  Napi::FunctionReference build_;
-  Napi::Reference<Napi::Float64Array> transfer_;
-  std::deque<Napi::Promise::Deferred> waiting_;
+  PackedSnapshot packed_;
+  Napi::Reference<Napi::ArrayBuffer> columns_;
+  Napi::Reference<Napi::ArrayBuffer> text_;
   bool running_ = false;
 };
 
-void SnapshotWorker::OnOK() { owner_->Deliver(Env(), packed_); }
+void SnapshotWorker::OnOK() {
+  Napi::Env env = Env();
+  try {
+    deferred_.Resolve(owner_->Deliver(env));
+  } catch (const Napi::Error& error) {
+    deferred_.Reject(error.Value());
+  }
+  // Last: Unref may let the wrapper be collected.
+  owner_->Finished();
+}
 
-void SnapshotWorker::OnError(const Napi::Error& error) { owner_->Fail(Env(), error); }
+void SnapshotWorker::OnError(const Napi::Error& error) {
+  owner_->Finished();
+  deferred_.Reject(error.Value());
+}
 
 }  // namespace
 
 void RegisterSnapshot(Napi::Env env, Napi::Object exports) {
-  auto* data = new SnapshotBindingData();
-  data->makeBuilder = Napi::Persistent(env.RunScript(kBuilderSource).As<Napi::Function>());
-  env.AddCleanupHook([data]() { delete data; });
-  exports.Set("SnapshotReader", SnapshotReaderWrap::Define(env, data));
+  exports.Set("SnapshotReader", SnapshotReaderWrap::Define(env));
+  Napi::Object layout = Napi::Object::New(env);
+  layout.Set("processColumns", NameList(env, proctop_layout::kProcessColumnNames, column::kCount));
+  layout.Set("systemFields", NameList(env, proctop_layout::kSystemFieldNames, sysfield::kCount));
+  layout.Set("cpuFields", NameList(env, proctop_layout::kCpuFieldNames, proctop_layout::cpu::kCount));
+  exports.Set("snapshotLayout", layout);
 }

@@ -3,7 +3,7 @@
 // scripted subcommands never pay for loading React and Ink. Subcommands are data in
 // src/commands/command-table.ts.
 import { findCommand, MONITOR_COMMAND, unknownCommandMessage } from './commands/command-table.js';
-import { UsageError, EXIT_USAGE } from './commands/usage-error.js';
+import { UsageError, EXIT_USAGE } from './output/usage-error.js';
 import { exitQuietlyOnClosedPipe, writeStderr } from './output/std-streams.js';
 
 async function run(argv: readonly string[]): Promise<number> {

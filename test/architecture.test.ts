@@ -169,6 +169,107 @@ describe('imports', () => {
   });
 });
 
+/**
+ * The rooms of src/ in layers, lowest first (README, "Layers"). A room is a folder of src/, or a
+ * top-level file. Nothing below imports from above: a file imports only from its own room, a room
+ * of its own layer, or a lower layer, and rooms never depend on each other in a circle (so two
+ * rooms of one layer depend on each other one way at most). Type-only imports and import() count:
+ * a type from above is still knowledge of above, and a change there would reach down.
+ */
+export const LAYERS: readonly (readonly string[])[] = [
+  ['output', 'util', 'ink-patches'], // text and value helpers: sanitizer, tables, figures, durations, usage errors
+  ['sys'], // the OS boundary
+  ['storage', 'config'], // proctop's own files and settings (and the column names settings may use)
+  ['sampler', 'registry', 'actions', 'fds', 'inspect'], // engines over the collector
+  ['store', 'metrics'], // what the engines feed: UI state, Prometheus exposition
+  ['keys'], // the key table and the handlers from keys to store actions
+  ['components'], // views: Ink components and the text lines they draw
+  ['tui'], // the interactive app: sampling loop, controllers, terminal
+  ['commands'], // one file per subcommand, and their flag parsing
+  ['library', 'index', 'cli'], // entry points
+];
+
+/** "tui/run-interactive.tsx" → "tui"; "cli.tsx" → "cli". */
+export function roomOf(file: string): string {
+  const slash = file.indexOf('/');
+  return slash >= 0 ? file.slice(0, slash) : file.replace(/\.tsx?$/, '');
+}
+
+/** Imports that reach a higher layer, as "file -> target (room L -> room M)"; unknown rooms too. */
+export function layerViolations(graph: ReadonlyMap<string, readonly string[]>, layers: readonly (readonly string[])[]): string[] {
+  const rank = new Map<string, number>();
+  layers.forEach((rooms, i) => rooms.forEach((room) => rank.set(room, i)));
+  const found: string[] = [];
+  for (const [file, targets] of graph) {
+    const from = rank.get(roomOf(file));
+    if (from === undefined) {
+      found.push(`${file}: room ${roomOf(file)} is in no layer`);
+      continue;
+    }
+    for (const target of targets) {
+      const to = rank.get(roomOf(target));
+      if (to === undefined || to > from) found.push(`${file} -> ${target} (layer ${from} ${roomOf(file)} imports layer ${to ?? '?'} ${roomOf(target)})`);
+    }
+  }
+  return found;
+}
+
+/** The room graph of a file graph (edges between different rooms only). */
+export function roomGraph(graph: ReadonlyMap<string, readonly string[]>): Map<string, string[]> {
+  const rooms = new Map<string, Set<string>>();
+  for (const [file, targets] of graph) {
+    const from = roomOf(file);
+    const edges = rooms.get(from) ?? new Set<string>();
+    rooms.set(from, edges);
+    for (const target of targets) if (roomOf(target) !== from) edges.add(roomOf(target));
+  }
+  return new Map([...rooms].map(([room, edges]) => [room, [...edges].sort()]));
+}
+
+describe('layers: nothing below imports from above', () => {
+  const graph = new Map(FILES.map((file) => [file, importsOf(file)]));
+
+  it('every room of src/ is in exactly one layer', () => {
+    const rooms = [...new Set(FILES.map(roomOf))].sort();
+    const listed = LAYERS.flat();
+    expect(new Set(listed).size).toBe(listed.length);
+    expect([...listed].sort()).toEqual(rooms);
+  });
+
+  it('no file imports from a higher layer (type-only imports and import() included)', () => {
+    expect(layerViolations(graph, LAYERS)).toEqual([]);
+  });
+
+  it('no two rooms depend on each other, directly or around a circle', () => {
+    expect(importCycles(roomGraph(graph))).toEqual([]);
+  });
+
+  it('the checks catch a planted violation', () => {
+    const planted = new Map([
+      ['sys/collector.ts', ['tui/terminal.ts']], // the boundary reaching up into the app
+      ['store/cursor.ts', ['sampler/types.ts']], // down: fine
+      ['keys/mouse.ts', ['components/table-columns.ts']], // up one layer
+    ]);
+    expect(layerViolations(planted, LAYERS)).toEqual([
+      'sys/collector.ts -> tui/terminal.ts (layer 1 sys imports layer 7 tui)',
+      'keys/mouse.ts -> components/table-columns.ts (layer 5 keys imports layer 6 components)',
+    ]);
+    expect(layerViolations(new Map([['newroom/x.ts', []]]), LAYERS)).toEqual(['newroom/x.ts: room newroom is in no layer']);
+    // Two rooms of one layer that import each other: allowed by rank, caught as a circle.
+    const sameLayer = new Map([
+      ['fds/ports.ts', ['inspect/redact.ts']],
+      ['inspect/inspect-sections.ts', ['fds/describe-fd.ts']],
+    ]);
+    expect(layerViolations(sameLayer, LAYERS)).toEqual([]);
+    expect(importCycles(roomGraph(sameLayer))).toEqual([['fds', 'inspect']]);
+  });
+
+  it('counts type-only imports and import() as dependencies', () => {
+    expect(graph.get('store/cursor.ts')).toContain('sampler/types.ts'); // `import type` only
+    expect(graph.get('commands/command-table.ts')).toContain('commands/monitor.tsx'); // import()
+  });
+});
+
 /** native/ and native/linux/ C++ files, relative to native/. */
 const nativeRoot = join(repoRoot, 'native');
 const NATIVE_FILES = readdirSync(nativeRoot, { recursive: true, encoding: 'utf8' })

@@ -6,7 +6,7 @@ import { fitColumns, rowLine, titleLine } from '../src/components/table-columns.
 import { handleChooserKey } from '../src/keys/chooser-keys.js';
 import { ColumnExtrasSource, columnExtras, extrasRequestFor } from '../src/sampler/column-extras.js';
 import type { SampledFrame } from '../src/sampler/types.js';
-import { DEFAULT_COLUMN_IDS, COLUMN_IDS } from '../src/store/columns.js';
+import { DEFAULT_COLUMN_IDS, COLUMN_IDS } from '../src/config/columns.js';
 import { createMonitorStore } from '../src/store/monitor-store.js';
 import type { ExtrasRequest, ProcessExtras, ProcessIdentity } from '../src/sys/types.js';
 import { syntheticFrame, syntheticRow } from './helpers/synthetic-frames.js';

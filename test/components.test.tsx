@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, render } from 'ink-testing-library';
 import { MonitorApp } from '../src/components/MonitorApp.js';
 import { fitColumns } from '../src/components/table-columns.js';
-import { meter, sparkline, formatBytes, formatCpuTime } from '../src/components/format.js';
+import { meter, sparkline, formatBytes, formatCpuTime } from '../src/output/format.js';
 import { createMonitorStore, type MonitorStore } from '../src/store/monitor-store.js';
 import { syntheticFrame, syntheticRow, syntheticPopulation, syntheticSystem } from './helpers/synthetic-frames.js';
 

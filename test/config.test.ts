@@ -5,7 +5,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, configPath, loadConfig, saveConfig } from '../src/config/config.js';
-import { UsageError } from '../src/commands/usage-error.js';
+import { UsageError } from '../src/output/usage-error.js';
 import { parseMonitorArgs } from '../src/commands/monitor-options.js';
 import { builtCliPath, repoRoot, runCli } from './helpers/cli.js';
 

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { COLUMN_IDS } from '../src/store/columns.js';
+import { COLUMN_IDS } from '../src/config/columns.js';
 import { ensureBuilt } from './helpers/cli.js';
 import { hasTmux, openFilterPrompt, tablePids, tmuxServer } from './helpers/tmux.js';
 import { killStartedChildren, startChild } from './helpers/children.js';

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeKey } from '../src/keys/decode-key.js';
 import { handleKey } from '../src/keys/dispatch.js';
 import { inspectOverrides, inspectViewKeys } from '../src/keys/inspect-keys.js';
+import { VIEW_GEOMETRY } from '../src/components/view-geometry.js';
 import { createInspectStore, HISTORY_SAMPLES, visibleFds } from '../src/store/inspect-store.js';
 import { createMonitorStore, topView } from '../src/store/monitor-store.js';
 import { parsePortFilter } from '../src/store/port-filter.js';
@@ -18,7 +19,7 @@ function setup(mode: 'interactive' | 'watch' = 'interactive') {
   const inspect = createInspectStore();
   monitor.getState().ingest(syntheticFrame([A, B, C]));
   const overrides = inspectOverrides(inspect);
-  const viewKeys = inspectViewKeys(inspect);
+  const viewKeys = inspectViewKeys(inspect, VIEW_GEOMETRY);
   const press = (...keys: string[]) => {
     for (const key of keys) handleKey(decodeKey(key), monitor, overrides, viewKeys);
   };
@@ -39,8 +40,8 @@ describe('inspect store', () => {
   it('does nothing on Enter or o with an empty list', () => {
     const monitor = createMonitorStore();
     const inspect = createInspectStore();
-    handleKey(decodeKey('\r'), monitor, inspectOverrides(inspect), inspectViewKeys(inspect));
-    handleKey(decodeKey('o'), monitor, inspectOverrides(inspect), inspectViewKeys(inspect));
+    handleKey(decodeKey('\r'), monitor, inspectOverrides(inspect), inspectViewKeys(inspect, VIEW_GEOMETRY));
+    handleKey(decodeKey('o'), monitor, inspectOverrides(inspect), inspectViewKeys(inspect, VIEW_GEOMETRY));
     expect(monitor.getState().views).toEqual(['list']);
     expect(inspect.getState().target).toBeNull();
   });

@@ -5,6 +5,7 @@ import { cleanup, render } from 'ink-testing-library';
 import { MonitorApp } from '../src/components/MonitorApp.js';
 import { formatLocalTime } from '../src/components/detail-lines.js';
 import { inspectOverrides, inspectViewKeys } from '../src/keys/inspect-keys.js';
+import { VIEW_GEOMETRY } from '../src/components/view-geometry.js';
 import { createInspectStore, type InspectStore } from '../src/store/inspect-store.js';
 import { createMonitorStore, topView, type MonitorStore } from '../src/store/monitor-store.js';
 import { syntheticFrame, syntheticRow, syntheticSystem } from './helpers/synthetic-frames.js';
@@ -44,7 +45,7 @@ async function show(columns: number, rows: number, mode: 'interactive' | 'watch'
   const store: MonitorStore = createMonitorStore({ columns, rows, backend: 'native', color: false, mode });
   const inspect: InspectStore = createInspectStore();
   store.getState().ingest(syntheticFrame(ROWS, { system: syntheticSystem(2) }));
-  const app = render(<MonitorApp store={store} inspect={inspect} overrides={inspectOverrides(inspect)} viewKeys={inspectViewKeys(inspect)} />);
+  const app = render(<MonitorApp store={store} inspect={inspect} overrides={inspectOverrides(inspect)} viewKeys={inspectViewKeys(inspect, VIEW_GEOMETRY)} />);
   await tick();
   const press = async (keys: string) => {
     app.stdin.write(keys);

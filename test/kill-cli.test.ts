@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } 
 import { createSystemDeps } from '../src/actions/deps.js';
 import { collectorWithSignaller, pretendSignaller } from './helpers/recording-collector.js';
 import { runKill, type KillIo } from '../src/commands/kill.js';
-import { UsageError } from '../src/commands/usage-error.js';
+import { UsageError } from '../src/output/usage-error.js';
 import type { SignalDelivery } from '../src/sys/types.js';
 import { BUSY_LOOP_SCRIPT, isAlive, killStartedChildren, startChild, waitFor } from './helpers/children.js';
 import { builtCliPath, readJsonLines, runCli, startTimeOf } from './helpers/cli.js';

@@ -7,6 +7,7 @@ import { decodeKey, splitKeys } from '../src/keys/decode-key.js';
 import { decodeMouse, isMouseReport } from '../src/keys/decode-mouse.js';
 import { handleKey } from '../src/keys/dispatch.js';
 import { handleMouse, listHit, WHEEL_ROWS } from '../src/keys/mouse.js';
+import { VIEW_GEOMETRY } from '../src/components/view-geometry.js';
 import { createMonitorStore, type MonitorStore } from '../src/store/monitor-store.js';
 import { enterFullScreen, MOUSE_OFF, MOUSE_ON } from '../src/tui/terminal.js';
 import { syntheticFrame, syntheticRow } from './helpers/synthetic-frames.js';
@@ -63,10 +64,10 @@ describe('mouse in the process list', () => {
   const click = (store: MonitorStore, x: number, y: number): void => {
     const press = decodeMouse(`\x1b[<0;${x + 1};${y + 1}M`);
     if (!press) throw new Error('bad report');
-    handleMouse(press, store, (key) => handleKey(key, store));
+    handleMouse(press, store, (key) => handleKey(key, store), VIEW_GEOMETRY);
   };
   const wheel = (store: MonitorStore, down: boolean): void => {
-    handleMouse({ kind: down ? 'wheel-down' : 'wheel-up', button: null, x: 5, y: 10 }, store, (key) => handleKey(key, store));
+    handleMouse({ kind: down ? 'wheel-down' : 'wheel-up', button: null, x: 5, y: 10 }, store, (key) => handleKey(key, store), VIEW_GEOMETRY);
   };
   const titleY = (store: MonitorStore): number => store.getState().layout.headerLines;
   /** The screen column where a column's title starts at 120 columns. */

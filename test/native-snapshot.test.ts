@@ -5,6 +5,7 @@ import { realpathSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadNativeAddon, type NativeAddon } from '../src/sys/native-addon.js';
+import { NativeSnapshotReader } from '../src/sys/native-snapshot.js';
 import { readStartTime } from '../src/sys/js/proc-stat.js';
 import type { RawProcess, Snapshot } from '../src/sys/types.js';
 import { BUSY_LOOP_SCRIPT, killStartedChildren, startBusyLoop, startChild, startSleeper, waitFor } from './helpers/children.js';
@@ -15,6 +16,11 @@ function requireAddon(): NativeAddon {
   // The native half is what this file tests: a missing addon is a failure, not a skip.
   if (!load.addon) throw new Error(load.error);
   return load.addon;
+}
+
+/** The native reader as the collector makes it: the addon's packed reads through the TypeScript decoder. */
+function nativeReader(addon: NativeAddon, procRoot: string): NativeSnapshotReader {
+  return new NativeSnapshotReader(new addon.SnapshotReader(procRoot));
 }
 
 function findPid(snapshot: Snapshot, pid: number): RawProcess | undefined {
@@ -49,7 +55,7 @@ describe('native SnapshotReader on the live /proc', () => {
   it('shows a spawned sleeper with its ppid, argv, exe, user and identity', async () => {
     const child = startSleeper(120);
     const pid = child.pid!;
-    const reader = new addon.SnapshotReader('/proc');
+    const reader = nativeReader(addon, '/proc');
     // Right after spawn the child may still be node's fork, before exec made it "sleep"; right
     // after exec its rss is still 0. Sleeping in sleep(1) means both are behind it.
     const row = await waitForRow(reader, pid, (found) => found.comm === 'sleep' && found.state === 'S');
@@ -74,7 +80,7 @@ describe('native SnapshotReader on the live /proc', () => {
   it('counts CPU ticks of a busy child upward across refreshes of one reader', async () => {
     const child = startBusyLoop();
     const pid = child.pid!;
-    const reader = new addon.SnapshotReader('/proc');
+    const reader = nativeReader(addon, '/proc');
     const first = await waitForRow(reader, pid);
     // A busy loop accrues ~100 ticks/s; wait until at least 20 more were counted.
     const later = await waitForRow(reader, pid, (row) => row.utime + row.stime >= first.utime + first.stime + 20, 20_000);
@@ -83,7 +89,7 @@ describe('native SnapshotReader on the live /proc', () => {
   });
 
   it('reads system figures consistent with the live machine', async () => {
-    const snapshot = await new addon.SnapshotReader('/proc').snapshot();
+    const snapshot = await nativeReader(addon, '/proc').snapshot();
     const { system } = snapshot;
     expect(system.cpus.length).toBeGreaterThan(0);
     const sumUser = system.cpus.reduce((sum, cpu) => sum + cpu.user, 0);
@@ -109,7 +115,7 @@ describe('native SnapshotReader on the live /proc', () => {
     const counts: number[] = [];
     for (let attempt = 0; attempt < 5; attempt++) {
       // A fresh reader reads stat, cmdline, exe and the dir owner of every process: the longest read.
-      const reader = new addon.SnapshotReader('/proc');
+      const reader = nativeReader(addon, '/proc');
       let ticks = 0;
       let done = false;
       const tick = (): void => {
@@ -131,7 +137,7 @@ describe('native SnapshotReader on the live /proc', () => {
     // 1 s (not less) so a loaded machine still catches the shell before its exec.
     const child = startChild('sh', ['-c', 'sleep 1; exec sleep 30']);
     const pid = child.pid!;
-    const reader = new addon.SnapshotReader('/proc');
+    const reader = nativeReader(addon, '/proc');
     // Skip the instant between node's fork and its exec of sh.
     const before = await waitForRow(reader, pid, (row) => row.comm === 'sh');
     expect(before.comm).toBe('sh');
@@ -143,7 +149,7 @@ describe('native SnapshotReader on the live /proc', () => {
   });
 
   it('drops exited processes and never shows a stale cached argv for a new process', async () => {
-    const reader = new addon.SnapshotReader('/proc');
+    const reader = nativeReader(addon, '/proc');
     const first = startSleeper(111);
     const firstPid = first.pid!;
     await waitFor(async () => findPid(await reader.snapshot(), firstPid)?.comm === 'sleep');
@@ -156,7 +162,7 @@ describe('native SnapshotReader on the live /proc', () => {
   });
 
   it('serializes overlapping snapshot() calls on one reader', async () => {
-    const reader = new addon.SnapshotReader('/proc');
+    const reader = nativeReader(addon, '/proc');
     const results = await Promise.all([reader.snapshot(), reader.snapshot(), reader.snapshot(), reader.snapshot()]);
     for (let i = 1; i < results.length; i++) {
       expect(results[i]!.monotonicMs).toBeGreaterThan(results[i - 1]!.monotonicMs);
@@ -167,7 +173,7 @@ describe('native SnapshotReader on the live /proc', () => {
   });
 
   it('rejects with the path when the proc root cannot be read, and refuses a non-string root', async () => {
-    const reader = new addon.SnapshotReader('/nonexistent/proctop-proc');
+    const reader = nativeReader(addon, '/nonexistent/proctop-proc');
     await expect(reader.snapshot()).rejects.toThrow(/\/nonexistent\/proctop-proc/);
     expect(() => new (addon.SnapshotReader as unknown as new (root: unknown) => unknown)(42)).toThrow(TypeError);
   });
@@ -185,7 +191,7 @@ describe('native SnapshotReader on a fixture /proc', () => {
   });
 
   it('parses a comm of "a) b (c\\nd" from the last parenthesis', async () => {
-    const snapshot = await new addon.SnapshotReader(fixture.root).snapshot();
+    const snapshot = await nativeReader(addon, fixture.root).snapshot();
     expect(findPid(snapshot, 100)).toMatchObject({
       comm: 'a) b (c\nd',
       state: 'S',
@@ -202,13 +208,13 @@ describe('native SnapshotReader on a fixture /proc', () => {
   });
 
   it('lists only pid directories, skips the vanished one, and sorts by pid', async () => {
-    const snapshot = await new addon.SnapshotReader(fixture.root).snapshot();
+    const snapshot = await nativeReader(addon, fixture.root).snapshot();
     expect(snapshot.processes.map((p) => p.pid)).toEqual([1, 2, 7, 100, 200, 400, 500]);
     expect(snapshot.warnings).toEqual([]);
   });
 
   it('flags kernel threads by PF_KTHREAD and gives zombies no memory and no argv', async () => {
-    const snapshot = await new addon.SnapshotReader(fixture.root).snapshot();
+    const snapshot = await nativeReader(addon, fixture.root).snapshot();
     expect(findPid(snapshot, 2)).toMatchObject({ isKernelThread: true, argv: [], exe: null, rssBytes: 0 });
     expect(findPid(snapshot, 7)).toMatchObject({ isKernelThread: true, state: 'I', nice: -20, priority: 0, comm: 'kworker/0:1-events' });
     expect(findPid(snapshot, 200)).toMatchObject({ state: 'Z', rssBytes: 0, argv: [], exe: null, isKernelThread: false });
@@ -216,7 +222,7 @@ describe('native SnapshotReader on a fixture /proc', () => {
   });
 
   it('keeps 64-bit values exact and resolves an unknown uid to its number', async () => {
-    const snapshot = await new addon.SnapshotReader(fixture.root).snapshot();
+    const snapshot = await nativeReader(addon, fixture.root).snapshot();
     expect(findPid(snapshot, 400)).toMatchObject({
       vsizeBytes: 140_737_488_355_328,
       rssBytes: 4_000_000 * 4096,
@@ -233,7 +239,7 @@ describe('native SnapshotReader on a fixture /proc', () => {
   });
 
   it('reads the system files of the fixture root', async () => {
-    const { system } = await new addon.SnapshotReader(fixture.root).snapshot();
+    const { system } = await nativeReader(addon, fixture.root).snapshot();
     expect(system.cpus).toEqual([
       { user: 1000, nice: 10, system: 500, idle: 8000, iowait: 100, irq: 5, softirq: 7, steal: 0 },
       { user: 1200, nice: 20, system: 400, idle: 7900, iowait: 50, irq: 3, softirq: 4, steal: 0 },
@@ -254,7 +260,7 @@ describe('native SnapshotReader on a fixture /proc', () => {
   });
 
   it('re-reads details after a comm change under the same identity, and caches them otherwise', async () => {
-    const reader = new addon.SnapshotReader(fixture.root);
+    const reader = nativeReader(addon, fixture.root);
     const base = { pid: 600, ppid: 1, startTime: 9000 };
     await fixture.writeProcess({ ...base, comm: 'launcher', argv: ['launcher', '--go'], exe: '/usr/bin/launcher' });
     try {
@@ -274,7 +280,7 @@ describe('native SnapshotReader on a fixture /proc', () => {
   });
 
   it('hands back the same frozen record while a process is unchanged, a new one once its stat moves', async () => {
-    const reader = new addon.SnapshotReader(fixture.root);
+    const reader = nativeReader(addon, fixture.root);
     const base = { pid: 610, ppid: 1, startTime: 9100, comm: 'idler', argv: ['idler'], exe: '/usr/bin/idler', utime: 5, stime: 2 };
     await fixture.writeProcess(base);
     try {
@@ -295,7 +301,7 @@ describe('native SnapshotReader on a fixture /proc', () => {
   });
 
   it('keeps a title rewritten without NULs as one argument and an empty argument in the middle', async () => {
-    const reader = new addon.SnapshotReader(fixture.root);
+    const reader = nativeReader(addon, fixture.root);
     await fixture.writeProcess({ pid: 700, comm: 'nginx', cmdlineRaw: 'nginx: worker process', exe: '/usr/sbin/nginx' });
     await fixture.writeProcess({ pid: 701, comm: 'tool', cmdlineRaw: 'tool\0\0last\0' });
     await fixture.writeProcess({ pid: 702, comm: 'kt', flags: FIXTURE_PF_KTHREAD, cmdlineRaw: 'ignored\0' });

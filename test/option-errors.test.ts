@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseFdsArgs } from '../src/commands/fds.js';
 import { parseKillArgs } from '../src/commands/kill.js';
 import { parseTerminateTreeArgs } from '../src/commands/terminate-tree.js';
-import { UsageError } from '../src/commands/usage-error.js';
+import { UsageError } from '../src/output/usage-error.js';
 import { parsePstatArgs } from '../src/commands/pstat.js';
 import { optionError } from '../src/commands/option-errors.js';
 import { parseArgs } from 'node:util';

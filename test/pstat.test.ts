@@ -5,7 +5,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { main, parsePstatArgs, type PstatIo } from '../src/commands/pstat.js';
-import { UsageError } from '../src/commands/usage-error.js';
+import { UsageError } from '../src/output/usage-error.js';
 import { createJsCollector, type CollectorChoice } from '../src/sys/collector.js';
 import { killStartedChildren, startSleeper, waitFor } from './helpers/children.js';
 import { builtCli, ensureBuilt, repoRoot } from './helpers/cli.js';

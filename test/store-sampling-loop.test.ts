@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createMonitorStore } from '../src/store/monitor-store.js';
-import { primedSource, SamplingLoop, type FrameSource } from '../src/tui/sampling-loop.js';
+import { primedSource, SamplingLoop } from '../src/tui/sampling-loop.js';
+import type { FrameSource } from '../src/sampler/types.js';
 import { syntheticFrame, syntheticRow } from './helpers/synthetic-frames.js';
 import { waitFor } from './helpers/children.js';
 

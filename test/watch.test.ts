@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UsageError } from '../src/commands/usage-error.js';
+import { UsageError } from '../src/output/usage-error.js';
 import { parseMonitorArgs } from '../src/commands/monitor-options.js';
 import { renderWatchText } from '../src/tui/watch-batch.js';
 import { syntheticFrame, syntheticRow } from './helpers/synthetic-frames.js';

@@ -13,23 +13,32 @@
 namespace proctop {
 
 /**
+ * Reads a small file from offset 0 into buf (NUL-terminated) and returns its length, or -errno.
+ * pread at 0 is what makes a kept /proc/PID/stat handle useful: every call returns fresh figures,
+ * and ESRCH once the process it was opened for is gone. Content longer than size - 1 is cut.
+ */
+inline long PreadSmall(int fd, char* buf, size_t size) {
+  ssize_t n;
+  do {
+    n = pread(fd, buf, size - 1, 0);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return -errno;
+  buf[n] = '\0';
+  return static_cast<long>(n);
+}
+
+/**
  * Reads a small file into buf (NUL-terminated) and returns its length, or -errno.
- * One read() returns the whole of a small /proc file (seq_file hands over the full record),
+ * One read returns the whole of a small /proc file (seq_file hands over the full record),
  * so this costs exactly open + read + close; content longer than size - 1 is cut.
  * dirFd may be AT_FDCWD for an absolute path.
  */
 inline long ReadSmallFileAt(int dirFd, const char* path, char* buf, size_t size) {
   int fd = openat(dirFd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
   if (fd < 0) return -errno;
-  ssize_t n;
-  do {
-    n = read(fd, buf, size - 1);
-  } while (n < 0 && errno == EINTR);
-  int error = n < 0 ? errno : 0;
+  long n = PreadSmall(fd, buf, size);
   close(fd);
-  if (n < 0) return -error;
-  buf[n] = '\0';
-  return static_cast<long>(n);
+  return n;
 }
 
 /** How ReadWholeFileAt knows it has reached the end of a file. */

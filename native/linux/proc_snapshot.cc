@@ -3,11 +3,14 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <pwd.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -20,6 +23,20 @@ namespace {
 
 /** PF_KTHREAD from include/linux/sched.h. */
 constexpr unsigned long long kPfKthread = 0x00200000ULL;
+/** f_type of procfs (linux/magic.h). */
+constexpr long kProcSuperMagic = 0x9fa0;
+/** Where the soft RLIMIT_NOFILE is raised to when the hard limit is unlimited or higher. */
+constexpr rlim_t kMaxRaisedLimit = 1 << 20;
+/** Descriptors never taken for stat handles: a quarter of the limit, within these bounds. */
+constexpr size_t kMinReserve = 128;
+constexpr size_t kMaxReserve = 1024;
+
+/**
+ * Stat handles kept by every reader of this process together: each reader's budget is for the
+ * process, so two readers (a sampler and a metrics loop) never take twice the limit between them.
+ */
+std::atomic<size_t> gKeptHandles{0};
+
 
 /** The stat fields a snapshot needs, as parsed from one /proc/PID/stat line. */
 struct StatLine {
@@ -92,11 +109,39 @@ struct DirCloser {
 ProcSnapshotReader::ProcSnapshotReader(std::string procRoot)
     : procRoot_(std::move(procRoot)), pageSize_(sysconf(_SC_PAGESIZE)) {}
 
+ProcSnapshotReader::~ProcSnapshotReader() {
+  for (auto& entry : tracked_) CloseHandle(entry.second);
+}
+
 void ProcSnapshotReader::ForgetAll() {
   std::lock_guard<std::mutex> lock(mutex_);
-  identities_.clear();
+  for (auto& entry : tracked_) CloseHandle(entry.second);
+  tracked_.clear();
   freeSlots_.clear();
   nextSlot_ = 0;
+}
+
+StatHandleStats ProcSnapshotReader::HandleStats() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return handles_;
+}
+
+void ProcSnapshotReader::SetHandleBudget() {
+  // Raise the soft limit toward the hard one (Node does the same at start; an embedder may not),
+  // then keep a reserve free so fd listing, sockets and the TUI never meet EMFILE because of us.
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0) {
+    if (limit.rlim_cur != RLIM_INFINITY && (limit.rlim_max == RLIM_INFINITY || limit.rlim_cur < limit.rlim_max)) {
+      rlimit raised = limit;
+      raised.rlim_cur = limit.rlim_max == RLIM_INFINITY ? kMaxRaisedLimit : std::min<rlim_t>(limit.rlim_max, kMaxRaisedLimit);
+      if (raised.rlim_cur > limit.rlim_cur && setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+    }
+  }
+  size_t soft = limit.rlim_cur == RLIM_INFINITY ? static_cast<size_t>(kMaxRaisedLimit) : static_cast<size_t>(limit.rlim_cur);
+  handles_.limit = soft;
+  handles_.reserve = std::min<size_t>(kMaxReserve, std::max<size_t>(kMinReserve, soft / 4));
+  handles_.budget = soft > handles_.reserve ? soft - handles_.reserve : 0;
+  budgetSet_ = true;
 }
 
 const std::string& ProcSnapshotReader::UserName(uid_t uid) {
@@ -127,11 +172,38 @@ uint32_t ProcSnapshotReader::TakeSlot() {
   return nextSlot_++;
 }
 
+void ProcSnapshotReader::CloseHandle(Tracked& tracked) {
+  if (tracked.statFd < 0) return;
+  close(tracked.statFd);
+  tracked.statFd = -1;
+  --handles_.kept;
+  gKeptHandles.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void ProcSnapshotReader::Release(Tracked& tracked) {
+  CloseHandle(tracked);
+  freeSlots_.push_back(tracked.slot);
+}
+
+size_t ProcSnapshotReader::ShedHandles() {
+  size_t shed = std::max<size_t>(1, handles_.kept / 8);
+  size_t closed = 0;
+  for (auto it = tracked_.begin(); it != tracked_.end() && closed < shed; ++it) {
+    if (it->second.statFd < 0) continue;
+    CloseHandle(it->second);
+    ++closed;
+  }
+  // What this process holds now, less what was just given back, is what fits.
+  handles_.budget = gKeptHandles.load(std::memory_order_relaxed);
+  return closed;
+}
+
 void ProcSnapshotReader::Evict(uint64_t generation) {
-  for (auto it = identities_.begin(); it != identities_.end();) {
+  for (auto it = tracked_.begin(); it != tracked_.end();) {
     if (it->second.seenGeneration != generation) {
-      freeSlots_.push_back(it->second.slot);
-      it = identities_.erase(it);
+      // Exited: its handle (which would only fail with ESRCH now) is closed at once.
+      Release(it->second);
+      it = tracked_.erase(it);
     } else {
       ++it;
     }
@@ -141,6 +213,7 @@ void ProcSnapshotReader::Evict(uint64_t generation) {
 SnapshotRecord ProcSnapshotReader::Read() {
   std::lock_guard<std::mutex> lock(mutex_);
   SnapshotRecord snapshot;
+  if (!budgetSet_) SetHandleBudget();
 
   int rootFd = open(procRoot_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (rootFd < 0) throw std::runtime_error("cannot open " + procRoot_ + ": " + std::strerror(errno));
@@ -152,17 +225,25 @@ SnapshotRecord ProcSnapshotReader::Read() {
     throw std::runtime_error("cannot list " + procRoot_ + ": " + std::strerror(error));
   }
   DirCloser closer{dir};
+  // A kept handle is only sound on procfs (a fixture file rewritten by rename would keep
+  // answering with its old text), so fixture trees open and close every stat.
+  struct statfs rootFs {};
+  handles_.enabled = fstatfs(rootFd, &rootFs) == 0 && rootFs.f_type == kProcSuperMagic;
 
   const uint64_t generation = ++generation_;
-  snapshot.processes.reserve(identities_.size() + 64);
+  snapshot.processes.reserve(tracked_.size() + 64);
   // Skipped processes by cause; vanished ones are normal churn and stay silent.
   size_t deniedCount = 0;
   size_t malformedCount = 0;
   size_t failedCount = 0;
+  size_t unkeptCount = 0;
+  size_t shedCount = 0;
   char path[64];
   char statText[4096];
   std::string cmdline;
 
+  // /proc is listed only to learn which PIDs exist (new ones, and which kept ones are gone);
+  // a PID with a kept handle is read through it without a path lookup or an open.
   while (dirent* entry = readdir(dir)) {
     const char* name = entry->d_name;
     if (name[0] < '1' || name[0] > '9') continue;
@@ -172,11 +253,37 @@ SnapshotRecord ProcSnapshotReader::Read() {
       if (name[nameLength] < '0' || name[nameLength] > '9') numeric = false;
     }
     if (!numeric || nameLength > 10) continue;
-
+    const char* digits = name;
+    const int pid = static_cast<int>(ParseUnsigned(digits));
+    // "PID/" + a file name: set for every pid, whether its stat comes through a kept handle or not.
     std::memcpy(path, name, nameLength);
-    std::memcpy(path + nameLength, "/stat", 6);
-    long length = ReadSmallFileAt(rootFd, path, statText, sizeof statText);
+
+    auto tracked = tracked_.find(pid);
+    long length = -ENOENT;
+    int openedFd = -1;  // a handle opened in this read, kept or closed once the record is taken
+    if (tracked != tracked_.end() && tracked->second.statFd >= 0) {
+      length = PreadSmall(tracked->second.statFd, statText, sizeof statText);
+      // ESRCH: the process it was opened for is gone; if the PID is listed again, it is a new
+      // process, opened afresh below. Any other failure: also try a fresh open.
+      if (length < 0) CloseHandle(tracked->second);
+    }
     if (length < 0) {
+      std::memcpy(path + nameLength, "/stat", 6);
+      openedFd = openat(rootFd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+      if (openedFd < 0 && (errno == EMFILE || errno == ENFILE) && handles_.kept > 0) {
+        // Out of descriptors (the rest of proctop took more than the reserve): give some back.
+        shedCount += ShedHandles();
+        openedFd = openat(rootFd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+      }
+      length = openedFd < 0 ? -errno : PreadSmall(openedFd, statText, sizeof statText);
+    }
+    // Closes the handle opened above unless the record keeps it.
+    auto dropOpened = [&openedFd]() {
+      if (openedFd >= 0) close(openedFd);
+      openedFd = -1;
+    };
+    if (length < 0) {
+      dropOpened();
       // ENOENT/ESRCH: exited since readdir. EACCES: hidden from us (hidepid).
       if (length == -EACCES || length == -EPERM) {
         ++deniedCount;
@@ -187,13 +294,13 @@ SnapshotRecord ProcSnapshotReader::Read() {
     }
     StatLine stat;
     if (!ParseStatLine(statText, static_cast<size_t>(length), stat)) {
+      dropOpened();
       ++malformedCount;
       continue;
     }
 
     ProcessRecord record;
-    const char* digits = name;
-    record.pid = static_cast<int>(ParseUnsigned(digits));
+    record.pid = pid;
     record.state = stat.state;
     record.ppid = static_cast<int>(stat.fields[4]);
     record.pgid = static_cast<int>(stat.fields[5]);
@@ -210,36 +317,64 @@ SnapshotRecord ProcSnapshotReader::Read() {
     long long rssPages = stat.fields[24];
     record.rssBytes = rssPages > 0 ? static_cast<unsigned long long>(rssPages) * static_cast<unsigned long long>(pageSize_) : 0;
 
-    const IdentityKey key{record.pid, record.startTime};
-    auto cached = identities_.find(key);
-    const bool commChanged = cached != identities_.end() &&
-                             (cached->second.details->comm.size() != stat.commLength ||
-                              std::memcmp(cached->second.details->comm.data(), stat.comm, stat.commLength) != 0);
-    if (cached == identities_.end() || commChanged) {
+    if (tracked != tracked_.end() && tracked->second.startTime != record.startTime) {
+      // The PID now names another process: the old identity (slot, details, handle) ends here.
+      Release(tracked->second);
+      tracked_.erase(tracked);
+      tracked = tracked_.end();
+    }
+    const bool commChanged = tracked != tracked_.end() &&
+                             (tracked->second.details->comm.size() != stat.commLength ||
+                              std::memcmp(tracked->second.details->comm.data(), stat.comm, stat.commLength) != 0);
+    if (tracked == tracked_.end() || commChanged || tracked->second.retryDetails) {
       // New identity, or exec() kept pid+starttime but changed comm: read the slow fields.
       auto details = std::make_shared<ProcessDetails>();
       details->comm.assign(stat.comm, stat.commLength);
       struct stat dirStat {};
-      if (fstatat(rootFd, name, &dirStat, 0) != 0) continue;  // gone since its stat was read
+      if (fstatat(rootFd, name, &dirStat, 0) != 0) {  // gone since its stat was read
+        dropOpened();
+        continue;
+      }
       details->uid = dirStat.st_uid;
       details->user = UserName(dirStat.st_uid);
       if (!record.isKernelThread) {
         std::memcpy(path + nameLength, "/cmdline", 9);
         int rc = ReadWholeFileAt(rootFd, path, cmdline, FileEnd::ShortRead);
-        if (rc == -ENOENT || rc == -ESRCH) continue;  // exited meanwhile
+        if (rc == -ENOENT || rc == -ESRCH) {  // exited meanwhile
+          dropOpened();
+          continue;
+        }
         if (rc == 0) details->argv = SplitCommandLine(cmdline);  // EACCES: argv stays empty
         std::memcpy(path + nameLength, "/exe", 5);
         details->hasExe = ReadLinkAt(rootFd, path, details->exe);
       }
-      if (cached == identities_.end()) {
-        cached = identities_.emplace(key, CachedIdentity{nullptr, TakeSlot(), 0}).first;
+      if (tracked == tracked_.end()) {
+        Tracked fresh;
+        fresh.startTime = record.startTime;
+        fresh.slot = TakeSlot();
+        tracked = tracked_.emplace(pid, std::move(fresh)).first;
       }
-      cached->second.details = std::move(details);
+      // exec() sets the new comm before the new command line exists: an empty one read in
+      // that instant is read again next time rather than kept for the process's lifetime.
+      tracked->second.retryDetails = details->argv.empty() && !record.isKernelThread && record.state != 'Z';
+      tracked->second.details = std::move(details);
       record.detailsFresh = true;
     }
-    cached->second.seenGeneration = generation;
-    record.details = cached->second.details;
-    record.cacheSlot = cached->second.slot;
+    if (openedFd >= 0) {
+      // The start time just read through this handle is the identity it stays bound to.
+      if (handles_.enabled && gKeptHandles.load(std::memory_order_relaxed) < handles_.budget) {
+        tracked->second.statFd = openedFd;
+        ++handles_.kept;
+        gKeptHandles.fetch_add(1, std::memory_order_relaxed);
+        openedFd = -1;
+      } else {
+        dropOpened();
+        if (handles_.enabled) ++unkeptCount;
+      }
+    }
+    tracked->second.seenGeneration = generation;
+    record.details = tracked->second.details;
+    record.cacheSlot = tracked->second.slot;
     snapshot.processes.push_back(std::move(record));
   }
   Evict(generation);
@@ -253,6 +388,12 @@ SnapshotRecord ProcSnapshotReader::Read() {
   if (deniedCount > 0) snapshot.warnings.push_back(std::to_string(deniedCount) + " process(es) skipped: permission denied reading stat");
   if (malformedCount > 0) snapshot.warnings.push_back(std::to_string(malformedCount) + " process(es) skipped: unparsable stat");
   if (failedCount > 0) snapshot.warnings.push_back(std::to_string(failedCount) + " process(es) skipped: read error");
+  if (unkeptCount > 0 || shedCount > 0) {
+    snapshot.warnings.push_back("open-file limit " + std::to_string(handles_.limit) + ": stat handles kept for " +
+                                std::to_string(handles_.kept) + " of " + std::to_string(snapshot.processes.size()) +
+                                " processes (" + std::to_string(handles_.reserve) +
+                                " descriptors left free for the rest of proctop); the others are reopened every refresh");
+  }
   ReadSystemInfo(rootFd, procRoot_, snapshot.system, snapshot.warnings);
   snapshot.timestampMs = static_cast<double>(static_cast<long long>(ClockMs(CLOCK_REALTIME)));
   snapshot.monotonicMs = ClockMs(CLOCK_MONOTONIC);

@@ -108,53 +108,81 @@ struct SnapshotRecord {
   std::vector<std::string> warnings;
 };
 
+/** What the reader knows about its kept /proc/PID/stat handles (for warnings, tests and the bench). */
+struct StatHandleStats {
+  /** Handles this reader holds now (one per live identity that got one). */
+  size_t kept = 0;
+  /** Most handles all readers of this process keep together: the soft RLIMIT_NOFILE minus reserve. */
+  size_t budget = 0;
+  /** The soft RLIMIT_NOFILE after the reader raised it toward the hard limit. */
+  size_t limit = 0;
+  /** Descriptors left to the rest of the process (Node, libuv, fd listing, the TUI). */
+  size_t reserve = 0;
+  /** False on a proc root that is not procfs (fixture trees): every stat is opened and closed. */
+  bool enabled = false;
+};
+
 /**
  * Reads snapshots of one proc root, caching per identity (pid, startTime) the fields that only
  * change on exec (argv, exe, uid, user), so a steady-state refresh reads little more than each
- * /proc/PID/stat. Read() is serialized by an internal mutex.
+ * /proc/PID/stat. On procfs it keeps each process's stat file open and re-reads it with pread
+ * at offset 0: the handle is bound to the process it was opened for and fails with ESRCH once
+ * that process is gone, so it can never describe a recycled PID. Read() is serialized by an
+ * internal mutex.
  */
 class ProcSnapshotReader {
  public:
   explicit ProcSnapshotReader(std::string procRoot);
+  ~ProcSnapshotReader();
+  ProcSnapshotReader(const ProcSnapshotReader&) = delete;
+  ProcSnapshotReader& operator=(const ProcSnapshotReader&) = delete;
 
   /** Reads every process and the system figures. Throws std::runtime_error when procRoot is unreadable. */
   SnapshotRecord Read();
 
-  /** Drops every cached identity (the next Read() reports all details as fresh). */
+  /** Drops every cached identity and closes every kept handle (the next Read() reports all details as fresh). */
   void ForgetAll();
+
+  /** The kept-handle figures as of the last Read(). */
+  StatHandleStats HandleStats();
 
   const std::string& procRoot() const { return procRoot_; }
 
  private:
-  struct IdentityKey {
-    int pid;
-    unsigned long long startTime;
-    bool operator==(const IdentityKey& other) const { return pid == other.pid && startTime == other.startTime; }
-  };
-  struct IdentityKeyHash {
-    size_t operator()(const IdentityKey& key) const {
-      return std::hash<unsigned long long>()((key.startTime << 22) ^ static_cast<unsigned long long>(key.pid));
-    }
-  };
-  struct CachedIdentity {
+  /** One live identity: the process a PID names now. */
+  struct Tracked {
+    /** Field 22 of stat: with the pid, the identity. */
+    unsigned long long startTime = 0;
     std::shared_ptr<const ProcessDetails> details;
     uint32_t slot = 0;
     /** Generation of the last snapshot that saw this identity; older ones are evicted. */
     uint64_t seenGeneration = 0;
+    /** Details to be read again next time (an empty command line, as read in the middle of an exec). */
+    bool retryDetails = false;
+    /** Kept /proc/PID/stat handle (O_CLOEXEC), or -1 when the budget had none to spare. */
+    int statFd = -1;
   };
 
   const std::string& UserName(uid_t uid);
   uint32_t TakeSlot();
+  void Release(Tracked& tracked);
+  void CloseHandle(Tracked& tracked);
+  /** Closes about an eighth of the kept handles and lowers the budget to what is left (after EMFILE). */
+  size_t ShedHandles();
   void Evict(uint64_t generation);
+  void SetHandleBudget();
 
   std::string procRoot_;
   long pageSize_;
   std::mutex mutex_;
   uint64_t generation_ = 0;
-  std::unordered_map<IdentityKey, CachedIdentity, IdentityKeyHash> identities_;
+  /** By pid: a pid names at most one process at a time; a different start time is a new identity. */
+  std::unordered_map<int, Tracked> tracked_;
   std::unordered_map<uid_t, std::string> userNames_;
   std::vector<uint32_t> freeSlots_;
   uint32_t nextSlot_ = 0;
+  StatHandleStats handles_;
+  bool budgetSet_ = false;
 };
 
 }  // namespace proctop

@@ -7,7 +7,7 @@ import { FD_KINDS } from '../fds/fd-counts.js';
 import { GROUP_BY_KEYS } from '../metrics/grouping.js';
 import { quoted } from '../output/sanitize.js';
 import { SORT_KEYS } from '../sampler/process-query.js';
-import { SORT_NAMES } from '../store/columns.js';
+import { SORT_NAMES } from '../config/columns.js';
 
 /** A command's entry point: argv after the subcommand → exit code. */
 export type CommandMain = (argv: readonly string[]) => Promise<number>;

@@ -10,7 +10,7 @@ import { Sampler } from '../sampler/sampler.js';
 import { createCollector } from '../sys/collector.js';
 import { COMMANDS, MONITOR_COMMAND, SHELLS, type CommandSpec, type ValueKind } from './command-table.js';
 import { flagsOf } from './usage-flags.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../output/usage-error.js';
 
 export const COMPLETION_USAGE = `Usage: proctop completion bash|zsh|fish
        proctop completion pids

@@ -2,7 +2,7 @@ import { CONFIG_KEYS, configPath, loadConfig, type ConfigOptions, type LoadedCon
 import { platformName, schemaId, toJsonText } from '../output/json-envelope.js';
 import { renderTextTable } from '../output/text-table.js';
 import { parseCommandArgs } from './option-errors.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../output/usage-error.js';
 import { writeStderr, writeStdout } from '../output/std-streams.js';
 import { quoted } from '../output/sanitize.js';
 

@@ -7,7 +7,7 @@ import { fdSnapshotJson } from '../fds/fd-snapshot-json.js';
 import { createCollector, type CollectorChoice } from '../sys/collector.js';
 import type { FdEntry, FdKind } from '../sys/types.js';
 import { optionError } from './option-errors.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../output/usage-error.js';
 import { writeStderr, writeStdout } from '../output/std-streams.js';
 import { quoted } from '../output/sanitize.js';
 import { effectiveUid } from '../sys/accounts.js';

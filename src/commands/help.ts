@@ -1,7 +1,7 @@
 // `proctop help [COMMAND]`, `proctop --help`: generated from the command table, like the man page.
 import { COMMANDS, findCommand, MONITOR_COMMAND, unknownCommandMessage, type LoadedCommand } from './command-table.js';
 import { writeStdout } from '../output/std-streams.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../output/usage-error.js';
 
 export const HELP_USAGE = `Usage: proctop help [COMMAND]
        proctop --help

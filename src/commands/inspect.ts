@@ -6,7 +6,7 @@ import { quoted, sanitizeText } from '../output/sanitize.js';
 import { writeStderr, writeStdout } from '../output/std-streams.js';
 import { createCollector, type CollectorChoice } from '../sys/collector.js';
 import { parseCommandArgs, rejectNegativePids } from './option-errors.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../output/usage-error.js';
 
 export const INSPECT_USAGE = `Usage: proctop inspect PID[:START_TICKS] [--json|--text] [--env-values [--no-redact]] [--sha256] [--threads] [--fds]
 

@@ -11,7 +11,7 @@ import type { ProcessRow } from '../sampler/types.js';
 import { createCollector } from '../sys/collector.js';
 import { parseDuration } from '../util/duration.js';
 import { checkKnownUser, parseCommandArgs, rejectNegativePids } from './option-errors.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../output/usage-error.js';
 import { writeStderr, writeStdout } from '../output/std-streams.js';
 import { quoted } from '../output/sanitize.js';
 

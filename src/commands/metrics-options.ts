@@ -1,7 +1,7 @@
 // Flags shared by `proctop metrics` and `proctop serve-metrics`.
 import { GROUP_BY_KEYS, isGroupBy, type GroupBy } from '../metrics/grouping.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../output/usage-error.js';
 
 export const GROUP_BY_HELP = `  --group-by KEY         what a group is (label groupname): ${GROUP_BY_KEYS.join(' | ')}
                          (default comm, like process-exporter's {{.Comm}})

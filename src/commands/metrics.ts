@@ -6,7 +6,7 @@ import { writeTextfile } from '../storage/textfile.js';
 import { createCollector, type CollectorChoice } from '../sys/collector.js';
 import { GROUP_BY_HELP, parseBoundedDuration, parseGroupBy } from './metrics-options.js';
 import { parseCommandArgs } from './option-errors.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../output/usage-error.js';
 
 export const METRICS_USAGE = `Usage: proctop metrics [--group-by KEY] [--sample DUR] [--textfile PATH | --openmetrics]
 

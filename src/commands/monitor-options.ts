@@ -1,9 +1,9 @@
 // proctop's monitor flags → options. Bad values are UsageErrors (one line, exit 2).
 import { unknownCommandMessage } from './command-table.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../output/usage-error.js';
 import { checkKnownUser } from './option-errors.js';
 import { durationRangeText, MAX_INTERVAL_MS, MIN_INTERVAL_MS, type ProctopConfig } from '../config/config.js';
-import { parseColumnName, SORT_NAMES, type ColumnId } from '../store/columns.js';
+import { parseColumnName, SORT_NAMES, type ColumnId } from '../config/columns.js';
 import { parseDuration } from '../util/duration.js';
 import { parseListenAddress, type ListenAddress } from '../metrics/listen-address.js';
 import { quoted } from '../output/sanitize.js';

@@ -1,10 +1,11 @@
 // proctop (interactive) and proctop --watch. Heavy modules (Ink, React) load only when needed.
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../output/usage-error.js';
 import { writeStderr, writeStdout } from '../output/std-streams.js';
 import { MONITOR_USAGE, parseMonitorArgs } from './monitor-options.js';
 import { createCollector } from '../sys/collector.js';
 import { Sampler } from '../sampler/sampler.js';
-import { primedSource, type FrameSource } from '../tui/sampling-loop.js';
+import { primedSource } from '../tui/sampling-loop.js';
+import type { FrameSource } from '../sampler/types.js';
 import type { MonitorOptions } from './monitor-options.js';
 import type { Collector } from '../sys/types.js';
 import { loadConfig } from '../config/config.js';

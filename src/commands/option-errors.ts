@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../output/usage-error.js';
 import { lookupUid } from '../sys/accounts.js';
 import { quoted } from '../output/sanitize.js';
 

@@ -5,7 +5,7 @@ import { formatEndpoint } from '../fds/describe-fd.js';
 import { listPorts, type PortBinding, type PortListing } from '../fds/ports.js';
 import { createCollector, type CollectorChoice } from '../sys/collector.js';
 import { optionError } from './option-errors.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../output/usage-error.js';
 import { writeStderr, writeStdout } from '../output/std-streams.js';
 
 export const PORTS_USAGE = `Usage: proctop ports [--all] [--json|--table]

@@ -5,13 +5,13 @@ import { readExactRss, withExactRss } from '../sampler/exact-rss.js';
 import { Sampler } from '../sampler/sampler.js';
 import type { ProcessRow } from '../sampler/types.js';
 import type { ProcessExtras } from '../sys/types.js';
-import { formatBytes } from '../components/format.js';
+import { formatBytes } from '../output/format.js';
 import { snakeKeys } from '../inspect/inspect-document.js';
-import { cgroupLabel, cgroupPathMatches, unitMatches } from '../inspect/cgroup-label.js';
+import { cgroupLabel, cgroupPathMatches, unitMatches } from '../sampler/cgroup-label.js';
 import { createCollector, type CollectorChoice } from '../sys/collector.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
 import { checkKnownUser, parseCommandArgs } from './option-errors.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../output/usage-error.js';
 import { writeStderr, writeStdout } from '../output/std-streams.js';
 import { quoted } from '../output/sanitize.js';
 

@@ -8,7 +8,7 @@ import { writeStderr, writeStdout } from '../output/std-streams.js';
 import { COMM_SHOWN_MAX, renderTextTable } from '../output/text-table.js';
 import { parseTargetArgument } from './kill.js';
 import { optionError, rejectNegativePids } from './option-errors.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../output/usage-error.js';
 
 export const RENICE_USAGE = `Usage: proctop renice PID[:START_TICKS]... (--nice N | --by ±N) [--force] [--json|--table]
 

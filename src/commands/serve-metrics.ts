@@ -5,7 +5,7 @@ import { startSamplerThread, type SamplerThread } from '../metrics/sampler-threa
 import { sanitizeText } from '../output/sanitize.js';
 import { GROUP_BY_HELP, parseBoundedDuration, parseGroupBy } from './metrics-options.js';
 import { parseCommandArgs } from './option-errors.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../output/usage-error.js';
 
 export const SERVE_METRICS_USAGE = `Usage: proctop serve-metrics [--listen ADDR] [--group-by KEY] [--interval DUR]
 

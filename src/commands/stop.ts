@@ -11,7 +11,7 @@ import { formatDuration } from '../util/duration.js';
 import { parseTargetArgument } from './kill.js';
 import { parseCommandArgs, rejectNegativePids } from './option-errors.js';
 import { askOnTerminal, fateTable, ladderArg, ladderJson, memberJson, planTable, progressLine } from './terminate-tree.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../output/usage-error.js';
 
 export const STOP_USAGE = `Usage: proctop stop PID[:START_TICKS]... [--ladder TERM:5s,INT:3s,KILL:2s] [--tree] [--force] [--yes] [--json|--table]
 

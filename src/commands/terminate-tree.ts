@@ -19,7 +19,7 @@ import { platformName, schemaId, toJsonText } from '../output/json-envelope.js';
 import { COMM_SHOWN_MAX, renderTextTable } from '../output/text-table.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
 import { parseCommandArgs, rejectNegativePids } from './option-errors.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../output/usage-error.js';
 import { writeStderr, writeStdout } from '../output/std-streams.js';
 import { quoted } from '../output/sanitize.js';
 

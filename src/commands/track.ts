@@ -7,7 +7,7 @@ import { killExitCode, killMany } from '../actions/kill-many.js';
 import { formatLadder, type Ladder } from '../actions/ladder.js';
 import { stopExitCode, stopMany } from '../actions/stop-many.js';
 import { parseSignal, signalName, SIGNAL_NUMBERS } from '../actions/signals.js';
-import { formatBytes } from '../components/format.js';
+import { formatBytes } from '../output/format.js';
 import { platformName, schemaId, toJsonText } from '../output/json-envelope.js';
 import { quoted, sanitizeText } from '../output/sanitize.js';
 import { writeStderr, writeStdout } from '../output/std-streams.js';
@@ -25,7 +25,7 @@ import { createCollector } from '../sys/collector.js';
 import { formatDuration } from '../util/duration.js';
 import { askOnTerminal, ladderArg, ladderJson } from './terminate-tree.js';
 import { optionError, rejectNegativePids } from './option-errors.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../output/usage-error.js';
 
 export const TRACK_USAGE = `Usage: proctop track add PID[:START_TICKS] [--name NAME] [--tag T]... [--group G]...
        proctop track run [--name NAME] [--tag T]... [--group G]... [--log FILE | --no-log] [--cwd DIR] -- CMD [ARG...]

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../sys/package-root.js';
 import { writeStdout } from '../output/std-streams.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../output/usage-error.js';
 
 export const VERSION_USAGE = `Usage: proctop version
        proctop --version | -V

@@ -2,7 +2,7 @@ import React from 'react';
 import { Box, Text } from 'ink';
 import { helpSections } from '../keys/bindings.js';
 import { useMonitor } from '../store/use-monitor-store.js';
-import { fit } from './format.js';
+import { fit } from '../output/format.js';
 
 /** The help text lines, generated from the key table for every context (so help never drifts from the keys). */
 export function helpText(watch: boolean, width: number): string[] {

@@ -4,7 +4,7 @@ import { LADDER_CHOICE, PICKER_SIGNALS, type DialogTarget, type KillDialogState 
 import { useActions } from '../store/use-actions-store.js';
 import { useMonitor } from '../store/use-monitor-store.js';
 import { DialogBox, fitLines, type DialogLine } from './dialog-lines.js';
-import { fit } from './format.js';
+import { fit } from '../output/format.js';
 import { sanitizeText } from '../output/sanitize.js';
 
 /** "    1234 alice      sleep 300": PID, user and command of one target. */

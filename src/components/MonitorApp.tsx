@@ -2,6 +2,7 @@ import React from 'react';
 import { Box } from 'ink';
 import type { CommandOverrides, ViewKeyHandlers } from '../keys/dispatch.js';
 import { useKeyInput } from '../keys/use-key-input.js';
+import { VIEW_GEOMETRY } from './view-geometry.js';
 import { topView, type MonitorStore } from '../store/monitor-store.js';
 import { MonitorStoreContext, useMonitor } from '../store/use-monitor-store.js';
 import type { InspectStore } from '../store/inspect-store.js';
@@ -59,7 +60,7 @@ function Body(): React.JSX.Element {
 }
 
 function Screen({ store, overrides, viewKeys, mouse }: MonitorAppProps): React.JSX.Element {
-  useKeyInput(store, overrides, viewKeys, mouse);
+  useKeyInput(store, VIEW_GEOMETRY, overrides, viewKeys, mouse);
   const lines = useMonitor((s) => s.layout.lines);
   const columns = useMonitor((s) => s.layout.columns);
   return (

@@ -2,7 +2,7 @@ import React from 'react';
 import { Box, Text } from 'ink';
 import { useMonitor } from '../store/use-monitor-store.js';
 import { rowLine, screenColumns, titleLine } from './table-columns.js';
-import { fit } from './format.js';
+import { fit } from '../output/format.js';
 import { withExactRow } from '../sampler/exact-rss.js';
 
 interface RowProps {

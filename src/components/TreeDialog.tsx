@@ -6,7 +6,7 @@ import { useMonitor } from '../store/use-monitor-store.js';
 import { fateLabel } from './action-messages.js';
 import { formatDuration } from '../util/duration.js';
 import { DialogBox, fitLines, type DialogLine } from './dialog-lines.js';
-import { fit } from './format.js';
+import { fit } from '../output/format.js';
 import { sanitizeText } from '../output/sanitize.js';
 
 /** "     123 alice      root       exited       sleep 300  (why)". */

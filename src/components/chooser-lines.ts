@@ -1,6 +1,6 @@
 // The column chooser's text, line by line. Pure: ColumnChooser only draws it.
-import { COLUMN_IDS, EXTRA_COLUMN_IDS, FIXED_COLUMN_IDS, type ColumnId } from '../store/columns.js';
-import { fit } from './format.js';
+import { COLUMN_IDS, EXTRA_COLUMN_IDS, FIXED_COLUMN_IDS, type ColumnId } from '../config/columns.js';
+import { fit } from '../output/format.js';
 import { columnTitle } from './table-columns.js';
 
 export interface ChooserLine {

@@ -7,7 +7,7 @@ import type { ProcessLink } from '../sys/types.js';
 import type { FdListing, ProcessInspection } from '../sys/types.js';
 import { inspectSections } from '../inspect/inspect-sections.js';
 import type { TrackedEntry } from '../registry/types.js';
-import { fit, formatBytes, formatCpuTime, formatPercent, sparkline } from './format.js';
+import { fit, formatBytes, formatCpuTime, formatPercent, sparkline } from '../output/format.js';
 import { sanitizeText, sliceWhole } from '../output/sanitize.js';
 
 /** Everything the detail view shows about one process. */

@@ -1,7 +1,7 @@
 import React from 'react';
 import { Box, Text } from 'ink';
 import { sanitizeText } from '../output/sanitize.js';
-import { fit } from './format.js';
+import { fit } from '../output/format.js';
 
 /** One line of a dialog, fitted to the screen width by the caller. */
 export interface DialogLine {

@@ -4,7 +4,7 @@ import { FD_KINDS, fdCountsByKind } from '../fds/fd-counts.js';
 import { clampScroll, fdTableRows, visibleFds, type InspectState } from '../store/inspect-store.js';
 import type { ProcessRow } from '../sampler/types.js';
 import type { FdEntry } from '../sys/types.js';
-import { fit } from './format.js';
+import { fit } from '../output/format.js';
 import { sanitizeText } from '../output/sanitize.js';
 
 /** One line of the view and how it is drawn. */

@@ -1,7 +1,7 @@
 // The header's text, line by line, for each layout. Pure: the Header component only colours it.
 import type { SampledFrame } from '../sampler/types.js';
 import type { ScreenLayout } from '../store/layout.js';
-import { fit, formatBytes, formatPercent, formatUptime, meter, sparkline } from './format.js';
+import { fit, formatBytes, formatPercent, formatUptime, meter, sparkline } from '../output/format.js';
 
 /** A header line and the meter kind that decides its colour. */
 export interface HeaderLine {

@@ -3,7 +3,7 @@ import { firstKeyOf, type ListCommand } from '../keys/bindings.js';
 import type { MonitorState } from '../store/monitor-store.js';
 import { messageHolds, topView } from '../store/monitor-store.js';
 import { sanitizeText } from '../output/sanitize.js';
-import { fit } from './format.js';
+import { fit } from '../output/format.js';
 
 const LIST_HINTS: readonly [ListCommand, string][] = [
   ['HELP', 'Help'],

@@ -1,7 +1,8 @@
 // The process table's columns: titles, widths, cells, and which ones fit a given width.
-import { COLUMN_IDS, DEFAULT_COLUMN_IDS, FIXED_COLUMN_IDS, commandText, type ColumnId } from '../store/columns.js';
+import { commandText } from '../store/columns.js';
+import { COLUMN_IDS, DEFAULT_COLUMN_IDS, FIXED_COLUMN_IDS, type ColumnId } from '../config/columns.js';
 import type { DisplayRow } from '../store/process-list.js';
-import { fit, formatBytes, formatCpuTime, formatPercent } from './format.js';
+import { fit, formatBytes, formatCpuTime, formatPercent } from '../output/format.js';
 import { sanitizeText } from '../output/sanitize.js';
 import type { TrackedEntry } from '../registry/types.js';
 import type { IdentityKey } from '../sampler/types.js';

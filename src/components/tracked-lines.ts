@@ -7,7 +7,7 @@ import { TRACK_FORM_FIELDS } from '../store/tracked-store.js';
 import { formatDuration } from '../util/duration.js';
 import type { DialogLine } from './dialog-lines.js';
 import { fitLines } from './dialog-lines.js';
-import { fit } from './format.js';
+import { fit } from '../output/format.js';
 
 const DEAD: Readonly<Record<DeathReason, string>> = { exited: 'dead: exited', reused: 'dead: PID reused', 'other-boot': 'dead: rebooted' };
 

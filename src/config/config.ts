@@ -6,8 +6,8 @@ import { makeDirectories } from '../storage/make-dirs.js';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import { UsageError } from '../commands/usage-error.js';
-import { COLUMN_IDS, DEFAULT_COLUMN_IDS, parseColumnName, SORT_NAMES, type ColumnId } from '../store/columns.js';
+import { UsageError } from '../output/usage-error.js';
+import { COLUMN_IDS, DEFAULT_COLUMN_IDS, parseColumnName, SORT_NAMES, type ColumnId } from './columns.js';
 import { parseDuration } from '../util/duration.js';
 import { quoted } from '../output/sanitize.js';
 

@@ -1,7 +1,7 @@
 // The human form of an inspection: titled sections of (label, value) rows, shared by
 // `proctop inspect` on a terminal and the TUI's details view. Values are raw text here; whoever
 // prints them passes them through the one sanitizer.
-import { formatBytes, formatCpuTime } from '../components/format.js';
+import { formatBytes, formatCpuTime } from '../output/format.js';
 import { describeFdState, describeFdTarget } from '../fds/describe-fd.js';
 import { FD_KINDS, fdCountsByKind } from '../fds/fd-counts.js';
 import { CAPABILITY_NAMES } from '../sys/js/inspect-parsers.js';

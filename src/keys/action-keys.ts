@@ -1,9 +1,9 @@
 // Key handlers of the acting views: key → dialog command → controller or store action.
-import { historyLines } from '../components/action-messages.js';
 import type { ActionsStore } from '../store/actions-store.js';
 import type { MonitorStore } from '../store/monitor-store.js';
 import type { KeyPress } from './decode-key.js';
 import { commandFor } from './bindings.js';
+import type { ViewGeometry } from './view-geometry.js';
 
 /** What the dialog keys drive: the actions controller (src/tui/actions-controller.ts) provides it. */
 export interface DialogActions {
@@ -45,11 +45,11 @@ export function handleConfirmKey(press: KeyPress, monitor: MonitorStore, control
 }
 
 /** The 'history' view: scrolling and closing. */
-export function handleHistoryKey(press: KeyPress, monitor: MonitorStore, controller: DialogActions): void {
+export function handleHistoryKey(press: KeyPress, monitor: MonitorStore, controller: DialogActions, geometry: ViewGeometry): void {
   const actions = controller.store.getState();
   const command = commandFor(press, 'history');
   if (command === 'HISTORY_CLOSE') return controller.closeHistory(monitor);
-  const lineCount = historyLines(actions.history.entries).length;
+  const lineCount = geometry.historyLineCount(actions);
   if (command === 'HISTORY_UP') return actions.scrollHistory(-1, lineCount);
   if (command === 'HISTORY_DOWN') return actions.scrollHistory(1, lineCount);
   if (command === 'HISTORY_PAGE_UP') return actions.scrollHistory(-PAGE_LINES, lineCount);

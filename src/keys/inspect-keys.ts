@@ -3,11 +3,11 @@
 import { cursorRow, type MonitorStore } from '../store/monitor-store.js';
 import { fdTableRows, type InspectStore } from '../store/inspect-store.js';
 import type { FdKind } from '../sys/types.js';
-import { detailBodyLength } from '../components/detail-lines.js';
 import { commandFor, type CommandIn } from './bindings.js';
 import type { CommandOverrides, ViewKeyHandlers } from './dispatch.js';
 import type { KeyPress } from './decode-key.js';
 import { editText } from './text-input.js';
+import type { ViewGeometry } from './view-geometry.js';
 
 /** The kind each kind-filter command shows (null = all). */
 const KIND_OF_COMMAND: Readonly<Partial<Record<CommandIn<'files'>, FdKind | null>>> = {
@@ -45,27 +45,25 @@ function detailPage(monitor: MonitorStore): number {
 }
 
 /** Scrolls the details view by `lines` ('top' = back to the start), never past its last page. */
-function scrollDetail(monitor: MonitorStore, inspect: InspectStore, lines: number | 'top'): void {
-  const s = monitor.getState();
+function scrollDetail(monitor: MonitorStore, inspect: InspectStore, geometry: ViewGeometry, lines: number | 'top'): void {
   const i = inspect.getState();
-  const input = { row: i.lastRow, exited: i.exited, rowsByKey: s.rowsByKey, cwd: i.cwd, exe: i.exe, listing: i.listing, listingFailure: i.listingFailure, history: i.history, inspection: i.inspection, deepRead: i.deepRead };
-  i.scrollDetail(lines === 'top' ? -i.detailScroll : lines, detailBodyLength(input, s.layout.columns) - detailPage(monitor));
+  i.scrollDetail(lines === 'top' ? -i.detailScroll : lines, geometry.detailBodyLength(monitor.getState(), i) - detailPage(monitor));
 }
 
 /** Keys while the details view is on top. */
-export function handleDetailKey(press: KeyPress, monitor: MonitorStore, inspect: InspectStore): void {
+export function handleDetailKey(press: KeyPress, monitor: MonitorStore, inspect: InspectStore, geometry: ViewGeometry): void {
   const s = monitor.getState();
   switch (commandFor(press, 'details')) {
     case 'DETAIL_UP':
-      return scrollDetail(monitor, inspect, -1);
+      return scrollDetail(monitor, inspect, geometry, -1);
     case 'DETAIL_DOWN':
-      return scrollDetail(monitor, inspect, 1);
+      return scrollDetail(monitor, inspect, geometry, 1);
     case 'DETAIL_PAGE_UP':
-      return scrollDetail(monitor, inspect, -detailPage(monitor));
+      return scrollDetail(monitor, inspect, geometry, -detailPage(monitor));
     case 'DETAIL_PAGE_DOWN':
-      return scrollDetail(monitor, inspect, detailPage(monitor));
+      return scrollDetail(monitor, inspect, geometry, detailPage(monitor));
     case 'DETAIL_HOME':
-      return scrollDetail(monitor, inspect, 'top');
+      return scrollDetail(monitor, inspect, geometry, 'top');
     case 'DETAIL_DEEP_READ':
       inspect.getState().requestDeepRead();
       s.showMessage('reading USS/PSS, sha256 and threads…');
@@ -134,10 +132,10 @@ export function inspectOverrides(inspect: InspectStore): CommandOverrides {
   };
 }
 
-/** Key handlers of the 'detail' and 'fds' views. */
-export function inspectViewKeys(inspect: InspectStore): ViewKeyHandlers {
+/** Key handlers of the 'detail' and 'fds' views; `geometry` measures the details for scrolling. */
+export function inspectViewKeys(inspect: InspectStore, geometry: ViewGeometry): ViewKeyHandlers {
   return {
-    detail: (press, monitor) => handleDetailKey(press, monitor, inspect),
+    detail: (press, monitor) => handleDetailKey(press, monitor, inspect, geometry),
     fds: (press, monitor) => handleFdsKey(press, monitor, inspect),
   };
 }

@@ -1,10 +1,10 @@
 // Mouse → the same store actions keys reach, as htop does in tmux and over SSH: a click on a row
 // moves the cursor there, a click on a column title sorts by it (again: inverts), the wheel moves
 // like the arrow keys in whichever list is on top (processes, open files, history, help).
-import { columnAt, screenColumns } from '../components/table-columns.js';
 import { topView, type MonitorStore } from '../store/monitor-store.js';
 import type { MouseEvent } from './decode-mouse.js';
 import { decodeKey, type KeyPress } from './decode-key.js';
+import type { ViewGeometry } from './view-geometry.js';
 
 /** Rows one wheel notch moves (htop moves by a few lines too). */
 export const WHEEL_ROWS = 3;
@@ -27,9 +27,10 @@ export function listHit(s: ReturnType<MonitorStore['getState']>, y: number): Lis
 
 /**
  * Handles one mouse event. `key` feeds a synthetic key press through the key dispatcher, so the
- * wheel does in every view exactly what the arrow keys do there.
+ * wheel does in every view exactly what the arrow keys do there; `geometry` says which column
+ * title a click hit.
  */
-export function handleMouse(event: MouseEvent, store: MonitorStore, key: (press: KeyPress) => void): void {
+export function handleMouse(event: MouseEvent, store: MonitorStore, key: (press: KeyPress) => void, geometry: ViewGeometry): void {
   if (event.kind === 'wheel-up' || event.kind === 'wheel-down') {
     for (let i = 0; i < WHEEL_ROWS; i++) key(event.kind === 'wheel-up' ? UP : DOWN);
     return;
@@ -41,9 +42,7 @@ export function handleMouse(event: MouseEvent, store: MonitorStore, key: (press:
   if (hit?.kind === 'row') {
     s.moveCursor(hit.index - s.cursorIndex);
   } else if (hit?.kind === 'title') {
-    // The columns the table draws (ProcessTable's screenColumns call: TRACK while a tracked row shows).
-    const visible = s.display.slice(s.scrollTop, s.scrollTop + s.layout.tableRows);
-    const column = columnAt(screenColumns(s.layout.columns, s.visibleColumns, visible, s.tracked), s.layout.columns, event.x);
+    const column = geometry.titleColumnAt(s, event.x);
     if (column === null) return;
     if (column === s.sortColumn) s.invertSort();
     else s.setSort(column);

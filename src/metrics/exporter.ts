@@ -1,4 +1,4 @@
-import { cgroupLabel } from '../inspect/cgroup-label.js';
+import { cgroupLabel } from '../sampler/cgroup-label.js';
 import { identityKey } from '../sampler/types.js';
 import type { Collector, ExtrasRequest, ProcessExtras, RawProcess, Snapshot } from '../sys/types.js';
 import type { FamilyAvailability } from './families.js';

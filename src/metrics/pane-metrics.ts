@@ -1,7 +1,7 @@
 // `proctop --watch --metrics ADDR`: the pane's own samples feed the exposition, so the box is read
 // once for both the screen and the scraper. Summing them into groups (with the extras reads) runs
 // on the sampler thread, so neither the pane nor a scrape waits on it.
-import type { FrameSource } from '../tui/sampling-loop.js';
+import type { FrameSource } from '../sampler/types.js';
 import type { GroupBy } from './grouping.js';
 import { startMetricsServer, type MetricsServer } from './http-server.js';
 import type { ListenAddress } from './listen-address.js';

@@ -2,8 +2,8 @@
 // figures to each frame's rows, reading /proc/PID/io, status and cgroup only while such a column
 // is on (the cgroup once per identity: the collector caches it). Rates come from the previous
 // refresh's counters of the same identity.
-import { cgroupLabel } from '../inspect/cgroup-label.js';
-import type { ColumnId } from '../store/columns.js';
+import { cgroupLabel } from './cgroup-label.js';
+import type { ColumnId } from '../config/columns.js';
 import type { Collector, ExtrasRequest, ProcessExtras } from '../sys/types.js';
 import type { ColumnExtras, IdentityKey, ProcessRow, SampledFrame } from './types.js';
 

@@ -74,3 +74,8 @@ export interface SampledFrame {
   /** The raw snapshot the frame was derived from. */
   readonly snapshot: Snapshot;
 }
+
+/** Anything that produces frames (the Sampler, or a fake in tests). */
+export interface FrameSource {
+  sample(): Promise<SampledFrame>;
+}

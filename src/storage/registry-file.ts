@@ -8,7 +8,7 @@ import { constants } from 'node:fs';
 import { mkdir, open, readdir, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import type { RegistryData, TrackedEntry } from '../registry/types.js';
+import type { RegistryData, TrackedEntry } from './registry-entry.js';
 import { withFileLock, type FileLockOptions, type LockDeps } from './file-lock.js';
 import { ensureStateDir, openStateFile, StateDirError, stateDirPath } from './state-dir.js';
 

@@ -2,7 +2,8 @@
 // SampledFrames; it never samples and never touches the OS.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { IdentityKey, ProcessRow, SampledFrame } from '../sampler/types.js';
-import { COLUMN_IDS, DEFAULT_COLUMN_IDS, FIXED_COLUMN_IDS, defaultDescending, type ColumnId } from './columns.js';
+import { defaultDescending } from './columns.js';
+import { COLUMN_IDS, DEFAULT_COLUMN_IDS, FIXED_COLUMN_IDS, type ColumnId } from '../config/columns.js';
 import { clampIndex, indexByKey, relocateCursor, scrollToPin, scrollToShow } from './cursor.js';
 import { computeLayout, type ScreenLayout } from './layout.js';
 import { displayRows, withDescendants, type DisplayRow, type ListQuery } from './process-list.js';

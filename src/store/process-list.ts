@@ -1,6 +1,7 @@
 // Pure list logic: which rows are shown and in what order. No React, no OS, no store.
 import type { IdentityKey, ProcessRow } from '../sampler/types.js';
-import { commandText, rowComparator, type ColumnId } from './columns.js';
+import { commandText, rowComparator } from './columns.js';
+import type { ColumnId } from '../config/columns.js';
 import { holdsPort, parsePortFilter, type PortHolders } from './port-filter.js';
 import { entryMatches, parseTrackedFilter } from './tracked-filter.js';
 import type { TrackedEntry } from '../registry/types.js';

@@ -3,6 +3,7 @@ import { loadNativeAddon } from './native-addon.js';
 import { JsSnapshotReader } from './js/snapshot.js';
 import { listFdsJs, withOwnPipeEnds } from './js/fds.js';
 import { unpackFdListing } from './native-fds.js';
+import { checkSnapshotLayout, NativeSnapshotReader } from './native-snapshot.js';
 import { signalJs, signalJsSync } from './js/signal.js';
 import { probeProcesses, readBootId, spawnDetached } from './tracking.js';
 import { listSocketOwnersJs, readInetSockets, readOwnNetns } from './js/socket-owners.js';
@@ -110,7 +111,10 @@ export function createNativeCollector(procRoot = '/proc'): Collector | string {
   const load = loadNativeAddon();
   if (!load.addon) return load.error;
   const addon = load.addon;
-  const reader = new addon.SnapshotReader(procRoot);
+  // An addon packing other columns than the decoder reads is refused here, by name, never misread.
+  const layoutProblem = checkSnapshotLayout(addon.snapshotLayout);
+  if (layoutProblem) return layoutProblem;
+  const reader = new NativeSnapshotReader(new addon.SnapshotReader(procRoot));
   // Cold path (only the columns and metrics switched on): shares the TypeScript reader for now.
   const extras = new ExtrasReader(procRoot);
   const listFds: Collector['listFds'] = async (pid, options) =>

@@ -3,17 +3,15 @@ import { join } from 'node:path';
 import nodeGypBuild from 'node-gyp-build';
 import { packageRoot } from './package-root.js';
 import type { PackedFdListing } from './native-fds.js';
-import type { ProcessSockets, SignalDelivery, Snapshot } from './types.js';
-
-/** A reader that keeps per-identity caches (argv, exe, user) between snapshots. */
-export interface NativeSnapshotReader {
-  /** Reads every process under the reader's proc root on a worker thread. */
-  snapshot(): Promise<Snapshot>;
-}
+import type { PackedSnapshotSource, SnapshotLayout } from './native-snapshot.js';
+import type { ProcessSockets, SignalDelivery } from './types.js';
 
 /** The JS-facing surface of build/Release/proctop.node (native/addon.cc). */
 export interface NativeAddon {
-  SnapshotReader: new (procRoot: string) => NativeSnapshotReader;
+  /** Reads every process under procRoot on a worker thread, keeping per-identity caches and stat handles. Decode with NativeSnapshotReader. */
+  SnapshotReader: new (procRoot: string) => PackedSnapshotSource;
+  /** The column names the addon packs snapshots by (checked against src/sys/native-snapshot.ts at load). */
+  snapshotLayout: SnapshotLayout;
   /** Lists /proc/PID/fd on a worker thread; sockets resolved through /proc/PID/net. Decode with unpackFdListing. */
   listFds(procRoot: string, pid: number, options: { readonly pipePeers: boolean }): Promise<PackedFdListing>;
   /** pidfd_open → verify start time → pidfd_send_signal; check-then-kill where pidfds are unavailable. */

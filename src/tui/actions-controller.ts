@@ -11,6 +11,7 @@ import { planTree, terminateTree, type TerminateTreeOptions, type TerminateTreeR
 import type { KeyPress } from '../keys/decode-key.js';
 import type { CommandOverrides, ViewKeyHandlers } from '../keys/dispatch.js';
 import { handleConfirmKey, handleHistoryKey } from '../keys/action-keys.js';
+import { VIEW_GEOMETRY } from '../components/view-geometry.js';
 import type { ProcessRow } from '../sampler/types.js';
 import { identityKey } from '../sampler/types.js';
 import { createActionsStore, LADDER_CHOICE, PICKER_SIGNALS, type ActionsStore, type KillDialogState, type LadderRunState, type DialogTarget, type TreeMemberLine } from '../store/actions-store.js';
@@ -220,7 +221,7 @@ export function createActionsController(options: ActionsControllerOptions = {}):
     },
     viewKeys: {
       confirm: (press: KeyPress, monitor: MonitorStore) => handleConfirmKey(press, monitor, controller),
-      history: (press: KeyPress, monitor: MonitorStore) => handleHistoryKey(press, monitor, controller),
+      history: (press: KeyPress, monitor: MonitorStore) => handleHistoryKey(press, monitor, controller, VIEW_GEOMETRY),
     },
 
     openKillDialog(monitor) {

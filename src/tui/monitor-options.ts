@@ -1,6 +1,6 @@
 // What the interactive monitor and --watch run with; the flags that make it are parsed with the
 // commands (src/commands/monitor-options.ts).
-import type { ColumnId } from '../store/columns.js';
+import type { ColumnId } from '../config/columns.js';
 import type { ListenAddress } from '../metrics/listen-address.js';
 
 /** The monitor's options, from flags, environment and the config file. */

@@ -11,13 +11,15 @@ import { createMonitorStore } from '../store/monitor-store.js';
 import { ActionsStoreContext } from '../store/use-actions-store.js';
 import { createActionsController } from './actions-controller.js';
 import { inspectOverrides, inspectViewKeys } from '../keys/inspect-keys.js';
+import { VIEW_GEOMETRY } from '../components/view-geometry.js';
 import { createInspectStore } from '../store/inspect-store.js';
 import type { Collector } from '../sys/types.js';
 import { collectorSources, InspectRefresher } from './inspect-refresher.js';
 import { VisibleRssReader } from './visible-rss.js';
 import { readExactRss } from '../sampler/exact-rss.js';
 import type { MonitorOptions } from './monitor-options.js';
-import { SamplingLoop, type FrameSource } from './sampling-loop.js';
+import { SamplingLoop } from './sampling-loop.js';
+import type { FrameSource } from '../sampler/types.js';
 import { enterFullScreen } from './terminal.js';
 import { createTrackingController } from './tracking-controller.js';
 import { Registry } from '../registry/registry.js';
@@ -80,7 +82,7 @@ export async function runInteractive(setup: InteractiveSetup): Promise<number> {
   const tracking = createTrackingController({ registry: () => Registry.open(collector ? { collector } : {}), actions });
   const overrides: CommandOverrides = { ...inspectOverrides(inspect), ...actions.overrides, ...tracking.overrides, ...setup.overrides };
   const viewKeys: ViewKeyHandlers = {
-    ...inspectViewKeys(inspect),
+    ...inspectViewKeys(inspect, VIEW_GEOMETRY),
     ...actions.viewKeys,
     ...tracking.viewKeys,
     columns: (press, monitor) => handleChooserKey(press, monitor, (patch) => saveConfig(patch)),

@@ -1,14 +1,9 @@
 // Sampling runs outside React on a timer and hands finished frames to the store.
-import type { SampledFrame } from '../sampler/types.js';
+import type { FrameSource, SampledFrame } from '../sampler/types.js';
 import type { MonitorStore } from '../store/monitor-store.js';
 
 /** Long enough for a first CPU% (10 clock ticks per busy core; the next frame refines it), short enough for a fast first frame. */
 const FIRST_FOLLOW_UP_MS = 100;
-
-/** Anything that produces frames (the Sampler, or a fake in tests). */
-export interface FrameSource {
-  sample(): Promise<SampledFrame>;
-}
 
 export interface SamplingLoopOptions {
   /** Gap between the first two samples (the first real CPU figures), counted from the first sample's start. */

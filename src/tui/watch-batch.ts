@@ -1,11 +1,10 @@
 // `proctop --watch` into a pipe or file: a plain-text table every interval, like `top -b`.
 import { renderTextTable, type TextColumn } from '../output/text-table.js';
-import type { SampledFrame } from '../sampler/types.js';
+import type { FrameSource, SampledFrame } from '../sampler/types.js';
 import { commandText } from '../store/columns.js';
 import { defaultDescending } from '../store/columns.js';
 import { displayRows, type DisplayRow } from '../store/process-list.js';
-import { formatBytes, formatCpuTime, formatPercent, formatUptime } from '../components/format.js';
-import type { FrameSource } from './sampling-loop.js';
+import { formatBytes, formatCpuTime, formatPercent, formatUptime } from '../output/format.js';
 import type { MonitorOptions } from './monitor-options.js';
 
 const COLUMNS: readonly TextColumn<DisplayRow>[] = [

@@ -97,7 +97,10 @@ export class JsSnapshotReader {
     if (!stat) return 'malformed';
     const key = `${pid}:${stat.startTime}`;
     let details = this.details.get(key);
-    if (!details || details.comm !== stat.comm) {
+    // exec() sets the new comm before the new command line exists: an empty one read in that
+    // instant is read again next time rather than kept for the process's lifetime.
+    const retry = details !== undefined && details.argv.length === 0 && !isKernelThread(stat) && stat.state !== 'Z';
+    if (!details || details.comm !== stat.comm || retry) {
       let fresh: IdentityDetails | null;
       try {
         fresh = await this.readDetails(dir, stat);

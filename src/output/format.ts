@@ -1,5 +1,6 @@
-// Pure text helpers for drawing: every cell is plain text of a known width.
-import { sliceWhole } from '../output/sanitize.js';
+// Pure text helpers: figures as people read them (sizes, CPU time, percentages) and cells of a
+// known width, for the TUI, tables and inspect alike.
+import { sliceWhole } from './sanitize.js';
 
 /** Cuts text to `width` characters (marking the cut with …) or pads it; right-aligns when asked. */
 export function fit(text: string, width: number, align: 'left' | 'right' = 'left'): string {

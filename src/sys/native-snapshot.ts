@@ -1,0 +1,339 @@
+// Decodes the addon's packed snapshots (native/snapshot_binding.cc) into Snapshot records. The
+// addon hands over columns — one Float64Array, one column of numbers per field after another —
+// plus the raw bytes of comm, user, exe and argv for the identities it has not described before.
+// The column names are defined once, in native/snapshot_layout.h; this file holds the same
+// lists and refuses an addon whose lists differ (checkSnapshotLayout), so the two sides can
+// never drift apart silently.
+import { decodeBytes } from './js/byte-text.js';
+import type { CpuTimes, RawProcess, Snapshot, SystemInfo } from './types.js';
+
+/** PROCTOP_PROCESS_COLUMNS of native/snapshot_layout.h, in order. */
+export const PROCESS_COLUMNS = [
+  'pid',
+  'startTime',
+  'ppid',
+  'pgid',
+  'sid',
+  'uid',
+  'state',
+  'utime',
+  'stime',
+  'rssBytes',
+  'vsizeBytes',
+  'threads',
+  'nice',
+  'priority',
+  'ttyNr',
+  'isKernelThread',
+  'slot',
+  'detailsFresh',
+  'hasExe',
+  'argc',
+  'textAscii',
+] as const;
+
+/** PROCTOP_SYSTEM_FIELDS of native/snapshot_layout.h, in order. */
+export const SYSTEM_FIELDS = [
+  'timestampMs',
+  'monotonicMs',
+  'cpuCount',
+  'memTotalBytes',
+  'memAvailableBytes',
+  'memFreeBytes',
+  'buffersBytes',
+  'cachedBytes',
+  'swapTotalBytes',
+  'swapFreeBytes',
+  'loadAvg1',
+  'loadAvg5',
+  'loadAvg15',
+  'uptimeSeconds',
+  'bootTimeMs',
+  'clockTicks',
+  'pageSize',
+  'procsRunning',
+] as const;
+
+/** PROCTOP_CPU_FIELDS of native/snapshot_layout.h: the CpuTimes fields, in order. */
+export const CPU_FIELDS = ['user', 'nice', 'system', 'idle', 'iowait', 'irq', 'softirq', 'steal'] as const;
+
+type ProcessColumn = (typeof PROCESS_COLUMNS)[number];
+type SystemField = (typeof SYSTEM_FIELDS)[number];
+
+/** The column names the addon was built with (its `snapshotLayout` export). */
+export interface SnapshotLayout {
+  readonly processColumns: readonly string[];
+  readonly systemFields: readonly string[];
+  readonly cpuFields: readonly string[];
+}
+
+/** Null when the addon packs what this decoder reads; else the reason, naming the first difference. */
+export function checkSnapshotLayout(layout: SnapshotLayout | undefined): string | null {
+  if (!layout) return 'native addon has no snapshotLayout (built from older sources: rebuild it with `npm run build:native`)';
+  const lists: readonly [string, readonly string[], readonly string[]][] = [
+    ['process columns', layout.processColumns, PROCESS_COLUMNS],
+    ['system fields', layout.systemFields, SYSTEM_FIELDS],
+    ['cpu fields', layout.cpuFields, CPU_FIELDS],
+  ];
+  for (const [what, native, decoder] of lists) {
+    if (native.length === decoder.length && native.every((name, i) => name === decoder[i])) continue;
+    return (
+      `native addon snapshot ${what} [${native.join(',')}] differ from src/sys/native-snapshot.ts [${decoder.join(',')}] ` +
+      '(rebuild the addon with `npm run build:native`, or update both lists together)'
+    );
+  }
+  return null;
+}
+
+/** What the addon's SnapshotReader.read() resolves to. */
+export interface PackedSnapshot {
+  /** Processes in the snapshot. */
+  readonly count: number;
+  /** PROCESS_COLUMNS.length columns of `count` numbers each, column after column (reused by the next read). */
+  readonly columns: Float64Array;
+  /** SYSTEM_FIELDS, then CPU_FIELDS for the total and for each CPU. */
+  readonly system: Float64Array;
+  /** comm, user, [exe], argv... of each process whose detailsFresh is 1, each NUL-terminated (reused by the next read). */
+  readonly text: ArrayBuffer;
+  /** Bytes of text in use. */
+  readonly textLength: number;
+  readonly warnings: readonly string[];
+}
+
+/** The kept /proc/PID/stat handles of one native reader (StatHandleStats of native/linux/proc_snapshot.h). */
+export interface StatHandleStats {
+  /** Handles open now: one per live identity that got one. */
+  readonly kept: number;
+  /** Most handles kept: the soft open-file limit minus reserve. */
+  readonly budget: number;
+  /** The soft RLIMIT_NOFILE, after the reader raised it toward the hard limit. */
+  readonly limit: number;
+  /** Descriptors never taken for stat handles. */
+  readonly reserve: number;
+  /** False on a proc root that is not procfs (fixture trees open and close every stat). */
+  readonly enabled: boolean;
+}
+
+/** The addon's SnapshotReader: one read at a time (the next read refills the same buffers). */
+export interface PackedSnapshotSource {
+  read(): Promise<PackedSnapshot>;
+  /** Forgets every identity and closes every kept handle: the next read sends every detail again. */
+  forgetAll(): void;
+  handleStats(): StatHandleStats;
+}
+
+/** comm, user, exe and argv of one identity, decoded once and shared by its records. */
+interface Details {
+  readonly comm: string;
+  readonly user: string;
+  readonly exe: string | null;
+  readonly argv: readonly string[];
+}
+
+/** Decoding runs at most this long before it lets the event loop turn. */
+const SLICE_MS = 2;
+/** Processes decoded between two looks at the clock. */
+const CHECK_EVERY = 64;
+
+const stateLetters: string[] = [];
+const letter = (code: number): string => stateLetters[code] ?? (stateLetters[code] = String.fromCharCode(code));
+
+const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** One Float64Array view per column over the packed columns (no copy). */
+function columnViews(packed: PackedSnapshot): Record<ProcessColumn, Float64Array> {
+  const views = {} as Record<ProcessColumn, Float64Array>;
+  const { count, columns } = packed;
+  for (let k = 0; k < PROCESS_COLUMNS.length; k++) {
+    views[PROCESS_COLUMNS[k] as ProcessColumn] = columns.subarray(k * count, (k + 1) * count);
+  }
+  return views;
+}
+
+function cpuAt(values: Float64Array, offset: number): CpuTimes {
+  return {
+    user: values[offset] as number,
+    nice: values[offset + 1] as number,
+    system: values[offset + 2] as number,
+    idle: values[offset + 3] as number,
+    iowait: values[offset + 4] as number,
+    irq: values[offset + 5] as number,
+    softirq: values[offset + 6] as number,
+    steal: values[offset + 7] as number,
+  };
+}
+
+const SYSTEM_INDEX = Object.fromEntries(SYSTEM_FIELDS.map((name, i) => [name, i])) as Record<SystemField, number>;
+
+/** The system figures and timestamps of a packed snapshot. */
+export function decodeSystem(values: Float64Array): { timestampMs: number; monotonicMs: number; system: SystemInfo } {
+  const at = (field: SystemField): number => values[SYSTEM_INDEX[field]] as number;
+  const cpuCount = at('cpuCount');
+  let offset = SYSTEM_FIELDS.length;
+  const cpuTotal = cpuAt(values, offset);
+  const cpus: CpuTimes[] = [];
+  for (let c = 0; c < cpuCount; c++) {
+    offset += CPU_FIELDS.length;
+    cpus.push(cpuAt(values, offset));
+  }
+  return {
+    timestampMs: at('timestampMs'),
+    monotonicMs: at('monotonicMs'),
+    system: {
+      cpuTotal,
+      cpus,
+      memTotalBytes: at('memTotalBytes'),
+      memAvailableBytes: at('memAvailableBytes'),
+      memFreeBytes: at('memFreeBytes'),
+      buffersBytes: at('buffersBytes'),
+      cachedBytes: at('cachedBytes'),
+      swapTotalBytes: at('swapTotalBytes'),
+      swapFreeBytes: at('swapFreeBytes'),
+      loadAvg: [at('loadAvg1'), at('loadAvg5'), at('loadAvg15')],
+      uptimeSeconds: at('uptimeSeconds'),
+      bootTimeMs: at('bootTimeMs'),
+      clockTicks: at('clockTicks'),
+      pageSize: at('pageSize'),
+      procsRunning: at('procsRunning'),
+    },
+  };
+}
+
+/**
+ * Turns the addon's packed reads into Snapshots. It keeps, per identity slot, the decoded details
+ * and the last record it handed out: most processes are idle between two refreshes, so a steady
+ * refresh hands back last time's frozen record (no allocation, nothing new for GC) and decodes no
+ * text. It yields to the event loop every SLICE_MS, so even a first, cold decode of 20,000
+ * processes never holds the loop for long.
+ */
+export class NativeSnapshotReader {
+  private readonly detailsBySlot: (Details | undefined)[] = [];
+  private readonly lastBySlot: (RawProcess | undefined)[] = [];
+  /** The read in flight (or last settled): reads run one after another, each decoded before the next. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly source: PackedSnapshotSource) {}
+
+  /** Reads every process on the addon's worker thread, then decodes it here in slices. */
+  snapshot(): Promise<Snapshot> {
+    const next = this.queue.then(
+      () => this.readAndDecode(),
+      () => this.readAndDecode(),
+    );
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** The kept stat handles (for tests and the bench). */
+  handleStats(): StatHandleStats {
+    return this.source.handleStats();
+  }
+
+  private async readAndDecode(): Promise<Snapshot> {
+    const packed = await this.source.read();
+    try {
+      return await this.decode(packed);
+    } catch (error) {
+      // Both caches start over, so neither can describe a slot by the other's old contents.
+      this.detailsBySlot.length = 0;
+      this.lastBySlot.length = 0;
+      this.source.forgetAll();
+      throw error;
+    }
+  }
+
+  private async decode(packed: PackedSnapshot): Promise<Snapshot> {
+    const { timestampMs, monotonicMs, system } = decodeSystem(packed.system);
+    const c = columnViews(packed);
+    const text = Buffer.from(packed.text, 0, packed.textLength);
+    let cursor = 0;
+    // The next NUL-terminated piece of text: ASCII straight from the bytes, anything else
+    // through decodeBytes (invalid UTF-8 kept as lone surrogates, as the JS backend does).
+    const nextPiece = (ascii: boolean): string => {
+      const end = text.indexOf(0, cursor);
+      const piece = ascii ? text.toString('latin1', cursor, end) : decodeBytes(text.subarray(cursor, end));
+      cursor = end + 1;
+      return piece;
+    };
+    const count = packed.count;
+    const processes: RawProcess[] = new Array(count);
+    let sliceStart = performance.now();
+    for (let i = 0; i < count; i++) {
+      if (i % CHECK_EVERY === CHECK_EVERY - 1 && performance.now() - sliceStart >= SLICE_MS) {
+        await yieldToLoop();
+        sliceStart = performance.now();
+      }
+      const slot = c.slot[i] as number;
+      let details: Details;
+      if (c.detailsFresh[i] === 1) {
+        const ascii = c.textAscii[i] === 1;
+        const comm = nextPiece(ascii);
+        const user = nextPiece(ascii);
+        const exe = c.hasExe[i] === 1 ? nextPiece(ascii) : null;
+        const argv: string[] = [];
+        for (let a = c.argc[i] as number; a > 0; a--) argv.push(nextPiece(ascii));
+        details = { comm, user, exe, argv: Object.freeze(argv) };
+        this.detailsBySlot[slot] = details;
+      } else {
+        const known = this.detailsBySlot[slot];
+        if (known === undefined) throw new Error(`native snapshot: no details for identity slot ${slot} (pid ${c.pid[i]})`);
+        details = known;
+        const last = this.lastBySlot[slot];
+        if (last !== undefined && unchanged(last, c, i, details)) {
+          processes[i] = last;
+          continue;
+        }
+      }
+      const record: RawProcess = Object.freeze({
+        pid: c.pid[i] as number,
+        startTime: c.startTime[i] as number,
+        ppid: c.ppid[i] as number,
+        pgid: c.pgid[i] as number,
+        sid: c.sid[i] as number,
+        uid: c.uid[i] as number,
+        user: details.user,
+        state: letter(c.state[i] as number),
+        comm: details.comm,
+        argv: details.argv,
+        exe: details.exe,
+        utime: c.utime[i] as number,
+        stime: c.stime[i] as number,
+        rssBytes: c.rssBytes[i] as number,
+        vsizeBytes: c.vsizeBytes[i] as number,
+        threads: c.threads[i] as number,
+        nice: c.nice[i] as number,
+        priority: c.priority[i] as number,
+        ttyNr: c.ttyNr[i] as number,
+        isKernelThread: c.isKernelThread[i] === 1,
+      });
+      this.lastBySlot[slot] = record;
+      processes[i] = record;
+    }
+    return { timestampMs, monotonicMs, processes, system, warnings: packed.warnings };
+  }
+}
+
+/** True when record (handed out by an earlier decode) still says what row i of the columns says. */
+function unchanged(record: RawProcess, c: Record<ProcessColumn, Float64Array>, i: number, details: Details): boolean {
+  return (
+    record.pid === c.pid[i] &&
+    record.startTime === c.startTime[i] &&
+    record.utime === c.utime[i] &&
+    record.stime === c.stime[i] &&
+    record.rssBytes === c.rssBytes[i] &&
+    record.state === letter(c.state[i] as number) &&
+    record.ppid === c.ppid[i] &&
+    record.pgid === c.pgid[i] &&
+    record.sid === c.sid[i] &&
+    record.uid === c.uid[i] &&
+    record.vsizeBytes === c.vsizeBytes[i] &&
+    record.threads === c.threads[i] &&
+    record.nice === c.nice[i] &&
+    record.priority === c.priority[i] &&
+    record.ttyNr === c.ttyNr[i] &&
+    record.argv === details.argv &&
+    record.comm === details.comm &&
+    record.user === details.user &&
+    record.exe === details.exe
+  );
+}
