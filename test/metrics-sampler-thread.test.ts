@@ -11,6 +11,7 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMetricsServer, type MetricsServer } from '../src/metrics/http-server.js';
 import { startSamplerThread, type SamplerThread } from '../src/metrics/sampler-thread.js';
+import { packSnapshot, unpackSnapshot } from '../src/metrics/sampler-worker.js';
 import type { GatedSettings } from './fixtures/gated-sampler-worker.js';
 import { waitFor } from './helpers/children.js';
 import { httpGet, parseExposition, sampleValue } from './helpers/prometheus-tools.js';
@@ -120,6 +121,10 @@ describe('metrics sampler thread', () => {
       expect(thread.responder.unavailable).toBe('no sample yet');
       const { createCollector } = await import('../src/sys/collector.js');
       const snapshot = await createCollector({ backend: 'js' }).collector.snapshot();
+      // The pane's snapshot travels as columns: what the exporter reads survives the trip exactly.
+      const back = unpackSnapshot(packSnapshot(snapshot));
+      expect(back.processes).toEqual(snapshot.processes.map((p) => ({ ...p, argv: [], exe: null })));
+      expect(back.system).toEqual(snapshot.system);
       thread.feed(snapshot, 1);
       await waitFor(() => thread.responder.unavailable === null, 20_000);
       expect(await samplesServed(url)).toBe(1);
@@ -129,5 +134,22 @@ describe('metrics sampler thread', () => {
       await server.close();
       await thread.stop();
     }
+  });
+});
+
+describe('a snapshot packed for the sampler thread', () => {
+  it('keeps hostile comms and user names, kernel threads and every number the exporter reads', () => {
+    const base = { ppid: 1, pgid: 2, sid: 3, uid: 1000, argv: ['x'], exe: '/x', utime: 12, stime: 34, rssBytes: 2 ** 40, vsizeBytes: 2 ** 50, threads: 7, nice: -5, priority: 20, ttyNr: 0 };
+    const processes = [
+      { ...base, pid: 10, startTime: 2 ** 52, comm: 'new\nline\x1b[31m', user: 'alice', state: 'S', isKernelThread: false },
+      { ...base, pid: 11, startTime: 5, comm: '\udcff\udcfe bad', user: '1234', state: 'Z', isKernelThread: false },
+      { ...base, pid: 2, startTime: 0, comm: '', user: 'root', state: 'I', isKernelThread: true },
+    ];
+    const snapshot = { timestampMs: 1, monotonicMs: 2, warnings: ['w'], system: {} as never, processes };
+    const packed = packSnapshot(snapshot);
+    const back = unpackSnapshot(structuredClone(packed, { transfer: [packed.numbers.buffer as ArrayBuffer] }));
+    expect(back.processes).toEqual(processes.map((p) => ({ ...p, argv: [], exe: null })));
+    expect(back.warnings).toEqual(['w']);
+    expect(unpackSnapshot(packSnapshot({ ...snapshot, processes: [] })).processes).toEqual([]);
   });
 });

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { packageRoot } from '../sys/package-root.js';
 import type { Snapshot } from '../sys/types.js';
-import type { SamplerOrder, SamplerReport, SamplerSettings } from './sampler-worker.js';
+import { packSnapshot, type SamplerOrder, type SamplerReport, type SamplerSettings } from './sampler-worker.js';
 import { ScrapeResponder } from './scrape-responder.js';
 
 /** How long the first sample may take (a loaded box, tens of thousands of processes) before starting fails. */
@@ -85,7 +85,7 @@ export function startSamplerThread(settings: SamplerSettings, handlers: SamplerT
     return Promise.reject(error instanceof Error ? error : new Error(String(error)));
   }
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-  const order = (message: SamplerOrder): void => worker.postMessage(message);
+  const order = (message: SamplerOrder, transfer: ArrayBuffer[] = []): void => worker.postMessage(message, transfer);
 
   const thread: SamplerThread = {
     responder,
@@ -96,7 +96,9 @@ export function startSamplerThread(settings: SamplerSettings, handlers: SamplerT
       if (phase !== 'running' || busy) return;
       busy = true;
       try {
-        order({ type: 'snapshot', snapshot, readMs });
+        // Columns, the numbers transferred (not copied): see PackedSnapshot.
+        const packed = packSnapshot(snapshot);
+        order({ type: 'snapshot', snapshot: packed, readMs }, [packed.numbers.buffer as ArrayBuffer]);
       } catch (error) {
         busy = false;
         handlers.onSampleError?.(error instanceof Error ? error.message : String(error));
