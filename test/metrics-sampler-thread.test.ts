@@ -14,6 +14,7 @@ import { startSamplerThread, type SamplerThread } from '../src/metrics/sampler-t
 import { packSnapshot, unpackSnapshot } from '../src/metrics/sampler-worker.js';
 import type { GatedSettings } from './fixtures/gated-sampler-worker.js';
 import { waitFor } from './helpers/children.js';
+import { createProcFixture, type ProcFixture } from './helpers/proc-fixture.js';
 import { httpGet, parseExposition, sampleValue } from './helpers/prometheus-tools.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'proctop-sampler-thread-'));
@@ -21,7 +22,16 @@ const script = join(dir, 'gated-sampler-worker.mjs');
 // The sampler reads the registry for proctop_tracked_up: a private, empty one (the worker inherits the env).
 process.env.PROCTOP_REGISTRY = join(dir, 'registry.json');
 
+let fixture: ProcFixture;
+
 beforeAll(async () => {
+  fixture = await createProcFixture({
+    processes: [
+      { pid: 1, comm: 'init' },
+      { pid: 40, comm: 'web', ppid: 1 },
+      { pid: 41, comm: 'web', ppid: 40 },
+    ],
+  });
   await build({
     entryPoints: [fileURLToPath(new URL('./fixtures/gated-sampler-worker.ts', import.meta.url))],
     outfile: script,
@@ -33,16 +43,19 @@ beforeAll(async () => {
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
     logLevel: 'warning',
   });
-});
+}, 120_000);
 
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(async () => {
+  await fixture.cleanup();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 function gate(): string {
   return mkdtempSync(join(dir, 'gate-'));
 }
 
 function settings(gateDir: string, crashAt = 0): GatedSettings {
-  return { mode: 'sample', groupBy: 'comm', intervalMs: 250, proportional: false, trackedLabels: false, gateDir, crashAt };
+  return { mode: 'sample', groupBy: 'comm', intervalMs: 250, proportional: false, trackedLabels: false, gateDir, crashAt, procRoot: fixture.root };
 }
 
 async function serve(thread: SamplerThread): Promise<{ server: MetricsServer; url: string }> {
@@ -56,6 +69,9 @@ async function samplesServed(url: string): Promise<number | undefined> {
   return sampleValue(parseExposition(response.body), 'proctop_samples_total', {});
 }
 
+// Several bounded waits in a row on a loaded box: each test gets more than the default 30 s.
+const TEST_BOUND_MS = 120_000;
+
 describe('metrics sampler thread', () => {
   it('answers a scrape from the previous sample while the next sample holds the sampler thread', async () => {
     const gateDir = gate();
@@ -68,7 +84,7 @@ describe('metrics sampler thread', () => {
       expect(during.status).toBe(200);
       const samples = parseExposition(during.body);
       expect(sampleValue(samples, 'proctop_samples_total', {})).toBe(1);
-      expect(samples.some((s) => s.name === 'namedprocess_namegroup_num_procs' && s.value > 0)).toBe(true);
+      expect(sampleValue(samples, 'namedprocess_namegroup_num_procs', { groupname: 'web' })).toBe(2);
       // Answered again, and still from sample 1: the blocked sample cannot finish before it is released.
       expect(await samplesServed(url)).toBe(1);
       writeFileSync(join(gateDir, 'release-2'), '');
@@ -78,7 +94,7 @@ describe('metrics sampler thread', () => {
       await server.close();
       await thread.stop();
     }
-  });
+  }, TEST_BOUND_MS);
 
   it('stops a sampler thread stuck in a sample once the stop bound has passed', async () => {
     const gateDir = gate();
@@ -88,7 +104,7 @@ describe('metrics sampler thread', () => {
     // Resolves although sample 2 is never released (it would block its thread for two minutes).
     await thread.stop();
     expect(failures).toEqual([]);
-  });
+  }, TEST_BOUND_MS);
 
   it('reports a sampler thread that dies while serving, and scrapes then get 503 naming why', async () => {
     const gateDir = gate();
@@ -106,12 +122,12 @@ describe('metrics sampler thread', () => {
       await server.close();
       await thread.stop();
     }
-  });
+  }, TEST_BOUND_MS);
 
   it('a sampler thread that cannot start is an error naming why, not a wait', async () => {
     const missing = join(dir, 'no-such-worker.mjs');
     await expect(startSamplerThread(settings(gate()), {}, { script: missing })).rejects.toThrow(/no-such-worker\.mjs/);
-  });
+  }, TEST_BOUND_MS);
 
   it('fed mode (--watch --metrics) sums the snapshots the pane hands it', async () => {
     const gateDir = gate();
@@ -120,7 +136,7 @@ describe('metrics sampler thread', () => {
     try {
       expect(thread.responder.unavailable).toBe('no sample yet');
       const { createCollector } = await import('../src/sys/collector.js');
-      const snapshot = await createCollector({ backend: 'js' }).collector.snapshot();
+      const snapshot = await createCollector({ backend: 'js', procRoot: fixture.root }).collector.snapshot();
       // The pane's snapshot travels as columns: what the exporter reads survives the trip exactly.
       const back = unpackSnapshot(packSnapshot(snapshot));
       expect(back.processes).toEqual(snapshot.processes.map((p) => ({ ...p, argv: [], exe: null })));
@@ -134,7 +150,7 @@ describe('metrics sampler thread', () => {
       await server.close();
       await thread.stop();
     }
-  });
+  }, TEST_BOUND_MS);
 });
 
 describe('a snapshot packed for the sampler thread', () => {
