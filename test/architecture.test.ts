@@ -312,3 +312,27 @@ describe('one file reader and one decimal parser in native code', () => {
     expect(NATIVE_READ_ONLY.some(([, pattern]) => pattern.test(allowed))).toBe(false);
   });
 });
+
+describe('one native pattern for the fds and signal bindings', () => {
+  // The snapshot binding keeps its buffers between reads (its own worker, same parts); the others
+  // read arguments into a Request struct and queue Run(request) through native/columns.h.
+  const bindings = NATIVE_FILES.filter((file) => /_binding\.cc$/.test(file) && file !== 'snapshot_binding.cc');
+  const text = (file: string): string => withoutComments(readFileSync(join(nativeRoot, file), 'utf8'));
+
+  it('every such binding queues its work through QueueColumns and builds no worker or JSON of its own', () => {
+    expect(bindings).toEqual(['fds_binding.cc', 'signal_binding.cc']);
+    for (const file of bindings) {
+      expect(text(file), file).toMatch(/proctop_js::QueueColumns\(/);
+      expect(text(file), file).not.toMatch(/AsyncWorker|JSON|Napi::Object::New/);
+    }
+  });
+
+  it('their results are decoded in TypeScript beside the other decoders in src/sys/', () => {
+    const addon = withoutComments(textOf('sys/native-addon.ts'));
+    for (const method of ['listFds', 'listSocketOwners', 'sendSignal']) expect(addon).toMatch(new RegExp(`${method}\\([^)]*\\): Promise<PackedColumns>`));
+    expect(addon).toMatch(/sendSignalSync\([^)]*\): PackedColumns;/);
+    expect(textOf('sys/native-fds.ts')).toMatch(/export function unpackFdListing\(packed: PackedColumns\)/);
+    expect(textOf('sys/native-fds.ts')).toMatch(/export function unpackSocketOwners\(packed: PackedColumns\)/);
+    expect(textOf('sys/native-signal.ts')).toMatch(/export function unpackSignalDelivery\(packed: PackedColumns\)/);
+  });
+});

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { builtCliPath } from './helpers/cli.js';
 
-const addonPath = new URL('../build/Release/proctop.node', import.meta.url).pathname;
+const libraryPath = new URL('../dist/index.js', import.meta.url).pathname;
 
 /** Why a recycled PID cannot be forced here, or null when it can (root + a new PID namespace). */
 function reuseBlocker(): string | null {
@@ -21,13 +21,13 @@ if (blocker) console.log(`pid-reuse: skipped — ${blocker}`);
 
 // Runs as PID 1 of a fresh PID namespace: start a sleeper, remember its identity, kill it, make
 // the kernel hand the same PID to a new sleeper (ns_last_pid = pid - 1), then aim the stale
-// identity at it through the native addon and through the CLI.
+// identity at it through the native collector's signal and through the CLI.
 const SCENARIO = `
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-const [cli, addonPath] = process.argv.slice(2);
-const addon = createRequire(import.meta.url)(addonPath);
+const [cli, libraryPath] = process.argv.slice(2);
+const { createCollector } = await import(libraryPath);
+const { collector } = createCollector({ backend: 'native' });
 const startTime = (pid) => { const t = readFileSync('/proc/' + pid + '/stat', 'utf8'); return Number(t.slice(t.lastIndexOf(')') + 2).split(' ')[19]); };
 const pause = (ms) => new Promise((r) => setTimeout(r, ms));
 const first = spawn('sleep', ['300'], { stdio: 'ignore' });
@@ -47,14 +47,14 @@ for (let attempt = 0; attempt < 5; attempt++) {
   second.kill('SIGKILL');
 }
 const freshStart = startTime(second.pid);
-const native = await addon.sendSignal('/proc', pid, staleStart, 9);
+const native = await collector.signal({ pid, startTime: staleStart }, 9);
 const trackList = cliJson('track', 'list');
 const trackKill = cliJson('track', 'kill', '--name', 'original', '-s', 'KILL', '--yes');
 const viaCli = spawnSync(process.execPath, [cli, 'kill', '--json', '-s', 'KILL', pid + ':' + staleStart], { encoding: 'utf8' });
 await pause(100);
 let aliveAfter = false;
 try { aliveAfter = startTime(pid) === freshStart && !/\\) Z/.test(readFileSync('/proc/' + pid + '/stat', 'utf8')); } catch {}
-const fresh = await addon.sendSignal('/proc', pid, freshStart, 0);
+const fresh = await collector.signal({ pid, startTime: freshStart }, 0);
 console.log(JSON.stringify({ pid, secondPid: second.pid, staleStart, freshStart, native, cli: { status: viaCli.status, stdout: viaCli.stdout, stderr: viaCli.stderr }, track: { add: trackAdd, list: trackList, kill: trackKill }, aliveAfter, fresh }));
 second.kill('SIGKILL');
 `;
@@ -70,7 +70,7 @@ describe.skipIf(blocker !== null)('PID reuse (forced in a new PID namespace)', (
     const script = join(dir, 'scenario.mjs');
     writeFileSync(script, SCENARIO);
     // Everything in the namespace dies with its PID 1, so nothing can leak past the timeout.
-    const run = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', process.execPath, script, cli, addonPath], {
+    const run = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', process.execPath, script, cli, libraryPath], {
       encoding: 'utf8',
       timeout: 60_000,
       env: { ...process.env, XDG_STATE_HOME: dir, PROCTOP_REGISTRY: join(dir, 'registry.json') },

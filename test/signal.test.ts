@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadNativeAddon } from '../src/sys/native-addon.js';
+import { unpackSignalDelivery } from '../src/sys/native-signal.js';
 import { signalJs } from '../src/sys/js/signal.js';
 import type { ProcessIdentity, SignalDelivery } from '../src/sys/types.js';
 import { listSignals, parseSignal, signalName } from '../src/actions/signals.js';
@@ -15,7 +16,9 @@ function nativeAddon(): NonNullable<typeof load.addon> {
   return load.addon;
 }
 const backends: [string, Send][] = [
-  ['native', (t, s) => nativeAddon().sendSignal('/proc', t.pid, t.startTime, s)],
+  ['native', async (t, s) => unpackSignalDelivery(await nativeAddon().sendSignal('/proc', t.pid, t.startTime, s))],
+  // Exit handlers' path: the same pidfd-checked delivery on the calling thread.
+  ['native sync', async (t, s) => unpackSignalDelivery(nativeAddon().sendSignalSync('/proc', t.pid, t.startTime, s))],
   ['js', (t, s) => signalJs('/proc', t, s)],
 ];
 
@@ -33,7 +36,7 @@ describe.each(backends)('identity-checked signal (%s backend)', (name, send) => 
     const delivery = await send({ pid: s.pid, startTime: s.startTime }, 15);
     expect(delivery.outcome).toBe('sent');
     expect(delivery.error).toBeNull();
-    expect(delivery.viaPidfd).toBe(name === 'native');
+    expect(delivery.viaPidfd).toBe(name !== 'js');
     expect(await s.exited).toBe('SIGTERM');
   });
 
@@ -77,11 +80,11 @@ describe('native pidfd fallback', () => {
   it('falls back to check-then-kill with a warning when pidfds are disabled, still checking identity', async () => {
     process.env.PROCTOP_NO_PIDFD = '1';
     const s = sleeper();
-    const stale = await nativeAddon().sendSignal('/proc', s.pid, s.startTime + 1, 9);
+    const stale = unpackSignalDelivery(await nativeAddon().sendSignal('/proc', s.pid, s.startTime + 1, 9));
     expect(stale.outcome).toBe('reused');
     expect(stale.viaPidfd).toBe(false);
     expect(await isAlive(s.pid)).toBe(true);
-    const sent = await nativeAddon().sendSignal('/proc', s.pid, s.startTime, 15);
+    const sent = unpackSignalDelivery(await nativeAddon().sendSignal('/proc', s.pid, s.startTime, 15));
     expect(sent).toMatchObject({ outcome: 'sent', viaPidfd: false });
     expect(sent.warnings.join(' ')).toMatch(/pidfd unavailable \(PROCTOP_NO_PIDFD is set\).*check-then-kill/);
     expect(await s.exited).toBe('SIGTERM');
@@ -91,6 +94,8 @@ describe('native pidfd fallback', () => {
     expect(() => nativeAddon().sendSignal('/proc', -5, 0, 0)).toThrow(/pid must be a positive integer/);
     expect(() => nativeAddon().sendSignal('/proc', 10, 0, 99)).toThrow(/signal must be an integer 0..64/);
     expect(() => nativeAddon().sendSignal('/proc', 1.5, 0, 0)).toThrow(/pid/);
+    expect(() => nativeAddon().sendSignalSync('/proc', -5, 0, 0)).toThrow(/sendSignalSync: pid must be a positive integer/);
+    expect(() => nativeAddon().sendSignalSync('/proc', 10, -1, 0)).toThrow(/startTime must be a non-negative integer/);
   });
 });
 

@@ -2,7 +2,8 @@ import { startFreezeWatchdog } from './freeze-watchdog.js';
 import { loadNativeAddon } from './native-addon.js';
 import { JsSnapshotReader } from './js/snapshot.js';
 import { listFdsJs, withOwnPipeEnds } from './js/fds.js';
-import { unpackFdListing } from './native-fds.js';
+import { unpackFdListing, unpackSocketOwners } from './native-fds.js';
+import { unpackSignalDelivery } from './native-signal.js';
 import { checkSnapshotLayout, NativeSnapshotReader } from './native-snapshot.js';
 import { signalJs, signalJsSync } from './js/signal.js';
 import { probeProcesses, readBootId, spawnDetached } from './tracking.js';
@@ -51,6 +52,8 @@ export function createJsCollector(procRoot = '/proc'): Collector {
     snapshot: () => reader.snapshot(),
     listFds,
     signal: (target, sig) => signalJs(procRoot, target, sig),
+    // Node has no pidfd API: an exit handler's signal is check-then-kill, synchronously.
+    signalSync: (target, sig) => signalJsSync(procRoot, target, sig).outcome,
     readExtras: (targets, request) => extras.read(targets, request),
     inspect: (pid, startTime, options) => inspectProcess(procRoot, pid, startTime, options ?? {}, listFds),
     listSocketOwners: async () => {
@@ -64,7 +67,6 @@ export function createJsCollector(procRoot = '/proc'): Collector {
 /** The methods both backends share (cold paths: one TypeScript implementation, see process-reads.ts and tracking.ts). */
 function coldPath(procRoot: string): Pick<
   Collector,
-  | 'signalSync'
   | 'startFreezeWatchdog'
   | 'readProcess'
   | 'isHiddenProcess'
@@ -89,8 +91,6 @@ function coldPath(procRoot: string): Pick<
     probeProcesses: (pids) => probeProcesses(procRoot, pids),
     readProcessRecord: (pid) => oneProcess.readOne(pid),
     spawnDetached: (spec) => spawnDetached(procRoot, spec),
-    // An exit handler cannot wait for the addon's worker: both backends check-then-kill synchronously.
-    signalSync: (target, sig) => signalJsSync(procRoot, target, sig).outcome,
     startFreezeWatchdog: () => startFreezeWatchdog(),
     readProcess: (pid) => readProcessStatus(procRoot, pid),
     isHiddenProcess: (pid) => isHiddenProcess(procRoot, pid),
@@ -123,13 +123,15 @@ export function createNativeCollector(procRoot = '/proc'): Collector | string {
     backend: 'native',
     snapshot: () => reader.snapshot(),
     listFds,
-    signal: (target, sig) => addon.sendSignal(procRoot, target.pid, target.startTime, sig),
+    signal: async (target, sig) => unpackSignalDelivery(await addon.sendSignal(procRoot, target.pid, target.startTime, sig)),
+    // An exit handler cannot wait for a worker: the same pidfd-checked delivery, on this thread.
+    signalSync: (target, sig) => unpackSignalDelivery(addon.sendSignalSync(procRoot, target.pid, target.startTime, sig)).outcome,
     readExtras: (targets, request) => extras.read(targets, request),
     // One process on demand: the TypeScript reader, with the addon's fd lister.
     inspect: (pid, startTime, options) => inspectProcess(procRoot, pid, startTime, options ?? {}, listFds),
     listSocketOwners: async () => {
-      const [ownNetns, processes] = await Promise.all([readOwnNetns(procRoot), addon.listSocketOwners(procRoot)]);
-      return { ownNetns, processes };
+      const [ownNetns, packed] = await Promise.all([readOwnNetns(procRoot), addon.listSocketOwners(procRoot)]);
+      return { ownNetns, processes: unpackSocketOwners(packed) };
     },
     ...coldPath(procRoot),
   };

@@ -2,9 +2,8 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import nodeGypBuild from 'node-gyp-build';
 import { packageRoot } from './package-root.js';
-import type { PackedFdListing } from './native-fds.js';
+import type { PackedColumns } from './native-columns.js';
 import type { PackedSnapshotSource, SnapshotLayout } from './native-snapshot.js';
-import type { ProcessSockets, SignalDelivery } from './types.js';
 
 /** The JS-facing surface of build/Release/proctop.node (native/addon.cc). */
 export interface NativeAddon {
@@ -12,12 +11,15 @@ export interface NativeAddon {
   SnapshotReader: new (procRoot: string) => PackedSnapshotSource;
   /** The column names the addon packs snapshots by (checked against src/sys/native-snapshot.ts at load). */
   snapshotLayout: SnapshotLayout;
+  // The fds and signal bindings answer in columns (native/columns.h), decoded by native-fds.ts and native-signal.ts.
   /** Lists /proc/PID/fd on a worker thread; sockets resolved through /proc/PID/net. Decode with unpackFdListing. */
-  listFds(procRoot: string, pid: number, options: { readonly pipePeers: boolean }): Promise<PackedFdListing>;
-  /** pidfd_open → verify start time → pidfd_send_signal; check-then-kill where pidfds are unavailable. */
-  sendSignal(procRoot: string, pid: number, startTime: number, signal: number): Promise<SignalDelivery>;
-  /** Socket fds of every process under procRoot, with its network namespace (for ports). */
-  listSocketOwners(procRoot: string): Promise<readonly ProcessSockets[]>;
+  listFds(procRoot: string, pid: number, options: { readonly pipePeers: boolean }): Promise<PackedColumns>;
+  /** pidfd_open → verify start time → pidfd_send_signal; check-then-kill where pidfds are unavailable. Decode with unpackSignalDelivery. */
+  sendSignal(procRoot: string, pid: number, startTime: number, signal: number): Promise<PackedColumns>;
+  /** sendSignal on the calling thread, for exit handlers, which cannot wait for a worker. */
+  sendSignalSync(procRoot: string, pid: number, startTime: number, signal: number): PackedColumns;
+  /** Socket fds of every process under procRoot, with its network namespace (for ports). Decode with unpackSocketOwners. */
+  listSocketOwners(procRoot: string): Promise<PackedColumns>;
 }
 
 export type AddonLoad = { readonly addon: NativeAddon; readonly error: null } | { readonly addon: null; readonly error: string };
