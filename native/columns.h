@@ -11,6 +11,7 @@
 #pragma once
 #include <napi.h>
 
+#include <cmath>
 #include <cstring>
 #include <deque>
 #include <exception>
@@ -21,6 +22,13 @@
 #include "js_text.h"
 
 namespace proctop_js {
+
+/** Step 1's argument check: value is an integer number in [min, max]. */
+inline bool IsWholeNumber(const Napi::Value& value, double min, double max) {
+  if (!value.IsNumber()) return false;
+  double number = value.As<Napi::Number>().DoubleValue();
+  return std::isfinite(number) && std::floor(number) == number && number >= min && number <= max;
+}
 
 /** Pieces of text, each ended by NUL (no /proc string holds one): src/sys splits them back. */
 class TextColumn {

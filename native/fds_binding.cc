@@ -4,7 +4,6 @@
 //   listSocketOwners(procRoot) → Promise<columns>               unpackSocketOwners
 #include <napi.h>
 
-#include <cmath>
 #include <string>
 
 #include "bindings.h"
@@ -112,9 +111,8 @@ Napi::Value ListFds(const Napi::CallbackInfo& info) {
   }
   ListFdsRequest request;
   request.procRoot = info[0].As<Napi::String>().Utf8Value();
-  double pid = info[1].As<Napi::Number>().DoubleValue();
-  if (!(pid >= 1 && pid <= 2147483647) || std::floor(pid) != pid) throw Napi::RangeError::New(env, "listFds: pid must be a positive integer");
-  request.pid = static_cast<int>(pid);
+  if (!proctop_js::IsWholeNumber(info[1], 1, 2147483647)) throw Napi::RangeError::New(env, "listFds: pid must be a positive integer");
+  request.pid = info[1].As<Napi::Number>().Int32Value();
   if (info.Length() >= 3 && info[2].IsObject()) {
     Napi::Value option = info[2].As<Napi::Object>().Get("pipePeers");
     if (!option.IsUndefined()) request.pipePeers = option.ToBoolean().Value();

@@ -5,7 +5,6 @@
 //   sendSignalSync(procRoot, pid, startTime, signal) → columns
 #include <napi.h>
 
-#include <cmath>
 #include <cstdlib>
 #include <cstring>
 
@@ -28,11 +27,7 @@ proctop_js::ColumnSet RunSendSignal(const proctop::SignalRequest& request) {
   return out;
 }
 
-bool IsWholeNumber(const Napi::Value& value, double min, double max) {
-  if (!value.IsNumber()) return false;
-  double number = value.As<Napi::Number>().DoubleValue();
-  return std::isfinite(number) && std::floor(number) == number && number >= min && number <= max;
-}
+using proctop_js::IsWholeNumber;
 
 /** Reads and checks the arguments on the JS thread; throws a TypeError/RangeError naming the bad one. */
 proctop::SignalRequest ReadRequest(const Napi::CallbackInfo& info, const char* name) {

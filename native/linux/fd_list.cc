@@ -206,13 +206,6 @@ class FdWalk {
 
 }  // namespace
 
-std::string AnonTypeOf(const std::string& path) {
-  if (path.compare(0, 11, "anon_inode:") != 0) return "";
-  std::string type = path.substr(11);
-  if (type.size() >= 2 && type.front() == '[' && type.back() == ']') type = type.substr(1, type.size() - 2);
-  return type;
-}
-
 FdListResult ListFds(const std::string& procRoot, int pid, bool pipePeers) {
   FdListResult result;
   result.pid = pid;

@@ -45,9 +45,6 @@ struct FdListResult {
   std::vector<std::string> warnings;
 };
 
-/** "anon_inode:[eventfd]" → "eventfd", "anon_inode:inotify" → "inotify". */
-std::string AnonTypeOf(const std::string& path);
-
 /** Lists procRoot/PID/fd. Never throws for EACCES/ENOENT: they land in errorCode. */
 FdListResult ListFds(const std::string& procRoot, int pid, bool pipePeers);
 
