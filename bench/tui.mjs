@@ -1,5 +1,5 @@
-// TUI section of `npm run bench`: keypress→frame latency with 5,000 processes, launch→first full
-// frame, and CPU cost of `proctop --watch` in a tmux pane next to htop and btop run the same way.
+// TUI section of `npm run bench`: keypress→frame latency with max(5,000, N) processes, launch→first
+// full frame, and CPU cost and RSS of `proctop --watch` in a tmux pane next to htop and btop run the same way.
 // Standalone: `node bench/tui.mjs [--procs N]` starts its own process farm.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { BUNDLE_OPTIONS } from '../scripts/esbuild-options.mjs';
+import { BUNDLE_OPTIONS, writeLauncher } from '../scripts/esbuild-options.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const binDir = join(root, 'bench', 'bin');
@@ -21,11 +21,13 @@ const median = (values) => {
 const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 
 /** Bundles the CLI (as scripts/build.mjs does) and the latency harness into bench/bin, away from dist/. */
-async function bundle() {
+export async function bundle() {
   mkdirSync(binDir, { recursive: true });
   const cliDir = join(binDir, 'tui-cli');
   rmSync(cliDir, { recursive: true, force: true });
   await build({ ...BUNDLE_OPTIONS, entryPoints: { cli: join(root, 'src/cli.tsx') }, outdir: cliDir, splitting: true, chunkNames: 'chunks/[name]-[hash]' });
+  // Run as users run it: the launcher starts node with proctop's memory flags.
+  writeLauncher(join(cliDir, 'cli.js'));
   // Split like the CLI so Ink's lazily imported devtools (and react-devtools-core) never load.
   const harnessDir = join(binDir, 'tui-harness');
   rmSync(harnessDir, { recursive: true, force: true });
@@ -33,16 +35,21 @@ async function bundle() {
   return { cli: join(cliDir, 'cli.js'), harness: join(harnessDir, 'harness.mjs') };
 }
 
+/** Ends the bench's private tmux server (every pane started with startInPane). */
+export function killTmuxServer() {
+  spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+}
+
 function tmux(...args) {
   return execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
 }
 
-function has(command) {
+export function has(command) {
   return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
 }
 
 /** Starts `command` as the only thing in a fresh 120x40 tmux pane; resolves to its PID (exec keeps it). */
-async function startInPane(name, command, env = {}) {
+export async function startInPane(name, command, env = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'proctop-bench-'));
   const pidFile = join(dir, 'pid');
   const envText = Object.entries(env).map(([k, v]) => `${k}='${v}'`).join(' ');
@@ -62,7 +69,7 @@ function cpuTicks(pid) {
   return Number(fields[11]) + Number(fields[12]); // utime + stime (fields 14, 15)
 }
 
-function stopPane(name, pid) {
+export function stopPane(name, pid) {
   spawnSync('tmux', ['-L', SOCKET, 'kill-session', '-t', name]);
   // The pane's process is ours (started above): make sure it is gone.
   try {
@@ -73,12 +80,12 @@ function stopPane(name, pid) {
 }
 
 /** Launch → first full frame (CPU figures on screen), as reported by proctop itself. */
-async function measureStartup(cli, runs) {
+export async function measureStartup(cli, runs) {
   const results = [];
   for (let i = 0; i < runs; i++) {
     const dir = mkdtempSync(join(tmpdir(), 'proctop-startup-'));
     const reportFile = join(dir, 'first-frame');
-    const { pid, dir: pidDir } = await startInPane(`startup${i}`, `node ${cli}`, { PROCTOP_STARTUP_REPORT: reportFile });
+    const { pid, dir: pidDir } = await startInPane(`startup${i}`, `${cli}`, { PROCTOP_STARTUP_REPORT: reportFile });
     const deadline = Date.now() + 10_000;
     while (!existsSync(reportFile) && Date.now() < deadline) await sleep(20);
     if (existsSync(reportFile)) results.push(Number(readFileSync(reportFile, 'utf8')));
@@ -91,7 +98,7 @@ async function measureStartup(cli, runs) {
 }
 
 /** Bare `node -e 0` start to exit, for scale. */
-function measureBareNode(runs) {
+export function measureBareNode(runs) {
   const results = [];
   for (let i = 0; i < runs; i++) {
     const start = performance.now();
@@ -121,9 +128,12 @@ async function measureCpuTogether(configs, windows) {
       await sleep(Math.max(0, launchedAt + mark * 1000 - performance.now()));
       readings.set(mark, { at: performance.now(), ticks: panes.map((pane) => cpuTicks(pane.pid)) });
     }
+    const rss = panes.map((pane) => rssBytes(pane.pid));
     return configs.map((config, i) => ({
       name: config.name,
+      kind: config.kind,
       intervalMs: config.intervalMs,
+      rssBytes: rss[i],
       windows: windows.map((w) => {
         const from = readings.get(w.fromS);
         const to = readings.get(w.toS);
@@ -147,51 +157,65 @@ function btopConfig(updateMs) {
   return dir;
 }
 
-/** Runs the section; returns the text the bench driver prints. */
+/** VmRSS of a process in bytes (NaN once it is gone). */
+export function rssBytes(pid) {
+  try {
+    const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+    return Number(line?.split(/\s+/)[1]) * 1024;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * Runs the section; returns the text the bench driver prints and the figures of the closing table.
+ * The three monitors run side by side at ONE interval (1 s; 2 s from 10,000 processes, where a
+ * refresh of every monitor takes a good part of a second and six panes would starve each other).
+ */
 export async function run({ procs = 1000 } = {}) {
   // When the settled window starts: V8 stops optimizing proctop's per-refresh code after ~90 s.
   const settledFromS = Number(process.env.PROCTOP_BENCH_TUI_SETTLED_FROM ?? 90);
   const { cli, harness } = await bundle();
+  const { loadavg, cpus } = await import('node:os');
   const lines = [`TUI (tmux panes 120x40, ${procs} extra processes from the farm)`];
+  const figures = {};
 
   const { measureKeypressLatency } = await import(pathToFileURL(harness).href);
-  const latency = await measureKeypressLatency({ procs: 5000, presses: 40 });
+  const keypressProcs = Math.max(5000, procs);
+  const latency = await measureKeypressLatency({ procs: keypressProcs, presses: 40 });
+  Object.assign(figures, { keypressProcs, keypressP95Ms: latency.cursor.p95Ms, keypressCpuP95Ms: latency.cursor.cpuP95Ms, sortP95Ms: latency.sort.p95Ms, sortCpuP95Ms: latency.sort.cpuP95Ms });
   lines.push(
-    `  keypress → next frame, 5,000 processes (in-memory TTY, real Ink render):`,
-    `    cursor j/k            median ${fmt(latency.cursor.medianMs, 2)} ms   p95 ${fmt(latency.cursor.p95Ms, 2)} ms   CPU ${fmt(latency.cursor.cpuMedianMs, 2)} ms   (target < 16 ms)`,
+    `  keypress → next frame, ${keypressProcs} processes (in-memory TTY, real Ink render):`,
+    `    cursor j/k            median ${fmt(latency.cursor.medianMs, 2)} ms   p95 ${fmt(latency.cursor.p95Ms, 2)} ms   CPU ${fmt(latency.cursor.cpuMedianMs, 2)} ms (p95 ${fmt(latency.cursor.cpuP95Ms, 2)})   (target p95 ≤ 16 ms)`,
     `    sort M/P (re-sort)    median ${fmt(latency.sort.medianMs, 2)} ms   p95 ${fmt(latency.sort.p95Ms, 2)} ms   CPU ${fmt(latency.sort.cpuMedianMs, 2)} ms`,
     `    new frame ingested    median ${fmt(latency.refresh.medianMs, 2)} ms   p95 ${fmt(latency.refresh.p95Ms, 2)} ms   CPU ${fmt(latency.refresh.cpuMedianMs, 2)} ms`,
-    `    (load average now ${(await import('node:os')).loadavg()[0].toFixed(1)} on ${(await import('node:os')).cpus().length} CPUs: wall figures include waiting for a CPU)`,
+    `    (load average now ${loadavg()[0].toFixed(1)} on ${cpus().length} CPUs: wall figures include waiting for a CPU)`,
   );
 
   if (!has('tmux')) {
     lines.push('  tmux not installed: startup and CPU-per-minute figures skipped');
-    return lines.join('\n');
+    return { text: lines.join('\n'), figures };
   }
   try {
     const startup = await measureStartup(cli, 7);
     const bare = measureBareNode(5);
+    figures.firstFrameMedianMs = median(startup);
+    figures.bareNodeMs = median(bare);
     lines.push(
-      `  launch → first full frame (CPU figures shown): median ${fmt(median(startup), 0)} ms over ${startup.length} runs (target ≤ 350 ms; bare node -e 0: ${fmt(median(bare), 0)} ms)`,
+      `  launch → first full frame (CPU figures shown): median ${fmt(median(startup), 0)} ms over ${startup.length} runs [${startup.map((ms) => fmt(ms, 0)).join(', ')}] (target ≤ 200 ms; bare node -e 0: ${fmt(median(bare), 0)} ms)`,
     );
 
-    const configs = [
-      { name: 'proctop --watch', command: `node ${cli} --watch`, intervalMs: 1500 },
-      { name: 'proctop --watch --interval 1s', command: `node ${cli} --watch --interval 1s`, intervalMs: 1000 },
-    ];
+    const intervalMs = procs >= 10_000 ? 2000 : 1000;
+    const seconds = intervalMs / 1000;
+    const configs = [{ name: `proctop --watch --interval ${seconds}s`, command: `${cli} --watch --interval ${seconds}s`, intervalMs, kind: 'proctop' }];
     const notes = [];
-    if (has('htop')) {
-      configs.push({ name: 'htop (default 1.5 s)', command: 'htop', intervalMs: 1500 }, { name: 'htop -d 10 (1 s)', command: 'htop -d 10', intervalMs: 1000 });
-    } else notes.push('htop not installed (apt-get install -y htop)');
+    if (has('htop')) configs.push({ name: `htop -d ${seconds * 10}`, command: `htop -d ${seconds * 10}`, intervalMs, kind: 'htop' });
+    else notes.push('htop not installed (apt-get install -y htop)');
     const btopDirs = [];
     if (has('btop')) {
-      const defaults = btopConfig(null);
-      const oneSecond = btopConfig(1000);
-      btopDirs.push(defaults, oneSecond);
-      configs.push(
-        { name: 'btop (default 2 s)', command: 'btop', intervalMs: 2000, env: { XDG_CONFIG_HOME: defaults } },
-        { name: 'btop update_ms=1000', command: 'btop', intervalMs: 1000, env: { XDG_CONFIG_HOME: oneSecond } },
-      );
+      const dir = btopConfig(intervalMs);
+      btopDirs.push(dir);
+      configs.push({ name: `btop update_ms=${intervalMs}`, command: 'btop', intervalMs, env: { XDG_CONFIG_HOME: dir }, kind: 'btop' });
     } else notes.push('btop not installed (apt-get install -y btop)');
     const windows = [
       // The issue's unit is CPU seconds per minute: a first minute (past launch) and a settled one.
@@ -199,27 +223,33 @@ export async function run({ procs = 1000 } = {}) {
       { label: `settled (${settledFromS}-${settledFromS + 60} s)`, fromS: settledFromS, toS: settledFromS + 60 },
     ];
     lines.push(`  CPU use in a tmux pane, all ${configs.length} monitors running side by side (same minutes, same machine):`);
-    lines.push(`    ${''.padEnd(32)} ${windows.map((w) => w.label.padStart(24)).join('')}`);
+    lines.push(`    ${''.padEnd(32)} ${windows.map((w) => w.label.padStart(24)).join('')}${'RSS at end'.padStart(12)}`);
     lines.push(`    ${'monitor'.padEnd(32)} ${windows.map(() => `${'CPU-s/min'.padStart(11)}${'ms/refresh'.padStart(13)}`).join('')}`);
     const results = await measureCpuTogether(configs, windows);
     for (const r of results) {
-      lines.push(`    ${r.name.padEnd(32)} ${r.windows.map((w) => `${fmt(w.perMinute, 2).padStart(11)}${fmt(w.perRefreshMs, 1).padStart(13)}`).join('')}`);
+      const rss = r.rssBytes / 2 ** 20;
+      lines.push(`    ${r.name.padEnd(32)} ${r.windows.map((w) => `${fmt(w.perMinute, 2).padStart(11)}${fmt(w.perRefreshMs, 1).padStart(13)}`).join('')}${`${fmt(rss)} MB`.padStart(12)}`);
     }
     for (const dir of btopDirs) rmSync(dir, { recursive: true, force: true });
-    const ratio = (ourName, peerPrefix) => {
-      const ours = results.find((r) => r.name === ourName);
-      const peer = results.find((r) => r.name.startsWith(peerPrefix));
-      return ours && peer ? windows.map((w, i) => `${fmt(ours.windows[i].perRefreshMs / peer.windows[i].perRefreshMs, 2)}× ${w.label}`).join(', ') : null;
-    };
-    const atDefaults = ratio('proctop --watch', 'htop (default');
-    const atOneSecond = ratio('proctop --watch --interval 1s', 'htop -d 10');
-    if (atDefaults) lines.push(`    per refresh, proctop / htop at defaults: ${atDefaults} (target < 1)`);
-    if (atOneSecond) lines.push(`    per refresh, proctop / htop at 1 s:      ${atOneSecond} (target < 1)`);
+    const of = (kind) => results.find((r) => r.kind === kind);
+    figures.rssBytes = of('proctop')?.rssBytes;
+    figures.htopRssBytes = of('htop')?.rssBytes ?? NaN;
+    figures.btopRssBytes = of('btop')?.rssBytes ?? NaN;
+    figures.cpuWindows = windows.map((w, i) => ({
+      label: w.label,
+      intervalMs,
+      proctopMs: of('proctop')?.windows[i].perRefreshMs ?? NaN,
+      htopMs: of('htop')?.windows[i].perRefreshMs ?? NaN,
+      btopMs: of('btop')?.windows[i].perRefreshMs ?? NaN,
+    }));
+    for (const w of figures.cpuWindows) {
+      lines.push(`    per refresh, ${w.label}: proctop / htop ${fmt(w.proctopMs / w.htopMs, 2)}×, proctop / btop ${fmt(w.proctopMs / w.btopMs, 2)}×`);
+    }
     for (const note of notes) lines.push(`    ${note}`);
   } finally {
-    spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+    killTmuxServer();
   }
-  return lines.join('\n');
+  return { text: lines.join('\n'), figures };
 }
 
 // Standalone: bring our own farm of idle processes.
@@ -229,7 +259,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const { startFarm } = await import('./farm.mjs');
   const farm = await startFarm(procs);
   try {
-    console.log(await run({ procs }));
+    console.log((await run({ procs })).text);
   } finally {
     await farm.stop();
   }

@@ -1,7 +1,8 @@
-// `npm run bench [-- --procs N] [--runs R] [--only snapshot|tui|fds|rss|metrics|inspect|track]`: starts a farm of N idle
+// `npm run bench [-- --procs N] [--runs R] [--only snapshot|tui|fds|rss|metrics|inspect|track[,...]]`: starts a farm of N idle
 // processes, measures the snapshot readers side by side (bench/snapshot.mjs), then runs the other
 // sections that exist (bench/tui.mjs, bench/fds.mjs, bench/track.mjs) on the same farm, each under a time limit,
-// and always takes the farm down again.
+// ends with one table of every target figure (bench/summary.mjs) and always takes the farm down again.
+// `npm run bench -- --soak MINUTES [--procs N]`: only the memory soak (bench/soak.mjs).
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -10,6 +11,8 @@ import { BUNDLE_OPTIONS } from './esbuild-options.mjs';
 import { startFarm } from '../bench/farm.mjs';
 import { binDir } from '../bench/compile.mjs';
 import { run as runSnapshotSection } from '../bench/snapshot.mjs';
+import { checkCapacity, raiseNofileLimit } from '../bench/machine.mjs';
+import { summaryTable } from '../bench/summary.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 
@@ -18,21 +21,23 @@ const SECTIONS = ['snapshot', 'tui', 'fds', 'rss', 'metrics', 'inspect', 'track'
 const SECTION_TIMEOUT_MS = 10 * 60_000;
 
 function usage(message) {
-  console.error(`proctop bench: ${message}\nusage: npm run bench -- [--procs N] [--runs R] [--only ${SECTIONS.join('|')}]`);
+  console.error(`proctop bench: ${message}\nusage: npm run bench -- [--procs N] [--runs R] [--only ${SECTIONS.join('|')}[,...]] | --soak MINUTES [--procs N]`);
   process.exit(2);
 }
 
 function parseArgs(argv) {
-  const options = { procs: 1000, runs: 15, only: null };
+  const options = { procs: 1000, runs: 15, only: null, soak: null };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[++i];
     if (flag === '--only') {
-      if (!SECTIONS.includes(value)) usage(`--only must be one of ${SECTIONS.join(', ')}, got "${value ?? ''}"`);
-      options.only = value;
+      // One section, or several joined by commas (the closing table wants snapshot,tui together).
+      const names = (value ?? '').split(',');
+      if (names.some((name) => !SECTIONS.includes(name))) usage(`--only takes sections among ${SECTIONS.join(', ')} (comma-separated), got "${value ?? ''}"`);
+      options.only = names;
       continue;
     }
-    if (flag !== '--procs' && flag !== '--runs') usage(`unknown argument "${flag}"`);
+    if (flag !== '--procs' && flag !== '--runs' && flag !== '--soak') usage(`unknown argument "${flag}"`);
     if (value === undefined || !/^\d+$/.test(value) || Number(value) < 1) usage(`${flag} must be a positive integer, got "${value ?? ''}"`);
     options[flag.slice(2)] = Number(value);
   }
@@ -56,6 +61,15 @@ async function bundleLibrary() {
 }
 
 const options = parseArgs(process.argv.slice(2));
+// The readers under test keep fds (pidusage one per pid), and the farm's children inherit the limit.
+const nofile = raiseNofileLimit();
+const capacity = checkCapacity(options.procs);
+console.log(`proctop bench: ${capacity.line}`);
+if (nofile.note) console.log(`proctop bench: ${nofile.note}`);
+if (capacity.problems.length > 0) {
+  for (const problem of capacity.problems) console.error(`proctop bench: ${problem}`);
+  process.exit(1);
+}
 const lib = await bundleLibrary();
 
 let farm = null;
@@ -73,21 +87,37 @@ let failed = false;
 try {
   console.log(`proctop bench: starting a farm of ${options.procs} processes...`);
   farm = await startFarm(options.procs);
-  if (options.only === null || options.only === 'snapshot') {
+  if (options.soak !== null) {
+    const { runSoak } = await import('../bench/soak.mjs');
+    const soak = await runSoak({ procs: options.procs, minutes: options.soak });
+    console.log(`\n${soak.text}\n\n${summaryTable({ procs: options.procs, soak: soak.figures })}`);
+    await shutdown(0);
+  }
+  /** Figures by section, for the closing table. */
+  const figures = {};
+  if (options.only === null || options.only.includes('snapshot')) {
     const snapshot = await runSnapshotSection({ procs: options.procs, runs: options.runs, lib });
+    figures.snapshot = snapshot.figures;
     console.log(`\n${snapshot.text}`);
   }
   for (const section of ['tui', 'fds', 'rss', 'metrics', 'inspect', 'track']) {
     const path = join(root, 'bench', `${section}.mjs`);
-    if ((options.only !== null && options.only !== section) || !existsSync(path)) continue;
+    if ((options.only !== null && !options.only.includes(section)) || !existsSync(path)) continue;
     try {
       const module = await import(pathToFileURL(path).href);
-      console.log(`\n${await withTimeout(section, module.run({ procs: options.procs, runs: options.runs, lib }))}`);
+      const result = await withTimeout(section, module.run({ procs: options.procs, runs: options.runs, lib }));
+      // A section returns its text, or { text, figures } when the closing table uses its figures.
+      if (typeof result === 'string') console.log(`\n${result}`);
+      else {
+        figures[section] = result.figures;
+        console.log(`\n${result.text}`);
+      }
     } catch (error) {
       failed = true;
       console.error(`\nbench section ${section} failed: ${error?.stack ?? error}`);
     }
   }
+  console.log(`\n${summaryTable({ procs: options.procs, ...figures })}`);
 } catch (error) {
   failed = true;
   console.error(`proctop bench: ${error?.stack ?? error}`);

@@ -1,10 +1,10 @@
 // Bundles the CLI and the library entry with esbuild (one file to load → fast startup), then
 // emits type declarations for library users.
 import { build } from 'esbuild';
-import { chmodSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { BUNDLE_OPTIONS } from './esbuild-options.mjs';
+import { BUNDLE_OPTIONS, writeLauncher } from './esbuild-options.mjs';
 
 const require = createRequire(import.meta.url);
 // Build beside dist/ and swap it in, so a CLI already running from dist/ keeps its chunks.
@@ -19,7 +19,7 @@ await build({
   legalComments: 'none',
   chunkNames: 'chunks/[name]-[hash]',
 });
-chmodSync('dist.next/cli.js', 0o755);
+writeLauncher('dist.next/cli.js');
 // The man page, from the same usage texts as `proctop help` (package.json "man").
 const man = spawnSync(process.execPath, ['dist.next/cli.js', 'help', '--man'], { encoding: 'utf8' });
 if (man.status !== 0) throw new Error(`proctop build: the man page could not be generated: ${man.stderr}`);

@@ -2,9 +2,11 @@
 // argv → mode. No logic here: each mode lives in src/commands/ and is loaded lazily so that
 // scripted subcommands never pay for loading React and Ink. Subcommands are data in
 // src/commands/command-table.ts.
+import * as nodeModule from 'node:module';
 import { findCommand, MONITOR_COMMAND, unknownCommandMessage } from './commands/command-table.js';
 import { UsageError, EXIT_USAGE } from './output/usage-error.js';
 import { exitQuietlyOnClosedPipe, writeStderr } from './output/std-streams.js';
+import { dropLauncherEnv } from './util/launcher-env.js';
 
 async function run(argv: readonly string[]): Promise<number> {
   const [first, ...rest] = argv;
@@ -16,6 +18,10 @@ async function run(argv: readonly string[]): Promise<number> {
   return (await MONITOR_COMMAND.load()).main(argv);
 }
 
+dropLauncherEnv(process.env);
+// Node 22.1+ keeps the compiled code of the bundle's chunks on disk (in the OS temp dir), so a
+// later start skips parsing and compiling them; Node 20 has no such API and compiles each time.
+(nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 exitQuietlyOnClosedPipe();
 run(process.argv.slice(2)).then(
   (code) => {

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { loadavg, setPriority } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cpuBusyPercent, countTasks, Sampler } from '../src/sampler/sampler.js';
+import { plainRow, rowWith } from '../src/sampler/sampled-row.js';
+import { withExactRow } from '../src/sampler/exact-rss.js';
 import { createCollector, createJsCollector } from '../src/sys/collector.js';
 import type { Collector, CpuTimes, RawProcess, Snapshot, SystemInfo } from '../src/sys/types.js';
 import { killStartedChildren, startBusyLoop, startSleeper, waitFor } from './helpers/children.js';
@@ -127,6 +129,23 @@ describe('sampler arithmetic', () => {
     // started 500 s after boot, now 1000 s after boot: 40 s of CPU over 500 s = 8%.
     expect(row).toMatchObject({ memPercent: 25, cpuTimeSeconds: 40, ageSeconds: 500, startTimeMs: 1_700_000_000_000 + 500_000 });
     expect(row?.cpuPercentLifetime).toBeCloseTo(8, 10);
+  });
+
+  it("points each row at the snapshot's record instead of copying it, and a copy keeps every field", async () => {
+    const raw = proc(10, { startTime: 50_000, utime: 3000, stime: 1000, rssBytes: 250 * 1024 * 1024, exe: '/usr/bin/p10', argv: ['p10', '-x'] });
+    const frame = await new Sampler(scripted([snap(0, [raw], { uptimeSeconds: 1000 })])).sample();
+    const row = frame.rows[0]!;
+    expect(row.argv).toBe(raw.argv);
+    // Every ProcessRow field survives the copy that spreads and exact RSS make (getters do not spread).
+    const copy = plainRow(row);
+    expect(Object.keys(copy).sort()).toEqual(
+      [...Object.keys(raw), 'key', 'name', 'cpuPercent', 'cpuPercentLifetime', 'memPercent', 'cpuTimeSeconds', 'startTimeMs', 'ageSeconds'].sort(),
+    );
+    expect(copy).toMatchObject({ ...raw, key: '10:50000', name: 'p10', cpuPercent: 0, memPercent: 25, cpuTimeSeconds: 40, ageSeconds: 500 });
+    expect({ ...rowWith(row, { cpuPercent: 5 }) }).toEqual({ ...copy, cpuPercent: 5 });
+    // Exact RSS rescales MEM% on the copy and leaves the frame's row as it was.
+    expect(withExactRow(row, 125 * 1024 * 1024)).toMatchObject({ rssBytes: 125 * 1024 * 1024, memPercent: 12.5, pid: 10, cpuTimeSeconds: 40 });
+    expect(row.rssBytes).toBe(250 * 1024 * 1024);
   });
 
   it('computes per-CPU and total busy % from /proc/stat deltas, idle + iowait as idle', async () => {

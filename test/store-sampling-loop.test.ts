@@ -70,6 +70,29 @@ describe('sampling loop feeding the store', () => {
     }
   });
 
+  it('firstFullFrame resolves once the second sample, the first with CPU figures, is in the store', async () => {
+    const { store, source, loop } = startedLoop(60_000, 50);
+    try {
+      await loop.firstFullFrame(10_000);
+      expect(source.calls).toBe(2);
+      expect(store.getState().frame?.intervalMs).toBe(1000);
+      expect(store.getState().display).toHaveLength(2);
+    } finally {
+      await loop.stop();
+    }
+  });
+
+  it('firstFullFrame gives up after its timeout while the second sample is not due yet', async () => {
+    const { store, loop } = startedLoop(60_000, 60_000);
+    try {
+      await loop.firstFullFrame(100);
+      // Only the first sample could be in by now (the second is a minute away).
+      expect(store.getState().frame?.intervalMs ?? 0).toBe(0);
+    } finally {
+      await loop.stop();
+    }
+  });
+
   it('firstFrame gives up after its timeout when the first sample hangs', async () => {
     const store = createMonitorStore();
     const hanging: FrameSource = { sample: () => new Promise(() => undefined) };

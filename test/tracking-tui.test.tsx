@@ -125,14 +125,16 @@ describe('TRACK column on both sides of the 80-column breakpoint', () => {
 });
 
 describe('tracked view and track form', () => {
-  const statuses: TrackedStatus[] = [
+  // Built when each test runs, 88 s back ("1.5m ago" until 93 s): a busy machine can start a test
+  // seconds after the file was collected, and the render takes its time too.
+  const statusesNow = (): TrackedStatus[] => [
     { entry: DB, liveness: { alive: true } },
-    { entry: entry({ id: 9, pid: 4242, name: 'gone', argv: ['old', '\u001b[2Jjob'], lastSeen: new Date(Date.now() - 90_000).toISOString() }), liveness: { alive: false, reason: 'reused' } },
+    { entry: entry({ id: 9, pid: 4242, name: 'gone', argv: ['old', '\u001b[2Jjob'], lastSeen: new Date(Date.now() - 88_000).toISOString() }), liveness: { alive: false, reason: 'reused' } },
   ];
   it.each([120, 80, 79])('at %i columns lists every entry, dead ones too, escaped, with the keys', async (width) => {
     const store = monitor(width);
     const tracked = createTrackedStore();
-    tracked.getState().setStatuses(statuses);
+    tracked.getState().setStatuses(statusesNow());
     store.getState().pushView('tracked');
     const lines = await frameWith(store, tracked);
     expect(lines[0]).toBe('Tracked processes: 2 (1 alive)');

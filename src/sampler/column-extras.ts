@@ -6,6 +6,7 @@ import { cgroupLabel } from './cgroup-label.js';
 import type { ColumnId } from '../config/columns.js';
 import type { Collector, ExtrasRequest, ProcessExtras } from '../sys/types.js';
 import type { ColumnExtras, IdentityKey, ProcessRow, SampledFrame } from './types.js';
+import { rowWith } from './sampled-row.js';
 
 /** Counters kept from the previous refresh, per identity. */
 export interface ExtrasCounters {
@@ -74,7 +75,7 @@ export class ColumnExtrasSource implements FrameSource {
       if (!extras?.alive) return row;
       const { figures, counters } = columnExtras(extras, this.previous.get(row.key), atMs);
       next.set(row.key, counters);
-      return { ...row, extras: figures };
+      return rowWith(row, { extras: figures });
     });
     // Gone identities are forgotten with the old map.
     this.previous = next;

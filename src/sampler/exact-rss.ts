@@ -4,6 +4,7 @@
 // for the rows shown (on screen, details, pstat output) while sorting keeps the cheap counter.
 import type { Collector } from '../sys/types.js';
 import type { IdentityKey, ProcessRow } from './types.js';
+import { rowWith } from './sampled-row.js';
 
 /** Exact RSS (VmRSS) of these rows by identity; a row gone, reused or without memory is left out (show row.rssBytes). */
 export async function readExactRss(collector: Pick<Collector, 'readExtras'>, rows: readonly ProcessRow[]): Promise<Map<IdentityKey, number>> {
@@ -20,7 +21,7 @@ export async function readExactRss(collector: Pick<Collector, 'readExtras'>, row
 /** The row with its exact RSS (and MEM% scaled to match), or the row itself when `rss` is unknown. */
 export function withExactRow(row: ProcessRow, rss: number | undefined): ProcessRow {
   if (rss === undefined || rss === row.rssBytes) return row;
-  return { ...row, rssBytes: rss, memPercent: row.rssBytes > 0 ? (row.memPercent * rss) / row.rssBytes : row.memPercent };
+  return rowWith(row, { rssBytes: rss, memPercent: row.rssBytes > 0 ? (row.memPercent * rss) / row.rssBytes : row.memPercent });
 }
 
 /** The rows with their exact RSS where `exact` has it. */

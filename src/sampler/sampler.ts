@@ -1,6 +1,7 @@
 import type { Collector, CpuTimes, RawProcess, Snapshot, SystemInfo } from '../sys/types.js';
 import { identityKey, type IdentityKey, type ProcessRow, type SampledFrame, type TaskCounts } from './types.js';
 import { programName } from './program-name.js';
+import { clampPercent, SampledRow, type FrameBasis } from './sampled-row.js';
 
 /** What the sampler keeps of the previous snapshot. */
 interface PreviousSample {
@@ -22,11 +23,6 @@ export function cpuBusyPercent(before: CpuTimes, after: CpuTimes): number {
   // Counters can step back (CPU hotplug, some hypervisors): report idle rather than nonsense.
   if (totalDelta <= 0) return 0;
   return clampPercent(((totalDelta - idleDelta) / totalDelta) * 100, 100);
-}
-
-function clampPercent(value: number, max: number): number {
-  if (!Number.isFinite(value) || value < 0) return 0;
-  return Math.min(value, max);
 }
 
 /** Counts for the header; D and I count as sleeping, like top; running threads come from procs_running. */
@@ -75,51 +71,28 @@ export class Sampler {
     const rowsByPid = new Map<number, ProcessRow>();
     const appeared: IdentityKey[] = [];
     const rows: ProcessRow[] = [];
+    const basis: FrameBasis = {
+      clockTicks,
+      uptimeSeconds: system.uptimeSeconds,
+      bootTimeMs: system.bootTimeMs,
+      memTotalBytes: system.memTotalBytes,
+      maxPercent: cpuCount * 100,
+    };
     // A plain loop, not a map() callback: this runs for every process every refresh, and V8
     // drops the optimized code of a callback made per call at each major GC.
     for (const p of snapshot.processes) {
       const seen = previous?.rowsByPid.get(p.pid);
-      // Same PID and start time = same process: reuse its key string instead of building a new one.
+      // Same PID and start time = same process: reuse its key and name instead of building new ones
+      // (the name changes only with comm, i.e. on exec).
       const same = seen !== undefined && seen.startTime === p.startTime ? seen : undefined;
       const key = same ? same.key : identityKey(p);
       if (!same) appeared.push(key);
       const total = p.utime + p.stime;
       const cpuPercent =
         same && intervalSeconds > 0 ? clampPercent(((total - (same.utime + same.stime)) / clockTicks / intervalSeconds) * 100, cpuCount * 100) : 0;
-      const startSeconds = p.startTime / clockTicks;
-      const ageSeconds = Math.max(0, system.uptimeSeconds - startSeconds);
-      const cpuTimeSeconds = total / clockTicks;
-      // Fields listed one by one: a spread of the raw record makes a slow dictionary-mode object per row.
-      const row: ProcessRow = {
-        pid: p.pid,
-        startTime: p.startTime,
-        ppid: p.ppid,
-        pgid: p.pgid,
-        sid: p.sid,
-        uid: p.uid,
-        user: p.user,
-        state: p.state,
-        comm: p.comm,
-        argv: p.argv,
-        exe: p.exe,
-        utime: p.utime,
-        stime: p.stime,
-        rssBytes: p.rssBytes,
-        vsizeBytes: p.vsizeBytes,
-        threads: p.threads,
-        nice: p.nice,
-        priority: p.priority,
-        ttyNr: p.ttyNr,
-        isKernelThread: p.isKernelThread,
-        key,
-        name: programName(p),
-        cpuPercent,
-        cpuPercentLifetime: ageSeconds > 0 ? clampPercent((cpuTimeSeconds / ageSeconds) * 100, cpuCount * 100) : 0,
-        memPercent: system.memTotalBytes > 0 ? (p.rssBytes / system.memTotalBytes) * 100 : 0,
-        cpuTimeSeconds,
-        startTimeMs: Math.round(system.bootTimeMs + startSeconds * 1000),
-        ageSeconds,
-      };
+      // A SampledRow points at the record and derives the rest: a refresh at 20,000 processes
+      // makes 20,000 of them, so they stay five fields small.
+      const row = new SampledRow(p, key, same && same.comm === p.comm && same.argv === p.argv ? same.name : programName(p), cpuPercent, basis);
       rowsByPid.set(p.pid, row);
       rows.push(row);
     }

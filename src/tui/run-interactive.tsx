@@ -39,8 +39,11 @@ export interface InteractiveSetup {
   readonly collector?: Collector;
 }
 
-/** How long the first render waits for the first snapshot before drawing a "sampling…" screen. */
-const FIRST_FRAME_WAIT_MS = 150;
+/**
+ * How long the first render waits for the first frame with CPU figures (two snapshots 100 ms
+ * apart) before drawing what there is ("sampling…", or the first snapshot at 0%).
+ */
+const FIRST_FULL_FRAME_WAIT_MS = 250;
 
 /** Runs the TUI until quit; always leaves the terminal as it found it. Returns the exit code. */
 export async function runInteractive(setup: InteractiveSetup): Promise<number> {
@@ -100,13 +103,14 @@ export async function runInteractive(setup: InteractiveSetup): Promise<number> {
   const onResize = (): void => store.getState().resize(stdout.columns || 80, stdout.rows || 24);
   let app: Instance | null = null;
   try {
-    // The first snapshot was started before Ink loaded and is usually done by now: feed it before
-    // the first render, so the first screen already lists processes (one cold render, not two).
+    // The first snapshot was started before Ink loaded and is usually done by now, the second
+    // (CPU figures) due soon after: wait for it, so the first screen is the full one (one cold
+    // render on the way to it, not two).
     loop.start();
     refresher?.start();
     tracking.attach(store);
     rssReader?.start();
-    await loop.firstFrame(FIRST_FRAME_WAIT_MS);
+    await loop.firstFullFrame(FIRST_FULL_FRAME_WAIT_MS);
     const screen = (
       <ActionsStoreContext.Provider value={actions.store}>
         <TrackedStoreContext.Provider value={tracking.store}>

@@ -28,6 +28,11 @@ export class SamplingLoop {
   private readonly firstSettled = new Promise<void>((resolve) => {
     this.firstDone = resolve;
   });
+  private secondDone: (() => void) | null = null;
+  /** Settles once the second sample (the first with CPU figures) has been fed to the store, or failed. */
+  private readonly secondSettled = new Promise<void>((resolve) => {
+    this.secondDone = resolve;
+  });
 
   constructor(
     private readonly source: FrameSource,
@@ -48,11 +53,16 @@ export class SamplingLoop {
    * that is redrawn a moment later.
    */
   firstFrame(timeoutMs: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, timeoutMs);
-    });
-    return Promise.race([this.firstSettled, timeout]).finally(() => clearTimeout(timer));
+    return settledWithin(this.firstSettled, timeoutMs);
+  }
+
+  /**
+   * Resolves once the first frame with CPU figures (the second sample, taken firstFollowUpMs after
+   * the first) is in the store, or after `timeoutMs`: the first render can then be the full
+   * screen, instead of a screen of 0% that a cold Ink redraws right after, on the path to it.
+   */
+  firstFullFrame(timeoutMs: number): Promise<void> {
+    return settledWithin(this.secondSettled, timeoutMs);
   }
 
   /** Stops; resolves once a sample in flight has finished. */
@@ -93,6 +103,7 @@ export class SamplingLoop {
         const delay = this.samples === 1 ? Math.max(0, followUp) : this.store.getState().intervalMs;
         this.schedule(delay);
         if (this.samples === 1) this.firstDone?.();
+        if (this.samples === 2) this.secondDone?.();
       });
   }
 
@@ -100,6 +111,15 @@ export class SamplingLoop {
     if (!this.running) return;
     this.timer = setTimeout(() => this.tick(), delayMs);
   }
+}
+
+/** Resolves when `settled` does or after timeoutMs, whichever comes first. */
+function settledWithin(settled: Promise<void>, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, timeoutMs);
+  });
+  return Promise.race([settled, timeout]).finally(() => clearTimeout(timer));
 }
 
 /**
