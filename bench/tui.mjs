@@ -86,9 +86,11 @@ export async function measureStartup(cli, runs) {
     const dir = mkdtempSync(join(tmpdir(), 'proctop-startup-'));
     const reportFile = join(dir, 'first-frame');
     const { pid, dir: pidDir } = await startInPane(`startup${i}`, `${cli}`, { PROCTOP_STARTUP_REPORT: reportFile });
+    // The report is written once, but may be read between its creation and its write: wait for a number.
+    const reported = () => (existsSync(reportFile) ? Number.parseFloat(readFileSync(reportFile, 'utf8')) : NaN);
     const deadline = Date.now() + 10_000;
-    while (!existsSync(reportFile) && Date.now() < deadline) await sleep(20);
-    if (existsSync(reportFile)) results.push(Number(readFileSync(reportFile, 'utf8')));
+    while (!(reported() > 0) && Date.now() < deadline) await sleep(20);
+    if (reported() > 0) results.push(reported());
     stopPane(`startup${i}`, pid);
     rmSync(dir, { recursive: true, force: true });
     rmSync(pidDir, { recursive: true, force: true });

@@ -11,7 +11,7 @@ const require = createRequire(import.meta.url);
 rmSync('dist.next', { recursive: true, force: true });
 await build({
   ...BUNDLE_OPTIONS,
-  entryPoints: { cli: 'src/cli.tsx', index: 'src/index.ts', 'freeze-watchdog': 'src/sys/freeze-watchdog-main.ts' },
+  entryPoints: { cli: 'src/cli.tsx', index: 'src/index.ts', 'freeze-watchdog': 'src/sys/freeze-watchdog-main.ts', 'metrics-worker': 'src/metrics/sampler-worker-main.ts' },
   outdir: 'dist.next',
   splitting: true,
   minify: false,

@@ -53,11 +53,16 @@ export type { LockDeps, LockHolder, FileLockOptions } from './storage/file-lock.
 export { MetricsExporter } from './metrics/exporter.js';
 export type { MetricsExporterOptions } from './metrics/exporter.js';
 export { MetricsLoop } from './metrics/metrics-loop.js';
+export type { MetricsLoopHandlers } from './metrics/metrics-loop.js';
+export { ScrapeResponder } from './metrics/scrape-responder.js';
+export { startSamplerThread, SAMPLER_START_BOUND_MS, SAMPLER_STOP_BOUND_MS } from './metrics/sampler-thread.js';
+export type { SamplerThread, SamplerThreadHandlers, SamplerThreadOptions } from './metrics/sampler-thread.js';
+export type { SamplerSettings } from './metrics/sampler-worker.js';
 export { startMetricsServer } from './metrics/http-server.js';
 export type { MetricsServer, ScrapeHandler } from './metrics/http-server.js';
 export type { ListenAddress } from './metrics/listen-address.js';
 export { GroupAccumulator } from './metrics/group-accumulator.js';
 export type { CounterBaseline, GroupAccumulatorOptions } from './metrics/group-accumulator.js';
 export type { GroupFigures, GroupMember } from './metrics/group-figures.js';
-export type { ExpositionFormat } from './metrics/exposition.js';
+export type { ExpositionFormat, RenderedSample } from './metrics/exposition.js';
 export type { GroupBy } from './metrics/grouping.js';

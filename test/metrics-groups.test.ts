@@ -4,7 +4,7 @@ import type { GroupMember, ProcessCounters } from '../src/metrics/group-figures.
 import { sanitizeText } from '../src/output/sanitize.js';
 import { negotiateFormat } from '../src/metrics/http-server.js';
 import { isLoopback, parseListenAddress } from '../src/metrics/listen-address.js';
-import { Exposition } from '../src/metrics/exposition.js';
+import { Exposition, ScrapeExposition, type RenderedSample } from '../src/metrics/exposition.js';
 import { MetricsExporter, unitGroupName, type TrackedSource } from '../src/metrics/exporter.js';
 import { createJsCollector } from '../src/sys/collector.js';
 import { createProcFixture, limitsText, type ProcFixture } from './helpers/proc-fixture.js';
@@ -183,18 +183,17 @@ describe('exposition', () => {
   const all = { io: true, pageFaults: true, ctxSwitches: true, fds: true, fdLimits: true, swap: true, proportional: true };
   const hostile = ['plain', 'a"b', 'back\\slash', 'new\nline', '\x1b[31mred', '\udcff\udcfe bad', 'lone\ud800', '\u009b31m'];
 
-  async function loaded(): Promise<Exposition> {
+  async function loaded(): Promise<RenderedSample> {
     const acc = new GroupAccumulator({ baseline: 'process-start' });
     const groups = acc.update(
       hostile.map((name, i) => member(`${i + 1}:1`, name, i, 1000, { readBytes: 10, writeBytes: 20, majorPageFaults: 1, minorPageFaults: 2, voluntaryCtxSwitches: 3, nonvoluntaryCtxSwitches: 4 })),
       T0,
     );
     const e = new Exposition({ available: all, trackedLabels: true });
-    await e.load({ groups, tracked: [{ id: 3, name: 'we"b\n', alive: true, tags: ['b', 'a'], groups: [] }], sampleDurationSeconds: 0.25, samples: 1, sampleErrors: 0 });
-    return e;
+    return e.load({ groups, tracked: [{ id: 3, name: 'we"b\n', alive: true, tags: ['b', 'a'], groups: [] }], sampleDurationSeconds: 0.25, samples: 1, sampleErrors: 0 });
   }
   const scrape = { previousScrapeSeconds: 0.001, sampleAgeSeconds: 0.5 };
-  const exposition = async (format: 'text' | 'openmetrics') => (await loaded()).text(format, scrape);
+  const exposition = async (format: 'text' | 'openmetrics') => new ScrapeExposition().text(await loaded(), format, scrape);
 
   it('stays valid with hostile group names and loses none of them (promtool check metrics)', async () => {
     const text = await exposition('text');
@@ -226,9 +225,10 @@ describe('exposition', () => {
   });
 
   it('the text format stays right after an OpenMetrics scrape of the same sample (counter names keep _total)', async () => {
-    const e = await loaded();
-    await e.text('openmetrics', scrape);
-    const text = await e.text('text', scrape);
+    const sample = await loaded();
+    const answers = new ScrapeExposition();
+    await answers.text(sample, 'openmetrics', scrape);
+    const text = await answers.text(sample, 'text', scrape);
     expect(text).toContain('# TYPE namedprocess_namegroup_cpu_seconds_total counter');
     expect(promtoolCheck(text)).toEqual({ status: 0, output: '' });
   });

@@ -33,13 +33,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     const [{ startPaneMetrics }, { addressText }] = await Promise.all([import('../metrics/pane-metrics.js'), import('../metrics/listen-address.js')]);
     let pane;
     try {
-      pane = await startPaneMetrics(source, collector, options.metrics);
+      pane = await startPaneMetrics(source, options.metrics);
     } catch (err) {
       process.stderr.write(`proctop: cannot serve metrics on ${addressText(options.metrics.host, options.metrics.port)}: ${err instanceof Error ? err.message : String(err)}\n`);
       return 1;
     }
     source = pane.source;
-    stopMetrics = () => pane.server.close();
+    stopMetrics = () => pane.stop();
     const bound = pane.server.address;
     process.stderr.write(`proctop: serving metrics on http://${addressText(bound.address, bound.port)}/metrics\n`);
   }

@@ -1,11 +1,8 @@
-import { MetricsExporter } from '../metrics/exporter.js';
 import type { GroupBy } from '../metrics/grouping.js';
-import { METRICS_PATH, startMetricsServer } from '../metrics/http-server.js';
+import { METRICS_PATH, startMetricsServer, type MetricsServer } from '../metrics/http-server.js';
 import { DEFAULT_LISTEN, addressText, isLoopback, parseListenAddress, type ListenAddress } from '../metrics/listen-address.js';
-import { MetricsLoop } from '../metrics/metrics-loop.js';
-import { registryTrackedSource } from '../metrics/registry-source.js';
+import { startSamplerThread, type SamplerThread } from '../metrics/sampler-thread.js';
 import { sanitizeText } from '../output/sanitize.js';
-import { createCollector, type CollectorChoice } from '../sys/collector.js';
 import { GROUP_BY_HELP, parseBoundedDuration, parseGroupBy } from './metrics-options.js';
 import { parseCommandArgs } from './option-errors.js';
 import { UsageError } from '../output/usage-error.js';
@@ -13,9 +10,10 @@ import { UsageError } from '../output/usage-error.js';
 export const SERVE_METRICS_USAGE = `Usage: proctop serve-metrics [--listen ADDR] [--group-by KEY] [--interval DUR]
 
 Serve /metrics for Prometheus: process-exporter's families (namedprocess_namegroup_*) summed
-into groups, sampled in the background every --interval and answered from the last sample (a
-scrape never waits on /proc). Prometheus text 0.0.4, or OpenMetrics 1.0 when the scraper's
-Accept header asks for it. Stops cleanly on SIGTERM or SIGINT.
+into groups, sampled every --interval on a thread of its own and answered from the last sample
+(a scrape never waits on /proc or on a sample in progress). Prometheus text 0.0.4, or
+OpenMetrics 1.0 when the scraper's Accept header asks for it. Stops cleanly on SIGTERM or
+SIGINT (a sample in flight gets 5s to finish, then the sampler thread is ended).
 
   --listen ADDR          HOST:PORT, [IPv6]:PORT, :PORT (every interface) or PORT
                          (default ${DEFAULT_LISTEN}: loopback only unless you name another address)
@@ -25,7 +23,8 @@ ${GROUP_BY_HELP}
 
 Counters count from proctop's first sample; processes that start later count in full, and a
 group keeps its counters for an hour after its last process exits (process-exporter's rules).
-Exit codes: 0 stopped by a signal, 1 cannot listen or read, 2 invalid input.
+Exit codes: 0 stopped by a signal, 1 cannot listen, no first sample within 60s or the
+sampler thread failed, 2 invalid input.
 `;
 
 /** Parsed command line of `proctop serve-metrics`. */
@@ -68,79 +67,53 @@ export function parseServeMetricsArgs(argv: readonly string[]): ServeMetricsOpti
   };
 }
 
-/** A running exporter: sampling loop plus HTTP server, and one way to stop both. */
-export interface RunningExporter {
-  readonly url: string;
-  readonly loopback: boolean;
-  stop(): Promise<void>;
-}
-
-/** Starts sampling (first sample taken before listening, so no scrape finds nothing) and serves it. */
-export async function startExporter(
-  choice: CollectorChoice,
-  options: Pick<ServeMetricsOptions, 'listen' | 'groupBy' | 'intervalMs' | 'trackedLabels' | 'proportional'>,
-  onError: (error: unknown) => void,
-  warn: (text: string) => void,
-): Promise<RunningExporter> {
-  const tracked = await registryTrackedSource(choice.collector, warn);
-  const exporter = new MetricsExporter(
-    { groupBy: options.groupBy, baseline: 'first-sample', proportional: options.proportional, trackedLabels: options.trackedLabels },
-    choice.collector,
-    tracked,
-  );
-  const loop = new MetricsLoop(choice.collector, exporter, options.intervalMs, onError);
-  await loop.start();
-  let server;
-  try {
-    server = await startMetricsServer(exporter, options.listen);
-  } catch (err) {
-    await loop.stop();
-    throw err;
-  }
-  const bound = server.address;
-  return {
-    url: `http://${addressText(bound.address, bound.port)}${METRICS_PATH}`,
-    loopback: isLoopback(bound.address),
-    stop: async () => {
-      await server.close();
-      await loop.stop();
-    },
-  };
-}
-
-/** `proctop serve-metrics`: runs until SIGTERM/SIGINT (exit 0); 1 when it cannot listen. */
+/** `proctop serve-metrics`: runs until SIGTERM/SIGINT (exit 0); 1 when it cannot sample or listen, or the sampler dies. */
 export async function main(argv: readonly string[]): Promise<number> {
   const options = parseServeMetricsArgs(argv);
   if (options.help) {
     process.stdout.write(SERVE_METRICS_USAGE);
     return 0;
   }
-  let choice: CollectorChoice;
+  const say = (text: string): boolean => process.stderr.write(`proctop: ${sanitizeText(text)}\n`);
+  let failed: (reason: string) => void = () => undefined;
+  const failure = new Promise<string>((resolve) => (failed = resolve));
+  let thread: SamplerThread;
   try {
-    choice = createCollector();
-  } catch (err) {
-    process.stderr.write(`proctop: ${err instanceof Error ? err.message : String(err)}\n`);
-    return 1;
-  }
-  if (choice.notice) process.stderr.write(`proctop: ${choice.notice}\n`);
-  let running: RunningExporter;
-  try {
-    running = await startExporter(
-      choice,
-      options,
-      (error) => process.stderr.write(`proctop: sample failed: ${sanitizeText(error instanceof Error ? error.message : String(error))}\n`),
-      (text) => process.stderr.write(`proctop: warning: ${sanitizeText(text)}\n`),
+    // The collector, the samples and the exposition rendering live on the sampler thread; this
+    // thread only answers HTTP from the last rendered sample.
+    thread = await startSamplerThread(
+      { mode: 'sample', groupBy: options.groupBy, intervalMs: options.intervalMs, proportional: options.proportional, trackedLabels: options.trackedLabels },
+      { onSampleError: (text) => say(`sample failed: ${text}`), onWarning: (text) => say(`warning: ${text}`), onFailure: (reason) => failed(reason) },
     );
   } catch (err) {
-    process.stderr.write(`proctop: cannot listen on ${addressText(options.listen.host, options.listen.port)}: ${err instanceof Error ? err.message : String(err)}\n`);
+    say(err instanceof Error ? err.message : String(err));
     return 1;
   }
-  process.stderr.write(`proctop: serving metrics on ${running.url}${running.loopback ? '' : ' (not loopback: reachable from the network)'}\n`);
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
-  });
-  await running.stop();
-  process.stderr.write(`proctop: ${signal}: stopped serving metrics\n`);
+  if (thread.notice) say(thread.notice);
+  let server: MetricsServer;
+  try {
+    server = await startMetricsServer(thread.responder, options.listen);
+  } catch (err) {
+    say(`cannot listen on ${addressText(options.listen.host, options.listen.port)}: ${err instanceof Error ? err.message : String(err)}`);
+    await thread.stop();
+    return 1;
+  }
+  const bound = server.address;
+  const url = `http://${addressText(bound.address, bound.port)}${METRICS_PATH}`;
+  say(`serving metrics on ${url}${isLoopback(bound.address) ? '' : ' (not loopback: reachable from the network)'}`);
+  const ended = await Promise.race([
+    new Promise<{ readonly signal: NodeJS.Signals }>((resolve) => {
+      process.once('SIGTERM', () => resolve({ signal: 'SIGTERM' }));
+      process.once('SIGINT', () => resolve({ signal: 'SIGINT' }));
+    }),
+    failure.then((reason) => ({ reason })),
+  ]);
+  await server.close();
+  await thread.stop();
+  if ('reason' in ended) {
+    say(`${ended.reason}: stopped serving metrics`);
+    return 1;
+  }
+  say(`${ended.signal}: stopped serving metrics`);
   return 0;
 }

@@ -4,7 +4,7 @@ import type { Collector, ExtrasRequest, ProcessExtras, RawProcess, Snapshot } fr
 import type { FamilyAvailability } from './families.js';
 import { GroupAccumulator, type CounterBaseline } from './group-accumulator.js';
 import type { GroupMember } from './group-figures.js';
-import { Exposition, type ExpositionFormat, type TrackedUp } from './exposition.js';
+import { Exposition, type ExpositionFormat, type RenderedSample, type TrackedUp } from './exposition.js';
 import { snapshotGroupNames, type GroupBy } from './grouping.js';
 import { trackedGroupNames, trackedName, type TrackedLabelSource } from './tracked-groups.js';
 
@@ -118,8 +118,9 @@ function groupNamesOf(groupBy: GroupBy, p: RawProcess, extras: ProcessExtras | u
 }
 
 /**
- * The metrics engine: samples go in (ingest), expositions come out (render for a one-shot,
- * scrape for the HTTP endpoint). Scrapes are answered from the last sample; they never read /proc.
+ * The metrics engine: samples go in (ingest), expositions come out, rendered in both formats.
+ * The endpoint answers scrapes from the last rendered sample (ScrapeResponder, on another thread
+ * than this engine when serving), so a scrape never reads /proc.
  */
 export class MetricsExporter {
   private readonly accumulator: GroupAccumulator;
@@ -127,8 +128,6 @@ export class MetricsExporter {
   private readonly clock: () => number;
   private samples = 0;
   private sampleErrors = 0;
-  private lastSampleAtMs: number | null = null;
-  private previousScrapeSeconds = 0;
 
   constructor(
     private readonly options: MetricsExporterOptions,
@@ -147,13 +146,8 @@ export class MetricsExporter {
     this.clock = options.clock ?? (() => performance.now());
   }
 
-  /** True once a sample has been taken. */
-  get ready(): boolean {
-    return this.lastSampleAtMs !== null;
-  }
-
-  /** Builds the groups of one snapshot; `startedAtMs` (clock) is when reading it began. */
-  async ingest(snapshot: Snapshot, startedAtMs: number): Promise<void> {
+  /** Builds the groups of one snapshot and renders them; `startedAtMs` (clock) is when reading it began. */
+  async ingest(snapshot: Snapshot, startedAtMs: number): Promise<RenderedSample> {
     const [extras, states] = await Promise.all([
       this.extrasSource ? this.extrasSource.readExtras(snapshot.processes, extrasRequestFor(this.options.groupBy, this.options.proportional)) : null,
       this.trackedSource ? this.trackedSource.states(snapshot) : [],
@@ -171,14 +165,13 @@ export class MetricsExporter {
     const members = membersOf(snapshot, groupBy, extras, trackedGroups);
     const groups = this.accumulator.update(members, snapshot.timestampMs);
     this.samples += 1;
-    await this.exposition.load({
+    return this.exposition.load({
       groups,
       tracked,
       sampleDurationSeconds: (this.clock() - startedAtMs) / 1000,
       samples: this.samples,
       sampleErrors: this.sampleErrors,
     });
-    this.lastSampleAtMs = this.clock();
   }
 
   /** Counts a sample that failed (the last good sample keeps being served). */
@@ -188,17 +181,6 @@ export class MetricsExporter {
 
   /** The exposition of the last sample, without per-scrape figures (one-shot output, textfile). */
   render(format: ExpositionFormat): Promise<string> {
-    return this.exposition.text(format, null);
-  }
-
-  /** Answers one scrape from the last sample. */
-  async scrape(format: ExpositionFormat): Promise<string> {
-    const started = this.clock();
-    const text = await this.exposition.text(format, {
-      previousScrapeSeconds: this.previousScrapeSeconds,
-      sampleAgeSeconds: this.lastSampleAtMs === null ? 0 : (started - this.lastSampleAtMs) / 1000,
-    });
-    this.previousScrapeSeconds = (this.clock() - started) / 1000;
-    return text;
+    return this.exposition.text(format);
   }
 }

@@ -192,39 +192,51 @@ class ScrapeSet {
 const FORMATS = ['text', 'openmetrics'] as const satisfies readonly ExpositionFormat[];
 
 /**
+ * One sample's exposition in both formats, rendered where the sample is taken (the sampler
+ * thread): plain strings, so handing it to the thread that answers scrapes is one copy.
+ */
+export interface RenderedSample {
+  readonly text: string;
+  readonly openmetrics: string;
+}
+
+/**
  * Turns group figures into Prometheus text or OpenMetrics through prom-client. A sample is
  * rendered once per format when it is loaded, so a scrape costs one small per-scrape part plus a
  * string concatenation, never a walk of /proc or of every group.
  */
 export class Exposition {
   private readonly sets: Record<ExpositionFormat, FamilySet>;
-  private readonly scrapeSets: Record<ExpositionFormat, ScrapeSet>;
-  private readonly rendered = new Map<ExpositionFormat, Promise<string>>();
+  private last: RenderedSample | null = null;
 
   constructor(options: ExpositionOptions) {
     this.sets = { text: new FamilySet('text', options), openmetrics: new FamilySet('openmetrics', options) };
-    this.scrapeSets = { text: new ScrapeSet('text'), openmetrics: new ScrapeSet('openmetrics') };
   }
 
-  /** Replaces the sample part with a new sample's figures; resolves once both formats are rendered. */
-  async load(input: SampleExposition): Promise<void> {
-    for (const format of FORMATS) {
-      this.sets[format].load(input);
-      // Render now, at sample time, so the first scrape after a sample does not pay for it.
-      this.rendered.set(format, this.sets[format].registry.metrics());
-    }
-    await Promise.all(this.rendered.values());
+  /** Replaces the sample part with a new sample's figures and renders it in both formats. */
+  async load(input: SampleExposition): Promise<RenderedSample> {
+    for (const format of FORMATS) this.sets[format].load(input);
+    const [text, openmetrics] = await Promise.all(FORMATS.map((format) => this.sets[format].registry.metrics()));
+    this.last = { text: text as string, openmetrics: openmetrics as string };
+    return this.last;
   }
+
+  /** The last sample's exposition in `format`, without per-scrape figures (one-shot output, textfile). */
+  async text(format: ExpositionFormat): Promise<string> {
+    return this.last ? this.last[format] : this.sets[format].registry.metrics();
+  }
+}
+
+/**
+ * The per-scrape part, kept by whoever answers scrapes: a rendered sample followed by this
+ * scrape's own figures (how long the previous scrape took, how old the sample is).
+ */
+export class ScrapeExposition {
+  private readonly scrapeSets: Record<ExpositionFormat, ScrapeSet> = { text: new ScrapeSet('text'), openmetrics: new ScrapeSet('openmetrics') };
 
   /** The whole exposition in `format`: the rendered sample part, then this scrape's figures. */
-  async text(format: ExpositionFormat, scrape: ScrapeFigures | null): Promise<string> {
-    let cached = this.rendered.get(format);
-    if (cached === undefined) {
-      cached = this.sets[format].registry.metrics();
-      this.rendered.set(format, cached);
-    }
-    const sampleText = await cached;
-    if (scrape === null) return sampleText;
+  async text(sample: RenderedSample, format: ExpositionFormat, scrape: ScrapeFigures): Promise<string> {
+    const sampleText = sample[format];
     const scrapeText = await this.scrapeSets[format].render(scrape);
     return format === 'openmetrics' ? withoutEof(sampleText) + scrapeText : `${sampleText}\n${scrapeText}`;
   }

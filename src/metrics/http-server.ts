@@ -6,8 +6,8 @@ import type { ListenAddress } from './listen-address.js';
 
 /** Anything that answers a scrape (the exporter). */
 export interface ScrapeHandler {
-  /** False until the first sample is in: scrapes then get 503, never an empty exposition. */
-  readonly ready: boolean;
+  /** Null when a scrape can be answered, else why not (answered 503): no sample yet, the sampler stopped. */
+  readonly unavailable: string | null;
   scrape(format: ExpositionFormat): Promise<string>;
 }
 
@@ -46,7 +46,8 @@ async function handle(handler: ScrapeHandler, req: IncomingMessage, res: ServerR
   if (req.method !== 'GET' && !head) return reply(res, 405, 'method not allowed\n', { allow: 'GET, HEAD' });
   if (path === '/') return reply(res, 200, `proctop metrics exporter: see ${METRICS_PATH}\n`, {}, head);
   if (path !== METRICS_PATH) return reply(res, 404, 'not found\n', {}, head);
-  if (!handler.ready) return reply(res, 503, 'no sample yet\n', { 'retry-after': '1' }, head);
+  const unavailable = handler.unavailable;
+  if (unavailable !== null) return reply(res, 503, `${unavailable}\n`, { 'retry-after': '1' }, head);
   const format = negotiateFormat(req.headers.accept);
   const body = await handler.scrape(format);
   reply(res, 200, body, { 'content-type': CONTENT_TYPES[format] }, head);

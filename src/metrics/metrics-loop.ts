@@ -1,5 +1,14 @@
 import type { Collector } from '../sys/types.js';
 import type { MetricsExporter } from './exporter.js';
+import type { RenderedSample } from './exposition.js';
+
+/** What the loop tells its owner. */
+export interface MetricsLoopHandlers {
+  /** A sample is in, rendered in both formats. */
+  readonly onSample?: (sample: RenderedSample) => void;
+  /** A sample failed (already counted by the exporter). */
+  readonly onError?: (error: unknown) => void;
+}
 
 /**
  * Samples in the background on a fixed interval and feeds the exporter; a scrape is answered
@@ -15,7 +24,7 @@ export class MetricsLoop {
     private readonly collector: Collector,
     private readonly exporter: MetricsExporter,
     private readonly intervalMs: number,
-    private readonly onError: (error: unknown) => void = () => undefined,
+    private readonly handlers: MetricsLoopHandlers = {},
   ) {}
 
   /** Takes the first sample now (resolves when it is in: the endpoint then never answers empty) and keeps sampling. */
@@ -38,10 +47,13 @@ export class MetricsLoop {
     this.inFlight = this.collector
       .snapshot()
       .then((snapshot) => this.exporter.ingest(snapshot, started))
-      .catch((error: unknown) => {
-        this.exporter.recordSampleError();
-        this.onError(error);
-      })
+      .then(
+        (sample) => this.handlers.onSample?.(sample),
+        (error: unknown) => {
+          this.exporter.recordSampleError();
+          this.handlers.onError?.(error);
+        },
+      )
       .finally(() => {
         this.inFlight = null;
         if (this.running) this.timer = setTimeout(() => void this.tick(), this.intervalMs);

@@ -1,48 +1,46 @@
 // `proctop --watch --metrics ADDR`: the pane's own samples feed the exposition, so the box is read
-// once for both the screen and the scraper.
-import type { SampledFrame } from '../sampler/types.js';
-import type { Collector } from '../sys/types.js';
+// once for both the screen and the scraper. Summing them into groups (with the extras reads) runs
+// on the sampler thread, so neither the pane nor a scrape waits on it.
 import type { FrameSource } from '../sampler/types.js';
-import { MetricsExporter } from './exporter.js';
 import type { GroupBy } from './grouping.js';
 import { startMetricsServer, type MetricsServer } from './http-server.js';
-import { registryTrackedSource } from './registry-source.js';
 import type { ListenAddress } from './listen-address.js';
+import { startSamplerThread, type SamplerThreadOptions } from './sampler-thread.js';
 
 export interface PaneMetrics {
-  /** The pane's frame source, teeing every snapshot into the exporter. */
+  /** The pane's frame source, teeing every snapshot into the sampler thread. */
   readonly source: FrameSource;
   readonly server: MetricsServer;
+  /** Stops serving and the sampler thread (bounded: see SAMPLER_STOP_BOUND_MS). */
+  stop(): Promise<void>;
 }
 
 /**
- * Wraps the pane's frame source: after each frame the snapshot is summed into groups in the
- * background (a frame that arrives while the previous one is still being summed is skipped, so
- * the pane never waits on the exporter). Scrapes get 503 until the first frame is in.
+ * Wraps the pane's frame source: after each frame the snapshot goes to the sampler thread (a
+ * frame that arrives while the previous one is still being summed is skipped, so the pane never
+ * waits on the exporter). Scrapes get 503 until the first frame is in. Registry problems and a
+ * sampler that dies are not printed over the pane: scrapes then get 503 naming the reason.
  */
-export async function startPaneMetrics(source: FrameSource, collector: Collector, listen: ListenAddress, groupBy: GroupBy = 'comm'): Promise<PaneMetrics> {
-  // A pane owns the terminal: registry problems are not printed over it (the endpoint just has no tracked entries).
-  const tracked = await registryTrackedSource(collector, () => undefined);
-  const exporter = new MetricsExporter({ groupBy, baseline: 'first-sample', proportional: false, trackedLabels: false }, collector, tracked);
-  const server = await startMetricsServer(exporter, listen);
-  let busy = false;
-  const feed = (frame: SampledFrame, startedAt: number): void => {
-    if (busy) return;
-    busy = true;
-    exporter
-      .ingest(frame.snapshot, startedAt)
-      .catch(() => exporter.recordSampleError())
-      .finally(() => {
-        busy = false;
-      });
-  };
+export async function startPaneMetrics(source: FrameSource, listen: ListenAddress, groupBy: GroupBy = 'comm', options: SamplerThreadOptions = {}): Promise<PaneMetrics> {
+  const thread = await startSamplerThread({ mode: 'fed', groupBy, intervalMs: 0, proportional: false, trackedLabels: false }, {}, options);
+  let server: MetricsServer;
+  try {
+    server = await startMetricsServer(thread.responder, listen);
+  } catch (err) {
+    await thread.stop();
+    throw err;
+  }
   return {
     server,
+    stop: async () => {
+      await server.close();
+      await thread.stop();
+    },
     source: {
       sample: async () => {
         const startedAt = performance.now();
         const frame = await source.sample();
-        feed(frame, startedAt);
+        thread.feed(frame.snapshot, performance.now() - startedAt);
         return frame;
       },
     },
