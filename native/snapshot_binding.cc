@@ -107,6 +107,7 @@ void Pack(proctop::SnapshotRecord&& snapshot, PackedSnapshot& packed) {
     put(column::hasExe, details.hasExe ? 1 : 0);
     put(column::argc, static_cast<double>(details.argv.size()));
     bool ascii = true;
+    const size_t textStart = packed.text.size();
     if (p.detailsFresh) {
       ascii = AppendPiece(packed.text, details.comm) && ascii;
       ascii = AppendPiece(packed.text, details.user) && ascii;
@@ -114,6 +115,7 @@ void Pack(proctop::SnapshotRecord&& snapshot, PackedSnapshot& packed) {
       for (const std::string& arg : details.argv) ascii = AppendPiece(packed.text, arg) && ascii;
     }
     put(column::textAscii, ascii ? 1 : 0);
+    put(column::textBytes, static_cast<double>(packed.text.size() - textStart));
   }
   packed.warnings = std::move(snapshot.warnings);
 }

@@ -9,10 +9,11 @@
 // state: the kernel's state letter as a char code. slot: the reader's small per-identity number.
 // detailsFresh: comm, user, [exe], argv follow in the text for this process. hasExe: exe is one
 // of them. argc: how many argv pieces. textAscii: every byte of this process's pieces is < 0x80.
+// textBytes: how many bytes of text its pieces take, NULs included (0 when not fresh).
 #define PROCTOP_PROCESS_COLUMNS(X)                                                                            \
   X(pid) X(startTime) X(ppid) X(pgid) X(sid) X(uid) X(state) X(utime) X(stime) X(rssBytes) X(vsizeBytes) \
   X(threads) X(nice) X(priority) X(ttyNr) X(isKernelThread) X(slot) X(detailsFresh) X(hasExe) X(argc)     \
-  X(textAscii)
+  X(textAscii) X(textBytes)
 
 // The system figures, once per snapshot, followed by one CPU row for the total and one per CPU.
 #define PROCTOP_SYSTEM_FIELDS(X)                                                                           \

@@ -82,12 +82,13 @@ describe('kept stat handles of the native reader', () => {
     // The shell execs only when told, so its stat is read through a kept handle by then.
     const shell = startChild('sh', ['-c', 'read line; exec sleep 30'], { stdio: ['pipe', 'ignore', 'ignore'] });
     const pid = shell.pid!;
-    await waitFor(async () => (await reader.snapshot()).processes.some((p) => p.pid === pid && p.comm === 'sh'));
+    await waitFor(async () => (await reader.snapshot()).processes.some((p) => p.pid === pid && p.comm === 'sh' && p.argv.length > 0));
     // A process opened (not kept) after the shell: the last stat the reader opened is another one.
     const other = startSleeper(222);
     await waitFor(async () => (await reader.snapshot()).processes.some((p) => p.pid === other.pid && p.comm === 'sleep'));
     shell.stdin!.end('go\n');
-    const after = await waitFor(async () => (await reader.snapshot()).processes.find((p) => p.pid === pid && p.comm === 'sleep'));
+    // Read in the middle of the exec, the command line is still empty: wait until it is not.
+    const after = await waitFor(async () => (await reader.snapshot()).processes.find((p) => p.pid === pid && p.comm === 'sleep' && p.argv.length > 0));
     expect(after.argv).toEqual(['sleep', '30']);
     expect(statHandlesOf([pid]).get(pid)).toBe(1);
   });
@@ -122,11 +123,19 @@ const collector = createNativeCollector('/proc');
 if (typeof collector === 'string') throw new Error(collector);
 const startTime = (pid) => { const t = readFileSync('/proc/' + pid + '/stat', 'utf8'); return Number(t.slice(t.lastIndexOf(')') + 2).split(' ')[19]); };
 const row = async (pid) => (await collector.snapshot()).processes.find((p) => p.pid === pid);
+// The row once the child has exec'd sleep and its command line is readable (bounded: 20 s).
+const sleeping = async (pid) => {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const found = await row(pid);
+    if ((found?.comm === 'sleep' && found.argv.length > 0) || Date.now() > deadline) return found;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
 const handles = (pid) => readdirSync('/proc/self/fd').filter((fd) => { try { return readlinkSync('/proc/self/fd/' + fd) === '/proc/' + pid + '/stat'; } catch { return false; } }).length;
 const first = spawn('sleep', ['301'], { stdio: 'ignore' });
 const pid = first.pid;
-let before;
-for (let i = 0; i < 200 && before?.comm !== 'sleep'; i++) before = await row(pid);
+const before = await sleeping(pid);
 const handlesBefore = handles(pid);
 const gone = new Promise((r) => first.once('exit', r));
 first.kill('SIGKILL');
@@ -139,8 +148,7 @@ for (let attempt = 0; attempt < 5; attempt++) {
   if (second.pid === pid) break;
   second.kill('SIGKILL');
 }
-let after;
-for (let i = 0; i < 200 && after?.comm !== 'sleep'; i++) after = await row(pid);
+const after = await sleeping(pid);
 console.log(JSON.stringify({ pid, secondPid: second.pid, before, after, freshStart: startTime(pid), handlesBefore, handlesAfter: handles(pid) }));
 second.kill('SIGKILL');
 `;

@@ -30,6 +30,7 @@ export const PROCESS_COLUMNS = [
   'hasExe',
   'argc',
   'textAscii',
+  'textBytes',
 ] as const;
 
 /** PROCTOP_SYSTEM_FIELDS of native/snapshot_layout.h, in order. */
@@ -247,14 +248,6 @@ export class NativeSnapshotReader {
     const c = columnViews(packed);
     const text = Buffer.from(packed.text, 0, packed.textLength);
     let cursor = 0;
-    // The next NUL-terminated piece of text: ASCII straight from the bytes, anything else
-    // through decodeBytes (invalid UTF-8 kept as lone surrogates, as the JS backend does).
-    const nextPiece = (ascii: boolean): string => {
-      const end = text.indexOf(0, cursor);
-      const piece = ascii ? text.toString('latin1', cursor, end) : decodeBytes(text.subarray(cursor, end));
-      cursor = end + 1;
-      return piece;
-    };
     const count = packed.count;
     const processes: RawProcess[] = new Array(count);
     let sliceStart = performance.now();
@@ -266,12 +259,24 @@ export class NativeSnapshotReader {
       const slot = c.slot[i] as number;
       let details: Details;
       if (c.detailsFresh[i] === 1) {
-        const ascii = c.textAscii[i] === 1;
-        const comm = nextPiece(ascii);
-        const user = nextPiece(ascii);
-        const exe = c.hasExe[i] === 1 ? nextPiece(ascii) : null;
+        // One string per process (ASCII straight from the bytes, anything else through decodeBytes,
+        // invalid UTF-8 kept as lone surrogates as the JS backend does), its pieces sliced out of
+        // it: one call into Node per process, and the pieces live exactly as long as the process.
+        const end = cursor + (c.textBytes[i] as number);
+        const pieces = c.textAscii[i] === 1 ? text.toString('latin1', cursor, end) : decodeBytes(text.subarray(cursor, end));
+        cursor = end;
+        let at = 0;
+        const next = (): string => {
+          const nul = pieces.indexOf('\0', at);
+          const piece = pieces.slice(at, nul);
+          at = nul + 1;
+          return piece;
+        };
+        const comm = next();
+        const user = next();
+        const exe = c.hasExe[i] === 1 ? next() : null;
         const argv: string[] = [];
-        for (let a = c.argc[i] as number; a > 0; a--) argv.push(nextPiece(ascii));
+        for (let a = c.argc[i] as number; a > 0; a--) argv.push(next());
         details = { comm, user, exe, argv: Object.freeze(argv) };
         this.detailsBySlot[slot] = details;
       } else {
