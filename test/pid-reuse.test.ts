@@ -4,17 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { builtCliPath } from './helpers/cli.js';
+import { reuseBlocker } from './helpers/pid-namespace.js';
 
 const libraryPath = new URL('../dist/index.js', import.meta.url).pathname;
-
-/** Why a recycled PID cannot be forced here, or null when it can (root + a new PID namespace). */
-function reuseBlocker(): string | null {
-  if (process.getuid?.() !== 0) return 'not root: forcing a recycled PID needs a PID namespace and ns_last_pid';
-  const probe = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'sh', '-c', 'test -w /proc/sys/kernel/ns_last_pid'], { timeout: 10_000 });
-  if (probe.error) return `unshare unavailable: ${probe.error.message}`;
-  if (probe.status !== 0) return `cannot create a PID namespace with a writable ns_last_pid: ${probe.stderr.toString().trim() || `exit ${probe.status}`}`;
-  return null;
-}
 
 const blocker = reuseBlocker();
 if (blocker) console.log(`pid-reuse: skipped — ${blocker}`);

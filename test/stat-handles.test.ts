@@ -10,6 +10,7 @@ import { loadNativeAddon, type NativeAddon } from '../src/sys/native-addon.js';
 import { NativeSnapshotReader } from '../src/sys/native-snapshot.js';
 import { readStartTime } from '../src/sys/js/proc-stat.js';
 import { builtCliPath } from './helpers/cli.js';
+import { reuseBlocker } from './helpers/pid-namespace.js';
 import { killStartedChildren, startChild, startSleeper, waitFor } from './helpers/children.js';
 
 function requireAddon(): NativeAddon {
@@ -154,13 +155,6 @@ second.kill('SIGKILL');
 `;
 
 /** Why a recycled PID cannot be forced here, or null when it can (root + a new PID namespace). */
-function reuseBlocker(): string | null {
-  if (process.getuid?.() !== 0) return 'not root: forcing a recycled PID needs a PID namespace and ns_last_pid';
-  const probe = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'sh', '-c', 'test -w /proc/sys/kernel/ns_last_pid'], { timeout: 10_000 });
-  if (probe.error) return `unshare unavailable: ${probe.error.message}`;
-  if (probe.status !== 0) return `cannot create a PID namespace with a writable ns_last_pid: ${probe.stderr.toString().trim() || `exit ${probe.status}`}`;
-  return null;
-}
 const blocker = reuseBlocker();
 if (blocker) console.log(`stat-handles PID reuse: skipped — ${blocker}`);
 
