@@ -226,6 +226,17 @@ export function roomGraph(graph: ReadonlyMap<string, readonly string[]>): Map<st
   return new Map([...rooms].map(([room, edges]) => [room, [...edges].sort()]));
 }
 
+/** Imports from outside src/sys/ into a backend's internals: what is above uses the Collector interface. */
+export function backendInternalImports(graph: ReadonlyMap<string, readonly string[]>): string[] {
+  const internal = (target: string): boolean => target.startsWith('sys/js/') || target.startsWith('sys/native-');
+  const found: string[] = [];
+  for (const [file, targets] of graph) {
+    if (roomOf(file) === 'sys') continue;
+    for (const target of targets) if (internal(target)) found.push(`${file} -> ${target}`);
+  }
+  return found;
+}
+
 describe('layers: nothing below imports from above', () => {
   const graph = new Map(FILES.map((file) => [file, importsOf(file)]));
 
@@ -262,6 +273,19 @@ describe('layers: nothing below imports from above', () => {
     ]);
     expect(layerViolations(sameLayer, LAYERS)).toEqual([]);
     expect(importCycles(roomGraph(sameLayer))).toEqual([['fds', 'inspect']]);
+  });
+
+  it("above src/sys/ only its interface is imported, never a backend's internals (sys/js/, sys/native-*)", () => {
+    expect(backendInternalImports(graph)).toEqual([]);
+    const planted = new Map([
+      ['inspect/inspect-sections.ts', ['sys/js/inspect-parsers.ts', 'sys/inspect-types.ts']],
+      ['commands/pstat.ts', ['sys/native-snapshot.ts']],
+      ['sys/collector.ts', ['sys/js/collector.ts']], // inside the boundary: fine
+    ]);
+    expect(backendInternalImports(planted)).toEqual([
+      'inspect/inspect-sections.ts -> sys/js/inspect-parsers.ts',
+      'commands/pstat.ts -> sys/native-snapshot.ts',
+    ]);
   });
 
   it('counts type-only imports and import() as dependencies', () => {

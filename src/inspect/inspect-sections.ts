@@ -4,7 +4,7 @@
 import { formatBytes, formatCpuTime } from '../output/format.js';
 import { describeFdState, describeFdTarget } from '../fds/describe-fd.js';
 import { FD_KINDS, fdCountsByKind } from '../fds/fd-counts.js';
-import { CAPABILITY_NAMES } from '../sys/js/inspect-parsers.js';
+import { CAPABILITY_NAMES } from '../sys/inspect-types.js';
 import type { IdSet, LineageEntry, ProcessInspection } from '../sys/types.js';
 import type { InspectView } from './inspect-document.js';
 import { discloseEnvironment } from './redact.js';
