@@ -1,6 +1,5 @@
 // The JS fallback: chosen when forced or when the addon is missing, said once, and in agreement
 // with pidusage (the issue's named fallback dependency) on our own children.
-import { spawn } from 'node:child_process';
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -9,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createCollector } from '../src/sys/collector.js';
 import { JsSnapshotReader } from '../src/sys/js/snapshot.js';
 import { killStartedChildren, startSleeper, waitFor } from './helpers/children.js';
-import { ensureBuilt, repoRoot } from './helpers/cli.js';
+import { ensureBuilt, repoRoot, runCli } from './helpers/cli.js';
 
 /** The part of pidusage's API used here (it ships no types). */
 interface PidUsageStat {
@@ -80,22 +79,6 @@ describe('JS reader agrees with pidusage', () => {
   });
 });
 
-/** Runs a CLI file with node. */
-function runNode(script: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-  });
-}
 
 describe('a package without the native addon', () => {
   let packageDir: string;
@@ -109,7 +92,7 @@ describe('a package without the native addon', () => {
   afterAll(() => rm(packageDir, { recursive: true, force: true }));
 
   it('runs pstat on the JS fallback, saying so once on stderr and in warnings', async () => {
-    const run = await runNode(join(packageDir, 'dist', 'cli.js'), ['pstat', '--json', '--pid', String(process.pid)], { PROCTOP_BACKEND: '' });
+    const run = await runCli(join(packageDir, 'dist', 'cli.js'), ['pstat', '--json', '--pid', String(process.pid)], { env: { ...process.env, PROCTOP_BACKEND: '' } });
     expect(run.code).toBe(0);
     // node-gyp-build looked in build/Release, build/Debug and prebuilds/<platform>-<arch>/: the notice names all three and the tags wanted.
     const tags = `platform=linux arch=${process.arch} runtime=node abi=${process.versions.modules} uv=${process.versions.uv.split('.')[0]} libc=glibc node=${process.versions.node}`;
@@ -122,7 +105,7 @@ describe('a package without the native addon', () => {
   });
 
   it('fails with one line and exit 1 when PROCTOP_BACKEND=native is forced', async () => {
-    const run = await runNode(join(packageDir, 'dist', 'cli.js'), ['pstat', '--json'], { PROCTOP_BACKEND: 'native' });
+    const run = await runCli(join(packageDir, 'dist', 'cli.js'), ['pstat', '--json'], { env: { ...process.env, PROCTOP_BACKEND: 'native' } });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/^proctop: PROCTOP_BACKEND=native but native addon not built \(tried [^\n]+\)\n$/);
     expect(run.stdout).toBe('');

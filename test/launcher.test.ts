@@ -2,38 +2,14 @@
 // (scripts/esbuild-options.mjs). It must run on every supported Node (the suite runs on Node 20
 // and 24: the node running the tests is the one the launcher finds first on PATH), give node
 // exactly those flags and malloc settings, and leave a user's own malloc settings alone.
-import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { builtCliPath } from './helpers/cli.js';
+import { builtCliPath, runProgram } from './helpers/cli.js';
 import { dropLauncherEnv } from '../src/util/launcher-env.js';
 // @ts-expect-error: a build script (plain .mjs) without type declarations
 import { LAUNCHER_ENV, LAUNCHER_NODE_FLAGS } from '../scripts/esbuild-options.mjs';
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs the file itself (not `node file`): the kernel reads its #! line, as for the npm bin link. */
-function runFile(file: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 /** PATH with the node running this test first, so the launcher's `node` is this very version. */
 function pathWithThisNode(first = dirname(process.execPath)): string {
@@ -58,7 +34,7 @@ function fakeNode(): string {
 describe('launcher (dist/cli.js run as a program)', () => {
   it(`prints --help on this Node (${process.version}) with the memory flags`, async () => {
     const cli = await builtCliPath();
-    const run = await runFile(cli, ['--help'], { ...process.env, PATH: pathWithThisNode() });
+    const run = await runProgram(cli, ['--help'], { env: { ...process.env, PATH: pathWithThisNode() } });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^proctop — terminal process monitor/);
@@ -68,7 +44,7 @@ describe('launcher (dist/cli.js run as a program)', () => {
     const cli = await builtCliPath();
     const env: NodeJS.ProcessEnv = { ...process.env, PATH: pathWithThisNode(fakeNode()) };
     for (const name of Object.keys(LAUNCHER_ENV)) delete env[name];
-    const run = await runFile(cli, ['pstat', '--json', 'two words'], env);
+    const run = await runProgram(cli, ['pstat', '--json', 'two words'], { env });
     expect(run.code).toBe(0);
     expect(run.stdout.split('\n')).toEqual([
       ...LAUNCHER_NODE_FLAGS,
@@ -88,12 +64,12 @@ describe('launcher (dist/cli.js run as a program)', () => {
     const cli = await builtCliPath();
     const env: NodeJS.ProcessEnv = { ...process.env, PATH: pathWithThisNode(fakeNode()), MALLOC_ARENA_MAX: '7', MALLOC_TOP_PAD_: '4096' };
     delete env.MALLOC_TRIM_THRESHOLD_;
-    const run = await runFile(cli, ['--version'], env);
+    const run = await runProgram(cli, ['--version'], { env });
     expect(run.stdout).toContain('MALLOC_ARENA_MAX=7\nMALLOC_TRIM_THRESHOLD_=65536\nMALLOC_TOP_PAD_=4096\nPROCTOP_LAUNCHER_ENV=MALLOC_TRIM_THRESHOLD_\n');
   });
 
   it('every launcher flag is accepted by this Node', async () => {
-    const run = await runFile(process.execPath, [...LAUNCHER_NODE_FLAGS, '-e', 'process.stdout.write("ok")'], process.env);
+    const run = await runProgram(process.execPath, [...LAUNCHER_NODE_FLAGS, '-e', 'process.stdout.write("ok")'], { env: process.env });
     expect(run).toEqual({ code: 0, stdout: 'ok', stderr: '' });
   });
 });

@@ -8,7 +8,7 @@ import { main, parsePstatArgs, type PstatIo } from '../src/commands/pstat.js';
 import { UsageError } from '../src/output/usage-error.js';
 import { createJsCollector, type CollectorChoice } from '../src/sys/collector.js';
 import { killStartedChildren, startSleeper, waitFor } from './helpers/children.js';
-import { builtCli, ensureBuilt, repoRoot } from './helpers/cli.js';
+import { builtCli, ensureBuilt, repoRoot, runCli } from './helpers/cli.js';
 import { createProcFixture, PITFALL_PROCESSES, type FixtureProcess, type ProcFixture } from './helpers/proc-fixture.js';
 
 const schema = JSON.parse(readFileSync(join(repoRoot, 'assets', 'schemas', 'pstat.schema.json'), 'utf8')) as object;
@@ -258,21 +258,10 @@ describe('pstat argument errors', () => {
   });
 });
 
-/** Runs the built CLI. */
-function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Captured> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [builtCli, ...args], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-  });
+
+/** Runs the built CLI from the repository with these variables added to the environment. */
+function runBuilt(args: readonly string[], env: NodeJS.ProcessEnv = {}): ReturnType<typeof runCli> {
+  return runCli(builtCli, args, { cwd: repoRoot, env: { ...process.env, ...env } });
 }
 
 describe('built CLI: proctop pstat', () => {
@@ -281,8 +270,8 @@ describe('built CLI: proctop pstat', () => {
 
   it('lists our sleeping child as schema-valid JSON when stdout is a pipe', async () => {
     const sleeper = startSleeper();
-    await waitFor(async () => (JSON.parse((await runCli(['pstat', '--pid', String(sleeper.pid)])).stdout) as PstatJson).processes[0]?.name === 'sleep');
-    const run = await runCli(['pstat', '--pid', String(sleeper.pid), '--ppid', String(process.pid), '--name', 'SLEEP']);
+    await waitFor(async () => (JSON.parse((await runBuilt(['pstat', '--pid', String(sleeper.pid)])).stdout) as PstatJson).processes[0]?.name === 'sleep');
+    const run = await runBuilt(['pstat', '--pid', String(sleeper.pid), '--ppid', String(process.pid), '--name', 'SLEEP']);
     expect(run.code).toBe(0);
     const out = JSON.parse(run.stdout) as PstatJson;
     expectValid(out);
@@ -292,7 +281,7 @@ describe('built CLI: proctop pstat', () => {
   });
 
   it('runs a monitor sample with every filter and sort flag and stays schema-valid', async () => {
-    const run = await runCli(['pstat', '--json', '--cpu-mode', 'monitor', '--sample', '200ms', '--sort', 'memory', '--top', '5', '--running-for', '0s', '--cpu-above', '0', '--memory-above', '0']);
+    const run = await runBuilt(['pstat', '--json', '--cpu-mode', 'monitor', '--sample', '200ms', '--sort', 'memory', '--top', '5', '--running-for', '0s', '--cpu-above', '0', '--memory-above', '0']);
     expect(run.code).toBe(0);
     const out = JSON.parse(run.stdout) as PstatJson;
     expectValid(out);
@@ -303,7 +292,7 @@ describe('built CLI: proctop pstat', () => {
   });
 
   it('uses the JS backend when PROCTOP_BACKEND=js', async () => {
-    const run = await runCli(['pstat', '--json', '--pid', String(process.pid)], { PROCTOP_BACKEND: 'js' });
+    const run = await runBuilt(['pstat', '--json', '--pid', String(process.pid)], { PROCTOP_BACKEND: 'js' });
     expect(run.code).toBe(0);
     const out = JSON.parse(run.stdout) as PstatJson;
     expect(out.backend).toBe('js');
@@ -311,7 +300,7 @@ describe('built CLI: proctop pstat', () => {
   });
 
   it('prints a table with --table', async () => {
-    const run = await runCli(['pstat', '--table', '--pid', String(process.pid)]);
+    const run = await runBuilt(['pstat', '--table', '--pid', String(process.pid)]);
     expect(run.code).toBe(0);
     expect(run.stdout.split('\n')[0]).toMatch(/^\s*PID\s+PPID\s+USER/);
     expect(run.stdout).toContain(String(process.pid));
@@ -322,7 +311,7 @@ describe('built CLI: proctop pstat', () => {
     [['pstat', '--sort', 'size'], 'proctop: --sort must be one of pid, name, cpu, memory, start, got "size"\n'],
     [['pstat', '--frobnicate'], 'proctop: unknown option "--frobnicate" (see proctop pstat --help)\n'],
   ])('exits 2 with one line on stderr for %j', async (args, message) => {
-    const run = await runCli(args);
+    const run = await runBuilt(args);
     expect(run.code).toBe(2);
     expect(run.stderr).toBe(message);
     expect(run.stdout).toBe('');
@@ -331,12 +320,12 @@ describe('built CLI: proctop pstat', () => {
   it('shows the exact RSS ps shows (VmRSS), not stat\'s approximate counter (issue 12 §6)', async () => {
     const sleeper = startSleeper();
     const pid = sleeper.pid as number;
-    await waitFor(async () => (JSON.parse((await runCli(['pstat', '--pid', String(pid)])).stdout) as PstatJson).processes[0]?.state === 'sleeping');
+    await waitFor(async () => (JSON.parse((await runBuilt(['pstat', '--pid', String(pid)])).stdout) as PstatJson).processes[0]?.state === 'sleeping');
     for (const backend of ['native', 'js']) {
-      const out = JSON.parse((await runCli(['pstat', '--json', '--pid', String(pid)], { PROCTOP_BACKEND: backend })).stdout) as PstatJson;
+      const out = JSON.parse((await runBuilt(['pstat', '--json', '--pid', String(pid)], { PROCTOP_BACKEND: backend })).stdout) as PstatJson;
       const ps = Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)], { encoding: 'utf8' }).trim());
       expect(out.processes[0]).toMatchObject({ memory_kb: ps, rss_bytes: ps * 1024 });
-      const table = (await runCli(['pstat', '--table', '--pid', String(pid)], { PROCTOP_BACKEND: backend })).stdout;
+      const table = (await runBuilt(['pstat', '--table', '--pid', String(pid)], { PROCTOP_BACKEND: backend })).stdout;
       expect(table.split('\n')[1]).toMatch(new RegExp(`^\\s*${pid}\\s.*\\s${ps}\\s+1\\s`));
     }
   });
@@ -360,13 +349,13 @@ describe('built CLI: proctop pstat', () => {
   });
 
   it('sorts --sort memory by the RSS it prints', async () => {
-    const out = JSON.parse((await runCli(['pstat', '--json', '--sort', 'memory', '--top', '20'])).stdout) as PstatJson;
+    const out = JSON.parse((await runBuilt(['pstat', '--json', '--sort', 'memory', '--top', '20'])).stdout) as PstatJson;
     const rss = out.processes.map((p) => p.rss_bytes as number);
     expect(rss).toEqual([...rss].sort((a, b) => b - a));
   });
 
   it('exits 2 for an invalid PROCTOP_BACKEND', async () => {
-    const run = await runCli(['pstat'], { PROCTOP_BACKEND: 'fast' });
+    const run = await runBuilt(['pstat'], { PROCTOP_BACKEND: 'fast' });
     expect(run.code).toBe(2);
     expect(run.stderr).toBe('proctop: PROCTOP_BACKEND must be "native" or "js", got "fast"\n');
   });

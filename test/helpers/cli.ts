@@ -70,8 +70,13 @@ export function runCli(cli: string, args: readonly string[], options: SpawnOptio
 
 /** Runs node with these arguments the way runCli runs the CLI (detached, output collected, killed after timeoutMs). */
 export function runNode(args: readonly string[], options: SpawnOptions & { input?: string; timeoutMs?: number } = {}): Promise<CliRun> {
+  return runProgram(process.execPath, args, options);
+}
+
+/** Runs a program (a file the kernel starts by its #! line, or node) detached, output collected, killed after timeoutMs. */
+export function runProgram(command: string, args: readonly string[], options: SpawnOptions & { input?: string; timeoutMs?: number } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { detached: true, stdio: ['pipe', 'pipe', 'pipe'], ...options });
+    const child = spawn(command, args, { detached: true, stdio: ['pipe', 'pipe', 'pipe'], ...options });
     let stdout = '';
     let stderr = '';
     child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
