@@ -140,6 +140,15 @@ describe('track list from stored lines', () => {
     }
   });
 
+  it('writes entries bigger than a piece of output, and spliced texts bigger than one, whole', () => {
+    const big = (n: number): string => `${'\u009b"\\é'.repeat(n)}end`;
+    const entries = hostileEntries(6, 12).map((e, i) => (i === 2 ? { ...e, argv: [big(200_000), big(10), big(150_000)], name: big(1000) } : e));
+    const plan = looks(entries.length, 12).map((l, i) => (i === 1 ? { ...l, listed: true, lastSeen: big(400_000), liveness: { alive: true } as const, live: { cpuPercent: 1, rssBytes: 2, state: big(300_000) } } : i === 4 ? { ...l, listed: true, firstSeenDead: big(500_000) } : l));
+    const { stored, plain } = bothWays(serializeRegistry({ nextId: 7, entries }), plan, envelope);
+    expect(plain.length).toBeGreaterThan(4 << 20);
+    expect(stored.equals(plain)).toBe(true);
+  });
+
   it('reads each entry\'s identity and times off its line exactly as the full parse does', () => {
     const entries = hostileEntries(500, 99);
     const text = serializeRegistry({ nextId: 501, entries });

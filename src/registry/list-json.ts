@@ -5,7 +5,7 @@
 // serialising them again. The output is byte for byte what the plain way writes
 // (toJsonText of statusJson records): test/list-json.test.ts compares the two on hostile entries.
 import { escapeRawControls, jsonListParts, toJsonText } from '../output/json-envelope.js';
-import { scanString, STORED_FIELDS, valueEnd, type StoredLines } from '../storage/registry-lines.js';
+import { scanString, STORED_FIELDS, type StoredLines } from '../storage/registry-lines.js';
 import type { LiveFigures } from './entry-json.js';
 import type { EntrySummary, TrackedStatus } from './types.js';
 
@@ -158,30 +158,37 @@ function tailText(status: TrackedStatus<EntrySummary>, live: LiveFigures | undef
 /** An observed time that differs from the stored one, as the plain way writes it. */
 const timeJson = (time: string | null): string => (time === null ? 'null' : escapeRawControls(JSON.stringify(time)));
 
+/** Per field, the length of the next field's stored prefix (what lies between its value's end and the next value). */
+const NEXT_PREFIX = Uint8Array.from(FIELDS, (_, f) => (f + 1 < FIELDS.length ? FIELDS[f + 1]!.prefix.length : 0));
+
 /** One entry from its stored line (index `n` of `lines`), the changed times and live fields spliced in. */
 function writeStored(sink: ByteSink, lines: StoredLines, n: number, status: TrackedStatus<EntrySummary>, live: LiveFigures | undefined): void {
   const { bytes: b, offsets, mayHoldControls: escape } = lines;
   const base = n * (FIELDS.length + 1);
   const stored = lines.entries[n]!;
   const entry = status.entry;
-  // Room for the worst case: every stored byte a C1 control (3x), lists one element per line.
-  sink.room((offsets[base + FIELDS.length]! - offsets[base]!) * 8 + 512);
+  const lastSeen = entry.lastSeen !== stored.lastSeen ? timeJson(entry.lastSeen) : null;
+  const firstSeenDead = entry.firstSeenDead !== stored.firstSeenDead ? timeJson(entry.firstSeenDead) : null;
+  const tail = tailText(status, live);
+  // Room for the worst case: every stored byte a C1 control (3x), lists one element per line,
+  // the command line twice; then the texts spliced in.
+  const spliced = (lastSeen === null ? 0 : Buffer.byteLength(lastSeen)) + (firstSeenDead === null ? 0 : Buffer.byteLength(firstSeenDead)) + Buffer.byteLength(tail);
+  sink.room((offsets[base + FIELDS.length]! - offsets[base]!) * 8 + 512 + spliced);
   const out = sink.buf;
   let o = sink.pos;
   for (let f = 0; f < FIELDS.length; f++) {
     const prefix = OUTPUT_PREFIX[f]!;
     o = copyRaw(out, o, prefix, 0, prefix.length);
     const from = offsets[base + f]!;
-    const to = valueEnd(lines, n, f);
-    if (f === LAST_SEEN && entry.lastSeen !== stored.lastSeen) o += out.write(timeJson(entry.lastSeen), o);
-    else if (f === FIRST_SEEN_DEAD && entry.firstSeenDead !== stored.firstSeenDead) o += out.write(timeJson(entry.firstSeenDead), o);
+    const to = offsets[base + f + 1]! - NEXT_PREFIX[f]!;
+    if (f === LAST_SEEN && lastSeen !== null) o += out.write(lastSeen, o);
+    else if (f === FIRST_SEEN_DEAD && firstSeenDead !== null) o += out.write(firstSeenDead, o);
     else if (FIELDS[f]!.kind === 'strs') o = copyList(escape, out, o, b, from, to);
     else o = copyValue(escape, out, o, b, from, to);
   }
   o = copyRaw(out, o, COMMAND_PREFIX, 0, COMMAND_PREFIX.length);
-  o = copyCommand(escape, out, o, b, offsets[base + CMDLINE]!, valueEnd(lines, n, CMDLINE));
-  sink.pos = o;
-  sink.text(tailText(status, live));
+  o = copyCommand(escape, out, o, b, offsets[base + CMDLINE]!, offsets[base + CMDLINE + 1]! - NEXT_PREFIX[CMDLINE]!);
+  sink.pos = o + out.write(tail, o);
 }
 
 /** A listed entry: its status and its index in the registry as read (the stored line it came from). */

@@ -109,29 +109,23 @@ export function scanRegistryLines(bytes: Buffer): StoredLines | null {
   const offsets = new Uint32Array(count * (FIELD_COUNT + 1));
   const entries: EntrySummary[] = [];
   let at = afterId + HEAD_END.length;
-  let bootId = '';
-  let bootFrom = 0;
-  let bootTo = 0;
+  // Consecutive entries often hold the same text (every entry of a boot its boot id, every entry
+  // one look saw alive the same last seen): one string for them all.
+  const bootId = new LastText();
+  const lastSeen = new LastText();
+  const firstSeenDead = new LastText();
   for (let n = 0; n < count; n++) {
     const base = n * (FIELD_COUNT + 1);
     const end = scanEntry(bytes, at, offsets, base);
     if (end < 0) return null;
     // The summary: integers were checked to be safe, strings to be canonical.
-    const from = offsets[base + BOOT_ID]!;
-    const to = offsets[base + BOOT_ID + 1]! - STORED_FIELDS[BOOT_ID + 1]!.prefix.length;
-    // Every entry of a boot has the same boot id: one string for them all.
-    if (!sameBytes(bytes, from, to, bootFrom, bootTo)) {
-      bootId = stringAt(bytes, from, to);
-      bootFrom = from;
-      bootTo = to;
-    }
     entries.push({
-      id: integerAt(bytes, offsets, base + ID),
-      pid: integerAt(bytes, offsets, base + PID),
-      startTime: integerAt(bytes, offsets, base + START_TIME),
-      bootId,
-      lastSeen: nullableStringAt(bytes, offsets[base + LAST_SEEN]!, offsets[base + LAST_SEEN + 1]! - STORED_FIELDS[LAST_SEEN + 1]!.prefix.length),
-      firstSeenDead: nullableStringAt(bytes, offsets[base + FIRST_SEEN_DEAD]!, offsets[base + FIRST_SEEN_DEAD + 1]! - STORED_FIELDS[FIRST_SEEN_DEAD + 1]!.prefix.length),
+      id: integerAt(bytes, offsets[base + ID]!),
+      pid: integerAt(bytes, offsets[base + PID]!),
+      startTime: integerAt(bytes, offsets[base + START_TIME]!),
+      bootId: bootId.at(bytes, offsets[base + BOOT_ID]!, offsets[base + BOOT_ID + 1]! - STORED_FIELDS[BOOT_ID + 1]!.prefix.length)!,
+      lastSeen: lastSeen.at(bytes, offsets[base + LAST_SEEN]!, offsets[base + LAST_SEEN + 1]! - STORED_FIELDS[LAST_SEEN + 1]!.prefix.length),
+      firstSeenDead: firstSeenDead.at(bytes, offsets[base + FIRST_SEEN_DEAD]!, offsets[base + FIRST_SEEN_DEAD + 1]! - STORED_FIELDS[FIRST_SEEN_DEAD + 1]!.prefix.length),
     });
     at = end;
     if (n < count - 1) {
@@ -143,33 +137,37 @@ export function scanRegistryLines(bytes: Buffer): StoredLines | null {
   return { bytes, nextId, offsets, entries, mayHoldControls: bytes.includes(0x7f) || bytes.includes(0xc2) };
 }
 
-/** Where field `field` of stored line `n` ends (the next field's prefix, or the entry's `}`). */
-export function valueEnd(lines: StoredLines, n: number, field: number): number {
-  const base = n * (FIELD_COUNT + 1);
-  return field + 1 < FIELD_COUNT ? lines.offsets[base + field + 1]! - STORED_FIELDS![field + 1]!.prefix.length : lines.offsets[base + FIELD_COUNT]!;
+/** The value of a stored string or null, the same string as last time when the bytes are the same. */
+class LastText {
+  private from = 0;
+  private to = 0;
+  private value: string | null = null;
+
+  at(b: Buffer, from: number, to: number): string | null {
+    if (to - from === this.to - this.from && this.value !== null) {
+      let same = true;
+      for (let i = 0; i < to - from && same; i++) same = b[from + i] === b[this.from + i];
+      if (same) return this.value;
+    }
+    this.from = from;
+    this.to = to;
+    this.value = to - from === 4 && b[from] === 0x6e ? null : stringAt(b, from, to);
+    return this.value;
+  }
 }
 
-function sameBytes(b: Uint8Array, from: number, to: number, otherFrom: number, otherTo: number): boolean {
-  if (to - from !== otherTo - otherFrom) return false;
-  for (let i = 0; i < to - from; i++) if (b[from + i] !== b[otherFrom + i]) return false;
-  return true;
-}
-
-function integerAt(b: Buffer, offsets: Uint32Array, at: number): number {
-  const from = offsets[at]!;
-  let to = from + 1;
-  while (b[to] !== COMMA && b[to] !== 0x7d) to++;
-  return Number(b.toString('latin1', from, to));
+/** A stored integer (checked safe: exact in a double, digit by digit). */
+function integerAt(b: Uint8Array, from: number): number {
+  const negative = b[from] === 0x2d;
+  let value = 0;
+  for (let i = negative ? from + 1 : from, c = b[i]!; c >= 0x30 && c <= 0x39; c = b[++i]!) value = value * 10 + (c - 0x30);
+  return negative ? -value : value;
 }
 
 /** A canonical string's value: the bytes between the quotes, unless it holds an escape. */
 function stringAt(b: Buffer, from: number, to: number): string {
   const raw = b.toString('utf8', from, to);
   return raw.includes('\\') ? (JSON.parse(raw) as string) : raw.slice(1, -1);
-}
-
-function nullableStringAt(b: Buffer, from: number, to: number): string | null {
-  return to - from === 4 && b[from] === 0x6e ? null : stringAt(b, from, to);
 }
 
 /** Scans one stored entry at `at`, recording its value offsets; returns the index after its `}`, or -1 when not canonical. */
