@@ -87,7 +87,8 @@ function looks(count: number, seed: number): Look[] {
       liveness,
       ...(rand() < 0.3 ? { lastSeen: rand() < 0.2 ? null : text() } : {}),
       ...(rand() < 0.2 ? { firstSeenDead: text() } : {}),
-      ...(liveness.alive && rand() < 0.7 ? { live: { cpuPercent: numbers[Math.floor(rand() * numbers.length)]!, rssBytes: numbers[Math.floor(rand() * numbers.length)]!, state: rand() < 0.8 ? 'S' : text() } } : {}),
+      // The command gives figures to alive entries only; the writer must not care.
+      ...(rand() < (liveness.alive ? 0.7 : 0.1) ? { live: { cpuPercent: numbers[Math.floor(rand() * numbers.length)]!, rssBytes: numbers[Math.floor(rand() * numbers.length)]!, state: rand() < 0.8 ? 'S' : text() } } : {}),
       listed: rand() < 0.85,
     };
   });

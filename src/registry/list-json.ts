@@ -40,9 +40,10 @@ class ByteSink {
     if (n > this.buf.length) this.buf = Buffer.allocUnsafe(Math.max(n, PIECE_BYTES));
   }
 
-  flush(): void {
+  /** Hands over what is written; `more`: a fresh buffer for what follows. */
+  flush(more = true): void {
     if (this.pos > 0) this.write(this.buf.subarray(0, this.pos));
-    this.buf = Buffer.allocUnsafe(this.buf.length);
+    if (more) this.buf = Buffer.allocUnsafe(this.buf.length);
     this.pos = 0;
   }
 
@@ -137,22 +138,24 @@ function sameStored(e: EntrySummary, s: EntrySummary): boolean {
 /** The JSON of a number as JSON.stringify writes it (NaN and infinities are null). */
 const numberJson = (n: number): string => (Number.isFinite(n) ? String(n) : 'null');
 
-/** Tails of entries without live figures, by death reason ("null": alive, not in the snapshot). */
+/** Tails of entries without live figures, by liveness. */
 const FIXED_TAILS = new Map<string, string>();
 
-/** What follows the stored fields: liveness and live figures, then the entry's closing brace. */
+/** What follows the stored fields: liveness and live figures (as statusJson writes them), then the entry's closing brace. */
 function tailText(status: TrackedStatus<EntrySummary>, live: LiveFigures | undefined): string {
   const { liveness } = status;
-  if (!liveness.alive || !live) {
+  const head = `,\n      "alive": ${liveness.alive},\n      "dead_reason": `;
+  if (!live) {
     const reason = liveness.alive ? null : liveness.reason;
     let tail = FIXED_TAILS.get(String(reason));
     if (tail === undefined) {
-      tail = `,\n      "alive": ${liveness.alive},\n      "dead_reason": ${JSON.stringify(reason)},\n      "cpu_percent": null,\n      "rss_bytes": null,\n      "state": null\n    }`;
+      tail = `${head}${JSON.stringify(reason)},\n      "cpu_percent": null,\n      "rss_bytes": null,\n      "state": null\n    }`;
       FIXED_TAILS.set(String(reason), tail);
     }
     return tail;
   }
-  return `,\n      "alive": true,\n      "dead_reason": null,\n      "cpu_percent": ${numberJson(Math.round(live.cpuPercent * 10) / 10)},\n      "rss_bytes": ${numberJson(live.rssBytes)},\n      "state": ${escapeRawControls(JSON.stringify(live.state))}\n    }`;
+  const reason = liveness.alive ? 'null' : JSON.stringify(liveness.reason);
+  return `${head}${reason},\n      "cpu_percent": ${numberJson(Math.round(live.cpuPercent * 10) / 10)},\n      "rss_bytes": ${numberJson(live.rssBytes)},\n      "state": ${escapeRawControls(JSON.stringify(live.state))}\n    }`;
 }
 
 /** An observed time that differs from the stored one, as the plain way writes it. */
@@ -209,7 +212,7 @@ export function writeStoredList(
   live: ReadonlyMap<number, LiveFigures>,
   write: (chunk: string | Uint8Array) => void,
 ): void {
-  if (listed.length === 0 || FIELDS.length === 0) {
+  if (listed.length === 0) {
     write(toJsonText({ ...envelope, entries: [] }));
     return;
   }
@@ -228,5 +231,5 @@ export function writeStoredList(
     writeStored(sink, lines, index, status, live.get(status.entry.id));
   }
   sink.text(`\n  ]${parts.tail}`);
-  sink.flush();
+  sink.flush(false);
 }
