@@ -2,7 +2,7 @@
 // on the same farm, as median milliseconds and as ratios to two C floors. The readers take turns
 // (one run of each per round), so load from other work on a shared machine hits all of them alike.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { openSync, readdirSync, readFileSync, readlinkSync, readSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { createRequire } from 'node:module';
 import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
@@ -44,6 +44,54 @@ function heapBytes() {
 }
 
 /**
+ * The JS thread's own scheduler figures (/proc/self/task/TID/schedstat, read through one kept
+ * handle): nanoseconds spent on a CPU, and runnable but waiting for one. They tell a delay the
+ * reader's JS caused (running) from one the machine caused (other work held every CPU).
+ */
+const schedstat = (() => {
+  let fd = -1;
+  try {
+    fd = openSync(`/proc/self/task/${process.pid}/schedstat`, 'r');
+  } catch {
+    return null; // a kernel without schedstats
+  }
+  const buffer = Buffer.alloc(128);
+  return () => {
+    const text = buffer.toString('latin1', 0, readSync(fd, buffer, 0, buffer.length, 0));
+    const [runNs, waitNs] = text.split(' ').map(Number);
+    return { runMs: runNs / 1e6, waitMs: waitNs / 1e6 };
+  };
+})();
+
+/**
+ * Watches the event loop with a 1 ms timer and keeps its longest gap with what the JS thread did
+ * meanwhile: ran (its own synchronous work: the completion callback, decoding, GC) or waited for a
+ * CPU (the machine's other load), and the longest the JS thread ran within one gap (heldMs: the
+ * reader's own longest stall whatever the load). Returns a stop function giving
+ * { gapMs, runMs, waitMs, heldMs }.
+ */
+function watchLongestGap() {
+  if (!schedstat) return () => null;
+  let last = performance.now();
+  let lastSched = schedstat();
+  let longest = { gapMs: 0, runMs: 0, waitMs: 0 };
+  let heldMs = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    const sched = schedstat();
+    const runMs = sched.runMs - lastSched.runMs;
+    if (now - last > longest.gapMs) longest = { gapMs: now - last, runMs, waitMs: sched.waitMs - lastSched.waitMs };
+    heldMs = Math.max(heldMs, runMs);
+    last = now;
+    lastSched = sched;
+  }, 1);
+  return () => {
+    clearInterval(timer);
+    return { ...longest, heldMs };
+  };
+}
+
+/**
  * Times one call of fn while watching the event loop (1 ms resolution); fn returns the process
  * count. CPU time counts every thread of this process (worker, JS, GC helpers) plus reaped
  * children, so it stays comparable when other load on the machine stretches wall time.
@@ -53,6 +101,7 @@ function heapBytes() {
 export async function timed(fn) {
   const histogram = monitorEventLoopDelay({ resolution: 1 });
   histogram.enable();
+  const stopWatching = watchLongestGap();
   const cpuBefore = process.cpuUsage();
   const childrenBefore = childrenCpuMs();
   const heapBefore = heapBytes();
@@ -63,7 +112,8 @@ export async function timed(fn) {
   const cpu = process.cpuUsage(cpuBefore);
   const cpuMs = (cpu.user + cpu.system) / 1000 + (childrenCpuMs() - childrenBefore);
   histogram.disable();
-  return { ms: end - start, cpuMs, processes, loopDelayMs: histogram.max / 1e6, allocatedBytes, start, end };
+  const longestGap = stopWatching();
+  return { ms: end - start, cpuMs, processes, loopDelayMs: histogram.max / 1e6, longestGap, allocatedBytes, start, end };
 }
 
 /** Median heap growth of the samples no GC ran during (a GC would hide what was allocated), or null. */
@@ -189,6 +239,12 @@ export async function run({ procs, runs = 15, lib, procRoot = '/proc' }) {
     }
   }
   const maxDelay = (name) => Math.max(0, ...(samples.get(name) ?? []).map((s) => s.loopDelayMs));
+  /** The longest gap of the 1 ms timer over a contender's runs, with the JS thread's run and wait time in it. */
+  const longestGap = (name) =>
+    (samples.get(name) ?? []).map((s) => s.longestGap).filter(Boolean).reduce((a, b) => (b.gapMs > a.gapMs ? b : a), { gapMs: 0, runMs: 0, waitMs: 0 });
+  /** The longest the JS thread itself ran between two ticks of the 1 ms timer, over a contender's runs. */
+  const longestHeld = (name) => Math.max(0, ...(samples.get(name) ?? []).map((s) => s.longestGap?.heldMs ?? 0));
+  const gapText = (gap) => `${gap.gapMs.toFixed(1)} ms (JS thread running ${gap.runMs.toFixed(1)} ms, waiting for a CPU ${gap.waitMs.toFixed(1)} ms)`;
   const floorA = figures[FLOOR_A];
   const floorB = figures[FLOOR_B];
   const floorACpu = figures[`${FLOOR_A} (CPU)`];
@@ -221,8 +277,22 @@ export async function run({ procs, runs = 15, lib, procRoot = '/proc' }) {
         `first ${figures.loopDelayFirstMs.toFixed(1)} ms, steady ${figures.loopDelaySteadyMs.toFixed(1)} ms; ` +
         `the same monitor over idle 50 ms windows in the same rounds (the machine's own noise): ${figures.loopDelayIdleMs.toFixed(1)} ms ` +
         `(load average ${loadavg()[0].toFixed(2)} on ${availableParallelism()} CPUs).`,
+      ...(schedstat
+        ? [
+            `Longest gap of a 1 ms timer, with what the JS thread did in it (schedstat): first ${gapText(longestGap(NATIVE_FIRST))}; ` +
+              `steady ${gapText(longestGap(NATIVE_STEADY))}; idle ${gapText(longestGap(IDLE))}. ` +
+              'Running is the reader\'s own synchronous work (completion callback, decoding, GC); waiting is other load holding every CPU. ' +
+              `Longest the JS thread itself ran between two ticks: first ${longestHeld(NATIVE_FIRST).toFixed(1)} ms, steady ${longestHeld(NATIVE_STEADY).toFixed(1)} ms, idle ${longestHeld(IDLE).toFixed(1)} ms.`,
+          ]
+        : []),
       '',
     );
+    for (const [key, name] of [['First', NATIVE_FIRST], ['Steady', NATIVE_STEADY]]) {
+      const gap = longestGap(name);
+      figures[`loopGap${key}RunMs`] = gap.runMs;
+      figures[`loopGap${key}WaitMs`] = gap.waitMs;
+      figures[`loopHeld${key}Ms`] = longestHeld(name);
+    }
     const kb = (bytes) => `${(bytes / 1024).toFixed(0)} KB`;
     const allocation = (name) => {
       const found = allocationMedian(samples.get(name));

@@ -4,8 +4,10 @@
 // The async shape of every binding: arguments are read on the JS thread, /proc is read on a
 // worker thread (native/linux/proc_snapshot.cc) and packed there into columns (snapshot_layout.h),
 // and the JS thread only copies the columns into typed arrays it keeps from one read to the next.
-// src/sys/native-snapshot.ts decodes them into Snapshot records, in slices, caching per identity
-// slot, so a steady refresh moves no strings at all.
+// Only processes that are new or whose figures moved since the previous read are packed as rows
+// (most processes sleep between two refreshes), with every process's identity slot in pid order:
+// src/sys/native-snapshot.ts keeps one record per slot and replaces only the changed ones, so the
+// JS work of a steady refresh follows the amount of change, not the number of processes.
 #include <napi.h>
 
 #include <cstring>
@@ -25,9 +27,14 @@ namespace sysfield = proctop_layout::system;
 
 /** A snapshot in transfer form, made on the worker; its buffers are reused from read to read. */
 struct PackedSnapshot {
+  /** Rows packed: processes new or changed since the previous read. */
   size_t count = 0;
   /** column::kCount columns of count numbers each, column after column. */
   std::vector<double> columns;
+  /** Identity slot of every process of the snapshot, in pid order. */
+  std::vector<uint32_t> order;
+  /** Slots whose identity ended since the previous read (applied before the rows). */
+  std::vector<uint32_t> freed;
   /** system::kCount figures, then cpu::kCount numbers for the total and for each CPU. */
   std::vector<double> system;
   /** comm, user, [exe], argv... of every process with fresh details, each NUL-terminated (raw bytes). */
@@ -77,31 +84,34 @@ void Pack(proctop::SnapshotRecord&& snapshot, PackedSnapshot& packed) {
   PackCpu(s, system.cpuTotal);
   for (const auto& cpu : system.cpus) PackCpu(s, cpu);
 
-  const size_t count = snapshot.processes.size();
+  const size_t count = snapshot.changed.size();
   packed.count = count;
   packed.columns.resize(column::kCount * count);
+  packed.order = std::move(snapshot.order);
+  packed.freed = std::move(snapshot.freedSlots);
   packed.text.clear();
   double* c = packed.columns.data();
   for (size_t i = 0; i < count; ++i) {
-    const proctop::ProcessRecord& p = snapshot.processes[i];
+    const proctop::ProcessRecord& p = snapshot.changed[i];
+    const proctop::ProcessFigures& f = p.figures;
     const proctop::ProcessDetails& details = *p.details;
     auto put = [c, count, i](column::Index index, double value) { c[index * count + i] = value; };
     put(column::pid, p.pid);
     put(column::startTime, static_cast<double>(p.startTime));
-    put(column::ppid, p.ppid);
-    put(column::pgid, p.pgid);
-    put(column::sid, p.sid);
+    put(column::ppid, f.ppid);
+    put(column::pgid, f.pgid);
+    put(column::sid, f.sid);
     put(column::uid, details.uid);
-    put(column::state, static_cast<unsigned char>(p.state));
-    put(column::utime, static_cast<double>(p.utime));
-    put(column::stime, static_cast<double>(p.stime));
-    put(column::rssBytes, static_cast<double>(p.rssBytes));
-    put(column::vsizeBytes, static_cast<double>(p.vsizeBytes));
-    put(column::threads, static_cast<double>(p.threads));
-    put(column::nice, static_cast<double>(p.nice));
-    put(column::priority, static_cast<double>(p.priority));
-    put(column::ttyNr, static_cast<double>(p.ttyNr));
-    put(column::isKernelThread, p.isKernelThread ? 1 : 0);
+    put(column::state, static_cast<unsigned char>(f.state));
+    put(column::utime, static_cast<double>(f.utime));
+    put(column::stime, static_cast<double>(f.stime));
+    put(column::rssBytes, static_cast<double>(f.rssBytes));
+    put(column::vsizeBytes, static_cast<double>(f.vsizeBytes));
+    put(column::threads, static_cast<double>(f.threads));
+    put(column::nice, static_cast<double>(f.nice));
+    put(column::priority, static_cast<double>(f.priority));
+    put(column::ttyNr, static_cast<double>(f.ttyNr));
+    put(column::isKernelThread, f.isKernelThread ? 1 : 0);
     put(column::slot, p.cacheSlot);
     put(column::detailsFresh, p.detailsFresh ? 1 : 0);
     put(column::hasExe, details.hasExe ? 1 : 0);
@@ -184,13 +194,28 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
     reader_ = std::make_shared<proctop::ProcSnapshotReader>(procRoot);
   }
 
-  /** Resolves a finished read as { count, columns, system, text, textLength, warnings }. */
+  /**
+   * Runs in the collected object's finalizer, on the JS thread: the reader's destructor closes
+   * every kept handle and frees every cached identity (over 10 ms at 5,000 processes), so the
+   * reader is let go of on a thread of its own. No read is running: one holds a reference.
+   */
+  ~SnapshotReaderWrap() override {
+    proctop::RunOffThread([reader = std::move(reader_)]() mutable { reader.reset(); });
+  }
+
+  /** Resolves a finished read as { count, columns, order, freed, system, text, textLength, warnings }. */
   Napi::Value Deliver(Napi::Env env) {
     Napi::Object result = Napi::Object::New(env);
     result.Set("count", static_cast<double>(packed_.count));
-    Napi::Float64Array columns = Reused(env, columns_, packed_.columns.size());
+    Napi::Float64Array columns = Reused<Napi::Float64Array, double>(env, columns_, packed_.columns.size());
     if (!packed_.columns.empty()) std::memcpy(columns.Data(), packed_.columns.data(), packed_.columns.size() * sizeof(double));
     result.Set("columns", columns);
+    Napi::Uint32Array order = Reused<Napi::Uint32Array, uint32_t>(env, order_, packed_.order.size());
+    if (!packed_.order.empty()) std::memcpy(order.Data(), packed_.order.data(), packed_.order.size() * sizeof(uint32_t));
+    result.Set("order", order);
+    Napi::Uint32Array freed = Napi::Uint32Array::New(env, packed_.freed.size());
+    if (!packed_.freed.empty()) std::memcpy(freed.Data(), packed_.freed.data(), packed_.freed.size() * sizeof(uint32_t));
+    result.Set("freed", freed);
     Napi::Float64Array system = Napi::Float64Array::New(env, packed_.system.size());
     std::memcpy(system.Data(), packed_.system.data(), packed_.system.size() * sizeof(double));
     result.Set("system", system);
@@ -219,15 +244,16 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
 
  private:
   /**
-   * A Float64Array kept across reads (grown by half when too small): a fresh ~1 MB buffer per
+   * A typed array kept across reads (grown by half when too small): a fresh ~1 MB buffer per
    * refresh made V8 run extra "external memory pressure" GCs. The view handed out has the
    * wanted length over the kept buffer.
    */
-  static Napi::Float64Array Reused(Napi::Env env, Napi::Reference<Napi::ArrayBuffer>& kept, size_t length) {
-    if (kept.IsEmpty() || kept.Value().ByteLength() < length * sizeof(double)) {
-      kept = Napi::Persistent(Napi::ArrayBuffer::New(env, (length + length / 2 + 64) * sizeof(double)));
+  template <typename Array, typename Element>
+  static Array Reused(Napi::Env env, Napi::Reference<Napi::ArrayBuffer>& kept, size_t length) {
+    if (kept.IsEmpty() || kept.Value().ByteLength() < length * sizeof(Element)) {
+      kept = Napi::Persistent(Napi::ArrayBuffer::New(env, (length + length / 2 + 64) * sizeof(Element)));
     }
-    return Napi::Float64Array::New(env, length, kept.Value(), 0);
+    return Array::New(env, length, kept.Value(), 0);
   }
 
   Napi::Value Read(const Napi::CallbackInfo& info) {
@@ -262,6 +288,7 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
   std::shared_ptr<proctop::ProcSnapshotReader> reader_;
   PackedSnapshot packed_;
   Napi::Reference<Napi::ArrayBuffer> columns_;
+  Napi::Reference<Napi::ArrayBuffer> order_;
   Napi::Reference<Napi::ArrayBuffer> text_;
   bool running_ = false;
 };
@@ -271,6 +298,8 @@ void SnapshotWorker::OnOK() {
   try {
     deferred_.Resolve(owner_->Deliver(env));
   } catch (const Napi::Error& error) {
+    // The changes of this read never reach the decoder: the next read starts from nothing.
+    reader_->ForgetAll();
     deferred_.Reject(error.Value());
   }
   // Last: Unref may let the wrapper be collected.
@@ -290,5 +319,6 @@ void RegisterSnapshot(Napi::Env env, Napi::Object exports) {
   layout.Set("processColumns", NameList(env, proctop_layout::kProcessColumnNames, column::kCount));
   layout.Set("systemFields", NameList(env, proctop_layout::kSystemFieldNames, sysfield::kCount));
   layout.Set("cpuFields", NameList(env, proctop_layout::kCpuFieldNames, proctop_layout::cpu::kCount));
+  layout.Set("delivery", proctop_layout::kDelivery);
   exports.Set("snapshotLayout", layout);
 }

@@ -38,6 +38,13 @@ enum Index : size_t { PROCTOP_CPU_FIELDS(PROCTOP_ENUM_ENTRY) kCount };
 }
 #undef PROCTOP_ENUM_ENTRY
 
+/**
+ * How rows are delivered: "changed-rows" = only processes new or changed since the previous read
+ * are packed, with every process's slot in pid order (snapshot_binding.cc). A decoder expecting
+ * another delivery refuses the addon.
+ */
+inline constexpr const char* kDelivery = "changed-rows";
+
 #define PROCTOP_NAME_ENTRY(name) #name,
 inline constexpr const char* kProcessColumnNames[] = {PROCTOP_PROCESS_COLUMNS(PROCTOP_NAME_ENTRY)};
 inline constexpr const char* kSystemFieldNames[] = {PROCTOP_SYSTEM_FIELDS(PROCTOP_NAME_ENTRY)};

@@ -1,6 +1,6 @@
-// `npm run bench [-- --procs N] [--runs R] [--only snapshot|tui|fds|rss|metrics|inspect|track[,...]]`: starts a farm of N idle
+// `npm run bench [-- --procs N] [--runs R] [--only snapshot|tui|launch|fds|rss|metrics|inspect|track[,...]]`: starts a farm of N idle
 // processes, measures the snapshot readers side by side (bench/snapshot.mjs), then runs the other
-// sections that exist (bench/tui.mjs, bench/fds.mjs, bench/track.mjs) on the same farm, each under a time limit,
+// sections that exist (bench/tui.mjs, bench/launch.mjs, bench/fds.mjs, bench/track.mjs) on the same farm, each under a time limit,
 // ends with one table of every target figure (bench/summary.mjs) and always takes the farm down again.
 // `npm run bench -- --soak MINUTES [--procs N]`: only the memory soak (bench/soak.mjs).
 import { existsSync } from 'node:fs';
@@ -16,7 +16,7 @@ import { summaryTable } from '../bench/summary.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 
-const SECTIONS = ['snapshot', 'tui', 'fds', 'rss', 'metrics', 'inspect', 'track'];
+const SECTIONS = ['snapshot', 'tui', 'launch', 'fds', 'rss', 'metrics', 'inspect', 'track'];
 /** A section that has not finished by then is reported as timed out; the others still run. */
 const SECTION_TIMEOUT_MS = 10 * 60_000;
 
@@ -100,7 +100,7 @@ try {
     figures.snapshot = snapshot.figures;
     console.log(`\n${snapshot.text}`);
   }
-  for (const section of ['tui', 'fds', 'rss', 'metrics', 'inspect', 'track']) {
+  for (const section of SECTIONS.slice(1)) {
     const path = join(root, 'bench', `${section}.mjs`);
     if ((options.only !== null && !options.only.includes(section)) || !existsSync(path)) continue;
     try {

@@ -7,6 +7,9 @@ import { findCommand, MONITOR_COMMAND, unknownCommandMessage } from './commands/
 import { UsageError, EXIT_USAGE } from './output/usage-error.js';
 import { exitQuietlyOnClosedPipe, writeStderr } from './output/std-streams.js';
 import { dropLauncherEnv } from './util/launcher-env.js';
+import { markStartup } from './util/startup-trace.js';
+
+markStartup('cli-evaluated');
 
 async function run(argv: readonly string[]): Promise<number> {
   const [first, ...rest] = argv;
@@ -15,6 +18,7 @@ async function run(argv: readonly string[]): Promise<number> {
   const spec = first !== undefined ? findCommand(first) : undefined;
   if (spec) return (await spec.load()).main(rest);
   if (first !== undefined && !first.startsWith('-')) throw new UsageError(unknownCommandMessage(first));
+  await MONITOR_COMMAND.prepare?.();
   return (await MONITOR_COMMAND.load()).main(argv);
 }
 

@@ -13,7 +13,7 @@ import { fieldWarnings } from '../src/inspect/inspect-document.js';
 import { killStartedChildren, startBusyLoop, startChild, startSleeper, startWriter, waitFor } from './helpers/children.js';
 import { builtCliPath, repoRoot, runNode, startTimeOf } from './helpers/cli.js';
 import { startFdsHolder } from './helpers/fds-holder.js';
-import { createProcFixture, limitsText, PITFALL_PROCESSES, type ProcFixture } from './helpers/proc-fixture.js';
+import { createProcFixture, limitsText, PITFALL_PROCESSES, type FixtureProcess, type ProcFixture } from './helpers/proc-fixture.js';
 import { spawnSync } from 'node:child_process';
 
 type CollectorFactory = (procRoot?: string) => Collector;
@@ -379,6 +379,76 @@ describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
     });
   });
 
+  describe('one collector across refreshes of a fixture tree (the native one reports changed rows only)', () => {
+    let fixture: ProcFixture;
+    beforeAll(async () => {
+      fixture = await createProcFixture({ processes: PITFALL_PROCESSES });
+    });
+    afterAll(() => fixture?.cleanup());
+
+    it('shows every stat figure that changes alone, on the very next snapshot', async () => {
+      const collector = create(fixture.root);
+      const base = { pid: 800, ppid: 1, pgid: 800, sid: 800, startTime: 9800, comm: 'steady', argv: ['steady', '-x'], exe: '/usr/bin/steady' };
+      await fixture.writeProcess(base);
+      try {
+        expect(byPid(await collector.snapshot(), 800)).toMatchObject({ utime: 10, stime: 5, state: 'S', argv: ['steady', '-x'] });
+        // Each step changes one figure from the previous step; the snapshot right after must show all of them.
+        const steps: readonly [Partial<FixtureProcess>, Partial<RawProcess>][] = [
+          [{ utime: 11 }, { utime: 11 }],
+          [{ stime: 6 }, { stime: 6 }],
+          [{ rssPages: 501 }, { rssBytes: 501 * 4096 }],
+          [{ vsizeBytes: 10_000_001 }, { vsizeBytes: 10_000_001 }],
+          [{ state: 'R' }, { state: 'R' }],
+          [{ ppid: 7 }, { ppid: 7 }],
+          [{ pgid: 801 }, { pgid: 801 }],
+          [{ sid: 802 }, { sid: 802 }],
+          [{ threads: 2 }, { threads: 2 }],
+          [{ nice: 5, priority: 25 }, { nice: 5, priority: 25 }],
+          [{ ttyNr: 34817 }, { ttyNr: 34817 }],
+          [{ state: 'T' }, { state: 'T' }],
+        ];
+        let spec: FixtureProcess = base;
+        let expected: Partial<RawProcess> = { pid: 800, startTime: 9800, comm: 'steady', argv: ['steady', '-x'], exe: '/usr/bin/steady' };
+        for (const [change, shown] of steps) {
+          spec = { ...spec, ...change };
+          expected = { ...expected, ...shown };
+          await fixture.writeProcess(spec);
+          expect(byPid(await collector.snapshot(), 800)).toMatchObject(expected);
+        }
+        // Nothing changed: the same figures again.
+        expect(byPid(await collector.snapshot(), 800)).toMatchObject(expected);
+      } finally {
+        await fixture.removeProcess(800);
+      }
+    });
+
+    it('drops a process that exits and shows a new one on the same pid with its own figures and details', async () => {
+      const collector = create(fixture.root);
+      await fixture.writeProcess({ pid: 810, startTime: 9810, comm: 'old', argv: ['old'], utime: 40 });
+      await fixture.writeProcess({ pid: 811, startTime: 9811, comm: 'other', argv: ['other'] });
+      try {
+        expect(byPid(await collector.snapshot(), 810)).toMatchObject({ comm: 'old', utime: 40 });
+        await fixture.removeProcess(810);
+        const without = await collector.snapshot();
+        expect(byPid(without, 810)).toBeUndefined();
+        expect(byPid(without, 811)).toMatchObject({ comm: 'other', argv: ['other'] });
+        // The pid comes back as another process: a later start time, same comm, other figures.
+        await fixture.writeProcess({ pid: 810, startTime: 9900, comm: 'old', argv: ['old', '--again'], utime: 1 });
+        expect(byPid(await collector.snapshot(), 810)).toMatchObject({ startTime: 9900, comm: 'old', argv: ['old', '--again'], utime: 1 });
+        // Reused between two refreshes (no refresh saw it gone), while another pid appears in the same refresh.
+        await fixture.writeProcess({ pid: 810, startTime: 9950, comm: 'new', argv: ['new'], utime: 2 });
+        await fixture.writeProcess({ pid: 812, startTime: 9951, comm: 'third', argv: ['third'], utime: 3 });
+        const reused = await collector.snapshot();
+        expect(byPid(reused, 810)).toMatchObject({ startTime: 9950, comm: 'new', argv: ['new'], utime: 2 });
+        expect(byPid(reused, 812)).toMatchObject({ startTime: 9951, comm: 'third', argv: ['third'], utime: 3 });
+        expect(byPid(reused, 811)).toMatchObject({ comm: 'other', argv: ['other'] });
+        expect(reused.processes.map((p) => p.pid)).toEqual([...reused.processes.map((p) => p.pid)].sort((a, b) => a - b));
+      } finally {
+        await Promise.all([810, 811, 812].map((pid) => fixture.removeProcess(pid)));
+      }
+    });
+  });
+
   describe('on live /proc', () => {
     afterEach(() => killStartedChildren());
 
@@ -575,6 +645,60 @@ describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
       expect(holder?.sockets).toContainEqual([listening?.inode, held.listener.fd]);
       expect((await collector.listInetSockets(held.pid)).map((r) => r.inode)).toContain(listening?.inode);
     });
+
+    it('follows one child through CPU, RSS, name and state changes on consecutive refreshes', async () => {
+      // The child changes itself when told on stdin and answers "ok" once the change is made.
+      const script = [
+        "const { writeFileSync } = require('node:fs');",
+        'const kept = [];',
+        "require('node:readline').createInterface({ input: process.stdin }).on('line', (line) => {",
+        "  if (line === 'spin') { const end = Date.now() + 300; while (Date.now() < end) {} }",
+        "  if (line === 'grow') kept.push(Buffer.alloc(64 << 20, 1));",
+        "  if (line.startsWith('name ')) writeFileSync('/proc/self/comm', line.slice(5));",
+        "  process.stdout.write('ok\\n');",
+        '});',
+      ].join('\n');
+      const child = startChild(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'ignore'] });
+      const pid = child.pid as number;
+      let answers = 0;
+      child.stdout!.on('data', (chunk: Buffer) => {
+        answers += String(chunk).split('ok\n').length - 1;
+      });
+      const tell = async (line: string): Promise<void> => {
+        const want = answers + 1;
+        child.stdin!.write(`${line}\n`);
+        await waitFor(() => answers >= want, 20_000);
+      };
+      const collector = create();
+      // Ready: it has answered once, so node is up and reading stdin.
+      await tell('hello');
+      const before = await waitForValue(async () => byPid(await collector.snapshot(), pid));
+      expect(before.comm).not.toBe('renamed-kid');
+      // Changes made before a snapshot starts are in that snapshot (no polling: the very next one).
+      await tell('spin');
+      const spun = byPid(await collector.snapshot(), pid)!;
+      expect(spun.utime + spun.stime).toBeGreaterThan(before.utime + before.stime);
+      await tell('grow');
+      const grown = byPid(await collector.snapshot(), pid)!;
+      expect(grown.rssBytes).toBeGreaterThanOrEqual(before.rssBytes + 32 * 1024 * 1024);
+      await tell('name renamed-kid');
+      const renamed = byPid(await collector.snapshot(), pid)!;
+      expect(renamed).toMatchObject({ comm: 'renamed-kid', startTime: before.startTime, argv: before.argv });
+      // A stop is delivered when the kernel next runs the child: poll (bounded) for it, then back.
+      process.kill(pid, 'SIGSTOP');
+      expect((await waitForValue(async () => byPid(await collector.snapshot(), pid)?.state === 'T' || null))).toBe(true);
+      process.kill(pid, 'SIGCONT');
+      const resumed = await waitForValue(async () => {
+        const row = byPid(await collector.snapshot(), pid);
+        return row && row.state !== 'T' ? row : null;
+      });
+      expect(resumed).toMatchObject({ comm: 'renamed-kid', startTime: before.startTime });
+      // Gone: the very next snapshot after its exit was seen no longer lists it.
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+      expect(byPid(await collector.snapshot(), pid)?.startTime === before.startTime).toBe(false);
+    }, 60_000);
 
     it('reports cpu ticks that never go backwards for the same identity', async () => {
       const busy = startBusyLoop();

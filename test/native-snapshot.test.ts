@@ -5,7 +5,7 @@ import { realpathSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadNativeAddon, type NativeAddon } from '../src/sys/native-addon.js';
-import { NativeSnapshotReader } from '../src/sys/native-snapshot.js';
+import { checkSnapshotLayout, NativeSnapshotReader } from '../src/sys/native-snapshot.js';
 import { readStartTime } from '../src/sys/js/proc-stat.js';
 import type { RawProcess, Snapshot } from '../src/sys/types.js';
 import { BUSY_LOOP_SCRIPT, killStartedChildren, startBusyLoop, startChild, startSleeper, waitFor } from './helpers/children.js';
@@ -177,6 +177,17 @@ describe('native SnapshotReader on the live /proc', () => {
     const reader = nativeReader(addon, '/nonexistent/proctop-proc');
     await expect(reader.snapshot()).rejects.toThrow(/\/nonexistent\/proctop-proc/);
     expect(() => new (addon.SnapshotReader as unknown as new (root: unknown) => unknown)(42)).toThrow(TypeError);
+  });
+});
+
+describe('the addon\'s snapshot layout', () => {
+  it('is what the decoder reads, and an addon packing other columns or every row is refused by name', () => {
+    const layout = requireAddon().snapshotLayout;
+    expect(checkSnapshotLayout(layout)).toBeNull();
+    // An addon built before changed-rows delivery packs every process: decoding it as changes would be wrong.
+    expect(checkSnapshotLayout({ ...layout, delivery: undefined })).toMatch(/delivers snapshot rows as "every row", .* reads "changed-rows"/);
+    expect(checkSnapshotLayout({ ...layout, processColumns: [...layout.processColumns].reverse() })).toMatch(/process columns .* differ/);
+    expect(checkSnapshotLayout(undefined)).toMatch(/no snapshotLayout/);
   });
 });
 

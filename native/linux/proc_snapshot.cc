@@ -96,6 +96,9 @@ double ClockMs(clockid_t clock) {
   return static_cast<double>(now.tv_sec) * 1000.0 + static_cast<double>(now.tv_nsec) / 1e6;
 }
 
+/** Fewer kept handles than this are closed on the calling thread: a thread costs more than that. */
+constexpr size_t kCloseInlineBelow = 64;
+
 /** Closes a directory stream on scope exit. */
 struct DirCloser {
   DIR* dir;
@@ -115,8 +118,24 @@ ProcSnapshotReader::~ProcSnapshotReader() {
 
 void ProcSnapshotReader::ForgetAll() {
   std::lock_guard<std::mutex> lock(mutex_);
-  for (auto& entry : tracked_) CloseHandle(entry.second);
-  tracked_.clear();
+  // Closing thousands of handles and freeing their identities takes milliseconds: ForgetAll runs
+  // on the JS thread (after a failed decode), so a large table is let go of on a thread of its own.
+  auto forgotten = std::make_shared<std::unordered_map<int, Tracked>>();
+  forgotten->swap(tracked_);
+  const bool large = handles_.kept >= kCloseInlineBelow;
+  handles_.kept = 0;
+  auto closeAll = [forgotten]() {
+    for (auto& entry : *forgotten) {
+      if (entry.second.statFd < 0) continue;
+      close(entry.second.statFd);
+      gKeptHandles.fetch_sub(1, std::memory_order_relaxed);
+    }
+  };
+  if (large) {
+    RunOffThread(std::move(closeAll));
+  } else {
+    closeAll();
+  }
   freeSlots_.clear();
   nextSlot_ = 0;
 }
@@ -180,9 +199,10 @@ void ProcSnapshotReader::CloseHandle(Tracked& tracked) {
   gKeptHandles.fetch_sub(1, std::memory_order_relaxed);
 }
 
-void ProcSnapshotReader::Release(Tracked& tracked) {
+void ProcSnapshotReader::Release(Tracked& tracked, std::vector<uint32_t>& freedSlots) {
   CloseHandle(tracked);
   freeSlots_.push_back(tracked.slot);
+  freedSlots.push_back(tracked.slot);
 }
 
 size_t ProcSnapshotReader::ShedHandles() {
@@ -198,11 +218,11 @@ size_t ProcSnapshotReader::ShedHandles() {
   return closed;
 }
 
-void ProcSnapshotReader::Evict(uint64_t generation) {
+void ProcSnapshotReader::Evict(uint64_t generation, std::vector<uint32_t>& freedSlots) {
   for (auto it = tracked_.begin(); it != tracked_.end();) {
     if (it->second.seenGeneration != generation) {
       // Exited: its handle (which would only fail with ESRCH now) is closed at once.
-      Release(it->second);
+      Release(it->second, freedSlots);
       it = tracked_.erase(it);
     } else {
       ++it;
@@ -231,7 +251,9 @@ SnapshotRecord ProcSnapshotReader::Read() {
   handles_.enabled = fstatfs(rootFd, &rootFs) == 0 && rootFs.f_type == kProcSuperMagic;
 
   const uint64_t generation = ++generation_;
-  snapshot.processes.reserve(tracked_.size() + 64);
+  // (pid << 32 | slot) of every listed process: sorted, these are the slots in pid order.
+  std::vector<uint64_t> listed;
+  listed.reserve(tracked_.size() + 64);
   // Skipped processes by cause; vanished ones are normal churn and stay silent.
   size_t deniedCount = 0;
   size_t malformedCount = 0;
@@ -301,25 +323,26 @@ SnapshotRecord ProcSnapshotReader::Read() {
 
     ProcessRecord record;
     record.pid = pid;
-    record.state = stat.state;
-    record.ppid = static_cast<int>(stat.fields[4]);
-    record.pgid = static_cast<int>(stat.fields[5]);
-    record.sid = static_cast<int>(stat.fields[6]);
-    record.ttyNr = stat.fields[7];
-    record.isKernelThread = (static_cast<unsigned long long>(stat.fields[9]) & kPfKthread) != 0;
-    record.utime = static_cast<unsigned long long>(stat.fields[14]);
-    record.stime = static_cast<unsigned long long>(stat.fields[15]);
-    record.priority = stat.fields[18];
-    record.nice = stat.fields[19];
-    record.threads = stat.fields[20];
     record.startTime = static_cast<unsigned long long>(stat.fields[22]);
-    record.vsizeBytes = static_cast<unsigned long long>(stat.fields[23]);
+    ProcessFigures& figures = record.figures;
+    figures.state = stat.state;
+    figures.ppid = static_cast<int>(stat.fields[4]);
+    figures.pgid = static_cast<int>(stat.fields[5]);
+    figures.sid = static_cast<int>(stat.fields[6]);
+    figures.ttyNr = stat.fields[7];
+    figures.isKernelThread = (static_cast<unsigned long long>(stat.fields[9]) & kPfKthread) != 0;
+    figures.utime = static_cast<unsigned long long>(stat.fields[14]);
+    figures.stime = static_cast<unsigned long long>(stat.fields[15]);
+    figures.priority = stat.fields[18];
+    figures.nice = stat.fields[19];
+    figures.threads = stat.fields[20];
+    figures.vsizeBytes = static_cast<unsigned long long>(stat.fields[23]);
     long long rssPages = stat.fields[24];
-    record.rssBytes = rssPages > 0 ? static_cast<unsigned long long>(rssPages) * static_cast<unsigned long long>(pageSize_) : 0;
+    figures.rssBytes = rssPages > 0 ? static_cast<unsigned long long>(rssPages) * static_cast<unsigned long long>(pageSize_) : 0;
 
     if (tracked != tracked_.end() && tracked->second.startTime != record.startTime) {
       // The PID now names another process: the old identity (slot, details, handle) ends here.
-      Release(tracked->second);
+      Release(tracked->second, snapshot.freedSlots);
       tracked_.erase(tracked);
       tracked = tracked_.end();
     }
@@ -337,7 +360,7 @@ SnapshotRecord ProcSnapshotReader::Read() {
       }
       details->uid = dirStat.st_uid;
       details->user = UserName(dirStat.st_uid);
-      if (!record.isKernelThread) {
+      if (!figures.isKernelThread) {
         std::memcpy(path + nameLength, "/cmdline", 9);
         int rc = ReadWholeFileAt(rootFd, path, cmdline, FileEnd::ShortRead);
         if (rc == -ENOENT || rc == -ESRCH) {  // exited meanwhile
@@ -356,7 +379,7 @@ SnapshotRecord ProcSnapshotReader::Read() {
       }
       // exec() sets the new comm before the new command line exists: an empty one read in
       // that instant is read again next time rather than kept for the process's lifetime.
-      tracked->second.retryDetails = details->argv.empty() && !record.isKernelThread && record.state != 'Z';
+      tracked->second.retryDetails = details->argv.empty() && !figures.isKernelThread && figures.state != 'Z';
       tracked->second.details = std::move(details);
       record.detailsFresh = true;
     }
@@ -372,25 +395,30 @@ SnapshotRecord ProcSnapshotReader::Read() {
         if (handles_.enabled) ++unkeptCount;
       }
     }
-    tracked->second.seenGeneration = generation;
-    record.details = tracked->second.details;
-    record.cacheSlot = tracked->second.slot;
-    snapshot.processes.push_back(std::move(record));
+    Tracked& kept = tracked->second;
+    kept.seenGeneration = generation;
+    listed.push_back(static_cast<uint64_t>(pid) << 32 | kept.slot);
+    // Most processes sleep between two refreshes: only a new, changed or exec'd one is reported.
+    if (record.detailsFresh || kept.figures != figures) {
+      kept.figures = figures;
+      record.details = kept.details;
+      record.cacheSlot = kept.slot;
+      snapshot.changed.push_back(std::move(record));
+    }
   }
-  Evict(generation);
+  Evict(generation, snapshot.freedSlots);
 
   // readdir of /proc is in pid order already; fixture trees on other filesystems are not.
-  auto byPid = [](const ProcessRecord& a, const ProcessRecord& b) { return a.pid < b.pid; };
-  if (!std::is_sorted(snapshot.processes.begin(), snapshot.processes.end(), byPid)) {
-    std::sort(snapshot.processes.begin(), snapshot.processes.end(), byPid);
-  }
+  if (!std::is_sorted(listed.begin(), listed.end())) std::sort(listed.begin(), listed.end());
+  snapshot.order.reserve(listed.size());
+  for (uint64_t key : listed) snapshot.order.push_back(static_cast<uint32_t>(key));
   // Same wording as the JS reader (src/sys/js/snapshot.ts).
   if (deniedCount > 0) snapshot.warnings.push_back(std::to_string(deniedCount) + " process(es) skipped: permission denied reading stat");
   if (malformedCount > 0) snapshot.warnings.push_back(std::to_string(malformedCount) + " process(es) skipped: unparsable stat");
   if (failedCount > 0) snapshot.warnings.push_back(std::to_string(failedCount) + " process(es) skipped: read error");
   if (unkeptCount > 0 || shedCount > 0) {
     snapshot.warnings.push_back("open-file limit " + std::to_string(handles_.limit) + ": stat handles kept for " +
-                                std::to_string(handles_.kept) + " of " + std::to_string(snapshot.processes.size()) +
+                                std::to_string(handles_.kept) + " of " + std::to_string(snapshot.order.size()) +
                                 " processes (" + std::to_string(handles_.reserve) +
                                 " descriptors left free for the rest of proctop); the others are reopened every refresh");
   }

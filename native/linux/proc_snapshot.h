@@ -8,10 +8,26 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <system_error>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
 namespace proctop {
+
+/**
+ * Runs work on a detached thread of its own, or here when no thread can be started: for cleanup
+ * the JS thread must not wait for (closing thousands of kept handles took 10 ms there).
+ */
+template <typename Work>
+void RunOffThread(Work&& work) {
+  auto shared = std::make_shared<std::decay_t<Work>>(std::forward<Work>(work));
+  try {
+    std::thread([shared]() { (*shared)(); }).detach();
+  } catch (const std::system_error&) {
+    (*shared)();  // no thread to be had (EAGAIN)
+  }
+}
 
 /** Cumulative CPU counters of one /proc/stat line, in clock ticks. */
 struct CpuTimesRecord {
@@ -68,11 +84,11 @@ struct ProcessDetails {
   std::string exe;
 };
 
-/** One process of one snapshot (mirrors RawProcess in src/sys/types.ts). */
-struct ProcessRecord {
-  int pid = 0;
-  /** Field 22 of stat: start time in ticks after boot (identity with pid). */
-  unsigned long long startTime = 0;
+/**
+ * The stat figures of one process that may change while its identity lives: the reader keeps the
+ * last ones per identity and reports a process again only when one of them moved.
+ */
+struct ProcessFigures {
   int ppid = 0;
   int pgid = 0;
   int sid = 0;
@@ -88,6 +104,22 @@ struct ProcessRecord {
   long long ttyNr = 0;
   /** PF_KTHREAD set in the stat flags. */
   bool isKernelThread = false;
+
+  bool operator==(const ProcessFigures& other) const {
+    return utime == other.utime && stime == other.stime && rssBytes == other.rssBytes && state == other.state &&
+           vsizeBytes == other.vsizeBytes && threads == other.threads && ppid == other.ppid && pgid == other.pgid &&
+           sid == other.sid && nice == other.nice && priority == other.priority && ttyNr == other.ttyNr &&
+           isKernelThread == other.isKernelThread;
+  }
+  bool operator!=(const ProcessFigures& other) const { return !(*this == other); }
+};
+
+/** One process of one snapshot whose figures or details changed (mirrors RawProcess in src/sys/types.ts). */
+struct ProcessRecord {
+  int pid = 0;
+  /** Field 22 of stat: start time in ticks after boot (identity with pid). */
+  unsigned long long startTime = 0;
+  ProcessFigures figures;
   /** comm, uid, user, argv, exe: shared with the reader's identity cache. */
   std::shared_ptr<const ProcessDetails> details;
   /** Stable small number for this identity while it stays cached (lets callers cache too). */
@@ -96,13 +128,25 @@ struct ProcessRecord {
   bool detailsFresh = false;
 };
 
-/** Everything one refresh reads. */
+/**
+ * Everything one refresh reads, as a change against the reader's previous Read(): the caller
+ * keeps one row per identity slot and applies, in this order, freedSlots (identities that ended),
+ * then changed (rows to replace or add), then lists the rows of order.
+ */
 struct SnapshotRecord {
   /** CLOCK_REALTIME when the read finished, epoch ms. */
   double timestampMs = 0;
   /** CLOCK_MONOTONIC when the read finished, ms. */
   double monotonicMs = 0;
-  std::vector<ProcessRecord> processes;
+  /**
+   * Processes new since the previous Read(), and those whose figures or details differ from what
+   * it reported; every other listed process is as the previous Read() reported it.
+   */
+  std::vector<ProcessRecord> changed;
+  /** The identity slot of every process of this snapshot, in pid order. */
+  std::vector<uint32_t> order;
+  /** Slots whose identity ended since the previous Read() (exited, or its PID reused); a slot may be given again in changed. */
+  std::vector<uint32_t> freedSlots;
   SystemInfoRecord system;
   /** Non-fatal problems. */
   std::vector<std::string> warnings;
@@ -137,10 +181,17 @@ class ProcSnapshotReader {
   ProcSnapshotReader(const ProcSnapshotReader&) = delete;
   ProcSnapshotReader& operator=(const ProcSnapshotReader&) = delete;
 
-  /** Reads every process and the system figures. Throws std::runtime_error when procRoot is unreadable. */
+  /**
+   * Reads every process and the system figures, reporting processes as changes against the
+   * previous Read() (see SnapshotRecord). Throws std::runtime_error when procRoot is unreadable.
+   */
   SnapshotRecord Read();
 
-  /** Drops every cached identity and closes every kept handle (the next Read() reports all details as fresh). */
+  /**
+   * Drops every cached identity and closes every kept handle: the next Read() reports every
+   * process as new, with fresh details. Closing thousands of handles takes milliseconds, so they
+   * are closed on a short-lived thread of their own, never on the caller's (the JS thread).
+   */
   void ForgetAll();
 
   /** The kept-handle figures as of the last Read(). */
@@ -161,15 +212,18 @@ class ProcSnapshotReader {
     bool retryDetails = false;
     /** Kept /proc/PID/stat handle (O_CLOEXEC), or -1 when the budget had none to spare. */
     int statFd = -1;
+    /** The figures last reported for this identity. */
+    ProcessFigures figures;
   };
 
   const std::string& UserName(uid_t uid);
   uint32_t TakeSlot();
-  void Release(Tracked& tracked);
+  /** Ends an identity: closes its handle and frees its slot (reported in freedSlots). */
+  void Release(Tracked& tracked, std::vector<uint32_t>& freedSlots);
   void CloseHandle(Tracked& tracked);
   /** Closes about an eighth of the kept handles and lowers the budget to what is left (after EMFILE). */
   size_t ShedHandles();
-  void Evict(uint64_t generation);
+  void Evict(uint64_t generation, std::vector<uint32_t>& freedSlots);
   void SetHandleBudget();
 
   std::string procRoot_;

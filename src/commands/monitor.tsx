@@ -5,10 +5,12 @@ import { MONITOR_USAGE, parseMonitorArgs } from './monitor-options.js';
 import { createCollector } from '../sys/collector.js';
 import { Sampler } from '../sampler/sampler.js';
 import { primedSource } from '../tui/sampling-loop.js';
+import { takeEarlyStart } from '../tui/early-start.js';
 import type { FrameSource } from '../sampler/types.js';
 import type { MonitorOptions } from './monitor-options.js';
 import type { Collector } from '../sys/types.js';
 import { loadConfig } from '../config/config.js';
+import { markStartup } from '../util/startup-trace.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
   // --help works even when the config file is broken.
@@ -16,7 +18,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     writeStdout(MONITOR_USAGE);
     return 0;
   }
+  markStartup('monitor-main');
   const { config, warnings } = await loadConfig();
+  markStartup('config-loaded');
   const options = parseMonitorArgs(argv, process.env, config);
   for (const warning of warnings) writeStderr(`proctop: warning: ${warning}\n`);
   const toTerminal = process.stdout.isTTY === true;
@@ -26,8 +30,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (toTerminal && !options.watch && process.stdin.isTTY !== true) {
     throw new UsageError('stdin is not a terminal: the interactive monitor needs keys; use "proctop --watch"');
   }
-  const { collector, notice } = createCollector();
-  let source: FrameSource = new Sampler(collector);
+  // Interactive on a terminal: the CLI started the first snapshot before this module loaded.
+  const early = toTerminal ? takeEarlyStart() : null;
+  const { collector, notice } = early?.choice ?? createCollector();
+  markStartup('collector-ready');
+  let source: FrameSource = early?.source ?? new Sampler(collector);
   let stopMetrics = async (): Promise<void> => undefined;
   if (options.metrics !== null) {
     const [{ startPaneMetrics }, { addressText }] = await Promise.all([import('../metrics/pane-metrics.js'), import('../metrics/listen-address.js')]);
@@ -44,21 +51,30 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`proctop: serving metrics on http://${addressText(bound.address, bound.port)}/metrics\n`);
   }
   try {
-    return await runMonitor(options, source, collector, notice, toTerminal);
+    return await runMonitor(options, source, collector, notice, toTerminal, early?.startedAt);
   } finally {
     await stopMetrics();
   }
 }
 
-async function runMonitor(options: MonitorOptions, source: FrameSource, collector: Collector, notice: string | null, toTerminal: boolean): Promise<number> {
+/** `firstSampleStartedAt`: when `source`'s first sample was started early (startEarly), if it was. */
+async function runMonitor(
+  options: MonitorOptions,
+  source: FrameSource,
+  collector: Collector,
+  notice: string | null,
+  toTerminal: boolean,
+  firstSampleStartedAt: number | undefined,
+): Promise<number> {
   if (!toTerminal) {
     const { runWatchBatch } = await import('../tui/watch-batch.js');
     if (notice) writeStderr(`proctop: ${notice}\n`);
     return runWatchBatch(source, options, collector.backend, writeStdout);
   }
-  // Start the first snapshot now, so it overlaps loading Ink and React.
-  const primed = primedSource(source);
+  // The first snapshot overlaps loading Ink and React: started early by the CLI, else now.
+  const primed = firstSampleStartedAt !== undefined ? { source, startedAt: firstSampleStartedAt } : primedSource(source);
   const { runInteractive } = await loadWithoutFetch(() => import('../tui/run-interactive.js'));
+  markStartup('ui-loaded');
   return runInteractive({ options, source: primed.source, firstSampleStartedAt: primed.startedAt, backend: collector.backend, notice, collector });
 }
 

@@ -1,6 +1,8 @@
 // Decodes the addon's packed snapshots (native/snapshot_binding.cc) into Snapshot records. The
-// addon hands over columns — one Float64Array, one column of numbers per field after another —
-// plus the raw bytes of comm, user, exe and argv for the identities it has not described before.
+// addon hands over, for the processes that are new or changed since its previous read only,
+// columns — one Float64Array, one column of numbers per field after another — plus the raw bytes
+// of comm, user, exe and argv for the identities it has not described before; and the identity
+// slot of every process in pid order, so unchanged processes keep the record decoded earlier.
 // The column names are defined once, in native/snapshot_layout.h; this file holds the same
 // lists and refuses an addon whose lists differ (checkSnapshotLayout), so the two sides can
 // never drift apart silently.
@@ -61,16 +63,24 @@ export const CPU_FIELDS = ['user', 'nice', 'system', 'idle', 'iowait', 'irq', 's
 type ProcessColumn = (typeof PROCESS_COLUMNS)[number];
 type SystemField = (typeof SYSTEM_FIELDS)[number];
 
+/** kDelivery of native/snapshot_layout.h: rows for new and changed processes only, every slot in pid order. */
+export const DELIVERY = 'changed-rows';
+
 /** The column names the addon was built with (its `snapshotLayout` export). */
 export interface SnapshotLayout {
   readonly processColumns: readonly string[];
   readonly systemFields: readonly string[];
   readonly cpuFields: readonly string[];
+  /** How rows are delivered (absent from addons built before changed-rows delivery). */
+  readonly delivery?: string;
 }
 
 /** Null when the addon packs what this decoder reads; else the reason, naming the first difference. */
 export function checkSnapshotLayout(layout: SnapshotLayout | undefined): string | null {
   if (!layout) return 'native addon has no snapshotLayout (built from older sources: rebuild it with `npm run build:native`)';
+  if (layout.delivery !== DELIVERY) {
+    return `native addon delivers snapshot rows as "${layout.delivery ?? 'every row'}", src/sys/native-snapshot.ts reads "${DELIVERY}" (rebuild the addon with \`npm run build:native\`)`;
+  }
   const lists: readonly [string, readonly string[], readonly string[]][] = [
     ['process columns', layout.processColumns, PROCESS_COLUMNS],
     ['system fields', layout.systemFields, SYSTEM_FIELDS],
@@ -86,12 +96,19 @@ export function checkSnapshotLayout(layout: SnapshotLayout | undefined): string 
   return null;
 }
 
-/** What the addon's SnapshotReader.read() resolves to. */
+/**
+ * What the addon's SnapshotReader.read() resolves to: a change against its previous read. Apply
+ * `freed`, then the rows, then list the records of `order`.
+ */
 export interface PackedSnapshot {
-  /** Processes in the snapshot. */
+  /** Rows packed: processes new, changed or exec'd since the previous read. */
   readonly count: number;
   /** PROCESS_COLUMNS.length columns of `count` numbers each, column after column (reused by the next read). */
   readonly columns: Float64Array;
+  /** The identity slot of every process of the snapshot, in pid order (reused by the next read). */
+  readonly order: Uint32Array;
+  /** Slots whose identity ended since the previous read (a row of this read may give one a new identity). */
+  readonly freed: Uint32Array;
   /** SYSTEM_FIELDS, then CPU_FIELDS for the total and for each CPU. */
   readonly system: Float64Array;
   /** comm, user, [exe], argv... of each process whose detailsFresh is 1, each NUL-terminated (reused by the next read). */
@@ -123,16 +140,8 @@ export interface PackedSnapshotSource {
   handleStats(): StatHandleStats;
 }
 
-/** comm, user, exe and argv of one identity, decoded once and shared by its records. */
-interface Details {
-  readonly comm: string;
-  readonly user: string;
-  readonly exe: string | null;
-  readonly argv: readonly string[];
-}
-
 /** Decoding runs at most this long before it lets the event loop turn. */
-const SLICE_MS = 2;
+const SLICE_MS = 1.5;
 /** Processes decoded between two looks at the clock. */
 const CHECK_EVERY = 64;
 
@@ -201,14 +210,15 @@ export function decodeSystem(values: Float64Array): { timestampMs: number; monot
 }
 
 /**
- * Turns the addon's packed reads into Snapshots. It keeps, per identity slot, the decoded details
- * and the last record it handed out: most processes are idle between two refreshes, so a steady
- * refresh hands back last time's frozen record (no allocation, nothing new for GC) and decodes no
- * text. It yields to the event loop every SLICE_MS, so even a first, cold decode of 20,000
- * processes never holds the loop for long.
+ * Turns the addon's packed reads into Snapshots. It keeps, per identity slot, the last record it
+ * handed out: the addon sends rows only for processes that are new or whose figures moved (most
+ * are idle between two refreshes), so a steady refresh hands back last time's frozen records (no
+ * allocation, nothing new for GC), builds records only for the changed rows and decodes text only
+ * for new identities. It yields to the event loop every SLICE_MS, so even a first, cold decode of
+ * 20,000 processes never holds the loop for long.
  */
 export class NativeSnapshotReader {
-  private readonly detailsBySlot: (Details | undefined)[] = [];
+  /** The record last handed out per identity slot: what the addon's next read is a change against. */
   private readonly lastBySlot: (RawProcess | undefined)[] = [];
   /** The read in flight (or last settled): reads run one after another, each decoded before the next. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -235,8 +245,8 @@ export class NativeSnapshotReader {
     try {
       return await this.decode(packed);
     } catch (error) {
-      // Both caches start over, so neither can describe a slot by the other's old contents.
-      this.detailsBySlot.length = 0;
+      // Both sides start over (the addon has already counted this read's changes as delivered),
+      // so neither can describe a slot by the other's old contents.
       this.lastBySlot.length = 0;
       this.source.forgetAll();
       throw error;
@@ -244,20 +254,27 @@ export class NativeSnapshotReader {
   }
 
   private async decode(packed: PackedSnapshot): Promise<Snapshot> {
+    // The read resolved from the addon's completion callback, in the loop's poll phase, where an
+    // immediate still runs before timers do: decoding after one hop instead never shares a turn
+    // of the loop with that callback. A handful of rows is not worth the hop.
+    if (packed.count > CHECK_EVERY) await yieldToLoop();
     const { timestampMs, monotonicMs, system } = decodeSystem(packed.system);
+    const last = this.lastBySlot;
+    for (const slot of packed.freed) last[slot] = undefined;
     const c = columnViews(packed);
     const text = Buffer.from(packed.text, 0, packed.textLength);
     let cursor = 0;
-    const count = packed.count;
-    const processes: RawProcess[] = new Array(count);
     let sliceStart = performance.now();
-    for (let i = 0; i < count; i++) {
+    for (let i = 0; i < packed.count; i++) {
       if (i % CHECK_EVERY === CHECK_EVERY - 1 && performance.now() - sliceStart >= SLICE_MS) {
         await yieldToLoop();
         sliceStart = performance.now();
       }
       const slot = c.slot[i] as number;
-      let details: Details;
+      let comm: string;
+      let user: string;
+      let exe: string | null;
+      let argv: readonly string[];
       if (c.detailsFresh[i] === 1) {
         // One string per process (ASCII straight from the bytes, anything else through decodeBytes,
         // invalid UTF-8 kept as lone surrogates as the JS backend does), its pieces sliced out of
@@ -272,35 +289,30 @@ export class NativeSnapshotReader {
           at = nul + 1;
           return piece;
         };
-        const comm = next();
-        const user = next();
-        const exe = c.hasExe[i] === 1 ? next() : null;
-        const argv: string[] = [];
-        for (let a = c.argc[i] as number; a > 0; a--) argv.push(next());
-        details = { comm, user, exe, argv: Object.freeze(argv) };
-        this.detailsBySlot[slot] = details;
+        comm = next();
+        user = next();
+        exe = c.hasExe[i] === 1 ? next() : null;
+        const list: string[] = [];
+        for (let a = c.argc[i] as number; a > 0; a--) list.push(next());
+        argv = Object.freeze(list);
       } else {
-        const known = this.detailsBySlot[slot];
+        // Figures moved, details did not: the identity's earlier record has them.
+        const known = last[slot];
         if (known === undefined) throw new Error(`native snapshot: no details for identity slot ${slot} (pid ${c.pid[i]})`);
-        details = known;
-        const last = this.lastBySlot[slot];
-        if (last !== undefined && unchanged(last, c, i, details)) {
-          processes[i] = last;
-          continue;
-        }
+        ({ comm, user, exe, argv } = known);
       }
-      const record: RawProcess = Object.freeze({
+      last[slot] = Object.freeze({
         pid: c.pid[i] as number,
         startTime: c.startTime[i] as number,
         ppid: c.ppid[i] as number,
         pgid: c.pgid[i] as number,
         sid: c.sid[i] as number,
         uid: c.uid[i] as number,
-        user: details.user,
+        user,
         state: letter(c.state[i] as number),
-        comm: details.comm,
-        argv: details.argv,
-        exe: details.exe,
+        comm,
+        argv,
+        exe,
         utime: c.utime[i] as number,
         stime: c.stime[i] as number,
         rssBytes: c.rssBytes[i] as number,
@@ -311,34 +323,15 @@ export class NativeSnapshotReader {
         ttyNr: c.ttyNr[i] as number,
         isKernelThread: c.isKernelThread[i] === 1,
       });
-      this.lastBySlot[slot] = record;
+    }
+    // Every process, changed or not, in pid order: one array of references to the kept records.
+    const { order } = packed;
+    const processes: RawProcess[] = new Array(order.length);
+    for (let i = 0; i < order.length; i++) {
+      const record = last[order[i] as number];
+      if (record === undefined) throw new Error(`native snapshot: no record for identity slot ${order[i]}`);
       processes[i] = record;
     }
     return { timestampMs, monotonicMs, processes, system, warnings: packed.warnings };
   }
-}
-
-/** True when record (handed out by an earlier decode) still says what row i of the columns says. */
-function unchanged(record: RawProcess, c: Record<ProcessColumn, Float64Array>, i: number, details: Details): boolean {
-  return (
-    record.pid === c.pid[i] &&
-    record.startTime === c.startTime[i] &&
-    record.utime === c.utime[i] &&
-    record.stime === c.stime[i] &&
-    record.rssBytes === c.rssBytes[i] &&
-    record.state === letter(c.state[i] as number) &&
-    record.ppid === c.ppid[i] &&
-    record.pgid === c.pgid[i] &&
-    record.sid === c.sid[i] &&
-    record.uid === c.uid[i] &&
-    record.vsizeBytes === c.vsizeBytes[i] &&
-    record.threads === c.threads[i] &&
-    record.nice === c.nice[i] &&
-    record.priority === c.priority[i] &&
-    record.ttyNr === c.ttyNr[i] &&
-    record.argv === details.argv &&
-    record.comm === details.comm &&
-    record.user === details.user &&
-    record.exe === details.exe
-  );
 }

@@ -24,6 +24,7 @@ import { enterFullScreen } from './terminal.js';
 import { createTrackingController } from './tracking-controller.js';
 import { Registry } from '../registry/registry.js';
 import { TrackedStoreContext } from '../store/use-tracked-store.js';
+import { markStartup, startupReportText } from '../util/startup-trace.js';
 
 export interface InteractiveSetup {
   readonly options: MonitorOptions;
@@ -111,6 +112,7 @@ export async function runInteractive(setup: InteractiveSetup): Promise<number> {
     tracking.attach(store);
     rssReader?.start();
     await loop.firstFullFrame(FIRST_FULL_FRAME_WAIT_MS);
+    markStartup('render-start');
     const screen = (
       <ActionsStoreContext.Provider value={actions.store}>
         <TrackedStoreContext.Provider value={tracking.store}>
@@ -127,7 +129,7 @@ export async function runInteractive(setup: InteractiveSetup): Promise<number> {
             const frame = store.getState().frame;
             if (reported || !frame || frame.intervalMs <= 0) return;
             reported = true;
-            writeFileSync(startupReport, `${performance.now().toFixed(1)}\n`);
+            writeFileSync(startupReport, startupReportText(performance.now()));
           }
         : undefined,
     });

@@ -1,6 +1,7 @@
 // Sampling runs outside React on a timer and hands finished frames to the store.
 import type { FrameSource, SampledFrame } from '../sampler/types.js';
 import type { MonitorStore } from '../store/monitor-store.js';
+import { markStartup } from '../util/startup-trace.js';
 
 /** Long enough for a first CPU% (10 clock ticks per busy core; the next frame refines it), short enough for a fast first frame. */
 const FIRST_FOLLOW_UP_MS = 100;
@@ -88,9 +89,11 @@ export class SamplingLoop {
       return;
     }
     if (this.samples === 0) this.firstStartedAt = this.options.firstSampleStartedAt ?? performance.now();
+    if (this.samples < 2) markStartup(`sample-${this.samples + 1}-start`);
     this.inFlight = this.source
       .sample()
       .then((frame) => {
+        if (this.samples < 2) markStartup(`sample-${this.samples + 1}-done`);
         if (this.running) this.store.getState().ingest(frame);
       })
       .catch((error: unknown) => this.options.onError?.(error))
@@ -128,7 +131,9 @@ function settledWithin(settled: Promise<void>, timeoutMs: number): Promise<void>
  */
 export function primedSource(source: FrameSource): { readonly source: FrameSource; readonly startedAt: number } {
   const startedAt = performance.now();
+  markStartup('primed-sample-start');
   let first: Promise<SampledFrame> | null = source.sample();
+  first.then(() => markStartup('primed-sample-done'), () => undefined);
   // Not awaited yet: keep an early failure from becoming an unhandled rejection.
   first.catch(() => undefined);
   return {

@@ -1,0 +1,146 @@
+// Launch section of `npm run bench` (`--only launch`): launch → first full frame (a frame with CPU
+// figures on screen) of the CLI as users run it (the launcher, in a 120x40 tmux pane), with where
+// the time goes, phase by phase, as proctop itself reports it (src/util/startup-trace.ts).
+// Standalone: `node bench/launch.mjs [--procs N] [--runs R]` starts its own process farm.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LAUNCHER_NODE_FLAGS } from '../scripts/esbuild-options.mjs';
+import { bundle, has, killTmuxServer, startInPane, stopPane } from './tui.mjs';
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const median = (values) => {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  return sorted.length === 0 ? NaN : sorted[Math.floor(sorted.length / 2)];
+};
+const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+
+/** Parses a start-up report: first line the first full frame (ms), then "name ms" lines. */
+export function parseStartupReport(text) {
+  const [first, ...rest] = text.trim().split('\n');
+  const marks = new Map();
+  for (const line of rest) {
+    const [name, value] = line.split(' ');
+    if (name && !marks.has(name)) marks.set(name, Number.parseFloat(value));
+  }
+  return { firstFullFrameMs: Number.parseFloat(first), marks };
+}
+
+/** Launch → first full frame (CPU figures on screen), as reported by proctop itself, `runs` times. */
+export async function measureStartup(cli, runs) {
+  const results = [];
+  for (let i = 0; i < runs; i++) {
+    const dir = mkdtempSync(join(tmpdir(), 'proctop-startup-'));
+    const reportFile = join(dir, 'first-frame');
+    const { pid, dir: pidDir } = await startInPane(`startup${i}`, `${cli}`, { PROCTOP_STARTUP_REPORT: reportFile });
+    // The report is written once, but may be read between its creation and its write: wait for its last line.
+    const read = () => (existsSync(reportFile) ? readFileSync(reportFile, 'utf8') : '');
+    const deadline = Date.now() + 10_000;
+    while (!/cpu-ms [\d.]+\n/.test(read()) && Date.now() < deadline) await sleep(20);
+    const report = parseStartupReport(read());
+    if (report.firstFullFrameMs > 0) results.push(report);
+    stopPane(`startup${i}`, pid);
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(pidDir, { recursive: true, force: true });
+    await sleep(200);
+  }
+  return results;
+}
+
+/** Median wall ms of `runs` runs of a program to its exit. */
+function timeRuns(command, args, runs) {
+  const results = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    spawnSync(command, args);
+    results.push(performance.now() - start);
+  }
+  return median(results);
+}
+
+/** Bare `node -e 0` start to exit, for scale. */
+export function measureBareNode(runs) {
+  return timeRuns(process.execPath, ['-e', '0'], runs);
+}
+
+/**
+ * What the launcher's shell part costs: `cli.js --version` run as a program (sh, then exec node
+ * with the flags) against the same node command run directly, both to exit.
+ */
+export function measureLauncher(cli, runs) {
+  const viaLauncher = timeRuns(cli, ['--version'], runs);
+  const direct = timeRuns(process.execPath, [...LAUNCHER_NODE_FLAGS, cli, '--version'], runs);
+  return { viaLauncher, direct };
+}
+
+/** The phases, in start-up order: [label, mark where the phase ends]. Time 0 is node's process start. */
+const PHASES = [
+  ['node start + bundle load (cli evaluated)', 'cli-evaluated'],
+  ['monitor command loaded', 'monitor-main'],
+  ['config read', 'config-loaded'],
+  ['collector ready (addon loaded)', 'collector-ready'],
+  ['first snapshot started', 'primed-sample-start'],
+  ['UI modules loaded (React, Ink, yoga)', 'ui-loaded'],
+  ['first snapshot done', 'primed-sample-done'],
+  ['second snapshot started', 'sample-2-start'],
+  ['second snapshot done (CPU figures)', 'sample-2-done'],
+  ['render started', 'render-start'],
+];
+
+/** The per-phase table: each mark's median time since process start, and the step from the previous one. */
+export function phaseLines(reports) {
+  const lines = [];
+  let previous = 0;
+  const rows = PHASES.map(([label, mark]) => ({ label, at: median(reports.map((r) => r.marks.get(mark))) }));
+  rows.push({ label: 'first full frame on the terminal', at: median(reports.map((r) => r.firstFullFrameMs)) });
+  // Marks that overlap (the snapshot runs while the UI loads) are listed in time order.
+  rows.sort((a, b) => a.at - b.at);
+  for (const row of rows) {
+    lines.push(`    ${row.label.padEnd(44)} ${fmt(row.at).padStart(7)} ms  (+${fmt(row.at - previous)})`);
+    if (Number.isFinite(row.at)) previous = row.at;
+  }
+  lines.push(`    CPU time to the first full frame (all threads)  ${fmt(median(reports.map((r) => r.marks.get('cpu-ms'))))} ms`);
+  return lines;
+}
+
+/** Runs the section: the text the bench driver prints and the figures of the closing table. */
+export async function run({ procs = 1000, runs = 11, cli } = {}) {
+  if (!has('tmux')) return { text: 'Launch: tmux not installed, skipped', figures: {} };
+  const { loadavg, cpus } = await import('node:os');
+  const target = cli ?? (await bundle()).cli;
+  try {
+    const reports = await measureStartup(target, runs);
+    const bareNodeMs = measureBareNode(5);
+    const launcher = measureLauncher(target, 5);
+    const firstFrameMedianMs = median(reports.map((r) => r.firstFullFrameMs));
+    const lines = [
+      `Launch → first full frame (CPU figures shown), ${procs} extra processes, node ${process.version}, load average ${loadavg()[0].toFixed(2)} on ${cpus().length} CPUs`,
+      `  median ${fmt(firstFrameMedianMs, 0)} ms over ${reports.length} runs [${reports.map((r) => fmt(r.firstFullFrameMs, 0)).join(', ')}] (target ≤ 200 ms; bare node -e 0: ${fmt(bareNodeMs, 0)} ms)`,
+      '  phases (median ms since node started; the launcher\'s shell part is before 0):',
+      ...phaseLines(reports),
+      `  launcher: cli.js --version ${fmt(launcher.viaLauncher)} ms through sh, ${fmt(launcher.direct)} ms as node ${LAUNCHER_NODE_FLAGS.join(' ')} cli.js`,
+    ];
+    return { text: lines.join('\n'), figures: { firstFrameMedianMs, bareNodeMs } };
+  } finally {
+    killTmuxServer();
+  }
+}
+
+
+// Standalone: bring our own farm of idle processes.
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const arg = (flag, fallback) => {
+    const at = process.argv.indexOf(flag);
+    return at > 0 ? Number(process.argv[at + 1]) : fallback;
+  };
+  const procs = arg('--procs', 1000);
+  const { startFarm } = await import('./farm.mjs');
+  const farm = await startFarm(procs);
+  try {
+    console.log((await run({ procs, runs: arg('--runs', 11) })).text);
+  } finally {
+    await farm.stop();
+  }
+}

@@ -1,0 +1,65 @@
+// The start-up path of the built CLI in a real terminal (tmux), as `npm run bench -- --only launch`
+// measures it: the report proctop writes when PROCTOP_STARTUP_REPORT names a file
+// (src/util/startup-trace.ts), and the order of the phases in it. No figure is asserted here
+// (speed belongs to the bench): only that the first snapshot starts before the monitor's own
+// modules load, and that the first full frame comes after the second snapshot.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt } from './helpers/cli.js';
+import { waitFor } from './helpers/children.js';
+import { hasTmux, tmuxServer } from './helpers/tmux.js';
+
+const SOCKET = `proctop-startup-test-${process.pid}`;
+const { tmux, startShell, waitForShell, killServer } = tmuxServer(SOCKET);
+
+/** The report: its first line (the first full frame, ms since start), then "name ms" marks in the order reached. */
+function parseReport(text: string): { readonly firstFullFrameMs: number; readonly marks: ReadonlyMap<string, number>; readonly order: readonly string[] } {
+  const [first = '', ...rest] = text.trim().split('\n');
+  const order = rest.map((line) => line.split(' ')[0] ?? '');
+  const marks = new Map(rest.map((line) => [line.split(' ')[0] ?? '', Number(line.split(' ')[1])] as const));
+  return { firstFullFrameMs: Number(first), marks, order };
+}
+
+describe.skipIf(!hasTmux)('start-up in tmux', () => {
+  let dir = '';
+  beforeAll(async () => {
+    await ensureBuilt();
+    dir = mkdtempSync(join(tmpdir(), 'proctop-startup-'));
+  }, 120_000);
+
+  afterAll(() => {
+    killServer();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('starts the first snapshot before the monitor modules load and reports each phase up to the first full frame', async () => {
+    const report = join(dir, 'report');
+    const session = 'startup';
+    // Through the launcher (dist/cli.js run as a program), as users start it.
+    startShell(session, `PROCTOP_STARTUP_REPORT=${report} ./dist/cli.js --interval 1s`);
+    // The report is written once, at the first full frame; its last line is cpu-ms.
+    const text = await waitFor(() => (existsSync(report) && /\ncpu-ms [\d.]+\n$/.test(readFileSync(report, 'utf8')) ? readFileSync(report, 'utf8') : ''), 30_000, 50);
+    tmux('send-keys', '-t', session, 'q');
+    await waitForShell(session);
+
+    const { firstFullFrameMs, marks, order } = parseReport(text);
+    const at = (name: string): number => {
+      expect(marks.has(name), `mark ${name} in:\n${text}`).toBe(true);
+      return marks.get(name) as number;
+    };
+    expect(firstFullFrameMs).toBeGreaterThan(0);
+    expect(order[0]).toBe('cli-evaluated');
+    // The early start: the first snapshot is under way before the monitor command's modules (options, config) are even loaded...
+    expect(at('primed-sample-start')).toBeLessThanOrEqual(at('monitor-main'));
+    expect(order.indexOf('primed-sample-start')).toBeLessThan(order.indexOf('monitor-main'));
+    // ...and before React and Ink.
+    expect(at('primed-sample-start')).toBeLessThan(at('ui-loaded'));
+    // The first full frame is the one with CPU figures: after the second snapshot.
+    expect(at('sample-2-start')).toBeGreaterThanOrEqual(at('primed-sample-done'));
+    expect(at('sample-2-done')).toBeLessThanOrEqual(at('render-start'));
+    expect(at('render-start')).toBeLessThanOrEqual(firstFullFrameMs);
+    expect(at('cpu-ms')).toBeGreaterThan(0);
+  }, 90_000);
+});
