@@ -92,8 +92,8 @@ export function summaryTable({ procs, snapshot, tui, launch, soak }) {
 
   if (soak) {
     row(
-      `soak: RSS growth after minute ${soak.settleMinutes}, --interval 250ms, ${soak.minutes} min`,
-      `${fmt(soak.growthMb)} MB (slope ${fmt(soak.slopeMbPerMin, 2)} MB/min; ${fmt(soak.firstMb)} → ${fmt(soak.lastMb)} MB)`,
+      `soak: band of the per-minute RSS medians after minute ${soak.settleMinutes}, --interval 250ms, ${soak.minutes} min`,
+      `${fmt(soak.growthMb)} MB (trend ${fmt(soak.trendMb)} MB at ${fmt(soak.slopeMbPerMin, 2)} MB/min; medians ${fmt(soak.firstMb)} → ${fmt(soak.lastMb)} MB; every reading ${fmt(soak.rawMinMb)}–${fmt(soak.rawMaxMb)} MB)`,
       '≤ 5 MB',
       soak.growthMb <= 5,
     );

@@ -12,7 +12,7 @@ import { createMonitorStore, visibleRows } from '../src/store/monitor-store.js';
 import { createJsCollector, createNativeCollector } from '../src/sys/collector.js';
 import type { Collector } from '../src/sys/types.js';
 import { syntheticFrame, syntheticRow, syntheticSystem } from './helpers/synthetic-frames.js';
-import { VisibleRssReader } from '../src/tui/visible-rss.js';
+import { EXACT_RSS_MAX_AGE_MS, VisibleRssReader } from '../src/tui/visible-rss.js';
 import { killStartedChildren, startSleeper, waitFor } from './helpers/children.js';
 import { builtCliPath, runCli } from './helpers/cli.js';
 
@@ -24,7 +24,7 @@ afterEach(async () => {
 const rows = Array.from({ length: 50 }, (_, i) => syntheticRow({ pid: 100 + i, cpuPercent: 50 - i, rssBytes: 13_396 * 1024 }));
 
 describe('the RSS column on screen', () => {
-  it('reads exact RSS for the rows in view only, again after each refresh and scroll, and shows it', async () => {
+  it('reads exact RSS for the rows in view only, again after a scroll, and shows it', async () => {
     const store = createMonitorStore({ columns: 80, rows: 14, backend: 'native', color: false });
     const asked: number[][] = [];
     const reader = new VisibleRssReader(store, async (shown: readonly ProcessRow[]) => {
@@ -45,10 +45,66 @@ describe('the RSS column on screen', () => {
     expect(frame).toContain('13.3M'); // 13,608 K exact, where the counter says 13,396 K (13.1M)
     expect(frame).not.toContain('13.1M');
 
+    // A scroll reads the rows that came into view (those still in view keep their reading).
     store.getState().pageDown();
-    await waitFor(() => asked.at(-1)?.[0] === visibleRows(store.getState())[0]?.pid);
+    const scrolled = visibleRows(store.getState());
+    const newcomers = scrolled.filter((r) => !inView.includes(r.pid)).map((r) => r.pid);
+    expect(newcomers.length).toBeGreaterThan(0);
+    await waitFor(() => asked.length === 2);
+    expect(asked[1]).toEqual(newcomers);
+    await waitFor(() => store.getState().exactRss.size === scrolled.length);
+    expect([...store.getState().exactRss.keys()]).toEqual(scrolled.map((r) => r.key));
     // Sorting never asked for exact figures: the list order is the counter's.
     expect(asked.every((pids) => pids.length <= store.getState().layout.tableRows)).toBe(true);
+    await reader.stop();
+  });
+
+  it('reads a row again only when its snapshot figures moved or its figure is old, and shows the new figure', async () => {
+    const store = createMonitorStore({ columns: 80, rows: 14, backend: 'native', color: false });
+    let clock = 0;
+    let reads = 0;
+    const asked: number[][] = [];
+    // Every read returns new figures, so a row served from a stale reading would show an old one.
+    const reader = new VisibleRssReader(
+      store,
+      async (shown: readonly ProcessRow[]) => {
+        reads += 1;
+        asked.push(shown.map((r) => r.pid));
+        return new Map<IdentityKey, number>(shown.map((r) => [r.key, (20_000 + reads) * 1024]));
+      },
+      () => clock,
+    );
+    reader.start();
+    const frame = (changed: Partial<Record<number, Partial<ProcessRow>>>): ReturnType<typeof syntheticFrame> =>
+      syntheticFrame(
+        rows.map((r) => (changed[r.pid] ? syntheticRow({ ...r, ...changed[r.pid], pid: r.pid }) : syntheticRow({ ...r }))),
+        { system: syntheticSystem(2), intervalMs: 1500 },
+      );
+    store.getState().ingest(frame({}));
+    await waitFor(() => store.getState().exactRss.size > 0);
+    const inView = visibleRows(store.getState());
+    expect(asked).toEqual([inView.map((r) => r.pid)]);
+    const first = inView[0] as ProcessRow;
+    const third = inView[2] as ProcessRow;
+    expect(store.getState().exactRss.get(first.key)).toBe(20_001 * 1024);
+
+    // Same figures in fresh row objects: nothing to read. Then the third row's RSS counter moves and
+    // the first row's CPU time does: only those two are read, and their new figures are shown.
+    clock = 1000;
+    store.getState().ingest(frame({}));
+    store.getState().ingest(frame({ [third.pid]: { rssBytes: first.rssBytes + 4096 }, [first.pid]: { utime: 7 } }));
+    await waitFor(() => asked.length === 2);
+    expect(asked[1]).toEqual([first.pid, third.pid]);
+    await waitFor(() => store.getState().exactRss.get(third.key) === 20_002 * 1024);
+    expect(store.getState().exactRss.get(first.key)).toBe(20_002 * 1024);
+    expect(store.getState().exactRss.get((inView[1] as ProcessRow).key)).toBe(20_001 * 1024);
+
+    // Past the age limit every row on screen is read again, even with unchanged figures.
+    clock = 1000 + EXACT_RSS_MAX_AGE_MS;
+    store.getState().ingest(frame({ [third.pid]: { rssBytes: first.rssBytes + 4096 }, [first.pid]: { utime: 7 } }));
+    await waitFor(() => asked.length === 3);
+    expect(asked[2]).toEqual(inView.map((r) => r.pid));
+    await waitFor(() => store.getState().exactRss.get((inView[1] as ProcessRow).key) === 20_003 * 1024);
     await reader.stop();
   });
 

@@ -121,6 +121,45 @@ describe('sampler arithmetic', () => {
     expect(frame.exited[0]).toMatchObject({ pid: 11, comm: 'gone', rssBytes: 4096 });
   });
 
+  it('compares each process with the previous sample only, across many samples of PIDs coming and going', async () => {
+    const sampler = new Sampler(
+      scripted([
+        snap(0, [proc(10, { utime: 100 }), proc(11, { utime: 100 }), proc(12)]),
+        // 11 exits; 13 starts.
+        snap(1000, [proc(10, { utime: 150 }), proc(12), proc(13, { startTime: 20_000, utime: 10 })]),
+        // 11 is back as a new process (a reused PID after a sample without it): new, at 0%, not compared with its
+        // figures of two samples ago; 12 exits.
+        snap(2000, [proc(10, { utime: 150 }), proc(11, { startTime: 30_000, utime: 400 }), proc(13, { startTime: 20_000, utime: 60 })]),
+        snap(3000, [proc(10, { utime: 250 }), proc(11, { startTime: 30_000, utime: 450 }), proc(13, { startTime: 20_000, utime: 60 })]),
+      ]),
+    );
+    await sampler.sample();
+    const second = await sampler.sample();
+    expect(second.rows.map((r) => [r.pid, r.cpuPercent])).toEqual([
+      [10, 50],
+      [12, 0],
+      [13, 0],
+    ]);
+    expect(second.appeared).toEqual(['13:20000']);
+    expect(second.exited.map((r) => r.key)).toEqual(['11:10000']);
+    const third = await sampler.sample();
+    expect(third.rows.map((r) => [r.pid, r.cpuPercent])).toEqual([
+      [10, 0],
+      [11, 0],
+      [13, 50],
+    ]);
+    expect(third.appeared).toEqual(['11:30000']);
+    expect(third.exited.map((r) => r.key)).toEqual(['12:10000']);
+    const fourth = await sampler.sample();
+    expect(fourth.rows.map((r) => [r.pid, r.cpuPercent])).toEqual([
+      [10, 100],
+      [11, 50],
+      [13, 0],
+    ]);
+    expect(fourth.appeared).toEqual([]);
+    expect(fourth.exited).toEqual([]);
+  });
+
   it('derives memory %, lifetime CPU %, CPU time, start time and age', async () => {
     const frame = await new Sampler(
       scripted([snap(0, [proc(10, { startTime: 50_000, utime: 3000, stime: 1000, rssBytes: 250 * 1024 * 1024 })], { uptimeSeconds: 1000 })]),

@@ -5,10 +5,15 @@ import type { ProcessRow } from '../sampler/types.js';
 /** How one column sorts: a comparison of two rows, ascending. */
 type Compare = (a: ProcessRow, b: ProcessRow) => number;
 
+// -1/0/1, not a difference: a difference of fractional figures (CPU%) is a heap number for each
+// of the ~10,000 comparisons of a refresh's sort, garbage the sort leaves behind.
 const byNumber =
   (pick: (row: ProcessRow) => number): Compare =>
-  (a, b) =>
-    pick(a) - pick(b);
+  (a, b) => {
+    const x = pick(a);
+    const y = pick(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  };
 
 const byText =
   (pick: (row: ProcessRow) => string): Compare =>

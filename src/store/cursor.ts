@@ -1,6 +1,7 @@
 // Pure cursor and scroll arithmetic: the cursor is an identity, the index is derived.
 import type { IdentityKey } from '../sampler/types.js';
 import type { DisplayRow } from './process-list.js';
+import { LazyKeyMap } from './lazy-key-map.js';
 
 /** Where the cursor is after the list changed. */
 export interface CursorPlace {
@@ -44,9 +45,10 @@ export function scrollToPin(cursor: number, screenLine: number, height: number, 
   return scrollToShow(cursor, Math.max(0, cursor - line), height, length);
 }
 
-/** Index of every display row by identity. */
-export function indexByKey(display: readonly DisplayRow[]): Map<IdentityKey, number> {
-  const map = new Map<IdentityKey, number>();
-  for (let i = 0; i < display.length; i++) map.set((display[i] as DisplayRow).key, i);
-  return map;
+const keyOfDisplayRow = (d: DisplayRow): IdentityKey => d.key;
+const indexOfDisplayRow = (_d: DisplayRow, index: number): number => index;
+
+/** Index of every display row by identity (built on first need: most refreshes look up one row, if any). */
+export function indexByKey(display: readonly DisplayRow[]): ReadonlyMap<IdentityKey, number> {
+  return new LazyKeyMap(display, keyOfDisplayRow, indexOfDisplayRow);
 }

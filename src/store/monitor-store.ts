@@ -6,6 +6,7 @@ import { defaultDescending } from './columns.js';
 import { COLUMN_IDS, DEFAULT_COLUMN_IDS, FIXED_COLUMN_IDS, type ColumnId } from '../config/columns.js';
 import { clampIndex, indexByKey, relocateCursor, scrollToPin, scrollToShow } from './cursor.js';
 import { computeLayout, type ScreenLayout } from './layout.js';
+import { LazyKeyMap } from './lazy-key-map.js';
 import { displayRows, withDescendants, type DisplayRow, type ListQuery } from './process-list.js';
 import { parsePortFilter, type PortHolders } from './port-filter.js';
 import { quoted } from '../output/sanitize.js';
@@ -225,6 +226,14 @@ function listQuery(s: MonitorState): ListQuery {
   };
 }
 
+const keyOfRow = (row: ProcessRow): IdentityKey => row.key;
+const rowItself = (row: ProcessRow): ProcessRow => row;
+
+/** A frame's rows by identity (built on first need: a refresh looks up its cursor row, if anything). */
+function rowsByIdentity(rows: readonly ProcessRow[]): ReadonlyMap<IdentityKey, ProcessRow> {
+  return new LazyKeyMap(rows, keyOfRow, rowItself);
+}
+
 /** The selected identities still present; the same Set when none left (the usual case: nothing selected). */
 function keepPresent(selection: ReadonlySet<IdentityKey>, rowsByKey: ReadonlyMap<IdentityKey, ProcessRow>): ReadonlySet<IdentityKey> {
   for (const key of selection) if (!rowsByKey.has(key)) return new Set([...selection].filter((k) => rowsByKey.has(k)));
@@ -324,8 +333,7 @@ export function createMonitorStore(options: MonitorStoreOptions = {}): MonitorSt
       ingest(frame) {
         const s = get();
         if (s.paused) return;
-        const rowsByKey = new Map<IdentityKey, ProcessRow>();
-        for (const row of frame.rows) rowsByKey.set(row.key, row);
+        const rowsByKey = rowsByIdentity(frame.rows);
         // The cursor's process exited: keep it on screen, marked, for a moment (not an untouched
         // --watch cursor: that one is just the top of the list).
         let tombstone = s.tombstone && s.tombstone.untilMs > frame.timestampMs && !rowsByKey.has(s.tombstone.row.key) ? s.tombstone : null;

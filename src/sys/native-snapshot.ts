@@ -148,6 +148,15 @@ const CHECK_EVERY = 64;
 const stateLetters: string[] = [];
 const letter = (code: number): string => stateLetters[code] ?? (stateLetters[code] = String.fromCharCode(code));
 
+/**
+ * The number as a small integer when it is one. A number read from a Float64Array is a double,
+ * and V8 boxes every double field of a record in a 16-byte object of its own: fifteen of them
+ * more than doubled each record (and the copying a young-generation GC does), where an int32 is
+ * stored in the record itself. pid, ppid, pgid, sid, threads, nice, priority and ttyNr are int
+ * in the kernel and are truncated with `| 0` directly.
+ */
+const small = (value: number): number => ((value | 0) === value ? value | 0 : value);
+
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** One Float64Array view per column over the packed columns (no copy). */
@@ -264,6 +273,11 @@ export class NativeSnapshotReader {
     const c = columnViews(packed);
     const text = Buffer.from(packed.text, 0, packed.textLength);
     let cursor = 0;
+    /**
+     * Records of this read by the raw text of their comm, user, exe and argv: every survivor of a
+     * young-generation GC is copied, so identical details are made once, not once per process.
+     */
+    const twins = new Map<string, RawProcess>();
     let sliceStart = performance.now();
     for (let i = 0; i < packed.count; i++) {
       if (i % CHECK_EVERY === CHECK_EVERY - 1 && performance.now() - sliceStart >= SLICE_MS) {
@@ -275,54 +289,72 @@ export class NativeSnapshotReader {
       let user: string;
       let exe: string | null;
       let argv: readonly string[];
+      let twinKey: string | null = null;
       if (c.detailsFresh[i] === 1) {
         // One string per process (ASCII straight from the bytes, anything else through decodeBytes,
-        // invalid UTF-8 kept as lone surrogates as the JS backend does), its pieces sliced out of
-        // it: one call into Node per process, and the pieces live exactly as long as the process.
+        // invalid UTF-8 kept as lone surrogates as the JS backend does): one call into Node per process.
         const end = cursor + (c.textBytes[i] as number);
         const pieces = c.textAscii[i] === 1 ? text.toString('latin1', cursor, end) : decodeBytes(text.subarray(cursor, end));
         cursor = end;
-        let at = 0;
-        const next = (): string => {
-          const nul = pieces.indexOf('\0', at);
-          const piece = pieces.slice(at, nul);
-          at = nul + 1;
-          return piece;
-        };
-        comm = next();
-        user = next();
-        exe = c.hasExe[i] === 1 ? next() : null;
-        const list: string[] = [];
-        for (let a = c.argc[i] as number; a > 0; a--) list.push(next());
-        argv = Object.freeze(list);
+        const hasExe = c.hasExe[i] === 1;
+        const argc = c.argc[i] as number;
+        const twin = twins.get(pieces);
+        if (twin !== undefined && (twin.exe !== null) === hasExe && twin.argv.length === argc) {
+          // Same comm, user, exe and argv as a process decoded earlier in this read (a pool of
+          // workers, a farm): share its strings, so the string just made is the only garbage.
+          ({ comm, user, exe, argv } = twin);
+        } else {
+          // The pieces are sliced out of the one string, and live exactly as long as the process.
+          let at = pieces.indexOf('\0');
+          comm = pieces.slice(0, at);
+          let from = at + 1;
+          at = pieces.indexOf('\0', from);
+          user = pieces.slice(from, at);
+          exe = null;
+          if (hasExe) {
+            from = at + 1;
+            at = pieces.indexOf('\0', from);
+            exe = pieces.slice(from, at);
+          }
+          const list: string[] = new Array(argc);
+          for (let a = 0; a < argc; a++) {
+            from = at + 1;
+            at = pieces.indexOf('\0', from);
+            list[a] = pieces.slice(from, at);
+          }
+          argv = Object.freeze(list);
+          twinKey = pieces;
+        }
       } else {
         // Figures moved, details did not: the identity's earlier record has them.
         const known = last[slot];
         if (known === undefined) throw new Error(`native snapshot: no details for identity slot ${slot} (pid ${c.pid[i]})`);
         ({ comm, user, exe, argv } = known);
       }
-      last[slot] = Object.freeze({
-        pid: c.pid[i] as number,
-        startTime: c.startTime[i] as number,
-        ppid: c.ppid[i] as number,
-        pgid: c.pgid[i] as number,
-        sid: c.sid[i] as number,
-        uid: c.uid[i] as number,
+      const record: RawProcess = Object.freeze({
+        pid: c.pid[i]! | 0,
+        startTime: small(c.startTime[i]!),
+        ppid: c.ppid[i]! | 0,
+        pgid: c.pgid[i]! | 0,
+        sid: c.sid[i]! | 0,
+        uid: small(c.uid[i]!),
         user,
-        state: letter(c.state[i] as number),
+        state: letter(c.state[i]!),
         comm,
         argv,
         exe,
-        utime: c.utime[i] as number,
-        stime: c.stime[i] as number,
-        rssBytes: c.rssBytes[i] as number,
-        vsizeBytes: c.vsizeBytes[i] as number,
-        threads: c.threads[i] as number,
-        nice: c.nice[i] as number,
-        priority: c.priority[i] as number,
-        ttyNr: c.ttyNr[i] as number,
+        utime: small(c.utime[i]!),
+        stime: small(c.stime[i]!),
+        rssBytes: small(c.rssBytes[i]!),
+        vsizeBytes: small(c.vsizeBytes[i]!),
+        threads: c.threads[i]! | 0,
+        nice: c.nice[i]! | 0,
+        priority: c.priority[i]! | 0,
+        ttyNr: c.ttyNr[i]! | 0,
         isKernelThread: c.isKernelThread[i] === 1,
       });
+      last[slot] = record;
+      if (twinKey !== null) twins.set(twinKey, record);
     }
     // Every process, changed or not, in pid order: one array of references to the kept records.
     const { order } = packed;
