@@ -250,7 +250,14 @@ export class NativeSnapshotReader {
   }
 
   private async readAndDecode(): Promise<Snapshot> {
-    const packed = await this.source.read();
+    let packed: PackedSnapshot;
+    try {
+      packed = await this.source.read();
+    } catch (error) {
+      // A failed read has made the addon forget every identity: its next read describes all anew.
+      this.lastBySlot.length = 0;
+      throw error;
+    }
     try {
       return await this.decode(packed);
     } catch (error) {
