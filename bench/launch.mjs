@@ -80,13 +80,14 @@ export function measureLauncher(cli, runs) {
 
 /** The phases, in start-up order: [label, mark where the phase ends]. Time 0 is node's process start. */
 const PHASES = [
-  ['node start + bundle load (cli evaluated)', 'cli-evaluated'],
+  ['node start + entry module (cli evaluated)', 'cli-evaluated'],
+  ['first snapshot read started (early start)', 'first-read-start'],
   ['monitor command loaded', 'monitor-main'],
   ['config read', 'config-loaded'],
-  ['collector ready (addon loaded)', 'collector-ready'],
-  ['first snapshot started', 'primed-sample-start'],
+  ['collector ready (adopts the early read)', 'collector-ready'],
+  ['first snapshot handed to the sampler', 'primed-sample-start'],
+  ['first snapshot decoded (no CPU figures yet)', 'primed-sample-done'],
   ['UI modules loaded (React, Ink, yoga)', 'ui-loaded'],
-  ['first snapshot done', 'primed-sample-done'],
   ['second snapshot started', 'sample-2-start'],
   ['second snapshot done (CPU figures)', 'sample-2-done'],
   ['render started', 'render-start'],
