@@ -58,9 +58,11 @@ describe.skipIf(!hasTmux)('start-up in tmux', () => {
     expect(at('first-read-start')).toBeLessThanOrEqual(at('collector-ready'));
     // ...and before React and Ink.
     expect(at('first-read-start')).toBeLessThan(at('ui-loaded'));
-    // The first full frame is the one with CPU figures: after the second snapshot.
+    // The first full frame is the one with CPU figures: after the second snapshot (the second is
+    // taken after the first is done; the first render may come before it, when the wait for it
+    // runs out on a busy machine, but the report waits for a frame with CPU figures).
     expect(at('sample-2-start')).toBeGreaterThanOrEqual(at('primed-sample-done'));
-    expect(at('sample-2-done')).toBeLessThanOrEqual(at('render-start'));
+    expect(at('sample-2-done')).toBeLessThanOrEqual(firstFullFrameMs);
     expect(at('render-start')).toBeLessThanOrEqual(firstFullFrameMs);
     expect(at('cpu-ms')).toBeGreaterThan(0);
   }, 90_000);
