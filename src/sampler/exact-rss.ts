@@ -18,10 +18,15 @@ export async function readExactRss(collector: Pick<Collector, 'readExtras'>, row
   return exact;
 }
 
+/** MEM% of a row with `rss` resident instead of its counter's figure (scaled, so it needs no total). */
+export function memPercentAt(row: ProcessRow, rss: number): number {
+  return rss === row.rssBytes || row.rssBytes <= 0 ? row.memPercent : (row.memPercent * rss) / row.rssBytes;
+}
+
 /** The row with its exact RSS (and MEM% scaled to match), or the row itself when `rss` is unknown. */
 export function withExactRow(row: ProcessRow, rss: number | undefined): ProcessRow {
   if (rss === undefined || rss === row.rssBytes) return row;
-  return rowWith(row, { rssBytes: rss, memPercent: row.rssBytes > 0 ? (row.memPercent * rss) / row.rssBytes : row.memPercent });
+  return rowWith(row, { rssBytes: rss, memPercent: memPercentAt(row, rss) });
 }
 
 /** The rows with their exact RSS where `exact` has it. */

@@ -1,10 +1,10 @@
 // Reads the exact RSS of the rows on screen after each refresh and each scroll, outside React,
 // and hands it to the store: a person compares the RSS column with ps and top, which show VmRSS.
 // At most one read is in flight; a change meanwhile asks for one more read when it finishes.
-// A row is read again only when the snapshot says it changed (its RSS counter or CPU time moved)
-// or its figure is older than EXACT_RSS_MAX_AGE_MS: reading /proc/PID/status for every row on
-// screen every refresh was a third of a steady refresh's CPU, for figures of idle processes that
-// had not moved.
+// A row is read again only when the snapshot's RSS counter for it moved or its figure is older
+// than EXACT_RSS_MAX_AGE_MS: reading /proc/PID/status for every row on screen every refresh was a
+// third of a steady refresh's CPU, for figures that had not moved (idle processes, and busy ones
+// whose memory is steady).
 import type { IdentityKey, ProcessRow } from '../sampler/types.js';
 import { visibleRows, type MonitorState, type MonitorStore } from '../store/monitor-store.js';
 
@@ -12,8 +12,8 @@ import { visibleRows, type MonitorState, type MonitorStore } from '../store/moni
 export type ExactRssRead = (rows: readonly ProcessRow[]) => Promise<Map<IdentityKey, number>>;
 
 /**
- * A row whose snapshot figures did not move is read again after this long anyway: memory can
- * change while a process sleeps (reclaim, swap) by less than the counter's per-CPU slack.
+ * A row whose RSS counter did not move is read again after this long anyway: the counter is summed
+ * from per-CPU batches, so memory can change by less than its slack without moving it.
  */
 export const EXACT_RSS_MAX_AGE_MS = 5000;
 
@@ -23,8 +23,6 @@ interface ExactReading {
   readonly rssBytes: number | null;
   /** The snapshot's RSS counter when read. */
   readonly counterBytes: number;
-  /** utime + stime (ticks) when read. */
-  readonly cpuTicks: number;
   /** The reader's clock when read. */
   readonly atMs: number;
 }
@@ -70,7 +68,7 @@ export class VisibleRssReader {
     this.inFlight = (due.length === 0 ? Promise.resolve(new Map<IdentityKey, number>()) : this.read(due))
       .then((exact) => {
         for (const row of due) {
-          this.readings.set(row.key, { rssBytes: exact.get(row.key) ?? null, counterBytes: row.rssBytes, cpuTicks: row.utime + row.stime, atMs: startedAt });
+          this.readings.set(row.key, { rssBytes: exact.get(row.key) ?? null, counterBytes: row.rssBytes, atMs: startedAt });
         }
         this.publish(rows);
       })
@@ -101,7 +99,7 @@ export class VisibleRssReader {
 
 /** Whether a row on screen needs a fresh exact reading. */
 function isDue(reading: ExactReading | undefined, row: ProcessRow, nowMs: number): boolean {
-  return reading === undefined || reading.counterBytes !== row.rssBytes || reading.cpuTicks !== row.utime + row.stime || nowMs - reading.atMs >= EXACT_RSS_MAX_AGE_MS;
+  return reading === undefined || reading.counterBytes !== row.rssBytes || nowMs - reading.atMs >= EXACT_RSS_MAX_AGE_MS;
 }
 
 /** A new frame, another list or another part of it on screen. */
