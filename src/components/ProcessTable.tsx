@@ -3,6 +3,7 @@ import { Box, Text } from 'ink';
 import { useMonitor } from '../store/use-monitor-store.js';
 import { rowLine, screenColumns, titleLine } from './table-columns.js';
 import { fit } from '../output/format.js';
+import { shownRss } from '../sampler/exact-rss.js';
 
 interface RowProps {
   readonly text: string;
@@ -63,7 +64,7 @@ export function ProcessTable(): React.JSX.Element {
         const isCursor = d.key === cursorKey;
         const marked = selection.has(d.key);
         // Only the cursor row needs its trailing blanks (full-width highlight); Ink's cost grows with every character.
-        const line = fit(rowLine(columns, d, marked, isCursor, exactRss.get(d.key) ?? d.row.rssBytes), width);
+        const line = fit(rowLine(columns, d, marked, isCursor, shownRss(d.row, exactRss.get(d.key))), width);
         const text = isCursor ? line : line.trimEnd();
         return <Row key={d.key} text={text} isCursor={isCursor} marked={marked} exited={d.exited} color={color} />;
       })}
