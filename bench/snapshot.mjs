@@ -93,15 +93,17 @@ function watchLongestGap() {
 
 /**
  * Times one call of fn while watching the event loop (1 ms resolution); fn returns the process
- * count. CPU time counts every thread of this process (worker, JS, GC helpers) plus reaped
+ * count. With watch, also finds what the JS thread did in the loop's longest gap (diagnostic
+ * rounds only). CPU time counts every thread of this process (worker, JS, GC helpers) plus reaped
  * children, so it stays comparable when other load on the machine stretches wall time.
  * allocatedBytes is how much the heap grew during the call; it equals the bytes allocated only
  * when no GC ran meanwhile (see allocationMedian).
  */
-export async function timed(fn) {
+export async function timed(fn, { watch = false } = {}) {
   const histogram = monitorEventLoopDelay({ resolution: 1 });
   histogram.enable();
-  const stopWatching = watchLongestGap();
+  // Off in timed runs: reading schedstat every millisecond costs CPU the C floors never pay.
+  const stopWatching = watch ? watchLongestGap() : () => null;
   const cpuBefore = process.cpuUsage();
   const childrenBefore = childrenCpuMs();
   const heapBefore = heapBytes();
@@ -161,6 +163,8 @@ const NATIVE_STEADY = 'native steady-state refresh';
 const PIDUSAGE = 'pidusage (all pids)';
 const PS = 'ps -eo pid,ppid,pcpu,rss,comm';
 const IDLE = 'idle (event-loop noise baseline)';
+/** Extra rounds of the native readers and idle windows watched with schedstat (after the timed ones). */
+const DIAGNOSTIC_ROUNDS = 5;
 const JS_STEADY = 'JS fallback steady refresh';
 
 /**
@@ -186,8 +190,8 @@ export async function run({ procs, runs = 15, lib, procRoot = '/proc' }) {
     notes.push(`native addon unavailable: ${nativeSteady}`);
   } else {
     contenders.push(
-      { name: NATIVE_FIRST, once: () => timed(async () => (await lib.createNativeCollector(procRoot).snapshot()).processes.length) },
-      { name: NATIVE_STEADY, once: () => timed(async () => (await nativeSteady.snapshot()).processes.length) },
+      { name: NATIVE_FIRST, once: (options) => timed(async () => (await lib.createNativeCollector(procRoot).snapshot()).processes.length, options) },
+      { name: NATIVE_STEADY, once: (options) => timed(async () => (await nativeSteady.snapshot()).processes.length, options) },
     );
   }
   const jsSteady = lib.createJsCollector(procRoot);
@@ -212,7 +216,7 @@ export async function run({ procs, runs = 15, lib, procRoot = '/proc' }) {
           return result.stdout.trim().split('\n').length - 1;
         }),
     },
-    { name: IDLE, once: () => timed(() => new Promise((resolve) => setTimeout(() => resolve(0), 50))) },
+    { name: IDLE, once: (options) => timed(() => new Promise((resolve) => setTimeout(() => resolve(0), 50)), options) },
   );
 
   const samples = new Map(contenders.map((c) => [c.name, []]));
@@ -227,6 +231,16 @@ export async function run({ procs, runs = 15, lib, procRoot = '/proc' }) {
     }
   }
   pidusage.clear();
+  // Diagnostic rounds, not in any figure above: the same native runs and idle windows, watched
+  // with schedstat to tell the reader's own stalls from the machine's.
+  const watched = new Map([NATIVE_FIRST, NATIVE_STEADY, IDLE].map((name) => [name, []]));
+  for (let round = 0; round < Math.min(runs, DIAGNOSTIC_ROUNDS) && schedstat; round++) {
+    for (const contender of contenders.filter((c) => watched.has(c.name))) {
+      collectGarbage();
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      watched.get(contender.name).push(await contender.once({ watch: true }));
+    }
+  }
 
   const figures = {};
   const rows = [];
@@ -241,9 +255,9 @@ export async function run({ procs, runs = 15, lib, procRoot = '/proc' }) {
   const maxDelay = (name) => Math.max(0, ...(samples.get(name) ?? []).map((s) => s.loopDelayMs));
   /** The longest gap of the 1 ms timer over a contender's runs, with the JS thread's run and wait time in it. */
   const longestGap = (name) =>
-    (samples.get(name) ?? []).map((s) => s.longestGap).filter(Boolean).reduce((a, b) => (b.gapMs > a.gapMs ? b : a), { gapMs: 0, runMs: 0, waitMs: 0 });
+    (watched.get(name) ?? []).map((s) => s.longestGap).filter(Boolean).reduce((a, b) => (b.gapMs > a.gapMs ? b : a), { gapMs: 0, runMs: 0, waitMs: 0 });
   /** The longest the JS thread itself ran between two ticks of the 1 ms timer, over a contender's runs. */
-  const longestHeld = (name) => Math.max(0, ...(samples.get(name) ?? []).map((s) => s.longestGap?.heldMs ?? 0));
+  const longestHeld = (name) => Math.max(0, ...(watched.get(name) ?? []).map((s) => s.longestGap?.heldMs ?? 0));
   const gapText = (gap) => `${gap.gapMs.toFixed(1)} ms (JS thread running ${gap.runMs.toFixed(1)} ms, waiting for a CPU ${gap.waitMs.toFixed(1)} ms)`;
   const floorA = figures[FLOOR_A];
   const floorB = figures[FLOOR_B];
@@ -279,7 +293,7 @@ export async function run({ procs, runs = 15, lib, procRoot = '/proc' }) {
         `(load average ${loadavg()[0].toFixed(2)} on ${availableParallelism()} CPUs).`,
       ...(schedstat
         ? [
-            `Longest gap of a 1 ms timer, with what the JS thread did in it (schedstat): first ${gapText(longestGap(NATIVE_FIRST))}; ` +
+            `In ${watched.get(IDLE).length} more rounds watched with schedstat, the longest gap of a 1 ms timer and what the JS thread did in it: first ${gapText(longestGap(NATIVE_FIRST))}; ` +
               `steady ${gapText(longestGap(NATIVE_STEADY))}; idle ${gapText(longestGap(IDLE))}. ` +
               'Running is the reader\'s own synchronous work (completion callback, decoding, GC); waiting is other load holding every CPU. ' +
               `Longest the JS thread itself ran between two ticks: first ${longestHeld(NATIVE_FIRST).toFixed(1)} ms, steady ${longestHeld(NATIVE_STEADY).toFixed(1)} ms, idle ${longestHeld(IDLE).toFixed(1)} ms.`,

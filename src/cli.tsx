@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // argv → mode. No logic here: each mode lives in src/commands/ and is loaded lazily so that
 // scripted subcommands never pay for loading React and Ink. Subcommands are data in
-// src/commands/command-table.ts.
+// src/commands/command-table.ts, loaded after the interactive monitor's first snapshot has been
+// started (src/tui/early-start.ts): that read is what its first full frame waits for.
 import * as nodeModule from 'node:module';
-import { findCommand, MONITOR_COMMAND, unknownCommandMessage } from './commands/command-table.js';
 import { UsageError, EXIT_USAGE } from './output/usage-error.js';
 import { exitQuietlyOnClosedPipe, writeStderr } from './output/std-streams.js';
 import { dropLauncherEnv } from './util/launcher-env.js';
@@ -15,11 +15,14 @@ async function run(argv: readonly string[]): Promise<number> {
   const [first, ...rest] = argv;
   if (first === '--help' || first === '-h') return (await import('./commands/help.js')).main([]);
   if (first === '--version' || first === '-V') return (await import('./commands/version.js')).main([]);
-  const spec = first !== undefined ? findCommand(first) : undefined;
+  // No subcommand: the monitor, whose first snapshot starts before anything else loads.
+  const monitor = first === undefined || first.startsWith('-');
+  if (monitor) (await import('./tui/early-start.js')).startEarly();
+  const { findCommand, MONITOR_COMMAND, unknownCommandMessage } = await import('./commands/command-table.js');
+  if (monitor) return (await MONITOR_COMMAND.load()).main(argv);
+  const spec = findCommand(first);
   if (spec) return (await spec.load()).main(rest);
-  if (first !== undefined && !first.startsWith('-')) throw new UsageError(unknownCommandMessage(first));
-  await MONITOR_COMMAND.prepare?.();
-  return (await MONITOR_COMMAND.load()).main(argv);
+  throw new UsageError(unknownCommandMessage(first));
 }
 
 dropLauncherEnv(process.env);

@@ -1,24 +1,40 @@
-// The monitor's early first snapshot (src/tui/early-start.ts): started only for a terminal, handed
-// over once, and a collector error kept for the monitor to report where it always did.
+// The monitor's early first read (src/tui/early-start.ts over src/sys/first-read.ts): started only
+// for a terminal and the native backend, handed over once, and adopted by the next native
+// collector for the same /proc instead of a second reader.
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEarly, takeEarlyStart } from '../src/tui/early-start.js';
+import { startFirstRead, takeFirstRead } from '../src/sys/first-read.js';
+import { createNativeCollector } from '../src/sys/collector.js';
+import { loadNativeAddon, type NativeAddon } from '../src/sys/native-addon.js';
 
 const stdoutIsTTY = Object.getOwnPropertyDescriptor(process.stdout, 'isTTY');
+const addon = loadNativeAddon().addon;
+const OriginalReader = addon?.SnapshotReader;
 
 function setStdoutTTY(value: boolean): void {
   Object.defineProperty(process.stdout, 'isTTY', { value, configurable: true, writable: true });
+}
+
+/** Counts the addon readers made from now on (the addon object is the one every module shares). */
+function countReaders(native: NativeAddon): { made: () => number } {
+  let made = 0;
+  native.SnapshotReader = new Proxy(native.SnapshotReader, {
+    construct(target, args: [string]) {
+      made += 1;
+      return Reflect.construct(target, args);
+    },
+  });
+  return { made: () => made };
 }
 
 afterEach(() => {
   if (stdoutIsTTY) Object.defineProperty(process.stdout, 'isTTY', stdoutIsTTY);
   else delete (process.stdout as { isTTY?: boolean }).isTTY;
   delete process.env.PROCTOP_BACKEND;
+  if (addon && OriginalReader) addon.SnapshotReader = OriginalReader;
   // Nothing left over for the next test, whatever this one did.
-  try {
-    takeEarlyStart();
-  } catch {
-    // a kept collector error
-  }
+  takeEarlyStart();
+  takeFirstRead('/proc');
 });
 
 describe('early start', () => {
@@ -26,32 +42,55 @@ describe('early start', () => {
     setStdoutTTY(false);
     startEarly();
     expect(takeEarlyStart()).toBeNull();
+    expect(takeFirstRead('/proc')).toBeNull();
   });
 
-  it('hands over, once, a sampler whose first sample is the snapshot started early', async () => {
+  it('starts nothing for the JS backend (PROCTOP_BACKEND=js): the monitor times its first sample itself', () => {
     setStdoutTTY(true);
     process.env.PROCTOP_BACKEND = 'js';
-    const before = performance.now();
     startEarly();
-    startEarly(); // a second call does not start a second snapshot
-    const early = takeEarlyStart();
-    expect(early).not.toBeNull();
     expect(takeEarlyStart()).toBeNull();
-    expect(early?.choice.collector.backend).toBe('js');
-    expect(early?.startedAt).toBeGreaterThanOrEqual(before);
-    const first = await early?.source.sample();
-    expect(first?.rows.some((row) => row.pid === process.pid)).toBe(true);
-    // The first frame has no CPU window yet; the next sample of the same sampler has one.
-    expect(first?.intervalMs).toBe(0);
-    const second = await early?.source.sample();
-    expect(second?.intervalMs).toBeGreaterThan(0);
+    expect(takeFirstRead('/proc')).toBeNull();
   });
 
-  it('keeps a collector error and throws it when the monitor takes the early start', () => {
+  it.skipIf(!addon)('on a terminal, starts the native first read once and hands over when it started, once', () => {
     setStdoutTTY(true);
-    process.env.PROCTOP_BACKEND = 'bogus';
-    expect(() => startEarly()).not.toThrow();
-    expect(() => takeEarlyStart()).toThrow(/PROCTOP_BACKEND must be "native" or "js", not "bogus"/);
+    const before = performance.now();
+    startEarly();
+    startEarly(); // a second call starts no second read
+    const startedAt = takeEarlyStart();
+    expect(startedAt).toBeGreaterThanOrEqual(before);
+    expect(startedAt).toBeLessThanOrEqual(performance.now());
     expect(takeEarlyStart()).toBeNull();
+    expect(takeFirstRead('/proc')).not.toBeNull();
+  });
+});
+
+describe.skipIf(!addon)('first read (native)', () => {
+  it('is adopted by the next native collector for the same /proc, whose first snapshot it answers', async () => {
+    const readers = countReaders(addon as NativeAddon);
+    expect(startFirstRead()).toBe(true);
+    expect(startFirstRead()).toBe(false); // one waits already
+    expect(readers.made()).toBe(1);
+    const collector = createNativeCollector();
+    expect(typeof collector).not.toBe('string');
+    if (typeof collector === 'string') return;
+    expect(readers.made()).toBe(1); // adopted, not a second reader
+    const first = await collector.snapshot();
+    expect(first.processes.some((p) => p.pid === process.pid)).toBe(true);
+    const second = await collector.snapshot();
+    expect(second.monotonicMs).toBeGreaterThan(first.monotonicMs);
+    // Handed over once: the next collector reads with a reader of its own.
+    expect(typeof createNativeCollector()).not.toBe('string');
+    expect(readers.made()).toBe(2);
+  });
+
+  it('is not adopted for another proc root, and a failed first read surfaces at the first snapshot', async () => {
+    expect(startFirstRead('/nonexistent-proc-root')).toBe(true);
+    expect(takeFirstRead('/proc')).toBeNull();
+    const source = takeFirstRead('/nonexistent-proc-root');
+    expect(source).not.toBeNull();
+    await expect(source?.read()).rejects.toThrow();
+    expect(takeFirstRead('/nonexistent-proc-root')).toBeNull();
   });
 });

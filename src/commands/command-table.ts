@@ -34,8 +34,6 @@ export interface CommandSpec {
   readonly values?: Readonly<Record<string, ValueKind>>;
   /** What positional arguments are (completed when the word does not start with "-"). */
   readonly positional?: ValueKind;
-  /** Work the command will need, started before its modules load when the CLI runs it (not for help or completion). */
-  readonly prepare?: () => Promise<void>;
 }
 
 /** The shells `proctop completion` writes scripts for. */
@@ -50,8 +48,6 @@ export const MONITOR_COMMAND: CommandSpec = {
     return { main, usage: MONITOR_USAGE };
   },
   values: { '--sort': SORT_NAMES.split(', '), '--user': 'user' },
-  // Its first snapshot, before its modules load (the first CPU figures wait for a second one).
-  prepare: async () => (await import('../tui/early-start.js')).startEarly(),
 };
 
 /** The subcommands, in the order help lists them. */

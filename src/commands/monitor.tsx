@@ -30,11 +30,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (toTerminal && !options.watch && process.stdin.isTTY !== true) {
     throw new UsageError('stdin is not a terminal: the interactive monitor needs keys; use "proctop --watch"');
   }
-  // Interactive on a terminal: the CLI started the first snapshot before this module loaded.
-  const early = toTerminal ? takeEarlyStart() : null;
-  const { collector, notice } = early?.choice ?? createCollector();
+  // On a terminal the CLI may have started the native reader's first read before this module
+  // loaded; the collector adopts it, and the second read is timed from when it started.
+  const earlyStartedAt = toTerminal ? takeEarlyStart() : null;
+  const { collector, notice } = createCollector();
   markStartup('collector-ready');
-  let source: FrameSource = early?.source ?? new Sampler(collector);
+  let source: FrameSource = new Sampler(collector);
   let stopMetrics = async (): Promise<void> => undefined;
   if (options.metrics !== null) {
     const [{ startPaneMetrics }, { addressText }] = await Promise.all([import('../metrics/pane-metrics.js'), import('../metrics/listen-address.js')]);
@@ -51,28 +52,28 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`proctop: serving metrics on http://${addressText(bound.address, bound.port)}/metrics\n`);
   }
   try {
-    return await runMonitor(options, source, collector, notice, toTerminal, early?.startedAt);
+    return await runMonitor(options, source, collector, notice, toTerminal, earlyStartedAt);
   } finally {
     await stopMetrics();
   }
 }
 
-/** `firstSampleStartedAt`: when `source`'s first sample was started early (startEarly), if it was. */
+/** `earlyStartedAt`: when the first snapshot's read was started early (startEarly), if it was. */
 async function runMonitor(
   options: MonitorOptions,
   source: FrameSource,
   collector: Collector,
   notice: string | null,
   toTerminal: boolean,
-  firstSampleStartedAt: number | undefined,
+  earlyStartedAt: number | null,
 ): Promise<number> {
   if (!toTerminal) {
     const { runWatchBatch } = await import('../tui/watch-batch.js');
     if (notice) writeStderr(`proctop: ${notice}\n`);
     return runWatchBatch(source, options, collector.backend, writeStdout);
   }
-  // The first snapshot overlaps loading Ink and React: started early by the CLI, else now.
-  const primed = firstSampleStartedAt !== undefined ? { source, startedAt: firstSampleStartedAt } : primedSource(source);
+  // The first snapshot overlaps loading Ink and React (its read already under way if started early).
+  const primed = primedSource(source, earlyStartedAt ?? undefined);
   const { runInteractive } = await loadWithoutFetch(() => import('../tui/run-interactive.js'));
   markStartup('ui-loaded');
   return runInteractive({ options, source: primed.source, firstSampleStartedAt: primed.startedAt, backend: collector.backend, notice, collector });

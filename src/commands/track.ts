@@ -8,14 +8,15 @@ import { formatLadder, type Ladder } from '../actions/ladder.js';
 import { stopExitCode, stopMany } from '../actions/stop-many.js';
 import { parseSignal, signalName, SIGNAL_NUMBERS } from '../actions/signals.js';
 import { formatBytes } from '../output/format.js';
-import { platformName, schemaId, toJsonText } from '../output/json-envelope.js';
+import { platformName, schemaId, toJsonText, writeJsonList } from '../output/json-envelope.js';
 import { quoted, sanitizeText } from '../output/sanitize.js';
 import { writeStderr, writeStdout } from '../output/std-streams.js';
 import { renderTextTable } from '../output/text-table.js';
 import { statusJson, type LiveFigures } from '../registry/entry-json.js';
+import { writeStoredList, type ListedEntry } from '../registry/list-json.js';
 import { Registry, selectForAction, type LabelKind, type RunLog } from '../registry/registry.js';
 import { commandText, isEmptySelector, labelProblem, matchesSelector, type RegistrySelector } from '../registry/selectors.js';
-import type { DeathReason, TrackedEntry, TrackedStatus } from '../registry/types.js';
+import type { DeathReason, EntrySummary, TrackedEntry, TrackedStatus } from '../registry/types.js';
 import { Sampler } from '../sampler/sampler.js';
 import type { ProcessRow } from '../sampler/types.js';
 import { LockTimeoutError } from '../storage/file-lock.js';
@@ -76,7 +77,8 @@ input, a name in use, several matches without --all, or nothing signalled.
 
 /** Where track reads and writes; tests inject answers and a recording signaller. */
 export interface TrackIo {
-  readonly stdout: (text: string) => void;
+  /** Text, or bytes already UTF-8 (a big listing is written in pieces). */
+  readonly stdout: (text: string | Uint8Array) => void;
   readonly stderr: (text: string) => void;
   readonly stdoutIsTty: boolean;
   readonly stdinIsTty: boolean;
@@ -166,8 +168,12 @@ function formatOf(v: Values, io: TrackIo): 'json' | 'table' {
   return io.stdoutIsTty ? 'table' : 'json';
 }
 
+function envelopeValue(command: string, registry: Registry, fields: Record<string, unknown>, warnings: readonly string[] = []): Record<string, unknown> {
+  return { schema_id: schemaId('track'), timestamp: new Date().toISOString(), platform: platformName(), command, registry_path: registry.path, ...fields, warnings: [...warnings] };
+}
+
 function envelope(command: string, registry: Registry, fields: Record<string, unknown>, warnings: readonly string[] = []): string {
-  return toJsonText({ schema_id: schemaId('track'), timestamp: new Date().toISOString(), platform: platformName(), command, registry_path: registry.path, ...fields, warnings: [...warnings] });
+  return toJsonText(envelopeValue(command, registry, fields, warnings));
 }
 
 const DEATH_TEXT: Readonly<Record<DeathReason, string>> = { exited: 'exited', reused: 'PID reused', 'other-boot': 'before reboot' };
@@ -283,23 +289,49 @@ async function trackList(argv: readonly string[], io: TrackIo): Promise<number> 
   if (v.alive && v.dead) throw new UsageError('--alive and --dead cannot be used together');
   const selector = selectorOf(v);
   const registry = await io.registry();
-  const [data, rows] = await Promise.all([registry.read(), io.sampleRows()]);
-  const { statuses: all, warning } = await registry.observe(await registry.statuses(data.entries, rows));
-  const selected = all.filter((s) => (v.alive ? s.liveness.alive : v.dead ? !s.liveness.alive : true) && matchesSelector(s.entry, selector));
-  const byPid = new Map(rows.map((r) => [r.pid, r]));
-  const live = new Map<number, LiveFigures>();
-  for (const s of selected) {
-    const row = byPid.get(s.entry.pid);
-    if (s.liveness.alive && row) live.set(s.entry.id, { cpuPercent: row.cpuPercentLifetime, rssBytes: row.rssBytes, state: row.state });
+  const byState = (s: TrackedStatus<EntrySummary>): boolean => (v.alive ? s.liveness.alive : v.dead ? !s.liveness.alive : true);
+  // JSON without selectors prints the entries from their stored lines: a big registry is not
+  // parsed whole (selectors and the table need whole entries).
+  const [listing, rows] = await Promise.all([format === 'json' && isEmptySelector(selector) ? registry.readListing() : registry.read(), io.sampleRows()]);
+  if ('lines' in listing && listing.lines) {
+    const { listed, warning } = await observeListed(registry, listing.entries, rows, byState);
+    writeStoredList(envelopeValue('list', registry, { entries: null }, warning ? [warning] : []), listed, listing.lines, liveFigures(listed, rows), io.stdout);
+    return 0;
   }
+  const data = 'lines' in listing ? listing.read.data : listing;
+  const { listed, warning } = await observeListed(registry, data.entries, rows, (s) => byState(s) && matchesSelector(s.entry, selector));
+  const live = liveFigures(listed, rows);
   const warnings = warning ? [warning] : [];
-  if (format === 'json') io.stdout(envelope('list', registry, { entries: selected.map((s) => statusJson(s, live.get(s.entry.id))) }, warnings));
+  if (format === 'json') writeJsonList(envelopeValue('list', registry, { entries: null }, warnings), 'entries', listed, (l) => statusJson(l.status, live.get(l.status.entry.id)), io.stdout);
   else {
-    if (selected.length > 0) io.stdout(entriesTable(selected, live));
+    if (listed.length > 0) io.stdout(entriesTable(listed.map((l) => l.status), live));
     else io.stdout(data.entries.length === 0 ? 'No tracked processes (proctop track add PID, or proctop track run -- CMD).\n' : 'No tracked process matches.\n');
     for (const w of warnings) io.stderr(`proctop: warning: ${w}\n`);
   }
   return 0;
+}
+
+/** The entries' statuses, observed (last seen written when due), those `keep` passes with their index in the registry. */
+async function observeListed<E extends EntrySummary>(registry: Registry, entries: readonly E[], rows: readonly ProcessRow[], keep: (s: TrackedStatus<E>) => boolean): Promise<{ listed: ListedEntry<E>[]; warning: string | null }> {
+  const { statuses, warning } = await registry.observe(await registry.statuses(entries, rows));
+  // observe keeps the order: index n is the registry's entry n (its stored line).
+  const listed: ListedEntry<E>[] = [];
+  for (let index = 0; index < statuses.length; index++) {
+    const status = statuses[index]!;
+    if (keep(status)) listed.push({ status, index });
+  }
+  return { listed, warning };
+}
+
+/** Live figures of the listed alive entries, by entry id, from the snapshot's rows. */
+function liveFigures(listed: readonly ListedEntry<EntrySummary>[], rows: readonly ProcessRow[]): Map<number, LiveFigures> {
+  const byPid = new Map(rows.map((r) => [r.pid, r]));
+  const live = new Map<number, LiveFigures>();
+  for (const { status: s } of listed) {
+    const row = s.liveness.alive ? byPid.get(s.entry.pid) : undefined;
+    if (row) live.set(s.entry.id, { cpuPercent: row.cpuPercentLifetime, rssBytes: row.rssBytes, state: row.state });
+  }
+  return live;
 }
 
 function refuseSelection(sub: string, selection: { status: 'none' } | { status: 'ambiguous'; count: number }): never {

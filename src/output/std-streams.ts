@@ -1,8 +1,8 @@
 // The process's own stdout and stderr, as every command writes to them.
 import { sanitizeLines } from './sanitize.js';
 
-/** Writes to stdout (JSON stays exact; tables are sanitized cell by cell by text-table). */
-export function writeStdout(text: string): void {
+/** Writes to stdout (JSON stays exact; tables are sanitized cell by cell by text-table). Bytes are UTF-8. */
+export function writeStdout(text: string | Uint8Array): void {
   process.stdout.write(text);
 }
 

@@ -1,12 +1,12 @@
 import type { ProcessIdentity, ProcessProbe } from '../sys/types.js';
-import type { Liveness, TrackedEntry } from './types.js';
+import type { EntrySummary, Liveness } from './types.js';
 
 /**
  * An entry is alive when, on the boot it was registered on, a process with its pid exists now
  * with the same start time and has not exited. A reused PID is dead, never alive; after a
  * reboot every entry is dead. `now` is the process with the entry's pid now, if any.
  */
-export function livenessOf(entry: TrackedEntry, bootId: string, now: (ProcessIdentity & { readonly exited?: boolean }) | ProcessProbe | undefined): Liveness {
+export function livenessOf(entry: Pick<EntrySummary, 'bootId' | 'startTime'>, bootId: string, now: (ProcessIdentity & { readonly exited?: boolean }) | ProcessProbe | undefined): Liveness {
   if (entry.bootId !== bootId) return DEAD.otherBoot;
   if (!now) return DEAD.exited;
   if (now.startTime !== entry.startTime) return DEAD.reused;
@@ -41,7 +41,7 @@ export interface Observation {
  * Empty when nothing is due, so reads do not write.
  */
 export function observationsDue(
-  statuses: readonly { readonly entry: TrackedEntry; readonly liveness: Liveness }[],
+  statuses: readonly { readonly entry: EntrySummary; readonly liveness: Liveness }[],
   nowMs: number,
   intervalMs: number,
 ): Observation[] {
@@ -59,7 +59,7 @@ export function observationsDue(
 }
 
 /** Entries with the observations applied (matched by id and identity); null when none applied. */
-export function applyObservations(entries: readonly TrackedEntry[], observations: readonly Observation[]): TrackedEntry[] | null {
+export function applyObservations<E extends EntrySummary>(entries: readonly E[], observations: readonly Observation[]): E[] | null {
   if (observations.length === 0) return null;
   const byId = new Map(observations.map((o) => [o.id, o]));
   let changed = false;

@@ -10,17 +10,19 @@ import {
   ensureLogDir,
   ensureRegistryDir,
   loadRegistry,
+  loadRegistryListing,
   recordObservations,
   registryPath,
   updateRegistryFile,
   type RegistryChange,
+  type RegistryListing,
   type ParsedRegistry,
 } from '../storage/registry-file.js';
 import { identityKey } from '../storage/seen-file.js';
 import { lastSeenIntervalMs } from './last-seen-interval.js';
 import { applyObservations, livenessOf, observationsDue } from './liveness.js';
 import { labelSet, selectEntries, type RegistrySelector } from './selectors.js';
-import type { RegistryData, TrackedEntry, TrackedStatus } from './types.js';
+import type { EntrySummary, RegistryData, TrackedEntry, TrackedStatus } from './types.js';
 
 /** Labels given to a new entry. */
 export interface TrackLabels {
@@ -178,10 +180,20 @@ export class Registry {
   }
 
   /**
+   * Every entry as a listing needs it: a file in the canonical layout as its stored lines and
+   * entry summaries, without parsing the rest (see loadRegistryListing); any other file parsed.
+   */
+  async readListing(): Promise<RegistryListing> {
+    const listing = await loadRegistryListing(this.path);
+    if (!listing.lines) this.file = listing.read.file;
+    return listing;
+  }
+
+  /**
    * Liveness of entries. `processes` (a snapshot's records) answers from memory; without it each
    * entry's pid is probed (one stat read each).
    */
-  async statuses(entries: readonly TrackedEntry[], processes?: readonly (ProcessIdentity & { readonly state?: string })[]): Promise<TrackedStatus[]> {
+  async statuses<E extends EntrySummary = TrackedEntry>(entries: readonly E[], processes?: readonly (ProcessIdentity & { readonly state?: string })[]): Promise<TrackedStatus<E>[]> {
     if (entries.length === 0) return [];
     const bootId = await this.bootId();
     let byPid: ReadonlyMap<number, ProcessIdentity & { readonly exited?: boolean }>;
@@ -202,7 +214,7 @@ export class Registry {
    * the observations applied, and a warning instead of throwing: a read must not fail because
    * the registry could not be updated.
    */
-  async observe(statuses: readonly TrackedStatus[]): Promise<{ readonly statuses: readonly TrackedStatus[]; readonly warning: string | null }> {
+  async observe<E extends EntrySummary = TrackedEntry>(statuses: readonly TrackedStatus<E>[]): Promise<{ readonly statuses: readonly TrackedStatus<E>[]; readonly warning: string | null }> {
     const due = observationsDue(statuses, this.now(), this.lastSeenIntervalMs);
     if (due.length === 0) return { statuses, warning: null };
     const seen = applyObservations(statuses.map((s) => s.entry), due) ?? [];

@@ -10,19 +10,13 @@ import { constants } from 'node:fs';
 import { mkdir, open, readdir, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import type { RegistryData, TrackedEntry } from './registry-entry.js';
+import { entryToJson, REGISTRY_FORMAT, REGISTRY_VERSION, registryHead, type RegistryData, type TrackedEntry } from './registry-entry.js';
 import { withFileLock, type FileLockOptions, type LockDeps } from './file-lock.js';
+import { scanRegistryLines, type EntrySummary, type StoredLines } from './registry-lines.js';
 import { addObservations, applySeen, NO_SEEN, parseSeen, seenPath, serializeSeen, type SeenObservation, type SeenRecords } from './seen-file.js';
 import { ensureStateDir, openStateFile, StateDirError, stateDirPath } from './state-dir.js';
 
-/** `format` field of the file: says what it is to someone who opens it. */
-export const REGISTRY_FORMAT = 'proctop-registry';
-/**
- * Version of the file layout this proctop writes. 2: one compact entry per line, observations
- * possibly pending in <registry>.seen. 1 (read, rewritten as 2 by the next change): the same
- * records pretty-printed, no observations file.
- */
-export const REGISTRY_VERSION = 2;
+export { REGISTRY_FORMAT, REGISTRY_VERSION, entryToJson, registryHead };
 
 /** The registry file cannot be used (does not parse, newer version, not a file...): exit 1, file untouched. */
 export class RegistryFileError extends Error {
@@ -96,29 +90,6 @@ function entryFromJson(raw: Record<string, unknown>): TrackedEntry | null {
   };
 }
 
-/** TrackedEntry → the stored record (snake_case, like every JSON proctop writes). */
-export function entryToJson(e: TrackedEntry): Record<string, unknown> {
-  return {
-    id: e.id,
-    pid: e.pid,
-    start_time: e.startTime,
-    boot_id: e.bootId,
-    name: e.name,
-    tags: e.tags,
-    groups: e.groups,
-    cmdline: e.argv,
-    exe: e.exe,
-    uid: e.uid,
-    user: e.user,
-    created_at: e.createdAt,
-    last_seen: e.lastSeen,
-    first_seen_dead: e.firstSeenDead,
-    log_path: e.logPath,
-    cwd: e.cwd,
-    origin: e.origin,
-  };
-}
-
 /** Parses the file's text; throws RegistryFileError naming `path` and the problem. */
 export function parseRegistry(text: string, path: string): RegistryData {
   let raw: unknown;
@@ -152,9 +123,8 @@ export function parseRegistry(text: string, path: string): RegistryData {
  * a third of the indented size and parsed as one JSON document), one trailing newline.
  */
 export function serializeRegistry(data: RegistryData): string {
-  const head = JSON.stringify({ format: REGISTRY_FORMAT, version: REGISTRY_VERSION, next_id: data.nextId });
   const lines = data.entries.map((e) => JSON.stringify(entryToJson(e)));
-  return `${head.slice(0, -1)},"entries":[\n${lines.join(',\n')}\n]}\n`;
+  return `${registryHead(data.nextId)}${lines.join(',\n')}\n]}\n`;
 }
 
 /** The registry file as parsed, with the bytes it was parsed from (empty: no file). */
@@ -203,12 +173,18 @@ const NO_FILE: ParsedRegistry = { bytes: Buffer.alloc(0), data: EMPTY_REGISTRY }
  * lose an update.
  */
 async function readMainFile(path: string, known: ParsedRegistry | null): Promise<ParsedRegistry> {
+  const bytes = await readMainBytes(path);
+  if (!bytes) return NO_FILE;
+  if (known && known.bytes.length > 0 && known.bytes.equals(bytes)) return known;
+  return { bytes, data: parseRegistry(bytes.toString('utf8'), path) };
+}
+
+/** The registry file's bytes (null: no file), read under openStateFile's rules. */
+async function readMainBytes(path: string): Promise<Buffer | null> {
   const handle = await openToRead(path, 'registry');
-  if (!handle) return NO_FILE;
+  if (!handle) return null;
   try {
-    const bytes = await handle.readFile();
-    if (known && known.bytes.length > 0 && known.bytes.equals(bytes)) return known;
-    return { bytes, data: parseRegistry(bytes.toString('utf8'), path) };
+    return await handle.readFile();
   } finally {
     await handle.close();
   }
@@ -243,6 +219,24 @@ function withSeen(data: RegistryData, seen: SeenRecords): RegistryData {
 export async function loadRegistry(path: string, known: ParsedRegistry | null = null): Promise<RegistryRead> {
   const [file, seen] = await Promise.all([readMainFile(path, known), readSeenFile(seenPath(path))]);
   return { file, data: withSeen(file.data, seen) };
+}
+
+/**
+ * What a listing reads: a file in the canonical layout as its stored lines, with each entry's
+ * summary (pending observations applied, in file order); any other file read as loadRegistry
+ * reads it (parsed, or a RegistryFileError).
+ */
+export type RegistryListing =
+  | { readonly lines: StoredLines; readonly entries: readonly EntrySummary[] }
+  | { readonly lines: null; readonly read: RegistryRead };
+
+/** Reads the registry for a listing of every entry (see RegistryListing): no full parse of a canonical file. */
+export async function loadRegistryListing(path: string): Promise<RegistryListing> {
+  const [bytes, seen] = await Promise.all([readMainBytes(path), readSeenFile(seenPath(path))]);
+  const lines = bytes ? scanRegistryLines(bytes) : null;
+  if (lines) return { lines, entries: hasSeen(seen) ? applySeen(lines.entries, seen) : lines.entries };
+  const file = bytes ? { bytes, data: parseRegistry(bytes.toString('utf8'), path) } : NO_FILE;
+  return { lines: null, read: { file, data: withSeen(file.data, seen) } };
 }
 
 /** Reads the registry with its pending observations applied (see loadRegistry). */

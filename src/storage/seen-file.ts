@@ -95,7 +95,7 @@ export function addObservations(seen: SeenRecords, observations: readonly SeenOb
  * Entries with the observations applied (matched by identity): last seen becomes the later of the
  * two, first seen dead is set when the entry has none. Returns `entries` itself when nothing applies.
  */
-export function applySeen(entries: readonly TrackedEntry[], seen: SeenRecords): readonly TrackedEntry[] {
+export function applySeen<E extends Pick<TrackedEntry, 'id' | 'pid' | 'startTime' | 'lastSeen' | 'firstSeenDead'>>(entries: readonly E[], seen: SeenRecords): readonly E[] {
   if (seen.lastSeen.size === 0 && seen.firstSeenDead.size === 0) return entries;
   // Keys are built only for entries whose id has an observation: most of 10,000 have none.
   const ids = new Set<number>();

@@ -5,6 +5,7 @@ import { listFdsJs, withOwnPipeEnds } from './js/fds.js';
 import { unpackFdListing, unpackSocketOwners } from './native-fds.js';
 import { unpackSignalDelivery } from './native-signal.js';
 import { checkSnapshotLayout, NativeSnapshotReader } from './native-snapshot.js';
+import { takeFirstRead } from './first-read.js';
 import { signalJs, signalJsSync } from './js/signal.js';
 import { probeProcesses, readBootId, spawnDetached } from './tracking.js';
 import { listSocketOwnersJs, readInetSockets, readOwnNetns } from './js/socket-owners.js';
@@ -114,7 +115,8 @@ export function createNativeCollector(procRoot = '/proc'): Collector | string {
   // An addon packing other columns than the decoder reads is refused here, by name, never misread.
   const layoutProblem = checkSnapshotLayout(addon.snapshotLayout);
   if (layoutProblem) return layoutProblem;
-  const reader = new NativeSnapshotReader(new addon.SnapshotReader(procRoot));
+  // The reader whose first read the CLI started before this module loaded (src/sys/first-read.ts), if it did.
+  const reader = new NativeSnapshotReader(takeFirstRead(procRoot) ?? new addon.SnapshotReader(procRoot));
   // Cold path (only the columns and metrics switched on): shares the TypeScript reader for now.
   const extras = new ExtrasReader(procRoot);
   const listFds: Collector['listFds'] = async (pid, options) =>

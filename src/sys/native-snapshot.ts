@@ -250,7 +250,14 @@ export class NativeSnapshotReader {
   }
 
   private async readAndDecode(): Promise<Snapshot> {
-    const packed = await this.source.read();
+    let packed: PackedSnapshot;
+    try {
+      packed = await this.source.read();
+    } catch (error) {
+      // A failed read has made the addon forget every identity: its next read describes all anew.
+      this.lastBySlot.length = 0;
+      throw error;
+    }
     try {
       return await this.decode(packed);
     } catch (error) {
@@ -263,10 +270,15 @@ export class NativeSnapshotReader {
   }
 
   private async decode(packed: PackedSnapshot): Promise<Snapshot> {
-    // The read resolved from the addon's completion callback, in the loop's poll phase, where an
-    // immediate still runs before timers do: decoding after one hop instead never shares a turn
-    // of the loop with that callback. A handful of rows is not worth the hop.
-    if (packed.count > CHECK_EVERY) await yieldToLoop();
+    // The read resolved from the addon's completion callback, in the loop's poll phase. An
+    // immediate queued there runs in the same turn's check phase, before any timer could: the
+    // first slice would follow the callback's copying with no break. A second immediate, queued
+    // from the check phase, runs in the next turn, after timers and I/O. A handful of rows is
+    // not worth the two hops.
+    if (packed.count > CHECK_EVERY) {
+      await yieldToLoop();
+      await yieldToLoop();
+    }
     const { timestampMs, monotonicMs, system } = decodeSystem(packed.system);
     const last = this.lastBySlot;
     for (const slot of packed.freed) last[slot] = undefined;

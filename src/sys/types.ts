@@ -99,6 +99,13 @@ export interface Snapshot {
   readonly timestampMs: number;
   /** Monotonic clock when the read finished, ms (for rate computations). */
   readonly monotonicMs: number;
+  /**
+   * Every process, in pid order. Records are frozen, and a collector may hand back the very same
+   * record object for a process whose figures did not move since its previous snapshot (the
+   * native one does: its reader reports only new and changed processes), so `previous === current`
+   * tells a consumer it can skip that process; a new object says nothing (the JS backend makes
+   * new records every time).
+   */
   readonly processes: readonly RawProcess[];
   readonly system: SystemInfo;
   /** Non-fatal problems (e.g. "hidepid: other users' processes are hidden"). */

@@ -42,7 +42,8 @@ export interface InteractiveSetup {
 
 /**
  * How long the first render waits for the first frame with CPU figures (two snapshots 100 ms
- * apart) before drawing what there is ("sampling…", or the first snapshot at 0%).
+ * apart, counted from the start of the first read) before drawing what there is ("sampling…",
+ * or the first snapshot at 0%).
  */
 const FIRST_FULL_FRAME_WAIT_MS = 250;
 
@@ -106,11 +107,9 @@ export async function runInteractive(setup: InteractiveSetup): Promise<number> {
   try {
     // The first snapshot was started before Ink loaded and is usually done by now, the second
     // (CPU figures) due soon after: wait for it, so the first screen is the full one (one cold
-    // render on the way to it, not two).
+    // render on the way to it, not two). Nothing else reads meanwhile: the readers below start
+    // once that screen is drawn, so their reads never delay it.
     loop.start();
-    refresher?.start();
-    tracking.attach(store);
-    rssReader?.start();
     await loop.firstFullFrame(FIRST_FULL_FRAME_WAIT_MS);
     markStartup('render-start');
     const screen = (
@@ -133,6 +132,11 @@ export async function runInteractive(setup: InteractiveSetup): Promise<number> {
           }
         : undefined,
     });
+    // After the first screen: the details view's refresher, the TRACK column's registry reads and
+    // the exact RSS of the rows on screen (until it arrives, a row shows the snapshot's RSS).
+    refresher?.start();
+    tracking.attach(store);
+    rssReader?.start();
     stdout.on('resize', onResize);
     await new Promise<void>((resolve) => {
       if (store.getState().quitRequested) resolve();

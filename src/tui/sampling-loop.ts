@@ -127,10 +127,11 @@ function settledWithin(settled: Promise<void>, timeoutMs: number): Promise<void>
 
 /**
  * A source whose first sample is already under way (started before the UI modules loaded, so
- * the first snapshot overlaps module loading).
+ * the first snapshot overlaps module loading). `readStartedAt`: when the snapshot's read itself
+ * was started, if earlier than now (the CLI's early start, src/tui/early-start.ts).
  */
-export function primedSource(source: FrameSource): { readonly source: FrameSource; readonly startedAt: number } {
-  const startedAt = performance.now();
+export function primedSource(source: FrameSource, readStartedAt?: number): { readonly source: FrameSource; readonly startedAt: number } {
+  const startedAt = readStartedAt ?? performance.now();
   markStartup('primed-sample-start');
   let first: Promise<SampledFrame> | null = source.sample();
   first.then(() => markStartup('primed-sample-done'), () => undefined);

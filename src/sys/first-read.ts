@@ -1,0 +1,53 @@
+// The native reader's first read, started as early as proctop can: before the interactive
+// monitor's own modules load (src/tui/early-start.ts, from src/cli.tsx). The monitor's first CPU
+// figures need a second read a fixed gap after the first, so each millisecond the first read
+// starts earlier is one off the first full frame. This module is small on purpose (the addon and
+// the layout check only): the rest of the OS boundary loads while the addon reads. The native
+// collector made next for the same /proc adopts the reader with its read under way
+// (createNativeCollector); nothing else ever sees it.
+import { loadNativeAddon } from './native-addon.js';
+import { checkSnapshotLayout, type PackedSnapshot, type PackedSnapshotSource } from './native-snapshot.js';
+
+/** A reader whose first read() answers with the read started early. */
+interface Started {
+  readonly procRoot: string;
+  readonly source: PackedSnapshotSource;
+}
+
+let started: Started | null = null;
+
+/**
+ * Starts the native reader's first read of `procRoot`, unless the JS backend was asked for
+ * (PROCTOP_BACKEND=js) or the addon cannot be used (the collector says why when it is made).
+ * Returns whether a read was started (while one waits to be taken, later calls start nothing).
+ */
+export function startFirstRead(procRoot = '/proc'): boolean {
+  if (started !== null || process.env.PROCTOP_BACKEND === 'js') return false;
+  const load = loadNativeAddon();
+  if (!load.addon || checkSnapshotLayout(load.addon.snapshotLayout) !== null) return false;
+  const reader = new load.addon.SnapshotReader(procRoot);
+  let first: Promise<PackedSnapshot> | null = reader.read();
+  // Not awaited until the collector's first snapshot: keep an early failure from being unhandled.
+  first.catch(() => undefined);
+  started = {
+    procRoot,
+    source: {
+      read: () => {
+        const pending = first;
+        first = null;
+        return pending ?? reader.read();
+      },
+      forgetAll: () => reader.forgetAll(),
+      handleStats: () => reader.handleStats(),
+    },
+  };
+  return true;
+}
+
+/** The reader started early for `procRoot`, handed over once (null when none was, or for another root). */
+export function takeFirstRead(procRoot: string): PackedSnapshotSource | null {
+  if (started === null || started.procRoot !== procRoot) return null;
+  const { source } = started;
+  started = null;
+  return source;
+}
