@@ -3,11 +3,13 @@
 //
 // Target (issue 13): "track list with 10,000 entries costs no more than about one snapshot". The
 // list takes one snapshot itself, so what is measured is what the registry adds on top of it
-// (read and parse the file, liveness of every entry, the observation write, the JSON). Judged per
-// item: the registry's own CPU per entry ≤ one snapshot's CPU per process, i.e. 10,000 entries cost
-// no more than a snapshot of a box of 10,000 processes. Against this box's snapshot as a whole the
-// ratio is shown too: on a box of 1,000 processes it cannot be met by any JSON design (printing
-// 10,000 entries as JSON alone costs more than that snapshot).
+// (read and check the file, liveness of every entry, the observation write, the JSON; the
+// registry is written by serializeRegistry, as proctop writes it, so it is listed from its stored
+// lines, src/registry/list-json.ts). Judged per item: the registry's own CPU per entry ≤ one
+// snapshot's CPU per process, i.e. 10,000 entries cost no more than a snapshot of a box of
+// 10,000 processes. Against this box's snapshot as a whole the ratio is shown too: on a box of
+// 1,000 processes it cannot be met by any JSON design (printing 10,000 entries as JSON alone
+// costs more than that snapshot).
 //
 // In process, interleaved round by round, each round with a fresh collector (a CLI run is always a
 // cold snapshot): (a) the snapshot alone, (b) the CLI's own `track list --json` code (runTrack

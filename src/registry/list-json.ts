@@ -16,6 +16,11 @@ const FIRST_SEEN_DEAD = FIELDS.findIndex((f) => f.key === 'first_seen_dead');
 const CMDLINE = FIELDS.findIndex((f) => f.key === 'cmdline');
 /** What precedes each field's value in the output (an entry sits two levels deep, as toJsonText indents it). */
 const OUTPUT_PREFIX = FIELDS.map((f, i) => ascii(`${i === 0 ? '    {' : ','}\n      "${f.key}": `));
+/** The prefixes end to end, and where each starts (a hot loop reads one buffer). */
+const PREFIXES = Buffer.concat(OUTPUT_PREFIX);
+const PREFIX_AT = Uint16Array.from({ length: FIELDS.length + 1 }, (_, f) => OUTPUT_PREFIX.slice(0, f).reduce((n, p) => n + p.length, 0));
+/** Which fields are lists. */
+const IS_LIST = Uint8Array.from(FIELDS, (f) => (f.kind === 'strs' ? 1 : 0));
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -180,13 +185,12 @@ function writeStored(sink: ByteSink, lines: StoredLines, n: number, status: Trac
   const out = sink.buf;
   let o = sink.pos;
   for (let f = 0; f < FIELDS.length; f++) {
-    const prefix = OUTPUT_PREFIX[f]!;
-    o = copyRaw(out, o, prefix, 0, prefix.length);
+    o = copyRaw(out, o, PREFIXES, PREFIX_AT[f]!, PREFIX_AT[f + 1]!);
     const from = offsets[base + f]!;
     const to = offsets[base + f + 1]! - NEXT_PREFIX[f]!;
     if (f === LAST_SEEN && lastSeen !== null) o += out.write(lastSeen, o);
     else if (f === FIRST_SEEN_DEAD && firstSeenDead !== null) o += out.write(firstSeenDead, o);
-    else if (FIELDS[f]!.kind === 'strs') o = copyList(escape, out, o, b, from, to);
+    else if (IS_LIST[f] === 1) o = copyList(escape, out, o, b, from, to);
     else o = copyValue(escape, out, o, b, from, to);
   }
   o = copyRaw(out, o, COMMAND_PREFIX, 0, COMMAND_PREFIX.length);
