@@ -5,7 +5,7 @@ import React from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, render } from 'ink-testing-library';
 import { MonitorApp } from '../src/components/MonitorApp.js';
-import { readExactRss } from '../src/sampler/exact-rss.js';
+import { readExactRss, shownRss } from '../src/sampler/exact-rss.js';
 import { Sampler } from '../src/sampler/sampler.js';
 import type { IdentityKey, ProcessRow } from '../src/sampler/types.js';
 import { createMonitorStore, visibleRows } from '../src/store/monitor-store.js';
@@ -59,18 +59,18 @@ describe('the RSS column on screen', () => {
     await reader.stop();
   });
 
-  it('reads a row again only when its snapshot figures moved or its figure is old, and shows the new figure', async () => {
+  it('reads rows new to the view, moves readings with the counter between reads, and reads every row in view again once old', async () => {
     const store = createMonitorStore({ columns: 80, rows: 14, backend: 'native', color: false });
     let clock = 0;
     let reads = 0;
     const asked: number[][] = [];
-    // Every read returns new figures, so a row served from a stale reading would show an old one.
+    // Every read returns new figures (counter + 100 K + the read's number), so a stale reading shows.
     const reader = new VisibleRssReader(
       store,
       async (shown: readonly ProcessRow[]) => {
         reads += 1;
         asked.push(shown.map((r) => r.pid));
-        return new Map<IdentityKey, number>(shown.map((r) => [r.key, (20_000 + reads) * 1024]));
+        return new Map<IdentityKey, number>(shown.map((r) => [r.key, r.rssBytes + (100 + reads) * 1024]));
       },
       () => clock,
     );
@@ -80,38 +80,47 @@ describe('the RSS column on screen', () => {
         rows.map((r) => (changed[r.pid] ? syntheticRow({ ...r, ...changed[r.pid], pid: r.pid }) : syntheticRow({ ...r }))),
         { system: syntheticSystem(2), intervalMs: 1500 },
       );
+    const shown = (row: ProcessRow): number => {
+      const s = store.getState();
+      const now = s.rowsByKey.get(row.key) as ProcessRow;
+      return shownRss(now, s.exactRss.get(row.key));
+    };
     store.getState().ingest(frame({}));
     await waitFor(() => store.getState().exactRss.size > 0);
     const inView = visibleRows(store.getState());
     expect(asked).toEqual([inView.map((r) => r.pid)]);
     const first = inView[0] as ProcessRow;
     const third = inView[2] as ProcessRow;
-    expect(store.getState().exactRss.get(first.key)).toBe(20_001 * 1024);
+    expect(shown(first)).toBe(first.rssBytes + 101 * 1024);
 
-    // Same figures in fresh row objects: nothing to read. Then the third row's RSS counter moves and
-    // the first row's CPU time does: only those two are read, and their new figures are shown.
+    // The third row's counter grows by 8 K and the first row's CPU time moves: nothing is read, and
+    // the third row shows its reading grown by the same 8 K (what was shown before is not kept).
     clock = 1000;
-    store.getState().ingest(frame({}));
-    store.getState().ingest(frame({ [third.pid]: { rssBytes: first.rssBytes + 4096 }, [first.pid]: { utime: 7 } }));
+    store.getState().ingest(frame({ [third.pid]: { rssBytes: third.rssBytes + 8192 }, [first.pid]: { utime: 7 } }));
+    await waitFor(() => shown(third) === third.rssBytes + 101 * 1024 + 8192);
+    expect(shown(first)).toBe(first.rssBytes + 101 * 1024);
+    // A scroll by one row reads the one row that came into view, and only it.
+    store.getState().moveCursor(inView.length);
+    const scrolled = visibleRows(store.getState());
+    const newcomer = scrolled.at(-1) as ProcessRow;
     await waitFor(() => asked.length === 2);
-    expect(asked[1]).toEqual([first.pid, third.pid]);
-    await waitFor(() => store.getState().exactRss.get(third.key) === 20_002 * 1024);
-    expect(store.getState().exactRss.get(first.key)).toBe(20_002 * 1024);
-    expect(store.getState().exactRss.get((inView[1] as ProcessRow).key)).toBe(20_001 * 1024);
+    expect(asked[1]).toEqual([newcomer.pid]);
+    await waitFor(() => shown(newcomer) === newcomer.rssBytes + 102 * 1024);
 
-    // Past the age limit every row on screen is read again, even with unchanged figures.
+    // Once the oldest reading in view is old, every row in view is read again, and the new figures shown.
     clock = 1000 + EXACT_RSS_MAX_AGE_MS;
-    store.getState().ingest(frame({ [third.pid]: { rssBytes: first.rssBytes + 4096 }, [first.pid]: { utime: 7 } }));
+    store.getState().ingest(frame({ [third.pid]: { rssBytes: third.rssBytes + 8192 } }));
     await waitFor(() => asked.length === 3);
-    expect(asked[2]).toEqual(inView.map((r) => r.pid));
-    await waitFor(() => store.getState().exactRss.get((inView[1] as ProcessRow).key) === 20_003 * 1024);
+    expect(asked[2]).toEqual(visibleRows(store.getState()).map((r) => r.pid));
+    await waitFor(() => shown(third) === third.rssBytes + 8192 + 103 * 1024);
+    expect(shown(newcomer)).toBe(newcomer.rssBytes + 103 * 1024);
     await reader.stop();
   });
 
   it('shows the exact figure in the details view', async () => {
     const store = createMonitorStore({ columns: 100, rows: 30, backend: 'native', color: false });
     store.getState().ingest(syntheticFrame(rows.slice(0, 3), { system: syntheticSystem(2), intervalMs: 1500 }));
-    store.getState().setExactRss(new Map([[rows[0]?.key as IdentityKey, 13_608 * 1024]]));
+    store.getState().setExactRss(new Map([[rows[0]?.key as IdentityKey, { rssBytes: 13_608 * 1024, counterBytes: rows[0]?.rssBytes as number }]]));
     store.getState().pushView('detail');
     const app = render(<MonitorApp store={store} />);
     await new Promise((r) => setTimeout(r, 30));

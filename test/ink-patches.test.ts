@@ -159,6 +159,10 @@ describe('one-column text', () => {
       const text = randomText(next);
       expect(fast(text), JSON.stringify(text)).toBe(widestLine(text));
     }
+    // Coloured table rows and titles (the escapes take no column), and escapes the fast path leaves to string-width.
+    for (const text of ['\x1b[30m\x1b[46m  4242 root  12.5 ▼ node\x1b[39m\x1b[49m', '\x1b[33m*\x1b[39m x\ny', '\x1b[4:3mab\x1b[0m', '\x1b[1m世界\x1b[22m', '\x1b]8;;http://x\x07ab']) {
+      expect(fast(text), JSON.stringify(text)).toBe(widestLine(text));
+    }
   });
 });
 

@@ -4,7 +4,7 @@ import { cursorRow } from '../store/monitor-store.js';
 import { useHasInspectStore, useInspect } from '../store/use-inspect-store.js';
 import { useMonitor } from '../store/use-monitor-store.js';
 import { detailLines } from './detail-lines.js';
-import { withExactRow } from '../sampler/exact-rss.js';
+import { shownRss, withExactRow } from '../sampler/exact-rss.js';
 
 /**
  * Details of the inspected process (Enter): the identity captured when the view opened, so a
@@ -33,7 +33,7 @@ export function DetailView(): React.JSX.Element {
   const row = own ? lastRow : (cursor?.row ?? null);
   const lines = detailLines(
     {
-      row: row && withExactRow(row, exactRss.get(row.key)),
+      row: row && withExactRow(row, shownRss(row, exactRss.get(row.key))),
       exited: own ? exited : (cursor?.exited ?? false),
       rowsByKey,
       cwd: own ? cwd : null,

@@ -3,7 +3,7 @@ import { Box, Text } from 'ink';
 import { useMonitor } from '../store/use-monitor-store.js';
 import { rowLine, screenColumns, titleLine } from './table-columns.js';
 import { fit } from '../output/format.js';
-import { withExactRow } from '../sampler/exact-rss.js';
+import { shownRss } from '../sampler/exact-rss.js';
 
 interface RowProps {
   readonly text: string;
@@ -64,9 +64,7 @@ export function ProcessTable(): React.JSX.Element {
         const isCursor = d.key === cursorKey;
         const marked = selection.has(d.key);
         // Only the cursor row needs its trailing blanks (full-width highlight); Ink's cost grows with every character.
-        const rss = exactRss.get(d.key);
-        const shown = rss === undefined ? d : { ...d, row: withExactRow(d.row, rss) };
-        const line = fit(rowLine(columns, shown, marked, isCursor), width);
+        const line = fit(rowLine(columns, d, marked, isCursor, shownRss(d.row, exactRss.get(d.key))), width);
         const text = isCursor ? line : line.trimEnd();
         return <Row key={d.key} text={text} isCursor={isCursor} marked={marked} exited={d.exited} color={color} />;
       })}

@@ -7,6 +7,7 @@ import { sanitizeText } from '../output/sanitize.js';
 import type { TrackedEntry } from '../registry/types.js';
 import type { IdentityKey } from '../sampler/types.js';
 import { trackLabel } from '../store/tracked-filter.js';
+import { memPercentAt } from '../sampler/exact-rss.js';
 
 /** One drawable column. */
 export interface TableColumn {
@@ -16,7 +17,12 @@ export interface TableColumn {
   /** Fixed width; COMMAND takes whatever is left. */
   readonly width: number;
   readonly align: 'left' | 'right';
-  readonly cell: (d: DisplayRow) => string;
+  /**
+   * The cell's text. `rssBytes` is the resident size to show (the exact figure read for rows on
+   * screen, else the snapshot's counter): passed beside the row, not as a copy of it, so every
+   * cell sees one row class (a copy per row per render was garbage and made the cells polymorphic).
+   */
+  readonly cell: (d: DisplayRow, rssBytes: number) => string;
 }
 
 const COLUMNS: Readonly<Record<ColumnId, TableColumn>> = {
@@ -26,8 +32,8 @@ const COLUMNS: Readonly<Record<ColumnId, TableColumn>> = {
   nice: { id: 'nice', title: 'NI', width: 3, align: 'right', cell: (d) => String(d.row.nice) },
   state: { id: 'state', title: 'S', width: 2, align: 'left', cell: (d) => (d.exited ? 'X' : d.row.state) },
   cpu: { id: 'cpu', title: 'CPU%', width: 5, align: 'right', cell: (d) => formatPercent(d.row.cpuPercent) },
-  mem: { id: 'mem', title: 'MEM%', width: 5, align: 'right', cell: (d) => formatPercent(d.row.memPercent) },
-  rss: { id: 'rss', title: 'RSS', width: 6, align: 'right', cell: (d) => formatBytes(d.row.rssBytes) },
+  mem: { id: 'mem', title: 'MEM%', width: 5, align: 'right', cell: (d, rssBytes) => formatPercent(memPercentAt(d.row, rssBytes)) },
+  rss: { id: 'rss', title: 'RSS', width: 6, align: 'right', cell: (_d, rssBytes) => formatBytes(rssBytes) },
   threads: { id: 'threads', title: 'THR', width: 4, align: 'right', cell: (d) => String(d.row.threads) },
   time: { id: 'time', title: 'TIME+', width: 9, align: 'right', cell: (d) => formatCpuTime(d.row.cpuTimeSeconds) },
   io_read: { id: 'io_read', title: 'IO_R/s', width: 7, align: 'right', cell: (d) => rateText(d.row.extras?.ioReadPerSec) },
@@ -152,12 +158,13 @@ export function titleLine(columns: readonly TableColumn[], sortColumn: ColumnId,
 /**
  * One row as text of exactly the table width. The gutter shows '*' for a selected row and '>'
  * for the cursor row, so both stay visible without colour or inverse video (TERM=dumb, captures).
+ * `rssBytes` is the resident size shown (RSS, MEM%): the exact figure when read, else the counter.
  */
-export function rowLine(columns: readonly TableColumn[], d: DisplayRow, marked: boolean, isCursor = false): string {
+export function rowLine(columns: readonly TableColumn[], d: DisplayRow, marked: boolean, isCursor = false, rssBytes = d.row.rssBytes): string {
   let line = marked ? '*' : isCursor ? '>' : ' ';
   for (let i = 0; i < columns.length; i++) {
     const col = columns[i] as TableColumn;
-    line += (i === 0 ? '' : ' ') + fit(col.cell(d), col.width, col.align);
+    line += (i === 0 ? '' : ' ') + fit(col.cell(d, rssBytes), col.width, col.align);
   }
   return line;
 }

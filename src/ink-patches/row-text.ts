@@ -4,7 +4,7 @@
 // every pair of neighbouring cells (three Sets each). Here text of one-column characters and SGR
 // codes is walked directly, cells of one run share one style list, and runs are diffed once.
 // Anything else (wide characters, emoji, other escapes) goes through Ink's own tokenizer.
-import { isOneColumnText } from './text-width.js';
+import { isOneColumnText, SGR_SEQUENCE } from './text-width.js';
 import { TwoGenerationCache } from './text-caches.js';
 
 /** The parts of @alcalzone/ansi-tokenize (Ink's tokenizer) that a row needs. */
@@ -28,8 +28,6 @@ interface Cell {
 
 const NO_STYLES: readonly AnsiCode[] = [];
 const BLANK: Cell = { value: ' ', styles: NO_STYLES };
-/** Printable one-column text with SGR escapes (ESC [ digits/semicolons m) between the characters. */
-const SGR_SEQUENCE = /\x1b\[[0-9;]*m/g;
 
 /** Draws a row from flat [x, line, x, line...] writes (line already transformed), as Ink would. */
 export type RowDrawer = (width: number, segments: readonly (number | string)[]) => string;

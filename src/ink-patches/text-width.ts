@@ -28,11 +28,29 @@ export function isOneColumnText(text: string): boolean {
   return ONE_COLUMN_TEXT.test(text);
 }
 
+/** Printable one-column text with SGR escapes (ESC [ digits/semicolons m) between the characters. */
+export const SGR_SEQUENCE = /\x1b\[[0-9;]*m/g;
+
+/**
+ * The width of a line of one-column characters and SGR escapes (which take no column, as
+ * string-width counts them), or -1 for any other line.
+ */
+function oneColumnWidth(line: string): number {
+  if (isOneColumnText(line)) return line.length;
+  if (!line.includes('\x1b')) return -1;
+  // Coloured text (every Text with a colour reaches Ink's measuring with its escapes in).
+  const visible = line.replace(SGR_SEQUENCE, '');
+  return isOneColumnText(visible) ? visible.length : -1;
+}
+
 /** widest-line's function (widest line of a multi-line text), with the one-column fast path. */
 export function createWidestLine(stringWidth: (text: string) => number): (text: string) => number {
   return function widestLine(text: string): number {
     let widest = 0;
-    for (const line of text.split('\n')) widest = Math.max(widest, isOneColumnText(line) ? line.length : stringWidth(line));
+    for (const line of text.split('\n')) {
+      const width = oneColumnWidth(line);
+      widest = Math.max(widest, width >= 0 ? width : stringWidth(line));
+    }
     return widest;
   };
 }

@@ -18,10 +18,32 @@ export async function readExactRss(collector: Pick<Collector, 'readExtras'>, row
   return exact;
 }
 
+/** An exact RSS reading of a row on screen, and the snapshot's counter for that row when it was read. */
+export interface ExactRss {
+  /** VmRSS in bytes. */
+  readonly rssBytes: number;
+  /** The snapshot's RSS counter (row.rssBytes) the reading was taken against. */
+  readonly counterBytes: number;
+}
+
+/**
+ * The RSS to show for a row: its exact reading moved by as much as the counter moved since (so a
+ * growing process is seen growing between readings, without a file read per row per refresh), or
+ * the counter when there is no reading.
+ */
+export function shownRss(row: ProcessRow, exact: ExactRss | undefined): number {
+  return exact === undefined ? row.rssBytes : Math.max(0, exact.rssBytes + row.rssBytes - exact.counterBytes);
+}
+
+/** MEM% of a row with `rss` resident instead of its counter's figure (scaled, so it needs no total). */
+export function memPercentAt(row: ProcessRow, rss: number): number {
+  return rss === row.rssBytes || row.rssBytes <= 0 ? row.memPercent : (row.memPercent * rss) / row.rssBytes;
+}
+
 /** The row with its exact RSS (and MEM% scaled to match), or the row itself when `rss` is unknown. */
 export function withExactRow(row: ProcessRow, rss: number | undefined): ProcessRow {
   if (rss === undefined || rss === row.rssBytes) return row;
-  return rowWith(row, { rssBytes: rss, memPercent: row.rssBytes > 0 ? (row.memPercent * rss) / row.rssBytes : row.memPercent });
+  return rowWith(row, { rssBytes: rss, memPercent: memPercentAt(row, rss) });
 }
 
 /** The rows with their exact RSS where `exact` has it. */

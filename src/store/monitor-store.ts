@@ -2,6 +2,7 @@
 // SampledFrames; it never samples and never touches the OS.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { IdentityKey, ProcessRow, SampledFrame } from '../sampler/types.js';
+import type { ExactRss } from '../sampler/exact-rss.js';
 import { defaultDescending } from './columns.js';
 import { COLUMN_IDS, DEFAULT_COLUMN_IDS, FIXED_COLUMN_IDS, type ColumnId } from '../config/columns.js';
 import { clampIndex, indexByKey, relocateCursor, scrollToPin, scrollToShow } from './cursor.js';
@@ -123,10 +124,10 @@ export interface MonitorState {
   readonly tombstone: Tombstone | null;
   readonly message: StatusMessage | null;
   /**
-   * Exact RSS (VmRSS) of the rows last on screen, by identity (tui/visible-rss.ts reads it): what
-   * the RSS column and the details view show. Sorting and filtering keep the snapshot's counter.
+   * Exact RSS (VmRSS) readings of rows on screen, by identity (tui/visible-rss.ts reads them): what
+   * the RSS column and the details view show (shownRss). Sorting and filtering keep the counter.
    */
-  readonly exactRss: ReadonlyMap<IdentityKey, number>;
+  readonly exactRss: ReadonlyMap<IdentityKey, ExactRss>;
   /** Total CPU % of recent frames, oldest first (for the sparkline). */
   readonly cpuHistory: readonly number[];
   readonly terminalColumns: number;
@@ -178,7 +179,7 @@ export interface MonitorActions {
   pushView(view: View): void;
   popView(): void;
   /** Replaces the exact RSS figures of the rows on screen. */
-  setExactRss(exact: ReadonlyMap<IdentityKey, number>): void;
+  setExactRss(exact: ReadonlyMap<IdentityKey, ExactRss>): void;
   /** Shows text in the status bar; `about` ties it to the state it describes (see MessageSubject). */
   showMessage(text: string, durationMs?: number, about?: MessageSubject): void;
   resize(columns: number, rows: number): void;

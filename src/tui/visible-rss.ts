@@ -1,10 +1,11 @@
-// Reads the exact RSS of the rows on screen after each refresh and each scroll, outside React,
-// and hands it to the store: a person compares the RSS column with ps and top, which show VmRSS.
-// At most one read is in flight; a change meanwhile asks for one more read when it finishes.
-// A row is read again only when the snapshot says it changed (its RSS counter or CPU time moved)
-// or its figure is older than EXACT_RSS_MAX_AGE_MS: reading /proc/PID/status for every row on
-// screen every refresh was a third of a steady refresh's CPU, for figures of idle processes that
-// had not moved.
+// Reads the exact RSS of the rows on screen, outside React, and hands it to the store: a person
+// compares the RSS column with ps and top, which show VmRSS. At most one read is in flight; a
+// change meanwhile asks for one more read when it finishes.
+// A row is read when it comes into view, and every row in view again together once the oldest
+// reading is EXACT_RSS_MAX_AGE_MS old; between readings the column shows the reading moved by as
+// much as the snapshot's counter moved (shownRss). Reading /proc/PID/status for every row on
+// screen every refresh, and the second render it caused, were about a fifth of a refresh's CPU.
+import { shownRss, type ExactRss } from '../sampler/exact-rss.js';
 import type { IdentityKey, ProcessRow } from '../sampler/types.js';
 import { visibleRows, type MonitorState, type MonitorStore } from '../store/monitor-store.js';
 
@@ -12,20 +13,14 @@ import { visibleRows, type MonitorState, type MonitorStore } from '../store/moni
 export type ExactRssRead = (rows: readonly ProcessRow[]) => Promise<Map<IdentityKey, number>>;
 
 /**
- * A row whose snapshot figures did not move is read again after this long anyway: memory can
- * change while a process sleeps (reclaim, swap) by less than the counter's per-CPU slack.
+ * Rows in view are read again together after this long: the counter is summed from per-CPU
+ * batches, so it can drift from the exact figure by up to a few hundred KB without moving.
  */
-export const EXACT_RSS_MAX_AGE_MS = 5000;
+export const EXACT_RSS_MAX_AGE_MS = 10_000;
 
-/** One exact reading and the snapshot figures it was taken against. */
-interface ExactReading {
-  /** VmRSS in bytes; null when the process had none to read (kernel thread, zombie, gone). */
-  readonly rssBytes: number | null;
-  /** The snapshot's RSS counter when read. */
-  readonly counterBytes: number;
-  /** utime + stime (ticks) when read. */
-  readonly cpuTicks: number;
-  /** The reader's clock when read. */
+/** One row's reading: the figures (null when it had none: kernel thread, zombie, gone) and when it was taken. */
+interface Reading {
+  readonly exact: ExactRss | null;
   readonly atMs: number;
 }
 
@@ -33,8 +28,8 @@ export class VisibleRssReader {
   private unsubscribe: (() => void) | null = null;
   private inFlight: Promise<void> | null = null;
   private again = false;
-  /** Readings of the rows on screen at the last read, by identity (rows scrolled away are dropped). */
-  private readings = new Map<IdentityKey, ExactReading>();
+  /** Readings of the rows in view at the last read, by identity (rows gone from view are dropped). */
+  private readings = new Map<IdentityKey, Reading>();
 
   constructor(
     private readonly monitor: MonitorStore,
@@ -65,12 +60,13 @@ export class VisibleRssReader {
     }
     const rows = visibleRows(this.monitor.getState());
     const startedAt = this.now();
-    const due = rows.filter((row) => isDue(this.readings.get(row.key), row, startedAt));
-    // Nothing due still publishes (rows that scrolled away leave), after this store update, not inside it.
+    const due = this.dueRows(rows, startedAt);
+    // Nothing due still publishes (rows gone from view leave), after this store update, not inside it.
     this.inFlight = (due.length === 0 ? Promise.resolve(new Map<IdentityKey, number>()) : this.read(due))
       .then((exact) => {
         for (const row of due) {
-          this.readings.set(row.key, { rssBytes: exact.get(row.key) ?? null, counterBytes: row.rssBytes, cpuTicks: row.utime + row.stime, atMs: startedAt });
+          const rssBytes = exact.get(row.key);
+          this.readings.set(row.key, { exact: rssBytes === undefined ? null : { rssBytes, counterBytes: row.rssBytes }, atMs: startedAt });
         }
         this.publish(rows);
       })
@@ -84,24 +80,30 @@ export class VisibleRssReader {
       });
   }
 
-  /** Hands the figures of `rows` to the store (when they differ from what it has); forgets rows not among them. */
+  /** Rows new to the view; every row in view when the oldest reading among them is due. */
+  private dueRows(rows: readonly ProcessRow[], nowMs: number): ProcessRow[] {
+    const fresh: ProcessRow[] = [];
+    for (const row of rows) {
+      const reading = this.readings.get(row.key);
+      if (reading !== undefined && nowMs - reading.atMs >= EXACT_RSS_MAX_AGE_MS) return [...rows];
+      if (reading === undefined) fresh.push(row);
+    }
+    return fresh;
+  }
+
+  /** Hands the readings of `rows` to the store when they change what it shows; forgets rows not among them. */
   private publish(rows: readonly ProcessRow[]): void {
-    const kept = new Map<IdentityKey, ExactReading>();
-    const exact = new Map<IdentityKey, number>();
+    const kept = new Map<IdentityKey, Reading>();
+    const exact = new Map<IdentityKey, ExactRss>();
     for (const row of rows) {
       const reading = this.readings.get(row.key);
       if (reading === undefined) continue;
       kept.set(row.key, reading);
-      if (reading.rssBytes !== null) exact.set(row.key, reading.rssBytes);
+      if (reading.exact !== null) exact.set(row.key, reading.exact);
     }
     this.readings = kept;
-    if (this.unsubscribe && !sameFigures(exact, this.monitor.getState().exactRss)) this.monitor.getState().setExactRss(exact);
+    if (this.unsubscribe && !sameShown(rows, exact, this.monitor.getState().exactRss)) this.monitor.getState().setExactRss(exact);
   }
-}
-
-/** Whether a row on screen needs a fresh exact reading. */
-function isDue(reading: ExactReading | undefined, row: ProcessRow, nowMs: number): boolean {
-  return reading === undefined || reading.counterBytes !== row.rssBytes || reading.cpuTicks !== row.utime + row.stime || nowMs - reading.atMs >= EXACT_RSS_MAX_AGE_MS;
 }
 
 /** A new frame, another list or another part of it on screen. */
@@ -109,8 +111,8 @@ function viewportChanged(s: MonitorState, previous: MonitorState): boolean {
   return s.frame !== previous.frame || s.display !== previous.display || s.scrollTop !== previous.scrollTop || s.layout !== previous.layout;
 }
 
-function sameFigures(a: ReadonlyMap<IdentityKey, number>, b: ReadonlyMap<IdentityKey, number>): boolean {
-  if (a.size !== b.size) return false;
-  for (const [key, value] of a) if (b.get(key) !== value) return false;
+/** Whether both sets of readings show the same RSS for every row in view (a new reading that shows the same figure needs no redraw). */
+function sameShown(rows: readonly ProcessRow[], a: ReadonlyMap<IdentityKey, ExactRss>, b: ReadonlyMap<IdentityKey, ExactRss>): boolean {
+  for (const row of rows) if (shownRss(row, a.get(row.key)) !== shownRss(row, b.get(row.key))) return false;
   return true;
 }
