@@ -652,17 +652,21 @@ describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
         "const { writeFileSync } = require('node:fs');",
         'const kept = [];',
         "require('node:readline').createInterface({ input: process.stdin }).on('line', (line) => {",
-        "  if (line === 'spin') { const end = Date.now() + 300; while (Date.now() < end) {} }",
-        "  if (line === 'grow') kept.push(Buffer.alloc(64 << 20, 1));",
+        // CPU time, not wall time: on a loaded machine 300 ms of wall clock may hold no tick of CPU.
+        "  if (line === 'spin') { const from = process.cpuUsage(); while (process.cpuUsage(from).user < 100_000) {} }",
+        "  if (line === 'grow') kept.push(Buffer.alloc(32 << 20, 1));",
         "  if (line.startsWith('name ')) writeFileSync('/proc/self/comm', line.slice(5));",
         "  process.stdout.write('ok\\n');",
         '});',
       ].join('\n');
       const child = startChild(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'ignore'] });
       const pid = child.pid as number;
+      // Counted on everything read so far: a pipe may split one "ok\n" across two chunks.
+      let output = '';
       let answers = 0;
       child.stdout!.on('data', (chunk: Buffer) => {
-        answers += String(chunk).split('ok\n').length - 1;
+        output += String(chunk);
+        answers = output.split('ok\n').length - 1;
       });
       const tell = async (line: string): Promise<void> => {
         const want = answers + 1;
@@ -680,7 +684,8 @@ describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
       expect(spun.utime + spun.stime).toBeGreaterThan(before.utime + before.stime);
       await tell('grow');
       const grown = byPid(await collector.snapshot(), pid)!;
-      expect(grown.rssBytes).toBeGreaterThanOrEqual(before.rssBytes + 32 * 1024 * 1024);
+      // stat's rss is the kernel's batched counter: a few pages either way of the 32 MB touched.
+      expect(grown.rssBytes).toBeGreaterThanOrEqual(before.rssBytes + 16 * 1024 * 1024);
       await tell('name renamed-kid');
       const renamed = byPid(await collector.snapshot(), pid)!;
       expect(renamed).toMatchObject({ comm: 'renamed-kid', startTime: before.startTime, argv: before.argv });
