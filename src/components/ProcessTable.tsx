@@ -60,13 +60,15 @@ export function ProcessTable(): React.JSX.Element {
           {hasFrame ? ' no processes match' : ' sampling…'}
         </Text>
       ) : null}
-      {visible.map((d) => {
+      {visible.map((d, screenLine) => {
         const isCursor = d.key === cursorKey;
         const marked = selection.has(d.key);
         // Only the cursor row needs its trailing blanks (full-width highlight); Ink's cost grows with every character.
         const line = fit(rowLine(columns, d, marked, isCursor, shownRss(d.row, exactRss.get(d.key))), width);
         const text = isCursor ? line : line.trimEnd();
-        return <Row key={d.key} text={text} isCursor={isCursor} marked={marked} exited={d.exited} color={color} />;
+        // Keyed by screen line, not identity: a process entering or leaving the view (a refresh re-sorts
+        // the list) then updates a line's text instead of creating and destroying a node and its layout.
+        return <Row key={screenLine} text={text} isCursor={isCursor} marked={marked} exited={d.exited} color={color} />;
       })}
     </Box>
   );
