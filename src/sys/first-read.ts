@@ -6,7 +6,8 @@
 // collector made next for the same /proc adopts the reader with its read under way
 // (createNativeCollector); nothing else ever sees it.
 import { loadNativeAddon } from './native-addon.js';
-import { checkSnapshotLayout, type PackedSnapshot, type PackedSnapshotSource } from './native-snapshot.js';
+import { checkSnapshotLayout, type PackedSnapshotSource } from './native-snapshot.js';
+import { handOverOnce } from '../util/hand-over-once.js';
 
 /** A reader whose first read() answers with the read started early. */
 interface Started {
@@ -26,17 +27,11 @@ export function startFirstRead(procRoot = '/proc'): boolean {
   const load = loadNativeAddon();
   if (!load.addon || checkSnapshotLayout(load.addon.snapshotLayout) !== null) return false;
   const reader = new load.addon.SnapshotReader(procRoot);
-  let first: Promise<PackedSnapshot> | null = reader.read();
-  // Not awaited until the collector's first snapshot: keep an early failure from being unhandled.
-  first.catch(() => undefined);
   started = {
     procRoot,
     source: {
-      read: () => {
-        const pending = first;
-        first = null;
-        return pending ?? reader.read();
-      },
+      // Not awaited until the collector's first snapshot.
+      read: handOverOnce(reader.read(), () => reader.read()),
       forgetAll: () => reader.forgetAll(),
       handleStats: () => reader.handleStats(),
     },

@@ -1,6 +1,7 @@
 // Sampling runs outside React on a timer and hands finished frames to the store.
-import type { FrameSource, SampledFrame } from '../sampler/types.js';
+import type { FrameSource } from '../sampler/types.js';
 import type { MonitorStore } from '../store/monitor-store.js';
+import { handOverOnce } from '../util/hand-over-once.js';
 import { markStartup } from '../util/startup-trace.js';
 
 /** Long enough for a first CPU% (10 clock ticks per busy core; the next frame refines it), short enough for a fast first frame. */
@@ -133,18 +134,7 @@ function settledWithin(settled: Promise<void>, timeoutMs: number): Promise<void>
 export function primedSource(source: FrameSource, readStartedAt?: number): { readonly source: FrameSource; readonly startedAt: number } {
   const startedAt = readStartedAt ?? performance.now();
   markStartup('primed-sample-start');
-  let first: Promise<SampledFrame> | null = source.sample();
+  const first = source.sample();
   first.then(() => markStartup('primed-sample-done'), () => undefined);
-  // Not awaited yet: keep an early failure from becoming an unhandled rejection.
-  first.catch(() => undefined);
-  return {
-    startedAt,
-    source: {
-      sample: () => {
-        const pending = first;
-        first = null;
-        return pending ?? source.sample();
-      },
-    },
-  };
+  return { startedAt, source: { sample: handOverOnce(first, () => source.sample()) } };
 }
