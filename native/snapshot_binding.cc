@@ -1,9 +1,12 @@
 // N-API surface of the snapshot reader: `new SnapshotReader(procRoot)`, `read()` →
 // Promise<PackedSnapshot>, `forgetAll()`, `handleStats()`, and `snapshotLayout` (the column names).
 //
-// The async shape of every binding: arguments are read on the JS thread, /proc is read on a
-// worker thread (native/linux/proc_snapshot.cc) and packed there into columns (snapshot_layout.h),
-// and the JS thread only copies the columns into typed arrays it keeps from one read to the next.
+// The async shape of every binding: arguments are read on the JS thread, /proc is read off it
+// (native/linux/proc_snapshot.cc) and packed there into columns (snapshot_layout.h), and the JS
+// thread only copies the columns into typed arrays it keeps from one read to the next. Unlike the
+// other bindings, a read does not run on the libuv pool thread itself: the pool thread hands it to
+// the reader's own thread (native/linux/reader_thread.h, niced so the JS thread wins a shared CPU)
+// and waits for it, so the pool is held exactly as long as it was when it read.
 // Only processes that are new or whose figures moved since the previous read are packed as rows
 // (most processes sleep between two refreshes), with every process's identity slot in pid order:
 // src/sys/native-snapshot.ts keeps one record per slot and replaces only the changed ones, so the
@@ -18,6 +21,7 @@
 #include "bindings.h"
 #include "js_text.h"
 #include "linux/proc_snapshot.h"
+#include "linux/reader_thread.h"
 #include "snapshot_layout.h"
 
 namespace {
@@ -138,21 +142,23 @@ Napi::Array NameList(Napi::Env env, const char* const* names, size_t count) {
 
 class SnapshotReaderWrap;
 
-/** Reads one snapshot on the libuv thread pool into its owner's reused PackedSnapshot. */
+/** Reads one snapshot, on its owner's reader thread, into its owner's reused PackedSnapshot. */
 class SnapshotWorker : public Napi::AsyncWorker {
  public:
-  SnapshotWorker(Napi::Env env, SnapshotReaderWrap* owner, std::shared_ptr<proctop::ProcSnapshotReader> reader, PackedSnapshot* packed)
+  SnapshotWorker(Napi::Env env, SnapshotReaderWrap* owner, std::shared_ptr<proctop::ProcSnapshotReader> reader,
+                 std::shared_ptr<proctop::ReaderThread> thread, PackedSnapshot* packed)
       : Napi::AsyncWorker(env, "proctop:snapshot"),
         deferred_(Napi::Promise::Deferred::New(env)),
         owner_(owner),
         reader_(std::move(reader)),
+        thread_(std::move(thread)),
         packed_(packed) {}
 
   Napi::Promise Promise() { return deferred_.Promise(); }
 
   void Execute() override {
     try {
-      Pack(reader_->Read(), *packed_);
+      thread_->Run([this]() { Pack(reader_->Read(), *packed_); });
     } catch (const std::exception& error) {
       reader_->ForgetAll();
       SetError(error.what());
@@ -166,6 +172,7 @@ class SnapshotWorker : public Napi::AsyncWorker {
   Napi::Promise::Deferred deferred_;
   SnapshotReaderWrap* owner_;
   std::shared_ptr<proctop::ProcSnapshotReader> reader_;
+  std::shared_ptr<proctop::ReaderThread> thread_;
   PackedSnapshot* packed_;
 };
 
@@ -179,7 +186,8 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "SnapshotReader",
                        {InstanceMethod<&SnapshotReaderWrap::Read>("read"), InstanceMethod<&SnapshotReaderWrap::ForgetAll>("forgetAll"),
-                        InstanceMethod<&SnapshotReaderWrap::HandleStats>("handleStats")});
+                        InstanceMethod<&SnapshotReaderWrap::HandleStats>("handleStats"),
+                        InstanceMethod<&SnapshotReaderWrap::ThreadInfo>("readerThread")});
   }
 
   explicit SnapshotReaderWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<SnapshotReaderWrap>(info) {
@@ -192,15 +200,20 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
       procRoot = info[0].As<Napi::String>().Utf8Value();
     }
     reader_ = std::make_shared<proctop::ProcSnapshotReader>(procRoot);
+    thread_ = std::make_shared<proctop::ReaderThread>("proctop-read", proctop::kReaderNiceIncrement);
   }
 
   /**
    * Runs in the collected object's finalizer, on the JS thread: the reader's destructor closes
    * every kept handle and frees every cached identity (over 10 ms at 5,000 processes), so the
-   * reader is let go of on a thread of its own. No read is running: one holds a reference.
+   * reader is let go of on a thread of its own, and its thread (idle: no read is running, one
+   * holds a reference) is asked to finish and joined there too.
    */
   ~SnapshotReaderWrap() override {
-    proctop::RunOffThread([reader = std::move(reader_)]() mutable { reader.reset(); });
+    proctop::RunOffThread([reader = std::move(reader_), thread = std::move(thread_)]() mutable {
+      thread.reset();
+      reader.reset();
+    });
   }
 
   /** Resolves a finished read as { count, columns, order, freed, system, text, textLength, warnings }. */
@@ -261,7 +274,7 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
     if (running_) throw Napi::Error::New(env, "SnapshotReader.read: the previous read has not finished");
     running_ = true;
     Ref();  // keep this object alive while a worker points at it
-    auto* worker = new SnapshotWorker(env, this, reader_, &packed_);
+    auto* worker = new SnapshotWorker(env, this, reader_, thread_, &packed_);
     Napi::Promise promise = worker->Promise();
     worker->Queue();
     return promise;
@@ -285,7 +298,19 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
     return result;
   }
 
+  /** { started, tid, nice } of the reader's own thread (started by the first read). */
+  Napi::Value ThreadInfo(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    proctop::ReaderThreadInfo thread = thread_->Info();
+    Napi::Object result = Napi::Object::New(env);
+    result.Set("started", thread.started);
+    result.Set("tid", static_cast<double>(thread.tid));
+    result.Set("nice", static_cast<double>(thread.nice));
+    return result;
+  }
+
   std::shared_ptr<proctop::ProcSnapshotReader> reader_;
+  std::shared_ptr<proctop::ReaderThread> thread_;
   PackedSnapshot packed_;
   Napi::Reference<Napi::ArrayBuffer> columns_;
   Napi::Reference<Napi::ArrayBuffer> order_;
