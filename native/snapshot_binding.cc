@@ -33,6 +33,9 @@ namespace sysfield = proctop_layout::system;
 struct PackedSnapshot {
   /** Rows packed: processes new or changed since the previous read. */
   size_t count = 0;
+  /** Numbers in columns, and slots in order (the containers are emptied as they cross to JS). */
+  size_t columnCount = 0;
+  size_t orderCount = 0;
   /** column::kCount columns of count numbers each, column after column. */
   std::vector<double> columns;
   /** Identity slot of every process of the snapshot, in pid order. */
@@ -92,6 +95,8 @@ void Pack(proctop::SnapshotRecord&& snapshot, PackedSnapshot& packed) {
   packed.count = count;
   packed.columns.resize(column::kCount * count);
   packed.order = std::move(snapshot.order);
+  packed.columnCount = packed.columns.size();
+  packed.orderCount = packed.order.size();
   packed.freed = std::move(snapshot.freedSlots);
   packed.text.clear();
   double* c = packed.columns.data();
@@ -220,12 +225,10 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
   Napi::Value Deliver(Napi::Env env) {
     Napi::Object result = Napi::Object::New(env);
     result.Set("count", static_cast<double>(packed_.count));
-    Napi::Float64Array columns = Reused<Napi::Float64Array, double>(env, columns_, packed_.columns.size());
-    if (!packed_.columns.empty()) std::memcpy(columns.Data(), packed_.columns.data(), packed_.columns.size() * sizeof(double));
-    result.Set("columns", columns);
-    Napi::Uint32Array order = Reused<Napi::Uint32Array, uint32_t>(env, order_, packed_.order.size());
-    if (!packed_.order.empty()) std::memcpy(order.Data(), packed_.order.data(), packed_.order.size() * sizeof(uint32_t));
-    result.Set("order", order);
+    Napi::ArrayBuffer columnBuffer = Kept(env, columns_, packed_.columns);
+    result.Set("columns", Napi::Float64Array::New(env, packed_.columnCount, columnBuffer, 0));
+    Napi::ArrayBuffer orderBuffer = Kept(env, order_, packed_.order);
+    result.Set("order", Napi::Uint32Array::New(env, packed_.orderCount, orderBuffer, 0));
     Napi::Uint32Array freed = Napi::Uint32Array::New(env, packed_.freed.size());
     if (!packed_.freed.empty()) std::memcpy(freed.Data(), packed_.freed.data(), packed_.freed.size() * sizeof(uint32_t));
     result.Set("freed", freed);
@@ -233,13 +236,9 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
     std::memcpy(system.Data(), packed_.system.data(), packed_.system.size() * sizeof(double));
     result.Set("system", system);
     // Raw bytes, decoded piece by piece in TypeScript: no one large string made at once here.
-    if (text_.IsEmpty() || text_.Value().ByteLength() < packed_.text.size()) {
-      text_ = Napi::Persistent(Napi::ArrayBuffer::New(env, packed_.text.size() + packed_.text.size() / 2 + 4096));
-    }
-    Napi::ArrayBuffer text = text_.Value();
-    if (!packed_.text.empty()) std::memcpy(text.Data(), packed_.text.data(), packed_.text.size());
-    result.Set("text", text);
-    result.Set("textLength", static_cast<double>(packed_.text.size()));
+    const size_t textLength = packed_.text.size();
+    result.Set("text", Kept(env, text_, packed_.text));
+    result.Set("textLength", static_cast<double>(textLength));
     Napi::Array warnings = Napi::Array::New(env, packed_.warnings.size());
     for (size_t i = 0; i < packed_.warnings.size(); ++i) {
       napi_value warning;
@@ -257,16 +256,37 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
 
  private:
   /**
-   * A typed array kept across reads (grown by half when too small): a fresh ~1 MB buffer per
-   * refresh made V8 run extra "external memory pressure" GCs. The view handed out has the
-   * wanted length over the kept buffer.
+   * The buffer a read's data crosses in, kept across reads. When the data fits the kept buffer it
+   * is copied in (a steady read: only the changed rows, a few KB); a fresh ~1 MB buffer per
+   * refresh made V8 run extra "external memory pressure" GCs. When it does not (a first read:
+   * every process, 4 MB of columns and 2 MB of text at 20,000), the worker's own container is
+   * handed over as the buffer's memory instead of being copied: allocating, zero-filling and
+   * copying megabytes on the JS thread took milliseconds of the loop's time. It is kept from then
+   * on, and the worker fills a new container for the next read. Where external buffers are
+   * refused (a V8 sandbox), it falls back to a copy. Afterwards `data` is empty.
    */
-  template <typename Array, typename Element>
-  static Array Reused(Napi::Env env, Napi::Reference<Napi::ArrayBuffer>& kept, size_t length) {
-    if (kept.IsEmpty() || kept.Value().ByteLength() < length * sizeof(Element)) {
-      kept = Napi::Persistent(Napi::ArrayBuffer::New(env, (length + length / 2 + 64) * sizeof(Element)));
+  template <typename Container>
+  static Napi::ArrayBuffer Kept(Napi::Env env, Napi::Reference<Napi::ArrayBuffer>& kept, Container& data) {
+    const size_t bytes = data.size() * sizeof(typename Container::value_type);
+    if (kept.IsEmpty() || kept.Value().ByteLength() < bytes) {
+      Napi::ArrayBuffer fresh;
+      if (bytes > 0) {
+        auto* owned = new Container(std::move(data));
+        try {
+          fresh = Napi::ArrayBuffer::New(env, owned->data(), bytes, [](Napi::Env, void*, Container* gone) { delete gone; }, owned);
+        } catch (const Napi::Error&) {
+          data = std::move(*owned);  // external buffers refused: copy below
+          delete owned;
+        }
+      }
+      if (fresh.IsEmpty()) fresh = Napi::ArrayBuffer::New(env, bytes + bytes / 2 + 4096);
+      kept = Napi::Persistent(fresh);
+      if (data.empty()) return fresh;
     }
-    return Array::New(env, length, kept.Value(), 0);
+    Napi::ArrayBuffer buffer = kept.Value();
+    if (bytes > 0) std::memcpy(buffer.Data(), data.data(), bytes);
+    data.clear();
+    return buffer;
   }
 
   Napi::Value Read(const Napi::CallbackInfo& info) {
