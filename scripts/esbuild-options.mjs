@@ -2,6 +2,7 @@
 // copies `npm run bench` measures (bench/tui.mjs), so the benchmark runs what users run.
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { inkPatches } from './ink-patches-plugin.mjs';
+import { lazyInit } from './lazy-init-plugin.mjs';
 
 export const BUNDLE_OPTIONS = {
   bundle: true,
@@ -16,7 +17,7 @@ export const BUNDLE_OPTIONS = {
   banner: {
     js: "import { createRequire as __proctopCreateRequire } from 'node:module'; import { fileURLToPath as __proctopFileURLToPath } from 'node:url'; const require = __proctopCreateRequire(import.meta.url); const __proctopFilename = __proctopFileURLToPath(import.meta.url);",
   },
-  plugins: [inkPatches()],
+  plugins: [inkPatches(), lazyInit()],
   logLevel: 'warning',
 };
 

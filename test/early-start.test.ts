@@ -3,17 +3,16 @@
 // collector for the same /proc instead of a second reader.
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEarly, takeEarlyStart } from '../src/tui/early-start.js';
-import { startFirstRead, takeFirstRead } from '../src/sys/first-read.js';
+import { isatty } from 'node:tty';
+import { startFirstRead, stdoutIsTerminal, takeFirstRead } from '../src/sys/first-read.js';
 import { createNativeCollector } from '../src/sys/collector.js';
 import { loadNativeAddon, type NativeAddon } from '../src/sys/native-addon.js';
 
-const stdoutIsTTY = Object.getOwnPropertyDescriptor(process.stdout, 'isTTY');
 const addon = loadNativeAddon().addon;
 const OriginalReader = addon?.SnapshotReader;
 
-function setStdoutTTY(value: boolean): void {
-  Object.defineProperty(process.stdout, 'isTTY', { value, configurable: true, writable: true });
-}
+const terminal = (): boolean => true;
+const notTerminal = (): boolean => false;
 
 /** Counts the addon readers made from now on (the addon object is the one every module shares). */
 function countReaders(native: NativeAddon): { made: () => number } {
@@ -28,8 +27,6 @@ function countReaders(native: NativeAddon): { made: () => number } {
 }
 
 afterEach(() => {
-  if (stdoutIsTTY) Object.defineProperty(process.stdout, 'isTTY', stdoutIsTTY);
-  else delete (process.stdout as { isTTY?: boolean }).isTTY;
   delete process.env.PROCTOP_BACKEND;
   if (addon && OriginalReader) addon.SnapshotReader = OriginalReader;
   // Nothing left over for the next test, whatever this one did.
@@ -38,26 +35,27 @@ afterEach(() => {
 });
 
 describe('early start', () => {
+  it('asks the kernel whether fd 1 is a terminal, without making process.stdout', () => {
+    expect(stdoutIsTerminal()).toBe(isatty(1));
+  });
+
   it('starts nothing when stdout is not a terminal (the --watch batch mode samples on its own)', () => {
-    setStdoutTTY(false);
-    startEarly();
+    startEarly(notTerminal);
     expect(takeEarlyStart()).toBeNull();
     expect(takeFirstRead('/proc')).toBeNull();
   });
 
   it('starts nothing for the JS backend (PROCTOP_BACKEND=js): the monitor times its first sample itself', () => {
-    setStdoutTTY(true);
     process.env.PROCTOP_BACKEND = 'js';
-    startEarly();
+    startEarly(terminal);
     expect(takeEarlyStart()).toBeNull();
     expect(takeFirstRead('/proc')).toBeNull();
   });
 
   it.skipIf(!addon)('on a terminal, starts the native first read once and hands over when it started, once', () => {
-    setStdoutTTY(true);
     const before = performance.now();
-    startEarly();
-    startEarly(); // a second call starts no second read
+    startEarly(terminal);
+    startEarly(terminal); // a second call starts no second read
     const startedAt = takeEarlyStart();
     expect(startedAt).toBeGreaterThanOrEqual(before);
     expect(startedAt).toBeLessThanOrEqual(performance.now());

@@ -5,6 +5,7 @@
 // the layout check only): the rest of the OS boundary loads while the addon reads. The native
 // collector made next for the same /proc adopts the reader with its read under way
 // (createNativeCollector); nothing else ever sees it.
+import { isatty } from 'node:tty';
 import { loadNativeAddon } from './native-addon.js';
 import { checkSnapshotLayout, type PackedSnapshotSource } from './native-snapshot.js';
 import { handOverOnce } from '../util/hand-over-once.js';
@@ -34,6 +35,7 @@ export function startFirstRead(procRoot = '/proc'): boolean {
       read: handOverOnce(reader.read(), () => reader.read()),
       forgetAll: () => reader.forgetAll(),
       handleStats: () => reader.handleStats(),
+      readerThread: () => reader.readerThread(),
     },
   };
   return true;
@@ -45,4 +47,12 @@ export function takeFirstRead(procRoot: string): PackedSnapshotSource | null {
   const { source } = started;
   started = null;
   return source;
+}
+
+/**
+ * Whether fd 1 is a terminal, asked of the kernel without making `process.stdout` (making that
+ * stream loads and sets up Node's stream and socket modules: a few ms the first read need not wait for).
+ */
+export function stdoutIsTerminal(): boolean {
+  return isatty(1);
 }
