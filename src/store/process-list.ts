@@ -130,8 +130,17 @@ export function displayRows(rows: readonly ProcessRow[], query: ListQuery, exite
     return tree.map((d) => (d.key === exitedKey ? { ...d, exited: true } : d));
   }
   const ordered: DisplayRow[] = [];
-  for (const row of kept) ordered.push({ key: row.key, row, depth: 0, treePrefix: '', exited: row.key === exitedKey });
+  for (const row of kept) ordered.push(row.key === exitedKey ? { key: row.key, row, depth: 0, treePrefix: '', exited: true } : listed(row));
   return ordered;
+}
+
+/**
+ * A row as a line of the flat list: the sampler's rows are their own lines (SampledRow), so a
+ * refresh makes no line object per process; any other row gets one.
+ */
+function listed(row: ProcessRow): DisplayRow {
+  const line = row as Partial<DisplayRow>;
+  return line.row === row && line.depth === 0 && line.treePrefix === '' && line.exited === false ? (line as DisplayRow) : { key: row.key, row, depth: 0, treePrefix: '', exited: false };
 }
 
 /** A row and all its descendants (by identity), the row first. */
