@@ -62,7 +62,7 @@ async function bundleLibrary() {
 
 const options = parseArgs(process.argv.slice(2));
 // The readers under test keep fds (pidusage one per pid), and the farm's children inherit the limit.
-const nofile = raiseNofileLimit();
+const nofile = raiseNofileLimit(options.procs);
 const capacity = checkCapacity(options.procs);
 console.log(`proctop bench: ${capacity.line}`);
 if (nofile.note) console.log(`proctop bench: ${nofile.note}`);
