@@ -1,8 +1,8 @@
 // The snapshot section of `npm run bench`: every way of reading the process table, side by side
 // on the same farm, as median milliseconds and as ratios to two C floors. The readers take turns
 // (one run of each per round), so load from other work on a shared machine hits all of them alike.
-import { spawnSync } from 'node:child_process';
-import { openSync, readdirSync, readFileSync, readlinkSync, readSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, openSync, readdirSync, readFileSync, readlinkSync, readSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { createRequire } from 'node:module';
 import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
@@ -63,31 +63,79 @@ const schedstat = (() => {
   };
 })();
 
+/** Scheduler figures of every thread of this process now: tid → { runNs, waitNs } (/proc/self/task/TID/schedstat). */
+function threadSchedstats() {
+  const threads = new Map();
+  const buffer = Buffer.alloc(128);
+  for (const tid of readdirSync('/proc/self/task')) {
+    let fd = -1;
+    try {
+      fd = openSync(`/proc/self/task/${tid}/schedstat`, 'r');
+      const [runNs, waitNs] = buffer.toString('latin1', 0, readSync(fd, buffer, 0, buffer.length, 0)).split(' ').map(Number);
+      threads.set(Number(tid), { runNs, waitNs });
+    } catch {
+      // the thread ended meanwhile
+    } finally {
+      if (fd >= 0) closeSync(fd);
+    }
+  }
+  return threads;
+}
+
+/** A thread's role in "who held the CPUs": this process's JS thread, the native reader's own thread, or another thread of Node's. */
+function threadRole(tid) {
+  if (tid === process.pid) return 'JS thread';
+  let comm = '';
+  try {
+    comm = readFileSync(`/proc/self/task/${tid}/comm`, 'latin1').trim();
+  } catch {
+    return 'threads since ended';
+  }
+  return comm === 'proctop-read' ? 'reader thread (proctop-read)' : 'other Node threads (V8 GC/compiler workers, libuv pool)';
+}
+
 /**
  * Watches the event loop with a 1 ms timer and keeps its longest gap with what the JS thread did
  * meanwhile: ran (its own synchronous work: the completion callback, decoding, GC) or waited for a
  * CPU (the machine's other load), and the longest the JS thread ran within one gap (heldMs: the
- * reader's own longest stall whatever the load). Returns a stop function giving
- * { gapMs, runMs, waitMs, heldMs }.
+ * reader's own longest stall whatever the load). In the longest gap it also keeps how long every
+ * other thread of this process ran (`held`, ms by role): who held the CPUs while the JS thread
+ * waited. Returns a stop function giving { gapMs, runMs, waitMs, heldMs, held }.
  */
 function watchLongestGap() {
   if (!schedstat) return () => null;
   let last = performance.now();
   let lastSched = schedstat();
-  let longest = { gapMs: 0, runMs: 0, waitMs: 0 };
+  let lastThreads = threadSchedstats();
+  let longest = { gapMs: 0, runMs: 0, waitMs: 0, threads: new Map() };
   let heldMs = 0;
   const timer = setInterval(() => {
     const now = performance.now();
     const sched = schedstat();
+    const threads = threadSchedstats();
     const runMs = sched.runMs - lastSched.runMs;
-    if (now - last > longest.gapMs) longest = { gapMs: now - last, runMs, waitMs: sched.waitMs - lastSched.waitMs };
+    if (now - last > longest.gapMs) {
+      const ran = new Map();
+      for (const [tid, figures] of threads) {
+        const before = lastThreads.get(tid);
+        if (tid !== process.pid) ran.set(tid, (figures.runNs - (before?.runNs ?? figures.runNs)) / 1e6);
+      }
+      longest = { gapMs: now - last, runMs, waitMs: sched.waitMs - lastSched.waitMs, threads: ran };
+    }
     heldMs = Math.max(heldMs, runMs);
     last = now;
     lastSched = sched;
+    lastThreads = threads;
   }, 1);
   return () => {
     clearInterval(timer);
-    return { ...longest, heldMs };
+    const held = {};
+    for (const [tid, ms] of longest.threads) {
+      if (ms <= 0) continue;
+      const role = threadRole(tid);
+      held[role] = (held[role] ?? 0) + ms;
+    }
+    return { gapMs: longest.gapMs, runMs: longest.runMs, waitMs: longest.waitMs, heldMs, held };
   };
 }
 
@@ -166,6 +214,25 @@ const IDLE = 'idle (event-loop noise baseline)';
 /** Extra rounds of the native readers and idle windows watched with schedstat (after the timed ones). */
 const DIAGNOSTIC_ROUNDS = 5;
 const JS_STEADY = 'JS fallback steady refresh';
+/** Rounds of the native readers on a busy box (spinners on every CPU), after everything else. */
+const BUSY_ROUNDS = 7;
+
+/**
+ * Runs fn while `count` busy loops at nice 0 keep every CPU full: each in a session of its own
+ * (detached: setsid), so the kernel's autogroup schedules it as another login's load, the way a
+ * loaded machine proctop is sent to triage looks. The loops are this bench's own children,
+ * stopped by PID when fn settles.
+ */
+async function onBusyBox(count, fn) {
+  const spinners = Array.from({ length: count }, () => spawn('sh', ['-c', 'while :; do :; done'], { detached: true, stdio: 'ignore' }));
+  try {
+    // Let them reach the CPUs (and the scheduler weigh them) before measuring.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    return await fn();
+  } finally {
+    for (const spinner of spinners) spinner.kill('SIGKILL');
+  }
+}
 
 /**
  * Measures every reader on the live /proc.
@@ -231,6 +298,18 @@ export async function run({ procs, runs = 15, lib, procRoot = '/proc' }) {
     }
   }
   pidusage.clear();
+  // Busy-box rounds, not in any figure above: the native readers while busy loops hold every CPU.
+  const busy = new Map([NATIVE_FIRST, NATIVE_STEADY].map((name) => [name, []]));
+  const spinnerCount = availableParallelism();
+  await onBusyBox(spinnerCount, async () => {
+    for (let round = 0; round < BUSY_ROUNDS; round++) {
+      for (const contender of contenders.filter((c) => busy.has(c.name))) {
+        collectGarbage();
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        busy.get(contender.name).push(await contender.once());
+      }
+    }
+  });
   // Diagnostic rounds, not in any figure above: the same native runs and idle windows, watched
   // with schedstat to tell the reader's own stalls from the machine's.
   const watched = new Map([NATIVE_FIRST, NATIVE_STEADY, IDLE].map((name) => [name, []]));
@@ -259,6 +338,14 @@ export async function run({ procs, runs = 15, lib, procRoot = '/proc' }) {
   /** The longest the JS thread itself ran between two ticks of the 1 ms timer, over a contender's runs. */
   const longestHeld = (name) => Math.max(0, ...(watched.get(name) ?? []).map((s) => s.longestGap?.heldMs ?? 0));
   const gapText = (gap) => `${gap.gapMs.toFixed(1)} ms (JS thread running ${gap.runMs.toFixed(1)} ms, waiting for a CPU ${gap.waitMs.toFixed(1)} ms)`;
+  /** Who held the CPUs in a contender's longest gap: this process's other threads by role, and what was left of the machine's CPU time. */
+  const heldText = (gap) => {
+    const held = gap.held ?? {};
+    const ours = Object.values(held).reduce((a, b) => a + b, 0) + gap.runMs;
+    const parts = Object.entries(held).map(([role, ms]) => `${role} ${ms.toFixed(1)} ms`);
+    const left = Math.max(0, availableParallelism() * gap.gapMs - ours);
+    return `${parts.length ? parts.join(', ') : 'no other thread of this process'}; ${left.toFixed(1)} ms of the ${availableParallelism()} CPUs' time left to other processes (or idle)`;
+  };
   const floorA = figures[FLOOR_A];
   const floorB = figures[FLOOR_B];
   const floorACpu = figures[`${FLOOR_A} (CPU)`];
@@ -297,6 +384,8 @@ export async function run({ procs, runs = 15, lib, procRoot = '/proc' }) {
               `steady ${gapText(longestGap(NATIVE_STEADY))}; idle ${gapText(longestGap(IDLE))}. ` +
               'Running is the reader\'s own synchronous work (completion callback, decoding, GC); waiting is other load holding every CPU. ' +
               `Longest the JS thread itself ran between two ticks: first ${longestHeld(NATIVE_FIRST).toFixed(1)} ms, steady ${longestHeld(NATIVE_STEADY).toFixed(1)} ms, idle ${longestHeld(IDLE).toFixed(1)} ms.`,
+            `Who held the CPUs in those longest gaps (run time of this process's other threads; a thread running on another CPU is accounted at the scheduler tick, so these are coarse): ` +
+              `first: ${heldText(longestGap(NATIVE_FIRST))}; steady: ${heldText(longestGap(NATIVE_STEADY))}; idle: ${heldText(longestGap(IDLE))}.`,
           ]
         : []),
       '',
@@ -331,6 +420,21 @@ export async function run({ procs, runs = 15, lib, procRoot = '/proc' }) {
         : [check(steady < figures[PIDUSAGE] && first < figures[PIDUSAGE], `faster than pidusage: ${ratio(figures[PIDUSAGE], steady)} (steady), ${ratio(figures[PIDUSAGE], first)} (first)`)]),
       check(figures[PS] >= 4 * steady, `≥ 4× faster than ps: ${ratio(figures[PS], steady)} (steady), ${ratio(figures[PS], first)} (first)`),
       check(stall <= 5, `no event-loop stall > 5 ms: max ${stall.toFixed(1)} ms (idle baseline ${figures.loopDelayIdleMs.toFixed(1)} ms)`),
+      '',
+    );
+  }
+  if (busy.get(NATIVE_STEADY)?.length) {
+    const busyMedian = (name) => median(busy.get(name).map((s) => s.ms));
+    const busyCpu = (name) => median(busy.get(name).map((s) => s.cpuMs));
+    const busyDelay = (name) => Math.max(...busy.get(name).map((s) => s.loopDelayMs));
+    figures.busySteadyMs = busyMedian(NATIVE_STEADY);
+    figures.busyFirstMs = busyMedian(NATIVE_FIRST);
+    lines.push(
+      `Busy box: ${spinnerCount} busy loops at nice 0, each in a session of its own (another login's load), on the ${availableParallelism()} CPUs, median of ${BUSY_ROUNDS} runs: ` +
+        `native steady refresh ${fmt(figures.busySteadyMs)} ms (CPU ${fmt(busyCpu(NATIVE_STEADY))} ms; quiet ${fmt(figures[NATIVE_STEADY])} ms), ` +
+        `first snapshot ${fmt(figures.busyFirstMs)} ms (CPU ${fmt(busyCpu(NATIVE_FIRST))} ms; quiet ${fmt(figures[NATIVE_FIRST])} ms); ` +
+        `max event-loop delay there: first ${busyDelay(NATIVE_FIRST).toFixed(1)} ms, steady ${busyDelay(NATIVE_STEADY).toFixed(1)} ms ` +
+        '(the reader runs niced on a thread of its own, so the JS thread wins a CPU it shares with it; this says what that costs the read when the box is full).',
       '',
     );
   }

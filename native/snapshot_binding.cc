@@ -1,9 +1,12 @@
 // N-API surface of the snapshot reader: `new SnapshotReader(procRoot)`, `read()` →
 // Promise<PackedSnapshot>, `forgetAll()`, `handleStats()`, and `snapshotLayout` (the column names).
 //
-// The async shape of every binding: arguments are read on the JS thread, /proc is read on a
-// worker thread (native/linux/proc_snapshot.cc) and packed there into columns (snapshot_layout.h),
-// and the JS thread only copies the columns into typed arrays it keeps from one read to the next.
+// The async shape of every binding: arguments are read on the JS thread, /proc is read off it
+// (native/linux/proc_snapshot.cc) and packed there into columns (snapshot_layout.h), and the JS
+// thread only copies the columns into typed arrays it keeps from one read to the next. Unlike the
+// other bindings, a read does not run on the libuv pool thread itself: the pool thread hands it to
+// the reader's own thread (native/linux/reader_thread.h, niced so the JS thread wins a shared CPU)
+// and waits for it, so the pool is held exactly as long as it was when it read.
 // Only processes that are new or whose figures moved since the previous read are packed as rows
 // (most processes sleep between two refreshes), with every process's identity slot in pid order:
 // src/sys/native-snapshot.ts keeps one record per slot and replaces only the changed ones, so the
@@ -18,6 +21,7 @@
 #include "bindings.h"
 #include "js_text.h"
 #include "linux/proc_snapshot.h"
+#include "linux/reader_thread.h"
 #include "snapshot_layout.h"
 
 namespace {
@@ -29,6 +33,9 @@ namespace sysfield = proctop_layout::system;
 struct PackedSnapshot {
   /** Rows packed: processes new or changed since the previous read. */
   size_t count = 0;
+  /** Numbers in columns, and slots in order (the containers are emptied as they cross to JS). */
+  size_t columnCount = 0;
+  size_t orderCount = 0;
   /** column::kCount columns of count numbers each, column after column. */
   std::vector<double> columns;
   /** Identity slot of every process of the snapshot, in pid order. */
@@ -88,6 +95,8 @@ void Pack(proctop::SnapshotRecord&& snapshot, PackedSnapshot& packed) {
   packed.count = count;
   packed.columns.resize(column::kCount * count);
   packed.order = std::move(snapshot.order);
+  packed.columnCount = packed.columns.size();
+  packed.orderCount = packed.order.size();
   packed.freed = std::move(snapshot.freedSlots);
   packed.text.clear();
   double* c = packed.columns.data();
@@ -138,21 +147,23 @@ Napi::Array NameList(Napi::Env env, const char* const* names, size_t count) {
 
 class SnapshotReaderWrap;
 
-/** Reads one snapshot on the libuv thread pool into its owner's reused PackedSnapshot. */
+/** Reads one snapshot, on its owner's reader thread, into its owner's reused PackedSnapshot. */
 class SnapshotWorker : public Napi::AsyncWorker {
  public:
-  SnapshotWorker(Napi::Env env, SnapshotReaderWrap* owner, std::shared_ptr<proctop::ProcSnapshotReader> reader, PackedSnapshot* packed)
+  SnapshotWorker(Napi::Env env, SnapshotReaderWrap* owner, std::shared_ptr<proctop::ProcSnapshotReader> reader,
+                 std::shared_ptr<proctop::ReaderThread> thread, PackedSnapshot* packed)
       : Napi::AsyncWorker(env, "proctop:snapshot"),
         deferred_(Napi::Promise::Deferred::New(env)),
         owner_(owner),
         reader_(std::move(reader)),
+        thread_(std::move(thread)),
         packed_(packed) {}
 
   Napi::Promise Promise() { return deferred_.Promise(); }
 
   void Execute() override {
     try {
-      Pack(reader_->Read(), *packed_);
+      thread_->Run([this]() { Pack(reader_->Read(), *packed_); });
     } catch (const std::exception& error) {
       reader_->ForgetAll();
       SetError(error.what());
@@ -166,6 +177,7 @@ class SnapshotWorker : public Napi::AsyncWorker {
   Napi::Promise::Deferred deferred_;
   SnapshotReaderWrap* owner_;
   std::shared_ptr<proctop::ProcSnapshotReader> reader_;
+  std::shared_ptr<proctop::ReaderThread> thread_;
   PackedSnapshot* packed_;
 };
 
@@ -179,7 +191,8 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "SnapshotReader",
                        {InstanceMethod<&SnapshotReaderWrap::Read>("read"), InstanceMethod<&SnapshotReaderWrap::ForgetAll>("forgetAll"),
-                        InstanceMethod<&SnapshotReaderWrap::HandleStats>("handleStats")});
+                        InstanceMethod<&SnapshotReaderWrap::HandleStats>("handleStats"),
+                        InstanceMethod<&SnapshotReaderWrap::ThreadInfo>("readerThread")});
   }
 
   explicit SnapshotReaderWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<SnapshotReaderWrap>(info) {
@@ -192,27 +205,30 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
       procRoot = info[0].As<Napi::String>().Utf8Value();
     }
     reader_ = std::make_shared<proctop::ProcSnapshotReader>(procRoot);
+    thread_ = std::make_shared<proctop::ReaderThread>("proctop-read", proctop::kReaderNiceIncrement);
   }
 
   /**
    * Runs in the collected object's finalizer, on the JS thread: the reader's destructor closes
    * every kept handle and frees every cached identity (over 10 ms at 5,000 processes), so the
-   * reader is let go of on a thread of its own. No read is running: one holds a reference.
+   * reader is let go of on a thread of its own, and its thread (idle: no read is running, one
+   * holds a reference) is asked to finish and joined there too.
    */
   ~SnapshotReaderWrap() override {
-    proctop::RunOffThread([reader = std::move(reader_)]() mutable { reader.reset(); });
+    proctop::RunOffThread([reader = std::move(reader_), thread = std::move(thread_)]() mutable {
+      thread.reset();
+      reader.reset();
+    });
   }
 
   /** Resolves a finished read as { count, columns, order, freed, system, text, textLength, warnings }. */
   Napi::Value Deliver(Napi::Env env) {
     Napi::Object result = Napi::Object::New(env);
     result.Set("count", static_cast<double>(packed_.count));
-    Napi::Float64Array columns = Reused<Napi::Float64Array, double>(env, columns_, packed_.columns.size());
-    if (!packed_.columns.empty()) std::memcpy(columns.Data(), packed_.columns.data(), packed_.columns.size() * sizeof(double));
-    result.Set("columns", columns);
-    Napi::Uint32Array order = Reused<Napi::Uint32Array, uint32_t>(env, order_, packed_.order.size());
-    if (!packed_.order.empty()) std::memcpy(order.Data(), packed_.order.data(), packed_.order.size() * sizeof(uint32_t));
-    result.Set("order", order);
+    Napi::ArrayBuffer columnBuffer = Kept(env, columns_, packed_.columns);
+    result.Set("columns", Napi::Float64Array::New(env, packed_.columnCount, columnBuffer, 0));
+    Napi::ArrayBuffer orderBuffer = Kept(env, order_, packed_.order);
+    result.Set("order", Napi::Uint32Array::New(env, packed_.orderCount, orderBuffer, 0));
     Napi::Uint32Array freed = Napi::Uint32Array::New(env, packed_.freed.size());
     if (!packed_.freed.empty()) std::memcpy(freed.Data(), packed_.freed.data(), packed_.freed.size() * sizeof(uint32_t));
     result.Set("freed", freed);
@@ -220,13 +236,9 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
     std::memcpy(system.Data(), packed_.system.data(), packed_.system.size() * sizeof(double));
     result.Set("system", system);
     // Raw bytes, decoded piece by piece in TypeScript: no one large string made at once here.
-    if (text_.IsEmpty() || text_.Value().ByteLength() < packed_.text.size()) {
-      text_ = Napi::Persistent(Napi::ArrayBuffer::New(env, packed_.text.size() + packed_.text.size() / 2 + 4096));
-    }
-    Napi::ArrayBuffer text = text_.Value();
-    if (!packed_.text.empty()) std::memcpy(text.Data(), packed_.text.data(), packed_.text.size());
-    result.Set("text", text);
-    result.Set("textLength", static_cast<double>(packed_.text.size()));
+    const size_t textLength = packed_.text.size();
+    result.Set("text", Kept(env, text_, packed_.text));
+    result.Set("textLength", static_cast<double>(textLength));
     Napi::Array warnings = Napi::Array::New(env, packed_.warnings.size());
     for (size_t i = 0; i < packed_.warnings.size(); ++i) {
       napi_value warning;
@@ -244,16 +256,37 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
 
  private:
   /**
-   * A typed array kept across reads (grown by half when too small): a fresh ~1 MB buffer per
-   * refresh made V8 run extra "external memory pressure" GCs. The view handed out has the
-   * wanted length over the kept buffer.
+   * The buffer a read's data crosses in, kept across reads. When the data fits the kept buffer it
+   * is copied in (a steady read: only the changed rows, a few KB); a fresh ~1 MB buffer per
+   * refresh made V8 run extra "external memory pressure" GCs. When it does not (a first read:
+   * every process, 4 MB of columns and 2 MB of text at 20,000), the worker's own container is
+   * handed over as the buffer's memory instead of being copied: allocating, zero-filling and
+   * copying megabytes on the JS thread took milliseconds of the loop's time. It is kept from then
+   * on, and the worker fills a new container for the next read. Where external buffers are
+   * refused (a V8 sandbox), it falls back to a copy. Afterwards `data` is empty.
    */
-  template <typename Array, typename Element>
-  static Array Reused(Napi::Env env, Napi::Reference<Napi::ArrayBuffer>& kept, size_t length) {
-    if (kept.IsEmpty() || kept.Value().ByteLength() < length * sizeof(Element)) {
-      kept = Napi::Persistent(Napi::ArrayBuffer::New(env, (length + length / 2 + 64) * sizeof(Element)));
+  template <typename Container>
+  static Napi::ArrayBuffer Kept(Napi::Env env, Napi::Reference<Napi::ArrayBuffer>& kept, Container& data) {
+    const size_t bytes = data.size() * sizeof(typename Container::value_type);
+    if (kept.IsEmpty() || kept.Value().ByteLength() < bytes) {
+      Napi::ArrayBuffer fresh;
+      if (bytes > 0) {
+        auto* owned = new Container(std::move(data));
+        try {
+          fresh = Napi::ArrayBuffer::New(env, owned->data(), bytes, [](Napi::Env, void*, Container* gone) { delete gone; }, owned);
+        } catch (const Napi::Error&) {
+          data = std::move(*owned);  // external buffers refused: copy below
+          delete owned;
+        }
+      }
+      if (fresh.IsEmpty()) fresh = Napi::ArrayBuffer::New(env, bytes + bytes / 2 + 4096);
+      kept = Napi::Persistent(fresh);
+      if (data.empty()) return fresh;
     }
-    return Array::New(env, length, kept.Value(), 0);
+    Napi::ArrayBuffer buffer = kept.Value();
+    if (bytes > 0) std::memcpy(buffer.Data(), data.data(), bytes);
+    data.clear();
+    return buffer;
   }
 
   Napi::Value Read(const Napi::CallbackInfo& info) {
@@ -261,7 +294,7 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
     if (running_) throw Napi::Error::New(env, "SnapshotReader.read: the previous read has not finished");
     running_ = true;
     Ref();  // keep this object alive while a worker points at it
-    auto* worker = new SnapshotWorker(env, this, reader_, &packed_);
+    auto* worker = new SnapshotWorker(env, this, reader_, thread_, &packed_);
     Napi::Promise promise = worker->Promise();
     worker->Queue();
     return promise;
@@ -285,7 +318,19 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
     return result;
   }
 
+  /** { started, tid, nice } of the reader's own thread (started by the first read). */
+  Napi::Value ThreadInfo(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    proctop::ReaderThreadInfo thread = thread_->Info();
+    Napi::Object result = Napi::Object::New(env);
+    result.Set("started", thread.started);
+    result.Set("tid", static_cast<double>(thread.tid));
+    result.Set("nice", static_cast<double>(thread.nice));
+    return result;
+  }
+
   std::shared_ptr<proctop::ProcSnapshotReader> reader_;
+  std::shared_ptr<proctop::ReaderThread> thread_;
   PackedSnapshot packed_;
   Napi::Reference<Napi::ArrayBuffer> columns_;
   Napi::Reference<Napi::ArrayBuffer> order_;

@@ -35,6 +35,7 @@ export function startFirstRead(procRoot = '/proc'): boolean {
       read: handOverOnce(reader.read(), () => reader.read()),
       forgetAll: () => reader.forgetAll(),
       handleStats: () => reader.handleStats(),
+      readerThread: () => reader.readerThread(),
     },
   };
   return true;

@@ -132,12 +132,26 @@ export interface StatHandleStats {
   readonly enabled: boolean;
 }
 
+/**
+ * The native reader's own thread (ReaderThreadInfo of native/linux/reader_thread.h): every read
+ * runs there, kReaderNiceIncrement nicer than the process, so the JS thread wins a CPU they share.
+ */
+export interface ReaderThreadInfo {
+  /** False until the first read started the thread (or when no thread could be had: reads then run on a libuv pool thread). */
+  readonly started: boolean;
+  /** Kernel thread id (0 before it started). */
+  readonly tid: number;
+  /** Its nice value as the kernel reported it back after the thread raised it. */
+  readonly nice: number;
+}
+
 /** The addon's SnapshotReader: one read at a time (the next read refills the same buffers). */
 export interface PackedSnapshotSource {
   read(): Promise<PackedSnapshot>;
   /** Forgets every identity and closes every kept handle: the next read sends every detail again. */
   forgetAll(): void;
   handleStats(): StatHandleStats;
+  readerThread(): ReaderThreadInfo;
 }
 
 /** Decoding runs at most this long before it lets the event loop turn. */
@@ -247,6 +261,11 @@ export class NativeSnapshotReader {
   /** The kept stat handles (for tests and the bench). */
   handleStats(): StatHandleStats {
     return this.source.handleStats();
+  }
+
+  /** The thread the addon reads on (for tests and the bench). */
+  readerThread(): ReaderThreadInfo {
+    return this.source.readerThread();
   }
 
   private async readAndDecode(): Promise<Snapshot> {

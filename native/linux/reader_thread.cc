@@ -1,0 +1,80 @@
+#include "reader_thread.h"
+
+#include <pthread.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <system_error>
+
+namespace proctop {
+
+ReaderThread::ReaderThread(const char* name, int niceIncrement) : name_(name), niceIncrement_(niceIncrement) {}
+
+ReaderThread::~ReaderThread() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stop_ = true;
+  }
+  changed_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+ReaderThreadInfo ReaderThread::Info() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return info_;
+}
+
+void ReaderThread::Run(const std::function<void()>& job) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (!thread_.joinable() && !unavailable_) {
+    try {
+      thread_ = std::thread([this]() { Loop(); });
+    } catch (const std::system_error&) {
+      unavailable_ = true;  // no thread to be had: read on the caller, as before there was one
+    }
+  }
+  if (unavailable_) {
+    lock.unlock();
+    job();
+    return;
+  }
+  job_ = &job;
+  failure_ = nullptr;
+  changed_.notify_all();
+  changed_.wait(lock, [this]() { return job_ == nullptr; });
+  if (failure_) std::rethrow_exception(failure_);
+}
+
+void ReaderThread::Loop() {
+  const pid_t tid = static_cast<pid_t>(syscall(SYS_gettid));
+  pthread_setname_np(pthread_self(), name_);
+  // Relative to the nice it inherited (a `nice -n 5 proctop` reads at 15), at most 19.
+  errno = 0;
+  const int inherited = getpriority(PRIO_PROCESS, static_cast<id_t>(tid));
+  if (errno == 0) setpriority(PRIO_PROCESS, static_cast<id_t>(tid), std::min(19, inherited + niceIncrement_));
+  errno = 0;
+  const int nice = getpriority(PRIO_PROCESS, static_cast<id_t>(tid));
+  std::unique_lock<std::mutex> lock(mutex_);
+  info_ = {true, tid, errno == 0 ? nice : inherited};
+  for (;;) {
+    changed_.wait(lock, [this]() { return stop_ || job_ != nullptr; });
+    if (job_ == nullptr) return;  // stop_, and nothing left to run
+    const std::function<void()>* job = job_;
+    lock.unlock();
+    std::exception_ptr failure;
+    try {
+      (*job)();
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    lock.lock();
+    failure_ = failure;
+    job_ = nullptr;
+    changed_.notify_all();
+  }
+}
+
+}  // namespace proctop

@@ -1,0 +1,70 @@
+// The snapshot reader's own thread: one long-lived thread per reader, named and running a little
+// nicer than the rest of the process, so that on a machine with few CPUs the JS thread wins a CPU
+// it shares with the reader (bench: the event loop waited for a CPU while the read ran). No
+// napi.h here: native/snapshot_binding.cc hands it each read.
+#pragma once
+
+#include <sys/types.h>
+
+#include <condition_variable>
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+namespace proctop {
+
+/**
+ * How much nicer than the thread that starts it the reader's thread makes itself. An
+ * unprivileged thread may raise its own nice but never lower it again, so this is only ever done
+ * on a thread of our own, never on a shared libuv pool thread.
+ */
+constexpr int kReaderNiceIncrement = 10;
+
+/** What a ReaderThread is, for tests and the bench (read back from the kernel, not assumed). */
+struct ReaderThreadInfo {
+  /** False until the first job started the thread (or when no thread could be had: jobs run on the caller). */
+  bool started = false;
+  /** Its kernel thread id (gettid()). */
+  pid_t tid = 0;
+  /** Its nice value as getpriority() read it back after raising it. */
+  int nice = 0;
+};
+
+/**
+ * One thread that runs the jobs handed to it, one at a time, each while its caller waits. Started
+ * on the first job; asked to finish and joined when destroyed (never destroy it from a job).
+ */
+class ReaderThread {
+ public:
+  /** name: at most 15 bytes (the kernel's comm). */
+  ReaderThread(const char* name, int niceIncrement);
+  ~ReaderThread();
+  ReaderThread(const ReaderThread&) = delete;
+  ReaderThread& operator=(const ReaderThread&) = delete;
+
+  /**
+   * Runs job on the thread and returns once it has finished, rethrowing what it threw. When no
+   * thread can be started (EAGAIN), runs it on the caller instead.
+   */
+  void Run(const std::function<void()>& job);
+
+  ReaderThreadInfo Info();
+
+ private:
+  void Loop();
+
+  const char* name_;
+  int niceIncrement_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  /** The job waiting or running, null when idle. */
+  const std::function<void()>* job_ = nullptr;
+  std::exception_ptr failure_;
+  bool stop_ = false;
+  bool unavailable_ = false;
+  ReaderThreadInfo info_;
+  std::thread thread_;
+};
+
+}  // namespace proctop
