@@ -83,6 +83,7 @@ const PHASES = [
   ['node start + entry module (cli evaluated)', 'cli-evaluated'],
   ['first snapshot read started (early start)', 'first-read-start'],
   ['monitor command loaded', 'monitor-main'],
+  ['first snapshot read finished (UI loads after)', 'first-read-done'],
   ['config read', 'config-loaded'],
   ['collector ready (adopts the early read)', 'collector-ready'],
   ['first snapshot handed to the sampler', 'primed-sample-start'],

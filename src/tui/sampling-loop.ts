@@ -4,6 +4,7 @@ import type { MonitorStore } from '../store/monitor-store.js';
 import { monotonicNowMs } from '../sys/clock.js';
 import { handOverOnce } from '../util/hand-over-once.js';
 import { markStartup } from '../util/startup-trace.js';
+import { settledWithin } from '../util/settled-within.js';
 
 /** Long enough for a first CPU% (10 clock ticks per busy core; the next frame refines it), short enough for a fast first frame. */
 const FIRST_FOLLOW_UP_MS = 100;
@@ -138,15 +139,6 @@ export class SamplingLoop {
     if (!this.running) return;
     this.timer = setTimeout(() => this.tick(), delayMs);
   }
-}
-
-/** Resolves when `settled` does or after timeoutMs, whichever comes first. */
-function settledWithin(settled: Promise<void>, timeoutMs: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, timeoutMs);
-  });
-  return Promise.race([settled, timeout]).finally(() => clearTimeout(timer));
 }
 
 /**
