@@ -2,7 +2,9 @@
 // processes, measures the snapshot readers side by side (bench/snapshot.mjs), then runs the other
 // sections that exist (bench/tui.mjs, bench/launch.mjs, bench/fds.mjs, bench/track.mjs) on the same farm, each under a time limit,
 // ends with one table of every target figure (bench/summary.mjs) and always takes the farm down again.
-// `npm run bench -- --soak MINUTES [--procs N]`: only the memory soak (bench/soak.mjs).
+// `npm run bench -- --soak MINUTES [--procs N]`: only the memory soak (bench/soak.mjs), in a PID
+// namespace of its own where the machine allows one (see ownPidNamespace below).
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -60,7 +62,36 @@ async function bundleLibrary() {
   return import(pathToFileURL(outfile).href);
 }
 
+/** Set in the child that runs inside the soak's own PID namespace. */
+const IN_NAMESPACE = 'PROCTOP_BENCH_PID_NAMESPACE';
+
+/**
+ * The soak judges RSS flat within 5 MB over 30 minutes, and what proctop holds follows how many
+ * processes it shows: on a shared machine other people's builds and tests move that count by
+ * hundreds from one minute to the next. So the soak runs in a new PID namespace with its own /proc
+ * (`unshare --pid --fork --mount-proc`, root or an unprivileged user namespace), where proctop
+ * sees exactly the farm, tmux and itself for the whole run. Returns the child's exit status, or
+ * null when no namespace can be made here (the soak then runs on the host's process table and
+ * says so).
+ */
+function ownPidNamespace(argv) {
+  const userNs = process.geteuid?.() === 0 ? [] : ['--user', '--map-root-user'];
+  const probe = spawnSync('unshare', [...userNs, '--pid', '--fork', '--mount-proc', 'true'], { stdio: 'ignore', timeout: 10_000 });
+  if (probe.status !== 0) return null;
+  const child = spawnSync('unshare', [...userNs, '--pid', '--fork', '--mount-proc', '--kill-child', process.execPath, fileURLToPath(import.meta.url), ...argv], {
+    stdio: 'inherit',
+    env: { ...process.env, [IN_NAMESPACE]: '1' },
+  });
+  return child.status ?? 1;
+}
+
 const options = parseArgs(process.argv.slice(2));
+if (options.soak !== null && process.env[IN_NAMESPACE] !== '1') {
+  const status = ownPidNamespace(process.argv.slice(2));
+  if (status !== null) process.exit(status);
+  console.log('proctop bench: no PID namespace can be made here (needs root or unprivileged user namespaces): the soak runs on the host, and other activity changes how many processes proctop shows');
+}
+if (process.env[IN_NAMESPACE] === '1') console.log('proctop bench: the soak runs in a PID namespace of its own: proctop sees the farm, tmux and itself only');
 // The readers under test keep fds (pidusage one per pid), and the farm's children inherit the limit.
 const nofile = raiseNofileLimit();
 const capacity = checkCapacity(options.procs);
