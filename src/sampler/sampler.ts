@@ -41,7 +41,8 @@ export function countTasks(processes: readonly RawProcess[], system: Pick<System
   let zombie = 0;
   let kernelThreads = 0;
   let threads = 0;
-  for (const p of processes) {
+  for (let i = 0; i < processes.length; i++) {
+    const p = processes[i] as RawProcess;
     if (p.state === 'R') running++;
     else if (p.state === 'S' || p.state === 'D' || p.state === 'I') sleeping++;
     else if (p.state === 'T' || p.state === 't') stopped++;
@@ -90,9 +91,12 @@ export class Sampler {
       memTotalBytes: system.memTotalBytes,
       maxPercent: cpuCount * 100,
     };
-    // A plain loop, not a map() callback: this runs for every process every refresh, and V8
-    // drops the optimized code of a callback made per call at each major GC.
-    for (const p of snapshot.processes) {
+    // A plain indexed loop, not a map() callback (V8 drops the optimized code of a callback made
+    // per call at each major GC) nor for-of (until V8 optimizes it, in a pane's first minute, every
+    // step of an iterator is an object: garbage per process per refresh).
+    const processes = snapshot.processes;
+    for (let i = 0; i < processes.length; i++) {
+      const p = processes[i] as RawProcess;
       const kept = this.kept.get(p.pid);
       // Only the previous sample's row counts (not one from an earlier sample kept by a duplicate PID).
       const seen = kept !== undefined && kept.seenIn === sample - 1 ? kept.row : undefined;
