@@ -6,6 +6,7 @@
 // Anything else (wide characters, emoji, other escapes) goes through Ink's own tokenizer.
 import { isOneColumnText, SGR_SEQUENCE } from './text-width.js';
 import { TwoGenerationCache } from './text-caches.js';
+import { referenceArray } from '../util/reference-array.js';
 
 /** The parts of @alcalzone/ansi-tokenize (Ink's tokenizer) that a row needs. */
 export interface AnsiCode {
@@ -21,7 +22,8 @@ export interface AnsiTokenizer {
   ansiCodesToString(codes: readonly AnsiCode[]): string;
 }
 
-const NO_STYLES: readonly AnsiCode[] = [];
+// An array of references like every other style list, not `[]`: one array map in the drawing loops.
+const NO_STYLES: readonly AnsiCode[] = referenceArray<AnsiCode>();
 
 /**
  * A row's cells as two parallel arrays (the character, its style list) instead of an object per

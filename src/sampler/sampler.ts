@@ -2,6 +2,7 @@ import type { Collector, CpuTimes, RawProcess, Snapshot, SystemInfo } from '../s
 import { identityKey, type IdentityKey, type ProcessRow, type SampledFrame, type TaskCounts } from './types.js';
 import { programName } from './program-name.js';
 import { clampPercent, SampledRow, type FrameBasis } from './sampled-row.js';
+import { referenceArray } from '../util/reference-array.js';
 
 /** What the sampler keeps of the previous snapshot's system figures. */
 interface PreviousSample {
@@ -34,18 +35,6 @@ export function cpuBusyPercent(before: CpuTimes, after: CpuTimes): number {
 }
 
 /** Counts for the header; D and I count as sleeping, like top; running threads come from procs_running. */
-/**
- * An empty array that holds references from the start. `[]` starts as an array of small integers
- * and changes its map with the first key or row pushed; the refresh loop below, optimized while
- * nothing appeared or exited, was then thrown away and recompiled by TurboFan (15-35 ms of CPU
- * each) whenever a process appeared or exited: several times a minute on a busy box.
- */
-function referenceArray<T>(): T[] {
-  const array: (T | undefined)[] = [undefined];
-  array.length = 0;
-  return array as T[];
-}
-
 export function countTasks(processes: readonly RawProcess[], system: Pick<SystemInfo, 'procsRunning'>): TaskCounts {
   let running = 0;
   let sleeping = 0;
@@ -93,6 +82,8 @@ export class Sampler {
     const cpuCount = Math.max(1, system.cpus.length);
     const sample = ++this.samples;
 
+    // Arrays of references from the start: a process appearing or exiting would otherwise change
+    // their map and throw away this loop's optimized code (src/util/reference-array.ts).
     const appeared = referenceArray<IdentityKey>();
     const exited = referenceArray<ProcessRow>();
     const rows: ProcessRow[] = [];
