@@ -19,17 +19,39 @@ export function nofileLimit(pid = 'self') {
 
 /**
  * Raises this process's soft RLIMIT_NOFILE to its hard limit (Node has no setrlimit: util-linux
- * prlimit sets it on our PID from outside). Returns the limit now in force and a note when it
- * could not be raised; children started afterwards (the farm, the TUI panes) inherit it.
+ * prlimit sets it on our PID from outside). As root, when the hard limit is below what a farm of
+ * `procs` needs (floor (c) and the native readers keep one stat handle per process: at 20,000
+ * processes a hard limit of 20,000 left floor (c) reading 19,995), the hard limit is raised too,
+ * within fs.nr_open. Returns the limit now in force and notes (a raised hard limit is said, since
+ * a user's machine may not allow it); children started afterwards (the farm, the TUI panes)
+ * inherit it.
  */
-export function raiseNofileLimit() {
+export function raiseNofileLimit(procs = 0) {
   const before = nofileLimit();
-  if (!(before.soft < before.hard)) return { ...before, note: null };
-  const target = Number.isFinite(before.hard) ? before.hard : 1 << 20;
-  const result = spawnSync('prlimit', ['--pid', String(process.pid), `--nofile=${target}:${before.hard === Infinity ? 'unlimited' : before.hard}`], { encoding: 'utf8' });
-  const after = nofileLimit();
-  const note = after.soft > before.soft ? null : `could not raise the open-file limit from ${before.soft} (prlimit: ${(result.error?.message ?? result.stderr).trim() || 'no effect'})`;
-  return { ...after, note };
+  const notes = [];
+  let hard = before.hard;
+  const wanted = 2 * (runningNow().processes + procs) + FD_HEADROOM;
+  if (process.getuid?.() === 0 && Number.isFinite(hard) && hard < wanted) {
+    const nrOpen = readNumber('/proc/sys/fs/nr_open');
+    const target = Math.min(wanted, Number.isFinite(nrOpen) ? nrOpen : wanted);
+    if (target > hard) {
+      const raised = spawnSync('prlimit', ['--pid', String(process.pid), `--nofile=${target}:${target}`], { encoding: 'utf8' });
+      if (nofileLimit().hard === target) {
+        notes.push(`running as root: raised the hard open-file limit from ${hard} to ${target} (2 × (processes + farm) + ${FD_HEADROOM}), so floor (c) and the readers can keep a stat handle per process`);
+        hard = target;
+      } else {
+        notes.push(`could not raise the hard open-file limit from ${hard} to ${target} (prlimit: ${(raised.error?.message ?? raised.stderr).trim() || 'no effect'})`);
+      }
+    }
+  }
+  const current = nofileLimit();
+  if (current.soft < current.hard) {
+    const result = spawnSync('prlimit', ['--pid', String(process.pid), `--nofile=${current.hard === Infinity ? 'unlimited' : current.hard}:${current.hard === Infinity ? 'unlimited' : current.hard}`], { encoding: 'utf8' });
+    if (!(nofileLimit().soft > current.soft)) {
+      notes.push(`could not raise the open-file limit from ${current.soft} (prlimit: ${(result.error?.message ?? result.stderr).trim() || 'no effect'})`);
+    }
+  }
+  return { ...nofileLimit(), note: notes.length ? notes.join('; ') : null };
 }
 
 function readNumber(path) {

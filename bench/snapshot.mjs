@@ -364,6 +364,7 @@ export async function run({ procs, runs = 15, lib, procRoot = '/proc' }) {
     '',
     'CPU ms: user + system time of every thread of the reader (and of reaped children for ps, at 10 ms granularity).',
     'Floor (c) opens every stat once before its timed round, then lists /proc and preads each kept handle (opening only new PIDs).',
+    `Open-file limit of this bench and its floors (soft/hard): ${nofileLimit().soft}/${nofileLimit().hard}.`,
     '',
   ];
   if (figures[NATIVE_STEADY] !== undefined) {

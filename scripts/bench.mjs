@@ -93,7 +93,7 @@ if (options.soak !== null && process.env[IN_NAMESPACE] !== '1') {
 }
 if (process.env[IN_NAMESPACE] === '1') console.log('proctop bench: the soak runs in a PID namespace of its own: proctop sees the farm, tmux and itself only');
 // The readers under test keep fds (pidusage one per pid), and the farm's children inherit the limit.
-const nofile = raiseNofileLimit();
+const nofile = raiseNofileLimit(options.procs);
 const capacity = checkCapacity(options.procs);
 console.log(`proctop bench: ${capacity.line}`);
 if (nofile.note) console.log(`proctop bench: ${nofile.note}`);

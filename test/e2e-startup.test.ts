@@ -2,7 +2,8 @@
 // measures it: the report proctop writes when PROCTOP_STARTUP_REPORT names a file
 // (src/util/startup-trace.ts), and the order of the phases in it. No figure is asserted here
 // (speed belongs to the bench): only that the first snapshot's read starts before the monitor's
-// own modules load, and that the first full frame comes after the second snapshot.
+// own modules load, that the first full frame comes after the second snapshot, and that its CPU
+// figures cover at least 100 ms.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,8 +57,10 @@ describe.skipIf(!hasTmux)('start-up in tmux', () => {
     expect(order[1]).toBe('first-read-start');
     expect(at('first-read-start')).toBeLessThanOrEqual(at('monitor-main'));
     expect(at('first-read-start')).toBeLessThanOrEqual(at('collector-ready'));
-    // ...and before React and Ink.
+    // ...and before React and Ink, which load once it has finished (the second read is timed
+    // from its end, and loading the UI meanwhile would slow it down).
     expect(at('first-read-start')).toBeLessThan(at('ui-loaded'));
+    expect(at('first-read-done')).toBeLessThanOrEqual(at('ui-loaded'));
     // The first full frame is the one with CPU figures: after the second snapshot (the second is
     // taken after the first is done; the first render may come before it, when the wait for it
     // runs out on a busy machine, but the report waits for a frame with CPU figures).
@@ -65,5 +68,8 @@ describe.skipIf(!hasTmux)('start-up in tmux', () => {
     expect(at('sample-2-done')).toBeLessThanOrEqual(firstFullFrameMs);
     expect(at('render-start')).toBeLessThanOrEqual(firstFullFrameMs);
     expect(at('cpu-ms')).toBeGreaterThan(0);
+    // Its CPU figures cover at least the 100 ms follow-up gap, on the two reads' own timestamps
+    // (the second read starts 100 ms after the first read finished, not only after it started).
+    expect(at('cpu-window-ms')).toBeGreaterThanOrEqual(100);
   }, 90_000);
 });

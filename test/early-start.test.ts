@@ -2,7 +2,7 @@
 // for a terminal and the native backend, handed over once, and adopted by the next native
 // collector for the same /proc instead of a second reader.
 import { afterEach, describe, expect, it } from 'vitest';
-import { startEarly, takeEarlyStart } from '../src/tui/early-start.js';
+import { earlyReadFinished, startEarly, takeEarlyStart } from '../src/tui/early-start.js';
 import { isatty } from 'node:tty';
 import { startFirstRead, stdoutIsTerminal, takeFirstRead } from '../src/sys/first-read.js';
 import { createNativeCollector } from '../src/sys/collector.js';
@@ -61,6 +61,19 @@ describe('early start', () => {
     expect(startedAt).toBeLessThanOrEqual(performance.now());
     expect(takeEarlyStart()).toBeNull();
     expect(takeFirstRead('/proc')).not.toBeNull();
+  });
+
+  it.skipIf(!addon)('earlyReadFinished resolves once the early read has finished: its answer is then ready at once', async () => {
+    startEarly(terminal);
+    const source = takeFirstRead('/proc');
+    expect(source).not.toBeNull();
+    await earlyReadFinished(30_000);
+    let answered = false;
+    void source?.read().then(() => {
+      answered = true;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(answered).toBe(true);
   });
 });
 

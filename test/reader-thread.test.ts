@@ -1,5 +1,5 @@
 // The native reader's own thread (native/linux/reader_thread.h): every read runs there, niced
-// kReaderNiceIncrement (10) above the process, so the JS thread wins a CPU it shares with the
+// kReaderNiceIncrement (5) above the process, so the JS thread wins a CPU it shares with the
 // read. Checked through the OS boundary (getpriority, the thread list of `inspect`), and in a
 // child process that must still end by itself once its reader is idle or collected.
 import nodeGypBuild from 'node-gyp-build';
@@ -11,7 +11,7 @@ import { repoRoot, runNode } from './helpers/cli.js';
 import { startSleeper, killStartedChildren, waitFor } from './helpers/children.js';
 
 /** kReaderNiceIncrement of native/linux/reader_thread.h. */
-const NICE_INCREMENT = 10;
+const NICE_INCREMENT = 5;
 
 function requireAddon(): NativeAddon {
   const load = loadNativeAddon();
@@ -53,7 +53,7 @@ describe('the native reader thread', () => {
     addon = requireAddon();
   });
 
-  it('reads on one thread of its own, named proctop-read, niced 10 above the process', async () => {
+  it('reads on one thread of its own, named proctop-read, niced 5 above the process', async () => {
     const os = createJsCollector('/proc');
     const reader = new NativeSnapshotReader(new addon.SnapshotReader('/proc'));
     expect(reader.readerThread().started).toBe(false);

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { cpuBusyPercent, countTasks, Sampler } from '../src/sampler/sampler.js';
 import { plainRow, rowWith } from '../src/sampler/sampled-row.js';
 import { withExactRow } from '../src/sampler/exact-rss.js';
+import { displayRows, type ListQuery } from '../src/store/process-list.js';
 import { createCollector, createJsCollector } from '../src/sys/collector.js';
 import type { Collector, CpuTimes, RawProcess, Snapshot, SystemInfo } from '../src/sys/types.js';
 import { killStartedChildren, startBusyLoop, startSleeper, waitFor } from './helpers/children.js';
@@ -111,6 +112,36 @@ describe('sampler arithmetic', () => {
     expect(frame.rows[0]).toMatchObject({ pid: 10, startTime: 5000, key: '10:5000', cpuPercent: 0 });
     expect(frame.appeared).toEqual(['10:5000']);
     expect(frame.exited.map((r) => r.key)).toEqual(['10:100']);
+  });
+
+  it('lists its rows as their own lines in the flat list (no line object per process), tombstones and tree lines apart', async () => {
+    const sampler = new Sampler(scripted([snap(0, [proc(10, { rssBytes: 8192 }), proc(11, { ppid: 10, rssBytes: 4096 }), proc(12)])]));
+    const frame = await sampler.sample();
+    const query: ListQuery = { sortColumn: 'rss', descending: true, filter: '', user: null, hideKernelThreads: false, tree: false };
+    const flat = displayRows(frame.rows, query);
+    expect(flat.map((d) => d.key)).toEqual(['10:10000', '11:10000', '12:10000']);
+    for (const d of flat) {
+      expect(frame.rows).toContain(d);
+      expect(d.row).toBe(d);
+      expect([d.depth, d.treePrefix, d.exited]).toEqual([0, '', false]);
+    }
+    // The tombstone under the cursor is its own line, marked exited; the row itself stays a live row.
+    const withTombstone = displayRows(frame.rows, query, '11:10000');
+    expect(withTombstone[1]).toMatchObject({ key: '11:10000', depth: 0, treePrefix: '', exited: true });
+    expect(withTombstone[1]?.row).toBe(frame.rows[1]);
+    expect(frame.rows[1]).toMatchObject({ exited: false });
+    // Tree lines carry their depth and guides.
+    const tree = displayRows(frame.rows, { ...query, tree: true });
+    expect(tree.map((d) => [d.key, d.depth, d.treePrefix])).toEqual([
+      ['10:10000', 0, ''],
+      ['11:10000', 1, '└─ '],
+      ['12:10000', 0, ''],
+    ]);
+    // A row that is not the sampler's (a plain copy) gets a line of its own.
+    const plain = plainRow(frame.rows[0]!);
+    const [line] = displayRows([plain], query);
+    expect(line).not.toBe(plain);
+    expect(line).toMatchObject({ key: '10:10000', row: plain, depth: 0, treePrefix: '', exited: false });
   });
 
   it('reports exited rows as last seen', async () => {

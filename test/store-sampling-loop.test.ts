@@ -4,6 +4,7 @@ import { primedSource, SamplingLoop } from '../src/tui/sampling-loop.js';
 import type { FrameSource } from '../src/sampler/types.js';
 import { syntheticFrame, syntheticRow } from './helpers/synthetic-frames.js';
 import { waitFor } from './helpers/children.js';
+import { monotonicNowMs } from '../src/sys/clock.js';
 
 /** Counts samples; every frame shows one more process than the last. */
 function countingSource(): FrameSource & { calls: number } {
@@ -103,6 +104,35 @@ describe('sampling loop feeding the store', () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(90);
     expect(store.getState().frame).toBeNull();
     void loop.stop(); // the hanging sample never settles: do not wait for it
+  });
+
+  it('starts the second sample the follow-up gap after the first read finished, not only after it started (a slow first read)', async () => {
+    // Like the native reader: a snapshot is stamped when its read finishes, and the first read is
+    // the slow one. Here it takes 60 ms of a 100 ms gap.
+    const starts: number[] = [];
+    const ends: number[] = [];
+    const source: FrameSource = {
+      async sample() {
+        starts.push(monotonicNowMs());
+        if (starts.length === 1) await new Promise((r) => setTimeout(r, 60));
+        const monotonicMs = monotonicNowMs();
+        ends.push(monotonicMs);
+        const frame = syntheticFrame([syntheticRow({ pid: 1 })], { intervalMs: starts.length === 1 ? 0 : monotonicMs - (ends[0] ?? 0) });
+        return { ...frame, snapshot: { ...frame.snapshot, monotonicMs } };
+      },
+    };
+    const store = createMonitorStore({ intervalMs: 60_000 });
+    const loop = new SamplingLoop(source, store, { firstFollowUpMs: 100 });
+    loop.start();
+    try {
+      await loop.firstFullFrame(10_000);
+      expect(starts).toHaveLength(2);
+      // Timed from the first start alone, the second would start ~40 ms after the first read ended.
+      expect((starts[1] ?? 0) - (ends[0] ?? 0)).toBeGreaterThanOrEqual(100);
+      expect(store.getState().frame?.intervalMs ?? 0).toBeGreaterThanOrEqual(100);
+    } finally {
+      await loop.stop();
+    }
   });
 
   it('a primed source hands out the sample it started before the loop existed', async () => {

@@ -19,7 +19,7 @@ namespace proctop {
  * unprivileged thread may raise its own nice but never lower it again, so this is only ever done
  * on a thread of our own, never on a shared libuv pool thread.
  */
-constexpr int kReaderNiceIncrement = 10;
+constexpr int kReaderNiceIncrement = 5;
 
 /** What a ReaderThread is, for tests and the bench (read back from the kernel, not assumed). */
 struct ReaderThreadInfo {

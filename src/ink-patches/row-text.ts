@@ -6,6 +6,7 @@
 // Anything else (wide characters, emoji, other escapes) goes through Ink's own tokenizer.
 import { isOneColumnText, SGR_SEQUENCE } from './text-width.js';
 import { TwoGenerationCache } from './text-caches.js';
+import { referenceArray } from '../util/reference-array.js';
 
 /** The parts of @alcalzone/ansi-tokenize (Ink's tokenizer) that a row needs. */
 export interface AnsiCode {
@@ -21,13 +22,19 @@ export interface AnsiTokenizer {
   ansiCodesToString(codes: readonly AnsiCode[]): string;
 }
 
-interface Cell {
-  readonly value: string;
-  readonly styles: readonly AnsiCode[];
-}
+// An array of references like every other style list, not `[]`: one array map in the drawing loops.
+const NO_STYLES: readonly AnsiCode[] = referenceArray<AnsiCode>();
 
-const NO_STYLES: readonly AnsiCode[] = [];
-const BLANK: Cell = { value: ' ', styles: NO_STYLES };
+/**
+ * A row's cells as two parallel arrays (the character, its style list) instead of an object per
+ * cell: a refresh redraws most rows on screen, and a cell object per column was the largest part
+ * of a redrawn row's garbage. An index never written (a write that started past the row's end)
+ * stays a hole, as in Ink's row.
+ */
+interface Cells {
+  readonly values: string[];
+  readonly styles: (readonly AnsiCode[])[];
+}
 
 /** Draws a row from flat [x, line, x, line...] writes (line already transformed), as Ink would. */
 export type RowDrawer = (width: number, segments: readonly (number | string)[]) => string;
@@ -47,7 +54,7 @@ export function createRowDrawer(ansi: AnsiTokenizer, stringWidth: (text: string)
   }
 
   /** Writes a one-column line with SGR escapes into cells; false (nothing written) for any other line. */
-  function writeSimpleLine(cells: Cell[], x: number, line: string): boolean {
+  function writeSimpleLine(cells: Cells, x: number, line: string): boolean {
     if (!isOneColumnText(line.replace(SGR_SEQUENCE, ''))) return false;
     const escapes = [...line.matchAll(SGR_SEQUENCE)];
     const codesPerEscape: (readonly AnsiCode[])[] = [];
@@ -61,7 +68,10 @@ export function createRowDrawer(ansi: AnsiTokenizer, stringWidth: (text: string)
     let start = 0;
     for (let e = 0; e <= escapes.length; e++) {
       const end = e < escapes.length ? escapes[e]!.index : line.length;
-      for (let i = start; i < end; i++) cells[column++] = { value: line[i]!, styles };
+      for (let i = start; i < end; i++) {
+        cells.values[column] = line[i]!;
+        cells.styles[column++] = styles;
+      }
       if (e === escapes.length) break;
       styles = ansi.reduceAnsiCodesIncremental(styles, codesPerEscape[e]!);
       start = end + escapes[e]![0].length;
@@ -70,12 +80,16 @@ export function createRowDrawer(ansi: AnsiTokenizer, stringWidth: (text: string)
   }
 
   /** Ink's own way, for wide characters, emoji, combining marks and unusual escapes. */
-  function writeAnyLine(cells: Cell[], x: number, line: string): void {
+  function writeAnyLine(cells: Cells, x: number, line: string): void {
     let column = x;
     for (const character of ansi.styledCharsFromTokens(ansi.tokenize(line))) {
-      cells[column] = character;
+      cells.values[column] = character.value;
+      cells.styles[column] = character.styles;
       const characterWidth = Math.max(1, isOneColumnText(character.value) ? character.value.length : stringWidth(character.value));
-      for (let i = 1; i < characterWidth; i++) cells[column + i] = { value: '', styles: character.styles };
+      for (let i = 1; i < characterWidth; i++) {
+        cells.values[column + i] = '';
+        cells.styles[column + i] = character.styles;
+      }
       column += characterWidth;
     }
   }
@@ -88,22 +102,24 @@ export function createRowDrawer(ansi: AnsiTokenizer, stringWidth: (text: string)
   }
 
   /** Ink's styledCharsToString: identical styles diff to nothing, so a run is diffed once. */
-  function cellsToString(cells: readonly (Cell | undefined)[]): string {
+  function cellsToString({ values, styles }: Cells): string {
     let text = '';
     let previous: readonly AnsiCode[] | null = null;
-    for (const cell of cells) {
-      if (cell === undefined) continue; // holes left by a write that started past the row's end
-      if (previous === null) text += ansi.ansiCodesToString(cell.styles);
-      else if (!sameStyles(previous, cell.styles)) text += ansi.ansiCodesToString(ansi.diffAnsiCodes(previous, cell.styles));
-      text += cell.value;
-      previous = cell.styles;
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i];
+      if (value === undefined) continue; // holes left by a write that started past the row's end
+      const style = styles[i]!;
+      if (previous === null) text += ansi.ansiCodesToString(style);
+      else if (!sameStyles(previous, style)) text += ansi.ansiCodesToString(ansi.diffAnsiCodes(previous, style));
+      text += value;
+      previous = style;
     }
     if (previous !== null) text += ansi.ansiCodesToString(ansi.diffAnsiCodes(previous, NO_STYLES));
     return text;
   }
 
   return function drawRow(width, segments) {
-    const cells = new Array<Cell>(width).fill(BLANK);
+    const cells: Cells = { values: new Array<string>(width).fill(' '), styles: new Array<readonly AnsiCode[]>(width).fill(NO_STYLES) };
     for (let i = 0; i < segments.length; i += 2) {
       const x = segments[i] as number;
       const line = segments[i + 1] as string;

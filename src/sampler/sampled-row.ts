@@ -36,6 +36,21 @@ export class SampledRow implements ProcessRow {
     private readonly basis: FrameBasis,
   ) {}
 
+  // The flat list shows a sampled row as its own line (DisplayRow in src/store/process-list.ts:
+  // itself as `row`, no indent, not a tombstone), so listing 20,000 processes makes no line object each.
+  get row(): this {
+    return this;
+  }
+  get depth(): number {
+    return 0;
+  }
+  get treePrefix(): string {
+    return '';
+  }
+  get exited(): boolean {
+    return false;
+  }
+
   get pid(): number {
     return this.raw.pid;
   }

@@ -2,6 +2,7 @@ import type { Collector, CpuTimes, RawProcess, Snapshot, SystemInfo } from '../s
 import { identityKey, type IdentityKey, type ProcessRow, type SampledFrame, type TaskCounts } from './types.js';
 import { programName } from './program-name.js';
 import { clampPercent, SampledRow, type FrameBasis } from './sampled-row.js';
+import { referenceArray } from '../util/reference-array.js';
 
 /** What the sampler keeps of the previous snapshot's system figures. */
 interface PreviousSample {
@@ -41,7 +42,8 @@ export function countTasks(processes: readonly RawProcess[], system: Pick<System
   let zombie = 0;
   let kernelThreads = 0;
   let threads = 0;
-  for (const p of processes) {
+  for (let i = 0; i < processes.length; i++) {
+    const p = processes[i] as RawProcess;
     if (p.state === 'R') running++;
     else if (p.state === 'S' || p.state === 'D' || p.state === 'I') sleeping++;
     else if (p.state === 'T' || p.state === 't') stopped++;
@@ -80,8 +82,10 @@ export class Sampler {
     const cpuCount = Math.max(1, system.cpus.length);
     const sample = ++this.samples;
 
-    const appeared: IdentityKey[] = [];
-    const exited: ProcessRow[] = [];
+    // Arrays of references from the start: a process appearing or exiting would otherwise change
+    // their map and throw away this loop's optimized code (src/util/reference-array.ts).
+    const appeared = referenceArray<IdentityKey>();
+    const exited = referenceArray<ProcessRow>();
     const rows: ProcessRow[] = [];
     const basis: FrameBasis = {
       clockTicks,
@@ -90,9 +94,12 @@ export class Sampler {
       memTotalBytes: system.memTotalBytes,
       maxPercent: cpuCount * 100,
     };
-    // A plain loop, not a map() callback: this runs for every process every refresh, and V8
-    // drops the optimized code of a callback made per call at each major GC.
-    for (const p of snapshot.processes) {
+    // A plain indexed loop, not a map() callback (V8 drops the optimized code of a callback made
+    // per call at each major GC) nor for-of (until V8 optimizes it, in a pane's first minute, every
+    // step of an iterator is an object: garbage per process per refresh).
+    const processes = snapshot.processes;
+    for (let i = 0; i < processes.length; i++) {
+      const p = processes[i] as RawProcess;
       const kept = this.kept.get(p.pid);
       // Only the previous sample's row counts (not one from an earlier sample kept by a duplicate PID).
       const seen = kept !== undefined && kept.seenIn === sample - 1 ? kept.row : undefined;

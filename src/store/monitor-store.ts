@@ -253,7 +253,9 @@ function viewsTopOfSort(s: MonitorState): boolean {
 
 /** Recomputes the displayed rows and re-finds the cursor by identity; the scroll follows. */
 function relist(s: MonitorState, rows?: readonly ProcessRow[]): Partial<MonitorState> {
-  const source = rows ?? [...s.rowsByKey.values()];
+  // The frame's rows, not rowsByKey's values: those would build a map of every process (a re-sort at
+  // 20,000 processes spent a few ms on it) that holds the same rows (ingest relists frame.rows too).
+  const source = rows ?? s.frame?.rows ?? [];
   const tomb = s.tombstone;
   const withTomb = tomb && !s.rowsByKey.has(tomb.row.key) ? [...source, tomb.row] : source;
   const display = displayRows(withTomb, listQuery(s), tomb ? tomb.row.key : null);

@@ -118,11 +118,15 @@ export function buildTree(sorted: readonly ProcessRow[]): DisplayRow[] {
 
 /** The rows to show, filtered and ordered (flat or as a tree). `exitedKey` marks a tombstone. */
 export function displayRows(rows: readonly ProcessRow[], query: ListQuery, exitedKey: IdentityKey | null = null): DisplayRow[] {
-  // Plain loops, not filter/map callbacks: this runs every refresh over every process, and V8
-  // drops the optimized code of a callback made per call at each major GC.
+  // Plain indexed loops, not filter/map callbacks (V8 drops the optimized code of a callback made
+  // per call at each major GC) nor for-of (an object per step until V8 optimizes the loop): this
+  // runs every refresh over every process.
   const keep = keeper(query);
   const kept: ProcessRow[] = [];
-  for (const row of rows) if (keep(row) || row.key === exitedKey) kept.push(row);
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i] as ProcessRow;
+    if (keep(row) || row.key === exitedKey) kept.push(row);
+  }
   kept.sort(rowComparator(query.sortColumn, query.descending));
   if (query.tree) {
     const tree = buildTree(kept);
@@ -130,8 +134,20 @@ export function displayRows(rows: readonly ProcessRow[], query: ListQuery, exite
     return tree.map((d) => (d.key === exitedKey ? { ...d, exited: true } : d));
   }
   const ordered: DisplayRow[] = [];
-  for (const row of kept) ordered.push({ key: row.key, row, depth: 0, treePrefix: '', exited: row.key === exitedKey });
+  for (let i = 0; i < kept.length; i++) {
+    const row = kept[i] as ProcessRow;
+    ordered.push(row.key === exitedKey ? { key: row.key, row, depth: 0, treePrefix: '', exited: true } : listed(row));
+  }
   return ordered;
+}
+
+/**
+ * A row as a line of the flat list: the sampler's rows are their own lines (SampledRow), so a
+ * refresh makes no line object per process; any other row gets one.
+ */
+function listed(row: ProcessRow): DisplayRow {
+  const line = row as Partial<DisplayRow>;
+  return line.row === row && line.depth === 0 && line.treePrefix === '' && line.exited === false ? (line as DisplayRow) : { key: row.key, row, depth: 0, treePrefix: '', exited: false };
 }
 
 /** A row and all its descendants (by identity), the row first. */

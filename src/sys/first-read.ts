@@ -17,6 +17,13 @@ interface Started {
 }
 
 let started: Started | null = null;
+/** The read started early (kept after it is taken, for firstReadSettled). */
+let settled: Promise<unknown> = Promise.resolve();
+
+/** The early read's answer, to wait for (never rejects unhandled: handOverOnce keeps its failure for the collector). */
+export function firstReadSettled(): Promise<unknown> {
+  return settled;
+}
 
 /**
  * Starts the native reader's first read of `procRoot`, unless the JS backend was asked for
@@ -28,11 +35,13 @@ export function startFirstRead(procRoot = '/proc'): boolean {
   const load = loadNativeAddon();
   if (!load.addon || checkSnapshotLayout(load.addon.snapshotLayout) !== null) return false;
   const reader = new load.addon.SnapshotReader(procRoot);
+  const first = reader.read();
+  settled = first;
   started = {
     procRoot,
     source: {
       // Not awaited until the collector's first snapshot.
-      read: handOverOnce(reader.read(), () => reader.read()),
+      read: handOverOnce(first, () => reader.read()),
       forgetAll: () => reader.forgetAll(),
       handleStats: () => reader.handleStats(),
       readerThread: () => reader.readerThread(),

@@ -6,8 +6,9 @@
 // millisecond the first one starts earlier is one off the first full frame. Only the native
 // reader's first read starts here (src/sys/first-read.ts); the native collector the monitor makes
 // adopts it, and the monitor takes the time it started (takeEarlyStart) to time the second one from it.
-import { startFirstRead, stdoutIsTerminal } from '../sys/first-read.js';
+import { firstReadSettled, startFirstRead, stdoutIsTerminal } from '../sys/first-read.js';
 import { markStartup } from '../util/startup-trace.js';
+import { settledWithin } from '../util/settled-within.js';
 
 let startedAt: number | null = null;
 
@@ -29,4 +30,15 @@ export function takeEarlyStart(): number | null {
   const at = startedAt;
   startedAt = null;
   return at;
+}
+
+/**
+ * Resolves once the early first read has finished (or failed), or after `timeoutMs`; at once when
+ * none was started. The second read is timed from the first one's end (src/tui/sampling-loop.ts),
+ * and everything the JS thread does meanwhile competes with the read for the CPUs (two on a small
+ * box, shared with V8's own threads): loading the UI after it instead still fits in the gap
+ * before the second read, and the first read ends sooner.
+ */
+export function earlyReadFinished(timeoutMs: number): Promise<void> {
+  return settledWithin(firstReadSettled(), timeoutMs);
 }

@@ -128,7 +128,7 @@ export async function runInteractive(setup: InteractiveSetup): Promise<number> {
             const frame = store.getState().frame;
             if (reported || !frame || frame.intervalMs <= 0) return;
             reported = true;
-            writeFileSync(startupReport, startupReportText(performance.now()));
+            writeFileSync(startupReport, startupReportText(performance.now(), frame.intervalMs));
           }
         : undefined,
     });

@@ -1,14 +1,22 @@
 // Sampling runs outside React on a timer and hands finished frames to the store.
 import type { FrameSource } from '../sampler/types.js';
 import type { MonitorStore } from '../store/monitor-store.js';
+import { monotonicNowMs } from '../sys/clock.js';
 import { handOverOnce } from '../util/hand-over-once.js';
 import { markStartup } from '../util/startup-trace.js';
+import { settledWithin } from '../util/settled-within.js';
 
 /** Long enough for a first CPU% (10 clock ticks per busy core; the next frame refines it), short enough for a fast first frame. */
 const FIRST_FOLLOW_UP_MS = 100;
+/** Timers may fire up to a millisecond early (libuv rounds); the first CPU window must not come out short by it. */
+const TIMER_SLACK_MS = 1;
 
 export interface SamplingLoopOptions {
-  /** Gap between the first two samples (the first real CPU figures), counted from the first sample's start. */
+  /**
+   * Gap between the first two samples (the first real CPU figures): the second starts at least
+   * this long after the first sample started and after its read finished (the snapshot's own
+   * monotonic time), so the first frame's CPU figures cover at least this much of every process.
+   */
   readonly firstFollowUpMs?: number;
   /** performance.now() when the first sample was started, if before start() (a primed source). */
   readonly firstSampleStartedAt?: number;
@@ -26,6 +34,8 @@ export class SamplingLoop {
   private inFlight: Promise<void> | null = null;
   private samples = 0;
   private firstStartedAt = 0;
+  /** When the first sample's read finished, on the snapshots' monotonic clock (null until it has). */
+  private firstReadEndedAt: number | null = null;
   private firstDone: (() => void) | null = null;
   private readonly firstSettled = new Promise<void>((resolve) => {
     this.firstDone = resolve;
@@ -95,35 +105,40 @@ export class SamplingLoop {
       .sample()
       .then((frame) => {
         if (this.samples < 2) markStartup(`sample-${this.samples + 1}-done`);
+        if (this.samples === 0) this.firstReadEndedAt = frame.snapshot.monotonicMs;
         if (this.running) this.store.getState().ingest(frame);
       })
       .catch((error: unknown) => this.options.onError?.(error))
       .finally(() => {
         this.inFlight = null;
         this.samples += 1;
-        // The first frame has no CPU deltas yet: take the second one soon, not a full interval later
-        // (counted from the first sample's start, so the first CPU figures always cover that gap).
-        const followUp = (this.options.firstFollowUpMs ?? FIRST_FOLLOW_UP_MS) - (performance.now() - this.firstStartedAt);
-        const delay = this.samples === 1 ? Math.max(0, followUp) : this.store.getState().intervalMs;
+        // The first frame has no CPU deltas yet: take the second one soon, not a full interval later.
+        const delay = this.samples === 1 ? this.firstFollowUpDelay() : this.store.getState().intervalMs;
         this.schedule(delay);
         if (this.samples === 1) this.firstDone?.();
         if (this.samples === 2) this.secondDone?.();
       });
   }
 
+  /**
+   * How long to wait before the second sample: until the follow-up gap has passed since the first
+   * sample started and since its read finished. A first read is slower than the next ones (it
+   * opens every process's files), so timing from its start alone would leave the first frame's CPU
+   * window (the two reads' own timestamps apart) short of the gap, by up to the first read's length.
+   */
+  private firstFollowUpDelay(): number {
+    const gap = this.options.firstFollowUpMs ?? FIRST_FOLLOW_UP_MS;
+    const sinceStart = performance.now() - this.firstStartedAt;
+    // A read stamped later than now (a test's synthetic snapshot) waits no longer than the gap.
+    const sinceRead = this.firstReadEndedAt === null ? gap : monotonicNowMs() - this.firstReadEndedAt;
+    const wait = Math.max(gap - sinceStart, gap - sinceRead + TIMER_SLACK_MS);
+    return Math.min(gap + TIMER_SLACK_MS, Math.max(0, wait));
+  }
+
   private schedule(delayMs: number): void {
     if (!this.running) return;
     this.timer = setTimeout(() => this.tick(), delayMs);
   }
-}
-
-/** Resolves when `settled` does or after timeoutMs, whichever comes first. */
-function settledWithin(settled: Promise<void>, timeoutMs: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, timeoutMs);
-  });
-  return Promise.race([settled, timeout]).finally(() => clearTimeout(timer));
 }
 
 /**

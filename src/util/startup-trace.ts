@@ -27,12 +27,15 @@ function cpuMsNow(): number {
 /**
  * The report the bench reads: the first line is the first full frame's time (what older benches
  * read as one number), then one "name ms cpu-ms" line per mark in the order they were reached,
- * then "cpu-ms" with the CPU time the process used by the first full frame.
+ * then "cpu-window-ms" with the window the first frame's CPU figures cover (the gap between its
+ * two reads on their own monotonic timestamps), then "cpu-ms" with the CPU time the process used
+ * by the first full frame.
  */
-export function startupReportText(firstFullFrameMs: number): string {
+export function startupReportText(firstFullFrameMs: number, cpuWindowMs: number): string {
   const lines = [
     firstFullFrameMs.toFixed(1),
     ...(marks ?? []).map((mark) => `${mark.name} ${mark.atMs.toFixed(1)} ${mark.cpuMs.toFixed(1)}`),
+    `cpu-window-ms ${cpuWindowMs.toFixed(1)}`,
     `cpu-ms ${cpuMsNow().toFixed(1)}`,
   ];
   return `${lines.join('\n')}\n`;

@@ -5,6 +5,7 @@ import { mapBounded } from './map-bounded.js';
 import { PF_KTHREAD, parseStat, type ParsedStat } from './proc-stat.js';
 import { readSysconf, readSystemInfo } from './system-info.js';
 import { UserNames } from './users.js';
+import { monotonicNowMs } from '../clock.js';
 
 export interface JsSnapshotReaderOptions {
   /** Filesystem operations (tests inject failures). */
@@ -29,11 +30,6 @@ interface IdentityDetails {
 type Skip = 'vanished' | 'denied' | 'malformed' | 'error';
 
 const DEFAULT_CONCURRENCY = 32;
-
-/** Monotonic ms on the same clock as the native addon (CLOCK_MONOTONIC via uv_hrtime). */
-function monotonicNowMs(): number {
-  return Number(process.hrtime.bigint()) / 1e6;
-}
 
 /**
  * The pure-JS snapshot reader: the same Snapshot as the native addon, from plain /proc reads.
