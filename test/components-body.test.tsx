@@ -3,6 +3,7 @@
 // colour-capable chalk: force it before Ink loads (imports are dynamic).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReactElement } from 'react';
+import { randomFloats as random } from './helpers/random.js';
 
 process.env.FORCE_COLOR = '1';
 
@@ -60,17 +61,6 @@ function frameOf(tree: ReactElement): string {
   const frame = app.lastFrame() ?? '';
   app.unmount();
   return frame;
-}
-
-/** A small seeded generator (mulberry32): the same cases on every run. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const ONE_COLUMN = 'abcXYZ 0123456789./-_:[]%…▼▲│├└─ ';

@@ -16,17 +16,7 @@ import type { ProcessRow } from '../src/sampler/types.js';
 import { loadRegistryListing, parseRegistry, RegistryFileError, serializeRegistry } from '../src/storage/registry-file.js';
 import { scanRegistryLines } from '../src/storage/registry-lines.js';
 import { createCollector } from '../src/sys/collector.js';
-
-/** mulberry32: the same hostile registry on every run. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { randomFloats as random } from './helpers/random.js';
 
 // Everything JSON.stringify and toJsonText treat specially: quotes, backslashes, C0 (short and
 // \u forms), DEL, C1, U+2028/2029, lone and paired surrogates, non-ASCII, JSON punctuation.
