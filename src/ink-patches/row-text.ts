@@ -4,7 +4,7 @@
 // every pair of neighbouring cells (three Sets each). Here text of one-column characters and SGR
 // codes is walked directly, cells of one run share one style list, and runs are diffed once.
 // Anything else (wide characters, emoji, other escapes) goes through Ink's own tokenizer.
-import { isOneColumnText, SGR_SEQUENCE } from './text-width.js';
+import { isOneColumnText, oneColumnWidth, SGR_SEQUENCE } from './text-width.js';
 import { TwoGenerationCache } from './text-caches.js';
 import { referenceArray } from '../util/reference-array.js';
 
@@ -55,7 +55,7 @@ export function createRowDrawer(ansi: AnsiTokenizer, stringWidth: (text: string)
 
   /** Writes a one-column line with SGR escapes into cells; false (nothing written) for any other line. */
   function writeSimpleLine(cells: Cells, x: number, line: string): boolean {
-    if (!isOneColumnText(line.replace(SGR_SEQUENCE, ''))) return false;
+    if (oneColumnWidth(line) < 0) return false;
     const escapes = [...line.matchAll(SGR_SEQUENCE)];
     const codesPerEscape: (readonly AnsiCode[])[] = [];
     for (const escape of escapes) {

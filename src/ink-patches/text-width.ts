@@ -35,7 +35,7 @@ export const SGR_SEQUENCE = /\x1b\[[0-9;]*m/g;
  * The width of a line of one-column characters and SGR escapes (which take no column, as
  * string-width counts them), or -1 for any other line.
  */
-function oneColumnWidth(line: string): number {
+export function oneColumnWidth(line: string): number {
   if (isOneColumnText(line)) return line.length;
   if (!line.includes('\x1b')) return -1;
   // Coloured text (every Text with a colour reaches Ink's measuring with its escapes in).
