@@ -39,6 +39,7 @@ export const PROCESS_COLUMNS = [
 export const SYSTEM_FIELDS = [
   'timestampMs',
   'monotonicMs',
+  'readStartMonotonicMs',
   'cpuCount',
   'memTotalBytes',
   'memAvailableBytes',
@@ -199,7 +200,7 @@ function cpuAt(values: Float64Array, offset: number): CpuTimes {
 const SYSTEM_INDEX = Object.fromEntries(SYSTEM_FIELDS.map((name, i) => [name, i])) as Record<SystemField, number>;
 
 /** The system figures and timestamps of a packed snapshot. */
-export function decodeSystem(values: Float64Array): { timestampMs: number; monotonicMs: number; system: SystemInfo } {
+export function decodeSystem(values: Float64Array): { timestampMs: number; monotonicMs: number; readStartMonotonicMs: number; system: SystemInfo } {
   const at = (field: SystemField): number => values[SYSTEM_INDEX[field]] as number;
   const cpuCount = at('cpuCount');
   let offset = SYSTEM_FIELDS.length;
@@ -212,6 +213,7 @@ export function decodeSystem(values: Float64Array): { timestampMs: number; monot
   return {
     timestampMs: at('timestampMs'),
     monotonicMs: at('monotonicMs'),
+    readStartMonotonicMs: at('readStartMonotonicMs'),
     system: {
       cpuTotal,
       cpus,
@@ -298,7 +300,7 @@ export class NativeSnapshotReader {
       await yieldToLoop();
       await yieldToLoop();
     }
-    const { timestampMs, monotonicMs, system } = decodeSystem(packed.system);
+    const { timestampMs, monotonicMs, readStartMonotonicMs, system } = decodeSystem(packed.system);
     const last = this.lastBySlot;
     for (const slot of packed.freed) last[slot] = undefined;
     const c = columnViews(packed);
@@ -395,6 +397,6 @@ export class NativeSnapshotReader {
       if (record === undefined) throw new Error(`native snapshot: no record for identity slot ${order[i]}`);
       processes[i] = record;
     }
-    return { timestampMs, monotonicMs, processes, system, warnings: packed.warnings };
+    return { timestampMs, monotonicMs, readStartMonotonicMs, processes, system, warnings: packed.warnings };
   }
 }
