@@ -3,7 +3,7 @@ import type { FrameSource } from '../sampler/types.js';
 import type { MonitorStore } from '../store/monitor-store.js';
 import { monotonicNowMs, readMidpointMs } from '../sys/clock.js';
 import { handOverOnce } from '../util/hand-over-once.js';
-import { markStartup } from '../util/startup-trace.js';
+import { markStartup, markStartupAt } from '../util/startup-trace.js';
 import { settledWithin } from '../util/settled-within.js';
 
 /** Long enough for a first CPU% (10 clock ticks per busy core; the next frame refines it), short enough for a fast first frame. */
@@ -37,6 +37,8 @@ export class SamplingLoop {
   private readonly firstSettled = new Promise<void>((resolve) => {
     this.firstDone = resolve;
   });
+  /** performance.now() when the second sample is due, while it is scheduled (null before and once it started). */
+  private secondDueAt: number | null = null;
   private secondDone: (() => void) | null = null;
   /** Settles once the second sample (the first with CPU figures) has been fed to the store, or failed. */
   private readonly secondSettled = new Promise<void>((resolve) => {
@@ -74,6 +76,15 @@ export class SamplingLoop {
     return settledWithin(this.secondSettled, timeoutMs);
   }
 
+  /**
+   * How long until the second sample (the first with CPU figures) is due to start, in ms (0 when
+   * overdue), or null when it is not waiting on its timer (the first is still in flight, or the
+   * second has started): what the JS thread may spend meanwhile without delaying the first full frame.
+   */
+  msUntilSecondSample(): number | null {
+    return this.secondDueAt === null ? null : Math.max(0, this.secondDueAt - performance.now());
+  }
+
   /** Stops; resolves once a sample in flight has finished. */
   async stop(): Promise<void> {
     this.running = false;
@@ -91,6 +102,7 @@ export class SamplingLoop {
 
   private tick(): void {
     this.timer = null;
+    this.secondDueAt = null;
     if (!this.running) return;
     if (this.store.getState().paused) {
       this.schedule(this.store.getState().intervalMs);
@@ -101,7 +113,10 @@ export class SamplingLoop {
       .sample()
       .then((frame) => {
         if (this.samples < 2) markStartup(`sample-${this.samples + 1}-done`);
-        if (this.samples === 0) this.firstReadMidpointMs = readMidpointMs(frame.snapshot);
+        if (this.samples === 0) {
+          this.firstReadMidpointMs = readMidpointMs(frame.snapshot);
+          markReadStamps(frame.snapshot);
+        }
         if (this.running) this.store.getState().ingest(frame);
       })
       .catch((error: unknown) => this.options.onError?.(error))
@@ -114,6 +129,7 @@ export class SamplingLoop {
             ? firstFollowUpDelayMs(this.options.firstFollowUpMs ?? FIRST_FOLLOW_UP_MS, this.firstReadMidpointMs, monotonicNowMs())
             : this.store.getState().intervalMs;
         this.schedule(delay);
+        if (this.samples === 1 && this.timer !== null) this.secondDueAt = performance.now() + delay;
         if (this.samples === 1) this.firstDone?.();
         if (this.samples === 2) this.secondDone?.();
       });
@@ -123,6 +139,13 @@ export class SamplingLoop {
     if (!this.running) return;
     this.timer = setTimeout(() => this.tick(), delayMs);
   }
+}
+
+/** The first read's own stamps in the start-up report: its set-up before them is the reader's (fd table, thread). */
+function markReadStamps(snapshot: { readonly readStartMonotonicMs: number; readonly monotonicMs: number }): void {
+  const monotonicToPerformance = performance.now() - monotonicNowMs();
+  markStartupAt('first-read-pass-start', snapshot.readStartMonotonicMs + monotonicToPerformance);
+  markStartupAt('first-read-pass-end', snapshot.monotonicMs + monotonicToPerformance);
 }
 
 /**
