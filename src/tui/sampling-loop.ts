@@ -33,6 +33,8 @@ export class SamplingLoop {
   private samples = 0;
   /** The middle of the first sample's read, on the snapshots' monotonic clock (null until it has finished). */
   private firstReadMidpointMs: number | null = null;
+  /** The second sample starts no sooner than this, on the snapshots' monotonic clock (null: no first read to time it from). */
+  private secondNotBeforeMs: number | null = null;
   private firstDone: (() => void) | null = null;
   private readonly firstSettled = new Promise<void>((resolve) => {
     this.firstDone = resolve;
@@ -102,19 +104,21 @@ export class SamplingLoop {
 
   private tick(): void {
     this.timer = null;
-    this.secondDueAt = null;
     if (!this.running) return;
     if (this.store.getState().paused) {
       this.schedule(this.store.getState().intervalMs);
       return;
     }
+    this.secondDueAt = null;
     if (this.samples < 2) markStartup(`sample-${this.samples + 1}-start`);
     this.inFlight = this.source
       .sample()
       .then((frame) => {
         if (this.samples < 2) markStartup(`sample-${this.samples + 1}-done`);
         if (this.samples === 0) {
-          this.firstReadMidpointMs = readMidpointMs(frame.snapshot);
+          // A read cannot end after now (a test's synthetic stamps can).
+          this.firstReadMidpointMs = Math.min(readMidpointMs(frame.snapshot), monotonicNowMs());
+          this.secondNotBeforeMs = this.firstReadMidpointMs + (this.options.firstFollowUpMs ?? FIRST_FOLLOW_UP_MS);
           markReadStamps(frame.snapshot);
         }
         if (this.running) this.store.getState().ingest(frame);
@@ -137,7 +141,15 @@ export class SamplingLoop {
 
   private schedule(delayMs: number): void {
     if (!this.running) return;
-    this.timer = setTimeout(() => this.tick(), delayMs);
+    this.timer = setTimeout(() => this.onTimer(), delayMs);
+  }
+
+  private onTimer(): void {
+    // libuv's timers count whole milliseconds of a clock that may lag the snapshots' by a tick:
+    // one can fire a little early, and the first CPU window must not come out short by it.
+    const early = this.samples === 1 && this.secondNotBeforeMs !== null ? this.secondNotBeforeMs - monotonicNowMs() : 0;
+    if (early > 0) this.timer = setTimeout(() => this.onTimer(), early);
+    else this.tick();
   }
 }
 
