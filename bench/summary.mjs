@@ -27,9 +27,23 @@ export function rssTargetBytes(procs) {
   return (procs <= 1000 ? 80 : 150) * 2 ** 20;
 }
 
+/**
+ * Issue 16 sets each target at a scale: the floor (c) ratio at 5,000 and 20,000 (§1, §3), the
+ * first frame at the default bench scale of 1,000 (§4: at 20,000 the first read alone takes
+ * ~400 ms). Elsewhere the figure is reported, and the row says where its target applies.
+ */
+export const FLOOR_C_TARGET_FROM_PROCS = 5000;
+export const LAUNCH_TARGET_UP_TO_PROCS = 1000;
+
 /** The launch → first full frame row, from the figures of the section that measured it. */
-function firstFrameRow(row, figures) {
-  row('launch → first full frame, median', `${fmt(figures.firstFrameMedianMs, 0)} ms (bare node -e 0: ${fmt(figures.bareNodeMs, 0)} ms)`, '≤ 200 ms', figures.firstFrameMedianMs <= 200);
+function firstFrameRow(row, figures, procs) {
+  const judged = procs <= LAUNCH_TARGET_UP_TO_PROCS;
+  row(
+    'launch → first full frame, median',
+    `${fmt(figures.firstFrameMedianMs, 0)} ms (bare node -e 0: ${fmt(figures.bareNodeMs, 0)} ms)`,
+    judged ? '≤ 200 ms' : `≤ 200 ms at ${LAUNCH_TARGET_UP_TO_PROCS} (reported here)`,
+    judged ? figures.firstFrameMedianMs <= 200 : null,
+  );
 }
 
 /**
@@ -48,7 +62,15 @@ export function summaryTable({ procs, snapshot, tui, launch, soak }) {
   if (snapshot) {
     const steady = snapshot[STEADY];
     const c = floorC(snapshot);
-    if (c !== undefined) row('steady refresh vs floor (c), pread on kept stat handles', `${fmt(steady / c, 2)}× (${fmt(steady)} / ${fmt(c)} ms)`, '≤ 1.2×', steady <= 1.2 * c);
+    const judged = procs >= FLOOR_C_TARGET_FROM_PROCS;
+    if (c !== undefined) {
+      row(
+        'steady refresh vs floor (c), pread on kept stat handles',
+        `${fmt(steady / c, 2)}× (${fmt(steady)} / ${fmt(c)} ms)`,
+        judged ? '≤ 1.2×' : `≤ 1.2× at ${FLOOR_C_TARGET_FROM_PROCS} and 20000 (reported here)`,
+        judged ? steady <= 1.2 * c : null,
+      );
+    }
     else row('steady refresh vs floor (c)', 'floor (c) not in this bench', '≤ 1.2×', null);
     const a = snapshot[FLOOR_A];
     row('steady refresh vs floor (a), stat of every pid', `${fmt(steady / a, 2)}× (${fmt(steady)} / ${fmt(a)} ms)`, c !== undefined ? 'under (a)' : '≤ 1.3×', c !== undefined ? steady < a : steady <= 1.3 * a);
@@ -66,7 +88,7 @@ export function summaryTable({ procs, snapshot, tui, launch, soak }) {
     // Wall time includes waiting for a CPU on a busy machine; the CPU figure is the work itself.
     row(`keypress → frame p95 (cursor j/k, ${tui.keypressProcs} processes)`, `${fmt(tui.keypressP95Ms, 2)} ms wall (CPU p95 ${fmt(tui.keypressCpuP95Ms, 2)} ms)`, '≤ 16 ms', tui.keypressP95Ms <= 16);
     row(`re-sort keypress → frame p95 (${tui.keypressProcs} processes)`, `${fmt(tui.sortP95Ms, 2)} ms wall (CPU p95 ${fmt(tui.sortCpuP95Ms, 2)} ms)`, 'reported', null);
-    if (tui.firstFrameMedianMs !== undefined && launch?.firstFrameMedianMs === undefined) firstFrameRow(row, tui);
+    if (tui.firstFrameMedianMs !== undefined && launch?.firstFrameMedianMs === undefined) firstFrameRow(row, tui, procs);
     if (tui.rssBytes !== undefined) {
       const target = rssTargetBytes(procs);
       row(`proctop --watch RSS, ${procs} extra processes (end of the settled minute)`, `${mb(tui.rssBytes)} (htop ${mb(tui.htopRssBytes)}, btop ${mb(tui.btopRssBytes)})`, `≤ ${mb(target)}`, tui.rssBytes <= target);
@@ -88,7 +110,7 @@ export function summaryTable({ procs, snapshot, tui, launch, soak }) {
     if (launch?.firstFrameMedianMs === undefined) notRun('launch → first full frame, median', '≤ 200 ms', 'launch');
     notRun('RSS, TUI CPU per refresh vs htop/btop', `≤ ${mb(rssTargetBytes(procs))}`, 'tui');
   }
-  if (launch?.firstFrameMedianMs !== undefined) firstFrameRow(row, launch);
+  if (launch?.firstFrameMedianMs !== undefined) firstFrameRow(row, launch, procs);
 
   if (soak) {
     row(

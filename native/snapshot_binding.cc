@@ -72,6 +72,7 @@ void Pack(proctop::SnapshotRecord&& snapshot, PackedSnapshot& packed) {
   s.assign(sysfield::kCount, 0);
   s[sysfield::timestampMs] = snapshot.timestampMs;
   s[sysfield::monotonicMs] = snapshot.monotonicMs;
+  s[sysfield::readStartMonotonicMs] = snapshot.readStartMonotonicMs;
   s[sysfield::cpuCount] = static_cast<double>(system.cpus.size());
   s[sysfield::memTotalBytes] = static_cast<double>(system.memTotalBytes);
   s[sysfield::memAvailableBytes] = static_cast<double>(system.memAvailableBytes);

@@ -16,10 +16,11 @@
   X(textAscii) X(textBytes)
 
 // The system figures, once per snapshot, followed by one CPU row for the total and one per CPU.
-#define PROCTOP_SYSTEM_FIELDS(X)                                                                           \
-  X(timestampMs) X(monotonicMs) X(cpuCount) X(memTotalBytes) X(memAvailableBytes) X(memFreeBytes)        \
-  X(buffersBytes) X(cachedBytes) X(swapTotalBytes) X(swapFreeBytes) X(loadAvg1) X(loadAvg5) X(loadAvg15) \
-  X(uptimeSeconds) X(bootTimeMs) X(clockTicks) X(pageSize) X(procsRunning)
+// monotonicMs: when the read finished; readStartMonotonicMs: when its pass over the processes began.
+#define PROCTOP_SYSTEM_FIELDS(X)                                                                            \
+  X(timestampMs) X(monotonicMs) X(readStartMonotonicMs) X(cpuCount) X(memTotalBytes) X(memAvailableBytes) \
+  X(memFreeBytes) X(buffersBytes) X(cachedBytes) X(swapTotalBytes) X(swapFreeBytes) X(loadAvg1)            \
+  X(loadAvg5) X(loadAvg15) X(uptimeSeconds) X(bootTimeMs) X(clockTicks) X(pageSize) X(procsRunning)
 
 #define PROCTOP_CPU_FIELDS(X) X(user) X(nice) X(system) X(idle) X(iowait) X(irq) X(softirq) X(steal)
 

@@ -15,6 +15,7 @@ import { builtCliPath, repoRoot, runNode, startTimeOf } from './helpers/cli.js';
 import { startFdsHolder } from './helpers/fds-holder.js';
 import { createProcFixture, limitsText, PITFALL_PROCESSES, type FixtureProcess, type ProcFixture } from './helpers/proc-fixture.js';
 import { spawnSync } from 'node:child_process';
+import { monotonicNowMs } from '../src/sys/clock.js';
 
 type CollectorFactory = (procRoot?: string) => Collector;
 
@@ -420,6 +421,19 @@ describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
       } finally {
         await fixture.removeProcess(800);
       }
+    });
+
+    it('stamps each read\'s start and end on the monotonic clock, the next read starting after the previous ended', async () => {
+      const collector = create(fixture.root);
+      const before = monotonicNowMs();
+      const first = await collector.snapshot();
+      const second = await collector.snapshot();
+      const after = monotonicNowMs();
+      expect(first.readStartMonotonicMs).toBeGreaterThanOrEqual(before);
+      expect(first.monotonicMs).toBeGreaterThanOrEqual(first.readStartMonotonicMs);
+      expect(second.readStartMonotonicMs).toBeGreaterThanOrEqual(first.monotonicMs);
+      expect(second.monotonicMs).toBeGreaterThanOrEqual(second.readStartMonotonicMs);
+      expect(second.monotonicMs).toBeLessThanOrEqual(after);
     });
 
     it('drops a process that exits and shows a new one on the same pid with its own figures and details', async () => {

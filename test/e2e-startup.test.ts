@@ -3,7 +3,7 @@
 // (src/util/startup-trace.ts), and the order of the phases in it. No figure is asserted here
 // (speed belongs to the bench): only that the first snapshot's read starts before the monitor's
 // own modules load, that the first full frame comes after the second snapshot, and that its CPU
-// figures cover at least 100 ms.
+// figures cover at least 100 ms between the two reads' midpoints.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,7 +69,7 @@ describe.skipIf(!hasTmux)('start-up in tmux', () => {
     expect(at('render-start')).toBeLessThanOrEqual(firstFullFrameMs);
     expect(at('cpu-ms')).toBeGreaterThan(0);
     // Its CPU figures cover at least the 100 ms follow-up gap, on the two reads' own timestamps
-    // (the second read starts 100 ms after the first read finished, not only after it started).
+    // (between their midpoints: the second read starts 100 ms after the middle of the first).
     expect(at('cpu-window-ms')).toBeGreaterThanOrEqual(100);
   }, 90_000);
 });

@@ -161,11 +161,12 @@ describe('a snapshot packed for the sampler thread', () => {
       { ...base, pid: 11, startTime: 5, comm: '\udcff\udcfe bad', user: '1234', state: 'Z', isKernelThread: false },
       { ...base, pid: 2, startTime: 0, comm: '', user: 'root', state: 'I', isKernelThread: true },
     ];
-    const snapshot = { timestampMs: 1, monotonicMs: 2, warnings: ['w'], system: {} as never, processes };
+    const snapshot = { timestampMs: 1, monotonicMs: 2, readStartMonotonicMs: 1.5, warnings: ['w'], system: {} as never, processes };
     const packed = packSnapshot(snapshot);
     const back = unpackSnapshot(structuredClone(packed, { transfer: [packed.numbers.buffer as ArrayBuffer] }));
     expect(back.processes).toEqual(processes.map((p) => ({ ...p, argv: [], exe: null })));
     expect(back.warnings).toEqual(['w']);
+    expect([back.timestampMs, back.monotonicMs, back.readStartMonotonicMs]).toEqual([1, 2, 1.5]);
     expect(unpackSnapshot(packSnapshot({ ...snapshot, processes: [] })).processes).toEqual([]);
   });
 });

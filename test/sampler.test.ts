@@ -58,8 +58,9 @@ function proc(pid: number, overrides: Partial<RawProcess> = {}): RawProcess {
   };
 }
 
-function snap(monotonicMs: number, processes: RawProcess[], sys: Partial<SystemInfo> = {}): Snapshot {
-  return { timestampMs: 1_800_000_000_000 + monotonicMs, monotonicMs, processes, system: system(sys), warnings: [] };
+/** A snapshot whose read ended at `monotonicMs` and took `readMs` (0: an instant read). */
+function snap(monotonicMs: number, processes: RawProcess[], sys: Partial<SystemInfo> = {}, readMs = 0): Snapshot {
+  return { timestampMs: 1_800_000_000_000 + monotonicMs, monotonicMs, readStartMonotonicMs: monotonicMs - readMs, processes, system: system(sys), warnings: [] };
 }
 
 /** A collector that hands out prepared snapshots in order. */
@@ -101,6 +102,18 @@ describe('sampler arithmetic', () => {
       [12, 200],
     ]);
     expect(frame.appeared).toEqual([]);
+  });
+
+  it('times CPU% between the two reads\' midpoints: a slow first read and a fast second one', async () => {
+    // The first read took 40 ms (ending at 1040), the second 10 ms (ending at 1150): the midpoints
+    // are 1020 and 1145, 125 ms apart (from the ends it would be 110 ms). 25 ticks of 10 ms = 250 ms of CPU.
+    const sampler = new Sampler(
+      scripted([snap(1040, [proc(10, { utime: 100 })], {}, 40), snap(1150, [proc(10, { utime: 125 })], {}, 10)]),
+    );
+    await sampler.sample();
+    const frame = await sampler.sample();
+    expect(frame.intervalMs).toBe(125);
+    expect(frame.rows[0]?.cpuPercent).toBeCloseTo(200, 6);
   });
 
   it('treats a reused pid as a new process: 0%, appeared, and the old one exited', async () => {

@@ -1,19 +1,21 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createMonitorStore } from '../src/store/monitor-store.js';
-import { primedSource, SamplingLoop } from '../src/tui/sampling-loop.js';
+import { firstFollowUpDelayMs, primedSource, SamplingLoop } from '../src/tui/sampling-loop.js';
 import type { FrameSource } from '../src/sampler/types.js';
 import { syntheticFrame, syntheticRow } from './helpers/synthetic-frames.js';
 import { waitFor } from './helpers/children.js';
 import { monotonicNowMs } from '../src/sys/clock.js';
 
-/** Counts samples; every frame shows one more process than the last. */
+/** Counts samples; every frame shows one more process than the last, its read stamped as an instant one now. */
 function countingSource(): FrameSource & { calls: number } {
   const source = {
     calls: 0,
     async sample() {
       source.calls += 1;
       const rows = Array.from({ length: source.calls }, (_, i) => syntheticRow({ pid: i + 1 }));
-      return syntheticFrame(rows, { intervalMs: source.calls === 1 ? 0 : 1000, timestampMs: 1_700_000_000_000 + source.calls });
+      const frame = syntheticFrame(rows, { intervalMs: source.calls === 1 ? 0 : 1000, timestampMs: 1_700_000_000_000 + source.calls });
+      const now = monotonicNowMs();
+      return { ...frame, snapshot: { ...frame.snapshot, monotonicMs: now, readStartMonotonicMs: now } };
     },
   };
   return source;
@@ -106,19 +108,20 @@ describe('sampling loop feeding the store', () => {
     void loop.stop(); // the hanging sample never settles: do not wait for it
   });
 
-  it('starts the second sample the follow-up gap after the first read finished, not only after it started (a slow first read)', async () => {
-    // Like the native reader: a snapshot is stamped when its read finishes, and the first read is
-    // the slow one. Here it takes 60 ms of a 100 ms gap.
+  it('starts the second sample the follow-up gap after the middle of the first read (a slow first read)', async () => {
+    // Like the native reader: a snapshot is stamped when its read starts and ends, and the first
+    // read is the slow one. Here it takes 60 ms of a 100 ms gap.
     const starts: number[] = [];
-    const ends: number[] = [];
+    const midpoints: number[] = [];
     const source: FrameSource = {
       async sample() {
-        starts.push(monotonicNowMs());
+        const readStartMonotonicMs = monotonicNowMs();
+        starts.push(readStartMonotonicMs);
         if (starts.length === 1) await new Promise((r) => setTimeout(r, 60));
         const monotonicMs = monotonicNowMs();
-        ends.push(monotonicMs);
-        const frame = syntheticFrame([syntheticRow({ pid: 1 })], { intervalMs: starts.length === 1 ? 0 : monotonicMs - (ends[0] ?? 0) });
-        return { ...frame, snapshot: { ...frame.snapshot, monotonicMs } };
+        midpoints.push((readStartMonotonicMs + monotonicMs) / 2);
+        const frame = syntheticFrame([syntheticRow({ pid: 1 })], { intervalMs: starts.length === 1 ? 0 : (midpoints[1] ?? 0) - (midpoints[0] ?? 0) });
+        return { ...frame, snapshot: { ...frame.snapshot, monotonicMs, readStartMonotonicMs } };
       },
     };
     const store = createMonitorStore({ intervalMs: 60_000 });
@@ -128,21 +131,64 @@ describe('sampling loop feeding the store', () => {
       await loop.firstFullFrame(10_000);
       expect(starts).toHaveLength(2);
       // Timed from the first start alone, the second would start ~40 ms after the first read ended.
-      expect((starts[1] ?? 0) - (ends[0] ?? 0)).toBeGreaterThanOrEqual(100);
+      expect((starts[1] ?? 0) - (midpoints[0] ?? 0)).toBeGreaterThanOrEqual(100);
       expect(store.getState().frame?.intervalMs ?? 0).toBeGreaterThanOrEqual(100);
     } finally {
       await loop.stop();
     }
   });
 
+  it('times the wait for the second sample from the first read\'s midpoint, not its end', async () => {
+    // A first read stamped 300 ms long, ended just now: its midpoint is 150 ms ago, past the
+    // 100 ms gap, so the second sample is due at once (timed from the end it would wait 100 ms).
+    // The delay the loop asks of setTimeout is read, not the time it took: no timing here.
+    const delays: number[] = [];
+    const realSetTimeout = globalThis.setTimeout;
+    const spy = vi.spyOn(globalThis, 'setTimeout').mockImplementation(((fn: () => void, ms?: number) => {
+      delays.push(ms ?? 0);
+      return realSetTimeout(fn, ms);
+    }) as typeof setTimeout);
+    let calls = 0;
+    const source: FrameSource = {
+      async sample() {
+        calls += 1;
+        const monotonicMs = monotonicNowMs();
+        const frame = syntheticFrame([syntheticRow({ pid: 1 })], { intervalMs: calls === 1 ? 0 : 200 });
+        return { ...frame, snapshot: { ...frame.snapshot, monotonicMs, readStartMonotonicMs: calls === 1 ? monotonicMs - 300 : monotonicMs } };
+      },
+    };
+    const store = createMonitorStore({ intervalMs: 60_000 });
+    const loop = new SamplingLoop(source, store, { firstFollowUpMs: 100 });
+    try {
+      loop.start();
+      await loop.firstFullFrame(10_000);
+      expect(calls).toBe(2);
+      // The loop's first setTimeout scheduled the second sample (the 10,000 is firstFullFrame's own bound).
+      expect(delays.filter((ms) => ms !== 10_000)[0]).toBe(0);
+    } finally {
+      spy.mockRestore();
+      await loop.stop();
+    }
+  });
+
+  it('firstFollowUpDelayMs: the gap less the time since the first read\'s midpoint, plus a timer\'s slack, within [0, gap + slack]', () => {
+    expect(firstFollowUpDelayMs(100, 1000, 1030)).toBe(71);
+    expect(firstFollowUpDelayMs(100, 1000, 1100)).toBe(1);
+    expect(firstFollowUpDelayMs(100, 1000, 1200)).toBe(0);
+    // A midpoint stamped later than now waits no longer than the gap (and the slack).
+    expect(firstFollowUpDelayMs(100, 1000, 900)).toBe(101);
+    // No first read (it failed): the whole gap.
+    expect(firstFollowUpDelayMs(100, null, 1000)).toBe(100);
+  });
+
   it('a primed source hands out the sample it started before the loop existed', async () => {
     const source = countingSource();
     const primed = primedSource(source);
     expect(source.calls).toBe(1);
-    const first = await primed.source.sample();
+    const first = await primed.sample();
     expect(first.rows).toHaveLength(1);
     expect(source.calls).toBe(1);
-    await primed.source.sample();
+    await primed.sample();
     expect(source.calls).toBe(2);
   });
 });

@@ -277,6 +277,7 @@ SnapshotRecord ProcSnapshotReader::Read() {
   struct statfs rootFs {};
   handles_.enabled = fstatfs(rootFd, &rootFs) == 0 && rootFs.f_type == kProcSuperMagic;
   if (handles_.enabled) GrowFdTableOnce(rootFd, handles_.budget);
+  snapshot.readStartMonotonicMs = ClockMs(CLOCK_MONOTONIC);
 
   const uint64_t generation = ++generation_;
   // (pid << 32 | slot) of every listed process: sorted, these are the slots in pid order.

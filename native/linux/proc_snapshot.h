@@ -139,6 +139,12 @@ struct SnapshotRecord {
   /** CLOCK_MONOTONIC when the read finished, ms. */
   double monotonicMs = 0;
   /**
+   * CLOCK_MONOTONIC when the pass over the processes began (after the reader's one-off set-up), ms:
+   * each process was read between this and monotonicMs, so rates can be timed between two reads'
+   * midpoints (a first read is several times longer than the next).
+   */
+  double readStartMonotonicMs = 0;
+  /**
    * Processes new since the previous Read(), and those whose figures or details differ from what
    * it reported; every other listed process is as the previous Read() reported it.
    */

@@ -38,8 +38,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     throw new UsageError('stdin is not a terminal: the interactive monitor needs keys; use "proctop --watch"');
   }
   // On a terminal the CLI may have started the native reader's first read before this module
-  // loaded; the collector adopts it, and the second read is timed from when it started.
-  const earlyStartedAt = toTerminal ? takeEarlyStart() : null;
+  // loaded; the collector adopts it.
+  const earlyStarted = toTerminal && takeEarlyStart();
   const { collector, notice } = createCollector();
   markStartup('collector-ready');
   let source: FrameSource = new Sampler(collector);
@@ -59,20 +59,20 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`proctop: serving metrics on http://${addressText(bound.address, bound.port)}/metrics\n`);
   }
   try {
-    return await runMonitor(options, source, collector, notice, toTerminal, earlyStartedAt);
+    return await runMonitor(options, source, collector, notice, toTerminal, earlyStarted);
   } finally {
     await stopMetrics();
   }
 }
 
-/** `earlyStartedAt`: when the first snapshot's read was started early (startEarly), if it was. */
+/** `earlyStarted`: whether the first snapshot's read was started early (startEarly). */
 async function runMonitor(
   options: MonitorOptions,
   source: FrameSource,
   collector: Collector,
   notice: string | null,
   toTerminal: boolean,
-  earlyStartedAt: number | null,
+  earlyStarted: boolean,
 ): Promise<number> {
   if (!toTerminal) {
     const { runWatchBatch } = await import('../tui/watch-batch.js');
@@ -80,14 +80,14 @@ async function runMonitor(
     return runWatchBatch(source, options, collector.backend, writeStdout);
   }
   // The early first read ends before the UI loads (see earlyReadFinished; bounded, like every wait).
-  if (earlyStartedAt !== null) {
+  if (earlyStarted) {
     await earlyReadFinished(EARLY_READ_WAIT_MS);
     markStartup('first-read-done');
   }
-  const primed = primedSource(source, earlyStartedAt ?? undefined);
+  const primed = primedSource(source);
   const { runInteractive } = await loadWithoutFetch(() => import('../tui/run-interactive.js'));
   markStartup('ui-loaded');
-  return runInteractive({ options, source: primed.source, firstSampleStartedAt: primed.startedAt, backend: collector.backend, notice, collector });
+  return runInteractive({ options, source: primed, backend: collector.backend, notice, collector });
 }
 
 /**

@@ -55,6 +55,7 @@ const PACKED_WIDTH = PACKED_NUMBERS.length + 1;
 export interface PackedSnapshot {
   readonly timestampMs: number;
   readonly monotonicMs: number;
+  readonly readStartMonotonicMs: number;
   readonly system: SystemInfo;
   readonly warnings: readonly string[];
   /** PACKED_WIDTH numbers per process, in snapshot order. */
@@ -85,6 +86,7 @@ export function packSnapshot(snapshot: Snapshot): PackedSnapshot {
   return {
     timestampMs: snapshot.timestampMs,
     monotonicMs: snapshot.monotonicMs,
+    readStartMonotonicMs: snapshot.readStartMonotonicMs,
     system: snapshot.system,
     warnings: snapshot.warnings,
     numbers,
@@ -108,7 +110,7 @@ export function unpackSnapshot(packed: PackedSnapshot): Snapshot {
     for (let f = 0; f < PACKED_NUMBERS.length; f++) p[PACKED_NUMBERS[f] as string] = packed.numbers[at + f];
     processes.push(p as unknown as RawProcess);
   }
-  return { timestampMs: packed.timestampMs, monotonicMs: packed.monotonicMs, system: packed.system, warnings: packed.warnings, processes };
+  return { timestampMs: packed.timestampMs, monotonicMs: packed.monotonicMs, readStartMonotonicMs: packed.readStartMonotonicMs, system: packed.system, warnings: packed.warnings, processes };
 }
 
 function messageOf(error: unknown): string {

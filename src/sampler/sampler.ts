@@ -1,4 +1,5 @@
 import type { Collector, CpuTimes, RawProcess, Snapshot, SystemInfo } from '../sys/types.js';
+import { readMidpointMs } from '../sys/clock.js';
 import { identityKey, type IdentityKey, type ProcessRow, type SampledFrame, type TaskCounts } from './types.js';
 import { programName } from './program-name.js';
 import { clampPercent, SampledRow, type FrameBasis } from './sampled-row.js';
@@ -6,7 +7,8 @@ import { referenceArray } from '../util/reference-array.js';
 
 /** What the sampler keeps of the previous snapshot's system figures. */
 interface PreviousSample {
-  readonly monotonicMs: number;
+  /** The middle of its read (readMidpointMs). */
+  readonly midpointMs: number;
   readonly cpuTotal: CpuTimes;
   readonly cpus: readonly CpuTimes[];
 }
@@ -76,7 +78,8 @@ export class Sampler {
   derive(snapshot: Snapshot): SampledFrame {
     const { system } = snapshot;
     const previous = this.previous;
-    const intervalMs = previous ? Math.max(0, snapshot.monotonicMs - previous.monotonicMs) : 0;
+    const midpointMs = readMidpointMs(snapshot);
+    const intervalMs = previous ? Math.max(0, midpointMs - previous.midpointMs) : 0;
     const intervalSeconds = intervalMs / 1000;
     const clockTicks = system.clockTicks > 0 ? system.clockTicks : 100;
     const cpuCount = Math.max(1, system.cpus.length);
@@ -133,7 +136,7 @@ export class Sampler {
     const cpuTotalBefore = previous?.cpuTotal ?? ZERO_CPU;
     const cpuPercentPerCpu = system.cpus.map((cpu, i) => cpuBusyPercent(previous?.cpus[i] ?? ZERO_CPU, cpu));
 
-    this.previous = { monotonicMs: snapshot.monotonicMs, cpuTotal: system.cpuTotal, cpus: system.cpus };
+    this.previous = { midpointMs, cpuTotal: system.cpuTotal, cpus: system.cpus };
     return {
       timestampMs: snapshot.timestampMs,
       intervalMs,

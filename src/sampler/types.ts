@@ -57,7 +57,7 @@ export interface TaskCounts {
 /** What the sampler hands to the store after each refresh. */
 export interface SampledFrame {
   readonly timestampMs: number;
-  /** Wall time covered by the CPU deltas (0 on the first sample). */
+  /** Time covered by the CPU deltas, between the two reads' midpoints (readMidpointMs; 0 on the first sample). */
   readonly intervalMs: number;
   readonly rows: readonly ProcessRow[];
   readonly system: SystemInfo;

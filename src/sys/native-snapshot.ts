@@ -39,6 +39,7 @@ export const PROCESS_COLUMNS = [
 export const SYSTEM_FIELDS = [
   'timestampMs',
   'monotonicMs',
+  'readStartMonotonicMs',
   'cpuCount',
   'memTotalBytes',
   'memAvailableBytes',
@@ -199,7 +200,7 @@ function cpuAt(values: Float64Array, offset: number): CpuTimes {
 const SYSTEM_INDEX = Object.fromEntries(SYSTEM_FIELDS.map((name, i) => [name, i])) as Record<SystemField, number>;
 
 /** The system figures and timestamps of a packed snapshot. */
-export function decodeSystem(values: Float64Array): { timestampMs: number; monotonicMs: number; system: SystemInfo } {
+export function decodeSystem(values: Float64Array): { timestampMs: number; monotonicMs: number; readStartMonotonicMs: number; system: SystemInfo } {
   const at = (field: SystemField): number => values[SYSTEM_INDEX[field]] as number;
   const cpuCount = at('cpuCount');
   let offset = SYSTEM_FIELDS.length;
@@ -212,6 +213,7 @@ export function decodeSystem(values: Float64Array): { timestampMs: number; monot
   return {
     timestampMs: at('timestampMs'),
     monotonicMs: at('monotonicMs'),
+    readStartMonotonicMs: at('readStartMonotonicMs'),
     system: {
       cpuTotal,
       cpus,
@@ -642,7 +644,7 @@ export class NativeSnapshotReader {
       await yieldToLoop();
       await yieldToLoop();
     }
-    const { timestampMs, monotonicMs, system } = decodeSystem(packed.system);
+    const { timestampMs, monotonicMs, readStartMonotonicMs, system } = decodeSystem(packed.system);
     const store = this.store;
     const read = store.beginRead();
     for (const slot of packed.freed) store.free(slot, read);
@@ -670,7 +672,9 @@ export class NativeSnapshotReader {
       if (!store.has(slot)) throw new Error(`native snapshot: no record for identity slot ${slot}`);
       if (!store.built(slot)) unbuilt++;
     }
-    if (unbuilt > this.lazyFrom) return { timestampMs, monotonicMs, processes: LazyProcessList.create(store, order, read), system, warnings: packed.warnings };
+    if (unbuilt > this.lazyFrom) {
+      return { timestampMs, monotonicMs, readStartMonotonicMs, processes: LazyProcessList.create(store, order, read), system, warnings: packed.warnings };
+    }
     const processes: RawProcess[] = new Array(order.length);
     for (let i = 0; i < order.length; i++) {
       if (i % CHECK_EVERY === CHECK_EVERY - 1 && performance.now() - sliceStart >= SLICE_MS) {
@@ -679,7 +683,7 @@ export class NativeSnapshotReader {
       }
       processes[i] = store.recordFor(order[i] as number, read) as RawProcess;
     }
-    return { timestampMs, monotonicMs, processes, system, warnings: packed.warnings };
+    return { timestampMs, monotonicMs, readStartMonotonicMs, processes, system, warnings: packed.warnings };
   }
 }
 

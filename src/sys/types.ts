@@ -97,8 +97,15 @@ export interface SystemInfo {
 export interface Snapshot {
   /** Wall clock when the read finished, Unix epoch ms. */
   readonly timestampMs: number;
-  /** Monotonic clock when the read finished, ms (for rate computations). */
+  /** Monotonic clock when the read finished, ms. */
   readonly monotonicMs: number;
+  /**
+   * Monotonic clock when the read's pass over the processes began, ms: each process was read
+   * between this and monotonicMs. Rates are timed between two reads' midpoints (snapshotMidMs): a
+   * first read takes several times as long as the next, so timing from the ends would credit the
+   * processes read early in it with a window shorter than theirs, by up to the difference.
+   */
+  readonly readStartMonotonicMs: number;
   /**
    * Every process, in pid order. Records are frozen, and a collector may hand back the very same
    * record object for a process whose figures did not move since its previous snapshot (the

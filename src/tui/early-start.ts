@@ -5,31 +5,30 @@
 // second snapshot a fixed gap after the first (FIRST_FOLLOW_UP_MS in sampling-loop.ts), so each
 // millisecond the first one starts earlier is one off the first full frame. Only the native
 // reader's first read starts here (src/sys/first-read.ts); the native collector the monitor makes
-// adopts it, and the monitor takes the time it started (takeEarlyStart) to time the second one from it.
+// adopts it (the sampling loop times the second read from the first one's own stamps).
 import { firstReadSettled, startFirstRead, stdoutIsTerminal } from '../sys/first-read.js';
 import { markStartup } from '../util/startup-trace.js';
 import { settledWithin } from '../util/settled-within.js';
 
-let startedAt: number | null = null;
+let started = false;
 
 /**
  * Starts the first read now if the monitor will draw on a terminal (stdout is one: `isTerminal`,
  * fd 1 by default) and the native backend will read (see startFirstRead); a second call starts nothing.
  */
 export function startEarly(isTerminal: () => boolean = stdoutIsTerminal): void {
-  if (startedAt !== null || !isTerminal()) return;
-  const at = performance.now();
+  if (started || !isTerminal()) return;
   if (startFirstRead()) {
-    startedAt = at;
+    started = true;
     markStartup('first-read-start');
   }
 }
 
-/** When the early first read started (performance.now()), handed over once; null when none was. */
-export function takeEarlyStart(): number | null {
-  const at = startedAt;
-  startedAt = null;
-  return at;
+/** Whether an early first read was started, told once (the monitor then waits for it before loading the UI). */
+export function takeEarlyStart(): boolean {
+  const was = started;
+  started = false;
+  return was;
 }
 
 /**

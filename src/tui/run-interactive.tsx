@@ -29,8 +29,6 @@ import { markStartup, startupReportText } from '../util/startup-trace.js';
 export interface InteractiveSetup {
   readonly options: MonitorOptions;
   readonly source: FrameSource;
-  /** performance.now() when the source's first sample started (primedSource), if it did. */
-  readonly firstSampleStartedAt?: number;
   readonly backend: string;
   /** Shown once in the status bar (e.g. "using the JS fallback backend: ..."). */
   readonly notice: string | null;
@@ -42,7 +40,7 @@ export interface InteractiveSetup {
 
 /**
  * How long the first render waits for the first frame with CPU figures (two snapshots 100 ms
- * apart, counted from the start of the first read) before drawing what there is ("sampling…",
+ * apart, between their reads' midpoints) before drawing what there is ("sampling…",
  * or the first snapshot at 0%).
  */
 const FIRST_FULL_FRAME_WAIT_MS = 250;
@@ -69,7 +67,6 @@ export async function runInteractive(setup: InteractiveSetup): Promise<number> {
   // The optional list columns (F2) add their reads to each frame only while one is on.
   const source = setup.collector ? new ColumnExtrasSource(setup.source, setup.collector, () => store.getState().visibleColumns) : setup.source;
   const loop = new SamplingLoop(source, store, {
-    firstSampleStartedAt: setup.firstSampleStartedAt,
     onError: (error) => store.getState().showMessage(`sampling failed: ${error instanceof Error ? error.message : String(error)}`),
   });
   const startupReport = process.env.PROCTOP_STARTUP_REPORT;

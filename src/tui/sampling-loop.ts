@@ -1,7 +1,7 @@
 // Sampling runs outside React on a timer and hands finished frames to the store.
 import type { FrameSource } from '../sampler/types.js';
 import type { MonitorStore } from '../store/monitor-store.js';
-import { monotonicNowMs } from '../sys/clock.js';
+import { monotonicNowMs, readMidpointMs } from '../sys/clock.js';
 import { handOverOnce } from '../util/hand-over-once.js';
 import { markStartup } from '../util/startup-trace.js';
 import { settledWithin } from '../util/settled-within.js';
@@ -14,12 +14,10 @@ const TIMER_SLACK_MS = 1;
 export interface SamplingLoopOptions {
   /**
    * Gap between the first two samples (the first real CPU figures): the second starts at least
-   * this long after the first sample started and after its read finished (the snapshot's own
-   * monotonic time), so the first frame's CPU figures cover at least this much of every process.
+   * this long after the middle of the first one's read (its snapshot's own monotonic stamps), so
+   * the first frame's CPU figures cover at least this much between the two reads' midpoints.
    */
   readonly firstFollowUpMs?: number;
-  /** performance.now() when the first sample was started, if before start() (a primed source). */
-  readonly firstSampleStartedAt?: number;
   /** Told about sampling failures (the loop keeps going). */
   readonly onError?: (error: unknown) => void;
 }
@@ -33,9 +31,8 @@ export class SamplingLoop {
   private running = false;
   private inFlight: Promise<void> | null = null;
   private samples = 0;
-  private firstStartedAt = 0;
-  /** When the first sample's read finished, on the snapshots' monotonic clock (null until it has). */
-  private firstReadEndedAt: number | null = null;
+  /** The middle of the first sample's read, on the snapshots' monotonic clock (null until it has finished). */
+  private firstReadMidpointMs: number | null = null;
   private firstDone: (() => void) | null = null;
   private readonly firstSettled = new Promise<void>((resolve) => {
     this.firstDone = resolve;
@@ -99,13 +96,12 @@ export class SamplingLoop {
       this.schedule(this.store.getState().intervalMs);
       return;
     }
-    if (this.samples === 0) this.firstStartedAt = this.options.firstSampleStartedAt ?? performance.now();
     if (this.samples < 2) markStartup(`sample-${this.samples + 1}-start`);
     this.inFlight = this.source
       .sample()
       .then((frame) => {
         if (this.samples < 2) markStartup(`sample-${this.samples + 1}-done`);
-        if (this.samples === 0) this.firstReadEndedAt = frame.snapshot.monotonicMs;
+        if (this.samples === 0) this.firstReadMidpointMs = readMidpointMs(frame.snapshot);
         if (this.running) this.store.getState().ingest(frame);
       })
       .catch((error: unknown) => this.options.onError?.(error))
@@ -113,26 +109,14 @@ export class SamplingLoop {
         this.inFlight = null;
         this.samples += 1;
         // The first frame has no CPU deltas yet: take the second one soon, not a full interval later.
-        const delay = this.samples === 1 ? this.firstFollowUpDelay() : this.store.getState().intervalMs;
+        const delay =
+          this.samples === 1
+            ? firstFollowUpDelayMs(this.options.firstFollowUpMs ?? FIRST_FOLLOW_UP_MS, this.firstReadMidpointMs, monotonicNowMs())
+            : this.store.getState().intervalMs;
         this.schedule(delay);
         if (this.samples === 1) this.firstDone?.();
         if (this.samples === 2) this.secondDone?.();
       });
-  }
-
-  /**
-   * How long to wait before the second sample: until the follow-up gap has passed since the first
-   * sample started and since its read finished. A first read is slower than the next ones (it
-   * opens every process's files), so timing from its start alone would leave the first frame's CPU
-   * window (the two reads' own timestamps apart) short of the gap, by up to the first read's length.
-   */
-  private firstFollowUpDelay(): number {
-    const gap = this.options.firstFollowUpMs ?? FIRST_FOLLOW_UP_MS;
-    const sinceStart = performance.now() - this.firstStartedAt;
-    // A read stamped later than now (a test's synthetic snapshot) waits no longer than the gap.
-    const sinceRead = this.firstReadEndedAt === null ? gap : monotonicNowMs() - this.firstReadEndedAt;
-    const wait = Math.max(gap - sinceStart, gap - sinceRead + TIMER_SLACK_MS);
-    return Math.min(gap + TIMER_SLACK_MS, Math.max(0, wait));
   }
 
   private schedule(delayMs: number): void {
@@ -142,14 +126,27 @@ export class SamplingLoop {
 }
 
 /**
- * A source whose first sample is already under way (started before the UI modules loaded, so
- * the first snapshot overlaps module loading). `readStartedAt`: when the snapshot's read itself
- * was started, if earlier than now (the CLI's early start, src/tui/early-start.ts).
+ * How long to wait before the second sample: until `gapMs` has passed since the middle of the
+ * first sample's read (`firstMidpointMs`, null when it failed: then the whole gap), `nowMs` being
+ * now on the same monotonic clock. The second read starts after that, so its midpoint is at least
+ * the gap after the first's, and the Sampler times CPU figures between midpoints. Timed from the
+ * first read's end instead, the first frame would also wait for half of the first read (the slow
+ * one: ~35 ms at 1,000 processes), for a window no more accurate.
  */
-export function primedSource(source: FrameSource, readStartedAt?: number): { readonly source: FrameSource; readonly startedAt: number } {
-  const startedAt = readStartedAt ?? performance.now();
+export function firstFollowUpDelayMs(gapMs: number, firstMidpointMs: number | null, nowMs: number): number {
+  if (firstMidpointMs === null) return gapMs;
+  // A midpoint later than now (a test's synthetic snapshot) waits no longer than the gap.
+  return Math.min(gapMs + TIMER_SLACK_MS, Math.max(0, gapMs - (nowMs - firstMidpointMs) + TIMER_SLACK_MS));
+}
+
+/**
+ * A source whose first sample is already under way (started before the UI modules loaded, so
+ * the first snapshot overlaps module loading; its read may have started earlier still, in the
+ * CLI's early start, src/tui/early-start.ts: the loop times the second from the read's own stamps).
+ */
+export function primedSource(source: FrameSource): FrameSource {
   markStartup('primed-sample-start');
   const first = source.sample();
   first.then(() => markStartup('primed-sample-done'), () => undefined);
-  return { startedAt, source: { sample: handOverOnce(first, () => source.sample()) } };
+  return { sample: handOverOnce(first, () => source.sample()) };
 }

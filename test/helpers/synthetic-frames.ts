@@ -81,7 +81,7 @@ export function syntheticFrame(rows: readonly ProcessRow[], extra: Partial<Sampl
     appeared: [],
     exited: [],
     warnings: [],
-    snapshot: { timestampMs, monotonicMs: 0, processes: rows, system, warnings: [] },
+    snapshot: { timestampMs, monotonicMs: 0, readStartMonotonicMs: 0, processes: rows, system, warnings: [] },
     ...extra,
   };
 }

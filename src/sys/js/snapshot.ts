@@ -53,6 +53,7 @@ export class JsSnapshotReader {
 
   /** Reads every process plus system figures. Rejects only when the proc root itself is unreadable. */
   async snapshot(): Promise<Snapshot> {
+    const readStartMonotonicMs = monotonicNowMs();
     const [names, system] = await Promise.all([this.files.listDir(this.procRoot), readSystemInfo(this.files, this.procRoot)]);
     const pids = names.filter((name) => /^[1-9]\d*$/.test(name)).map(Number);
     const nextDetails = new Map<string, IdentityDetails>();
@@ -69,6 +70,7 @@ export class JsSnapshotReader {
     return {
       timestampMs: Date.now(),
       monotonicMs: monotonicNowMs(),
+      readStartMonotonicMs,
       processes,
       system,
       warnings: skipWarnings(skips),

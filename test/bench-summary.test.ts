@@ -1,0 +1,54 @@
+// The bench's closing table (bench/summary.mjs) judges each issue-16 figure at the scale the issue
+// sets its target: floor (c) at 5,000 and 20,000, the first frame at 1,000; elsewhere the row is
+// reported with a dash, never ticked or crossed against a target that does not apply there.
+import { describe, expect, it } from 'vitest';
+// @ts-expect-error: a bench module (plain .mjs) without type declarations
+import { summaryTable } from '../bench/summary.mjs';
+
+const snapshot = (steady: number, floorC: number) => ({
+  'native steady-state refresh': steady,
+  'native first snapshot (fresh reader)': 3 * steady,
+  'C floor (a): stat of every pid': 2 * floorC,
+  'C floor (c): pread on kept stat handles': floorC,
+  loopDelayFirstMs: 3,
+  loopDelaySteadyMs: 2,
+  loopDelayIdleMs: 1,
+});
+const launch = (firstFrameMedianMs: number) => ({ firstFrameMedianMs, bareNodeMs: 50 });
+
+/** The table row whose figure starts with `figure`, split into its cells. */
+function rowOf(table: string, figure: string): string[] {
+  const line = table.split('\n').find((l) => l.startsWith(`| ${figure}`));
+  if (line === undefined) throw new Error(`no row "${figure}" in:\n${table}`);
+  return line.split('|').slice(1, -1).map((cell) => cell.trim());
+}
+
+describe('bench summary: targets at the scale the issue sets them', () => {
+  it('judges steady vs floor (c) at 5,000 and 20,000, both ways', () => {
+    for (const procs of [5000, 20000]) {
+      expect(rowOf(summaryTable({ procs, snapshot: snapshot(11, 10) }), 'steady refresh vs floor (c)')).toEqual(['steady refresh vs floor (c), pread on kept stat handles', '1.10× (11.0 / 10.0 ms)', '≤ 1.2×', '✓']);
+      expect(rowOf(summaryTable({ procs, snapshot: snapshot(13, 10) }), 'steady refresh vs floor (c)')[3]).toBe('✗');
+    }
+  });
+
+  it('reports floor (c) at 1,000 without a tick or a cross, saying where the target applies', () => {
+    const [, measured, target, ok] = rowOf(summaryTable({ procs: 1000, snapshot: snapshot(15, 10) }), 'steady refresh vs floor (c)');
+    expect(measured).toBe('1.50× (15.0 / 10.0 ms)');
+    expect(target).toMatch(/at 5000 and 20000/);
+    expect(ok).toBe('–');
+  });
+
+  it('judges the first frame at 1,000 and reports it at 20,000', () => {
+    expect(rowOf(summaryTable({ procs: 1000, launch: launch(190) }), 'launch → first full frame')[3]).toBe('✓');
+    expect(rowOf(summaryTable({ procs: 1000, launch: launch(229) }), 'launch → first full frame')[3]).toBe('✗');
+    const [, measured, target, ok] = rowOf(summaryTable({ procs: 20000, launch: launch(868) }), 'launch → first full frame');
+    expect(measured).toMatch(/^868 ms/);
+    expect(target).toMatch(/at 1000/);
+    expect(ok).toBe('–');
+  });
+
+  it('judges the event-loop delay at every scale', () => {
+    expect(rowOf(summaryTable({ procs: 1000, snapshot: snapshot(11, 10) }), 'max event-loop delay')[3]).toBe('✓');
+    expect(rowOf(summaryTable({ procs: 1000, snapshot: { ...snapshot(11, 10), loopDelayFirstMs: 5.8 } }), 'max event-loop delay')[3]).toBe('✗');
+  });
+});
