@@ -82,6 +82,8 @@ export function measureLauncher(cli, runs) {
 const PHASES = [
   ['node start + entry module (cli evaluated)', 'cli-evaluated'],
   ['first snapshot read started (early start)', 'first-read-start'],
+  ['first read: its pass over the processes began', 'first-read-pass-start'],
+  ['first read: its pass ended (reader\'s stamps)', 'first-read-pass-end'],
   ['monitor command loaded', 'monitor-main'],
   ['first snapshot read finished (UI loads after)', 'first-read-done'],
   ['config read', 'config-loaded'],
@@ -89,6 +91,7 @@ const PHASES = [
   ['first snapshot handed to the sampler', 'primed-sample-start'],
   ['first snapshot decoded (no CPU figures yet)', 'primed-sample-done'],
   ['UI modules loaded (React, Ink, yoga)', 'ui-loaded'],
+  ['first screen rendered off-screen (warm-up)', 'warm-done'],
   ['second snapshot started', 'sample-2-start'],
   ['second snapshot done (CPU figures)', 'sample-2-done'],
   ['render started', 'render-start'],

@@ -186,7 +186,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['components'], // views: Ink components and the text lines they draw
   ['tui'], // the interactive app: sampling loop, controllers, terminal
   ['commands'], // one file per subcommand, and their flag parsing
-  ['library', 'index', 'cli'], // entry points
+  ['library', 'index', 'cli', 'cli-run'], // entry points (cli.tsx starts the first read, then loads cli-run.ts)
 ];
 
 /** "tui/run-interactive.tsx" → "tui"; "cli.tsx" → "cli". */

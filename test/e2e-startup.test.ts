@@ -71,5 +71,20 @@ describe.skipIf(!hasTmux)('start-up in tmux', () => {
     // Its CPU figures cover at least the 100 ms follow-up gap, on the two reads' own timestamps
     // (between their midpoints: the second read starts 100 ms after the middle of the first).
     expect(at('cpu-window-ms')).toBeGreaterThanOrEqual(100);
+    // The first read's own stamps (the reader thread's, moved to this report's clock: printed to
+    // 0.1 ms, hence the 0.2 ms allowance): its pass over the processes lies within the read, and the
+    // second read was started no sooner than 100 ms after the pass's middle.
+    const passStart = at('first-read-pass-start');
+    const passEnd = at('first-read-pass-end');
+    expect(passStart).toBeGreaterThanOrEqual(at('first-read-start') - 0.2);
+    expect(passEnd).toBeGreaterThanOrEqual(passStart);
+    expect(passEnd).toBeLessThanOrEqual(at('first-read-done') + 0.2);
+    expect(at('sample-2-start')).toBeGreaterThanOrEqual((passStart + passEnd) / 2 + 100 - 0.2);
+    // The off-screen warm-up of the first render, when there was time for it, ran after the UI
+    // loaded and before the real render (it is skipped when the second snapshot is due too soon).
+    if (marks.has('warm-done')) {
+      expect(at('warm-done')).toBeGreaterThanOrEqual(at('ui-loaded'));
+      expect(at('warm-done')).toBeLessThanOrEqual(at('render-start'));
+    }
   }, 90_000);
 });

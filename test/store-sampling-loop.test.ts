@@ -171,6 +171,39 @@ describe('sampling loop feeding the store', () => {
     }
   });
 
+  it('says how long until the second sample is due while it waits on its timer, and null before and after', async () => {
+    const store = createMonitorStore({ intervalMs: 60_000 });
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const source = countingSource();
+    const gated: FrameSource = {
+      async sample() {
+        await gate;
+        return source.sample();
+      },
+    };
+    const loop = new SamplingLoop(gated, store, { firstFollowUpMs: 60_000 });
+    try {
+      expect(loop.msUntilSecondSample()).toBeNull();
+      loop.start();
+      expect(loop.msUntilSecondSample()).toBeNull(); // the first is in flight
+      release();
+      await loop.firstFrame(10_000);
+      const until = loop.msUntilSecondSample();
+      expect(until).not.toBeNull();
+      expect(until).toBeGreaterThan(50_000);
+      expect(until).toBeLessThanOrEqual(60_001);
+      loop.now(); // the second starts now
+      expect(loop.msUntilSecondSample()).toBeNull();
+      await loop.firstFullFrame(10_000);
+      expect(loop.msUntilSecondSample()).toBeNull();
+    } finally {
+      await loop.stop();
+    }
+  });
+
   it('firstFollowUpDelayMs: the gap less the time since the first read\'s midpoint, plus a timer\'s slack, within [0, gap + slack]', () => {
     expect(firstFollowUpDelayMs(100, 1000, 1030)).toBe(71);
     expect(firstFollowUpDelayMs(100, 1000, 1100)).toBe(1);

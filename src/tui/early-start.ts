@@ -12,6 +12,15 @@ import { settledWithin } from '../util/settled-within.js';
 
 let started = false;
 
+/** Whether the CLI runs the interactive monitor: no first word, or an option that is not help or version. */
+export function runsMonitor(first: string | undefined): boolean {
+  return first === undefined || (first.startsWith('-') && !isHelpOrVersion(first));
+}
+
+function isHelpOrVersion(first: string): boolean {
+  return first === '--help' || first === '-h' || first === '--version' || first === '-V';
+}
+
 /**
  * Starts the first read now if the monitor will draw on a terminal (stdout is one: `isTerminal`,
  * fd 1 by default) and the native backend will read (see startFirstRead); a second call starts nothing.

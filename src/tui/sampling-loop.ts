@@ -3,7 +3,7 @@ import type { FrameSource } from '../sampler/types.js';
 import type { MonitorStore } from '../store/monitor-store.js';
 import { monotonicNowMs, readMidpointMs } from '../sys/clock.js';
 import { handOverOnce } from '../util/hand-over-once.js';
-import { markStartup } from '../util/startup-trace.js';
+import { markStartup, markStartupAt } from '../util/startup-trace.js';
 import { settledWithin } from '../util/settled-within.js';
 
 /** Long enough for a first CPU% (10 clock ticks per busy core; the next frame refines it), short enough for a fast first frame. */
@@ -33,10 +33,14 @@ export class SamplingLoop {
   private samples = 0;
   /** The middle of the first sample's read, on the snapshots' monotonic clock (null until it has finished). */
   private firstReadMidpointMs: number | null = null;
+  /** The second sample starts no sooner than this, on the snapshots' monotonic clock (null: no first read to time it from). */
+  private secondNotBeforeMs: number | null = null;
   private firstDone: (() => void) | null = null;
   private readonly firstSettled = new Promise<void>((resolve) => {
     this.firstDone = resolve;
   });
+  /** performance.now() when the second sample is due, while it is scheduled (null before and once it started). */
+  private secondDueAt: number | null = null;
   private secondDone: (() => void) | null = null;
   /** Settles once the second sample (the first with CPU figures) has been fed to the store, or failed. */
   private readonly secondSettled = new Promise<void>((resolve) => {
@@ -74,6 +78,15 @@ export class SamplingLoop {
     return settledWithin(this.secondSettled, timeoutMs);
   }
 
+  /**
+   * How long until the second sample (the first with CPU figures) is due to start, in ms (0 when
+   * overdue), or null when it is not waiting on its timer (the first is still in flight, or the
+   * second has started): what the JS thread may spend meanwhile without delaying the first full frame.
+   */
+  msUntilSecondSample(): number | null {
+    return this.secondDueAt === null ? null : Math.max(0, this.secondDueAt - performance.now());
+  }
+
   /** Stops; resolves once a sample in flight has finished. */
   async stop(): Promise<void> {
     this.running = false;
@@ -96,12 +109,18 @@ export class SamplingLoop {
       this.schedule(this.store.getState().intervalMs);
       return;
     }
+    this.secondDueAt = null;
     if (this.samples < 2) markStartup(`sample-${this.samples + 1}-start`);
     this.inFlight = this.source
       .sample()
       .then((frame) => {
         if (this.samples < 2) markStartup(`sample-${this.samples + 1}-done`);
-        if (this.samples === 0) this.firstReadMidpointMs = readMidpointMs(frame.snapshot);
+        if (this.samples === 0) {
+          // A read cannot end after now (a test's synthetic stamps can).
+          this.firstReadMidpointMs = Math.min(readMidpointMs(frame.snapshot), monotonicNowMs());
+          this.secondNotBeforeMs = this.firstReadMidpointMs + (this.options.firstFollowUpMs ?? FIRST_FOLLOW_UP_MS);
+          markReadStamps(frame.snapshot);
+        }
         if (this.running) this.store.getState().ingest(frame);
       })
       .catch((error: unknown) => this.options.onError?.(error))
@@ -114,6 +133,7 @@ export class SamplingLoop {
             ? firstFollowUpDelayMs(this.options.firstFollowUpMs ?? FIRST_FOLLOW_UP_MS, this.firstReadMidpointMs, monotonicNowMs())
             : this.store.getState().intervalMs;
         this.schedule(delay);
+        if (this.samples === 1 && this.timer !== null) this.secondDueAt = performance.now() + delay;
         if (this.samples === 1) this.firstDone?.();
         if (this.samples === 2) this.secondDone?.();
       });
@@ -121,8 +141,23 @@ export class SamplingLoop {
 
   private schedule(delayMs: number): void {
     if (!this.running) return;
-    this.timer = setTimeout(() => this.tick(), delayMs);
+    this.timer = setTimeout(() => this.onTimer(), delayMs);
   }
+
+  private onTimer(): void {
+    // libuv's timers count whole milliseconds of a clock that may lag the snapshots' by a tick:
+    // one can fire a little early, and the first CPU window must not come out short by it.
+    const early = this.samples === 1 && this.secondNotBeforeMs !== null ? this.secondNotBeforeMs - monotonicNowMs() : 0;
+    if (early > 0) this.timer = setTimeout(() => this.onTimer(), early);
+    else this.tick();
+  }
+}
+
+/** The first read's own stamps in the start-up report: its set-up before them is the reader's (fd table, thread). */
+function markReadStamps(snapshot: { readonly readStartMonotonicMs: number; readonly monotonicMs: number }): void {
+  const monotonicToPerformance = performance.now() - monotonicNowMs();
+  markStartupAt('first-read-pass-start', snapshot.readStartMonotonicMs + monotonicToPerformance);
+  markStartupAt('first-read-pass-end', snapshot.monotonicMs + monotonicToPerformance);
 }
 
 /**

@@ -19,6 +19,14 @@ export function markStartup(name: string): void {
   marks?.push({ name, atMs: performance.now(), cpuMs: cpuMsNow() });
 }
 
+/**
+ * Records that start-up reached `name` at `atMs` (performance.now() time), earlier than now: a
+ * moment stamped by another thread (a read's own stamps). Its CPU time is not known (NaN).
+ */
+export function markStartupAt(name: string, atMs: number): void {
+  marks?.push({ name, atMs, cpuMs: Number.NaN });
+}
+
 function cpuMsNow(): number {
   const cpu = process.cpuUsage();
   return (cpu.user + cpu.system) / 1000;

@@ -1,0 +1,43 @@
+// The CLI after its entry module (src/cli.tsx) has started what must start first: argv → mode.
+// No logic here: each mode lives in src/commands/ and is loaded lazily so that scripted
+// subcommands never pay for loading React and Ink. Subcommands are data in
+// src/commands/command-table.ts.
+import * as nodeModule from 'node:module';
+import { UsageError, EXIT_USAGE } from './output/usage-error.js';
+import { exitQuietlyOnClosedPipe, writeStderr } from './output/std-streams.js';
+import { dropLauncherEnv } from './util/launcher-env.js';
+import { runsMonitor } from './tui/early-start.js';
+
+async function run(argv: readonly string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === '--help' || first === '-h') return (await import('./commands/help.js')).main([]);
+  if (first === '--version' || first === '-V') return (await import('./commands/version.js')).main([]);
+  const { findCommand, MONITOR_COMMAND, unknownCommandMessage } = await import('./commands/command-table.js');
+  if (first === undefined || runsMonitor(first)) return (await MONITOR_COMMAND.load()).main(argv);
+  const spec = findCommand(first);
+  if (spec) return (await spec.load()).main(rest);
+  throw new UsageError(unknownCommandMessage(first));
+}
+
+/** Runs the command `argv` names (process.argv after the script) and sets the exit code. */
+export function main(argv: readonly string[]): Promise<void> {
+  dropLauncherEnv(process.env);
+  // Node 22.1+ keeps the compiled code of the bundle's chunks on disk (in the OS temp dir), so a
+  // later start skips parsing and compiling them; Node 20 has no such API and compiles each time.
+  (nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+  exitQuietlyOnClosedPipe();
+  return run(argv).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      if (err instanceof UsageError) {
+        writeStderr(`proctop: ${err.message}\n`);
+        process.exitCode = EXIT_USAGE;
+        return;
+      }
+      writeStderr(`proctop: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
