@@ -66,7 +66,8 @@ export function countTasks(processes: readonly RawProcess[], system: Pick<System
   let threads = 0;
   for (let i = 0; i < processes.length; i++) {
     const p = processes[i] as RawProcess;
-    tally[STATE_TALLY.get(p.state) ?? UNCOUNTED]++;
+    const slot = STATE_TALLY.get(p.state) ?? UNCOUNTED;
+    tally[slot] = tally[slot]! + 1;
     kernelThreads += p.isKernelThread ? 1 : 0;
     threads += p.threads;
   }
