@@ -1,8 +1,15 @@
 // The decoder's side of changed-rows delivery, on packed reads made here (no addon, no /proc):
 // freed slots before rows, a slot reused in the same read, unchanged processes keeping their
 // record, and starting over on both sides after a read or a decode fails.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { CPU_FIELDS, NativeSnapshotReader, PROCESS_COLUMNS, SYSTEM_FIELDS, type PackedSnapshot, type PackedSnapshotSource } from '../src/sys/native-snapshot.js';
+import type { RawProcess, Snapshot } from '../src/sys/types.js';
+
+// To let a dropped lazy list be collected (the store must then not build records for it).
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
 
 /** One packed row: figures, and the details text when the identity is new to the decoder. */
 interface Row {
@@ -152,5 +159,121 @@ describe('NativeSnapshotReader applying changed rows', () => {
     expect((await reader.snapshot()).processes).toMatchObject([{ pid: 10, utime: 3, argv: ['sleep', '300'] }]);
     await expect(reader.snapshot()).rejects.toThrow(/cannot open \/proc/);
     await expect(reader.snapshot()).rejects.toThrow(/no details for identity slot 0/);
+  });
+});
+
+const hostile = { comm: 'zq\x1b[2J\u009b\x07', user: 'bob', exe: '/tmp/e\x1b]0;x\x07', argv: ['ü\x1b[31m', '', 'a\nb'] };
+
+/** The same packed reads through an eager and a lazy decoder (each its own source: decoding never changes a packed read). */
+async function eagerAndLazy(reads: readonly PackedSnapshot[]): Promise<{ eager: Snapshot[]; lazy: Snapshot[] }> {
+  const eagerReader = new NativeSnapshotReader(scripted(reads), Infinity);
+  const lazyReader = new NativeSnapshotReader(scripted(reads), 0);
+  const eager: Snapshot[] = [];
+  const lazy: Snapshot[] = [];
+  for (let i = 0; i < reads.length; i++) {
+    // Eager records are copied out at once; the lazy lists are not read until every read is applied.
+    const snapshot = await eagerReader.snapshot();
+    eager.push({ ...snapshot, processes: [...snapshot.processes] });
+    lazy.push(await lazyReader.snapshot());
+  }
+  return { eager, lazy };
+}
+
+describe('NativeSnapshotReader lazy lists (reads leaving more than LAZY_FROM records to build)', () => {
+  it('list the same records as an eager decode of the same reads, even when read after later reads changed or freed their slots', async () => {
+    const reads = [
+      pack(
+        [
+          { slot: 0, pid: 10, details: sleeper },
+          { slot: 1, pid: 20, details: shell },
+          { slot: 2, pid: 30, details: hostile, vsizeBytes: 140_737_488_355_328 },
+          { slot: 3, pid: 40, details: sleeper },
+        ],
+        [0, 1, 2, 3],
+      ),
+      // 20's figures move, 30 exits and 50 takes its slot, 40's figures move.
+      pack([{ slot: 1, pid: 20, utime: 9 }, { slot: 2, pid: 50, details: shell }, { slot: 3, pid: 40, utime: 4_000_000_000 }], [0, 1, 3, 2], [2]),
+      // 10 exits; 40 moves again.
+      pack([{ slot: 3, pid: 40, utime: 4_000_000_001 }], [1, 3, 2], [0]),
+    ];
+    const { eager, lazy } = await eagerAndLazy(reads);
+    expect(lazy[0]!.processes.map((p) => [p.pid, p.utime])).toEqual([
+      [10, 0],
+      [20, 0],
+      [30, 0],
+      [40, 0],
+    ]);
+    for (let i = 0; i < reads.length; i++) {
+      expect([...lazy[i]!.processes]).toEqual(eager[i]!.processes);
+      // Hostile text stays exact, byte for byte, in JSON.
+      expect(JSON.stringify(lazy[i]!.processes)).toBe(JSON.stringify(eager[i]!.processes));
+    }
+    expect(lazy[0]!.processes[2]).toMatchObject({ comm: hostile.comm, exe: hostile.exe, argv: hostile.argv, vsizeBytes: 140_737_488_355_328 });
+    expect(lazy[2]!.processes[1]).toMatchObject({ pid: 40, utime: 4_000_000_001, comm: 'sleep', argv: ['sleep', '300'] });
+  });
+
+  it('hand out one record per unchanged process across reads, whichever list builds it first', async () => {
+    const reads = [
+      pack([{ slot: 0, pid: 10, details: sleeper }, { slot: 1, pid: 20, details: shell }], [0, 1]),
+      pack([{ slot: 1, pid: 20, utime: 7 }], [0, 1]),
+      pack([], [0, 1]),
+    ];
+    const reader = new NativeSnapshotReader(scripted(reads), 0);
+    const first = await reader.snapshot();
+    const second = await reader.snapshot();
+    // Built by the later list first, then asked of the earlier one: the same object.
+    const sleeperRecord = second.processes[0];
+    expect(first.processes[0]).toBe(sleeperRecord);
+    expect(first.processes[1]).not.toBe(second.processes[1]);
+    expect(first.processes[1]).toMatchObject({ pid: 20, utime: 0 });
+    expect(second.processes[1]).toMatchObject({ pid: 20, utime: 7, comm: 'sh' });
+    const third = await reader.snapshot();
+    expect(third.processes[0]).toBe(sleeperRecord);
+    expect(third.processes[1]).toBe(second.processes[1]);
+    expect(Object.isFrozen(third.processes[1])).toBe(true);
+  });
+
+  it('decode a slot from its own text when its figures move after its list was dropped unread', async () => {
+    const reads = [
+      pack([{ slot: 0, pid: 10, details: hostile }, { slot: 1, pid: 20, details: shell }], [0, 1]),
+      // Figures only: the details are still the first read's undecoded text.
+      pack([{ slot: 0, pid: 10, utime: 5 }], [0, 1]),
+    ];
+    const reader = new NativeSnapshotReader(scripted(reads), 0);
+    let dropped: WeakRef<object> | undefined = new WeakRef((await reader.snapshot()).processes);
+    // Let the first list go, so no list asks the store to build its records before they change.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    collectGarbage();
+    expect(dropped.deref()).toBeUndefined();
+    dropped = undefined;
+    const { processes } = await reader.snapshot();
+    expect([...processes]).toMatchObject([
+      { pid: 10, utime: 5, comm: hostile.comm, user: 'bob', exe: hostile.exe, argv: hostile.argv },
+      { pid: 20, utime: 0, comm: 'sh', argv: ['sh', '-c', 'x'] },
+    ]);
+  });
+
+  it('behave as a read-only array', async () => {
+    const reader = new NativeSnapshotReader(scripted([pack([{ slot: 0, pid: 10, details: sleeper }, { slot: 1, pid: 20, details: shell }], [0, 1])]), 0);
+    const { processes } = await reader.snapshot();
+    expect(Array.isArray(processes)).toBe(true);
+    expect(processes.length).toBe(2);
+    expect(processes[2]).toBeUndefined();
+    expect(1 in processes).toBe(true);
+    expect(2 in processes).toBe(false);
+    expect(Object.keys(processes)).toEqual(['0', '1']);
+    expect([...processes].map((p) => p.pid)).toEqual([10, 20]);
+    expect(processes.map((p) => p.comm)).toEqual(['sleep', 'sh']);
+    expect(processes.filter((p) => p.pid > 10)).toEqual([processes[1]]);
+    expect(processes.find((p) => p.pid === 20)).toBe(processes[1]);
+    expect(processes.slice(1)).toEqual([processes[1]]);
+    expect(JSON.parse(JSON.stringify({ processes }))).toEqual({ processes: [{ ...processes[0] }, { ...processes[1] }] });
+    expect(() => {
+      (processes as RawProcess[])[0] = processes[1]!;
+    }).toThrow(TypeError);
+    expect(() => {
+      (processes as RawProcess[]).pop();
+    }).toThrow(TypeError);
+    expect(processes[0]!.pid).toBe(10);
   });
 });

@@ -5,7 +5,9 @@ import { realpathSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadNativeAddon, type NativeAddon } from '../src/sys/native-addon.js';
-import { checkSnapshotLayout, NativeSnapshotReader } from '../src/sys/native-snapshot.js';
+import { checkSnapshotLayout, NativeSnapshotReader, type PackedSnapshot, type PackedSnapshotSource } from '../src/sys/native-snapshot.js';
+import { createJsCollector } from '../src/sys/collector.js';
+import { HOSTILE_ARGV0, startHostileProcess } from './helpers/hostile.js';
 import { readStartTime } from '../src/sys/js/proc-stat.js';
 import type { RawProcess, Snapshot } from '../src/sys/types.js';
 import { BUSY_LOOP_SCRIPT, killStartedChildren, startBusyLoop, startChild, startSleeper, waitFor } from './helpers/children.js';
@@ -325,6 +327,90 @@ describe('native SnapshotReader on a fixture /proc', () => {
       expect(findPid(snapshot, 702)?.argv).toEqual([]);
     } finally {
       await Promise.all([700, 701, 702].map((pid) => fixture.removeProcess(pid)));
+    }
+  });
+});
+
+/** Two sources handing out the same reads of one addon reader: the first side reads, the second gets that read too. */
+function tee(inner: PackedSnapshotSource): [PackedSnapshotSource, PackedSnapshotSource] {
+  let last: Promise<PackedSnapshot> | undefined;
+  const side = (reads: boolean): PackedSnapshotSource => ({
+    read: () => {
+      if (reads) return (last = inner.read());
+      if (last === undefined) throw new Error('tee: the reading side must read first');
+      return last;
+    },
+    forgetAll: () => inner.forgetAll(),
+    handleStats: () => inner.handleStats(),
+    readerThread: () => inner.readerThread(),
+  });
+  return [side(true), side(false)];
+}
+
+/**
+ * Three reads of one addon reader decoded eagerly and lazily: the eager records are copied out at
+ * once, the lazy lists read only after the last read (the addon has refilled its buffers by then).
+ */
+async function eagerAndLazyReads(addon: NativeAddon, procRoot: string, between: () => Promise<void> = async () => {}): Promise<{ eager: RawProcess[][]; lazy: Snapshot[] }> {
+  const [reading, following] = tee(new addon.SnapshotReader(procRoot));
+  const eagerReader = new NativeSnapshotReader(reading, Infinity);
+  const lazyReader = new NativeSnapshotReader(following, 0);
+  const eager: RawProcess[][] = [];
+  const lazy: Snapshot[] = [];
+  for (let i = 0; i < 3; i++) {
+    eager.push([...(await eagerReader.snapshot()).processes]);
+    lazy.push(await lazyReader.snapshot());
+    await between();
+  }
+  return { eager, lazy };
+}
+
+describe('native lazy lists against eager decoding of the same reads', () => {
+  let addon: NativeAddon;
+  beforeAll(() => {
+    addon = requireAddon();
+  });
+  afterEach(async () => {
+    await killStartedChildren();
+  });
+
+  it('give the same records on the live /proc, a hostile argv[0] and a busy child included', async () => {
+    const hostileChild = await startHostileProcess();
+    const busy = startBusyLoop();
+    const js = createJsCollector();
+    const { eager, lazy } = await eagerAndLazyReads(addon, '/proc', async () => {
+      // Let the busy child's CPU ticks move, so later reads carry changed rows for it.
+      const ticks = async (): Promise<number> => (await js.readProcess(busy.pid!))?.cpuTicks ?? 0;
+      const before = await ticks();
+      await waitFor(async () => (await ticks()) > before, 10_000, 10);
+    });
+    for (let i = 0; i < 3; i++) {
+      expect([...lazy[i]!.processes]).toEqual(eager[i]);
+      expect(JSON.stringify(lazy[i]!.processes)).toBe(JSON.stringify(eager[i]));
+    }
+    const shown = lazy[0]!.processes.find((p) => p.pid === hostileChild.pid);
+    expect(shown?.argv[0]).toBe(HOSTILE_ARGV0);
+    const ticks = lazy.map((snapshot) => snapshot.processes.find((p) => p.pid === busy.pid)!.utime + snapshot.processes.find((p) => p.pid === busy.pid)!.stime);
+    expect(ticks[2]).toBeGreaterThan(ticks[0]!);
+  });
+
+  it('give the same records on a fixture /proc whose processes change and exit between reads', async () => {
+    const fixture = await createProcFixture({ processes: PITFALL_PROCESSES });
+    try {
+      let step = 0;
+      const { eager, lazy } = await eagerAndLazyReads(addon, fixture.root, async () => {
+        step++;
+        const moved = PITFALL_PROCESSES.find((p) => p.pid === 100)!;
+        if (step === 1) await fixture.writeProcess({ ...moved, utime: 999 });
+        if (step === 2) await fixture.removeProcess(500);
+      });
+      for (let i = 0; i < 3; i++) expect([...lazy[i]!.processes]).toEqual(eager[i]);
+      expect(lazy[0]!.processes.find((p) => p.pid === 100)).toMatchObject({ comm: 'a) b (c\nd', utime: 250 });
+      expect(lazy[1]!.processes.find((p) => p.pid === 100)).toMatchObject({ comm: 'a) b (c\nd', utime: 999 });
+      expect(lazy[2]!.processes.map((p) => p.pid)).not.toContain(500);
+      expect(lazy[1]!.processes.map((p) => p.pid)).toContain(500);
+    } finally {
+      await fixture.cleanup();
     }
   });
 });

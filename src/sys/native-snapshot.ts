@@ -235,20 +235,359 @@ export function decodeSystem(values: Float64Array): { timestampMs: number; monot
 }
 
 /**
- * Turns the addon's packed reads into Snapshots. It keeps, per identity slot, the last record it
- * handed out: the addon sends rows only for processes that are new or whose figures moved (most
- * are idle between two refreshes), so a steady refresh hands back last time's frozen records (no
- * allocation, nothing new for GC), builds records only for the changed rows and decodes text only
- * for new identities. It yields to the event loop every SLICE_MS, so even a first, cold decode of
- * 20,000 processes never holds the loop for long.
+ * Reads that leave more records than this to build hand out a lazy list (records built when read)
+ * instead of building them all: a first read of 20,000 processes made ~6 MB of records at once,
+ * and the young-generation GC that copied them held the event loop for 3–13 ms.
+ */
+export const LAZY_FROM = 2048;
+
+/** What SlotStore keeps per identity slot, STORE_WIDTH numbers in a row. */
+const STORE_FIELDS = [
+  'pid',
+  'startTime',
+  'ppid',
+  'pgid',
+  'sid',
+  'uid',
+  'state',
+  'utime',
+  'stime',
+  'rssBytes',
+  'vsizeBytes',
+  'threads',
+  'nice',
+  'priority',
+  'ttyNr',
+  'isKernelThread',
+  'hasExe',
+  'argc',
+  'textAscii',
+  'textBytes',
+] as const satisfies readonly ProcessColumn[];
+const STORE_WIDTH = STORE_FIELDS.length + 1;
+/** The first FIGURES of STORE_FIELDS are figures; the rest say how to read the details text. */
+const FIGURES = STORE_FIELDS.indexOf('hasExe');
+/** Where, in the slot's text bytes, its details start (the last number of a slot's row). */
+const TEXT_OFFSET = STORE_FIELDS.length;
+const F = Object.fromEntries(STORE_FIELDS.map((name, i) => [name, i])) as Record<(typeof STORE_FIELDS)[number], number>;
+
+/**
+ * The figures of every identity slot as numbers (outside the V8 heap, so no GC copies them), the
+ * bytes of details not decoded yet, and the record built for each slot's current figures. A read
+ * changes only the slots of its rows; a record is built the first time something asks for it and
+ * is then handed out until its slot changes, so an unchanged process keeps the same record.
+ */
+class SlotStore {
+  private numbers = new Float64Array(STORE_WIDTH * 1024);
+  /** The read whose row last set the slot (0: never), to tell a list of an earlier read its slot moved on. */
+  private generation = new Uint32Array(1024);
+  // The three lists below are made at their full size whenever the store grows (ensure): grown one
+  // slot at a time, their copies were most of what a first read of 20,000 allocated.
+  /** The record for the slot's current figures, once built. */
+  private records: (RawProcess | undefined)[] = new Array(1024);
+  /** Details not decoded yet: the read's text bytes the slot's details are in. */
+  private text: (Buffer | undefined)[] = new Array(1024);
+  /** A record holding the slot's current comm, user, exe and argv (when `text` has none). */
+  private details: (RawProcess | undefined)[] = new Array(1024);
+  /** Lists of earlier reads that may still build records: told a slot's record before it changes. */
+  private views: WeakRef<LazyProcessList>[] = [];
+  /** Records built since the last read, by the raw text of their details: identical details are decoded once. */
+  private twins = new Map<string, RawProcess>();
+  /** Reads applied so far. */
+  reads = 0;
+
+  /** Starts applying a read: returns its number. */
+  beginRead(): number {
+    this.twins = new Map();
+    this.views = this.views.filter((view) => view.deref() !== undefined);
+    return ++this.reads;
+  }
+
+  /** The slot's record for an earlier list (`read`), or undefined when the slot moved on after it. */
+  recordFor(slot: number, read: number): RawProcess | undefined {
+    if ((this.generation[slot] as number) > read) return undefined;
+    return this.records[slot] ?? this.build(slot);
+  }
+
+  /** True when the slot describes a process now. */
+  has(slot: number): boolean {
+    return slot < this.generation.length && this.generation[slot] !== 0 && (this.records[slot] !== undefined || this.text[slot] !== undefined || this.details[slot] !== undefined);
+  }
+
+  /** True when the slot's record has been built. */
+  built(slot: number): boolean {
+    return this.records[slot] !== undefined;
+  }
+
+  /** Remembers a lazy list, so it gets the records of slots that change after its read. */
+  watch(view: LazyProcessList): void {
+    this.views.push(new WeakRef(view));
+  }
+
+  /** The identity of the slot ended. */
+  free(slot: number, read: number): void {
+    if (!this.has(slot)) return;
+    this.retire(slot);
+    this.records[slot] = undefined;
+    this.text[slot] = undefined;
+    this.details[slot] = undefined;
+    this.generation[slot] = read;
+  }
+
+  /**
+   * Row `row` of the packed columns describes the slot now (details in `text` from `offset` when
+   * fresh). Throws when it has no details and the slot none either.
+   */
+  set(slot: number, read: number, c: Record<ProcessColumn, Float64Array>, row: number, text: Buffer, offset: number): void {
+    this.ensure(slot);
+    const present = this.has(slot);
+    if (present) this.retire(slot);
+    if (c.detailsFresh[row] === 1) {
+      this.text[slot] = text;
+      this.details[slot] = undefined;
+    } else {
+      // Figures moved, details did not: the identity's earlier record has them.
+      const known = present ? (this.records[slot] ?? this.details[slot]) : undefined;
+      if (known === undefined && !(present && this.text[slot] !== undefined)) {
+        throw new Error(`native snapshot: no details for identity slot ${slot} (pid ${c.pid[row]})`);
+      }
+      if (known !== undefined) this.details[slot] = known;
+    }
+    const numbers = this.numbers;
+    const base = slot * STORE_WIDTH;
+    // The figures always; how to read the details only with fresh details (a slot's undecoded
+    // text from an earlier read keeps its offset and length).
+    const fields = c.detailsFresh[row] === 1 ? STORE_FIELDS.length : FIGURES;
+    for (let k = 0; k < fields; k++) numbers[base + k] = c[STORE_FIELDS[k] as ProcessColumn][row] as number;
+    if (fields === STORE_FIELDS.length) numbers[base + TEXT_OFFSET] = offset;
+    this.records[slot] = undefined;
+    this.generation[slot] = read;
+  }
+
+  /** Hands the slot's record as it is now to every list that may still ask for it, before it changes. */
+  private retire(slot: number): void {
+    if (this.views.length === 0) return;
+    const since = this.generation[slot] as number;
+    let record: RawProcess | undefined;
+    for (const ref of this.views) {
+      const view = ref.deref();
+      if (view === undefined || view.read < since) continue;
+      record ??= this.records[slot] ?? this.build(slot);
+      view.keep(slot, record);
+    }
+  }
+
+  /** Makes room for slots up to `slot` (in one step for a whole read: each growth copies every list). */
+  ensure(slot: number): void {
+    if (slot < this.generation.length) return;
+    const size = Math.max(slot + 1, Math.ceil(this.generation.length * 1.5));
+    const generation = new Uint32Array(size);
+    generation.set(this.generation);
+    this.generation = generation;
+    const numbers = new Float64Array(size * STORE_WIDTH);
+    numbers.set(this.numbers);
+    this.numbers = numbers;
+    this.records = grown(this.records, size);
+    this.text = grown(this.text, size);
+    this.details = grown(this.details, size);
+  }
+
+  /** Builds the record of the slot's current figures (and decodes its details if not done yet). */
+  private build(slot: number): RawProcess {
+    const n = this.numbers;
+    const base = slot * STORE_WIDTH;
+    let comm: string;
+    let user: string;
+    let exe: string | null;
+    let argv: readonly string[];
+    let twinKey: string | null = null;
+    const bytes = this.text[slot];
+    if (bytes !== undefined) {
+      // One string per process (ASCII straight from the bytes, anything else through decodeBytes,
+      // invalid UTF-8 kept as lone surrogates as the JS backend does): one call into Node per process.
+      const start = n[base + TEXT_OFFSET] as number;
+      const end = start + (n[base + F.textBytes] as number);
+      const pieces = n[base + F.textAscii] === 1 ? bytes.toString('latin1', start, end) : decodeBytes(bytes.subarray(start, end));
+      const hasExe = n[base + F.hasExe] === 1;
+      const argc = n[base + F.argc] as number;
+      const twin = this.twins.get(pieces);
+      if (twin !== undefined && (twin.exe !== null) === hasExe && twin.argv.length === argc) {
+        // Same comm, user, exe and argv as a process built earlier (a pool of workers, a farm):
+        // share its strings, so the string just made is the only garbage.
+        ({ comm, user, exe, argv } = twin);
+      } else {
+        // The pieces are sliced out of the one string, and live exactly as long as the process.
+        let at = pieces.indexOf('\0');
+        comm = pieces.slice(0, at);
+        let from = at + 1;
+        at = pieces.indexOf('\0', from);
+        user = pieces.slice(from, at);
+        exe = null;
+        if (hasExe) {
+          from = at + 1;
+          at = pieces.indexOf('\0', from);
+          exe = pieces.slice(from, at);
+        }
+        const list: string[] = new Array(argc);
+        for (let a = 0; a < argc; a++) {
+          from = at + 1;
+          at = pieces.indexOf('\0', from);
+          list[a] = pieces.slice(from, at);
+        }
+        argv = Object.freeze(list);
+        twinKey = pieces;
+      }
+    } else {
+      const known = this.details[slot];
+      if (known === undefined) throw new Error(`native snapshot: no record for identity slot ${slot}`);
+      ({ comm, user, exe, argv } = known);
+    }
+    const record: RawProcess = Object.freeze({
+      pid: n[base + F.pid]! | 0,
+      startTime: small(n[base + F.startTime]!),
+      ppid: n[base + F.ppid]! | 0,
+      pgid: n[base + F.pgid]! | 0,
+      sid: n[base + F.sid]! | 0,
+      uid: small(n[base + F.uid]!),
+      user,
+      state: letter(n[base + F.state]!),
+      comm,
+      argv,
+      exe,
+      utime: small(n[base + F.utime]!),
+      stime: small(n[base + F.stime]!),
+      rssBytes: small(n[base + F.rssBytes]!),
+      vsizeBytes: small(n[base + F.vsizeBytes]!),
+      threads: n[base + F.threads]! | 0,
+      nice: n[base + F.nice]! | 0,
+      priority: n[base + F.priority]! | 0,
+      ttyNr: n[base + F.ttyNr]! | 0,
+      isKernelThread: n[base + F.isKernelThread] === 1,
+    });
+    this.records[slot] = record;
+    // The bytes are decoded: the record carries the details from now on (and the read's text
+    // buffer can go once no slot needs it).
+    this.text[slot] = undefined;
+    this.details[slot] = record;
+    if (twinKey !== null) this.twins.set(twinKey, record);
+    return record;
+  }
+}
+
+/** A copy of list with room for `size` entries. */
+function grown<T>(list: readonly (T | undefined)[], size: number): (T | undefined)[] {
+  const copy = new Array<T | undefined>(size);
+  for (let i = 0; i < list.length; i++) copy[i] = list[i];
+  return copy;
+}
+
+/** The array index a property key names, or -1 (canonical decimal below length only, as arrays read keys). */
+function indexOf(key: string, length: number): number {
+  const size = key.length;
+  if (size === 0 || size > 10) return -1;
+  let value = 0;
+  for (let k = 0; k < size; k++) {
+    const digit = key.charCodeAt(k) - 48;
+    if (digit < 0 || digit > 9 || (digit === 0 && k === 0 && size > 1)) return -1;
+    value = value * 10 + digit;
+  }
+  return value < length ? value : -1;
+}
+
+/**
+ * Snapshot.processes of a read that would have built thousands of records at once: an array (a
+ * Proxy over one: Array.isArray, length, indexing, iteration, array methods and JSON all work)
+ * whose record is built the first time an index is read, then kept. Records are the ones the store
+ * hands out, so identity holds across reads; a slot that changes after this read first gives this
+ * list its record as of this read (SlotStore.retire). Read-only; structuredClone refuses a Proxy,
+ * so copy it (`[...processes]`) to post it to a worker.
+ */
+class LazyProcessList implements ProxyHandler<RawProcess[]> {
+  /** Records of slots that changed after this read, as they were at this read. */
+  private readonly kept = new Map<number, RawProcess>();
+
+  constructor(
+    private readonly store: SlotStore,
+    private readonly order: Uint32Array,
+    readonly read: number,
+  ) {}
+
+  /** Makes the list: a Proxy over a holey array of the right length. */
+  static create(store: SlotStore, order: Uint32Array, read: number): readonly RawProcess[] {
+    const handler = new LazyProcessList(store, order, read);
+    const target: RawProcess[] = [];
+    target.length = order.length;
+    store.watch(handler);
+    return new Proxy(target, handler);
+  }
+
+  keep(slot: number, record: RawProcess): void {
+    if (!this.kept.has(slot)) this.kept.set(slot, record);
+  }
+
+  private at(index: number): RawProcess {
+    const slot = this.order[index] as number;
+    const record = this.store.recordFor(slot, this.read) ?? this.kept.get(slot);
+    if (record === undefined) throw new Error(`native snapshot: no record for identity slot ${slot}`);
+    return record;
+  }
+
+  get(target: RawProcess[], key: string | symbol, receiver: unknown): unknown {
+    if (typeof key === 'string') {
+      const index = indexOf(key, this.order.length);
+      if (index >= 0) return this.at(index);
+    }
+    return Reflect.get(target, key, receiver);
+  }
+
+  has(target: RawProcess[], key: string | symbol): boolean {
+    return (typeof key === 'string' && indexOf(key, this.order.length) >= 0) || Reflect.has(target, key);
+  }
+
+  getOwnPropertyDescriptor(target: RawProcess[], key: string | symbol): PropertyDescriptor | undefined {
+    if (typeof key === 'string') {
+      const index = indexOf(key, this.order.length);
+      if (index >= 0) return { value: this.at(index), writable: false, enumerable: true, configurable: true };
+    }
+    return Reflect.getOwnPropertyDescriptor(target, key);
+  }
+
+  ownKeys(target: RawProcess[]): (string | symbol)[] {
+    return [...Array.from({ length: this.order.length }, (_, i) => String(i)), ...Reflect.ownKeys(target)];
+  }
+
+  set(): boolean {
+    return false;
+  }
+
+  defineProperty(): boolean {
+    return false;
+  }
+
+  deleteProperty(): boolean {
+    return false;
+  }
+}
+
+/**
+ * Turns the addon's packed reads into Snapshots. The addon sends rows only for processes that are
+ * new or whose figures moved (most are idle between two refreshes); their figures go into a store
+ * per identity slot (typed arrays, outside the V8 heap), and a record is built for a slot when
+ * something reads it, then handed back until the slot changes. A read leaving at most LAZY_FROM
+ * records to build (a steady refresh) builds them here and lists plain records; a larger one (a
+ * first read) hands out a lazy list, so a cold read of 20,000 processes allocates no records at
+ * all until they are read. Applying a read yields to the event loop every SLICE_MS.
  */
 export class NativeSnapshotReader {
-  /** The record last handed out per identity slot: what the addon's next read is a change against. */
-  private readonly lastBySlot: (RawProcess | undefined)[] = [];
+  private store = new SlotStore();
   /** The read in flight (or last settled): reads run one after another, each decoded before the next. */
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly source: PackedSnapshotSource) {}
+  /** @param lazyFrom reads leaving more records than this to build hand out a lazy list (tests set 0 or Infinity). */
+  constructor(
+    private readonly source: PackedSnapshotSource,
+    private readonly lazyFrom: number = LAZY_FROM,
+  ) {}
 
   /** Reads every process on the addon's worker thread, then decodes it here in slices. */
   snapshot(): Promise<Snapshot> {
@@ -256,7 +595,11 @@ export class NativeSnapshotReader {
       () => this.readAndDecode(),
       () => this.readAndDecode(),
     );
-    this.queue = next.catch(() => undefined);
+    // Settled to nothing: the queue must not keep the last snapshot (and its lazy list) alive.
+    this.queue = next.then(
+      () => undefined,
+      () => undefined,
+    );
     return next;
   }
 
@@ -276,7 +619,8 @@ export class NativeSnapshotReader {
       packed = await this.source.read();
     } catch (error) {
       // A failed read has made the addon forget every identity: its next read describes all anew.
-      this.lastBySlot.length = 0;
+      // (Lists already handed out keep the old store.)
+      this.store = new SlotStore();
       throw error;
     }
     try {
@@ -284,7 +628,7 @@ export class NativeSnapshotReader {
     } catch (error) {
       // Both sides start over (the addon has already counted this read's changes as delivered),
       // so neither can describe a slot by the other's old contents.
-      this.lastBySlot.length = 0;
+      this.store = new SlotStore();
       this.source.forgetAll();
       throw error;
     }
@@ -301,102 +645,46 @@ export class NativeSnapshotReader {
       await yieldToLoop();
     }
     const { timestampMs, monotonicMs, readStartMonotonicMs, system } = decodeSystem(packed.system);
-    const last = this.lastBySlot;
-    for (const slot of packed.freed) last[slot] = undefined;
+    const store = this.store;
+    const read = store.beginRead();
+    for (const slot of packed.freed) store.free(slot, read);
     const c = columnViews(packed);
-    const text = Buffer.from(packed.text, 0, packed.textLength);
+    let top = 0;
+    for (let i = 0; i < packed.count; i++) top = Math.max(top, c.slot[i] as number);
+    store.ensure(top);
+    // The addon refills its text buffer on the next read: details not decoded yet need their own copy.
+    const text = packed.textLength > 0 ? Buffer.from(new Uint8Array(packed.text, 0, packed.textLength)) : EMPTY;
     let cursor = 0;
-    /**
-     * Records of this read by the raw text of their comm, user, exe and argv: every survivor of a
-     * young-generation GC is copied, so identical details are made once, not once per process.
-     */
-    const twins = new Map<string, RawProcess>();
     let sliceStart = performance.now();
     for (let i = 0; i < packed.count; i++) {
       if (i % CHECK_EVERY === CHECK_EVERY - 1 && performance.now() - sliceStart >= SLICE_MS) {
         await yieldToLoop();
         sliceStart = performance.now();
       }
-      const slot = c.slot[i] as number;
-      let comm: string;
-      let user: string;
-      let exe: string | null;
-      let argv: readonly string[];
-      let twinKey: string | null = null;
-      if (c.detailsFresh[i] === 1) {
-        // One string per process (ASCII straight from the bytes, anything else through decodeBytes,
-        // invalid UTF-8 kept as lone surrogates as the JS backend does): one call into Node per process.
-        const end = cursor + (c.textBytes[i] as number);
-        const pieces = c.textAscii[i] === 1 ? text.toString('latin1', cursor, end) : decodeBytes(text.subarray(cursor, end));
-        cursor = end;
-        const hasExe = c.hasExe[i] === 1;
-        const argc = c.argc[i] as number;
-        const twin = twins.get(pieces);
-        if (twin !== undefined && (twin.exe !== null) === hasExe && twin.argv.length === argc) {
-          // Same comm, user, exe and argv as a process decoded earlier in this read (a pool of
-          // workers, a farm): share its strings, so the string just made is the only garbage.
-          ({ comm, user, exe, argv } = twin);
-        } else {
-          // The pieces are sliced out of the one string, and live exactly as long as the process.
-          let at = pieces.indexOf('\0');
-          comm = pieces.slice(0, at);
-          let from = at + 1;
-          at = pieces.indexOf('\0', from);
-          user = pieces.slice(from, at);
-          exe = null;
-          if (hasExe) {
-            from = at + 1;
-            at = pieces.indexOf('\0', from);
-            exe = pieces.slice(from, at);
-          }
-          const list: string[] = new Array(argc);
-          for (let a = 0; a < argc; a++) {
-            from = at + 1;
-            at = pieces.indexOf('\0', from);
-            list[a] = pieces.slice(from, at);
-          }
-          argv = Object.freeze(list);
-          twinKey = pieces;
-        }
-      } else {
-        // Figures moved, details did not: the identity's earlier record has them.
-        const known = last[slot];
-        if (known === undefined) throw new Error(`native snapshot: no details for identity slot ${slot} (pid ${c.pid[i]})`);
-        ({ comm, user, exe, argv } = known);
-      }
-      const record: RawProcess = Object.freeze({
-        pid: c.pid[i]! | 0,
-        startTime: small(c.startTime[i]!),
-        ppid: c.ppid[i]! | 0,
-        pgid: c.pgid[i]! | 0,
-        sid: c.sid[i]! | 0,
-        uid: small(c.uid[i]!),
-        user,
-        state: letter(c.state[i]!),
-        comm,
-        argv,
-        exe,
-        utime: small(c.utime[i]!),
-        stime: small(c.stime[i]!),
-        rssBytes: small(c.rssBytes[i]!),
-        vsizeBytes: small(c.vsizeBytes[i]!),
-        threads: c.threads[i]! | 0,
-        nice: c.nice[i]! | 0,
-        priority: c.priority[i]! | 0,
-        ttyNr: c.ttyNr[i]! | 0,
-        isKernelThread: c.isKernelThread[i] === 1,
-      });
-      last[slot] = record;
-      if (twinKey !== null) twins.set(twinKey, record);
+      store.set(c.slot[i] as number, read, c, i, text, cursor);
+      if (c.detailsFresh[i] === 1) cursor += c.textBytes[i] as number;
     }
-    // Every process, changed or not, in pid order: one array of references to the kept records.
-    const { order } = packed;
+    // Every process, changed or not, in pid order (the addon refills `order` on the next read).
+    const order = packed.order.slice();
+    let unbuilt = 0;
+    for (let i = 0; i < order.length; i++) {
+      const slot = order[i] as number;
+      if (!store.has(slot)) throw new Error(`native snapshot: no record for identity slot ${slot}`);
+      if (!store.built(slot)) unbuilt++;
+    }
+    if (unbuilt > this.lazyFrom) {
+      return { timestampMs, monotonicMs, readStartMonotonicMs, processes: LazyProcessList.create(store, order, read), system, warnings: packed.warnings };
+    }
     const processes: RawProcess[] = new Array(order.length);
     for (let i = 0; i < order.length; i++) {
-      const record = last[order[i] as number];
-      if (record === undefined) throw new Error(`native snapshot: no record for identity slot ${order[i]}`);
-      processes[i] = record;
+      if (i % CHECK_EVERY === CHECK_EVERY - 1 && performance.now() - sliceStart >= SLICE_MS) {
+        await yieldToLoop();
+        sliceStart = performance.now();
+      }
+      processes[i] = store.recordFor(order[i] as number, read) as RawProcess;
     }
     return { timestampMs, monotonicMs, readStartMonotonicMs, processes, system, warnings: packed.warnings };
   }
 }
+
+const EMPTY = Buffer.alloc(0);

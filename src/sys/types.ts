@@ -112,6 +112,12 @@ export interface Snapshot {
    * native one does: its reader reports only new and changed processes), so `previous === current`
    * tells a consumer it can skip that process; a new object says nothing (the JS backend makes
    * new records every time).
+   *
+   * The native collector may hand out a lazy list here when a read leaves thousands of records to
+   * build (a first read of a big table): an array in every way a reader uses one (Array.isArray,
+   * length, indexing, iteration, array methods, JSON) whose records are built when first read, so
+   * a caller that reads a few rows never pays for the rest. It is read-only, and a Proxy:
+   * structuredClone and postMessage refuse it, so copy it first (`[...processes]`).
    */
   readonly processes: readonly RawProcess[];
   readonly system: SystemInfo;
