@@ -5,7 +5,6 @@
 // the layout check only): the rest of the OS boundary loads while the addon reads. The native
 // collector made next for the same /proc adopts the reader with its read under way
 // (createNativeCollector); nothing else ever sees it.
-import { isatty } from 'node:tty';
 import { loadNativeAddon } from './native-addon.js';
 import { checkSnapshotLayout, type PackedSnapshotSource } from './native-snapshot.js';
 import { handOverOnce } from '../util/hand-over-once.js';
@@ -59,9 +58,10 @@ export function takeFirstRead(procRoot: string): PackedSnapshotSource | null {
 }
 
 /**
- * Whether fd 1 is a terminal, asked of the kernel without making `process.stdout` (making that
- * stream loads and sets up Node's stream and socket modules: a few ms the first read need not wait for).
+ * Whether fd 1 is a terminal, asked of the kernel (isatty) through the addon: Node's tty.isatty,
+ * like making `process.stdout`, loads Node's tty, socket and stream modules, ~2 ms the first read
+ * need not wait for. False without the addon (no early read could start then anyway).
  */
 export function stdoutIsTerminal(): boolean {
-  return isatty(1);
+  return loadNativeAddon().addon?.isTerminal(1) ?? false;
 }
