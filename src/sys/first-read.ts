@@ -63,5 +63,5 @@ export function takeFirstRead(procRoot: string): PackedSnapshotSource | null {
  * need not wait for. False without the addon (no early read could start then anyway).
  */
 export function stdoutIsTerminal(): boolean {
-  return loadNativeAddon().addon?.isTerminal(1) ?? false;
+  return loadNativeAddon().addon?.isTerminal?.(1) ?? false;
 }

@@ -20,8 +20,11 @@ export interface NativeAddon {
   sendSignalSync(procRoot: string, pid: number, startTime: number, signal: number): PackedColumns;
   /** Socket fds of every process under procRoot, with its network namespace (for ports). Decode with unpackSocketOwners. */
   listSocketOwners(procRoot: string): Promise<PackedColumns>;
-  /** isatty(fd): asked without loading node:tty (and node:net with it), for the early start (first-read.ts). */
-  isTerminal(fd: number): boolean;
+  /**
+   * isatty(fd): asked without loading node:tty (and node:net with it), for the early start
+   * (first-read.ts). Absent from addons built from older sources (then no early start).
+   */
+  isTerminal?(fd: number): boolean;
 }
 
 export type AddonLoad = { readonly addon: NativeAddon; readonly error: null } | { readonly addon: null; readonly error: string };
