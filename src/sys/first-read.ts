@@ -15,6 +15,9 @@ interface Started {
   readonly source: PackedSnapshotSource;
 }
 
+/** The early reader's first read that keeps stat handles: the one after the first full frame's two. */
+const FIRST_KEEPING_READ = 3;
+
 let started: Started | null = null;
 /** The read started early (kept after it is taken, for firstReadSettled). */
 let settled: Promise<unknown> = Promise.resolve();
@@ -33,7 +36,10 @@ export function startFirstRead(procRoot = '/proc'): boolean {
   if (started !== null || process.env.PROCTOP_BACKEND === 'js') return false;
   const load = loadNativeAddon();
   if (!load.addon || checkSnapshotLayout(load.addon.snapshotLayout) !== null) return false;
-  const reader = new load.addon.SnapshotReader(procRoot);
+  // No stat handles kept in the two reads the first full frame waits for (keeping them means
+  // growing the fd table first, which waits for an RCU grace period before the read's pass can
+  // start); the third read, a refresh later, grows the table and keeps them.
+  const reader = new load.addon.SnapshotReader(procRoot, { keepHandlesFromRead: FIRST_KEEPING_READ });
   const first = reader.read();
   settled = first;
   started = {
@@ -63,5 +69,5 @@ export function takeFirstRead(procRoot: string): PackedSnapshotSource | null {
  * need not wait for. False without the addon (no early read could start then anyway).
  */
 export function stdoutIsTerminal(): boolean {
-  return loadNativeAddon().addon?.isTerminal(1) ?? false;
+  return loadNativeAddon().addon?.isTerminal?.(1) ?? false;
 }
