@@ -5,10 +5,12 @@
 // no process exited yet) and thrown away and compiled again as soon as a later refresh took a path
 // the first ones had not (30-50 ms of TurboFan each, several times in a pane's first minute).
 // Eight times the budget lets a few refreshes run first. Measured side by side in tmux panes on
-// 1,000 processes (README, Benchmarks): V8's compiler threads' CPU in the first minute 2.7 → 1.7 ms
-// per refresh, the refresh's own thread unchanged. Node 22 and later tier up by invocation counts
-// (and Maglev), have no such flag, and node refuses to start with it: so it is set at run time,
-// only where V8 has it, rather than by the launcher.
+// 1,000 processes (session 8, same build with and without it): the pane's first minute 14.2 →
+// 12.8 ms of CPU per refresh (btop 12.7), V8's compiler threads 3.3 → 2.0 ms of it; the settled
+// minute unchanged. With this session's deopt fixes, TurboFan compiled 47 functions in the first
+// minute instead of 86, the sampler's and the decoder's loops once each instead of 3-5 times.
+// Node 22 and later tier up by invocation counts (and Maglev), have no such flag, and node refuses
+// to start with it: so it is set at run time, only where V8 has it, rather than by the launcher.
 
 /** V8's interrupt budget for a long-running screen: 8 × V8 11's default. */
 export const SCREEN_INTERRUPT_BUDGET = 8 * 67_584;
