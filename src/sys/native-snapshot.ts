@@ -645,6 +645,8 @@ export class NativeSnapshotReader {
       await yieldToLoop();
       await yieldToLoop();
     }
+    // Growing the store and copying the text count toward the first slice.
+    let sliceStart = performance.now();
     const { timestampMs, monotonicMs, readStartMonotonicMs, system } = decodeSystem(packed.system);
     const store = this.store;
     const read = store.beginRead();
@@ -657,7 +659,6 @@ export class NativeSnapshotReader {
     // The addon refills its text buffer on the next read: details not decoded yet need their own copy.
     const text = packed.textLength > 0 ? Buffer.from(new Uint8Array(packed.text, 0, packed.textLength)) : EMPTY;
     let cursor = 0;
-    let sliceStart = performance.now();
     for (let i = 0; i < packed.count; i++) {
       if (i % CHECK_EVERY === CHECK_EVERY - 1 && performance.now() - sliceStart >= SLICE_MS) {
         await yieldToLoop();
@@ -670,6 +671,10 @@ export class NativeSnapshotReader {
     const order = packed.order.slice();
     let unbuilt = 0;
     for (let i = 0; i < order.length; i++) {
+      if (i % CHECK_EVERY === CHECK_EVERY - 1 && performance.now() - sliceStart >= SLICE_MS) {
+        await yieldToLoop();
+        sliceStart = performance.now();
+      }
       const slot = order[i] as number;
       if (!store.has(slot)) throw new Error(`native snapshot: no record for identity slot ${slot}`);
       if (!store.built(slot)) unbuilt++;
