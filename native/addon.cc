@@ -6,6 +6,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterSnapshot(env, exports);
   RegisterSignal(env, exports);
   RegisterFds(env, exports);
+  RegisterTerminal(env, exports);
   return exports;
 }
 

@@ -205,7 +205,18 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
       }
       procRoot = info[0].As<Napi::String>().Utf8Value();
     }
-    reader_ = std::make_shared<proctop::ProcSnapshotReader>(procRoot);
+    // { keepHandlesFromRead }: see ProcSnapshotReader (the monitor's early reader defers keeping).
+    uint64_t keepHandlesFromRead = 1;
+    if (info.Length() > 1 && info[1].IsObject()) {
+      Napi::Value from = info[1].As<Napi::Object>().Get("keepHandlesFromRead");
+      if (!from.IsUndefined()) {
+        if (!from.IsNumber() || from.As<Napi::Number>().DoubleValue() < 1) {
+          throw Napi::TypeError::New(env, "SnapshotReader: keepHandlesFromRead must be a number >= 1");
+        }
+        keepHandlesFromRead = static_cast<uint64_t>(from.As<Napi::Number>().DoubleValue());
+      }
+    }
+    reader_ = std::make_shared<proctop::ProcSnapshotReader>(procRoot, keepHandlesFromRead);
     thread_ = std::make_shared<proctop::ReaderThread>("proctop-read", proctop::kReaderNiceIncrement);
   }
 

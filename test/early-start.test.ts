@@ -4,6 +4,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { earlyReadFinished, startEarly, takeEarlyStart } from '../src/tui/early-start.js';
 import { isatty } from 'node:tty';
+import { closeSync, openSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { startFirstRead, stdoutIsTerminal, takeFirstRead } from '../src/sys/first-read.js';
 import { createNativeCollector } from '../src/sys/collector.js';
 import { loadNativeAddon, type NativeAddon } from '../src/sys/native-addon.js';
@@ -37,6 +39,19 @@ afterEach(() => {
 describe('early start', () => {
   it('asks the kernel whether fd 1 is a terminal, without making process.stdout', () => {
     expect(stdoutIsTerminal()).toBe(isatty(1));
+  });
+
+  it.skipIf(!addon)('the addon answers isatty like Node for stdin, stdout, stderr, a file and a closed fd', () => {
+    expect(typeof addon?.isTerminal).toBe('function'); // built from these sources
+    for (const fd of [0, 1, 2]) expect(addon?.isTerminal?.(fd), `fd ${fd}`).toBe(isatty(fd));
+    const fd = openSync(fileURLToPath(import.meta.url), 'r');
+    try {
+      expect(addon?.isTerminal?.(fd)).toBe(false);
+    } finally {
+      closeSync(fd);
+    }
+    expect(addon?.isTerminal?.(fd)).toBe(false); // closed now
+    expect(addon?.isTerminal?.(-1)).toBe(false);
   });
 
   it('starts nothing when stdout is not a terminal (the --watch batch mode samples on its own)', () => {

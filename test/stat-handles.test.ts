@@ -2,7 +2,7 @@
 // live identity, closed once its process exits, never describing a recycled PID, and a run under
 // a low open-file limit that stays correct on both backends and says what it could not keep.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -100,6 +100,24 @@ describe('kept stat handles of the native reader', () => {
     const reader = new NativeSnapshotReader(new addon.SnapshotReader(root));
     await reader.snapshot();
     expect(reader.handleStats()).toMatchObject({ enabled: false, kept: 0 });
+  });
+
+  it('keeps no handle before the read keepHandlesFromRead names (the early reader: none in the first frame\'s two reads), then one per child', async () => {
+    const pids = Array.from({ length: 4 }, () => startSleeper(300).pid!);
+    // Every child has exec'd sleep before the reader's first read (so each read sees all of them).
+    await waitFor(() => pids.every((pid) => readFileSync(`/proc/${pid}/comm`, 'utf8') === 'sleep\n') || undefined);
+    const reader = new NativeSnapshotReader(new addon.SnapshotReader('/proc', { keepHandlesFromRead: 3 }));
+    for (let read = 1; read <= 2; read++) {
+      const snapshot = await reader.snapshot();
+      expect(pids.every((pid) => snapshot.processes.some((p) => p.pid === pid && p.comm === 'sleep'))).toBe(true);
+      expect(reader.handleStats(), `read ${read}`).toMatchObject({ enabled: false, kept: 0 });
+      expect([...statHandlesOf(pids).values()], `read ${read}`).toEqual(pids.map(() => 0));
+    }
+    // The third read on: one handle per live child, kept.
+    await reader.snapshot();
+    expect(reader.handleStats()).toMatchObject({ enabled: true });
+    expect([...statHandlesOf(pids).values()]).toEqual(pids.map(() => 1));
+    expect(() => new addon.SnapshotReader('/proc', { keepHandlesFromRead: 0 })).toThrow(/keepHandlesFromRead/);
   });
 
   it('raises the soft open-file limit toward the hard one and keeps a reserve free', async () => {

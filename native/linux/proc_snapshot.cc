@@ -110,8 +110,8 @@ struct DirCloser {
 
 }  // namespace
 
-ProcSnapshotReader::ProcSnapshotReader(std::string procRoot)
-    : procRoot_(std::move(procRoot)), pageSize_(sysconf(_SC_PAGESIZE)) {}
+ProcSnapshotReader::ProcSnapshotReader(std::string procRoot, uint64_t keepHandlesFromRead)
+    : procRoot_(std::move(procRoot)), pageSize_(sysconf(_SC_PAGESIZE)), keepHandlesFromRead_(keepHandlesFromRead) {}
 
 ProcSnapshotReader::~ProcSnapshotReader() {
   for (auto& entry : tracked_) CloseHandle(entry.second);
@@ -275,11 +275,11 @@ SnapshotRecord ProcSnapshotReader::Read() {
   // A kept handle is only sound on procfs (a fixture file rewritten by rename would keep
   // answering with its old text), so fixture trees open and close every stat.
   struct statfs rootFs {};
-  handles_.enabled = fstatfs(rootFd, &rootFs) == 0 && rootFs.f_type == kProcSuperMagic;
+  const uint64_t generation = ++generation_;
+  handles_.enabled = fstatfs(rootFd, &rootFs) == 0 && rootFs.f_type == kProcSuperMagic && generation >= keepHandlesFromRead_;
   if (handles_.enabled) GrowFdTableOnce(rootFd, handles_.budget);
   snapshot.readStartMonotonicMs = ClockMs(CLOCK_MONOTONIC);
 
-  const uint64_t generation = ++generation_;
   // (pid << 32 | slot) of every listed process: sorted, these are the slots in pid order.
   std::vector<uint64_t> listed;
   listed.reserve(tracked_.size() + 64);

@@ -182,7 +182,14 @@ struct StatHandleStats {
  */
 class ProcSnapshotReader {
  public:
-  explicit ProcSnapshotReader(std::string procRoot);
+  /**
+   * keepHandlesFromRead: the first Read() (1-based) that keeps stat handles; the reads before it
+   * open, read and close every stat. Keeping handles needs the fd table grown to one per task,
+   * and growing a threaded process's table waits for an RCU grace period (~12 ms here) before the
+   * pass can start: the monitor's early reader (src/sys/first-read.ts) keeps none in the two reads
+   * its first full frame waits for, and grows the table in its third, a refresh later.
+   */
+  explicit ProcSnapshotReader(std::string procRoot, uint64_t keepHandlesFromRead = 1);
   ~ProcSnapshotReader();
   ProcSnapshotReader(const ProcSnapshotReader&) = delete;
   ProcSnapshotReader& operator=(const ProcSnapshotReader&) = delete;
@@ -236,6 +243,7 @@ class ProcSnapshotReader {
   long pageSize_;
   std::mutex mutex_;
   uint64_t generation_ = 0;
+  const uint64_t keepHandlesFromRead_;
   /** By pid: a pid names at most one process at a time; a different start time is a new identity. */
   std::unordered_map<int, Tracked> tracked_;
   std::unordered_map<uid_t, std::string> userNames_;

@@ -5,7 +5,6 @@
 // the layout check only): the rest of the OS boundary loads while the addon reads. The native
 // collector made next for the same /proc adopts the reader with its read under way
 // (createNativeCollector); nothing else ever sees it.
-import { isatty } from 'node:tty';
 import { loadNativeAddon } from './native-addon.js';
 import { checkSnapshotLayout, type PackedSnapshotSource } from './native-snapshot.js';
 import { handOverOnce } from '../util/hand-over-once.js';
@@ -15,6 +14,9 @@ interface Started {
   readonly procRoot: string;
   readonly source: PackedSnapshotSource;
 }
+
+/** The early reader's first read that keeps stat handles: the one after the first full frame's two. */
+const FIRST_KEEPING_READ = 3;
 
 let started: Started | null = null;
 /** The read started early (kept after it is taken, for firstReadSettled). */
@@ -34,7 +36,10 @@ export function startFirstRead(procRoot = '/proc'): boolean {
   if (started !== null || process.env.PROCTOP_BACKEND === 'js') return false;
   const load = loadNativeAddon();
   if (!load.addon || checkSnapshotLayout(load.addon.snapshotLayout) !== null) return false;
-  const reader = new load.addon.SnapshotReader(procRoot);
+  // No stat handles kept in the two reads the first full frame waits for (keeping them means
+  // growing the fd table first, which waits for an RCU grace period before the read's pass can
+  // start); the third read, a refresh later, grows the table and keeps them.
+  const reader = new load.addon.SnapshotReader(procRoot, { keepHandlesFromRead: FIRST_KEEPING_READ });
   const first = reader.read();
   settled = first;
   started = {
@@ -59,9 +64,10 @@ export function takeFirstRead(procRoot: string): PackedSnapshotSource | null {
 }
 
 /**
- * Whether fd 1 is a terminal, asked of the kernel without making `process.stdout` (making that
- * stream loads and sets up Node's stream and socket modules: a few ms the first read need not wait for).
+ * Whether fd 1 is a terminal, asked of the kernel (isatty) through the addon: Node's tty.isatty,
+ * like making `process.stdout`, loads Node's tty, socket and stream modules, ~2 ms the first read
+ * need not wait for. False without the addon (no early read could start then anyway).
  */
 export function stdoutIsTerminal(): boolean {
-  return isatty(1);
+  return loadNativeAddon().addon?.isTerminal?.(1) ?? false;
 }

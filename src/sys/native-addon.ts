@@ -8,7 +8,7 @@ import type { PackedSnapshotSource, SnapshotLayout } from './native-snapshot.js'
 /** The JS-facing surface of build/Release/proctop.node (native/addon.cc). */
 export interface NativeAddon {
   /** Reads every process under procRoot on a worker thread, keeping per-identity caches and stat handles. Decode with NativeSnapshotReader. */
-  SnapshotReader: new (procRoot: string) => PackedSnapshotSource;
+  SnapshotReader: new (procRoot: string, options?: SnapshotReaderOptions) => PackedSnapshotSource;
   /** The column names the addon packs snapshots by (checked against src/sys/native-snapshot.ts at load). */
   snapshotLayout: SnapshotLayout;
   // The fds and signal bindings answer in columns (native/columns.h), decoded by native-fds.ts and native-signal.ts.
@@ -20,6 +20,21 @@ export interface NativeAddon {
   sendSignalSync(procRoot: string, pid: number, startTime: number, signal: number): PackedColumns;
   /** Socket fds of every process under procRoot, with its network namespace (for ports). Decode with unpackSocketOwners. */
   listSocketOwners(procRoot: string): Promise<PackedColumns>;
+  /**
+   * isatty(fd): asked without loading node:tty (and node:net with it), for the early start
+   * (first-read.ts). Absent from addons built from older sources (then no early start).
+   */
+  isTerminal?(fd: number): boolean;
+}
+
+/** How a SnapshotReader reads (native/linux/proc_snapshot.h). */
+export interface SnapshotReaderOptions {
+  /**
+   * The first read (1-based, default 1) that keeps /proc/PID/stat handles open; the reads before
+   * it open, read and close each. Growing the fd table for the handles waits ~12 ms before a read's
+   * pass can start: the monitor's early reader keeps none in the two reads its first frame waits for.
+   */
+  readonly keepHandlesFromRead?: number;
 }
 
 export type AddonLoad = { readonly addon: NativeAddon; readonly error: null } | { readonly addon: null; readonly error: string };

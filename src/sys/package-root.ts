@@ -1,6 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+// node:fs through require, not an ES import: the process's first ES import of node:fs builds its
+// ES module facade, which reads every export, lazy ones too (fs.ReadStream loads Node's whole
+// stream stack, ~3-7 ms), and this module loads before the monitor's first read starts
+// (src/sys/first-read.ts over native-addon.ts).
+const { existsSync, readFileSync } = createRequire(import.meta.url)('node:fs') as typeof import('node:fs');
 
 /** The proctop package directory, found by walking up from this module (works from src/ and from the dist/ bundle). */
 export function packageRoot(): string {

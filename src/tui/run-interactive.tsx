@@ -24,7 +24,7 @@ import { enterFullScreen } from './terminal.js';
 import { createTrackingController } from './tracking-controller.js';
 import { Registry } from '../registry/registry.js';
 import { TrackedStoreContext } from '../store/use-tracked-store.js';
-import { markStartup, startupReportText } from '../util/startup-trace.js';
+import { markStartup, startupNowMs, startupReportText } from '../util/startup-trace.js';
 
 export interface InteractiveSetup {
   readonly options: MonitorOptions;
@@ -152,7 +152,7 @@ export async function runInteractive(setup: InteractiveSetup): Promise<number> {
             const frame = store.getState().frame;
             if (reported || !frame || frame.intervalMs <= 0) return;
             reported = true;
-            writeFileSync(startupReport, startupReportText(performance.now(), frame.intervalMs));
+            writeFileSync(startupReport, startupReportText(startupNowMs(), frame.intervalMs));
           }
         : undefined,
     });

@@ -3,7 +3,7 @@ import type { FrameSource } from '../sampler/types.js';
 import type { MonitorStore } from '../store/monitor-store.js';
 import { monotonicNowMs, readMidpointMs } from '../sys/clock.js';
 import { handOverOnce } from '../util/hand-over-once.js';
-import { markStartup, markStartupAt } from '../util/startup-trace.js';
+import { markStartup, markStartupAt, startupNowMs } from '../util/startup-trace.js';
 import { settledWithin } from '../util/settled-within.js';
 
 /** Long enough for a first CPU% (10 clock ticks per busy core; the next frame refines it), short enough for a fast first frame. */
@@ -39,7 +39,7 @@ export class SamplingLoop {
   private readonly firstSettled = new Promise<void>((resolve) => {
     this.firstDone = resolve;
   });
-  /** performance.now() when the second sample is due, while it is scheduled (null before and once it started). */
+  /** When the second sample is due (monotonicNowMs), while it is scheduled (null before and once it started). */
   private secondDueAt: number | null = null;
   private secondDone: (() => void) | null = null;
   /** Settles once the second sample (the first with CPU figures) has been fed to the store, or failed. */
@@ -84,7 +84,7 @@ export class SamplingLoop {
    * second has started): what the JS thread may spend meanwhile without delaying the first full frame.
    */
   msUntilSecondSample(): number | null {
-    return this.secondDueAt === null ? null : Math.max(0, this.secondDueAt - performance.now());
+    return this.secondDueAt === null ? null : Math.max(0, this.secondDueAt - monotonicNowMs());
   }
 
   /** Stops; resolves once a sample in flight has finished. */
@@ -133,7 +133,7 @@ export class SamplingLoop {
             ? firstFollowUpDelayMs(this.options.firstFollowUpMs ?? FIRST_FOLLOW_UP_MS, this.firstReadMidpointMs, monotonicNowMs())
             : this.store.getState().intervalMs;
         this.schedule(delay);
-        if (this.samples === 1 && this.timer !== null) this.secondDueAt = performance.now() + delay;
+        if (this.samples === 1 && this.timer !== null) this.secondDueAt = monotonicNowMs() + delay;
         if (this.samples === 1) this.firstDone?.();
         if (this.samples === 2) this.secondDone?.();
       });
@@ -155,9 +155,9 @@ export class SamplingLoop {
 
 /** The first read's own stamps in the start-up report: its set-up before them is the reader's (fd table, thread). */
 function markReadStamps(snapshot: { readonly readStartMonotonicMs: number; readonly monotonicMs: number }): void {
-  const monotonicToPerformance = performance.now() - monotonicNowMs();
-  markStartupAt('first-read-pass-start', snapshot.readStartMonotonicMs + monotonicToPerformance);
-  markStartupAt('first-read-pass-end', snapshot.monotonicMs + monotonicToPerformance);
+  const monotonicToStartup = startupNowMs() - monotonicNowMs();
+  markStartupAt('first-read-pass-start', snapshot.readStartMonotonicMs + monotonicToStartup);
+  markStartupAt('first-read-pass-end', snapshot.monotonicMs + monotonicToStartup);
 }
 
 /**

@@ -1,5 +1,5 @@
 // Start-up phases, for the bench's "launch → first full frame" figure (bench/launch.mjs): each
-// mark is performance.now(), i.e. milliseconds since this node process started (the launcher's
+// mark is startupNowMs(), i.e. milliseconds since this node process started (the launcher's
 // exec keeps the process, so its shell part is before time 0 and measured apart by the bench).
 // Marks are kept only when the bench asks for a report (PROCTOP_STARTUP_REPORT), so a normal
 // start pays one environment lookup.
@@ -14,13 +14,22 @@ export interface StartupMark {
 
 const marks: StartupMark[] | null = process.env.PROCTOP_STARTUP_REPORT ? [] : null;
 
+/**
+ * Milliseconds since this node process started, on the clock the marks use: process.uptime(), not
+ * performance.now(), whose first use loads Node's perf_hooks (~3 ms) and would make the report
+ * itself delay the first read it times (the entry module marks before starting it).
+ */
+export function startupNowMs(): number {
+  return process.uptime() * 1000;
+}
+
 /** Records that start-up reached `name` now (a no-op unless a start-up report was asked for). */
 export function markStartup(name: string): void {
-  marks?.push({ name, atMs: performance.now(), cpuMs: cpuMsNow() });
+  marks?.push({ name, atMs: startupNowMs(), cpuMs: cpuMsNow() });
 }
 
 /**
- * Records that start-up reached `name` at `atMs` (performance.now() time), earlier than now: a
+ * Records that start-up reached `name` at `atMs` (startupNowMs() time), earlier than now: a
  * moment stamped by another thread (a read's own stamps). Its CPU time is not known (NaN).
  */
 export function markStartupAt(name: string, atMs: number): void {
