@@ -251,7 +251,7 @@ describe('sampler arithmetic', () => {
     expect(cpuBusyPercent(cpu(100, 100), cpu(50, 50))).toBe(0);
   });
 
-  it('counts tasks like top: D and I sleep, T and t stop', () => {
+  it('counts tasks like top: D and I sleep, T and t stop, other letters in no state count', () => {
     const counts = countTasks([
       proc(1, { state: 'R', threads: 3 }),
       proc(2, { state: 'S' }),
@@ -260,9 +260,10 @@ describe('sampler arithmetic', () => {
       proc(5, { state: 'T' }),
       proc(6, { state: 't' }),
       proc(7, { state: 'Z' }),
+      proc(8, { state: 'X' }),
     ], { procsRunning: 4 });
     // Running threads are the kernel's procs_running, not processes in state R (a process's state is its main thread's).
-    expect(counts).toEqual({ total: 7, running: 1, runningThreads: 4, sleeping: 3, stopped: 2, zombie: 1, kernelThreads: 1, threads: 9 });
+    expect(counts).toEqual({ total: 8, running: 1, runningThreads: 4, sleeping: 3, stopped: 2, zombie: 1, kernelThreads: 1, threads: 10 });
   });
 });
 

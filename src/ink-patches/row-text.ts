@@ -101,6 +101,32 @@ export function createRowDrawer(ansi: AnsiTokenizer, stringWidth: (text: string)
     return true;
   }
 
+  // The escape text from one style list to the next, by the lists' codes: a screen uses a handful
+  // of styles, while Ink's diff builds three Sets and several arrays per call, and inlined in the
+  // row loop it threw the loop's optimized code away each time it met a new kind of style list.
+  const transitions = new TwoGenerationCache<string>(256);
+
+  /** The codes of a style list as an unambiguous key (each code prefixed by its length). */
+  function stylesKey(styles: readonly AnsiCode[]): string {
+    let key = '';
+    for (let i = 0; i < styles.length; i++) {
+      const { code, endCode } = styles[i]!;
+      key += `${code.length}:${code}${endCode.length}:${endCode}`;
+    }
+    return key;
+  }
+
+  /** Ink's escape text opening `to` (from null: a row's first cell) or turning `from` into `to`. */
+  function transitionText(from: readonly AnsiCode[] | null, to: readonly AnsiCode[]): string {
+    const key = from === null ? `>${stylesKey(to)}` : `${stylesKey(from)}>${stylesKey(to)}`;
+    let text = transitions.get(key);
+    if (text === undefined) {
+      text = from === null ? ansi.ansiCodesToString(to) : ansi.ansiCodesToString(ansi.diffAnsiCodes(from, to));
+      transitions.set(key, text);
+    }
+    return text;
+  }
+
   /** Ink's styledCharsToString: identical styles diff to nothing, so a run is diffed once. */
   function cellsToString({ values, styles }: Cells): string {
     let text = '';
@@ -109,12 +135,11 @@ export function createRowDrawer(ansi: AnsiTokenizer, stringWidth: (text: string)
       const value = values[i];
       if (value === undefined) continue; // holes left by a write that started past the row's end
       const style = styles[i]!;
-      if (previous === null) text += ansi.ansiCodesToString(style);
-      else if (!sameStyles(previous, style)) text += ansi.ansiCodesToString(ansi.diffAnsiCodes(previous, style));
+      if (previous === null || !sameStyles(previous, style)) text += transitionText(previous, style);
       text += value;
       previous = style;
     }
-    if (previous !== null) text += ansi.ansiCodesToString(ansi.diffAnsiCodes(previous, NO_STYLES));
+    if (previous !== null) text += transitionText(previous, NO_STYLES);
     return text;
   }
 

@@ -3,7 +3,7 @@ import type { IdentityKey, ProcessRow } from '../sampler/types.js';
 import { commandText, rowComparator } from './columns.js';
 import type { ColumnId } from '../config/columns.js';
 import { holdsPort, parsePortFilter, type PortHolders } from './port-filter.js';
-import { entryMatches, parseTrackedFilter } from './tracked-filter.js';
+import { entryMatches, parseTrackedFilter, type TrackedFilter } from './tracked-filter.js';
 import type { TrackedEntry } from '../registry/types.js';
 
 /** One line of the process table. */
@@ -47,18 +47,36 @@ export function matchesFilter(row: ProcessRow, filter: string): boolean {
   );
 }
 
-/** The list's row test, built once per list: the filter is parsed and lower-cased once, not per row. */
-function keeper(query: ListQuery): (row: ProcessRow) => boolean {
+/** The list's row test: the filter parsed once per list, not per row. */
+interface RowTest {
+  readonly query: ListQuery;
+  /** The port of a ":PORT" filter, else null. */
+  readonly port: number | null;
+  /** The registry tokens of the filter (tag:, group:, name:), else null. */
+  readonly tokens: TrackedFilter | null;
+  /** The free text the rows must match ("" = every row). */
+  readonly text: string;
+}
+
+/**
+ * A record made by an object literal, read by a plain function: V8 keeps a literal's map alive
+ * (its boilerplate holds it). A closure made per list, or an instance of a class made per list, was
+ * inlined into displayRows' optimized code, and at a major GC with no list being made its closure
+ * or map died and V8 threw that code away ("weak objects"): a recompile every few seconds.
+ */
+function rowTest(query: ListQuery): RowTest {
   const port = parsePortFilter(query.filter);
   const tokens = port === null ? parseTrackedFilter(query.filter) : null;
-  const text = port !== null ? '' : tokens !== null ? tokens.text : query.filter;
-  return (row) => {
-    if (query.hideKernelThreads && row.isKernelThread) return false;
-    if (query.user !== null && row.user !== query.user) return false;
-    if (port !== null) return holdsPort(row.pid, port, query.portHolders);
-    if (tokens !== null && !entryMatches(query.tracked?.get(row.key), tokens)) return false;
-    return matchesFilter(row, text);
-  };
+  return { query, port, tokens, text: port !== null ? '' : tokens !== null ? tokens.text : query.filter };
+}
+
+function keeps(test: RowTest, row: ProcessRow): boolean {
+  const { query } = test;
+  if (query.hideKernelThreads && row.isKernelThread) return false;
+  if (query.user !== null && row.user !== query.user) return false;
+  if (test.port !== null) return holdsPort(row.pid, test.port, query.portHolders);
+  if (test.tokens !== null && !entryMatches(query.tracked?.get(row.key), test.tokens)) return false;
+  return matchesFilter(row, test.text);
 }
 
 /**
@@ -121,11 +139,11 @@ export function displayRows(rows: readonly ProcessRow[], query: ListQuery, exite
   // Plain indexed loops, not filter/map callbacks (V8 drops the optimized code of a callback made
   // per call at each major GC) nor for-of (an object per step until V8 optimizes the loop): this
   // runs every refresh over every process.
-  const keep = keeper(query);
+  const test = rowTest(query);
   const kept: ProcessRow[] = [];
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i] as ProcessRow;
-    if (keep(row) || row.key === exitedKey) kept.push(row);
+    if (keeps(test, row) || row.key === exitedKey) kept.push(row);
   }
   kept.sort(rowComparator(query.sortColumn, query.descending));
   if (query.tree) {

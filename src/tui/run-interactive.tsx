@@ -25,6 +25,7 @@ import { createTrackingController } from './tracking-controller.js';
 import { Registry } from '../registry/registry.js';
 import { TrackedStoreContext } from '../store/use-tracked-store.js';
 import { markStartup, startupNowMs, startupReportText } from '../util/startup-trace.js';
+import { tuneTieringForScreen } from '../util/v8-tiering.js';
 
 export interface InteractiveSetup {
   readonly options: MonitorOptions;
@@ -161,6 +162,8 @@ export async function runInteractive(setup: InteractiveSetup): Promise<number> {
     refresher?.start();
     tracking.attach(store);
     rssReader?.start();
+    // The code each refresh runs is optimized after a few refreshes, not from the first one's paths.
+    void tuneTieringForScreen().catch(() => undefined);
     stdout.on('resize', onResize);
     await new Promise<void>((resolve) => {
       if (store.getState().quitRequested) resolve();

@@ -1,0 +1,26 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { hasInterruptBudgetFlag, SCREEN_INTERRUPT_BUDGET, tuneTieringForScreen } from '../src/util/v8-tiering.js';
+
+describe('V8 tiering for a long-running screen', () => {
+  it('knows which V8 versions have --interrupt-budget (Node 20: V8 11; Node 22+: V8 12 and later)', () => {
+    expect(hasInterruptBudgetFlag('11.3.244.8-node.33')).toBe(true);
+    expect(hasInterruptBudgetFlag('10.2.154.26-node.26')).toBe(true);
+    expect(hasInterruptBudgetFlag('12.4.254.21-node.33')).toBe(false);
+    expect(hasInterruptBudgetFlag('13.6.233.10-node.24')).toBe(false);
+    expect(hasInterruptBudgetFlag('')).toBe(false);
+  });
+
+  it("agrees with the running node: it starts with the flag exactly where the flag is said to exist", () => {
+    // node refuses an option V8 does not know ("bad option", exit 9): that is why the flag is not in the launcher.
+    const run = spawnSync(process.execPath, [`--interrupt-budget=${SCREEN_INTERRUPT_BUDGET}`, '-e', '0'], { encoding: 'utf8', timeout: 30_000 });
+    expect(run.error).toBeUndefined();
+    expect(run.status === 0).toBe(hasInterruptBudgetFlag(process.versions.v8));
+  });
+
+  it('sets the budget only where V8 has the flag', async () => {
+    await expect(tuneTieringForScreen('12.4.254.21-node.33')).resolves.toBe(false);
+    // On this node for real (a known flag on V8 11; nothing at all on newer V8s).
+    await expect(tuneTieringForScreen()).resolves.toBe(hasInterruptBudgetFlag(process.versions.v8));
+  });
+});
