@@ -286,13 +286,28 @@ export async function run({ procs, runs = 15, lib, procRoot = '/proc' }) {
     { name: IDLE, once: (options) => timed(() => new Promise((resolve) => setTimeout(() => resolve(0), 50)), options) },
   );
 
+  /**
+   * Before each run: a full GC, so no contender pays for the garbage another one left; V8's
+   * concurrent sweeping of it done; and the stat handles of first-snapshot readers that GC let go
+   * closed. Their finalizers close them on a thread of their own, later still on a loaded box:
+   * three readers of 6,000 handles each still open hit the 20,000 fd limit (EMFILE). Waits at
+   * most 5 s for the descriptors to fall to what the steady reader and pidusage hold (one per
+   * process each), plus headroom.
+   */
+  const fdsAtStart = readdirSync('/proc/self/fd').length;
+  const settle = async () => {
+    collectGarbage();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const allowed = fdsAtStart + 2 * listPids(procRoot).length + FD_HEADROOM;
+    for (let waited = 0; waited < 5000 && readdirSync('/proc/self/fd').length > allowed; waited += 20) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
   const samples = new Map(contenders.map((c) => [c.name, []]));
   // Round 0 warms caches (and the steady readers' identity caches) and is not counted.
   for (let round = 0; round <= runs; round++) {
     for (const contender of contenders) {
-      collectGarbage();
-      // Let V8's concurrent sweeping of that GC finish before the clock starts.
-      await new Promise((resolve) => setTimeout(resolve, 30));
+      await settle();
       const sample = await contender.once();
       if (round > 0) samples.get(contender.name).push(sample);
     }
@@ -304,8 +319,7 @@ export async function run({ procs, runs = 15, lib, procRoot = '/proc' }) {
   await onBusyBox(spinnerCount, async () => {
     for (let round = 0; round < BUSY_ROUNDS; round++) {
       for (const contender of contenders.filter((c) => busy.has(c.name))) {
-        collectGarbage();
-        await new Promise((resolve) => setTimeout(resolve, 30));
+        await settle();
         busy.get(contender.name).push(await contender.once());
       }
     }
@@ -315,8 +329,7 @@ export async function run({ procs, runs = 15, lib, procRoot = '/proc' }) {
   const watched = new Map([NATIVE_FIRST, NATIVE_STEADY, IDLE].map((name) => [name, []]));
   for (let round = 0; round < Math.min(runs, DIAGNOSTIC_ROUNDS) && schedstat; round++) {
     for (const contender of contenders.filter((c) => watched.has(c.name))) {
-      collectGarbage();
-      await new Promise((resolve) => setTimeout(resolve, 30));
+      await settle();
       watched.get(contender.name).push(await contender.once({ watch: true }));
     }
   }
@@ -335,6 +348,9 @@ export async function run({ procs, runs = 15, lib, procRoot = '/proc' }) {
   /** The longest gap of the 1 ms timer over a contender's runs, with the JS thread's run and wait time in it. */
   const longestGap = (name) =>
     (watched.get(name) ?? []).map((s) => s.longestGap).filter(Boolean).reduce((a, b) => (b.gapMs > a.gapMs ? b : a), { gapMs: 0, runMs: 0, waitMs: 0 });
+  /** The longest GC (performance 'gc' entries) that ran inside one of a contender's timed runs, ms. */
+  const longestGcPause = (name) =>
+    Math.max(0, ...(samples.get(name) ?? []).flatMap((s) => gcWindows.filter(([from, to]) => to >= s.start && from <= s.end).map(([from, to]) => to - from)));
   /** The longest the JS thread itself ran between two ticks of the 1 ms timer, over a contender's runs. */
   const longestHeld = (name) => Math.max(0, ...(watched.get(name) ?? []).map((s) => s.longestGap?.heldMs ?? 0));
   const gapText = (gap) => `${gap.gapMs.toFixed(1)} ms (JS thread running ${gap.runMs.toFixed(1)} ms, waiting for a CPU ${gap.waitMs.toFixed(1)} ms)`;
@@ -379,6 +395,8 @@ export async function run({ procs, runs = 15, lib, procRoot = '/proc' }) {
         `first ${figures.loopDelayFirstMs.toFixed(1)} ms, steady ${figures.loopDelaySteadyMs.toFixed(1)} ms; ` +
         `the same monitor over idle 50 ms windows in the same rounds (the machine's own noise): ${figures.loopDelayIdleMs.toFixed(1)} ms ` +
         `(load average ${loadavg()[0].toFixed(2)} on ${availableParallelism()} CPUs).`,
+      `Longest GC pause inside a run (the library's own garbage: a first read's records were copied by a young-generation GC while the loop waited): ` +
+        `native first ${longestGcPause(NATIVE_FIRST).toFixed(1)} ms, steady ${longestGcPause(NATIVE_STEADY).toFixed(1)} ms.`,
       ...(schedstat
         ? [
             `In ${watched.get(IDLE).length} more rounds watched with schedstat, the longest gap of a 1 ms timer and what the JS thread did in it: first ${gapText(longestGap(NATIVE_FIRST))}; ` +

@@ -336,9 +336,10 @@ class SlotStore {
 
   /**
    * Row `row` of the packed columns describes the slot now (details in `text` from `offset` when
-   * fresh). Throws when it has no details and the slot none either.
+   * fresh). `stored` holds the columns of STORE_FIELDS, in order. Throws when it has no details
+   * and the slot none either.
    */
-  set(slot: number, read: number, c: Record<ProcessColumn, Float64Array>, row: number, text: Buffer, offset: number): void {
+  set(slot: number, read: number, c: Record<ProcessColumn, Float64Array>, stored: readonly Float64Array[], row: number, text: Buffer, offset: number): void {
     this.ensure(slot);
     const present = this.has(slot);
     if (present) this.retire(slot);
@@ -358,7 +359,7 @@ class SlotStore {
     // The figures always; how to read the details only with fresh details (a slot's undecoded
     // text from an earlier read keeps its offset and length).
     const fields = c.detailsFresh[row] === 1 ? STORE_FIELDS.length : FIGURES;
-    for (let k = 0; k < fields; k++) numbers[base + k] = c[STORE_FIELDS[k] as ProcessColumn][row] as number;
+    for (let k = 0; k < fields; k++) numbers[base + k] = (stored[k] as Float64Array)[row] as number;
     if (fields === STORE_FIELDS.length) numbers[base + TEXT_OFFSET] = offset;
     this.records[slot] = undefined;
     this.generation[slot] = read;
@@ -644,6 +645,8 @@ export class NativeSnapshotReader {
       await yieldToLoop();
       await yieldToLoop();
     }
+    // Growing the store and copying the text count toward the first slice.
+    let sliceStart = performance.now();
     const { timestampMs, monotonicMs, readStartMonotonicMs, system } = decodeSystem(packed.system);
     const store = this.store;
     const read = store.beginRead();
@@ -652,22 +655,26 @@ export class NativeSnapshotReader {
     let top = 0;
     for (let i = 0; i < packed.count; i++) top = Math.max(top, c.slot[i] as number);
     store.ensure(top);
+    const stored = STORE_FIELDS.map((name) => c[name]);
     // The addon refills its text buffer on the next read: details not decoded yet need their own copy.
     const text = packed.textLength > 0 ? Buffer.from(new Uint8Array(packed.text, 0, packed.textLength)) : EMPTY;
     let cursor = 0;
-    let sliceStart = performance.now();
     for (let i = 0; i < packed.count; i++) {
       if (i % CHECK_EVERY === CHECK_EVERY - 1 && performance.now() - sliceStart >= SLICE_MS) {
         await yieldToLoop();
         sliceStart = performance.now();
       }
-      store.set(c.slot[i] as number, read, c, i, text, cursor);
+      store.set(c.slot[i] as number, read, c, stored, i, text, cursor);
       if (c.detailsFresh[i] === 1) cursor += c.textBytes[i] as number;
     }
     // Every process, changed or not, in pid order (the addon refills `order` on the next read).
     const order = packed.order.slice();
     let unbuilt = 0;
     for (let i = 0; i < order.length; i++) {
+      if (i % CHECK_EVERY === CHECK_EVERY - 1 && performance.now() - sliceStart >= SLICE_MS) {
+        await yieldToLoop();
+        sliceStart = performance.now();
+      }
       const slot = order[i] as number;
       if (!store.has(slot)) throw new Error(`native snapshot: no record for identity slot ${slot}`);
       if (!store.built(slot)) unbuilt++;
