@@ -74,9 +74,17 @@ describe('side by side with process-exporter (both grouping by comm)', () => {
         last = now;
         return settled;
       }, 30_000, 700);
-      // A proctop sample taken after the burner settled.
-      await new Promise((r) => setTimeout(r, 1000));
-      const [peText, ptText] = await Promise.all([httpGet(pe.url), httpGet(proctop.url)]);
+      // A proctop sample taken after the burner settled: its scraped CPU equals the kernel's to the
+      // tick and every group is counted (on a loaded box the sampler can lag its interval).
+      const settledTicks = ticksOf(pid);
+      const ptText = await waitFor(async () => {
+        const text = await httpGet(proctop.url);
+        const samples = parseExposition(text.body);
+        const procs = (group: string) => sampleValue(samples, 'namedprocess_namegroup_num_procs', { groupname: group });
+        const ready = Math.round(cpuOf(samples, names.burner) * 100) === settledTicks && procs(names.many) === 3 && procs(names.one) === 1;
+        return ready ? text : undefined;
+      }, 30_000, 200);
+      const peText = await httpGet(pe.url);
       expect(peText.status).toBe(200);
       const peSamples = parseExposition(peText.body);
       const ptSamples = parseExposition(ptText.body);

@@ -1,6 +1,7 @@
 // The decoder's side of changed-rows delivery, on packed reads made here (no addon, no /proc):
 // freed slots before rows, a slot reused in the same read, unchanged processes keeping their
 // record, and starting over on both sides after a read or a decode fails.
+import { inspect } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
@@ -275,5 +276,8 @@ describe('NativeSnapshotReader lazy lists (reads leaving more than LAZY_FROM rec
       (processes as RawProcess[]).pop();
     }).toThrow(TypeError);
     expect(processes[0]!.pid).toBe(10);
+    // console.log shows the records, not the empty target behind the Proxy.
+    expect(inspect(processes)).toBe(inspect([...processes]));
+    expect(inspect(processes)).toContain("comm: 'sleep'");
   });
 });

@@ -6,6 +6,7 @@
 // The column names are defined once, in native/snapshot_layout.h; this file holds the same
 // lists and refuses an addon whose lists differ (checkSnapshotLayout), so the two sides can
 // never drift apart silently.
+import { inspect, type InspectOptions } from 'node:util';
 import { decodeBytes } from './js/byte-text.js';
 import type { CpuTimes, RawProcess, Snapshot, SystemInfo } from './types.js';
 
@@ -519,7 +520,11 @@ class LazyProcessList implements ProxyHandler<RawProcess[]> {
     const target: RawProcess[] = [];
     target.length = order.length;
     store.watch(handler);
-    return new Proxy(target, handler);
+    const list = new Proxy(target, handler);
+    // util.inspect (console.log) formats a Proxy's target, not through its traps: it would show
+    // empty items. The target's own (non-enumerable) inspect hook shows the records instead.
+    Object.defineProperty(target, inspect.custom, { value: (_depth: number, options: InspectOptions) => inspect([...list], options) });
+    return list;
   }
 
   keep(slot: number, record: RawProcess): void {
