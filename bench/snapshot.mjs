@@ -3,6 +3,7 @@
 // (one run of each per round), so load from other work on a shared machine hits all of them alike.
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readFileSync, readlinkSync, readSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
 import { createRequire } from 'node:module';
 import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
@@ -245,6 +246,10 @@ export async function run({ procs, runs = 15, lib, procRoot = '/proc' }) {
   const floorKept = compileC('floor-stat-kept');
   const pidusage = require('pidusage');
   const notes = [];
+  // The JS thread asks for the short scheduler slice the CLI's monitor and serve-metrics ask for
+  // (src/sys/timeslice.ts), after libuv's pool threads exist (a thread made later inherits it).
+  await stat(procRoot);
+  const timeslice = lib.preferShortTimeslice();
 
   /** @type {{ name: string, once: () => Promise<{ ms: number, processes: number, loopDelayMs: number }> }[]} */
   const contenders = [
@@ -394,7 +399,10 @@ export async function run({ procs, runs = 15, lib, procRoot = '/proc' }) {
       `Max event-loop delay while native snapshots ran (monitorEventLoopDelay, 1 ms resolution): ` +
         `first ${figures.loopDelayFirstMs.toFixed(1)} ms, steady ${figures.loopDelaySteadyMs.toFixed(1)} ms; ` +
         `the same monitor over idle 50 ms windows in the same rounds (the machine's own noise): ${figures.loopDelayIdleMs.toFixed(1)} ms ` +
-        `(load average ${loadavg()[0].toFixed(2)} on ${availableParallelism()} CPUs).`,
+        `(load average ${loadavg()[0].toFixed(2)} on ${availableParallelism()} CPUs). ` +
+        (timeslice.applied
+          ? `The JS thread ran with a ${timeslice.sliceNs / 1e6} ms scheduler slice, as the CLI's monitor asks for (src/sys/timeslice.ts).`
+          : `The JS thread ran with the kernel's default scheduler slice (${timeslice.reason}).`),
       `Longest GC pause inside a run (the library's own garbage: a first read's records were copied by a young-generation GC while the loop waited): ` +
         `native first ${longestGcPause(NATIVE_FIRST).toFixed(1)} ms, steady ${longestGcPause(NATIVE_STEADY).toFixed(1)} ms.`,
       ...(schedstat

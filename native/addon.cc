@@ -7,6 +7,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterSignal(env, exports);
   RegisterFds(env, exports);
   RegisterTerminal(env, exports);
+  RegisterSched(env, exports);
   return exports;
 }
 

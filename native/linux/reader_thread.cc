@@ -1,4 +1,5 @@
 #include "reader_thread.h"
+#include "timeslice.h"
 
 #include <pthread.h>
 #include <sys/resource.h>
@@ -55,6 +56,9 @@ void ReaderThread::Loop() {
   errno = 0;
   const int inherited = getpriority(PRIO_PROCESS, static_cast<id_t>(tid));
   if (errno == 0) setpriority(PRIO_PROCESS, static_cast<id_t>(tid), std::min(19, inherited + niceIncrement_));
+  // The kernel's default slice, not a short one inherited from the JS thread that made this one
+  // (src/sys/timeslice.ts): the JS thread's shorter slice is what lets it preempt a read as it wakes.
+  RequestTimeslice(0);
   errno = 0;
   const int nice = getpriority(PRIO_PROCESS, static_cast<id_t>(tid));
   std::unique_lock<std::mutex> lock(mutex_);

@@ -25,6 +25,11 @@ export interface NativeAddon {
    * (first-read.ts). Absent from addons built from older sources (then no early start).
    */
   isTerminal?(fd: number): boolean;
+  /**
+   * Asks the kernel for a scheduler slice of sliceNs on the calling thread (timeslice.ts). Absent
+   * from addons built from older sources.
+   */
+  requestTimeslice?(sliceNs: number): { readonly applied: boolean; readonly sliceNs: number; readonly reason: string | null };
 }
 
 /** How a SnapshotReader reads (native/linux/proc_snapshot.h). */

@@ -1,0 +1,167 @@
+// The JS thread's scheduler slice (src/sys/timeslice.ts, native/linux/timeslice.cc): asked of the
+// kernel on the calling thread only, keeping its policy, nice and reset-on-fork flag; checked
+// against what the kernel itself reports in /proc/<tid>/sched and through chrt, in this test's
+// thread and in child processes started under nice and chrt, and in the built CLI's long-running
+// modes (the monitor's --watch and serve-metrics).
+import { spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { release } from 'node:os';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { SHORT_TIMESLICE_NS, preferShortTimeslice } from '../src/sys/timeslice.js';
+import { loadNativeAddon } from '../src/sys/native-addon.js';
+import { builtCliPath, repoRoot } from './helpers/cli.js';
+import { killStartedChildren, startChild, waitFor } from './helpers/children.js';
+
+afterAll(killStartedChildren);
+afterEach(() => {
+  vi.doUnmock('../src/sys/native-addon.js');
+  vi.resetModules();
+});
+
+/** Linux 6.12 brought a slice per thread (sched_setattr's sched_runtime for fair threads). */
+const [major = 0, minor = 0] = release().split('.').map(Number);
+const kernelKeepsSlices = major > 6 || (major === 6 && minor >= 12);
+
+/** A thread's `name : value` line from /proc/<pid>/task/<tid>/sched (the kernel's own account). */
+function schedField(path: string, name: string): number | null {
+  const match = new RegExp(`^${name.replace('.', '\\.')}\\s*:\\s*(\\d+)`, 'm').exec(readFileSync(path, 'utf8'));
+  return match ? Number(match[1]) : null;
+}
+
+// A child that loads the addon, asks for the slice on its main thread, prints the result with its
+// own nice and policy as the kernel reports them, then waits (bounded) for stdin to close.
+const CHILD = `
+const { createRequire } = require('node:module');
+const { readFileSync } = require('node:fs');
+const os = require('node:os');
+const addon = require(process.argv[1]);
+const result = addon.requestTimeslice(${SHORT_TIMESLICE_NS});
+const sched = readFileSync('/proc/thread-self/sched', 'utf8');
+const field = (name) => Number(new RegExp('^' + name.replace('.', '\\\\.') + '\\\\s*:\\\\s*(\\\\d+)', 'm').exec(sched)?.[1]);
+console.log(JSON.stringify({ result, nice: os.getPriority(), policy: field('policy'), slice: field('se.slice') }));
+const timer = setTimeout(() => process.exit(3), 20000);
+process.stdin.on('data', () => {});
+process.stdin.on('end', () => { clearTimeout(timer); process.exit(0); });
+`;
+
+function addonPath(): string {
+  const load = loadNativeAddon();
+  if (!load.addon) throw new Error(load.error);
+  // node-gyp-build found it; the built one is where scripts/build-native.mjs puts it.
+  return `${repoRoot}/build/Release/proctop.node`;
+}
+
+interface ChildReport {
+  readonly result: { applied: boolean; sliceNs: number; reason: string | null };
+  readonly nice: number;
+  readonly policy: number;
+  readonly slice: number;
+}
+
+/** Runs CHILD under `prefix` (e.g. nice -n 7), returns its report and what chrt -p says of it meanwhile. */
+async function childUnder(prefix: readonly string[]): Promise<{ report: ChildReport; chrt: string }> {
+  const child = startChild(prefix[0] as string, [...prefix.slice(1), process.execPath, '-e', CHILD, addonPath()], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  const line = await waitFor(() => (out.includes('\n') ? out.trim() : null), 15_000);
+  const chrt = spawnSync('chrt', ['-p', String(child.pid)], { encoding: 'utf8' }).stdout;
+  child.stdin?.end();
+  await new Promise((resolve) => child.once('exit', resolve));
+  return { report: JSON.parse(line) as ChildReport, chrt };
+}
+
+describe('preferShortTimeslice', () => {
+  it.runIf(kernelKeepsSlices)('sets 0.1 ms on the calling thread only, as the kernel reports it', () => {
+    const before = schedField('/proc/thread-self/sched', 'se.slice');
+    const result = preferShortTimeslice();
+    expect(result).toEqual({ applied: true, sliceNs: SHORT_TIMESLICE_NS, reason: null });
+    expect(schedField('/proc/thread-self/sched', 'se.slice')).toBe(SHORT_TIMESLICE_NS);
+    expect(before).not.toBe(SHORT_TIMESLICE_NS);
+    // Another thread of this process (any of Node's own) keeps the default.
+    const self = readFileSync('/proc/thread-self/stat', 'utf8').split(' ')[0];
+    const others = readdirSync('/proc/self/task').filter((tid) => tid !== self);
+    expect(others.length).toBeGreaterThan(0);
+    for (const tid of others) expect(schedField(`/proc/self/task/${tid}/sched`, 'se.slice'), tid).not.toBe(SHORT_TIMESLICE_NS);
+  });
+
+  it.runIf(!kernelKeepsSlices)('says the kernel keeps no slice per thread before Linux 6.12', () => {
+    const result = preferShortTimeslice();
+    expect(result.applied).toBe(false);
+    expect(result.reason).toMatch(/6\.12/);
+  });
+
+  it.runIf(kernelKeepsSlices)('keeps the nice it was started with (nice -n 7)', async () => {
+    const { report } = await childUnder(['nice', '-n', '7']);
+    expect(report.result.applied).toBe(true);
+    expect(report.nice).toBe(7);
+    expect(report.slice).toBe(SHORT_TIMESLICE_NS);
+  });
+
+  it.runIf(kernelKeepsSlices)('keeps SCHED_BATCH and its reset-on-fork flag (chrt --reset-on-fork --batch 0)', async () => {
+    const { report, chrt } = await childUnder(['chrt', '--reset-on-fork', '--batch', '0']);
+    expect(report.result.applied).toBe(true);
+    expect(report.policy).toBe(3);
+    expect(report.slice).toBe(SHORT_TIMESLICE_NS);
+    expect(chrt).toMatch(/SCHED_BATCH\|SCHED_RESET_ON_FORK/);
+  });
+
+  it('leaves a SCHED_IDLE thread as it is and says why (chrt --idle 0)', async () => {
+    const { report, chrt } = await childUnder(['chrt', '--idle', '0']);
+    expect(report.result.applied).toBe(false);
+    expect(report.result.reason).toMatch(/policy 5, left as it is/);
+    expect(report.policy).toBe(5);
+    expect(chrt).toMatch(/SCHED_IDLE/);
+  });
+
+  it('refuses a slice that is not a positive number of nanoseconds', () => {
+    expect(() => preferShortTimeslice(0)).toThrow(RangeError);
+    expect(() => preferShortTimeslice(Number.NaN)).toThrow(/positive number of nanoseconds/);
+    const addon = loadNativeAddon().addon;
+    expect(() => addon?.requestTimeslice?.('fast' as unknown as number)).toThrow(TypeError);
+    expect(() => addon?.requestTimeslice?.(-1)).toThrow(RangeError);
+  });
+
+  it('without the addon says so instead of failing', async () => {
+    vi.doMock('../src/sys/native-addon.js', () => ({ loadNativeAddon: () => ({ addon: null, error: 'native addon not built (tried x)' }) }));
+    const fresh = await import('../src/sys/timeslice.js');
+    expect(fresh.preferShortTimeslice()).toEqual({ applied: false, sliceNs: 0, reason: 'needs the native addon (native addon not built (tried x))' });
+  });
+});
+
+describe.runIf(kernelKeepsSlices)("the CLI's long-running modes ask for it on their JS thread", () => {
+  /** se.slice of every thread of pid, by thread name. */
+  function slices(pid: number): { main: number | null; reader: number[] } {
+    const reader: number[] = [];
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      if (comm === 'proctop-read') reader.push(schedField(`/proc/${pid}/task/${tid}/sched`, 'se.slice') ?? -1);
+    }
+    return { main: schedField(`/proc/${pid}/task/${pid}/sched`, 'se.slice'), reader };
+  }
+
+  it('proctop --watch: the JS thread at 0.1 ms, its reader thread at the default', async () => {
+    const cli = await builtCliPath();
+    const child = startChild(process.execPath, [cli, '--watch', '--interval', '300ms', '--iterations', '40'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    await waitFor(() => out.length > 0, 15_000);
+    const seen = await waitFor(() => {
+      const now = slices(child.pid as number);
+      return now.reader.length > 0 ? now : null;
+    }, 15_000);
+    expect(seen.main).toBe(SHORT_TIMESLICE_NS);
+    for (const slice of seen.reader) expect(slice, JSON.stringify(seen)).not.toBe(SHORT_TIMESLICE_NS);
+    child.kill('SIGTERM');
+  });
+
+  it('proctop serve-metrics: the JS thread that answers scrapes at 0.1 ms', async () => {
+    const cli = await builtCliPath();
+    const child = startChild(process.execPath, [cli, 'serve-metrics', '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+    const main = await waitFor(() => (schedField(`/proc/${child.pid}/task/${child.pid}/sched`, 'se.slice') === SHORT_TIMESLICE_NS ? true : null), 15_000).catch(() => false);
+    expect(main, err).toBe(true);
+    child.kill('SIGTERM');
+  });
+});
+
