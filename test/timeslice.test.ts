@@ -90,11 +90,20 @@ describe('preferShortTimeslice', () => {
     expect(result.reason).toMatch(/6\.12/);
   });
 
-  it.runIf(kernelKeepsSlices)('keeps the nice it was started with (nice -n 7)', async () => {
-    const { report } = await childUnder(['nice', '-n', '7']);
+  it.runIf(kernelKeepsSlices)('keeps the nice it was started with, and what it starts does not inherit the slice (nice -n 7)', async () => {
+    const { report, chrt } = await childUnder(['nice', '-n', '7']);
     expect(report.result.applied).toBe(true);
     expect(report.nice).toBe(7);
     expect(report.slice).toBe(SHORT_TIMESLICE_NS);
+    expect(chrt).toMatch(/SCHED_OTHER\|SCHED_RESET_ON_FORK/);
+  });
+
+  it.runIf(kernelKeepsSlices && process.getuid?.() === 0)('below nice 0 (root) sets no reset-on-fork, which would reset the nice of what it starts', async () => {
+    const { report, chrt } = await childUnder(['nice', '-n', '-3']);
+    expect(report.result.applied).toBe(true);
+    expect(report.nice).toBe(-3);
+    expect(chrt).toMatch(/SCHED_OTHER\n/);
+    expect(chrt).not.toMatch(/RESET_ON_FORK/);
   });
 
   it.runIf(kernelKeepsSlices)('keeps SCHED_BATCH and its reset-on-fork flag (chrt --reset-on-fork --batch 0)', async () => {
@@ -125,6 +134,37 @@ describe('preferShortTimeslice', () => {
     vi.doMock('../src/sys/native-addon.js', () => ({ loadNativeAddon: () => ({ addon: null, error: 'native addon not built (tried x)' }) }));
     const fresh = await import('../src/sys/timeslice.js');
     expect(fresh.preferShortTimeslice()).toEqual({ applied: false, sliceNs: 0, reason: 'needs the native addon (native addon not built (tried x))' });
+  });
+});
+
+describe.runIf(kernelKeepsSlices)('no other thread gets it', () => {
+  it("libuv's pool, the reader thread, V8's workers and a program it starts keep the default", async () => {
+    await builtCliPath();
+    // This thread asks first: the child below is made by it, and must not inherit it (reset on fork).
+    expect(preferShortTimeslice().applied).toBe(true);
+    // The library's first call, before any async I/O (libuv makes its pool on the first work queued).
+    const script = `
+      import { readdirSync, readFileSync } from 'node:fs';
+      import { readFile } from 'node:fs/promises';
+      const lib = await import(${JSON.stringify(`${repoRoot}/dist/index.js`)});
+      const asked = lib.preferShortTimeslice();
+      await readFile('/proc/self/stat');
+      const collector = lib.createNativeCollector('/proc');
+      await collector.snapshot();
+      const threads = readdirSync('/proc/self/task').map((tid) => ({
+        tid: Number(tid),
+        comm: readFileSync('/proc/self/task/' + tid + '/comm', 'utf8').trim(),
+        slice: Number(/^se\\.slice\\s*:\\s*(\\d+)/m.exec(readFileSync('/proc/self/task/' + tid + '/sched', 'utf8'))[1]),
+      }));
+      console.log(JSON.stringify({ asked, pid: process.pid, threads }));
+    `;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    expect(run.stderr).toBe('');
+    const { asked, pid, threads } = JSON.parse(run.stdout) as { asked: { applied: boolean }; pid: number; threads: { tid: number; comm: string; slice: number }[] };
+    expect(asked.applied).toBe(true);
+    expect(threads.length).toBeGreaterThan(5);
+    expect(threads.find((t) => t.comm === 'proctop-read')).toBeDefined();
+    for (const thread of threads) expect(thread.slice === SHORT_TIMESLICE_NS, JSON.stringify({ pid, threads })).toBe(thread.tid === pid);
   });
 });
 

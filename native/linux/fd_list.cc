@@ -1,4 +1,5 @@
 #include "fd_list.h"
+#include "timeslice.h"
 
 #include <algorithm>
 #include <atomic>
@@ -96,7 +97,10 @@ class FdWalk {
   void StartHelpers(size_t count) {
     for (size_t i = 0; i < count; i++) {
       try {
-        helpers_.emplace_back([this] { WalkBatches(); });
+        helpers_.emplace_back([this] {
+          UseDefaultTimeslice();
+          WalkBatches();
+        });
       } catch (const std::system_error&) {
         return;  // out of threads: the listing thread walks alone
       }

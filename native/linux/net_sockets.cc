@@ -1,4 +1,5 @@
 #include "net_sockets.h"
+#include "timeslice.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -198,7 +199,10 @@ void SocketResolver::Add(const std::vector<uint64_t>& inodes) {
   if (inodes.empty()) return;
   std::call_once(readerStarted_, [this] {
     try {
-      reader_ = std::thread([this] { ReadWhileWalking(); });
+      reader_ = std::thread([this] {
+        UseDefaultTimeslice();
+        ReadWhileWalking();
+      });
     } catch (const std::system_error&) {
       // No thread to spare: Finish reads the tables instead.
     }

@@ -1,4 +1,5 @@
 #include "pipe_peers.h"
+#include "timeslice.h"
 
 #include <algorithm>
 #include <system_error>
@@ -72,7 +73,10 @@ std::unordered_map<uint64_t, std::vector<PipePeerRecord>> FindPipePeers(const st
     size_t started = 1;
     for (; started < parts; started++) {
       try {
-        helpers.emplace_back(scanPart, started);
+        helpers.emplace_back([&scanPart](size_t k) {
+          UseDefaultTimeslice();
+          scanPart(k);
+        }, started);
       } catch (const std::system_error&) {
         break;  // out of threads: this thread scans the rest
       }

@@ -13,6 +13,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "timeslice.h"
+
 namespace proctop {
 
 /**
@@ -23,7 +25,10 @@ template <typename Work>
 void RunOffThread(Work&& work) {
   auto shared = std::make_shared<std::decay_t<Work>>(std::forward<Work>(work));
   try {
-    std::thread([shared]() { (*shared)(); }).detach();
+    std::thread([shared]() {
+      UseDefaultTimeslice();
+      (*shared)();
+    }).detach();
   } catch (const std::system_error&) {
     (*shared)();  // no thread to be had (EAGAIN)
   }

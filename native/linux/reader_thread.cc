@@ -58,7 +58,7 @@ void ReaderThread::Loop() {
   if (errno == 0) setpriority(PRIO_PROCESS, static_cast<id_t>(tid), std::min(19, inherited + niceIncrement_));
   // The kernel's default slice, not a short one inherited from the JS thread that made this one
   // (src/sys/timeslice.ts): the JS thread's shorter slice is what lets it preempt a read as it wakes.
-  RequestTimeslice(0);
+  UseDefaultTimeslice();
   errno = 0;
   const int nice = getpriority(PRIO_PROCESS, static_cast<id_t>(tid));
   std::unique_lock<std::mutex> lock(mutex_);

@@ -17,10 +17,16 @@ struct TimesliceResult {
 };
 
 // Asks for `sliceNs` (the kernel clamps to 0.1–100 ms; 0: the kernel's default slice) on the
-// calling thread, keeping its policy, its nice and its reset-on-fork flag; real-time, SCHED_IDLE
+// calling thread, keeping its policy and its nice, and setting reset-on-fork where its nice is not
+// negative (see timeslice.cc); real-time, SCHED_IDLE
 // and SCHED_DEADLINE threads are left as they are. Never fails: what could not be done is in
 // `reason`. A thread made later inherits its maker's custom slice (Linux 6.18 keeps it across
 // clone): a thread of proctop's own that should not have it asks for 0 (reader_thread.cc).
 TimesliceResult RequestTimeslice(uint64_t sliceNs);
+
+// The kernel's default slice on the calling thread: the first thing every thread proctop starts
+// does (a thread inherits a short slice from the thread that made it, and only the JS thread
+// should have one).
+inline void UseDefaultTimeslice() { RequestTimeslice(0); }
 
 }  // namespace proctop

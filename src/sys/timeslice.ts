@@ -8,6 +8,7 @@
 // not help. The thread's nice, and so its share of the CPUs, does not change: it only waits less
 // to get it. The CLI asks for it on its JS thread in its long-running modes (the monitor,
 // --watch, serve-metrics); library users call preferShortTimeslice themselves if they want it.
+import { access } from 'node:fs';
 import { loadNativeAddon } from './native-addon.js';
 
 /** 0.1 ms: the shortest slice the kernel grants (it clamps requests to 0.1–100 ms). */
@@ -24,8 +25,10 @@ export interface TimesliceResult {
 
 /**
  * Asks for a `sliceNs` scheduler slice on the calling thread (the JS thread when called from the
- * main thread, a worker's own thread from a worker), keeping its policy, nice and reset-on-fork
- * flag; real-time, SCHED_IDLE and SCHED_DEADLINE threads are left alone. Never throws for what the
+ * main thread, a worker's own thread from a worker), keeping its policy and nice; real-time,
+ * SCHED_IDLE and SCHED_DEADLINE threads are left alone. Threads and programs it starts later get
+ * the kernel's default (reset-on-fork, set unless its nice is below 0, where the kernel would also
+ * reset what it starts to nice 0; the addon's own threads clear the slice themselves). Never throws for what the
  * kernel refuses: the result says why. Needs the native addon (JavaScript cannot make the call).
  */
 export function preferShortTimeslice(sliceNs: number = SHORT_TIMESLICE_NS): TimesliceResult {
@@ -33,5 +36,8 @@ export function preferShortTimeslice(sliceNs: number = SHORT_TIMESLICE_NS): Time
   const load = loadNativeAddon();
   if (!load.addon) return { applied: false, sliceNs: 0, reason: `needs the native addon (${load.error})` };
   if (!load.addon.requestTimeslice) return { applied: false, sliceNs: 0, reason: 'the native addon was built from older sources (no requestTimeslice)' };
+  // A thread inherits its maker's slice, and libuv makes its pool's threads on the first work
+  // queued, from this thread: queue some now, so they exist (with the default slice) before it changes.
+  access('/', () => undefined);
   return load.addon.requestTimeslice(Math.round(sliceNs));
 }
