@@ -247,7 +247,8 @@ export async function run({ procs, runs = 15, lib, procRoot = '/proc' }) {
   const pidusage = require('pidusage');
   const notes = [];
   // The JS thread asks for the short scheduler slice the CLI's monitor and serve-metrics ask for
-  // (src/sys/timeslice.ts), after libuv's pool threads exist (a thread made later inherits it).
+  // (preferShortTimeslice in src/sys/first-read.ts), once libuv's pool exists (made on the first
+  // I/O queued, its threads would otherwise inherit the slice where reset-on-fork is not set).
   await stat(procRoot);
   const timeslice = lib.preferShortTimeslice();
 
@@ -401,7 +402,7 @@ export async function run({ procs, runs = 15, lib, procRoot = '/proc' }) {
         `the same monitor over idle 50 ms windows in the same rounds (the machine's own noise): ${figures.loopDelayIdleMs.toFixed(1)} ms ` +
         `(load average ${loadavg()[0].toFixed(2)} on ${availableParallelism()} CPUs). ` +
         (timeslice.applied
-          ? `The JS thread ran with a ${timeslice.sliceNs / 1e6} ms scheduler slice, as the CLI's monitor asks for (src/sys/timeslice.ts).`
+          ? `The JS thread ran with a ${timeslice.sliceNs / 1e6} ms scheduler slice, as the CLI's monitor asks for (preferShortTimeslice in src/sys/first-read.ts).`
           : `The JS thread ran with the kernel's default scheduler slice (${timeslice.reason}).`),
       `Longest GC pause inside a run (the library's own garbage: a first read's records were copied by a young-generation GC while the loop waited): ` +
         `native first ${longestGcPause(NATIVE_FIRST).toFixed(1)} ms, steady ${longestGcPause(NATIVE_STEADY).toFixed(1)} ms.`,

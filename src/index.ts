@@ -9,8 +9,8 @@ export type { FdSnapshotJson, FdJson, SocketJson } from './fds/fd-snapshot-json.
 export type * from './sys/types.js';
 export { createCollector, createJsCollector, createNativeCollector } from './sys/collector.js';
 export type { CollectorOptions, CollectorChoice, BackendName } from './sys/collector.js';
-export { preferShortTimeslice, SHORT_TIMESLICE_NS } from './sys/timeslice.js';
-export type { TimesliceResult } from './sys/timeslice.js';
+export { preferShortTimeslice, SHORT_TIMESLICE_NS } from './sys/first-read.js';
+export type { TimesliceResult } from './sys/first-read.js';
 export { parseDuration, formatDuration } from './util/duration.js';
 export { snapshot } from './sampler/one-shot.js';
 export { Sampler, cpuBusyPercent, countTasks } from './sampler/sampler.js';

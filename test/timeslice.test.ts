@@ -1,4 +1,4 @@
-// The JS thread's scheduler slice (src/sys/timeslice.ts, native/linux/timeslice.cc): asked of the
+// The JS thread's scheduler slice (preferShortTimeslice in src/sys/first-read.ts, native/linux/timeslice.cc): asked of the
 // kernel on the calling thread only, keeping its policy, nice and reset-on-fork flag; checked
 // against what the kernel itself reports in /proc/<tid>/sched and through chrt, in this test's
 // thread and in child processes started under nice and chrt, and in the built CLI's long-running
@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { release } from 'node:os';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { SHORT_TIMESLICE_NS, preferShortTimeslice } from '../src/sys/timeslice.js';
+import { SHORT_TIMESLICE_NS, preferShortTimeslice } from '../src/sys/first-read.js';
 import { loadNativeAddon } from '../src/sys/native-addon.js';
 import { builtCliPath, repoRoot } from './helpers/cli.js';
 import { killStartedChildren, startChild, waitFor } from './helpers/children.js';
@@ -132,7 +132,7 @@ describe('preferShortTimeslice', () => {
 
   it('without the addon says so instead of failing', async () => {
     vi.doMock('../src/sys/native-addon.js', () => ({ loadNativeAddon: () => ({ addon: null, error: 'native addon not built (tried x)' }) }));
-    const fresh = await import('../src/sys/timeslice.js');
+    const fresh = await import('../src/sys/first-read.js');
     expect(fresh.preferShortTimeslice()).toEqual({ applied: false, sliceNs: 0, reason: 'needs the native addon (native addon not built (tried x))' });
   });
 });

@@ -11,7 +11,7 @@ import type { MonitorOptions } from './monitor-options.js';
 import type { Collector } from '../sys/types.js';
 import { loadConfig } from '../config/config.js';
 import { markStartup } from '../util/startup-trace.js';
-import { preferShortTimeslice } from '../sys/timeslice.js';
+import { preferShortTimeslice } from '../sys/first-read.js';
 
 /**
  * The longest the UI waits for the early first read to finish before it loads anyway. On a quiet
@@ -42,7 +42,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   // loaded; the collector adopts it.
   const earlyStarted = toTerminal && takeEarlyStart();
   // The event loop wakes on time while the reader's thread or other programs hold the CPUs
-  // (src/sys/timeslice.ts); where the kernel keeps no slice per thread nothing changes.
+  // (preferShortTimeslice in src/sys/first-read.ts); where the kernel keeps no slice per thread nothing changes.
   preferShortTimeslice();
   const { collector, notice } = createCollector();
   markStartup('collector-ready');

@@ -1,7 +1,7 @@
 import type { GroupBy } from '../metrics/grouping.js';
 import { METRICS_PATH, startMetricsServer, type MetricsServer } from '../metrics/http-server.js';
 import { DEFAULT_LISTEN, addressText, isLoopback, parseListenAddress, type ListenAddress } from '../metrics/listen-address.js';
-import { preferShortTimeslice } from '../sys/timeslice.js';
+import { preferShortTimeslice } from '../sys/first-read.js';
 import { startSamplerThread, type SamplerThread } from '../metrics/sampler-thread.js';
 import { sanitizeText } from '../output/sanitize.js';
 import { GROUP_BY_HELP, parseBoundedDuration, parseGroupBy } from './metrics-options.js';
@@ -90,7 +90,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     say(err instanceof Error ? err.message : String(err));
     return 1;
   }
-  // Scrapes are answered on time while the sampler thread reads (src/sys/timeslice.ts); asked
+  // Scrapes are answered on time while the sampler thread reads (preferShortTimeslice in src/sys/first-read.ts); asked
   // after that thread is made, which would otherwise inherit the short slice.
   preferShortTimeslice();
   if (thread.notice) say(thread.notice);
