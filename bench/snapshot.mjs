@@ -32,11 +32,14 @@ function childrenCpuMs() {
   return (Number(fields[13]) + Number(fields[14])) * 10;
 }
 
-/** Start and end (performance.now()) of every GC this process ran, to tell which samples had none. */
+/** Start and end (performance.now()) and kind of every GC this process ran, to tell which samples had none. */
 const gcWindows = [];
 new PerformanceObserver((list) => {
-  for (const entry of list.getEntries()) gcWindows.push([entry.startTime, entry.startTime + entry.duration]);
+  for (const entry of list.getEntries()) gcWindows.push([entry.startTime, entry.startTime + entry.duration, entry.detail?.kind ?? 0]);
 }).observe({ entryTypes: ['gc'] });
+
+/** perf_hooks' GC kinds (constants.NODE_PERFORMANCE_GC_*). */
+const GC_KINDS = { 1: 'scavenge', 2: 'mark-compact', 4: 'incremental marking', 8: 'weak callbacks' };
 
 /** V8 heap in use plus memory held outside it by ArrayBuffers (the addon's columns), bytes. */
 function heapBytes() {
@@ -354,9 +357,13 @@ export async function run({ procs, runs = 15, lib, procRoot = '/proc' }) {
   /** The longest gap of the 1 ms timer over a contender's runs, with the JS thread's run and wait time in it. */
   const longestGap = (name) =>
     (watched.get(name) ?? []).map((s) => s.longestGap).filter(Boolean).reduce((a, b) => (b.gapMs > a.gapMs ? b : a), { gapMs: 0, runMs: 0, waitMs: 0 });
-  /** The longest GC (performance 'gc' entries) that ran inside one of a contender's timed runs, ms. */
-  const longestGcPause = (name) =>
-    Math.max(0, ...(samples.get(name) ?? []).flatMap((s) => gcWindows.filter(([from, to]) => to >= s.start && from <= s.end).map(([from, to]) => to - from)));
+  /** The longest GC (performance 'gc' entries) that ran inside one of a contender's timed runs, as text: ms and kind. */
+  const longestGcPause = (name) => {
+    const inside = (samples.get(name) ?? []).flatMap((s) => gcWindows.filter(([from, to]) => to >= s.start && from <= s.end).map((gc) => [...gc, gc[0] - s.start]));
+    const longest = inside.reduce((a, b) => (b[1] - b[0] > a[1] - a[0] ? b : a), [0, 0, 0, 0]);
+    const ms = longest[1] - longest[0];
+    return ms > 0 ? `${ms.toFixed(1)} ms (${GC_KINDS[longest[2]] ?? `kind ${longest[2]}`}, ${longest[3].toFixed(1)} ms into the run; ${inside.length} GCs in ${samples.get(name)?.length ?? 0} runs)` : '0.0 ms';
+  };
   /** The longest the JS thread itself ran between two ticks of the 1 ms timer, over a contender's runs. */
   const longestHeld = (name) => Math.max(0, ...(watched.get(name) ?? []).map((s) => s.longestGap?.heldMs ?? 0));
   const gapText = (gap) => `${gap.gapMs.toFixed(1)} ms (JS thread running ${gap.runMs.toFixed(1)} ms, waiting for a CPU ${gap.waitMs.toFixed(1)} ms)`;
@@ -404,8 +411,8 @@ export async function run({ procs, runs = 15, lib, procRoot = '/proc' }) {
         (timeslice.applied
           ? `The JS thread ran with a ${timeslice.sliceNs / 1e6} ms scheduler slice, as the CLI's monitor asks for (preferShortTimeslice in src/sys/first-read.ts).`
           : `The JS thread ran with the kernel's default scheduler slice (${timeslice.reason}).`),
-      `Longest GC pause inside a run (the library's own garbage: a first read's records were copied by a young-generation GC while the loop waited): ` +
-        `native first ${longestGcPause(NATIVE_FIRST).toFixed(1)} ms, steady ${longestGcPause(NATIVE_STEADY).toFixed(1)} ms.`,
+      `Longest GC pause inside a run (while the loop waited): ` +
+        `native first ${longestGcPause(NATIVE_FIRST)}, steady ${longestGcPause(NATIVE_STEADY)}.`,
       ...(schedstat
         ? [
             `In ${watched.get(IDLE).length} more rounds watched with schedstat, the longest gap of a 1 ms timer and what the JS thread did in it: first ${gapText(longestGap(NATIVE_FIRST))}; ` +
