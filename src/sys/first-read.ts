@@ -1,8 +1,8 @@
 // The native reader's first read, started as early as proctop can: before the interactive
 // monitor's own modules load (src/tui/early-start.ts, from src/cli.tsx). The monitor's first CPU
 // figures need a second read a fixed gap after the first, so each millisecond the first read
-// starts earlier is one off the first full frame. This module is small on purpose (the addon and
-// the layout check only): the rest of the OS boundary loads while the addon reads. The native
+// starts earlier is one off the first full frame. This module is small on purpose (the addon, the
+// layout check and two one-call kernel questions only): the rest of the OS boundary loads while the addon reads. The native
 // collector made next for the same /proc adopts the reader with its read under way
 // (createNativeCollector); nothing else ever sees it.
 import { loadNativeAddon } from './native-addon.js';
@@ -105,8 +105,9 @@ export interface TimesliceResult {
  * SCHED_IDLE and SCHED_DEADLINE threads are left alone. Threads and programs it starts later get
  * the kernel's default (reset-on-fork, set unless its nice is below 0, where the kernel would also
  * reset what it starts to nice 0; the addon's own threads clear the slice themselves; libuv's
- * pool, made on the first I/O queued, could then inherit it, but in the CLI it exists by now). Never throws for what the
- * kernel refuses: the result says why. Needs the native addon (JavaScript cannot make the call).
+ * pool, made on the first I/O queued, could then inherit it, but in the CLI it exists by now).
+ * Never throws for what the kernel refuses: the result says why. Needs the native addon
+ * (JavaScript cannot make the call).
  */
 export function preferShortTimeslice(sliceNs: number = SHORT_TIMESLICE_NS): TimesliceResult {
   if (!Number.isFinite(sliceNs) || sliceNs <= 0) throw new RangeError(`timeslice must be a positive number of nanoseconds, got ${sliceNs}`);
