@@ -2,9 +2,9 @@
 // monitor's own modules load (src/tui/early-start.ts, from src/cli.tsx). The monitor's first CPU
 // figures need a second read a fixed gap after the first, so each millisecond the first read
 // starts earlier is one off the first full frame. This module is small on purpose (the addon, the
-// layout check and two one-call kernel questions only): the rest of the OS boundary loads while the addon reads. The native
-// collector made next for the same /proc adopts the reader with its read under way
-// (createNativeCollector); nothing else ever sees it.
+// layout check and two one-call kernel questions only): the rest of the OS boundary loads while
+// the addon reads. The native collector made next for the same /proc adopts the reader with its
+// read under way (createNativeCollector); nothing else ever sees it.
 import { loadNativeAddon } from './native-addon.js';
 import { checkSnapshotLayout, type PackedSnapshotSource } from './native-snapshot.js';
 import { handOverOnce } from '../util/hand-over-once.js';
