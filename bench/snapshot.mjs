@@ -67,6 +67,35 @@ const schedstat = (() => {
   };
 })();
 
+/**
+ * Microseconds every CPU has spent idle so far (the sum of each CPU's cpuidle state times under
+ * /sys/devices/system/cpu, read through kept handles), or null where cpuidle is not exposed: it
+ * tells, in a gap of the event loop, CPU time nobody used from time other processes used.
+ */
+const cpuIdleUs = (() => {
+  const fds = [];
+  try {
+    for (const cpu of readdirSync('/sys/devices/system/cpu').filter((name) => /^cpu\d+$/.test(name))) {
+      let states = [];
+      try {
+        states = readdirSync(`/sys/devices/system/cpu/${cpu}/cpuidle`).filter((name) => /^state\d+$/.test(name));
+      } catch {
+        continue;
+      }
+      for (const state of states) fds.push(openSync(`/sys/devices/system/cpu/${cpu}/cpuidle/${state}/time`, 'r'));
+    }
+  } catch {
+    return null;
+  }
+  if (fds.length === 0) return null;
+  const buffer = Buffer.alloc(32);
+  return () => {
+    let total = 0;
+    for (const fd of fds) total += Number(buffer.toString('latin1', 0, readSync(fd, buffer, 0, buffer.length, 0)));
+    return total;
+  };
+})();
+
 /** Scheduler figures of every thread of this process now: tid → { runNs, waitNs } (/proc/self/task/TID/schedstat). */
 function threadSchedstats() {
   const threads = new Map();
@@ -111,12 +140,14 @@ function watchLongestGap() {
   let last = performance.now();
   let lastSched = schedstat();
   let lastThreads = threadSchedstats();
-  let longest = { gapMs: 0, runMs: 0, waitMs: 0, threads: new Map() };
+  let lastIdle = cpuIdleUs?.() ?? null;
+  let longest = { gapMs: 0, runMs: 0, waitMs: 0, threads: new Map(), idleMs: null };
   let heldMs = 0;
   const timer = setInterval(() => {
     const now = performance.now();
     const sched = schedstat();
     const threads = threadSchedstats();
+    const idle = cpuIdleUs?.() ?? null;
     const runMs = sched.runMs - lastSched.runMs;
     if (now - last > longest.gapMs) {
       const ran = new Map();
@@ -124,12 +155,13 @@ function watchLongestGap() {
         const before = lastThreads.get(tid);
         if (tid !== process.pid) ran.set(tid, (figures.runNs - (before?.runNs ?? figures.runNs)) / 1e6);
       }
-      longest = { gapMs: now - last, runMs, waitMs: sched.waitMs - lastSched.waitMs, threads: ran };
+      longest = { gapMs: now - last, runMs, waitMs: sched.waitMs - lastSched.waitMs, threads: ran, idleMs: idle !== null && lastIdle !== null ? (idle - lastIdle) / 1000 : null };
     }
     heldMs = Math.max(heldMs, runMs);
     last = now;
     lastSched = sched;
     lastThreads = threads;
+    lastIdle = idle;
   }, 1);
   return () => {
     clearInterval(timer);
@@ -139,7 +171,7 @@ function watchLongestGap() {
       const role = threadRole(tid);
       held[role] = (held[role] ?? 0) + ms;
     }
-    return { gapMs: longest.gapMs, runMs: longest.runMs, waitMs: longest.waitMs, heldMs, held };
+    return { gapMs: longest.gapMs, runMs: longest.runMs, waitMs: longest.waitMs, heldMs, held, idleMs: longest.idleMs };
   };
 }
 
@@ -299,17 +331,23 @@ export async function run({ procs, runs = 15, lib, procRoot = '/proc' }) {
    * Before each run: a full GC, so no contender pays for the garbage another one left; V8's
    * concurrent sweeping of it done; and the stat handles of first-snapshot readers that GC let go
    * closed. Their finalizers close them on a thread of their own, later still on a loaded box:
-   * three readers of 6,000 handles each still open hit the 20,000 fd limit (EMFILE). Waits at
-   * most 5 s for the descriptors to fall to what the steady reader and pidusage hold (one per
-   * process each), plus headroom.
+   * three readers of 6,000 handles each still open hit the 20,000 fd limit (EMFILE), and a
+   * closing thread still at work took CPU from the next run (at 20,000 processes: 20,000 closes,
+   * while the next first snapshot ran, were most of its event-loop delay). Waits at most 5 s for
+   * the descriptors to fall to what the steady reader and pidusage hold (one per process each),
+   * plus headroom, and to stop falling.
    */
   const fdsAtStart = readdirSync('/proc/self/fd').length;
   const settle = async () => {
     collectGarbage();
     await new Promise((resolve) => setTimeout(resolve, 30));
     const allowed = fdsAtStart + 2 * listPids(procRoot).length + FD_HEADROOM;
-    for (let waited = 0; waited < 5000 && readdirSync('/proc/self/fd').length > allowed; waited += 20) {
+    let before = readdirSync('/proc/self/fd').length;
+    for (let waited = 0; waited < 5000; waited += 20) {
       await new Promise((resolve) => setTimeout(resolve, 20));
+      const now = readdirSync('/proc/self/fd').length;
+      if (now <= allowed && now >= before) break;
+      before = now;
     }
   };
   const samples = new Map(contenders.map((c) => [c.name, []]));
@@ -373,7 +411,11 @@ export async function run({ procs, runs = 15, lib, procRoot = '/proc' }) {
     const ours = Object.values(held).reduce((a, b) => a + b, 0) + gap.runMs;
     const parts = Object.entries(held).map(([role, ms]) => `${role} ${ms.toFixed(1)} ms`);
     const left = Math.max(0, availableParallelism() * gap.gapMs - ours);
-    return `${parts.length ? parts.join(', ') : 'no other thread of this process'}; ${left.toFixed(1)} ms of the ${availableParallelism()} CPUs' time left to other processes (or idle)`;
+    const whose =
+      gap.idleMs === null || gap.idleMs === undefined
+        ? `${left.toFixed(1)} ms of the ${availableParallelism()} CPUs' time left to other processes (or idle)`
+        : `of the ${availableParallelism()} CPUs' time left, ${Math.max(0, left - gap.idleMs).toFixed(1)} ms went to other processes and ${Math.min(left, gap.idleMs).toFixed(1)} ms was idle (cpuidle)`;
+    return `${parts.length ? parts.join(', ') : 'no other thread of this process'}; ${whose}`;
   };
   const floorA = figures[FLOOR_A];
   const floorB = figures[FLOOR_B];
