@@ -1,6 +1,6 @@
 // The calling thread's scheduler slice (native/linux/timeslice.h), for the CLI's long-running
-// modes (src/sys/timeslice.ts): the JS thread asks for a short one so its event loop wakes on time
-// while other threads hold the CPUs.
+// modes (preferShortTimeslice in src/sys/first-read.ts): the JS thread asks for a short one so its
+// event loop wakes on time while other threads hold the CPUs.
 #include "bindings.h"
 #include "linux/timeslice.h"
 

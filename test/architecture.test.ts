@@ -337,6 +337,20 @@ describe('one file reader and one decimal parser in native code', () => {
   });
 });
 
+describe('every native thread starts through StartThread (native/linux/timeslice.h)', () => {
+  // A thread inherits its maker's scheduler slice: only the JS thread may have the short one, so
+  // every thread the addon starts first takes the default, in one place.
+  it('no std::thread is constructed anywhere else, and each file that starts threads calls it', () => {
+    const text = (file: string): string => withoutComments(readFileSync(join(nativeRoot, file), 'utf8'));
+    for (const file of NATIVE_FILES.filter((name) => name !== join('linux', 'timeslice.h'))) {
+      expect(text(file), file).not.toMatch(/std::thread\s*\(|std::thread\s*\{|std::thread\s+\w+\s*\(|emplace_back\(\s*\[/);
+    }
+    for (const file of ['linux/fd_list.cc', 'linux/pipe_peers.cc', 'linux/net_sockets.cc', 'linux/reader_thread.cc', 'linux/proc_snapshot.h']) {
+      expect(text(file), file).toMatch(/StartThread\(/);
+    }
+  });
+});
+
 describe('one native pattern for the fds and signal bindings', () => {
   // The snapshot binding keeps its buffers between reads (its own worker, same parts); the others
   // read arguments into a Request struct and queue Run(request) through native/columns.h.

@@ -1,9 +1,11 @@
-// The JS thread's scheduler slice (preferShortTimeslice in src/sys/first-read.ts, native/linux/timeslice.cc): asked of the
-// kernel on the calling thread only, keeping its policy, nice and reset-on-fork flag; checked
+// The JS thread's scheduler slice (preferShortTimeslice in src/sys/first-read.ts over
+// native/linux/timeslice.cc): asked of the kernel on the calling thread only, keeping its policy
+// and nice, with reset-on-fork at nice >= 0; checked
 // against what the kernel itself reports in /proc/<tid>/sched and through chrt, in this test's
 // thread and in child processes started under nice and chrt, and in the built CLI's long-running
 // modes (the monitor's --watch and serve-metrics).
 import { spawnSync } from 'node:child_process';
+import nodeGypBuild from 'node-gyp-build';
 import { readFileSync, readdirSync } from 'node:fs';
 import { release } from 'node:os';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
@@ -31,7 +33,6 @@ function schedField(path: string, name: string): number | null {
 // A child that loads the addon, asks for the slice on its main thread, prints the result with its
 // own nice and policy as the kernel reports them, then waits (bounded) for stdin to close.
 const CHILD = `
-const { createRequire } = require('node:module');
 const { readFileSync } = require('node:fs');
 const os = require('node:os');
 const addon = require(process.argv[1]);
@@ -44,11 +45,9 @@ process.stdin.on('data', () => {});
 process.stdin.on('end', () => { clearTimeout(timer); process.exit(0); });
 `;
 
+/** The addon the library loads (a build from source, else the prebuild), as node-gyp-build finds it. */
 function addonPath(): string {
-  const load = loadNativeAddon();
-  if (!load.addon) throw new Error(load.error);
-  // node-gyp-build found it; the built one is where scripts/build-native.mjs puts it.
-  return `${repoRoot}/build/Release/proctop.node`;
+  return nodeGypBuild.path(repoRoot);
 }
 
 interface ChildReport {
@@ -137,11 +136,18 @@ describe('preferShortTimeslice', () => {
 });
 
 describe.runIf(kernelKeepsSlices)('no other thread gets it', () => {
-  it("libuv's pool, the reader thread, V8's workers and a program it starts keep the default", async () => {
-    await builtCliPath();
-    // This thread asks first: the child below is made by it, and must not inherit it (reset on fork).
-    expect(preferShortTimeslice().applied).toBe(true);
-    // The library's first call, before any async I/O (libuv makes its pool on the first work queued).
+  interface ThreadSlice {
+    readonly tid: number;
+    readonly comm: string;
+    readonly slice: number;
+  }
+
+  /**
+   * A child (under `prefix`, e.g. nice) whose first library call asks for the slice, before any
+   * async I/O (libuv makes its pool on the first work queued), then takes a native snapshot:
+   * every thread's slice afterwards.
+   */
+  function childThreads(prefix: readonly string[]): { asked: { applied: boolean }; pid: number; threads: ThreadSlice[] } {
     const script = `
       import { readdirSync, readFileSync } from 'node:fs';
       import { readFile } from 'node:fs/promises';
@@ -157,13 +163,50 @@ describe.runIf(kernelKeepsSlices)('no other thread gets it', () => {
       }));
       console.log(JSON.stringify({ asked, pid: process.pid, threads }));
     `;
-    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    const run = spawnSync(prefix[0] as string, [...prefix.slice(1), process.execPath, '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
     expect(run.stderr).toBe('');
-    const { asked, pid, threads } = JSON.parse(run.stdout) as { asked: { applied: boolean }; pid: number; threads: { tid: number; comm: string; slice: number }[] };
+    return JSON.parse(run.stdout) as { asked: { applied: boolean }; pid: number; threads: ThreadSlice[] };
+  }
+
+  it("libuv's pool, the reader thread, V8's workers and a program it starts keep the default", async () => {
+    await builtCliPath();
+    // This thread asks first: the child below is made by it, and must not inherit it (reset on fork).
+    expect(preferShortTimeslice().applied).toBe(true);
+    const { asked, pid, threads } = childThreads(['env']);
     expect(asked.applied).toBe(true);
     expect(threads.length).toBeGreaterThan(5);
     expect(threads.find((t) => t.comm === 'proctop-read')).toBeDefined();
     for (const thread of threads) expect(thread.slice === SHORT_TIMESLICE_NS, JSON.stringify({ pid, threads })).toBe(thread.tid === pid);
+  });
+
+  it.runIf(process.getuid?.() === 0)('below nice 0 (no reset-on-fork) the threads the addon starts still take the default (StartThread)', async () => {
+    // CommonJS and the addon alone, so nothing queues work to libuv's pool before the call: the
+    // pool is made by the first read, from the JS thread with its short slice, and inherits it (the
+    // documented exception below nice 0); the reader thread, started from a pool thread, would
+    // inherit it too but for StartThread.
+    const script = `
+      const { readdirSync, readFileSync } = require('node:fs');
+      const addon = require(process.argv[1]);
+      const asked = addon.requestTimeslice(${SHORT_TIMESLICE_NS});
+      new addon.SnapshotReader('/proc').read().then(() => {
+        const threads = readdirSync('/proc/self/task').map((tid) => ({
+          tid: Number(tid),
+          comm: readFileSync('/proc/self/task/' + tid + '/comm', 'utf8').trim(),
+          slice: Number(/^se\\.slice\\s*:\\s*(\\d+)/m.exec(readFileSync('/proc/self/task/' + tid + '/sched', 'utf8'))[1]),
+        }));
+        console.log(JSON.stringify({ asked, pid: process.pid, threads }));
+      });
+    `;
+    const run = spawnSync('nice', ['-n', '-3', process.execPath, '-e', script, addonPath()], { encoding: 'utf8', timeout: 30_000 });
+    expect(run.stderr).toBe('');
+    const { asked, pid, threads } = JSON.parse(run.stdout) as { asked: { applied: boolean }; pid: number; threads: ThreadSlice[] };
+    expect(asked.applied).toBe(true);
+    expect(threads.find((t) => t.tid === pid)?.slice).toBe(SHORT_TIMESLICE_NS);
+    // The pool did inherit it (else this test proves nothing about the reader).
+    expect(threads.some((t) => t.tid !== pid && t.comm !== 'proctop-read' && t.slice === SHORT_TIMESLICE_NS), JSON.stringify(threads)).toBe(true);
+    const readers = threads.filter((t) => t.comm === 'proctop-read');
+    expect(readers.length).toBeGreaterThan(0);
+    for (const reader of readers) expect(reader.slice, JSON.stringify(threads)).not.toBe(SHORT_TIMESLICE_NS);
   });
 });
 

@@ -97,10 +97,7 @@ class FdWalk {
   void StartHelpers(size_t count) {
     for (size_t i = 0; i < count; i++) {
       try {
-        helpers_.emplace_back([this] {
-          UseDefaultTimeslice();
-          WalkBatches();
-        });
+        helpers_.push_back(StartThread([this] { WalkBatches(); }));
       } catch (const std::system_error&) {
         return;  // out of threads: the listing thread walks alone
       }

@@ -199,10 +199,7 @@ void SocketResolver::Add(const std::vector<uint64_t>& inodes) {
   if (inodes.empty()) return;
   std::call_once(readerStarted_, [this] {
     try {
-      reader_ = std::thread([this] {
-        UseDefaultTimeslice();
-        ReadWhileWalking();
-      });
+      reader_ = StartThread([this] { ReadWhileWalking(); });
     } catch (const std::system_error&) {
       // No thread to spare: Finish reads the tables instead.
     }

@@ -73,10 +73,7 @@ std::unordered_map<uint64_t, std::vector<PipePeerRecord>> FindPipePeers(const st
     size_t started = 1;
     for (; started < parts; started++) {
       try {
-        helpers.emplace_back([&scanPart](size_t k) {
-          UseDefaultTimeslice();
-          scanPart(k);
-        }, started);
+        helpers.push_back(StartThread(scanPart, started));
       } catch (const std::system_error&) {
         break;  // out of threads: this thread scans the rest
       }

@@ -25,10 +25,7 @@ template <typename Work>
 void RunOffThread(Work&& work) {
   auto shared = std::make_shared<std::decay_t<Work>>(std::forward<Work>(work));
   try {
-    std::thread([shared]() {
-      UseDefaultTimeslice();
-      (*shared)();
-    }).detach();
+    StartThread([shared]() { (*shared)(); }).detach();
   } catch (const std::system_error&) {
     (*shared)();  // no thread to be had (EAGAIN)
   }

@@ -32,7 +32,7 @@ void ReaderThread::Run(const std::function<void()>& job) {
   std::unique_lock<std::mutex> lock(mutex_);
   if (!thread_.joinable() && !unavailable_) {
     try {
-      thread_ = std::thread([this]() { Loop(); });
+      thread_ = StartThread([this]() { Loop(); });
     } catch (const std::system_error&) {
       unavailable_ = true;  // no thread to be had: read on the caller, as before there was one
     }
@@ -56,9 +56,6 @@ void ReaderThread::Loop() {
   errno = 0;
   const int inherited = getpriority(PRIO_PROCESS, static_cast<id_t>(tid));
   if (errno == 0) setpriority(PRIO_PROCESS, static_cast<id_t>(tid), std::min(19, inherited + niceIncrement_));
-  // The kernel's default slice, not a short one inherited from the JS thread that made this one
-  // (src/sys/timeslice.ts): the JS thread's shorter slice is what lets it preempt a read as it wakes.
-  UseDefaultTimeslice();
   errno = 0;
   const int nice = getpriority(PRIO_PROCESS, static_cast<id_t>(tid));
   std::unique_lock<std::mutex> lock(mutex_);

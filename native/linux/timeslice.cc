@@ -57,7 +57,7 @@ TimesliceResult RequestTimeslice(uint64_t sliceNs) {
   // proctop starts) gets the kernel's default slice, not this one's. The kernel then also resets a
   // negative nice to 0 in what it makes, so a thread started below 0 (`sudo nice -n -10 proctop`)
   // asks for it only if it had the flag already; the addon's own threads clear the slice themselves
-  // (UseDefaultTimeslice).
+  // (StartThread).
   const bool resetOnFork = (reported & kResetOnForkPolicyBit) != 0 || (sliceNs != 0 && nice >= 0);
   attr.flags = resetOnFork ? kResetOnForkFlag : 0;
   attr.nice = nice;

@@ -7,6 +7,8 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <thread>
+#include <utility>
 
 namespace proctop {
 
@@ -18,15 +20,23 @@ struct TimesliceResult {
 
 // Asks for `sliceNs` (the kernel clamps to 0.1–100 ms; 0: the kernel's default slice) on the
 // calling thread, keeping its policy and its nice, and setting reset-on-fork where its nice is not
-// negative (see timeslice.cc); real-time, SCHED_IDLE
-// and SCHED_DEADLINE threads are left as they are. Never fails: what could not be done is in
-// `reason`. A thread made later inherits its maker's custom slice (Linux 6.18 keeps it across
-// clone): a thread of proctop's own that should not have it asks for 0 (reader_thread.cc).
+// negative (see timeslice.cc); real-time, SCHED_IDLE and SCHED_DEADLINE threads are left as they
+// are. Never fails: what could not be done is in `reason`.
 TimesliceResult RequestTimeslice(uint64_t sliceNs);
 
-// The kernel's default slice on the calling thread: the first thing every thread proctop starts
-// does (a thread inherits a short slice from the thread that made it, and only the JS thread
-// should have one).
-inline void UseDefaultTimeslice() { RequestTimeslice(0); }
+// Every thread the addon starts is started here: it first takes the kernel's default slice. A
+// thread inherits its maker's custom slice (Linux 6.18 keeps it across clone), and only the JS
+// thread should have a short one; reset-on-fork already clears it for threads the JS thread makes
+// at nice >= 0, not below 0 nor for threads made by threads that inherited it. Throws
+// std::system_error like std::thread when no thread can be had.
+template <typename Work, typename... Args>
+std::thread StartThread(Work&& work, Args&&... args) {
+  return std::thread(
+      [](std::decay_t<Work> body, std::decay_t<Args>... values) {
+        RequestTimeslice(0);
+        body(std::move(values)...);
+      },
+      std::forward<Work>(work), std::forward<Args>(args)...);
+}
 
 }  // namespace proctop

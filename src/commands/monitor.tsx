@@ -42,7 +42,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   // loaded; the collector adopts it.
   const earlyStarted = toTerminal && takeEarlyStart();
   // The event loop wakes on time while the reader's thread or other programs hold the CPUs
-  // (preferShortTimeslice in src/sys/first-read.ts); where the kernel keeps no slice per thread nothing changes.
+  // (preferShortTimeslice in src/sys/first-read.ts); where the kernel keeps no slice per thread,
+  // nothing changes.
   preferShortTimeslice();
   const { collector, notice } = createCollector();
   markStartup('collector-ready');

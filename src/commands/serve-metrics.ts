@@ -90,8 +90,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     say(err instanceof Error ? err.message : String(err));
     return 1;
   }
-  // Scrapes are answered on time while the sampler thread reads (preferShortTimeslice in src/sys/first-read.ts); asked
-  // after that thread is made, which would otherwise inherit the short slice.
+  // Scrapes are answered on time while the sampler thread reads (preferShortTimeslice in
+  // src/sys/first-read.ts); asked after that thread is made, which would otherwise inherit it.
   preferShortTimeslice();
   if (thread.notice) say(thread.notice);
   let server: MetricsServer;

@@ -26,8 +26,8 @@ export interface NativeAddon {
    */
   isTerminal?(fd: number): boolean;
   /**
-   * Asks the kernel for a scheduler slice of sliceNs on the calling thread (first-read.ts, preferShortTimeslice). Absent
-   * from addons built from older sources.
+   * Asks the kernel for a scheduler slice of sliceNs on the calling thread (preferShortTimeslice
+   * in first-read.ts). Absent from addons built from older sources.
    */
   requestTimeslice?(sliceNs: number): { readonly applied: boolean; readonly sliceNs: number; readonly reason: string | null };
 }
