@@ -176,6 +176,17 @@ function watchLongestGap() {
 }
 
 /**
+ * CPU time every CPU of the machine has spent busy so far, ms (/proc/stat's first line: user,
+ * nice, system, irq, softirq and steal, in clock ticks of 10 ms). Not namespaced: it counts the
+ * processes a PID namespace hides (kernel threads among them).
+ */
+function machineBusyMs() {
+  const fields = readFileSync('/proc/stat', 'latin1').split('\n', 1)[0].trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = fields;
+  return (user + nice + system + irq + softirq + (steal ?? 0)) * 10;
+}
+
+/**
  * Times one call of fn while watching the event loop (1 ms resolution); fn returns the process
  * count. With watch, also finds what the JS thread did in the loop's longest gap (diagnostic
  * rounds only). CPU time counts every thread of this process (worker, JS, GC helpers) plus reaped
@@ -352,12 +363,24 @@ export async function run({ procs, runs = 15, lib, procRoot = '/proc' }) {
   };
   const samples = new Map(contenders.map((c) => [c.name, []]));
   // Round 0 warms caches (and the steady readers' identity caches) and is not counted.
+  /** What the machine's CPUs did over the counted rounds: all busy time, and this process's (and its reaped children's) share. */
+  const machine = { busyMs: 0, oursMs: 0, wallMs: 0 };
+  const machineNow = () => {
+    const cpu = process.cpuUsage();
+    return { busyMs: machineBusyMs(), oursMs: (cpu.user + cpu.system) / 1000 + childrenCpuMs(), wallMs: performance.now() };
+  };
+  let machineStart = null;
   for (let round = 0; round <= runs; round++) {
+    if (round === 1) machineStart = machineNow();
     for (const contender of contenders) {
       await settle();
       const sample = await contender.once();
       if (round > 0) samples.get(contender.name).push(sample);
     }
+  }
+  if (machineStart) {
+    const end = machineNow();
+    for (const key of Object.keys(machine)) machine[key] = end[key] - machineStart[key];
   }
   pidusage.clear();
   // Busy-box rounds, not in any figure above: the native readers while busy loops hold every CPU.
@@ -436,6 +459,13 @@ export async function run({ procs, runs = 15, lib, procRoot = '/proc' }) {
     'CPU ms: user + system time of every thread of the reader (and of reaped children for ps, at 10 ms granularity).',
     'Floor (c) opens every stat once before its timed round, then lists /proc and preads each kept handle (opening only new PIDs).',
     `Open-file limit of this bench and its floors (soft/hard): ${nofileLimit().soft}/${nofileLimit().hard}.`,
+    ...(machine.wallMs > 0
+      ? [
+          `Other processes on this machine (kernel threads included, whatever PID namespace this bench runs in) used ` +
+            `${fmt(Math.max(0, machine.busyMs - machine.oursMs) / (machine.wallMs / 1000))} ms of CPU per second of these rounds ` +
+            `(${((100 * Math.max(0, machine.busyMs - machine.oursMs)) / (availableParallelism() * machine.wallMs)).toFixed(0)}% of its ${availableParallelism()} CPUs; /proc/stat, 10 ms ticks).`,
+        ]
+      : []),
     '',
   ];
   if (figures[NATIVE_STEADY] !== undefined) {
