@@ -5,12 +5,13 @@
 // how long every task ran on the machine's CPUs inside it: the JS thread, this process's other
 // threads (the reader, V8's workers), and other processes by name (kernel threads included,
 // which a PID namespace would hide from the bench's own schedstat split). Needs perf and the
-// scheduler's tracepoints (root, tracefs); uses the library `npm run bench` bundled into bench/bin.
+// scheduler's tracepoints (root, tracefs); bundles the library into bench/bin as `npm run bench` does.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { bundleLibrary } from './bundle.mjs';
 import { startFarm } from './farm.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -82,9 +83,8 @@ export function heldInGap(intervals, ours, pid, fromUs, toUs) {
 
 async function main() {
   const options = parseArgs(process.argv.slice(2));
-  const lib = join(here, 'bin', 'proctop-lib.mjs');
-  if (!existsSync(lib)) fail(`${lib} is missing: run \`npm run bench -- --only snapshot\` once to bundle the library`);
   if (spawnSync('perf', ['--version'], { stdio: 'ignore' }).status !== 0) fail('perf is not installed (Debian: apt-get install linux-perf)');
+  const { lib: proctop, path: lib } = await bundleLibrary();
   const work = mkdtempSync(join(tmpdir(), 'proctop-sched-'));
   const farm = options.procs > 0 ? await startFarm(options.procs) : null;
   try {
@@ -100,6 +100,8 @@ async function main() {
     if (script.status !== 0) fail(`perf script failed: ${script.stderr.trim().split('\n').at(-1)}`);
     const { pid, rounds } = JSON.parse(readFileSync(out, 'utf8'));
     const { intervals, ours } = onCpuIntervals(script.stdout, pid);
+    // Task names are other users' text: shown through proctop's sanitizer, as proctop shows them.
+    const { sanitizeText } = proctop;
     console.log(`${options.steady ? 'Steady refreshes' : 'First snapshots (a fresh reader each)'} of ${rounds[0]?.processes ?? 0} processes, ${rounds.length} rounds; each round's longest gap of a 1 ms timer and the time (ms) each task ran on the CPUs inside it:`);
     let ownLongest = 0;
     let longest = 0;
@@ -109,7 +111,7 @@ async function main() {
       const othersUs = [...held].filter(([label]) => label !== 'idle' && label !== 'JS thread' && !label.startsWith('ours: ')).reduce((sum, [, us]) => sum + us, 0);
       longest = Math.max(longest, gapUs);
       if (othersUs < OTHERS_NEGLIGIBLE_US) ownLongest = Math.max(ownLongest, gapUs);
-      const parts = [...held].sort((a, b) => b[1] - a[1]).map(([label, us]) => `${label} ${(us / 1000).toFixed(1)}`);
+      const parts = [...held].sort((a, b) => b[1] - a[1]).map(([label, us]) => `${sanitizeText(label)} ${(us / 1000).toFixed(1)}`);
       console.log(`  round ${round.round}: gap ${(gapUs / 1000).toFixed(1)} ms, ${((round.gapFromUs - round.startUs) / 1000).toFixed(0)} ms into the ${((round.endUs - round.startUs) / 1000).toFixed(0)} ms run: ${parts.join(', ')}`);
     }
     console.log(

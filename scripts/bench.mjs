@@ -8,10 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
-import { BUNDLE_OPTIONS } from './esbuild-options.mjs';
 import { startFarm } from '../bench/farm.mjs';
-import { binDir } from '../bench/compile.mjs';
+import { bundleLibrary } from '../bench/bundle.mjs';
 import { run as runSnapshotSection } from '../bench/snapshot.mjs';
 import { checkCapacity, raiseNofileLimit } from '../bench/machine.mjs';
 import { summaryTable } from '../bench/summary.mjs';
@@ -55,13 +53,6 @@ function withTimeout(name, promise) {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** Bundles the library into bench/bin (not dist/, which `npm test` rebuilds concurrently). */
-async function bundleLibrary() {
-  const outfile = join(binDir, 'proctop-lib.mjs');
-  await build({ ...BUNDLE_OPTIONS, entryPoints: [join(root, 'src/index.ts')], outfile });
-  return import(pathToFileURL(outfile).href);
-}
-
 /** Set in the child that runs inside the soak's own PID namespace. */
 const IN_NAMESPACE = 'PROCTOP_BENCH_PID_NAMESPACE';
 
@@ -101,7 +92,7 @@ if (capacity.problems.length > 0) {
   for (const problem of capacity.problems) console.error(`proctop bench: ${problem}`);
   process.exit(1);
 }
-const lib = await bundleLibrary();
+const { lib } = await bundleLibrary();
 
 let farm = null;
 let stopping = false;

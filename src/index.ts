@@ -10,6 +10,8 @@ export type * from './sys/types.js';
 export { createCollector, createJsCollector, createNativeCollector } from './sys/collector.js';
 export type { CollectorOptions, CollectorChoice, BackendName } from './sys/collector.js';
 export { preferShortTimeslice, SHORT_TIMESLICE_NS } from './sys/first-read.js';
+// The one sanitizer proctop shows other users' text through (process names, argv, paths).
+export { sanitizeText, sanitizeLines } from './output/sanitize.js';
 export type { TimesliceResult } from './sys/first-read.js';
 export { parseDuration, formatDuration } from './util/duration.js';
 export { snapshot } from './sampler/one-shot.js';

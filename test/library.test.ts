@@ -49,9 +49,14 @@ describe('the library', () => {
     for (const internal of ['JsSnapshotReader', 'listFdsJs', 'decodeIpv4Hex', 'parseInetTable', 'recordingSignaller', 'createSignaller']) {
       expect(names).not.toContain(internal);
     }
-    for (const api of ['listFds', 'killMany', 'killTargets', 'createCollector', 'Sampler', 'terminateTree', 'listPorts', 'reniceMany', 'stopMany', 'parseLadder', 'preferShortTimeslice']) {
+    for (const api of ['listFds', 'killMany', 'killTargets', 'createCollector', 'Sampler', 'terminateTree', 'listPorts', 'reniceMany', 'stopMany', 'parseLadder', 'preferShortTimeslice', 'sanitizeText']) {
       expect(names).toContain(api);
     }
+  });
+
+  it('sanitizeText shows control bytes and undecodable bytes escaped, other text as it was', () => {
+    expect(lib.sanitizeText('evil\x1b]0;pwned\x07 näme \udcff')).toBe('evil\\x1b]0;pwned\\x07 näme \\xff');
+    expect(lib.sanitizeLines('a\x1b\nb')).toBe('a\\x1b\nb');
   });
 
   it('runs the README example as written: the fd snapshot of itself, TERM to its two sleepers', async () => {
