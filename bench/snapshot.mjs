@@ -128,6 +128,70 @@ function threadRole(tid) {
 }
 
 /**
+ * The threads of every other process on the machine (not this process, not its descendants: the
+ * farm, the floors), each with a kept handle on its schedstat, so a gap of the event loop can name
+ * who else held the CPUs (kernel threads among them). Null when /proc shows none (a PID namespace).
+ * Read every millisecond in the diagnostic rounds only: ~100 preads a tick.
+ * @returns {{ read: () => Map<number, number>, comm: (tid: number) => string, close: () => void } | null}
+ */
+function openOtherTasks() {
+  const parentOf = new Map();
+  for (const name of readdirSync('/proc')) {
+    if (!/^[1-9]\d*$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
+      parentOf.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const ours = (pid) => {
+    for (let at = pid, hops = 0; at > 1 && hops < 64; at = parentOf.get(at) ?? 0, hops++) if (at === process.pid) return true;
+    return false;
+  };
+  const tasks = [];
+  for (const pid of parentOf.keys()) {
+    if (ours(pid)) continue;
+    let tids = [];
+    try {
+      tids = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue;
+    }
+    for (const tid of tids) {
+      try {
+        const fd = openSync(`/proc/${pid}/task/${tid}/schedstat`, 'r');
+        tasks.push({ tid: Number(tid), fd, comm: readFileSync(`/proc/${pid}/task/${tid}/comm`, 'latin1').trim() });
+      } catch {
+        // gone meanwhile
+      }
+    }
+  }
+  if (tasks.length === 0) return null;
+  const buffer = Buffer.alloc(128);
+  return {
+    read() {
+      const runNs = new Map();
+      for (const task of tasks) {
+        try {
+          runNs.set(task.tid, Number(buffer.toString('latin1', 0, readSync(task.fd, buffer, 0, buffer.length, 0)).split(' ')[0]));
+        } catch {
+          // ended (ESRCH): it ran no more
+        }
+      }
+      return runNs;
+    },
+    comm: (tid) => tasks.find((task) => task.tid === tid)?.comm ?? String(tid),
+    close() {
+      for (const task of tasks) closeSync(task.fd);
+    },
+  };
+}
+
+/** Set while the diagnostic rounds run: the machine's other tasks, read at every tick of watchLongestGap. */
+let otherTasks = null;
+
+/**
  * Watches the event loop with a 1 ms timer and keeps its longest gap with what the JS thread did
  * meanwhile: ran (its own synchronous work: the completion callback, decoding, GC) or waited for a
  * CPU (the machine's other load), and the longest the JS thread ran within one gap (heldMs: the
@@ -141,22 +205,30 @@ function watchLongestGap() {
   let lastSched = schedstat();
   let lastThreads = threadSchedstats();
   let lastIdle = cpuIdleUs?.() ?? null;
-  let longest = { gapMs: 0, runMs: 0, waitMs: 0, threads: new Map(), idleMs: null };
+  let lastOthers = otherTasks?.read() ?? null;
+  let longest = { gapMs: 0, runMs: 0, waitMs: 0, threads: new Map(), idleMs: null, others: new Map() };
   let heldMs = 0;
   const timer = setInterval(() => {
     const now = performance.now();
     const sched = schedstat();
     const threads = threadSchedstats();
     const idle = cpuIdleUs?.() ?? null;
+    const others = otherTasks?.read() ?? null;
     const runMs = sched.runMs - lastSched.runMs;
     if (now - last > longest.gapMs) {
+      const otherRan = new Map();
+      for (const [tid, runNs] of others ?? []) {
+        const ms = (runNs - (lastOthers?.get(tid) ?? runNs)) / 1e6;
+        if (ms > 0) otherRan.set(tid, ms);
+      }
       const ran = new Map();
       for (const [tid, figures] of threads) {
         const before = lastThreads.get(tid);
         if (tid !== process.pid) ran.set(tid, (figures.runNs - (before?.runNs ?? figures.runNs)) / 1e6);
       }
-      longest = { gapMs: now - last, runMs, waitMs: sched.waitMs - lastSched.waitMs, threads: ran, idleMs: idle !== null && lastIdle !== null ? (idle - lastIdle) / 1000 : null };
+      longest = { gapMs: now - last, runMs, waitMs: sched.waitMs - lastSched.waitMs, threads: ran, idleMs: idle !== null && lastIdle !== null ? (idle - lastIdle) / 1000 : null, others: otherRan };
     }
+    lastOthers = others;
     heldMs = Math.max(heldMs, runMs);
     last = now;
     lastSched = sched;
@@ -171,7 +243,13 @@ function watchLongestGap() {
       const role = threadRole(tid);
       held[role] = (held[role] ?? 0) + ms;
     }
-    return { gapMs: longest.gapMs, runMs: longest.runMs, waitMs: longest.waitMs, heldMs, held, idleMs: longest.idleMs };
+    // Other processes' threads by name (a thread's time is accounted when it is switched out or at a tick: coarse, like the rest).
+    const others = {};
+    for (const [tid, ms] of longest.others) {
+      const comm = otherTasks?.comm(tid) ?? String(tid);
+      others[comm] = (others[comm] ?? 0) + ms;
+    }
+    return { gapMs: longest.gapMs, runMs: longest.runMs, waitMs: longest.waitMs, heldMs, held, idleMs: longest.idleMs, others };
   };
 }
 
@@ -397,12 +475,15 @@ export async function run({ procs, runs = 15, lib, procRoot = '/proc' }) {
   // Diagnostic rounds, not in any figure above: the same native runs and idle windows, watched
   // with schedstat to tell the reader's own stalls from the machine's.
   const watched = new Map([NATIVE_FIRST, NATIVE_STEADY, IDLE].map((name) => [name, []]));
+  otherTasks = schedstat ? openOtherTasks() : null;
   for (let round = 0; round < Math.min(runs, DIAGNOSTIC_ROUNDS) && schedstat; round++) {
     for (const contender of contenders.filter((c) => watched.has(c.name))) {
       await settle();
       watched.get(contender.name).push(await contender.once({ watch: true }));
     }
   }
+  otherTasks?.close();
+  otherTasks = null;
 
   const figures = {};
   const rows = [];
@@ -438,7 +519,12 @@ export async function run({ procs, runs = 15, lib, procRoot = '/proc' }) {
       gap.idleMs === null || gap.idleMs === undefined
         ? `${left.toFixed(1)} ms of the ${availableParallelism()} CPUs' time left to other processes (or idle)`
         : `of the ${availableParallelism()} CPUs' time left, ${Math.max(0, left - gap.idleMs).toFixed(1)} ms went to other processes and ${Math.min(left, gap.idleMs).toFixed(1)} ms was idle (cpuidle)`;
-    return `${parts.length ? parts.join(', ') : 'no other thread of this process'}; ${whose}`;
+    const named = Object.entries(gap.others ?? {})
+      .filter(([, ms]) => ms >= 0.1)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 4)
+      .map(([comm, ms]) => `${lib.sanitizeText(comm)} ${ms.toFixed(1)} ms`);
+    return `${parts.length ? parts.join(', ') : 'no other thread of this process'}; ${whose}${named.length ? ` (by name: ${named.join(', ')})` : ''}`;
   };
   const floorA = figures[FLOOR_A];
   const floorB = figures[FLOOR_B];
