@@ -145,8 +145,12 @@ function openOtherTasks() {
       // gone meanwhile
     }
   }
+  /** This process or one of its descendants (the walk up stops at PID 1, or after 64 generations). */
   const ours = (pid) => {
-    for (let at = pid, hops = 0; at > 1 && hops < 64; at = parentOf.get(at) ?? 0, hops++) if (at === process.pid) return true;
+    for (let at = pid, hops = 0; at > 0 && hops < 64; at = parentOf.get(at) ?? 0, hops++) {
+      if (at === process.pid) return true;
+      if (at === 1) break;
+    }
     return false;
   };
   const tasks = [];
