@@ -10,7 +10,7 @@ import { createJsCollector, createNativeCollector } from '../src/sys/collector.j
 import type { Collector, ProcessExtras, ProcessInspection, RawProcess, Snapshot } from '../src/sys/types.js';
 import { inspectProcess } from '../src/sys/js/inspect.js';
 import { fieldWarnings } from '../src/inspect/inspect-document.js';
-import { killStartedChildren, startBusyLoop, startChild, startSleeper, startWriter, waitFor } from './helpers/children.js';
+import { killStartedChildren, killWithDescendants, startBusyLoop, startChild, startSleeper, startWriter, waitFor } from './helpers/children.js';
 import { builtCliPath, repoRoot, runNode, startTimeOf } from './helpers/cli.js';
 import { startFdsHolder } from './helpers/fds-holder.js';
 import { createProcFixture, limitsText, PITFALL_PROCESSES, type FixtureProcess, type ProcFixture } from './helpers/proc-fixture.js';
@@ -42,13 +42,8 @@ function trackForCleanup(pid: number): void {
   spawnedPids.add(pid);
 }
 afterEach(() => {
-  for (const pid of spawnedPids) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
+  // A spawned session leader's own children (its shell's sleeper) go too.
+  for (const pid of spawnedPids) killWithDescendants(pid);
   spawnedPids.clear();
 });
 

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, realpathSync, statSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { isAlive, killStartedChildren, startChild, waitFor } from './helpers/children.js';
+import { isAlive, killStartedChildren, killWithDescendants, startChild, waitFor } from './helpers/children.js';
 import { builtCliPath, readJsonLines, runCli, startTimeOf, type CliRun } from './helpers/cli.js';
 import { schemaValidator } from './helpers/schema.js';
 
@@ -18,13 +18,8 @@ beforeAll(async () => {
   cli = await builtCliPath();
 }, 120_000);
 afterEach(async () => {
-  for (const pid of runChildren) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone already
-    }
-  }
+  // With what they started in turn (a shell's sleeper).
+  for (const pid of runChildren) killWithDescendants(pid);
   runChildren.clear();
   await killStartedChildren();
 });

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 
 // Every child a test starts is tracked here so that afterEach/afterAll can kill exactly those
@@ -29,11 +30,80 @@ export function startBusyLoop(): ChildProcess {
   return startChild(process.execPath, ['-e', BUSY_LOOP_SCRIPT]);
 }
 
-/** Kills every child this test file started (SIGKILL; they are ours). */
+/** The start time (field 22 of /proc/PID/stat) of pid, or null when it is gone. */
+function startTimeOf(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Every descendant of pid with its start time, from /proc/PID/task/TID/children (what each of
+ * its threads forked); [] where the kernel keeps no such file. A test's child may start its own
+ * (a shell's sleeper): killing only the child would leave those to sleep out their time under
+ * PID 1.
+ */
+function descendantsOf(pid: number, depth = 0): { pid: number; start: string }[] {
+  if (depth > 16) return [];
+  const found: { pid: number; start: string }[] = [];
+  let tasks: string[] = [];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return found;
+  }
+  for (const tid of tasks) {
+    let children: number[] = [];
+    try {
+      children = readFileSync(`/proc/${pid}/task/${tid}/children`, 'latin1').split(' ').filter(Boolean).map(Number);
+    } catch {
+      continue;
+    }
+    for (const child of children) {
+      const start = startTimeOf(child);
+      if (start === null) continue;
+      found.push({ pid: child, start }, ...descendantsOf(child, depth + 1));
+    }
+  }
+  return found;
+}
+
+/** SIGKILLs each process of the list, by PID, only while its start time is still the one given. */
+function killIfSame(processes: readonly { pid: number; start: string }[]): void {
+  for (const { pid, start } of processes) {
+    if (pid > 1 && startTimeOf(pid) === start) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+}
+
+/**
+ * SIGKILLs a process the test started some other way (a detached session leader, say) and every
+ * descendant of it, by PID.
+ */
+export function killWithDescendants(pid: number): void {
+  const start = startTimeOf(pid);
+  if (start === null) return;
+  killIfSame([{ pid, start }, ...descendantsOf(pid)]);
+}
+
+/**
+ * Kills every child this test file started and what they started in turn (SIGKILL, by PID; they
+ * are ours: a descendant is signalled only while its start time is the one seen before the kill).
+ */
 export async function killStartedChildren(): Promise<void> {
   const waits: Promise<void>[] = [];
+  const descendants: { pid: number; start: string }[] = [];
   for (const child of started) {
     if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+      descendants.push(...descendantsOf(child.pid));
       waits.push(new Promise((resolve) => child.once('exit', () => resolve())));
       try {
         child.kill('SIGKILL');
@@ -42,6 +112,7 @@ export async function killStartedChildren(): Promise<void> {
       }
     }
   }
+  killIfSame(descendants);
   await Promise.race([Promise.all(waits), new Promise((r) => setTimeout(r, 5000))]);
   started.clear();
 }
