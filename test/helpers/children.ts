@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { startTimeOf } from './cli.js';
 
 // Every child a test starts is tracked here so that afterEach/afterAll can kill exactly those
 // (by PID, never by name) even when the test fails.
@@ -30,11 +31,10 @@ export function startBusyLoop(): ChildProcess {
   return startChild(process.execPath, ['-e', BUSY_LOOP_SCRIPT]);
 }
 
-/** The start time (field 22 of /proc/PID/stat) of pid, or null when it is gone. */
-function startTimeOf(pid: number): string | null {
+/** The start time of pid (helpers/cli.ts's startTimeOf), or null when it is gone. */
+function startTimeOrNull(pid: number): number | null {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+    return startTimeOf(pid);
   } catch {
     return null;
   }
@@ -46,9 +46,9 @@ function startTimeOf(pid: number): string | null {
  * (a shell's sleeper): killing only the child would leave those to sleep out their time under
  * PID 1.
  */
-function descendantsOf(pid: number, depth = 0): { pid: number; start: string }[] {
+function descendantsOf(pid: number, depth = 0): { pid: number; start: number }[] {
   if (depth > 16) return [];
-  const found: { pid: number; start: string }[] = [];
+  const found: { pid: number; start: number }[] = [];
   let tasks: string[] = [];
   try {
     tasks = readdirSync(`/proc/${pid}/task`);
@@ -63,7 +63,7 @@ function descendantsOf(pid: number, depth = 0): { pid: number; start: string }[]
       continue;
     }
     for (const child of children) {
-      const start = startTimeOf(child);
+      const start = startTimeOrNull(child);
       if (start === null) continue;
       found.push({ pid: child, start }, ...descendantsOf(child, depth + 1));
     }
@@ -72,9 +72,9 @@ function descendantsOf(pid: number, depth = 0): { pid: number; start: string }[]
 }
 
 /** SIGKILLs each process of the list, by PID, only while its start time is still the one given. */
-function killIfSame(processes: readonly { pid: number; start: string }[]): void {
+function killIfSame(processes: readonly { pid: number; start: number }[]): void {
   for (const { pid, start } of processes) {
-    if (pid > 1 && startTimeOf(pid) === start) {
+    if (pid > 1 && startTimeOrNull(pid) === start) {
       try {
         process.kill(pid, 'SIGKILL');
       } catch {
@@ -89,7 +89,7 @@ function killIfSame(processes: readonly { pid: number; start: string }[]): void 
  * descendant of it, by PID.
  */
 export function killWithDescendants(pid: number): void {
-  const start = startTimeOf(pid);
+  const start = startTimeOrNull(pid);
   if (start === null) return;
   killIfSame([{ pid, start }, ...descendantsOf(pid)]);
 }
@@ -100,7 +100,7 @@ export function killWithDescendants(pid: number): void {
  */
 export async function killStartedChildren(): Promise<void> {
   const waits: Promise<void>[] = [];
-  const descendants: { pid: number; start: string }[] = [];
+  const descendants: { pid: number; start: number }[] = [];
   for (const child of started) {
     if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
       descendants.push(...descendantsOf(child.pid));
