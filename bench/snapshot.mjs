@@ -136,11 +136,10 @@ function threadRole(tid) {
  */
 function openOtherTasks() {
   const parentOf = new Map();
-  for (const name of readdirSync('/proc')) {
-    if (!/^[1-9]\d*$/.test(name)) continue;
+  for (const pid of listPids('/proc')) {
     try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
-      parentOf.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+      const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+      parentOf.set(pid, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
     } catch {
       // gone meanwhile
     }
