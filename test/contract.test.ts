@@ -1,7 +1,7 @@
 // One contract, every backend: the native addon and the JS fallback must read the same /proc
 // into the same records. Never skipped: a missing addon fails the native half loudly.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdtempSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { chmodSync, closeSync, constants, copyFileSync, mkdtempSync, openSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -171,6 +171,36 @@ describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
       expect(snap.system.cpus).toHaveLength(2);
       expect(snap.system.clockTicks).toBeGreaterThan(0);
       expect(snap.system.pageSize).toBeGreaterThanOrEqual(4096);
+    });
+  });
+
+  describe('stamps', () => {
+    let fixture: ProcFixture | undefined;
+    afterAll(() => fixture?.cleanup());
+
+    it('stamps a read when every process\'s figures are in, before it reads a new identity\'s command line', async () => {
+      fixture = await createProcFixture({ processes: [{ pid: 1, comm: 'init' }, { pid: 4242, comm: 'late', argv: ['placeholder'] }] });
+      // Its command line is a FIFO: reading it waits for the writer this test opens later.
+      const cmdline = join(fixture.root, '4242', 'cmdline');
+      unlinkSync(cmdline);
+      execFileSync('mkfifo', [cmdline]);
+      const reading = create(fixture.root).snapshot();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      // Non-blocking: ENXIO until the reader has the FIFO open (bounded by waitFor).
+      const fd = await waitForValue(async () => {
+        try {
+          return openSync(cmdline, constants.O_WRONLY | constants.O_NONBLOCK);
+        } catch {
+          return null;
+        }
+      });
+      const released = monotonicNowMs();
+      writeSync(fd, 'late\0--flag\0');
+      closeSync(fd);
+      const snap = await reading;
+      expect(byPid(snap, 4242)?.argv).toEqual(['late', '--flag']);
+      expect(snap.readStartMonotonicMs).toBeLessThanOrEqual(snap.monotonicMs);
+      expect(snap.monotonicMs).toBeLessThan(released);
     });
   });
 

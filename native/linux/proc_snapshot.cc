@@ -200,6 +200,13 @@ void ProcSnapshotReader::CloseHandle(Tracked& tracked) {
   gKeptHandles.fetch_sub(1, std::memory_order_relaxed);
 }
 
+void ProcSnapshotReader::DropReservedHandle(int fd) {
+  if (fd < 0) return;
+  close(fd);
+  --handles_.kept;
+  gKeptHandles.fetch_sub(1, std::memory_order_relaxed);
+}
+
 void ProcSnapshotReader::Release(Tracked& tracked, std::vector<uint32_t>& freedSlots) {
   CloseHandle(tracked);
   freeSlots_.push_back(tracked.slot);
@@ -378,63 +385,98 @@ SnapshotRecord ProcSnapshotReader::Read() {
     const bool commChanged = tracked != tracked_.end() &&
                              (tracked->second.details->comm.size() != stat.commLength ||
                               std::memcmp(tracked->second.details->comm.data(), stat.comm, stat.commLength) != 0);
-    if (tracked == tracked_.end() || commChanged || tracked->second.retryDetails) {
-      // New identity, or exec() kept pid+starttime but changed comm: read the slow fields.
-      auto details = std::make_shared<ProcessDetails>();
-      details->comm.assign(stat.comm, stat.commLength);
-      struct stat dirStat {};
-      if (fstatat(rootFd, name, &dirStat, 0) != 0) {  // gone since its stat was read
-        dropOpened();
-        continue;
-      }
-      details->uid = dirStat.st_uid;
-      details->user = UserName(dirStat.st_uid);
-      if (!figures.isKernelThread) {
-        std::memcpy(path + nameLength, "/cmdline", 9);
-        int rc = ReadWholeFileAt(rootFd, path, cmdline, FileEnd::ShortRead);
-        if (rc == -ENOENT || rc == -ESRCH) {  // exited meanwhile
-          dropOpened();
-          continue;
-        }
-        if (rc == 0) details->argv = SplitCommandLine(cmdline);  // EACCES: argv stays empty
-        std::memcpy(path + nameLength, "/exe", 5);
-        details->hasExe = ReadLinkAt(rootFd, path, details->exe);
-      }
-      if (tracked == tracked_.end()) {
-        Tracked fresh;
-        fresh.startTime = record.startTime;
-        fresh.slot = TakeSlot();
-        tracked = tracked_.emplace(pid, std::move(fresh)).first;
-      }
-      // exec() sets the new comm before the new command line exists: an empty one read in
-      // that instant is read again next time rather than kept for the process's lifetime.
-      tracked->second.retryDetails = details->argv.empty() && !figures.isKernelThread && figures.state != 'Z';
-      tracked->second.details = std::move(details);
-      record.detailsFresh = true;
-    }
+    // A handle opened here is kept or closed now: a first read of 20,000 processes would
+    // otherwise hold every one it cannot keep open until the second pass.
     if (openedFd >= 0) {
-      // The start time just read through this handle is the identity it stays bound to.
       if (handles_.enabled && gKeptHandles.load(std::memory_order_relaxed) < handles_.budget) {
-        tracked->second.statFd = openedFd;
         ++handles_.kept;
         gKeptHandles.fetch_add(1, std::memory_order_relaxed);
-        openedFd = -1;
       } else {
         dropOpened();
         if (handles_.enabled) ++unkeptCount;
       }
     }
+    if (tracked == tracked_.end() || commChanged || tracked->second.retryDetails) {
+      // New identity, or exec() kept pid+starttime but changed comm: its slow fields are read in
+      // the second pass, once every process's figures are in.
+      Pending& later = pending_.emplace_back();
+      later.pid = pid;
+      std::memcpy(later.name, name, nameLength + 1);
+      later.nameLength = nameLength;
+      later.record = std::move(record);
+      later.comm.assign(stat.comm, stat.commLength);
+      later.statFd = openedFd;
+      continue;
+    }
     Tracked& kept = tracked->second;
+    // The start time just read through this handle is the identity it stays bound to.
+    if (openedFd >= 0) kept.statFd = openedFd;
     kept.seenGeneration = generation;
     listed.push_back(static_cast<uint64_t>(pid) << 32 | kept.slot);
-    // Most processes sleep between two refreshes: only a new, changed or exec'd one is reported.
-    if (record.detailsFresh || kept.figures != figures) {
+    // Most processes sleep between two refreshes: only a changed one is reported.
+    if (kept.figures != figures) {
       kept.figures = figures;
       record.details = kept.details;
       record.cacheSlot = kept.slot;
       snapshot.changed.push_back(std::move(record));
     }
   }
+  // The figures are all in: the system's are read next to them, and the snapshot's stamps end
+  // here, so rates are timed over the pass that read them, not over the details read next.
+  std::vector<std::string> systemWarnings;
+  ReadSystemInfo(rootFd, procRoot_, snapshot.system, systemWarnings);
+  snapshot.timestampMs = static_cast<double>(static_cast<long long>(ClockMs(CLOCK_REALTIME)));
+  snapshot.monotonicMs = ClockMs(CLOCK_MONOTONIC);
+
+  // Second pass: owner, command line and executable of new (and exec'd) identities.
+  for (Pending& later : pending_) {
+    const char* name = later.name;
+    const size_t nameLength = later.nameLength;
+    std::memcpy(path, name, nameLength);
+    ProcessRecord& record = later.record;
+    const ProcessFigures& figures = record.figures;
+    auto details = std::make_shared<ProcessDetails>();
+    details->comm = std::move(later.comm);
+    struct stat dirStat {};
+    if (fstatat(rootFd, name, &dirStat, 0) != 0) {  // gone since its stat was read
+      DropReservedHandle(later.statFd);
+      continue;
+    }
+    details->uid = dirStat.st_uid;
+    details->user = UserName(dirStat.st_uid);
+    if (!figures.isKernelThread) {
+      std::memcpy(path + nameLength, "/cmdline", 9);
+      int rc = ReadWholeFileAt(rootFd, path, cmdline, FileEnd::ShortRead);
+      if (rc == -ENOENT || rc == -ESRCH) {  // exited meanwhile
+        DropReservedHandle(later.statFd);
+        continue;
+      }
+      if (rc == 0) details->argv = SplitCommandLine(cmdline);  // EACCES: argv stays empty
+      std::memcpy(path + nameLength, "/exe", 5);
+      details->hasExe = ReadLinkAt(rootFd, path, details->exe);
+    }
+    auto tracked = tracked_.find(later.pid);
+    if (tracked == tracked_.end()) {
+      Tracked fresh;
+      fresh.startTime = record.startTime;
+      fresh.slot = TakeSlot();
+      tracked = tracked_.emplace(later.pid, std::move(fresh)).first;
+    }
+    Tracked& kept = tracked->second;
+    // exec() sets the new comm before the new command line exists: an empty one read in
+    // that instant is read again next time rather than kept for the process's lifetime.
+    kept.retryDetails = details->argv.empty() && !figures.isKernelThread && figures.state != 'Z';
+    kept.details = std::move(details);
+    if (later.statFd >= 0) kept.statFd = later.statFd;
+    kept.seenGeneration = generation;
+    listed.push_back(static_cast<uint64_t>(later.pid) << 32 | kept.slot);
+    kept.figures = figures;
+    record.detailsFresh = true;
+    record.details = kept.details;
+    record.cacheSlot = kept.slot;
+    snapshot.changed.push_back(std::move(record));
+  }
+  pending_.clear();
   Evict(generation, snapshot.freedSlots);
 
   // readdir of /proc is in pid order already; fixture trees on other filesystems are not.
@@ -451,9 +493,7 @@ SnapshotRecord ProcSnapshotReader::Read() {
                                 " processes (" + std::to_string(handles_.reserve) +
                                 " descriptors left free for the rest of proctop); the others are reopened every refresh");
   }
-  ReadSystemInfo(rootFd, procRoot_, snapshot.system, snapshot.warnings);
-  snapshot.timestampMs = static_cast<double>(static_cast<long long>(ClockMs(CLOCK_REALTIME)));
-  snapshot.monotonicMs = ClockMs(CLOCK_MONOTONIC);
+  snapshot.warnings.insert(snapshot.warnings.end(), systemWarnings.begin(), systemWarnings.end());
   return snapshot;
 }
 

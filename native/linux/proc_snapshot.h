@@ -136,13 +136,16 @@ struct ProcessRecord {
  * then changed (rows to replace or add), then lists the rows of order.
  */
 struct SnapshotRecord {
-  /** CLOCK_REALTIME when the read finished, epoch ms. */
+  /** CLOCK_REALTIME when the figures were all in, epoch ms (see monotonicMs). */
   double timestampMs = 0;
-  /** CLOCK_MONOTONIC when the read finished, ms. */
+  /**
+   * CLOCK_MONOTONIC when the figures were all in, ms: every process's stat and the system's
+   * figures, read in a first pass; the details of new identities are read after it.
+   */
   double monotonicMs = 0;
   /**
    * CLOCK_MONOTONIC when the pass over the processes began (after the reader's one-off set-up), ms:
-   * each process was read between this and monotonicMs, so rates can be timed between two reads'
+   * each process's figures were read between this and monotonicMs, so rates can be timed between two reads'
    * midpoints (a first read is several times longer than the next).
    */
   double readStartMonotonicMs = 0;
@@ -231,8 +234,25 @@ class ProcSnapshotReader {
     ProcessFigures figures;
   };
 
+  /**
+   * A process whose stat was read in a read's first pass and whose details (owner, command line,
+   * executable) are read in its second: a new identity, an exec'd one or one to read again.
+   */
+  struct Pending {
+    int pid = 0;
+    /** Its /proc entry's name (the pid's digits), NUL-terminated. */
+    char name[12] = {};
+    size_t nameLength = 0;
+    ProcessRecord record;
+    std::string comm;
+    /** A stat handle opened in the first pass and counted as kept (-1: none). */
+    int statFd = -1;
+  };
+
   const std::string& UserName(uid_t uid);
   uint32_t TakeSlot();
+  /** Closes a handle counted as kept that no identity took after all. */
+  void DropReservedHandle(int fd);
   /** Ends an identity: closes its handle and frees its slot (reported in freedSlots). */
   void Release(Tracked& tracked, std::vector<uint32_t>& freedSlots);
   void CloseHandle(Tracked& tracked);
@@ -250,6 +270,8 @@ class ProcSnapshotReader {
   std::unordered_map<int, Tracked> tracked_;
   std::unordered_map<uid_t, std::string> userNames_;
   std::vector<uint32_t> freeSlots_;
+  /** The read's second pass (kept from read to read for its capacity). */
+  std::vector<Pending> pending_;
   uint32_t nextSlot_ = 0;
   StatHandleStats handles_;
   bool budgetSet_ = false;

@@ -8,7 +8,7 @@ export function monotonicNowMs(): number {
 }
 
 /**
- * The middle of a snapshot's read, on the monotonic clock: what rates are timed from. Processes are
+ * The middle of a snapshot's read, on the monotonic clock: what rates are timed from. Processes' figures are
  * read one after another between the read's start and end, in the same order each time, so a
  * process's own window between two reads differs from the midpoints' gap by at most half the
  * difference of the two reads' lengths (from the ends, by up to the whole difference).

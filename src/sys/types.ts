@@ -95,13 +95,18 @@ export interface SystemInfo {
 
 /** Everything one refresh reads. */
 export interface Snapshot {
-  /** Wall clock when the read finished, Unix epoch ms. */
+  /** Wall clock when the read's figures were all in, Unix epoch ms (see monotonicMs). */
   readonly timestampMs: number;
-  /** Monotonic clock when the read finished, ms. */
+  /**
+   * Monotonic clock when the read's figures were all in, ms: every process's stat and the
+   * system's figures. Both backends read those in a first pass and the details of new (and
+   * exec'd) identities (owner, command line, executable) after it, so a first read's rates are
+   * timed over the pass that read the figures, not over the slower details.
+   */
   readonly monotonicMs: number;
   /**
-   * Monotonic clock when the read's pass over the processes began, ms: each process was read
-   * between this and monotonicMs. Rates are timed between two reads' midpoints (snapshotMidMs): a
+   * Monotonic clock when the read's pass over the processes began, ms: each process's figures
+   * were read between this and monotonicMs. Rates are timed between two reads' midpoints (snapshotMidMs): a
    * first read takes several times as long as the next, so timing from the ends would credit the
    * processes read early in it with a window shorter than theirs, by up to the difference.
    */

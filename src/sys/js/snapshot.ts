@@ -51,14 +51,25 @@ export class JsSnapshotReader {
     this.concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
   }
 
-  /** Reads every process plus system figures. Rejects only when the proc root itself is unreadable. */
+  /**
+   * Reads every process plus system figures. Rejects only when the proc root itself is unreadable.
+   * Like the native reader, in two passes: every process's stat and the system's figures first
+   * (the snapshot's stamps end there, so rates are timed over the pass that read them), then the
+   * owner, command line and executable of new (and exec'd) identities.
+   */
   async snapshot(): Promise<Snapshot> {
     const readStartMonotonicMs = monotonicNowMs();
-    const [names, system] = await Promise.all([this.files.listDir(this.procRoot), readSystemInfo(this.files, this.procRoot)]);
+    const names = await this.files.listDir(this.procRoot);
     const pids = names.filter((name) => /^[1-9]\d*$/.test(name)).map(Number);
+    const stats = await mapBounded(pids, this.concurrency, (pid) => this.readFigures(pid));
+    const system = await readSystemInfo(this.files, this.procRoot);
+    const timestampMs = Date.now();
+    const monotonicMs = monotonicNowMs();
     const nextDetails = new Map<string, IdentityDetails>();
     const skips = new Map<Skip, number>();
-    const results = await mapBounded(pids, this.concurrency, (pid) => this.readProcess(pid, system, nextDetails));
+    const results = await mapBounded(stats, this.concurrency, async (figures): Promise<RawProcess | Skip> =>
+      typeof figures === 'string' ? figures : this.withDetails(figures.pid, figures.stat, system, nextDetails),
+    );
     const processes: RawProcess[] = [];
     for (const result of results) {
       if (typeof result === 'string') skips.set(result, (skips.get(result) ?? 0) + 1);
@@ -67,46 +78,44 @@ export class JsSnapshotReader {
     // Forget identities that are gone, so the cache never outgrows the process table.
     this.details = nextDetails;
     processes.sort((a, b) => a.pid - b.pid);
-    return {
-      timestampMs: Date.now(),
-      monotonicMs: monotonicNowMs(),
-      readStartMonotonicMs,
-      processes,
-      system,
-      warnings: skipWarnings(skips),
-    };
+    return { timestampMs, monotonicMs, readStartMonotonicMs, processes, system, warnings: skipWarnings(skips) };
   }
 
   /** Reads one process now (argv, exe and user freshly read), or null when it is gone or unreadable. */
   async readOne(pid: number): Promise<RawProcess | null> {
-    const result = await this.readProcess(pid, await readSysconf(), new Map());
+    const figures = await this.readFigures(pid);
+    if (typeof figures === 'string') return null;
+    const result = await this.withDetails(pid, figures.stat, await readSysconf(), new Map());
     return typeof result === 'string' ? null : result;
   }
 
-  private async readProcess(pid: number, system: Pick<SystemInfo, 'pageSize'>, nextDetails: Map<string, IdentityDetails>): Promise<RawProcess | Skip> {
-    const dir = `${this.procRoot}/${pid}`;
+  private async readFigures(pid: number): Promise<{ pid: number; stat: ParsedStat } | Skip> {
     let stat: ParsedStat | null;
     try {
-      stat = parseStat(await this.files.readText(`${dir}/stat`));
+      stat = parseStat(await this.files.readText(`${this.procRoot}/${pid}/stat`));
     } catch (err) {
       if (isVanished(err)) return 'vanished';
       return errnoCode(err) === 'EACCES' ? 'denied' : 'error';
     }
-    if (!stat) return 'malformed';
+    return stat ? { pid, stat } : 'malformed';
+  }
+
+  /** The record of a process whose stat was read, with its identity's details (read now when new or exec'd). */
+  private async withDetails(pid: number, stat: ParsedStat, system: Pick<SystemInfo, 'pageSize'>, nextDetails: Map<string, IdentityDetails>): Promise<RawProcess | Skip> {
     const key = `${pid}:${stat.startTime}`;
     let details = this.details.get(key);
     // exec() sets the new comm before the new command line exists: an empty one read in that
     // instant is read again next time rather than kept for the process's lifetime.
     const retry = details !== undefined && details.argv.length === 0 && !isKernelThread(stat) && stat.state !== 'Z';
     if (!details || details.comm !== stat.comm || retry) {
-      let fresh: IdentityDetails | null;
+      let read: IdentityDetails | null;
       try {
-        fresh = await this.readDetails(dir, stat);
+        read = await this.readDetails(`${this.procRoot}/${pid}`, stat);
       } catch {
         return 'error';
       }
-      if (!fresh) return 'vanished';
-      details = fresh;
+      if (!read) return 'vanished';
+      details = read;
     }
     nextDetails.set(key, details);
     return {
