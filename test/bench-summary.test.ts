@@ -50,5 +50,10 @@ describe('bench summary: targets at the scale the issue sets them', () => {
   it('judges the event-loop delay at every scale', () => {
     expect(rowOf(summaryTable({ procs: 1000, snapshot: snapshot(11, 10) }), 'max event-loop delay')[3]).toBe('✓');
     expect(rowOf(summaryTable({ procs: 1000, snapshot: { ...snapshot(11, 10), loopDelayFirstMs: 5.8 } }), 'max event-loop delay')[3]).toBe('✗');
+    // Beside the max, how many stalls the snapshots made against idle windows as long.
+    const counted = { ...snapshot(11, 10), loopDelayFirstMs: 15.8, stallsFirst: 23, stallsSteady: 0, stallsIdleFirst: 0, stallsIdleSteady: 1 };
+    expect(rowOf(summaryTable({ procs: 20000, snapshot: counted }), 'max event-loop delay')[1]).toBe(
+      '15.8 ms (idle baseline over the same time 1.0 ms; stalls > 5 ms: first snapshots 23, steady 0, idle windows as long 1)',
+    );
   });
 });
