@@ -14,7 +14,6 @@ await build({
   entryPoints: { cli: 'src/cli.tsx', index: 'src/index.ts', 'freeze-watchdog': 'src/sys/freeze-watchdog-main.ts', 'metrics-worker': 'src/metrics/sampler-worker-main.ts' },
   outdir: 'dist.next',
   splitting: true,
-  minify: false,
   sourcemap: false,
   legalComments: 'none',
   chunkNames: 'chunks/[name]-[hash]',
