@@ -67,9 +67,28 @@ export class JsSnapshotReader {
     const monotonicMs = monotonicNowMs();
     const nextDetails = new Map<string, IdentityDetails>();
     const skips = new Map<Skip, number>();
-    const results = await mapBounded(stats, this.concurrency, async (figures): Promise<RawProcess | Skip> =>
-      typeof figures === 'string' ? figures : this.withDetails(figures.pid, figures.stat, system, nextDetails),
-    );
+    // Most identities are known: their records are built here, and only the new (and exec'd)
+    // ones wait for their details to be read.
+    const results: (RawProcess | Skip)[] = new Array(stats.length);
+    const unknown: number[] = [];
+    for (let i = 0; i < stats.length; i++) {
+      const figures = stats[i] as { pid: number; stat: ParsedStat } | Skip;
+      if (typeof figures === 'string') {
+        results[i] = figures;
+        continue;
+      }
+      const details = this.knownDetails(figures.pid, figures.stat);
+      if (details === undefined) {
+        unknown.push(i);
+        continue;
+      }
+      nextDetails.set(identityKey(figures.pid, figures.stat), details);
+      results[i] = processRecord(figures.pid, figures.stat, details, system.pageSize);
+    }
+    await mapBounded(unknown, this.concurrency, async (i) => {
+      const { pid, stat } = stats[i] as { pid: number; stat: ParsedStat };
+      results[i] = await this.withDetails(pid, stat, system, nextDetails);
+    });
     const processes: RawProcess[] = [];
     for (const result of results) {
       if (typeof result === 'string') skips.set(result, (skips.get(result) ?? 0) + 1);
@@ -100,14 +119,19 @@ export class JsSnapshotReader {
     return stat ? { pid, stat } : 'malformed';
   }
 
-  /** The record of a process whose stat was read, with its identity's details (read now when new or exec'd). */
-  private async withDetails(pid: number, stat: ParsedStat, system: Pick<SystemInfo, 'pageSize'>, nextDetails: Map<string, IdentityDetails>): Promise<RawProcess | Skip> {
-    const key = `${pid}:${stat.startTime}`;
-    let details = this.details.get(key);
+  /** The identity's details when they are known and still hold (not new, not exec'd, no empty command line to read again). */
+  private knownDetails(pid: number, stat: ParsedStat): IdentityDetails | undefined {
+    const details = this.details.get(identityKey(pid, stat));
     // exec() sets the new comm before the new command line exists: an empty one read in that
     // instant is read again next time rather than kept for the process's lifetime.
     const retry = details !== undefined && details.argv.length === 0 && !isKernelThread(stat) && stat.state !== 'Z';
-    if (!details || details.comm !== stat.comm || retry) {
+    return details === undefined || details.comm !== stat.comm || retry ? undefined : details;
+  }
+
+  /** The record of a process whose stat was read, with its identity's details (read now when new or exec'd). */
+  private async withDetails(pid: number, stat: ParsedStat, system: Pick<SystemInfo, 'pageSize'>, nextDetails: Map<string, IdentityDetails>): Promise<RawProcess | Skip> {
+    let details = this.knownDetails(pid, stat);
+    if (details === undefined) {
       let read: IdentityDetails | null;
       try {
         read = await this.readDetails(`${this.procRoot}/${pid}`, stat);
@@ -117,29 +141,8 @@ export class JsSnapshotReader {
       if (!read) return 'vanished';
       details = read;
     }
-    nextDetails.set(key, details);
-    return {
-      pid,
-      startTime: stat.startTime,
-      ppid: stat.ppid,
-      pgid: stat.pgid,
-      sid: stat.sid,
-      uid: details.uid,
-      user: details.user,
-      state: stat.state,
-      comm: stat.comm,
-      argv: details.argv,
-      exe: details.exe,
-      utime: stat.utime,
-      stime: stat.stime,
-      rssBytes: stat.rssPages * system.pageSize,
-      vsizeBytes: stat.vsizeBytes,
-      threads: stat.threads,
-      nice: stat.nice,
-      priority: stat.priority,
-      ttyNr: stat.ttyNr,
-      isKernelThread: isKernelThread(stat),
-    };
+    nextDetails.set(identityKey(pid, stat), details);
+    return processRecord(pid, stat, details, system.pageSize);
   }
 
   /** Reads argv, exe and owner; null when the process vanished meanwhile. */
@@ -173,6 +176,36 @@ export class JsSnapshotReader {
       return null;
     }
   }
+}
+
+function identityKey(pid: number, stat: ParsedStat): string {
+  return `${pid}:${stat.startTime}`;
+}
+
+/** The record of a process from its stat and its identity's details. */
+function processRecord(pid: number, stat: ParsedStat, details: IdentityDetails, pageSize: number): RawProcess {
+  return {
+    pid,
+    startTime: stat.startTime,
+    ppid: stat.ppid,
+    pgid: stat.pgid,
+    sid: stat.sid,
+    uid: details.uid,
+    user: details.user,
+    state: stat.state,
+    comm: stat.comm,
+    argv: details.argv,
+    exe: details.exe,
+    utime: stat.utime,
+    stime: stat.stime,
+    rssBytes: stat.rssPages * pageSize,
+    vsizeBytes: stat.vsizeBytes,
+    threads: stat.threads,
+    nice: stat.nice,
+    priority: stat.priority,
+    ttyNr: stat.ttyNr,
+    isKernelThread: isKernelThread(stat),
+  };
 }
 
 function isKernelThread(stat: ParsedStat): boolean {
