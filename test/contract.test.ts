@@ -1,7 +1,7 @@
 // One contract, every backend: the native addon and the JS fallback must read the same /proc
 // into the same records. Never skipped: a missing addon fails the native half loudly.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, closeSync, constants, copyFileSync, mkdtempSync, openSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, constants, copyFileSync, mkdtempSync, openSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -201,6 +201,37 @@ describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
       expect(byPid(snap, 4242)?.argv).toEqual(['late', '--flag']);
       expect(snap.readStartMonotonicMs).toBeLessThanOrEqual(snap.monotonicMs);
       expect(snap.monotonicMs).toBeLessThan(released);
+    });
+
+    it('pairs a command line with the comm it was read with when the process exec\'d between the two passes', async () => {
+      const exec = await createProcFixture({ processes: [{ pid: 1, comm: 'init' }, { pid: 4343, comm: 'sh', argv: ['sh', '-c', 'exec sleep 30'] }] });
+      try {
+        const dir = join(exec.root, '4343');
+        const cmdline = join(dir, 'cmdline');
+        unlinkSync(cmdline);
+        execFileSync('mkfifo', [cmdline]);
+        const reading = create(exec.root).snapshot();
+        const fd = await waitForValue(async () => {
+          try {
+            return openSync(cmdline, constants.O_WRONLY | constants.O_NONBLOCK);
+          } catch {
+            return null;
+          }
+        });
+        // The first pass has read comm "sh"; the process execs "sleep 30" now: its stat changes
+        // in place (a kept handle sees it) and its command line is the new one.
+        const stat = join(dir, 'stat');
+        writeFileSync(stat, readFileSync(stat, 'utf8').replace('(sh)', '(sleep)'));
+        unlinkSync(cmdline);
+        writeFileSync(cmdline, 'sleep\x0030\x00');
+        writeSync(fd, 'sleep\x0030\x00');
+        closeSync(fd);
+        const row = byPid(await reading, 4343);
+        expect(row?.argv).toEqual(['sleep', '30']);
+        expect(row?.comm).toBe('sleep');
+      } finally {
+        await exec.cleanup();
+      }
     });
   });
 

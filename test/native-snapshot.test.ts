@@ -136,15 +136,16 @@ describe('native SnapshotReader on the live /proc', () => {
   });
 
   it('re-reads argv and exe when exec keeps the pid and start time but changes comm', async () => {
-    // 1 s (not less) so a loaded machine still catches the shell before its exec.
-    const child = startChild('sh', ['-c', 'sleep 1; exec sleep 30']);
+    // The shell execs once the test has seen it (a line on its stdin), however slow reads are.
+    const child = startChild('sh', ['-c', 'read go; exec sleep 30'], { stdio: ['pipe', 'ignore', 'ignore'] });
     const pid = child.pid!;
     const reader = nativeReader(addon, '/proc');
     // Skip the instant between node's fork and its exec of sh.
     // Read in the middle of an exec, the new comm comes with an empty command line (read again next refresh).
     const before = await waitForRow(reader, pid, (row) => row.comm === 'sh' && row.argv.length > 0);
     expect(before.comm).toBe('sh');
-    expect(before.argv).toEqual(['sh', '-c', 'sleep 1; exec sleep 30']);
+    expect(before.argv).toEqual(['sh', '-c', 'read go; exec sleep 30']);
+    child.stdin!.end('go\n');
     const after = await waitForRow(reader, pid, (row) => row.comm === 'sleep' && row.argv.length > 0);
     expect(after.startTime).toBe(before.startTime);
     expect(after.argv).toEqual(['sleep', '30']);

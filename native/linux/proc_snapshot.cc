@@ -72,6 +72,35 @@ bool ParseStatLine(const char* text, size_t length, StatLine& out) {
  * (postgres, redis, setproctitle) leaves the title plus the NUL padding of the old argv area: one
  * title string, as ps shows it (src/sys/js/cmdline.ts does the same).
  */
+/** Bytes of a program's name the kernel keeps as its comm (TASK_COMM_LEN less the NUL). */
+constexpr size_t kCommBytes = 15;
+
+/**
+ * True when argv[0]'s base name starts like comm does (the kernel keeps 15 bytes of the name
+ * exec'd): the usual pair, which an exec between reading one and the other cannot have made.
+ */
+bool CommFits(const std::string& argv0, const std::string& comm) {
+  const size_t slash = argv0.rfind('/');
+  const size_t start = slash == std::string::npos ? 0 : slash + 1;
+  const size_t length = std::min(argv0.size() - start, kCommBytes);
+  return comm.size() == length && argv0.compare(start, length, comm) == 0;
+}
+
+/** The comm in the process's stat now (through its kept handle when it has one); false when unreadable. */
+bool ReadCommNow(int rootFd, char* path, size_t nameLength, int statFd, char* buf, size_t size, std::string& comm) {
+  long length;
+  if (statFd >= 0) {
+    length = PreadSmall(statFd, buf, size);
+  } else {
+    std::memcpy(path + nameLength, "/stat", 6);
+    length = ReadSmallFileAt(rootFd, path, buf, size);
+  }
+  StatLine stat;
+  if (length < 0 || !ParseStatLine(buf, static_cast<size_t>(length), stat)) return false;
+  comm.assign(stat.comm, stat.commLength);
+  return true;
+}
+
 std::vector<std::string> SplitCommandLine(const std::string& text) {
   std::vector<std::string> argv;
   size_t used = text.find_last_not_of('\0');
@@ -445,15 +474,32 @@ SnapshotRecord ProcSnapshotReader::Read() {
     details->uid = dirStat.st_uid;
     details->user = UserName(dirStat.st_uid);
     if (!figures.isKernelThread) {
-      std::memcpy(path + nameLength, "/cmdline", 9);
-      int rc = ReadWholeFileAt(rootFd, path, cmdline, FileEnd::ShortRead);
-      if (rc == -ENOENT || rc == -ESRCH) {  // exited meanwhile
+      bool gone = false;
+      // The comm was read in the first pass, the command line now: a process that exec'd in
+      // between would pair its old comm with its new command line. A command line that does not
+      // start with the comm is checked against the comm as it is now, and read again with it when
+      // they differ (bounded: a process exec'ing in a loop keeps the last pair read).
+      for (int attempt = 0; attempt < 3; ++attempt) {
+        std::memcpy(path + nameLength, "/cmdline", 9);
+        int rc = ReadWholeFileAt(rootFd, path, cmdline, FileEnd::ShortRead);
+        if (rc == -ENOENT || rc == -ESRCH) {  // exited meanwhile
+          gone = true;
+          break;
+        }
+        details->argv.clear();
+        if (rc == 0) details->argv = SplitCommandLine(cmdline);  // EACCES: argv stays empty
+        std::memcpy(path + nameLength, "/exe", 5);
+        details->exe.clear();
+        details->hasExe = ReadLinkAt(rootFd, path, details->exe);
+        if (details->argv.empty() || CommFits(details->argv.front(), details->comm)) break;
+        std::string now;
+        if (!ReadCommNow(rootFd, path, nameLength, later.statFd, statText, sizeof statText, now) || now == details->comm) break;
+        details->comm = std::move(now);
+      }
+      if (gone) {
         DropReservedHandle(later.statFd);
         continue;
       }
-      if (rc == 0) details->argv = SplitCommandLine(cmdline);  // EACCES: argv stays empty
-      std::memcpy(path + nameLength, "/exe", 5);
-      details->hasExe = ReadLinkAt(rootFd, path, details->exe);
     }
     auto tracked = tracked_.find(later.pid);
     if (tracked == tracked_.end()) {

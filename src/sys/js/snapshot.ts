@@ -145,18 +145,39 @@ export class JsSnapshotReader {
     return processRecord(pid, stat, details, system.pageSize);
   }
 
-  /** Reads argv, exe and owner; null when the process vanished meanwhile. */
+  /**
+   * Reads argv, exe and owner; null when the process vanished meanwhile. The comm was read with
+   * the figures, the command line after them: a process that exec'd in between would pair its old
+   * comm with its new command line. A command line that does not start with the comm is checked
+   * against the comm as it is now, and read again with it when they differ (bounded, as natively).
+   */
   private async readDetails(dir: string, stat: ParsedStat): Promise<IdentityDetails | null> {
     const kernelThread = isKernelThread(stat);
-    const [uid, argv, exe] = await Promise.all([
-      this.files.ownerUid(dir).catch((err: unknown) => (isVanished(err) ? null : Promise.reject(err))),
-      // Kernel threads have no command line and no executable: skip two syscalls each.
-      kernelThread ? ([] as string[]) : this.readArgv(dir),
-      kernelThread ? null : this.readExe(dir),
-    ]);
+    const uidRead = this.files.ownerUid(dir).catch((err: unknown) => (isVanished(err) ? null : Promise.reject(err)));
+    let comm = stat.comm;
+    let argv: string[] | null = [];
+    let exe: string | null = null;
+    // Kernel threads have no command line and no executable: skip two syscalls each.
+    for (let attempt = 0; attempt < 3 && !kernelThread; attempt++) {
+      [argv, exe] = await Promise.all([this.readArgv(dir), this.readExe(dir)]);
+      if (argv === null || argv.length === 0 || commFits(argv[0] as string, comm)) break;
+      const now = await this.commNow(dir);
+      if (now === null || now === comm) break;
+      comm = now;
+    }
+    const uid = await uidRead;
     if (uid === null || argv === null) return null;
     await this.users.prepare([uid]);
-    return { comm: stat.comm, argv, exe, uid, user: this.users.nameOf(uid) };
+    return { comm, argv, exe, uid, user: this.users.nameOf(uid) };
+  }
+
+  /** The comm in the process's stat now, or null when unreadable. */
+  private async commNow(dir: string): Promise<string | null> {
+    try {
+      return parseStat(await this.files.readText(`${dir}/stat`))?.comm ?? null;
+    } catch {
+      return null;
+    }
   }
 
   /** argv, [] when unreadable (EACCES), null when the process is gone. */
@@ -178,6 +199,19 @@ export class JsSnapshotReader {
   }
 }
 
+/** Bytes of a program's name the kernel keeps as its comm (TASK_COMM_LEN less the NUL). */
+const COMM_BYTES = 15;
+
+/**
+ * True when argv[0]'s base name starts like comm does: the usual pair, which an exec between
+ * reading one and the other cannot have made. (Compared in UTF-16 units: a name the kernel cut
+ * inside a multi-byte character only costs one more stat read.)
+ */
+export function commFits(argv0: string, comm: string): boolean {
+  const base = argv0.slice(argv0.lastIndexOf('/') + 1);
+  return base === comm || (comm.length >= COMM_BYTES && base.startsWith(comm));
+}
+
 function identityKey(pid: number, stat: ParsedStat): string {
   return `${pid}:${stat.startTime}`;
 }
@@ -193,7 +227,8 @@ function processRecord(pid: number, stat: ParsedStat, details: IdentityDetails, 
     uid: details.uid,
     user: details.user,
     state: stat.state,
-    comm: stat.comm,
+    // The stat's comm unless the details were read after an exec the figures missed.
+    comm: details.comm,
     argv: details.argv,
     exe: details.exe,
     utime: stat.utime,
