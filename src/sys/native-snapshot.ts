@@ -117,6 +117,8 @@ export interface PackedSnapshot {
   readonly text: ArrayBuffer;
   /** Bytes of text in use. */
   readonly textLength: number;
+  /** True when no later read writes to `text` (the addon hands large text over); else it is refilled by the next read. */
+  readonly textOwned?: boolean;
   readonly warnings: readonly string[];
 }
 
@@ -272,24 +274,32 @@ const FIGURES = STORE_FIELDS.indexOf('hasExe');
 const TEXT_OFFSET = STORE_FIELDS.length;
 const F = Object.fromEntries(STORE_FIELDS.map((name, i) => [name, i])) as Record<(typeof STORE_FIELDS)[number], number>;
 
+/** Slots per store page (a power of two). */
+const PAGE_BITS = 10;
+const PAGE_SLOTS = 1 << PAGE_BITS;
+const PAGE_MASK = PAGE_SLOTS - 1;
+
+/** PAGE_SLOTS consecutive identity slots of a SlotStore (see there for what each list holds). */
+class StorePage {
+  readonly numbers = new Float64Array(STORE_WIDTH * PAGE_SLOTS);
+  readonly generation = new Uint32Array(PAGE_SLOTS);
+  readonly records: (RawProcess | undefined)[] = new Array(PAGE_SLOTS);
+  readonly text: (Buffer | undefined)[] = new Array(PAGE_SLOTS);
+  readonly details: (RawProcess | undefined)[] = new Array(PAGE_SLOTS);
+}
+
 /**
  * The figures of every identity slot as numbers (outside the V8 heap, so no GC copies them), the
  * bytes of details not decoded yet, and the record built for each slot's current figures. A read
  * changes only the slots of its rows; a record is built the first time something asks for it and
  * is then handed out until its slot changes, so an unchanged process keeps the same record.
+ *
+ * Slots live in pages of PAGE_SLOTS, added as a read's rows reach them. Grown as one array per
+ * list, a first read of 20,000 processes allocated and copied ~4 MB in one step before its first
+ * slice, and held the event loop for 3–6 ms; a page is ~200 KB, made inside a slice.
  */
 class SlotStore {
-  private numbers = new Float64Array(STORE_WIDTH * 1024);
-  /** The read whose row last set the slot (0: never), to tell a list of an earlier read its slot moved on. */
-  private generation = new Uint32Array(1024);
-  // The three lists below are made at their full size whenever the store grows (ensure): grown one
-  // slot at a time, their copies were most of what a first read of 20,000 allocated.
-  /** The record for the slot's current figures, once built. */
-  private records: (RawProcess | undefined)[] = new Array(1024);
-  /** Details not decoded yet: the read's text bytes the slot's details are in. */
-  private text: (Buffer | undefined)[] = new Array(1024);
-  /** A record holding the slot's current comm, user, exe and argv (when `text` has none). */
-  private details: (RawProcess | undefined)[] = new Array(1024);
+  private pages: StorePage[] = [new StorePage()];
   /** Lists of earlier reads that may still build records: told a slot's record before it changes. */
   private views: WeakRef<LazyProcessList>[] = [];
   /** Records built since the last read, by the raw text of their details: identical details are decoded once. */
@@ -306,18 +316,23 @@ class SlotStore {
 
   /** The slot's record for an earlier list (`read`), or undefined when the slot moved on after it. */
   recordFor(slot: number, read: number): RawProcess | undefined {
-    if ((this.generation[slot] as number) > read) return undefined;
-    return this.records[slot] ?? this.build(slot);
+    const page = this.pages[slot >> PAGE_BITS] as StorePage;
+    const i = slot & PAGE_MASK;
+    if ((page.generation[i] as number) > read) return undefined;
+    return page.records[i] ?? this.build(slot);
   }
 
   /** True when the slot describes a process now. */
   has(slot: number): boolean {
-    return slot < this.generation.length && this.generation[slot] !== 0 && (this.records[slot] !== undefined || this.text[slot] !== undefined || this.details[slot] !== undefined);
+    if (slot >> PAGE_BITS >= this.pages.length) return false;
+    const page = this.pages[slot >> PAGE_BITS] as StorePage;
+    const i = slot & PAGE_MASK;
+    return page.generation[i] !== 0 && (page.records[i] !== undefined || page.text[i] !== undefined || page.details[i] !== undefined);
   }
 
   /** True when the slot's record has been built. */
   built(slot: number): boolean {
-    return this.records[slot] !== undefined;
+    return (this.pages[slot >> PAGE_BITS] as StorePage).records[slot & PAGE_MASK] !== undefined;
   }
 
   /** Remembers a lazy list, so it gets the records of slots that change after its read. */
@@ -329,10 +344,12 @@ class SlotStore {
   free(slot: number, read: number): void {
     if (!this.has(slot)) return;
     this.retire(slot);
-    this.records[slot] = undefined;
-    this.text[slot] = undefined;
-    this.details[slot] = undefined;
-    this.generation[slot] = read;
+    const page = this.pages[slot >> PAGE_BITS] as StorePage;
+    const i = slot & PAGE_MASK;
+    page.records[i] = undefined;
+    page.text[i] = undefined;
+    page.details[i] = undefined;
+    page.generation[i] = read;
   }
 
   /**
@@ -344,66 +361,61 @@ class SlotStore {
     this.ensure(slot);
     const present = this.has(slot);
     if (present) this.retire(slot);
+    const page = this.pages[slot >> PAGE_BITS] as StorePage;
+    const i = slot & PAGE_MASK;
     if (c.detailsFresh[row] === 1) {
-      this.text[slot] = text;
-      this.details[slot] = undefined;
+      page.text[i] = text;
+      page.details[i] = undefined;
     } else {
       // Figures moved, details did not: the identity's earlier record has them.
-      const known = present ? (this.records[slot] ?? this.details[slot]) : undefined;
-      if (known === undefined && !(present && this.text[slot] !== undefined)) {
+      const known = present ? (page.records[i] ?? page.details[i]) : undefined;
+      if (known === undefined && !(present && page.text[i] !== undefined)) {
         throw new Error(`native snapshot: no details for identity slot ${slot} (pid ${c.pid[row]})`);
       }
-      if (known !== undefined) this.details[slot] = known;
+      if (known !== undefined) page.details[i] = known;
     }
-    const numbers = this.numbers;
-    const base = slot * STORE_WIDTH;
+    const numbers = page.numbers;
+    const base = i * STORE_WIDTH;
     // The figures always; how to read the details only with fresh details (a slot's undecoded
     // text from an earlier read keeps its offset and length).
     const fields = c.detailsFresh[row] === 1 ? STORE_FIELDS.length : FIGURES;
     for (let k = 0; k < fields; k++) numbers[base + k] = (stored[k] as Float64Array)[row] as number;
     if (fields === STORE_FIELDS.length) numbers[base + TEXT_OFFSET] = offset;
-    this.records[slot] = undefined;
-    this.generation[slot] = read;
+    page.records[i] = undefined;
+    page.generation[i] = read;
   }
 
   /** Hands the slot's record as it is now to every list that may still ask for it, before it changes. */
   private retire(slot: number): void {
     if (this.views.length === 0) return;
-    const since = this.generation[slot] as number;
+    const page = this.pages[slot >> PAGE_BITS] as StorePage;
+    const since = page.generation[slot & PAGE_MASK] as number;
     let record: RawProcess | undefined;
     for (const ref of this.views) {
       const view = ref.deref();
       if (view === undefined || view.read < since) continue;
-      record ??= this.records[slot] ?? this.build(slot);
+      record ??= page.records[slot & PAGE_MASK] ?? this.build(slot);
       view.keep(slot, record);
     }
   }
 
-  /** Makes room for slots up to `slot` (in one step for a whole read: each growth copies every list). */
+  /** Makes room for slots up to `slot`: adds the pages it needs (earlier slots keep theirs). */
   ensure(slot: number): void {
-    if (slot < this.generation.length) return;
-    const size = Math.max(slot + 1, Math.ceil(this.generation.length * 1.5));
-    const generation = new Uint32Array(size);
-    generation.set(this.generation);
-    this.generation = generation;
-    const numbers = new Float64Array(size * STORE_WIDTH);
-    numbers.set(this.numbers);
-    this.numbers = numbers;
-    this.records = grown(this.records, size);
-    this.text = grown(this.text, size);
-    this.details = grown(this.details, size);
+    while (slot >> PAGE_BITS >= this.pages.length) this.pages.push(new StorePage());
   }
 
   /** Builds the record of the slot's current figures (and decodes its details if not done yet). */
   private build(slot: number): RawProcess {
-    const n = this.numbers;
-    const base = slot * STORE_WIDTH;
+    const page = this.pages[slot >> PAGE_BITS] as StorePage;
+    const i = slot & PAGE_MASK;
+    const n = page.numbers;
+    const base = i * STORE_WIDTH;
     let comm: string;
     let user: string;
     let exe: string | null;
     let argv: readonly string[];
     let twinKey: string | null = null;
-    const bytes = this.text[slot];
+    const bytes = page.text[i];
     if (bytes !== undefined) {
       // One string per process (ASCII straight from the bytes, anything else through decodeBytes,
       // invalid UTF-8 kept as lone surrogates as the JS backend does): one call into Node per process.
@@ -440,7 +452,7 @@ class SlotStore {
         twinKey = pieces;
       }
     } else {
-      const known = this.details[slot];
+      const known = page.details[i];
       if (known === undefined) throw new Error(`native snapshot: no record for identity slot ${slot}`);
       ({ comm, user, exe, argv } = known);
     }
@@ -466,21 +478,14 @@ class SlotStore {
       ttyNr: n[base + F.ttyNr]! | 0,
       isKernelThread: n[base + F.isKernelThread] === 1,
     });
-    this.records[slot] = record;
+    page.records[i] = record;
     // The bytes are decoded: the record carries the details from now on (and the read's text
     // buffer can go once no slot needs it).
-    this.text[slot] = undefined;
-    this.details[slot] = record;
+    page.text[i] = undefined;
+    page.details[i] = record;
     if (twinKey !== null) this.twins.set(twinKey, record);
     return record;
   }
-}
-
-/** A copy of list with room for `size` entries. */
-function grown<T>(list: readonly (T | undefined)[], size: number): (T | undefined)[] {
-  const copy = new Array<T | undefined>(size);
-  for (let i = 0; i < list.length; i++) copy[i] = list[i];
-  return copy;
 }
 
 /** The array index a property key names, or -1 (canonical decimal below length only, as arrays read keys). */
@@ -650,19 +655,17 @@ export class NativeSnapshotReader {
       await yieldToLoop();
       await yieldToLoop();
     }
-    // Growing the store and copying the text count toward the first slice.
+    // Decoding the system figures and copying small text count toward the first slice.
     let sliceStart = performance.now();
     const { timestampMs, monotonicMs, readStartMonotonicMs, system } = decodeSystem(packed.system);
     const store = this.store;
     const read = store.beginRead();
     for (const slot of packed.freed) store.free(slot, read);
     const c = columnViews(packed);
-    let top = 0;
-    for (let i = 0; i < packed.count; i++) top = Math.max(top, c.slot[i] as number);
-    store.ensure(top);
     const stored = STORE_FIELDS.map((name) => c[name]);
-    // The addon refills its text buffer on the next read: details not decoded yet need their own copy.
-    const text = packed.textLength > 0 ? Buffer.from(new Uint8Array(packed.text, 0, packed.textLength)) : EMPTY;
+    // Small text crosses in a buffer the addon refills on the next read: details not decoded yet
+    // need their own copy. Large text (a first read) is handed over and is this read's own.
+    const text = packed.textLength === 0 ? EMPTY : packed.textOwned === true ? Buffer.from(packed.text, 0, packed.textLength) : Buffer.from(new Uint8Array(packed.text, 0, packed.textLength));
     let cursor = 0;
     for (let i = 0; i < packed.count; i++) {
       if (i % CHECK_EVERY === CHECK_EVERY - 1 && performance.now() - sliceStart >= SLICE_MS) {
