@@ -1,7 +1,12 @@
 // Floor (c): a steady refresh that keeps every /proc/PID/stat open and re-reads it with pread at
 // offset 0 (what the native reader does): opendir + readdir to find the PIDs, then one pread per
 // kept handle; a PID without a handle (new since the last round) is opened and kept. The handles
-// are opened once before the timed round. Usage: floor-stat-kept PROCROOT RUNS
+// are opened once before the timed round. Like the native reader, it keeps at most the open-file
+// limit less a reserve (a quarter of it, 128 to 1,024: the reader's own rule) and opens, reads
+// and closes the stat of every process beyond that, so it reads every process wherever the
+// limit is below the process count (a hard limit of 20,000 against 21,000 processes: before, it
+// kept 19,994 handles and skipped the other processes on EMFILE, which made it ~1,000 reads
+// short and ~25 ms cheaper than any reader doing the whole job). Usage: floor-stat-kept PROCROOT RUNS
 // Prints one line per timed run: "<wall ms> <processes> <CPU ms>".
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -26,6 +31,8 @@ struct kept {
 
 static struct kept *kept;
 static size_t kept_count, kept_capacity;
+/** Handles this floor keeps at most (set in main from the open-file limit). */
+static size_t budget = (size_t)-1;
 
 // One round: every listed pid is read through its kept handle, or opened (and kept) when new.
 // Kept handles of pids no longer listed are closed. Returns the processes read.
@@ -61,6 +68,10 @@ static int refresh(const char *root) {
       }
     }
     count++;
+    if (next_count >= budget) {
+      close(fd);
+      continue;
+    }
     if (next_count == next_capacity) next = realloc(next, sizeof *next * (next_capacity *= 2));
     next[next_count++] = (struct kept){pid, fd};
   }
@@ -80,6 +91,12 @@ int main(int argc, char **argv) {
   if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
     limit.rlim_cur = limit.rlim_max;
     setrlimit(RLIMIT_NOFILE, &limit);
+  }
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
+    size_t reserve = limit.rlim_cur / 4;
+    if (reserve < 128) reserve = 128;
+    if (reserve > 1024) reserve = 1024;
+    budget = limit.rlim_cur > reserve ? limit.rlim_cur - reserve : 0;
   }
   refresh(root);  // opens every handle: not timed
   for (int i = 0; i < runs; i++) {
