@@ -20,7 +20,7 @@ import { readExactRss } from '../sampler/exact-rss.js';
 import type { MonitorOptions } from './monitor-options.js';
 import { SamplingLoop } from './sampling-loop.js';
 import type { FrameSource } from '../sampler/types.js';
-import { enterFullScreen } from './terminal.js';
+import { enterFullScreen, sizeUnsizedTerminal } from './terminal.js';
 import { createTrackingController } from './tracking-controller.js';
 import { Registry } from '../registry/registry.js';
 import { TrackedStoreContext } from '../store/use-tracked-store.js';
@@ -75,6 +75,7 @@ function warmFirstRender(screen: React.JSX.Element, columns: number, msUntilSeco
 export async function runInteractive(setup: InteractiveSetup): Promise<number> {
   const { options } = setup;
   const stdout = process.stdout;
+  sizeUnsizedTerminal(stdout);
   const store = createMonitorStore({
     mode: options.watch ? 'watch' : 'interactive',
     backend: setup.backend,
@@ -125,7 +126,10 @@ export async function runInteractive(setup: InteractiveSetup): Promise<number> {
       if (framesWithCpu >= options.iterations) state.requestQuit();
     }
   });
-  const onResize = (): void => store.getState().resize(stdout.columns || 80, stdout.rows || 24);
+  const onResize = (): void => {
+    sizeUnsizedTerminal(stdout);
+    store.getState().resize(stdout.columns || 80, stdout.rows || 24);
+  };
   let app: Instance | null = null;
   try {
     // The first snapshot was started before Ink loaded and is usually done by now, the second
@@ -164,7 +168,8 @@ export async function runInteractive(setup: InteractiveSetup): Promise<number> {
     rssReader?.start();
     // The code each refresh runs is optimized after a few refreshes, not from the first one's paths.
     void tuneTieringForScreen().catch(() => undefined);
-    stdout.on('resize', onResize);
+    // Before Ink's own listener, so Ink never reads a 0×0 size (see sizeUnsizedTerminal).
+    stdout.prependListener('resize', onResize);
     await new Promise<void>((resolve) => {
       if (store.getState().quitRequested) resolve();
       const stop = store.subscribe((state) => {
