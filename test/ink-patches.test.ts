@@ -13,7 +13,7 @@ import cliTruncate from 'cli-truncate';
 import { createRowMemoOutput, type InkOutputClass, type OutputTransformer } from '../src/ink-patches/row-memo-output.js';
 import { createRowDrawer, type RowDrawer } from '../src/ink-patches/row-text.js';
 import { createWidestLine, ONE_COLUMN_CHARACTER_RANGES } from '../src/ink-patches/text-width.js';
-import { createMeasureText, createWrapText, TwoGenerationCache } from '../src/ink-patches/text-caches.js';
+import { createMeasureText, createWrapText, TEXT_CACHE_CHARS, TwoGenerationCache, wrapTextCache } from '../src/ink-patches/text-caches.js';
 import { ensureBuilt, repoRoot } from './helpers/cli.js';
 import { randomSource } from './helpers/random.js';
 
@@ -176,6 +176,37 @@ describe('bounded text caches', () => {
     expect(cache.size).toBeLessThanOrEqual(6);
     expect(cache.get('k50')).toBeUndefined();
     expect(cache.get('k99')).toBe(99);
+  });
+
+  it('TwoGenerationCache also lets a generation go once its entries weigh maxWeight, however few', () => {
+    const cache = new TwoGenerationCache<number>(4096, 10_000);
+    const big = (i: number): string => `${i} `.padEnd(2_000, 'x');
+    for (let i = 0; i < 1_000; i++) cache.set(big(i), i);
+    // Two generations of at most 10,000 characters (five texts each), not 1,000 texts of 2,000.
+    expect(cache.size).toBeLessThanOrEqual(10);
+    expect(cache.weight).toBeLessThanOrEqual(20_000);
+    expect(cache.get(big(999))).toBe(999);
+    expect(cache.get(big(0))).toBeUndefined();
+    // One entry heavier than the bound is still kept (a generation is never left empty).
+    cache.set('y'.repeat(50_000), 1);
+    expect(cache.get('y'.repeat(50_000))).toBe(1);
+  });
+
+  it('measureText and wrapText keep at most two generations of TEXT_CACHE_CHARS, however large their texts', () => {
+    // Each refresh of a monitor draws new multi-line texts (CPU%, TIME+): 4,096 of 4,000 characters
+    // each is what the count bound alone let each cache hold (16 M characters).
+    const measured = new TwoGenerationCache<{ width: number; height: number }>(4096, TEXT_CACHE_CHARS);
+    const wrapped = wrapTextCache();
+    const measure = createMeasureText(createWidestLine(stringWidth), undefined, measured);
+    const wrap = createWrapText(wrapAnsi, cliTruncate, wrapped);
+    for (let i = 0; i < 1_000; i++) {
+      const text = `${i}\n`.padEnd(4_000, 'abcd');
+      expect(measure(text)).toEqual({ width: 3_999 - String(i).length, height: 2 });
+      wrap(text, 8_000, 'truncate');
+    }
+    expect(measured.weight).toBeLessThanOrEqual(2 * TEXT_CACHE_CHARS);
+    expect(wrapped.weight).toBeLessThanOrEqual(2 * TEXT_CACHE_CHARS);
+    expect(measured.size).toBeLessThan(1_000);
   });
 
   it('measureText measures as Ink does (ASCII fast path included) and stays bounded', () => {

@@ -3,12 +3,23 @@
 // bars), so a `--watch` pane left running for days grew by tens of MB a day. Same results as
 // Ink's functions; scripts/ink-patches-plugin.mjs swaps these in when bundling.
 
-/** A map that forgets what was not used during the last two fills of `capacity` entries. */
+/**
+ * A map that forgets what was not used during the last two fills of a generation: `capacity`
+ * entries, or entries weighing `maxWeight` in all (by default a key weighs its length), whichever
+ * comes first. The weight bound is what bounds the memory: a monitor's texts range from a cell to
+ * a whole column of rows, and 4,096 of the larger ones held 10-20 MB (a --watch pane at 250 ms
+ * rose 68 → 91 MB over ten minutes before each generation was let go).
+ */
 export class TwoGenerationCache<V> {
   private previous = new Map<string, V>();
   private current = new Map<string, V>();
+  private currentWeight = 0;
 
-  constructor(private readonly capacity: number) {}
+  constructor(
+    private readonly capacity: number,
+    private readonly maxWeight: number = Infinity,
+    private readonly weigh: (key: string, value: V) => number = (key) => key.length,
+  ) {}
 
   get(key: string): V | undefined {
     const hit = this.current.get(key);
@@ -19,20 +30,35 @@ export class TwoGenerationCache<V> {
   }
 
   set(key: string, value: V): void {
-    if (this.current.size >= this.capacity) {
+    const weight = this.weigh(key, value);
+    if (this.current.size >= this.capacity || (this.current.size > 0 && this.currentWeight + weight > this.maxWeight)) {
       this.previous = this.current;
       this.current = new Map();
+      this.currentWeight = 0;
     }
     this.current.set(key, value);
+    this.currentWeight += weight;
   }
 
   get size(): number {
     return this.previous.size + this.current.size;
   }
+
+  /** What the entries of both generations weigh (approximately what they hold, in UTF-16 units). */
+  get weight(): number {
+    let total = this.currentWeight;
+    for (const [key, value] of this.previous) total += this.weigh(key, value);
+    return total;
+  }
 }
 
 /** Enough for every text node of several screens; a refresh touches a few hundred. */
 const TEXT_CACHE_CAPACITY = 4096;
+/**
+ * Characters of text a generation holds at most: several refreshes of a full screen (a 200×60
+ * screen is 12,000 cells, ~50,000 characters with its colours), so each cache holds ~1 MB at most.
+ */
+export const TEXT_CACHE_CHARS = 256 * 1024;
 
 export interface TextDimensions {
   readonly width: number;
@@ -44,8 +70,11 @@ export interface TextDimensions {
  * where the terminal cursor goes (for IME): as Ink's own measure-text does, one occurrence is
  * removed before measuring and the text without it is the cache key. Ink 6.8.0 has no marker.
  */
-export function createMeasureText(widestLine: (text: string) => number, cursorMarker?: string): (text: string) => TextDimensions {
-  const cache = new TwoGenerationCache<TextDimensions>(TEXT_CACHE_CAPACITY);
+export function createMeasureText(
+  widestLine: (text: string) => number,
+  cursorMarker?: string,
+  cache = new TwoGenerationCache<TextDimensions>(TEXT_CACHE_CAPACITY, TEXT_CACHE_CHARS),
+): (text: string) => TextDimensions {
   return function measureText(text: string): TextDimensions {
     const measured = cursorMarker === undefined ? text : text.replace(cursorMarker, '');
     if (measured.length === 0) return { width: 0, height: 0 };
@@ -60,8 +89,12 @@ export function createMeasureText(widestLine: (text: string) => number, cursorMa
 type WrapAnsi = (text: string, columns: number, options: { trim: boolean; hard: boolean }) => string;
 type CliTruncate = (text: string, columns: number, options: { position: 'start' | 'middle' | 'end' }) => string;
 
-export function createWrapText(wrapAnsi: WrapAnsi, cliTruncate: CliTruncate): (text: string, maxWidth: number, wrapType: string) => string {
-  const cache = new TwoGenerationCache<string>(TEXT_CACHE_CAPACITY);
+/** The wrapText cache's bounds: a key and its wrapped text both count. */
+export function wrapTextCache(): TwoGenerationCache<string> {
+  return new TwoGenerationCache<string>(TEXT_CACHE_CAPACITY, TEXT_CACHE_CHARS, (key, wrapped) => key.length + wrapped.length);
+}
+
+export function createWrapText(wrapAnsi: WrapAnsi, cliTruncate: CliTruncate, cache = wrapTextCache()): (text: string, maxWidth: number, wrapType: string) => string {
   return function wrapText(text: string, maxWidth: number, wrapType: string): string {
     const key = `${text}\u0000${maxWidth}\u0000${wrapType}`;
     const cached = cache.get(key);
