@@ -262,6 +262,24 @@ describe('JsSnapshotReader on a fixture tree', () => {
     expect(snap.processes.map((p) => p.pid)).toEqual([1, 2, 7, 200, 400, 500]);
   });
 
+  it('skips a process whose owner cannot be read (EIO) with a warning, and leaves no unhandled rejection', async () => {
+    fixture = await createProcFixture({ processes: PITFALL_PROCESSES });
+    // The owner is read beside the command line and awaited after it: its failure must be handled meanwhile.
+    const { files } = instrumentedFiles(new Map([['/100', 'EIO']]));
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const snap = await new JsSnapshotReader(fixture.root, { files }).snapshot();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(snap.processes.map((p) => p.pid)).not.toContain(100);
+      expect(snap.warnings.join('\n')).toMatch(/read error/);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it('gives empty argv and null exe on EACCES (injected) and keeps the process', async () => {
     fixture = await createProcFixture({ processes: PITFALL_PROCESSES });
     const { files } = instrumentedFiles(new Map([['/500/cmdline', 'EACCES'], ['/500/exe', 'EACCES']]));

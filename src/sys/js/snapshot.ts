@@ -154,6 +154,9 @@ export class JsSnapshotReader {
   private async readDetails(dir: string, stat: ParsedStat): Promise<IdentityDetails | null> {
     const kernelThread = isKernelThread(stat);
     const uidRead = this.files.ownerUid(dir).catch((err: unknown) => (isVanished(err) ? null : Promise.reject(err)));
+    // Awaited after the command line: marked handled now, so a failure meanwhile is not an
+    // unhandled rejection (the await below still throws it).
+    uidRead.catch(() => undefined);
     let comm = stat.comm;
     let argv: string[] | null = [];
     let exe: string | null = null;
