@@ -491,7 +491,7 @@ SnapshotRecord ProcSnapshotReader::Read() {
         std::memcpy(path + nameLength, "/exe", 5);
         details->exe.clear();
         details->hasExe = ReadLinkAt(rootFd, path, details->exe);
-        if (details->argv.empty() || CommFits(details->argv.front(), details->comm)) break;
+        if (details->argv.empty() || CommFits(details->argv.front(), details->comm) || attempt == 2) break;
         std::string now;
         if (!ReadCommNow(rootFd, path, nameLength, later.statFd, statText, sizeof statText, now) || now == details->comm) break;
         details->comm = std::move(now);

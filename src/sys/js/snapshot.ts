@@ -163,7 +163,7 @@ export class JsSnapshotReader {
     // Kernel threads have no command line and no executable: skip two syscalls each.
     for (let attempt = 0; attempt < 3 && !kernelThread; attempt++) {
       [argv, exe] = await Promise.all([this.readArgv(dir), this.readExe(dir)]);
-      if (argv === null || argv.length === 0 || commFits(argv[0] as string, comm)) break;
+      if (argv === null || argv.length === 0 || commFits(argv[0] as string, comm) || attempt === 2) break;
       const now = await this.commNow(dir);
       if (now === null || now === comm) break;
       comm = now;
