@@ -9,7 +9,7 @@ import { livenessOf } from '../src/registry/liveness.js';
 import { Registry } from '../src/registry/registry.js';
 import { labelProblem, matchesSelector } from '../src/registry/selectors.js';
 import type { TrackedEntry } from '../src/registry/types.js';
-import { LockTimeoutError, withFileLock, type LockDeps } from '../src/storage/file-lock.js';
+import { LOCK_QUEUE_HOLDERS, LockTimeoutError, withFileLock, type LockDeps } from '../src/storage/file-lock.js';
 import { RegistryFileError } from '../src/storage/registry-file.js';
 import { createJsCollector } from '../src/sys/collector.js';
 import type { Collector, ProcessProbe } from '../src/sys/types.js';
@@ -54,6 +54,35 @@ describe('file lock', () => {
     await expect(withFileLock(path, lockDeps(), async () => 'ran', { timeoutMs: 50 })).rejects.toThrow(`${path} is locked by PID 4242 (since 2026-01-01T00:00:00.000Z); gave up after 50 ms`);
     expect(Date.now() - started).toBeLessThan(5000);
     expect(readFileSync(path, 'utf8')).toBe(lockText(4242, 'live'));
+  });
+
+  it('waits on while the lock passes from live holder to live holder, up to LOCK_QUEUE_HOLDERS timeouts in all', async () => {
+    const path = lockPath();
+    let holder = 0;
+    writeFileSync(path, lockText(4242, `h${holder}`));
+    // A new live holder every 30 ms, each well inside the 50 ms timeout, for 200 ms; then free.
+    const passing = setInterval(() => {
+      holder += 1;
+      if (holder * 30 >= 200) rmSync(path, { force: true });
+      else writeFileSync(path, lockText(4242, `h${holder}`));
+    }, 30);
+    try {
+      expect(await withFileLock(path, lockDeps(), async () => 'ran', { timeoutMs: 50 })).toBe('ran');
+    } finally {
+      clearInterval(passing);
+    }
+    // A queue that never ends: given up after LOCK_QUEUE_HOLDERS timeouts, not never.
+    writeFileSync(path, lockText(4242, 'q0'));
+    let q = 0;
+    const endless = setInterval(() => writeFileSync(path, lockText(4242, `q${++q}`)), 20);
+    const started = Date.now();
+    try {
+      await expect(withFileLock(path, lockDeps(), async () => 'ran', { timeoutMs: 50 })).rejects.toThrow(`gave up after ${50 * LOCK_QUEUE_HOLDERS} ms in all`);
+    } finally {
+      clearInterval(endless);
+      rmSync(path, { force: true });
+    }
+    expect(Date.now() - started).toBeLessThan(50 * LOCK_QUEUE_HOLDERS + 2000);
   });
 
   it('breaks the lock of a dead holder', async () => {

@@ -3,7 +3,8 @@
 // Taking it: the holder's record (boot id, pid, start time, a random token) is written to a
 // private temp file first and hard-linked to LOCK: link() fails with EEXIST when LOCK exists, so
 // creation is atomic and a lock file is never seen half-written.
-// Waiting is bounded (timeoutMs): a lock held too long is an error naming the holder.
+// Waiting is bounded: timeoutMs on any one holder (a lock held too long is an error naming the
+// holder), and LOCK_QUEUE_HOLDERS times that in all while the lock passes between holders.
 // A stale lock (its holder's identity no longer alive: exited, PID reused, or another boot) is
 // broken, but only under a second lock (LOCK.break), and only if LOCK still holds the very record
 // that was judged stale: two waiters can never both break it, and nobody deletes a fresh lock.
@@ -45,6 +46,8 @@ export interface FileLockOptions {
 
 /** Default bound of a lock wait. */
 export const DEFAULT_LOCK_TIMEOUT_MS = 5000;
+/** A waiter waits on this many holders' timeouts in all at most (30 s with the default). */
+export const LOCK_QUEUE_HOLDERS = 6;
 
 /** The lock was held by a live process for longer than the bounded wait. */
 export class LockTimeoutError extends Error {
@@ -147,7 +150,12 @@ export async function withFileLock<T>(path: string, deps: LockDeps, fn: () => Pr
   const text = holderText(holder);
   const mine = `${path}.${holder.token}.holder`;
   await writeFile(mine, text, { mode: 0o600, flag: 'wx' });
-  const deadline = deps.now() + opts.timeoutMs;
+  // timeoutMs bounds the wait on any one holder: while the lock passes from holder to holder the
+  // queue moves and the wait goes on (50 concurrent `track add` on a slow 2-CPU box took over 5 s
+  // in all), up to LOCK_QUEUE_HOLDERS holders' worth. A holder that keeps it timeoutMs is an error.
+  let deadline = deps.now() + opts.timeoutMs;
+  const giveUpAt = deps.now() + opts.timeoutMs * LOCK_QUEUE_HOLDERS;
+  let seenHolder: string | null = null;
   try {
     for (;;) {
       try {
@@ -160,14 +168,19 @@ export async function withFileLock<T>(path: string, deps: LockDeps, fn: () => Pr
       if (current !== null && (await isStale(current, path, deps, opts.unreadableStaleMs))) {
         await breakStale(path, current, mine, deps, opts);
       } else if (current !== null) {
-        if (deps.now() > deadline) {
+        if (current !== seenHolder) {
+          seenHolder = current;
+          deadline = Math.max(deadline, deps.now() + opts.timeoutMs);
+        }
+        if (deps.now() > deadline || deps.now() > giveUpAt) {
           const other = parseLockHolder(current);
           const who = other ? `PID ${other.pid} (since ${other.acquiredAt})` : 'an unreadable lock file';
-          throw new LockTimeoutError(`${path} is locked by ${who}; gave up after ${opts.timeoutMs} ms`);
+          const waited = deps.now() > giveUpAt ? `${opts.timeoutMs * LOCK_QUEUE_HOLDERS} ms in all` : `${opts.timeoutMs} ms`;
+          throw new LockTimeoutError(`${path} is locked by ${who}; gave up after ${waited}`);
         }
         await deps.sleep(opts.pollMs / 2 + Math.random() * opts.pollMs);
       }
-      if (deps.now() > deadline + opts.timeoutMs) throw new LockTimeoutError(`${path}: could not take the lock within ${opts.timeoutMs} ms`);
+      if (deps.now() > giveUpAt + opts.timeoutMs) throw new LockTimeoutError(`${path}: could not take the lock within ${opts.timeoutMs * LOCK_QUEUE_HOLDERS} ms`);
     }
   } finally {
     await unlinkQuietly(mine);
