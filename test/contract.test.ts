@@ -220,8 +220,13 @@ describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
         });
         // The first pass has read comm "sh"; the process execs "sleep 30" now: its stat changes
         // in place (a kept handle sees it) and its command line is the new one.
+        // Its session changes on the way (setsid, then exec), so the row's figures must be the new ones too.
         const stat = join(dir, 'stat');
-        writeFileSync(stat, readFileSync(stat, 'utf8').replace('(sh)', '(sleep)'));
+        const before = readFileSync(stat, 'utf8');
+        const fields = before.slice(before.lastIndexOf(')') + 2).split(' ');
+        expect(fields[3]).not.toBe('777');
+        fields[3] = '777';
+        writeFileSync(stat, `4343 (sleep) ${fields.join(' ')}`);
         unlinkSync(cmdline);
         writeFileSync(cmdline, 'sleep\x0030\x00');
         writeSync(fd, 'sleep\x0030\x00');
@@ -229,6 +234,7 @@ describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
         const row = byPid(await reading, 4343);
         expect(row?.argv).toEqual(['sleep', '30']);
         expect(row?.comm).toBe('sleep');
+        expect(row?.sid).toBe(777);
       } finally {
         await exec.cleanup();
       }

@@ -86,8 +86,29 @@ bool CommFits(const std::string& argv0, const std::string& comm) {
   return comm.size() == length && argv0.compare(start, length, comm) == 0;
 }
 
-/** The comm in the process's stat now (through its kept handle when it has one); false when unreadable. */
-bool ReadCommNow(int rootFd, char* path, size_t nameLength, int statFd, char* buf, size_t size, std::string& comm) {
+/** A record's figures from its stat line. */
+void SetFigures(const StatLine& stat, long pageSize, ProcessFigures& figures) {
+  figures.state = stat.state;
+  figures.ppid = static_cast<int>(stat.fields[4]);
+  figures.pgid = static_cast<int>(stat.fields[5]);
+  figures.sid = static_cast<int>(stat.fields[6]);
+  figures.ttyNr = stat.fields[7];
+  figures.isKernelThread = (static_cast<unsigned long long>(stat.fields[9]) & kPfKthread) != 0;
+  figures.utime = static_cast<unsigned long long>(stat.fields[14]);
+  figures.stime = static_cast<unsigned long long>(stat.fields[15]);
+  figures.priority = stat.fields[18];
+  figures.nice = stat.fields[19];
+  figures.threads = stat.fields[20];
+  figures.vsizeBytes = static_cast<unsigned long long>(stat.fields[23]);
+  long long rssPages = stat.fields[24];
+  figures.rssBytes = rssPages > 0 ? static_cast<unsigned long long>(rssPages) * static_cast<unsigned long long>(pageSize) : 0;
+}
+
+/**
+ * The process's stat now (through its kept handle when it has one): its comm, and its figures
+ * into `figures` when its start time is still `startTime`. False when unreadable or another process.
+ */
+bool ReadStatNow(int rootFd, char* path, size_t nameLength, int statFd, char* buf, size_t size, unsigned long long startTime, long pageSize, std::string& comm, ProcessFigures& figures) {
   long length;
   if (statFd >= 0) {
     length = PreadSmall(statFd, buf, size);
@@ -97,7 +118,9 @@ bool ReadCommNow(int rootFd, char* path, size_t nameLength, int statFd, char* bu
   }
   StatLine stat;
   if (length < 0 || !ParseStatLine(buf, static_cast<size_t>(length), stat)) return false;
+  if (static_cast<unsigned long long>(stat.fields[22]) != startTime) return false;
   comm.assign(stat.comm, stat.commLength);
+  SetFigures(stat, pageSize, figures);
   return true;
 }
 
@@ -389,21 +412,8 @@ SnapshotRecord ProcSnapshotReader::Read() {
     ProcessRecord record;
     record.pid = pid;
     record.startTime = static_cast<unsigned long long>(stat.fields[22]);
-    ProcessFigures& figures = record.figures;
-    figures.state = stat.state;
-    figures.ppid = static_cast<int>(stat.fields[4]);
-    figures.pgid = static_cast<int>(stat.fields[5]);
-    figures.sid = static_cast<int>(stat.fields[6]);
-    figures.ttyNr = stat.fields[7];
-    figures.isKernelThread = (static_cast<unsigned long long>(stat.fields[9]) & kPfKthread) != 0;
-    figures.utime = static_cast<unsigned long long>(stat.fields[14]);
-    figures.stime = static_cast<unsigned long long>(stat.fields[15]);
-    figures.priority = stat.fields[18];
-    figures.nice = stat.fields[19];
-    figures.threads = stat.fields[20];
-    figures.vsizeBytes = static_cast<unsigned long long>(stat.fields[23]);
-    long long rssPages = stat.fields[24];
-    figures.rssBytes = rssPages > 0 ? static_cast<unsigned long long>(rssPages) * static_cast<unsigned long long>(pageSize_) : 0;
+    SetFigures(stat, pageSize_, record.figures);
+    const ProcessFigures& figures = record.figures;
 
     if (tracked != tracked_.end() && tracked->second.startTime != record.startTime) {
       // The PID now names another process: the old identity (slot, details, handle) ends here.
@@ -492,9 +502,13 @@ SnapshotRecord ProcSnapshotReader::Read() {
         details->exe.clear();
         details->hasExe = ReadLinkAt(rootFd, path, details->exe);
         if (details->argv.empty() || CommFits(details->argv.front(), details->comm) || attempt == 2) break;
+        // It exec'd since the first pass: the row takes the comm and figures read now (setsid
+        // and the like change the session before the exec), and the command line read next.
         std::string now;
-        if (!ReadCommNow(rootFd, path, nameLength, later.statFd, statText, sizeof statText, now) || now == details->comm) break;
+        ProcessFigures nowFigures;
+        if (!ReadStatNow(rootFd, path, nameLength, later.statFd, statText, sizeof statText, record.startTime, pageSize_, now, nowFigures) || now == details->comm) break;
         details->comm = std::move(now);
+        record.figures = nowFigures;
       }
       if (gone) {
         DropReservedHandle(later.statFd);

@@ -132,14 +132,14 @@ export class JsSnapshotReader {
   private async withDetails(pid: number, stat: ParsedStat, system: Pick<SystemInfo, 'pageSize'>, nextDetails: Map<string, IdentityDetails>): Promise<RawProcess | Skip> {
     let details = this.knownDetails(pid, stat);
     if (details === undefined) {
-      let read: IdentityDetails | null;
+      let read: { details: IdentityDetails; stat: ParsedStat } | null;
       try {
         read = await this.readDetails(`${this.procRoot}/${pid}`, stat);
       } catch {
         return 'error';
       }
       if (!read) return 'vanished';
-      details = read;
+      ({ details, stat } = read);
     }
     nextDetails.set(identityKey(pid, stat), details);
     return processRecord(pid, stat, details, system.pageSize);
@@ -151,7 +151,7 @@ export class JsSnapshotReader {
    * comm with its new command line. A command line that does not start with the comm is checked
    * against the comm as it is now, and read again with it when they differ (bounded, as natively).
    */
-  private async readDetails(dir: string, stat: ParsedStat): Promise<IdentityDetails | null> {
+  private async readDetails(dir: string, stat: ParsedStat): Promise<{ details: IdentityDetails; stat: ParsedStat } | null> {
     const kernelThread = isKernelThread(stat);
     const uidRead = this.files.ownerUid(dir).catch((err: unknown) => (isVanished(err) ? null : Promise.reject(err)));
     // Awaited after the command line: marked handled now, so a failure meanwhile is not an
@@ -164,20 +164,24 @@ export class JsSnapshotReader {
     for (let attempt = 0; attempt < 3 && !kernelThread; attempt++) {
       [argv, exe] = await Promise.all([this.readArgv(dir), this.readExe(dir)]);
       if (argv === null || argv.length === 0 || commFits(argv[0] as string, comm) || attempt === 2) break;
-      const now = await this.commNow(dir);
-      if (now === null || now === comm) break;
-      comm = now;
+      // It exec'd since the figures were read: the row takes the comm and figures read now
+      // (setsid and the like change the session before the exec), and the command line read next.
+      const now = await this.statNow(dir, stat.startTime);
+      if (now === null || now.comm === comm) break;
+      comm = now.comm;
+      stat = now;
     }
     const uid = await uidRead;
     if (uid === null || argv === null) return null;
     await this.users.prepare([uid]);
-    return { comm, argv, exe, uid, user: this.users.nameOf(uid) };
+    return { details: { comm, argv, exe, uid, user: this.users.nameOf(uid) }, stat };
   }
 
-  /** The comm in the process's stat now, or null when unreadable. */
-  private async commNow(dir: string): Promise<string | null> {
+  /** The process's stat now, or null when unreadable or no longer the process started at startTime. */
+  private async statNow(dir: string, startTime: number): Promise<ParsedStat | null> {
     try {
-      return parseStat(await this.files.readText(`${dir}/stat`))?.comm ?? null;
+      const stat = parseStat(await this.files.readText(`${dir}/stat`));
+      return stat !== null && stat.startTime === startTime ? stat : null;
     } catch {
       return null;
     }
@@ -230,8 +234,7 @@ function processRecord(pid: number, stat: ParsedStat, details: IdentityDetails, 
     uid: details.uid,
     user: details.user,
     state: stat.state,
-    // The stat's comm unless the details were read after an exec the figures missed.
-    comm: details.comm,
+    comm: stat.comm,
     argv: details.argv,
     exe: details.exe,
     utime: stat.utime,
