@@ -67,11 +67,6 @@ bool ParseStatLine(const char* text, size_t length, StatLine& out) {
   return true;
 }
 
-/**
- * Splits cmdline on NUL; trailing NULs make no empty arguments. A process that rewrote its title
- * (postgres, redis, setproctitle) leaves the title plus the NUL padding of the old argv area: one
- * title string, as ps shows it (src/sys/js/cmdline.ts does the same).
- */
 /** Bytes of a program's name the kernel keeps as its comm (TASK_COMM_LEN less the NUL). */
 constexpr size_t kCommBytes = 15;
 
@@ -124,6 +119,11 @@ bool ReadStatNow(int rootFd, char* path, size_t nameLength, int statFd, char* bu
   return true;
 }
 
+/**
+ * Splits cmdline on NUL; trailing NULs make no empty arguments. A process that rewrote its title
+ * (postgres, redis, setproctitle) leaves the title plus the NUL padding of the old argv area: one
+ * title string, as ps shows it (src/sys/js/cmdline.ts does the same).
+ */
 std::vector<std::string> SplitCommandLine(const std::string& text) {
   std::vector<std::string> argv;
   size_t used = text.find_last_not_of('\0');

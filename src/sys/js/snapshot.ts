@@ -157,24 +157,22 @@ export class JsSnapshotReader {
     // Awaited after the command line: marked handled now, so a failure meanwhile is not an
     // unhandled rejection (the await below still throws it).
     uidRead.catch(() => undefined);
-    let comm = stat.comm;
     let argv: string[] | null = [];
     let exe: string | null = null;
     // Kernel threads have no command line and no executable: skip two syscalls each.
     for (let attempt = 0; attempt < 3 && !kernelThread; attempt++) {
       [argv, exe] = await Promise.all([this.readArgv(dir), this.readExe(dir)]);
-      if (argv === null || argv.length === 0 || commFits(argv[0] as string, comm) || attempt === 2) break;
+      if (argv === null || argv.length === 0 || commFits(argv[0] as string, stat.comm) || attempt === 2) break;
       // It exec'd since the figures were read: the row takes the comm and figures read now
       // (setsid and the like change the session before the exec), and the command line read next.
       const now = await this.statNow(dir, stat.startTime);
-      if (now === null || now.comm === comm) break;
-      comm = now.comm;
+      if (now === null || now.comm === stat.comm) break;
       stat = now;
     }
     const uid = await uidRead;
     if (uid === null || argv === null) return null;
     await this.users.prepare([uid]);
-    return { details: { comm, argv, exe, uid, user: this.users.nameOf(uid) }, stat };
+    return { details: { comm: stat.comm, argv, exe, uid, user: this.users.nameOf(uid) }, stat };
   }
 
   /** The process's stat now, or null when unreadable or no longer the process started at startTime. */
@@ -214,7 +212,7 @@ const COMM_BYTES = 15;
  * reading one and the other cannot have made. (Compared in UTF-16 units: a name the kernel cut
  * inside a multi-byte character only costs one more stat read.)
  */
-export function commFits(argv0: string, comm: string): boolean {
+function commFits(argv0: string, comm: string): boolean {
   const base = argv0.slice(argv0.lastIndexOf('/') + 1);
   return base === comm || (comm.length >= COMM_BYTES && base.startsWith(comm));
 }
