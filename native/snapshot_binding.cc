@@ -193,6 +193,7 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
     return DefineClass(env, "SnapshotReader",
                        {InstanceMethod<&SnapshotReaderWrap::Read>("read"), InstanceMethod<&SnapshotReaderWrap::ForgetAll>("forgetAll"),
                         InstanceMethod<&SnapshotReaderWrap::HandleStats>("handleStats"),
+                        InstanceMethod<&SnapshotReaderWrap::ListingStats>("listingStats"),
                         InstanceMethod<&SnapshotReaderWrap::ThreadInfo>("readerThread")});
   }
 
@@ -205,18 +206,28 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
       }
       procRoot = info[0].As<Napi::String>().Utf8Value();
     }
-    // { keepHandlesFromRead }: see ProcSnapshotReader (the monitor's early reader defers keeping).
+    // { keepHandlesFromRead, fullListingEveryMs }: see ProcSnapshotReader (the monitor's early
+    // reader defers keeping; tests bound the time between full listings).
     uint64_t keepHandlesFromRead = 1;
+    double fullListingEveryMs = proctop::ProcSnapshotReader::kFullListingEveryMs;
     if (info.Length() > 1 && info[1].IsObject()) {
-      Napi::Value from = info[1].As<Napi::Object>().Get("keepHandlesFromRead");
+      Napi::Object options = info[1].As<Napi::Object>();
+      Napi::Value from = options.Get("keepHandlesFromRead");
       if (!from.IsUndefined()) {
         if (!from.IsNumber() || from.As<Napi::Number>().DoubleValue() < 1) {
           throw Napi::TypeError::New(env, "SnapshotReader: keepHandlesFromRead must be a number >= 1");
         }
         keepHandlesFromRead = static_cast<uint64_t>(from.As<Napi::Number>().DoubleValue());
       }
+      Napi::Value every = options.Get("fullListingEveryMs");
+      if (!every.IsUndefined()) {
+        if (!every.IsNumber() || !(every.As<Napi::Number>().DoubleValue() >= 0)) {
+          throw Napi::TypeError::New(env, "SnapshotReader: fullListingEveryMs must be a number >= 0");
+        }
+        fullListingEveryMs = every.As<Napi::Number>().DoubleValue();
+      }
     }
-    reader_ = std::make_shared<proctop::ProcSnapshotReader>(procRoot, keepHandlesFromRead);
+    reader_ = std::make_shared<proctop::ProcSnapshotReader>(procRoot, keepHandlesFromRead, fullListingEveryMs);
     thread_ = std::make_shared<proctop::ReaderThread>("proctop-read", proctop::kReaderNiceIncrement);
   }
 
@@ -356,6 +367,16 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
     result.Set("limit", static_cast<double>(stats.limit));
     result.Set("reserve", static_cast<double>(stats.reserve));
     result.Set("enabled", stats.enabled);
+    return result;
+  }
+
+  /** { full, recent }: how many reads listed all of /proc, and how many only the PIDs new since the read before. */
+  Napi::Value ListingStats(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    proctop::PidListingStats stats = reader_->ListingStats();
+    Napi::Object result = Napi::Object::New(env);
+    result.Set("full", static_cast<double>(stats.full));
+    result.Set("recent", static_cast<double>(stats.recent));
     return result;
   }
 

@@ -79,6 +79,7 @@ function scripted(reads: readonly (PackedSnapshot | Error)[]): PackedSnapshotSou
       this.forgotten++;
     },
     handleStats: () => ({ kept: 0, budget: 0, limit: 0, reserve: 0, enabled: false }),
+    listingStats: () => ({ full: 0, recent: 0 }),
     readerThread: () => ({ started: false, tid: 0, nice: 0 }),
   };
 }

@@ -343,6 +343,7 @@ function tee(inner: PackedSnapshotSource): [PackedSnapshotSource, PackedSnapshot
     },
     forgetAll: () => inner.forgetAll(),
     handleStats: () => inner.handleStats(),
+    listingStats: () => inner.listingStats(),
     readerThread: () => inner.readerThread(),
   });
   return [side(true), side(false)];

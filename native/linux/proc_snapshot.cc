@@ -1,6 +1,5 @@
 #include "proc_snapshot.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <pwd.h>
 #include <sys/resource.h>
@@ -16,6 +15,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "pid_listing.h"
 #include "proc_read.h"
 #include "proc_system_info.h"
 
@@ -152,18 +152,16 @@ double ClockMs(clockid_t clock) {
 /** Fewer kept handles than this are closed on the calling thread: a thread costs more than that. */
 constexpr size_t kCloseInlineBelow = 64;
 
-/** Closes a directory stream on scope exit. */
-struct DirCloser {
-  DIR* dir;
-  ~DirCloser() {
-    if (dir) closedir(dir);
-  }
+/** Closes a descriptor on scope exit. */
+struct FdCloser {
+  int fd;
+  ~FdCloser() { close(fd); }
 };
 
 }  // namespace
 
-ProcSnapshotReader::ProcSnapshotReader(std::string procRoot, uint64_t keepHandlesFromRead)
-    : procRoot_(std::move(procRoot)), pageSize_(sysconf(_SC_PAGESIZE)), keepHandlesFromRead_(keepHandlesFromRead) {}
+ProcSnapshotReader::ProcSnapshotReader(std::string procRoot, uint64_t keepHandlesFromRead, double fullListingEveryMs)
+    : procRoot_(std::move(procRoot)), pageSize_(sysconf(_SC_PAGESIZE)), keepHandlesFromRead_(keepHandlesFromRead), listing_(fullListingEveryMs) {}
 
 ProcSnapshotReader::~ProcSnapshotReader() {
   for (auto& entry : tracked_) CloseHandle(entry.second);
@@ -191,11 +189,17 @@ void ProcSnapshotReader::ForgetAll() {
   }
   freeSlots_.clear();
   nextSlot_ = 0;
+  listing_.Reset();
 }
 
 StatHandleStats ProcSnapshotReader::HandleStats() {
   std::lock_guard<std::mutex> lock(mutex_);
   return handles_;
+}
+
+PidListingStats ProcSnapshotReader::ListingStats() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return listing_.Stats();
 }
 
 void ProcSnapshotReader::SetHandleBudget() {
@@ -323,21 +327,20 @@ SnapshotRecord ProcSnapshotReader::Read() {
 
   int rootFd = open(procRoot_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (rootFd < 0) throw std::runtime_error("cannot open " + procRoot_ + ": " + std::strerror(errno));
-  // fdopendir owns rootFd from here; dirfd() keeps serving openat().
-  DIR* dir = fdopendir(rootFd);
-  if (!dir) {
-    int error = errno;
-    close(rootFd);
-    throw std::runtime_error("cannot list " + procRoot_ + ": " + std::strerror(error));
-  }
-  DirCloser closer{dir};
+  FdCloser closer{rootFd};
   // A kept handle is only sound on procfs (a fixture file rewritten by rename would keep
   // answering with its old text), so fixture trees open and close every stat.
   struct statfs rootFs {};
   const uint64_t generation = ++generation_;
-  handles_.enabled = fstatfs(rootFd, &rootFs) == 0 && rootFs.f_type == kProcSuperMagic && generation >= keepHandlesFromRead_;
+  const bool isProcfs = fstatfs(rootFd, &rootFs) == 0 && rootFs.f_type == kProcSuperMagic;
+  handles_.enabled = isProcfs && generation >= keepHandlesFromRead_;
   if (handles_.enabled) GrowFdTableOnce(rootFd, handles_.budget);
   snapshot.readStartMonotonicMs = ClockMs(CLOCK_MONOTONIC);
+  // Which PIDs exist: the previous read's and those allocated since, or all of /proc (PidListing).
+  if (!listing_.List(rootFd, isProcfs, snapshot.readStartMonotonicMs, pids_)) {
+    throw std::runtime_error("cannot list " + procRoot_ + ": " + std::strerror(errno));
+  }
+  present_.clear();
 
   // (pid << 32 | slot) of every listed process: sorted, these are the slots in pid order.
   std::vector<uint64_t> listed;
@@ -352,20 +355,11 @@ SnapshotRecord ProcSnapshotReader::Read() {
   char statText[4096];
   std::string cmdline;
 
-  // /proc is listed only to learn which PIDs exist (new ones, and which kept ones are gone);
-  // a PID with a kept handle is read through it without a path lookup or an open.
-  while (dirent* entry = readdir(dir)) {
-    const char* name = entry->d_name;
-    if (name[0] < '1' || name[0] > '9') continue;
-    size_t nameLength = 0;
-    bool numeric = true;
-    for (; name[nameLength]; ++nameLength) {
-      if (name[nameLength] < '0' || name[nameLength] > '9') numeric = false;
-    }
-    if (!numeric || nameLength > 10) continue;
-    const char* digits = name;
-    const int pid = static_cast<int>(ParseUnsigned(digits));
+  // A PID with a kept handle is read through it without a path lookup or an open.
+  for (const int pid : pids_) {
     // "PID/" + a file name: set for every pid, whether its stat comes through a kept handle or not.
+    char name[12];
+    const size_t nameLength = FormatPid(pid, name);
     std::memcpy(path, name, nameLength);
 
     auto tracked = tracked_.find(pid);
@@ -392,9 +386,12 @@ SnapshotRecord ProcSnapshotReader::Read() {
       if (openedFd >= 0) close(openedFd);
       openedFd = -1;
     };
+    // ENOENT/ESRCH: exited (since the listing, or since the last read for a known PID). Any
+    // other PID is still there, and the next read looks at it again, readable or not.
+    if (length != -ENOENT && length != -ESRCH) present_.push_back(pid);
     if (length < 0) {
       dropOpened();
-      // ENOENT/ESRCH: exited since readdir. EACCES: hidden from us (hidepid).
+      // EACCES: hidden from us (hidepid).
       if (length == -EACCES || length == -EPERM) {
         ++deniedCount;
       } else if (length != -ENOENT && length != -ESRCH) {
@@ -538,6 +535,7 @@ SnapshotRecord ProcSnapshotReader::Read() {
   }
   pending_.clear();
   Evict(generation, snapshot.freedSlots);
+  listing_.Remember(present_);
 
   // readdir of /proc is in pid order already; fixture trees on other filesystems are not.
   if (!std::is_sorted(listed.begin(), listed.end())) std::sort(listed.begin(), listed.end());

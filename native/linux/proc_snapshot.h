@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "pid_listing.h"
 #include "timeslice.h"
 
 namespace proctop {
@@ -193,8 +194,10 @@ class ProcSnapshotReader {
    * and growing a threaded process's table waits for an RCU grace period (~12 ms here) before the
    * pass can start: the monitor's early reader (src/sys/first-read.ts) keeps none in the two reads
    * its first full frame waits for, and grows the table in its third, a refresh later.
+   * fullListingEveryMs: the longest between two full listings of /proc (PidListing); the reads
+   * between them list only the PIDs allocated since the read before.
    */
-  explicit ProcSnapshotReader(std::string procRoot, uint64_t keepHandlesFromRead = 1);
+  explicit ProcSnapshotReader(std::string procRoot, uint64_t keepHandlesFromRead = 1, double fullListingEveryMs = kFullListingEveryMs);
   ~ProcSnapshotReader();
   ProcSnapshotReader(const ProcSnapshotReader&) = delete;
   ProcSnapshotReader& operator=(const ProcSnapshotReader&) = delete;
@@ -214,6 +217,12 @@ class ProcSnapshotReader {
 
   /** The kept-handle figures as of the last Read(). */
   StatHandleStats HandleStats();
+
+  /** How the reads so far listed /proc. */
+  PidListingStats ListingStats();
+
+  /** Default bound on the time between two full listings of /proc. */
+  static constexpr double kFullListingEveryMs = 10000;
 
   const std::string& procRoot() const { return procRoot_; }
 
@@ -274,6 +283,10 @@ class ProcSnapshotReader {
   std::vector<Pending> pending_;
   uint32_t nextSlot_ = 0;
   StatHandleStats handles_;
+  PidListing listing_;
+  /** This read's PIDs to look at, and those found present (kept for their capacity). */
+  std::vector<int> pids_;
+  std::vector<int> present_;
   bool budgetSet_ = false;
 };
 

@@ -49,6 +49,7 @@ export function startFirstRead(procRoot = '/proc'): boolean {
       read: handOverOnce(first, () => reader.read()),
       forgetAll: () => reader.forgetAll(),
       handleStats: () => reader.handleStats(),
+      listingStats: () => reader.listingStats(),
       readerThread: () => reader.readerThread(),
     },
   };

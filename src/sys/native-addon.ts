@@ -40,6 +40,12 @@ export interface SnapshotReaderOptions {
    * pass can start: the monitor's early reader keeps none in the two reads its first frame waits for.
    */
   readonly keepHandlesFromRead?: number;
+  /**
+   * The longest between two full listings of /proc (default 10,000 ms). The reads between them
+   * re-read the PIDs the previous read found and list only the PIDs allocated since (PidListing
+   * in native/linux/pid_listing.h): this bounds how late a PID that range can miss appears.
+   */
+  readonly fullListingEveryMs?: number;
 }
 
 export type AddonLoad = { readonly addon: NativeAddon; readonly error: null } | { readonly addon: null; readonly error: string };

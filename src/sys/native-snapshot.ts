@@ -136,6 +136,14 @@ export interface StatHandleStats {
   readonly enabled: boolean;
 }
 
+/** How a native reader's reads listed /proc (PidListingStats of native/linux/pid_listing.h). */
+export interface PidListingStats {
+  /** Reads that listed every /proc entry. */
+  readonly full: number;
+  /** Reads that re-read the previous read's PIDs and listed only those allocated since. */
+  readonly recent: number;
+}
+
 /**
  * The native reader's own thread (ReaderThreadInfo of native/linux/reader_thread.h): every read
  * runs there, kReaderNiceIncrement nicer than the process, so the JS thread wins a CPU they share.
@@ -155,6 +163,7 @@ export interface PackedSnapshotSource {
   /** Forgets every identity and closes every kept handle: the next read sends every detail again. */
   forgetAll(): void;
   handleStats(): StatHandleStats;
+  listingStats(): PidListingStats;
   readerThread(): ReaderThreadInfo;
 }
 
@@ -617,6 +626,11 @@ export class NativeSnapshotReader {
   /** The kept stat handles (for tests and the bench). */
   handleStats(): StatHandleStats {
     return this.source.handleStats();
+  }
+
+  /** How the reads listed /proc (for tests and the bench). */
+  listingStats(): PidListingStats {
+    return this.source.listingStats();
   }
 
   /** The thread the addon reads on (for tests and the bench). */
