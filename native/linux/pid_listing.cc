@@ -53,6 +53,18 @@ long long LastAllocatedPid(int rootFd) {
   return static_cast<long long>(pid);
 }
 
+/** "processes" of /proc/stat: tasks forked since boot, in every PID namespace; -1 when unreadable. */
+long long ForkCount(int rootFd, std::string& text) {
+  if (ReadWholeFileAt(rootFd, "stat", text, FileEnd::ShortRead) < 0) return -1;
+  const size_t at = text.find("\nprocesses ");
+  if (at == std::string::npos) return -1;
+  const char* p = text.c_str() + at + 11;
+  SkipBlanks(p);
+  const char* start = p;
+  const unsigned long long forks = ParseUnsigned(p);
+  return p == start ? -1 : static_cast<long long>(forks);
+}
+
 }  // namespace
 
 size_t FormatPid(int pid, char* out) {
@@ -140,7 +152,11 @@ bool PidListing::ListSince(int rootFd, long long fromPid, long long toPid, std::
 bool PidListing::List(int rootFd, bool isProcfs, double nowMs, std::vector<int>& pids) {
   pids.clear();
   pendingCursor_ = isProcfs ? LastAllocatedPid(rootFd) : -1;
+  pendingForks_ = isProcfs && pendingCursor_ >= 0 ? ForkCount(rootFd, statText_) : -1;
+  // Each fork since the last listing took a PID the cursor passed on its way here; more forks
+  // than that means it went all the way round pid_max (or forks in other namespaces counted).
   const bool recent = isProcfs && knownValid_ && pidOffset_ >= 0 && lastCursor_ >= 0 && pendingCursor_ >= lastCursor_ &&
+                      lastForks_ >= 0 && pendingForks_ >= lastForks_ && pendingForks_ - lastForks_ <= pendingCursor_ - lastCursor_ &&
                       nowMs - lastFullMs_ < fullEveryMs_ && SameNamespace(rootFd);
   if (recent) {
     recent_.clear();
@@ -166,6 +182,7 @@ void PidListing::Remember(std::vector<int>& present) {
   known_.swap(present);
   knownValid_ = true;
   lastCursor_ = pendingCursor_;
+  lastForks_ = pendingForks_;
 }
 
 void PidListing::Reset() {
@@ -173,6 +190,8 @@ void PidListing::Reset() {
   knownValid_ = false;
   lastCursor_ = -1;
   pendingCursor_ = -1;
+  lastForks_ = -1;
+  pendingForks_ = -1;
 }
 
 }  // namespace proctop

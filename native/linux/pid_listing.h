@@ -30,7 +30,10 @@ struct PidListingStats {
  *
  * A full listing is done instead on a first read, on a proc root that is not procfs or not of
  * this process's PID namespace, when the cursor went backwards (pid_max wrap, ns_last_pid
- * written lower), and at least every `fullEveryMs`. That bound is how late a process can appear
+ * written lower), when more tasks were forked since the last listing (/proc/stat's
+ * "processes") than the cursor moved by (it went all the way round pid_max; in a nested PID
+ * namespace forks elsewhere count too, so there most listings are full), and at least every
+ * `fullEveryMs`. That bound is how late a process can appear
  * whose PID the range missed: a fork still between allocating its PID and becoming visible while
  * more than kOverlapPids others were allocated (the range starts that many PIDs below the last
  * cursor to cover forks in flight), a PID chosen by clone3's set_tid or a lower ns_last_pid with
@@ -77,6 +80,11 @@ class PidListing {
   long long lastCursor_ = -1;
   /** The cursor read at the start of this listing, kept until Remember(). */
   long long pendingCursor_ = -1;
+  /** /proc/stat's fork count at the previous listing and at this one; -1 unknown. */
+  long long lastForks_ = -1;
+  long long pendingForks_ = -1;
+  /** /proc/stat's text (kept for its capacity). */
+  std::string statText_;
   double lastFullMs_ = 0;
   /** -1 unchecked, 0 another namespace (or unknown), 1 ours. */
   int sameNamespace_ = -1;
