@@ -119,15 +119,15 @@ describe('PID listings of the native reader', () => {
   it('lists a proc root that is not procfs in full every read (a fixture tree: a new PID below the last one is found)', async () => {
     const fixture = await createProcFixture({
       processes: [
-        { pid: 300, comm: 'first', cmdline: ['first'] },
-        { pid: 400, comm: 'second', cmdline: ['second'] },
+        { pid: 300, comm: 'first', argv: ['first'] },
+        { pid: 400, comm: 'second', argv: ['second'] },
       ],
     });
     try {
       const reader = new NativeSnapshotReader(new addon.SnapshotReader(fixture.root, { fullListingEveryMs: HOUR_MS }));
       await reader.snapshot();
       await reader.snapshot();
-      await fixture.writeProcess({ pid: 7, comm: 'late', cmdline: ['late'] });
+      await fixture.writeProcess({ pid: 7, comm: 'late', argv: ['late'] });
       const snapshot = await reader.snapshot();
       expect(snapshot.processes.map((p) => [p.pid, p.comm])).toEqual([
         [7, 'late'],
