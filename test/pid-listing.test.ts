@@ -38,13 +38,20 @@ const HOUR_MS = 3_600_000;
 
 /**
  * True when this test runs in a nested PID namespace (a container): /proc/stat counts forks in
- * every namespace, more than this namespace's PID cursor moves by, so most listings are full
- * there and the listing counts below are not asserted.
+ * every namespace, more than this namespace's PID cursor moves by, so most listings are full there.
  */
 const nestedPidNamespace = /^NSpid:\s+\d+\s+\d+/m.test(readFileSync('/proc/self/status', 'utf8'));
-/** The reader's listing counts, where they are deterministic (see nestedPidNamespace). */
+
+/**
+ * The reader's listing counts: every read counted once, and the recent ones as expected. One
+ * fewer recent listing is allowed: other tests forking meanwhile can take the PID cursor round
+ * pid_max (32,768 here), and a read after that lists in full, as it should. In a nested PID
+ * namespace only the total is checked.
+ */
 function expectListings(reader: NativeSnapshotReader, expected: { full: number; recent: number }): void {
-  if (!nestedPidNamespace) expect(reader.listingStats()).toEqual(expected);
+  const stats = reader.listingStats();
+  expect(stats.full + stats.recent).toBe(expected.full + expected.recent);
+  if (!nestedPidNamespace) expect(stats.recent).toBeGreaterThanOrEqual(expected.recent - 1);
 }
 
 describe('PID listings of the native reader', () => {
@@ -69,7 +76,6 @@ describe('PID listings of the native reader', () => {
     await waitFor(() => pids.every((pid) => readFileSync(`/proc/${pid}/comm`, 'utf8') === 'sleep\n') || undefined);
     const steady = await reader.snapshot();
     expect(sleepingAmong(steady, pids).sort((a, b) => a - b)).toEqual([...pids].sort((a, b) => a - b));
-    if (!nestedPidNamespace) expect(reader.listingStats().full).toBe(1);
     // A reader listing in full every read sees the same rows for them.
     const full = new NativeSnapshotReader(new addon.SnapshotReader('/proc', { fullListingEveryMs: 0 }));
     const fromFull = await full.snapshot();
@@ -111,8 +117,9 @@ describe('PID listings of the native reader', () => {
     await bounded.snapshot();
     expectListings(bounded, { full: 1, recent: 1 });
     await new Promise((resolve) => setTimeout(resolve, 2100));
+    const before = bounded.listingStats();
     await bounded.snapshot();
-    expectListings(bounded, { full: 2, recent: 1 });
+    expect(bounded.listingStats()).toEqual({ full: before.full + 1, recent: before.recent });
     expect(() => new addon.SnapshotReader('/proc', { fullListingEveryMs: -1 })).toThrow(/fullListingEveryMs/);
   });
 

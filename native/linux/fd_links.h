@@ -30,14 +30,6 @@ struct DirCloser {
   }
 };
 
-/** A directory entry named by a decimal number that fits an int (a pid under /proc, an fd). */
-inline bool ParseNumericName(const char* name, int& value) {
-  unsigned long long parsed = 0;
-  if (!ParseUnsignedExact(name, name + std::strlen(name), parsed) || parsed > 0x7fffffff) return false;
-  value = static_cast<int>(parsed);
-  return true;
-}
-
 /** "socket:[123]" / "pipe:[123]" → inode, when target starts with prefix. */
 inline bool ParseBracketInode(const std::string& target, const char* prefix, size_t prefixLength, uint64_t& inode) {
   if (target.size() < prefixLength + 2 || target.compare(0, prefixLength, prefix) != 0 || target.back() != ']') return false;

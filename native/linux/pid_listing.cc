@@ -22,13 +22,10 @@ struct LinuxDirent64 {
   char d_name[1];
 };
 
-/** The PID an entry names, or -1 for any name that is not 1 to 10 digits without a leading 0. */
+/** The PID a /proc entry names, or -1 (any other name; /proc writes no leading zeros). */
 int EntryPid(const char* name) {
-  if (name[0] < '1' || name[0] > '9') return -1;
-  const char* p = name;
-  unsigned long long pid = ParseUnsigned(p);
-  if (*p != '\0' || p - name > 10 || pid > 0x7fffffffULL) return -1;
-  return static_cast<int>(pid);
+  int pid = 0;
+  return name[0] >= '1' && name[0] <= '9' && ParseNumericName(name, pid) ? pid : -1;
 }
 
 long GetDents(int fd, char* buf, size_t size) {

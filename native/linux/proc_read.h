@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstddef>
+#include <cstring>
 #include <string>
 
 namespace proctop {
@@ -121,6 +122,14 @@ inline bool ParseUnsignedExact(const char* begin, const char* end, unsigned long
   const char* p = begin;
   value = ParseUnsigned(p, end);
   return p == end;
+}
+
+/** A directory entry named by a decimal number that fits an int (a pid under /proc, an fd). */
+inline bool ParseNumericName(const char* name, int& value) {
+  unsigned long long parsed = 0;
+  if (!ParseUnsignedExact(name, name + std::strlen(name), parsed) || parsed > 0x7fffffff) return false;
+  value = static_cast<int>(parsed);
+  return true;
 }
 
 /** Parses an optionally negative decimal at *p, advancing p past it. */

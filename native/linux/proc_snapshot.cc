@@ -465,6 +465,7 @@ SnapshotRecord ProcSnapshotReader::Read() {
   snapshot.monotonicMs = ClockMs(CLOCK_MONOTONIC);
 
   // Second pass: owner, command line and executable of new (and exec'd) identities.
+  const size_t firstPassListed = listed.size();
   for (Pending& later : pending_) {
     const char* name = later.name;
     const size_t nameLength = later.nameLength;
@@ -537,8 +538,8 @@ SnapshotRecord ProcSnapshotReader::Read() {
   Evict(generation, snapshot.freedSlots);
   listing_.Remember(present_);
 
-  // readdir of /proc is in pid order already; fixture trees on other filesystems are not.
-  if (!std::is_sorted(listed.begin(), listed.end())) std::sort(listed.begin(), listed.end());
+  // Both passes went in pid order (the listing is sorted): merge the second's identities in.
+  std::inplace_merge(listed.begin(), listed.begin() + static_cast<std::ptrdiff_t>(firstPassListed), listed.end());
   snapshot.order.reserve(listed.size());
   for (uint64_t key : listed) snapshot.order.push_back(static_cast<uint32_t>(key));
   // Same wording as the JS reader (src/sys/js/snapshot.ts).
