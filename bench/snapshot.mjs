@@ -610,6 +610,13 @@ export async function run({ procs, runs = 15, lib, procRoot = '/proc' }) {
     ),
     '',
     'CPU ms: user + system time of every thread of the reader (and of reaped children for ps, at 10 ms granularity).',
+    ...(figures[`${IDLE_STEADY} (CPU)`] !== undefined
+      ? [
+          `The in-process readers' CPU includes this bench's event-loop monitor (a 1 ms timer), which the C floors do not pay: ` +
+            `${fmt(figures[`${IDLE_STEADY} (CPU)`])} ms over an idle window as long as the steady refresh (median), ` +
+            `${fmt(figures[`${IDLE} (CPU)`])} ms over one as long as the first snapshot.`,
+        ]
+      : []),
     'Floor (c) opens every stat once before its timed round, then lists /proc and preads each kept handle (opening only new PIDs).',
     `Open-file limit of this bench and its floors (soft/hard): ${nofileLimit().soft}/${nofileLimit().hard}.`,
     ...(machine.wallMs > 0
