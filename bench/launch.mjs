@@ -104,8 +104,9 @@ export function phaseLines(reports) {
   let previousCpu = 0;
   const rows = PHASES.map(([label, mark]) => ({ label, at: median(reports.map((r) => r.marks.get(mark))), cpu: median(reports.map((r) => r.cpu.get(mark))) }));
   rows.push({ label: 'first full frame on the terminal', at: median(reports.map((r) => r.firstFullFrameMs)), cpu: median(reports.map((r) => r.marks.get('cpu-ms'))) });
-  // Marks that overlap (the snapshot runs while the UI loads) are listed in time order.
-  rows.sort((a, b) => a.at - b.at);
+  // Marks that overlap (the snapshot runs while the UI loads) are listed in time order; phases
+  // no run reached (n/a: the warm-up is skipped when there is no time for it) come last.
+  rows.sort((a, b) => (Number.isFinite(a.at) ? a.at : Infinity) - (Number.isFinite(b.at) ? b.at : Infinity));
   lines.push(`    ${'phase ends'.padEnd(44)} ${'wall ms'.padStart(7)}  ${'(step)'.padEnd(9)} ${'CPU ms'.padStart(7)}  (step)`);
   for (const row of rows) {
     lines.push(`    ${row.label.padEnd(44)} ${fmt(row.at).padStart(7)}  ${`(+${fmt(row.at - previous)})`.padEnd(9)} ${fmt(row.cpu).padStart(7)}  (+${fmt(row.cpu - previousCpu)})`);

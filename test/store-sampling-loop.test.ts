@@ -214,14 +214,49 @@ describe('sampling loop feeding the store', () => {
     expect(firstFollowUpDelayMs(100, null, 1000)).toBe(100);
   });
 
-  it('a primed source hands out the sample it started before the loop existed', async () => {
+  it('a primed source hands out the sample it started before the loop existed, and starts the second once it is due', async () => {
     const source = countingSource();
-    const primed = primedSource(source);
+    const started: number[] = [];
+    const timed: FrameSource = {
+      sample: () => {
+        started.push(monotonicNowMs());
+        return source.sample();
+      },
+    };
+    const primed = primedSource(timed, 60);
     expect(source.calls).toBe(1);
+    // Nobody asks for a sample for a while (the UI modules load): the second starts on its own,
+    // no sooner than the gap after the first read (its stamps are taken when it answers).
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(source.calls).toBe(2);
+    expect(started[1]! - started[0]!).toBeGreaterThanOrEqual(60);
     const first = await primed.sample();
     expect(first.rows).toHaveLength(1);
-    expect(source.calls).toBe(1);
-    await primed.sample();
+    const second = await primed.sample();
+    expect(second.rows).toHaveLength(2);
     expect(source.calls).toBe(2);
+    // From the third on, each call samples.
+    const third = await primed.sample();
+    expect(third.rows).toHaveLength(3);
+    expect(source.calls).toBe(3);
+  });
+
+  it('a primed source whose first sample failed hands out the failure, then samples afresh', async () => {
+    let calls = 0;
+    const source = countingSource();
+    const failingFirst: FrameSource = {
+      sample: () => {
+        calls += 1;
+        return calls === 1 ? Promise.reject(new Error('no /proc')) : source.sample();
+      },
+    };
+    const primed = primedSource(failingFirst, 60);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // No second sample was started for a first that failed.
+    expect(calls).toBe(1);
+    await expect(primed.sample()).rejects.toThrow('no /proc');
+    const next = await primed.sample();
+    expect(next.rows).toHaveLength(1);
+    expect(calls).toBe(2);
   });
 });

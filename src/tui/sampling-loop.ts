@@ -1,8 +1,7 @@
 // Sampling runs outside React on a timer and hands finished frames to the store.
-import type { FrameSource } from '../sampler/types.js';
+import type { FrameSource, SampledFrame } from '../sampler/types.js';
 import type { MonitorStore } from '../store/monitor-store.js';
 import { monotonicNowMs, readMidpointMs } from '../sys/clock.js';
-import { handOverOnce } from '../util/hand-over-once.js';
 import { markStartup, markStartupAt, startupNowMs } from '../util/startup-trace.js';
 import { settledWithin } from '../util/settled-within.js';
 
@@ -175,13 +174,42 @@ export function firstFollowUpDelayMs(gapMs: number, firstMidpointMs: number | nu
 }
 
 /**
- * A source whose first sample is already under way (started before the UI modules loaded, so
- * the first snapshot overlaps module loading; its read may have started earlier still, in the
- * CLI's early start, src/tui/early-start.ts: the loop times the second from the read's own stamps).
+ * A source whose first two samples are started before the loop exists: the first at once (before
+ * the UI modules load, so it overlaps loading them; its read may have started earlier still, in
+ * the CLI's early start, src/tui/early-start.ts), and the second, the first with CPU figures, as
+ * soon as it is due (`followUpMs` after the middle of the first read, as the loop would time it)
+ * rather than once the loop exists. Loading React, Ink and yoga holds the JS thread for ~80 ms
+ * after the first sample is in: the second read runs on the reader's thread meanwhile instead of
+ * after it. The loop's first two calls take these two samples; a failed first one is handed out
+ * as it is, and then the second call samples afresh.
  */
-export function primedSource(source: FrameSource): FrameSource {
+export function primedSource(source: FrameSource, followUpMs = FIRST_FOLLOW_UP_MS): FrameSource {
   markStartup('primed-sample-start');
   const first = source.sample();
-  first.then(() => markStartup('primed-sample-done'), () => undefined);
-  return { sample: handOverOnce(first, () => source.sample()) };
+  const second = first.then(
+    async (frame) => {
+      markStartup('primed-sample-done');
+      const midpoint = Math.min(readMidpointMs(frame.snapshot), monotonicNowMs());
+      const delay = firstFollowUpDelayMs(followUpMs, midpoint, monotonicNowMs());
+      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+      // Never earlier than the gap after the first read's middle (a timer may fire a little early).
+      const early = midpoint + followUpMs - monotonicNowMs();
+      if (early > 0) await new Promise((resolve) => setTimeout(resolve, Math.ceil(early)));
+      markStartup('sample-2-start');
+      const answer = await source.sample();
+      markStartup('sample-2-done');
+      return answer;
+    },
+    () => null,
+  );
+  // Kept from becoming unhandled until the loop asks for them (a quit before that never does).
+  first.catch(() => undefined);
+  second.catch(() => undefined);
+  const primed: Promise<SampledFrame | null>[] = [first, second];
+  return {
+    sample: () => {
+      const answer = primed.shift();
+      return answer ? answer.then((frame) => frame ?? source.sample()) : source.sample();
+    },
+  };
 }

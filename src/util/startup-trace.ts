@@ -23,9 +23,14 @@ export function startupNowMs(): number {
   return process.uptime() * 1000;
 }
 
-/** Records that start-up reached `name` now (a no-op unless a start-up report was asked for). */
+/**
+ * Records that start-up reached `name` now (a no-op unless a start-up report was asked for). Only
+ * the first time counts: the primed source and the sampling loop both pass sample-2's marks, the
+ * primed source when the read really starts and ends.
+ */
 export function markStartup(name: string): void {
-  marks?.push({ name, atMs: startupNowMs(), cpuMs: cpuMsNow() });
+  if (!marks || marks.some((mark) => mark.name === name)) return;
+  marks.push({ name, atMs: startupNowMs(), cpuMs: cpuMsNow() });
 }
 
 /**
