@@ -4,7 +4,8 @@
 import { realpathSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadNativeAddon, type NativeAddon } from '../src/sys/native-addon.js';
+import type { NativeAddon } from '../src/sys/native-addon.js';
+import { requireAddon } from './helpers/native-addon.js';
 import { checkSnapshotLayout, NativeSnapshotReader, type PackedSnapshot, type PackedSnapshotSource } from '../src/sys/native-snapshot.js';
 import { createJsCollector } from '../src/sys/collector.js';
 import { HOSTILE_ARGV0, startHostileProcess } from './helpers/hostile.js';
@@ -12,13 +13,6 @@ import { readStartTime } from '../src/sys/js/proc-stat.js';
 import type { RawProcess, Snapshot } from '../src/sys/types.js';
 import { BUSY_LOOP_SCRIPT, killStartedChildren, startBusyLoop, startChild, startSleeper, waitFor } from './helpers/children.js';
 import { createProcFixture, FIXTURE_PF_KTHREAD, PITFALL_PROCESSES, type ProcFixture } from './helpers/proc-fixture.js';
-
-function requireAddon(): NativeAddon {
-  const load = loadNativeAddon();
-  // The native half is what this file tests: a missing addon is a failure, not a skip.
-  if (!load.addon) throw new Error(load.error);
-  return load.addon;
-}
 
 /** The native reader as the collector makes it: the addon's packed reads through the TypeScript decoder. */
 function nativeReader(addon: NativeAddon, procRoot: string): NativeSnapshotReader {

@@ -6,27 +6,15 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadNativeAddon, type NativeAddon } from '../src/sys/native-addon.js';
+import type { NativeAddon } from '../src/sys/native-addon.js';
+import { addonPath, requireAddon } from './helpers/native-addon.js';
 import { NativeSnapshotReader } from '../src/sys/native-snapshot.js';
 import type { Snapshot } from '../src/sys/types.js';
-import nodeGypBuild from 'node-gyp-build';
 import { reuseBlocker } from './helpers/pid-namespace.js';
 import { createProcFixture } from './helpers/proc-fixture.js';
 import { killStartedChildren, startSleeper, waitFor } from './helpers/children.js';
-
-/** Where the addon the tests load lives (as loadNativeAddon finds it). */
-function addonPath(): string {
-  return nodeGypBuild.path(fileURLToPath(new URL('..', import.meta.url)));
-}
-
-function requireAddon(): NativeAddon {
-  const load = loadNativeAddon();
-  if (!load.addon) throw new Error(load.error);
-  return load.addon;
-}
 
 /** The pids of `snapshot` among `pids` whose row shows them as sleep (exec'd). */
 function sleepingAmong(snapshot: Snapshot, pids: readonly number[]): number[] {

@@ -2,22 +2,16 @@
 // kReaderNiceIncrement (5) above the process, so the JS thread wins a CPU it shares with the
 // read. Checked through the OS boundary (getpriority, the thread list of `inspect`), and in a
 // child process that must still end by itself once its reader is idle or collected.
-import nodeGypBuild from 'node-gyp-build';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createJsCollector } from '../src/sys/collector.js';
-import { loadNativeAddon, type NativeAddon } from '../src/sys/native-addon.js';
+import type { NativeAddon } from '../src/sys/native-addon.js';
+import { addonPath, requireAddon } from './helpers/native-addon.js';
 import { NativeSnapshotReader } from '../src/sys/native-snapshot.js';
-import { repoRoot, runNode } from './helpers/cli.js';
+import { runNode } from './helpers/cli.js';
 import { startSleeper, killStartedChildren, waitFor } from './helpers/children.js';
 
 /** kReaderNiceIncrement of native/linux/reader_thread.h. */
 const NICE_INCREMENT = 5;
-
-function requireAddon(): NativeAddon {
-  const load = loadNativeAddon();
-  if (!load.addon) throw new Error(load.error);
-  return load.addon;
-}
 
 // A child that reads twice, prints what it read and its reader thread, optionally lets the reader
 // be collected (and waits, bounded, for its thread to be gone), then leaves the loop empty: the
@@ -96,7 +90,7 @@ describe('the native reader thread', () => {
   });
 
   it('lets a process end by itself while its reader thread is idle', async () => {
-    const run = await runNode(['--input-type=module', '-e', CHILD, nodeGypBuild.path(repoRoot), 'idle']);
+    const run = await runNode(['--input-type=module', '-e', CHILD, addonPath(), 'idle']);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout);
@@ -106,7 +100,7 @@ describe('the native reader thread', () => {
   });
 
   it('ends the thread once its reader is collected', async () => {
-    const run = await runNode(['--expose-gc', '--input-type=module', '-e', CHILD, nodeGypBuild.path(repoRoot), 'collected']);
+    const run = await runNode(['--expose-gc', '--input-type=module', '-e', CHILD, addonPath(), 'collected']);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ gone: true, threadsNamed: 0 });

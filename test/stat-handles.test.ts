@@ -6,18 +6,13 @@ import { mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadNativeAddon, type NativeAddon } from '../src/sys/native-addon.js';
+import type { NativeAddon } from '../src/sys/native-addon.js';
+import { requireAddon } from './helpers/native-addon.js';
 import { NativeSnapshotReader } from '../src/sys/native-snapshot.js';
 import { readStartTime } from '../src/sys/js/proc-stat.js';
 import { builtCliPath } from './helpers/cli.js';
 import { reuseBlocker } from './helpers/pid-namespace.js';
 import { killStartedChildren, startChild, startSleeper, waitFor } from './helpers/children.js';
-
-function requireAddon(): NativeAddon {
-  const load = loadNativeAddon();
-  if (!load.addon) throw new Error(load.error);
-  return load.addon;
-}
 
 /** How many of this process's descriptors are open on /proc/PID/stat, per pid asked about. */
 function statHandlesOf(pids: readonly number[]): Map<number, number> {
