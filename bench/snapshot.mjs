@@ -332,29 +332,21 @@ function floorOnce(binary, procRoot) {
 }
 
 /**
- * The contenders of one round in an order of their own (a shuffle seeded by the round, so a run
- * can be repeated): what runs just before a contender leaves the caches and the CPUs in a state
- * that favours or burdens it, and a fixed order gave every round the same bias (at 20,000
- * processes, in 5-round runs with nothing else changed, the steady refresh measured 1.0× to 1.2×
- * floor (c) as the order changed). Each idle window stays right after the run whose length it takes.
+ * The contenders of one round in an order of their own (shuffled): what runs just before a
+ * contender leaves the caches and the CPUs in a state that favours or burdens it, and a fixed order
+ * gave every round the same bias (at 20,000 processes, in 5-round runs with nothing else changed,
+ * the steady refresh measured 1.0× to 1.2× floor (c) as the order changed). Each idle window stays
+ * right after the run whose length it takes.
  */
-function roundOrder(contenders, round) {
+function roundOrder(contenders) {
   const units = [];
   for (const contender of contenders) {
     if (contender.name === IDLE || contender.name === IDLE_STEADY) continue;
     const idle = contender.name === NATIVE_FIRST ? IDLE : contender.name === NATIVE_STEADY ? IDLE_STEADY : null;
     units.push([contender, ...contenders.filter((c) => c.name === idle)]);
   }
-  // mulberry32: a small seeded generator, enough to spread the order.
-  let seed = (round + 1) * 0x9e3779b9;
-  const next = () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
   for (let i = units.length - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1));
+    const j = Math.floor(Math.random() * (i + 1));
     [units[i], units[j]] = [units[j], units[i]];
   }
   return units.flat();
@@ -514,7 +506,7 @@ export async function run({ procs, runs = 15, lib, procRoot = '/proc' }) {
   let machineStart = null;
   for (let round = 0; round <= runs; round++) {
     if (round === 1) machineStart = machineNow();
-    for (const contender of roundOrder(contenders, round)) {
+    for (const contender of roundOrder(contenders)) {
       await settle();
       const sample = await contender.once();
       latest.set(contender.name, sample);

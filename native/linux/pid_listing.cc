@@ -139,7 +139,7 @@ bool PidListing::ListSince(int rootFd, long long fromPid, long long toPid, std::
       const auto* entry = reinterpret_cast<const LinuxDirent64*>(buf + at);
       at += entry->d_reclen;
       const int pid = EntryPid(entry->d_name);
-      if (pid < 0 || pid < fromPid) continue;
+      if (pid < fromPid) continue;  // also any name that is not a PID (-1)
       if (pid > toPid) return true;
       pids.push_back(pid);
     }
@@ -148,13 +148,15 @@ bool PidListing::ListSince(int rootFd, long long fromPid, long long toPid, std::
 
 bool PidListing::List(int rootFd, bool isProcfs, double nowMs, std::vector<int>& pids) {
   pids.clear();
-  pendingCursor_ = isProcfs ? LastAllocatedPid(rootFd) : -1;
-  pendingForks_ = isProcfs && pendingCursor_ >= 0 ? ForkCount(rootFd, statText_) : -1;
+  // The cursor and the fork count are read only where a recent listing can ever be used.
+  const bool eligible = isProcfs && SameNamespace(rootFd);
+  pendingCursor_ = eligible ? LastAllocatedPid(rootFd) : -1;
+  pendingForks_ = pendingCursor_ >= 0 ? ForkCount(rootFd, statText_) : -1;
   // Each fork since the last listing took a PID the cursor passed on its way here; more forks
   // than that means it went all the way round pid_max (or forks in other namespaces counted).
-  const bool recent = isProcfs && knownValid_ && pidOffset_ >= 0 && lastCursor_ >= 0 && pendingCursor_ >= lastCursor_ &&
+  const bool recent = eligible && knownValid_ && pidOffset_ >= 0 && lastCursor_ >= 0 && pendingCursor_ >= lastCursor_ &&
                       lastForks_ >= 0 && pendingForks_ >= lastForks_ && pendingForks_ - lastForks_ <= pendingCursor_ - lastCursor_ &&
-                      nowMs - lastFullMs_ < fullEveryMs_ && SameNamespace(rootFd);
+                      nowMs - lastFullMs_ < fullEveryMs_;
   if (recent) {
     recent_.clear();
     const long long from = std::max<long long>(1, lastCursor_ - kOverlapPids);

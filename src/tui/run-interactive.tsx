@@ -20,7 +20,7 @@ import { readExactRss } from '../sampler/exact-rss.js';
 import type { MonitorOptions } from './monitor-options.js';
 import { SamplingLoop } from './sampling-loop.js';
 import type { FrameSource } from '../sampler/types.js';
-import { enterFullScreen, sizeUnsizedTerminal } from './terminal.js';
+import { enterFullScreen, FALLBACK_COLUMNS, FALLBACK_ROWS, sizeUnsizedTerminal } from './terminal.js';
 import { createTrackingController } from './tracking-controller.js';
 import { Registry } from '../registry/registry.js';
 import { TrackedStoreContext } from '../store/use-tracked-store.js';
@@ -86,8 +86,8 @@ export async function runInteractive(setup: InteractiveSetup): Promise<number> {
     userFilter: options.user,
     tree: options.tree,
     color: options.color,
-    columns: stdout.columns || 80,
-    rows: stdout.rows || 24,
+    columns: stdout.columns || FALLBACK_COLUMNS,
+    rows: stdout.rows || FALLBACK_ROWS,
   });
   if (setup.notice) store.getState().showMessage(setup.notice, 8000);
   const session = enterFullScreen(process.stdin, 1, { mouse: options.mouse });
@@ -128,7 +128,7 @@ export async function runInteractive(setup: InteractiveSetup): Promise<number> {
   });
   const onResize = (): void => {
     sizeUnsizedTerminal(stdout);
-    store.getState().resize(stdout.columns || 80, stdout.rows || 24);
+    store.getState().resize(stdout.columns || FALLBACK_COLUMNS, stdout.rows || FALLBACK_ROWS);
   };
   let app: Instance | null = null;
   try {
@@ -145,7 +145,7 @@ export async function runInteractive(setup: InteractiveSetup): Promise<number> {
       </ActionsStoreContext.Provider>
     );
     await loop.firstFrame(FIRST_FULL_FRAME_WAIT_MS);
-    warmFirstRender(screen, stdout.columns || 80, loop.msUntilSecondSample());
+    warmFirstRender(screen, stdout.columns || FALLBACK_COLUMNS, loop.msUntilSecondSample());
     await loop.firstFullFrame(FIRST_FULL_FRAME_WAIT_MS);
     markStartup('render-start');
     app = render(screen, {

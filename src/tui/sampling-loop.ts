@@ -189,12 +189,12 @@ export function primedSource(source: FrameSource, followUpMs = FIRST_FOLLOW_UP_M
   const second = first.then(
     async (frame) => {
       markStartup('primed-sample-done');
-      const midpoint = Math.min(readMidpointMs(frame.snapshot), monotonicNowMs());
-      const delay = firstFollowUpDelayMs(followUpMs, midpoint, monotonicNowMs());
-      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
-      // Never earlier than the gap after the first read's middle (a timer may fire a little early).
-      const early = midpoint + followUpMs - monotonicNowMs();
-      if (early > 0) await new Promise((resolve) => setTimeout(resolve, Math.ceil(early)));
+      // The gap after the first read's middle, never less (a timer may fire a little early: then
+      // it waits for what is left).
+      const due = Math.min(readMidpointMs(frame.snapshot), monotonicNowMs()) + followUpMs;
+      for (let left = due - monotonicNowMs(); left > 0; left = due - monotonicNowMs()) {
+        await new Promise((resolve) => setTimeout(resolve, Math.ceil(left)));
+      }
       markStartup('sample-2-start');
       const answer = await source.sample();
       markStartup('sample-2-done');
