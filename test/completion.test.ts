@@ -101,7 +101,27 @@ describe('fish', () => {
   });
 });
 
+/**
+ * The description zsh's listing gives a PID. zsh puts candidates with the same description in one
+ * group, its PIDs in columns over as many lines as they need and `-- description` after the last:
+ * each group is the run of PIDs before its `-- `.
+ */
+const zshGroupOf = (screen: string, pid: number): string | undefined => {
+  const listing = screen.split('\n').slice(1).join('\n');
+  for (const group of listing.matchAll(/((?:\d+\s+)+)-- (\S+)/g)) {
+    if ((group[1] ?? '').split(/\s+/).includes(String(pid))) return group[2];
+  }
+  return undefined;
+};
+
 describe('zsh (in a tmux pane)', () => {
+  it('reads the description of a PID in a group listed over two lines', () => {
+    const screen = 'zsh$ proctop kill 1919\n19197  19196  19195  19194\n19199  19198                -- sleep\n1910  1911  -- node\n';
+    expect(zshGroupOf(screen, 19194)).toBe('sleep');
+    expect(zshGroupOf(screen, 1911)).toBe('node');
+    expect(zshGroupOf(screen, 1919)).toBeUndefined();
+  });
+
   const { tmux, waitForScreen, killServer } = tmuxServer(`proctop-completion-${process.pid}`);
   afterAll(() => killServer());
 
@@ -122,7 +142,7 @@ describe('zsh (in a tmux pane)', () => {
     tmux('send-keys', '-t', session, 'clear', 'Enter');
     tmux('send-keys', '-t', session, '-l', `proctop kill ${String(sleeperPid).slice(0, -1)}`);
     tmux('send-keys', '-t', session, 'Tab');
-    await waitForScreen(session, (s) => new RegExp(`${sleeperPid}\\b.*-- sleep|zsh\\$ proctop kill ${sleeperPid}\\s*$`, 'm').test(s), `PID ${sleeperPid} offered as sleep`);
+    await waitForScreen(session, (s) => new RegExp(`zsh\\$ proctop kill ${sleeperPid}\\s*$`, 'm').test(s) || zshGroupOf(s, sleeperPid) === 'sleep', `PID ${sleeperPid} offered as sleep`);
     tmux('send-keys', '-t', session, 'C-u');
   }, 60_000);
 });
