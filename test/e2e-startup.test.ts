@@ -4,7 +4,7 @@
 // (speed belongs to the bench): only that the first snapshot's read starts before the monitor's
 // own modules load, that the first full frame comes after the second snapshot, and that its CPU
 // figures cover at least 100 ms between the two reads' midpoints.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,7 +30,8 @@ function staticGraph(entry: string): Map<string, string> {
     if (files.has(file)) return;
     const text = readFileSync(file, 'utf8');
     files.set(file, text);
-    for (const match of text.matchAll(/^import\s[^;]*?from\s*"(\.[^"]+)";|^import\s*"(\.[^"]+)";/gms)) visit(join(dirname(file), match[1] ?? match[2] ?? ''));
+    // Every static import, at the start of a line or after a `;` (a minified chunk has them all on one line).
+    for (const match of text.matchAll(/(?:^|;)\s*import\s*(?:[^;"'()]*?from\s*)?"(\.[^"]+)"/gm)) visit(join(dirname(file), match[1] ?? ''));
   };
   visit(entry);
   return files;
@@ -49,6 +50,19 @@ describe('the modules loaded before the first read starts', () => {
     expect(graph.size).toBeLessThanOrEqual(6);
     for (const [file, text] of graph) {
       expect(text, file).not.toMatch(/from\s*"node:(fs|tty|net|stream)"/);
+    }
+  });
+
+  it("load no file writer with the monitor: write-file-atomic (node:crypto, worker_threads) comes with the first write", () => {
+    const chunks = join(repoRoot, 'dist', 'chunks');
+    const entries = readdirSync(chunks).filter((name) => /^(cli-run|monitor|run-interactive)-[A-Z0-9]+\.js$/.test(name));
+    expect(entries.length).toBe(3);
+    const graph = new Map<string, string>();
+    for (const entry of entries) for (const [file, text] of staticGraph(join(chunks, entry))) graph.set(file, text);
+    expect([...graph.values()].some((text) => text.includes('function loadConfig('))).toBe(true);
+    for (const [file, text] of graph) {
+      expect(text, file).not.toContain('node_modules/write-file-atomic/');
+      expect(text, file).not.toMatch(/require\("(node:)?(crypto|worker_threads)"\)|from\s*"node:(crypto|worker_threads)"/);
     }
   });
 });

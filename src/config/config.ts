@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { makeDirectories } from '../storage/make-dirs.js';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+import { writeFileAtomically } from '../storage/atomic-write.js';
 import { UsageError } from '../output/usage-error.js';
 import { COLUMN_IDS, DEFAULT_COLUMN_IDS, parseColumnName, SORT_NAMES, type ColumnId } from './columns.js';
 import { parseDuration } from '../util/duration.js';
@@ -234,5 +234,5 @@ export async function saveConfig(patch: ConfigPatch, options: ConfigOptions = {}
     file[key] = text;
   }
   await makeDirectories(dirname(path), 0o700);
-  await writeFileAtomic(path, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o644 });
+  await writeFileAtomically(path, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o644 });
 }

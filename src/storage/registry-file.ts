@@ -9,7 +9,7 @@
 import { constants } from 'node:fs';
 import { mkdir, open, readdir, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+import { writeFileAtomically } from './atomic-write.js';
 import { entryToJson, REGISTRY_FORMAT, REGISTRY_VERSION, registryHead, type RegistryData, type TrackedEntry } from './registry-entry.js';
 import { withFileLock, type FileLockOptions, type LockDeps } from './file-lock.js';
 import { scanRegistryLines, type EntrySummary, type StoredLines } from './registry-lines.js';
@@ -279,7 +279,7 @@ async function fsyncDir(dir: string): Promise<void> {
 /** Replaces a file of the registry atomically (0600; temp file fsynced, renamed, directory fsynced). Call under the lock. */
 async function replaceFile(path: string, text: string, registry: string): Promise<void> {
   await removeOrphanTemps(registry);
-  await writeFileAtomic(path, text, { mode: 0o600, fsync: true });
+  await writeFileAtomically(path, text, { mode: 0o600, fsync: true });
   await fsyncDir(dirname(path));
 }
 

@@ -1,4 +1,4 @@
-import writeFileAtomic from 'write-file-atomic';
+import { writeFileAtomically } from './atomic-write.js';
 
 /**
  * Writes an exposition for node_exporter's textfile collector: a temp file beside PATH, fsynced,
@@ -6,5 +6,5 @@ import writeFileAtomic from 'write-file-atomic';
  * node_exporter usually runs as another user and must read it.
  */
 export async function writeTextfile(path: string, text: string): Promise<void> {
-  await writeFileAtomic(path, text, { mode: 0o644, fsync: true });
+  await writeFileAtomically(path, text, { mode: 0o644, fsync: true });
 }

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import type { CpuTimes, SystemInfo } from '../types.js';
 import type { ProcFiles } from './proc-files.js';
 
@@ -12,7 +11,9 @@ export interface SysconfFigures {
 
 const DEFAULT_SYSCONF: SysconfFigures = { clockTicks: 100, pageSize: 4096 };
 
-function getconf(name: string): Promise<number | null> {
+/** Runs getconf; node:child_process is loaded here, not at start (~1 ms, with net and dgram). */
+async function getconf(name: string): Promise<number | null> {
+  const { execFile } = await import('node:child_process');
   return new Promise((resolve) => {
     execFile('getconf', [name], { timeout: 5000 }, (err, stdout) => {
       const value = Number(String(stdout).trim());
