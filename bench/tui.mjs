@@ -9,6 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { BUNDLE_OPTIONS, writeLauncher } from '../scripts/esbuild-options.mjs';
 import { measureBareNode, measureStartup } from './launch.mjs';
+import { bareNodeText } from './summary.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const binDir = join(root, 'bench', 'bin');
@@ -172,9 +173,9 @@ export async function run({ procs = 1000 } = {}) {
     // Phase by phase: `npm run bench -- --only launch` (bench/launch.mjs).
     const startup = (await measureStartup(cli, 7)).map((report) => report.firstFullFrameMs);
     figures.firstFrameMedianMs = median(startup);
-    figures.bareNodeMs = measureBareNode(5);
+    figures.bareNode = measureBareNode(5);
     lines.push(
-      `  launch → first full frame (CPU figures shown): median ${fmt(median(startup), 0)} ms over ${startup.length} runs [${startup.map((ms) => fmt(ms, 0)).join(', ')}] (target ≤ 200 ms; bare node -e 0: ${fmt(figures.bareNodeMs, 0)} ms)`,
+      `  launch → first full frame (CPU figures shown): median ${fmt(median(startup), 0)} ms over ${startup.length} runs [${startup.map((ms) => fmt(ms, 0)).join(', ')}] (target ≤ 200 ms; ${bareNodeText(figures.bareNode)})`,
     );
 
     const intervalMs = procs >= 10_000 ? 2000 : 1000;

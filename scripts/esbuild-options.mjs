@@ -41,10 +41,22 @@ export const BUNDLE_OPTIONS = {
  */
 export const LAUNCHER_NODE_FLAGS = ['--max-semi-space-size=2', '--optimize-for-size'];
 export const LAUNCHER_ENV = { MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '65536', MALLOC_TOP_PAD_: '0' };
+/**
+ * Where the launcher keeps the user's NODE_EXTRA_CA_CERTS while proctop's own node starts without
+ * it. Node 20 reads and parses that file, and with it the whole root store, before it runs any
+ * JavaScript: with /etc/ssl/certs/ca-certificates.crt (~150 certificates, set in many CI and
+ * corporate shells) `node -e 0` took 90-110 ms of CPU on a 2-CPU VM instead of 20-30 ms, and
+ * launch → first full frame 353 → 281 ms (median of ten launches each). proctop makes no TLS
+ * connection, so the certificates are never used; proctop puts the variable back at start
+ * (restoreLauncherEnv, src/util/launcher-env.ts), so the programs it starts inherit it.
+ */
+export const LAUNCHER_KEPT_CA_CERTS = 'PROCTOP_NODE_EXTRA_CA_CERTS';
 export const LAUNCHER_HEADER =
   '#!/bin/sh\n' +
   `':' //; e=; for v in ${Object.entries(LAUNCHER_ENV).map(([name, value]) => `${name}=${value}`).join(' ')}; do n=\${v%%=*}; eval "[ -n \\"\\\${$n+set}\\" ]" || { export "$v"; e="$e\${e:+,}$n"; }; done; ` +
-  `[ -z "$e" ] || export PROCTOP_LAUNCHER_ENV="$e"; exec node ${LAUNCHER_NODE_FLAGS.join(' ')} "$0" "$@"\n`;
+  `[ -z "$e" ] || export PROCTOP_LAUNCHER_ENV="$e"; ` +
+  `[ -z "\${NODE_EXTRA_CA_CERTS+set}" ] || { export ${LAUNCHER_KEPT_CA_CERTS}="$NODE_EXTRA_CA_CERTS"; unset NODE_EXTRA_CA_CERTS; }; ` +
+  `exec node ${LAUNCHER_NODE_FLAGS.join(' ')} "$0" "$@"\n`;
 
 /** Puts the launcher header in place of the bundle's `#!/usr/bin/env node` line and makes the file executable. */
 export function writeLauncher(file) {

@@ -5,7 +5,7 @@
 import * as nodeModule from 'node:module';
 import { UsageError, EXIT_USAGE } from './output/usage-error.js';
 import { exitQuietlyOnClosedPipe, writeStderr } from './output/std-streams.js';
-import { dropLauncherEnv } from './util/launcher-env.js';
+import { restoreLauncherEnv } from './util/launcher-env.js';
 import { runsMonitor } from './tui/early-start.js';
 
 async function run(argv: readonly string[]): Promise<number> {
@@ -21,7 +21,7 @@ async function run(argv: readonly string[]): Promise<number> {
 
 /** Runs the command `argv` names (process.argv after the script) and sets the exit code. */
 export function main(argv: readonly string[]): Promise<void> {
-  dropLauncherEnv(process.env);
+  restoreLauncherEnv(process.env);
   // Node 22.1+ keeps the compiled code of the bundle's chunks on disk (in the OS temp dir), so a
   // later start skips parsing and compiling them; Node 20 has no such API and compiles each time.
   (nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();

@@ -3,7 +3,7 @@
 // reported with a dash, never ticked or crossed against a target that does not apply there.
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a bench module (plain .mjs) without type declarations
-import { summaryTable } from '../bench/summary.mjs';
+import { bareNodeText, summaryTable } from '../bench/summary.mjs';
 
 const snapshot = (steady: number, floorC: number) => ({
   'native steady-state refresh': steady,
@@ -14,7 +14,7 @@ const snapshot = (steady: number, floorC: number) => ({
   loopDelaySteadyMs: 2,
   loopDelayIdleMs: 1,
 });
-const launch = (firstFrameMedianMs: number) => ({ firstFrameMedianMs, bareNodeMs: 50 });
+const launch = (firstFrameMedianMs: number) => ({ firstFrameMedianMs, bareNode: { ms: 50, withoutCaMs: null } });
 
 /** The table row whose figure starts with `figure`, split into its cells. */
 function rowOf(table: string, figure: string): string[] {
@@ -45,6 +45,11 @@ describe('bench summary: targets at the scale the issue sets them', () => {
     expect(measured).toMatch(/^868 ms/);
     expect(target).toMatch(/at 1000/);
     expect(ok).toBe('–');
+  });
+
+  it('gives bare node with and without NODE_EXTRA_CA_CERTS where the environment sets it', () => {
+    expect(bareNodeText({ ms: 96.4, withoutCaMs: 23.6 })).toBe('bare node -e 0: 96 ms; 24 ms without NODE_EXTRA_CA_CERTS');
+    expect(bareNodeText({ ms: 48, withoutCaMs: null })).toBe('bare node -e 0: 48 ms');
   });
 
   it('judges the event-loop delay at every scale', () => {

@@ -2,14 +2,15 @@
 // (scripts/esbuild-options.mjs). It must run on every supported Node (the suite runs on Node 20
 // and 24: the node running the tests is the one the launcher finds first on PATH), give node
 // exactly those flags and malloc settings, and leave a user's own malloc settings alone.
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { builtCliPath, runProgram } from './helpers/cli.js';
-import { dropLauncherEnv } from '../src/util/launcher-env.js';
+import { waitFor } from './helpers/children.js';
+import { restoreLauncherEnv } from '../src/util/launcher-env.js';
 // @ts-expect-error: a build script (plain .mjs) without type declarations
-import { LAUNCHER_ENV, LAUNCHER_NODE_FLAGS } from '../scripts/esbuild-options.mjs';
+import { LAUNCHER_ENV, LAUNCHER_KEPT_CA_CERTS, LAUNCHER_NODE_FLAGS } from '../scripts/esbuild-options.mjs';
 
 /** PATH with the node running this test first, so the launcher's `node` is this very version. */
 function pathWithThisNode(first = dirname(process.execPath)): string {
@@ -19,13 +20,20 @@ function pathWithThisNode(first = dirname(process.execPath)): string {
 const scratch = mkdtempSync(join(tmpdir(), 'proctop-launcher-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
+/** The environment of this test without the variables the launcher looks at. */
+function cleanEnv(path: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, PATH: path };
+  for (const name of [...Object.keys(LAUNCHER_ENV), 'PROCTOP_LAUNCHER_ENV', 'NODE_EXTRA_CA_CERTS', LAUNCHER_KEPT_CA_CERTS]) delete env[name];
+  return env;
+}
+
 /** A stand-in `node` that prints the arguments and the variables it was started with. */
 function fakeNode(): string {
   const dir = join(scratch, 'fake-bin');
   const file = join(dir, 'node');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir);
-  const names = [...Object.keys(LAUNCHER_ENV), 'PROCTOP_LAUNCHER_ENV'];
+  const names = [...Object.keys(LAUNCHER_ENV), 'PROCTOP_LAUNCHER_ENV', 'NODE_EXTRA_CA_CERTS', LAUNCHER_KEPT_CA_CERTS];
   writeFileSync(file, `#!/bin/sh\nprintf "%s\\n" "$@"\n${names.map((name) => `echo "${name}=\${${name}-unset}"\n`).join('')}`);
   chmodSync(file, 0o755);
   return dir;
@@ -42,9 +50,7 @@ describe('launcher (dist/cli.js run as a program)', () => {
 
   it('starts node with exactly the launcher flags and malloc settings, then the script and its arguments', async () => {
     const cli = await builtCliPath();
-    const env: NodeJS.ProcessEnv = { ...process.env, PATH: pathWithThisNode(fakeNode()) };
-    for (const name of Object.keys(LAUNCHER_ENV)) delete env[name];
-    const run = await runProgram(cli, ['pstat', '--json', 'two words'], { env });
+    const run = await runProgram(cli, ['pstat', '--json', 'two words'], { env: cleanEnv(pathWithThisNode(fakeNode())) });
     expect(run.code).toBe(0);
     expect(run.stdout.split('\n')).toEqual([
       ...LAUNCHER_NODE_FLAGS,
@@ -56,8 +62,31 @@ describe('launcher (dist/cli.js run as a program)', () => {
       'MALLOC_TRIM_THRESHOLD_=65536',
       'MALLOC_TOP_PAD_=0',
       'PROCTOP_LAUNCHER_ENV=MALLOC_ARENA_MAX,MALLOC_TRIM_THRESHOLD_,MALLOC_TOP_PAD_',
+      'NODE_EXTRA_CA_CERTS=unset',
+      `${LAUNCHER_KEPT_CA_CERTS}=unset`,
       '',
     ]);
+  });
+
+  it('starts node without NODE_EXTRA_CA_CERTS, kept aside exactly (spaces, empty)', async () => {
+    const cli = await builtCliPath();
+    for (const value of ['/etc/my certs/ca bundle.pem', '']) {
+      const run = await runProgram(cli, ['--version'], { env: { ...cleanEnv(pathWithThisNode(fakeNode())), NODE_EXTRA_CA_CERTS: value } });
+      expect(run.stdout).toContain(`\nNODE_EXTRA_CA_CERTS=unset\n${LAUNCHER_KEPT_CA_CERTS}=${value}\n`);
+    }
+  });
+
+  it("spares proctop's node the extra certificates and gives NODE_EXTRA_CA_CERTS back to the programs it starts", async () => {
+    const cli = await builtCliPath();
+    const dir = mkdtempSync(join(scratch, 'certs-'));
+    // A file that does not exist: Node 20 warns on stderr at start when it cannot load it.
+    const certs = join(dir, 'no such bundle.pem');
+    const out = join(dir, 'child-env');
+    const env = { ...cleanEnv(pathWithThisNode()), NODE_EXTRA_CA_CERTS: certs, XDG_STATE_HOME: join(dir, 'state'), PROCTOP_REGISTRY: '' };
+    const run = await runProgram(cli, ['track', 'run', '--no-log', '--', 'sh', '-c', `printf '%s|%s' "$NODE_EXTRA_CA_CERTS" "\${${LAUNCHER_KEPT_CA_CERTS}-unset}" > '${out}'`], { env });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(await waitFor(() => (existsSync(out) && readFileSync(out, 'utf8')) || null)).toBe(`${certs}|unset`);
   });
 
   it("keeps a user's own malloc settings and does not mark them for removal", async () => {
@@ -74,16 +103,30 @@ describe('launcher (dist/cli.js run as a program)', () => {
   });
 });
 
-describe('dropLauncherEnv', () => {
+describe('restoreLauncherEnv', () => {
+  it('puts back the NODE_EXTRA_CA_CERTS the launcher kept aside, even empty, and removes the copy', () => {
+    for (const value of ['/etc/ssl/certs/ca-certificates.crt', '']) {
+      const env: NodeJS.ProcessEnv = { [LAUNCHER_KEPT_CA_CERTS]: value, HOME: '/home/u' };
+      restoreLauncherEnv(env);
+      expect(env).toEqual({ NODE_EXTRA_CA_CERTS: value, HOME: '/home/u' });
+    }
+  });
+
+  it("leaves a NODE_EXTRA_CA_CERTS the launcher did not move alone (node dist/cli.js)", () => {
+    const env: NodeJS.ProcessEnv = { NODE_EXTRA_CA_CERTS: '/a.pem' };
+    restoreLauncherEnv(env);
+    expect(env).toEqual({ NODE_EXTRA_CA_CERTS: '/a.pem' });
+  });
+
   it('removes the variables the launcher listed, and the list', () => {
     const env: NodeJS.ProcessEnv = { MALLOC_ARENA_MAX: '2', MALLOC_TOP_PAD_: '0', PROCTOP_LAUNCHER_ENV: 'MALLOC_ARENA_MAX,MALLOC_TOP_PAD_', HOME: '/home/u' };
-    dropLauncherEnv(env);
+    restoreLauncherEnv(env);
     expect(env).toEqual({ HOME: '/home/u' });
   });
 
   it('leaves the environment alone when the launcher set nothing (a user-set MALLOC_ARENA_MAX stays)', () => {
     const env: NodeJS.ProcessEnv = { MALLOC_ARENA_MAX: '7', HOME: '/home/u' };
-    dropLauncherEnv(env);
+    restoreLauncherEnv(env);
     expect(env).toEqual({ MALLOC_ARENA_MAX: '7', HOME: '/home/u' });
   });
 });

@@ -1,12 +1,26 @@
 // The shipped dist/cli.js is a shell launcher (scripts/esbuild-options.mjs LAUNCHER_HEADER) that
-// sets a few variables meant for proctop's own node process only (MALLOC_ARENA_MAX) and names them
-// in PROCTOP_LAUNCHER_ENV. proctop removes them at start, so the programs it starts (`track run`)
-// get the environment the user gave proctop.
+// changes proctop's own node's environment: it sets a few variables meant for that process only
+// (MALLOC_ARENA_MAX...) and names them in PROCTOP_LAUNCHER_ENV, and it moves NODE_EXTRA_CA_CERTS
+// aside (to PROCTOP_NODE_EXTRA_CA_CERTS) so that node does not parse certificates proctop never
+// uses. proctop undoes both at start, so the programs it starts (`track run`) get the environment
+// the user gave proctop.
 
-/** Removes the variables the launcher set (and its list) from `env`; a user's own setting is never listed. */
-export function dropLauncherEnv(env: NodeJS.ProcessEnv): void {
+/** Where the launcher keeps NODE_EXTRA_CA_CERTS (LAUNCHER_KEPT_CA_CERTS in scripts/esbuild-options.mjs). */
+const KEPT_CA_CERTS = 'PROCTOP_NODE_EXTRA_CA_CERTS';
+
+/**
+ * Removes the variables the launcher set (and its list; a user's own setting is never listed) and
+ * puts back the NODE_EXTRA_CA_CERTS it moved aside.
+ */
+export function restoreLauncherEnv(env: NodeJS.ProcessEnv): void {
   const names = env.PROCTOP_LAUNCHER_ENV;
-  if (names === undefined) return;
-  for (const name of names.split(',')) if (name !== '') delete env[name];
-  delete env.PROCTOP_LAUNCHER_ENV;
+  if (names !== undefined) {
+    for (const name of names.split(',')) if (name !== '') delete env[name];
+    delete env.PROCTOP_LAUNCHER_ENV;
+  }
+  const caCerts = env[KEPT_CA_CERTS];
+  if (caCerts !== undefined) {
+    env.NODE_EXTRA_CA_CERTS = caCerts;
+    delete env[KEPT_CA_CERTS];
+  }
 }
