@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { builtCliPath, runProgram } from './helpers/cli.js';
 import { waitFor } from './helpers/children.js';
 import { restoreLauncherEnv } from '../src/util/launcher-env.js';
+import { startFreezeWatchdog } from '../src/sys/freeze-watchdog.js';
 // @ts-expect-error: a build script (plain .mjs) without type declarations
 import { LAUNCHER_ENV, LAUNCHER_KEPT_CA_CERTS, LAUNCHER_NODE_FLAGS } from '../scripts/esbuild-options.mjs';
 
@@ -100,6 +101,26 @@ describe('launcher (dist/cli.js run as a program)', () => {
   it('every launcher flag is accepted by this Node', async () => {
     const run = await runProgram(process.execPath, [...LAUNCHER_NODE_FLAGS, '-e', 'process.stdout.write("ok")'], { env: process.env });
     expect(run).toEqual({ code: 0, stdout: 'ok', stderr: '' });
+  });
+});
+
+describe('node helpers proctop starts', () => {
+  it('start the freeze watchdog without NODE_EXTRA_CA_CERTS', async () => {
+    await builtCliPath(); // the watchdog is a built file (dist/freeze-watchdog.js)
+    const saved = process.env.NODE_EXTRA_CA_CERTS;
+    process.env.NODE_EXTRA_CA_CERTS = '/etc/ssl/certs/ca-certificates.crt';
+    const dog = startFreezeWatchdog();
+    if (saved === undefined) delete process.env.NODE_EXTRA_CA_CERTS;
+    else process.env.NODE_EXTRA_CA_CERTS = saved;
+    if (typeof dog === 'string') throw new Error(dog);
+    try {
+      // The watchdog this test started, read while it waits for its lines.
+      const environ = readFileSync(`/proc/${dog.pid}/environ`, 'utf8').split('\0');
+      expect(environ.some((entry) => entry.startsWith('PATH='))).toBe(true);
+      expect(environ.filter((entry) => entry.startsWith('NODE_EXTRA_CA_CERTS='))).toEqual([]);
+    } finally {
+      dog.done();
+    }
   });
 });
 

@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from './package-root.js';
+import { withoutExtraCaCerts } from '../util/launcher-env.js';
 import type { FreezeWatchdog } from './types.js';
 
 /** How long stopping() waits for the watchdog to take its lines (a slow start on a loaded box). */
@@ -23,7 +24,7 @@ export function startFreezeWatchdog(script = freezeWatchdogScript()): FreezeWatc
   if (!existsSync(script)) return `freeze watchdog not found (${script}): a proctop killed mid-freeze would leave the stopped processes frozen`;
   let child: ChildProcess;
   try {
-    child = spawn(process.execPath, [script], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
+    child = spawn(process.execPath, [script], { detached: true, stdio: ['pipe', 'ignore', 'ignore'], env: withoutExtraCaCerts(process.env) });
   } catch (err) {
     return `freeze watchdog not started: ${(err as Error).message}`;
   }
