@@ -32,14 +32,16 @@ export const BUNDLE_OPTIONS = {
  * module. Run as a program (the npm bin link), /bin/sh starts node with the flags and malloc
  * settings below; `node dist/cli.js` reads the same lines as a string statement and a comment.
  * Measured with the bench (README, Design: Memory): a 2 MB semi-space instead of 16 MB and
- * optimize-for-size (an old generation kept near its live size) take ~30 MB off a pane's RSS;
+ * optimize-for-size (an old generation kept near its live size) take ~30 MB off a pane's RSS (the
+ * long-running modes ask for optimize-for-size themselves once started, preferSmallHeap in
+ * src/util/v8-tiering.ts, so loading the first frame's modules is not slowed by it);
  * two malloc arenas instead of one per thread keep the addon's worker threads from holding ~30 MB
  * at 20,000 processes; a 64 KB trim threshold hands freed malloc memory (V8's compiler zones)
  * back instead of keeping ~10 MB. Each variable is set only when the user has not set it, and
  * proctop removes the ones it set at start (PROCTOP_LAUNCHER_ENV, src/util/launcher-env.ts), so
  * the programs `proctop track run` starts never inherit them.
  */
-export const LAUNCHER_NODE_FLAGS = ['--max-semi-space-size=2', '--optimize-for-size'];
+export const LAUNCHER_NODE_FLAGS = ['--max-semi-space-size=2'];
 export const LAUNCHER_ENV = { MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '65536', MALLOC_TOP_PAD_: '0' };
 /**
  * Where the launcher keeps the user's NODE_EXTRA_CA_CERTS while proctop's own node starts without

@@ -49,7 +49,7 @@ describe('the library', () => {
     for (const internal of ['JsSnapshotReader', 'listFdsJs', 'decodeIpv4Hex', 'parseInetTable', 'recordingSignaller', 'createSignaller']) {
       expect(names).not.toContain(internal);
     }
-    for (const api of ['listFds', 'killMany', 'killTargets', 'createCollector', 'Sampler', 'terminateTree', 'listPorts', 'reniceMany', 'stopMany', 'parseLadder', 'preferShortTimeslice', 'sanitizeText']) {
+    for (const api of ['listFds', 'killMany', 'killTargets', 'createCollector', 'Sampler', 'terminateTree', 'listPorts', 'reniceMany', 'stopMany', 'parseLadder', 'preferShortTimeslice', 'preferSmallHeap', 'sanitizeText']) {
       expect(names).toContain(api);
     }
   });

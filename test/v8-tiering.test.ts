@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ensureBuilt, repoRoot } from './helpers/cli.js';
 import { hasInterruptBudgetFlag, SCREEN_INTERRUPT_BUDGET, tuneTieringForScreen } from '../src/util/v8-tiering.js';
 
 describe('V8 tiering for a long-running screen', () => {
@@ -22,5 +24,16 @@ describe('V8 tiering for a long-running screen', () => {
     await expect(tuneTieringForScreen('12.4.254.21-node.33')).resolves.toBe(false);
     // On this node for real (a known flag on V8 11; nothing at all on newer V8s).
     await expect(tuneTieringForScreen()).resolves.toBe(hasInterruptBudgetFlag(process.versions.v8));
+  });
+});
+
+describe('a small heap for a long run', () => {
+  it('is asked of V8 once, at run time (node accepts the flag on every supported version)', async () => {
+    await ensureBuilt();
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', `
+      const { preferSmallHeap } = await import(${JSON.stringify(join(repoRoot, 'dist', 'index.js'))});
+      console.log(await preferSmallHeap(), await preferSmallHeap());`], { encoding: 'utf8', timeout: 30_000 });
+    expect(run.stderr).toBe('');
+    expect(run.stdout.trim()).toBe('true false');
   });
 });

@@ -12,6 +12,7 @@ import type { Collector } from '../sys/types.js';
 import { loadConfig } from '../config/config.js';
 import { markStartup } from '../util/startup-trace.js';
 import { preferShortTimeslice } from '../sys/first-read.js';
+import { preferSmallHeap } from '../util/v8-tiering.js';
 
 /**
  * The longest the UI waits for the early first read to finish before it loads anyway. On a quiet
@@ -80,7 +81,7 @@ async function runMonitor(
   earlyStarted: boolean,
 ): Promise<number> {
   if (!toTerminal) {
-    const { runWatchBatch } = await import('../tui/watch-batch.js');
+    const [{ runWatchBatch }] = await Promise.all([import('../tui/watch-batch.js'), preferSmallHeap()]);
     if (notice) writeStderr(`proctop: ${notice}\n`);
     return runWatchBatch(source, options, collector.backend, writeStdout);
   }

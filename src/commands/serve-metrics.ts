@@ -2,6 +2,7 @@ import type { GroupBy } from '../metrics/grouping.js';
 import { METRICS_PATH, startMetricsServer, type MetricsServer } from '../metrics/http-server.js';
 import { DEFAULT_LISTEN, addressText, isLoopback, parseListenAddress, type ListenAddress } from '../metrics/listen-address.js';
 import { preferShortTimeslice } from '../sys/first-read.js';
+import { preferSmallHeap } from '../util/v8-tiering.js';
 import { startSamplerThread, type SamplerThread } from '../metrics/sampler-thread.js';
 import { sanitizeText } from '../output/sanitize.js';
 import { GROUP_BY_HELP, parseBoundedDuration, parseGroupBy } from './metrics-options.js';
@@ -93,6 +94,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   // Scrapes are answered on time while the sampler thread reads (preferShortTimeslice in
   // src/sys/first-read.ts); asked after that thread is made, which would otherwise inherit it.
   preferShortTimeslice();
+  // A long run: the heap is kept near its live size (preferSmallHeap in src/util/v8-tiering.ts).
+  await preferSmallHeap();
   if (thread.notice) say(thread.notice);
   let server: MetricsServer;
   try {

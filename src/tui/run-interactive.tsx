@@ -25,7 +25,7 @@ import { createTrackingController } from './tracking-controller.js';
 import { Registry } from '../registry/registry.js';
 import { TrackedStoreContext } from '../store/use-tracked-store.js';
 import { markStartup, startupNowMs, startupReportText } from '../util/startup-trace.js';
-import { tuneTieringForScreen } from '../util/v8-tiering.js';
+import { preferSmallHeap, tuneTieringForScreen } from '../util/v8-tiering.js';
 
 export interface InteractiveSetup {
   readonly options: MonitorOptions;
@@ -168,6 +168,8 @@ export async function runInteractive(setup: InteractiveSetup): Promise<number> {
     rssReader?.start();
     // The code each refresh runs is optimized after a few refreshes, not from the first one's paths.
     void tuneTieringForScreen().catch(() => undefined);
+    // The heap is kept small from here on, not while the first frame's modules load (preferSmallHeap).
+    void preferSmallHeap().catch(() => undefined);
     // Before Ink's own listener, so Ink never reads a 0×0 size (see sizeUnsizedTerminal).
     stdout.prependListener('resize', onResize);
     await new Promise<void>((resolve) => {
