@@ -1,6 +1,6 @@
-// V8 settings for a long run: when V8 optimizes the code a screen runs once per refresh, and a
-// heap kept small (preferSmallHeap, below). When V8 optimizes the code a screen runs once per refresh. V8 11 (Node 20) considers a function
-// for TurboFan after its interrupt budget of bytecode has run (67,584 units by default): a refresh
+// V8 settings for a long run: when V8 optimizes the code a screen runs once per refresh
+// (tuneTieringForScreen), and a heap kept small (preferSmallHeap, below). V8 11 (Node 20)
+// considers a function for TurboFan after its interrupt budget of bytecode has run (67,584 units by default): a refresh
 // of 1,000 processes spends that within its first frame or two, so the sampler's, the list's and
 // the decoder's loops were compiled from the feedback of the first calls only (no previous frame,
 // no process exited yet) and thrown away and compiled again as soon as a later refresh took a path
