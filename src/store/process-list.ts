@@ -1,6 +1,6 @@
 // Pure list logic: which rows are shown and in what order. No React, no OS, no store.
 import type { IdentityKey, ProcessRow } from '../sampler/types.js';
-import { commandText, rowComparator } from './columns.js';
+import { commandText, sortRows } from './columns.js';
 import type { ColumnId } from '../config/columns.js';
 import { holdsPort, parsePortFilter, type PortHolders } from './port-filter.js';
 import { entryMatches, parseTrackedFilter, type TrackedFilter } from './tracked-filter.js';
@@ -140,12 +140,12 @@ export function displayRows(rows: readonly ProcessRow[], query: ListQuery, exite
   // per call at each major GC) nor for-of (an object per step until V8 optimizes the loop): this
   // runs every refresh over every process.
   const test = rowTest(query);
-  const kept: ProcessRow[] = [];
+  const matching: ProcessRow[] = [];
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i] as ProcessRow;
-    if (keeps(test, row) || row.key === exitedKey) kept.push(row);
+    if (keeps(test, row) || row.key === exitedKey) matching.push(row);
   }
-  kept.sort(rowComparator(query.sortColumn, query.descending));
+  const kept = sortRows(matching, query.sortColumn, query.descending);
   if (query.tree) {
     const tree = buildTree(kept);
     if (exitedKey === null) return tree;
