@@ -11,6 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sgrEscapeTable } from './sgr-table.mjs';
 
 const require = createRequire(import.meta.url);
 const projectRoot = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -27,7 +28,8 @@ const replacements = {
     "import stringWidth from 'string-width';",
     `import { createRowDrawer } from ${patch('row-text.ts')};`,
     `import { createRowMemoOutput } from ${patch('row-memo-output.ts')};`,
-    'export default createRowMemoOutput(StockOutput, createRowDrawer(ansiTokenizer, stringWidth));',
+    // SGR_ESCAPES: filled in at build time (scripts/sgr-table.mjs).
+    'export default createRowMemoOutput(StockOutput, createRowDrawer(ansiTokenizer, stringWidth, new Map(SGR_ESCAPES)));',
   ],
   'widest-line': [
     "import stringWidth from 'string-width';",
@@ -74,9 +76,15 @@ export function inkPatches() {
         const fromPatch = args.namespace === patched.namespace && args.path === 'widest-line';
         return fromInk || fromPatch ? { ...patched, path: args.path } : undefined;
       });
-      build.onLoad({ filter: /.*/, namespace: 'proctop-ink-patch' }, (args) => {
+      let sgrEscapes;
+      build.onLoad({ filter: /.*/, namespace: 'proctop-ink-patch' }, async (args) => {
         applied.add(args.path);
-        return { resolveDir: inkBuild, loader: 'js', contents: replacements[args.path].join('\n') };
+        let contents = replacements[args.path].join('\n');
+        if (contents.includes('SGR_ESCAPES')) {
+          sgrEscapes ??= JSON.stringify(await sgrEscapeTable(inkBuild));
+          contents = `const SGR_ESCAPES = ${sgrEscapes};\n${contents}`;
+        }
+        return { resolveDir: inkBuild, loader: 'js', contents };
       });
       // A bundle that loads Ink must have taken every replacement.
       let inkBundled = false;

@@ -4,7 +4,7 @@
 // (speed belongs to the bench): only that the first snapshot's read starts before the monitor's
 // own modules load, that the first full frame comes after the second snapshot, and that its CPU
 // figures cover at least 100 ms between the two reads' midpoints.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -133,5 +133,33 @@ describe.skipIf(!hasTmux)('start-up in tmux', () => {
       expect(at('warm-done')).toBeGreaterThanOrEqual(at('ui-loaded'));
       expect(at('warm-done')).toBeLessThanOrEqual(at('render-start'));
     }
+  }, 90_000);
+
+  it('makes no Intl object before the first full frame (the first one loads ICU data: 11-19 ms)', async () => {
+    // A hook in front of proctop (node --import) notes when each Intl constructor runs, on the
+    // report's clock (process.uptime), and writes the list when proctop exits.
+    const hook = join(dir, 'intl-hook.mjs');
+    const made = join(dir, 'intl-made');
+    writeFileSync(
+      hook,
+      `import { writeFileSync } from 'node:fs';
+      const made = [];
+      for (const name of ['Segmenter', 'Collator', 'NumberFormat', 'DateTimeFormat', 'PluralRules', 'ListFormat', 'RelativeTimeFormat', 'DisplayNames']) {
+        Intl[name] = new Proxy(Intl[name], { construct(target, args, newTarget) { made.push(name + ' ' + process.uptime() * 1000); return Reflect.construct(target, args, newTarget); } });
+      }
+      process.on('exit', () => writeFileSync(${JSON.stringify(made)}, made.join('\\n') + '\\n'));
+      `,
+    );
+    const report = join(dir, 'report-intl');
+    const session = 'intl';
+    startShell(session, `PROCTOP_STARTUP_REPORT=${report} node --import ${hook} dist/cli.js --interval 1s`);
+    const text = await waitFor(() => (existsSync(report) && /\ncpu-ms [\d.]+\n$/.test(readFileSync(report, 'utf8')) ? readFileSync(report, 'utf8') : ''), 30_000, 50);
+    tmux('send-keys', '-t', session, 'q');
+    await waitForShell(session);
+    const { firstFullFrameMs } = parseReport(text);
+    const before = readFileSync(made, 'utf8')
+      .split('\n')
+      .filter((line) => line !== '' && Number(line.split(' ')[1]) <= firstFullFrameMs);
+    expect(before).toEqual([]);
   }, 90_000);
 });

@@ -14,6 +14,9 @@ import { createRowMemoOutput, type InkOutputClass, type OutputTransformer } from
 import { createRowDrawer, type RowDrawer } from '../src/ink-patches/row-text.js';
 import { createWidestLine, ONE_COLUMN_CHARACTER_RANGES } from '../src/ink-patches/text-width.js';
 import { createMeasureText, createWrapText, TEXT_CACHE_CHARS, TwoGenerationCache, wrapTextCache } from '../src/ink-patches/text-caches.js';
+import ansiStyles from 'ansi-styles';
+// @ts-expect-error: a build script (plain .mjs) without type declarations
+import { sgrEscapeTable } from '../scripts/sgr-table.mjs';
 import { ensureBuilt, repoRoot } from './helpers/cli.js';
 import { randomSource } from './helpers/random.js';
 
@@ -103,6 +106,32 @@ describe('row-memoizing Output', () => {
     }
   });
 
+  it("with the build's SGR table, draws what Ink draws and tokenizes no escape the table holds", async () => {
+    const table = (await sgrEscapeTable(join(repoRoot, 'node_modules', 'ink', 'build'))) as [string, ansiTokenizer.AnsiCode[]][];
+    const tokenized: string[] = [];
+    const counting = { ...ansiTokenizer, tokenize: (text: string) => (tokenized.push(text), ansiTokenizer.tokenize(text)) };
+    const RowMemo = createRowMemoOutput(Stock, createRowDrawer(counting, stringWidth, new Map(table)));
+    for (let seed = 1; seed <= 400; seed++) {
+      const next = randomSource(seed);
+      const width = 5 + next(40);
+      const height = 1 + next(8);
+      const ops = randomFrame(next, width, height, false);
+      expect(draw(RowMemo, width, height, ops), `seed ${seed}`).toBe(draw(Stock, width, height, ops));
+    }
+    // A monitor's rows: one-column text in named colours and text styles, as chalk writes them.
+    tokenized.length = 0;
+    const styled = (open: string, close: string, text: string) => `${open}${text}${close}`;
+    const row = [
+      styled(ansiStyles.green.open, ansiStyles.green.close, '  1234'),
+      styled(ansiStyles.bold.open, ansiStyles.bold.close, styled(ansiStyles.yellow.open, ansiStyles.yellow.close, ' 12.5')),
+      styled(ansiStyles.inverse.open, ansiStyles.inverse.close, styled(ansiStyles.bgCyan.open, ansiStyles.bgCyan.close, styled(ansiStyles.black.open, ansiStyles.black.close, ' node │ ▆▁ …'))),
+      styled(ansiStyles.dim.open, ansiStyles.dim.close, styled(ansiStyles.redBright.open, ansiStyles.redBright.close, ' [kworker/0:1]')),
+    ].join('');
+    const ops: Op[] = [{ kind: 'write', x: 0, y: 0, text: row, transformers: [] }];
+    expect(draw(RowMemo, 60, 1, ops)).toBe(draw(Stock, 60, 1, ops));
+    expect(tokenized).toEqual([]);
+  });
+
   it('falls back to Ink for frames with clipping and still matches it', () => {
     const RowMemo = patchedOutput();
     for (let seed = 1000; seed < 1200; seed++) {
@@ -142,6 +171,21 @@ describe('row-memoizing Output', () => {
     const next = [...rows.slice(1), rows[0]!.replace('0.0', '9.9')];
     expect(draw(RowMemo, 80, 30, frame(next))).toBe(draw(Stock, 80, 30, frame(next)));
     expect(counting.drawn()).toBe(31);
+  });
+});
+
+describe("the build's SGR table (scripts/sgr-table.mjs)", () => {
+  it("holds Ink's own tokens for every one-number escape of chalk's named colours, backgrounds and text styles", async () => {
+    const table = new Map((await sgrEscapeTable(join(repoRoot, 'node_modules', 'ink', 'build'))) as [string, unknown][]);
+    for (const [escape, tokens] of table) expect(tokens, JSON.stringify(escape)).toEqual(ansiTokenizer.tokenize(escape));
+    for (const group of [ansiStyles.modifier, ansiStyles.color, ansiStyles.bgColor]) {
+      // (Each group also holds its close code and its 256/true-colour makers: not one-number styles.)
+      for (const [name, style] of Object.entries(group)) {
+        if (typeof style !== 'object' || !('open' in style)) continue;
+        expect(table.has(style.open), `${name} open`).toBe(true);
+        expect(table.has(style.close), `${name} close`).toBe(true);
+      }
+    }
   });
 });
 

@@ -1,6 +1,7 @@
 // The build's lazy-init plugin (scripts/lazy-init-plugin.mjs): string-width's slow top level (a
-// \p{RGI_Emoji} regex, an Intl.Segmenter) runs at its first call, not when the UI chunk loads on
-// the way to the first frame, and the deferred function answers exactly as the real one.
+// \p{RGI_Emoji} regex, an Intl.Segmenter), slice-ansi's and ansi-tokenize's tokenizer's (an
+// Intl.Segmenter each) run at their first call, not when the UI chunk loads on the way to the
+// first frame, and each deferred function answers exactly as the real one.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { build } from 'esbuild';
 import stringWidth from 'string-width';
+import * as ansiTokenizer from '@alcalzone/ansi-tokenize';
 // @ts-expect-error: a build script (plain .mjs) without type declarations
 import { lazyInit } from '../scripts/lazy-init-plugin.mjs';
 import { ensureBuilt, repoRoot } from './helpers/cli.js';
@@ -18,6 +20,17 @@ globalThis.emojiRegexes = 0;
 globalThis.RegExp = new Proxy(RegExp, {
   construct(target, args, newTarget) {
     if (String(args[0]).includes('RGI_Emoji')) globalThis.emojiRegexes += 1;
+    return Reflect.construct(target, args, newTarget);
+  },
+});
+`;
+
+/** Counts the Intl.Segmenters made from here on (the first Intl object loads ICU's data). */
+const COUNT_SEGMENTERS = `
+globalThis.segmenters = 0;
+Intl.Segmenter = new Proxy(Intl.Segmenter, {
+  construct(target, args, newTarget) {
+    globalThis.segmenters += 1;
     return Reflect.construct(target, args, newTarget);
   },
 });
@@ -34,7 +47,7 @@ const dir = mkdtempSync(join(tmpdir(), 'proctop-lazy-init-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Bundles `source` (an entry next to the repo's node_modules) with only the lazy-init plugin. */
-async function bundle(source: string, packages?: readonly string[]): Promise<string> {
+async function bundle(source: string, packages?: readonly string[], modules?: readonly string[]): Promise<string> {
   const outfile = join(dir, `out-${Math.random().toString(36).slice(2)}.mjs`);
   await build({
     stdin: { contents: source, resolveDir: repoRoot, loader: 'js' },
@@ -43,7 +56,7 @@ async function bundle(source: string, packages?: readonly string[]): Promise<str
     platform: 'node',
     target: 'node20', // as the shipped bundle: the v-flag regexes become RegExp constructor calls
     outfile,
-    plugins: [lazyInit(packages)],
+    plugins: [lazyInit(packages, modules)],
     logLevel: 'silent',
   });
   return outfile;
@@ -65,6 +78,26 @@ describe('lazy-init plugin', () => {
     expect(result.widths).toEqual(samples.map((text) => stringWidth(text)));
   }, 60_000);
 
+  it("evaluates a module inside a package at its first call: ansi-tokenize's style helpers load without its tokenizer", async () => {
+    const text = '\x1b[31mré🚀 e\u0301\x1b[39m';
+    const source = `
+      ${COUNT_SEGMENTERS}
+      const tokenizer = await import('@alcalzone/ansi-tokenize');
+      const loaded = globalThis.segmenters;
+      const reduced = tokenizer.reduceAnsiCodes([{ type: 'ansi', code: '\\x1b[31m', endCode: '\\x1b[39m' }, { type: 'ansi', code: '\\x1b[39m', endCode: '\\x1b[39m' }]);
+      const helpers = globalThis.segmenters;
+      const tokens = tokenizer.tokenize(${JSON.stringify(text)});
+      console.log(JSON.stringify({ loaded, helpers, after: globalThis.segmenters, reduced, tokens }));
+    `;
+    const deferred = JSON.parse(runModule(await bundle(source, [], ['@alcalzone/ansi-tokenize/build/tokenize.js']))) as Record<string, unknown>;
+    expect(deferred).toMatchObject({ loaded: 0, helpers: 0, after: 1 });
+    expect(deferred.tokens).toEqual(ansiTokenizer.tokenize(text));
+    expect(deferred.reduced).toEqual(ansiTokenizer.reduceAnsiCodes([{ type: 'ansi', code: '\x1b[31m', endCode: '\x1b[39m' }, { type: 'ansi', code: '\x1b[39m', endCode: '\x1b[39m' }]));
+    // Without the entry the package's index evaluates the tokenizer as it loads.
+    const eager = JSON.parse(runModule(await bundle(source, [], []))) as Record<string, unknown>;
+    expect(eager).toMatchObject({ loaded: 1 });
+  }, 60_000);
+
   it('refuses a package that exports anything but functions (its evaluation could not wait)', async () => {
     // ansi-styles' default export is an object of styles.
     await expect(bundle("import styles from 'ansi-styles'; console.log(styles.red.open);", ['ansi-styles'])).rejects.toThrow(/not functions/);
@@ -72,7 +105,7 @@ describe('lazy-init plugin', () => {
 });
 
 describe('the shipped bundle', () => {
-  it('loads the UI chunk without running string-width\'s top level', async () => {
+  it("loads the UI chunk without running the top level of string-width, slice-ansi or ansi-tokenize's tokenizer", async () => {
     await ensureBuilt();
     const chunks = join(repoRoot, 'dist', 'chunks');
     const ui = readdirSync(chunks).find((name) => name.startsWith('run-interactive-'));
@@ -81,11 +114,12 @@ describe('the shipped bundle', () => {
     writeFileSync(
       probe,
       `${COUNT_EMOJI_REGEXES}
+      ${COUNT_SEGMENTERS}
       await import(${JSON.stringify(join(chunks, ui as string))});
-      console.log(globalThis.emojiRegexes);
+      console.log(globalThis.emojiRegexes, globalThis.segmenters);
       process.exit(0);
       `,
     );
-    expect(runModule(probe).trim()).toBe('0');
+    expect(runModule(probe).trim()).toBe('0 0');
   }, 60_000);
 });

@@ -39,11 +39,19 @@ interface Cells {
 /** Draws a row from flat [x, line, x, line...] writes (line already transformed), as Ink would. */
 export type RowDrawer = (width: number, segments: readonly (number | string)[]) => string;
 
-export function createRowDrawer(ansi: AnsiTokenizer, stringWidth: (text: string) => number): RowDrawer {
+/**
+ * `knownEscapes`: Ink's tokens for escape sequences, worked out ahead (the build tokenizes every
+ * one-number SGR sequence with Ink's own tokenizer: scripts/sgr-table.mjs). The tokenizer
+ * builds an Intl.Segmenter as it loads, and the first Intl object of a process loads ICU's data
+ * (11-19 ms measured here), which a first frame of coloured one-column text then never needs.
+ */
+export function createRowDrawer(ansi: AnsiTokenizer, stringWidth: (text: string) => number, knownEscapes: ReadonlyMap<string, readonly AnsiCode[]> = new Map()): RowDrawer {
   // Ink's tokens for one escape sequence; a monitor uses a handful of distinct ones.
   const escapeTokens = new TwoGenerationCache<readonly AnsiCode[] | null>(256);
 
   function codesOfEscape(sequence: string): readonly AnsiCode[] | null {
+    const known = knownEscapes.get(sequence);
+    if (known !== undefined) return known;
     let codes = escapeTokens.get(sequence);
     if (codes === undefined) {
       const tokens = ansi.tokenize(sequence);
