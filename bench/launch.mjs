@@ -7,7 +7,6 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LAUNCHER_NODE_FLAGS } from '../scripts/esbuild-options.mjs';
 import { bareNodeText } from './summary.mjs';
 import { bundle, has, killTmuxServer, startInPane, stopPane } from './tui.mjs';
 
@@ -81,7 +80,7 @@ export function measureBareNode(runs) {
  */
 export function measureLauncher(cli, runs) {
   const viaLauncher = timeRuns(cli, ['--version'], runs);
-  const direct = timeRuns(process.execPath, [...LAUNCHER_NODE_FLAGS, cli, '--version'], runs);
+  const direct = timeRuns(process.execPath, [cli, '--version'], runs);
   return { viaLauncher, direct };
 }
 
@@ -141,7 +140,7 @@ export async function run({ procs = 1000, runs = 11, cli } = {}) {
       `  the first frame's CPU figures cover ${fmt(median(windows))} ms median [${fmt(Math.min(...windows))}–${fmt(Math.max(...windows))}] (its two reads' own timestamps apart; at least 100 ms)`,
       '  phases (medians since node started; the launcher\'s shell part is before 0):',
       ...phaseLines(reports),
-      `  launcher: cli.js --version ${fmt(launcher.viaLauncher)} ms through sh, ${fmt(launcher.direct)} ms as node ${LAUNCHER_NODE_FLAGS.join(' ')} cli.js`,
+      `  launcher: cli.js --version ${fmt(launcher.viaLauncher)} ms through sh, ${fmt(launcher.direct)} ms as node cli.js`,
     ];
     return { text: lines.join('\n'), figures: { firstFrameMedianMs, bareNode } };
   } finally {

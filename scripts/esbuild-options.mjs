@@ -29,19 +29,20 @@ export const BUNDLE_OPTIONS = {
 
 /**
  * The first two lines of the shipped `dist/cli.js`: a file that is both a shell script and an ES
- * module. Run as a program (the npm bin link), /bin/sh starts node with the flags and malloc
- * settings below; `node dist/cli.js` reads the same lines as a string statement and a comment.
- * Measured with the bench (README, Design: Memory): a 2 MB semi-space instead of 16 MB and
- * optimize-for-size (an old generation kept near its live size) take ~30 MB off a pane's RSS (the
- * long-running modes ask for optimize-for-size themselves once started, preferSmallHeap in
- * src/util/v8-tiering.ts, so loading the first frame's modules is not slowed by it);
- * two malloc arenas instead of one per thread keep the addon's worker threads from holding ~30 MB
+ * module. Run as a program (the npm bin link), /bin/sh starts node with the malloc settings below;
+ * `node dist/cli.js` reads the same lines as a string statement and a comment.
+ * Two malloc arenas instead of one per thread keep the addon's worker threads from holding ~30 MB
  * at 20,000 processes; a 64 KB trim threshold hands freed malloc memory (V8's compiler zones)
  * back instead of keeping ~10 MB. Each variable is set only when the user has not set it, and
  * proctop removes the ones it set at start (PROCTOP_LAUNCHER_ENV, src/util/launcher-env.ts), so
  * the programs `proctop track run` starts never inherit them.
+ * Node gets no V8 flag: any V8 flag away from its default changes V8's flag hash, and V8 then
+ * rejects the code cache Node ships for its own modules (the ES module loader, tty, net, streams...),
+ * so each is compiled from source as it loads. With `--max-semi-space-size=2` here, requiring five
+ * of them took 19-24 ms instead of 6-8, and launch → first full frame was ~25 ms later. The small
+ * heap it bought comes from preferSmallHeap (src/util/v8-tiering.ts) at run time, once the first
+ * screen is drawn.
  */
-export const LAUNCHER_NODE_FLAGS = ['--max-semi-space-size=2'];
 export const LAUNCHER_ENV = { MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '65536', MALLOC_TOP_PAD_: '0' };
 /**
  * Where the launcher keeps the user's NODE_EXTRA_CA_CERTS while proctop's own node starts without
@@ -58,7 +59,7 @@ export const LAUNCHER_HEADER =
   `':' //; e=; for v in ${Object.entries(LAUNCHER_ENV).map(([name, value]) => `${name}=${value}`).join(' ')}; do n=\${v%%=*}; eval "[ -n \\"\\\${$n+set}\\" ]" || { export "$v"; e="$e\${e:+,}$n"; }; done; ` +
   `[ -z "$e" ] || export PROCTOP_LAUNCHER_ENV="$e"; ` +
   `[ -z "\${NODE_EXTRA_CA_CERTS+set}" ] || { export ${LAUNCHER_KEPT_CA_CERTS}="$NODE_EXTRA_CA_CERTS"; unset NODE_EXTRA_CA_CERTS; }; ` +
-  `exec node ${LAUNCHER_NODE_FLAGS.join(' ')} "$0" "$@"\n`;
+  'exec node "$0" "$@"\n';
 
 /** Puts the launcher header in place of the bundle's `#!/usr/bin/env node` line and makes the file executable. */
 export function writeLauncher(file) {

@@ -36,4 +36,28 @@ describe('a small heap for a long run', () => {
     expect(run.stderr).toBe('');
     expect(run.stdout.trim()).toBe('true false');
   });
+
+  it('keeps the young generation from growing once asked (the launcher no longer caps it with a flag)', async () => {
+    await ensureBuilt();
+    // Rows that live for two rounds, as a frame lives until the next refresh: with survivors like
+    // these V8 doubles the new space up to 16 MB a semi-space (32 MB) unless told not to grow it.
+    const newSpaceMb = (ask: boolean): number => {
+      const run = spawnSync(process.execPath, ['--input-type=module', '-e', `
+        import { getHeapSpaceStatistics } from 'node:v8';
+        const { preferSmallHeap } = await import(${JSON.stringify(join(repoRoot, 'dist', 'index.js'))});
+        if (${ask}) await preferSmallHeap();
+        const kept = [];
+        for (let round = 0; round < 200; round++) {
+          const rows = [];
+          for (let i = 0; i < 20000; i++) rows.push({ pid: i, name: 'p' + i });
+          kept.push(rows);
+          if (kept.length > 2) kept.shift();
+        }
+        console.log(getHeapSpaceStatistics().find((space) => space.space_name === 'new_space').space_size / 1048576);`], { encoding: 'utf8', timeout: 60_000 });
+      expect(run.stderr).toBe('');
+      return Number(run.stdout.trim());
+    };
+    expect(newSpaceMb(false)).toBeGreaterThanOrEqual(16);
+    expect(newSpaceMb(true)).toBeLessThanOrEqual(4);
+  }, 120_000);
 });

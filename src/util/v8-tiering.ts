@@ -50,5 +50,6 @@ export async function preferSmallHeap(): Promise<boolean> {
   smallHeapAsked = true;
   const { setFlagsFromString } = await import('node:v8');
   setFlagsFromString('--optimize-for-size');
+  setFlagsFromString('--semi-space-growth-factor=1');
   return true;
 }
