@@ -7,18 +7,7 @@ import { displayRows } from '../src/store/process-list.js';
 import { SampledRow } from '../src/sampler/sampled-row.js';
 import type { ProcessRow } from '../src/sampler/types.js';
 import { syntheticRow } from './helpers/synthetic-frames.js';
-
-/** A small deterministic generator (mulberry32), so a failure names a seed that repeats it. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { randomFloats } from './helpers/random.js';
 
 const pickOf = <T>(random: () => number, values: readonly T[]): T => values[Math.floor(random() * values.length)] as T;
 
@@ -28,7 +17,7 @@ const pickOf = <T>(random: () => number, values: readonly T[]): T => values[Math
  * beside a tombstone: same PID, another start time, and once the very same identity twice).
  */
 function hostileRows(count: number, seed: number): ProcessRow[] {
-  const random = generator(seed);
+  const random = randomFloats(seed);
   const rows: ProcessRow[] = [];
   const pids: number[] = [];
   for (let i = 0; i < count; i++) {
