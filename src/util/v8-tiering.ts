@@ -37,13 +37,16 @@ export async function tuneTieringForScreen(v8Version: string = process.versions.
 let smallHeapAsked = false;
 
 /**
- * Asks V8 to keep the old generation near its live size (--optimize-for-size) for the rest of this
- * process, once: for the long-running modes (the TUI once its first screen is drawn, --watch to a
- * pipe, serve-metrics). It used to be a launcher flag, set from the start: then loading the modules
- * of the first frame took 15 GCs instead of 9 (29 → 17 ms of GC before the first frame at 1,000
- * processes, Node 20). Set after the first frame, a --watch pane at 250 ms settled at 68 MB, against
- * 67 MB with the launcher flag and 76 MB without it at all (side by side, 150 s, 1,000 processes):
- * V8 reads the flag whenever it sizes the heap. Resolves to whether this call set it.
+ * Asks V8, once, to keep the old generation near its live size (--optimize-for-size) and the young
+ * generation at the size it has reached (--semi-space-growth-factor=1) for the rest of this
+ * process: for the long-running modes (the TUI once its first screen is drawn, --watch to a pipe,
+ * serve-metrics). V8 reads both whenever it sizes the heap; a --max-semi-space-size set at run time
+ * is never read again. Neither is a launcher flag: any V8 flag on node's command line made Node 20
+ * compile its own modules without their code cache (scripts/esbuild-options.mjs), and
+ * optimize-for-size from the start took 15 GCs instead of 9 while the first frame's modules loaded.
+ * Left to grow, the young generation reaches 32 MB on Node 20 and 128 MB on Node 24 for garbage
+ * that dies within a refresh. A --watch pane at 250 ms with 1,000 processes settled at 65 MB, against
+ * 69 MB with the old launcher flag (Node 24: 75 against 80). Resolves to whether this call set them.
  */
 export async function preferSmallHeap(): Promise<boolean> {
   if (smallHeapAsked) return false;
