@@ -172,21 +172,18 @@ function tieOrder(rows: readonly ProcessRow[]): Uint32Array {
 export function sortRows(rows: readonly ProcessRow[], column: ColumnId, descending: boolean): ProcessRow[] {
   const n = rows.length;
   if (n < SHORT_LIST) return rows.slice().sort(rowComparator(column, descending));
-  const { ranks, distinct } = keyRanks(rows, SORT_KEYS[column]);
-  const order = tieOrder(rows);
-  // starts[r]: where the rows of rank r begin (largest rank first when descending).
+  const { ranks: buckets, distinct } = keyRanks(rows, SORT_KEYS[column]);
+  // Each row's bucket in output order: its rank, or the largest rank first when descending.
+  if (descending) for (let i = 0; i < n; i++) buckets[i] = distinct - 1 - (buckets[i] as number);
+  // starts[b]: where the rows of bucket b begin.
   const starts = new Uint32Array(distinct + 1);
-  for (let i = 0; i < n; i++) {
-    const rank = ranks[i] as number;
-    const bucket = descending ? distinct - 1 - rank : rank;
-    starts[bucket + 1] = (starts[bucket + 1] as number) + 1;
-  }
-  for (let r = 1; r <= distinct; r++) starts[r] = (starts[r] as number) + (starts[r - 1] as number);
+  for (let i = 0; i < n; i++) starts[(buckets[i] as number) + 1] = (starts[(buckets[i] as number) + 1] as number) + 1;
+  for (let b = 1; b <= distinct; b++) starts[b] = (starts[b] as number) + (starts[b - 1] as number);
+  const order = tieOrder(rows);
   const sorted = new Array<ProcessRow>(n);
   for (let p = 0; p < n; p++) {
     const index = order[p] as number;
-    const rank = ranks[index] as number;
-    const bucket = descending ? distinct - 1 - rank : rank;
+    const bucket = buckets[index] as number;
     sorted[starts[bucket] as number] = rows[index] as ProcessRow;
     starts[bucket] = (starts[bucket] as number) + 1;
   }
