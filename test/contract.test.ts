@@ -552,7 +552,9 @@ describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
       const collector = create();
       const identity = await waitForValue(async () => {
         const p = byPid(await collector.snapshot(), pid);
-        return p?.comm === 'sleep' ? { pid, startTime: p.startTime } : null;
+        // Asleep in sleep(1) itself, not just past exec: its first voluntary switch has happened
+        // (a read between exec and that sleep found voluntary_ctxt_switches 0 on a busy CI run).
+        return p?.comm === 'sleep' && p.state === 'S' ? { pid, startTime: p.startTime } : null;
       });
       const [extras] = await collector.readExtras([identity], { io: true, status: true, fdCount: true, cgroup: true, faults: true, smapsRollup: true });
       const me = process.getuid?.() ?? 0;
