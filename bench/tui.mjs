@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { BUNDLE_OPTIONS, writeLauncher } from '../scripts/esbuild-options.mjs';
+import { BUNDLE_OPTIONS } from '../scripts/esbuild-options.mjs';
+import { buildCli } from '../scripts/cli-bundle.mjs';
 import { measureBareNode, measureStartup } from './launch.mjs';
 import { bareNodeText } from './summary.mjs';
 
@@ -27,9 +28,9 @@ export async function bundle() {
   mkdirSync(binDir, { recursive: true });
   const cliDir = join(binDir, 'tui-cli');
   rmSync(cliDir, { recursive: true, force: true });
-  await build({ ...BUNDLE_OPTIONS, entryPoints: { cli: join(root, 'src/cli.tsx') }, outdir: cliDir, splitting: true, chunkNames: 'chunks/[name]-[hash]' });
-  // Run as users run it: the launcher starts node with proctop's memory flags.
-  writeLauncher(join(cliDir, 'cli.js'));
+  // Built as users run it: the launcher, the entry and the main script (scripts/cli-bundle.mjs).
+  mkdirSync(cliDir, { recursive: true });
+  await buildCli(cliDir);
   // Split like the CLI so Ink's lazily imported devtools (and react-devtools-core) never load.
   const harnessDir = join(binDir, 'tui-harness');
   rmSync(harnessDir, { recursive: true, force: true });

@@ -4,21 +4,23 @@ import { build } from 'esbuild';
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { BUNDLE_OPTIONS, writeLauncher } from './esbuild-options.mjs';
+import { BUNDLE_OPTIONS } from './esbuild-options.mjs';
+import { buildCli } from './cli-bundle.mjs';
 
 const require = createRequire(import.meta.url);
 // Build beside dist/ and swap it in, so a CLI already running from dist/ keeps its chunks.
 rmSync('dist.next', { recursive: true, force: true });
 await build({
   ...BUNDLE_OPTIONS,
-  entryPoints: { cli: 'src/cli.tsx', index: 'src/index.ts', 'freeze-watchdog': 'src/sys/freeze-watchdog-main.ts', 'metrics-worker': 'src/metrics/sampler-worker-main.ts' },
+  entryPoints: { index: 'src/index.ts', 'freeze-watchdog': 'src/sys/freeze-watchdog-main.ts', 'metrics-worker': 'src/metrics/sampler-worker-main.ts' },
   outdir: 'dist.next',
   splitting: true,
   sourcemap: false,
   legalComments: 'none',
   chunkNames: 'chunks/[name]-[hash]',
 });
-writeLauncher('dist.next/cli.js');
+// The CLI: its entry and its main script, which the entry loads with a V8 code cache (scripts/cli-bundle.mjs).
+await buildCli('dist.next');
 // The man page, from the same usage texts as `proctop help` (package.json "man").
 const man = spawnSync(process.execPath, ['dist.next/cli.js', 'help', '--man'], { encoding: 'utf8' });
 if (man.status !== 0) throw new Error(`proctop build: the man page could not be generated: ${man.stderr}`);

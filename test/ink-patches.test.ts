@@ -294,8 +294,13 @@ describe('bounded text caches', () => {
 describe('the shipped bundle', () => {
   it('draws with all four patched modules: Output, widestLine, measureText and wrapText (the build plugin swapped them in)', async () => {
     await ensureBuilt();
-    const chunks = join(repoRoot, 'dist', 'chunks');
-    const bundled = readdirSync(chunks).map((name) => readFileSync(join(chunks, name), 'utf8')).join('\n');
+    // The CLI's main script (dist/cli-main-<hash>.js), which holds Ink.
+    const dist = join(repoRoot, 'dist');
+    const bundled = readdirSync(dist)
+      .filter((name) => /^cli-main-[0-9a-f]+\.js$/.test(name))
+      .map((name) => readFileSync(join(dist, name), 'utf8'))
+      .join('\n');
+    expect(bundled).not.toBe('');
     for (const factory of ['createRowMemoOutput(', 'createWidestLine(', 'createMeasureText(', 'createWrapText(']) {
       // `x = f(` as written, `x=f(` once minified.
       expect(bundled, factory).toMatch(new RegExp(`= ?${factory.replace('(', '\\(')}`));

@@ -26,6 +26,8 @@ import { Registry } from '../registry/registry.js';
 import { TrackedStoreContext } from '../store/use-tracked-store.js';
 import { markStartup, startupNowMs, startupReportText } from '../util/startup-trace.js';
 import { preferSmallHeap, tuneTieringForScreen } from '../util/v8-tiering.js';
+import { saveCodeCache } from '../util/main-script.js';
+import { writeFileAtomically } from '../storage/atomic-write.js';
 
 export interface InteractiveSetup {
   readonly options: MonitorOptions;
@@ -166,6 +168,9 @@ export async function runInteractive(setup: InteractiveSetup): Promise<number> {
     refresher?.start();
     tracking.attach(store);
     rssReader?.start();
+    // The code the first frame ran, compiled, for the next start (when there was no usable code
+    // cache); made before the V8 flags below change, as a cache holds the flags it was made under.
+    void saveCodeCache((file, data) => writeFileAtomically(file, data, { mode: 0o600, fsync: false }));
     // The code each refresh runs is optimized after a few refreshes, not from the first one's paths.
     void tuneTieringForScreen().catch(() => undefined);
     // The heap is kept small from here on, not while the first frame's modules load (preferSmallHeap).

@@ -1,0 +1,95 @@
+// Where the main script's V8 code cache lives and which files are trusted (src/util/main-script.ts).
+// V8 runs an accepted cache's bytecode as the script's own, so a file anyone else could have
+// written must never be read. The whole cycle (none → saved → accepted → rejected → replaced) runs
+// on the built CLI in test/e2e-startup.test.ts.
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { codeCacheDir, codeCacheFile, readCodeCache } from '../src/util/main-script.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'proctop-code-cache-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const isRoot = process.geteuid?.() === 0;
+const NOBODY = 65534;
+
+describe('codeCacheDir', () => {
+  it('is $XDG_CACHE_HOME/proctop, else ~/.cache/proctop', () => {
+    expect(codeCacheDir({ XDG_CACHE_HOME: dir, HOME: '/nowhere' })).toBe(join(dir, 'proctop'));
+    expect(codeCacheDir({ HOME: dir })).toBe(join(dir, '.cache', 'proctop'));
+    // A relative XDG_CACHE_HOME is ignored, as the XDG spec says.
+    expect(codeCacheDir({ XDG_CACHE_HOME: 'relative', HOME: dir })).toBe(join(dir, '.cache', 'proctop'));
+    expect(codeCacheDir({})).toBeNull();
+  });
+
+  it('is none when PROCTOP_CODE_CACHE is off', () => {
+    for (const off of ['off', 'OFF', '0', 'false']) expect(codeCacheDir({ XDG_CACHE_HOME: dir, PROCTOP_CODE_CACHE: off })).toBeNull();
+    expect(codeCacheDir({ XDG_CACHE_HOME: dir, PROCTOP_CODE_CACHE: 'on' })).toBe(join(dir, 'proctop'));
+  });
+
+  it.skipIf(!isRoot)("is none in a home that is not the effective user's (root under sudo with the caller's $HOME)", () => {
+    const home = join(dir, 'someone-else');
+    mkdirSync(home);
+    chownSync(home, NOBODY, NOBODY);
+    expect(codeCacheDir({ HOME: home })).toBeNull();
+    expect(codeCacheDir({ XDG_CACHE_HOME: join(home, 'not-yet-made') })).toBeNull(); // judged by the nearest existing directory
+  });
+});
+
+describe('codeCacheFile', () => {
+  it("names the script's hash and this Node, with its V8 flags", () => {
+    const file = codeCacheFile('/c', '/dist/cli-main-0123456789abcdef.js');
+    expect(file).toMatch(/^\/c\/code-0123456789abcdef-[0-9a-f]{8}\.bin$/);
+    const saved = process.execArgv;
+    try {
+      // Other V8 flags, another file: V8 would reject this one under them, and each start would rewrite it.
+      Object.defineProperty(process, 'execArgv', { value: ['--max-semi-space-size=2'], configurable: true, writable: true });
+      expect(codeCacheFile('/c', '/dist/cli-main-0123456789abcdef.js')).not.toBe(file);
+    } finally {
+      Object.defineProperty(process, 'execArgv', { value: saved, configurable: true, writable: true });
+    }
+    expect(codeCacheFile('/c', '/dist/cli-main-0123456789abcdef.js')).toBe(file);
+    expect(codeCacheFile('/c', '/dist/cli-main-fedcba9876543210.js')).not.toBe(file);
+  });
+});
+
+describe('readCodeCache', () => {
+  const cacheDir = join(dir, 'cache');
+  mkdirSync(cacheDir, { mode: 0o700 });
+  const make = (name: string, mode = 0o600): string => {
+    const file = join(cacheDir, name);
+    writeFileSync(file, Buffer.from('cache bytes'), { mode });
+    chmodSync(file, mode);
+    return file;
+  };
+
+  it("reads the effective user's own private file", () => {
+    expect(readCodeCache(make('own.bin'))?.toString()).toBe('cache bytes');
+    expect(readCodeCache(join(cacheDir, 'absent.bin'))).toBeNull();
+  });
+
+  it('never reads a file others can write, a symlink, or something that is not a file', () => {
+    expect(readCodeCache(make('group-writable.bin', 0o620))).toBeNull();
+    expect(readCodeCache(make('world-writable.bin', 0o602))).toBeNull();
+    const target = make('target.bin');
+    symlinkSync(target, join(cacheDir, 'link.bin'));
+    expect(readCodeCache(join(cacheDir, 'link.bin'))).toBeNull();
+    mkdirSync(join(cacheDir, 'a-directory.bin'));
+    expect(readCodeCache(join(cacheDir, 'a-directory.bin'))).toBeNull();
+  });
+
+  it('never reads from a directory others can write', () => {
+    const open = join(dir, 'open');
+    mkdirSync(open);
+    chmodSync(open, 0o777);
+    const file = join(open, 'x.bin');
+    writeFileSync(file, 'cache bytes', { mode: 0o600 });
+    expect(readCodeCache(file)).toBeNull();
+  });
+
+  it.skipIf(!isRoot)("never reads another user's file", () => {
+    const file = make('nobodys.bin');
+    chownSync(file, NOBODY, NOBODY);
+    expect(readCodeCache(file)).toBeNull();
+  });
+});
