@@ -3,12 +3,12 @@
 // the time goes, phase by phase, as proctop itself reports it (src/util/startup-trace.ts).
 // Standalone: `node bench/launch.mjs [--procs N] [--runs R]` starts its own process farm.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bareNodeText } from './summary.mjs';
-import { bundle, has, killTmuxServer, startInPane, stopPane } from './tui.mjs';
+import { BENCH_CACHE_HOME, bundle, has, killTmuxServer, startInPane, stopPane } from './tui.mjs';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const median = (values) => {
@@ -31,25 +31,58 @@ export function parseStartupReport(text) {
   return { firstFullFrameMs: Number.parseFloat(first), marks, cpu };
 }
 
-/** Launch → first full frame (CPU figures on screen), as reported by proctop itself, `runs` times. */
+/** One start of the CLI in a pane to its first full frame: proctop's own report (null when none came within 10 s). */
+async function oneStartup(cli, name, env = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'proctop-startup-'));
+  const reportFile = join(dir, 'first-frame');
+  const { pid, dir: pidDir } = await startInPane(name, `${cli}`, { PROCTOP_STARTUP_REPORT: reportFile, ...env });
+  // The report is written once, but may be read between its creation and its write: wait for its last line.
+  const read = () => (existsSync(reportFile) ? readFileSync(reportFile, 'utf8') : '');
+  const deadline = Date.now() + 10_000;
+  while (!/cpu-ms [\d.]+\n/.test(read()) && Date.now() < deadline) await sleep(20);
+  const report = parseStartupReport(read());
+  // The code cache is saved just after the first frame: give it time before the pane goes.
+  await sleep(300);
+  stopPane(name, pid);
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(pidDir, { recursive: true, force: true });
+  await sleep(200);
+  return report.firstFullFrameMs > 0 ? report : null;
+}
+
+/** The code cache files (of proctop's main script) in cache home `home`. */
+function codeCacheFiles(home) {
+  const dir = join(home, 'proctop');
+  return existsSync(dir) ? readdirSync(dir).filter((name) => name.endsWith('.bin')) : [];
+}
+
+/** Makes sure the bench's cache home holds proctop's code cache (a start makes it, after its first frame). */
+export async function ensureCodeCache(cli) {
+  if (codeCacheFiles(BENCH_CACHE_HOME).length > 0) return;
+  await oneStartup(cli, 'startup-cache');
+  if (codeCacheFiles(BENCH_CACHE_HOME).length === 0) throw new Error(`bench: ${cli} made no code cache in ${BENCH_CACHE_HOME}`);
+}
+
+/**
+ * Launch → first full frame (CPU figures on screen), as reported by proctop itself: `cold`, the
+ * first start after install (no code cache: a fresh cache home), then `runs` starts as users
+ * start it every other time (the code cache made, in the bench's cache home).
+ */
 export async function measureStartup(cli, runs) {
-  const results = [];
-  for (let i = 0; i < runs; i++) {
-    const dir = mkdtempSync(join(tmpdir(), 'proctop-startup-'));
-    const reportFile = join(dir, 'first-frame');
-    const { pid, dir: pidDir } = await startInPane(`startup${i}`, `${cli}`, { PROCTOP_STARTUP_REPORT: reportFile });
-    // The report is written once, but may be read between its creation and its write: wait for its last line.
-    const read = () => (existsSync(reportFile) ? readFileSync(reportFile, 'utf8') : '');
-    const deadline = Date.now() + 10_000;
-    while (!/cpu-ms [\d.]+\n/.test(read()) && Date.now() < deadline) await sleep(20);
-    const report = parseStartupReport(read());
-    if (report.firstFullFrameMs > 0) results.push(report);
-    stopPane(`startup${i}`, pid);
-    rmSync(dir, { recursive: true, force: true });
-    rmSync(pidDir, { recursive: true, force: true });
-    await sleep(200);
+  const coldHome = mkdtempSync(join(tmpdir(), 'proctop-startup-cold-'));
+  let cold;
+  try {
+    cold = await oneStartup(cli, 'startup-cold', { XDG_CACHE_HOME: coldHome });
+  } finally {
+    rmSync(coldHome, { recursive: true, force: true });
   }
-  return results;
+  await ensureCodeCache(cli);
+  const reports = [];
+  for (let i = 0; i < runs; i++) {
+    const report = await oneStartup(cli, `startup${i}`);
+    if (report) reports.push(report);
+  }
+  return { cold, reports };
 }
 
 /** Median wall ms of `runs` runs of a program to its exit. */
@@ -88,6 +121,7 @@ export function measureLauncher(cli, runs) {
 const PHASES = [
   ['node start + entry module (cli evaluated)', 'cli-evaluated'],
   ['first snapshot read started (early start)', 'first-read-start'],
+  ['main script compiled (with its code cache)', 'code-cache-accepted'],
   ['first read: its pass over the processes began', 'first-read-pass-start'],
   ['first read: its pass ended (reader\'s stamps)', 'first-read-pass-end'],
   ['monitor command loaded', 'monitor-main'],
@@ -129,7 +163,8 @@ export async function run({ procs = 1000, runs = 11, cli } = {}) {
   const { loadavg, cpus } = await import('node:os');
   const target = cli ?? (await bundle()).cli;
   try {
-    const reports = await measureStartup(target, runs);
+    const { cold, reports } = await measureStartup(target, runs);
+    const cached = reports.filter((r) => r.marks.has('code-cache-accepted')).length;
     const bareNode = measureBareNode(5);
     const launcher = measureLauncher(target, 5);
     const firstFrameMedianMs = median(reports.map((r) => r.firstFullFrameMs));
@@ -137,12 +172,13 @@ export async function run({ procs = 1000, runs = 11, cli } = {}) {
     const lines = [
       `Launch → first full frame (CPU figures shown), ${procs} extra processes, node ${process.version}, load average ${loadavg()[0].toFixed(2)} on ${cpus().length} CPUs`,
       `  median ${fmt(firstFrameMedianMs, 0)} ms over ${reports.length} runs [${reports.map((r) => fmt(r.firstFullFrameMs, 0)).join(', ')}] (target ≤ 200 ms; ${bareNodeText(bareNode)})`,
+      `  with the code cache of the main script in ${cached} of ${reports.length} runs; the first start after install, without one: ${cold ? `${fmt(cold.firstFullFrameMs, 0)} ms (CPU ${fmt(cold.marks.get('cpu-ms'), 0)} ms against ${fmt(median(reports.map((r) => r.marks.get('cpu-ms'))), 0)} ms)` : 'no frame'}`,
       `  the first frame's CPU figures cover ${fmt(median(windows))} ms median [${fmt(Math.min(...windows))}–${fmt(Math.max(...windows))}] (its two reads' own timestamps apart; at least 100 ms)`,
       '  phases (medians since node started; the launcher\'s shell part is before 0):',
       ...phaseLines(reports),
       `  launcher: cli.js --version ${fmt(launcher.viaLauncher)} ms through sh, ${fmt(launcher.direct)} ms as node cli.js`,
     ];
-    return { text: lines.join('\n'), figures: { firstFrameMedianMs, bareNode } };
+    return { text: lines.join('\n'), figures: { firstFrameMedianMs, bareNode, coldFirstFrameMs: cold?.firstFullFrameMs ?? NaN } };
   } finally {
     killTmuxServer();
   }

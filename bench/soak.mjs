@@ -10,6 +10,7 @@
 import { rmSync } from 'node:fs';
 import { median } from './snapshot.mjs';
 import { bundle, killTmuxServer, rssBytes, startInPane, stopPane } from './tui.mjs';
+import { ensureCodeCache } from './launch.mjs';
 
 /** Minutes left out of the flatness figure: the heap grows to its working size first. */
 const SETTLE_MINUTES = 2;
@@ -39,6 +40,8 @@ export function slope(points) {
  */
 export async function runSoak({ procs, minutes }) {
   const { cli } = await bundle();
+  // As users run it every day: with the code cache of its main script made by an earlier start.
+  await ensureCodeCache(cli);
   const pane = await startInPane('soak', `${cli} --watch --interval 250ms`);
   const samples = []; // [minute, median MB, min MB, max MB]
   const startedAt = performance.now();

@@ -51,11 +51,19 @@ export function has(command) {
   return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
 }
 
+/**
+ * The bench's own cache home (XDG_CACHE_HOME of every pane it starts): proctop's code cache of its
+ * main script (src/util/main-script.ts) is made there by the bench's first start (ensureCodeCache
+ * in launch.mjs), not taken from whoever ran proctop before on this machine. Removed at exit.
+ */
+export const BENCH_CACHE_HOME = mkdtempSync(join(tmpdir(), 'proctop-bench-cache-'));
+process.on('exit', () => rmSync(BENCH_CACHE_HOME, { recursive: true, force: true }));
+
 /** Starts `command` as the only thing in a fresh 120x40 tmux pane; resolves to its PID (exec keeps it). */
 export async function startInPane(name, command, env = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'proctop-bench-'));
   const pidFile = join(dir, 'pid');
-  const envText = Object.entries(env).map(([k, v]) => `${k}='${v}'`).join(' ');
+  const envText = Object.entries({ XDG_CACHE_HOME: BENCH_CACHE_HOME, ...env }).map(([k, v]) => `${k}='${v}'`).join(' ');
   const script = `echo $$ > ${pidFile}; exec env -u CI ${envText} ${command}`;
   tmux('new-session', '-d', '-s', name, '-x', '120', '-y', '40', '-c', root, `bash -c "${script.replace(/"/g, '\\"')}"`);
   const deadline = Date.now() + 10_000;
@@ -172,7 +180,7 @@ export async function run({ procs = 1000 } = {}) {
   }
   try {
     // Phase by phase: `npm run bench -- --only launch` (bench/launch.mjs).
-    const startup = (await measureStartup(cli, 7)).map((report) => report.firstFullFrameMs);
+    const startup = (await measureStartup(cli, 7)).reports.map((report) => report.firstFullFrameMs);
     figures.firstFrameMedianMs = median(startup);
     figures.bareNode = measureBareNode(5);
     lines.push(
