@@ -2,11 +2,12 @@
 // V8 runs an accepted cache's bytecode as the script's own, so a file anyone else could have
 // written must never be read. The whole cycle (none → saved → accepted → rejected → replaced) runs
 // on the built CLI in test/e2e-startup.test.ts.
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { codeCacheDir, codeCacheFile, readCodeCache } from '../src/util/main-script.js';
+import { codeCacheDir, codeCacheFile, loadMainScript, readCodeCache, saveCodeCache } from '../src/util/main-script.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'proctop-code-cache-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -91,5 +92,61 @@ describe('readCodeCache', () => {
     const file = make('nobodys.bin');
     chownSync(file, NOBODY, NOBODY);
     expect(readCodeCache(file)).toBeNull();
+  });
+});
+
+describe('loadMainScript and saveCodeCache', () => {
+  it('runs the script with its parameters, saves what V8 compiled once, then loads with it; keeps the four newest caches', async () => {
+    const home = join(dir, 'load-home');
+    mkdirSync(home);
+    const env = { XDG_CACHE_HOME: home };
+    const scriptFile = join(dir, 'cli-main-00aa11bb22cc33dd.js');
+    // A script as scripts/script-wrap.mjs makes them: an async function of its parameters.
+    writeFileSync(
+      scriptFile,
+      `(async function(require, __proctopBuiltin, __proctopImport, __proctopImportMeta, __proctopFilename, __proctopShared) {'use strict';
+        const os = __proctopBuiltin('node:os');
+        const marks = __proctopShared('src/util/startup-trace.ts');
+        function main(argv) { return Promise.resolve([argv.join(' '), typeof os.endianness, marks.shared, __proctopImportMeta.url, __proctopFilename]); }
+        return { main };
+      })`,
+    );
+    const cacheDir = join(home, 'proctop');
+    // Older caches of other builds: only the four newest files stay once a new one is written.
+    mkdirSync(cacheDir, { mode: 0o700 });
+    const old = ['code-01-01.bin', 'code-02-02.bin', 'code-03-03.bin', 'code-04-04.bin'].map((name, i) => {
+      const file = join(cacheDir, name);
+      writeFileSync(file, 'old', { mode: 0o600 });
+      utimesSync(file, 1000 + i, 1000 + i);
+      return file;
+    });
+    const url = pathToFileURL(scriptFile);
+    const shared = { 'src/util/startup-trace.ts': { shared: 'yes' } };
+    const first = await loadMainScript(url, shared, env);
+    expect(await first.main(['a', 'b'])).toEqual(['a b', 'function', 'yes', url.href, scriptFile]);
+    const written: string[] = [];
+    const write = async (file: string, data: Buffer): Promise<void> => {
+      written.push(file);
+      writeFileSync(file, data, { mode: 0o600 });
+    };
+    expect(await saveCodeCache(write)).toBe(true);
+    const file = codeCacheFile(cacheDir, scriptFile);
+    expect(written).toEqual([file]);
+    expect(statSync(file).size).toBeGreaterThan(0);
+    expect(existsSync(old[0] as string)).toBe(false); // the oldest went
+    expect(readdirSync(cacheDir).sort()).toEqual([...old.slice(1).map((f) => f.slice(cacheDir.length + 1)), file.slice(cacheDir.length + 1)].sort());
+    // Saved once: a second call writes nothing.
+    expect(await saveCodeCache(write)).toBe(false);
+    // The next load takes the cache, and then has nothing to save.
+    const second = await loadMainScript(url, shared, env);
+    expect(await second.main(['c'])).toEqual(['c', 'function', 'yes', url.href, scriptFile]);
+    expect(await saveCodeCache(write)).toBe(false);
+    expect(written).toHaveLength(1);
+  });
+
+  it('says which entry module a script asked for when the entry does not have it', async () => {
+    const scriptFile = join(dir, 'cli-main-ffee00.js');
+    writeFileSync(scriptFile, `(async function(require, b, i, m, f, __proctopShared) { return { x: __proctopShared('src/missing.ts') }; })`);
+    await expect(loadMainScript(pathToFileURL(scriptFile), {}, { PROCTOP_CODE_CACHE: 'off' })).rejects.toThrow(/asked for src\/missing\.ts, which the entry does not have/);
   });
 });

@@ -60,10 +60,17 @@ Settings (default \\fI~/.config/proctop/config.json\\fR); see \\fBproctop config
 .TP
 .I $XDG_STATE_HOME/proctop/actions.jsonl
 Audit log of every signal, tree termination and renice (default \\fI~/.local/state/proctop/\\fR).
+.TP
+.I $XDG_CACHE_HOME/proctop/code\\-*.bin
+V8's compiled code of proctop's main script, made by the monitor after its first frame and read at
+the next start (default \\fI~/.cache/proctop/\\fR); safe to delete.
 .SH ENVIRONMENT
 .TP
 .B PROCTOP_BACKEND
 \\fBnative\\fR or \\fBjs\\fR forces a backend (default: the native addon, else the JavaScript fallback).
+.TP
+.B PROCTOP_CODE_CACHE
+\\fBoff\\fR neither reads nor writes that code cache.
 .TP
 .B NO_COLOR
 Disables colours when set and not empty.

@@ -43,11 +43,6 @@ const MAX_CACHE_BYTES = 64 * 1024 * 1024;
 let state: CodeCacheState = { status: 'off', file: null };
 let loadedScript: import('node:vm').Script | null = null;
 
-/** How the main script's load used the code cache. */
-export function codeCacheState(): CodeCacheState {
-  return state;
-}
-
 /** 32-bit FNV-1a of `text`, as 8 hex digits (a file-name key, not a check: V8 checks the data). */
 function fnv1a(text: string): string {
   let hash = 0x811c9dc5;
