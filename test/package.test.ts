@@ -41,6 +41,8 @@ describe('the packed package', () => {
   it('ships the prebuilt N-API addon, the bundle and the man page, and no tests, bench or TypeScript sources', () => {
     expect(contents).toContain(`package/prebuilds/linux-${process.arch}/node.napi.glibc.node`);
     expect(contents).toContain('package/dist/cli.js');
+    // The main script the entry loads (scripts/cli-bundle.mjs), by the name the entry gives it.
+    expect(contents.filter((f) => /^package\/dist\/cli-main-[0-9a-f]+\.js$/.test(f))).toHaveLength(1);
     expect(contents).toContain('package/dist/proctop.1');
     expect(contents).toContain('package/dist/types/index.d.ts');
     // What a build from source needs, where no prebuild fits.
