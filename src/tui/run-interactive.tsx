@@ -27,6 +27,7 @@ import { TrackedStoreContext } from '../store/use-tracked-store.js';
 import { markStartup, startupNowMs, startupReportText } from '../util/startup-trace.js';
 import { preferSmallHeap, tuneTieringForScreen } from '../util/v8-tiering.js';
 import { saveCodeCache } from '../util/main-script.js';
+import { settledWithin } from '../util/settled-within.js';
 import { writeFileAtomically } from '../storage/atomic-write.js';
 
 export interface InteractiveSetup {
@@ -46,6 +47,8 @@ export interface InteractiveSetup {
  * apart, between their reads' midpoints) before drawing what there is ("sampling…",
  * or the first snapshot at 0%).
  */
+/** How long quitting waits for a code cache write under way (it takes a few ms on a local disk). */
+const CODE_CACHE_WRITE_WAIT_MS = 2000;
 const FIRST_FULL_FRAME_WAIT_MS = 250;
 
 /**
@@ -133,6 +136,7 @@ export async function runInteractive(setup: InteractiveSetup): Promise<number> {
     store.getState().resize(stdout.columns || FALLBACK_COLUMNS, stdout.rows || FALLBACK_ROWS);
   };
   let app: Instance | null = null;
+  let codeCacheSaved: Promise<unknown> = Promise.resolve();
   try {
     // The first snapshot was started before Ink loaded and is usually done by now, the second
     // (CPU figures) due soon after: wait for it, so the first screen is the full one (one render
@@ -170,7 +174,7 @@ export async function runInteractive(setup: InteractiveSetup): Promise<number> {
     rssReader?.start();
     // The code the first frame ran, compiled, for the next start (when there was no usable code
     // cache); made before the V8 flags below change, as a cache holds the flags it was made under.
-    void saveCodeCache((file, data) => writeFileAtomically(file, data, { mode: 0o600, fsync: false }));
+    codeCacheSaved = saveCodeCache((file, data) => writeFileAtomically(file, data, { mode: 0o600, fsync: false }));
     // The code each refresh runs is optimized after a few refreshes, not from the first one's paths.
     void tuneTieringForScreen().catch(() => undefined);
     // The heap is kept small from here on, not while the first frame's modules load (preferSmallHeap).
@@ -203,6 +207,9 @@ export async function runInteractive(setup: InteractiveSetup): Promise<number> {
     app?.unmount();
     process.stdin.pause();
     session.restore();
+    // A code cache still being written when the user quits at once is finished (a local write of
+    // ~1 MB), but never waited for longer than CODE_CACHE_WRITE_WAIT_MS.
+    await settledWithin(codeCacheSaved, CODE_CACHE_WRITE_WAIT_MS);
   }
   return 0;
 }
