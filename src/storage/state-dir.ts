@@ -6,9 +6,9 @@
 import { constants, type Stats } from 'node:fs';
 import { chmod, lstat, mkdir, open, type FileHandle } from 'node:fs/promises';
 import { makeDirectories } from './make-dirs.js';
-import { statSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { effectiveUid, lookupAccount, type PasswdAccount } from '../sys/accounts.js';
+import { ownerOfNearest } from '../util/owner-of-nearest.js';
 
 /** A state directory or file proctop refuses to use, and why (one line for people). */
 export class StateDirError extends Error {
@@ -27,17 +27,6 @@ export interface StateDirOptions {
 
 /** Name of proctop's directory inside the state home. */
 export const STATE_DIR_NAME = 'proctop';
-
-/** Owner uid of path, or of its nearest existing ancestor (a state home need not exist yet). */
-function ownerOfNearest(path: string): number | null {
-  for (let p = path; ; p = dirname(p)) {
-    try {
-      return statSync(p).uid;
-    } catch {
-      if (dirname(p) === p) return null;
-    }
-  }
-}
 
 /**
  * The effective user's XDG state home: $XDG_STATE_HOME when absolute and the effective user's own

@@ -15,11 +15,12 @@ import { createRequire } from 'node:module';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { markStartup } from './startup-trace.js';
+import { ownerOfNearest } from './owner-of-nearest.js';
 
 // node:fs and node:vm through require: an ES import of node:fs builds its ES facade, which loads
 // Node's stream modules (fs.ReadStream) before the first read could start (as in package-root.ts).
 const require = createRequire(import.meta.url);
-const { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, unlinkSync } = require('node:fs') as typeof import('node:fs');
+const { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync } = require('node:fs') as typeof import('node:fs');
 const { Script } = require('node:vm') as typeof import('node:vm');
 
 /** What the main script exports (src/cli-run.ts). */
@@ -56,17 +57,6 @@ function fnv1a(text: string): string {
 /** The effective uid (geteuid is absent only on platforms proctop does not run on). */
 function euid(): number {
   return process.geteuid?.() ?? -1;
-}
-
-/** Owner of `path` or of its nearest existing ancestor. */
-function ownerOfNearest(path: string): number | null {
-  for (let p = path; ; p = dirname(p)) {
-    try {
-      return statSync(p).uid;
-    } catch {
-      if (dirname(p) === p) return null;
-    }
-  }
 }
 
 /**
