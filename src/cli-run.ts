@@ -7,6 +7,8 @@ import { UsageError, EXIT_USAGE } from './output/usage-error.js';
 import { exitQuietlyOnClosedPipe, writeStderr } from './output/std-streams.js';
 import { restoreLauncherEnv } from './util/launcher-env.js';
 import { runsMonitor } from './tui/early-start.js';
+import { saveCodeCache } from './util/main-script.js';
+import { writeFileAtomically } from './storage/atomic-write.js';
 
 async function run(argv: readonly string[]): Promise<number> {
   const [first, ...rest] = argv;
@@ -26,18 +28,25 @@ export function main(argv: readonly string[]): Promise<void> {
   // later start skips parsing and compiling them; Node 20 has no such API and compiles each time.
   (nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
   exitQuietlyOnClosedPipe();
-  return run(argv).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      if (err instanceof UsageError) {
-        writeStderr(`proctop: ${err.message}\n`);
-        process.exitCode = EXIT_USAGE;
-        return;
-      }
-      writeStderr(`proctop: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-      process.exitCode = 1;
-    },
-  );
+  return run(argv)
+    .then(async (code) => {
+      // A subcommand's next start gets a code cache too, when there was none (the monitor makes
+      // its own after its first frame, and replaces one a subcommand made): saved as it ends.
+      await saveCodeCache((file, data) => writeFileAtomically(file, data, { mode: 0o600, fsync: false }), 'command');
+      return code;
+    })
+    .then(
+      (code) => {
+        process.exitCode = code;
+      },
+      (err: unknown) => {
+        if (err instanceof UsageError) {
+          writeStderr(`proctop: ${err.message}\n`);
+          process.exitCode = EXIT_USAGE;
+          return;
+        }
+        writeStderr(`proctop: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+        process.exitCode = 1;
+      },
+    );
 }

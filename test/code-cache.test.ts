@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { codeCacheDir, codeCacheFile, loadMainScript, readCodeCache, saveCodeCache } from '../src/util/main-script.js';
+import { codeCacheDir, codeCacheFile, loadMainScript, noteV8FlagsChanged, readCodeCache, saveCodeCache } from '../src/util/main-script.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'proctop-code-cache-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -57,16 +57,26 @@ describe('codeCacheFile', () => {
 describe('readCodeCache', () => {
   const cacheDir = join(dir, 'cache');
   mkdirSync(cacheDir, { mode: 0o700 });
-  const make = (name: string, mode = 0o600): string => {
+  // A cache file: "PTC1", its maker ("m" the monitor, "c" a subcommand), V8's data.
+  const make = (name: string, mode = 0o600, bytes = Buffer.from('PTC1mcache bytes')): string => {
     const file = join(cacheDir, name);
-    writeFileSync(file, Buffer.from('cache bytes'), { mode });
+    writeFileSync(file, bytes, { mode });
     chmodSync(file, mode);
     return file;
   };
 
-  it("reads the effective user's own private file", () => {
-    expect(readCodeCache(make('own.bin'))?.toString()).toBe('cache bytes');
+  it("reads the effective user's own private file: its maker and V8's data", () => {
+    const read = readCodeCache(make('own.bin'));
+    expect(read?.maker).toBe('monitor');
+    expect(read?.data.toString()).toBe('cache bytes');
+    expect(readCodeCache(make('by-a-command.bin', 0o600, Buffer.from('PTC1cxyz')))?.maker).toBe('command');
     expect(readCodeCache(join(cacheDir, 'absent.bin'))).toBeNull();
+  });
+
+  it('reads nothing from a file that is not one of its caches (another header, another maker)', () => {
+    expect(readCodeCache(make('bare-v8-data.bin', 0o600, Buffer.from('cache bytes')))).toBeNull();
+    expect(readCodeCache(make('other-maker.bin', 0o600, Buffer.from('PTC1xcache')))).toBeNull();
+    expect(readCodeCache(make('empty.bin', 0o600, Buffer.alloc(0)))).toBeNull();
   });
 
   it('never reads a file others can write, a symlink, or something that is not a file', () => {
@@ -84,7 +94,7 @@ describe('readCodeCache', () => {
     mkdirSync(open);
     chmodSync(open, 0o777);
     const file = join(open, 'x.bin');
-    writeFileSync(file, 'cache bytes', { mode: 0o600 });
+    writeFileSync(file, 'PTC1mcache bytes', { mode: 0o600 });
     expect(readCodeCache(file)).toBeNull();
   });
 
@@ -129,19 +139,33 @@ describe('loadMainScript and saveCodeCache', () => {
       written.push(file);
       writeFileSync(file, data, { mode: 0o600 });
     };
-    expect(await saveCodeCache(write)).toBe(true);
+    expect(await saveCodeCache(write, 'command')).toBe(true);
     const file = codeCacheFile(cacheDir, scriptFile);
     expect(written).toEqual([file]);
     expect(statSync(file).size).toBeGreaterThan(0);
     expect(existsSync(old[0] as string)).toBe(false); // the oldest went
     expect(readdirSync(cacheDir).sort()).toEqual([...old.slice(1).map((f) => f.slice(cacheDir.length + 1)), file.slice(cacheDir.length + 1)].sort());
+    expect(readCodeCache(file)?.maker).toBe('command');
     // Saved once: a second call writes nothing.
-    expect(await saveCodeCache(write)).toBe(false);
-    // The next load takes the cache, and then has nothing to save.
+    expect(await saveCodeCache(write, 'command')).toBe(false);
+    // The next load takes the cache: a subcommand has nothing to save, the monitor replaces a
+    // subcommand's cache with its own (it compiled more), once.
     const second = await loadMainScript(url, shared, env);
     expect(await second.main(['c'])).toEqual(['c', 'function', 'yes', url.href, scriptFile]);
-    expect(await saveCodeCache(write)).toBe(false);
-    expect(written).toHaveLength(1);
+    expect(await saveCodeCache(write, 'command')).toBe(false);
+    expect(await saveCodeCache(write, 'monitor')).toBe(true);
+    expect(readCodeCache(file)?.maker).toBe('monitor');
+    expect(await saveCodeCache(write, 'monitor')).toBe(false);
+    const third = await loadMainScript(url, shared, env);
+    expect(await third.main(['d'])).toEqual(['d', 'function', 'yes', url.href, scriptFile]);
+    expect(await saveCodeCache(write, 'monitor')).toBe(false); // the monitor's own: kept
+    expect(written).toHaveLength(2);
+    // Once a V8 flag has changed at run time, nothing is saved: V8 would reject it at the next start.
+    rmSync(file);
+    await loadMainScript(url, shared, env);
+    noteV8FlagsChanged();
+    expect(await saveCodeCache(write, 'monitor')).toBe(false);
+    expect(existsSync(file)).toBe(false);
   });
 
   it('says which entry module a script asked for when the entry does not have it', async () => {

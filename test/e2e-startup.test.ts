@@ -7,6 +7,7 @@
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { Script } from 'node:vm';
 import { init, parse } from 'es-module-lexer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -117,8 +118,9 @@ describe.skipIf(!hasTmux)('start-up in tmux', () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
     // The next start takes it.
     expect(parseReport(await reportOfOneRun('cache2', env)).order).toContain('code-cache-accepted');
-    // A damaged cache (same name, other bytes): V8 refuses it, proctop starts as without one and writes a good one.
-    const garbage = Buffer.alloc(statSync(file).size, 7);
+    // A damaged cache (same name and header, other V8 data): V8 refuses it, proctop starts as
+    // without one and writes a good one.
+    const garbage = Buffer.concat([readFileSync(file).subarray(0, 5), Buffer.alloc(statSync(file).size - 5, 7)]);
     writeFileSync(file, garbage, { mode: 0o600 });
     expect(parseReport(await reportOfOneRun('cache3', env)).order).toContain('code-cache-rejected');
     await waitFor(() => !readFileSync(file).equals(garbage), 10_000, 50);
@@ -126,11 +128,34 @@ describe.skipIf(!hasTmux)('start-up in tmux', () => {
     // One others could write is never read: V8 would run its bytecode as proctop's.
     chmodSync(file, 0o666);
     expect(parseReport(await reportOfOneRun('cache5', env)).order).toContain('code-cache-none');
+    // A subcommand reads it (and, finding the monitor's, leaves it alone).
+    const before = readFileSync(file);
+    const version = spawnSync('./dist/cli.js', ['--version'], { env: { ...process.env, XDG_CACHE_HOME: cacheHome }, encoding: 'utf8' });
+    expect(version.stdout).toMatch(/^proctop /);
+    expect(readFileSync(file).equals(before)).toBe(true);
     // PROCTOP_CODE_CACHE=off: none read, none written.
     const offHome = join(dir, 'cache-off');
     expect(parseReport(await reportOfOneRun('cache6', `XDG_CACHE_HOME=${offHome} PROCTOP_CODE_CACHE=off`)).order).toContain('code-cache-off');
     expect(existsSync(join(offHome, 'proctop'))).toBe(false);
   }, 120_000);
+
+  it("makes a subcommand's code cache as it ends, unless its input was bad, and lets the monitor replace it", async () => {
+    const cacheHome = join(dir, 'cache-command');
+    const env = { ...process.env, XDG_CACHE_HOME: cacheHome };
+    const cacheDir = join(cacheHome, 'proctop');
+    const files = (): string[] => (existsSync(cacheDir) ? readdirSync(cacheDir).filter((name) => name.endsWith('.bin')) : []);
+    // Bad input changes nothing: no cache either.
+    expect(spawnSync('./dist/cli.js', ['pstat', '--no-such-option'], { env, encoding: 'utf8' }).status).toBe(2);
+    expect(files()).toEqual([]);
+    const pstat = spawnSync('./dist/cli.js', ['pstat', '--json', '--pid', String(process.pid)], { env, encoding: 'utf8' });
+    expect(pstat.status).toBe(0);
+    expect(files()).toHaveLength(1);
+    const file = join(cacheDir, files()[0] as string);
+    expect(readFileSync(file).subarray(0, 5).toString()).toBe('PTC1c'); // made by a subcommand
+    // The monitor takes it, and saves its own over it (it compiled far more for its first frame).
+    expect(parseReport(await reportOfOneRun('cache-command', `XDG_CACHE_HOME=${cacheHome}`)).order).toContain('code-cache-accepted');
+    await waitFor(() => readFileSync(file).subarray(0, 5).toString() === 'PTC1m', 10_000, 50);
+  }, 90_000);
 
   it("loads no file writer with the monitor: write-file-atomic (node:crypto, worker_threads) comes with the first write", async () => {
     // A hook in front of proctop (node --import) lists the built-in modules loaded when it exits.

@@ -5,8 +5,9 @@
 // alternating launches, 274 → 226 ms median with the cache; CPU to the first frame 371 → 253 ms.
 //
 // The cache is a file per main script and per Node (version, architecture, V8 flags) in
-// $XDG_CACHE_HOME/proctop (else ~/.cache/proctop), made by the interactive monitor once its first
-// frame is on screen, when there was none or V8 rejected it (saveCodeCache). V8 checks a cache
+// $XDG_CACHE_HOME/proctop (else ~/.cache/proctop), made when there was none or V8 rejected it
+// (saveCodeCache): by the interactive monitor once its first frame is on screen, else by a
+// subcommand as it ends; the monitor replaces one a subcommand made (it compiled less). V8 checks a cache
 // against its own version, its flags and the script's length; the file name holds a hash of the
 // script's text. V8 trusts a cache it accepts as it trusts the script, so one is read only from a
 // directory and file of the effective user that no one else can write, and written only there.
@@ -28,21 +29,39 @@ export interface MainScript {
   main(argv: readonly string[]): Promise<void>;
 }
 
+/** Who made a cache: the monitor after its first frame, or a subcommand as it ended. */
+export type CodeCacheMaker = 'monitor' | 'command';
+
 /** How the last load used the code cache, and what saveCodeCache may write. */
-export interface CodeCacheState {
+interface CodeCacheState {
   /** 'accepted': V8 used the cache; 'rejected': V8 refused the file; 'none': no file; 'off': not used (disabled, or no safe directory). */
   readonly status: 'accepted' | 'rejected' | 'none' | 'off';
   /** The cache file of this script and Node (null when off). */
   readonly file: string | null;
+  /** Who made the cache V8 accepted (null unless accepted). */
+  readonly maker: CodeCacheMaker | null;
 }
+
+/** A cache file: these 4 bytes, a byte for its maker, then V8's data. */
+const MAGIC = Buffer.from('PTC1');
+const MAKER_BYTES: Record<CodeCacheMaker, number> = { monitor: 0x6d, command: 0x63 };
 
 /** Cache files kept per directory (other scripts and Nodes): the newest ones. */
 const KEPT_FILES = 4;
 /** A cache file larger than this is not read (the main script's is ~1 MB). */
 const MAX_CACHE_BYTES = 64 * 1024 * 1024;
 
-let state: CodeCacheState = { status: 'off', file: null };
+let state: CodeCacheState = { status: 'off', file: null, maker: null };
 let loadedScript: import('node:vm').Script | null = null;
+let flagsChanged = false;
+
+/**
+ * Notes that a V8 flag was changed at run time (src/util/v8-tiering.ts): a cache made from now on
+ * would carry other flags than the next start's, which V8 would then reject, so none is saved.
+ */
+export function noteV8FlagsChanged(): void {
+  flagsChanged = true;
+}
 
 /** 32-bit FNV-1a of `text`, as 8 hex digits (a file-name key, not a check: V8 checks the data). */
 function fnv1a(text: string): string {
@@ -86,8 +105,17 @@ function ownedAndPrivate(stats: { uid: number; mode: number }): boolean {
   return stats.uid === euid() && (stats.mode & 0o022) === 0;
 }
 
-/** The cache file's bytes, or null when it is absent or not safe to use (not a regular file of the effective user, writable by others, too large). */
-export function readCodeCache(file: string): Buffer | null {
+/** A cache file read: who made it and V8's data. */
+export interface CodeCacheFileContents {
+  readonly maker: CodeCacheMaker;
+  readonly data: Buffer;
+}
+
+/**
+ * The cache file's maker and V8 data, or null when it is absent, not one of these files, or not
+ * safe to use (not a regular file of the effective user, writable by others, too large).
+ */
+export function readCodeCache(file: string): CodeCacheFileContents | null {
   let fd: number;
   try {
     fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
@@ -98,7 +126,10 @@ export function readCodeCache(file: string): Buffer | null {
     const stats = fstatSync(fd);
     if (!stats.isFile() || !ownedAndPrivate(stats) || stats.size > MAX_CACHE_BYTES) return null;
     if (!ownedAndPrivate(lstatSync(dirname(file)))) return null;
-    return readFileSync(fd);
+    const bytes = readFileSync(fd);
+    const maker = (Object.keys(MAKER_BYTES) as CodeCacheMaker[]).find((name) => MAKER_BYTES[name] === bytes[MAGIC.length]);
+    if (maker === undefined || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) return null;
+    return { maker, data: bytes.subarray(MAGIC.length + 1) };
   } catch {
     return null;
   } finally {
@@ -116,9 +147,10 @@ export function loadMainScript(url: URL, shared: Readonly<Record<string, object>
   const source = readFileSync(filename, 'utf8');
   const dir = codeCacheDir(env);
   const file = dir === null ? null : codeCacheFile(dir, filename);
-  const cachedData = file === null ? null : readCodeCache(file);
-  const script = new Script(source, { filename, ...(cachedData ? { cachedData } : {}) });
-  state = { status: file === null ? 'off' : cachedData === null ? 'none' : script.cachedDataRejected ? 'rejected' : 'accepted', file };
+  const cached = file === null ? null : readCodeCache(file);
+  const script = new Script(source, { filename, ...(cached ? { cachedData: cached.data } : {}) });
+  const status = file === null ? 'off' : cached === null ? 'none' : script.cachedDataRejected ? 'rejected' : 'accepted';
+  state = { status, file, maker: status === 'accepted' ? (cached?.maker ?? null) : null };
   loadedScript = script;
   markStartup(`code-cache-${state.status}`);
   const run = script.runInThisContext() as (...args: unknown[]) => Promise<MainScript>;
@@ -134,17 +166,18 @@ export function loadMainScript(url: URL, shared: Readonly<Record<string, object>
 }
 
 /**
- * Makes the main script's code cache from what V8 has compiled so far and hands it to `write`
- * (an atomic writer), when the load found none or V8 rejected it; otherwise does nothing. Call it
- * once the work to be cached has run (the monitor: its first frame) and before any V8 flag is
- * changed at run time (a cache records the flags it was made under, and V8 rejects it under others).
+ * Makes the main script's code cache from what V8 has compiled so far (what the cache held
+ * included) and hands it to `write` (an atomic writer), when the load found none, V8 rejected it,
+ * or the monitor saves over one a subcommand made; otherwise does nothing (also once a V8 flag
+ * was changed at run time: a cache records the flags it was made under). Call it once the work
+ * to be cached has run: the monitor after its first frame, a subcommand as it ends.
  */
-export async function saveCodeCache(write: (file: string, data: Buffer) => Promise<void>): Promise<boolean> {
+export async function saveCodeCache(write: (file: string, data: Buffer) => Promise<void>, maker: CodeCacheMaker): Promise<boolean> {
   const { status, file } = state;
-  if (loadedScript === null || file === null || (status !== 'none' && status !== 'rejected')) return false;
-  const data = loadedScript.createCachedData();
-  loadedScript = null;
-  state = { status: 'accepted', file };
+  const stale = status === 'none' || status === 'rejected' || (status === 'accepted' && maker === 'monitor' && state.maker === 'command');
+  if (loadedScript === null || file === null || flagsChanged || !stale) return false;
+  const data = Buffer.concat([MAGIC, Buffer.from([MAKER_BYTES[maker]]), loadedScript.createCachedData()]);
+  state = { status: 'accepted', file, maker };
   const dir = dirname(file);
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });

@@ -12,6 +12,7 @@
 // minute instead of 86, the sampler's and the decoder's loops once each instead of 3-5 times.
 // Node 22 and later tier up by invocation counts (and Maglev), have no such flag, and node refuses
 // to start with it: so it is set at run time, only where V8 has it, rather than by the launcher.
+import { noteV8FlagsChanged } from './main-script.js';
 
 /** V8's interrupt budget for a long-running screen: 8 × V8 11's default. */
 export const SCREEN_INTERRUPT_BUDGET = 8 * 67_584;
@@ -30,6 +31,7 @@ export function hasInterruptBudgetFlag(v8Version: string): boolean {
 export async function tuneTieringForScreen(v8Version: string = process.versions.v8): Promise<boolean> {
   if (!hasInterruptBudgetFlag(v8Version)) return false;
   const { setFlagsFromString } = await import('node:v8');
+  noteV8FlagsChanged(); // no code cache is made under other flags than a start's (main-script.ts)
   setFlagsFromString(`--interrupt-budget=${SCREEN_INTERRUPT_BUDGET}`);
   return true;
 }
@@ -52,6 +54,7 @@ export async function preferSmallHeap(): Promise<boolean> {
   if (smallHeapAsked) return false;
   smallHeapAsked = true;
   const { setFlagsFromString } = await import('node:v8');
+  noteV8FlagsChanged();
   setFlagsFromString('--optimize-for-size');
   setFlagsFromString('--semi-space-growth-factor=1');
   return true;
