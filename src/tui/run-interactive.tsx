@@ -42,13 +42,14 @@ export interface InteractiveSetup {
   readonly collector?: Collector;
 }
 
+/** How long quitting waits for a code cache write under way (it takes a few ms on a local disk). */
+const CODE_CACHE_WRITE_WAIT_MS = 2000;
+
 /**
  * How long the first render waits for the first frame with CPU figures (two snapshots 100 ms
  * apart, between their reads' midpoints) before drawing what there is ("sampling…",
  * or the first snapshot at 0%).
  */
-/** How long quitting waits for a code cache write under way (it takes a few ms on a local disk). */
-const CODE_CACHE_WRITE_WAIT_MS = 2000;
 const FIRST_FULL_FRAME_WAIT_MS = 250;
 
 /**
