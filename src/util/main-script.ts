@@ -2,16 +2,16 @@
 // classic script) with a V8 code cache, the compiled bytecode of an earlier run. Node 20 keeps no
 // code cache for ES modules, so the CLI's chunks were parsed and compiled at every start, and the
 // monitor's first frame waited for it: launch → first full frame at 1,000 processes, 20
-// alternating launches, 274 → 226 ms median with the cache; CPU to the first frame 371 → 253 ms.
+// alternating launches, 277 → 201 ms median with the cache; CPU to the first frame 377 → 263 ms.
 //
 // The cache is a file per main script and per Node (version, architecture, V8 flags) in
 // $XDG_CACHE_HOME/proctop (else ~/.cache/proctop), made when there was none or V8 rejected it
 // (saveCodeCache): by the interactive monitor once its first frame is on screen, else by a
-// subcommand as it ends; the monitor replaces one a subcommand made (it compiled less). V8 checks a cache
-// against its own version, its flags and the script's length; the file name holds a hash of the
-// script's text. V8 trusts a cache it accepts as it trusts the script, so one is read only from a
-// directory and file of the effective user that no one else can write, and written only there.
-// PROCTOP_CODE_CACHE=off reads and writes none.
+// subcommand as it ends; the monitor replaces one a subcommand made (it compiled less). V8 checks
+// a cache against its own version, its flags and the script's length; the file name holds a hash
+// of the script's text. V8 trusts a cache it accepts as it trusts the script, so one is read only
+// from a directory and file of the effective user that no one else can write, and written only
+// there. PROCTOP_CODE_CACHE=off reads and writes none.
 import { createRequire } from 'node:module';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
