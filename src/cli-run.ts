@@ -8,7 +8,7 @@ import { exitQuietlyOnClosedPipe, writeStderr } from './output/std-streams.js';
 import { restoreLauncherEnv } from './util/launcher-env.js';
 import { runsMonitor } from './tui/early-start.js';
 import { saveCodeCache } from './util/main-script.js';
-import { writeFileAtomically } from './storage/atomic-write.js';
+import { writeCodeCacheFile } from './storage/atomic-write.js';
 
 async function run(argv: readonly string[]): Promise<number> {
   const [first, ...rest] = argv;
@@ -24,15 +24,15 @@ async function run(argv: readonly string[]): Promise<number> {
 /** Runs the command `argv` names (process.argv after the script) and sets the exit code. */
 export function main(argv: readonly string[]): Promise<void> {
   restoreLauncherEnv(process.env);
-  // Node 22.1+ keeps the compiled code of the bundle's chunks on disk (in the OS temp dir), so a
-  // later start skips parsing and compiling them; Node 20 has no such API and compiles each time.
+  // Node 22.1+ keeps the compiled code of what Node's own loaders load (the entry, the workers) on
+  // disk, in the OS temp dir; the main script has its own code cache on every Node (main-script.ts).
   (nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
   exitQuietlyOnClosedPipe();
   return run(argv)
     .then(async (code) => {
       // A subcommand's next start gets a code cache too, when there was none (the monitor makes
       // its own after its first frame, and replaces one a subcommand made): saved as it ends.
-      await saveCodeCache((file, data) => writeFileAtomically(file, data, { mode: 0o600, fsync: false }), 'command');
+      await saveCodeCache(writeCodeCacheFile, 'command');
       return code;
     })
     .then(

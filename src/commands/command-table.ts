@@ -28,7 +28,7 @@ export interface CommandSpec {
   readonly name: string;
   /** One line for `proctop --help` and the man page. */
   readonly summary: string;
-  /** Imports the command's module (a lazy chunk: pstat never loads React). */
+  /** Imports the command's module (evaluated only when imported: pstat never runs React). */
   readonly load: () => Promise<LoadedCommand>;
   /** Values completed after a flag; the flags themselves are read from the usage text. */
   readonly values?: Readonly<Record<string, ValueKind>>;

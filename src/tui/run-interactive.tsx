@@ -28,7 +28,7 @@ import { markStartup, startupNowMs, startupReportText } from '../util/startup-tr
 import { preferSmallHeap, tuneTieringForScreen } from '../util/v8-tiering.js';
 import { saveCodeCache } from '../util/main-script.js';
 import { settledWithin } from '../util/settled-within.js';
-import { writeFileAtomically } from '../storage/atomic-write.js';
+import { writeCodeCacheFile } from '../storage/atomic-write.js';
 
 export interface InteractiveSetup {
   readonly options: MonitorOptions;
@@ -175,7 +175,7 @@ export async function runInteractive(setup: InteractiveSetup): Promise<number> {
     rssReader?.start();
     // The code the first frame ran, compiled, for the next start (when there was no usable code
     // cache); made before the V8 flags below change, as a cache holds the flags it was made under.
-    codeCacheSaved = saveCodeCache((file, data) => writeFileAtomically(file, data, { mode: 0o600, fsync: false }), 'monitor');
+    codeCacheSaved = saveCodeCache(writeCodeCacheFile, 'monitor');
     // The code each refresh runs is optimized after a few refreshes, not from the first one's paths.
     void tuneTieringForScreen().catch(() => undefined);
     // The heap is kept small from here on, not while the first frame's modules load (preferSmallHeap).

@@ -181,7 +181,8 @@ export async function saveCodeCache(write: (file: string, data: Buffer) => Promi
   const dir = dirname(file);
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    if (!ownedAndPrivate(lstatSync(dir)) || !lstatSync(dir).isDirectory()) return false;
+    const stats = lstatSync(dir);
+    if (!stats.isDirectory() || !ownedAndPrivate(stats)) return false;
     await write(file, data);
     pruneCodeCaches(dir, file);
     return true;
