@@ -5,7 +5,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 
 const require = createRequire(import.meta.url);
 const node = process.execPath;
@@ -27,6 +27,9 @@ const vitest = spawnSync(
 let passed = 0;
 let failed = 0;
 let skipped = 0;
+const failures = [];
+/** The first non-empty line of a failure message, shortened for a one-line summary. */
+const firstLine = (text) => (String(text ?? '').split('\n').find((line) => line.trim() !== '') ?? '').trim().slice(0, 300);
 if (existsSync(results)) {
   const report = JSON.parse(readFileSync(results, 'utf8'));
   passed = report.numPassedTests ?? 0;
@@ -35,6 +38,13 @@ if (existsSync(results)) {
     (suite) => suite.status === 'failed' && !(suite.assertionResults ?? []).some((a) => a.status === 'failed'),
   ).length;
   failed = (report.numFailedTests ?? 0) + brokenSuites;
+  // Name what failed, so the end of a long log (all CI keeps) says which test and why.
+  for (const suite of report.testResults ?? []) {
+    const file = relative(process.cwd(), suite.name ?? '');
+    const failedTests = (suite.assertionResults ?? []).filter((a) => a.status === 'failed');
+    for (const test of failedTests) failures.push(`${file} > ${test.fullName}: ${firstLine(test.failureMessages?.[0])}`);
+    if (suite.status === 'failed' && failedTests.length === 0) failures.push(`${file}: ${firstLine(suite.message)}`);
+  }
   skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
 } else {
   failed += 1;
@@ -46,9 +56,10 @@ if (declarations.status !== 0) { console.error('type declarations (dist/types) n
 // Vitest fails a run with every test green when an error escaped the tests (an unhandled
 // rejection or exception): count it, so the summary line never says 0 failed on a failed run.
 if (vitest.status !== 0 && failed === 0) { console.error('vitest failed outside the tests (unhandled errors)'); failed += 1; }
+for (const failure of failures) console.log(`FAILED ${failure}`);
 const run = process.env.PROCTOP_TEST_RUN;
 if (run) {
-  writeFileSync(`.test-counts-${run}.json`, `${JSON.stringify({ node: process.version, passed, failed, skipped })}\n`);
+  writeFileSync(`.test-counts-${run}.json`, `${JSON.stringify({ node: process.version, passed, failed, skipped, failures })}\n`);
   console.log(`${run} run (Node ${process.version}): ${passed} passed / ${failed} failed${skipped ? ` / ${skipped} skipped` : ''}`);
 } else {
   console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);

@@ -59,9 +59,15 @@ describe('JS reader agrees with pidusage', () => {
     const children = [startSleeper(), startSleeper(), startSleeper()];
     const pids = children.map((c) => c.pid as number);
     const reader = new JsSnapshotReader('/proc');
+    // Compared once each sleeper sleeps, with the RSS of two reads in a row alike: just after exec,
+    // `sleep` is still mapping its libraries and its RSS grows by hundreds of KiB between reads.
+    let lastRss = new Map<number, number>();
     const snap = await waitFor(async () => {
       const s = await reader.snapshot();
-      return pids.every((pid) => s.processes.some((p) => p.pid === pid && p.comm === 'sleep')) ? s : null;
+      const rows = pids.map((pid) => s.processes.find((p) => p.pid === pid));
+      const settled = rows.every((p) => p?.comm === 'sleep' && p.state === 'S' && lastRss.get(p.pid) === p.rssBytes);
+      lastRss = new Map(rows.flatMap((p) => (p ? [[p.pid, p.rssBytes] as const] : [])));
+      return settled ? s : null;
     }).then((s) => s as NonNullable<typeof s>);
     const usage = await pidusage(pids);
     for (const pid of pids) {
