@@ -148,6 +148,35 @@ Napi::Array NameList(Napi::Env env, const char* const* names, size_t count) {
 
 class SnapshotReaderWrap;
 
+/** Opens stat handles now, on its owner's reader thread (what the reader otherwise does in its idle time). */
+class PrepareWorker : public Napi::AsyncWorker {
+ public:
+  PrepareWorker(Napi::Env env, SnapshotReaderWrap* owner, std::shared_ptr<proctop::ProcSnapshotReader> reader,
+                std::shared_ptr<proctop::ReaderThread> thread)
+      : Napi::AsyncWorker(env, "proctop:prepare-handles"),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        owner_(owner),
+        reader_(std::move(reader)),
+        thread_(std::move(thread)) {}
+
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+  void Execute() override {
+    const std::atomic<bool> never{false};
+    thread_->Run([this, &never]() { kept_ = reader_->PrepareHandles(never); });
+  }
+
+  void OnOK() override;
+  void OnError(const Napi::Error& error) override;
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  SnapshotReaderWrap* owner_;
+  std::shared_ptr<proctop::ProcSnapshotReader> reader_;
+  std::shared_ptr<proctop::ReaderThread> thread_;
+  size_t kept_ = 0;
+};
+
 /** Reads one snapshot, on its owner's reader thread, into its owner's reused PackedSnapshot. */
 class SnapshotWorker : public Napi::AsyncWorker {
  public:
@@ -165,6 +194,11 @@ class SnapshotWorker : public Napi::AsyncWorker {
   void Execute() override {
     try {
       thread_->Run([this]() { Pack(reader_->Read(), *packed_); });
+      // The read before the first that keeps handles: grow the fd table and open them while the
+      // reader thread would idle until the next read (which stops it early if it comes sooner).
+      if (reader_->WantsHandlesPrepared()) {
+        thread_->Post([reader = reader_](const std::atomic<bool>& yield) { reader->PrepareHandles(yield); });
+      }
     } catch (const std::exception& error) {
       reader_->ForgetAll();
       SetError(error.what());
@@ -194,7 +228,8 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
                        {InstanceMethod<&SnapshotReaderWrap::Read>("read"), InstanceMethod<&SnapshotReaderWrap::ForgetAll>("forgetAll"),
                         InstanceMethod<&SnapshotReaderWrap::HandleStats>("handleStats"),
                         InstanceMethod<&SnapshotReaderWrap::ListingStats>("listingStats"),
-                        InstanceMethod<&SnapshotReaderWrap::ThreadInfo>("readerThread")});
+                        InstanceMethod<&SnapshotReaderWrap::ThreadInfo>("readerThread"),
+                        InstanceMethod<&SnapshotReaderWrap::PrepareHandles>("prepareHandles")});
   }
 
   explicit SnapshotReaderWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<SnapshotReaderWrap>(info) {
@@ -341,6 +376,22 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
   /** Text at least this long is handed over rather than kept (see Deliver). */
   static constexpr size_t kOwnTextFrom = 64 * 1024;
 
+  /**
+   * Resolves with how many stat handles it opened for the identities of the last read that had
+   * none: what the reader does by itself in its idle time before keepHandlesFromRead (tests call
+   * it to put a handle in place at a moment of their choosing). Not while a read runs.
+   */
+  Napi::Value PrepareHandles(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (running_) throw Napi::Error::New(env, "SnapshotReader.prepareHandles: a read has not finished");
+    running_ = true;
+    Ref();
+    auto* worker = new PrepareWorker(env, this, reader_, thread_);
+    Napi::Promise promise = worker->Promise();
+    worker->Queue();
+    return promise;
+  }
+
   Napi::Value Read(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (running_) throw Napi::Error::New(env, "SnapshotReader.read: the previous read has not finished");
@@ -367,6 +418,7 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
     result.Set("limit", static_cast<double>(stats.limit));
     result.Set("reserve", static_cast<double>(stats.reserve));
     result.Set("enabled", stats.enabled);
+    result.Set("prepared", static_cast<double>(stats.prepared));
     return result;
   }
 
@@ -411,6 +463,16 @@ void SnapshotWorker::OnOK() {
   }
   // Last: Unref may let the wrapper be collected.
   owner_->Finished();
+}
+
+void PrepareWorker::OnOK() {
+  deferred_.Resolve(Napi::Number::New(Env(), static_cast<double>(kept_)));
+  owner_->Finished();
+}
+
+void PrepareWorker::OnError(const Napi::Error& error) {
+  owner_->Finished();
+  deferred_.Reject(error.Value());
 }
 
 void SnapshotWorker::OnError(const Napi::Error& error) {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { NativeAddon } from '../src/sys/native-addon.js';
-import { requireAddon } from './helpers/native-addon.js';
+import { addonPath, requireAddon } from './helpers/native-addon.js';
 import { NativeSnapshotReader } from '../src/sys/native-snapshot.js';
 import { readStartTime } from '../src/sys/js/proc-stat.js';
 import { builtCliPath } from './helpers/cli.js';
@@ -97,22 +97,77 @@ describe('kept stat handles of the native reader', () => {
     expect(reader.handleStats()).toMatchObject({ enabled: false, kept: 0 });
   });
 
-  it('keeps no handle before the read keepHandlesFromRead names (the early reader: none in the first frame\'s two reads), then one per child', async () => {
+  it('keeps no handle before the read keepHandlesFromRead names, opens them in the idle time after the read before it, and that read preads them', async () => {
     const pids = Array.from({ length: 4 }, () => startSleeper(300).pid!);
     // Every child has exec'd sleep before the reader's first read (so each read sees all of them).
     await waitFor(() => pids.every((pid) => readFileSync(`/proc/${pid}/comm`, 'utf8') === 'sleep\n') || undefined);
     const reader = new NativeSnapshotReader(new addon.SnapshotReader('/proc', { keepHandlesFromRead: 3 }));
-    for (let read = 1; read <= 2; read++) {
-      const snapshot = await reader.snapshot();
-      expect(pids.every((pid) => snapshot.processes.some((p) => p.pid === pid && p.comm === 'sleep'))).toBe(true);
-      expect(reader.handleStats(), `read ${read}`).toMatchObject({ enabled: false, kept: 0 });
-      expect([...statHandlesOf(pids).values()], `read ${read}`).toEqual(pids.map(() => 0));
+    const first = await reader.snapshot();
+    expect(pids.every((pid) => first.processes.some((p) => p.pid === pid && p.comm === 'sleep'))).toBe(true);
+    expect(reader.handleStats()).toMatchObject({ enabled: false, kept: 0, prepared: 0 });
+    // Two reads before the keeping one: nothing is opened in the idle time after the first.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect([...statHandlesOf(pids).values()]).toEqual(pids.map(() => 0));
+    expect(reader.handleStats()).toMatchObject({ kept: 0, prepared: 0 });
+    const second = await reader.snapshot();
+    expect(pids.every((pid) => second.processes.some((p) => p.pid === pid && p.comm === 'sleep'))).toBe(true);
+    expect(reader.handleStats()).toMatchObject({ enabled: false });
+    // After the read before the keeping one, the reader thread opens a handle per process by itself.
+    await waitFor(() => pids.every((pid) => statHandlesOf([pid]).get(pid) === 1) || undefined, 10_000);
+    const prepared = reader.handleStats();
+    expect(prepared.prepared).toBeGreaterThanOrEqual(pids.length);
+    expect(prepared.kept).toBe(prepared.prepared);
+    // The keeping read preads them: still one handle per child (none opened again), same identities.
+    const third = await reader.snapshot();
+    expect(reader.handleStats()).toMatchObject({ enabled: true, prepared: prepared.prepared });
+    expect([...statHandlesOf(pids).values()]).toEqual(pids.map(() => 1));
+    for (const pid of pids) {
+      expect(third.processes.find((p) => p.pid === pid)).toMatchObject({ comm: 'sleep', startTime: first.processes.find((p) => p.pid === pid)?.startTime });
     }
-    // The third read on: one handle per live child, kept.
+    expect(() => new addon.SnapshotReader('/proc', { keepHandlesFromRead: 0 })).toThrow(/keepHandlesFromRead/);
+  });
+
+  it('closes a handle opened in the idle time once its process has exited, and lists the rest through theirs', async () => {
+    const children = Array.from({ length: 4 }, () => startSleeper(300));
+    const pids = children.map((child) => child.pid!);
+    await waitFor(() => pids.every((pid) => readFileSync(`/proc/${pid}/comm`, 'utf8') === 'sleep\n') || undefined);
+    const reader = new NativeSnapshotReader(new addon.SnapshotReader('/proc', { keepHandlesFromRead: 2 }));
+    const first = await reader.snapshot();
+    await waitFor(() => pids.every((pid) => statHandlesOf([pid]).get(pid) === 1) || undefined, 10_000);
+    // One child exits between the idle-time opening and the keeping read.
+    const [gone, ...rest] = children;
+    const exited = new Promise((resolve) => gone!.once('exit', resolve));
+    gone!.kill('SIGKILL');
+    await exited;
+    const second = await reader.snapshot();
+    const reused = second.processes.some((p) => p.pid === gone!.pid);
+    expect(second.processes.some((p) => p.pid === gone!.pid && p.startTime === first.processes.find((q) => q.pid === gone!.pid)?.startTime)).toBe(false);
+    expect(statHandlesOf([gone!.pid!]).get(gone!.pid!)).toBe(reused ? 1 : 0);
+    for (const child of rest) {
+      expect(second.processes.find((p) => p.pid === child.pid)).toMatchObject({ comm: 'sleep', argv: ['sleep', '300'] });
+      expect(statHandlesOf([child.pid!]).get(child.pid!)).toBe(1);
+    }
+  });
+
+  it('opens nothing more once the next read is asked for, and that read and the next keep one handle per process whichever way it came', async () => {
+    const pids = Array.from({ length: 40 }, () => startSleeper(300).pid!);
+    await waitFor(() => pids.every((pid) => readFileSync(`/proc/${pid}/comm`, 'utf8') === 'sleep\n') || undefined);
+    const reader = new NativeSnapshotReader(new addon.SnapshotReader('/proc', { keepHandlesFromRead: 2 }));
     await reader.snapshot();
+    // Asked for at once: the idle-time opening stops (or never starts); the read does the rest.
+    const second = await reader.snapshot();
+    const third = await reader.snapshot();
+    for (const snapshot of [second, third]) {
+      expect(pids.every((pid) => snapshot.processes.some((p) => p.pid === pid && p.comm === 'sleep'))).toBe(true);
+    }
     expect(reader.handleStats()).toMatchObject({ enabled: true });
     expect([...statHandlesOf(pids).values()]).toEqual(pids.map(() => 1));
-    expect(() => new addon.SnapshotReader('/proc', { keepHandlesFromRead: 0 })).toThrow(/keepHandlesFromRead/);
+    // A read and prepareHandles exclude each other, like two reads.
+    const reading = reader.snapshot();
+    const raw = new addon.SnapshotReader('/proc', { keepHandlesFromRead: 9 });
+    const rawRead = raw.read();
+    expect(() => raw.prepareHandles()).toThrow(/a read has not finished/);
+    await Promise.all([reading, rawRead]);
   });
 
   it('raises the soft open-file limit toward the hard one and keeps a reserve free', async () => {
@@ -167,6 +222,50 @@ console.log(JSON.stringify({ pid, secondPid: second.pid, before, after, freshSta
 second.kill('SIGKILL');
 `;
 
+// The same, with the handle opened in the reader's idle time (prepareHandles) after the PID was
+// recycled: the handle is the new process's while the reader's identity is still the old one.
+const REUSE_PREPARED_SCENARIO = `
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+const [addonFile] = process.argv.slice(2);
+const addon = createRequire(import.meta.url)(addonFile);
+const columns = addon.snapshotLayout.processColumns;
+const reader = new addon.SnapshotReader('/proc', { keepHandlesFromRead: 9 });
+// Every row a read delivered, by pid: { startTime, fresh } (fresh: its details were read anew).
+const rows = async () => {
+  const packed = await reader.read();
+  const at = (name, i) => packed.columns[columns.indexOf(name) * packed.count + i];
+  const found = new Map();
+  for (let i = 0; i < packed.count; i++) found.set(at('pid', i), { startTime: at('startTime', i), fresh: at('detailsFresh', i) === 1, slot: at('slot', i) });
+  return { found, order: [...packed.order] };
+};
+const startTime = (pid) => { const t = readFileSync('/proc/' + pid + '/stat', 'utf8'); return Number(t.slice(t.lastIndexOf(')') + 2).split(' ')[19]); };
+const handles = (pid) => readdirSync('/proc/self/fd').filter((fd) => { try { return readlinkSync('/proc/self/fd/' + fd) === '/proc/' + pid + '/stat'; } catch { return false; } }).length;
+const execd = async (pid) => { for (let i = 0; i < 1000; i++) { try { if (readFileSync('/proc/' + pid + '/comm', 'utf8') === 'sleep\\n') return; } catch {} await new Promise((r) => setTimeout(r, 10)); } };
+const first = spawn('sleep', ['301'], { stdio: 'ignore' });
+const pid = first.pid;
+await execd(pid);
+const before = (await rows()).found.get(pid);
+const gone = new Promise((r) => first.once('exit', r));
+first.kill('SIGKILL');
+await gone;
+await new Promise((r) => setTimeout(r, 50)); // at least one clock tick between the two start times
+let second;
+for (let attempt = 0; attempt < 5; attempt++) {
+  writeFileSync('/proc/sys/kernel/ns_last_pid', String(pid - 1));
+  second = spawn('sleep', ['302'], { stdio: 'ignore' });
+  if (second.pid === pid) break;
+  second.kill('SIGKILL');
+}
+await execd(pid);
+const prepared = await reader.prepareHandles();
+const handlesPrepared = handles(pid);
+const after = await rows();
+console.log(JSON.stringify({ pid, secondPid: second.pid, before, prepared, handlesPrepared, after: after.found.get(pid), freshStart: startTime(pid), listed: after.order.includes(after.found.get(pid)?.slot), freed: before.slot }));
+second.kill('SIGKILL');
+`;
+
 /** Why a recycled PID cannot be forced here, or null when it can (root + a new PID namespace). */
 const blocker = reuseBlocker();
 if (blocker) console.log(`stat-handles PID reuse: skipped — ${blocker}`);
@@ -194,7 +293,46 @@ describe.skipIf(blocker !== null)('a kept stat handle and a recycled PID', () =>
     // The old handle was closed when its pread failed; the one left is the new process's.
     expect(outcome.handlesAfter).toBe(1);
   });
+
+  it('describes the new process when the handle opened in the idle time is already the new one\'s', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'proctop-handle-reuse-'));
+    const script = join(dir, 'scenario.mjs');
+    writeFileSync(script, REUSE_PREPARED_SCENARIO);
+    const run = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', process.execPath, script, addonPath()], { encoding: 'utf8', timeout: 60_000 });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const outcome = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
+    expect(outcome.secondPid).toBe(outcome.pid);
+    expect(outcome.before.fresh).toBe(true);
+    // The handle was opened on the recycled PID: it reads the new process.
+    expect(outcome.prepared).toBeGreaterThanOrEqual(1);
+    expect(outcome.handlesPrepared).toBe(1);
+    // The read through it saw another start time than the identity's: a new identity, details read afresh.
+    expect(outcome.after).toMatchObject({ startTime: outcome.freshStart, fresh: true });
+    expect(outcome.after.startTime).not.toBe(outcome.before.startTime);
+    expect(outcome.listed).toBe(true);
+  });
 });
+
+// Under `ulimit -n 256`: the idle-time opening stays within the budget, and the read after it
+// still lists every process (those without a handle opened and closed each time).
+const LOW_LIMIT_PREPARED_SCENARIO = `
+import { createRequire } from 'node:module';
+const [addonFile, pidList] = process.argv.slice(2);
+const addon = createRequire(import.meta.url)(addonFile);
+const columns = addon.snapshotLayout.processColumns;
+const reader = new addon.SnapshotReader('/proc', { keepHandlesFromRead: 2 });
+const first = await reader.read();
+const at = (packed, name, i) => packed.columns[columns.indexOf(name) * packed.count + i];
+const slotOf = new Map();
+for (let i = 0; i < first.count; i++) slotOf.set(at(first, 'pid', i), at(first, 'slot', i));
+const prepared = await reader.prepareHandles();
+const afterPrepare = reader.handleStats();
+const second = await reader.read();
+const listed = new Set(second.order);
+const missing = pidList.split(',').map(Number).filter((pid) => !listed.has(slotOf.get(pid)));
+console.log(JSON.stringify({ prepared, afterPrepare, after: reader.handleStats(), warnings: second.warnings, missing }));
+`;
 
 describe('a run under a low open-file limit (ulimit -n 256)', () => {
   let cli: string;
@@ -248,5 +386,25 @@ describe('a run under a low open-file limit (ulimit -n 256)', () => {
     } else {
       expect(json.warnings.filter((w) => w.startsWith('open-file limit'))).toEqual([]);
     }
+  }, 120_000);
+
+  it('opens handles in the idle time only within the budget, and the next read lists every child', async () => {
+    const pids = Array.from({ length: 200 }, () => startSleeper(300).pid!);
+    await waitFor(() => pids.every((pid) => readFileSync(`/proc/${pid}/comm`, 'utf8') === 'sleep\n') || undefined, 30_000);
+    const dir = mkdtempSync(join(tmpdir(), 'proctop-handle-limit-'));
+    const script = join(dir, 'scenario.mjs');
+    writeFileSync(script, LOW_LIMIT_PREPARED_SCENARIO);
+    const run = spawnSync('bash', ['-c', 'ulimit -n 256; exec "$0" "$1" "$2" "$3"', process.execPath, script, addonPath(), pids.join(',')], { encoding: 'utf8', timeout: 60_000 });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const outcome = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
+    expect(outcome.afterPrepare).toMatchObject({ limit: 256, reserve: 128, budget: 128 });
+    // Opened by the reader thread after the first read, or by prepareHandles if it had not yet.
+    expect(outcome.afterPrepare.prepared).toBeGreaterThan(0);
+    expect(outcome.afterPrepare.prepared).toBeLessThanOrEqual(128);
+    expect(outcome.afterPrepare.kept).toBe(outcome.afterPrepare.prepared);
+    expect(outcome.after.kept).toBeLessThanOrEqual(128);
+    expect(outcome.missing).toEqual([]);
+    expect(outcome.warnings.find((w: string) => w.startsWith('open-file limit 256:'))).toMatch(/^open-file limit 256: stat handles kept for \d+ of \d+ processes \(128 descriptors left free for the rest of proctop\); the others are reopened every refresh$/);
   }, 120_000);
 });

@@ -320,6 +320,61 @@ void GrowFdTableOnce(int anyFd, size_t budget) {
 
 }  // namespace
 
+bool ProcSnapshotReader::WantsHandlesPrepared() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return lastReadOnProcfs_ && keepHandlesFromRead_ > 1 && generation_ + 1 == keepHandlesFromRead_;
+}
+
+size_t ProcSnapshotReader::PrepareHandles(const std::atomic<bool>& yield) {
+  constexpr size_t kBatch = 64;
+  size_t kept = 0;
+  std::vector<int> pids;
+  size_t budget = 0;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!budgetSet_) SetHandleBudget();
+    budget = handles_.budget;
+    pids.reserve(tracked_.size());
+    for (const auto& entry : tracked_) {
+      if (entry.second.statFd < 0) pids.push_back(entry.first);
+    }
+  }
+  int rootFd = open(procRoot_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (rootFd < 0) return 0;
+  FdCloser closer{rootFd};
+  struct statfs rootFs {};
+  if (fstatfs(rootFd, &rootFs) != 0 || rootFs.f_type != kProcSuperMagic) return 0;
+  GrowFdTableOnce(rootFd, budget);
+  char path[64];
+  int opened[kBatch];
+  for (size_t from = 0; from < pids.size() && !yield.load(std::memory_order_relaxed); from += kBatch) {
+    const size_t to = std::min(pids.size(), from + kBatch);
+    if (gKeptHandles.load(std::memory_order_relaxed) + (to - from) > budget) break;
+    for (size_t i = from; i < to; ++i) {
+      const size_t nameLength = FormatPid(pids[i], path);
+      std::memcpy(path + nameLength, "/stat", 6);
+      opened[i - from] = openat(rootFd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);  // -1: gone or hidden
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (size_t i = from; i < to; ++i) {
+      const int fd = opened[i - from];
+      if (fd < 0) continue;
+      auto tracked = tracked_.find(pids[i]);
+      // Forgotten meanwhile (ForgetAll), or given a handle some other way: not this one's.
+      if (tracked == tracked_.end() || tracked->second.statFd >= 0) {
+        close(fd);
+        continue;
+      }
+      tracked->second.statFd = fd;
+      ++handles_.kept;
+      ++handles_.prepared;
+      ++kept;
+      gKeptHandles.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+  return kept;
+}
+
 SnapshotRecord ProcSnapshotReader::Read() {
   std::lock_guard<std::mutex> lock(mutex_);
   SnapshotRecord snapshot;
@@ -333,7 +388,12 @@ SnapshotRecord ProcSnapshotReader::Read() {
   struct statfs rootFs {};
   const uint64_t generation = ++generation_;
   const bool isProcfs = fstatfs(rootFd, &rootFs) == 0 && rootFs.f_type == kProcSuperMagic;
-  handles_.enabled = isProcfs && generation >= keepHandlesFromRead_;
+  lastReadOnProcfs_ = isProcfs;
+  // The read keepHandlesFromRead names keeps handles only once PrepareHandles grew the table in
+  // the idle time before it; if it had no chance to (the read was asked for at once), the next
+  // read grows it and keeps them.
+  handles_.enabled = isProcfs && (generation > keepHandlesFromRead_ ||
+                                  (generation == keepHandlesFromRead_ && (generation == 1 || gFdTableGrown.load(std::memory_order_relaxed))));
   if (handles_.enabled) GrowFdTableOnce(rootFd, handles_.budget);
   snapshot.readStartMonotonicMs = ClockMs(CLOCK_MONOTONIC);
   // Which PIDs exist: the previous read's and those allocated since, or all of /proc (PidListing).

@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -176,6 +177,8 @@ struct StatHandleStats {
   size_t reserve = 0;
   /** False on a proc root that is not procfs (fixture trees): every stat is opened and closed. */
   bool enabled = false;
+  /** Handles PrepareHandles opened while the reader was idle (counted in kept while they last). */
+  size_t prepared = 0;
 };
 
 /**
@@ -192,8 +195,10 @@ class ProcSnapshotReader {
    * keepHandlesFromRead: the first Read() (1-based) that keeps stat handles; the reads before it
    * open, read and close every stat. Keeping handles needs the fd table grown to one per task,
    * and growing a threaded process's table waits for an RCU grace period (~12 ms here) before the
-   * pass can start: the monitor's early reader (src/sys/first-read.ts) keeps none in the two reads
-   * its first full frame waits for, and grows the table in its third, a refresh later.
+   * pass can start. So when keepHandlesFromRead is 2 or more, the read before it leaves the
+   * growth and the opening to the reader thread's idle time (PrepareHandles): the monitor's early
+   * reader (src/sys/first-read.ts) keeps none in its first read, grows the table and opens a
+   * handle per process in the ~90 ms before its second, which then preads them.
    * fullListingEveryMs: the longest between two full listings of /proc (PidListing); the reads
    * between them list only the PIDs allocated since the read before.
    */
@@ -214,6 +219,24 @@ class ProcSnapshotReader {
    * are closed on a short-lived thread of their own, never on the caller's (the JS thread).
    */
   void ForgetAll();
+
+  /**
+   * Whether the last Read() was the one before keepHandlesFromRead (on procfs), so the reader's
+   * idle time before the next is best spent in PrepareHandles.
+   */
+  bool WantsHandlesPrepared();
+
+  /**
+   * Grows the fd table (once per process) and opens a stat handle for each identity the last
+   * Read() saw that has none, within the budget, so the next Read() preads them instead of
+   * opening each stat (and the growth's RCU wait falls here, not in that read's pass). Meant for a
+   * reader thread's idle time: it stops early, between batches of 64 opens, once `yield` is set
+   * (the next read is asked for). The handle of a PID reused since the read is found out by that
+   * read, which checks the start time it preads against the identity's and opens afresh. Holds
+   * the reader's mutex only to list the identities and to attach each batch of handles. Returns
+   * how many handles it kept.
+   */
+  size_t PrepareHandles(const std::atomic<bool>& yield);
 
   /** The kept-handle figures as of the last Read(). */
   StatHandleStats HandleStats();
@@ -288,6 +311,8 @@ class ProcSnapshotReader {
   std::vector<int> pids_;
   std::vector<int> present_;
   bool budgetSet_ = false;
+  /** The last Read() found procfs at procRoot_ (kept handles are sound there only). */
+  bool lastReadOnProcfs_ = false;
 };
 
 }  // namespace proctop

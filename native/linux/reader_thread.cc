@@ -18,6 +18,7 @@ ReaderThread::~ReaderThread() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     stop_ = true;
+    yield_.store(true, std::memory_order_relaxed);
   }
   changed_.notify_all();
   if (thread_.joinable()) thread_.join();
@@ -28,8 +29,17 @@ ReaderThreadInfo ReaderThread::Info() {
   return info_;
 }
 
+void ReaderThread::Post(std::function<void(const std::atomic<bool>& yield)> job) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!thread_.joinable() || stop_) return;
+  posted_ = std::move(job);
+  changed_.notify_all();
+}
+
 void ReaderThread::Run(const std::function<void()>& job) {
+  yield_.store(true, std::memory_order_relaxed);  // before the lock: a posted job may be running
   std::unique_lock<std::mutex> lock(mutex_);
+  posted_ = nullptr;
   if (!thread_.joinable() && !unavailable_) {
     try {
       thread_ = StartThread([this]() { Loop(); });
@@ -61,8 +71,22 @@ void ReaderThread::Loop() {
   std::unique_lock<std::mutex> lock(mutex_);
   info_ = {true, tid, errno == 0 ? nice : inherited};
   for (;;) {
-    changed_.wait(lock, [this]() { return stop_ || job_ != nullptr; });
+    changed_.wait(lock, [this]() { return stop_ || job_ != nullptr || posted_; });
+    if (job_ == nullptr && !stop_) {
+      std::function<void(const std::atomic<bool>&)> idle = std::move(posted_);
+      posted_ = nullptr;
+      lock.unlock();
+      try {
+        idle(yield_);
+      } catch (...) {
+        // Idle-time work is best effort: whatever it did not do, the next job does as it would have.
+      }
+      idle = nullptr;  // what it holds is let go of before a waiting job may start
+      lock.lock();
+      continue;
+    }
     if (job_ == nullptr) return;  // stop_, and nothing left to run
+    yield_.store(false, std::memory_order_relaxed);
     const std::function<void()>* job = job_;
     lock.unlock();
     std::exception_ptr failure;

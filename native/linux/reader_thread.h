@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <exception>
 #include <functional>
@@ -49,6 +50,14 @@ class ReaderThread {
    */
   void Run(const std::function<void()>& job);
 
+  /**
+   * Hands the thread a job for its idle time, run when no Run() job is waiting and never waited
+   * for. It is given a flag set once a Run() job is asked for (or the thread is to finish): it
+   * should return soon after. One at a time: a later Post() replaces one not yet started, and a
+   * Run() drops it (the idle time it was for is over). Without a thread of its own, nothing runs.
+   */
+  void Post(std::function<void(const std::atomic<bool>& yield)> job);
+
   ReaderThreadInfo Info();
 
  private:
@@ -60,6 +69,10 @@ class ReaderThread {
   std::condition_variable changed_;
   /** The job waiting or running, null when idle. */
   const std::function<void()>* job_ = nullptr;
+  /** The idle-time job waiting (Post), empty when none. */
+  std::function<void(const std::atomic<bool>&)> posted_;
+  /** Set while a Run() job waits or the thread is to finish: a running posted job should return. */
+  std::atomic<bool> yield_{false};
   std::exception_ptr failure_;
   bool stop_ = false;
   bool unavailable_ = false;

@@ -8,7 +8,7 @@ import type { PackedSnapshotSource, SnapshotLayout } from './native-snapshot.js'
 /** The JS-facing surface of build/Release/proctop.node (native/addon.cc). */
 export interface NativeAddon {
   /** Reads every process under procRoot on a worker thread, keeping per-identity caches and stat handles. Decode with NativeSnapshotReader. */
-  SnapshotReader: new (procRoot: string, options?: SnapshotReaderOptions) => PackedSnapshotSource;
+  SnapshotReader: new (procRoot: string, options?: SnapshotReaderOptions) => AddonSnapshotReader;
   /** The column names the addon packs snapshots by (checked against src/sys/native-snapshot.ts at load). */
   snapshotLayout: SnapshotLayout;
   // The fds and signal bindings answer in columns (native/columns.h), decoded by native-fds.ts and native-signal.ts.
@@ -32,12 +32,24 @@ export interface NativeAddon {
   requestTimeslice?(sliceNs: number): { readonly applied: boolean; readonly sliceNs: number; readonly reason: string | null };
 }
 
+/** The addon's SnapshotReader: a PackedSnapshotSource, and what tests ask of it beyond that. */
+export interface AddonSnapshotReader extends PackedSnapshotSource {
+  /**
+   * Opens a stat handle now for each identity of the last read that has none (within the budget),
+   * as the reader does by itself in its idle time before keepHandlesFromRead; resolves with how
+   * many it kept. Not while a read runs.
+   */
+  prepareHandles(): Promise<number>;
+}
+
 /** How a SnapshotReader reads (native/linux/proc_snapshot.h). */
 export interface SnapshotReaderOptions {
   /**
    * The first read (1-based, default 1) that keeps /proc/PID/stat handles open; the reads before
    * it open, read and close each. Growing the fd table for the handles waits ~12 ms before a read's
-   * pass can start: the monitor's early reader keeps none in the two reads its first frame waits for.
+   * pass can start, so from 2 on, the reader thread grows it and opens the handles in its idle time
+   * after the read before (until the next read is asked for), and that read preads them: the
+   * monitor's early reader keeps none in its first read and preads them in its second.
    */
   readonly keepHandlesFromRead?: number;
   /**

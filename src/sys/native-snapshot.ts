@@ -134,6 +134,8 @@ export interface StatHandleStats {
   readonly reserve: number;
   /** False on a proc root that is not procfs (fixture trees open and close every stat). */
   readonly enabled: boolean;
+  /** Handles opened in the reader thread's idle time before the first read that keeps them. */
+  readonly prepared: number;
 }
 
 /** How a native reader's reads listed /proc (PidListingStats of native/linux/pid_listing.h). */
