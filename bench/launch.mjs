@@ -132,7 +132,9 @@ const PHASES = [
   ['first snapshot decoded (no CPU figures yet)', 'primed-sample-done'],
   ['UI modules loaded (React, Ink, yoga)', 'ui-loaded'],
   ['first screen rendered off-screen (warm-up)', 'warm-done'],
-  ['second snapshot started', 'sample-2-start'],
+  ['second read: its pass began (read ahead on time)', 'second-read-pass-start'],
+  ['second read: its pass ended (reader\'s stamps)', 'second-read-pass-end'],
+  ['second snapshot asked for', 'sample-2-start'],
   ['second snapshot done (CPU figures)', 'sample-2-done'],
   ['render started', 'render-start'],
 ];

@@ -13,6 +13,7 @@
 // JS work of a steady refresh follows the amount of change, not the number of processes.
 #include <napi.h>
 
+#include <cmath>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -162,8 +163,7 @@ class PrepareWorker : public Napi::AsyncWorker {
   Napi::Promise Promise() { return deferred_.Promise(); }
 
   void Execute() override {
-    const std::atomic<bool> never{false};
-    thread_->Run([this, &never]() { kept_ = reader_->PrepareHandles(never); });
+    thread_->Run([this]() { kept_ = reader_->PrepareHandles([]() { return false; }); });
   }
 
   void OnOK() override;
@@ -194,10 +194,11 @@ class SnapshotWorker : public Napi::AsyncWorker {
   void Execute() override {
     try {
       thread_->Run([this]() { Pack(reader_->Read(), *packed_); });
-      // The read before the first that keeps handles: grow the fd table and open them while the
-      // reader thread would idle until the next read (which stops it early if it comes sooner).
-      if (reader_->WantsHandlesPrepared()) {
-        thread_->Post([reader = reader_](const std::atomic<bool>& yield) { reader->PrepareHandles(yield); });
+      // Between this read and the next, the reader thread would idle: the reader may grow the fd
+      // table and open the handles the next read keeps, or read the next ahead (IdleWork; a read
+      // asked for meanwhile stops it).
+      if (reader_->WantsIdleWork()) {
+        thread_->Post([reader = reader_](proctop::ReaderThread::Idle& idle) { reader->IdleWork(idle); });
       }
     } catch (const std::exception& error) {
       reader_->ForgetAll();
@@ -241,10 +242,12 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
       }
       procRoot = info[0].As<Napi::String>().Utf8Value();
     }
-    // { keepHandlesFromRead, fullListingEveryMs }: see ProcSnapshotReader (the monitor's early
-    // reader defers keeping; tests bound the time between full listings).
+    // { keepHandlesFromRead, fullListingEveryMs, secondReadAfterMs }: see ProcSnapshotReader (the
+    // monitor's early reader defers keeping and reads its second read ahead; tests bound the time
+    // between full listings).
     uint64_t keepHandlesFromRead = 1;
     double fullListingEveryMs = proctop::ProcSnapshotReader::kFullListingEveryMs;
+    double secondReadAfterMs = 0;
     if (info.Length() > 1 && info[1].IsObject()) {
       Napi::Object options = info[1].As<Napi::Object>();
       Napi::Value from = options.Get("keepHandlesFromRead");
@@ -261,8 +264,15 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
         }
         fullListingEveryMs = every.As<Napi::Number>().DoubleValue();
       }
+      Napi::Value ahead = options.Get("secondReadAfterMs");
+      if (!ahead.IsUndefined()) {
+        if (!ahead.IsNumber() || !(ahead.As<Napi::Number>().DoubleValue() >= 0) || !std::isfinite(ahead.As<Napi::Number>().DoubleValue())) {
+          throw Napi::TypeError::New(env, "SnapshotReader: secondReadAfterMs must be a finite number >= 0");
+        }
+        secondReadAfterMs = ahead.As<Napi::Number>().DoubleValue();
+      }
     }
-    reader_ = std::make_shared<proctop::ProcSnapshotReader>(procRoot, keepHandlesFromRead, fullListingEveryMs);
+    reader_ = std::make_shared<proctop::ProcSnapshotReader>(procRoot, keepHandlesFromRead, fullListingEveryMs, secondReadAfterMs);
     thread_ = std::make_shared<proctop::ReaderThread>("proctop-read", proctop::kReaderNiceIncrement);
   }
 

@@ -220,6 +220,12 @@ describe.skipIf(!hasTmux)('start-up in tmux', () => {
     expect(passEnd).toBeGreaterThanOrEqual(passStart);
     expect(passEnd).toBeLessThanOrEqual(at('primed-sample-done') + 0.2); // decoded after the read ended
     expect(at('sample-2-start')).toBeGreaterThanOrEqual((passStart + passEnd) / 2 + 100 - 0.2);
+    // The second read's own pass (read ahead by the reader thread, or read when the loop asked)
+    // starts no sooner than 100 ms after the first's middle either, and ends before it is decoded.
+    const secondStart = at('second-read-pass-start');
+    expect(secondStart).toBeGreaterThanOrEqual((passStart + passEnd) / 2 + 100 - 0.2);
+    expect(at('second-read-pass-end')).toBeGreaterThanOrEqual(secondStart);
+    expect(at('second-read-pass-end')).toBeLessThanOrEqual(at('sample-2-done') + 0.2);
     // The off-screen warm-up of the first render, when there was time for it, ran after the UI
     // loaded and before the real render (it is skipped when the second snapshot is due too soon).
     if (marks.has('warm-done')) {

@@ -9,6 +9,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { NativeAddon } from '../src/sys/native-addon.js';
 import { addonPath, requireAddon } from './helpers/native-addon.js';
 import { NativeSnapshotReader } from '../src/sys/native-snapshot.js';
+import { monotonicNowMs } from '../src/sys/clock.js';
 import { readStartTime } from '../src/sys/js/proc-stat.js';
 import { builtCliPath } from './helpers/cli.js';
 import { reuseBlocker } from './helpers/pid-namespace.js';
@@ -407,4 +408,67 @@ describe('a run under a low open-file limit (ulimit -n 256)', () => {
     expect(outcome.missing).toEqual([]);
     expect(outcome.warnings.find((w: string) => w.startsWith('open-file limit 256:'))).toMatch(/^open-file limit 256: stat handles kept for \d+ of \d+ processes \(128 descriptors left free for the rest of proctop\); the others are reopened every refresh$/);
   }, 120_000);
+});
+
+// The monitor's early reader reads its second read ahead (secondReadAfterMs), so it starts on time
+// while the JS thread is still busy with the first.
+describe('the second read, read ahead by the reader thread', () => {
+  let addon: NativeAddon;
+  beforeAll(() => {
+    addon = requireAddon();
+  });
+  afterEach(async () => {
+    await killStartedChildren();
+  });
+
+  it('starts by itself the given time after the middle of the first read\'s pass, and the second read answers with it', async () => {
+    const pids = Array.from({ length: 3 }, () => startSleeper(300).pid!);
+    await waitFor(() => pids.every((pid) => readFileSync(`/proc/${pid}/comm`, 'utf8') === 'sleep\n') || undefined);
+    const reader = new NativeSnapshotReader(new addon.SnapshotReader('/proc', { keepHandlesFromRead: 2, secondReadAfterMs: 100 }));
+    const first = await reader.snapshot();
+    const due = (first.readStartMonotonicMs + first.monotonicMs) / 2 + 100;
+    // The JS thread looks away for a second; the reader does not wait for it.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const askedAt = monotonicNowMs();
+    const second = await reader.snapshot();
+    expect(second.readStartMonotonicMs).toBeGreaterThanOrEqual(due - 1e-6);
+    expect(second.monotonicMs).toBeLessThan(askedAt);
+    for (const pid of pids) {
+      expect(second.processes.find((p) => p.pid === pid)).toMatchObject({ comm: 'sleep', startTime: first.processes.find((p) => p.pid === pid)?.startTime });
+    }
+    // Only the second is read ahead: the third is read when asked for, through the kept handles.
+    const thirdAskedAt = monotonicNowMs();
+    const third = await reader.snapshot();
+    expect(third.readStartMonotonicMs).toBeGreaterThanOrEqual(thirdAskedAt);
+    expect(pids.every((pid) => third.processes.some((p) => p.pid === pid && p.comm === 'sleep'))).toBe(true);
+    expect([...statHandlesOf(pids).values()]).toEqual(pids.map(() => 1));
+  });
+
+  it('reads at once when the second read is asked for before it is due', async () => {
+    const reader = new NativeSnapshotReader(new addon.SnapshotReader('/proc', { keepHandlesFromRead: 2, secondReadAfterMs: 60_000 }));
+    const first = await reader.snapshot();
+    const askedAt = monotonicNowMs();
+    const second = await reader.snapshot();
+    expect(second.readStartMonotonicMs).toBeGreaterThanOrEqual(askedAt);
+    expect(second.readStartMonotonicMs).toBeLessThan((first.readStartMonotonicMs + first.monotonicMs) / 2 + 60_000);
+    expect(second.processes.some((p) => p.pid === process.pid)).toBe(true);
+  });
+
+  it('drops a read ahead on forgetAll: the next read sends every process afresh', async () => {
+    const raw = new addon.SnapshotReader('/proc', { secondReadAfterMs: 20 });
+    const first = await raw.read();
+    expect(first.count).toBe(first.order.length);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    raw.forgetAll();
+    const next = await raw.read();
+    const fresh = next.columns.subarray(addon.snapshotLayout.processColumns.indexOf('detailsFresh') * next.count, (addon.snapshotLayout.processColumns.indexOf('detailsFresh') + 1) * next.count);
+    expect(next.count).toBe(next.order.length);
+    expect([...fresh].every((value) => value === 1)).toBe(true);
+  });
+
+  it('refuses a secondReadAfterMs that is not a finite number >= 0', () => {
+    for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY, '100']) {
+      expect(() => new addon.SnapshotReader('/proc', { secondReadAfterMs: bad as number })).toThrow(/secondReadAfterMs must be a finite number >= 0/);
+    }
+  });
 });

@@ -160,8 +160,12 @@ struct FdCloser {
 
 }  // namespace
 
-ProcSnapshotReader::ProcSnapshotReader(std::string procRoot, uint64_t keepHandlesFromRead, double fullListingEveryMs)
-    : procRoot_(std::move(procRoot)), pageSize_(sysconf(_SC_PAGESIZE)), keepHandlesFromRead_(keepHandlesFromRead), listing_(fullListingEveryMs) {}
+ProcSnapshotReader::ProcSnapshotReader(std::string procRoot, uint64_t keepHandlesFromRead, double fullListingEveryMs, double secondReadAfterMs)
+    : procRoot_(std::move(procRoot)),
+      pageSize_(sysconf(_SC_PAGESIZE)),
+      keepHandlesFromRead_(keepHandlesFromRead),
+      listing_(fullListingEveryMs),
+      secondReadAfterMs_(secondReadAfterMs) {}
 
 ProcSnapshotReader::~ProcSnapshotReader() {
   for (auto& entry : tracked_) CloseHandle(entry.second);
@@ -173,6 +177,7 @@ void ProcSnapshotReader::ForgetAll() {
   // on the JS thread (after a failed decode), so a large table is let go of on a thread of its own.
   auto forgotten = std::make_shared<std::unordered_map<int, Tracked>>();
   forgotten->swap(tracked_);
+  readAhead_.reset();  // its changes were against what is forgotten now
   const bool large = handles_.kept >= kCloseInlineBelow;
   handles_.kept = 0;
   auto closeAll = [forgotten]() {
@@ -320,12 +325,30 @@ void GrowFdTableOnce(int anyFd, size_t budget) {
 
 }  // namespace
 
-bool ProcSnapshotReader::WantsHandlesPrepared() {
+bool ProcSnapshotReader::WantsIdleWork() {
   std::lock_guard<std::mutex> lock(mutex_);
-  return lastReadOnProcfs_ && keepHandlesFromRead_ > 1 && generation_ + 1 == keepHandlesFromRead_;
+  const bool prepare = lastReadOnProcfs_ && keepHandlesFromRead_ > 1 && generation_ + 1 == keepHandlesFromRead_;
+  const bool readAhead = secondReadAfterMs_ > 0 && generation_ == 1 && !readAhead_;
+  return prepare || readAhead;
 }
 
-size_t ProcSnapshotReader::PrepareHandles(const std::atomic<bool>& yield) {
+void ProcSnapshotReader::IdleWork(ReaderThread::Idle& idle) {
+  bool prepare = false;
+  bool readAhead = false;
+  double due = 0;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    prepare = lastReadOnProcfs_ && keepHandlesFromRead_ > 1 && generation_ + 1 == keepHandlesFromRead_;
+    readAhead = secondReadAfterMs_ > 0 && generation_ == 1 && !readAhead_;
+    due = lastPassMidMs_ + secondReadAfterMs_;
+  }
+  if (prepare) PrepareHandles([&idle, readAhead, due]() { return idle.Yielding() || (readAhead && ClockMs(CLOCK_MONOTONIC) >= due); });
+  if (!readAhead || !idle.SleepUntil(due)) return;
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (generation_ == 1 && !readAhead_) readAhead_ = std::make_unique<SnapshotRecord>(ReadLocked());
+}
+
+size_t ProcSnapshotReader::PrepareHandles(const std::function<bool()>& stop) {
   constexpr size_t kBatch = 64;
   size_t kept = 0;
   std::vector<int> pids;
@@ -347,7 +370,7 @@ size_t ProcSnapshotReader::PrepareHandles(const std::atomic<bool>& yield) {
   GrowFdTableOnce(rootFd, budget);
   char path[64];
   int opened[kBatch];
-  for (size_t from = 0; from < pids.size() && !yield.load(std::memory_order_relaxed); from += kBatch) {
+  for (size_t from = 0; from < pids.size() && !stop(); from += kBatch) {
     const size_t to = std::min(pids.size(), from + kBatch);
     if (gKeptHandles.load(std::memory_order_relaxed) + (to - from) > budget) break;
     for (size_t i = from; i < to; ++i) {
@@ -377,6 +400,15 @@ size_t ProcSnapshotReader::PrepareHandles(const std::atomic<bool>& yield) {
 
 SnapshotRecord ProcSnapshotReader::Read() {
   std::lock_guard<std::mutex> lock(mutex_);
+  if (readAhead_) {
+    SnapshotRecord ahead = std::move(*readAhead_);
+    readAhead_.reset();
+    return ahead;
+  }
+  return ReadLocked();
+}
+
+SnapshotRecord ProcSnapshotReader::ReadLocked() {
   SnapshotRecord snapshot;
   if (!budgetSet_) SetHandleBudget();
 
@@ -523,6 +555,7 @@ SnapshotRecord ProcSnapshotReader::Read() {
   ReadSystemInfo(rootFd, procRoot_, snapshot.system, systemWarnings);
   snapshot.timestampMs = static_cast<double>(static_cast<long long>(ClockMs(CLOCK_REALTIME)));
   snapshot.monotonicMs = ClockMs(CLOCK_MONOTONIC);
+  lastPassMidMs_ = (snapshot.readStartMonotonicMs + snapshot.monotonicMs) / 2;
 
   // Second pass: owner, command line and executable of new (and exec'd) identities.
   const size_t firstPassListed = listed.size();

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "pid_listing.h"
+#include "reader_thread.h"
 #include "timeslice.h"
 
 namespace proctop {
@@ -201,8 +203,14 @@ class ProcSnapshotReader {
    * handle per process in the ~90 ms before its second, which then preads them.
    * fullListingEveryMs: the longest between two full listings of /proc (PidListing); the reads
    * between them list only the PIDs allocated since the read before.
+   * secondReadAfterMs (0: never): the second read starts by itself, in the reader thread's idle
+   * time, this long after the middle of the first read's pass, and the second Read() answers with
+   * it (or reads then, when asked for sooner). The monitor's first CPU figures are the difference
+   * of its first two reads: read ahead, the second starts on time even while the JS thread is
+   * still busy with the first, instead of when the JS thread gets to asking for it.
    */
-  explicit ProcSnapshotReader(std::string procRoot, uint64_t keepHandlesFromRead = 1, double fullListingEveryMs = kFullListingEveryMs);
+  explicit ProcSnapshotReader(std::string procRoot, uint64_t keepHandlesFromRead = 1, double fullListingEveryMs = kFullListingEveryMs,
+                              double secondReadAfterMs = 0);
   ~ProcSnapshotReader();
   ProcSnapshotReader(const ProcSnapshotReader&) = delete;
   ProcSnapshotReader& operator=(const ProcSnapshotReader&) = delete;
@@ -221,22 +229,29 @@ class ProcSnapshotReader {
   void ForgetAll();
 
   /**
-   * Whether the last Read() was the one before keepHandlesFromRead (on procfs), so the reader's
-   * idle time before the next is best spent in PrepareHandles.
+   * Whether the reader has work for its thread's idle time before the next Read(): opening the
+   * handles that read keeps (after the read before keepHandlesFromRead, on procfs), or reading
+   * ahead (secondReadAfterMs, after the first read).
    */
-  bool WantsHandlesPrepared();
+  bool WantsIdleWork();
+
+  /**
+   * That work, on the reader thread between two reads: PrepareHandles (until the read ahead is
+   * due, when there is one), then the read ahead at its time, unless `idle` says to yield first.
+   */
+  void IdleWork(ReaderThread::Idle& idle);
 
   /**
    * Grows the fd table (once per process) and opens a stat handle for each identity the last
    * Read() saw that has none, within the budget, so the next Read() preads them instead of
    * opening each stat (and the growth's RCU wait falls here, not in that read's pass). Meant for a
-   * reader thread's idle time: it stops early, between batches of 64 opens, once `yield` is set
-   * (the next read is asked for). The handle of a PID reused since the read is found out by that
+   * reader thread's idle time: it stops early, between batches of 64 opens, once `stop` says so
+   * (the next read is asked for, or due). The handle of a PID reused since the read is found out by that
    * read, which checks the start time it preads against the identity's and opens afresh. Holds
    * the reader's mutex only to list the identities and to attach each batch of handles. Returns
    * how many handles it kept.
    */
-  size_t PrepareHandles(const std::atomic<bool>& yield);
+  size_t PrepareHandles(const std::function<bool()>& stop);
 
   /** The kept-handle figures as of the last Read(). */
   StatHandleStats HandleStats();
@@ -292,6 +307,8 @@ class ProcSnapshotReader {
   size_t ShedHandles();
   void Evict(uint64_t generation, std::vector<uint32_t>& freedSlots);
   void SetHandleBudget();
+  /** Read(), with mutex_ held. */
+  SnapshotRecord ReadLocked();
 
   std::string procRoot_;
   long pageSize_;
@@ -313,6 +330,11 @@ class ProcSnapshotReader {
   bool budgetSet_ = false;
   /** The last Read() found procfs at procRoot_ (kept handles are sound there only). */
   bool lastReadOnProcfs_ = false;
+  const double secondReadAfterMs_;
+  /** The middle of the last read's pass (CLOCK_MONOTONIC ms). */
+  double lastPassMidMs_ = 0;
+  /** The second read, read ahead (IdleWork) and not yet asked for; null when none. */
+  std::unique_ptr<SnapshotRecord> readAhead_;
 };
 
 }  // namespace proctop

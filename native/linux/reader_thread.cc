@@ -4,9 +4,12 @@
 #include <pthread.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdint>
 #include <cerrno>
 #include <system_error>
 
@@ -29,7 +32,22 @@ ReaderThreadInfo ReaderThread::Info() {
   return info_;
 }
 
-void ReaderThread::Post(std::function<void(const std::atomic<bool>& yield)> job) {
+bool ReaderThread::Idle::Yielding() const { return thread_.yield_.load(std::memory_order_relaxed); }
+
+bool ReaderThread::Idle::SleepUntil(double untilMonotonicMs) {
+  std::unique_lock<std::mutex> lock(thread_.mutex_);
+  for (;;) {
+    if (thread_.yield_.load(std::memory_order_relaxed)) return false;
+    timespec now {};
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    const double left = untilMonotonicMs - (static_cast<double>(now.tv_sec) * 1e3 + static_cast<double>(now.tv_nsec) / 1e6);
+    if (left <= 0) return true;
+    // Run() and the destructor notify after setting yield_, under the same mutex.
+    thread_.changed_.wait_for(lock, std::chrono::microseconds(static_cast<int64_t>(left * 1e3) + 1));
+  }
+}
+
+void ReaderThread::Post(std::function<void(Idle&)> job) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (!thread_.joinable() || stop_) return;
   posted_ = std::move(job);
@@ -73,11 +91,12 @@ void ReaderThread::Loop() {
   for (;;) {
     changed_.wait(lock, [this]() { return stop_ || job_ != nullptr || posted_; });
     if (job_ == nullptr && !stop_) {
-      std::function<void(const std::atomic<bool>&)> idle = std::move(posted_);
+      std::function<void(Idle&)> idle = std::move(posted_);
       posted_ = nullptr;
       lock.unlock();
       try {
-        idle(yield_);
+        Idle context(*this);
+        idle(context);
       } catch (...) {
         // Idle-time work is best effort: whatever it did not do, the next job does as it would have.
       }

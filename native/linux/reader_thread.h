@@ -50,13 +50,30 @@ class ReaderThread {
    */
   void Run(const std::function<void()>& job);
 
+  /** What a job run in the thread's idle time (Post) is given. */
+  class Idle {
+   public:
+    /** True once a Run() job is asked for or the thread is to finish: the idle job should return. */
+    bool Yielding() const;
+    /**
+     * Sleeps until `untilMonotonicMs` (CLOCK_MONOTONIC, ms); returns false at once when woken to
+     * yield instead.
+     */
+    bool SleepUntil(double untilMonotonicMs);
+
+   private:
+    friend class ReaderThread;
+    explicit Idle(ReaderThread& thread) : thread_(thread) {}
+    ReaderThread& thread_;
+  };
+
   /**
    * Hands the thread a job for its idle time, run when no Run() job is waiting and never waited
-   * for. It is given a flag set once a Run() job is asked for (or the thread is to finish): it
-   * should return soon after. One at a time: a later Post() replaces one not yet started, and a
-   * Run() drops it (the idle time it was for is over). Without a thread of its own, nothing runs.
+   * for. It should return soon after Idle::Yielding() turns true. One at a time: a later Post()
+   * replaces one not yet started, and a Run() drops it (the idle time it was for is over).
+   * Without a thread of its own, nothing runs.
    */
-  void Post(std::function<void(const std::atomic<bool>& yield)> job);
+  void Post(std::function<void(Idle&)> job);
 
   ReaderThreadInfo Info();
 
@@ -70,7 +87,7 @@ class ReaderThread {
   /** The job waiting or running, null when idle. */
   const std::function<void()>* job_ = nullptr;
   /** The idle-time job waiting (Post), empty when none. */
-  std::function<void(const std::atomic<bool>&)> posted_;
+  std::function<void(Idle&)> posted_;
   /** Set while a Run() job waits or the thread is to finish: a running posted job should return. */
   std::atomic<bool> yield_{false};
   std::exception_ptr failure_;

@@ -24,6 +24,14 @@ interface Started {
  */
 const FIRST_KEEPING_READ = 2;
 
+/**
+ * The gap between the monitor's first two reads (from the middle of the first's pass to the start
+ * of the second): long enough for a first CPU% (10 clock ticks per busy core; the next frame refines
+ * it), short enough for a fast first frame. The early reader reads its second read ahead this long
+ * after its first (secondReadAfterMs), and the sampling loop times the second sample by it too.
+ */
+export const FIRST_FOLLOW_UP_MS = 100;
+
 let started: Started | null = null;
 /** The read started early (kept after it is taken, for firstReadSettled). */
 let settled: Promise<unknown> = Promise.resolve();
@@ -42,7 +50,7 @@ export function startFirstRead(procRoot = '/proc'): boolean {
   if (started !== null || process.env.PROCTOP_BACKEND === 'js') return false;
   const load = loadNativeAddon();
   if (!load.addon || checkSnapshotLayout(load.addon.snapshotLayout) !== null) return false;
-  const reader = new load.addon.SnapshotReader(procRoot, { keepHandlesFromRead: FIRST_KEEPING_READ });
+  const reader = new load.addon.SnapshotReader(procRoot, { keepHandlesFromRead: FIRST_KEEPING_READ, secondReadAfterMs: FIRST_FOLLOW_UP_MS });
   const first = reader.read();
   settled = first;
   started = {

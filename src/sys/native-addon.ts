@@ -58,6 +58,14 @@ export interface SnapshotReaderOptions {
    * in native/linux/pid_listing.h): this bounds how late a PID that range can miss appears.
    */
   readonly fullListingEveryMs?: number;
+  /**
+   * 0 (the default): none. Otherwise the second read starts by itself on the reader's thread this
+   * long after the middle of the first read's pass, and the second read() answers with it (a read()
+   * asked for sooner reads at once instead). The monitor's early reader: its first CPU figures are
+   * the difference of its first two reads, and read ahead the second starts on time even while the
+   * JS thread is still busy with the first.
+   */
+  readonly secondReadAfterMs?: number;
 }
 
 export type AddonLoad = { readonly addon: NativeAddon; readonly error: null } | { readonly addon: null; readonly error: string };

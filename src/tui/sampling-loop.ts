@@ -2,11 +2,10 @@
 import type { FrameSource, SampledFrame } from '../sampler/types.js';
 import type { MonitorStore } from '../store/monitor-store.js';
 import { monotonicNowMs, readMidpointMs } from '../sys/clock.js';
+import { FIRST_FOLLOW_UP_MS } from '../sys/first-read.js';
 import { markStartup, markStartupAt, startupNowMs } from '../util/startup-trace.js';
 import { settledWithin } from '../util/settled-within.js';
 
-/** Long enough for a first CPU% (10 clock ticks per busy core; the next frame refines it), short enough for a fast first frame. */
-const FIRST_FOLLOW_UP_MS = 100;
 /** Timers may fire up to a millisecond early (libuv rounds); the first CPU window must not come out short by it. */
 const TIMER_SLACK_MS = 1;
 
@@ -118,7 +117,10 @@ export class SamplingLoop {
           // A read cannot end after now (a test's synthetic stamps can).
           this.firstReadMidpointMs = Math.min(readMidpointMs(frame.snapshot), monotonicNowMs());
           this.secondNotBeforeMs = this.firstReadMidpointMs + (this.options.firstFollowUpMs ?? FIRST_FOLLOW_UP_MS);
-          markReadStamps(frame.snapshot);
+          markReadStamps('first', frame.snapshot);
+        } else if (this.samples === 1) {
+          // The second read may have started before the loop asked for it (read ahead by the reader).
+          markReadStamps('second', frame.snapshot);
         }
         if (this.running) this.store.getState().ingest(frame);
       })
@@ -152,11 +154,11 @@ export class SamplingLoop {
   }
 }
 
-/** The first read's own stamps in the start-up report: its set-up before them is the reader's (fd table, thread). */
-function markReadStamps(snapshot: { readonly readStartMonotonicMs: number; readonly monotonicMs: number }): void {
+/** A read's own stamps in the start-up report: its set-up before them is the reader's (fd table, thread). */
+function markReadStamps(which: 'first' | 'second', snapshot: { readonly readStartMonotonicMs: number; readonly monotonicMs: number }): void {
   const monotonicToStartup = startupNowMs() - monotonicNowMs();
-  markStartupAt('first-read-pass-start', snapshot.readStartMonotonicMs + monotonicToStartup);
-  markStartupAt('first-read-pass-end', snapshot.monotonicMs + monotonicToStartup);
+  markStartupAt(`${which}-read-pass-start`, snapshot.readStartMonotonicMs + monotonicToStartup);
+  markStartupAt(`${which}-read-pass-end`, snapshot.monotonicMs + monotonicToStartup);
 }
 
 /**
