@@ -149,12 +149,12 @@ Napi::Array NameList(Napi::Env env, const char* const* names, size_t count) {
 
 class SnapshotReaderWrap;
 
-/** Opens stat handles now, on its owner's reader thread (what the reader otherwise does in its idle time). */
-class PrepareWorker : public Napi::AsyncWorker {
+/** A job on a SnapshotReader's reader thread that settles a promise, keeping its owner alive meanwhile. */
+class ReaderWorker : public Napi::AsyncWorker {
  public:
-  PrepareWorker(Napi::Env env, SnapshotReaderWrap* owner, std::shared_ptr<proctop::ProcSnapshotReader> reader,
-                std::shared_ptr<proctop::ReaderThread> thread)
-      : Napi::AsyncWorker(env, "proctop:prepare-handles"),
+  ReaderWorker(Napi::Env env, const char* name, SnapshotReaderWrap* owner, std::shared_ptr<proctop::ProcSnapshotReader> reader,
+               std::shared_ptr<proctop::ReaderThread> thread)
+      : Napi::AsyncWorker(env, name),
         deferred_(Napi::Promise::Deferred::New(env)),
         owner_(owner),
         reader_(std::move(reader)),
@@ -162,34 +162,38 @@ class PrepareWorker : public Napi::AsyncWorker {
 
   Napi::Promise Promise() { return deferred_.Promise(); }
 
+  void OnError(const Napi::Error& error) override;
+
+ protected:
+  Napi::Promise::Deferred deferred_;
+  SnapshotReaderWrap* owner_;
+  std::shared_ptr<proctop::ProcSnapshotReader> reader_;
+  std::shared_ptr<proctop::ReaderThread> thread_;
+};
+
+/** Opens stat handles now, on its owner's reader thread (what the reader otherwise does in its idle time). */
+class PrepareWorker : public ReaderWorker {
+ public:
+  PrepareWorker(Napi::Env env, SnapshotReaderWrap* owner, std::shared_ptr<proctop::ProcSnapshotReader> reader,
+                std::shared_ptr<proctop::ReaderThread> thread)
+      : ReaderWorker(env, "proctop:prepare-handles", owner, std::move(reader), std::move(thread)) {}
+
   void Execute() override {
     thread_->Run([this]() { kept_ = reader_->PrepareHandles([]() { return false; }); });
   }
 
   void OnOK() override;
-  void OnError(const Napi::Error& error) override;
 
  private:
-  Napi::Promise::Deferred deferred_;
-  SnapshotReaderWrap* owner_;
-  std::shared_ptr<proctop::ProcSnapshotReader> reader_;
-  std::shared_ptr<proctop::ReaderThread> thread_;
   size_t kept_ = 0;
 };
 
 /** Reads one snapshot, on its owner's reader thread, into its owner's reused PackedSnapshot. */
-class SnapshotWorker : public Napi::AsyncWorker {
+class SnapshotWorker : public ReaderWorker {
  public:
   SnapshotWorker(Napi::Env env, SnapshotReaderWrap* owner, std::shared_ptr<proctop::ProcSnapshotReader> reader,
                  std::shared_ptr<proctop::ReaderThread> thread, PackedSnapshot* packed)
-      : Napi::AsyncWorker(env, "proctop:snapshot"),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        owner_(owner),
-        reader_(std::move(reader)),
-        thread_(std::move(thread)),
-        packed_(packed) {}
-
-  Napi::Promise Promise() { return deferred_.Promise(); }
+      : ReaderWorker(env, "proctop:snapshot", owner, std::move(reader), std::move(thread)), packed_(packed) {}
 
   void Execute() override {
     try {
@@ -207,13 +211,8 @@ class SnapshotWorker : public Napi::AsyncWorker {
   }
 
   void OnOK() override;
-  void OnError(const Napi::Error& error) override;
 
  private:
-  Napi::Promise::Deferred deferred_;
-  SnapshotReaderWrap* owner_;
-  std::shared_ptr<proctop::ProcSnapshotReader> reader_;
-  std::shared_ptr<proctop::ReaderThread> thread_;
   PackedSnapshot* packed_;
 };
 
@@ -480,12 +479,7 @@ void PrepareWorker::OnOK() {
   owner_->Finished();
 }
 
-void PrepareWorker::OnError(const Napi::Error& error) {
-  owner_->Finished();
-  deferred_.Reject(error.Value());
-}
-
-void SnapshotWorker::OnError(const Napi::Error& error) {
+void ReaderWorker::OnError(const Napi::Error& error) {
   owner_->Finished();
   deferred_.Reject(error.Value());
 }

@@ -181,6 +181,24 @@ describe('kept stat handles of the native reader', () => {
   });
 });
 
+// Scenario parts (run inside a fresh PID namespace): the count of this process's descriptors
+// on a pid's stat, and the recycling of the PID of 'first' ('pid') by a new sleeper ('second').
+const STAT_HANDLES_OF = `const handles = (pid) => readdirSync('/proc/self/fd').filter((fd) => { try { return readlinkSync('/proc/self/fd/' + fd) === '/proc/' + pid + '/stat'; } catch { return false; } }).length;
+`;
+const RECYCLE_PID = `
+const gone = new Promise((r) => first.once('exit', r));
+first.kill('SIGKILL');
+await gone;
+await new Promise((r) => setTimeout(r, 50)); // at least one clock tick between the two start times
+let second;
+for (let attempt = 0; attempt < 5; attempt++) {
+  writeFileSync('/proc/sys/kernel/ns_last_pid', String(pid - 1));
+  second = spawn('sleep', ['302'], { stdio: 'ignore' });
+  if (second.pid === pid) break;
+  second.kill('SIGKILL');
+}
+`;
+
 // In a fresh PID namespace (root only, as test/pid-reuse.test.ts): the reader keeps a handle on
 // a sleeper's stat, the sleeper dies, the kernel gives its PID to a new sleeper, and the next
 // snapshot must describe the new process, not the old one through its old handle.
@@ -202,23 +220,11 @@ const sleeping = async (pid) => {
     await new Promise((r) => setTimeout(r, 20));
   }
 };
-const handles = (pid) => readdirSync('/proc/self/fd').filter((fd) => { try { return readlinkSync('/proc/self/fd/' + fd) === '/proc/' + pid + '/stat'; } catch { return false; } }).length;
-const first = spawn('sleep', ['301'], { stdio: 'ignore' });
+${STAT_HANDLES_OF}const first = spawn('sleep', ['301'], { stdio: 'ignore' });
 const pid = first.pid;
 const before = await sleeping(pid);
 const handlesBefore = handles(pid);
-const gone = new Promise((r) => first.once('exit', r));
-first.kill('SIGKILL');
-await gone;
-await new Promise((r) => setTimeout(r, 50)); // at least one clock tick between the two start times
-let second;
-for (let attempt = 0; attempt < 5; attempt++) {
-  writeFileSync('/proc/sys/kernel/ns_last_pid', String(pid - 1));
-  second = spawn('sleep', ['302'], { stdio: 'ignore' });
-  if (second.pid === pid) break;
-  second.kill('SIGKILL');
-}
-const after = await sleeping(pid);
+${RECYCLE_PID}const after = await sleeping(pid);
 console.log(JSON.stringify({ pid, secondPid: second.pid, before, after, freshStart: startTime(pid), handlesBefore, handlesAfter: handles(pid) }));
 second.kill('SIGKILL');
 `;
@@ -242,24 +248,12 @@ const rows = async () => {
   return { found, order: [...packed.order] };
 };
 const startTime = (pid) => { const t = readFileSync('/proc/' + pid + '/stat', 'utf8'); return Number(t.slice(t.lastIndexOf(')') + 2).split(' ')[19]); };
-const handles = (pid) => readdirSync('/proc/self/fd').filter((fd) => { try { return readlinkSync('/proc/self/fd/' + fd) === '/proc/' + pid + '/stat'; } catch { return false; } }).length;
-const execd = async (pid) => { for (let i = 0; i < 1000; i++) { try { if (readFileSync('/proc/' + pid + '/comm', 'utf8') === 'sleep\\n') return; } catch {} await new Promise((r) => setTimeout(r, 10)); } };
+${STAT_HANDLES_OF}const execd = async (pid) => { for (let i = 0; i < 1000; i++) { try { if (readFileSync('/proc/' + pid + '/comm', 'utf8') === 'sleep\\n') return; } catch {} await new Promise((r) => setTimeout(r, 10)); } };
 const first = spawn('sleep', ['301'], { stdio: 'ignore' });
 const pid = first.pid;
 await execd(pid);
 const before = (await rows()).found.get(pid);
-const gone = new Promise((r) => first.once('exit', r));
-first.kill('SIGKILL');
-await gone;
-await new Promise((r) => setTimeout(r, 50)); // at least one clock tick between the two start times
-let second;
-for (let attempt = 0; attempt < 5; attempt++) {
-  writeFileSync('/proc/sys/kernel/ns_last_pid', String(pid - 1));
-  second = spawn('sleep', ['302'], { stdio: 'ignore' });
-  if (second.pid === pid) break;
-  second.kill('SIGKILL');
-}
-await execd(pid);
+${RECYCLE_PID}await execd(pid);
 const prepared = await reader.prepareHandles();
 const handlesPrepared = handles(pid);
 const after = await rows();
