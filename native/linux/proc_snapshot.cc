@@ -325,25 +325,31 @@ void GrowFdTableOnce(int anyFd, size_t budget) {
 
 }  // namespace
 
+ProcSnapshotReader::IdlePlan ProcSnapshotReader::PlanIdleLocked() const {
+  IdlePlan plan;
+  plan.prepare = lastReadOnProcfs_ && keepHandlesFromRead_ > 1 && generation_ + 1 == keepHandlesFromRead_;
+  plan.readAhead = secondReadAfterMs_ > 0 && generation_ == 1 && !readAhead_;
+  plan.readAheadDueMs = lastPassMidMs_ + secondReadAfterMs_;
+  return plan;
+}
+
 bool ProcSnapshotReader::WantsIdleWork() {
   std::lock_guard<std::mutex> lock(mutex_);
-  const bool prepare = lastReadOnProcfs_ && keepHandlesFromRead_ > 1 && generation_ + 1 == keepHandlesFromRead_;
-  const bool readAhead = secondReadAfterMs_ > 0 && generation_ == 1 && !readAhead_;
-  return prepare || readAhead;
+  const IdlePlan plan = PlanIdleLocked();
+  return plan.prepare || plan.readAhead;
 }
 
 void ProcSnapshotReader::IdleWork(ReaderThread::Idle& idle) {
-  bool prepare = false;
-  bool readAhead = false;
-  double due = 0;
+  IdlePlan plan;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    prepare = lastReadOnProcfs_ && keepHandlesFromRead_ > 1 && generation_ + 1 == keepHandlesFromRead_;
-    readAhead = secondReadAfterMs_ > 0 && generation_ == 1 && !readAhead_;
-    due = lastPassMidMs_ + secondReadAfterMs_;
+    plan = PlanIdleLocked();
   }
-  if (prepare) PrepareHandles([&idle, readAhead, due]() { return idle.Yielding() || (readAhead && ClockMs(CLOCK_MONOTONIC) >= due); });
-  if (!readAhead || !idle.SleepUntil(due)) return;
+  const double due = plan.readAheadDueMs;
+  if (plan.prepare) {
+    PrepareHandles([&idle, &plan, due]() { return idle.Yielding() || (plan.readAhead && ClockMs(CLOCK_MONOTONIC) >= due); });
+  }
+  if (!plan.readAhead || !idle.SleepUntil(due)) return;
   std::lock_guard<std::mutex> lock(mutex_);
   if (generation_ == 1 && !readAhead_) readAhead_ = std::make_unique<SnapshotRecord>(ReadLocked());
 }

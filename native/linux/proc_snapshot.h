@@ -309,6 +309,15 @@ class ProcSnapshotReader {
   void SetHandleBudget();
   /** Read(), with mutex_ held. */
   SnapshotRecord ReadLocked();
+  /** What the reader thread's idle time before the next Read() is for (IdleWork). */
+  struct IdlePlan {
+    bool prepare = false;
+    bool readAhead = false;
+    /** When the read ahead starts (CLOCK_MONOTONIC ms). */
+    double readAheadDueMs = 0;
+  };
+  /** With mutex_ held. */
+  IdlePlan PlanIdleLocked() const;
 
   std::string procRoot_;
   long pageSize_;
