@@ -819,7 +819,15 @@ describe('backends agree', () => {
     const jsCollector = createJsCollector();
     const nativeCollector = nativeOrFail();
     const ours = (s: Snapshot): RawProcess[] => s.processes.filter((p) => p.ppid === process.pid && pids.includes(p.pid));
-    await waitFor(async () => ours(await jsCollector.snapshot()).every((p) => p.comm === 'sleep') && ours(await jsCollector.snapshot()).length === 4);
+    // Compared once each sleeper sleeps with the RSS of two reads in a row alike: just after exec,
+    // `sleep` is still mapping its libraries and its RSS grows by hundreds of KiB between reads.
+    let lastRss = new Map<number, number>();
+    await waitFor(async () => {
+      const now = ours(await jsCollector.snapshot());
+      const settled = now.length === 4 && now.every((p) => p.comm === 'sleep' && p.state === 'S' && lastRss.get(p.pid) === p.rssBytes);
+      lastRss = new Map(now.map((p) => [p.pid, p.rssBytes]));
+      return settled;
+    });
     const js = ours(await jsCollector.snapshot());
     const native = ours(await nativeCollector.snapshot());
     const later = ours(await jsCollector.snapshot());
