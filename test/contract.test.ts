@@ -10,7 +10,7 @@ import { createJsCollector, createNativeCollector } from '../src/sys/collector.j
 import type { Collector, ProcessExtras, ProcessInspection, RawProcess, Snapshot } from '../src/sys/types.js';
 import { inspectProcess } from '../src/sys/js/inspect.js';
 import { fieldWarnings } from '../src/inspect/inspect-document.js';
-import { killStartedChildren, killWithDescendants, startBusyLoop, startChild, startSleeper, startWriter, waitFor } from './helpers/children.js';
+import { killStartedChildren, killWithDescendants, startBusyLoop, settledSleepers, startChild, startSleeper, startWriter, waitFor } from './helpers/children.js';
 import { builtCliPath, repoRoot, runNode, startTimeOf } from './helpers/cli.js';
 import { startFdsHolder } from './helpers/fds-holder.js';
 import { createProcFixture, limitsText, PITFALL_PROCESSES, type FixtureProcess, type ProcFixture } from './helpers/proc-fixture.js';
@@ -819,15 +819,7 @@ describe('backends agree', () => {
     const jsCollector = createJsCollector();
     const nativeCollector = nativeOrFail();
     const ours = (s: Snapshot): RawProcess[] => s.processes.filter((p) => p.ppid === process.pid && pids.includes(p.pid));
-    // Compared once each sleeper sleeps with the RSS of two reads in a row alike: just after exec,
-    // `sleep` is still mapping its libraries and its RSS grows by hundreds of KiB between reads.
-    let lastRss = new Map<number, number>();
-    await waitFor(async () => {
-      const now = ours(await jsCollector.snapshot());
-      const settled = now.length === 4 && now.every((p) => p.comm === 'sleep' && p.state === 'S' && lastRss.get(p.pid) === p.rssBytes);
-      lastRss = new Map(now.map((p) => [p.pid, p.rssBytes]));
-      return settled;
-    });
+    await settledSleepers(() => jsCollector.snapshot(), pids);
     const js = ours(await jsCollector.snapshot());
     const native = ours(await nativeCollector.snapshot());
     const later = ours(await jsCollector.snapshot());

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createCollector } from '../src/sys/collector.js';
 import { JsSnapshotReader } from '../src/sys/js/snapshot.js';
-import { killStartedChildren, startSleeper, waitFor } from './helpers/children.js';
+import { killStartedChildren, settledSleepers, startSleeper } from './helpers/children.js';
 import { ensureBuilt, repoRoot, runCli } from './helpers/cli.js';
 
 /** The part of pidusage's API used here (it ships no types). */
@@ -59,16 +59,7 @@ describe('JS reader agrees with pidusage', () => {
     const children = [startSleeper(), startSleeper(), startSleeper()];
     const pids = children.map((c) => c.pid as number);
     const reader = new JsSnapshotReader('/proc');
-    // Compared once each sleeper sleeps, with the RSS of two reads in a row alike: just after exec,
-    // `sleep` is still mapping its libraries and its RSS grows by hundreds of KiB between reads.
-    let lastRss = new Map<number, number>();
-    const snap = await waitFor(async () => {
-      const s = await reader.snapshot();
-      const rows = pids.map((pid) => s.processes.find((p) => p.pid === pid));
-      const settled = rows.every((p) => p?.comm === 'sleep' && p.state === 'S' && lastRss.get(p.pid) === p.rssBytes);
-      lastRss = new Map(rows.flatMap((p) => (p ? [[p.pid, p.rssBytes] as const] : [])));
-      return settled ? s : null;
-    }).then((s) => s as NonNullable<typeof s>);
+    const snap = await settledSleepers(() => reader.snapshot(), pids);
     const usage = await pidusage(pids);
     for (const pid of pids) {
       const ours = snap.processes.find((p) => p.pid === pid);

@@ -20,6 +20,28 @@ export function startSleeper(seconds = 300): ChildProcess {
   return startChild('sleep', [String(seconds)]);
 }
 
+/** What settledSleepers needs of a snapshot (both backends' snapshots have it). */
+interface SleeperRows {
+  readonly processes: readonly { readonly pid: number; readonly comm: string; readonly state: string; readonly rssBytes: number }[];
+}
+
+/**
+ * The first snapshot (taken with `take`) in which every one of `pids` is a sleeping `sleep` whose
+ * RSS is what the snapshot before said: just after exec, `sleep` is still mapping its libraries and
+ * its RSS grows by hundreds of KiB between two reads, so figures compared across two readers must
+ * wait for this, not only for the comm.
+ */
+export async function settledSleepers<S extends SleeperRows>(take: () => Promise<S>, pids: readonly number[]): Promise<S> {
+  let lastRss = new Map<number, number>();
+  return waitFor(async () => {
+    const snapshot = await take();
+    const rows = pids.map((pid) => snapshot.processes.find((p) => p.pid === pid));
+    const settled = rows.every((p) => p?.comm === 'sleep' && p.state === 'S' && lastRss.get(p.pid) === p.rssBytes);
+    lastRss = new Map(rows.flatMap((p) => (p ? [[p.pid, p.rssBytes] as const] : [])));
+    return settled ? snapshot : null;
+  });
+}
+
 /**
  * Spins one core at ~100% CPU, and ends by itself after 3 minutes: a test worker that is torn
  * down before its cleanup runs must not leave an orphan burning a core.
