@@ -241,12 +241,13 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
       }
       procRoot = info[0].As<Napi::String>().Utf8Value();
     }
-    // { keepHandlesFromRead, fullListingEveryMs, secondReadAfterMs }: see ProcSnapshotReader (the
-    // monitor's early reader defers keeping and reads its second read ahead; tests bound the time
-    // between full listings).
+    // { keepHandlesFromRead, fullListingEveryMs, secondReadAfterMs, fullStatEveryMs }: see
+    // ProcSnapshotReader (the monitor's early reader defers keeping and reads its second read
+    // ahead; tests bound the time between full listings and between a sleeper's stat reads).
     uint64_t keepHandlesFromRead = 1;
     double fullListingEveryMs = proctop::ProcSnapshotReader::kFullListingEveryMs;
     double secondReadAfterMs = 0;
+    double fullStatEveryMs = proctop::ProcSnapshotReader::kFullStatEveryMs;
     if (info.Length() > 1 && info[1].IsObject()) {
       Napi::Object options = info[1].As<Napi::Object>();
       Napi::Value from = options.Get("keepHandlesFromRead");
@@ -270,8 +271,15 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
         }
         secondReadAfterMs = ahead.As<Napi::Number>().DoubleValue();
       }
+      Napi::Value stat = options.Get("fullStatEveryMs");
+      if (!stat.IsUndefined()) {
+        if (!stat.IsNumber() || !(stat.As<Napi::Number>().DoubleValue() >= 0) || !std::isfinite(stat.As<Napi::Number>().DoubleValue())) {
+          throw Napi::TypeError::New(env, "SnapshotReader: fullStatEveryMs must be a finite number >= 0");
+        }
+        fullStatEveryMs = stat.As<Napi::Number>().DoubleValue();
+      }
     }
-    reader_ = std::make_shared<proctop::ProcSnapshotReader>(procRoot, keepHandlesFromRead, fullListingEveryMs, secondReadAfterMs);
+    reader_ = std::make_shared<proctop::ProcSnapshotReader>(procRoot, keepHandlesFromRead, fullListingEveryMs, secondReadAfterMs, fullStatEveryMs);
     thread_ = std::make_shared<proctop::ReaderThread>("proctop-read", proctop::kReaderNiceIncrement);
   }
 
@@ -428,6 +436,8 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
     result.Set("reserve", static_cast<double>(stats.reserve));
     result.Set("enabled", stats.enabled);
     result.Set("prepared", static_cast<double>(stats.prepared));
+    result.Set("runChecks", static_cast<double>(stats.runChecks));
+    result.Set("unread", static_cast<double>(stats.unread));
     return result;
   }
 

@@ -33,6 +33,12 @@ function statHandlesOf(pids: readonly number[]): Map<number, number> {
   return counts;
 }
 
+/**
+ * These tests count stat handles: a sleeper's trading its stat handle for a run check
+ * (fullStatEveryMs, test/run-checks.test.ts) would take them away between reads.
+ */
+const STAT_HANDLES_ONLY = { fullStatEveryMs: 0 } as const;
+
 describe('kept stat handles of the native reader', () => {
   let addon: NativeAddon;
   beforeAll(() => {
@@ -43,7 +49,7 @@ describe('kept stat handles of the native reader', () => {
   });
 
   it('keeps one handle per live child, re-reads it, and closes it once the child has exited', async () => {
-    const reader = new NativeSnapshotReader(new addon.SnapshotReader('/proc'));
+    const reader = new NativeSnapshotReader(new addon.SnapshotReader('/proc', STAT_HANDLES_ONLY));
     const children = Array.from({ length: 6 }, () => startSleeper(300));
     const pids = children.map((child) => child.pid!);
     const first = await waitFor(async () => {
@@ -75,7 +81,7 @@ describe('kept stat handles of the native reader', () => {
   });
 
   it('re-reads argv of the right process when a process with a kept handle execs', async () => {
-    const reader = new NativeSnapshotReader(new addon.SnapshotReader('/proc'));
+    const reader = new NativeSnapshotReader(new addon.SnapshotReader('/proc', STAT_HANDLES_ONLY));
     // The shell execs only when told, so its stat is read through a kept handle by then.
     const shell = startChild('sh', ['-c', 'read line; exec sleep 30'], { stdio: ['pipe', 'ignore', 'ignore'] });
     const pid = shell.pid!;
@@ -102,7 +108,7 @@ describe('kept stat handles of the native reader', () => {
     const pids = Array.from({ length: 4 }, () => startSleeper(300).pid!);
     // Every child has exec'd sleep before the reader's first read (so each read sees all of them).
     await waitFor(() => pids.every((pid) => readFileSync(`/proc/${pid}/comm`, 'utf8') === 'sleep\n') || undefined);
-    const reader = new NativeSnapshotReader(new addon.SnapshotReader('/proc', { keepHandlesFromRead: 3 }));
+    const reader = new NativeSnapshotReader(new addon.SnapshotReader('/proc', { ...STAT_HANDLES_ONLY, keepHandlesFromRead: 3 }));
     const first = await reader.snapshot();
     expect(pids.every((pid) => first.processes.some((p) => p.pid === pid && p.comm === 'sleep'))).toBe(true);
     expect(reader.handleStats()).toMatchObject({ enabled: false, kept: 0, prepared: 0 });
@@ -125,14 +131,14 @@ describe('kept stat handles of the native reader', () => {
     for (const pid of pids) {
       expect(third.processes.find((p) => p.pid === pid)).toMatchObject({ comm: 'sleep', startTime: first.processes.find((p) => p.pid === pid)?.startTime });
     }
-    expect(() => new addon.SnapshotReader('/proc', { keepHandlesFromRead: 0 })).toThrow(/keepHandlesFromRead/);
+    expect(() => new addon.SnapshotReader('/proc', { ...STAT_HANDLES_ONLY, keepHandlesFromRead: 0 })).toThrow(/keepHandlesFromRead/);
   });
 
   it('closes a handle opened in the idle time once its process has exited, and lists the rest through theirs', async () => {
     const children = Array.from({ length: 4 }, () => startSleeper(300));
     const pids = children.map((child) => child.pid!);
     await waitFor(() => pids.every((pid) => readFileSync(`/proc/${pid}/comm`, 'utf8') === 'sleep\n') || undefined);
-    const reader = new NativeSnapshotReader(new addon.SnapshotReader('/proc', { keepHandlesFromRead: 2 }));
+    const reader = new NativeSnapshotReader(new addon.SnapshotReader('/proc', { ...STAT_HANDLES_ONLY, keepHandlesFromRead: 2 }));
     const first = await reader.snapshot();
     await waitFor(() => pids.every((pid) => statHandlesOf([pid]).get(pid) === 1) || undefined, 10_000);
     // One child exits between the idle-time opening and the keeping read.
@@ -153,7 +159,7 @@ describe('kept stat handles of the native reader', () => {
   it('opens nothing more once the next read is asked for, and that read and the next keep one handle per process whichever way it came', async () => {
     const pids = Array.from({ length: 40 }, () => startSleeper(300).pid!);
     await waitFor(() => pids.every((pid) => readFileSync(`/proc/${pid}/comm`, 'utf8') === 'sleep\n') || undefined);
-    const reader = new NativeSnapshotReader(new addon.SnapshotReader('/proc', { keepHandlesFromRead: 2 }));
+    const reader = new NativeSnapshotReader(new addon.SnapshotReader('/proc', { ...STAT_HANDLES_ONLY, keepHandlesFromRead: 2 }));
     await reader.snapshot();
     // Asked for at once: the idle-time opening stops (or never starts); the read does the rest.
     const second = await reader.snapshot();
@@ -165,14 +171,14 @@ describe('kept stat handles of the native reader', () => {
     expect([...statHandlesOf(pids).values()]).toEqual(pids.map(() => 1));
     // A read and prepareHandles exclude each other, like two reads.
     const reading = reader.snapshot();
-    const raw = new addon.SnapshotReader('/proc', { keepHandlesFromRead: 9 });
+    const raw = new addon.SnapshotReader('/proc', { ...STAT_HANDLES_ONLY, keepHandlesFromRead: 9 });
     const rawRead = raw.read();
     expect(() => raw.prepareHandles()).toThrow(/a read has not finished/);
     await Promise.all([reading, rawRead]);
   });
 
   it('raises the soft open-file limit toward the hard one and keeps a reserve free', async () => {
-    const reader = new NativeSnapshotReader(new addon.SnapshotReader('/proc'));
+    const reader = new NativeSnapshotReader(new addon.SnapshotReader('/proc', STAT_HANDLES_ONLY));
     await reader.snapshot();
     const stats = reader.handleStats();
     expect(stats.reserve).toBeGreaterThanOrEqual(128);
@@ -238,7 +244,7 @@ import { readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs'
 const [addonFile] = process.argv.slice(2);
 const addon = createRequire(import.meta.url)(addonFile);
 const columns = addon.snapshotLayout.processColumns;
-const reader = new addon.SnapshotReader('/proc', { keepHandlesFromRead: 9 });
+const reader = new addon.SnapshotReader('/proc', { fullStatEveryMs: 0, keepHandlesFromRead: 9 });
 // Every row a read delivered, by pid: { startTime, fresh } (fresh: its details were read anew).
 const rows = async () => {
   const packed = await reader.read();
@@ -316,7 +322,7 @@ import { createRequire } from 'node:module';
 const [addonFile, pidList] = process.argv.slice(2);
 const addon = createRequire(import.meta.url)(addonFile);
 const columns = addon.snapshotLayout.processColumns;
-const reader = new addon.SnapshotReader('/proc', { keepHandlesFromRead: 2 });
+const reader = new addon.SnapshotReader('/proc', { fullStatEveryMs: 0, keepHandlesFromRead: 2 });
 const first = await reader.read();
 const at = (packed, name, i) => packed.columns[columns.indexOf(name) * packed.count + i];
 const slotOf = new Map();
@@ -418,7 +424,7 @@ describe('the second read, read ahead by the reader thread', () => {
   it('starts by itself the given time after the middle of the first read\'s pass, and the second read answers with it', async () => {
     const pids = Array.from({ length: 3 }, () => startSleeper(300).pid!);
     await waitFor(() => pids.every((pid) => readFileSync(`/proc/${pid}/comm`, 'utf8') === 'sleep\n') || undefined);
-    const reader = new NativeSnapshotReader(new addon.SnapshotReader('/proc', { keepHandlesFromRead: 2, secondReadAfterMs: 100 }));
+    const reader = new NativeSnapshotReader(new addon.SnapshotReader('/proc', { ...STAT_HANDLES_ONLY, keepHandlesFromRead: 2, secondReadAfterMs: 100 }));
     const first = await reader.snapshot();
     const due = (first.readStartMonotonicMs + first.monotonicMs) / 2 + 100;
     // The JS thread looks away for a second; the reader does not wait for it.
@@ -439,7 +445,7 @@ describe('the second read, read ahead by the reader thread', () => {
   });
 
   it('reads at once when the second read is asked for before it is due', async () => {
-    const reader = new NativeSnapshotReader(new addon.SnapshotReader('/proc', { keepHandlesFromRead: 2, secondReadAfterMs: 60_000 }));
+    const reader = new NativeSnapshotReader(new addon.SnapshotReader('/proc', { ...STAT_HANDLES_ONLY, keepHandlesFromRead: 2, secondReadAfterMs: 60_000 }));
     const first = await reader.snapshot();
     const askedAt = monotonicNowMs();
     const second = await reader.snapshot();

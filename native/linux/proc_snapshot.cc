@@ -143,6 +143,29 @@ std::vector<std::string> SplitCommandLine(const std::string& text) {
   return argv;
 }
 
+/**
+ * The first and third figures of /proc/PID/schedstat: the main thread's run time so far (ns) and
+ * how many times it has been given a CPU. False for anything else.
+ */
+bool ParseSchedstat(const char* text, size_t length, unsigned long long& runNs, unsigned long long& runs) {
+  const char* p = text;
+  const char* end = text + length;
+  runNs = ParseUnsigned(p, end);
+  if (p == text || p == end || *p++ != ' ') return false;
+  const char* delay = p;
+  ParseUnsigned(p, end);
+  if (p == delay || p == end || *p++ != ' ') return false;
+  const char* count = p;
+  runs = ParseUnsigned(p, end);
+  return p != count;
+}
+
+/** States a process sleeps in (stat's one letter): it leaves them, and changes its figures, only by running. */
+bool Sleeping(char state) { return state == 'S' || state == 'I' || state == 'D' || state == 'T' || state == 't'; }
+
+/** Spreads the processes' stat reads due by the bound over this many phases (by slot). */
+constexpr uint32_t kStatPhases = 8;
+
 double ClockMs(clockid_t clock) {
   timespec now{};
   clock_gettime(clock, &now);
@@ -160,15 +183,20 @@ struct FdCloser {
 
 }  // namespace
 
-ProcSnapshotReader::ProcSnapshotReader(std::string procRoot, uint64_t keepHandlesFromRead, double fullListingEveryMs, double secondReadAfterMs)
+ProcSnapshotReader::ProcSnapshotReader(std::string procRoot, uint64_t keepHandlesFromRead, double fullListingEveryMs, double secondReadAfterMs,
+                                       double fullStatEveryMs)
     : procRoot_(std::move(procRoot)),
       pageSize_(sysconf(_SC_PAGESIZE)),
       keepHandlesFromRead_(keepHandlesFromRead),
       listing_(fullListingEveryMs),
-      secondReadAfterMs_(secondReadAfterMs) {}
+      secondReadAfterMs_(secondReadAfterMs),
+      fullStatEveryMs_(fullStatEveryMs) {}
 
 ProcSnapshotReader::~ProcSnapshotReader() {
-  for (auto& entry : tracked_) CloseHandle(entry.second);
+  for (auto& entry : tracked_) {
+    CloseHandle(entry.second);
+    CloseRunCheck(entry.second);
+  }
 }
 
 void ProcSnapshotReader::ForgetAll() {
@@ -180,11 +208,14 @@ void ProcSnapshotReader::ForgetAll() {
   readAhead_.reset();  // its changes were against what is forgotten now
   const bool large = handles_.kept >= kCloseInlineBelow;
   handles_.kept = 0;
+  handles_.runChecks = 0;
   auto closeAll = [forgotten]() {
     for (auto& entry : *forgotten) {
-      if (entry.second.statFd < 0) continue;
-      close(entry.second.statFd);
-      gKeptHandles.fetch_sub(1, std::memory_order_relaxed);
+      for (const int fd : {entry.second.statFd, entry.second.runFd}) {
+        if (fd < 0) continue;
+        close(fd);
+        gKeptHandles.fetch_sub(1, std::memory_order_relaxed);
+      }
     }
   };
   if (large) {
@@ -195,6 +226,8 @@ void ProcSnapshotReader::ForgetAll() {
   freeSlots_.clear();
   nextSlot_ = 0;
   listing_.Reset();
+  reclaimKnown_ = false;
+  allStatHandlesKept_ = false;
 }
 
 StatHandleStats ProcSnapshotReader::HandleStats() {
@@ -261,6 +294,71 @@ void ProcSnapshotReader::CloseHandle(Tracked& tracked) {
   gKeptHandles.fetch_sub(1, std::memory_order_relaxed);
 }
 
+void ProcSnapshotReader::CloseRunCheck(Tracked& tracked) {
+  tracked.runKnown = false;
+  if (tracked.runFd < 0) return;
+  close(tracked.runFd);
+  tracked.runFd = -1;
+  --handles_.runChecks;
+  gKeptHandles.fetch_sub(1, std::memory_order_relaxed);
+}
+
+bool ProcSnapshotReader::MemoryReclaimed(int rootFd) {
+  // Pages taken from processes by reclaim (kswapd, direct, khugepaged, proactive) and swapped out:
+  // the resident size of a process that did not run falls this way (or by another process's
+  // madvise(MADV_PAGEOUT) on it, which the bound on unread stats covers).
+  char text[16384];
+  const long length = ReadSmallFileAt(rootFd, "vmstat", text, sizeof text);
+  if (length <= 0) {
+    reclaimKnown_ = false;
+    return true;
+  }
+  unsigned long long total = 0;
+  for (const char* line = text; line < text + length;) {
+    const char* end = static_cast<const char*>(std::memchr(line, '\n', static_cast<size_t>(text + length - line)));
+    if (!end) end = text + length;
+    const size_t size = static_cast<size_t>(end - line);
+    const char* value = nullptr;
+    if (size > 8 && std::memcmp(line, "pgsteal_", 8) == 0) {
+      value = static_cast<const char*>(std::memchr(line, ' ', size));
+    } else if (size > 8 && std::memcmp(line, "pswpout ", 8) == 0) {
+      value = line + 7;
+    }
+    if (value) {
+      ++value;
+      total += ParseUnsigned(value, end);
+    }
+    line = end + 1;
+  }
+  const bool changed = !reclaimKnown_ || total != reclaimed_;
+  reclaimed_ = total;
+  reclaimKnown_ = true;
+  return changed;
+}
+
+bool ProcSnapshotReader::StatUnchanged(Tracked& tracked, double nowMs, bool memoryReclaimed,
+                                       unsigned long long& runNs, bool& haveRun) {
+  haveRun = false;
+  const ProcessFigures& figures = tracked.figures;
+  // One thread: the main thread's run time is the process's. (A main thread that exited while
+  // another runs on shows as a zombie, which is not a sleeping state.)
+  if (figures.threads != 1 || !Sleeping(figures.state) || tracked.retryDetails) {
+    CloseRunCheck(tracked);
+    return false;
+  }
+  if (tracked.runFd < 0) return false;
+  char text[96];
+  const long length = PreadSmall(tracked.runFd, text, sizeof text);
+  unsigned long long runs = 0;
+  if (length <= 0 || !ParseSchedstat(text, static_cast<size_t>(length), runNs, runs) || runs == 0) {
+    // Gone (its stat says so next), not run yet, or a kernel that keeps no run times ("0 0 0").
+    CloseRunCheck(tracked);
+    return false;
+  }
+  haveRun = true;
+  return tracked.runKnown && runNs == tracked.runNs && !tracked.statDue && !memoryReclaimed && nowMs - tracked.statReadMs < fullStatEveryMs_;
+}
+
 void ProcSnapshotReader::DropReservedHandle(int fd) {
   if (fd < 0) return;
   close(fd);
@@ -270,11 +368,14 @@ void ProcSnapshotReader::DropReservedHandle(int fd) {
 
 void ProcSnapshotReader::Release(Tracked& tracked, std::vector<uint32_t>& freedSlots) {
   CloseHandle(tracked);
+  CloseRunCheck(tracked);
   freeSlots_.push_back(tracked.slot);
   freedSlots.push_back(tracked.slot);
 }
 
 size_t ProcSnapshotReader::ShedHandles() {
+  // The run checks go first: without them a process's stat is read every time, as before.
+  for (auto& entry : tracked_) CloseRunCheck(entry.second);
   size_t shed = std::max<size_t>(1, handles_.kept / 8);
   size_t closed = 0;
   for (auto it = tracked_.begin(); it != tracked_.end() && closed < shed; ++it) {
@@ -287,16 +388,24 @@ size_t ProcSnapshotReader::ShedHandles() {
   return closed;
 }
 
-void ProcSnapshotReader::Evict(uint64_t generation, std::vector<uint32_t>& freedSlots) {
+void ProcSnapshotReader::Evict(uint64_t generation, std::vector<uint32_t>& freedSlots, std::vector<int>& ended) {
   for (auto it = tracked_.begin(); it != tracked_.end();) {
     if (it->second.seenGeneration != generation) {
       // Exited: its handle (which would only fail with ESRCH now) is closed at once.
+      ended.push_back(it->first);
       Release(it->second, freedSlots);
       it = tracked_.erase(it);
     } else {
       ++it;
     }
   }
+  // Their children have a new parent now, given them without running: their stats are read next time.
+  if (ended.empty()) return;
+  std::sort(ended.begin(), ended.end());
+  for (auto& entry : tracked_) {
+    if (std::binary_search(ended.begin(), ended.end(), entry.second.figures.ppid)) entry.second.statDue = true;
+  }
+  ended.clear();
 }
 
 namespace {
@@ -305,8 +414,8 @@ namespace {
 std::atomic<bool> gFdTableGrown{false};
 
 /**
- * Grows this process's fd table, once, to hold a handle per task on the system (sysinfo's count
- * of threads: at least one per process) within `budget`. Kept handles would otherwise grow it one
+ * Grows this process's fd table, once, to hold two handles per task on the system (sysinfo's
+ * count of threads: at least one per process) within `budget`. Kept handles would otherwise grow it one
  * doubling at a time, and in a multi-threaded process each doubling waits for an RCU grace period
  * (expand_fdtable) while every other thread's open() waits with it: five of them on the way to
  * 1,000 processes, measured at 40-120 ms of a fresh process's first read (35 ms with the table
@@ -318,7 +427,8 @@ void GrowFdTableOnce(int anyFd, size_t budget) {
   if (gFdTableGrown.exchange(true)) return;
   struct sysinfo info {};
   if (sysinfo(&info) != 0 || budget == 0) return;
-  const size_t want = std::min<size_t>(static_cast<size_t>(info.procs) + 64, budget);
+  // Two per task: a stat handle, and a run check for a sleeper (OpenRunChecks).
+  const size_t want = std::min<size_t>(2 * static_cast<size_t>(info.procs) + 64, budget);
   const int probe = fcntl(anyFd, F_DUPFD_CLOEXEC, static_cast<int>(want));
   if (probe >= 0) close(probe);
 }
@@ -330,13 +440,14 @@ ProcSnapshotReader::IdlePlan ProcSnapshotReader::PlanIdleLocked() const {
   plan.prepare = lastReadOnProcfs_ && keepHandlesFromRead_ > 1 && generation_ + 1 == keepHandlesFromRead_;
   plan.readAhead = secondReadAfterMs_ > 0 && generation_ == 1 && !readAhead_;
   plan.readAheadDueMs = lastPassMidMs_ + secondReadAfterMs_;
+  plan.runChecks = runChecksWanted_ > 0;
   return plan;
 }
 
 bool ProcSnapshotReader::WantsIdleWork() {
   std::lock_guard<std::mutex> lock(mutex_);
   const IdlePlan plan = PlanIdleLocked();
-  return plan.prepare || plan.readAhead;
+  return plan.prepare || plan.readAhead || plan.runChecks;
 }
 
 void ProcSnapshotReader::IdleWork(ReaderThread::Idle& idle) {
@@ -349,9 +460,62 @@ void ProcSnapshotReader::IdleWork(ReaderThread::Idle& idle) {
   if (plan.prepare) {
     PrepareHandles([&idle, &plan, due]() { return idle.Yielding() || (plan.readAhead && ClockMs(CLOCK_MONOTONIC) >= due); });
   }
+  if (plan.runChecks) OpenRunChecks([&idle]() { return idle.Yielding(); });
   if (!plan.readAhead || !idle.SleepUntil(due)) return;
   std::lock_guard<std::mutex> lock(mutex_);
   if (generation_ == 1 && !readAhead_) readAhead_ = std::make_unique<SnapshotRecord>(ReadLocked());
+}
+
+size_t ProcSnapshotReader::OpenRunChecks(const std::function<bool()>& stop) {
+  constexpr size_t kBatch = 64;
+  size_t opened = 0;
+  std::vector<int> pids;
+  size_t budget = 0;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    budget = handles_.budget;
+    pids.reserve(runChecksWanted_);
+    for (const auto& entry : tracked_) {
+      if (entry.second.wantsRunCheck) pids.push_back(entry.first);
+    }
+  }
+  int rootFd = open(procRoot_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (rootFd < 0) return 0;
+  FdCloser closer{rootFd};
+  char path[64];
+  int fds[kBatch];
+  for (size_t from = 0; from < pids.size() && !stop(); from += kBatch) {
+    const size_t to = std::min(pids.size(), from + kBatch);
+    if (gKeptHandles.load(std::memory_order_relaxed) + (to - from) > budget) break;
+    for (size_t i = from; i < to; ++i) {
+      const size_t nameLength = FormatPid(pids[i], path);
+      std::memcpy(path + nameLength, "/schedstat", 11);
+      fds[i - from] = openat(rootFd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);  // -1: gone or hidden
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (size_t i = from; i < to; ++i) {
+      const int fd = fds[i - from];
+      if (fd < 0) continue;
+      auto tracked = tracked_.find(pids[i]);
+      // Forgotten, ended or read again meanwhile: not this one's.
+      if (tracked == tracked_.end() || !tracked->second.wantsRunCheck || tracked->second.runFd >= 0) {
+        close(fd);
+        continue;
+      }
+      // The run check takes the place of the stat handle, so the process still holds one
+      // descriptor. Its stat handle was bound to the identity; the run check was opened by PID:
+      // if the PID names another process by now, the next read's stat (opened by PID too) shows
+      // another start time, and the identity ends with this handle.
+      CloseHandle(tracked->second);
+      tracked->second.wantsRunCheck = false;
+      tracked->second.runFd = fd;
+      tracked->second.runKnown = false;
+      ++handles_.runChecks;
+      ++opened;
+      gKeptHandles.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+  return opened;
 }
 
 size_t ProcSnapshotReader::PrepareHandles(const std::function<bool()>& stop) {
@@ -365,7 +529,7 @@ size_t ProcSnapshotReader::PrepareHandles(const std::function<bool()>& stop) {
     budget = handles_.budget;
     pids.reserve(tracked_.size());
     for (const auto& entry : tracked_) {
-      if (entry.second.statFd < 0) pids.push_back(entry.first);
+      if (entry.second.statFd < 0 && entry.second.runFd < 0) pids.push_back(entry.first);
     }
   }
   int rootFd = open(procRoot_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -452,6 +616,14 @@ SnapshotRecord ProcSnapshotReader::ReadLocked() {
   char path[64];
   char statText[4096];
   std::string cmdline;
+  // Run checks (fullStatEveryMs): a sleeping single-threaded process that has not run keeps its
+  // figures, unless the kernel reclaimed pages since the last read.
+  const bool checkRuns = handles_.enabled && fullStatEveryMs_ > 0;
+  const bool memoryReclaimed = !checkRuns || MemoryReclaimed(rootFd);
+  const double passStartMs = snapshot.readStartMonotonicMs;
+  size_t unread = 0;
+  std::vector<int> ended;
+  runChecksWanted_ = 0;
 
   // A PID with a kept handle is read through it without a path lookup or an open.
   for (const int pid : pids_) {
@@ -461,6 +633,19 @@ SnapshotRecord ProcSnapshotReader::ReadLocked() {
     std::memcpy(path, name, nameLength);
 
     auto tracked = tracked_.find(pid);
+    // Its main thread's run time, read just before its stat (so the stat is at least as new).
+    unsigned long long runNs = 0;
+    bool haveRun = false;
+    if (checkRuns && tracked != tracked_.end() &&
+        StatUnchanged(tracked->second, passStartMs, memoryReclaimed, runNs, haveRun)) {
+      // Not run since its stat was read: the same figures, as reported then.
+      Tracked& same = tracked->second;
+      same.seenGeneration = generation;
+      present_.push_back(pid);
+      listed.push_back(static_cast<uint64_t>(pid) << 32 | same.slot);
+      ++unread;
+      continue;
+    }
     long length = -ENOENT;
     int openedFd = -1;  // a handle opened in this read, kept or closed once the record is taken
     if (tracked != tracked_.end() && tracked->second.statFd >= 0) {
@@ -512,6 +697,7 @@ SnapshotRecord ProcSnapshotReader::ReadLocked() {
 
     if (tracked != tracked_.end() && tracked->second.startTime != record.startTime) {
       // The PID now names another process: the old identity (slot, details, handle) ends here.
+      ended.push_back(pid);
       Release(tracked->second, snapshot.freedSlots);
       tracked_.erase(tracked);
       tracked = tracked_.end();
@@ -543,12 +729,42 @@ SnapshotRecord ProcSnapshotReader::ReadLocked() {
       continue;
     }
     Tracked& kept = tracked->second;
-    // The start time just read through this handle is the identity it stays bound to.
-    if (openedFd >= 0) kept.statFd = openedFd;
+    const bool same = kept.figures == figures;
+    if (openedFd >= 0) {
+      if (kept.runFd >= 0 && haveRun && same) {
+        // Still asleep (read for the bound, a reclaim or a new parent): its run check stays its
+        // one handle, and the stat opened for this read is closed.
+        DropReservedHandle(openedFd);
+        openedFd = -1;
+      } else {
+        // Awake, or its run check failed: the stat handle is its one handle again. The start
+        // time just read through it is the identity it stays bound to.
+        CloseRunCheck(kept);
+        haveRun = false;
+        kept.statFd = openedFd;
+      }
+    }
     kept.seenGeneration = generation;
+    // A sleeper whose figures did not move trades its stat handle for a run check (OpenRunChecks).
+    kept.wantsRunCheck = checkRuns && same && kept.runFd < 0 && kept.statFd >= 0 && figures.threads == 1 && Sleeping(figures.state);
+    if (kept.wantsRunCheck) ++runChecksWanted_;
+    if (haveRun) {
+      // The bound counts from this read; the first one sets each process in one of kStatPhases
+      // phases by slot, so the reads the bound makes due spread over the refreshes.
+      if (!kept.runKnown) {
+        kept.statReadMs = passStartMs - static_cast<double>(kept.slot % kStatPhases) * fullStatEveryMs_ / kStatPhases;
+      } else if (passStartMs - kept.statReadMs >= fullStatEveryMs_) {
+        kept.statReadMs = passStartMs;
+      }
+      kept.runNs = runNs;
+      kept.runKnown = true;
+    } else {
+      kept.runKnown = false;
+    }
+    kept.statDue = false;
     listed.push_back(static_cast<uint64_t>(pid) << 32 | kept.slot);
     // Most processes sleep between two refreshes: only a changed one is reported.
-    if (kept.figures != figures) {
+    if (!same) {
       kept.figures = figures;
       record.details = kept.details;
       record.cacheSlot = kept.slot;
@@ -620,6 +836,8 @@ SnapshotRecord ProcSnapshotReader::ReadLocked() {
       tracked = tracked_.emplace(later.pid, std::move(fresh)).first;
     }
     Tracked& kept = tracked->second;
+    kept.runKnown = false;  // its run check, if any, is read afresh next time
+    kept.statDue = false;
     // exec() sets the new comm before the new command line exists: an empty one read in
     // that instant is read again next time rather than kept for the process's lifetime.
     kept.retryDetails = details->argv.empty() && !figures.isKernelThread && figures.state != 'Z';
@@ -634,7 +852,9 @@ SnapshotRecord ProcSnapshotReader::ReadLocked() {
     snapshot.changed.push_back(std::move(record));
   }
   pending_.clear();
-  Evict(generation, snapshot.freedSlots);
+  Evict(generation, snapshot.freedSlots, ended);
+  handles_.unread = unread;
+  allStatHandlesKept_ = handles_.enabled && unkeptCount == 0 && shedCount == 0;
   listing_.Remember(present_);
 
   // Both passes went in pid order (the listing is sorted): merge the second's identities in.
@@ -647,7 +867,7 @@ SnapshotRecord ProcSnapshotReader::ReadLocked() {
   if (failedCount > 0) snapshot.warnings.push_back(std::to_string(failedCount) + " process(es) skipped: read error");
   if (unkeptCount > 0 || shedCount > 0) {
     snapshot.warnings.push_back("open-file limit " + std::to_string(handles_.limit) + ": stat handles kept for " +
-                                std::to_string(handles_.kept) + " of " + std::to_string(snapshot.order.size()) +
+                                std::to_string(handles_.kept + handles_.runChecks) + " of " + std::to_string(snapshot.order.size()) +
                                 " processes (" + std::to_string(handles_.reserve) +
                                 " descriptors left free for the rest of proctop); the others are reopened every refresh");
   }

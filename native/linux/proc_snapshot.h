@@ -180,6 +180,10 @@ struct StatHandleStats {
   bool enabled = false;
   /** Handles PrepareHandles opened while the reader was idle (counted in kept while they last). */
   size_t prepared = 0;
+  /** Kept /proc/PID/schedstat handles (run checks), counted against the same budget as the stat handles. */
+  size_t runChecks = 0;
+  /** Processes the last Read() did not read the stat of again: their main thread had not run since it was last read. */
+  size_t unread = 0;
 };
 
 /**
@@ -207,9 +211,20 @@ class ProcSnapshotReader {
    * it (or reads then, when asked for sooner). The monitor's first CPU figures are the difference
    * of its first two reads: read ahead, the second starts on time even while the JS thread is
    * still busy with the first, instead of when the JS thread gets to asking for it.
+   * fullStatEveryMs (0: every read reads every stat): the longest a process's stat goes unread
+   * while it has not run. A single-threaded process that sleeps changes its figures only by
+   * running, or by another's hand. Once a read finds one asleep with the same figures, the reader
+   * thread trades its stat handle for a kept /proc/PID/schedstat one (a run check: a third of the
+   * kernel's work of a stat; OpenRunChecks), and each read reads that first: the same run time as
+   * when its stat was last read means the same figures, and its stat is not read. Otherwise its
+   * stat is opened by path and read; if its figures moved, the stat handle is kept again instead
+   * of the run check. Still one handle per process: each kept handle pins a page of kernel memory
+   * once read. What another process can change on a sleeper is read within this bound: the nice
+   * value (renice), the process group or terminal; a new parent on the read after the old one
+   * exited, and the memory on every read after the kernel reclaimed pages (/proc/vmstat).
    */
   explicit ProcSnapshotReader(std::string procRoot, uint64_t keepHandlesFromRead = 1, double fullListingEveryMs = kFullListingEveryMs,
-                              double secondReadAfterMs = 0);
+                              double secondReadAfterMs = 0, double fullStatEveryMs = kFullStatEveryMs);
   ~ProcSnapshotReader();
   ProcSnapshotReader(const ProcSnapshotReader&) = delete;
   ProcSnapshotReader& operator=(const ProcSnapshotReader&) = delete;
@@ -252,6 +267,14 @@ class ProcSnapshotReader {
    */
   size_t PrepareHandles(const std::function<bool()>& stop);
 
+  /**
+   * Opens the /proc/PID/schedstat run check of each sleeping single-threaded process that has a
+   * stat handle and no run check, within the budget (after a read, in the reader thread's idle
+   * time: 5,000 opens in a read's pass would lengthen it by a hundred milliseconds). Stops between
+   * batches of 64 once `stop` says so. Returns how many it opened.
+   */
+  size_t OpenRunChecks(const std::function<bool()>& stop);
+
   /** The kept-handle figures as of the last Read(). */
   StatHandleStats HandleStats();
 
@@ -260,6 +283,8 @@ class ProcSnapshotReader {
 
   /** Default bound on the time between two full listings of /proc. */
   static constexpr double kFullListingEveryMs = 10000;
+  /** Default bound on the time a process that has not run goes without its stat read (fullStatEveryMs). */
+  static constexpr double kFullStatEveryMs = 10000;
 
   const std::string& procRoot() const { return procRoot_; }
 
@@ -276,6 +301,17 @@ class ProcSnapshotReader {
     bool retryDetails = false;
     /** Kept /proc/PID/stat handle (O_CLOEXEC), or -1 when the budget had none to spare. */
     int statFd = -1;
+    /** Kept /proc/PID/schedstat handle (the run check), or -1. */
+    int runFd = -1;
+    /** The main thread's run time (ns) read just before the stat was last read; valid when runKnown. */
+    unsigned long long runNs = 0;
+    bool runKnown = false;
+    /** When the stat was last read (CLOCK_MONOTONIC ms), less a stagger on the first (see ReadLocked). */
+    double statReadMs = 0;
+    /** Read the stat next time whatever the run check says (its parent exited). */
+    bool statDue = false;
+    /** Its figures did not move at the last read: OpenRunChecks trades its stat handle for a run check. */
+    bool wantsRunCheck = false;
     /** The figures last reported for this identity. */
     ProcessFigures figures;
   };
@@ -302,9 +338,20 @@ class ProcSnapshotReader {
   /** Ends an identity: closes its handle and frees its slot (reported in freedSlots). */
   void Release(Tracked& tracked, std::vector<uint32_t>& freedSlots);
   void CloseHandle(Tracked& tracked);
+  void CloseRunCheck(Tracked& tracked);
+  /**
+   * Whether a process's stat can go unread this time: it has a run check, its main thread has not
+   * run since its stat was last read, and neither the bound nor a reason to read it has come.
+   * Reads the run check (one wanted, counted in runChecksWanted_, when there is none); `runNs` is
+   * what it read, or `haveRun` false when nothing could be read.
+   */
+  bool StatUnchanged(Tracked& tracked, double nowMs, bool memoryReclaimed, unsigned long long& runNs, bool& haveRun);
+  /** Whether the kernel reclaimed pages since the last call (the memory of a process that did not run may have shrunk). */
+  bool MemoryReclaimed(int rootFd);
   /** Closes about an eighth of the kept handles and lowers the budget to what is left (after EMFILE). */
   size_t ShedHandles();
-  void Evict(uint64_t generation, std::vector<uint32_t>& freedSlots);
+  /** Ends the identities this read did not see, and has their children's stats read next time. ended: pids ended earlier in this read. */
+  void Evict(uint64_t generation, std::vector<uint32_t>& freedSlots, std::vector<int>& ended);
   void SetHandleBudget();
   /** Read(), with mutex_ held. */
   SnapshotRecord ReadLocked();
@@ -314,6 +361,7 @@ class ProcSnapshotReader {
     bool readAhead = false;
     /** When the read ahead starts (CLOCK_MONOTONIC ms). */
     double readAheadDueMs = 0;
+    bool runChecks = false;
   };
   /** With mutex_ held. */
   IdlePlan PlanIdleLocked() const;
@@ -343,6 +391,14 @@ class ProcSnapshotReader {
   double lastPassMidMs_ = 0;
   /** The second read, read ahead (IdleWork) and not yet asked for; null when none. */
   std::unique_ptr<SnapshotRecord> readAhead_;
+  const double fullStatEveryMs_;
+  /** Pages the kernel reclaimed or swapped out so far (/proc/vmstat), as of the last read; valid when reclaimKnown_. */
+  unsigned long long reclaimed_ = 0;
+  bool reclaimKnown_ = false;
+  /** The last read kept a stat handle for every process: only then are run checks kept too. */
+  bool allStatHandlesKept_ = false;
+  /** Processes the last read found wanting a run check (OpenRunChecks opens them). */
+  size_t runChecksWanted_ = 0;
 };
 
 }  // namespace proctop

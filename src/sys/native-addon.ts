@@ -66,6 +66,15 @@ export interface SnapshotReaderOptions {
    * JS thread is still busy with the first.
    */
   readonly secondReadAfterMs?: number;
+  /**
+   * The longest a sleeping single-threaded process goes without its stat read again (default
+   * 2,000 ms; 0: every read reads every stat). Such a process changes its figures only by running,
+   * so the reader keeps its /proc/PID/schedstat too and reads that first (a third of the kernel's
+   * work of a stat): the same run time, the same figures. This bounds how late a change made by
+   * another process shows (renice, its process group or terminal); a new parent after the old one
+   * exited shows on the next read, and memory after the kernel reclaimed pages at once.
+   */
+  readonly fullStatEveryMs?: number;
 }
 
 export type AddonLoad = { readonly addon: NativeAddon; readonly error: null } | { readonly addon: null; readonly error: string };

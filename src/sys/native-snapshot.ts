@@ -136,6 +136,10 @@ export interface StatHandleStats {
   readonly enabled: boolean;
   /** Handles opened in the reader thread's idle time before the first read that keeps them. */
   readonly prepared: number;
+  /** Kept /proc/PID/schedstat handles (run checks), within the same budget. */
+  readonly runChecks: number;
+  /** Processes the last read did not read the stat of again: single-threaded sleepers that had not run since it was read. */
+  readonly unread: number;
 }
 
 /** How a native reader's reads listed /proc (PidListingStats of native/linux/pid_listing.h). */

@@ -1,0 +1,176 @@
+// The native reader's run checks (issue 16 §1, fullStatEveryMs), on real children: a sleeping
+// single-threaded process trades its kept stat handle for a kept /proc/PID/schedstat one, and its
+// stat is not read again while its main thread has not run. What it does itself shows at once;
+// what another process does to it (renice, a new parent) shows by the bound or the next read.
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { NativeAddon } from '../src/sys/native-addon.js';
+import { NativeSnapshotReader } from '../src/sys/native-snapshot.js';
+import type { RawProcess } from '../src/sys/types.js';
+import { requireAddon } from './helpers/native-addon.js';
+import { killStartedChildren, killWithDescendants, settledSleepers, startChild, startSleeper, waitFor } from './helpers/children.js';
+
+/** How many of this process's descriptors are open on /proc/PID/<file>, per pid asked about. */
+function handlesOf(file: 'stat' | 'schedstat', pids: readonly number[]): number[] {
+  const counts = new Map<number, number>(pids.map((pid) => [pid, 0]));
+  for (const fd of readdirSync('/proc/self/fd')) {
+    let target: string;
+    try {
+      target = readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      continue; // the listing's own descriptor
+    }
+    const match = /^\/proc\/(\d+)\/(\w+)$/.exec(target);
+    if (match && match[2] === file && counts.has(Number(match[1]))) counts.set(Number(match[1]), counts.get(Number(match[1]))! + 1);
+  }
+  return pids.map((pid) => counts.get(pid)!);
+}
+
+const rowOf = (processes: readonly RawProcess[], pid: number): RawProcess | undefined => processes.find((p) => p.pid === pid);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('run checks of the native reader', () => {
+  let addon: NativeAddon;
+  beforeAll(() => {
+    addon = requireAddon();
+  });
+  afterEach(async () => {
+    await killStartedChildren();
+  });
+
+  /** A reader whose sleepers among pids have their run checks, and a read that left them all unread. */
+  async function withRunChecks(pids: readonly number[], fullStatEveryMs = 60_000) {
+    const reader = new NativeSnapshotReader(new addon.SnapshotReader('/proc', { fullStatEveryMs }));
+    const settled = await settledSleepers(() => reader.snapshot(), pids);
+    // The reads so far found them asleep with the same figures: the reader thread trades each
+    // stat handle for a run check in its idle time, and the next read reads their stats once more
+    // (by path) to pair them with the run time it reads first.
+    await waitFor(() => handlesOf('schedstat', pids).every((n) => n === 1) || undefined);
+    await reader.snapshot();
+    const unread = await reader.snapshot();
+    return { reader, settled, unread };
+  }
+
+  it('keeps a run check instead of the stat handle of a sleeper, and does not read its stat again while it sleeps', async () => {
+    const pids = Array.from({ length: 6 }, () => startSleeper(300).pid!);
+    const { reader, settled, unread } = await withRunChecks(pids);
+    expect(handlesOf('stat', pids)).toEqual(pids.map(() => 0));
+    expect(handlesOf('schedstat', pids)).toEqual(pids.map(() => 1));
+    expect(reader.handleStats().runChecks).toBeGreaterThanOrEqual(pids.length);
+    expect(reader.handleStats().unread).toBeGreaterThanOrEqual(pids.length);
+    // Their rows are as read while they slept: same identity and figures.
+    for (const pid of pids) {
+      const before = rowOf(settled.processes, pid)!;
+      expect(rowOf(unread.processes, pid)).toMatchObject({ pid, startTime: before.startTime, state: 'S', rssBytes: before.rssBytes, utime: before.utime, comm: 'sleep' });
+    }
+  });
+
+  it('reads a sleeper that wakes at once: its state and CPU time move on the next read, and it gets its stat handle back', async () => {
+    // Sleeps in read(2) until a line comes, then spins on builtins alone (bounded: it counts to
+    // 50 million, a minute or so, should the test be torn down before it is killed).
+    const child = startChild('sh', ['-c', 'read line; i=0; while [ $i -lt 50000000 ]; do i=$((i+1)); done'], { stdio: ['pipe', 'ignore', 'ignore'] });
+    const pid = child.pid!;
+    await waitFor(() => readFileSync(`/proc/${pid}/stat`, 'latin1').includes(') S ') || undefined);
+    const reader = new NativeSnapshotReader(new addon.SnapshotReader('/proc', { fullStatEveryMs: 60_000 }));
+    await waitFor(async () => {
+      await reader.snapshot();
+      return handlesOf('schedstat', [pid])[0] === 1 || undefined;
+    });
+    await reader.snapshot();
+    const asleep = rowOf((await reader.snapshot()).processes, pid)!;
+    expect(asleep.state).toBe('S');
+    child.stdin!.write('go\n');
+    await sleep(300);
+    const awake = rowOf((await reader.snapshot()).processes, pid)!;
+    expect(awake.startTime).toBe(asleep.startTime);
+    expect(awake.utime + awake.stime).toBeGreaterThan(asleep.utime + asleep.stime);
+    expect(awake.state).not.toBe('S');
+    expect(handlesOf('stat', [pid])).toEqual([1]);
+    expect(handlesOf('schedstat', [pid])).toEqual([0]);
+  });
+
+  it('shows a nice value another process set on a sleeper by fullStatEveryMs', async () => {
+    const pids = [startSleeper(300).pid!];
+    const { reader } = await withRunChecks(pids, 700);
+    setPriority(pids[0]!, 7);
+    // Asleep, it has not run since: only the bound has its stat read again.
+    const seen = await waitFor(
+      async () => {
+        const row = rowOf((await reader.snapshot()).processes, pids[0]!);
+        return row?.nice === 7 ? row : undefined;
+      },
+      5_000,
+      100,
+    );
+    expect(seen.state).toBe('S');
+  });
+
+  it('reads a sleeper again on the read after its parent exits, with its new parent', async () => {
+    // sh starts a sleeper, says its PID, and waits for a line; given none (stdin closed), it exits.
+    const parent = startChild('sh', ['-c', 'sleep 300 & echo $!; read line'], { stdio: ['pipe', 'pipe', 'ignore'] });
+    const orphan = await new Promise<number>((resolve) => parent.stdout!.once('data', (data: Buffer) => resolve(Number(String(data).trim()))));
+    try {
+      const { reader, unread } = await withRunChecks([orphan]);
+      expect(rowOf(unread.processes, orphan)?.ppid).toBe(parent.pid);
+      const exited = new Promise((resolve) => parent.once('exit', resolve));
+      parent.stdin!.end();
+      await exited;
+      // The read that finds the parent gone; the next reads the orphan's stat for its new parent.
+      await waitFor(async () => !rowOf((await reader.snapshot()).processes, parent.pid!) || undefined);
+      const adopted = rowOf((await reader.snapshot()).processes, orphan)!;
+      expect(adopted.ppid).not.toBe(parent.pid);
+      expect(adopted.ppid).toBe(Number(readFileSync(`/proc/${orphan}/stat`, 'latin1').split(') ')[1]!.split(' ')[1]));
+    } finally {
+      killWithDescendants(orphan);
+    }
+  });
+
+  it('ends the row of a sleeper that exits while only its run check is kept, and closes that handle', async () => {
+    const children = Array.from({ length: 3 }, () => startSleeper(300));
+    const pids = children.map((child) => child.pid!);
+    const { reader } = await withRunChecks(pids);
+    const checksBefore = reader.handleStats().runChecks;
+    const exited = new Promise((resolve) => children[0]!.once('exit', resolve));
+    children[0]!.kill('SIGKILL');
+    await exited;
+    const after = await reader.snapshot();
+    expect(rowOf(after.processes, pids[0]!)).toBeUndefined();
+    expect(rowOf(after.processes, pids[1]!)?.comm).toBe('sleep');
+    expect(handlesOf('schedstat', pids)).toEqual([0, 1, 1]);
+    expect(reader.handleStats().runChecks).toBe(checksBefore - 1);
+  });
+
+  it('keeps no run check for a multi-threaded process, whose main thread is not all of it', async () => {
+    // Node runs V8's and libuv's threads beside the main one.
+    const child = startChild(process.execPath, ['-e', 'setTimeout(() => {}, 300000)']);
+    const pid = child.pid!;
+    const reader = new NativeSnapshotReader(new addon.SnapshotReader('/proc', { fullStatEveryMs: 60_000 }));
+    const row = await waitFor(async () => {
+      const found = rowOf((await reader.snapshot()).processes, pid);
+      return found && found.threads > 1 && found.state === 'S' ? found : undefined;
+    });
+    expect(row.threads).toBeGreaterThan(1);
+    for (let i = 0; i < 4; i++) {
+      await reader.snapshot();
+      await sleep(50);
+    }
+    expect(handlesOf('schedstat', [pid])).toEqual([0]);
+    expect(handlesOf('stat', [pid])).toEqual([1]);
+  });
+
+  it('reads every stat every time at fullStatEveryMs 0, and refuses a bad value', async () => {
+    const pids = Array.from({ length: 3 }, () => startSleeper(300).pid!);
+    const reader = new NativeSnapshotReader(new addon.SnapshotReader('/proc', { fullStatEveryMs: 0 }));
+    await settledSleepers(() => reader.snapshot(), pids);
+    for (let i = 0; i < 3; i++) {
+      await sleep(50);
+      await reader.snapshot();
+    }
+    expect(reader.handleStats()).toMatchObject({ runChecks: 0, unread: 0 });
+    expect(handlesOf('stat', pids)).toEqual([1, 1, 1]);
+    for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY, '5']) {
+      expect(() => new addon.SnapshotReader('/proc', { fullStatEveryMs: bad as number })).toThrow(/fullStatEveryMs must be a finite number >= 0/);
+    }
+  });
+});
