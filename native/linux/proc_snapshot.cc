@@ -466,6 +466,26 @@ void ProcSnapshotReader::IdleWork(ReaderThread::Idle& idle) {
   if (generation_ == 1 && !readAhead_) readAhead_ = std::make_unique<SnapshotRecord>(ReadLocked());
 }
 
+void ProcSnapshotReader::StartStatBound(Tracked& tracked, double nowMs) const {
+  tracked.statReadMs = nowMs - static_cast<double>(tracked.slot % kStatPhases) * fullStatEveryMs_ / kStatPhases;
+}
+
+bool ProcSnapshotReader::RunTimeOfSameFigures(int runFd, const Tracked& tracked, unsigned long long& runNs) const {
+  char text[96];
+  const long length = PreadSmall(runFd, text, sizeof text);
+  unsigned long long runs = 0;
+  if (length <= 0 || !ParseSchedstat(text, static_cast<size_t>(length), runNs, runs) || runs == 0) return false;
+  char statText[4096];
+  const long statLength = PreadSmall(tracked.statFd, statText, sizeof statText);
+  StatLine stat;
+  if (statLength < 0 || !ParseStatLine(statText, static_cast<size_t>(statLength), stat)) return false;
+  if (static_cast<unsigned long long>(stat.fields[22]) != tracked.startTime) return false;
+  ProcessFigures now;
+  SetFigures(stat, pageSize_, now);
+  const std::string& comm = tracked.details->comm;
+  return now == tracked.figures && comm.size() == stat.commLength && std::memcmp(comm.data(), stat.comm, stat.commLength) == 0;
+}
+
 size_t ProcSnapshotReader::OpenRunChecks(const std::function<bool()>& stop) {
   constexpr size_t kBatch = 64;
   size_t opened = 0;
@@ -498,18 +518,28 @@ size_t ProcSnapshotReader::OpenRunChecks(const std::function<bool()>& stop) {
       if (fd < 0) continue;
       auto tracked = tracked_.find(pids[i]);
       // Forgotten, ended or read again meanwhile: not this one's.
-      if (tracked == tracked_.end() || !tracked->second.wantsRunCheck || tracked->second.runFd >= 0) {
+      if (tracked == tracked_.end() || !tracked->second.wantsRunCheck || tracked->second.runFd >= 0 || tracked->second.statFd < 0) {
         close(fd);
         continue;
       }
-      // The run check takes the place of the stat handle, so the process still holds one
-      // descriptor. Its stat handle was bound to the identity; the run check was opened by PID:
-      // if the PID names another process by now, the next read's stat (opened by PID too) shows
-      // another start time, and the identity ends with this handle.
-      CloseHandle(tracked->second);
-      tracked->second.wantsRunCheck = false;
-      tracked->second.runFd = fd;
-      tracked->second.runKnown = false;
+      Tracked& kept = tracked->second;
+      kept.wantsRunCheck = false;
+      // Paired with the figures now: the run time read first, then the stat through the handle
+      // still kept. That handle is bound to the identity, so it reading means the PID the run
+      // check was opened by still names the same process; and figures and comm as reported mean
+      // this run time is theirs, so the next read need not read the stat. Otherwise (it ran,
+      // exec'd or ended meanwhile) the stat handle stays, and a later read may offer the trade again.
+      unsigned long long runNs = 0;
+      if (!RunTimeOfSameFigures(fd, kept, runNs)) {
+        close(fd);
+        continue;
+      }
+      // The run check takes the place of the stat handle: the process still holds one descriptor.
+      CloseHandle(kept);
+      kept.runFd = fd;
+      kept.runNs = runNs;
+      kept.runKnown = true;
+      StartStatBound(kept, ClockMs(CLOCK_MONOTONIC));
       ++handles_.runChecks;
       ++opened;
       gKeptHandles.fetch_add(1, std::memory_order_relaxed);
@@ -752,7 +782,7 @@ SnapshotRecord ProcSnapshotReader::ReadLocked() {
       // The bound counts from this read; the first one sets each process in one of kStatPhases
       // phases by slot, so the reads the bound makes due spread over the refreshes.
       if (!kept.runKnown) {
-        kept.statReadMs = passStartMs - static_cast<double>(kept.slot % kStatPhases) * fullStatEveryMs_ / kStatPhases;
+        StartStatBound(kept, passStartMs);
       } else if (passStartMs - kept.statReadMs >= fullStatEveryMs_) {
         kept.statReadMs = passStartMs;
       }

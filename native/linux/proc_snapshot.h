@@ -346,6 +346,16 @@ class ProcSnapshotReader {
    * what it read, or `haveRun` false when nothing could be read.
    */
   bool StatUnchanged(Tracked& tracked, double nowMs, bool memoryReclaimed, unsigned long long& runNs, bool& haveRun);
+  /**
+   * Starts the bound on a process's unread stat at its first run time: set back by its slot's
+   * share of the bound (one of kStatPhases), so the reads the bound makes due spread over refreshes.
+   */
+  void StartStatBound(Tracked& tracked, double nowMs) const;
+  /**
+   * Reads a new run check, then the process's stat through its kept handle: true, with the run
+   * time, when the stat is still the identity's and shows the figures and comm last reported.
+   */
+  bool RunTimeOfSameFigures(int runFd, const Tracked& tracked, unsigned long long& runNs) const;
   /** Whether the kernel reclaimed pages since the last call (the memory of a process that did not run may have shrunk). */
   bool MemoryReclaimed(int rootFd);
   /** Closes about an eighth of the kept handles and lowers the budget to what is left (after EMFILE). */
