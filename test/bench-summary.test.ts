@@ -31,6 +31,19 @@ describe('bench summary: targets at the scale the issue sets them', () => {
     }
   });
 
+  it("judges the steady refresh at the monitor's pace against floor (c) too, when the bench measured it", () => {
+    const paced = (ms: number) => ({ ...snapshot(13, 10), pacedSteadyMs: ms });
+    expect(rowOf(summaryTable({ procs: 5000, snapshot: paced(6) }), "steady refresh at the monitor's pace")).toEqual([
+      "steady refresh at the monitor's pace (reads 1.5 s apart) vs floor (c)",
+      '0.60× (6.0 / 10.0 ms)',
+      '≤ 1.2×',
+      '✓',
+    ]);
+    expect(rowOf(summaryTable({ procs: 20000, snapshot: paced(12.5) }), "steady refresh at the monitor's pace")[3]).toBe('✗');
+    expect(rowOf(summaryTable({ procs: 1000, snapshot: paced(6) }), "steady refresh at the monitor's pace")[3]).toBe('–');
+    expect(summaryTable({ procs: 5000, snapshot: snapshot(11, 10) })).not.toContain("monitor's pace");
+  });
+
   it('reports floor (c) at 1,000 without a tick or a cross, saying where the target applies', () => {
     const [, measured, target, ok] = rowOf(summaryTable({ procs: 1000, snapshot: snapshot(15, 10) }), 'steady refresh vs floor (c)');
     expect(measured).toBe('1.50× (15.0 / 10.0 ms)');
