@@ -368,18 +368,19 @@ function keptHandles(file = 'stat') {
 
 /** The monitor's default refresh interval (src/commands/monitor-options.ts). */
 const MONITOR_INTERVAL_MS = 1500;
-/** Reads at the monitor's pace: this many, the first PACED_WARMUP not counted (the first reads, and run checks being opened). */
+/** Reads at the monitor's pace: this many, the first PACED_WARMUP not counted (run checks being traded after the rounds). */
 const PACED_READS = 12;
 const PACED_WARMUP = 4;
 
 /**
- * A fresh native reader read as the monitor reads it: every MONITOR_INTERVAL_MS. The rounds'
- * steady reader reads once a round, seconds apart (at 20,000 processes, over ten), where a sleeper
- * is more likely due for its stat by the run checks' bound (fullStatEveryMs, 10 s) than it is
- * between two refreshes of the monitor. Returns the counted samples and the run checks held after.
+ * The rounds' steady reader read as the monitor reads: every MONITOR_INTERVAL_MS. In the rounds it
+ * reads once a round, seconds apart (at 20,000 processes, over ten), where a sleeper is more
+ * likely due for its stat by the run checks' bound (fullStatEveryMs, 10 s) than between two
+ * refreshes of the monitor. (The same reader, not a fresh one: at 20,000 processes against a limit
+ * of 20,000 a second reader would find the budget of handles taken.) Returns the counted samples
+ * and the run checks held after.
  */
-async function pacedSteady(lib, procRoot) {
-  const reader = lib.createNativeCollector(procRoot);
+async function pacedSteady(reader) {
   const samples = [];
   for (let i = 0; i < PACED_READS; i++) {
     const sample = await timed(async () => (await reader.snapshot()).processes.length);
@@ -543,7 +544,7 @@ export async function run({ procs, runs = 15, lib, procRoot = '/proc' }) {
   }
   pidusage.clear();
   // At the monitor's pace, not in the rounds' figures above.
-  const paced = typeof nativeSteady === 'string' ? null : await pacedSteady(lib, procRoot);
+  const paced = typeof nativeSteady === 'string' ? null : await pacedSteady(nativeSteady);
   // Busy-box rounds, not in any figure above: the native readers while busy loops hold every CPU.
   const busy = new Map([NATIVE_FIRST, NATIVE_STEADY].map((name) => [name, []]));
   const spinnerCount = availableParallelism();
@@ -714,7 +715,7 @@ export async function run({ procs, runs = 15, lib, procRoot = '/proc' }) {
       figures.pacedSteadyMs = median(paced.samples.map((s) => s.ms));
       figures.pacedSteadyCpuMs = median(paced.samples.map((s) => s.cpuMs));
       lines.push(
-        `Steady refresh at the monitor's pace (a fresh native reader, reads ${MONITOR_INTERVAL_MS} ms apart, median of the last ${paced.samples.length} of ${PACED_READS}): ` +
+        `Steady refresh at the monitor's pace (the same steady reader, read ${MONITOR_INTERVAL_MS} ms apart, median of the last ${paced.samples.length} of ${PACED_READS}): ` +
           `${fmt(figures.pacedSteadyMs)} ms (CPU ${fmt(figures.pacedSteadyCpuMs)} ms), ${ratio(figures.pacedSteadyMs, floorC)} floor (c); ` +
           `the rounds' steady reader, once a round: ${fmt(steady)} ms. Run checks held after (kept /proc/PID/schedstat handles, README Design: run checks): ${paced.runChecks}.`,
         '',

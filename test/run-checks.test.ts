@@ -2,13 +2,15 @@
 // single-threaded process trades its kept stat handle for a kept /proc/PID/schedstat one, and its
 // stat is not read again while its main thread has not run. What it does itself shows at once;
 // what another process does to it (renice, a new parent) shows by the bound or the next read.
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { setPriority } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { setPriority, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { NativeAddon } from '../src/sys/native-addon.js';
 import { NativeSnapshotReader } from '../src/sys/native-snapshot.js';
 import type { RawProcess } from '../src/sys/types.js';
-import { requireAddon } from './helpers/native-addon.js';
+import { addonPath, requireAddon } from './helpers/native-addon.js';
 import { killStartedChildren, killWithDescendants, settledSleepers, startChild, startSleeper, waitFor } from './helpers/children.js';
 
 /** How many of this process's descriptors are open on /proc/PID/<file>, per pid asked about. */
@@ -26,6 +28,26 @@ function handlesOf(file: 'stat' | 'schedstat', pids: readonly number[]): number[
   }
   return pids.map((pid) => counts.get(pid)!);
 }
+
+// Under `ulimit -n 256` (a budget of 128 handles, every one taken by 200 sleepers): reads 100 ms
+// apart until the run checks stop growing, then what the reader holds and how many processes it listed.
+const LOW_LIMIT_SCENARIO = `
+import { createRequire } from 'node:module';
+const [addonFile, pidList] = process.argv.slice(2);
+const addon = createRequire(import.meta.url)(addonFile);
+const children = pidList.split(',').length;
+const reader = new addon.SnapshotReader('/proc');
+let last = -1;
+let listed = 0;
+for (let i = 0; i < 60; i++) {
+  listed = (await reader.read()).order.length;
+  const stats = reader.handleStats();
+  if (i > 5 && stats.runChecks === last && stats.unread > 0) break;
+  last = stats.runChecks;
+  await new Promise((resolve) => setTimeout(resolve, 100));
+}
+console.log(JSON.stringify({ stats: reader.handleStats(), listed, children }));
+`;
 
 const rowOf = (processes: readonly RawProcess[], pid: number): RawProcess | undefined => processes.find((p) => p.pid === pid);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -172,4 +194,22 @@ describe('run checks of the native reader', () => {
       expect(() => new addon.SnapshotReader('/proc', { fullStatEveryMs: bad as number })).toThrow(/fullStatEveryMs must be a finite number >= 0/);
     }
   });
+
+  it('trades stat handles for run checks with every handle of the budget taken (ulimit -n 256), and lists every process', async () => {
+    const pids = Array.from({ length: 200 }, () => startSleeper(300).pid!);
+    await waitFor(() => pids.every((pid) => readFileSync(`/proc/${pid}/comm`, 'utf8') === 'sleep\n') || undefined, 30_000);
+    const dir = mkdtempSync(join(tmpdir(), 'proctop-run-checks-limit-'));
+    const script = join(dir, 'scenario.mjs');
+    writeFileSync(script, LOW_LIMIT_SCENARIO);
+    const run = spawnSync('bash', ['-c', 'ulimit -n 256; exec "$0" "$1" "$2" "$3"', process.execPath, script, addonPath(), pids.join(',')], { encoding: 'utf8', timeout: 60_000 });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const { stats, listed } = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
+    expect(listed).toBeGreaterThanOrEqual(pids.length);
+    expect(stats).toMatchObject({ limit: 256, reserve: 128, budget: 128 });
+    expect(stats.runChecks).toBeGreaterThan(0);
+    expect(stats.unread).toBeGreaterThan(0);
+    // Still one handle per process, within the budget.
+    expect(stats.kept + stats.runChecks).toBeLessThanOrEqual(128);
+  }, 120_000);
 });

@@ -414,8 +414,8 @@ namespace {
 std::atomic<bool> gFdTableGrown{false};
 
 /**
- * Grows this process's fd table, once, to hold two handles per task on the system (sysinfo's
- * count of threads: at least one per process) within `budget`. Kept handles would otherwise grow it one
+ * Grows this process's fd table, once, to hold a handle per task on the system (sysinfo's count
+ * of threads: at least one per process) within `budget`. Kept handles would otherwise grow it one
  * doubling at a time, and in a multi-threaded process each doubling waits for an RCU grace period
  * (expand_fdtable) while every other thread's open() waits with it: five of them on the way to
  * 1,000 processes, measured at 40-120 ms of a fresh process's first read (35 ms with the table
@@ -427,8 +427,9 @@ void GrowFdTableOnce(int anyFd, size_t budget) {
   if (gFdTableGrown.exchange(true)) return;
   struct sysinfo info {};
   if (sysinfo(&info) != 0 || budget == 0) return;
-  // Two per task: a stat handle, and a run check for a sleeper (OpenRunChecks).
-  const size_t want = std::min<size_t>(2 * static_cast<size_t>(info.procs) + 64, budget);
+  // One per task, and a batch more: a run check is opened before the stat handle it replaces is
+  // closed (OpenRunChecks).
+  const size_t want = std::min<size_t>(static_cast<size_t>(info.procs) + 128, budget);
   const int probe = fcntl(anyFd, F_DUPFD_CLOEXEC, static_cast<int>(want));
   if (probe >= 0) close(probe);
 }
@@ -491,9 +492,15 @@ size_t ProcSnapshotReader::OpenRunChecks(const std::function<bool()>& stop) {
   size_t opened = 0;
   std::vector<int> pids;
   size_t budget = 0;
+  size_t batch = kBatch;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    budget = handles_.budget;
+    // A batch's run checks are open before the stat handles they replace are closed: with every
+    // handle of the budget kept (20,000 processes against a limit of 20,000), that moment takes a
+    // quarter of the reserve at most, in batches that fit it.
+    const size_t slack = handles_.reserve / 4;
+    budget = handles_.budget + slack;
+    batch = std::min(kBatch, std::max<size_t>(1, slack));
     pids.reserve(runChecksWanted_);
     for (const auto& entry : tracked_) {
       if (entry.second.wantsRunCheck) pids.push_back(entry.first);
@@ -504,19 +511,28 @@ size_t ProcSnapshotReader::OpenRunChecks(const std::function<bool()>& stop) {
   FdCloser closer{rootFd};
   char path[64];
   int fds[kBatch];
-  for (size_t from = 0; from < pids.size() && !stop(); from += kBatch) {
-    const size_t to = std::min(pids.size(), from + kBatch);
+  int errors[kBatch];
+  for (size_t from = 0; from < pids.size() && !stop(); from += batch) {
+    const size_t to = std::min(pids.size(), from + batch);
     if (gKeptHandles.load(std::memory_order_relaxed) + (to - from) > budget) break;
     for (size_t i = from; i < to; ++i) {
       const size_t nameLength = FormatPid(pids[i], path);
       std::memcpy(path + nameLength, "/schedstat", 11);
       fds[i - from] = openat(rootFd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);  // -1: gone or hidden
+      errors[i - from] = fds[i - from] < 0 ? errno : 0;
     }
     std::lock_guard<std::mutex> lock(mutex_);
     for (size_t i = from; i < to; ++i) {
       const int fd = fds[i - from];
-      if (fd < 0) continue;
       auto tracked = tracked_.find(pids[i]);
+      if (fd < 0) {
+        // Refused where its stat is not (a security module): never offered again to this identity.
+        if ((errors[i - from] == EACCES || errors[i - from] == EPERM) && tracked != tracked_.end()) {
+          tracked->second.runCheckRefused = true;
+          tracked->second.wantsRunCheck = false;
+        }
+        continue;
+      }
       // Forgotten, ended or read again meanwhile: not this one's.
       if (tracked == tracked_.end() || !tracked->second.wantsRunCheck || tracked->second.runFd >= 0 || tracked->second.statFd < 0) {
         close(fd);
@@ -776,7 +792,7 @@ SnapshotRecord ProcSnapshotReader::ReadLocked() {
     }
     kept.seenGeneration = generation;
     // A sleeper whose figures did not move trades its stat handle for a run check (OpenRunChecks).
-    kept.wantsRunCheck = checkRuns && same && kept.runFd < 0 && kept.statFd >= 0 && figures.threads == 1 && Sleeping(figures.state);
+    kept.wantsRunCheck = checkRuns && same && kept.runFd < 0 && kept.statFd >= 0 && !kept.runCheckRefused && figures.threads == 1 && Sleeping(figures.state);
     if (kept.wantsRunCheck) ++runChecksWanted_;
     if (haveRun) {
       // The bound counts from this read; the first one sets each process in one of kStatPhases

@@ -312,6 +312,8 @@ class ProcSnapshotReader {
     bool statDue = false;
     /** Its figures did not move at the last read: OpenRunChecks trades its stat handle for a run check. */
     bool wantsRunCheck = false;
+    /** Its schedstat could not be opened (EACCES, EPERM): read through its stat only. */
+    bool runCheckRefused = false;
     /** The figures last reported for this identity. */
     ProcessFigures figures;
   };
