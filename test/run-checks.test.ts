@@ -3,7 +3,7 @@
 // stat is not read again while its main thread has not run. What it does itself shows at once;
 // what another process does to it (renice, a new parent) shows by the bound or the next read.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -11,23 +11,11 @@ import type { NativeAddon } from '../src/sys/native-addon.js';
 import { NativeSnapshotReader } from '../src/sys/native-snapshot.js';
 import type { RawProcess } from '../src/sys/types.js';
 import { addonPath, requireAddon } from './helpers/native-addon.js';
+import { procHandlesOf } from './helpers/proc-handles.js';
 import { killStartedChildren, killWithDescendants, settledSleepers, startChild, startSleeper, waitFor } from './helpers/children.js';
 
-/** How many of this process's descriptors are open on /proc/PID/<file>, per pid asked about. */
-function handlesOf(file: 'stat' | 'schedstat', pids: readonly number[]): number[] {
-  const counts = new Map<number, number>(pids.map((pid) => [pid, 0]));
-  for (const fd of readdirSync('/proc/self/fd')) {
-    let target: string;
-    try {
-      target = readlinkSync(`/proc/self/fd/${fd}`);
-    } catch {
-      continue; // the listing's own descriptor
-    }
-    const match = /^\/proc\/(\d+)\/(\w+)$/.exec(target);
-    if (match && match[2] === file && counts.has(Number(match[1]))) counts.set(Number(match[1]), counts.get(Number(match[1]))! + 1);
-  }
-  return pids.map((pid) => counts.get(pid)!);
-}
+/** How many of this process's descriptors are open on /proc/PID/<file>, per pid, in the order asked. */
+const handlesOf = (file: 'stat' | 'schedstat', pids: readonly number[]): number[] => [...procHandlesOf(file, pids).values()];
 
 // Under `ulimit -n 256` (a budget of 128 handles, every one taken by 200 sleepers): reads 100 ms
 // apart until the run checks stop growing, then what the reader holds and how many processes it listed.
@@ -151,7 +139,7 @@ describe('run checks of the native reader', () => {
     const children = Array.from({ length: 3 }, () => startSleeper(300));
     const pids = children.map((child) => child.pid!);
     const { reader } = await withRunChecks(pids);
-    const checksBefore = reader.handleStats().runChecks;
+    // (The reader's count of run checks is the whole machine's: other processes trade meanwhile.)
     const exited = new Promise((resolve) => children[0]!.once('exit', resolve));
     children[0]!.kill('SIGKILL');
     await exited;
@@ -159,7 +147,6 @@ describe('run checks of the native reader', () => {
     expect(rowOf(after.processes, pids[0]!)).toBeUndefined();
     expect(rowOf(after.processes, pids[1]!)?.comm).toBe('sleep');
     expect(handlesOf('schedstat', pids)).toEqual([0, 1, 1]);
-    expect(reader.handleStats().runChecks).toBe(checksBefore - 1);
   });
 
   it('keeps no run check for a multi-threaded process, whose main thread is not all of it', async () => {
@@ -178,6 +165,42 @@ describe('run checks of the native reader', () => {
     }
     expect(handlesOf('schedstat', [pid])).toEqual([0]);
     expect(handlesOf('stat', [pid])).toEqual([1]);
+  });
+
+  it('keeps stat handles where reads come more than a third of the bound apart, and trades back when they slow down', async () => {
+    const pids = Array.from({ length: 3 }, () => startSleeper(300).pid!);
+    // A third of 600 ms is 200 ms.
+    const reader = new NativeSnapshotReader(new addon.SnapshotReader('/proc', { fullStatEveryMs: 600 }));
+    await settledSleepers(async () => {
+      await sleep(250);
+      return reader.snapshot();
+    }, pids);
+    for (let i = 0; i < 3; i++) {
+      await sleep(250);
+      await reader.snapshot();
+    }
+    expect(handlesOf('schedstat', pids)).toEqual([0, 0, 0]);
+    expect(handlesOf('stat', pids)).toEqual([1, 1, 1]);
+    // Reads 50 ms apart: traded.
+    await waitFor(
+      async () => {
+        await reader.snapshot();
+        return handlesOf('schedstat', pids).every((n) => n === 1) || undefined;
+      },
+      10_000,
+      50,
+    );
+    // Slow again: the read the bound makes due keeps the stat handle it opens.
+    await waitFor(
+      async () => {
+        await sleep(250);
+        await reader.snapshot();
+        return handlesOf('stat', pids).every((n) => n === 1) || undefined;
+      },
+      10_000,
+      0,
+    );
+    expect(handlesOf('schedstat', pids)).toEqual([0, 0, 0]);
   });
 
   it('reads every stat every time at fullStatEveryMs 0, and refuses a bad value', async () => {

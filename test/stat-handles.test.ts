@@ -2,7 +2,7 @@
 // live identity, closed once its process exits, never describing a recycled PID, and a run under
 // a low open-file limit that stays correct on both backends and says what it could not keep.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -14,24 +14,10 @@ import { readStartTime } from '../src/sys/js/proc-stat.js';
 import { builtCliPath } from './helpers/cli.js';
 import { reuseBlocker } from './helpers/pid-namespace.js';
 import { killStartedChildren, startChild, startSleeper, waitFor } from './helpers/children.js';
+import { procHandlesOf } from './helpers/proc-handles.js';
 
 /** How many of this process's descriptors are open on /proc/PID/stat, per pid asked about. */
-function statHandlesOf(pids: readonly number[]): Map<number, number> {
-  const wanted = new Set(pids);
-  const counts = new Map<number, number>(pids.map((pid) => [pid, 0]));
-  for (const fd of readdirSync('/proc/self/fd')) {
-    let target: string;
-    try {
-      target = readlinkSync(`/proc/self/fd/${fd}`);
-    } catch {
-      continue; // the directory's own descriptor, closed by now
-    }
-    const match = /^\/proc\/(\d+)\/stat$/.exec(target);
-    const pid = match ? Number(match[1]) : NaN;
-    if (wanted.has(pid)) counts.set(pid, (counts.get(pid) ?? 0) + 1);
-  }
-  return counts;
-}
+const statHandlesOf = (pids: readonly number[]): Map<number, number> => procHandlesOf('stat', pids);
 
 /**
  * These tests count stat handles: a sleeper's trading its stat handle for a run check

@@ -221,7 +221,9 @@ class ProcSnapshotReader {
    * of the run check. Still one handle per process: each kept handle pins a page of kernel memory
    * once read. What another process can change on a sleeper is read within this bound: the nice
    * value (renice), the process group or terminal; a new parent on the read after the old one
-   * exited, and the memory on every read after the kernel reclaimed pages (/proc/vmstat).
+   * exited, and the memory on every read after the kernel reclaimed pages (/proc/vmstat). Reads
+   * more than a third of the bound apart trade run checks back for stat handles: there the read
+   * the bound makes due (by path) costs more than the reads a run check spares.
    */
   explicit ProcSnapshotReader(std::string procRoot, uint64_t keepHandlesFromRead = 1, double fullListingEveryMs = kFullListingEveryMs,
                               double secondReadAfterMs = 0, double fullStatEveryMs = kFullStatEveryMs);
@@ -409,6 +411,8 @@ class ProcSnapshotReader {
   bool reclaimKnown_ = false;
   /** The last read kept a stat handle for every process: only then are run checks kept too. */
   bool allStatHandlesKept_ = false;
+  /** When the last read's pass started (CLOCK_MONOTONIC ms; 0 before the first): how often reads come. */
+  double lastPassStartMs_ = 0;
   /** Processes the last read found wanting a run check (OpenRunChecks opens them). */
   size_t runChecksWanted_ = 0;
 };
