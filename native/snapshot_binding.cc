@@ -496,8 +496,20 @@ void ReaderWorker::OnError(const Napi::Error& error) {
 
 }  // namespace
 
+/** markStatDue(pid): every reader reads pid's stat on its next read (proctop reniced it). */
+Napi::Value MarkStatDue(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsNumber() || info[0].As<Napi::Number>().DoubleValue() < 1 ||
+      info[0].As<Napi::Number>().DoubleValue() > 0x7fffffff) {
+    throw Napi::TypeError::New(env, "markStatDue: pid must be a positive integer");
+  }
+  proctop::MarkStatDue(info[0].As<Napi::Number>().Int32Value());
+  return env.Undefined();
+}
+
 void RegisterSnapshot(Napi::Env env, Napi::Object exports) {
   exports.Set("SnapshotReader", SnapshotReaderWrap::Define(env));
+  exports.Set("markStatDue", Napi::Function::New(env, MarkStatDue, "markStatDue"));
   Napi::Object layout = Napi::Object::New(env);
   layout.Set("processColumns", NameList(env, proctop_layout::kProcessColumnNames, column::kCount));
   layout.Set("systemFields", NameList(env, proctop_layout::kSystemFieldNames, sysfield::kCount));

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { NativeAddon } from '../src/sys/native-addon.js';
 import { NativeSnapshotReader } from '../src/sys/native-snapshot.js';
+import { createNativeCollector } from '../src/sys/collector.js';
 import type { RawProcess } from '../src/sys/types.js';
 import { addonPath, requireAddon } from './helpers/native-addon.js';
 import { procHandlesOf } from './helpers/proc-handles.js';
@@ -53,10 +54,13 @@ describe('run checks of the native reader', () => {
   async function withRunChecks(pids: readonly number[], fullStatEveryMs = 60_000) {
     const reader = new NativeSnapshotReader(new addon.SnapshotReader('/proc', { fullStatEveryMs }));
     const settled = await settledSleepers(() => reader.snapshot(), pids);
-    // The reads so far found them asleep with the same figures: the reader thread trades each
-    // stat handle for a run check in its idle time, paired there with the figures the stat still
-    // shows, so the very next read reads none of their stats.
-    await waitFor(() => handlesOf('schedstat', pids).every((n) => n === 1) || undefined);
+    // Once two reads in a row find them asleep with the same figures, the reader thread trades
+    // each stat handle for a run check in its idle time, paired there with the figures the stat
+    // still shows, so the very next read reads none of their stats.
+    await waitFor(async () => {
+      await reader.snapshot();
+      return handlesOf('schedstat', pids).every((n) => n === 1) || undefined;
+    });
     const unread = await reader.snapshot();
     return { reader, settled, unread };
   }
@@ -115,6 +119,23 @@ describe('run checks of the native reader', () => {
     expect(seen.state).toBe('S');
   });
 
+  it('shows a nice value set through proctop on the next read, the bound notwithstanding', async () => {
+    const pid = startSleeper(300).pid!;
+    const collector = createNativeCollector('/proc');
+    if (typeof collector === 'string') throw new Error(collector);
+    const settled = await settledSleepers(() => collector.snapshot(), [pid]);
+    // Reads 50 ms apart until its stat handle is traded for a run check, and one read after that.
+    await waitFor(async () => {
+      await collector.snapshot();
+      return handlesOf('schedstat', [pid])[0] === 1 || undefined;
+    });
+    expect(rowOf((await collector.snapshot()).processes, pid)?.nice).toBe(0);
+    const change = await collector.setPriority({ pid, startTime: rowOf(settled.processes, pid)!.startTime }, 6);
+    expect(change).toEqual({ outcome: 'set', error: null });
+    // Asleep and well inside the 10 s bound: only setPriority's mark has the next read read its stat.
+    expect(rowOf((await collector.snapshot()).processes, pid)).toMatchObject({ nice: 6, state: 'S' });
+  });
+
   it('reads a sleeper again on the read after its parent exits, with its new parent', async () => {
     // sh starts a sleeper, says its PID, and waits for a line; given none (stdin closed), it exits.
     const parent = startChild('sh', ['-c', 'sleep 300 & echo $!; read line'], { stdio: ['pipe', 'pipe', 'ignore'] });
@@ -167,9 +188,9 @@ describe('run checks of the native reader', () => {
     expect(handlesOf('stat', [pid])).toEqual([1]);
   });
 
-  it('keeps stat handles where reads come more than a third of the bound apart, and trades back when they slow down', async () => {
+  it('trades only where reads come within a third of the bound, and trades back once they come more than half of it apart', async () => {
     const pids = Array.from({ length: 3 }, () => startSleeper(300).pid!);
-    // A third of 600 ms is 200 ms.
+    // A third of 600 ms is 200 ms; half of it, 300 ms.
     const reader = new NativeSnapshotReader(new addon.SnapshotReader('/proc', { fullStatEveryMs: 600 }));
     await settledSleepers(async () => {
       await sleep(250);
@@ -190,10 +211,16 @@ describe('run checks of the native reader', () => {
       10_000,
       50,
     );
-    // Slow again: the read the bound makes due keeps the stat handle it opens.
+    // Reads 250 ms apart (between the two thresholds): they stay traded.
+    for (let i = 0; i < 4; i++) {
+      await sleep(250);
+      await reader.snapshot();
+    }
+    expect(handlesOf('schedstat', pids)).toEqual([1, 1, 1]);
+    // Slower: the read the bound makes due keeps the stat handle it opens.
     await waitFor(
       async () => {
-        await sleep(250);
+        await sleep(400);
         await reader.snapshot();
         return handlesOf('stat', pids).every((n) => n === 1) || undefined;
       },

@@ -163,6 +163,12 @@ bool ParseSchedstat(const char* text, size_t length, unsigned long long& runNs, 
 /** States a process sleeps in (stat's one letter): it leaves them, and changes its figures, only by running. */
 bool Sleeping(char state) { return state == 'S' || state == 'I' || state == 'D' || state == 'T' || state == 't'; }
 
+/** MarkStatDue's marks, the last kDueMarks of them, for every reader to take. */
+constexpr uint64_t kDueMarks = 256;
+std::mutex gDueMutex;
+uint64_t gDueMarks = 0;
+int gDuePids[kDueMarks];
+
 /** Spreads the processes' stat reads due by the bound over this many phases (by slot). */
 constexpr uint32_t kStatPhases = 8;
 
@@ -292,6 +298,25 @@ void ProcSnapshotReader::CloseHandle(Tracked& tracked) {
   tracked.statFd = -1;
   --handles_.kept;
   gKeptHandles.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void MarkStatDue(int pid) {
+  std::lock_guard<std::mutex> lock(gDueMutex);
+  gDuePids[gDueMarks % kDueMarks] = pid;
+  ++gDueMarks;
+}
+
+void ProcSnapshotReader::TakeDueMarks() {
+  std::lock_guard<std::mutex> lock(gDueMutex);
+  if (gDueMarks - dueMarksSeen_ > kDueMarks) {
+    for (auto& entry : tracked_) entry.second.statDue = true;  // more than the ring kept: all
+  } else {
+    for (uint64_t mark = dueMarksSeen_; mark < gDueMarks; ++mark) {
+      auto tracked = tracked_.find(gDuePids[mark % kDueMarks]);
+      if (tracked != tracked_.end()) tracked->second.statDue = true;
+    }
+  }
+  dueMarksSeen_ = gDueMarks;
 }
 
 void ProcSnapshotReader::CloseRunCheck(Tracked& tracked) {
@@ -668,10 +693,16 @@ SnapshotRecord ProcSnapshotReader::ReadLocked() {
   const bool memoryReclaimed = !checkRuns || MemoryReclaimed(rootFd);
   const double passStartMs = snapshot.readStartMonotonicMs;
   // A run check pays only where reads come often: each read it spares saves ~4 µs of a kept stat's
-  // pread, and the read the bound makes due costs ~13 µs more (the stat opened by path). Reads more
-  // than a third of the bound apart (a 10 s monitor, a metrics scrape every 15 s) keep stat handles.
-  const bool frequent = lastPassStartMs_ > 0 && passStartMs - lastPassStartMs_ < fullStatEveryMs_ / 3;
+  // pread, and the read the bound makes due costs ~13 µs more (the stat opened by path). Reads
+  // less than a third of the bound apart trade stat handles for run checks; reads more than half
+  // of it apart (a 10 s monitor, a metrics scrape every 15 s) trade them back. In between, each
+  // process stays as it is: reads whose spacing wavers about one threshold would otherwise trade
+  // back and forth, paying a read by path at each trade back.
+  const double sinceLastMs = lastPassStartMs_ > 0 ? passStartMs - lastPassStartMs_ : fullStatEveryMs_;
+  const bool frequent = sinceLastMs < fullStatEveryMs_ / 3;
+  const bool seldom = sinceLastMs > fullStatEveryMs_ / 2;
   lastPassStartMs_ = passStartMs;
+  TakeDueMarks();
   size_t unread = 0;
   std::vector<int> ended;
   runChecksWanted_ = 0;
@@ -782,7 +813,7 @@ SnapshotRecord ProcSnapshotReader::ReadLocked() {
     Tracked& kept = tracked->second;
     const bool same = kept.figures == figures;
     if (openedFd >= 0) {
-      if (kept.runFd >= 0 && haveRun && same && frequent) {
+      if (kept.runFd >= 0 && haveRun && same && !seldom) {
         // Still asleep (read for the bound, a reclaim or a new parent): its run check stays its
         // one handle, and the stat opened for this read is closed.
         DropReservedHandle(openedFd);
@@ -796,8 +827,11 @@ SnapshotRecord ProcSnapshotReader::ReadLocked() {
       }
     }
     kept.seenGeneration = generation;
-    // A sleeper whose figures did not move trades its stat handle for a run check (OpenRunChecks).
-    kept.wantsRunCheck = checkRuns && frequent && same && kept.runFd < 0 && kept.statFd >= 0 && !kept.runCheckRefused && figures.threads == 1 && Sleeping(figures.state);
+    // A sleeper whose figures did not move over two reads trades its stat handle for a run check
+    // (OpenRunChecks): not one that merely paused, and not before the monitor's first frame (its
+    // first two reads), whose CPU the trading would take.
+    kept.quietReads = same ? static_cast<uint8_t>(std::min(kept.quietReads + 1, 255)) : 0;
+    kept.wantsRunCheck = checkRuns && frequent && kept.quietReads >= 2 && kept.runFd < 0 && kept.statFd >= 0 && !kept.runCheckRefused && figures.threads == 1 && Sleeping(figures.state);
     if (kept.wantsRunCheck) ++runChecksWanted_;
     if (haveRun) {
       // The bound counts from this read; the first one sets each process in one of kStatPhases

@@ -166,6 +166,14 @@ struct SnapshotRecord {
   std::vector<std::string> warnings;
 };
 
+/**
+ * Has every reader of this process read pid's stat on its next read, whatever its run check says:
+ * for a change proctop itself made to a process without waking it (renice), which would otherwise
+ * show only by the bound (fullStatEveryMs). Keeps the last 256 marks; a reader that missed more
+ * reads every stat once.
+ */
+void MarkStatDue(int pid);
+
 /** What the reader knows about its kept /proc/PID/stat handles (for warnings, tests and the bench). */
 struct StatHandleStats {
   /** Handles this reader holds now (one per live identity that got one). */
@@ -213,7 +221,7 @@ class ProcSnapshotReader {
    * still busy with the first, instead of when the JS thread gets to asking for it.
    * fullStatEveryMs (0: every read reads every stat): the longest a process's stat goes unread
    * while it has not run. A single-threaded process that sleeps changes its figures only by
-   * running, or by another's hand. Once a read finds one asleep with the same figures, the reader
+   * running, or by another's hand. Once two reads in a row find one asleep with the same figures, the reader
    * thread trades its stat handle for a kept /proc/PID/schedstat one (a run check: a third of the
    * kernel's work of a stat; OpenRunChecks), and each read reads that first: the same run time as
    * when its stat was last read means the same figures, and its stat is not read. Otherwise its
@@ -221,9 +229,10 @@ class ProcSnapshotReader {
    * of the run check. Still one handle per process: each kept handle pins a page of kernel memory
    * once read. What another process can change on a sleeper is read within this bound: the nice
    * value (renice), the process group or terminal; a new parent on the read after the old one
-   * exited, and the memory on every read after the kernel reclaimed pages (/proc/vmstat). Reads
-   * more than a third of the bound apart trade run checks back for stat handles: there the read
-   * the bound makes due (by path) costs more than the reads a run check spares.
+   * exited, and the memory on every read after the kernel reclaimed pages (/proc/vmstat). Only
+   * reads less than a third of the bound apart trade; reads more than half of it apart trade run
+   * checks back for stat handles: there the read the bound makes due (by path) costs more than the
+   * reads a run check spares.
    */
   explicit ProcSnapshotReader(std::string procRoot, uint64_t keepHandlesFromRead = 1, double fullListingEveryMs = kFullListingEveryMs,
                               double secondReadAfterMs = 0, double fullStatEveryMs = kFullStatEveryMs);
@@ -314,6 +323,8 @@ class ProcSnapshotReader {
     bool statDue = false;
     /** Its figures did not move at the last read: OpenRunChecks trades its stat handle for a run check. */
     bool wantsRunCheck = false;
+    /** Reads in a row that found its figures as the one before (up to 255). */
+    uint8_t quietReads = 0;
     /** Its schedstat could not be opened (EACCES, EPERM): read through its stat only. */
     bool runCheckRefused = false;
     /** The figures last reported for this identity. */
@@ -411,6 +422,10 @@ class ProcSnapshotReader {
   bool reclaimKnown_ = false;
   /** The last read kept a stat handle for every process: only then are run checks kept too. */
   bool allStatHandlesKept_ = false;
+  /** Marks of MarkStatDue this reader has taken (a count of all marks made). */
+  uint64_t dueMarksSeen_ = 0;
+  /** Takes the marks made since the last read (with mutex_ held). */
+  void TakeDueMarks();
   /** When the last read's pass started (CLOCK_MONOTONIC ms; 0 before the first): how often reads come. */
   double lastPassStartMs_ = 0;
   /** Processes the last read found wanting a run check (OpenRunChecks opens them). */

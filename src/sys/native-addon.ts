@@ -29,6 +29,11 @@ export interface NativeAddon {
    * Asks the kernel for a scheduler slice of sliceNs on the calling thread (preferShortTimeslice
    * in first-read.ts). Absent from addons built from older sources.
    */
+  /**
+   * Every native reader reads pid's stat on its next read, whatever its run check says (after
+   * proctop reniced it: a sleeper's nice would otherwise show only by fullStatEveryMs).
+   */
+  markStatDue?(pid: number): void;
   requestTimeslice?(sliceNs: number): { readonly applied: boolean; readonly sliceNs: number; readonly reason: string | null };
 }
 
@@ -107,4 +112,9 @@ export function loadNativeAddon(): AddonLoad {
     cached = { addon: null, error: `native addon ${path} failed to load: ${(err as Error).message}` };
   }
   return cached;
+}
+
+/** The addon if something has loaded it already, else null (never loads it). */
+export function loadedNativeAddon(): NativeAddon | null {
+  return cached?.addon ?? null;
 }

@@ -7,6 +7,7 @@ import { errnoCode, nodeProcFiles } from './js/proc-files.js';
 import { PF_KTHREAD, parseStat } from './js/proc-stat.js';
 import { readSystemInfo } from './js/system-info.js';
 import { UserNames } from './js/users.js';
+import { loadedNativeAddon } from './native-addon.js';
 import type {
   PriorityChange,
   PriorityRead,
@@ -149,6 +150,9 @@ export async function setIdentityPriority(procRoot: string, target: ProcessIdent
     if (code === 'EACCES' || code === 'EPERM') return { outcome: 'permission', error: code };
     return { outcome: code === 'ESRCH' ? 'exited' : 'error', error: code };
   }
+  // A sleeper's new nice would show in the native readers' rows only by their bound on unread
+  // stats (run checks): have them read its stat next time.
+  loadedNativeAddon()?.markStatDue?.(target.pid);
   const after = await readProcessStatus(procRoot, target.pid);
   if (!after || after.startTime !== target.startTime) {
     return { outcome: 'reused', error: 'the process exited while being reniced; its PID may now name another process' };
