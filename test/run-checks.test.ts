@@ -188,9 +188,9 @@ describe('run checks of the native reader', () => {
     expect(handlesOf('stat', [pid])).toEqual([1]);
   });
 
-  it('trades only where reads come within a third of the bound, and trades back once they come more than half of it apart', async () => {
+  it('trades only where reads come within a quarter of the bound, and trades back once they come more than a third of it apart', async () => {
     const pids = Array.from({ length: 3 }, () => startSleeper(300).pid!);
-    // A third of 600 ms is 200 ms; half of it, 300 ms.
+    // A quarter of 600 ms is 150 ms; a third of it, 200 ms (gaps by a running mean).
     const reader = new NativeSnapshotReader(new addon.SnapshotReader('/proc', { fullStatEveryMs: 600 }));
     await settledSleepers(async () => {
       await sleep(250);
@@ -211,9 +211,9 @@ describe('run checks of the native reader', () => {
       10_000,
       50,
     );
-    // Reads 250 ms apart (between the two thresholds): they stay traded.
+    // Reads 175 ms apart (between the two thresholds): they stay traded.
     for (let i = 0; i < 4; i++) {
-      await sleep(250);
+      await sleep(175);
       await reader.snapshot();
     }
     expect(handlesOf('schedstat', pids)).toEqual([1, 1, 1]);

@@ -693,15 +693,19 @@ SnapshotRecord ProcSnapshotReader::ReadLocked() {
   const bool memoryReclaimed = !checkRuns || MemoryReclaimed(rootFd);
   const double passStartMs = snapshot.readStartMonotonicMs;
   // A run check pays only where reads come often: each read it spares saves ~4 µs of a kept stat's
-  // pread, and the read the bound makes due costs ~13 µs more (the stat opened by path). Reads
-  // less than a third of the bound apart trade stat handles for run checks; reads more than half
-  // of it apart (a 10 s monitor, a metrics scrape every 15 s) trade them back. In between, each
-  // process stays as it is: reads whose spacing wavers about one threshold would otherwise trade
-  // back and forth, paying a read by path at each trade back.
-  const double sinceLastMs = lastPassStartMs_ > 0 ? passStartMs - lastPassStartMs_ : fullStatEveryMs_;
-  const bool frequent = sinceLastMs < fullStatEveryMs_ / 3;
-  const bool seldom = sinceLastMs > fullStatEveryMs_ / 2;
+  // pread, and the read the bound makes due costs ~13 µs more (the stat opened by path), even at
+  // reads a third of the bound apart. Reads less than a quarter of the bound apart (by a running
+  // mean of the gaps) trade stat handles for run checks; more than a third of it apart (a 4 s or
+  // 10 s monitor, a metrics scrape every 15 s), they trade them back. In between, each process
+  // stays as it is: gaps wavering about one threshold would trade back and forth, paying a read
+  // by path at each trade back.
+  if (lastPassStartMs_ > 0) {
+    const double gapMs = passStartMs - lastPassStartMs_;
+    readGapMs_ = readGapMs_ > 0 ? (readGapMs_ + gapMs) / 2 : gapMs;
+  }
   lastPassStartMs_ = passStartMs;
+  const bool frequent = readGapMs_ > 0 && readGapMs_ < fullStatEveryMs_ / 4;
+  const bool seldom = readGapMs_ <= 0 || readGapMs_ > fullStatEveryMs_ / 3;
   TakeDueMarks();
   size_t unread = 0;
   std::vector<int> ended;

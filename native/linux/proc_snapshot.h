@@ -230,9 +230,9 @@ class ProcSnapshotReader {
    * once read. What another process can change on a sleeper is read within this bound: the nice
    * value (renice), the process group or terminal; a new parent on the read after the old one
    * exited, and the memory on every read after the kernel reclaimed pages (/proc/vmstat). Only
-   * reads less than a third of the bound apart trade; reads more than half of it apart trade run
-   * checks back for stat handles: there the read the bound makes due (by path) costs more than the
-   * reads a run check spares.
+   * reads less than a quarter of the bound apart trade; reads more than a third of it apart trade
+   * run checks back for stat handles: there the read the bound makes due (by path) costs more than
+   * the reads a run check spares.
    */
   explicit ProcSnapshotReader(std::string procRoot, uint64_t keepHandlesFromRead = 1, double fullListingEveryMs = kFullListingEveryMs,
                               double secondReadAfterMs = 0, double fullStatEveryMs = kFullStatEveryMs);
@@ -426,8 +426,10 @@ class ProcSnapshotReader {
   uint64_t dueMarksSeen_ = 0;
   /** Takes the marks made since the last read (with mutex_ held). */
   void TakeDueMarks();
-  /** When the last read's pass started (CLOCK_MONOTONIC ms; 0 before the first): how often reads come. */
+  /** When the last read's pass started (CLOCK_MONOTONIC ms; 0 before the first). */
   double lastPassStartMs_ = 0;
+  /** The gap between reads' passes, a running mean (each gap weighs half); 0 before the second read. */
+  double readGapMs_ = 0;
   /** Processes the last read found wanting a run check (OpenRunChecks opens them). */
   size_t runChecksWanted_ = 0;
 };
