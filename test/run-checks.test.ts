@@ -2,16 +2,15 @@
 // single-threaded process trades its kept stat handle for a kept /proc/PID/schedstat one, and its
 // stat is not read again while its main thread has not run. What it does itself shows at once;
 // what another process does to it (renice, a new parent) shows by the bound or the next read.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { setPriority, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { NativeAddon } from '../src/sys/native-addon.js';
 import { NativeSnapshotReader } from '../src/sys/native-snapshot.js';
 import { createNativeCollector } from '../src/sys/collector.js';
 import type { RawProcess } from '../src/sys/types.js';
-import { addonPath, requireAddon } from './helpers/native-addon.js';
+import { requireAddon } from './helpers/native-addon.js';
+import { runUnderLowLimit, startExecdSleepers } from './helpers/low-limit.js';
 import { procHandlesOf } from './helpers/proc-handles.js';
 import { killStartedChildren, killWithDescendants, settledSleepers, startChild, startSleeper, waitFor } from './helpers/children.js';
 
@@ -246,15 +245,11 @@ describe('run checks of the native reader', () => {
   });
 
   it('trades stat handles for run checks with every handle of the budget taken (ulimit -n 256), and lists every process', async () => {
-    const pids = Array.from({ length: 200 }, () => startSleeper(300).pid!);
-    await waitFor(() => pids.every((pid) => readFileSync(`/proc/${pid}/comm`, 'utf8') === 'sleep\n') || undefined, 30_000);
-    const dir = mkdtempSync(join(tmpdir(), 'proctop-run-checks-limit-'));
-    const script = join(dir, 'scenario.mjs');
-    writeFileSync(script, LOW_LIMIT_SCENARIO);
-    const run = spawnSync('bash', ['-c', 'ulimit -n 256; exec "$0" "$1" "$2" "$3"', process.execPath, script, addonPath(), pids.join(',')], { encoding: 'utf8', timeout: 60_000 });
+    const pids = await startExecdSleepers(200);
+    const run = runUnderLowLimit(LOW_LIMIT_SCENARIO, pids);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-    const { stats, listed } = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
+    const { stats, listed } = run.outcome;
     expect(listed).toBeGreaterThanOrEqual(pids.length);
     expect(stats).toMatchObject({ limit: 256, reserve: 128, budget: 128 });
     expect(stats.runChecks).toBeGreaterThan(0);

@@ -15,6 +15,7 @@ import { builtCliPath } from './helpers/cli.js';
 import { reuseBlocker } from './helpers/pid-namespace.js';
 import { killStartedChildren, startChild, startSleeper, waitFor } from './helpers/children.js';
 import { procHandlesOf } from './helpers/proc-handles.js';
+import { runUnderLowLimit, startExecdSleepers } from './helpers/low-limit.js';
 
 /** How many of this process's descriptors are open on /proc/PID/stat, per pid asked about. */
 const statHandlesOf = (pids: readonly number[]): Map<number, number> => procHandlesOf('stat', pids);
@@ -376,15 +377,11 @@ describe('a run under a low open-file limit (ulimit -n 256)', () => {
   }, 120_000);
 
   it('opens handles in the idle time only within the budget, and the next read lists every child', async () => {
-    const pids = Array.from({ length: 200 }, () => startSleeper(300).pid!);
-    await waitFor(() => pids.every((pid) => readFileSync(`/proc/${pid}/comm`, 'utf8') === 'sleep\n') || undefined, 30_000);
-    const dir = mkdtempSync(join(tmpdir(), 'proctop-handle-limit-'));
-    const script = join(dir, 'scenario.mjs');
-    writeFileSync(script, LOW_LIMIT_PREPARED_SCENARIO);
-    const run = spawnSync('bash', ['-c', 'ulimit -n 256; exec "$0" "$1" "$2" "$3"', process.execPath, script, addonPath(), pids.join(',')], { encoding: 'utf8', timeout: 60_000 });
+    const pids = await startExecdSleepers(200);
+    const run = runUnderLowLimit(LOW_LIMIT_PREPARED_SCENARIO, pids);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-    const outcome = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
+    const outcome = run.outcome;
     expect(outcome.afterPrepare).toMatchObject({ limit: 256, reserve: 128, budget: 128 });
     // Opened by the reader thread after the first read, or by prepareHandles if it had not yet.
     expect(outcome.afterPrepare.prepared).toBeGreaterThan(0);

@@ -435,6 +435,22 @@ void ProcSnapshotReader::Evict(uint64_t generation, std::vector<uint32_t>& freed
 
 namespace {
 
+/**
+ * Opens PID/<file> under rootFd for each of pids[from, to) into fds[0, to - from): -1 where it
+ * could not be (gone or hidden), its errno then in errors when given.
+ */
+void OpenEach(int rootFd, const std::vector<int>& pids, size_t from, size_t to, const char* file, int* fds, int* errors) {
+  char path[64];
+  const size_t fileLength = std::strlen(file) + 1;
+  for (size_t i = from; i < to; ++i) {
+    const size_t nameLength = FormatPid(pids[i], path);
+    path[nameLength] = '/';
+    std::memcpy(path + nameLength + 1, file, fileLength);
+    fds[i - from] = openat(rootFd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (errors) errors[i - from] = fds[i - from] < 0 ? errno : 0;
+  }
+}
+
 /** Set once this process's fd table was grown for the kept handles (GrowFdTableOnce). */
 std::atomic<bool> gFdTableGrown{false};
 
@@ -534,18 +550,12 @@ size_t ProcSnapshotReader::OpenRunChecks(const std::function<bool()>& stop) {
   int rootFd = open(procRoot_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (rootFd < 0) return 0;
   FdCloser closer{rootFd};
-  char path[64];
   int fds[kBatch];
   int errors[kBatch];
   for (size_t from = 0; from < pids.size() && !stop(); from += batch) {
     const size_t to = std::min(pids.size(), from + batch);
     if (gKeptHandles.load(std::memory_order_relaxed) + (to - from) > budget) break;
-    for (size_t i = from; i < to; ++i) {
-      const size_t nameLength = FormatPid(pids[i], path);
-      std::memcpy(path + nameLength, "/schedstat", 11);
-      fds[i - from] = openat(rootFd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);  // -1: gone or hidden
-      errors[i - from] = fds[i - from] < 0 ? errno : 0;
-    }
+    OpenEach(rootFd, pids, from, to, "schedstat", fds, errors);
     std::lock_guard<std::mutex> lock(mutex_);
     for (size_t i = from; i < to; ++i) {
       const int fd = fds[i - from];
@@ -609,16 +619,11 @@ size_t ProcSnapshotReader::PrepareHandles(const std::function<bool()>& stop) {
   struct statfs rootFs {};
   if (fstatfs(rootFd, &rootFs) != 0 || rootFs.f_type != kProcSuperMagic) return 0;
   GrowFdTableOnce(rootFd, budget);
-  char path[64];
   int opened[kBatch];
   for (size_t from = 0; from < pids.size() && !stop(); from += kBatch) {
     const size_t to = std::min(pids.size(), from + kBatch);
     if (gKeptHandles.load(std::memory_order_relaxed) + (to - from) > budget) break;
-    for (size_t i = from; i < to; ++i) {
-      const size_t nameLength = FormatPid(pids[i], path);
-      std::memcpy(path + nameLength, "/stat", 6);
-      opened[i - from] = openat(rootFd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);  // -1: gone or hidden
-    }
+    OpenEach(rootFd, pids, from, to, "stat", opened, nullptr);
     std::lock_guard<std::mutex> lock(mutex_);
     for (size_t i = from; i < to; ++i) {
       const int fd = opened[i - from];

@@ -1,0 +1,27 @@
+// A scenario script run by Node under `ulimit -n 256` (a native reader's budget of 128 handles)
+// beside 200 sleepers this test started: what the reader keeps when it cannot keep one per process.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSleeper, waitFor } from './children.js';
+import { addonPath } from './native-addon.js';
+
+/** Starts `count` sleepers and waits until each has exec'd sleep; their pids. */
+export async function startExecdSleepers(count: number): Promise<number[]> {
+  const pids = Array.from({ length: count }, () => startSleeper(300).pid!);
+  await waitFor(() => pids.every((pid) => readFileSync(`/proc/${pid}/comm`, 'utf8') === 'sleep\n') || undefined, 30_000);
+  return pids;
+}
+
+/**
+ * Runs `scenario` (an ES module's text; argv: the addon's path, the pids joined by commas) under
+ * `ulimit -n 256`, and returns its exit status, its stderr and the JSON of its last output line.
+ */
+export function runUnderLowLimit(scenario: string, pids: readonly number[]): { status: number | null; stderr: string; outcome: any } {
+  const script = join(mkdtempSync(join(tmpdir(), 'proctop-low-limit-')), 'scenario.mjs');
+  writeFileSync(script, scenario);
+  const run = spawnSync('bash', ['-c', 'ulimit -n 256; exec "$0" "$1" "$2" "$3"', process.execPath, script, addonPath(), pids.join(',')], { encoding: 'utf8', timeout: 60_000 });
+  const last = run.stdout.trim().split('\n').at(-1);
+  return { status: run.status, stderr: run.stderr, outcome: last ? JSON.parse(last) : null };
+}
