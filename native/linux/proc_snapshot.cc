@@ -233,7 +233,6 @@ void ProcSnapshotReader::ForgetAll() {
   nextSlot_ = 0;
   listing_.Reset();
   reclaimKnown_ = false;
-  allStatHandlesKept_ = false;
 }
 
 StatHandleStats ProcSnapshotReader::HandleStats() {
@@ -804,7 +803,8 @@ SnapshotRecord ProcSnapshotReader::ReadLocked() {
         gKeptHandles.fetch_add(1, std::memory_order_relaxed);
       } else {
         dropOpened();
-        if (handles_.enabled) ++unkeptCount;
+        // (A process read by path beside its run check still has a handle.)
+        if (handles_.enabled && (tracked == tracked_.end() || tracked->second.runFd < 0)) ++unkeptCount;
       }
     }
     if (tracked == tracked_.end() || commChanged || tracked->second.retryDetails) {
@@ -948,7 +948,6 @@ SnapshotRecord ProcSnapshotReader::ReadLocked() {
   pending_.clear();
   Evict(generation, snapshot.freedSlots, ended);
   handles_.unread = unread;
-  allStatHandlesKept_ = handles_.enabled && unkeptCount == 0 && shedCount == 0;
   listing_.Remember(present_);
 
   // Both passes went in pid order (the listing is sorted): merge the second's identities in.

@@ -420,8 +420,6 @@ class ProcSnapshotReader {
   /** Pages the kernel reclaimed or swapped out so far (/proc/vmstat), as of the last read; valid when reclaimKnown_. */
   unsigned long long reclaimed_ = 0;
   bool reclaimKnown_ = false;
-  /** The last read kept a stat handle for every process: only then are run checks kept too. */
-  bool allStatHandlesKept_ = false;
   /** Marks of MarkStatDue this reader has taken (a count of all marks made). */
   uint64_t dueMarksSeen_ = 0;
   /** Takes the marks made since the last read (with mutex_ held). */
