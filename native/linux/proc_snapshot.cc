@@ -327,10 +327,11 @@ void ProcSnapshotReader::CloseRunCheck(Tracked& tracked) {
   gKeptHandles.fetch_sub(1, std::memory_order_relaxed);
 }
 
-bool ProcSnapshotReader::MemoryReclaimed(int rootFd) {
-  // Pages taken from processes by reclaim (kswapd, direct, khugepaged, proactive) and swapped out:
-  // the resident size of a process that did not run falls this way (or by another process's
-  // madvise(MADV_PAGEOUT) on it, which the bound on unread stats covers).
+bool ProcSnapshotReader::MemoryMovedByKernel(int rootFd) {
+  // Pages taken from processes by reclaim (kswapd, direct, khugepaged, proactive) and swapped out,
+  // and huge pages khugepaged collapsed (filling in pages the process never touched): the resident
+  // size of a process that did not run moves these ways (or by another process's
+  // madvise(MADV_PAGEOUT) on it, or a truncate of a file it maps, which the bound covers).
   char text[16384];
   const long length = ReadSmallFileAt(rootFd, "vmstat", text, sizeof text);
   if (length <= 0) {
@@ -345,8 +346,11 @@ bool ProcSnapshotReader::MemoryReclaimed(int rootFd) {
     const char* value = nullptr;
     if (size > 8 && std::memcmp(line, "pgsteal_", 8) == 0) {
       value = static_cast<const char*>(std::memchr(line, ' ', size));
-    } else if (size > 8 && std::memcmp(line, "pswpout ", 8) == 0) {
-      value = line + 7;
+    } else {
+      for (const char* name : {"pswpout ", "thp_collapse_alloc "}) {
+        const size_t nameLength = std::strlen(name);
+        if (size > nameLength && std::memcmp(line, name, nameLength) == 0) value = line + nameLength - 1;
+      }
     }
     if (value) {
       ++value;
@@ -360,7 +364,7 @@ bool ProcSnapshotReader::MemoryReclaimed(int rootFd) {
   return changed;
 }
 
-bool ProcSnapshotReader::StatUnchanged(Tracked& tracked, double nowMs, bool memoryReclaimed,
+bool ProcSnapshotReader::StatUnchanged(Tracked& tracked, double nowMs, bool memoryMoved,
                                        unsigned long long& runNs, bool& haveRun) {
   haveRun = false;
   const ProcessFigures& figures = tracked.figures;
@@ -380,7 +384,7 @@ bool ProcSnapshotReader::StatUnchanged(Tracked& tracked, double nowMs, bool memo
     return false;
   }
   haveRun = true;
-  return tracked.runKnown && runNs == tracked.runNs && !tracked.statDue && !memoryReclaimed && nowMs - tracked.statReadMs < fullStatEveryMs_;
+  return tracked.runKnown && runNs == tracked.runNs && !tracked.statDue && !memoryMoved && nowMs - tracked.statReadMs < fullStatEveryMs_;
 }
 
 void ProcSnapshotReader::DropReservedHandle(int fd) {
@@ -694,7 +698,7 @@ SnapshotRecord ProcSnapshotReader::ReadLocked() {
   // Run checks (fullStatEveryMs): a sleeping single-threaded process that has not run keeps its
   // figures, unless the kernel reclaimed pages since the last read.
   const bool checkRuns = handles_.enabled && fullStatEveryMs_ > 0;
-  const bool memoryReclaimed = !checkRuns || MemoryReclaimed(rootFd);
+  const bool memoryMoved = !checkRuns || MemoryMovedByKernel(rootFd);
   const double passStartMs = snapshot.readStartMonotonicMs;
   // A run check pays only where reads come often: each read it spares saves ~4 µs of a kept stat's
   // pread, and the read the bound makes due costs ~13 µs more (the stat opened by path), even at
@@ -727,7 +731,7 @@ SnapshotRecord ProcSnapshotReader::ReadLocked() {
     unsigned long long runNs = 0;
     bool haveRun = false;
     if (checkRuns && tracked != tracked_.end() &&
-        StatUnchanged(tracked->second, passStartMs, memoryReclaimed, runNs, haveRun)) {
+        StatUnchanged(tracked->second, passStartMs, memoryMoved, runNs, haveRun)) {
       // Not run since its stat was read: the same figures, as reported then.
       Tracked& same = tracked->second;
       same.seenGeneration = generation;

@@ -229,7 +229,8 @@ class ProcSnapshotReader {
    * of the run check. Still one handle per process: each kept handle pins a page of kernel memory
    * once read. What another process can change on a sleeper is read within this bound: the nice
    * value (renice), the process group or terminal; a new parent on the read after the old one
-   * exited, and the memory on every read after the kernel reclaimed pages (/proc/vmstat). Only
+   * exited, and the memory on every read after the kernel reclaimed or collapsed pages
+   * (/proc/vmstat). Only
    * reads less than a quarter of the bound apart trade; reads more than a third of it apart trade
    * run checks back for stat handles: there the read the bound makes due (by path) costs more than
    * the reads a run check spares.
@@ -360,7 +361,7 @@ class ProcSnapshotReader {
    * Reads the run check (one wanted, counted in runChecksWanted_, when there is none); `runNs` is
    * what it read, or `haveRun` false when nothing could be read.
    */
-  bool StatUnchanged(Tracked& tracked, double nowMs, bool memoryReclaimed, unsigned long long& runNs, bool& haveRun);
+  bool StatUnchanged(Tracked& tracked, double nowMs, bool memoryMoved, unsigned long long& runNs, bool& haveRun);
   /**
    * Starts the bound on a process's unread stat at its first run time: set back by its slot's
    * share of the bound (one of kStatPhases), so the reads the bound makes due spread over refreshes.
@@ -371,8 +372,11 @@ class ProcSnapshotReader {
    * time, when the stat is still the identity's and shows the figures and comm last reported.
    */
   bool RunTimeOfSameFigures(int runFd, const Tracked& tracked, unsigned long long& runNs) const;
-  /** Whether the kernel reclaimed pages since the last call (the memory of a process that did not run may have shrunk). */
-  bool MemoryReclaimed(int rootFd);
+  /**
+   * Whether the kernel reclaimed pages or collapsed huge pages since the last call (/proc/vmstat):
+   * the resident size of a process that did not run may have moved.
+   */
+  bool MemoryMovedByKernel(int rootFd);
   /** Closes about an eighth of the kept handles and lowers the budget to what is left (after EMFILE). */
   size_t ShedHandles();
   /** Ends the identities this read did not see, and has their children's stats read next time. ended: pids ended earlier in this read. */
