@@ -438,6 +438,7 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
     result.Set("prepared", static_cast<double>(stats.prepared));
     result.Set("runChecks", static_cast<double>(stats.runChecks));
     result.Set("unread", static_cast<double>(stats.unread));
+    result.Set("runChecksRefused", static_cast<double>(stats.runChecksRefused));
     return result;
   }
 

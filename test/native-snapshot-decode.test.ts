@@ -78,7 +78,7 @@ function scripted(reads: readonly (PackedSnapshot | Error)[]): PackedSnapshotSou
     forgetAll() {
       this.forgotten++;
     },
-    handleStats: () => ({ kept: 0, budget: 0, limit: 0, reserve: 0, enabled: false, prepared: 0, runChecks: 0, unread: 0 }),
+    handleStats: () => ({ kept: 0, budget: 0, limit: 0, reserve: 0, enabled: false, prepared: 0, runChecks: 0, unread: 0, runChecksRefused: 0 }),
     listingStats: () => ({ full: 0, recent: 0 }),
     readerThread: () => ({ started: false, tid: 0, nice: 0 }),
   };

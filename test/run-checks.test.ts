@@ -2,15 +2,16 @@
 // single-threaded process trades its kept stat handle for a kept /proc/PID/schedstat one, and its
 // stat is not read again while its main thread has not run. What it does itself shows at once;
 // what another process does to it (renice, a new parent) shows by the bound or the next read.
-import { readFileSync } from 'node:fs';
-import { setPriority } from 'node:os';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { setPriority, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { NativeAddon } from '../src/sys/native-addon.js';
 import { NativeSnapshotReader } from '../src/sys/native-snapshot.js';
 import { createNativeCollector } from '../src/sys/collector.js';
 import type { RawProcess } from '../src/sys/types.js';
 import { requireAddon } from './helpers/native-addon.js';
-import { runUnderLowLimit, startExecdSleepers } from './helpers/low-limit.js';
+import { runScenario, runUnderLowLimit, startExecdSleepers } from './helpers/low-limit.js';
 import { procHandlesOf } from './helpers/proc-handles.js';
 import { killStartedChildren, killWithDescendants, settledSleepers, startChild, startSleeper, waitFor } from './helpers/children.js';
 
@@ -35,6 +36,34 @@ for (let i = 0; i < 60; i++) {
   await new Promise((resolve) => setTimeout(resolve, 100));
 }
 console.log(JSON.stringify({ stats: reader.handleStats(), listed, children }));
+`;
+
+// In a mount namespace of its own where the schedstat of the pids after the first `half` reads
+// "0 0 0" (as on a kernel without CONFIG_SCHED_INFO): reads 100 ms apart until the first half
+// have their run checks, then what the reader holds, with this process's handles per pid.
+const NO_RUN_COUNTS_SCENARIO = `
+import { createRequire } from 'node:module';
+import { readdirSync, readlinkSync } from 'node:fs';
+const [addonFile, pidList] = process.argv.slice(2);
+const addon = createRequire(import.meta.url)(addonFile);
+const pids = pidList.split(',').map(Number);
+const half = pids.length / 2;
+const reader = new addon.SnapshotReader('/proc', { fullStatEveryMs: 60000 });
+const handles = (file) => {
+  const links = readdirSync('/proc/self/fd').map((fd) => { try { return readlinkSync('/proc/self/fd/' + fd); } catch { return ''; } });
+  return pids.map((pid) => links.filter((link) => link === '/proc/' + pid + '/' + file).length);
+};
+for (let i = 0; i < 80; i++) {
+  await reader.read();
+  if (i > 5 && handles('schedstat').slice(0, half).every((n) => n === 1)) break;
+  await new Promise((resolve) => setTimeout(resolve, 100));
+}
+// Reads on: a process refused is not offered again, and stays refused.
+for (let i = 0; i < 5; i++) {
+  await reader.read();
+  await new Promise((resolve) => setTimeout(resolve, 100));
+}
+console.log(JSON.stringify({ stats: reader.handleStats(), stat: handles('stat'), schedstat: handles('schedstat') }));
 `;
 
 const rowOf = (processes: readonly RawProcess[], pid: number): RawProcess | undefined => processes.find((p) => p.pid === pid);
@@ -257,4 +286,22 @@ describe('run checks of the native reader', () => {
     // Still one handle per process, within the budget.
     expect(stats.kept + stats.runChecks).toBeLessThanOrEqual(128);
   }, 120_000);
+
+  it.runIf(process.getuid?.() === 0)('never offers a run check again to a process whose schedstat counts no runs (a kernel without CONFIG_SCHED_INFO)', async () => {
+    const pids = await startExecdSleepers(6);
+    const zero = join(mkdtempSync(join(tmpdir(), 'proctop-schedstat-')), 'schedstat');
+    writeFileSync(zero, '0 0 0\n');
+    // The second half's schedstat reads "0 0 0" in the scenario's own mount namespace only.
+    const mounts = pids.slice(3).map((pid) => `mount --bind ${zero} /proc/${pid}/schedstat`).join(' && ');
+    const run = runScenario(NO_RUN_COUNTS_SCENARIO, pids, `set -e; ${mounts}`, ['unshare', '--mount', '--propagation', 'private']);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const { stats, stat, schedstat } = run.outcome;
+    // The first half traded their stat handles for run checks; the second half kept theirs.
+    expect(schedstat).toEqual([1, 1, 1, 0, 0, 0]);
+    expect(stat).toEqual([0, 0, 0, 1, 1, 1]);
+    expect(stats.runChecks).toBeGreaterThanOrEqual(3);
+    // Marked once, when the pairing read found no runs, and never offered again.
+    expect(stats.runChecksRefused).toBe(3);
+  }, 60_000);
 });

@@ -215,6 +215,7 @@ void ProcSnapshotReader::ForgetAll() {
   const bool large = handles_.kept >= kCloseInlineBelow;
   handles_.kept = 0;
   handles_.runChecks = 0;
+  handles_.runChecksRefused = 0;
   auto closeAll = [forgotten]() {
     for (auto& entry : *forgotten) {
       for (const int fd : {entry.second.statFd, entry.second.runFd}) {
@@ -395,6 +396,7 @@ void ProcSnapshotReader::DropReservedHandle(int fd) {
 }
 
 void ProcSnapshotReader::Release(Tracked& tracked, std::vector<uint32_t>& freedSlots) {
+  if (tracked.runCheckRefused) --handles_.runChecksRefused;
   CloseHandle(tracked);
   CloseRunCheck(tracked);
   freeSlots_.push_back(tracked.slot);
@@ -515,20 +517,30 @@ void ProcSnapshotReader::StartStatBound(Tracked& tracked, double nowMs) const {
   tracked.statReadMs = nowMs - static_cast<double>(tracked.slot % kStatPhases) * fullStatEveryMs_ / kStatPhases;
 }
 
-bool ProcSnapshotReader::RunTimeOfSameFigures(int runFd, const Tracked& tracked, unsigned long long& runNs) const {
+ProcSnapshotReader::Pairing ProcSnapshotReader::RunTimeOfSameFigures(int runFd, const Tracked& tracked, unsigned long long& runNs) const {
   char text[96];
   const long length = PreadSmall(runFd, text, sizeof text);
   unsigned long long runs = 0;
-  if (length <= 0 || !ParseSchedstat(text, static_cast<size_t>(length), runNs, runs) || runs == 0) return false;
+  if (length <= 0 || !ParseSchedstat(text, static_cast<size_t>(length), runNs, runs)) return Pairing::kMoved;
+  // A process that sleeps has run at least once: no runs counted means the kernel keeps no
+  // schedstat figures at all, and a run time that never moves would hide every change.
+  if (runs == 0) return Pairing::kNoRunCounts;
   char statText[4096];
   const long statLength = PreadSmall(tracked.statFd, statText, sizeof statText);
   StatLine stat;
-  if (statLength < 0 || !ParseStatLine(statText, static_cast<size_t>(statLength), stat)) return false;
-  if (static_cast<unsigned long long>(stat.fields[22]) != tracked.startTime) return false;
+  if (statLength < 0 || !ParseStatLine(statText, static_cast<size_t>(statLength), stat)) return Pairing::kMoved;
+  if (static_cast<unsigned long long>(stat.fields[22]) != tracked.startTime) return Pairing::kMoved;
   ProcessFigures now;
   SetFigures(stat, pageSize_, now);
   const std::string& comm = tracked.details->comm;
-  return now == tracked.figures && comm.size() == stat.commLength && std::memcmp(comm.data(), stat.comm, stat.commLength) == 0;
+  const bool same = now == tracked.figures && comm.size() == stat.commLength && std::memcmp(comm.data(), stat.comm, stat.commLength) == 0;
+  return same ? Pairing::kSame : Pairing::kMoved;
+}
+
+void ProcSnapshotReader::RefuseRunCheck(Tracked& tracked) {
+  if (!tracked.runCheckRefused) ++handles_.runChecksRefused;
+  tracked.runCheckRefused = true;
+  tracked.wantsRunCheck = false;
 }
 
 size_t ProcSnapshotReader::OpenRunChecks(const std::function<bool()>& stop) {
@@ -565,10 +577,7 @@ size_t ProcSnapshotReader::OpenRunChecks(const std::function<bool()>& stop) {
       auto tracked = tracked_.find(pids[i]);
       if (fd < 0) {
         // Refused where its stat is not (a security module): never offered again to this identity.
-        if ((errors[i - from] == EACCES || errors[i - from] == EPERM) && tracked != tracked_.end()) {
-          tracked->second.runCheckRefused = true;
-          tracked->second.wantsRunCheck = false;
-        }
+        if ((errors[i - from] == EACCES || errors[i - from] == EPERM) && tracked != tracked_.end()) RefuseRunCheck(tracked->second);
         continue;
       }
       // Forgotten, ended or read again meanwhile: not this one's.
@@ -584,7 +593,9 @@ size_t ProcSnapshotReader::OpenRunChecks(const std::function<bool()>& stop) {
       // this run time is theirs, so the next read need not read the stat. Otherwise (it ran,
       // exec'd or ended meanwhile) the stat handle stays, and a later read may offer the trade again.
       unsigned long long runNs = 0;
-      if (!RunTimeOfSameFigures(fd, kept, runNs)) {
+      const Pairing pairing = RunTimeOfSameFigures(fd, kept, runNs);
+      if (pairing != Pairing::kSame) {
+        if (pairing == Pairing::kNoRunCounts) RefuseRunCheck(kept);
         close(fd);
         continue;
       }

@@ -192,6 +192,11 @@ struct StatHandleStats {
   size_t runChecks = 0;
   /** Processes the last Read() did not read the stat of again: their main thread had not run since it was last read. */
   size_t unread = 0;
+  /**
+   * Live identities never offered a run check again: their schedstat was refused (EACCES, EPERM)
+   * or counts no runs (a kernel without CONFIG_SCHED_INFO reads "0 0 0").
+   */
+  size_t runChecksRefused = 0;
 };
 
 /**
@@ -326,7 +331,7 @@ class ProcSnapshotReader {
     bool wantsRunCheck = false;
     /** Reads in a row that found its figures as the one before (up to 255). */
     uint8_t quietReads = 0;
-    /** Its schedstat could not be opened (EACCES, EPERM): read through its stat only. */
+    /** Its schedstat could not be opened (EACCES, EPERM) or counts no runs: read through its stat only. */
     bool runCheckRefused = false;
     /** The figures last reported for this identity. */
     ProcessFigures figures;
@@ -367,11 +372,19 @@ class ProcSnapshotReader {
    * share of the bound (one of kStatPhases), so the reads the bound makes due spread over refreshes.
    */
   void StartStatBound(Tracked& tracked, double nowMs) const;
-  /**
-   * Reads a new run check, then the process's stat through its kept handle: true, with the run
-   * time, when the stat is still the identity's and shows the figures and comm last reported.
-   */
-  bool RunTimeOfSameFigures(int runFd, const Tracked& tracked, unsigned long long& runNs) const;
+  /** What pairing a new run check with the figures last reported found. */
+  enum class Pairing {
+    /** The stat is still the identity's and shows the figures and comm last reported: trade. */
+    kSame,
+    /** It ran, exec'd or ended meanwhile, or a read failed: keep the stat handle, offer again later. */
+    kMoved,
+    /** The schedstat counts no runs (a kernel without CONFIG_SCHED_INFO): never offer again. */
+    kNoRunCounts,
+  };
+  /** Reads a new run check (its run time into `runNs`), then the process's stat through its kept handle. */
+  Pairing RunTimeOfSameFigures(int runFd, const Tracked& tracked, unsigned long long& runNs) const;
+  /** Never offers this identity a run check again (counted in runChecksRefused). */
+  void RefuseRunCheck(Tracked& tracked);
   /**
    * Whether the kernel reclaimed pages or collapsed huge pages since the last call (/proc/vmstat):
    * the resident size of a process that did not run may have moved.

@@ -140,6 +140,8 @@ export interface StatHandleStats {
   readonly runChecks: number;
   /** Processes the last read did not read the stat of again: single-threaded sleepers that had not run since it was read. */
   readonly unread: number;
+  /** Live identities never offered a run check again: schedstat refused, or counting no runs (no CONFIG_SCHED_INFO). */
+  readonly runChecksRefused: number;
 }
 
 /** How a native reader's reads listed /proc (PidListingStats of native/linux/pid_listing.h). */

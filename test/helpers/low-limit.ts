@@ -1,4 +1,4 @@
-// A scenario script run by Node under `ulimit -n 256` (a native reader's budget of 128 handles)
+// Scenario scripts run by a Node of their own; one under `ulimit -n 256` (a native reader's budget of 128 handles)
 // beside 200 sleepers this test started: what the reader keeps when it cannot keep one per process.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -15,13 +15,21 @@ export async function startExecdSleepers(count: number): Promise<number[]> {
 }
 
 /**
- * Runs `scenario` (an ES module's text; argv: the addon's path, the pids joined by commas) under
- * `ulimit -n 256`, and returns its exit status, its stderr and the JSON of its last output line.
+ * Runs `scenario` (an ES module's text; argv: the addon's path, the pids joined by commas) by Node
+ * after the bash commands `setup`, and returns its exit status, its stderr and the JSON of its last
+ * output line. `wrapper` (a command and its arguments) runs that bash, e.g. in a namespace of its own.
  */
-export function runUnderLowLimit(scenario: string, pids: readonly number[]): { status: number | null; stderr: string; outcome: any } {
-  const script = join(mkdtempSync(join(tmpdir(), 'proctop-low-limit-')), 'scenario.mjs');
+export function runScenario(scenario: string, pids: readonly number[], setup: string, wrapper: readonly string[] = []): { status: number | null; stderr: string; outcome: any } {
+  const script = join(mkdtempSync(join(tmpdir(), 'proctop-scenario-')), 'scenario.mjs');
   writeFileSync(script, scenario);
-  const run = spawnSync('bash', ['-c', 'ulimit -n 256; exec "$0" "$1" "$2" "$3"', process.execPath, script, addonPath(), pids.join(',')], { encoding: 'utf8', timeout: 60_000 });
+  const bash = ['bash', '-c', `${setup}\nexec "$0" "$1" "$2" "$3"`, process.execPath, script, addonPath(), pids.join(',')];
+  const [command, ...args] = [...wrapper, ...bash];
+  const run = spawnSync(command!, args, { encoding: 'utf8', timeout: 60_000 });
   const last = run.stdout.trim().split('\n').at(-1);
   return { status: run.status, stderr: run.stderr, outcome: last ? JSON.parse(last) : null };
+}
+
+/** runScenario under `ulimit -n 256`. */
+export function runUnderLowLimit(scenario: string, pids: readonly number[]): { status: number | null; stderr: string; outcome: any } {
+  return runScenario(scenario, pids, 'ulimit -n 256');
 }
