@@ -38,16 +38,17 @@ for (let i = 0; i < 60; i++) {
 console.log(JSON.stringify({ stats: reader.handleStats(), listed, children }));
 `;
 
-// In a mount namespace of its own where the schedstat of the pids after the first `half` reads
-// "0 0 0" (as on a kernel without CONFIG_SCHED_INFO): reads 100 ms apart until the first half
-// have their run checks, then what the reader holds, with this process's handles per pid.
-const NO_RUN_COUNTS_SCENARIO = `
+// In a mount namespace of its own where the schedstat of the second third of the pids reads
+// "0 0 0" (as on a kernel without CONFIG_SCHED_INFO) and that of the last third is refused
+// (EACCES, as a security module may): reads 100 ms apart until the first third have their run
+// checks, five more, then what the reader holds, with this process's handles per pid.
+const REFUSED_SCENARIO = `
 import { createRequire } from 'node:module';
 import { readdirSync, readlinkSync } from 'node:fs';
 const [addonFile, pidList] = process.argv.slice(2);
 const addon = createRequire(import.meta.url)(addonFile);
 const pids = pidList.split(',').map(Number);
-const half = pids.length / 2;
+const third = pids.length / 3;
 const reader = new addon.SnapshotReader('/proc', { fullStatEveryMs: 60000 });
 const handles = (file) => {
   const links = readdirSync('/proc/self/fd').map((fd) => { try { return readlinkSync('/proc/self/fd/' + fd); } catch { return ''; } });
@@ -55,7 +56,7 @@ const handles = (file) => {
 };
 for (let i = 0; i < 80; i++) {
   await reader.read();
-  if (i > 5 && handles('schedstat').slice(0, half).every((n) => n === 1)) break;
+  if (i > 5 && handles('schedstat').slice(0, third).every((n) => n === 1)) break;
   await new Promise((resolve) => setTimeout(resolve, 100));
 }
 // Reads on: a process refused is not offered again, and stays refused.
@@ -287,21 +288,30 @@ describe('run checks of the native reader', () => {
     expect(stats.kept + stats.runChecks).toBeLessThanOrEqual(128);
   }, 120_000);
 
-  it.runIf(process.getuid?.() === 0)('never offers a run check again to a process whose schedstat counts no runs (a kernel without CONFIG_SCHED_INFO)', async () => {
-    const pids = await startExecdSleepers(6);
-    const zero = join(mkdtempSync(join(tmpdir(), 'proctop-schedstat-')), 'schedstat');
-    writeFileSync(zero, '0 0 0\n');
-    // The second half's schedstat reads "0 0 0" in the scenario's own mount namespace only.
-    const mounts = pids.slice(3).map((pid) => `mount --bind ${zero} /proc/${pid}/schedstat`).join(' && ');
-    const run = runScenario(NO_RUN_COUNTS_SCENARIO, pids, `set -e; ${mounts}`, ['unshare', '--mount', '--propagation', 'private']);
+  it.runIf(process.getuid?.() === 0)('never offers a run check again to a process whose schedstat counts no runs (no CONFIG_SCHED_INFO) or is refused', async () => {
+    const pids = await startExecdSleepers(9);
+    const dir = mkdtempSync(join(tmpdir(), 'proctop-schedstat-'));
+    writeFileSync(join(dir, 'zero'), '0 0 0\n');
+    writeFileSync(join(dir, 'refused'), '1 0 1\n', { mode: 0o000 });
+    // Only in the scenario's mount namespace; its Node runs without the capabilities that would
+    // let root open a file of mode 000 (its children's stat files stay readable: same owner).
+    const mounts = [
+      ...pids.slice(3, 6).map((pid) => `mount --bind ${dir}/zero /proc/${pid}/schedstat`),
+      ...pids.slice(6).map((pid) => `mount --bind ${dir}/refused /proc/${pid}/schedstat`),
+    ].join(' && ');
+    const run = runScenario(REFUSED_SCENARIO, pids, {
+      setup: `set -e; ${mounts}`,
+      wrapper: ['unshare', '--mount', '--propagation', 'private'],
+      execVia: ['setpriv', '--bounding-set', '-dac_override,-dac_read_search'],
+    });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     const { stats, stat, schedstat } = run.outcome;
-    // The first half traded their stat handles for run checks; the second half kept theirs.
-    expect(schedstat).toEqual([1, 1, 1, 0, 0, 0]);
-    expect(stat).toEqual([0, 0, 0, 1, 1, 1]);
+    // The first third traded their stat handles for run checks; the rest kept theirs.
+    expect(schedstat).toEqual([1, 1, 1, 0, 0, 0, 0, 0, 0]);
+    expect(stat).toEqual([0, 0, 0, 1, 1, 1, 1, 1, 1]);
     expect(stats.runChecks).toBeGreaterThanOrEqual(3);
-    // Marked once, when the pairing read found no runs, and never offered again.
-    expect(stats.runChecksRefused).toBe(3);
+    // Marked once (when the pairing read found no runs, or the open was refused), never offered again.
+    expect(stats.runChecksRefused).toBe(6);
   }, 60_000);
 });

@@ -14,16 +14,27 @@ export async function startExecdSleepers(count: number): Promise<number[]> {
   return pids;
 }
 
+/** How runScenario starts the scenario's Node. */
+export interface ScenarioStart {
+  /** Bash commands run first. */
+  readonly setup: string;
+  /** A command (and its arguments) that runs that bash, e.g. in a namespace of its own. */
+  readonly wrapper?: readonly string[];
+  /** A command (and its arguments) the bash execs Node through, e.g. with fewer capabilities. */
+  readonly execVia?: readonly string[];
+}
+
 /**
- * Runs `scenario` (an ES module's text; argv: the addon's path, the pids joined by commas) by Node
- * after the bash commands `setup`, and returns its exit status, its stderr and the JSON of its last
- * output line. `wrapper` (a command and its arguments) runs that bash, e.g. in a namespace of its own.
+ * Runs `scenario` (an ES module's text; argv: the addon's path, the pids joined by commas) by a
+ * Node of its own started as `start` says, and returns its exit status, its stderr and the JSON of
+ * its last output line.
  */
-export function runScenario(scenario: string, pids: readonly number[], setup: string, wrapper: readonly string[] = []): { status: number | null; stderr: string; outcome: any } {
+export function runScenario(scenario: string, pids: readonly number[], start: ScenarioStart): { status: number | null; stderr: string; outcome: any } {
   const script = join(mkdtempSync(join(tmpdir(), 'proctop-scenario-')), 'scenario.mjs');
   writeFileSync(script, scenario);
-  const bash = ['bash', '-c', `${setup}\nexec "$0" "$1" "$2" "$3"`, process.execPath, script, addonPath(), pids.join(',')];
-  const [command, ...args] = [...wrapper, ...bash];
+  const via = (start.execVia ?? []).map((word) => `'${word}'`).join(' ');
+  const bash = ['bash', '-c', `${start.setup}\nexec ${via} "$0" "$1" "$2" "$3"`, process.execPath, script, addonPath(), pids.join(',')];
+  const [command, ...args] = [...(start.wrapper ?? []), ...bash];
   const run = spawnSync(command!, args, { encoding: 'utf8', timeout: 60_000 });
   const last = run.stdout.trim().split('\n').at(-1);
   return { status: run.status, stderr: run.stderr, outcome: last ? JSON.parse(last) : null };
@@ -31,5 +42,5 @@ export function runScenario(scenario: string, pids: readonly number[], setup: st
 
 /** runScenario under `ulimit -n 256`. */
 export function runUnderLowLimit(scenario: string, pids: readonly number[]): { status: number | null; stderr: string; outcome: any } {
-  return runScenario(scenario, pids, 'ulimit -n 256');
+  return runScenario(scenario, pids, { setup: 'ulimit -n 256' });
 }
