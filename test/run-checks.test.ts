@@ -13,6 +13,7 @@ import type { RawProcess } from '../src/sys/types.js';
 import { requireAddon } from './helpers/native-addon.js';
 import { runScenario, runUnderLowLimit, startExecdSleepers } from './helpers/low-limit.js';
 import { procHandlesOf } from './helpers/proc-handles.js';
+import { createMemoryCgroup, memoryCgroupAvailable } from './helpers/memory-cgroup.js';
 import { killStartedChildren, killWithDescendants, settledSleepers, startChild, startSleeper, waitFor } from './helpers/children.js';
 
 /** How many of this process's descriptors are open on /proc/PID/<file>, per pid, in the order asked. */
@@ -65,6 +66,22 @@ for (let i = 0; i < 5; i++) {
   await new Promise((resolve) => setTimeout(resolve, 100));
 }
 console.log(JSON.stringify({ stats: reader.handleStats(), stat: handles('stat'), schedstat: handles('schedstat') }));
+`;
+
+// Single-threaded: writes a 32 MiB file once told (its pages charged to its memory cgroup by
+// then), maps it and touches every page, says "ready", and sleeps in read(2) until told again.
+const MAPPER = `
+import mmap, os, sys
+sys.stdin.readline()
+size = 32 << 20
+with open(sys.argv[1], 'wb') as f:
+    f.write(b'x' * size)
+    f.flush()
+    os.fsync(f.fileno())
+m = mmap.mmap(os.open(sys.argv[1], os.O_RDONLY), size, prot=mmap.PROT_READ)
+total = sum(m[at] for at in range(0, size, 4096))
+print('ready', flush=True)
+sys.stdin.readline()
 `;
 
 const rowOf = (processes: readonly RawProcess[], pid: number): RawProcess | undefined => processes.find((p) => p.pid === pid);
@@ -287,6 +304,41 @@ describe('run checks of the native reader', () => {
     // Still one handle per process, within the budget.
     expect(stats.kept + stats.runChecks).toBeLessThanOrEqual(128);
   }, 120_000);
+
+  it.runIf(memoryCgroupAvailable)('shows the memory the kernel reclaimed from a sleeper with a run check on the next read (vmstat pgsteal)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'proctop-reclaim-'));
+    const child = startChild('python3', ['-c', MAPPER, join(dir, 'mapped')], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const pid = child.pid!;
+    const cgroup = createMemoryCgroup('proctop-test-reclaim');
+    try {
+      cgroup.add(pid);
+      const ready = new Promise((resolve) => child.stdout!.once('data', resolve));
+      child.stdin!.write('go\n');
+      await ready;
+      const reader = new NativeSnapshotReader(new addon.SnapshotReader('/proc', { fullStatEveryMs: 60_000 }));
+      await waitFor(async () => {
+        await reader.snapshot();
+        return handlesOf('schedstat', [pid])[0] === 1 || undefined;
+      });
+      const before = rowOf((await reader.snapshot()).processes, pid)!;
+      expect(before.rssBytes).toBeGreaterThan(32 << 20);
+      const runBefore = readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0];
+      cgroup.reclaim();
+      const after = rowOf((await reader.snapshot()).processes, pid)!;
+      // It did not run: only the kernel's counters could tell the reader its memory moved.
+      expect(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]).toBe(runBefore);
+      expect(after.startTime).toBe(before.startTime);
+      expect(after.rssBytes).toBeLessThan(before.rssBytes - (16 << 20));
+    } finally {
+      // Its cgroup can go once it has exited.
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGKILL');
+        await exited;
+      }
+      cgroup.remove();
+    }
+  });
 
   it.runIf(process.getuid?.() === 0)('never offers a run check again to a process whose schedstat counts no runs (no CONFIG_SCHED_INFO) or is refused', async () => {
     const pids = await startExecdSleepers(9);
