@@ -14,6 +14,7 @@
 #include <napi.h>
 
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -241,13 +242,14 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
       }
       procRoot = info[0].As<Napi::String>().Utf8Value();
     }
-    // { keepHandlesFromRead, fullListingEveryMs, secondReadAfterMs, fullStatEveryMs }: see
+    // { keepHandlesFromRead, keepHandlesFromCount, fullListingEveryMs, secondReadAfterMs, fullStatEveryMs }: see
     // ProcSnapshotReader (the monitor's early reader defers keeping and reads its second read
     // ahead; tests bound the time between full listings and between a sleeper's stat reads).
     uint64_t keepHandlesFromRead = 1;
     double fullListingEveryMs = proctop::ProcSnapshotReader::kFullListingEveryMs;
     double secondReadAfterMs = 0;
     double fullStatEveryMs = proctop::ProcSnapshotReader::kFullStatEveryMs;
+    size_t keepHandlesFromCount = proctop::ProcSnapshotReader::kKeepHandlesFromCount;
     if (info.Length() > 1 && info[1].IsObject()) {
       Napi::Object options = info[1].As<Napi::Object>();
       Napi::Value from = options.Get("keepHandlesFromRead");
@@ -256,6 +258,15 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
           throw Napi::TypeError::New(env, "SnapshotReader: keepHandlesFromRead must be a number >= 1");
         }
         keepHandlesFromRead = static_cast<uint64_t>(from.As<Napi::Number>().DoubleValue());
+      }
+      Napi::Value count = options.Get("keepHandlesFromCount");
+      if (!count.IsUndefined()) {
+        const double asked = count.IsNumber() ? count.As<Napi::Number>().DoubleValue() : -1;
+        // A whole number >= 1; Infinity: never before keepHandlesFromRead.
+        if (!(asked >= 1) || (std::isfinite(asked) && asked != std::floor(asked))) {
+          throw Napi::TypeError::New(env, "SnapshotReader: keepHandlesFromCount must be a whole number >= 1 or Infinity");
+        }
+        keepHandlesFromCount = std::isfinite(asked) && asked < 1e15 ? static_cast<size_t>(asked) : SIZE_MAX;
       }
       Napi::Value every = options.Get("fullListingEveryMs");
       if (!every.IsUndefined()) {
@@ -279,7 +290,8 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
         fullStatEveryMs = stat.As<Napi::Number>().DoubleValue();
       }
     }
-    reader_ = std::make_shared<proctop::ProcSnapshotReader>(procRoot, keepHandlesFromRead, fullListingEveryMs, secondReadAfterMs, fullStatEveryMs);
+    reader_ = std::make_shared<proctop::ProcSnapshotReader>(procRoot, keepHandlesFromRead, fullListingEveryMs, secondReadAfterMs, fullStatEveryMs,
+                                                            keepHandlesFromCount);
     thread_ = std::make_shared<proctop::ReaderThread>("proctop-read", proctop::kReaderNiceIncrement);
   }
 

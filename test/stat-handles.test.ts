@@ -2,7 +2,7 @@
 // live identity, closed once its process exits, never describing a recycled PID, and a run under
 // a low open-file limit that stays correct on both backends and says what it could not keep.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +25,8 @@ const statHandlesOf = (pids: readonly number[]): Map<number, number> => procHand
  * (fullStatEveryMs, test/run-checks.test.ts) would take them away between reads.
  */
 const STAT_HANDLES_ONLY = { fullStatEveryMs: 0 } as const;
+/** A reader that keeps no handle before keepHandlesFromRead, however many processes this machine runs. */
+const DEFERRED = { keepHandlesFromCount: Number.POSITIVE_INFINITY } as const;
 
 describe('kept stat handles of the native reader', () => {
   let addon: NativeAddon;
@@ -95,7 +97,7 @@ describe('kept stat handles of the native reader', () => {
     const pids = Array.from({ length: 4 }, () => startSleeper(300).pid!);
     // Every child has exec'd sleep before the reader's first read (so each read sees all of them).
     await waitFor(() => pids.every((pid) => readFileSync(`/proc/${pid}/comm`, 'utf8') === 'sleep\n') || undefined);
-    const reader = new NativeSnapshotReader(new addon.SnapshotReader('/proc', { ...STAT_HANDLES_ONLY, keepHandlesFromRead: 3 }));
+    const reader = new NativeSnapshotReader(new addon.SnapshotReader('/proc', { ...STAT_HANDLES_ONLY, ...DEFERRED, keepHandlesFromRead: 3 }));
     const first = await reader.snapshot();
     expect(pids.every((pid) => first.processes.some((p) => p.pid === pid && p.comm === 'sleep'))).toBe(true);
     expect(reader.handleStats()).toMatchObject({ enabled: false, kept: 0, prepared: 0 });
@@ -118,14 +120,38 @@ describe('kept stat handles of the native reader', () => {
     for (const pid of pids) {
       expect(third.processes.find((p) => p.pid === pid)).toMatchObject({ comm: 'sleep', startTime: first.processes.find((p) => p.pid === pid)?.startTime });
     }
-    expect(() => new addon.SnapshotReader('/proc', { ...STAT_HANDLES_ONLY, keepHandlesFromRead: 0 })).toThrow(/keepHandlesFromRead/);
+    expect(() => new addon.SnapshotReader('/proc', { ...STAT_HANDLES_ONLY, ...DEFERRED, keepHandlesFromRead: 0 })).toThrow(/keepHandlesFromRead/);
+  });
+
+  it('keeps its handles in a read before keepHandlesFromRead once that read lists keepHandlesFromCount processes', async () => {
+    const pids = Array.from({ length: 4 }, () => startSleeper(300).pid!);
+    await waitFor(() => pids.every((pid) => readFileSync(`/proc/${pid}/comm`, 'utf8') === 'sleep\n') || undefined);
+    const listed = readdirSync('/proc').filter((name) => /^\d+$/.test(name)).length;
+    // More processes than asked for: the first read keeps a handle per process already.
+    const early = new NativeSnapshotReader(new addon.SnapshotReader('/proc', { ...STAT_HANDLES_ONLY, keepHandlesFromRead: 3, keepHandlesFromCount: 1 }));
+    const first = await early.snapshot();
+    expect(early.handleStats()).toMatchObject({ enabled: true, prepared: 0 });
+    expect([...statHandlesOf(pids).values()]).toEqual(pids.map(() => 1));
+    // And the next read preads them: no handle opened again, the same identities.
+    const second = await early.snapshot();
+    expect([...statHandlesOf(pids).values()]).toEqual(pids.map(() => 1));
+    for (const pid of pids) {
+      expect(second.processes.find((p) => p.pid === pid)?.startTime).toBe(first.processes.find((p) => p.pid === pid)?.startTime);
+    }
+    // Far more than the machine runs: none kept before the third read.
+    const late = new addon.SnapshotReader('/proc', { ...STAT_HANDLES_ONLY, keepHandlesFromRead: 3, keepHandlesFromCount: listed * 100 });
+    await late.read();
+    expect(late.handleStats()).toMatchObject({ enabled: false });
+    for (const bad of [0, 1.5, -1, Number.NaN, '5']) {
+      expect(() => new addon.SnapshotReader('/proc', { keepHandlesFromCount: bad as number })).toThrow(/keepHandlesFromCount must be a whole number >= 1 or Infinity/);
+    }
   });
 
   it('closes a handle opened in the idle time once its process has exited, and lists the rest through theirs', async () => {
     const children = Array.from({ length: 4 }, () => startSleeper(300));
     const pids = children.map((child) => child.pid!);
     await waitFor(() => pids.every((pid) => readFileSync(`/proc/${pid}/comm`, 'utf8') === 'sleep\n') || undefined);
-    const reader = new NativeSnapshotReader(new addon.SnapshotReader('/proc', { ...STAT_HANDLES_ONLY, keepHandlesFromRead: 2 }));
+    const reader = new NativeSnapshotReader(new addon.SnapshotReader('/proc', { ...STAT_HANDLES_ONLY, ...DEFERRED, keepHandlesFromRead: 2 }));
     const first = await reader.snapshot();
     await waitFor(() => pids.every((pid) => statHandlesOf([pid]).get(pid) === 1) || undefined, 10_000);
     // One child exits between the idle-time opening and the keeping read.
@@ -146,7 +172,7 @@ describe('kept stat handles of the native reader', () => {
   it('opens nothing more once the next read is asked for, and that read and the next keep one handle per process whichever way it came', async () => {
     const pids = Array.from({ length: 40 }, () => startSleeper(300).pid!);
     await waitFor(() => pids.every((pid) => readFileSync(`/proc/${pid}/comm`, 'utf8') === 'sleep\n') || undefined);
-    const reader = new NativeSnapshotReader(new addon.SnapshotReader('/proc', { ...STAT_HANDLES_ONLY, keepHandlesFromRead: 2 }));
+    const reader = new NativeSnapshotReader(new addon.SnapshotReader('/proc', { ...STAT_HANDLES_ONLY, ...DEFERRED, keepHandlesFromRead: 2 }));
     await reader.snapshot();
     // Asked for at once: the idle-time opening stops (or never starts); the read does the rest.
     const second = await reader.snapshot();
@@ -158,7 +184,7 @@ describe('kept stat handles of the native reader', () => {
     expect([...statHandlesOf(pids).values()]).toEqual(pids.map(() => 1));
     // A read and prepareHandles exclude each other, like two reads.
     const reading = reader.snapshot();
-    const raw = new addon.SnapshotReader('/proc', { ...STAT_HANDLES_ONLY, keepHandlesFromRead: 9 });
+    const raw = new addon.SnapshotReader('/proc', { ...STAT_HANDLES_ONLY, ...DEFERRED, keepHandlesFromRead: 9 });
     const rawRead = raw.read();
     expect(() => raw.prepareHandles()).toThrow(/a read has not finished/);
     await Promise.all([reading, rawRead]);
@@ -231,7 +257,7 @@ import { readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs'
 const [addonFile] = process.argv.slice(2);
 const addon = createRequire(import.meta.url)(addonFile);
 const columns = addon.snapshotLayout.processColumns;
-const reader = new addon.SnapshotReader('/proc', { fullStatEveryMs: 0, keepHandlesFromRead: 9 });
+const reader = new addon.SnapshotReader('/proc', { fullStatEveryMs: 0, keepHandlesFromRead: 9, keepHandlesFromCount: Infinity });
 // Every row a read delivered, by pid: { startTime, fresh } (fresh: its details were read anew).
 const rows = async () => {
   const packed = await reader.read();
@@ -309,7 +335,7 @@ import { createRequire } from 'node:module';
 const [addonFile, pidList] = process.argv.slice(2);
 const addon = createRequire(import.meta.url)(addonFile);
 const columns = addon.snapshotLayout.processColumns;
-const reader = new addon.SnapshotReader('/proc', { fullStatEveryMs: 0, keepHandlesFromRead: 2 });
+const reader = new addon.SnapshotReader('/proc', { fullStatEveryMs: 0, keepHandlesFromRead: 2, keepHandlesFromCount: Infinity });
 const first = await reader.read();
 const at = (packed, name, i) => packed.columns[columns.indexOf(name) * packed.count + i];
 const slotOf = new Map();
@@ -407,7 +433,7 @@ describe('the second read, read ahead by the reader thread', () => {
   it('starts by itself the given time after the middle of the first read\'s pass, and the second read answers with it', async () => {
     const pids = Array.from({ length: 3 }, () => startSleeper(300).pid!);
     await waitFor(() => pids.every((pid) => readFileSync(`/proc/${pid}/comm`, 'utf8') === 'sleep\n') || undefined);
-    const reader = new NativeSnapshotReader(new addon.SnapshotReader('/proc', { ...STAT_HANDLES_ONLY, keepHandlesFromRead: 2, secondReadAfterMs: 100 }));
+    const reader = new NativeSnapshotReader(new addon.SnapshotReader('/proc', { ...STAT_HANDLES_ONLY, ...DEFERRED, keepHandlesFromRead: 2, secondReadAfterMs: 100 }));
     const first = await reader.snapshot();
     const due = (first.readStartMonotonicMs + first.monotonicMs) / 2 + 100;
     // The JS thread looks away for a second; the reader does not wait for it.
@@ -428,7 +454,7 @@ describe('the second read, read ahead by the reader thread', () => {
   });
 
   it('reads at once when the second read is asked for before it is due', async () => {
-    const reader = new NativeSnapshotReader(new addon.SnapshotReader('/proc', { ...STAT_HANDLES_ONLY, keepHandlesFromRead: 2, secondReadAfterMs: 60_000 }));
+    const reader = new NativeSnapshotReader(new addon.SnapshotReader('/proc', { ...STAT_HANDLES_ONLY, ...DEFERRED, keepHandlesFromRead: 2, secondReadAfterMs: 60_000 }));
     const first = await reader.snapshot();
     const askedAt = monotonicNowMs();
     const second = await reader.snapshot();

@@ -190,10 +190,11 @@ struct FdCloser {
 }  // namespace
 
 ProcSnapshotReader::ProcSnapshotReader(std::string procRoot, uint64_t keepHandlesFromRead, double fullListingEveryMs, double secondReadAfterMs,
-                                       double fullStatEveryMs)
+                                       double fullStatEveryMs, size_t keepHandlesFromCount)
     : procRoot_(std::move(procRoot)),
       pageSize_(sysconf(_SC_PAGESIZE)),
       keepHandlesFromRead_(keepHandlesFromRead),
+      keepHandlesFromCount_(keepHandlesFromCount),
       listing_(fullListingEveryMs),
       secondReadAfterMs_(secondReadAfterMs),
       fullStatEveryMs_(fullStatEveryMs) {}
@@ -686,12 +687,14 @@ SnapshotRecord ProcSnapshotReader::ReadLocked() {
   // read grows it and keeps them.
   handles_.enabled = isProcfs && (generation > keepHandlesFromRead_ ||
                                   (generation == keepHandlesFromRead_ && (generation == 1 || gFdTableGrown.load(std::memory_order_relaxed))));
-  if (handles_.enabled) GrowFdTableOnce(rootFd, handles_.budget);
   snapshot.readStartMonotonicMs = ClockMs(CLOCK_MONOTONIC);
   // Which PIDs exist: the previous read's and those allocated since, or all of /proc (PidListing).
   if (!listing_.List(rootFd, isProcfs, snapshot.readStartMonotonicMs, pids_)) {
     throw std::runtime_error("cannot list " + procRoot_ + ": " + std::strerror(errno));
   }
+  // So many processes that this read will outlast the idle time before the next: it keeps them.
+  if (isProcfs && !handles_.enabled && pids_.size() >= keepHandlesFromCount_) handles_.enabled = true;
+  if (handles_.enabled) GrowFdTableOnce(rootFd, handles_.budget);
   present_.clear();
 
   // (pid << 32 | slot) of every listed process: sorted, these are the slots in pid order.

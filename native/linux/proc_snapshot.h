@@ -217,6 +217,12 @@ class ProcSnapshotReader {
    * growth and the opening to the reader thread's idle time (PrepareHandles): the monitor's early
    * reader (src/sys/first-read.ts) keeps none in its first read, grows the table and opens a
    * handle per process in the ~90 ms before its second, which then preads them.
+   * keepHandlesFromCount: a read before keepHandlesFromRead still keeps its handles when its
+   * listing finds at least this many processes. There the read before the keeping one outlasts the
+   * time until the next (the early reader's first read at 5,000 processes takes ~180 ms, its second
+   * is due ~150 ms after it began): no idle time is left to open the handles in, and the keeping
+   * read would open every stat by path again (at 20,000 processes ~200 ms more before the first
+   * full frame) to save the one growth of the table (an RCU grace period).
    * fullListingEveryMs: the longest between two full listings of /proc (PidListing); the reads
    * between them list only the PIDs allocated since the read before.
    * secondReadAfterMs (0: never): the second read starts by itself, in the reader thread's idle
@@ -241,7 +247,8 @@ class ProcSnapshotReader {
    * the reads a run check spares.
    */
   explicit ProcSnapshotReader(std::string procRoot, uint64_t keepHandlesFromRead = 1, double fullListingEveryMs = kFullListingEveryMs,
-                              double secondReadAfterMs = 0, double fullStatEveryMs = kFullStatEveryMs);
+                              double secondReadAfterMs = 0, double fullStatEveryMs = kFullStatEveryMs,
+                              size_t keepHandlesFromCount = kKeepHandlesFromCount);
   ~ProcSnapshotReader();
   ProcSnapshotReader(const ProcSnapshotReader&) = delete;
   ProcSnapshotReader& operator=(const ProcSnapshotReader&) = delete;
@@ -302,6 +309,8 @@ class ProcSnapshotReader {
   static constexpr double kFullListingEveryMs = 10000;
   /** Default bound on the time a process that has not run goes without its stat read (fullStatEveryMs). */
   static constexpr double kFullStatEveryMs = 10000;
+  /** Default keepHandlesFromCount: from here, a first read at once keeps its handles (see the constructor). */
+  static constexpr size_t kKeepHandlesFromCount = 2000;
 
   const std::string& procRoot() const { return procRoot_; }
 
@@ -413,6 +422,7 @@ class ProcSnapshotReader {
   std::mutex mutex_;
   uint64_t generation_ = 0;
   const uint64_t keepHandlesFromRead_;
+  const size_t keepHandlesFromCount_;
   /** By pid: a pid names at most one process at a time; a different start time is a new identity. */
   std::unordered_map<int, Tracked> tracked_;
   std::unordered_map<uid_t, std::string> userNames_;
