@@ -21,7 +21,7 @@ interface Started {
  * reader thread in the ~90 ms it would idle after the first read, so the second preads them (at
  * 1,000 processes ~7 ms instead of ~15 for an open, read and close of each stat). The first read
  * keeps none: growing the table first would hold up its pass, which everything after waits for.
- * Except from 2,000 processes on (the reader's keepHandlesFromCount): there the first read
+ * Except from 3,000 processes on (the reader's keepHandlesFromCount): there the first read
  * outlasts the time before the second is due, no idle time is left, and the second would open
  * every stat again (at 20,000 processes, the first full frame came ~150–230 ms later that way).
  */

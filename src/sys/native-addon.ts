@@ -59,7 +59,7 @@ export interface SnapshotReaderOptions {
   readonly keepHandlesFromRead?: number;
   /**
    * A read before keepHandlesFromRead still keeps its handles when its listing finds at least this
-   * many processes (default 2,000; Infinity: never). There it outlasts the time until the next
+   * many processes (default 3,000; Infinity: never). There it outlasts the time until the next
    * read, so no idle time is left to open the handles in, and the next read would open every stat
    * by path again (~200 ms more before the monitor's first full frame at 20,000 processes).
    */
