@@ -248,15 +248,20 @@ describe('run checks of the native reader', () => {
     }
     expect(handlesOf('schedstat', pids)).toEqual([0, 0, 0]);
     expect(handlesOf('stat', pids)).toEqual([1, 1, 1]);
-    // Reads 50 ms apart: traded.
+    // Reads 50 ms apart: traded. (Given 20 s: the trades run in the reader thread's idle time,
+    // which a loaded CI machine with a test file beside this one leaves short; a failure names
+    // what the reader held, to tell a slow trade from none.)
     await waitFor(
       async () => {
         await reader.snapshot();
         return handlesOf('schedstat', pids).every((n) => n === 1) || undefined;
       },
-      10_000,
+      20_000,
       50,
-    );
+    ).catch((error: Error) => {
+      const held = { stats: reader.handleStats(), schedstat: handlesOf('schedstat', pids), stat: handlesOf('stat', pids) };
+      throw new Error(`${error.message}; reader: ${JSON.stringify(held)}`);
+    });
     // Reads 175 ms apart (between the two thresholds): they stay traded.
     for (let i = 0; i < 4; i++) {
       await sleep(175);
@@ -274,7 +279,7 @@ describe('run checks of the native reader', () => {
       0,
     );
     expect(handlesOf('schedstat', pids)).toEqual([0, 0, 0]);
-  });
+  }, 60_000);
 
   it('reads every stat every time at fullStatEveryMs 0, and refuses a bad value', async () => {
     const pids = Array.from({ length: 3 }, () => startSleeper(300).pid!);
