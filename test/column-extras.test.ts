@@ -12,7 +12,7 @@ import type { ExtrasRequest, ProcessExtras, ProcessIdentity } from '../src/sys/t
 import { syntheticFrame, syntheticRow } from './helpers/synthetic-frames.js';
 
 function extras(pid: number, fields: Partial<ProcessExtras>): ProcessExtras {
-  return { pid, startTime: 1000 + pid, alive: true, io: null, status: null, fdCount: null, cgroup: null, faults: null, fdLimit: null, smapsRollup: null, errors: [], ...fields };
+  return { pid, startTime: 1000 + pid, alive: true, comm: null, io: null, status: null, fdCount: null, cgroup: null, faults: null, fdLimit: null, smapsRollup: null, errors: [], ...fields };
 }
 const io = (readBytes: number, writeBytes: number) => ({ readChars: 0, writeChars: 0, readSyscalls: 0, writeSyscalls: 0, readBytes, writeBytes, cancelledWriteBytes: 0 });
 const ids = { real: 0, effective: 0, saved: 0, filesystem: 0 };

@@ -338,6 +338,7 @@ describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
         pid: 600,
         startTime: 9000,
         alive: true,
+        comm: 'web',
         io: { readChars: 11, writeChars: 22, readSyscalls: 3, writeSyscalls: 4, readBytes: 8192, writeBytes: 4096, cancelledWriteBytes: 512 },
         status: { voluntaryCtxSwitches: 123, involuntaryCtxSwitches: 45, swapBytes: 64 * 1024, rssBytes: 13_608 * 1024, uids: ids, gids: ids },
         fdCount: 5,

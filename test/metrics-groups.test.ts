@@ -5,11 +5,12 @@ import { sanitizeText } from '../src/output/sanitize.js';
 import { negotiateFormat } from '../src/metrics/http-server.js';
 import { isLoopback, parseListenAddress } from '../src/metrics/listen-address.js';
 import { Exposition, ScrapeExposition, type RenderedSample } from '../src/metrics/exposition.js';
-import { MetricsExporter, unitGroupName, type TrackedSource } from '../src/metrics/exporter.js';
+import { MetricsExporter, membersOf, unitGroupName, type TrackedSource } from '../src/metrics/exporter.js';
+import { syntheticRow, syntheticSystem } from './helpers/synthetic-frames.js';
 import { createJsCollector } from '../src/sys/collector.js';
 import { createProcFixture, limitsText, type ProcFixture } from './helpers/proc-fixture.js';
 import { trackedGroupNames } from '../src/metrics/tracked-groups.js';
-import type { RawProcess } from '../src/sys/types.js';
+import type { ProcessExtras, RawProcess, Snapshot } from '../src/sys/types.js';
 import { parseExposition, promtoolCheck, sampleValue } from './helpers/prometheus-tools.js';
 
 const T0 = 1_800_000_000_000;
@@ -234,11 +235,51 @@ describe('exposition', () => {
   });
 });
 
+describe('members of a sample', () => {
+  // A process that exec'd between the snapshot's read and its extras' read: the row still has the
+  // old program's comm, the extras are the new program's.
+  const row = syntheticRow({ pid: 70, comm: 'node', startTime: 5000 });
+  const snapshot = { timestampMs: 0, monotonicMs: 0, readStartMonotonicMs: 0, processes: [row], system: syntheticSystem(), warnings: [] } as unknown as Snapshot;
+  const extras = (comm: string | null): ProcessExtras => ({
+    pid: 70,
+    startTime: 5000,
+    alive: true,
+    comm,
+    io: { readChars: 0, writeChars: 0, readSyscalls: 0, writeSyscalls: 0, readBytes: 4096, writeBytes: 0, cancelledWriteBytes: 0 },
+    status: null,
+    fdCount: 4,
+    cgroup: null,
+    faults: { minor: 119, major: 0 },
+    fdLimit: 1024,
+    smapsRollup: null,
+    errors: [],
+  });
+  it("takes a process's extras when they were read of the program the row names", () => {
+    const [member] = membersOf(snapshot, 'comm', [extras('node')]);
+    expect(member?.counters).toMatchObject({ minorPageFaults: 119, readBytes: 4096 });
+    expect(member?.gauges.openFds).toBe(4);
+  });
+  it('leaves them out for the sample when the process exec\'d between the two reads (another comm)', () => {
+    const [member] = membersOf(snapshot, 'comm', [extras('pxd-1')]);
+    expect(member?.groups).toEqual(['node']);
+    expect(member?.counters).toMatchObject({ minorPageFaults: null, majorPageFaults: null, readBytes: null });
+    expect(member?.gauges.openFds).toBeNull();
+    // So the accumulator keeps no baseline of the new program's counters in the old program's
+    // group: the next sample, under the new comm, counts them in full in the right group.
+    const accumulator = new GroupAccumulator({ baseline: 'process-start' });
+    const first = accumulator.update([member!], 1_000);
+    expect(first.find((g) => g.name === 'node')?.counters.minorPageFaults).toBe(0);
+    const renamed = membersOf({ ...snapshot, processes: [{ ...row, comm: 'pxd-1' }] } as Snapshot, 'comm', [extras('pxd-1')]);
+    const second = accumulator.update(renamed, 2_000);
+    expect(second.find((g) => g.name === 'pxd-1')?.counters.minorPageFaults).toBe(119);
+  });
+});
+
 describe('unit grouping', () => {
   const placement = (unit: string | null, slice: string | null, path: string, containerId: string | null = null) =>
     ({ path, unit, slice, containerId, containerRuntime: containerId ? ('docker' as const) : null });
   const extras = (cgroup: ReturnType<typeof placement> | null) =>
-    ({ pid: 1, startTime: 1, alive: true, io: null, status: null, fdCount: null, cgroup, faults: null, fdLimit: null, smapsRollup: null, errors: [] }) as const;
+    ({ pid: 1, startTime: 1, alive: true, comm: null, io: null, status: null, fdCount: null, cgroup, faults: null, fdLimit: null, smapsRollup: null, errors: [] }) as const;
   it('names the container, else the systemd unit, else the slice, else the cgroup path, "-" when unreadable', () => {
     const id = 'ab'.repeat(32);
     expect(unitGroupName(extras(placement(`docker-${id}.scope`, 'system.slice', `/system.slice/docker-${id}.scope`, id)))).toBe('docker:abababababab');

@@ -236,21 +236,24 @@ describe('run checks of the native reader', () => {
 
   it('trades only where reads come within a quarter of the bound, and trades back once they come more than a third of it apart', async () => {
     const pids = Array.from({ length: 3 }, () => startSleeper(300).pid!);
-    // A quarter of 600 ms is 150 ms; a third of it, 200 ms (gaps by a running mean).
-    const reader = new NativeSnapshotReader(new addon.SnapshotReader('/proc', { fullStatEveryMs: 600 }));
+    // A quarter of 3,000 ms is 750 ms; a third of it, 1,000 ms (gaps by a running mean). Each
+    // read below also lists this process's descriptors (handlesOf) and may wait for a CPU on a
+    // loaded machine: the gaps run up to ~150 ms past their sleeps, well inside these margins.
+    // (With a 600 ms bound, reads "50 ms apart" came ~150 ms apart on a loaded CI machine, at the
+    // quarter itself, and the trade waited for them.)
+    const reader = new NativeSnapshotReader(new addon.SnapshotReader('/proc', { fullStatEveryMs: 3000 }));
     await settledSleepers(async () => {
-      await sleep(250);
+      await sleep(1100);
       return reader.snapshot();
     }, pids);
     for (let i = 0; i < 3; i++) {
-      await sleep(250);
+      await sleep(1100);
       await reader.snapshot();
     }
     expect(handlesOf('schedstat', pids)).toEqual([0, 0, 0]);
     expect(handlesOf('stat', pids)).toEqual([1, 1, 1]);
-    // Reads 50 ms apart: traded. (Given 20 s: the trades run in the reader thread's idle time,
-    // which a loaded CI machine with a test file beside this one leaves short; a failure names
-    // what the reader held, to tell a slow trade from none.)
+    // Reads 50 ms apart: traded (in the reader thread's idle time; a failure names what the
+    // reader held, to tell a slow trade from none).
     await waitFor(
       async () => {
         await reader.snapshot();
@@ -262,20 +265,20 @@ describe('run checks of the native reader', () => {
       const held = { stats: reader.handleStats(), schedstat: handlesOf('schedstat', pids), stat: handlesOf('stat', pids) };
       throw new Error(`${error.message}; reader: ${JSON.stringify(held)}`);
     });
-    // Reads 175 ms apart (between the two thresholds): they stay traded.
+    // Reads ~850 ms apart (between the two thresholds), past the bound: they stay traded.
     for (let i = 0; i < 4; i++) {
-      await sleep(175);
+      await sleep(850);
       await reader.snapshot();
     }
     expect(handlesOf('schedstat', pids)).toEqual([1, 1, 1]);
     // Slower: the read the bound makes due keeps the stat handle it opens.
     await waitFor(
       async () => {
-        await sleep(400);
+        await sleep(1600);
         await reader.snapshot();
         return handlesOf('stat', pids).every((n) => n === 1) || undefined;
       },
-      10_000,
+      20_000,
       0,
     );
     expect(handlesOf('schedstat', pids)).toEqual([0, 0, 0]);

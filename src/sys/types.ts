@@ -533,6 +533,12 @@ export interface ExtrasFieldError {
 export interface ProcessExtras extends ProcessIdentity {
   /** False when the identity no longer exists (checked by re-reading stat after the other files). */
   readonly alive: boolean;
+  /**
+   * The comm its stat showed, read after the other files (null when gone). One other than a
+   * snapshot row's says the process exec'd between the two reads: these figures are the new
+   * program's, not the row's.
+   */
+  readonly comm: string | null;
   /** /proc/PID/io; needs the owner's uid or root (ptrace access), EACCES otherwise. */
   readonly io: IoCounters | null;
   /** Context switches, swap and ids from /proc/PID/status (world-readable). */
