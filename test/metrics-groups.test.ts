@@ -270,6 +270,9 @@ describe('members of a sample', () => {
     const first = accumulator.update([member!], 1_000);
     expect(first.find((g) => g.name === 'node')?.counters.minorPageFaults).toBe(0);
     const renamed = membersOf({ ...snapshot, processes: [{ ...row, comm: 'pxd-1' }] } as Snapshot, 'comm', [extras('pxd-1')]);
+    // Under unit grouping its cgroup (which an exec does not change) still names its group.
+    const placed = { ...extras('pxd-1'), cgroup: { path: '/system.slice/web.service', unit: 'web.service', slice: 'system.slice', containerId: null, containerRuntime: null } };
+    expect(membersOf(snapshot, 'unit', [placed])[0]).toMatchObject({ groups: ['web.service'], counters: { minorPageFaults: null } });
     const second = accumulator.update(renamed, 2_000);
     expect(second.find((g) => g.name === 'pxd-1')?.counters.minorPageFaults).toBe(119);
   });

@@ -74,12 +74,14 @@ export function membersOf(
   for (let i = 0; i < processes.length; i++) {
     const p = processes[i] as RawProcess;
     const found = extras?.[i];
+    const same = found !== undefined && found.alive && found.pid === p.pid && found.startTime === p.startTime ? found : undefined;
     // Extras read after a process exec'd (a comm other than the row's) are the new program's: a
     // row still named for the old one would take them as its baseline, and the counters the new
-    // program ran up before that read would never count in its group. Left out for this sample.
-    const x = found !== undefined && found.alive && found.pid === p.pid && found.startTime === p.startTime && found.comm === p.comm ? found : undefined;
+    // program ran up before that read would never count in its group. Its figures are left out for
+    // this sample (its cgroup, which an exec does not change, still names its unit).
+    const x = same !== undefined && same.comm === p.comm ? same : undefined;
     // Under unit grouping a process that exited before its cgroup was read has no group: drop it.
-    const groups = trackedGroups ? (trackedGroups[i] ?? []) : groupBy === 'unit' && found !== undefined && !found.alive ? [] : groupNamesOf(groupBy, p, x);
+    const groups = trackedGroups ? (trackedGroups[i] ?? []) : groupBy === 'unit' && found !== undefined && !found.alive ? [] : groupNamesOf(groupBy, p, same);
     if (groups.length === 0) continue;
     const io = x?.io ?? null;
     const status = x?.status ?? null;
