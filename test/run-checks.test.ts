@@ -11,7 +11,7 @@ import { NativeSnapshotReader } from '../src/sys/native-snapshot.js';
 import { createNativeCollector } from '../src/sys/collector.js';
 import type { RawProcess } from '../src/sys/types.js';
 import { requireAddon } from './helpers/native-addon.js';
-import { runScenario, runUnderLowLimit, startExecdSleepers } from './helpers/low-limit.js';
+import { runScenario, runUnderLowLimit, startExecdSleepers } from './helpers/scenario.js';
 import { procHandlesOf } from './helpers/proc-handles.js';
 import { createMemoryCgroup, memoryCgroupAvailable } from './helpers/memory-cgroup.js';
 import { killStartedChildren, killWithDescendants, settledSleepers, startChild, startSleeper, waitFor } from './helpers/children.js';

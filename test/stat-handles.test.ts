@@ -15,7 +15,7 @@ import { builtCliPath } from './helpers/cli.js';
 import { reuseBlocker } from './helpers/pid-namespace.js';
 import { killStartedChildren, startChild, startSleeper, waitFor } from './helpers/children.js';
 import { procHandlesOf } from './helpers/proc-handles.js';
-import { runUnderLowLimit, startExecdSleepers } from './helpers/low-limit.js';
+import { runUnderLowLimit, startExecdSleepers } from './helpers/scenario.js';
 
 /** How many of this process's descriptors are open on /proc/PID/stat, per pid asked about. */
 const statHandlesOf = (pids: readonly number[]): Map<number, number> => procHandlesOf('stat', pids);

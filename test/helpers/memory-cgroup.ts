@@ -33,9 +33,9 @@ export function createMemoryCgroup(name: string): MemoryCgroup {
   const kind = hierarchy();
   if (kind === null) throw new Error('no memory cgroup can be made here');
   const base = kind === 'v1' ? V1 : V2;
-  if (kind === 'v2' && !readFileSync(join(V2, 'cgroup.subtree_control'), 'utf8').includes('memory')) {
-    writeFileSync(join(V2, 'cgroup.subtree_control'), '+memory');
-  }
+  // Enabled for the test's cgroup only if it was not already, and given back as found on remove.
+  const enabled = kind === 'v2' && !readFileSync(join(V2, 'cgroup.subtree_control'), 'utf8').includes('memory');
+  if (enabled) writeFileSync(join(V2, 'cgroup.subtree_control'), '+memory');
   const dir = join(base, `${name}-${process.pid}`);
   mkdirSync(dir);
   return {
@@ -52,6 +52,14 @@ export function createMemoryCgroup(name: string): MemoryCgroup {
         if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
       }
     },
-    remove: () => rmdirSync(dir),
+    remove: () => {
+      rmdirSync(dir);
+      if (!enabled) return;
+      try {
+        writeFileSync(join(V2, 'cgroup.subtree_control'), '-memory');
+      } catch {
+        // another cgroup enabled it meanwhile and uses it: left on
+      }
+    },
   };
 }

@@ -1,5 +1,6 @@
-// Scenario scripts run by a Node of their own; one under `ulimit -n 256` (a native reader's budget of 128 handles)
-// beside 200 sleepers this test started: what the reader keeps when it cannot keep one per process.
+// Scenario scripts run by a Node of their own, started as a test needs: under `ulimit -n 256` (a
+// native reader's budget of 128 handles, beside sleepers the test started), or in a mount namespace
+// of its own with fewer capabilities (run checks refused).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
