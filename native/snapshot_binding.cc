@@ -229,6 +229,7 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
                        {InstanceMethod<&SnapshotReaderWrap::Read>("read"), InstanceMethod<&SnapshotReaderWrap::ForgetAll>("forgetAll"),
                         InstanceMethod<&SnapshotReaderWrap::HandleStats>("handleStats"),
                         InstanceMethod<&SnapshotReaderWrap::ListingStats>("listingStats"),
+                        InstanceMethod<&SnapshotReaderWrap::DetailsStats>("detailsStats"),
                         InstanceMethod<&SnapshotReaderWrap::ThreadInfo>("readerThread"),
                         InstanceMethod<&SnapshotReaderWrap::PrepareHandles>("prepareHandles")});
   }
@@ -242,7 +243,7 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
       }
       procRoot = info[0].As<Napi::String>().Utf8Value();
     }
-    // { keepHandlesFromRead, keepHandlesFromCount, fullListingEveryMs, secondReadAfterMs, fullStatEveryMs }: see
+    // { keepHandlesFromRead, keepHandlesFromCount, fullListingEveryMs, secondReadAfterMs, fullStatEveryMs, detailsHelpersFrom }: see
     // ProcSnapshotReader (the monitor's early reader defers keeping and reads its second read
     // ahead; tests bound the time between full listings and between a sleeper's stat reads).
     uint64_t keepHandlesFromRead = 1;
@@ -250,6 +251,7 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
     double secondReadAfterMs = 0;
     double fullStatEveryMs = proctop::ProcSnapshotReader::kFullStatEveryMs;
     size_t keepHandlesFromCount = proctop::ProcSnapshotReader::kKeepHandlesFromCount;
+    size_t detailsHelpersFrom = proctop::ProcSnapshotReader::kDetailsHelpersFrom;
     if (info.Length() > 1 && info[1].IsObject()) {
       Napi::Object options = info[1].As<Napi::Object>();
       Napi::Value from = options.Get("keepHandlesFromRead");
@@ -267,6 +269,15 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
           throw Napi::TypeError::New(env, "SnapshotReader: keepHandlesFromCount must be a whole number >= 1 or Infinity");
         }
         keepHandlesFromCount = std::isfinite(asked) && asked < 1e15 ? static_cast<size_t>(asked) : SIZE_MAX;
+      }
+      Napi::Value helpersFrom = options.Get("detailsHelpersFrom");
+      if (!helpersFrom.IsUndefined()) {
+        const double asked = helpersFrom.IsNumber() ? helpersFrom.As<Napi::Number>().DoubleValue() : -1;
+        // A whole number >= 1; Infinity: never (the reader's thread reads every process's details).
+        if (!(asked >= 1) || (std::isfinite(asked) && asked != std::floor(asked))) {
+          throw Napi::TypeError::New(env, "SnapshotReader: detailsHelpersFrom must be a whole number >= 1 or Infinity");
+        }
+        detailsHelpersFrom = std::isfinite(asked) && asked < 1e15 ? static_cast<size_t>(asked) : SIZE_MAX;
       }
       Napi::Value every = options.Get("fullListingEveryMs");
       if (!every.IsUndefined()) {
@@ -291,7 +302,7 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
       }
     }
     reader_ = std::make_shared<proctop::ProcSnapshotReader>(procRoot, keepHandlesFromRead, fullListingEveryMs, secondReadAfterMs, fullStatEveryMs,
-                                                            keepHandlesFromCount);
+                                                            keepHandlesFromCount, detailsHelpersFrom);
     thread_ = std::make_shared<proctop::ReaderThread>("proctop-read", proctop::kReaderNiceIncrement);
   }
 
@@ -461,6 +472,17 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
     Napi::Object result = Napi::Object::New(env);
     result.Set("full", static_cast<double>(stats.full));
     result.Set("recent", static_cast<double>(stats.recent));
+    return result;
+  }
+
+  /** { read, helpers, byHelpers }: identities whose details the last read read, the helper threads started, and how many they read. */
+  Napi::Value DetailsStats(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    proctop::DetailsStats stats = reader_->LastDetailsStats();
+    Napi::Object result = Napi::Object::New(env);
+    result.Set("read", static_cast<double>(stats.read));
+    result.Set("helpers", static_cast<double>(stats.helpers));
+    result.Set("byHelpers", static_cast<double>(stats.byHelpers));
     return result;
   }
 

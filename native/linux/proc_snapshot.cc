@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <pwd.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysinfo.h>
@@ -14,6 +15,8 @@
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
+#include <system_error>
+#include <thread>
 
 #include "pid_listing.h"
 #include "proc_read.h"
@@ -190,11 +193,12 @@ struct FdCloser {
 }  // namespace
 
 ProcSnapshotReader::ProcSnapshotReader(std::string procRoot, uint64_t keepHandlesFromRead, double fullListingEveryMs, double secondReadAfterMs,
-                                       double fullStatEveryMs, size_t keepHandlesFromCount)
+                                       double fullStatEveryMs, size_t keepHandlesFromCount, size_t detailsHelpersFrom)
     : procRoot_(std::move(procRoot)),
       pageSize_(sysconf(_SC_PAGESIZE)),
       keepHandlesFromRead_(keepHandlesFromRead),
       keepHandlesFromCount_(keepHandlesFromCount),
+      detailsHelpersFrom_(detailsHelpersFrom),
       listing_(fullListingEveryMs),
       secondReadAfterMs_(secondReadAfterMs),
       fullStatEveryMs_(fullStatEveryMs) {}
@@ -245,6 +249,11 @@ StatHandleStats ProcSnapshotReader::HandleStats() {
 PidListingStats ProcSnapshotReader::ListingStats() {
   std::lock_guard<std::mutex> lock(mutex_);
   return listing_.Stats();
+}
+
+DetailsStats ProcSnapshotReader::LastDetailsStats() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return details_;
 }
 
 void ProcSnapshotReader::SetHandleBudget() {
@@ -669,6 +678,93 @@ SnapshotRecord ProcSnapshotReader::Read() {
   return ReadLocked();
 }
 
+void ProcSnapshotReader::ReadDetailsOf(std::vector<Pending>& pending, int rootFd, DetailsStats& stats) const {
+  size_t helpers = 0;
+  if (pending.size() >= 2 && pending.size() >= detailsHelpersFrom_) {
+    cpu_set_t cpus;
+    CPU_ZERO(&cpus);
+    const int usable = sched_getaffinity(0, sizeof cpus, &cpus) == 0 ? CPU_COUNT(&cpus) : 1;
+    helpers = std::min(kMaxDetailsHelpers, static_cast<size_t>(std::max(usable - 1, 0)));
+  }
+  // Processes a thread takes at a time: up to 32 (the shared counter stays rare), and small enough
+  // that each thread gets several batches (so they finish together).
+  const size_t batch = std::clamp<size_t>(pending.size() / (4 * (helpers + 1)), 1, 32);
+  std::atomic<size_t> next{0};
+  std::atomic<size_t> byHelpers{0};
+  const long pageSize = pageSize_;
+  auto work = [&pending, &next, &byHelpers, batch, rootFd, pageSize](bool helper) {
+    char path[64];
+    char statText[4096];
+    std::string cmdline;
+    for (;;) {
+      const size_t from = next.fetch_add(batch, std::memory_order_relaxed);
+      if (from >= pending.size()) return;
+      const size_t to = std::min(pending.size(), from + batch);
+      if (helper) byHelpers.fetch_add(to - from, std::memory_order_relaxed);
+      for (size_t i = from; i < to; ++i) {
+        Pending& later = pending[i];
+        const char* name = later.name;
+        const size_t nameLength = later.nameLength;
+        std::memcpy(path, name, nameLength);
+        ProcessRecord& record = later.record;
+        auto details = std::make_shared<ProcessDetails>();
+        details->comm = std::move(later.comm);
+        struct stat dirStat {};
+        if (fstatat(rootFd, name, &dirStat, 0) != 0) continue;  // gone since its stat was read
+        details->uid = dirStat.st_uid;
+        if (!record.figures.isKernelThread) {
+          bool gone = false;
+          // The comm was read in the first pass, the command line now: a process that exec'd in
+          // between would pair its old comm with its new command line. A command line that does
+          // not start with the comm is checked against the comm as it is now, and read again with
+          // it when they differ (bounded: a process exec'ing in a loop keeps the last pair read).
+          for (int attempt = 0; attempt < 3; ++attempt) {
+            std::memcpy(path + nameLength, "/cmdline", 9);
+            int rc = ReadWholeFileAt(rootFd, path, cmdline, FileEnd::ShortRead);
+            if (rc == -ENOENT || rc == -ESRCH) {  // exited meanwhile
+              gone = true;
+              break;
+            }
+            details->argv.clear();
+            if (rc == 0) details->argv = SplitCommandLine(cmdline);  // EACCES: argv stays empty
+            std::memcpy(path + nameLength, "/exe", 5);
+            details->exe.clear();
+            details->hasExe = ReadLinkAt(rootFd, path, details->exe);
+            if (details->argv.empty() || CommFits(details->argv.front(), details->comm) || attempt == 2) break;
+            // It exec'd since the first pass: the row takes the comm and figures read now (setsid
+            // and the like change the session before the exec), and the command line read next.
+            std::string now;
+            ProcessFigures nowFigures;
+            if (!ReadStatNow(rootFd, path, nameLength, later.statFd, statText, sizeof statText, record.startTime, pageSize, now, nowFigures) ||
+                now == details->comm) {
+              break;
+            }
+            details->comm = std::move(now);
+            record.figures = nowFigures;
+          }
+          if (gone) continue;
+        }
+        later.details = std::move(details);
+      }
+    }
+  };
+  // Helpers inherit this thread's nice value and scheduler slice (the reader's, kReaderNiceIncrement).
+  std::vector<std::thread> threads;
+  threads.reserve(helpers);
+  for (size_t h = 0; h < helpers; ++h) {
+    try {
+      threads.emplace_back(work, true);
+    } catch (const std::system_error&) {
+      break;  // no thread to be had (a thread limit): this thread reads the rest
+    }
+  }
+  work(false);
+  for (std::thread& thread : threads) thread.join();
+  stats.read = pending.size();
+  stats.helpers = threads.size();
+  stats.byHelpers = byHelpers.load(std::memory_order_relaxed);
+}
+
 SnapshotRecord ProcSnapshotReader::ReadLocked() {
   SnapshotRecord snapshot;
   if (!budgetSet_) SetHandleBudget();
@@ -708,7 +804,6 @@ SnapshotRecord ProcSnapshotReader::ReadLocked() {
   size_t shedCount = 0;
   char path[64];
   char statText[4096];
-  std::string cmdline;
   // Run checks (fullStatEveryMs): a sleeping single-threaded process that has not run keeps its
   // figures, unless the kernel reclaimed pages since the last read.
   const bool checkRuns = handles_.enabled && fullStatEveryMs_ > 0;
@@ -891,55 +986,19 @@ SnapshotRecord ProcSnapshotReader::ReadLocked() {
   snapshot.monotonicMs = ClockMs(CLOCK_MONOTONIC);
   lastPassMidMs_ = (snapshot.readStartMonotonicMs + snapshot.monotonicMs) / 2;
 
-  // Second pass: owner, command line and executable of new (and exec'd) identities.
+  // Second pass: owner, command line and executable of new (and exec'd) identities, read first
+  // (on helper threads too when there are many), then taken in here in pid order.
   const size_t firstPassListed = listed.size();
+  ReadDetailsOf(pending_, rootFd, details_);
   for (Pending& later : pending_) {
-    const char* name = later.name;
-    const size_t nameLength = later.nameLength;
-    std::memcpy(path, name, nameLength);
     ProcessRecord& record = later.record;
     const ProcessFigures& figures = record.figures;
-    auto details = std::make_shared<ProcessDetails>();
-    details->comm = std::move(later.comm);
-    struct stat dirStat {};
-    if (fstatat(rootFd, name, &dirStat, 0) != 0) {  // gone since its stat was read
+    if (later.details == nullptr) {  // gone since its stat was read
       DropReservedHandle(later.statFd);
       continue;
     }
-    details->uid = dirStat.st_uid;
-    details->user = UserName(dirStat.st_uid);
-    if (!figures.isKernelThread) {
-      bool gone = false;
-      // The comm was read in the first pass, the command line now: a process that exec'd in
-      // between would pair its old comm with its new command line. A command line that does not
-      // start with the comm is checked against the comm as it is now, and read again with it when
-      // they differ (bounded: a process exec'ing in a loop keeps the last pair read).
-      for (int attempt = 0; attempt < 3; ++attempt) {
-        std::memcpy(path + nameLength, "/cmdline", 9);
-        int rc = ReadWholeFileAt(rootFd, path, cmdline, FileEnd::ShortRead);
-        if (rc == -ENOENT || rc == -ESRCH) {  // exited meanwhile
-          gone = true;
-          break;
-        }
-        details->argv.clear();
-        if (rc == 0) details->argv = SplitCommandLine(cmdline);  // EACCES: argv stays empty
-        std::memcpy(path + nameLength, "/exe", 5);
-        details->exe.clear();
-        details->hasExe = ReadLinkAt(rootFd, path, details->exe);
-        if (details->argv.empty() || CommFits(details->argv.front(), details->comm) || attempt == 2) break;
-        // It exec'd since the first pass: the row takes the comm and figures read now (setsid
-        // and the like change the session before the exec), and the command line read next.
-        std::string now;
-        ProcessFigures nowFigures;
-        if (!ReadStatNow(rootFd, path, nameLength, later.statFd, statText, sizeof statText, record.startTime, pageSize_, now, nowFigures) || now == details->comm) break;
-        details->comm = std::move(now);
-        record.figures = nowFigures;
-      }
-      if (gone) {
-        DropReservedHandle(later.statFd);
-        continue;
-      }
-    }
+    std::shared_ptr<ProcessDetails> details = std::move(later.details);
+    details->user = UserName(details->uid);
     auto tracked = tracked_.find(later.pid);
     if (tracked == tracked_.end()) {
       Tracked fresh;

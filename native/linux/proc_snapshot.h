@@ -174,6 +174,16 @@ struct SnapshotRecord {
  */
 void MarkStatDue(int pid);
 
+/** How the last read read the details of new identities (for tests and the bench). */
+struct DetailsStats {
+  /** Identities whose owner, command line and executable the last read read. */
+  size_t read = 0;
+  /** Helper threads started to read them beside the reader's thread (0: the reader's thread alone). */
+  size_t helpers = 0;
+  /** How many of them the helpers read. */
+  size_t byHelpers = 0;
+};
+
 /** What the reader knows about its kept /proc/PID/stat handles (for warnings, tests and the bench). */
 struct StatHandleStats {
   /** Handles this reader holds now (one per live identity that got one). */
@@ -247,10 +257,15 @@ class ProcSnapshotReader {
    * reads less than a quarter of the bound apart trade; reads more than a third of it apart trade
    * run checks back for stat handles: there the read the bound makes due (by path) costs more than
    * the reads a run check spares.
+   * detailsHelpersFrom: a read with at least this many new identities (a first read, a fork
+   * storm) reads their details (owner, command line, executable: ~17 µs a process here, each
+   * independent of the others) on helper threads beside its own, one fewer than the CPUs it may
+   * run on, at most kMaxDetailsHelpers. A first read of 20,000 processes spent ~350 ms on them
+   * alone on one CPU while the monitor's JS thread waited for it, idle.
    */
   explicit ProcSnapshotReader(std::string procRoot, uint64_t keepHandlesFromRead = 1, double fullListingEveryMs = kFullListingEveryMs,
                               double secondReadAfterMs = 0, double fullStatEveryMs = kFullStatEveryMs,
-                              size_t keepHandlesFromCount = kKeepHandlesFromCount);
+                              size_t keepHandlesFromCount = kKeepHandlesFromCount, size_t detailsHelpersFrom = kDetailsHelpersFrom);
   ~ProcSnapshotReader();
   ProcSnapshotReader(const ProcSnapshotReader&) = delete;
   ProcSnapshotReader& operator=(const ProcSnapshotReader&) = delete;
@@ -307,12 +322,19 @@ class ProcSnapshotReader {
   /** How the reads so far listed /proc. */
   PidListingStats ListingStats();
 
+  /** How the last Read() read the details of its new identities. */
+  DetailsStats LastDetailsStats();
+
   /** Default bound on the time between two full listings of /proc. */
   static constexpr double kFullListingEveryMs = 10000;
   /** Default bound on the time a process that has not run goes without its stat read (fullStatEveryMs). */
   static constexpr double kFullStatEveryMs = 10000;
   /** Default keepHandlesFromCount: from here, a first read at once keeps its handles (see the constructor). */
   static constexpr size_t kKeepHandlesFromCount = 3000;
+  /** Default detailsHelpersFrom (see the constructor): below it a thread's start and join (~0.1 ms) is not worth it. */
+  static constexpr size_t kDetailsHelpersFrom = 500;
+  /** Most helper threads a read's details pass starts. */
+  static constexpr size_t kMaxDetailsHelpers = 3;
 
   const std::string& procRoot() const { return procRoot_; }
 
@@ -361,7 +383,16 @@ class ProcSnapshotReader {
     std::string comm;
     /** A stat handle opened in the first pass and counted as kept (-1: none). */
     int statFd = -1;
+    /** What ReadDetails found: null when the process was gone by then. */
+    std::shared_ptr<ProcessDetails> details;
   };
+
+  /**
+   * The details of each pending process, on this thread and, for many, on helper threads too
+   * (detailsHelpersFrom). Reads files only: it touches nothing of the reader's own state, so the
+   * threads share nothing but the list, each taking the next batch of it. Says how in `stats`.
+   */
+  void ReadDetailsOf(std::vector<Pending>& pending, int rootFd, DetailsStats& stats) const;
 
   const std::string& UserName(uid_t uid);
   uint32_t TakeSlot();
@@ -425,6 +456,8 @@ class ProcSnapshotReader {
   uint64_t generation_ = 0;
   const uint64_t keepHandlesFromRead_;
   const size_t keepHandlesFromCount_;
+  const size_t detailsHelpersFrom_;
+  DetailsStats details_;
   /** By pid: a pid names at most one process at a time; a different start time is a new identity. */
   std::unordered_map<int, Tracked> tracked_;
   std::unordered_map<uid_t, std::string> userNames_;

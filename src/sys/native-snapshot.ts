@@ -152,6 +152,16 @@ export interface PidListingStats {
   readonly recent: number;
 }
 
+/** How a native reader's last read read the details of its new identities (DetailsStats of native/linux/proc_snapshot.h). */
+export interface DetailsStats {
+  /** Identities whose owner, command line and executable the last read read. */
+  readonly read: number;
+  /** Helper threads started to read them beside the reader's own (0: that thread alone). */
+  readonly helpers: number;
+  /** How many of them the helpers read. */
+  readonly byHelpers: number;
+}
+
 /**
  * The native reader's own thread (ReaderThreadInfo of native/linux/reader_thread.h): every read
  * runs there, kReaderNiceIncrement nicer than the process, so the JS thread wins a CPU they share.

@@ -1,0 +1,115 @@
+// The native reader's details pass on helper threads (detailsHelpersFrom): a read with many new
+// identities reads their owner, command line and executable on up to three threads beside its
+// own. What it reads must be exactly what one thread reads, and what the JS reader reads.
+import { availableParallelism } from 'node:os';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { AddonSnapshotReader, NativeAddon, SnapshotReaderOptions } from '../src/sys/native-addon.js';
+import { NativeSnapshotReader } from '../src/sys/native-snapshot.js';
+import { createJsCollector } from '../src/sys/collector.js';
+import type { RawProcess, Snapshot } from '../src/sys/types.js';
+import { requireAddon } from './helpers/native-addon.js';
+import { createProcFixture, PITFALL_PROCESSES, type FixtureProcess, type ProcFixture } from './helpers/proc-fixture.js';
+import { killStartedChildren, settledSleepers, startChild } from './helpers/children.js';
+
+/** Helper threads a read may start here: one fewer than the CPUs this process may run on, at most 3. */
+const EXPECTED_HELPERS = Math.min(3, Math.max(0, availableParallelism() - 1));
+
+/** The pitfall processes (hostile comm, zombie, kernel threads, 64-bit figures, a uid with no passwd entry, a vanished pid) `copies` times over, each copy with pids of its own. */
+function manyPitfalls(copies: number): FixtureProcess[] {
+  const out: FixtureProcess[] = [];
+  for (let copy = 0; copy < copies; copy++) {
+    for (const p of PITFALL_PROCESSES) {
+      const pid = p.pid + 1000 * (copy + 1);
+      out.push({ ...p, pid, ...(p.ppid !== undefined && p.ppid > 0 ? { ppid: p.ppid + 1000 * (copy + 1) } : {}) });
+    }
+  }
+  return out;
+}
+
+/** One fresh native reader's first snapshot, and how it read the details. */
+async function firstRead(root: string, options: SnapshotReaderOptions, addon: NativeAddon): Promise<{ snapshot: Snapshot; stats: ReturnType<AddonSnapshotReader['detailsStats']> }> {
+  const source = new addon.SnapshotReader(root, options);
+  const snapshot = await new NativeSnapshotReader(source).snapshot();
+  // Plain records (a large read hands out a lazy list) for toEqual.
+  return { snapshot: { ...snapshot, processes: [...snapshot.processes] }, stats: source.detailsStats() };
+}
+
+describe('details on helper threads (native reader)', () => {
+  let addon: NativeAddon;
+  let fixture: ProcFixture;
+  let js: Snapshot;
+  beforeAll(async () => {
+    addon = requireAddon();
+    // 160 copies: 1,120 processes with details to read (the vanished pids are not listed).
+    fixture = await createProcFixture({ processes: manyPitfalls(160) });
+    js = await createJsCollector(fixture.root).snapshot();
+  });
+  afterAll(() => fixture?.cleanup());
+  afterEach(async () => {
+    await killStartedChildren();
+  });
+
+  it('reads the same records on helper threads as the JS reader does, and the helpers read a share', async () => {
+    expect(js.processes.length).toBe(1120);
+    // Whether a helper gets a batch before the reader's thread has taken them all is up to the
+    // scheduler: a few fresh readers, each checked in full, until one's helpers read some.
+    let byHelpers = 0;
+    for (let attempt = 0; attempt < 5 && (byHelpers === 0 || EXPECTED_HELPERS === 0); attempt++) {
+      const { snapshot, stats } = await firstRead(fixture.root, { detailsHelpersFrom: 1 }, addon);
+      expect(snapshot.processes).toEqual(js.processes);
+      expect(snapshot.warnings).toEqual(js.warnings);
+      expect(stats).toMatchObject({ read: 1120, helpers: EXPECTED_HELPERS });
+      expect(stats.byHelpers).toBeLessThanOrEqual(1120);
+      byHelpers = stats.byHelpers;
+      if (EXPECTED_HELPERS === 0) break;
+    }
+    if (EXPECTED_HELPERS > 0) expect(byHelpers).toBeGreaterThan(0);
+    else expect(byHelpers).toBe(0);
+  });
+
+  it('reads them on its own thread below detailsHelpersFrom, with the same records', async () => {
+    const { snapshot, stats } = await firstRead(fixture.root, { detailsHelpersFrom: 1121 }, addon);
+    expect(snapshot.processes).toEqual(js.processes);
+    expect(stats).toEqual({ read: 1120, helpers: 0, byHelpers: 0 });
+    const never = await firstRead(fixture.root, { detailsHelpersFrom: Number.POSITIVE_INFINITY }, addon);
+    expect(never.stats).toEqual({ read: 1120, helpers: 0, byHelpers: 0 });
+  });
+
+  it('reads only the new identities of a later read', async () => {
+    const source = new addon.SnapshotReader(fixture.root, { detailsHelpersFrom: 1 });
+    const reader = new NativeSnapshotReader(source);
+    await reader.snapshot();
+    const again = await reader.snapshot();
+    expect([...again.processes]).toEqual(js.processes);
+    // Nothing new on an unchanged tree: no details read, no thread started.
+    expect(source.detailsStats()).toEqual({ read: 0, helpers: 0, byHelpers: 0 });
+  });
+
+  it('reads live children on helper threads as they are', async () => {
+    // Sleepers with command lines of their own, so a record paired with another's details shows.
+    const children = Array.from({ length: 48 }, (_, i) => startChild('sleep', [`${300 + i}`]));
+    const pids = children.map((c) => c.pid as number);
+    const source = new addon.SnapshotReader('/proc', { detailsHelpersFrom: 1 });
+    const reader = new NativeSnapshotReader(source);
+    // A fresh reader reads every process's details in its first read.
+    await settledSleepers(() => new NativeSnapshotReader(new addon.SnapshotReader('/proc')).snapshot(), pids);
+    const snapshot = await reader.snapshot();
+    expect(source.detailsStats().read).toBe(snapshot.processes.length);
+    expect(source.detailsStats().helpers).toBe(EXPECTED_HELPERS);
+    const byPid = new Map<number, RawProcess>(snapshot.processes.map((p) => [p.pid, p]));
+    pids.forEach((pid, i) => {
+      const p = byPid.get(pid);
+      expect(p, `sleeper ${pid}`).toBeDefined();
+      expect(p?.comm).toBe('sleep');
+      expect(p?.argv).toEqual(['sleep', `${300 + i}`]);
+      expect(p?.exe).toMatch(/\/sleep$/);
+      expect(p?.ppid).toBe(process.pid);
+    });
+  });
+
+  it('refuses a detailsHelpersFrom that is not a whole number >= 1 or Infinity', () => {
+    for (const bad of [0, -1, 2.5, Number.NaN, '4', null]) {
+      expect(() => new addon.SnapshotReader('/proc', { detailsHelpersFrom: bad as number })).toThrow(/detailsHelpersFrom must be a whole number >= 1 or Infinity/);
+    }
+  });
+});
