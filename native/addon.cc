@@ -8,6 +8,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterFds(env, exports);
   RegisterTerminal(env, exports);
   RegisterSched(env, exports);
+  RegisterFiles(env, exports);
   return exports;
 }
 

@@ -1,8 +1,8 @@
 // The one shape of the fds and signal bindings (native/fds_binding.cc, native/signal_binding.cc):
 //   1. the JS thread reads the arguments into a plain Request struct (napi-free, native/linux/);
 //   2. Run(request) does the syscalls on a libuv worker and returns a ColumnSet: named number
-//      columns and named text columns, no JS values;
-//   3. back on the JS thread the set becomes one object { name: Float64Array | string } and the
+//      columns, named text columns and named byte columns, no JS values;
+//   3. back on the JS thread the set becomes one object { name: Float64Array | string | Buffer } and the
 //      promise resolves with it; src/sys/native-*.ts decode it (src/sys/native-columns.ts reads
 //      the columns by name).
 // A binding that must answer synchronously (sendSignalSync, for exit handlers) runs the same Run
@@ -75,6 +75,14 @@ class ColumnSet {
     numbers_.emplace_back(name, std::vector<double>());
     return numbers_.back().second;
   }
+  /** The byte column `name` (made on first use): raw bytes, handed over as a Buffer for the decoder to cut. */
+  std::string& Bytes(const char* name) {
+    for (auto& column : bytes_) {
+      if (std::strcmp(column.first, name) == 0) return column.second;
+    }
+    bytes_.emplace_back(name, std::string());
+    return bytes_.back().second;
+  }
   /** The text column `name` (made on first use). */
   TextColumn& Text(const char* name) {
     for (auto& column : texts_) {
@@ -92,6 +100,7 @@ class ColumnSet {
       result.Set(name, array);
     }
     for (const auto& [name, text] : texts_) result.Set(name, text.ToJs(env));
+    for (const auto& [name, bytes] : bytes_) result.Set(name, Napi::Buffer<char>::Copy(env, bytes.data(), bytes.size()));
     return result;
   }
 
@@ -99,6 +108,7 @@ class ColumnSet {
   // deques: a column made later never moves the ones handed out before (Run keeps references).
   std::deque<std::pair<const char*, std::vector<double>>> numbers_;
   std::deque<std::pair<const char*, TextColumn>> texts_;
+  std::deque<std::pair<const char*, std::string>> bytes_;
 };
 
 /** Runs run(request) on a libuv worker; the promise resolves to the ColumnSet as one JS object. */

@@ -8,23 +8,11 @@ import { NativeSnapshotReader } from '../src/sys/native-snapshot.js';
 import { createJsCollector } from '../src/sys/collector.js';
 import type { RawProcess, Snapshot } from '../src/sys/types.js';
 import { requireAddon } from './helpers/native-addon.js';
-import { createProcFixture, PITFALL_PROCESSES, type FixtureProcess, type ProcFixture } from './helpers/proc-fixture.js';
+import { createProcFixture, manyPitfalls, type ProcFixture } from './helpers/proc-fixture.js';
 import { killStartedChildren, settledSleepers, startChild } from './helpers/children.js';
 
 /** Helper threads a read may start here: one fewer than the CPUs this process may run on, at most 3. */
 const EXPECTED_HELPERS = Math.min(3, Math.max(0, availableParallelism() - 1));
-
-/** The pitfall processes (hostile comm, zombie, kernel threads, 64-bit figures, a uid with no passwd entry, a vanished pid) `copies` times over, each copy with pids of its own. */
-function manyPitfalls(copies: number): FixtureProcess[] {
-  const out: FixtureProcess[] = [];
-  for (let copy = 0; copy < copies; copy++) {
-    for (const p of PITFALL_PROCESSES) {
-      const pid = p.pid + 1000 * (copy + 1);
-      out.push({ ...p, pid, ...(p.ppid !== undefined && p.ppid > 0 ? { ppid: p.ppid + 1000 * (copy + 1) } : {}) });
-    }
-  }
-  return out;
-}
 
 /** One fresh native reader's first snapshot, and how it read the details. */
 async function firstRead(root: string, options: SnapshotReaderOptions, addon: NativeAddon): Promise<{ snapshot: Snapshot; stats: ReturnType<AddonSnapshotReader['detailsStats']> }> {

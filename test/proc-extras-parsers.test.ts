@@ -2,7 +2,8 @@
 // container runtimes write them, /proc/PID/io and the status lines.
 import { describe, expect, it } from 'vitest';
 import { describeCgroupPath, unifiedCgroupPath } from '../src/sys/js/cgroup.js';
-import { parseIo, parseKeyValueLines, statusExtras } from '../src/sys/js/proc-status.js';
+import { parseFdSoftLimit, parseIdSet, parseIo, parseKeyValueLines, pickKeyValueLines, STATUS_EXTRAS_KEYS, statusExtras } from '../src/sys/js/proc-status.js';
+import { limitsText } from './helpers/proc-fixture.js';
 import { capabilityNames, parseLimits, policyName, seccompMode, smapsFigures } from '../src/sys/js/inspect-parsers.js';
 import { discloseEnvironment, isSecretName, SECRET_NAME_PARTS } from '../src/inspect/redact.js';
 
@@ -118,5 +119,56 @@ describe('environment disclosure', () => {
     expect(discloseEnvironment(env, 'names').every((e) => e.value === null)).toBe(true);
     expect(discloseEnvironment(env, 'values').map((e) => e.value)).toEqual(['[redacted]', '/root', '[redacted]', '[redacted]', '[redacted]']);
     expect(discloseEnvironment(env, 'unredacted').map((e) => e.value)).toEqual(env.map((e) => e.value));
+  });
+});
+
+describe('the status and limits parsers the batch extras lean on', () => {
+  const STATUS = [
+    'Name:\tsleep',
+    'Umask:\t0022',
+    'State:\tS (sleeping)',
+    'Uid:\t1000\t1000\t1000\t1000',
+    'Gid:\t100\t100\t100\t100',
+    'VmRSS:\t    1404 kB',
+    'VmSwap:\t       0 kB',
+    'Cpus_allowed_list:\t0-1',
+    'voluntary_ctxt_switches:\t7',
+    'nonvoluntary_ctxt_switches:\t0',
+  ].join('\n');
+
+  it.each([
+    ['a kernel status', `${STATUS}\n`],
+    ['no final newline', STATUS],
+    ['a later duplicate wins', `${STATUS}\nVmRSS:\t 2 kB\n`],
+    ['a key as a prefix of another and a colon in a value', 'VmRSSx:\t9 kB\nUid: a:b\nVmRSS:  3 kB \n:\tnothing\n\nGid'],
+    ['empty', ''],
+  ])('pickKeyValueLines keeps of %s exactly what parseKeyValueLines has for those keys', (_name, text) => {
+    const all = parseKeyValueLines(text);
+    const wanted = new Map([...all].filter(([key]) => STATUS_EXTRAS_KEYS.includes(key)));
+    expect(pickKeyValueLines(text, STATUS_EXTRAS_KEYS)).toEqual(wanted);
+    expect(statusExtras(pickKeyValueLines(text, STATUS_EXTRAS_KEYS))).toEqual(statusExtras(all));
+  });
+
+  it.each([
+    ['1000\t1000\t1000\t1000', { real: 1000, effective: 1000, saved: 1000, filesystem: 1000 }],
+    ['0\t65534\t4294967294\t7', { real: 0, effective: 65534, saved: 4294967294, filesystem: 7 }],
+    ['  1 2   3 4  ', { real: 1, effective: 2, saved: 3, filesystem: 4 }],
+    ['1\t2\t3', null],
+    ['1\t2\t3\tx', null],
+    ['1.5\t2\t3\t4', null],
+    [undefined, null],
+  ])('parseIdSet(%j)', (text, ids) => {
+    expect(parseIdSet(text)).toEqual(ids);
+  });
+
+  it('parseFdSoftLimit finds the line wherever it is, and says when it is missing', () => {
+    const kernel = limitsText('65536', '524288');
+    expect(parseFdSoftLimit(kernel)).toBe(65536);
+    expect(parseFdSoftLimit(kernel.slice(kernel.indexOf('Max open files')))).toBe(65536);
+    expect(parseFdSoftLimit(limitsText('unlimited', 'unlimited'))).toBeNull();
+    expect(parseFdSoftLimit('Max open files            1024                 4096                 files')).toBe(1024);
+    expect(parseFdSoftLimit('Limit  Soft Limit\nMax processes 10 10 processes\n')).toBeUndefined();
+    expect(parseFdSoftLimit('x Max open files 5\n')).toBeUndefined();
+    expect(parseFdSoftLimit('Max open files  lots\n')).toBeUndefined();
   });
 });

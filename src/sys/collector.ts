@@ -4,6 +4,7 @@ import { JsSnapshotReader } from './js/snapshot.js';
 import { listFdsJs, withOwnPipeEnds } from './js/fds.js';
 import { unpackFdListing, unpackSocketOwners } from './native-fds.js';
 import { unpackSignalDelivery } from './native-signal.js';
+import { nativeFileBatch } from './native-files.js';
 import { checkSnapshotLayout, NativeSnapshotReader } from './native-snapshot.js';
 import { takeFirstRead } from './first-read.js';
 import { signalJs, signalJsSync } from './js/signal.js';
@@ -117,8 +118,8 @@ export function createNativeCollector(procRoot = '/proc'): Collector | string {
   if (layoutProblem) return layoutProblem;
   // The reader whose first read the CLI started before this module loaded (src/sys/first-read.ts), if it did.
   const reader = new NativeSnapshotReader(takeFirstRead(procRoot) ?? new addon.SnapshotReader(procRoot));
-  // Cold path (only the columns and metrics switched on): shares the TypeScript reader for now.
-  const extras = new ExtrasReader(procRoot);
+  // The TypeScript extras reader and its parsers, reading the files through the addon in batches.
+  const extras = new ExtrasReader(procRoot, { batch: nativeFileBatch((...args) => addon.readProcFiles(...args), procRoot) });
   const listFds: Collector['listFds'] = async (pid, options) =>
     withOwnPipeEnds(procRoot, unpackFdListing(await addon.listFds(procRoot, pid, { pipePeers: options?.pipePeers ?? true })));
   return {

@@ -21,19 +21,24 @@ export interface NativeAddon {
   /** Socket fds of every process under procRoot, with its network namespace (for ports). Decode with unpackSocketOwners. */
   listSocketOwners(procRoot: string): Promise<PackedColumns>;
   /**
+   * Named files under /proc/PID of every pid on a worker thread: per pid, its fd entries counted
+   * (countFds), then each name in order (names: 1 to 32 of [a-z_]). Decode with unpackProcFiles.
+   */
+  readProcFiles(procRoot: string, pids: readonly number[], names: readonly string[], options: { readonly countFds: boolean }): Promise<PackedColumns>;
+  /**
    * isatty(fd): asked without loading node:tty (and node:net with it), for the early start
    * (first-read.ts). Absent from addons built from older sources (then no early start).
    */
   isTerminal?(fd: number): boolean;
   /**
-   * Asks the kernel for a scheduler slice of sliceNs on the calling thread (preferShortTimeslice
-   * in first-read.ts). Absent from addons built from older sources.
-   */
-  /**
    * Every native reader reads pid's stat on its next read, whatever its run check says (after
    * proctop reniced it: a sleeper's nice would otherwise show only by fullStatEveryMs).
    */
   markStatDue?(pid: number): void;
+  /**
+   * Asks the kernel for a scheduler slice of sliceNs on the calling thread (preferShortTimeslice
+   * in first-read.ts). Absent from addons built from older sources.
+   */
   requestTimeslice?(sliceNs: number): { readonly applied: boolean; readonly sliceNs: number; readonly reason: string | null };
 }
 

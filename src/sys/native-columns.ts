@@ -3,13 +3,20 @@
 // one string of NUL-ended pieces. The decoders beside this file (native-fds.ts, native-signal.ts)
 // turn them into the Collector's records.
 
-/** A binding's result: column name → numbers or NUL-ended text pieces. */
-export type PackedColumns = Readonly<Record<string, Float64Array | string>>;
+/** A binding's result: column name → numbers, NUL-ended text pieces or raw bytes. */
+export type PackedColumns = Readonly<Record<string, Float64Array | string | Buffer>>;
 
 /** The number column `name`; a missing one means the addon and this decoder are out of step. */
 export function numberColumn(packed: PackedColumns, name: string): Float64Array {
   const column = packed[name];
   if (!(column instanceof Float64Array)) throw new Error(`native addon: no number column "${name}" (addon and decoder out of step: rebuild the addon)`);
+  return column;
+}
+
+/** The byte column `name`. */
+export function byteColumn(packed: PackedColumns, name: string): Buffer {
+  const column = packed[name];
+  if (!Buffer.isBuffer(column)) throw new Error(`native addon: no byte column "${name}" (addon and decoder out of step: rebuild the addon)`);
   return column;
 }
 

@@ -343,3 +343,17 @@ export const PITFALL_PROCESSES: readonly FixtureProcess[] = [
   // a stopped process with a tty and a uid without a passwd entry
   { pid: 500, comm: 'vim', state: 'T', ppid: 1, ttyNr: 34816, argv: ['vim', 'notes.txt'], exe: '/usr/bin/vim', uid: 54_321, startTime: 8000 },
 ];
+
+/**
+ * The pitfall processes (hostile comm, zombie, kernel threads, 64-bit figures, a uid with no passwd
+ * entry, a vanished pid) `copies` times over, each copy with pids of its own: a fixture of
+ * 7 × copies listed processes for the readers' batch and thread paths.
+ */
+export function manyPitfalls(copies: number): FixtureProcess[] {
+  const out: FixtureProcess[] = [];
+  for (let copy = 0; copy < copies; copy++) {
+    const shift = 1000 * (copy + 1);
+    for (const p of PITFALL_PROCESSES) out.push({ ...p, pid: p.pid + shift, ...(p.ppid !== undefined && p.ppid > 0 ? { ppid: p.ppid + shift } : {}) });
+  }
+  return out;
+}

@@ -42,6 +42,25 @@ function readSmallFile(path: string): Promise<string> {
   });
 }
 
+/** A file's text, or the error (with its errno code) that stopped reading it. */
+export type FileText = { readonly text: string; readonly error: null } | { readonly text: null; readonly error: unknown };
+
+/** What ProcFileBatch.read resolves to: `files[i * names.length + k]` is name k of pid i. */
+export interface BatchedFiles {
+  readonly files: readonly FileText[];
+  /** Per pid, when asked: the entries of /proc/PID/fd counted, or the error that stopped it. */
+  readonly fdCounts: readonly (number | Error)[];
+}
+
+/**
+ * Named files of many processes read in one call (the native addon's readProcFiles, on a worker
+ * thread): per pid, its fd entries counted when asked, then each name in order. The JS way costs
+ * three thread-pool round trips a file.
+ */
+export interface ProcFileBatch {
+  read(pids: readonly number[], names: readonly string[], countFds: boolean): Promise<BatchedFiles>;
+}
+
 /** The real filesystem. */
 export const nodeProcFiles: ProcFiles = {
   listDir: (path) => readdir(path),
