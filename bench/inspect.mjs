@@ -12,7 +12,9 @@ import { fmt } from './rss.mjs';
 export async function run({ procs, runs = 15, lib }) {
   const native = lib.createNativeCollector('/proc');
   const collector = typeof native === 'string' ? lib.createJsCollector('/proc') : native;
-  const names = ['plain', 'io+cgroup', 'io+ctxsw', 'inspect', 'inspect --sha256 --threads'];
+  // The same extras read file by file (the JS backend's way), for the native collector's batches to stand beside.
+  const oneByOne = typeof native === 'string' ? null : lib.createJsCollector('/proc');
+  const names = ['plain', 'io+cgroup', 'io+ctxsw', 'io+ctxsw one by one', 'inspect', 'inspect --sha256 --threads'];
   const samples = Object.fromEntries(names.map((name) => [name, []]));
   let visible = 0;
   // The first round warms the cgroup cache, as the list's first refresh with the column on does.
@@ -25,12 +27,14 @@ export async function run({ procs, runs = 15, lib }) {
     });
     visible = snapshot.processes.length;
     const ioCtxsw = await timed(async () => collector.readExtras((await collector.snapshot()).processes, { io: true, status: true }));
+    const ioCtxswOneByOne = oneByOne ? await timed(async () => oneByOne.readExtras((await collector.snapshot()).processes, { io: true, status: true })) : null;
     const inspect = await timed(() => collector.inspect(process.pid, null, { smaps: true, lineage: true }));
     const deep = await timed(() => collector.inspect(process.pid, null, { smaps: true, lineage: true, sha256: true, threads: true }));
     if (round === 0) continue;
     samples.plain.push(plain);
     samples['io+cgroup'].push(ioCgroup);
     samples['io+ctxsw'].push(ioCtxsw);
+    if (ioCtxswOneByOne) samples['io+ctxsw one by one'].push(ioCtxswOneByOne);
     samples.inspect.push(inspect);
     samples['inspect --sha256 --threads'].push(deep);
   }
@@ -45,10 +49,11 @@ export async function run({ procs, runs = 15, lib }) {
     row('plain steady refresh (the list without the columns)', 'plain'),
     row('refresh + IO_R/s, IO_W/s and CGROUP for every process (cgroup cached)', 'io+cgroup'),
     row('refresh + IO and CTXSW/s for every process', 'io+ctxsw'),
+    ...(oneByOne ? [row('the same, files read one by one through libuv (the JS backend\'s extras)', 'io+ctxsw one by one')] : []),
     `| proctop inspect of one process (smaps_rollup, lineage, fd counts) | ${fmt(m('inspect', 'ms'))} | ${fmt(m('inspect', 'cpuMs'))} | – | – |`,
     `| the same with --sha256 --threads (node's ~100 MB binary hashed) | ${fmt(m('inspect --sha256 --threads', 'ms'))} | ${fmt(m('inspect --sha256 --threads', 'cpuMs'))} | – | – |`,
     '',
-    'The extras reader is TypeScript on both backends (two small files per process through libuv), so the columns cost more than the native snapshot itself; they are read only while a column is on.',
+    `The extras reader's parsers are TypeScript on both backends; the ${collector.backend} collector reads the files ${oneByOne ? 'through the addon, 256 processes per call (readProcFiles)' : 'one by one through libuv'}. The columns still cost more than the native snapshot itself, so they are read only while a column is on.`,
     '',
   ].join('\n');
 }

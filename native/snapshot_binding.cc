@@ -222,6 +222,20 @@ class SnapshotWorker : public ReaderWorker {
  * each read and finishes decoding it before the next, because the typed arrays a read resolves
  * with are the same ones the next read fills.
  */
+/**
+ * A count option of SnapshotReader: a whole number >= 1, or Infinity (SIZE_MAX: never);
+ * `fallback` when absent. Throws a TypeError naming the option otherwise.
+ */
+size_t CountOption(Napi::Env env, const Napi::Object& options, const char* name, size_t fallback) {
+  Napi::Value value = options.Get(name);
+  if (value.IsUndefined()) return fallback;
+  const double asked = value.IsNumber() ? value.As<Napi::Number>().DoubleValue() : -1;
+  if (!(asked >= 1) || (std::isfinite(asked) && asked != std::floor(asked))) {
+    throw Napi::TypeError::New(env, std::string("SnapshotReader: ") + name + " must be a whole number >= 1 or Infinity");
+  }
+  return std::isfinite(asked) && asked < 1e15 ? static_cast<size_t>(asked) : SIZE_MAX;
+}
+
 class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
  public:
   static Napi::Function Define(Napi::Env env) {
@@ -261,24 +275,8 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
         }
         keepHandlesFromRead = static_cast<uint64_t>(from.As<Napi::Number>().DoubleValue());
       }
-      Napi::Value count = options.Get("keepHandlesFromCount");
-      if (!count.IsUndefined()) {
-        const double asked = count.IsNumber() ? count.As<Napi::Number>().DoubleValue() : -1;
-        // A whole number >= 1; Infinity: never before keepHandlesFromRead.
-        if (!(asked >= 1) || (std::isfinite(asked) && asked != std::floor(asked))) {
-          throw Napi::TypeError::New(env, "SnapshotReader: keepHandlesFromCount must be a whole number >= 1 or Infinity");
-        }
-        keepHandlesFromCount = std::isfinite(asked) && asked < 1e15 ? static_cast<size_t>(asked) : SIZE_MAX;
-      }
-      Napi::Value helpersFrom = options.Get("detailsHelpersFrom");
-      if (!helpersFrom.IsUndefined()) {
-        const double asked = helpersFrom.IsNumber() ? helpersFrom.As<Napi::Number>().DoubleValue() : -1;
-        // A whole number >= 1; Infinity: never (the reader's thread reads every process's details).
-        if (!(asked >= 1) || (std::isfinite(asked) && asked != std::floor(asked))) {
-          throw Napi::TypeError::New(env, "SnapshotReader: detailsHelpersFrom must be a whole number >= 1 or Infinity");
-        }
-        detailsHelpersFrom = std::isfinite(asked) && asked < 1e15 ? static_cast<size_t>(asked) : SIZE_MAX;
-      }
+      keepHandlesFromCount = CountOption(env, options, "keepHandlesFromCount", keepHandlesFromCount);
+      detailsHelpersFrom = CountOption(env, options, "detailsHelpersFrom", detailsHelpersFrom);
       Napi::Value every = options.Get("fullListingEveryMs");
       if (!every.IsUndefined()) {
         if (!every.IsNumber() || !(every.As<Napi::Number>().DoubleValue() >= 0)) {
