@@ -351,8 +351,8 @@ describe('every native thread starts through StartThread (native/linux/timeslice
   });
 });
 
-describe('one native pattern for the fds and signal bindings', () => {
-  // The snapshot binding keeps its buffers between reads (its own worker, same parts); the others
+describe('one native pattern for the fds, files and signal bindings', () => {
+  // The snapshot binding keeps its buffers between reads (its own worker, same parts); the others (fds, files, signal)
   // read arguments into a Request struct and queue Run(request) through native/columns.h.
   // terminal_binding.cc answers one isatty() and sched_binding.cc sets the calling thread's own
   // slice: both act on the calling thread and have no work to queue.
@@ -361,7 +361,7 @@ describe('one native pattern for the fds and signal bindings', () => {
   const text = (file: string): string => withoutComments(readFileSync(join(nativeRoot, file), 'utf8'));
 
   it('every such binding queues its work through QueueColumns and builds no worker or JSON of its own', () => {
-    expect(bindings).toEqual(['fds_binding.cc', 'signal_binding.cc']);
+    expect(bindings).toEqual(['fds_binding.cc', 'files_binding.cc', 'signal_binding.cc']);
     for (const file of bindings) {
       expect(text(file), file).toMatch(/proctop_js::QueueColumns\(/);
       expect(text(file), file).not.toMatch(/AsyncWorker|JSON|Napi::Object::New/);
@@ -370,10 +370,11 @@ describe('one native pattern for the fds and signal bindings', () => {
 
   it('their results are decoded in TypeScript beside the other decoders in src/sys/', () => {
     const addon = withoutComments(textOf('sys/native-addon.ts'));
-    for (const method of ['listFds', 'listSocketOwners', 'sendSignal']) expect(addon).toMatch(new RegExp(`${method}\\([^)]*\\): Promise<PackedColumns>`));
+    for (const method of ['listFds', 'listSocketOwners', 'sendSignal', 'readProcFiles']) expect(addon).toMatch(new RegExp(`${method}\\([^)]*\\): Promise<PackedColumns>`));
     expect(addon).toMatch(/sendSignalSync\([^)]*\): PackedColumns;/);
     expect(textOf('sys/native-fds.ts')).toMatch(/export function unpackFdListing\(packed: PackedColumns\)/);
     expect(textOf('sys/native-fds.ts')).toMatch(/export function unpackSocketOwners\(packed: PackedColumns\)/);
     expect(textOf('sys/native-signal.ts')).toMatch(/export function unpackSignalDelivery\(packed: PackedColumns\)/);
+    expect(textOf('sys/native-files.ts')).toMatch(/export function unpackProcFiles\(packed: PackedColumns, /);
   });
 });
