@@ -85,6 +85,33 @@ describe('parseStat', () => {
     expect(parseStat('')).toBeNull();
     expect(parseStat('12 (truncated) S 1 2')).toBeNull();
   });
+
+  it('reads every line as split(" ") of the rest after the comm would: any length, doubled and trailing spaces, odd comms', () => {
+    // The plain reading, field by field from an array (what parseStat did before it read in place).
+    const byArray = (text: string): unknown => {
+      const open = text.indexOf('(');
+      const close = text.lastIndexOf(')');
+      if (open < 0 || close < open) return null;
+      const pid = Number(text.slice(0, open).trim());
+      const fields = text.slice(close + 2).trim().split(' ');
+      if (!Number.isInteger(pid) || fields.length < 22) return null;
+      const at = (n: number): number => Number(fields[n - 3]);
+      const optional = (n: number): number | null => (fields.length > n - 3 ? at(n) : null);
+      return {
+        pid, comm: text.slice(open + 1, close), state: fields[0], ppid: at(4), pgid: at(5), sid: at(6), ttyNr: at(7), flags: at(9),
+        utime: at(14), stime: at(15), priority: at(18), nice: at(19), threads: at(20), startTime: at(22), vsizeBytes: at(23),
+        rssPages: at(24), minorFaults: at(10), majorFaults: at(12), processor: optional(39), rtPriority: optional(40), policy: optional(41),
+      };
+    };
+    const full = statLine({ pid: 4242, comm: 'x) (y', ppid: 7, utime: 12, stime: 34, startTime: 99, threads: 2, vsizeBytes: 1 << 30, rssPages: 77 });
+    const close = full.lastIndexOf(')');
+    const head = full.slice(0, close + 2);
+    const fields = full.slice(close + 2).trim().split(' ');
+    const lines: string[] = [full, `${full}\n`, `  ${full}  `, full.replace(/ 0 /g, '  0 '), `${head}  ${fields.join(' ')}`, '1 () S', '(x) S', 'x (y) S'];
+    for (let n = 0; n <= fields.length + 3; n++) lines.push(`${head}${fields.slice(0, n).join(' ')}`, `${head}${fields.slice(0, n).join(' ')} `);
+    for (const comm of ['', ' ', ')', '(', 'a b', 'tab\there', 'new\nline', ') S 1 2 3']) lines.push(statLine({ pid: 5, comm }));
+    for (const line of lines) expect(parseStat(line), JSON.stringify(line)).toEqual(byArray(line));
+  });
 });
 
 describe('small /proc parsers', () => {

@@ -34,24 +34,35 @@ export interface ParsedStat {
 /** PF_KTHREAD from include/linux/sched.h: the process is a kernel thread. */
 export const PF_KTHREAD = 0x00200000;
 
+/** Where each field after the comm starts in the text (fields 3 to 41 of proc(5)), reused by every parse. */
+const fieldStarts = new Int32Array(40);
+
 /**
  * Parses /proc/PID/stat text. comm may hold spaces, parentheses and newlines, so the fields
- * after it are found from the LAST ')'. Returns null for text that is not a stat line.
+ * after it are found from the LAST ')'. Returns null for text that is not a stat line. The fields
+ * after the comm are space-separated as `split(' ')` of the trimmed rest would give them, read in
+ * place: a stat line has 52 fields and a reader parses one per process per refresh (the JS
+ * backend) or per extras read, where an array of 52 strings was most of its cost.
  */
 export function parseStat(text: string): ParsedStat | null {
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');
   if (open < 0 || close < open) return null;
   const pid = Number(text.slice(0, open).trim());
+  const rest = text.slice(close + 2).trim();
+  // fieldStarts[k] is where field k+3 of proc(5) starts; `count` fields are known (all there are, up to 40).
+  let count = 1;
+  fieldStarts[0] = 0;
+  for (let space = rest.indexOf(' '); space >= 0 && count < fieldStarts.length; space = rest.indexOf(' ', space + 1)) fieldStarts[count++] = space + 1;
   // fields[0] is field 3 (state) of proc(5).
-  const fields = text.slice(close + 2).trim().split(' ');
-  if (!Number.isInteger(pid) || fields.length < 22) return null;
-  const field = (n: number): number => Number(fields[n - 3]);
-  const optional = (n: number): number | null => (fields.length > n - 3 ? field(n) : null);
+  if (!Number.isInteger(pid) || count < 22) return null;
+  const piece = (k: number): string => rest.slice(fieldStarts[k] as number, k + 1 < count ? (fieldStarts[k + 1] as number) - 1 : nextSpace(rest, fieldStarts[k] as number));
+  const field = (n: number): number => Number(piece(n - 3));
+  const optional = (n: number): number | null => (count > n - 3 ? field(n) : null);
   return {
     pid,
     comm: text.slice(open + 1, close),
-    state: fields[0] ?? '?',
+    state: piece(0),
     ppid: field(4),
     pgid: field(5),
     sid: field(6),
@@ -71,6 +82,12 @@ export function parseStat(text: string): ParsedStat | null {
     rtPriority: optional(40),
     policy: optional(41),
   };
+}
+
+/** Where the field starting at `from` ends: the next space, or the end of the text. */
+function nextSpace(text: string, from: number): number {
+  const space = text.indexOf(' ', from);
+  return space < 0 ? text.length : space;
 }
 
 /** Reads the start time (identity) of pid, or null when the process does not exist. */
