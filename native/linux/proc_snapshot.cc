@@ -14,6 +14,8 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <exception>
+#include <mutex>
 #include <stdexcept>
 #include <system_error>
 #include <thread>
@@ -217,6 +219,14 @@ void ProcSnapshotReader::ForgetAll() {
   auto forgotten = std::make_shared<std::unordered_map<int, Tracked>>();
   forgotten->swap(tracked_);
   readAhead_.reset();  // its changes were against what is forgotten now
+  // A read that failed after its first pass (its details pass threw) left its new identities
+  // pending, each with the stat handle reserved for it.
+  for (const Pending& later : pending_) {
+    if (later.statFd < 0) continue;
+    close(later.statFd);
+    gKeptHandles.fetch_sub(1, std::memory_order_relaxed);
+  }
+  pending_.clear();
   const bool large = handles_.kept >= kCloseInlineBelow;
   handles_.kept = 0;
   handles_.runChecks = 0;
@@ -748,18 +758,33 @@ void ProcSnapshotReader::ReadDetailsOf(std::vector<Pending>& pending, int rootFd
       }
     }
   };
+  // What a thread threw (out of memory): the read fails with it once every thread has stopped,
+  // instead of ending the process (an exception leaving a std::thread does) or leaving processes
+  // without details.
+  std::mutex failureMutex;
+  std::exception_ptr failure;
+  auto guarded = [&work, &next, &pending, &failureMutex, &failure](bool helper) {
+    try {
+      work(helper);
+    } catch (...) {
+      next.store(pending.size(), std::memory_order_relaxed);  // the others stop after their batch
+      std::lock_guard<std::mutex> lock(failureMutex);
+      if (!failure) failure = std::current_exception();
+    }
+  };
   // Helpers inherit this thread's nice value and scheduler slice (the reader's, kReaderNiceIncrement).
   std::vector<std::thread> threads;
   threads.reserve(helpers);
   for (size_t h = 0; h < helpers; ++h) {
     try {
-      threads.emplace_back(work, true);
+      threads.emplace_back(guarded, true);
     } catch (const std::system_error&) {
       break;  // no thread to be had (a thread limit): this thread reads the rest
     }
   }
-  work(false);
+  guarded(false);
   for (std::thread& thread : threads) thread.join();
+  if (failure) std::rethrow_exception(failure);
   stats.read = pending.size();
   stats.helpers = threads.size();
   stats.byHelpers = byHelpers.load(std::memory_order_relaxed);

@@ -1,9 +1,9 @@
 // The bulk per-process extras reader (Collector.readExtras): io, status figures, fd count,
 // cgroup and page faults for a list of identities, reading only the files asked for. Both
 // backends share this TypeScript implementation and its parsers; the native collector hands it a
-// ProcFileBatch (the addon's readProcFiles), which reads the files of a thousand processes in one
-// call on a worker thread instead of three thread-pool round trips per file (at 20,000 processes
-// the exact RSS of `proctop pstat` took 5 s that way, a metrics sample 8 s).
+// ProcFileBatch (the addon's readProcFiles), which reads the files of 256 processes in one call on
+// a worker thread instead of three thread-pool round trips per file (at 20,000 processes the
+// exact RSS of `proctop pstat` took 5.8 s that way, a metrics sample 9 s).
 import type {
   CgroupPlacement,
   ExtrasField,
@@ -53,15 +53,23 @@ const FILE_FIELDS = {
 } as const;
 type FileField = keyof typeof FILE_FIELDS;
 const FILE_FIELD_NAMES = Object.keys(FILE_FIELDS) as FileField[];
+/** What a file field's parser makes of its text. */
+type Parsed<F extends FileField> = NonNullable<ReturnType<(typeof FILE_FIELDS)[F]['parse']>>;
+
+/** A file field's value from its file (under `dir`, the process's) or why there is none; NOT_ASKED when the request does not ask for it. */
+function fileFieldOf<F extends FileField>(field: F, request: ExtrasRequest, dir: string, file: () => FileText): Asked<Parsed<F>> {
+  if (!request[field]) return NOT_ASKED;
+  return parsedField(field, `${dir}/${FILE_FIELDS[field].name}`, file(), FILE_FIELDS[field].parse as (text: string) => Parsed<F> | null);
+}
 
 /** Every field of one identity's extras as read (NOT_ASKED where not asked for). */
 interface FieldReads {
-  readonly io: Asked<unknown>;
-  readonly status: Asked<unknown>;
+  readonly io: Asked<Parsed<'io'>>;
+  readonly status: Asked<Parsed<'status'>>;
   readonly fdCount: Asked<number>;
   readonly cgroup: Asked<CgroupPlacement>;
-  readonly fdLimit: Asked<{ readonly value: number | null }>;
-  readonly smapsRollup: Asked<unknown>;
+  readonly fdLimit: Asked<Parsed<'fdLimit'>>;
+  readonly smapsRollup: Asked<Parsed<'smapsRollup'>>;
 }
 
 /** A field's value from its file's text (or why there is none). */
@@ -113,18 +121,17 @@ export class ExtrasReader {
 
   private async readOne(target: ProcessIdentity, request: ExtrasRequest, call: number): Promise<ProcessExtras> {
     const dir = `${this.procRoot}/${target.pid}`;
-    const fileField = async (field: FileField): Promise<Asked<unknown>> => {
-      if (!request[field]) return NOT_ASKED;
-      const { name, parse } = FILE_FIELDS[field];
-      const path = `${dir}/${name}`;
-      return parsedField(field, path, await this.fileText(path), parse as (text: string) => unknown);
+    const fileField = async <F extends FileField>(field: F): Promise<Asked<Parsed<F>>> => {
+      const path = `${dir}/${FILE_FIELDS[field].name}`;
+      const text = request[field] ? await this.fileText(path) : null;
+      return fileFieldOf(field, request, dir, () => text as FileText);
     };
     const [io, status, fdCount, cgroup, fdLimit, smapsRollup] = await Promise.all([
       fileField('io'),
       fileField('status'),
       request.fdCount ? this.countFds(`${dir}/fd`) : NOT_ASKED,
       request.cgroup ? this.readCgroup(target, dir, call) : NOT_ASKED,
-      fileField('fdLimit') as Promise<Asked<{ readonly value: number | null }>>,
+      fileField('fdLimit'),
       fileField('smapsRollup'),
     ]);
     // stat is read last: a start time that still matches proves the files above were this identity's.
@@ -166,12 +173,8 @@ export class ExtrasReader {
         const target = chunk[i] as ProcessIdentity;
         const dir = `${this.procRoot}/${target.pid}`;
         const file = (k: number): FileText => packed.files[i * names.length + k] as FileText;
-        const fileField = (field: FileField): Asked<unknown> => {
-          const k = files.indexOf(field);
-          if (k < 0) return NOT_ASKED;
-          const { name, parse } = FILE_FIELDS[field];
-          return parsedField(field, `${dir}/${name}`, file(k), parse as (text: string) => unknown);
-        };
+        const fileField = <F extends FileField>(field: F): Asked<Parsed<F>> =>
+          fileFieldOf(field, request, dir, () => file(files.indexOf(field)));
         const counted = packed.fdCounts[i];
         const fdCount: Asked<number> = !countFds
           ? NOT_ASKED
@@ -185,7 +188,7 @@ export class ExtrasReader {
             status: fileField('status'),
             fdCount,
             cgroup,
-            fdLimit: fileField('fdLimit') as Asked<{ readonly value: number | null }>,
+            fdLimit: fileField('fdLimit'),
             smapsRollup: fileField('smapsRollup'),
           }),
         );
@@ -201,7 +204,7 @@ export class ExtrasReader {
     );
   }
 
-  private async countFds(path: string): Promise<Asked<number>> {
+  private async countFds(path: string): Promise<Read<number>> {
     try {
       return { value: (await this.files.listDir(path)).length, error: null };
     } catch (err) {
@@ -259,13 +262,13 @@ function extrasOf(target: ProcessIdentity, request: ExtrasRequest, statFile: Fil
     startTime: target.startTime,
     alive: true,
     comm: stat.comm,
-    io: io.value as ProcessExtras['io'],
-    status: status.value as ProcessExtras['status'],
+    io: io.value,
+    status: status.value,
     fdCount: fdCount.value,
     cgroup: cgroup.value,
     faults: request.faults ? { minor: stat.minorFaults, major: stat.majorFaults } : null,
     fdLimit: fdLimit.value?.value ?? null,
-    smapsRollup: smapsRollup.value as ProcessExtras['smapsRollup'],
+    smapsRollup: smapsRollup.value,
     errors,
   };
 }
@@ -287,7 +290,7 @@ function goneExtras(target: ProcessIdentity): ProcessExtras {
   };
 }
 
-/** A parse result that may legitimately be null, boxed so readField tells it from a format error (undefined). */
+/** A parse result that may legitimately be null, boxed so parsedField tells it from a format error (undefined). */
 function boxed<T>(value: T | undefined): { readonly value: T } | null {
   return value === undefined ? null : { value };
 }
