@@ -2,7 +2,7 @@
 // container runtimes write them, /proc/PID/io and the status lines.
 import { describe, expect, it } from 'vitest';
 import { describeCgroupPath, unifiedCgroupPath } from '../src/sys/js/cgroup.js';
-import { parseFdSoftLimit, parseIdSet, parseIo, parseKeyValueLines, pickKeyValueLines, STATUS_EXTRAS_KEYS, statusExtras } from '../src/sys/js/proc-status.js';
+import { parseFdSoftLimit, parseIdSet, parseIo, parseKeyValueLines, STATUS_EXTRAS_KEYS, statusExtras } from '../src/sys/js/proc-status.js';
 import { limitsText } from './helpers/proc-fixture.js';
 import { capabilityNames, parseLimits, policyName, seccompMode, smapsFigures } from '../src/sys/js/inspect-parsers.js';
 import { discloseEnvironment, isSecretName, SECRET_NAME_PARTS } from '../src/inspect/redact.js';
@@ -142,11 +142,18 @@ describe('the status and limits parsers the batch extras lean on', () => {
     ['a later duplicate wins', `${STATUS}\nVmRSS:\t 2 kB\n`],
     ['a key as a prefix of another and a colon in a value', 'VmRSSx:\t9 kB\nUid: a:b\nVmRSS:  3 kB \n:\tnothing\n\nGid'],
     ['empty', ''],
-  ])('pickKeyValueLines keeps of %s exactly what parseKeyValueLines has for those keys', (_name, text) => {
+  ])('parseKeyValueLines reads %s line by line, and with keys keeps exactly those', (_name, text) => {
+    // The plain reading: split on newlines, each line at its first colon.
+    const byLines = new Map<string, string>();
+    for (const line of text.split('\n')) {
+      const colon = line.indexOf(':');
+      if (colon > 0) byLines.set(line.slice(0, colon), line.slice(colon + 1).trim());
+    }
     const all = parseKeyValueLines(text);
-    const wanted = new Map([...all].filter(([key]) => STATUS_EXTRAS_KEYS.includes(key)));
-    expect(pickKeyValueLines(text, STATUS_EXTRAS_KEYS)).toEqual(wanted);
-    expect(statusExtras(pickKeyValueLines(text, STATUS_EXTRAS_KEYS))).toEqual(statusExtras(all));
+    expect(all).toEqual(byLines);
+    const wanted = new Map([...byLines].filter(([key]) => STATUS_EXTRAS_KEYS.includes(key)));
+    expect(parseKeyValueLines(text, STATUS_EXTRAS_KEYS)).toEqual(wanted);
+    expect(statusExtras(parseKeyValueLines(text, STATUS_EXTRAS_KEYS))).toEqual(statusExtras(all));
   });
 
   it.each([

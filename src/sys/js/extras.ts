@@ -16,7 +16,7 @@ import { describeCgroupPath, unifiedCgroupPath } from './cgroup.js';
 import { mapBounded } from './map-bounded.js';
 import { errnoCode, nodeProcFiles, type BatchedFiles, type FileText, type ProcFileBatch, type ProcFiles } from './proc-files.js';
 import { parseStat } from './proc-stat.js';
-import { parseFdSoftLimit, parseIo, parseSmapsRollup, pickKeyValueLines, STATUS_EXTRAS_KEYS, statusExtras } from './proc-status.js';
+import { parseFdSoftLimit, parseIo, parseKeyValueLines, parseSmapsRollup, STATUS_EXTRAS_KEYS, statusExtras } from './proc-status.js';
 
 /** Why a /proc read failed, as an error value naming the field. */
 export function extrasFieldError(field: ExtrasField, path: string, err: unknown): ExtrasFieldError {
@@ -46,7 +46,7 @@ const BATCHES_IN_FLIGHT = 2;
 /** The extras read from one file each: the file under /proc/PID and how its text becomes the value. */
 const FILE_FIELDS = {
   io: { name: 'io', parse: parseIo },
-  status: { name: 'status', parse: (text: string) => statusExtras(pickKeyValueLines(text, STATUS_EXTRAS_KEYS)) },
+  status: { name: 'status', parse: (text: string) => statusExtras(parseKeyValueLines(text, STATUS_EXTRAS_KEYS)) },
   // Boxed: an unlimited soft limit is a value (null), not a format error.
   fdLimit: { name: 'limits', parse: (text: string) => boxed(parseFdSoftLimit(text)) },
   smapsRollup: { name: 'smaps_rollup', parse: parseSmapsRollup },

@@ -2,38 +2,30 @@
 // from text to records, so fixtures and real processes go through the same code.
 import type { IdSet, IoCounters, SmapsRollup, StatusExtras } from '../types.js';
 
-/** "Key: value" lines → key → value (trimmed). Later duplicates win; lines without ':' are skipped. */
-export function parseKeyValueLines(text: string): Map<string, string> {
-  const fields = new Map<string, string>();
-  for (const line of text.split('\n')) {
-    const colon = line.indexOf(':');
-    if (colon <= 0) continue;
-    fields.set(line.slice(0, colon), line.slice(colon + 1).trim());
-  }
-  return fields;
-}
-
 /**
- * parseKeyValueLines keeping only `keys`: the same values, without a string made for each of the
- * other lines (status has ~55 lines; the extras want 6 of them, for every process at once).
+ * "Key: value" lines → key → value (trimmed). Later duplicates win; lines without ':' are skipped.
+ * With `keys`, only those keys are kept, and no string is made for the other lines (status has
+ * ~55 lines; the extras want 6 of them, for every process at once).
  */
-export function pickKeyValueLines(text: string, keys: readonly string[]): Map<string, string> {
+export function parseKeyValueLines(text: string, keys?: readonly string[]): Map<string, string> {
   const fields = new Map<string, string>();
   for (let start = 0; start < text.length; ) {
     const newline = text.indexOf('\n', start);
     const end = newline < 0 ? text.length : newline;
     const colon = text.indexOf(':', start);
     if (colon > start && colon < end) {
-      for (const key of keys) {
-        if (colon - start === key.length && text.startsWith(key, start)) {
-          fields.set(key, text.slice(colon + 1, end).trim());
-          break;
-        }
-      }
+      const key = keys === undefined ? text.slice(start, colon) : keyAt(text, start, colon, keys);
+      if (key !== undefined) fields.set(key, text.slice(colon + 1, end).trim());
     }
     start = end + 1;
   }
   return fields;
+}
+
+/** The one of `keys` that text[start, colon) is, if any (no closure or string made per line). */
+function keyAt(text: string, start: number, colon: number, keys: readonly string[]): string | undefined {
+  for (const key of keys) if (colon - start === key.length && text.startsWith(key, start)) return key;
+  return undefined;
 }
 
 /** The lines of /proc/PID/status statusExtras reads. */
