@@ -8,7 +8,7 @@ import { createJsCollector, createNativeCollector } from '../src/sys/collector.j
 import type { Collector } from '../src/sys/types.js';
 import { killStartedChildren } from './helpers/children.js';
 import { startFdsHolder, startInNewNetns, type HeldFds } from './helpers/fds-holder.js';
-import { builtCliPath, runCli } from './helpers/cli.js';
+import { builtCliPath, repoRoot as builtRoot, runCli, runNode } from './helpers/cli.js';
 
 const repoRoot = new URL('..', import.meta.url).pathname;
 const ajv = new Ajv2020({ allErrors: true, strict: true });
@@ -82,6 +82,24 @@ describe('listPorts across network namespaces', () => {
     )) as [number, number];
     const listing = await listPorts(makeCollector());
     expect(listing.bindings).toContainEqual(expect.objectContaining({ protocol: 'udp', localAddress: '0.0.0.0', localPort: port, state: 'UNCONN', pid }));
+  });
+});
+
+describe('socket owners seen by a user who may not read every fd table', () => {
+  it.each(['native', 'js'])('counts other users\' processes as denied, never kernel threads (%s)', async (backend) => {
+    const kernelThreads = (await createJsCollector().snapshot()).processes.filter((p) => p.isKernelThread).map((p) => p.pid);
+    expect(kernelThreads.length).toBeGreaterThan(0);
+    const library = join(builtRoot, 'dist', 'index.js');
+    const script = `import(${JSON.stringify(library)}).then(async (lib) => {
+      const collector = process.argv[1] === 'js' ? lib.createJsCollector() : lib.createNativeCollector();
+      const owners = await collector.listSocketOwners();
+      console.log(JSON.stringify(owners.processes.map((p) => [p.pid, p.denied])));
+    })`;
+    const run = await runNode(['-e', script, backend], { uid: 65534, gid: 65534 });
+    expect(run.stderr).toBe('');
+    const seen = new Map(JSON.parse(run.stdout) as [number, boolean][]);
+    expect(seen.get(held.pid)).toBe(true); // root's python3 holder: its fd table is root's
+    expect(kernelThreads.filter((pid) => seen.has(pid))).toEqual([]);
   });
 });
 

@@ -164,4 +164,38 @@ inline void SkipBlanks(const char*& p) {
   while (*p == ' ' || *p == '\t') ++p;
 }
 
+/** The stat fields a snapshot needs, as parsed from one /proc/PID/stat line. */
+struct StatLine {
+  const char* comm = nullptr;
+  size_t commLength = 0;
+  char state = '?';
+  long long fields[25] = {};  // fields[n] = field n of proc(5), for 4 <= n <= 24
+};
+
+/**
+ * Parses a stat line. comm may contain spaces, parentheses and newlines, so it runs from the
+ * first '(' to the LAST ')'; the numeric fields follow. Returns false for a malformed line.
+ */
+inline bool ParseStatLine(const char* text, size_t length, StatLine& out) {
+  const char* open = static_cast<const char*>(std::memchr(text, '(', length));
+  const char* close = static_cast<const char*>(memrchr(text, ')', length));
+  if (!open || !close || close < open || close + 2 >= text + length) return false;
+  out.comm = open + 1;
+  out.commLength = static_cast<size_t>(close - open - 1);
+  const char* p = close + 2;
+  out.state = *p++;
+  for (int field = 4; field <= 24; ++field) {
+    if (*p != ' ') return false;
+    ++p;
+    out.fields[field] = ParseSigned(p);
+  }
+  return true;
+}
+
+/** PF_KTHREAD (include/linux/sched.h) in a stat line's flags (field 9): a kernel thread. */
+inline bool IsKernelThread(const StatLine& stat) {
+  constexpr unsigned long long kPfKthread = 0x00200000ULL;
+  return (static_cast<unsigned long long>(stat.fields[9]) & kPfKthread) != 0;
+}
+
 }  // namespace proctop

@@ -27,8 +27,6 @@
 namespace proctop {
 namespace {
 
-/** PF_KTHREAD from include/linux/sched.h. */
-constexpr unsigned long long kPfKthread = 0x00200000ULL;
 /** f_type of procfs (linux/magic.h). */
 constexpr long kProcSuperMagic = 0x9fa0;
 /** Where the soft RLIMIT_NOFILE is raised to when the hard limit is unlimited or higher. */
@@ -43,34 +41,6 @@ constexpr size_t kMaxReserve = 1024;
  */
 std::atomic<size_t> gKeptHandles{0};
 
-
-/** The stat fields a snapshot needs, as parsed from one /proc/PID/stat line. */
-struct StatLine {
-  const char* comm = nullptr;
-  size_t commLength = 0;
-  char state = '?';
-  long long fields[25] = {};  // fields[n] = field n of proc(5), for 4 <= n <= 24
-};
-
-/**
- * Parses a stat line. comm may contain spaces, parentheses and newlines, so it runs from the
- * first '(' to the LAST ')'; the numeric fields follow. Returns false for a malformed line.
- */
-bool ParseStatLine(const char* text, size_t length, StatLine& out) {
-  const char* open = static_cast<const char*>(std::memchr(text, '(', length));
-  const char* close = static_cast<const char*>(memrchr(text, ')', length));
-  if (!open || !close || close < open || close + 2 >= text + length) return false;
-  out.comm = open + 1;
-  out.commLength = static_cast<size_t>(close - open - 1);
-  const char* p = close + 2;
-  out.state = *p++;
-  for (int field = 4; field <= 24; ++field) {
-    if (*p != ' ') return false;
-    ++p;
-    out.fields[field] = ParseSigned(p);
-  }
-  return true;
-}
 
 /** Bytes of a program's name the kernel keeps as its comm (TASK_COMM_LEN less the NUL). */
 constexpr size_t kCommBytes = 15;
@@ -93,7 +63,7 @@ void SetFigures(const StatLine& stat, long pageSize, ProcessFigures& figures) {
   figures.pgid = static_cast<int>(stat.fields[5]);
   figures.sid = static_cast<int>(stat.fields[6]);
   figures.ttyNr = stat.fields[7];
-  figures.isKernelThread = (static_cast<unsigned long long>(stat.fields[9]) & kPfKthread) != 0;
+  figures.isKernelThread = IsKernelThread(stat);
   figures.utime = static_cast<unsigned long long>(stat.fields[14]);
   figures.stime = static_cast<unsigned long long>(stat.fields[15]);
   figures.priority = stat.fields[18];

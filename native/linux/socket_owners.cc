@@ -3,8 +3,20 @@
 #include <algorithm>
 
 #include "fd_links.h"
+#include "proc_read.h"
 
 namespace proctop {
+namespace {
+
+/** A kernel thread holds no fds; its fd table is denied only because root owns it. */
+bool IsKernelThreadPid(const std::string& procRoot, int pid) {
+  char buffer[1024];
+  const long length = ReadSmallFileAt(AT_FDCWD, (procRoot + "/" + std::to_string(pid) + "/stat").c_str(), buffer, sizeof buffer);
+  StatLine stat;
+  return length > 0 && ParseStatLine(buffer, static_cast<size_t>(length), stat) && IsKernelThread(stat);
+}
+
+}  // namespace
 
 std::vector<ProcessSockets> ScanSocketOwners(const std::string& procRoot) {
   std::vector<ProcessSockets> result;
@@ -18,6 +30,7 @@ std::vector<ProcessSockets> ScanSocketOwners(const std::string& procRoot) {
     });
     if (read == LinksRead::Gone) continue;
     if (read == LinksRead::Denied) {
+      if (IsKernelThreadPid(procRoot, pid)) continue;
       process.denied = true;
       process.sockets.clear();
     }

@@ -19,7 +19,7 @@ struct ProcessSockets {
   std::vector<std::pair<uint64_t, int>> sockets;
 };
 
-/** Scans every process under procRoot for socket fds; vanished processes are skipped. */
+/** Scans every process under procRoot for socket fds; vanished processes and kernel threads are skipped. */
 std::vector<ProcessSockets> ScanSocketOwners(const std::string& procRoot);
 
 }  // namespace proctop

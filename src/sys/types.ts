@@ -415,7 +415,10 @@ export interface Collector {
   readPriority(pid: number): Promise<PriorityRead>;
   /** setpriority(PRIO_PROCESS) on exactly this identity (checked before and after). */
   setPriority(target: ProcessIdentity, nice: number): Promise<PriorityChange>;
-  /** Socket fds of every visible process with its network namespace (for port ownership). */
+  /**
+   * Socket fds of every visible process with its network namespace (for port ownership); kernel
+   * threads, which hold no fds, are left out (their fd tables are root's, so not counted as denied).
+   */
   listSocketOwners(): Promise<SocketOwners>;
   /** TCP/UDP socket tables of the network namespace pid is in (null: the caller's own). */
   listInetSockets(pid: number | null): Promise<readonly NetSocketRecord[]>;

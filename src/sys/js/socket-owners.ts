@@ -1,12 +1,13 @@
 // Which process holds which socket, for port ownership: the socket inodes in every /proc/PID/fd,
 // and the TCP/UDP tables of a network namespace. The JS backend scans fds here; the native one
 // does the same scan in the addon (native/linux/socket_owners.cc); both read tables here.
-import { readdirSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { NetSocketRecord, ProcessSockets } from '../types.js';
 import { errnoCode } from './proc-files.js';
 import { parseInetTable } from './net.js';
+import { PF_KTHREAD, parseStat } from './proc-stat.js';
 
 const INET_TABLES = ['tcp', 'tcp6', 'udp', 'udp6'] as const;
 
@@ -15,8 +16,18 @@ function isDenied(err: unknown): boolean {
   return code === 'EACCES' || code === 'EPERM';
 }
 
-/** Socket fds of one process, read synchronously (a few microseconds per /proc call). */
-function readProcessSockets(procRoot: string, pid: number): ProcessSockets {
+/** A kernel thread holds no fds; its fd table is denied only because root owns it. */
+function isKernelThread(procRoot: string, pid: number): boolean {
+  try {
+    const stat = parseStat(readFileSync(`${procRoot}/${pid}/stat`, 'latin1'));
+    return stat !== null && (stat.flags & PF_KTHREAD) !== 0;
+  } catch {
+    return false;
+  }
+}
+
+/** Socket fds of one process, read synchronously (a few microseconds per /proc call); null for a kernel thread. */
+function readProcessSockets(procRoot: string, pid: number): ProcessSockets | null {
   const sockets: [number, number][] = [];
   const dir = `${procRoot}/${pid}/fd`;
   let netns: string | null = null;
@@ -34,17 +45,18 @@ function readProcessSockets(procRoot: string, pid: number): ProcessSockets {
     }
     if (sockets.length > 0) netns = readlinkSync(`${procRoot}/${pid}/ns/net`);
   } catch (err) {
-    if (isDenied(err) && sockets.length === 0) return { pid, netns, sockets: [], denied: true };
+    if (isDenied(err) && sockets.length === 0) return isKernelThread(procRoot, pid) ? null : { pid, netns, sockets: [], denied: true };
   }
   return { pid, netns, sockets, denied: false };
 }
 
-/** Every process in turn, yielding to the event loop every few dozen processes. */
+/** Every process in turn but kernel threads, yielding to the event loop every few dozen processes. */
 export async function listSocketOwnersJs(procRoot: string): Promise<ProcessSockets[]> {
   const pids = (await readdir(procRoot)).filter((name) => /^\d+$/.test(name)).map(Number).sort((a, b) => a - b);
   const result: ProcessSockets[] = [];
   for (let i = 0; i < pids.length; i++) {
-    result.push(readProcessSockets(procRoot, pids[i] as number));
+    const process = readProcessSockets(procRoot, pids[i] as number);
+    if (process) result.push(process);
     if ((i + 1) % 32 === 0) await yieldToEventLoop();
   }
   return result;
