@@ -58,9 +58,9 @@ describe('listPorts without a frame', () => {
     const listing = await listPorts(collector);
     expect(calls.snapshots).toBe(0);
     expect(calls.records.sort()).toEqual([10, 12]); // 11 holds only a connection, which is not listed
-    expect(listing.bindings.map((b) => [b.localPort, b.pid, b.comm, b.fds])).toEqual([
-      [8080, 10, 'web', [3]],
-      [9090, 12, 'api', [5, 6]],
+    expect(listing.bindings.map((b) => [b.localPort, b.pid, b.startTime, b.comm, b.fds])).toEqual([
+      [8080, 10, 1010, 'web', [3]],
+      [9090, 12, 1012, 'api', [5, 6]],
     ]);
     expect(listing.warnings).toEqual([]);
   });
@@ -73,10 +73,10 @@ describe('listPorts without a frame', () => {
       [process(21, { startTime: SCAN_TICKS + 1 }), process(22, { startTime: SCAN_TICKS })],
     );
     const listing = await listPorts(collector);
-    expect(listing.bindings.map((b) => [b.localPort, b.pid])).toEqual([
-      [7001, null],
-      [7002, null],
-      [7003, 22],
+    expect(listing.bindings.map((b) => [b.localPort, b.pid, b.startTime])).toEqual([
+      [7001, null, null],
+      [7002, null, null],
+      [7003, 22, SCAN_TICKS],
     ]);
   });
 

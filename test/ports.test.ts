@@ -8,7 +8,7 @@ import { createJsCollector, createNativeCollector } from '../src/sys/collector.j
 import type { Collector } from '../src/sys/types.js';
 import { killStartedChildren } from './helpers/children.js';
 import { startFdsHolder, startInNewNetns, type HeldFds } from './helpers/fds-holder.js';
-import { builtCliPath, repoRoot as builtRoot, runCli, runNode } from './helpers/cli.js';
+import { builtCliPath, repoRoot as builtRoot, runCli, runNode, startTimeOf } from './helpers/cli.js';
 
 const repoRoot = new URL('..', import.meta.url).pathname;
 const ajv = new Ajv2020({ allErrors: true, strict: true });
@@ -110,7 +110,7 @@ describe('proctop ports', () => {
     const doc = JSON.parse(run.stdout) as { bindings: { protocol: string; local_port: number; pid: number | null; process_name: string | null }[] };
     expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
     expect(doc.bindings).toContainEqual(
-      expect.objectContaining({ protocol: 'tcp', family: 'ipv4', local_addr: '127.0.0.1', local_port: held.listener.port, state: 'LISTEN', pid: held.pid, process_name: 'python3' }),
+      expect.objectContaining({ protocol: 'tcp', family: 'ipv4', local_addr: '127.0.0.1', local_port: held.listener.port, state: 'LISTEN', pid: held.pid, start_time_ticks: startTimeOf(held.pid), process_name: 'python3' }),
     );
     expect(doc.bindings).toContainEqual(expect.objectContaining({ protocol: 'udp', local_port: held.udp.port, pid: held.pid }));
   });

@@ -48,6 +48,7 @@ export interface PortBindingJson {
   readonly state: string;
   readonly netns: string | null;
   readonly pid: number | null;
+  readonly start_time_ticks: number | null;
   readonly process_name: string | null;
   readonly comm: string | null;
   readonly user: string | null;
@@ -72,6 +73,7 @@ export function portBindingsJson(listing: PortListing, now = new Date()) {
         state: b.state,
         netns: b.netns,
         pid: b.pid,
+        start_time_ticks: b.startTime,
         process_name: b.processName,
         comm: b.comm,
         user: b.user,

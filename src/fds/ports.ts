@@ -24,6 +24,8 @@ export interface PortBinding {
   readonly inode: number;
   /** Owning process, null when no visible process holds it (another user's, not running as root). */
   readonly pid: number | null;
+  /** The owner's start time (clock ticks after boot): with pid, its identity (`proctop kill PID:START_TICKS`). */
+  readonly startTime: number | null;
   /** The owner's program name (comm, or argv[0]'s basename where comm is a thread name; see programName). */
   readonly processName: string | null;
   /** The owner's kernel command name. */
@@ -176,10 +178,10 @@ export async function listPorts(collector: Collector, options: ListPortsOptions 
     for (const holder of holders) {
       const process = named.byPid.get(holder.pid);
       if (!process) continue; // ended, or started after the frame on screen: no name to show
-      bindings.push({ ...base, pid: process.pid, processName: programName(process), comm: process.comm, user: process.user, fds: holder.fds });
+      bindings.push({ ...base, pid: process.pid, startTime: process.startTime, processName: programName(process), comm: process.comm, user: process.user, fds: holder.fds });
       shown += 1;
     }
-    if (shown === 0) bindings.push({ ...base, pid: null, processName: null, comm: null, user: null, fds: [] });
+    if (shown === 0) bindings.push({ ...base, pid: null, startTime: null, processName: null, comm: null, user: null, fds: [] });
   }
   bindings.sort(compareBindings);
   const denied = perProcess.filter((p) => p.denied).length;
