@@ -426,14 +426,28 @@ const BUSY_ROUNDS = 7;
  */
 async function onBusyBox(count, fn) {
   const spinners = Array.from({ length: count }, () => spawn('sh', ['-c', 'while :; do :; done'], { detached: true, stdio: 'ignore' }));
+  for (const spinner of spinners) spinning.add(spinner);
   try {
     // Let them reach the CPUs (and the scheduler weigh them) before measuring.
     await new Promise((resolve) => setTimeout(resolve, 300));
     return await fn();
   } finally {
-    for (const spinner of spinners) spinner.kill('SIGKILL');
+    for (const spinner of spinners) {
+      spinner.kill('SIGKILL');
+      spinning.delete(spinner);
+    }
   }
 }
+
+/**
+ * Busy loops running now. A bench stopped meanwhile (Ctrl-C, kill: scripts/bench.mjs exits from
+ * its signal handler, so no finally runs) stops them on its way out: in sessions of their own,
+ * nothing else would, and they kept both CPUs busy after a killed run until found by hand.
+ */
+const spinning = new Set();
+process.on('exit', () => {
+  for (const spinner of spinning) spinner.kill('SIGKILL');
+});
 
 /**
  * Measures every reader on the live /proc.
