@@ -134,6 +134,8 @@ export async function listPorts(collector: Collector, options: ListPortsOptions 
     const key = entry.namespace ?? `pid:${entry.pid}`;
     if (!namespaces.has(key) && entry.sockets.size > 0) namespaces.set(key, entry.pid);
   }
+  // Keyed by inode, except sockets no process holds any more (TIME_WAIT: inode 0), which are
+  // told apart by their endpoints and namespace, as ss lists them.
   const records = new Map<string, { record: NetSocketRecord; netns: string | null }>();
   for (const [namespace, pid] of namespaces) {
     const netns = namespace.startsWith('net:') ? namespace : null;

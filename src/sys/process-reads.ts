@@ -4,7 +4,7 @@
 import { realpath } from 'node:fs/promises';
 import { getPriority, setPriority } from 'node:os';
 import { errnoCode, nodeProcFiles } from './js/proc-files.js';
-import { PF_KTHREAD, parseStat } from './js/proc-stat.js';
+import { isKernelThread, parseStat } from './js/proc-stat.js';
 import { readSystemInfo } from './js/system-info.js';
 import { UserNames } from './js/users.js';
 import { loadedNativeAddon } from './native-addon.js';
@@ -72,7 +72,7 @@ export async function readProcessStatus(procRoot: string, pid: number): Promise<
       uid,
       user: users.nameOf(uid),
       cpuTicks: parsed.utime + parsed.stime,
-      isKernelThread: (parsed.flags & PF_KTHREAD) !== 0,
+      isKernelThread: isKernelThread(parsed),
     };
   } catch {
     return null;

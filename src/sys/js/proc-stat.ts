@@ -32,7 +32,12 @@ export interface ParsedStat {
 }
 
 /** PF_KTHREAD from include/linux/sched.h: the process is a kernel thread. */
-export const PF_KTHREAD = 0x00200000;
+const PF_KTHREAD = 0x00200000;
+
+/** PF_KTHREAD set in a stat line's flags (field 9): a kernel thread, not inferred from an empty cmdline. */
+export function isKernelThread(stat: Pick<ParsedStat, 'flags'>): boolean {
+  return (stat.flags & PF_KTHREAD) !== 0;
+}
 
 /** Where each field after the comm starts in the text (fields 3 to 41 of proc(5)), reused by every parse. */
 const fieldStarts = new Int32Array(40);

@@ -2,7 +2,7 @@ import type { RawProcess, Snapshot, SystemInfo } from '../types.js';
 import { parseCmdline } from './cmdline.js';
 import { errnoCode, isVanished, nodeProcFiles, type ProcFiles } from './proc-files.js';
 import { mapBounded } from './map-bounded.js';
-import { PF_KTHREAD, parseStat, type ParsedStat } from './proc-stat.js';
+import { isKernelThread, parseStat, type ParsedStat } from './proc-stat.js';
 import { readSysconf, readSystemInfo } from './system-info.js';
 import { UserNames } from './users.js';
 import { monotonicNowMs } from '../clock.js';
@@ -247,9 +247,6 @@ function processRecord(pid: number, stat: ParsedStat, details: IdentityDetails, 
   };
 }
 
-function isKernelThread(stat: ParsedStat): boolean {
-  return (stat.flags & PF_KTHREAD) !== 0;
-}
 
 // Vanishing processes are normal churn and stay silent; the rest is worth one line each.
 function skipWarnings(skips: ReadonlyMap<Skip, number>): string[] {

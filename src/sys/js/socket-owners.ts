@@ -7,7 +7,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { NetSocketRecord, ProcessSockets } from '../types.js';
 import { errnoCode } from './proc-files.js';
 import { parseInetTable } from './net.js';
-import { PF_KTHREAD, parseStat } from './proc-stat.js';
+import { isKernelThread, parseStat } from './proc-stat.js';
 
 const INET_TABLES = ['tcp', 'tcp6', 'udp', 'udp6'] as const;
 
@@ -17,10 +17,10 @@ function isDenied(err: unknown): boolean {
 }
 
 /** A kernel thread holds no fds; its fd table is denied only because root owns it. */
-function isKernelThread(procRoot: string, pid: number): boolean {
+function isKernelThreadPid(procRoot: string, pid: number): boolean {
   try {
     const stat = parseStat(readFileSync(`${procRoot}/${pid}/stat`, 'latin1'));
-    return stat !== null && (stat.flags & PF_KTHREAD) !== 0;
+    return stat !== null && isKernelThread(stat);
   } catch {
     return false;
   }
@@ -45,7 +45,7 @@ function readProcessSockets(procRoot: string, pid: number): ProcessSockets | nul
     }
     if (sockets.length > 0) netns = readlinkSync(`${procRoot}/${pid}/ns/net`);
   } catch (err) {
-    if (isDenied(err) && sockets.length === 0) return isKernelThread(procRoot, pid) ? null : { pid, netns, sockets: [], denied: true };
+    if (isDenied(err) && sockets.length === 0) return isKernelThreadPid(procRoot, pid) ? null : { pid, netns, sockets: [], denied: true };
   }
   return { pid, netns, sockets, denied: false };
 }
