@@ -425,7 +425,10 @@ const BUSY_ROUNDS = 7;
  * stopped by PID when fn settles.
  */
 async function onBusyBox(count, fn) {
-  const spinners = Array.from({ length: count }, () => spawn('sh', ['-c', 'while :; do :; done'], { detached: true, stdio: 'ignore' }));
+  // Through setpriv --pdeathsig where util-linux has it, so the loops die with the bench even on kill -9.
+  const loop = ['sh', '-c', 'while :; do :; done'];
+  const command = spawnSync('setpriv', ['--pdeathsig', 'KILL', 'true']).status === 0 ? ['setpriv', '--pdeathsig', 'KILL', ...loop] : loop;
+  const spinners = Array.from({ length: count }, () => spawn(command[0], command.slice(1), { detached: true, stdio: 'ignore' }));
   for (const spinner of spinners) spinning.add(spinner);
   try {
     // Let them reach the CPUs (and the scheduler weigh them) before measuring.
@@ -442,7 +445,8 @@ async function onBusyBox(count, fn) {
 /**
  * Busy loops running now. A bench stopped meanwhile (Ctrl-C, kill: scripts/bench.mjs exits from
  * its signal handler, so no finally runs) stops them on its way out: in sessions of their own,
- * nothing else would, and they kept both CPUs busy after a killed run until found by hand.
+ * nothing else would, and they kept both CPUs busy after a killed run until found by hand
+ * (kill -9 runs no handler: there the parent-death signal setpriv gave them stops them).
  */
 const spinning = new Set();
 process.on('exit', () => {
