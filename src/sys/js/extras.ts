@@ -122,9 +122,9 @@ export class ExtrasReader {
   private async readOne(target: ProcessIdentity, request: ExtrasRequest, call: number): Promise<ProcessExtras> {
     const dir = `${this.procRoot}/${target.pid}`;
     const fileField = async <F extends FileField>(field: F): Promise<Asked<Parsed<F>>> => {
-      const path = `${dir}/${FILE_FIELDS[field].name}`;
-      const text = request[field] ? await this.fileText(path) : null;
-      return fileFieldOf(field, request, dir, () => text as FileText);
+      if (!request[field]) return NOT_ASKED;
+      const text = await this.fileText(`${dir}/${FILE_FIELDS[field].name}`);
+      return fileFieldOf(field, request, dir, () => text);
     };
     const [io, status, fdCount, cgroup, fdLimit, smapsRollup] = await Promise.all([
       fileField('io'),
