@@ -8,9 +8,12 @@ import { binDir } from './compile.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 
+/** Where bundleLibrary writes the library (children of the bench import it from there too). */
+export const LIBRARY_BUNDLE = join(binDir, 'proctop-lib.mjs');
+
 /** Bundles the library and imports it; returns the module and the bundle's path. */
 export async function bundleLibrary() {
-  const outfile = join(binDir, 'proctop-lib.mjs');
+  const outfile = LIBRARY_BUNDLE;
   await build({ ...BUNDLE_OPTIONS, entryPoints: [join(root, 'src', 'index.ts')], outfile });
   return { lib: await import(pathToFileURL(outfile).href), path: outfile };
 }

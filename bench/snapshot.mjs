@@ -9,7 +9,10 @@ import { createRequire } from 'node:module';
 import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { fileURLToPath } from 'node:url';
 import { compileC } from './compile.mjs';
+import { readFirstSnapshots } from './group-reader.mjs';
+import { LIBRARY_BUNDLE } from './bundle.mjs';
 import { FD_HEADROOM, nofileLimit } from './machine.mjs';
 
 const require = createRequire(import.meta.url);
@@ -425,9 +428,7 @@ const BUSY_ROUNDS = 7;
  * stopped by PID when fn settles.
  */
 async function onBusyBox(count, fn) {
-  // Through setpriv --pdeathsig where util-linux has it, so the loops die with the bench even on kill -9.
-  const loop = ['sh', '-c', 'while :; do :; done'];
-  const command = spawnSync('setpriv', ['--pdeathsig', 'KILL', 'true']).status === 0 ? ['setpriv', '--pdeathsig', 'KILL', ...loop] : loop;
+  const command = dyingWithBench(['sh', '-c', 'while :; do :; done']);
   const spinners = Array.from({ length: count }, () => spawn(command[0], command.slice(1), { detached: true, stdio: 'ignore' }));
   for (const spinner of spinners) spinning.add(spinner);
   try {
@@ -440,6 +441,105 @@ async function onBusyBox(count, fn) {
       spinning.delete(spinner);
     }
   }
+}
+
+/**
+ * The command run through `setpriv --pdeathsig KILL` where util-linux has it, so what it starts
+ * dies with the bench even on kill -9 (in a session of its own, nothing else would stop it).
+ */
+function dyingWithBench(command) {
+  pdeathsig ??= spawnSync('setpriv', ['--pdeathsig', 'KILL', 'true']).status === 0;
+  return pdeathsig ? ['setpriv', '--pdeathsig', 'KILL', ...command] : command;
+}
+let pdeathsig = null;
+
+/** Windows of the scheduling-group rounds (ms), and rounds of each kind. */
+const GROUP_WINDOW_MS = 4000;
+const GROUP_ROUNDS = 3;
+const GROUP_IN_PROCESS = 'in this process';
+const GROUP_CHILD = 'in a child process in this session';
+const GROUP_OWN_SESSION = 'in a child process in a session of its own';
+const GROUP_IDLE = 'idle (no reads)';
+const GROUP_READER = fileURLToPath(new URL('./group-reader.mjs', import.meta.url));
+
+/**
+ * Which scheduling group the first snapshots' CPU time is charged to, and what it does to this
+ * process's event loop: windows of GROUP_WINDOW_MS in which first snapshots are read back to back
+ * in this process, in a child in this process's session, in a child in a session of its own
+ * (detached: setsid, so the kernel's autogroup schedules it apart), or not at all, in turns, the
+ * same 1 ms monitor watching this process's loop throughout. With autogroup (Linux's default for
+ * desktop and server kernels alike), CPU is shared fairly between sessions first and between the
+ * threads of a session second: the reader's niceness orders it behind the JS thread inside the
+ * session, but what the session as a whole used still decides how soon its turn comes again
+ * while other sessions' work and kernel threads want the CPUs. A child in this session pays the
+ * same; a child in a session of its own does not. Returns per kind: stalls over 5 and 10 ms, the
+ * longest delay, snapshots read and seconds watched.
+ */
+async function schedulingGroupRounds(lib, libPath, procRoot, settle) {
+  const kinds = [GROUP_IN_PROCESS, GROUP_CHILD, GROUP_OWN_SESSION, GROUP_IDLE];
+  const totals = new Map(kinds.map((kind) => [kind, { stalls: 0, longStalls: 0, maxMs: 0, snapshots: 0, seconds: 0 }]));
+  const startReader = async (ownSession) => {
+    const command = dyingWithBench([process.execPath, GROUP_READER, libPath, procRoot]);
+    const child = spawn(command[0], command.slice(1), { detached: ownSession, stdio: ['pipe', 'pipe', 'inherit'] });
+    spinning.add(child);
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    // Its reads start once it says so (Node's start-up and the library's load are not in the window); at most 10 s.
+    for (let waited = 0; !output.includes('reading\n'); waited += 10) {
+      if (waited >= 10_000 || child.exitCode !== null) throw new Error(`the scheduling-group reader did not start (${output.trim() || 'no output'})`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    return async () => {
+      child.stdin.end();
+      const timeout = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timeout);
+      spinning.delete(child);
+      return Number(output.split('\n').at(-2)) || 0;
+    };
+  };
+  for (let round = 0; round < GROUP_ROUNDS; round++) {
+    // Each round starts at another kind, so none always follows the same one.
+    for (const kind of [...kinds.slice(round % kinds.length), ...kinds.slice(0, round % kinds.length)]) {
+      await settle();
+      const stopChild = kind === GROUP_CHILD || kind === GROUP_OWN_SESSION ? await startReader(kind === GROUP_OWN_SESSION) : null;
+      const histogram = monitorEventLoopDelay({ resolution: 1 });
+      histogram.enable();
+      const start = performance.now();
+      let snapshots = 0;
+      if (kind === GROUP_IN_PROCESS) snapshots = await readFirstSnapshots(lib, procRoot, () => performance.now() - start >= GROUP_WINDOW_MS);
+      else await new Promise((resolve) => setTimeout(resolve, GROUP_WINDOW_MS));
+      histogram.disable();
+      const seconds = (performance.now() - start) / 1000;
+      if (stopChild) snapshots = await stopChild();
+      const total = totals.get(kind);
+      total.stalls += stallsOver(histogram, STALL_MS * 1e6);
+      total.longStalls += stallsOver(histogram, 2 * STALL_MS * 1e6);
+      total.maxMs = Math.max(total.maxMs, histogram.max / 1e6);
+      total.snapshots += snapshots;
+      total.seconds += seconds;
+    }
+  }
+  return totals;
+}
+
+/** The scheduling-group rounds as a line of the section (and their stall counts into figures). */
+function groupText(group, figures) {
+  const kind = (name) => {
+    const total = group.get(name);
+    const reads = name === GROUP_IDLE ? '' : `, ${total.snapshots} first snapshots`;
+    return `${name}: ${total.stalls} over ${STALL_MS} ms, ${total.longStalls} over ${2 * STALL_MS} ms, longest ${total.maxMs.toFixed(1)} ms in ${total.seconds.toFixed(1)} s${reads}`;
+  };
+  figures.groupStallsInProcess = group.get(GROUP_IN_PROCESS).stalls;
+  figures.groupStallsChild = group.get(GROUP_CHILD).stalls;
+  figures.groupStallsOwnSession = group.get(GROUP_OWN_SESSION).stalls;
+  figures.groupStallsIdle = group.get(GROUP_IDLE).stalls;
+  return (
+    `Whose scheduling group pays for the reads (${GROUP_ROUNDS} rounds of ${GROUP_WINDOW_MS / 1000} s windows in turns, first snapshots back to back, ` +
+    `this process's event loop watched by the same monitor throughout): read ${[GROUP_IN_PROCESS, GROUP_CHILD, GROUP_OWN_SESSION].map(kind).join('; read ')}; ${kind(GROUP_IDLE)}. ` +
+    'With autogroup the kernel shares the CPUs between sessions before threads: a reader thread niced behind the JS thread still spends its session\'s turn.'
+  );
 }
 
 /**
@@ -588,6 +688,8 @@ export async function run({ procs, runs = 15, lib, procRoot = '/proc' }) {
   }
   otherTasks?.close();
   otherTasks = null;
+  // Scheduling-group rounds, not in any figure above: whose CPU time the first snapshots' is.
+  const group = typeof nativeSteady === 'string' ? null : await schedulingGroupRounds(lib, LIBRARY_BUNDLE, procRoot, settle);
 
   const figures = {};
   const rows = [];
@@ -696,6 +798,7 @@ export async function run({ procs, runs = 15, lib, procRoot = '/proc' }) {
           : `The JS thread ran with the kernel's default scheduler slice (${timeslice.reason}).`),
       `Stalls over ${STALL_MS} ms (delays of the same monitor): first snapshots ${stallText(NATIVE_FIRST)}, idle windows beside them ${stallText(IDLE)}; ` +
         `steady refreshes ${stallText(NATIVE_STEADY)}, idle windows beside them ${stallText(IDLE_STEADY)}.`,
+      ...(group ? [groupText(group, figures)] : []),
       `Longest GC pause inside a run (while the loop waited): ` +
         `native first ${longestGcPause(NATIVE_FIRST)}, steady ${longestGcPause(NATIVE_STEADY)}.`,
       ...(schedstat

@@ -1,0 +1,31 @@
+// First snapshots read back to back, for the snapshot section's scheduling-group rounds
+// (bench/snapshot.mjs, schedulingGroupRounds): in the bench's own process, or run as a child
+// (`node bench/group-reader.mjs LIB_PATH PROC_ROOT`) that reads until its stdin closes and says
+// "reading" on stdout once its first read starts.
+import { pathToFileURL } from 'node:url';
+
+/** Reads first snapshots of procRoot (a fresh native collector each) until stop() says so; returns how many. */
+export async function readFirstSnapshots(lib, procRoot, stop) {
+  let count = 0;
+  while (!stop()) {
+    const collector = lib.createNativeCollector(procRoot);
+    if (typeof collector === 'string') throw new Error(`native addon unavailable: ${collector}`);
+    await collector.snapshot();
+    count++;
+  }
+  return count;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const [libPath, procRoot = '/proc'] = process.argv.slice(2);
+  const lib = await import(pathToFileURL(libPath).href);
+  let stopped = false;
+  // The bench closes stdin to stop it, and a bench that died closes it too.
+  process.stdin.on('end', () => (stopped = true));
+  process.stdin.on('error', () => (stopped = true));
+  process.stdin.resume();
+  process.stdout.write('reading\n');
+  const count = await readFirstSnapshots(lib, procRoot, () => stopped);
+  process.stdout.write(`${count}\n`);
+  process.exit(0);
+}
