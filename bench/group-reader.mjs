@@ -4,16 +4,20 @@
 // "reading" on stdout once its first read starts.
 import { pathToFileURL } from 'node:url';
 
-/** Reads first snapshots of procRoot (a fresh native collector each) until stop() says so; returns how many. */
+/**
+ * Reads first snapshots of procRoot (a fresh native collector each) until stop() says so; returns
+ * how many, and how many processes they listed in all.
+ */
 export async function readFirstSnapshots(lib, procRoot, stop) {
   let count = 0;
+  let processes = 0;
   while (!stop()) {
     const collector = lib.createNativeCollector(procRoot);
     if (typeof collector === 'string') throw new Error(`native addon unavailable: ${collector}`);
-    await collector.snapshot();
+    processes += (await collector.snapshot()).processes.length;
     count++;
   }
-  return count;
+  return { count, processes };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
@@ -25,7 +29,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   process.stdin.on('error', () => (stopped = true));
   process.stdin.resume();
   process.stdout.write('reading\n');
-  const count = await readFirstSnapshots(lib, procRoot, () => stopped);
-  process.stdout.write(`${count}\n`);
+  const { count, processes } = await readFirstSnapshots(lib, procRoot, () => stopped);
+  process.stdout.write(`${count} ${processes}\n`);
   process.exit(0);
 }

@@ -11,7 +11,6 @@ import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { fileURLToPath } from 'node:url';
 import { compileC } from './compile.mjs';
-import { readFirstSnapshots } from './group-reader.mjs';
 import { LIBRARY_BUNDLE } from './bundle.mjs';
 import { FD_HEADROOM, nofileLimit } from './machine.mjs';
 
@@ -456,7 +455,6 @@ let pdeathsig = null;
 /** Windows of the scheduling-group rounds (ms), and rounds of each kind. */
 const GROUP_WINDOW_MS = 4000;
 const GROUP_ROUNDS = 3;
-const GROUP_IN_PROCESS = 'in this process';
 const GROUP_CHILD = 'in a child process in this session';
 const GROUP_OWN_SESSION = 'in a child process in a session of its own';
 const GROUP_IDLE = 'idle (no reads)';
@@ -465,19 +463,22 @@ const GROUP_READER = fileURLToPath(new URL('./group-reader.mjs', import.meta.url
 /**
  * Which scheduling group the first snapshots' CPU time is charged to, and what it does to this
  * process's event loop: windows of GROUP_WINDOW_MS in which first snapshots are read back to back
- * in this process, in a child in this process's session, in a child in a session of its own
- * (detached: setsid, so the kernel's autogroup schedules it apart), or not at all, in turns, the
- * same 1 ms monitor watching this process's loop throughout. With autogroup (Linux's default for
+ * by a child in this process's session, by a child in a session of its own (detached: setsid, so
+ * the kernel's autogroup schedules it apart), or not at all, in turns, the same 1 ms monitor
+ * watching this process's idle loop throughout. (Not in this process: fresh readers back to back,
+ * with no GC between them to close the last ones' kept stat handles, run out of descriptors here,
+ * where the steady reader's handles are open too, and then list a fraction of the processes; the
+ * rounds above read in this process with a GC between runs.) With autogroup (Linux's default for
  * desktop and server kernels alike), CPU is shared fairly between sessions first and between the
  * threads of a session second: the reader's niceness orders it behind the JS thread inside the
  * session, but what the session as a whole used still decides how soon its turn comes again
  * while other sessions' work and kernel threads want the CPUs. A child in this session pays the
  * same; a child in a session of its own does not. Returns per kind: stalls over 5 and 10 ms, the
- * longest delay, snapshots read and seconds watched.
+ * longest delay, snapshots read (and the processes they listed) and seconds watched.
  */
-async function schedulingGroupRounds(lib, libPath, procRoot, settle) {
-  const kinds = [GROUP_IN_PROCESS, GROUP_CHILD, GROUP_OWN_SESSION, GROUP_IDLE];
-  const totals = new Map(kinds.map((kind) => [kind, { stalls: 0, longStalls: 0, maxMs: 0, snapshots: 0, seconds: 0 }]));
+async function schedulingGroupRounds(libPath, procRoot, settle) {
+  const kinds = [GROUP_CHILD, GROUP_OWN_SESSION, GROUP_IDLE];
+  const totals = new Map(kinds.map((kind) => [kind, { stalls: 0, longStalls: 0, maxMs: 0, snapshots: 0, processes: 0, seconds: 0 }]));
   const startReader = async (ownSession) => {
     const command = dyingWithBench([process.execPath, GROUP_READER, libPath, procRoot]);
     const child = spawn(command[0], command.slice(1), { detached: ownSession, stdio: ['pipe', 'pipe', 'inherit'] });
@@ -496,28 +497,28 @@ async function schedulingGroupRounds(lib, libPath, procRoot, settle) {
       await exited;
       clearTimeout(timeout);
       spinning.delete(child);
-      return Number(output.split('\n').at(-2)) || 0;
+      const [count, processes] = (output.split('\n').at(-2) ?? '').split(' ').map(Number);
+      return { count: count || 0, processes: processes || 0 };
     };
   };
   for (let round = 0; round < GROUP_ROUNDS; round++) {
     // Each round starts at another kind, so none always follows the same one.
     for (const kind of [...kinds.slice(round % kinds.length), ...kinds.slice(0, round % kinds.length)]) {
       await settle();
-      const stopChild = kind === GROUP_CHILD || kind === GROUP_OWN_SESSION ? await startReader(kind === GROUP_OWN_SESSION) : null;
+      const stopChild = kind === GROUP_IDLE ? null : await startReader(kind === GROUP_OWN_SESSION);
       const histogram = monitorEventLoopDelay({ resolution: 1 });
       histogram.enable();
       const start = performance.now();
-      let snapshots = 0;
-      if (kind === GROUP_IN_PROCESS) snapshots = await readFirstSnapshots(lib, procRoot, () => performance.now() - start >= GROUP_WINDOW_MS);
-      else await new Promise((resolve) => setTimeout(resolve, GROUP_WINDOW_MS));
+      await new Promise((resolve) => setTimeout(resolve, GROUP_WINDOW_MS));
       histogram.disable();
       const seconds = (performance.now() - start) / 1000;
-      if (stopChild) snapshots = await stopChild();
+      const read = stopChild ? await stopChild() : { count: 0, processes: 0 };
       const total = totals.get(kind);
       total.stalls += stallsOver(histogram, STALL_MS * 1e6);
       total.longStalls += stallsOver(histogram, 2 * STALL_MS * 1e6);
       total.maxMs = Math.max(total.maxMs, histogram.max / 1e6);
-      total.snapshots += snapshots;
+      total.snapshots += read.count;
+      total.processes += read.processes;
       total.seconds += seconds;
     }
   }
@@ -528,16 +529,15 @@ async function schedulingGroupRounds(lib, libPath, procRoot, settle) {
 function groupText(group, figures) {
   const kind = (name) => {
     const total = group.get(name);
-    const reads = name === GROUP_IDLE ? '' : `, ${total.snapshots} first snapshots`;
+    const reads = name === GROUP_IDLE ? '' : `, ${total.snapshots} first snapshots of ${total.snapshots ? Math.round(total.processes / total.snapshots) : 0} processes`;
     return `${name}: ${total.stalls} over ${STALL_MS} ms, ${total.longStalls} over ${2 * STALL_MS} ms, longest ${total.maxMs.toFixed(1)} ms in ${total.seconds.toFixed(1)} s${reads}`;
   };
-  figures.groupStallsInProcess = group.get(GROUP_IN_PROCESS).stalls;
   figures.groupStallsChild = group.get(GROUP_CHILD).stalls;
   figures.groupStallsOwnSession = group.get(GROUP_OWN_SESSION).stalls;
   figures.groupStallsIdle = group.get(GROUP_IDLE).stalls;
   return (
-    `Whose scheduling group pays for the reads (${GROUP_ROUNDS} rounds of ${GROUP_WINDOW_MS / 1000} s windows in turns, first snapshots back to back, ` +
-    `this process's event loop watched by the same monitor throughout): read ${[GROUP_IN_PROCESS, GROUP_CHILD, GROUP_OWN_SESSION].map(kind).join('; read ')}; ${kind(GROUP_IDLE)}. ` +
+    `Whose scheduling group pays for the reads (${GROUP_ROUNDS} rounds of ${GROUP_WINDOW_MS / 1000} s windows in turns, first snapshots back to back by a child process, ` +
+    `this process's event loop watched by the same monitor throughout, its JS thread idle): read ${[GROUP_CHILD, GROUP_OWN_SESSION].map(kind).join('; read ')}; ${kind(GROUP_IDLE)}. ` +
     'With autogroup the kernel shares the CPUs between sessions before threads: a reader thread niced behind the JS thread still spends its session\'s turn.'
   );
 }
@@ -689,7 +689,7 @@ export async function run({ procs, runs = 15, lib, procRoot = '/proc' }) {
   otherTasks?.close();
   otherTasks = null;
   // Scheduling-group rounds, not in any figure above: whose CPU time the first snapshots' is.
-  const group = typeof nativeSteady === 'string' ? null : await schedulingGroupRounds(lib, LIBRARY_BUNDLE, procRoot, settle);
+  const group = typeof nativeSteady === 'string' ? null : await schedulingGroupRounds(LIBRARY_BUNDLE, procRoot, settle);
 
   const figures = {};
   const rows = [];

@@ -102,7 +102,7 @@ export function summaryTable({ procs, snapshot, tui, launch, soak }) {
     const group =
       snapshot.groupStallsOwnSession === undefined
         ? ''
-        : `; first snapshots back to back for equal times: read here ${snapshot.groupStallsInProcess}, by a child in this session ${snapshot.groupStallsChild}, by one in a session of its own ${snapshot.groupStallsOwnSession}, no reads ${snapshot.groupStallsIdle}`;
+        : `; first snapshots read back to back for equal times by a child in this session ${snapshot.groupStallsChild}, by one in a session of its own ${snapshot.groupStallsOwnSession}, no reads ${snapshot.groupStallsIdle}`;
     row('max event-loop delay while snapshots run', `${fmt(stall)} ms (idle baseline over the same time ${fmt(snapshot.loopDelayIdleMs)} ms${stalls}${group})`, '≤ 5 ms', stall <= 5);
     const allocated = allocatedPerRefresh(snapshot);
     row('bytes allocated per steady refresh', allocated === undefined ? 'not measured by this bench' : mb(allocated), 'reported', null);

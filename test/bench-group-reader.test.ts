@@ -11,7 +11,7 @@ const READER = fileURLToPath(new URL('../bench/group-reader.mjs', import.meta.ur
 const LIBRARY = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 
 describe('bench group reader', () => {
-  it('reads until stdin closes, then reports its count and exits 0', async () => {
+  it('reads until stdin closes, then reports how many snapshots (and processes) it read and exits 0', async () => {
     const child = spawn(process.execPath, [READER, LIBRARY, '/proc'], { stdio: ['pipe', 'pipe', 'pipe'] });
     let output = '';
     let errors = '';
@@ -26,14 +26,16 @@ describe('bench group reader', () => {
     expect(errors).toBe('');
     const lines = output.trim().split('\n');
     expect(lines).toHaveLength(2);
-    expect(Number(lines[1])).toBeGreaterThanOrEqual(1);
+    const [count, processes] = (lines[1] as string).split(' ').map(Number);
+    expect(count).toBeGreaterThanOrEqual(1);
+    // Each snapshot lists this test's own process at least.
+    expect(processes).toBeGreaterThanOrEqual(count as number);
   }, 20_000);
 
   it('reads fresh collectors in-process until stop() says so', async () => {
     let made = 0;
-    const lib = { createNativeCollector: () => ({ snapshot: async () => void made++ }) };
-    const count = await readFirstSnapshots(lib, '/proc', () => made >= 3);
-    expect(count).toBe(3);
+    const lib = { createNativeCollector: () => ({ snapshot: async () => ({ processes: new Array(++made) }) }) };
+    expect(await readFirstSnapshots(lib, '/proc', () => made >= 3)).toEqual({ count: 3, processes: 1 + 2 + 3 });
     expect(made).toBe(3);
   });
 
