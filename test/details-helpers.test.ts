@@ -82,7 +82,10 @@ describe('details on helper threads (native reader)', () => {
     // A fresh reader reads every process's details in its first read.
     await settledSleepers(() => new NativeSnapshotReader(new addon.SnapshotReader('/proc')).snapshot(), pids);
     const snapshot = await reader.snapshot();
-    expect(source.detailsStats().read).toBe(snapshot.processes.length);
+    // Every listed process's details were read; a process that ended after its details were read
+    // (other tests' children, run in parallel) is read but not listed.
+    expect(source.detailsStats().read).toBeGreaterThanOrEqual(snapshot.processes.length);
+    expect(source.detailsStats().read).toBeLessThanOrEqual(snapshot.processes.length + 16);
     expect(source.detailsStats().helpers).toBe(EXPECTED_HELPERS);
     const byPid = new Map<number, RawProcess>(snapshot.processes.map((p) => [p.pid, p]));
     pids.forEach((pid, i) => {
