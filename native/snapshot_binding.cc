@@ -257,7 +257,8 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
       }
       procRoot = info[0].As<Napi::String>().Utf8Value();
     }
-    // { keepHandlesFromRead, keepHandlesFromCount, fullListingEveryMs, secondReadAfterMs, fullStatEveryMs, detailsHelpersFrom }: see
+    // { keepHandlesFromRead, keepHandlesFromCount, fullListingEveryMs, secondReadAfterMs, fullStatEveryMs, detailsHelpersFrom,
+    // detailsHelpers }: see
     // ProcSnapshotReader (the monitor's early reader defers keeping and reads its second read
     // ahead; tests bound the time between full listings and between a sleeper's stat reads).
     uint64_t keepHandlesFromRead = 1;
@@ -266,6 +267,7 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
     double fullStatEveryMs = proctop::ProcSnapshotReader::kFullStatEveryMs;
     size_t keepHandlesFromCount = proctop::ProcSnapshotReader::kKeepHandlesFromCount;
     size_t detailsHelpersFrom = proctop::ProcSnapshotReader::kDetailsHelpersFrom;
+    size_t detailsHelpers = proctop::ProcSnapshotReader::kDetailsHelpersAuto;
     if (info.Length() > 1 && info[1].IsObject()) {
       Napi::Object options = info[1].As<Napi::Object>();
       Napi::Value from = options.Get("keepHandlesFromRead");
@@ -277,6 +279,15 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
       }
       keepHandlesFromCount = CountOption(env, options, "keepHandlesFromCount", keepHandlesFromCount);
       detailsHelpersFrom = CountOption(env, options, "detailsHelpersFrom", detailsHelpersFrom);
+      Napi::Value helpers = options.Get("detailsHelpers");
+      if (!helpers.IsUndefined()) {
+        const double asked = helpers.IsNumber() ? helpers.As<Napi::Number>().DoubleValue() : -1;
+        if (!(asked >= 0 && asked <= proctop::ProcSnapshotReader::kMaxAskedDetailsHelpers) || asked != std::floor(asked)) {
+          throw Napi::TypeError::New(env, "SnapshotReader: detailsHelpers must be a whole number from 0 to " +
+                                              std::to_string(proctop::ProcSnapshotReader::kMaxAskedDetailsHelpers));
+        }
+        detailsHelpers = static_cast<size_t>(asked);
+      }
       Napi::Value every = options.Get("fullListingEveryMs");
       if (!every.IsUndefined()) {
         if (!every.IsNumber() || !(every.As<Napi::Number>().DoubleValue() >= 0)) {
@@ -300,7 +311,7 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
       }
     }
     reader_ = std::make_shared<proctop::ProcSnapshotReader>(procRoot, keepHandlesFromRead, fullListingEveryMs, secondReadAfterMs, fullStatEveryMs,
-                                                            keepHandlesFromCount, detailsHelpersFrom);
+                                                            keepHandlesFromCount, detailsHelpersFrom, detailsHelpers);
     thread_ = std::make_shared<proctop::ReaderThread>("proctop-read", proctop::kReaderNiceIncrement);
   }
 

@@ -165,12 +165,13 @@ struct FdCloser {
 }  // namespace
 
 ProcSnapshotReader::ProcSnapshotReader(std::string procRoot, uint64_t keepHandlesFromRead, double fullListingEveryMs, double secondReadAfterMs,
-                                       double fullStatEveryMs, size_t keepHandlesFromCount, size_t detailsHelpersFrom)
+                                       double fullStatEveryMs, size_t keepHandlesFromCount, size_t detailsHelpersFrom, size_t detailsHelpers)
     : procRoot_(std::move(procRoot)),
       pageSize_(sysconf(_SC_PAGESIZE)),
       keepHandlesFromRead_(keepHandlesFromRead),
       keepHandlesFromCount_(keepHandlesFromCount),
       detailsHelpersFrom_(detailsHelpersFrom),
+      detailsHelpers_(detailsHelpers),
       listing_(fullListingEveryMs),
       secondReadAfterMs_(secondReadAfterMs),
       fullStatEveryMs_(fullStatEveryMs) {}
@@ -661,10 +662,15 @@ SnapshotRecord ProcSnapshotReader::Read() {
 void ProcSnapshotReader::ReadDetailsOf(std::vector<Pending>& pending, int rootFd, DetailsStats& stats) const {
   size_t helpers = 0;
   if (pending.size() >= 2 && pending.size() >= detailsHelpersFrom_) {
-    cpu_set_t cpus;
-    CPU_ZERO(&cpus);
-    const int usable = sched_getaffinity(0, sizeof cpus, &cpus) == 0 ? CPU_COUNT(&cpus) : 1;
-    helpers = std::min(kMaxDetailsHelpers, static_cast<size_t>(std::max(usable - 1, 0)));
+    if (detailsHelpers_ != kDetailsHelpersAuto) {
+      helpers = detailsHelpers_;
+    } else {
+      // One CPU left to the JS thread and the rest of the machine (see the constructor).
+      cpu_set_t cpus;
+      CPU_ZERO(&cpus);
+      const int usable = sched_getaffinity(0, sizeof cpus, &cpus) == 0 ? CPU_COUNT(&cpus) : 1;
+      helpers = std::min(kMaxDetailsHelpers, static_cast<size_t>(std::max(usable - 2, 0)));
+    }
   }
   // Processes a thread takes at a time: up to 32 (the shared counter stays rare), and small enough
   // that each thread gets several batches (so they finish together).

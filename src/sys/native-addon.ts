@@ -97,11 +97,18 @@ export interface SnapshotReaderOptions {
   readonly fullStatEveryMs?: number;
   /**
    * A read with at least this many new identities (default 500; Infinity: never) reads their
-   * details (owner, command line, executable) on helper threads beside its own: one fewer than the
-   * CPUs proctop may run on, at most 3. Each process's details are independent of the others', and
-   * a first read of 20,000 processes spent ~350 ms on them on one CPU while the JS thread waited.
+   * details (owner, command line, executable) on helper threads beside its own (detailsHelpers).
+   * Each process's details are independent of the others', and a first read of 20,000 processes
+   * spent ~350 ms on them on one CPU while the JS thread waited.
    */
   readonly detailsHelpersFrom?: number;
+  /**
+   * How many helper threads such a read starts (a whole number from 0 to 16). Default: two fewer
+   * than the CPUs proctop may run on, at most 3, so one CPU stays free of the read for the JS
+   * thread: with autogroup the kernel charges the helpers' CPU time to proctop's session, the JS
+   * thread's included (README, Benchmarks: session 22).
+   */
+  readonly detailsHelpers?: number;
 }
 
 export type AddonLoad = { readonly addon: NativeAddon; readonly error: null } | { readonly addon: null; readonly error: string };
