@@ -1,7 +1,8 @@
 // First snapshots read back to back, for the snapshot section's scheduling-group rounds
-// (bench/snapshot.mjs, schedulingGroupRounds): in the bench's own process, or run as a child
-// (`node bench/group-reader.mjs LIB_PATH PROC_ROOT`) that reads until its stdin closes and says
-// "reading" on stdout once its first read starts.
+// (bench/snapshot.mjs, schedulingGroupRounds): run as a child of the bench
+// (`node bench/group-reader.mjs LIB_PATH PROC_ROOT`), it says "reading" on stdout once its first
+// read starts, reads until its stdin closes, then writes how many snapshots it read and how many
+// processes they listed.
 import { pathToFileURL } from 'node:url';
 
 /**
