@@ -485,7 +485,7 @@ async function schedulingGroupRounds(libPath, procRoot, settle) {
     spinning.add(child);
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
-    const exited = new Promise((resolve) => child.on('exit', resolve));
+    const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
     // Its reads start once it says so (Node's start-up and the library's load are not in the window); at most 10 s.
     for (let waited = 0; !output.includes('reading\n'); waited += 10) {
       if (waited >= 10_000 || child.exitCode !== null) throw new Error(`the scheduling-group reader did not start (${output.trim() || 'no output'})`);
@@ -494,9 +494,11 @@ async function schedulingGroupRounds(libPath, procRoot, settle) {
     return async () => {
       child.stdin.end();
       const timeout = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
+      const status = await exited;
       clearTimeout(timeout);
       spinning.delete(child);
+      // A reader that failed mid-window (its error is on stderr) read nothing to count stalls against.
+      if (status !== 0) throw new Error(`the scheduling-group reader ended with ${status} (its error is above)`);
       const [count, processes] = (output.split('\n').at(-2) ?? '').split(' ').map(Number);
       return { count: count || 0, processes: processes || 0 };
     };

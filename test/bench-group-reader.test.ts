@@ -1,6 +1,6 @@
 // The bench's scheduling-group reader (bench/group-reader.mjs): run as a child, it reads first
-// snapshots until its stdin closes, says when it starts, and reports how many it read; run in the
-// bench's own process, it stops when told.
+// snapshots until its stdin closes, says when it starts, and reports how many it read (and how many
+// processes they listed); its loop, called directly, stops when told.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
