@@ -396,7 +396,12 @@ describe('a run under a low open-file limit (ulimit -n 256)', () => {
     }
     if (backend === 'native') {
       const warning = json.warnings.find((w) => w.startsWith('open-file limit 256:'));
-      expect(warning).toMatch(/^open-file limit 256: stat handles kept for 128 of \d+ processes \(128 descriptors left free for the rest of proctop\); the others are reopened every refresh$/);
+      expect(warning).toMatch(/^open-file limit 256: stat handles kept for \d+ of \d+ processes \(128 descriptors left free for the rest of proctop\); the others are reopened every refresh$/);
+      // The budget (256 - 128) fills; a kept process that ends during the read (the suite's other
+      // files start and end processes beside this one) has its handle closed before the count.
+      const kept = Number(/kept for (\d+) of/.exec(warning!)![1]);
+      expect(kept).toBeLessThanOrEqual(128);
+      expect(kept).toBeGreaterThanOrEqual(120);
     } else {
       expect(json.warnings.filter((w) => w.startsWith('open-file limit'))).toEqual([]);
     }
