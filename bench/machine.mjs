@@ -98,3 +98,45 @@ export function checkCapacity(procs) {
     `open-file limit ${limit.soft}/${limit.hard} (soft/hard)`;
   return { line, pidMax, threadsMax, running: processes, fdLimit: limit.soft, problems };
 }
+
+/**
+ * The reader processes (`proctop-reader`) that pid started: proctop reads its snapshots there
+ * (native/linux/reader_process.h), so their CPU time and memory count as proctop's in every
+ * figure. Children are listed per thread (the addon spawns from a pool thread).
+ */
+export function readerProcessesOf(pid = 'self') {
+  const found = [];
+  let tasks = [];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return found;
+  }
+  for (const tid of tasks) {
+    let children = '';
+    try {
+      children = readFileSync(`/proc/${pid}/task/${tid}/children`, 'latin1');
+    } catch {
+      continue;
+    }
+    for (const child of children.split(' ').filter((c) => c !== '')) {
+      try {
+        if (readFileSync(`/proc/${child}/comm`, 'latin1') === 'proctop-reader\n') found.push(Number(child));
+      } catch {
+        // ended since the listing
+      }
+    }
+  }
+  return found;
+}
+
+/** utime + stime of a process in clock ticks (0 once it is gone). */
+export function cpuTicksOf(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]); // utime + stime (fields 14, 15)
+  } catch {
+    return 0;
+  }
+}

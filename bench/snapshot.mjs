@@ -12,7 +12,7 @@ import { runInNewContext } from 'node:vm';
 import { fileURLToPath } from 'node:url';
 import { compileC } from './compile.mjs';
 import { LIBRARY_BUNDLE } from './bundle.mjs';
-import { FD_HEADROOM, nofileLimit } from './machine.mjs';
+import { cpuTicksOf, FD_HEADROOM, nofileLimit, readerProcessesOf } from './machine.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -26,12 +26,17 @@ export function median(values) {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-/** CPU time (user + system) of this process's children that have been reaped, ms (/proc/self/stat cutime + cstime). */
+/**
+ * CPU time (user + system) of this process's children, ms: those reaped (/proc/self/stat cutime +
+ * cstime) and the reader processes still running (proctop reads its snapshots there; a reaped
+ * one's time moves into cutime, so the sum only grows).
+ */
 function childrenCpuMs() {
   const stat = readFileSync('/proc/self/stat', 'latin1');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // fields[0] is field 3; cutime and cstime are fields 16 and 17, in clock ticks (100 per second).
-  return (Number(fields[13]) + Number(fields[14])) * 10;
+  const live = readerProcessesOf('self').reduce((sum, reader) => sum + cpuTicksOf(reader), 0);
+  return (Number(fields[13]) + Number(fields[14]) + live) * 10;
 }
 
 /** Start and end (performance.now()) and kind of every GC this process ran, to tell which samples had none. */

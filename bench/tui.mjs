@@ -10,6 +10,7 @@ import { build } from 'esbuild';
 import { BUNDLE_OPTIONS } from '../scripts/esbuild-options.mjs';
 import { buildCli } from '../scripts/cli-bundle.mjs';
 import { measureBareNode, measureStartup } from './launch.mjs';
+import { cpuTicksOf, readerProcessesOf } from './machine.mjs';
 import { bareNodeText } from './summary.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -74,10 +75,9 @@ export async function startInPane(name, command, env = {}) {
   return { pid: Number(readFileSync(pidFile, 'utf8').trim()), dir };
 }
 
+/** CPU time of a monitor in clock ticks: its own and its reader processes' (proctop reads in one: bench/machine.mjs). */
 function cpuTicks(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]); // utime + stime (fields 14, 15)
+  return cpuTicksOf(pid) + readerProcessesOf(pid).reduce((sum, reader) => sum + cpuTicksOf(reader), 0);
 }
 
 export function stopPane(name, pid) {
@@ -140,13 +140,18 @@ function btopConfig(updateMs) {
 }
 
 /** VmRSS of a process in bytes (NaN once it is gone). */
-export function rssBytes(pid) {
+function ownRssBytes(pid) {
   try {
     const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
     return Number(line?.split(/\s+/)[1]) * 1024;
   } catch {
     return NaN;
   }
+}
+
+/** VmRSS of a monitor in bytes, its reader processes' added (NaN once it is gone). */
+export function rssBytes(pid) {
+  return ownRssBytes(pid) + readerProcessesOf(pid).reduce((sum, reader) => sum + (ownRssBytes(reader) || 0), 0);
 }
 
 /**

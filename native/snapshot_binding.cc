@@ -17,13 +17,16 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "bindings.h"
 #include "js_text.h"
 #include "linux/proc_snapshot.h"
+#include "linux/reader_process.h"
 #include "linux/reader_thread.h"
+#include "linux/snapshot_pack.h"
 #include "snapshot_layout.h"
 
 namespace {
@@ -31,122 +34,66 @@ namespace {
 namespace column = proctop_layout::column;
 namespace sysfield = proctop_layout::system;
 
-/** A snapshot in transfer form, made on the worker; its buffers are reused from read to read. */
-struct PackedSnapshot {
-  /** Rows packed: processes new or changed since the previous read. */
-  size_t count = 0;
-  /** Numbers in columns, and slots in order (the containers are emptied as they cross to JS). */
-  size_t columnCount = 0;
-  size_t orderCount = 0;
-  /** column::kCount columns of count numbers each, column after column. */
-  std::vector<double> columns;
-  /** Identity slot of every process of the snapshot, in pid order. */
-  std::vector<uint32_t> order;
-  /** Slots whose identity ended since the previous read (applied before the rows). */
-  std::vector<uint32_t> freed;
-  /** system::kCount figures, then cpu::kCount numbers for the total and for each CPU. */
-  std::vector<double> system;
-  /** comm, user, [exe], argv... of every process with fresh details, each NUL-terminated (raw bytes). */
-  std::string text;
-  std::vector<std::string> warnings;
-};
-
-void PackCpu(std::vector<double>& out, const proctop::CpuTimesRecord& cpu) {
-  // Order of PROCTOP_CPU_FIELDS.
-  const unsigned long long values[proctop_layout::cpu::kCount] = {cpu.user, cpu.nice,    cpu.system,  cpu.idle,
-                                                                  cpu.iowait, cpu.irq, cpu.softirq, cpu.steal};
-  for (unsigned long long value : values) out.push_back(static_cast<double>(value));
-}
-
-bool AppendPiece(std::string& text, const std::string& piece) {
-  bool ascii = true;
-  for (unsigned char c : piece) {
-    if (c >= 0x80) ascii = false;
-  }
-  text.append(piece);
-  text.push_back('\0');
-  return ascii;
-}
-
-void Pack(proctop::SnapshotRecord&& snapshot, PackedSnapshot& packed) {
-  const proctop::SystemInfoRecord& system = snapshot.system;
-  std::vector<double>& s = packed.system;
-  s.assign(sysfield::kCount, 0);
-  s[sysfield::timestampMs] = snapshot.timestampMs;
-  s[sysfield::monotonicMs] = snapshot.monotonicMs;
-  s[sysfield::readStartMonotonicMs] = snapshot.readStartMonotonicMs;
-  s[sysfield::cpuCount] = static_cast<double>(system.cpus.size());
-  s[sysfield::memTotalBytes] = static_cast<double>(system.memTotalBytes);
-  s[sysfield::memAvailableBytes] = static_cast<double>(system.memAvailableBytes);
-  s[sysfield::memFreeBytes] = static_cast<double>(system.memFreeBytes);
-  s[sysfield::buffersBytes] = static_cast<double>(system.buffersBytes);
-  s[sysfield::cachedBytes] = static_cast<double>(system.cachedBytes);
-  s[sysfield::swapTotalBytes] = static_cast<double>(system.swapTotalBytes);
-  s[sysfield::swapFreeBytes] = static_cast<double>(system.swapFreeBytes);
-  s[sysfield::loadAvg1] = system.loadAvg[0];
-  s[sysfield::loadAvg5] = system.loadAvg[1];
-  s[sysfield::loadAvg15] = system.loadAvg[2];
-  s[sysfield::uptimeSeconds] = system.uptimeSeconds;
-  s[sysfield::bootTimeMs] = system.bootTimeMs;
-  s[sysfield::clockTicks] = static_cast<double>(system.clockTicks);
-  s[sysfield::pageSize] = static_cast<double>(system.pageSize);
-  s[sysfield::procsRunning] = system.procsRunning;
-  PackCpu(s, system.cpuTotal);
-  for (const auto& cpu : system.cpus) PackCpu(s, cpu);
-
-  const size_t count = snapshot.changed.size();
-  packed.count = count;
-  packed.columns.resize(column::kCount * count);
-  packed.order = std::move(snapshot.order);
-  packed.columnCount = packed.columns.size();
-  packed.orderCount = packed.order.size();
-  packed.freed = std::move(snapshot.freedSlots);
-  packed.text.clear();
-  double* c = packed.columns.data();
-  for (size_t i = 0; i < count; ++i) {
-    const proctop::ProcessRecord& p = snapshot.changed[i];
-    const proctop::ProcessFigures& f = p.figures;
-    const proctop::ProcessDetails& details = *p.details;
-    auto put = [c, count, i](column::Index index, double value) { c[index * count + i] = value; };
-    put(column::pid, p.pid);
-    put(column::startTime, static_cast<double>(p.startTime));
-    put(column::ppid, f.ppid);
-    put(column::pgid, f.pgid);
-    put(column::sid, f.sid);
-    put(column::uid, details.uid);
-    put(column::state, static_cast<unsigned char>(f.state));
-    put(column::utime, static_cast<double>(f.utime));
-    put(column::stime, static_cast<double>(f.stime));
-    put(column::rssBytes, static_cast<double>(f.rssBytes));
-    put(column::vsizeBytes, static_cast<double>(f.vsizeBytes));
-    put(column::threads, static_cast<double>(f.threads));
-    put(column::nice, static_cast<double>(f.nice));
-    put(column::priority, static_cast<double>(f.priority));
-    put(column::ttyNr, static_cast<double>(f.ttyNr));
-    put(column::isKernelThread, f.isKernelThread ? 1 : 0);
-    put(column::slot, p.cacheSlot);
-    put(column::detailsFresh, p.detailsFresh ? 1 : 0);
-    put(column::hasExe, details.hasExe ? 1 : 0);
-    put(column::argc, static_cast<double>(details.argv.size()));
-    bool ascii = true;
-    const size_t textStart = packed.text.size();
-    if (p.detailsFresh) {
-      ascii = AppendPiece(packed.text, details.comm) && ascii;
-      ascii = AppendPiece(packed.text, details.user) && ascii;
-      if (details.hasExe) ascii = AppendPiece(packed.text, details.exe) && ascii;
-      for (const std::string& arg : details.argv) ascii = AppendPiece(packed.text, arg) && ascii;
-    }
-    put(column::textAscii, ascii ? 1 : 0);
-    put(column::textBytes, static_cast<double>(packed.text.size() - textStart));
-  }
-  packed.warnings = std::move(snapshot.warnings);
-}
-
 Napi::Array NameList(Napi::Env env, const char* const* names, size_t count) {
   Napi::Array list = Napi::Array::New(env, count);
   for (size_t i = 0; i < count; ++i) list.Set(static_cast<uint32_t>(i), names[i]);
   return list;
 }
+
+using proctop::PackedSnapshot;
+
+/**
+ * A SnapshotReader's reader process (readerProcess: true), shared by its workers: spawned by the
+ * first request, on the pool thread; dropped for the in-process reader when it cannot be spawned
+ * or breaks (`failure` says why). The stats methods answer from the report of its last answer.
+ */
+struct Remote {
+  bool asked = false;
+  std::string executable;
+  proctop::ReaderOptions options;
+  std::mutex mutex;  // guards the fields below against the JS thread's stats methods
+  std::unique_ptr<proctop::ReaderProcess> process;
+  bool tried = false;
+  std::string failure;
+  bool reported = false;
+  proctop::ReaderReport report;
+
+  /** The live reader process, spawning it on first use; null when the in-process reader reads. */
+  proctop::ReaderProcess* Process() {
+    std::unique_ptr<proctop::ReaderProcess> spawned;
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      if (!asked || process || tried) return process.get();
+      tried = true;
+    }
+    std::string why;
+    try {
+      spawned = std::make_unique<proctop::ReaderProcess>(executable, options);
+    } catch (const std::exception& error) {
+      why = error.what();
+    }
+    std::lock_guard<std::mutex> lock(mutex);
+    failure = why;
+    process = std::move(spawned);
+    return process.get();
+  }
+
+  void Report(const proctop::ReaderReport& from) {
+    std::lock_guard<std::mutex> lock(mutex);
+    report = from;
+    reported = true;
+  }
+
+  /** After a request threw: a broken process is dropped (and reaped here, on the pool thread); the next read is the in-process reader's first. */
+  void AfterFailure(const std::exception& error) {
+    std::unique_ptr<proctop::ReaderProcess> gone;
+    std::lock_guard<std::mutex> lock(mutex);
+    if (!process || !process->Broken()) return;
+    failure = error.what();
+    gone = std::move(process);
+    reported = false;
+  }
+};
 
 class SnapshotReaderWrap;
 
@@ -154,12 +101,13 @@ class SnapshotReaderWrap;
 class ReaderWorker : public Napi::AsyncWorker {
  public:
   ReaderWorker(Napi::Env env, const char* name, SnapshotReaderWrap* owner, std::shared_ptr<proctop::ProcSnapshotReader> reader,
-               std::shared_ptr<proctop::ReaderThread> thread)
+               std::shared_ptr<proctop::ReaderThread> thread, std::shared_ptr<Remote> remote)
       : Napi::AsyncWorker(env, name),
         deferred_(Napi::Promise::Deferred::New(env)),
         owner_(owner),
         reader_(std::move(reader)),
-        thread_(std::move(thread)) {}
+        thread_(std::move(thread)),
+        remote_(std::move(remote)) {}
 
   Napi::Promise Promise() { return deferred_.Promise(); }
 
@@ -170,16 +118,28 @@ class ReaderWorker : public Napi::AsyncWorker {
   SnapshotReaderWrap* owner_;
   std::shared_ptr<proctop::ProcSnapshotReader> reader_;
   std::shared_ptr<proctop::ReaderThread> thread_;
+  std::shared_ptr<Remote> remote_;
 };
 
 /** Opens stat handles now, on its owner's reader thread (what the reader otherwise does in its idle time). */
 class PrepareWorker : public ReaderWorker {
  public:
   PrepareWorker(Napi::Env env, SnapshotReaderWrap* owner, std::shared_ptr<proctop::ProcSnapshotReader> reader,
-                std::shared_ptr<proctop::ReaderThread> thread)
-      : ReaderWorker(env, "proctop:prepare-handles", owner, std::move(reader), std::move(thread)) {}
+                std::shared_ptr<proctop::ReaderThread> thread, std::shared_ptr<Remote> remote)
+      : ReaderWorker(env, "proctop:prepare-handles", owner, std::move(reader), std::move(thread), std::move(remote)) {}
 
   void Execute() override {
+    if (proctop::ReaderProcess* process = remote_->Process()) {
+      try {
+        proctop::ReaderReport report;
+        kept_ = process->PrepareHandles(report);
+        remote_->Report(report);
+      } catch (const std::exception& error) {
+        remote_->AfterFailure(error);
+        SetError(error.what());
+      }
+      return;
+    }
     thread_->Run([this]() { kept_ = reader_->PrepareHandles([]() { return false; }); });
   }
 
@@ -193,10 +153,23 @@ class PrepareWorker : public ReaderWorker {
 class SnapshotWorker : public ReaderWorker {
  public:
   SnapshotWorker(Napi::Env env, SnapshotReaderWrap* owner, std::shared_ptr<proctop::ProcSnapshotReader> reader,
-                 std::shared_ptr<proctop::ReaderThread> thread, PackedSnapshot* packed)
-      : ReaderWorker(env, "proctop:snapshot", owner, std::move(reader), std::move(thread)), packed_(packed) {}
+                 std::shared_ptr<proctop::ReaderThread> thread, std::shared_ptr<Remote> remote, PackedSnapshot* packed)
+      : ReaderWorker(env, "proctop:snapshot", owner, std::move(reader), std::move(thread), std::move(remote)), packed_(packed) {}
 
   void Execute() override {
+    if (proctop::ReaderProcess* process = remote_->Process()) {
+      // The reader process reads, packs and does its idle work itself; this thread only waits
+      // for the answer (bounded: kReaderAnswerTimeoutMs) and copies it into packed_.
+      try {
+        proctop::ReaderReport report;
+        process->Read(*packed_, report);
+        remote_->Report(report);
+      } catch (const std::exception& error) {
+        remote_->AfterFailure(error);
+        SetError(error.what());
+      }
+      return;
+    }
     try {
       thread_->Run([this]() { Pack(reader_->Read(), *packed_); });
       // Between this read and the next, the reader thread would idle: the reader may grow the fd
@@ -245,6 +218,7 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
                         InstanceMethod<&SnapshotReaderWrap::ListingStats>("listingStats"),
                         InstanceMethod<&SnapshotReaderWrap::DetailsStats>("detailsStats"),
                         InstanceMethod<&SnapshotReaderWrap::ThreadInfo>("readerThread"),
+                        InstanceMethod<&SnapshotReaderWrap::ReaderProcessInfo>("readerProcess"),
                         InstanceMethod<&SnapshotReaderWrap::PrepareHandles>("prepareHandles")});
   }
 
@@ -312,6 +286,24 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
     }
     reader_ = std::make_shared<proctop::ProcSnapshotReader>(procRoot, keepHandlesFromRead, fullListingEveryMs, secondReadAfterMs, fullStatEveryMs,
                                                             keepHandlesFromCount, detailsHelpersFrom, detailsHelpers);
+    remote_ = std::make_shared<Remote>();
+    remote_->options = {procRoot, keepHandlesFromRead, fullListingEveryMs, secondReadAfterMs, fullStatEveryMs, keepHandlesFromCount, detailsHelpersFrom, detailsHelpers};
+    remote_->executable = proctop::ReaderExecutableBeside();
+    if (info.Length() > 1 && info[1].IsObject()) {
+      Napi::Object options = info[1].As<Napi::Object>();
+      Napi::Value process = options.Get("readerProcess");
+      if (!process.IsUndefined()) {
+        if (!process.IsBoolean()) throw Napi::TypeError::New(env, "SnapshotReader: readerProcess must be true or false");
+        remote_->asked = process.As<Napi::Boolean>().Value();
+      }
+      Napi::Value executable = options.Get("readerExecutable");
+      if (!executable.IsUndefined()) {
+        if (!executable.IsString() || executable.As<Napi::String>().Utf8Value().empty()) {
+          throw Napi::TypeError::New(env, "SnapshotReader: readerExecutable must be a non-empty path");
+        }
+        remote_->executable = executable.As<Napi::String>().Utf8Value();
+      }
+    }
     thread_ = std::make_shared<proctop::ReaderThread>("proctop-read", proctop::kReaderNiceIncrement);
   }
 
@@ -322,7 +314,8 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
    * holds a reference) is asked to finish and joined there too.
    */
   ~SnapshotReaderWrap() override {
-    proctop::RunOffThread([reader = std::move(reader_), thread = std::move(thread_)]() mutable {
+    proctop::RunOffThread([reader = std::move(reader_), thread = std::move(thread_), remote = std::move(remote_)]() mutable {
+      remote.reset();  // closes the reader process's socket and reaps it (bounded: ReaderProcess)
       thread.reset();
       reader.reset();
     });
@@ -435,7 +428,7 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
     if (running_) throw Napi::Error::New(env, "SnapshotReader.prepareHandles: a read has not finished");
     running_ = true;
     Ref();
-    auto* worker = new PrepareWorker(env, this, reader_, thread_);
+    auto* worker = new PrepareWorker(env, this, reader_, thread_, remote_);
     Napi::Promise promise = worker->Promise();
     worker->Queue();
     return promise;
@@ -446,7 +439,7 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
     if (running_) throw Napi::Error::New(env, "SnapshotReader.read: the previous read has not finished");
     running_ = true;
     Ref();  // keep this object alive while a worker points at it
-    auto* worker = new SnapshotWorker(env, this, reader_, thread_, &packed_);
+    auto* worker = new SnapshotWorker(env, this, reader_, thread_, remote_, &packed_);
     Napi::Promise promise = worker->Promise();
     worker->Queue();
     return promise;
@@ -454,13 +447,17 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
 
   Napi::Value ForgetAll(const Napi::CallbackInfo& info) {
     if (running_) throw Napi::Error::New(info.Env(), "SnapshotReader.forgetAll: a read is running");
+    {
+      std::lock_guard<std::mutex> lock(remote_->mutex);
+      if (remote_->process) remote_->process->ForgetAll();
+    }
     reader_->ForgetAll();
     return info.Env().Undefined();
   }
 
   Napi::Value HandleStats(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    proctop::StatHandleStats stats = reader_->HandleStats();
+    proctop::StatHandleStats stats = Reported(&proctop::ReaderReport::handles, [this]() { return reader_->HandleStats(); });
     Napi::Object result = Napi::Object::New(env);
     result.Set("kept", static_cast<double>(stats.kept));
     result.Set("budget", static_cast<double>(stats.budget));
@@ -477,7 +474,7 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
   /** { full, recent }: how many reads listed all of /proc, and how many only the PIDs new since the read before. */
   Napi::Value ListingStats(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    proctop::PidListingStats stats = reader_->ListingStats();
+    proctop::PidListingStats stats = Reported(&proctop::ReaderReport::listing, [this]() { return reader_->ListingStats(); });
     Napi::Object result = Napi::Object::New(env);
     result.Set("full", static_cast<double>(stats.full));
     result.Set("recent", static_cast<double>(stats.recent));
@@ -487,7 +484,7 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
   /** { read, helpers, byHelpers }: identities whose details the last read read, the helper threads started, and how many they read. */
   Napi::Value DetailsStats(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    proctop::DetailsStats stats = reader_->LastDetailsStats();
+    proctop::DetailsStats stats = Reported(&proctop::ReaderReport::details, [this]() { return reader_->LastDetailsStats(); });
     Napi::Object result = Napi::Object::New(env);
     result.Set("read", static_cast<double>(stats.read));
     result.Set("helpers", static_cast<double>(stats.helpers));
@@ -498,7 +495,7 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
   /** { started, tid, nice } of the reader's own thread (started by the first read). */
   Napi::Value ThreadInfo(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    proctop::ReaderThreadInfo thread = thread_->Info();
+    proctop::ReaderThreadInfo thread = Reported(&proctop::ReaderReport::thread, [this]() { return thread_->Info(); });
     Napi::Object result = Napi::Object::New(env);
     result.Set("started", thread.started);
     result.Set("tid", static_cast<double>(thread.tid));
@@ -506,8 +503,43 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
     return result;
   }
 
+  /**
+   * A stats figure: from the reader process's last answer while one reads (as of that answer:
+   * asking it now would wait behind a running read), else from the in-process reader.
+   */
+  template <typename Field, typename Local>
+  Field Reported(Field proctop::ReaderReport::*field, Local local) {
+    {
+      std::lock_guard<std::mutex> lock(remote_->mutex);
+      if (remote_->process) return remote_->reported ? remote_->report.*field : Field{};
+    }
+    return local();
+  }
+
+  /**
+   * { asked, pid, failure }: whether a reader process was asked for, its PID while one reads (0
+   * otherwise), and why the in-process reader reads instead (null when it does not, or before
+   * the first read).
+   */
+  Napi::Value ReaderProcessInfo(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    Napi::Object result = Napi::Object::New(env);
+    std::lock_guard<std::mutex> lock(remote_->mutex);
+    result.Set("asked", remote_->asked);
+    result.Set("pid", static_cast<double>(remote_->process ? remote_->process->Pid() : 0));
+    if (remote_->failure.empty()) {
+      result.Set("failure", env.Null());
+    } else {
+      napi_value failure;
+      if (proctop_js::CreateByteString(env, remote_->failure, &failure) != napi_ok) throw Napi::Error::New(env, "proctop: cannot create a string");
+      result.Set("failure", Napi::Value(env, failure));
+    }
+    return result;
+  }
+
   std::shared_ptr<proctop::ProcSnapshotReader> reader_;
   std::shared_ptr<proctop::ReaderThread> thread_;
+  std::shared_ptr<Remote> remote_;
   PackedSnapshot packed_;
   Napi::Reference<Napi::ArrayBuffer> columns_;
   Napi::Reference<Napi::ArrayBuffer> order_;

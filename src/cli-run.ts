@@ -4,6 +4,7 @@
 // src/commands/command-table.ts.
 import * as nodeModule from 'node:module';
 import { UsageError, EXIT_USAGE } from './output/usage-error.js';
+import { quoted } from './output/sanitize.js';
 import { exitQuietlyOnClosedPipe, writeStderr } from './output/std-streams.js';
 import { restoreLauncherEnv } from './util/launcher-env.js';
 import { runsMonitor } from './tui/early-start.js';
@@ -12,6 +13,10 @@ import { writeCodeCacheFile } from './storage/atomic-write.js';
 
 async function run(argv: readonly string[]): Promise<number> {
   const [first, ...rest] = argv;
+  const reader = process.env.PROCTOP_READER;
+  if (reader !== undefined && reader !== '' && reader !== 'process' && reader !== 'thread') {
+    throw new UsageError(`PROCTOP_READER must be "process" or "thread", got ${quoted(reader)}`);
+  }
   if (first === '--help' || first === '-h') return (await import('./commands/help.js')).main([]);
   if (first === '--version' || first === '-V') return (await import('./commands/version.js')).main([]);
   const { findCommand, MONITOR_COMMAND, unknownCommandMessage } = await import('./commands/command-table.js');

@@ -8,7 +8,7 @@ export type { KillRecordJson, KillTargetJson } from './commands/kill.js';
 export type { FdSnapshotJson, FdJson, SocketJson } from './fds/fd-snapshot-json.js';
 export type * from './sys/types.js';
 export { createCollector, createJsCollector, createNativeCollector } from './sys/collector.js';
-export type { CollectorOptions, CollectorChoice, BackendName } from './sys/collector.js';
+export type { CollectorOptions, CollectorChoice, BackendName, NativeCollectorOptions } from './sys/collector.js';
 export { preferShortTimeslice, SHORT_TIMESLICE_NS } from './sys/first-read.js';
 export { preferSmallHeap } from './util/v8-tiering.js';
 // The one sanitizer proctop shows other users' text through (process names, argv, paths).

@@ -19,15 +19,17 @@ import { monotonicNowMs } from '../src/sys/clock.js';
 
 type CollectorFactory = (procRoot?: string) => Collector;
 
-function nativeOrFail(procRoot?: string): Collector {
-  const native = createNativeCollector(procRoot);
+function nativeOrFail(procRoot?: string, options?: { readerProcess?: boolean }): Collector {
+  const native = createNativeCollector(procRoot, options);
   if (typeof native === 'string') throw new Error(`native backend unavailable: ${native} (run: npx node-gyp configure --nodedir=/usr && npx node-gyp build)`);
   return native;
 }
 
-const BACKENDS: readonly (readonly [string, CollectorFactory])[] = [
-  ['js', (root) => createJsCollector(root)],
-  ['native', nativeOrFail],
+/** [label, backend, factory]: the native backend twice, reading in its reader process (the default) and on its in-process thread. */
+const BACKENDS: readonly (readonly [string, 'js' | 'native', CollectorFactory])[] = [
+  ['js', 'js', (root) => createJsCollector(root)],
+  ['native', 'native', (root) => nativeOrFail(root, { readerProcess: true })],
+  ['native (reader thread)', 'native', (root) => nativeOrFail(root, { readerProcess: false })],
 ];
 
 function byPid(snap: Snapshot, pid: number): RawProcess | undefined {
@@ -52,7 +54,7 @@ async function waitForValue<T>(check: () => Promise<T | null | undefined>): Prom
   return (await waitFor(check)) as T;
 }
 
-describe.each(BACKENDS)('collector contract: %s backend', (backend, create) => {
+describe.each(BACKENDS)('collector contract: %s backend', (_label, backend, create) => {
   describe('on the pitfall fixture tree', () => {
     let fixture: ProcFixture;
     let snap: Snapshot;

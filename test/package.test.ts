@@ -40,6 +40,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 describe('the packed package', () => {
   it('ships the prebuilt N-API addon, the bundle and the man page, and no tests, bench or TypeScript sources', () => {
     expect(contents).toContain(`package/prebuilds/linux-${process.arch}/node.napi.glibc.node`);
+    expect(contents).toContain(`package/prebuilds/linux-${process.arch}/proctop-reader`);
     expect(contents).toContain('package/dist/cli.js');
     // The main script the entry loads (scripts/cli-bundle.mjs), by the name the entry gives it.
     expect(contents.filter((f) => /^package\/dist\/cli-main-[0-9a-f]+\.js$/.test(f))).toHaveLength(1);
@@ -57,7 +58,7 @@ describe('the packed package', () => {
     const installed = join(prefix, 'lib', 'node_modules', 'proctop');
     // Nothing was compiled at install time: no build/ directory, only the shipped prebuild.
     expect(existsSync(join(installed, 'build'))).toBe(false);
-    expect(readdirSync(join(installed, 'prebuilds', `linux-${process.arch}`))).toEqual(['node.napi.glibc.node']);
+    expect(readdirSync(join(installed, 'prebuilds', `linux-${process.arch}`)).sort()).toEqual(['node.napi.glibc.node', 'proctop-reader']);
     const pstat = spawnSync(join(prefix, 'bin', 'proctop'), ['pstat', '--json', '--pid', String(process.pid)], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, PROCTOP_BACKEND: '' } });
     expect(pstat.stderr).toBe('');
     expect(pstat.status).toBe(0);
@@ -65,6 +66,29 @@ describe('the packed package', () => {
     expect(doc.backend).toBe('native');
     expect(doc.warnings).toEqual([]);
     expect(doc.processes.map((p) => p.pid)).toEqual([process.pid]);
+  });
+
+  it('the installed prebuild reads in its reader process, the one shipped beside it, in a session of its own', () => {
+    const addonDir = join(prefix, 'lib', 'node_modules', 'proctop', 'prebuilds', `linux-${process.arch}`);
+    const script = `
+      const addon = require(${JSON.stringify(join(addonDir, 'node.napi.glibc.node'))});
+      const fs = require('node:fs');
+      const reader = new addon.SnapshotReader('/proc', { readerProcess: true });
+      reader.read().then((packed) => {
+        const info = reader.readerProcess();
+        const stat = fs.readFileSync('/proc/' + info.pid + '/stat', 'latin1');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        console.log(JSON.stringify({ info, processes: packed.order.length, exe: fs.readlinkSync('/proc/' + info.pid + '/exe'), ppid: Number(fields[1]), sid: Number(fields[3]), self: process.pid }));
+      });`;
+    const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 60_000 });
+    expect(run.stderr).toBe('');
+    const seen = JSON.parse(run.stdout) as { info: { asked: boolean; pid: number; failure: string | null }; processes: number; exe: string; ppid: number; sid: number; self: number };
+    expect(seen.info).toMatchObject({ asked: true, failure: null });
+    expect(seen.info.pid).toBeGreaterThan(0);
+    expect(seen.exe).toBe(join(addonDir, 'proctop-reader'));
+    expect(seen.ppid).toBe(seen.self);
+    expect(seen.sid).toBe(seen.info.pid);
+    expect(seen.processes).toBeGreaterThan(1);
   });
 
   it('gives "man proctop" after the global install', () => {

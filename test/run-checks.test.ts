@@ -167,7 +167,9 @@ describe('run checks of the native reader', () => {
 
   it('shows a nice value set through proctop on the next read, the bound notwithstanding', async () => {
     const pid = startSleeper(300).pid!;
-    const collector = createNativeCollector('/proc');
+    // On its reader thread, whose handles this test can see (a reader process relays the mark:
+    // test/reader-process.test.ts).
+    const collector = createNativeCollector('/proc', { readerProcess: false });
     if (typeof collector === 'string') throw new Error(collector);
     const settled = await settledSleepers(() => collector.snapshot(), [pid]);
     // Reads 50 ms apart until its stat handle is traded for a run check, and one read after that.

@@ -202,7 +202,7 @@ describe('kept stat handles of the native reader', () => {
 
 // Scenario parts (run inside a fresh PID namespace): the count of this process's descriptors
 // on a pid's stat, and the recycling of the PID of 'first' ('pid') by a new sleeper ('second').
-const STAT_HANDLES_OF = `const handles = (pid) => readdirSync('/proc/self/fd').filter((fd) => { try { return readlinkSync('/proc/self/fd/' + fd) === '/proc/' + pid + '/stat'; } catch { return false; } }).length;
+const STAT_HANDLES_OF = `const handles = (pid, holder = 'self') => readdirSync('/proc/' + holder + '/fd').filter((fd) => { try { return readlinkSync('/proc/' + holder + '/fd/' + fd) === '/proc/' + pid + '/stat'; } catch { return false; } }).length;
 `;
 const RECYCLE_PID = `
 const gone = new Promise((r) => first.once('exit', r));
@@ -224,10 +224,21 @@ for (let attempt = 0; attempt < 5; attempt++) {
 const REUSE_SCENARIO = `
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
-const [library] = process.argv.slice(2);
+const [library, mode] = process.argv.slice(2);
 const { createNativeCollector } = await import(library);
-const collector = createNativeCollector('/proc');
+const collector = createNativeCollector('/proc', { readerProcess: mode === 'process' });
 if (typeof collector === 'string') throw new Error(collector);
+// Whose descriptors hold the handles: this process's, or its reader process's (its one child named so).
+const holderOf = () => {
+  if (mode !== 'process') return 'self';
+  for (const entry of readdirSync('/proc')) {
+    try {
+      const t = readFileSync('/proc/' + entry + '/stat', 'latin1');
+      if (t.includes(' (proctop-reader) ') && Number(t.slice(t.lastIndexOf(')') + 2).split(' ')[1]) === process.pid) return entry;
+    } catch {}
+  }
+  throw new Error('no reader process');
+};
 const startTime = (pid) => { const t = readFileSync('/proc/' + pid + '/stat', 'utf8'); return Number(t.slice(t.lastIndexOf(')') + 2).split(' ')[19]); };
 const row = async (pid) => (await collector.snapshot()).processes.find((p) => p.pid === pid);
 // The row once the child has exec'd sleep and its command line is readable (bounded: 20 s).
@@ -242,9 +253,10 @@ const sleeping = async (pid) => {
 ${STAT_HANDLES_OF}const first = spawn('sleep', ['301'], { stdio: 'ignore' });
 const pid = first.pid;
 const before = await sleeping(pid);
-const handlesBefore = handles(pid);
+const holder = holderOf();
+const handlesBefore = handles(pid, holder);
 ${RECYCLE_PID}const after = await sleeping(pid);
-console.log(JSON.stringify({ pid, secondPid: second.pid, before, after, freshStart: startTime(pid), handlesBefore, handlesAfter: handles(pid) }));
+console.log(JSON.stringify({ pid, secondPid: second.pid, before, after, freshStart: startTime(pid), handlesBefore, handlesAfter: handles(pid, holder) }));
 second.kill('SIGKILL');
 `;
 
@@ -290,12 +302,12 @@ describe.skipIf(blocker !== null)('a kept stat handle and a recycled PID', () =>
     cli = await builtCliPath();
   }, 60_000);
 
-  it('describes the new process on a reused PID, never the old one through its handle', () => {
+  it.each(['thread', 'process'])('describes the new process on a reused PID, never the old one through its handle (reader %s)', (mode) => {
     const dir = mkdtempSync(join(tmpdir(), 'proctop-handle-reuse-'));
     const script = join(dir, 'scenario.mjs');
     writeFileSync(script, REUSE_SCENARIO);
     const library = join(cli, '..', 'index.js');
-    const run = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', process.execPath, script, library], { encoding: 'utf8', timeout: 60_000 });
+    const run = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', process.execPath, script, library, mode], { encoding: 'utf8', timeout: 60_000 });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     const outcome = JSON.parse(run.stdout.trim().split('\n').at(-1)!);

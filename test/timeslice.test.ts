@@ -156,11 +156,14 @@ describe.runIf(kernelKeepsSlices)('no other thread gets it', () => {
       await readFile('/proc/self/stat');
       const collector = lib.createNativeCollector('/proc');
       await collector.snapshot();
-      const threads = readdirSync('/proc/self/task').map((tid) => ({
+      // This process's threads and its reader process's (where the collector reads).
+      const readers = readdirSync('/proc/self/task').flatMap((tid) => readFileSync('/proc/self/task/' + tid + '/children', 'utf8').split(' ').filter(Boolean));
+      const threadsOf = (pid) => readdirSync('/proc/' + pid + '/task').map((tid) => ({
         tid: Number(tid),
-        comm: readFileSync('/proc/self/task/' + tid + '/comm', 'utf8').trim(),
-        slice: Number(/^se\\.slice\\s*:\\s*(\\d+)/m.exec(readFileSync('/proc/self/task/' + tid + '/sched', 'utf8'))[1]),
+        comm: readFileSync('/proc/' + pid + '/task/' + tid + '/comm', 'utf8').trim(),
+        slice: Number(/^se\\.slice\\s*:\\s*(\\d+)/m.exec(readFileSync('/proc/' + pid + '/task/' + tid + '/sched', 'utf8'))[1]),
       }));
+      const threads = [process.pid, ...readers].flatMap(threadsOf);
       console.log(JSON.stringify({ asked, pid: process.pid, threads }));
     `;
     const run = spawnSync(prefix[0] as string, [...prefix.slice(1), process.execPath, '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
@@ -175,6 +178,7 @@ describe.runIf(kernelKeepsSlices)('no other thread gets it', () => {
     const { asked, pid, threads } = childThreads(['env']);
     expect(asked.applied).toBe(true);
     expect(threads.length).toBeGreaterThan(5);
+    expect(threads.find((t) => t.comm === 'proctop-reader')).toBeDefined();
     expect(threads.find((t) => t.comm === 'proctop-read')).toBeDefined();
     for (const thread of threads) expect(thread.slice === SHORT_TIMESLICE_NS, JSON.stringify({ pid, threads })).toBe(thread.tid === pid);
   });
@@ -211,12 +215,16 @@ describe.runIf(kernelKeepsSlices)('no other thread gets it', () => {
 });
 
 describe.runIf(kernelKeepsSlices)("the CLI's long-running modes ask for it on their JS thread", () => {
-  /** se.slice of every thread of pid, by thread name. */
+  /** se.slice of pid's main thread, and of the reader's threads (in pid, and in its reader process). */
   function slices(pid: number): { main: number | null; reader: number[] } {
     const reader: number[] = [];
-    for (const tid of readdirSync(`/proc/${pid}/task`)) {
-      const comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
-      if (comm === 'proctop-read') reader.push(schedField(`/proc/${pid}/task/${tid}/sched`, 'se.slice') ?? -1);
+    const tasks = readdirSync(`/proc/${pid}/task`);
+    const readers = tasks.flatMap((tid) => readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter((c) => c !== ''));
+    for (const holder of [String(pid), ...readers]) {
+      for (const tid of readdirSync(`/proc/${holder}/task`)) {
+        const comm = readFileSync(`/proc/${holder}/task/${tid}/comm`, 'utf8').trim();
+        if (comm === 'proctop-read' || comm === 'proctop-reader') reader.push(schedField(`/proc/${holder}/task/${tid}/sched`, 'se.slice') ?? -1);
+      }
     }
     return { main: schedField(`/proc/${pid}/task/${pid}/sched`, 'se.slice'), reader };
   }

@@ -297,6 +297,21 @@ void MarkStatDue(int pid) {
   ++gDueMarks;
 }
 
+bool DueMarksSince(uint64_t& seen, std::vector<int>& pids) {
+  std::lock_guard<std::mutex> lock(gDueMutex);
+  const bool kept = gDueMarks - seen <= kDueMarks;
+  if (kept) {
+    for (uint64_t mark = seen; mark < gDueMarks; ++mark) pids.push_back(gDuePids[mark % kDueMarks]);
+  }
+  seen = gDueMarks;
+  return kept;
+}
+
+void MarkEveryStatDue() {
+  std::lock_guard<std::mutex> lock(gDueMutex);
+  gDueMarks += kDueMarks + 1;  // every reader finds more marks than the ring kept: all are due
+}
+
 void ProcSnapshotReader::TakeDueMarks() {
   std::lock_guard<std::mutex> lock(gDueMutex);
   if (gDueMarks - dueMarksSeen_ > kDueMarks) {

@@ -174,6 +174,16 @@ struct SnapshotRecord {
  */
 void MarkStatDue(int pid);
 
+/**
+ * The marks made since `seen` (a count of marks, 0 at first), for a reader in another process
+ * (native/linux/reader_process.h): appends their pids to `pids` and returns true, or returns
+ * false when more were made than the last 256 kept (every stat is due). Sets `seen` to now.
+ */
+bool DueMarksSince(uint64_t& seen, std::vector<int>& pids);
+
+/** Has every reader of this process read every stat on its next read (more marks were missed than kept). */
+void MarkEveryStatDue();
+
 /** How the last read read the details of new identities (for tests and the bench). */
 struct DetailsStats {
   /** Identities whose owner, command line and executable the last read read. */

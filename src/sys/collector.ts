@@ -1,5 +1,5 @@
 import { startFreezeWatchdog } from './freeze-watchdog.js';
-import { loadNativeAddon } from './native-addon.js';
+import { loadNativeAddon, readerProcessWanted } from './native-addon.js';
 import { JsSnapshotReader } from './js/snapshot.js';
 import { listFdsJs, withOwnPipeEnds } from './js/fds.js';
 import { unpackFdListing, unpackSocketOwners } from './native-fds.js';
@@ -108,8 +108,18 @@ function coldPath(procRoot: string): Pick<
   };
 }
 
+/** How the native collector reads. */
+export interface NativeCollectorOptions {
+  /**
+   * Read snapshots in a reader process of its own session (default: yes unless
+   * PROCTOP_READER=thread), else on a reader thread in this process. See
+   * SnapshotReaderOptions.readerProcess in src/sys/native-addon.ts.
+   */
+  readonly readerProcess?: boolean;
+}
+
 /** Creates the native collector, or returns the reason it cannot. */
-export function createNativeCollector(procRoot = '/proc'): Collector | string {
+export function createNativeCollector(procRoot = '/proc', options: NativeCollectorOptions = {}): Collector | string {
   const load = loadNativeAddon();
   if (!load.addon) return load.error;
   const addon = load.addon;
@@ -117,7 +127,7 @@ export function createNativeCollector(procRoot = '/proc'): Collector | string {
   const layoutProblem = checkSnapshotLayout(addon.snapshotLayout);
   if (layoutProblem) return layoutProblem;
   // The reader whose first read the CLI started before this module loaded (src/sys/first-read.ts), if it did.
-  const reader = new NativeSnapshotReader(takeFirstRead(procRoot) ?? new addon.SnapshotReader(procRoot));
+  const reader = new NativeSnapshotReader(takeFirstRead(procRoot) ?? new addon.SnapshotReader(procRoot, { readerProcess: options.readerProcess ?? readerProcessWanted() }));
   // The TypeScript extras reader and its parsers, reading the files through the addon in batches.
   const extras = new ExtrasReader(procRoot, { batch: nativeFileBatch((...args) => addon.readProcFiles(...args), procRoot) });
   const listFds: Collector['listFds'] = async (pid, options) =>

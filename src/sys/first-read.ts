@@ -5,7 +5,7 @@
 // layout check and two one-call kernel questions only): the rest of the OS boundary loads while
 // the addon reads. The native collector made next for the same /proc adopts the reader with its
 // read under way (createNativeCollector); nothing else ever sees it.
-import { loadNativeAddon } from './native-addon.js';
+import { loadNativeAddon, readerProcessWanted } from './native-addon.js';
 import { checkSnapshotLayout, type PackedSnapshotSource } from './native-snapshot.js';
 import { handOverOnce } from '../util/hand-over-once.js';
 
@@ -53,7 +53,11 @@ export function startFirstRead(procRoot = '/proc'): boolean {
   if (started !== null || process.env.PROCTOP_BACKEND === 'js') return false;
   const load = loadNativeAddon();
   if (!load.addon || checkSnapshotLayout(load.addon.snapshotLayout) !== null) return false;
-  const reader = new load.addon.SnapshotReader(procRoot, { keepHandlesFromRead: FIRST_KEEPING_READ, secondReadAfterMs: FIRST_FOLLOW_UP_MS });
+  const reader = new load.addon.SnapshotReader(procRoot, {
+    keepHandlesFromRead: FIRST_KEEPING_READ,
+    secondReadAfterMs: FIRST_FOLLOW_UP_MS,
+    readerProcess: readerProcessWanted(),
+  });
   const first = reader.read();
   settled = first;
   started = {
@@ -65,6 +69,7 @@ export function startFirstRead(procRoot = '/proc'): boolean {
       handleStats: () => reader.handleStats(),
       listingStats: () => reader.listingStats(),
       readerThread: () => reader.readerThread(),
+      readerProcess: () => reader.readerProcess(),
     },
   };
   return true;

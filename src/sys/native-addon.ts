@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import nodeGypBuild from 'node-gyp-build';
 import { packageRoot } from './package-root.js';
 import type { PackedColumns } from './native-columns.js';
-import type { DetailsStats, PackedSnapshotSource, SnapshotLayout } from './native-snapshot.js';
+import type { DetailsStats, PackedSnapshotSource, ReaderProcessInfo, SnapshotLayout } from './native-snapshot.js';
 
 /** The JS-facing surface of build/Release/proctop.node (native/addon.cc). */
 export interface NativeAddon {
@@ -52,6 +52,8 @@ export interface AddonSnapshotReader extends PackedSnapshotSource {
   prepareHandles(): Promise<number>;
   /** How the last read read the details of its new identities (on how many helper threads). */
   detailsStats(): DetailsStats;
+  /** Whether a reader process reads (SnapshotReaderOptions.readerProcess). */
+  readerProcess(): ReaderProcessInfo;
 }
 
 /** How a SnapshotReader reads (native/linux/proc_snapshot.h). */
@@ -109,6 +111,27 @@ export interface SnapshotReaderOptions {
    * thread's included (README, Benchmarks: session 22).
    */
   readonly detailsHelpers?: number;
+  /**
+   * Read in a process of its own session (`proctop-reader`, built beside the addon; default
+   * false here, true for proctop's collectors: readerProcessWanted). With autogroup the kernel
+   * shares the CPUs between sessions before threads, so a reader thread's CPU time delays the JS
+   * thread's next turn however nice the thread is; a reader in its own session does not. Its kept
+   * stat handles live in its fd table, not proctop's. Spawned by the first read; when it cannot
+   * be spawned or ends, the in-process reader reads instead (readerProcess() says why), its next
+   * read anew. Each answer is waited for at most 30 s (then the reader process is killed).
+   */
+  readonly readerProcess?: boolean;
+  /** The reader executable (default: `proctop-reader` beside the loaded addon). For tests. */
+  readonly readerExecutable?: string;
+}
+
+/**
+ * Whether proctop's collectors read in a reader process: yes, unless PROCTOP_READER=thread asks
+ * for the in-process reader thread (to compare the two, or where spawning a helper is unwelcome).
+ * The CLI refuses other values (src/cli-run.ts); here they mean the default.
+ */
+export function readerProcessWanted(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.PROCTOP_READER !== 'thread';
 }
 
 export type AddonLoad = { readonly addon: NativeAddon; readonly error: null } | { readonly addon: null; readonly error: string };

@@ -175,6 +175,16 @@ export interface ReaderThreadInfo {
   readonly nice: number;
 }
 
+/** Whether a reader process reads, and why not when it was asked for and does not. */
+export interface ReaderProcessInfo {
+  /** readerProcess was asked for. */
+  readonly asked: boolean;
+  /** Its PID while it reads (0 before the first read, and once the in-process reader took over). */
+  readonly pid: number;
+  /** Why the in-process reader reads instead (null while the reader process reads, or before it was tried). */
+  readonly failure: string | null;
+}
+
 /** The addon's SnapshotReader: one read at a time (the next read refills the same buffers). */
 export interface PackedSnapshotSource {
   read(): Promise<PackedSnapshot>;
@@ -183,6 +193,8 @@ export interface PackedSnapshotSource {
   handleStats(): StatHandleStats;
   listingStats(): PidListingStats;
   readerThread(): ReaderThreadInfo;
+  /** Whether a reader process reads (absent: never; src/sys/native-addon.ts). */
+  readerProcess?(): ReaderProcessInfo;
 }
 
 /** Decoding runs at most this long before it lets the event loop turn. */
@@ -654,6 +666,11 @@ export class NativeSnapshotReader {
   /** The thread the addon reads on (for tests and the bench). */
   readerThread(): ReaderThreadInfo {
     return this.source.readerThread();
+  }
+
+  /** Whether a reader process reads (for tests and the bench). */
+  readerProcess(): ReaderProcessInfo {
+    return this.source.readerProcess?.() ?? { asked: false, pid: 0, failure: null };
   }
 
   private async readAndDecode(): Promise<Snapshot> {

@@ -1,0 +1,212 @@
+// The native reader in a process of its own session (native/linux/reader_process.h, session 23):
+// where it runs, that it reads what the in-process reader reads, where its handles live, how it
+// relays stat marks, and what happens when it cannot start, ends, or its owner goes away. Only
+// processes this test started are signalled: its sleepers, and the reader process its own
+// SnapshotReader spawned (checked to be this process's child first).
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { readerProcessWanted, type NativeAddon } from '../src/sys/native-addon.js';
+import { NativeSnapshotReader } from '../src/sys/native-snapshot.js';
+import { addonPath, requireAddon } from './helpers/native-addon.js';
+import { procHandlesOf } from './helpers/proc-handles.js';
+import { createProcFixture, PITFALL_PROCESSES } from './helpers/proc-fixture.js';
+import { killStartedChildren, settledSleepers, startSleeper, waitFor } from './helpers/children.js';
+import { builtCliPath, runCli, runNode } from './helpers/cli.js';
+
+/** state, ppid, pgrp, session of a process, from its stat (null once it is gone). */
+function statOf(pid: number): { state: string; ppid: number; session: number; startTime: number } | null {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return { state: fields[0]!, ppid: Number(fields[1]), session: Number(fields[3]), startTime: Number(fields[19]) };
+  } catch {
+    return null;
+  }
+}
+
+/** The reader process of `reader` after its first read, checked to be this process's own child. */
+function ownReaderPid(reader: { readerProcess(): { pid: number } }): number {
+  const pid = reader.readerProcess().pid;
+  expect(pid).toBeGreaterThan(0);
+  expect(statOf(pid)?.ppid).toBe(process.pid);
+  return pid;
+}
+
+describe('the reader process', () => {
+  let addon: NativeAddon;
+  beforeAll(() => {
+    addon = requireAddon();
+  });
+  afterEach(async () => {
+    await killStartedChildren();
+  });
+
+  it('reads in a child of proctop, in a session and scheduling group of its own, niced, with nothing of proctop open', async () => {
+    const reader = new addon.SnapshotReader('/proc', { readerProcess: true });
+    expect(reader.readerProcess()).toEqual({ asked: true, pid: 0, failure: null });
+    const packed = await reader.read();
+    expect(packed.order.length).toBeGreaterThan(1);
+    const pid = ownReaderPid(reader);
+    expect(reader.readerProcess()).toEqual({ asked: true, pid, failure: null });
+    expect(readFileSync(`/proc/${pid}/comm`, 'utf8')).toBe('proctop-reader\n');
+    expect(readlinkSync(`/proc/${pid}/exe`)).toBe(join(dirname(addonPath()), 'proctop-reader'));
+    // setsid: it leads a session of its own, and with it an autogroup, niced like its thread.
+    expect(statOf(pid)?.session).toBe(pid);
+    expect(readFileSync(`/proc/${pid}/autogroup`, 'utf8')).toMatch(/^\/autogroup-\d+ nice 5\n$/);
+    const thread = reader.readerThread();
+    expect(thread.started).toBe(true);
+    expect(existsSync(`/proc/${pid}/task/${thread.tid}`)).toBe(true);
+    expect(thread.nice).toBe(getPriority(0) + 5);
+    // Its descriptors: /dev/null for 0-2, its socket, and what it reads under /proc; no terminal,
+    // pipe or file of proctop's.
+    const targets = readdirSync(`/proc/${pid}/fd`).map((fd) => [Number(fd), readlinkSync(`/proc/${pid}/fd/${fd}`)] as const);
+    expect(targets.filter(([fd]) => fd <= 2).map(([, target]) => target)).toEqual(['/dev/null', '/dev/null', '/dev/null']);
+    expect(targets.find(([fd]) => fd === 3)?.[1]).toMatch(/^socket:\[\d+\]$/);
+    expect(targets.filter(([fd, target]) => fd > 3 && !/^\/proc(\/|$)/.test(target))).toEqual([]);
+  });
+
+  it('answers with the same snapshots as the in-process reader, first and changed reads, on the pitfall fixture tree', async () => {
+    const fixture = await createProcFixture({ processes: PITFALL_PROCESSES });
+    try {
+      const remote = new NativeSnapshotReader(new addon.SnapshotReader(fixture.root, { readerProcess: true }));
+      const local = new NativeSnapshotReader(new addon.SnapshotReader(fixture.root, { readerProcess: false }));
+      for (let read = 0; read < 2; read++) {
+        const [a, b] = [await remote.snapshot(), await local.snapshot()];
+        expect(a.processes.length).toBeGreaterThan(3);
+        expect([...a.processes]).toEqual([...b.processes]);
+        expect(a.system).toEqual(b.system);
+        expect(a.warnings).toEqual(b.warnings);
+      }
+      expect(remote.readerProcess().pid).toBeGreaterThan(0);
+      expect(local.readerProcess()).toEqual({ asked: false, pid: 0, failure: null });
+    } finally {
+      await fixture.cleanup();
+    }
+  });
+
+  it('keeps the stat handles in its own descriptor table, none in proctop\'s, and reports them', async () => {
+    const pids = Array.from({ length: 12 }, () => startSleeper(300).pid!);
+    const reader = new NativeSnapshotReader(new addon.SnapshotReader('/proc', { readerProcess: true }));
+    await settledSleepers(() => reader.snapshot(), pids);
+    await reader.snapshot();
+    const readerPid = ownReaderPid(reader);
+    // A kept stat handle each, or the run check a sleeper trades it for (test/run-checks.test.ts).
+    const held = (holder: number | 'self') => {
+      const [stat, schedstat] = [procHandlesOf('stat', pids, holder), procHandlesOf('schedstat', pids, holder)];
+      return pids.map((pid) => stat.get(pid)! + schedstat.get(pid)!);
+    };
+    expect(held('self')).toEqual(pids.map(() => 0));
+    expect(held(readerPid)).toEqual(pids.map(() => 1));
+    const stats = reader.handleStats();
+    expect(stats.enabled).toBe(true);
+    expect(stats.kept).toBeGreaterThanOrEqual(pids.length);
+    // Its limit is proctop's, inherited: the same budget the in-process reader would have.
+    expect(stats.limit).toBeGreaterThan(0);
+  });
+
+  it('relays stat marks: a nice value set through proctop shows on the next read, not before the mark', async () => {
+    const pid = startSleeper(300).pid!;
+    const reader = new NativeSnapshotReader(new addon.SnapshotReader('/proc', { readerProcess: true, fullStatEveryMs: 60_000 }));
+    await settledSleepers(() => reader.snapshot(), [pid]);
+    const readerPid = ownReaderPid(reader);
+    // Reads 50 ms apart until the reader process trades its stat handle for a run check.
+    await waitFor(async () => {
+      await reader.snapshot();
+      return procHandlesOf('schedstat', [pid], readerPid).get(pid) === 1 || undefined;
+    });
+    await reader.snapshot();
+    setPriority(pid, 6);
+    // Asleep and well inside the 60 s bound: without a mark its stat is not read.
+    expect((await reader.snapshot()).processes.find((p) => p.pid === pid)?.nice).toBe(0);
+    addon.markStatDue!(pid);
+    expect((await reader.snapshot()).processes.find((p) => p.pid === pid)).toMatchObject({ nice: 6, state: 'S' });
+  });
+
+  it('falls back to the in-process reader when the executable cannot be started, and says why', async () => {
+    const reader = new NativeSnapshotReader(new addon.SnapshotReader('/proc', { readerProcess: true, readerExecutable: '/nonexistent/proctop-reader' }));
+    const snapshot = await reader.snapshot();
+    expect(snapshot.processes.some((p) => p.pid === process.pid)).toBe(true);
+    expect(reader.readerProcess()).toEqual({ asked: true, pid: 0, failure: '/nonexistent/proctop-reader: No such file or directory' });
+    expect(reader.readerThread().started).toBe(true);
+    expect(reader.readerThread().tid).not.toBe(process.pid);
+  });
+
+  it('a reader process that ends: the next read fails with a line naming it, reaped, and the in-process reader reads the one after anew', async () => {
+    const reader = new NativeSnapshotReader(new addon.SnapshotReader('/proc', { readerProcess: true }));
+    const first = await reader.snapshot();
+    const pid = ownReaderPid(reader);
+    const startTime = statOf(pid)!.startTime;
+    process.kill(pid, 'SIGKILL');
+    // However the kernel tells the socket's end (end of file, a reset, a refused send).
+    await expect(reader.snapshot()).rejects.toThrow(new RegExp(`^proctop-reader ${pid}: ended( while reading)?$`));
+    // Reaped by the addon (on the read's pool thread): no zombie of it left behind.
+    const left = statOf(pid);
+    expect(left === null || left.startTime !== startTime).toBe(true);
+    expect(reader.readerProcess()).toMatchObject({ asked: true, pid: 0 });
+    expect(reader.readerProcess().failure).toMatch(new RegExp(`^proctop-reader ${pid}: `));
+    const after = await reader.snapshot();
+    expect(after.processes.some((p) => p.pid === process.pid)).toBe(true);
+    expect(after.processes.length).toBeGreaterThan(first.processes.length / 2);
+    expect(reader.readerThread().started).toBe(true);
+  });
+
+  it('ends when its SnapshotReader is collected (reaped by proctop) and when proctop ends', async () => {
+    const script = `
+      const addon = require(${JSON.stringify(addonPath())});
+      const statOf = (pid) => { try { return require('fs').readFileSync('/proc/' + pid + '/stat', 'latin1'); } catch { return null; } };
+      (async () => {
+        let collected = new addon.SnapshotReader('/proc', { readerProcess: true });
+        await collected.read();
+        const first = collected.readerProcess().pid;
+        collected = null;
+        for (let i = 0; i < 10; i++) { globalThis.gc(); await new Promise((r) => setTimeout(r, 20)); }
+        let gone = false;
+        for (let waited = 0; waited < 3000 && !gone; waited += 20) {
+          gone = statOf(first) === null;
+          if (!gone) await new Promise((r) => setTimeout(r, 20));
+        }
+        const kept = new addon.SnapshotReader('/proc', { readerProcess: true });
+        await kept.read();
+        console.log(JSON.stringify({ first, gone, second: kept.readerProcess().pid }));
+        process.exit(0);
+      })();`;
+    const run = await runNode(['--expose-gc', '-e', script]);
+    expect(run.stderr).toBe('');
+    const seen = JSON.parse(run.stdout) as { first: number; gone: boolean; second: number };
+    expect(seen.first).toBeGreaterThan(0);
+    expect(seen.gone).toBe(true);
+    // Its owner exited without a word: the socket's end of file ends the second one (gone, or a
+    // zombie waiting for whoever adopted it).
+    await waitFor(() => {
+      const left = statOf(seen.second);
+      return left === null || left.state === 'Z' || undefined;
+    }, 5_000);
+  });
+
+  it('refuses bad options with one line naming them, and refuses to run by hand', () => {
+    expect(() => new addon.SnapshotReader('/proc', { readerProcess: 'yes' as unknown as boolean })).toThrow(/^SnapshotReader: readerProcess must be true or false$/);
+    expect(() => new addon.SnapshotReader('/proc', { readerProcess: true, readerExecutable: '' })).toThrow(/^SnapshotReader: readerExecutable must be a non-empty path$/);
+    const byHand = spawnSync(join(dirname(addonPath()), 'proctop-reader'), ['/proc'], { encoding: 'utf8', timeout: 10_000 });
+    expect(byHand.status).toBe(2);
+    expect(byHand.stdout).toBe('');
+    expect(byHand.stderr).toBe("proctop-reader: started by proctop's addon only (a socket on fd 3 and 8 arguments)\n");
+  });
+
+  it('PROCTOP_READER: thread reads in proctop\'s own process, a bad value gets one line and exit 2', async () => {
+    expect(readerProcessWanted({})).toBe(true);
+    expect(readerProcessWanted({ PROCTOP_READER: 'process' })).toBe(true);
+    expect(readerProcessWanted({ PROCTOP_READER: 'thread' })).toBe(false);
+    const cli = await builtCliPath();
+    const threaded = await runCli(cli, ['pstat', '--json', '--pid', String(process.pid)], { env: { ...process.env, PROCTOP_READER: 'thread', PROCTOP_BACKEND: '' } });
+    expect(threaded.stderr).toBe('');
+    expect(threaded.code).toBe(0);
+    expect((JSON.parse(threaded.stdout) as { backend: string }).backend).toBe('native');
+    const bad = await runCli(cli, ['pstat', '--json'], { env: { ...process.env, PROCTOP_READER: 'fast\u001b[2J' } });
+    expect(bad.code).toBe(2);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toMatch(/^proctop: PROCTOP_READER must be "process" or "thread", got "fast[^\u001b\n]*"\n$/);
+  }, 60_000);
+});
