@@ -6,14 +6,15 @@
 import { pathToFileURL } from 'node:url';
 
 /**
- * Reads first snapshots of procRoot (a fresh native collector each) until stop() says so; returns
- * how many, and how many processes they listed in all.
+ * Reads first snapshots of procRoot (a fresh native collector each, reading on its thread in this
+ * process: where the child runs is what the rounds compare, so no reader process of its own)
+ * until stop() says so; returns how many, and how many processes they listed in all.
  */
 export async function readFirstSnapshots(lib, procRoot, stop) {
   let count = 0;
   let processes = 0;
   while (!stop()) {
-    const collector = lib.createNativeCollector(procRoot);
+    const collector = lib.createNativeCollector(procRoot, { readerProcess: false });
     if (typeof collector === 'string') throw new Error(`native addon unavailable: ${collector}`);
     processes += (await collector.snapshot()).processes.length;
     count++;

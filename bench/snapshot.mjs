@@ -360,17 +360,28 @@ function roundOrder(contenders) {
 }
 
 /** Descriptors of this process open on some /proc/PID/<file> (stat: the native readers' kept handles; schedstat: their run checks). */
-function keptHandles(file = 'stat') {
+function keptHandles(file = 'stat', holder = 'self') {
   const pattern = new RegExp(`^/proc/\\d+/${file}$`);
   let count = 0;
-  for (const fd of readdirSync('/proc/self/fd')) {
+  let fds = [];
+  try {
+    fds = readdirSync(`/proc/${holder}/fd`);
+  } catch {
+    return 0; // a reader process that ended meanwhile
+  }
+  for (const fd of fds) {
     try {
-      if (pattern.test(readlinkSync(`/proc/self/fd/${fd}`))) count++;
+      if (pattern.test(readlinkSync(`/proc/${holder}/fd/${fd}`))) count++;
     } catch {
       // the listing's own descriptor
     }
   }
   return count;
+}
+
+/** The same, over this process and its reader processes (where proctop's readers keep them). */
+function keptHandlesWithReaders(file = 'stat') {
+  return readerProcessesOf('self').reduce((sum, reader) => sum + keptHandles(file, reader), keptHandles(file));
 }
 
 /** The monitor's default refresh interval (src/commands/monitor-options.ts). */
@@ -394,7 +405,7 @@ async function pacedSteady(reader) {
     if (i >= PACED_WARMUP) samples.push(sample);
     await new Promise((resolve) => setTimeout(resolve, MONITOR_INTERVAL_MS));
   }
-  return { samples, runChecks: keptHandles('schedstat') };
+  return { samples, runChecks: keptHandlesWithReaders('schedstat') };
 }
 
 function listPids(procRoot) {
@@ -838,7 +849,10 @@ export async function run({ procs, runs = 15, lib, procRoot = '/proc' }) {
         `native first ${allocation(NATIVE_FIRST)}, JS fallback steady ${allocation(JS_STEADY)}.`,
       '',
     );
-    lines.push(`/proc/PID/stat handles this bench process holds open after the rounds: ${keptHandles()} (the steady reader's, plus first-snapshot readers not yet collected).`, '');
+    lines.push(
+      `/proc/PID/stat handles open after the rounds: ${keptHandles()} in this bench process (pidusage's, when it ran), ${keptHandlesWithReaders() - keptHandles()} in its reader processes (the steady reader's, plus first-snapshot readers not yet collected).`,
+      '',
+    );
     if (paced) {
       figures.pacedSteadyMs = median(paced.samples.map((s) => s.ms));
       figures.pacedSteadyCpuMs = median(paced.samples.map((s) => s.cpuMs));
