@@ -303,6 +303,12 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
         }
         remote_->executable = executable.As<Napi::String>().Utf8Value();
       }
+      Napi::Value breaks = options.Get("passBreakMs");
+      if (!breaks.IsUndefined()) {
+        const double every = breaks.IsNumber() ? breaks.As<Napi::Number>().DoubleValue() : -1;
+        if (!(every >= 0) || !std::isfinite(every)) throw Napi::TypeError::New(env, "SnapshotReader: passBreakMs must be a finite number >= 0");
+        remote_->options.passBreakEveryMs = every;
+      }
     }
     thread_ = std::make_shared<proctop::ReaderThread>("proctop-read", proctop::kReaderNiceIncrement);
   }
@@ -517,9 +523,9 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
   }
 
   /**
-   * { asked, pid, failure }: whether a reader process was asked for, its PID while one reads (0
-   * otherwise), and why the in-process reader reads instead (null when it does not, or before
-   * the first read).
+   * { asked, pid, failure, passBreaks }: whether a reader process was asked for, its PID while one
+   * reads (0 otherwise), why the in-process reader reads instead (null when it does not, or before
+   * the first read), and how many breaks its passes have taken (as of its last answer).
    */
   Napi::Value ReaderProcessInfo(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
@@ -527,6 +533,7 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
     std::lock_guard<std::mutex> lock(remote_->mutex);
     result.Set("asked", remote_->asked);
     result.Set("pid", static_cast<double>(remote_->process ? remote_->process->Pid() : 0));
+    result.Set("passBreaks", static_cast<double>(remote_->process && remote_->reported ? remote_->report.passBreaks : 0));
     if (remote_->failure.empty()) {
       result.Set("failure", env.Null());
     } else {

@@ -46,11 +46,11 @@ describe('the reader process', () => {
 
   it('reads in a child of proctop, in a session and scheduling group of its own, niced, with nothing of proctop open', async () => {
     const reader = new addon.SnapshotReader('/proc', { readerProcess: true });
-    expect(reader.readerProcess()).toEqual({ asked: true, pid: 0, failure: null });
+    expect(reader.readerProcess()).toEqual({ asked: true, pid: 0, failure: null, passBreaks: 0 });
     const packed = await reader.read();
     expect(packed.order.length).toBeGreaterThan(1);
     const pid = ownReaderPid(reader);
-    expect(reader.readerProcess()).toEqual({ asked: true, pid, failure: null });
+    expect(reader.readerProcess()).toMatchObject({ asked: true, pid, failure: null });
     expect(readFileSync(`/proc/${pid}/comm`, 'utf8')).toBe('proctop-reader\n');
     expect(readlinkSync(`/proc/${pid}/exe`)).toBe(join(dirname(addonPath()), 'proctop-reader'));
     // setsid: it leads a session of its own, and with it an autogroup, niced like its thread.
@@ -81,7 +81,7 @@ describe('the reader process', () => {
         expect(a.warnings).toEqual(b.warnings);
       }
       expect(remote.readerProcess().pid).toBeGreaterThan(0);
-      expect(local.readerProcess()).toEqual({ asked: false, pid: 0, failure: null });
+      expect(local.readerProcess()).toEqual({ asked: false, pid: 0, failure: null, passBreaks: 0 });
     } finally {
       await fixture.cleanup();
     }
@@ -125,11 +125,31 @@ describe('the reader process', () => {
     expect((await reader.snapshot()).processes.find((p) => p.pid === pid)).toMatchObject({ nice: 6, state: 'S' });
   });
 
+  it('takes a break every passBreakMs of a pass (none at 0), and refuses a bad value', async () => {
+    // 24 sleepers beside whatever runs: at least 32 processes, 24 of them new to a second reader.
+    const pids = Array.from({ length: 24 }, () => startSleeper(300).pid!);
+    const breaking = new NativeSnapshotReader(new addon.SnapshotReader('/proc', { readerProcess: true, passBreakMs: 1e-9 }));
+    const steady = new NativeSnapshotReader(new addon.SnapshotReader('/proc', { readerProcess: true, passBreakMs: 0 }));
+    const [first] = await Promise.all([breaking.snapshot(), steady.snapshot()]);
+    expect(pids.every((pid) => first.processes.some((p) => p.pid === pid))).toBe(true);
+    // The first pass looks at the clock every 32 processes, and the details pass every 32 new ones:
+    // with an interval that has always passed, each look is a break.
+    const listed = first.processes.length;
+    expect(breaking.readerProcess().passBreaks).toBeGreaterThanOrEqual(2 * Math.floor(listed / 32) - 2);
+    expect(steady.readerProcess().passBreaks).toBe(0);
+    await Promise.all([breaking.snapshot(), steady.snapshot()]);
+    expect(breaking.readerProcess().passBreaks).toBeGreaterThanOrEqual(3 * Math.floor(listed / 32) - 3);
+    expect(steady.readerProcess().passBreaks).toBe(0);
+    for (const bad of [-1, Number.NaN, Infinity, '1']) {
+      expect(() => new addon.SnapshotReader('/proc', { readerProcess: true, passBreakMs: bad as number })).toThrow(/^SnapshotReader: passBreakMs must be a finite number >= 0$/);
+    }
+  });
+
   it('falls back to the in-process reader when the executable cannot be started, and says why', async () => {
     const reader = new NativeSnapshotReader(new addon.SnapshotReader('/proc', { readerProcess: true, readerExecutable: '/nonexistent/proctop-reader' }));
     const snapshot = await reader.snapshot();
     expect(snapshot.processes.some((p) => p.pid === process.pid)).toBe(true);
-    expect(reader.readerProcess()).toEqual({ asked: true, pid: 0, failure: '/nonexistent/proctop-reader: No such file or directory' });
+    expect(reader.readerProcess()).toEqual({ asked: true, pid: 0, failure: '/nonexistent/proctop-reader: No such file or directory', passBreaks: 0 });
     expect(reader.readerThread().started).toBe(true);
     expect(reader.readerThread().tid).not.toBe(process.pid);
   });
@@ -192,7 +212,7 @@ describe('the reader process', () => {
     const byHand = spawnSync(join(dirname(addonPath()), 'proctop-reader'), ['/proc'], { encoding: 'utf8', timeout: 10_000 });
     expect(byHand.status).toBe(2);
     expect(byHand.stdout).toBe('');
-    expect(byHand.stderr).toBe("proctop-reader: started by proctop's addon only (a socket on fd 3 and 8 arguments)\n");
+    expect(byHand.stderr).toBe("proctop-reader: started by proctop's addon only (a socket on fd 3 and 9 arguments)\n");
   });
 
   it('PROCTOP_READER: thread reads in proctop\'s own process, a bad value gets one line and exit 2', async () => {

@@ -153,6 +153,37 @@ double ClockMs(clockid_t clock) {
   return static_cast<double>(now.tv_sec) * 1000.0 + static_cast<double>(now.tv_nsec) / 1e6;
 }
 
+/**
+ * SetPassBreaks for one loop: Tick() once per process; every 32 processes it looks at the clock and,
+ * once everyMs have passed since the last break, sleeps for 1 µs (with a reader process's timer
+ * slack of 1 ns, a few µs), giving up the CPU to whatever waits for it.
+ */
+class PassBreaks {
+ public:
+  PassBreaks(double everyMs, std::atomic<uint64_t>& taken)
+      : everyMs_(everyMs), lastMs_(everyMs > 0 ? ClockMs(CLOCK_MONOTONIC) : 0), taken_(taken) {}
+
+  /** After `processes` more processes. */
+  void Tick(size_t processes = 1) {
+    if (everyMs_ <= 0) return;
+    ticks_ += processes;
+    if (ticks_ < 32) return;
+    ticks_ = 0;
+    const double now = ClockMs(CLOCK_MONOTONIC);
+    if (now - lastMs_ < everyMs_) return;
+    const timespec pause{0, 1000};
+    nanosleep(&pause, nullptr);
+    taken_.fetch_add(1, std::memory_order_relaxed);
+    lastMs_ = ClockMs(CLOCK_MONOTONIC);
+  }
+
+ private:
+  const double everyMs_;
+  double lastMs_;
+  std::atomic<uint64_t>& taken_;
+  size_t ticks_ = 0;
+};
+
 /** Fewer kept handles than this are closed on the calling thread: a thread costs more than that. */
 constexpr size_t kCloseInlineBelow = 64;
 
@@ -640,9 +671,11 @@ size_t ProcSnapshotReader::PrepareHandles(const std::function<bool()>& stop) {
   if (fstatfs(rootFd, &rootFs) != 0 || rootFs.f_type != kProcSuperMagic) return 0;
   GrowFdTableOnce(rootFd, budget);
   int opened[kBatch];
+  PassBreaks breaks(passBreakEveryMs_, passBreaksTaken_);
   for (size_t from = 0; from < pids.size() && !stop(); from += kBatch) {
     const size_t to = std::min(pids.size(), from + kBatch);
     if (gKeptHandles.load(std::memory_order_relaxed) + (to - from) > budget) break;
+    breaks.Tick(to - from);
     OpenEach(rootFd, pids, from, to, "stat", opened, nullptr);
     std::lock_guard<std::mutex> lock(mutex_);
     for (size_t i = from; i < to; ++i) {
@@ -693,16 +726,20 @@ void ProcSnapshotReader::ReadDetailsOf(std::vector<Pending>& pending, int rootFd
   std::atomic<size_t> next{0};
   std::atomic<size_t> byHelpers{0};
   const long pageSize = pageSize_;
-  auto work = [&pending, &next, &byHelpers, batch, rootFd, pageSize](bool helper) {
+  const double breakEveryMs = passBreakEveryMs_;
+  std::atomic<uint64_t>& breaksTaken = passBreaksTaken_;
+  auto work = [&pending, &next, &byHelpers, batch, rootFd, pageSize, breakEveryMs, &breaksTaken](bool helper) {
     char path[64];
     char statText[4096];
     std::string cmdline;
+    PassBreaks breaks(breakEveryMs, breaksTaken);
     for (;;) {
       const size_t from = next.fetch_add(batch, std::memory_order_relaxed);
       if (from >= pending.size()) return;
       const size_t to = std::min(pending.size(), from + batch);
       if (helper) byHelpers.fetch_add(to - from, std::memory_order_relaxed);
       for (size_t i = from; i < to; ++i) {
+        breaks.Tick();
         Pending& later = pending[i];
         const char* name = later.name;
         const size_t nameLength = later.nameLength;
@@ -844,8 +881,10 @@ SnapshotRecord ProcSnapshotReader::ReadLocked() {
   std::vector<int> ended;
   runChecksWanted_ = 0;
 
+  PassBreaks breaks(passBreakEveryMs_, passBreaksTaken_);
   // A PID with a kept handle is read through it without a path lookup or an open.
   for (const int pid : pids_) {
+    breaks.Tick();
     // "PID/" + a file name: set for every pid, whether its stat comes through a kept handle or not.
     char name[12];
     const size_t nameLength = FormatPid(pid, name);

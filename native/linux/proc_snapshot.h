@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -332,6 +333,19 @@ class ProcSnapshotReader {
    */
   size_t OpenRunChecks(const std::function<bool()>& stop);
 
+  /**
+   * Has the reads' passes (the stats, the details, opening handles in the idle time) give their
+   * CPU up for a moment (a 1 µs sleep) once they have run `everyMs` since the last break; 0 (the
+   * default): never. For a reader process: on a busy box a process that wakes (proctop's JS thread)
+   * otherwise waits for the scheduler's next tick (4 ms at HZ=250) behind a read that runs on;
+   * a sleep lets it run at once, or be moved to the CPU the sleep leaves idle. Call before the
+   * first Read().
+   */
+  void SetPassBreaks(double everyMs) { passBreakEveryMs_ = everyMs; }
+
+  /** How many breaks the passes have taken so far (for tests and the bench). */
+  uint64_t PassBreaksTaken() const { return passBreaksTaken_.load(std::memory_order_relaxed); }
+
   /** The kept-handle figures as of the last Read(). */
   StatHandleStats HandleStats();
 
@@ -500,6 +514,10 @@ class ProcSnapshotReader {
   /** The second read, read ahead (IdleWork) and not yet asked for; null when none. */
   std::unique_ptr<SnapshotRecord> readAhead_;
   const double fullStatEveryMs_;
+  /** SetPassBreaks: 0, or how long a pass runs between two breaks (ms). */
+  double passBreakEveryMs_ = 0;
+  /** PassBreaksTaken (helpers count theirs too). */
+  mutable std::atomic<uint64_t> passBreaksTaken_{0};
   /** Pages the kernel reclaimed or swapped out so far (/proc/vmstat), as of the last read; valid when reclaimKnown_. */
   unsigned long long reclaimed_ = 0;
   bool reclaimKnown_ = false;

@@ -37,9 +37,18 @@ struct ReaderReport {
   PidListingStats listing;
   DetailsStats details;
   ReaderThreadInfo thread;
+  /** ProcSnapshotReader::PassBreaksTaken. */
+  uint64_t passBreaks = 0;
 };
 
-/** ProcSnapshotReader's constructor arguments. */
+/**
+ * How long a reader process's passes run between two breaks (ProcSnapshotReader::SetPassBreaks):
+ * its own session's CPU time no longer delays proctop's JS thread by the group's turn, but a
+ * JS thread that wakes on the CPU the reader runs on still waits for the scheduler's tick.
+ */
+constexpr double kReaderPassBreakEveryMs = 0.2;
+
+/** ProcSnapshotReader's constructor arguments, and the reader process's pass breaks. */
 struct ReaderOptions {
   std::string procRoot = "/proc";
   uint64_t keepHandlesFromRead = 1;
@@ -49,6 +58,8 @@ struct ReaderOptions {
   size_t keepHandlesFromCount = ProcSnapshotReader::kKeepHandlesFromCount;
   size_t detailsHelpersFrom = ProcSnapshotReader::kDetailsHelpersFrom;
   size_t detailsHelpers = ProcSnapshotReader::kDetailsHelpersAuto;
+  /** ProcSnapshotReader::SetPassBreaks. */
+  double passBreakEveryMs = kReaderPassBreakEveryMs;
 };
 
 /** The file name of the reader executable, built and shipped beside the addon. */

@@ -183,6 +183,8 @@ export interface ReaderProcessInfo {
   readonly pid: number;
   /** Why the in-process reader reads instead (null while the reader process reads, or before it was tried). */
   readonly failure: string | null;
+  /** Breaks the reader process's passes have taken so far (passBreakMs), as of its last answer. */
+  readonly passBreaks: number;
 }
 
 /** The addon's SnapshotReader: one read at a time (the next read refills the same buffers). */
@@ -670,7 +672,7 @@ export class NativeSnapshotReader {
 
   /** Whether a reader process reads (for tests and the bench). */
   readerProcess(): ReaderProcessInfo {
-    return this.source.readerProcess?.() ?? { asked: false, pid: 0, failure: null };
+    return this.source.readerProcess?.() ?? { asked: false, pid: 0, failure: null, passBreaks: 0 };
   }
 
   private async readAndDecode(): Promise<Snapshot> {
