@@ -1,5 +1,6 @@
-// N-API surface of the snapshot reader: `new SnapshotReader(procRoot)`, `read()` →
-// Promise<PackedSnapshot>, `forgetAll()`, `handleStats()`, and `snapshotLayout` (the column names).
+// N-API surface of the snapshot reader: `new SnapshotReader(procRoot, options)`, `read()` →
+// Promise<PackedSnapshot>, `forgetAll()`, `handleStats()`, `readerProcess()`, and
+// `snapshotLayout` (the column names).
 //
 // The async shape of every binding: arguments are read on the JS thread, /proc is read off it
 // (native/linux/proc_snapshot.cc) and packed there into columns (snapshot_layout.h), and the JS
@@ -11,6 +12,10 @@
 // (most processes sleep between two refreshes), with every process's identity slot in pid order:
 // src/sys/native-snapshot.ts keeps one record per slot and replaces only the changed ones, so the
 // JS work of a steady refresh follows the amount of change, not the number of processes.
+// With { readerProcess: true } (proctop's collectors) the reading and packing happen in
+// `proctop-reader`, a child in a session of its own (native/linux/reader_process.h): the pool
+// thread sends the request and copies the answer into the same PackedSnapshot, and the rest of
+// this file does not know the difference; the in-process reader below stays as its fallback.
 #include <napi.h>
 
 #include <cmath>
