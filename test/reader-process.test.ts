@@ -87,6 +87,24 @@ describe('the reader process', () => {
     }
   });
 
+  it('a read that fails in the reader process fails with the in-process reader\'s message, and the process reads on', async () => {
+    const fixture = await createProcFixture({ processes: PITFALL_PROCESSES });
+    const remote = new addon.SnapshotReader(fixture.root, { readerProcess: true });
+    const local = new addon.SnapshotReader(fixture.root, { readerProcess: false });
+    await Promise.all([remote.read(), local.read()]);
+    const pid = ownReaderPid(remote);
+    await fixture.cleanup(); // its proc root is gone
+    const [a, b] = await Promise.allSettled([remote.read(), local.read()]);
+    expect(a.status).toBe('rejected');
+    expect(b.status).toBe('rejected');
+    expect(String((a as PromiseRejectedResult).reason)).toBe(String((b as PromiseRejectedResult).reason));
+    expect(String((a as PromiseRejectedResult).reason)).toContain(fixture.root);
+    // Not a broken process: the same one still answers (and fails again the same way).
+    expect(remote.readerProcess()).toMatchObject({ pid, failure: null });
+    await expect(remote.read()).rejects.toThrow(fixture.root);
+    expect(remote.readerProcess().pid).toBe(pid);
+  });
+
   it('keeps the stat handles in its own descriptor table, none in proctop\'s, and reports them', async () => {
     const pids = Array.from({ length: 12 }, () => startSleeper(300).pid!);
     const reader = new NativeSnapshotReader(new addon.SnapshotReader('/proc', { readerProcess: true }));

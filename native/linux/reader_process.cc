@@ -94,6 +94,15 @@ void AppendBytes(std::string& out, const Container& data) {
 void AppendU64(std::string& out, uint64_t value) { out.append(reinterpret_cast<const char*>(&value), sizeof value); }
 void AppendU32(std::string& out, uint32_t value) { out.append(reinterpret_cast<const char*>(&value), sizeof value); }
 
+/** Answers 'E' with what the request threw; false when the other end is gone. */
+bool SendFailure(int fd, const std::exception& error) {
+  const std::string message = error.what();
+  std::string answer = "E";
+  AppendU32(answer, static_cast<uint32_t>(message.size()));
+  answer += message;
+  return SendAll(fd, answer.data(), answer.size());
+}
+
 ReaderReport ReportOf(ProcSnapshotReader& reader, ReaderThread& thread) {
   ReaderReport report;
   report.handles = reader.HandleStats();
@@ -344,11 +353,7 @@ int ServeReader(int fd, const ReaderOptions& options) {
         thread.Run([&]() { Pack(reader.Read(), packed); });
       } catch (const std::exception& error) {
         reader.ForgetAll();
-        const std::string message = error.what();
-        answer = "E";
-        AppendU32(answer, static_cast<uint32_t>(message.size()));
-        answer += message;
-        if (!SendAll(fd, answer.data(), answer.size())) return 0;
+        if (!SendFailure(fd, error)) return 0;
         continue;
       }
       answer = "K";
@@ -378,11 +383,7 @@ int ServeReader(int fd, const ReaderOptions& options) {
       try {
         thread.Run([&]() { kept = reader.PrepareHandles([]() { return false; }); });
       } catch (const std::exception& error) {
-        const std::string message = error.what();
-        answer = "E";
-        AppendU32(answer, static_cast<uint32_t>(message.size()));
-        answer += message;
-        if (!SendAll(fd, answer.data(), answer.size())) return 0;
+        if (!SendFailure(fd, error)) return 0;
         continue;
       }
       answer = "K";
