@@ -29,8 +29,6 @@ double MonotonicMs() {
   return static_cast<double>(now.tv_sec) * 1000.0 + static_cast<double>(now.tv_nsec) / 1e6;
 }
 
-/** The reader process's fd for its socket (the parent puts it there). */
-constexpr int kServeFd = 3;
 constexpr uint32_t kEveryStatDue = UINT32_MAX;
 
 /** Writes all of data; false when the other end is gone. */
@@ -131,8 +129,8 @@ ReaderProcess::ReaderProcess(const std::string& executable, const ReaderOptions&
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) != 0) throw std::runtime_error(std::string("socketpair: ") + std::strerror(errno));
   // The child's end goes to fd 3 by dup2, which clears close-on-exec only when the two differ.
   int childEnd = ends[1];
-  if (childEnd == kServeFd) {
-    childEnd = fcntl(ends[1], F_DUPFD_CLOEXEC, kServeFd + 1);
+  if (childEnd == kReaderSocketFd) {
+    childEnd = fcntl(ends[1], F_DUPFD_CLOEXEC, kReaderSocketFd + 1);
     close(ends[1]);
     if (childEnd < 0) {
       close(ends[0]);
@@ -168,7 +166,7 @@ ReaderProcess::ReaderProcess(const std::string& executable, const ReaderOptions&
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
   posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, childEnd, kServeFd);
+  posix_spawn_file_actions_adddup2(&actions, childEnd, kReaderSocketFd);
   // A session of its own (and with it a scheduling autogroup of its own), default signal
   // handling and no blocked signals whatever the spawning thread had.
   sigset_t none;

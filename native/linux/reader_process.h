@@ -62,6 +62,9 @@ struct ReaderOptions {
   double passBreakEveryMs = kReaderPassBreakEveryMs;
 };
 
+/** The reader process's descriptor for its socket (the addon puts it there; main.cc checks it). */
+constexpr int kReaderSocketFd = 3;
+
 /** The file name of the reader executable, built and shipped beside the addon. */
 constexpr const char* kReaderExecutableName = "proctop-reader";
 

@@ -40,11 +40,11 @@ bool Number(const char* text, double& out) {
 
 int main(int argc, char** argv) {
   // Nothing else of proctop's (or of whoever started proctop without close-on-exec) stays open here.
-  if (syscall(SYS_close_range, 4u, ~0u, 0u) != 0) {
-    for (int fd = 4; fd < 1024; ++fd) close(fd);
+  if (syscall(SYS_close_range, proctop::kReaderSocketFd + 1u, ~0u, 0u) != 0) {
+    for (int fd = proctop::kReaderSocketFd + 1; fd < 1024; ++fd) close(fd);
   }
   struct stat socketStat {};
-  if (argc != 10 || fstat(3, &socketStat) != 0 || !S_ISSOCK(socketStat.st_mode)) {
+  if (argc != 10 || fstat(proctop::kReaderSocketFd, &socketStat) != 0 || !S_ISSOCK(socketStat.st_mode)) {
     std::fputs("proctop-reader: started by proctop's addon only (a socket on fd 3 and 9 arguments)\n", stderr);
     return 2;
   }
@@ -59,5 +59,5 @@ int main(int argc, char** argv) {
     return 2;
   }
   options.keepHandlesFromRead = keepFromRead;
-  return proctop::ServeReader(3, options);
+  return proctop::ServeReader(proctop::kReaderSocketFd, options);
 }
