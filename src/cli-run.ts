@@ -11,12 +11,24 @@ import { runsMonitor } from './tui/early-start.js';
 import { saveCodeCache } from './util/main-script.js';
 import { writeCodeCacheFile } from './storage/atomic-write.js';
 
+/** Environment variables that choose how proctop reads, and the values each takes ('' means unset). */
+const CHOICES: readonly (readonly [string, readonly string[]])[] = [
+  ['PROCTOP_BACKEND', ['native', 'js']],
+  ['PROCTOP_READER', ['process', 'thread']],
+];
+
+/** Refuses a value none of CHOICES takes, in every mode alike (one line, exit 2), before any mode runs. */
+function checkChoices(env: NodeJS.ProcessEnv): void {
+  for (const [name, values] of CHOICES) {
+    const value = env[name];
+    if (value === undefined || value === '' || values.includes(value)) continue;
+    throw new UsageError(`${name} must be ${values.map((v) => `"${v}"`).join(' or ')}, got ${quoted(value)}`);
+  }
+}
+
 async function run(argv: readonly string[]): Promise<number> {
   const [first, ...rest] = argv;
-  const reader = process.env.PROCTOP_READER;
-  if (reader !== undefined && reader !== '' && reader !== 'process' && reader !== 'thread') {
-    throw new UsageError(`PROCTOP_READER must be "process" or "thread", got ${quoted(reader)}`);
-  }
+  checkChoices(process.env);
   if (first === '--help' || first === '-h') return (await import('./commands/help.js')).main([]);
   if (first === '--version' || first === '-V') return (await import('./commands/version.js')).main([]);
   const { findCommand, MONITOR_COMMAND, unknownCommandMessage } = await import('./commands/command-table.js');

@@ -354,10 +354,13 @@ describe('built CLI: proctop pstat', () => {
     expect(rss).toEqual([...rss].sort((a, b) => b - a));
   });
 
-  it('exits 2 for an invalid PROCTOP_BACKEND', async () => {
-    const run = await runBuilt(['pstat'], { PROCTOP_BACKEND: 'fast' });
-    expect(run.code).toBe(2);
-    expect(run.stderr).toBe('proctop: PROCTOP_BACKEND must be "native" or "js", got "fast"\n');
+  it('exits 2 for an invalid PROCTOP_BACKEND, in every mode alike (one line, no stack)', async () => {
+    for (const args of [['pstat'], ['fds', '--pid', String(process.pid)], ['--watch', '--iterations', '1']]) {
+      const run = await runBuilt(args, { PROCTOP_BACKEND: 'fast' });
+      expect(run.code, args.join(' ')).toBe(2);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toBe('proctop: PROCTOP_BACKEND must be "native" or "js", got "fast"\n');
+    }
   });
 });
 

@@ -111,13 +111,14 @@ describe('the reader process', () => {
     await settledSleepers(() => reader.snapshot(), pids);
     await reader.snapshot();
     const readerPid = ownReaderPid(reader);
-    // A kept stat handle each, or the run check a sleeper trades it for (test/run-checks.test.ts).
+    // A kept stat handle each, or the run check a sleeper trades it for (test/run-checks.test.ts;
+    // mid-trade, in the reader process's idle time, it holds both for a moment).
     const held = (holder: number | 'self') => {
       const [stat, schedstat] = [procHandlesOf('stat', pids, holder), procHandlesOf('schedstat', pids, holder)];
       return pids.map((pid) => stat.get(pid)! + schedstat.get(pid)!);
     };
     expect(held('self')).toEqual(pids.map(() => 0));
-    expect(held(readerPid)).toEqual(pids.map(() => 1));
+    expect(held(readerPid).filter((n) => n < 1 || n > 2)).toEqual([]);
     const stats = reader.handleStats();
     expect(stats.enabled).toBe(true);
     expect(stats.kept).toBeGreaterThanOrEqual(pids.length);

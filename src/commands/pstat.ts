@@ -342,10 +342,6 @@ export async function main(argv: readonly string[], io: PstatIo = defaultIo()): 
     io.stdout(PSTAT_USAGE);
     return 0;
   }
-  const backendEnv = process.env.PROCTOP_BACKEND;
-  if (backendEnv !== undefined && backendEnv !== '' && backendEnv !== 'js' && backendEnv !== 'native') {
-    throw new UsageError(`PROCTOP_BACKEND must be "native" or "js", got ${quoted(backendEnv)}`);
-  }
   let choice: CollectorChoice;
   try {
     choice = io.collector();
