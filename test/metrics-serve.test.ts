@@ -1,6 +1,7 @@
 // `proctop serve-metrics` and `proctop --watch --metrics`, scraped by curl-like requests and by a real Prometheus.
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseServeMetricsArgs } from '../src/commands/serve-metrics.js';
 import { killStartedChildren, startChild, waitFor } from './helpers/children.js';
@@ -124,17 +125,26 @@ describe('proctop serve-metrics', () => {
   it('a sampler thread that fails to start is one line naming why, exit 1, nothing served', async () => {
     const cli = await builtCliPath();
     const port = await freePort();
-    // The sampler thread makes its own collector: a bad backend choice fails there, not in the serving thread.
-    const child = startChild(process.execPath, [cli, 'serve-metrics', '--listen', `127.0.0.1:${port}`], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, PROCTOP_BACKEND: 'bogus' },
-    });
-    let stderr = '';
-    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    // 'close', not 'exit': stderr is read to its end.
-    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
-    expect(code).toBe(1);
-    expect(stderr).toBe('proctop: metrics sampler failed: PROCTOP_BACKEND must be "native" or "js", not "bogus"\n');
+    // The sampler thread makes its own collector: the native backend asked for where no addon
+    // loads (a copy of the built package with no build/, as test/fallback.test.ts makes) fails
+    // there, not in the serving thread.
+    const packageDir = mkdtempSync(join(tmpdir(), 'proctop-noaddon-'));
+    try {
+      cpSync(join(cli, '..'), join(packageDir, 'dist'), { recursive: true });
+      writeFileSync(join(packageDir, 'package.json'), JSON.stringify({ name: 'proctop', type: 'module' }));
+      const child = startChild(process.execPath, [join(packageDir, 'dist', 'cli.js'), 'serve-metrics', '--listen', `127.0.0.1:${port}`], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, PROCTOP_BACKEND: 'native' },
+      });
+      let stderr = '';
+      child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+      // 'close', not 'exit': stderr is read to its end.
+      const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/^proctop: metrics sampler failed: PROCTOP_BACKEND=native but native addon not built \(tried [^\n]*\)\n$/);
+    } finally {
+      rmSync(packageDir, { recursive: true, force: true });
+    }
   });
 });
 
