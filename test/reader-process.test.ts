@@ -145,19 +145,21 @@ describe('the reader process', () => {
   });
 
   it('takes a break every passBreakMs of a pass (none at 0), and refuses a bad value', async () => {
-    // 24 sleepers beside whatever runs: at least 32 processes, 24 of them new to a second reader.
-    const pids = Array.from({ length: 24 }, () => startSleeper(300).pid!);
+    // 72 sleepers beside whatever runs: at least 128 processes.
+    const pids = Array.from({ length: 72 }, () => startSleeper(300).pid!);
     const breaking = new NativeSnapshotReader(new addon.SnapshotReader('/proc', { readerProcess: true, passBreakMs: 1e-9 }));
     const steady = new NativeSnapshotReader(new addon.SnapshotReader('/proc', { readerProcess: true, passBreakMs: 0 }));
     const [first] = await Promise.all([breaking.snapshot(), steady.snapshot()]);
     expect(pids.every((pid) => first.processes.some((p) => p.pid === pid))).toBe(true);
-    // The first pass looks at the clock every 32 processes, and the details pass every 32 new ones:
-    // with an interval that has always passed, each look is a break.
+    // The first pass looks at the clock every 32 processes, the details pass every 32 new ones and
+    // the packing every 32 rows: with an interval that has always passed, each look is a break
+    // (each loop can see a process or so fewer than the snapshot lists).
     const listed = first.processes.length;
-    expect(breaking.readerProcess().passBreaks).toBeGreaterThanOrEqual(2 * Math.floor(listed / 32) - 2);
+    expect(listed).toBeGreaterThanOrEqual(128);
+    expect(breaking.readerProcess().passBreaks).toBeGreaterThanOrEqual(3 * Math.floor(listed / 32) - 3);
     expect(steady.readerProcess().passBreaks).toBe(0);
     await Promise.all([breaking.snapshot(), steady.snapshot()]);
-    expect(breaking.readerProcess().passBreaks).toBeGreaterThanOrEqual(3 * Math.floor(listed / 32) - 3);
+    expect(breaking.readerProcess().passBreaks).toBeGreaterThanOrEqual(4 * Math.floor(listed / 32) - 4);
     expect(steady.readerProcess().passBreaks).toBe(0);
     for (const bad of [-1, Number.NaN, Infinity, '1']) {
       expect(() => new addon.SnapshotReader('/proc', { readerProcess: true, passBreakMs: bad as number })).toThrow(/^SnapshotReader: passBreakMs must be a finite number >= 0$/);

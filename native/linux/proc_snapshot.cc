@@ -153,37 +153,6 @@ double ClockMs(clockid_t clock) {
   return static_cast<double>(now.tv_sec) * 1000.0 + static_cast<double>(now.tv_nsec) / 1e6;
 }
 
-/**
- * SetPassBreaks for one loop: Tick() once per process; every 32 processes it looks at the clock and,
- * once everyMs have passed since the last break, sleeps for 1 µs (with a reader process's timer
- * slack of 1 ns, a few µs), giving up the CPU to whatever waits for it.
- */
-class PassBreaks {
- public:
-  PassBreaks(double everyMs, std::atomic<uint64_t>& taken)
-      : everyMs_(everyMs), lastMs_(everyMs > 0 ? ClockMs(CLOCK_MONOTONIC) : 0), taken_(taken) {}
-
-  /** After `processes` more processes. */
-  void Tick(size_t processes = 1) {
-    if (everyMs_ <= 0) return;
-    ticks_ += processes;
-    if (ticks_ < 32) return;
-    ticks_ = 0;
-    const double now = ClockMs(CLOCK_MONOTONIC);
-    if (now - lastMs_ < everyMs_) return;
-    const timespec pause{0, 1000};
-    nanosleep(&pause, nullptr);
-    taken_.fetch_add(1, std::memory_order_relaxed);
-    lastMs_ = ClockMs(CLOCK_MONOTONIC);
-  }
-
- private:
-  const double everyMs_;
-  double lastMs_;
-  std::atomic<uint64_t>& taken_;
-  size_t ticks_ = 0;
-};
-
 /** Fewer kept handles than this are closed on the calling thread: a thread costs more than that. */
 constexpr size_t kCloseInlineBelow = 64;
 

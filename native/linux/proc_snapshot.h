@@ -3,6 +3,7 @@
 #pragma once
 
 #include <sys/types.h>
+#include <time.h>
 
 #include <atomic>
 #include <cstdint>
@@ -185,6 +186,42 @@ bool DueMarksSince(uint64_t& seen, std::vector<int>& pids);
 /** Has every reader of this process read every stat on its next read (more marks were missed than kept). */
 void MarkEveryStatDue();
 
+/**
+ * ProcSnapshotReader::SetPassBreaks for one loop: Tick() once per process; every 32 processes it
+ * looks at the clock and, once everyMs have passed since the last break, sleeps for 1 µs (with a
+ * reader process's timer slack of 1 ns, a few µs), giving up the CPU to whatever waits for it.
+ * everyMs 0: never.
+ */
+class PassBreaks {
+ public:
+  PassBreaks(double everyMs, std::atomic<uint64_t>& taken) : everyMs_(everyMs), lastMs_(everyMs > 0 ? NowMs() : 0), taken_(taken) {}
+
+  /** After `processes` more processes. */
+  void Tick(size_t processes = 1) {
+    if (everyMs_ <= 0) return;
+    ticks_ += processes;
+    if (ticks_ < 32) return;
+    ticks_ = 0;
+    if (NowMs() - lastMs_ < everyMs_) return;
+    const timespec pause{0, 1000};
+    nanosleep(&pause, nullptr);
+    taken_.fetch_add(1, std::memory_order_relaxed);
+    lastMs_ = NowMs();
+  }
+
+ private:
+  static double NowMs() {
+    timespec now{};
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return static_cast<double>(now.tv_sec) * 1000.0 + static_cast<double>(now.tv_nsec) / 1e6;
+  }
+
+  const double everyMs_;
+  double lastMs_;
+  std::atomic<uint64_t>& taken_;
+  size_t ticks_ = 0;
+};
+
 /** How the last read read the details of new identities (for tests and the bench). */
 struct DetailsStats {
   /** Identities whose owner, command line and executable the last read read. */
@@ -342,6 +379,9 @@ class ProcSnapshotReader {
    * first Read().
    */
   void SetPassBreaks(double everyMs) { passBreakEveryMs_ = everyMs; }
+
+  /** Breaks for another loop over this read's processes (packing it), counted with the passes'. */
+  PassBreaks NewPassBreaks() const { return PassBreaks(passBreakEveryMs_, passBreaksTaken_); }
 
   /** How many breaks the passes have taken so far (for tests and the bench). */
   uint64_t PassBreaksTaken() const { return passBreaksTaken_.load(std::memory_order_relaxed); }

@@ -348,7 +348,11 @@ int ServeReader(int fd, const ReaderOptions& options) {
         for (int pid : pids) MarkStatDue(pid);
       }
       try {
-        thread.Run([&]() { Pack(reader.Read(), packed); });
+        thread.Run([&]() {
+          SnapshotRecord record = reader.Read();
+          PassBreaks breaks = reader.NewPassBreaks();  // a first read's rows take milliseconds to pack
+          Pack(std::move(record), packed, &breaks);
+        });
       } catch (const std::exception& error) {
         reader.ForgetAll();
         if (!SendFailure(fd, error)) return 0;

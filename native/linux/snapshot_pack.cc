@@ -28,7 +28,7 @@ bool AppendPiece(std::string& text, const std::string& piece) {
 
 }  // namespace
 
-void Pack(SnapshotRecord&& snapshot, PackedSnapshot& packed) {
+void Pack(SnapshotRecord&& snapshot, PackedSnapshot& packed, PassBreaks* breaks) {
   const SystemInfoRecord& system = snapshot.system;
   std::vector<double>& s = packed.system;
   s.assign(sysfield::kCount, 0);
@@ -64,6 +64,7 @@ void Pack(SnapshotRecord&& snapshot, PackedSnapshot& packed) {
   packed.text.clear();
   double* c = packed.columns.data();
   for (size_t i = 0; i < count; ++i) {
+    if (breaks) breaks->Tick();
     const ProcessRecord& p = snapshot.changed[i];
     const ProcessFigures& f = p.figures;
     const ProcessDetails& details = *p.details;

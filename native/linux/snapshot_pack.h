@@ -32,7 +32,7 @@ struct PackedSnapshot {
   std::vector<std::string> warnings;
 };
 
-/** Packs `snapshot` into `packed` (the layout of snapshot_layout.h), reusing its buffers. */
-void Pack(SnapshotRecord&& snapshot, PackedSnapshot& packed);
+/** Packs `snapshot` into `packed` (the layout of snapshot_layout.h), reusing its buffers; ticks `breaks` per row when given. */
+void Pack(SnapshotRecord&& snapshot, PackedSnapshot& packed, PassBreaks* breaks = nullptr);
 
 }  // namespace proctop
