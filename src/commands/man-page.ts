@@ -69,6 +69,11 @@ the next start (default \\fI~/.cache/proctop/\\fR); safe to delete.
 .B PROCTOP_BACKEND
 \\fBnative\\fR or \\fBjs\\fR forces a backend (default: the native addon, else the JavaScript fallback).
 .TP
+.B PROCTOP_READER
+\\fBprocess\\fR (default): the native backend reads in \\fBproctop\\-reader\\fR, a child process in a
+session of its own beside the addon, so the reads' CPU time is not charged to the monitor's
+scheduling group; \\fBthread\\fR reads on a thread of proctop's own process.
+.TP
 .B PROCTOP_CODE_CACHE
 \\fBoff\\fR neither reads nor writes that code cache.
 .TP
