@@ -10,18 +10,17 @@ import { dirname, join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readerProcessWanted, type NativeAddon } from '../src/sys/native-addon.js';
 import { NativeSnapshotReader } from '../src/sys/native-snapshot.js';
+import { parseStat, type ParsedStat } from '../src/sys/js/proc-stat.js';
 import { addonPath, requireAddon } from './helpers/native-addon.js';
 import { procHandlesOf } from './helpers/proc-handles.js';
 import { createProcFixture, PITFALL_PROCESSES } from './helpers/proc-fixture.js';
 import { killStartedChildren, settledSleepers, startSleeper, waitFor } from './helpers/children.js';
 import { builtCliPath, runCli, runNode } from './helpers/cli.js';
 
-/** state, ppid, pgrp, session of a process, from its stat (null once it is gone). */
-function statOf(pid: number): { state: string; ppid: number; session: number; startTime: number } | null {
+/** A process's stat, parsed as the JS backend parses it (null once it is gone). */
+function statOf(pid: number): ParsedStat | null {
   try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { state: fields[0]!, ppid: Number(fields[1]), session: Number(fields[3]), startTime: Number(fields[19]) };
+    return parseStat(readFileSync(`/proc/${pid}/stat`, 'latin1'));
   } catch {
     return null;
   }
@@ -54,7 +53,7 @@ describe('the reader process', () => {
     expect(readFileSync(`/proc/${pid}/comm`, 'utf8')).toBe('proctop-reader\n');
     expect(readlinkSync(`/proc/${pid}/exe`)).toBe(join(dirname(addonPath()), 'proctop-reader'));
     // setsid: it leads a session of its own, and with it an autogroup, niced like its thread.
-    expect(statOf(pid)?.session).toBe(pid);
+    expect(statOf(pid)?.sid).toBe(pid);
     expect(readFileSync(`/proc/${pid}/autogroup`, 'utf8')).toMatch(/^\/autogroup-\d+ nice 5\n$/);
     const thread = reader.readerThread();
     expect(thread.started).toBe(true);

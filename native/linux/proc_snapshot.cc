@@ -147,12 +147,6 @@ int gDuePids[kDueMarks];
 /** Spreads the processes' stat reads due by the bound over this many phases (by slot). */
 constexpr uint32_t kStatPhases = 8;
 
-double ClockMs(clockid_t clock) {
-  timespec now{};
-  clock_gettime(clock, &now);
-  return static_cast<double>(now.tv_sec) * 1000.0 + static_cast<double>(now.tv_nsec) / 1e6;
-}
-
 /** Fewer kept handles than this are closed on the calling thread: a thread costs more than that. */
 constexpr size_t kCloseInlineBelow = 64;
 

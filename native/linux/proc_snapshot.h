@@ -194,7 +194,7 @@ void MarkEveryStatDue();
  */
 class PassBreaks {
  public:
-  PassBreaks(double everyMs, std::atomic<uint64_t>& taken) : everyMs_(everyMs), lastMs_(everyMs > 0 ? NowMs() : 0), taken_(taken) {}
+  PassBreaks(double everyMs, std::atomic<uint64_t>& taken) : everyMs_(everyMs), lastMs_(everyMs > 0 ? ClockMs(CLOCK_MONOTONIC) : 0), taken_(taken) {}
 
   /** After `processes` more processes. */
   void Tick(size_t processes = 1) {
@@ -202,20 +202,14 @@ class PassBreaks {
     ticks_ += processes;
     if (ticks_ < 32) return;
     ticks_ = 0;
-    if (NowMs() - lastMs_ < everyMs_) return;
+    if (ClockMs(CLOCK_MONOTONIC) - lastMs_ < everyMs_) return;
     const timespec pause{0, 1000};
     nanosleep(&pause, nullptr);
     taken_.fetch_add(1, std::memory_order_relaxed);
-    lastMs_ = NowMs();
+    lastMs_ = ClockMs(CLOCK_MONOTONIC);
   }
 
  private:
-  static double NowMs() {
-    timespec now{};
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return static_cast<double>(now.tv_sec) * 1000.0 + static_cast<double>(now.tv_nsec) / 1e6;
-  }
-
   const double everyMs_;
   double lastMs_;
   std::atomic<uint64_t>& taken_;

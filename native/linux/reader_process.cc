@@ -23,12 +23,6 @@ namespace proctop {
 
 namespace {
 
-double MonotonicMs() {
-  timespec now{};
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  return static_cast<double>(now.tv_sec) * 1000.0 + static_cast<double>(now.tv_nsec) / 1e6;
-}
-
 constexpr uint32_t kEveryStatDue = UINT32_MAX;
 
 /** Writes all of data; false when the other end is gone. */
@@ -59,7 +53,7 @@ bool ReceiveAll(int fd, void* data, size_t size, double deadlineMs) {
   char* at = static_cast<char*>(data);
   while (size > 0) {
     if (deadlineMs > 0) {
-      const double left = deadlineMs - MonotonicMs();
+      const double left = deadlineMs - ClockMs(CLOCK_MONOTONIC);
       if (left <= 0) {
         errno = ETIMEDOUT;
         return false;
@@ -195,11 +189,11 @@ ReaderProcess::~ReaderProcess() {
   if (pid_ <= 0) return;
   // Bounded: 1 s for it to see end of file and exit, then SIGKILL and 5 s more.
   bool killed = false;
-  for (double start = MonotonicMs();;) {
+  for (double start = ClockMs(CLOCK_MONOTONIC);;) {
     int status = 0;
     const pid_t reaped = waitpid(pid_, &status, WNOHANG);
     if (reaped == pid_ || (reaped < 0 && errno != EINTR)) return;
-    const double waited = MonotonicMs() - start;
+    const double waited = ClockMs(CLOCK_MONOTONIC) - start;
     if (!killed && waited >= 1000) {
       kill(pid_, SIGKILL);
       killed = true;
@@ -254,7 +248,7 @@ void ReaderProcess::Read(PackedSnapshot& packed, ReaderReport& report) {
   AppendU32(request, kept ? static_cast<uint32_t>(duePids_.size()) : kEveryStatDue);
   if (kept) AppendBytes(request, duePids_);
   Send(request.data(), request.size());
-  const double deadline = MonotonicMs() + kReaderAnswerTimeoutMs;
+  const double deadline = ClockMs(CLOCK_MONOTONIC) + kReaderAnswerTimeoutMs;
   ReceiveStatus(deadline);
   uint64_t sizes[6];
   uint32_t warnings = 0;
@@ -293,7 +287,7 @@ void ReaderProcess::Read(PackedSnapshot& packed, ReaderReport& report) {
 size_t ReaderProcess::PrepareHandles(ReaderReport& report) {
   std::lock_guard<std::mutex> lock(mutex_);
   Send("P", 1);
-  const double deadline = MonotonicMs() + kReaderAnswerTimeoutMs;
+  const double deadline = ClockMs(CLOCK_MONOTONIC) + kReaderAnswerTimeoutMs;
   ReceiveStatus(deadline);
   uint64_t kept = 0;
   Receive(&kept, sizeof kept, deadline);

@@ -38,9 +38,7 @@ bool ReaderThread::Idle::SleepUntil(double untilMonotonicMs) {
   std::unique_lock<std::mutex> lock(thread_.mutex_);
   for (;;) {
     if (thread_.yield_.load(std::memory_order_relaxed)) return false;
-    timespec now {};
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    const double left = untilMonotonicMs - (static_cast<double>(now.tv_sec) * 1e3 + static_cast<double>(now.tv_nsec) / 1e6);
+    const double left = untilMonotonicMs - ClockMs(CLOCK_MONOTONIC);
     if (left <= 0) return true;
     // Run() and the destructor notify after setting yield_, under the same mutex.
     thread_.changed_.wait_for(lock, std::chrono::microseconds(static_cast<int64_t>(left * 1e3) + 1));

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <sys/types.h>
+#include <time.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -21,6 +22,13 @@ namespace proctop {
  * on a thread of our own, never on a shared libuv pool thread.
  */
 constexpr int kReaderNiceIncrement = 5;
+
+/** The time on `clock` in ms (CLOCK_MONOTONIC for durations and deadlines). */
+inline double ClockMs(clockid_t clock) {
+  timespec now{};
+  clock_gettime(clock, &now);
+  return static_cast<double>(now.tv_sec) * 1000.0 + static_cast<double>(now.tv_nsec) / 1e6;
+}
 
 /** What a ReaderThread is, for tests and the bench (read back from the kernel, not assumed). */
 struct ReaderThreadInfo {
