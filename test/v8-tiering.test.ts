@@ -58,6 +58,8 @@ describe('a small heap for a long run', () => {
       return Number(run.stdout.trim());
     };
     expect(newSpaceMb(false)).toBeGreaterThanOrEqual(16);
-    expect(newSpaceMb(true)).toBeLessThanOrEqual(4);
+    // Asked, it stays near its start (~4 MB; Node 24 in CI once had 4.25 MB: a page more, taken
+    // before the flags were read), far from the 16 MB it doubles to unasked.
+    expect(newSpaceMb(true)).toBeLessThanOrEqual(8);
   }, 120_000);
 });
