@@ -6,6 +6,7 @@
 // The column names are defined once, in native/snapshot_layout.h; this file holds the same
 // lists and refuses an addon whose lists differ (checkSnapshotLayout), so the two sides can
 // never drift apart silently.
+import { performance } from 'node:perf_hooks';
 import { inspect, type InspectOptions } from 'node:util';
 import { decodeBytes } from './js/byte-text.js';
 import type { CpuTimes, RawProcess, Snapshot, SystemInfo } from './types.js';
@@ -218,15 +219,12 @@ const small = (value: number): number => ((value | 0) === value ? value | 0 : va
 
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/** One Float64Array view per column over the packed columns (no copy). */
-function columnViews(packed: PackedSnapshot): Record<ProcessColumn, Float64Array> {
-  const views = {} as Record<ProcessColumn, Float64Array>;
-  const { count, columns } = packed;
-  for (let k = 0; k < PROCESS_COLUMNS.length; k++) {
-    views[PROCESS_COLUMNS[k] as ProcessColumn] = columns.subarray(k * count, (k + 1) * count);
-  }
-  return views;
+/** A Float64Array view of one of the packed columns (no copy). */
+function columnView(packed: Pick<PackedSnapshot, 'count' | 'columns'>, name: ProcessColumn): Float64Array {
+  const k = PROCESS_COLUMNS.indexOf(name);
+  return packed.columns.subarray(k * packed.count, (k + 1) * packed.count);
 }
+
 
 function cpuAt(values: Float64Array, offset: number): CpuTimes {
   return {
@@ -315,6 +313,20 @@ const FIGURES = STORE_FIELDS.indexOf('hasExe');
 const TEXT_OFFSET = STORE_FIELDS.length;
 const F = Object.fromEntries(STORE_FIELDS.map((name, i) => [name, i])) as Record<(typeof STORE_FIELDS)[number], number>;
 
+/**
+ * The columns a read's rows are put in the store from: STORE_FIELDS in order, then the row's
+ * identity slot and whether its details are fresh. An array of typed arrays, whose shapes V8
+ * never drops: a class or object literal made per read had shapes no live object kept, which a
+ * full GC dropped, and V8 then threw away the code optimized for them (see KEPT_SHAPES).
+ */
+type ReadColumns = Float64Array[];
+const SLOT_COLUMN = STORE_FIELDS.length;
+const FRESH_COLUMN = STORE_FIELDS.length + 1;
+
+function readColumns(packed: Pick<PackedSnapshot, 'count' | 'columns'>): ReadColumns {
+  return [...STORE_FIELDS.map((name) => columnView(packed, name)), columnView(packed, 'slot'), columnView(packed, 'detailsFresh')];
+}
+
 /** Slots per store page (a power of two). */
 const PAGE_BITS = 10;
 const PAGE_SLOTS = 1 << PAGE_BITS;
@@ -340,7 +352,7 @@ class StorePage {
  * slice, and held the event loop for 3–6 ms; a page is ~200 KB, made inside a slice.
  */
 class SlotStore {
-  private pages: StorePage[] = [new StorePage()];
+  private pages: StorePage[] = [];
   /** Lists of earlier reads that may still build records: told a slot's record before it changes. */
   private views: WeakRef<LazyProcessList>[] = [];
   /** Records built since the last read, by the raw text of their details: identical details are decoded once. */
@@ -395,23 +407,23 @@ class SlotStore {
 
   /**
    * Row `row` of the packed columns describes the slot now (details in `text` from `offset` when
-   * fresh). `stored` holds the columns of STORE_FIELDS, in order. Throws when it has no details
-   * and the slot none either.
+   * fresh). Throws when it has no details and the slot none either.
    */
-  set(slot: number, read: number, c: Record<ProcessColumn, Float64Array>, stored: readonly Float64Array[], row: number, text: Buffer, offset: number): void {
+  set(slot: number, read: number, c: ReadColumns, row: number, text: Buffer, offset: number): void {
+    const fresh = (c[FRESH_COLUMN] as Float64Array)[row] === 1;
     this.ensure(slot);
     const present = this.has(slot);
     if (present) this.retire(slot);
     const page = this.pages[slot >> PAGE_BITS] as StorePage;
     const i = slot & PAGE_MASK;
-    if (c.detailsFresh[row] === 1) {
+    if (fresh) {
       page.text[i] = text;
       page.details[i] = undefined;
     } else {
       // Figures moved, details did not: the identity's earlier record has them.
       const known = present ? (page.records[i] ?? page.details[i]) : undefined;
       if (known === undefined && !(present && page.text[i] !== undefined)) {
-        throw new Error(`native snapshot: no details for identity slot ${slot} (pid ${c.pid[row]})`);
+        throw new Error(`native snapshot: no details for identity slot ${slot} (pid ${(c[F.pid] as Float64Array)[row]})`);
       }
       if (known !== undefined) page.details[i] = known;
     }
@@ -419,8 +431,8 @@ class SlotStore {
     const base = i * STORE_WIDTH;
     // The figures always; how to read the details only with fresh details (a slot's undecoded
     // text from an earlier read keeps its offset and length).
-    const fields = c.detailsFresh[row] === 1 ? STORE_FIELDS.length : FIGURES;
-    for (let k = 0; k < fields; k++) numbers[base + k] = (stored[k] as Float64Array)[row] as number;
+    const fields = fresh ? STORE_FIELDS.length : FIGURES;
+    for (let k = 0; k < fields; k++) numbers[base + k] = (c[k] as Float64Array)[row] as number;
     if (fields === STORE_FIELDS.length) numbers[base + TEXT_OFFSET] = offset;
     page.records[i] = undefined;
     page.generation[i] = read;
@@ -707,50 +719,117 @@ export class NativeSnapshotReader {
       await yieldToLoop();
     }
     // Decoding the system figures and copying small text count toward the first slice.
-    let sliceStart = performance.now();
+    const sliceStart = performance.now();
     const { timestampMs, monotonicMs, readStartMonotonicMs, system } = decodeSystem(packed.system);
     const store = this.store;
     const read = store.beginRead();
-    for (const slot of packed.freed) store.free(slot, read);
-    const c = columnViews(packed);
-    const stored = STORE_FIELDS.map((name) => c[name]);
+    freeSlots(store, packed.freed, read);
+    const c = readColumns(packed);
     // Small text crosses in a buffer the addon refills on the next read: details not decoded yet
     // need their own copy. Large text (a first read) is handed over and is this read's own.
     const text = packed.textLength === 0 ? EMPTY : packed.textOwned === true ? Buffer.from(packed.text, 0, packed.textLength) : Buffer.from(new Uint8Array(packed.text, 0, packed.textLength));
-    let cursor = 0;
-    for (let i = 0; i < packed.count; i++) {
-      if (i % CHECK_EVERY === CHECK_EVERY - 1 && performance.now() - sliceStart >= SLICE_MS) {
-        await yieldToLoop();
-        sliceStart = performance.now();
-      }
-      store.set(c.slot[i] as number, read, c, stored, i, text, cursor);
-      if (c.detailsFresh[i] === 1) cursor += c.textBytes[i] as number;
+    // The loops run in the small functions below, a slice each: kept out of this async function,
+    // they stay optimized from read to read (steady reads run them too). Here, a first read of
+    // 20,000 processes had V8 optimize and deoptimize the whole async function again and again
+    // (OSR and regular, 7-24 ms of compiling each on V8's worker threads, which took the CPU
+    // from this thread, and up to 7 ms of finishing the code on this thread).
+    const rows = rowCursor();
+    let deadline = sliceStart + SLICE_MS;
+    while (applyRows(store, read, c, text, packed.count, rows, deadline) < packed.count) {
+      await yieldToLoop();
+      deadline = performance.now() + SLICE_MS;
     }
     // Every process, changed or not, in pid order (the addon refills `order` on the next read).
     const order = packed.order.slice();
-    let unbuilt = 0;
-    for (let i = 0; i < order.length; i++) {
-      if (i % CHECK_EVERY === CHECK_EVERY - 1 && performance.now() - sliceStart >= SLICE_MS) {
-        await yieldToLoop();
-        sliceStart = performance.now();
-      }
-      const slot = order[i] as number;
-      if (!store.has(slot)) throw new Error(`native snapshot: no record for identity slot ${slot}`);
-      if (!store.built(slot)) unbuilt++;
+    const unbuilt = rowCursor();
+    while (countUnbuilt(store, order, unbuilt, deadline) < order.length) {
+      await yieldToLoop();
+      deadline = performance.now() + SLICE_MS;
     }
-    if (unbuilt > this.lazyFrom) {
+    if ((unbuilt[COUNT] as number) > this.lazyFrom) {
       return { timestampMs, monotonicMs, readStartMonotonicMs, processes: LazyProcessList.create(store, order, read), system, warnings: packed.warnings };
     }
     const processes: RawProcess[] = new Array(order.length);
-    for (let i = 0; i < order.length; i++) {
-      if (i % CHECK_EVERY === CHECK_EVERY - 1 && performance.now() - sliceStart >= SLICE_MS) {
-        await yieldToLoop();
-        sliceStart = performance.now();
-      }
-      processes[i] = store.recordFor(order[i] as number, read) as RawProcess;
+    const listed = rowCursor();
+    while (listRecords(store, order, read, processes, listed, deadline) < order.length) {
+      await yieldToLoop();
+      deadline = performance.now() + SLICE_MS;
     }
     return { timestampMs, monotonicMs, readStartMonotonicMs, processes, system, warnings: packed.warnings };
   }
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/**
+ * How far a sliced loop of NativeSnapshotReader.decode got: [AT] the next index, [COUNT] what it
+ * carries on (applyRows: where the next fresh row's details start in the text; countUnbuilt:
+ * records not built yet). A typed array, whose shape V8 never drops (see KEPT_SHAPES).
+ */
+type RowCursor = Float64Array;
+const AT = 0;
+const COUNT = 1;
+const rowCursor = (): RowCursor => new Float64Array(2);
+
+/** Frees the slots whose identity ended. */
+function freeSlots(store: SlotStore, freed: Uint32Array, read: number): void {
+  for (let i = 0; i < freed.length; i++) store.free(freed[i] as number, read);
+}
+
+/**
+ * One object of each kind reads make and drop, kept for good: V8 forgets an object shape no live
+ * object has at a full GC, and throws away the code optimized for it. applyRows and
+ * SlotStore.set (which reads lazy lists through SlotStore.retire) were optimized anew after every
+ * full GC that took the last lazy list or read's columns: 10-20 ms of compiling each time on V8's
+ * worker threads, which took the CPU from the event loop.
+ */
+const KEPT_SHAPES: readonly object[] = [new LazyProcessList(new SlotStore(), new Uint32Array(0), 0)];
+
+/** True when the loop at `index` should look at the clock and has passed `deadline`. */
+const sliceOver = (index: number, deadline: number): boolean => index % CHECK_EVERY === CHECK_EVERY - 1 && performance.now() >= deadline;
+
+/** Puts the read's rows from `cursor.at` into the store until `deadline`; returns the next row (count: all done). */
+function applyRows(store: SlotStore, read: number, c: ReadColumns, text: Buffer, count: number, cursor: RowCursor, deadline: number): number {
+  const slots = c[SLOT_COLUMN] as Float64Array;
+  const fresh = c[FRESH_COLUMN] as Float64Array;
+  const textBytes = c[F.textBytes] as Float64Array;
+  const from = cursor[AT] as number;
+  let row = from;
+  let textAt = cursor[COUNT] as number;
+  for (; row < count; row++) {
+    if (row > from && sliceOver(row, deadline)) break;
+    store.set(slots[row] as number, read, c, row, text, textAt);
+    if (fresh[row] === 1) textAt += textBytes[row] as number;
+  }
+  cursor[AT] = row;
+  cursor[COUNT] = textAt;
+  return row;
+}
+
+/** Checks every slot of `order` from `cursor.at` has a process, counting the records not built yet, until `deadline`; returns the next index. */
+function countUnbuilt(store: SlotStore, order: Uint32Array, cursor: RowCursor, deadline: number): number {
+  const from = cursor[AT] as number;
+  let i = from;
+  let unbuilt = cursor[COUNT] as number;
+  for (; i < order.length; i++) {
+    if (i > from && sliceOver(i, deadline)) break;
+    const slot = order[i] as number;
+    if (!store.has(slot)) throw new Error(`native snapshot: no record for identity slot ${slot}`);
+    if (!store.built(slot)) unbuilt++;
+  }
+  cursor[AT] = i;
+  cursor[COUNT] = unbuilt;
+  return i;
+}
+
+/** Lists the record of every slot of `order` from `cursor.at` into `processes` until `deadline`; returns the next index. */
+function listRecords(store: SlotStore, order: Uint32Array, read: number, processes: RawProcess[], cursor: RowCursor, deadline: number): number {
+  const from = cursor[AT] as number;
+  let i = from;
+  for (; i < order.length; i++) {
+    if (i > from && sliceOver(i, deadline)) break;
+    processes[i] = store.recordFor(order[i] as number, read) as RawProcess;
+  }
+  cursor[AT] = i;
+  return i;
+}
