@@ -225,7 +225,6 @@ function columnView(packed: Pick<PackedSnapshot, 'count' | 'columns'>, name: Pro
   return packed.columns.subarray(k * packed.count, (k + 1) * packed.count);
 }
 
-
 function cpuAt(values: Float64Array, offset: number): CpuTimes {
   return {
     user: values[offset] as number,
@@ -317,7 +316,7 @@ const F = Object.fromEntries(STORE_FIELDS.map((name, i) => [name, i])) as Record
  * The columns a read's rows are put in the store from: STORE_FIELDS in order, then the row's
  * identity slot and whether its details are fresh. An array of typed arrays, whose shapes V8
  * never drops: a class or object literal made per read had shapes no live object kept, which a
- * full GC dropped, and V8 then threw away the code optimized for them (see KEPT_SHAPES).
+ * full GC dropped, and V8 then threw away the code optimized for them (KEPT_SHAPES says more).
  */
 type ReadColumns = Float64Array[];
 const SLOT_COLUMN = STORE_FIELDS.length;
@@ -728,11 +727,11 @@ export class NativeSnapshotReader {
     // Small text crosses in a buffer the addon refills on the next read: details not decoded yet
     // need their own copy. Large text (a first read) is handed over and is this read's own.
     const text = packed.textLength === 0 ? EMPTY : packed.textOwned === true ? Buffer.from(packed.text, 0, packed.textLength) : Buffer.from(new Uint8Array(packed.text, 0, packed.textLength));
-    // The loops run in the small functions below, a slice each: kept out of this async function,
-    // they stay optimized from read to read (steady reads run them too). Here, a first read of
-    // 20,000 processes had V8 optimize and deoptimize the whole async function again and again
-    // (OSR and regular, 7-24 ms of compiling each on V8's worker threads, which took the CPU
-    // from this thread, and up to 7 ms of finishing the code on this thread).
+    // The loops run in the small functions below, a slice per call: out of this async function,
+    // they stay optimized from read to read (steady reads run them too). Written in it, a first
+    // read of 20,000 processes had V8 optimize the whole async function again (OSR and regular,
+    // 7-24 ms of compiling each time on V8's worker threads, which took the CPU from this
+    // thread, then up to 9 ms of finishing the code on this thread).
     const rows = rowCursor();
     let deadline = sliceStart + SLICE_MS;
     while (applyRows(store, read, c, text, packed.count, rows, deadline) < packed.count) {
@@ -764,7 +763,7 @@ const EMPTY = Buffer.alloc(0);
 /**
  * How far a sliced loop of NativeSnapshotReader.decode got: [AT] the next index, [COUNT] what it
  * carries on (applyRows: where the next fresh row's details start in the text; countUnbuilt:
- * records not built yet). A typed array, whose shape V8 never drops (see KEPT_SHAPES).
+ * records not built yet). A typed array, whose shape V8 never drops (KEPT_SHAPES says why).
  */
 type RowCursor = Float64Array;
 const AT = 0;
@@ -777,18 +776,19 @@ function freeSlots(store: SlotStore, freed: Uint32Array, read: number): void {
 }
 
 /**
- * One object of each kind reads make and drop, kept for good: V8 forgets an object shape no live
- * object has at a full GC, and throws away the code optimized for it. applyRows and
- * SlotStore.set (which reads lazy lists through SlotStore.retire) were optimized anew after every
- * full GC that took the last lazy list or read's columns: 10-20 ms of compiling each time on V8's
- * worker threads, which took the CPU from the event loop.
+ * A lazy list kept for good, for its shape: V8 forgets an object shape no live object has at a
+ * full GC, and throws away the code optimized for it. SlotStore.set (which tells lazy lists
+ * through SlotStore.retire) and applyRows were optimized anew after every full GC that took the
+ * last lazy list: 10-20 ms of compiling each time on V8's worker threads, which took the CPU from
+ * the event loop. (What else the loops touch is long-lived, or typed arrays and arrays of them,
+ * whose shapes V8 never drops.)
  */
 const KEPT_SHAPES: readonly object[] = [new LazyProcessList(new SlotStore(), new Uint32Array(0), 0)];
 
 /** True when the loop at `index` should look at the clock and has passed `deadline`. */
 const sliceOver = (index: number, deadline: number): boolean => index % CHECK_EVERY === CHECK_EVERY - 1 && performance.now() >= deadline;
 
-/** Puts the read's rows from `cursor.at` into the store until `deadline`; returns the next row (count: all done). */
+/** Puts the read's rows from `cursor[AT]` into the store until `deadline`; returns the next row (count: all done). */
 function applyRows(store: SlotStore, read: number, c: ReadColumns, text: Buffer, count: number, cursor: RowCursor, deadline: number): number {
   const slots = c[SLOT_COLUMN] as Float64Array;
   const fresh = c[FRESH_COLUMN] as Float64Array;
@@ -806,7 +806,7 @@ function applyRows(store: SlotStore, read: number, c: ReadColumns, text: Buffer,
   return row;
 }
 
-/** Checks every slot of `order` from `cursor.at` has a process, counting the records not built yet, until `deadline`; returns the next index. */
+/** Checks every slot of `order` from `cursor[AT]` has a process, counting the records not built yet, until `deadline`; returns the next index. */
 function countUnbuilt(store: SlotStore, order: Uint32Array, cursor: RowCursor, deadline: number): number {
   const from = cursor[AT] as number;
   let i = from;
@@ -822,7 +822,7 @@ function countUnbuilt(store: SlotStore, order: Uint32Array, cursor: RowCursor, d
   return i;
 }
 
-/** Lists the record of every slot of `order` from `cursor.at` into `processes` until `deadline`; returns the next index. */
+/** Lists the record of every slot of `order` from `cursor[AT]` into `processes` until `deadline`; returns the next index. */
 function listRecords(store: SlotStore, order: Uint32Array, read: number, processes: RawProcess[], cursor: RowCursor, deadline: number): number {
   const from = cursor[AT] as number;
   let i = from;
