@@ -1,7 +1,7 @@
 // The decoder's loops keep their optimized code from read to read (README Design: the decoding
 // loops). Fresh readers' first reads of 5,000 packed processes, beside a steady reader that lives
 // throughout, with a full GC after each: once warm, V8 must neither throw away nor deoptimize
-// applyRows, countUnbuilt, listRecords or SlotStore.set. Read from V8's own trace
+// applyRows, countUnbuilt, listRecords or SlotStore.setFromRow. Read from V8's own trace
 // (--trace-opt --trace-deopt) in a fresh node: when a read's objects had shapes no live object
 // kept, every full GC discarded the code ("reason: weak objects") and the next first read had V8
 // compile it all again on the threads the event loop shares its CPUs with.
@@ -69,7 +69,7 @@ const dir = mkdtempSync(join(tmpdir(), 'proctop-decode-stability-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The functions whose code must stay: a V8 trace line about one of them. */
-const WATCHED = /<(?:JSFunction|SharedFunctionInfo) (applyRows|countUnbuilt|listRecords|set)\b/;
+const WATCHED = /<(?:JSFunction|SharedFunctionInfo) (applyRows|countUnbuilt|listRecords|setFromRow)\b/;
 
 describe('the native snapshot decoder under V8', () => {
   it('keeps its loops optimized across reads and full GCs once warm', async () => {

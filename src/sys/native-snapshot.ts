@@ -408,7 +408,7 @@ class SlotStore {
    * Row `row` of the packed columns describes the slot now (details in `text` from `offset` when
    * fresh). Throws when it has no details and the slot none either.
    */
-  set(slot: number, read: number, c: ReadColumns, row: number, text: Buffer, offset: number): void {
+  setFromRow(slot: number, read: number, c: ReadColumns, row: number, text: Buffer, offset: number): void {
     const fresh = (c[FRESH_COLUMN] as Float64Array)[row] === 1;
     this.ensure(slot);
     const present = this.has(slot);
@@ -777,7 +777,7 @@ function freeSlots(store: SlotStore, freed: Uint32Array, read: number): void {
 
 /**
  * A lazy list kept for good, for its shape: V8 forgets an object shape no live object has at a
- * full GC, and throws away the code optimized for it. SlotStore.set (which tells lazy lists
+ * full GC, and throws away the code optimized for it. SlotStore.setFromRow (which tells lazy lists
  * through SlotStore.retire) and applyRows were optimized anew after every full GC that took the
  * last lazy list: 10-20 ms of compiling each time on V8's worker threads, which took the CPU from
  * the event loop. (What else the loops touch is long-lived, or typed arrays and arrays of them,
@@ -798,7 +798,7 @@ function applyRows(store: SlotStore, read: number, c: ReadColumns, text: Buffer,
   let textAt = cursor[COUNT] as number;
   for (; row < count; row++) {
     if (row > from && sliceOver(row, deadline)) break;
-    store.set(slots[row] as number, read, c, row, text, textAt);
+    store.setFromRow(slots[row] as number, read, c, row, text, textAt);
     if (fresh[row] === 1) textAt += textBytes[row] as number;
   }
   cursor[AT] = row;
