@@ -188,9 +188,10 @@ void MarkEveryStatDue();
 
 /**
  * ProcSnapshotReader::SetPassBreaks for one loop: Tick() once per process; every 32 processes it
- * looks at the clock and, once everyMs have passed since the last break, sleeps for 1 µs (with a
- * reader process's timer slack of 1 ns, a few µs), giving up the CPU to whatever waits for it.
- * everyMs 0: never.
+ * looks at the clock and, once everyMs have passed since the last break, asks for a 1 µs sleep
+ * (timer slack 1 ns in a reader process). That enters the scheduler, which runs a thread it
+ * prefers that waits for this CPU; the sleep itself hardly ever happens (the timer fires before
+ * the switch). everyMs 0: never.
  */
 class PassBreaks {
  public:
@@ -365,12 +366,11 @@ class ProcSnapshotReader {
   size_t OpenRunChecks(const std::function<bool()>& stop);
 
   /**
-   * Has the reads' passes (the stats, the details, opening handles in the idle time) give their
-   * CPU up for a moment (a 1 µs sleep) once they have run `everyMs` since the last break; 0 (the
+   * Has the reads' passes (the stats, the details, opening handles in the idle time) enter the
+   * scheduler (a 1 µs sleep, PassBreaks) once they have run `everyMs` since the last break; 0 (the
    * default): never. For a reader process: on a busy box a process that wakes (proctop's JS thread)
    * otherwise waits for the scheduler's next tick (4 ms at HZ=250) behind a read that runs on;
-   * a sleep lets it run at once, or be moved to the CPU the sleep leaves idle. Call before the
-   * first Read().
+   * at a break the scheduler chooses again and can run it at once. Call before the first Read().
    */
   void SetPassBreaks(double everyMs) { passBreakEveryMs_ = everyMs; }
 

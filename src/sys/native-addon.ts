@@ -124,9 +124,9 @@ export interface SnapshotReaderOptions {
   /** The reader executable (default: `proctop-reader` beside the loaded addon). For tests. */
   readonly readerExecutable?: string;
   /**
-   * A reader process's passes give their CPU up for a moment (a 1 µs sleep) each time they have
-   * run this long (default 0.2 ms; 0: never): a JS thread that wakes on the CPU a read runs on
-   * then runs at once instead of at the scheduler's next tick (README, Design: The reader process).
+   * A reader process's passes enter the scheduler (a 1 µs sleep) each time they have run this
+   * long (default 0.2 ms; 0: never): a JS thread that woke on the CPU a read runs on can then run
+   * at once instead of at the scheduler's next tick (README, Design: The reader process).
    */
   readonly passBreakMs?: number;
 }

@@ -316,7 +316,7 @@ const F = Object.fromEntries(STORE_FIELDS.map((name, i) => [name, i])) as Record
  * The columns a read's rows are put in the store from: STORE_FIELDS in order, then the row's
  * identity slot and whether its details are fresh. An array of typed arrays, whose shapes V8
  * never drops: a class or object literal made per read had shapes no live object kept, which a
- * full GC dropped, and V8 then threw away the code optimized for them (KEPT_SHAPES says more).
+ * full GC dropped, and V8 then threw away the code optimized for them (README: Design).
  */
 type ReadColumns = Float64Array[];
 const SLOT_COLUMN = STORE_FIELDS.length;
@@ -763,7 +763,7 @@ const EMPTY = Buffer.alloc(0);
 /**
  * How far a sliced loop of NativeSnapshotReader.decode got: [AT] the next index, [COUNT] what it
  * carries on (applyRows: where the next fresh row's details start in the text; countUnbuilt:
- * records not built yet). A typed array, whose shape V8 never drops (KEPT_SHAPES says why).
+ * records not built yet). A typed array, whose shape V8 never drops (see ReadColumns).
  */
 type RowCursor = Float64Array;
 const AT = 0;
@@ -774,16 +774,6 @@ const rowCursor = (): RowCursor => new Float64Array(2);
 function freeSlots(store: SlotStore, freed: Uint32Array, read: number): void {
   for (let i = 0; i < freed.length; i++) store.free(freed[i] as number, read);
 }
-
-/**
- * A lazy list kept for good, for its shape: V8 forgets an object shape no live object has at a
- * full GC, and throws away the code optimized for it. SlotStore.setFromRow (which tells lazy lists
- * through SlotStore.retire) and applyRows were optimized anew after every full GC that took the
- * last lazy list: 10-20 ms of compiling each time on V8's worker threads, which took the CPU from
- * the event loop. (What else the loops touch is long-lived, or typed arrays and arrays of them,
- * whose shapes V8 never drops.)
- */
-const KEPT_SHAPES: readonly object[] = [new LazyProcessList(new SlotStore(), new Uint32Array(0), 0)];
 
 /** True when the loop at `index` should look at the clock and has passed `deadline`. */
 const sliceOver = (index: number, deadline: number): boolean => index % CHECK_EVERY === CHECK_EVERY - 1 && performance.now() >= deadline;
