@@ -49,7 +49,8 @@
         "native/linux/pid_listing.cc",
         "native/linux/proc_system_info.cc",
         "native/linux/reader_thread.cc",
-        "native/linux/timeslice.cc"
+        "native/linux/timeslice.cc",
+        "native/linux/cpu_yield.cc"
       ],
       "include_dirs": [
         "native"

@@ -17,6 +17,8 @@
 // thread sends the request and copies the answer into the same PackedSnapshot, and the rest of
 // this file does not know the difference; the in-process reader below stays as its fallback.
 #include <napi.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <cstdint>
@@ -294,6 +296,9 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
     remote_ = std::make_shared<Remote>();
     remote_->options = {procRoot, keepHandlesFromRead, fullListingEveryMs, secondReadAfterMs, fullStatEveryMs, keepHandlesFromCount, detailsHelpersFrom, detailsHelpers};
     remote_->executable = proctop::ReaderExecutableBeside();
+    // The JS thread (this constructor runs on it): the reader process's breaks yield to it.
+    remote_->options.yieldToPid = static_cast<int>(getpid());
+    remote_->options.yieldToTid = static_cast<int>(syscall(SYS_gettid));
     if (info.Length() > 1 && info[1].IsObject()) {
       Napi::Object options = info[1].As<Napi::Object>();
       Napi::Value process = options.Get("readerProcess");
@@ -313,6 +318,11 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
         const double every = breaks.IsNumber() ? breaks.As<Napi::Number>().DoubleValue() : -1;
         if (!(every >= 0) || !std::isfinite(every)) throw Napi::TypeError::New(env, "SnapshotReader: passBreakMs must be a finite number >= 0");
         remote_->options.passBreakEveryMs = every;
+      }
+      Napi::Value yield = options.Get("yieldToJsThread");
+      if (!yield.IsUndefined()) {
+        if (!yield.IsBoolean()) throw Napi::TypeError::New(env, "SnapshotReader: yieldToJsThread must be true or false");
+        if (!yield.As<Napi::Boolean>().Value()) remote_->options.yieldToPid = remote_->options.yieldToTid = 0;
       }
     }
     thread_ = std::make_shared<proctop::ReaderThread>("proctop-read", proctop::kReaderNiceIncrement);
@@ -528,9 +538,11 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
   }
 
   /**
-   * { asked, pid, failure, passBreaks }: whether a reader process was asked for, its PID while one
-   * reads (0 otherwise), why the in-process reader reads instead (null when it does not, or before
-   * the first read), and how many breaks its passes have taken (as of its last answer).
+   * { asked, pid, failure, passBreaks, yields, yieldSleeps, yieldedMs }: whether a reader process
+   * was asked for, its PID while one reads (0 otherwise), why the in-process reader reads instead
+   * (null when it does not, or before the first read), how many breaks its passes have taken, and
+   * at how many of them it slept, how often and how long while the JS thread waited behind it (as
+   * of its last answer).
    */
   Napi::Value ReaderProcessInfo(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
@@ -538,7 +550,11 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
     std::lock_guard<std::mutex> lock(remote_->mutex);
     result.Set("asked", remote_->asked);
     result.Set("pid", static_cast<double>(remote_->process ? remote_->process->Pid() : 0));
-    result.Set("passBreaks", static_cast<double>(remote_->process && remote_->reported ? remote_->report.passBreaks : 0));
+    const bool reported = remote_->process && remote_->reported;
+    result.Set("passBreaks", static_cast<double>(reported ? remote_->report.passBreaks : 0));
+    result.Set("yields", static_cast<double>(reported ? remote_->report.yields.yields : 0));
+    result.Set("yieldSleeps", static_cast<double>(reported ? remote_->report.yields.sleeps : 0));
+    result.Set("yieldedMs", reported ? remote_->report.yields.yieldedMs : 0.0);
     if (remote_->failure.empty()) {
       result.Set("failure", env.Null());
     } else {

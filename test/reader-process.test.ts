@@ -15,7 +15,7 @@ import { addonPath, requireAddon } from './helpers/native-addon.js';
 import { procHandlesOf } from './helpers/proc-handles.js';
 import { createProcFixture, PITFALL_PROCESSES } from './helpers/proc-fixture.js';
 import { killStartedChildren, settledSleepers, startSleeper, waitFor } from './helpers/children.js';
-import { builtCliPath, runCli, runNode } from './helpers/cli.js';
+import { builtCliPath, runCli, runNode, runProgram } from './helpers/cli.js';
 
 /** A process's stat, parsed as the JS backend parses it (null once it is gone). */
 function statOf(pid: number): ParsedStat | null {
@@ -45,7 +45,7 @@ describe('the reader process', () => {
 
   it('reads in a child of proctop, in a session and scheduling group of its own, niced, with nothing of proctop open', async () => {
     const reader = new addon.SnapshotReader('/proc', { readerProcess: true });
-    expect(reader.readerProcess()).toEqual({ asked: true, pid: 0, failure: null, passBreaks: 0 });
+    expect(reader.readerProcess()).toEqual({ asked: true, pid: 0, failure: null, passBreaks: 0, yields: 0, yieldSleeps: 0, yieldedMs: 0 });
     const packed = await reader.read();
     expect(packed.order.length).toBeGreaterThan(1);
     const pid = ownReaderPid(reader);
@@ -80,7 +80,7 @@ describe('the reader process', () => {
         expect(a.warnings).toEqual(b.warnings);
       }
       expect(remote.readerProcess().pid).toBeGreaterThan(0);
-      expect(local.readerProcess()).toEqual({ asked: false, pid: 0, failure: null, passBreaks: 0 });
+      expect(local.readerProcess()).toEqual({ asked: false, pid: 0, failure: null, passBreaks: 0, yields: 0, yieldSleeps: 0, yieldedMs: 0 });
     } finally {
       await fixture.cleanup();
     }
@@ -165,11 +165,89 @@ describe('the reader process', () => {
     }
   });
 
+  /**
+   * Runs a script that makes two readers (one with yieldToJsThread: false), reads once with each,
+   * then reads four times while the JS thread spins, with proctop (all its threads, and so its
+   * reader processes) on `cpu`; `readerCpu` moves the reader processes to that CPU after their
+   * first read. The JS thread's name is hostile to a stat parser that does not look for the last ')'.
+   */
+  async function spinWhileReading(cpu: string, readerCpu: string | null) {
+    for (let i = 0; i < 72; i++) startSleeper(300);
+    const script = `
+      const addon = require(${JSON.stringify(addonPath())});
+      const { spawnSync } = require('node:child_process');
+      process.title = 'y) R 1 2 (';
+      const spin = (ms) => { const end = Date.now() + ms; while (Date.now() < end); };
+      (async () => {
+        const yielding = new addon.SnapshotReader('/proc', { readerProcess: true, passBreakMs: 1e-9 });
+        const plain = new addon.SnapshotReader('/proc', { readerProcess: true, passBreakMs: 1e-9, yieldToJsThread: false });
+        await Promise.all([yielding.read(), plain.read()]);
+        const idle = { yielding: yielding.readerProcess(), plain: plain.readerProcess() };
+        const readerCpu = ${JSON.stringify(readerCpu)};
+        if (readerCpu !== null) {
+          for (const reader of [yielding, plain]) {
+            const moved = spawnSync('taskset', ['-a', '-p', '-c', readerCpu, String(reader.readerProcess().pid)], { encoding: 'utf8' });
+            if (moved.status !== 0) throw new Error('taskset: ' + moved.stderr);
+          }
+        }
+        let listed = 0;
+        for (let round = 0; round < 4; round++) {
+          const reads = Promise.all([yielding.read(), plain.read()]);
+          spin(150);
+          const [a, b] = await reads;
+          listed = Math.min(a.order.length, b.order.length);
+        }
+        console.log(JSON.stringify({ idle, listed, yielding: yielding.readerProcess(), plain: plain.readerProcess() }));
+        process.exit(0);
+      })();`;
+    const run = await runProgram('taskset', ['-c', cpu, process.execPath, '-e', script], { timeoutMs: 60_000 });
+    expect(run.stderr).toBe('');
+    type Info = { pid: number; passBreaks: number; yields: number; yieldSleeps: number; yieldedMs: number };
+    const seen = JSON.parse(run.stdout) as { idle: { yielding: Info; plain: Info }; listed: number; yielding: Info; plain: Info };
+    expect(seen.listed).toBeGreaterThanOrEqual(128);
+    expect(seen.yielding.pid).toBeGreaterThan(0);
+    // Both took breaks while the JS thread spun; the one told not to never yielded.
+    expect(seen.yielding.passBreaks).toBeGreaterThan(seen.idle.yielding.passBreaks);
+    expect(seen.plain.passBreaks).toBeGreaterThan(seen.idle.plain.passBreaks);
+    expect(seen.plain).toMatchObject({ yields: 0, yieldSleeps: 0, yieldedMs: 0 });
+    return seen;
+  }
+
+  /** The CPUs this test may run on (its own affinity). */
+  function allowedCpus(): number[] {
+    const list = /^Cpus_allowed_list:\s*(\S+)/m.exec(readFileSync('/proc/self/status', 'latin1'))![1]!;
+    return list.split(',').flatMap((part) => {
+      const [from, to = from] = part.split('-').map(Number) as [number, number?];
+      return Array.from({ length: to! - from + 1 }, (_, i) => from + i);
+    });
+  }
+
+  it('gives its CPU to the JS thread while that thread waits behind it (yieldToJsThread), bounded per break', async () => {
+    const seen = await spinWhileReading(String(allowedCpus()[0]), null);
+    // The JS thread spun on the CPU the readers ran on, so it waited behind them: the reads while
+    // it spun yielded (the first, while it slept awaiting it, had nothing to yield to, unless the
+    // JS thread happened to wake meanwhile).
+    expect(seen.yielding.yields).toBeGreaterThan(seen.idle.yielding.yields);
+    // A yield sleeps 50 µs at a time, at most 20 times (and stops once 1 ms has passed); each
+    // sleep lasts until the scheduler gives the reader the CPU back, which the JS thread holds.
+    expect(seen.yielding.yieldSleeps).toBeGreaterThanOrEqual(seen.yielding.yields);
+    expect(seen.yielding.yieldSleeps).toBeLessThanOrEqual(seen.yielding.yields * 20);
+    expect(seen.yielding.yieldedMs).toBeGreaterThanOrEqual(seen.yielding.yieldSleeps * 0.05);
+    expect(() => new addon.SnapshotReader('/proc', { readerProcess: true, yieldToJsThread: 1 as unknown as boolean })).toThrow(/^SnapshotReader: yieldToJsThread must be true or false$/);
+  });
+
+  it('does not yield to a JS thread that runs on another CPU (it waits behind nobody)', async (context) => {
+    const cpus = allowedCpus();
+    if (cpus.length < 2) context.skip('needs two CPUs');
+    const seen = await spinWhileReading(String(cpus[0]), String(cpus[1]));
+    expect(seen.yielding.yields).toBe(seen.idle.yielding.yields);
+  });
+
   it('falls back to the in-process reader when the executable cannot be started, and says why', async () => {
     const reader = new NativeSnapshotReader(new addon.SnapshotReader('/proc', { readerProcess: true, readerExecutable: '/nonexistent/proctop-reader' }));
     const snapshot = await reader.snapshot();
     expect(snapshot.processes.some((p) => p.pid === process.pid)).toBe(true);
-    expect(reader.readerProcess()).toEqual({ asked: true, pid: 0, failure: '/nonexistent/proctop-reader: No such file or directory', passBreaks: 0 });
+    expect(reader.readerProcess()).toEqual({ asked: true, pid: 0, failure: '/nonexistent/proctop-reader: No such file or directory', passBreaks: 0, yields: 0, yieldSleeps: 0, yieldedMs: 0 });
     expect(reader.readerThread().started).toBe(true);
     expect(reader.readerThread().tid).not.toBe(process.pid);
   });
@@ -232,7 +310,7 @@ describe('the reader process', () => {
     const byHand = spawnSync(join(dirname(addonPath()), 'proctop-reader'), ['/proc'], { encoding: 'utf8', timeout: 10_000 });
     expect(byHand.status).toBe(2);
     expect(byHand.stdout).toBe('');
-    expect(byHand.stderr).toBe("proctop-reader: started by proctop's addon only (a socket on fd 3 and 9 arguments)\n");
+    expect(byHand.stderr).toBe("proctop-reader: started by proctop's addon only (a socket on fd 3 and 11 arguments)\n");
   });
 
   it('PROCTOP_READER: thread reads in proctop\'s own process, a bad value gets one line and exit 2', async () => {

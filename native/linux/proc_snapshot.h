@@ -16,6 +16,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "cpu_yield.h"
 #include "pid_listing.h"
 #include "reader_thread.h"
 #include "timeslice.h"
@@ -191,7 +192,8 @@ void MarkEveryStatDue();
  * looks at the clock and, once everyMs have passed since the last break, asks for a 1 µs sleep
  * (timer slack 1 ns in a reader process). That enters the scheduler, which runs a thread it
  * prefers that waits for this CPU; the sleep itself hardly ever happens (the timer fires before
- * the switch). everyMs 0: never.
+ * the switch). In a reader process that watches proctop's JS thread, a break also sleeps while
+ * that thread waits behind it (native/linux/cpu_yield.h). everyMs 0: never.
  */
 class PassBreaks {
  public:
@@ -206,6 +208,7 @@ class PassBreaks {
     if (ClockMs(CLOCK_MONOTONIC) - lastMs_ < everyMs_) return;
     const timespec pause{0, 1000};
     nanosleep(&pause, nullptr);
+    YieldToWatchedThread();  // a no-op unless a reader process watches proctop's JS thread
     taken_.fetch_add(1, std::memory_order_relaxed);
     lastMs_ = ClockMs(CLOCK_MONOTONIC);
   }

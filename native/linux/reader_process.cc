@@ -102,6 +102,7 @@ ReaderReport ReportOf(ProcSnapshotReader& reader, ReaderThread& thread) {
   report.details = reader.LastDetailsStats();
   report.thread = thread.Info();
   report.passBreaks = reader.PassBreaksTaken();
+  report.yields = YieldsTaken();
   return report;
 }
 
@@ -146,7 +147,9 @@ ReaderProcess::ReaderProcess(const std::string& executable, const ReaderOptions&
                                    count(options.keepHandlesFromCount),
                                    count(options.detailsHelpersFrom),
                                    count(options.detailsHelpers),
-                                   number(options.passBreakEveryMs)};
+                                   number(options.passBreakEveryMs),
+                                   std::to_string(options.yieldToPid),
+                                   std::to_string(options.yieldToTid)};
   std::vector<char*> argv;
   for (std::string& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
@@ -322,6 +325,8 @@ int ServeReader(int fd, const ReaderOptions& options) {
   ProcSnapshotReader reader(options.procRoot, options.keepHandlesFromRead, options.fullListingEveryMs, options.secondReadAfterMs,
                             options.fullStatEveryMs, options.keepHandlesFromCount, options.detailsHelpersFrom, options.detailsHelpers);
   reader.SetPassBreaks(options.passBreakEveryMs);
+  // Not watched (no such thread any more, or none asked for): the breaks only enter the scheduler.
+  if (options.yieldToTid > 0) WatchThreadForYields(options.yieldToPid, options.yieldToTid);
   ReaderThread thread("proctop-read", 0);  // started below, after the slack: threads inherit it
   PackedSnapshot packed;
   std::string answer;

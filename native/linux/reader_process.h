@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "proc_snapshot.h"
+#include "cpu_yield.h"
 #include "snapshot_pack.h"
 
 namespace proctop {
@@ -39,6 +40,8 @@ struct ReaderReport {
   ReaderThreadInfo thread;
   /** ProcSnapshotReader::PassBreaksTaken. */
   uint64_t passBreaks = 0;
+  /** YieldsTaken: how often and how long the passes gave their CPU to proctop's JS thread. */
+  YieldStats yields;
 };
 
 /**
@@ -60,6 +63,9 @@ struct ReaderOptions {
   size_t detailsHelpers = ProcSnapshotReader::kDetailsHelpersAuto;
   /** ProcSnapshotReader::SetPassBreaks. */
   double passBreakEveryMs = kReaderPassBreakEveryMs;
+  /** The thread (process, thread id) its pass breaks yield to while it waits (cpu_yield.h); 0: none. */
+  int yieldToPid = 0;
+  int yieldToTid = 0;
 };
 
 /** The reader process's descriptor for its socket (the addon puts it there; main.cc checks it). */

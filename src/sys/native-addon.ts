@@ -129,6 +129,15 @@ export interface SnapshotReaderOptions {
    * at once instead of at the scheduler's next tick (README, Design: The reader process).
    */
   readonly passBreakMs?: number;
+  /**
+   * At each break, a reader process also looks at the JS thread (the thread that made this
+   * SnapshotReader) and, while that thread is runnable on the reader's own CPU (queued behind the
+   * read), sleeps 50 µs at a time, at most 20 times per break (default true; false: never). With
+   * autogroup the kernel weighs the two sessions before the threads, and a JS thread whose
+   * session used more than its share waited milliseconds behind the reader otherwise (README,
+   * Design: The reader process). Ignored by the in-process reader.
+   */
+  readonly yieldToJsThread?: boolean;
 }
 
 /**

@@ -186,6 +186,12 @@ export interface ReaderProcessInfo {
   readonly failure: string | null;
   /** Breaks the reader process's passes have taken so far (passBreakMs), as of its last answer. */
   readonly passBreaks: number;
+  /** Breaks at which it slept because the JS thread waited behind it (yieldToJsThread), as of its last answer. */
+  readonly yields: number;
+  /** The sleeps at those breaks (50 µs each asked, at most 20 per break). */
+  readonly yieldSleeps: number;
+  /** How long those sleeps took in all (ms), until the reader ran again. */
+  readonly yieldedMs: number;
 }
 
 /** The addon's SnapshotReader: one read at a time (the next read refills the same buffers). */
@@ -683,7 +689,7 @@ export class NativeSnapshotReader {
 
   /** Whether a reader process reads (for tests and the bench). */
   readerProcess(): ReaderProcessInfo {
-    return this.source.readerProcess?.() ?? { asked: false, pid: 0, failure: null, passBreaks: 0 };
+    return this.source.readerProcess?.() ?? { asked: false, pid: 0, failure: null, passBreaks: 0, yields: 0, yieldSleeps: 0, yieldedMs: 0 };
   }
 
   private async readAndDecode(): Promise<Snapshot> {
