@@ -9,7 +9,9 @@ import { compileC } from './compile.mjs';
  */
 export async function startFarm(count, { timeoutMs = 120_000 } = {}) {
   const binary = compileC('farm');
-  const child = spawn(binary, [String(count)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  // Each member execs this (bench/farm.c says why): an address space of its own, no shared C library.
+  const member = compileC('farm-member', { static: true });
+  const child = spawn(binary, [String(count), member], { stdio: ['pipe', 'pipe', 'inherit'] });
   let exited = false;
   const exit = new Promise((resolve) => child.once('exit', () => {
     exited = true;

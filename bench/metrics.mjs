@@ -177,7 +177,7 @@ async function measure(cli, farmSize) {
       const b = await scrape(urls.proctop);
       if (round === WARMUP_SCRAPES) first.samples = counterOf(b.body, 'proctop_samples_total');
       if (round >= WARMUP_SCRAPES) latency.pe.push(a.ms);
-      farmGroup = { proctop: numProcsOf(b.body, 'farm'), pe: numProcsOf(a.body, 'farm') };
+      farmGroup = { proctop: numProcsOf(b.body, 'farm-member'), pe: numProcsOf(a.body, 'farm-member') };
       boxProcs = sumOf(b.body, 'namedprocess_namegroup_num_procs');
       await new Promise((r) => setTimeout(r, Math.max(0, PERIOD_MS - (performance.now() - started))));
     }
