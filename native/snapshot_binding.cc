@@ -17,7 +17,6 @@
 // thread sends the request and copies the answer into the same PackedSnapshot, and the rest of
 // this file does not know the difference; the in-process reader below stays as its fallback.
 #include <napi.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -296,9 +295,11 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
     remote_ = std::make_shared<Remote>();
     remote_->options = {procRoot, keepHandlesFromRead, fullListingEveryMs, secondReadAfterMs, fullStatEveryMs, keepHandlesFromCount, detailsHelpersFrom, detailsHelpers};
     remote_->executable = proctop::ReaderExecutableBeside();
-    // The JS thread (this constructor runs on it): the reader process's breaks yield to it.
+    // The process's main thread, whose event loop is the one a person or a scraper waits on (the
+    // TUI's and the CLI's; serve-metrics samples on a worker thread but answers scrapes there):
+    // the reader process's breaks yield to it.
     remote_->options.yieldToPid = static_cast<int>(getpid());
-    remote_->options.yieldToTid = static_cast<int>(syscall(SYS_gettid));
+    remote_->options.yieldToTid = static_cast<int>(getpid());
     if (info.Length() > 1 && info[1].IsObject()) {
       Napi::Object options = info[1].As<Napi::Object>();
       Napi::Value process = options.Get("readerProcess");

@@ -236,6 +236,51 @@ describe('the reader process', () => {
     expect(() => new addon.SnapshotReader('/proc', { readerProcess: true, yieldToJsThread: 1 as unknown as boolean })).toThrow(/^SnapshotReader: yieldToJsThread must be true or false$/);
   });
 
+  it('yields to the main thread also when its SnapshotReader was made on a worker thread (serve-metrics samples on one)', async (context) => {
+    const cpus = allowedCpus();
+    if (cpus.length < 2) context.skip('needs two CPUs');
+    for (let i = 0; i < 72; i++) startSleeper(300);
+    // The main thread spins on the first CPU, beside the reader process; the worker thread that
+    // made the SnapshotReader is moved to the second, so it never waits behind the reader.
+    const script = `
+      const { Worker } = require('node:worker_threads');
+      const { spawnSync } = require('node:child_process');
+      const spin = (ms) => { const end = Date.now() + ms; while (Date.now() < end); };
+      const pin = (args) => {
+        const moved = spawnSync('taskset', args, { encoding: 'utf8' });
+        if (moved.status !== 0) throw new Error('taskset: ' + moved.stderr);
+      };
+      const worker = new Worker(\`
+        const { parentPort } = require('node:worker_threads');
+        const { readlinkSync } = require('node:fs');
+        const addon = require(${JSON.stringify(addonPath())});
+        (async () => {
+          const reader = new addon.SnapshotReader('/proc', { readerProcess: true, passBreakMs: 1e-9 });
+          await reader.read();
+          const idle = reader.readerProcess();
+          parentPort.once('message', async () => {
+            for (let i = 0; i < 6; i++) await reader.read();
+            parentPort.postMessage({ idle, info: reader.readerProcess() });
+          });
+          parentPort.postMessage({ tid: readlinkSync('/proc/thread-self').split('/').pop(), reader: idle.pid });
+        })();\`, { eval: true });
+      worker.once('message', ({ tid, reader }) => {
+        pin(['-p', '-c', '${cpus[1]}', tid]);
+        pin(['-a', '-p', '-c', '${cpus[0]}', String(reader)]);
+        worker.once('message', (result) => {
+          console.log(JSON.stringify(result));
+          process.exit(0);
+        });
+        worker.postMessage('go');
+        for (let i = 0; i < 6; i++) spin(100);
+      });`;
+    const run = await runProgram('taskset', ['-c', String(cpus[0]), process.execPath, '-e', script], { timeoutMs: 60_000 });
+    expect(run.stderr).toBe('');
+    const seen = JSON.parse(run.stdout) as { idle: { yields: number; passBreaks: number }; info: { yields: number; passBreaks: number } };
+    expect(seen.info.passBreaks).toBeGreaterThan(seen.idle.passBreaks);
+    expect(seen.info.yields).toBeGreaterThan(seen.idle.yields);
+  });
+
   it('does not yield to a JS thread that runs on another CPU (it waits behind nobody)', async (context) => {
     const cpus = allowedCpus();
     if (cpus.length < 2) context.skip('needs two CPUs');

@@ -130,9 +130,11 @@ export interface SnapshotReaderOptions {
    */
   readonly passBreakMs?: number;
   /**
-   * At each break, a reader process also looks at the JS thread (the thread that made this
-   * SnapshotReader) and, while that thread is runnable on the reader's own CPU (queued behind the
-   * read), sleeps 50 µs at a time, at most 20 times per break (default true; false: never). With
+   * At a break, a reader process also looks at proctop's main JS thread (the process's main
+   * thread, whose event loop a person or a scraper waits on, also when this SnapshotReader was
+   * made on a worker thread, as serve-metrics' sampler is) and, while that thread is runnable on
+   * the reader's own CPU (queued behind the read), sleeps 50 µs at a time, at most 20 times or
+   * 1 ms per break (default true; false: never). With
    * autogroup the kernel weighs the two sessions before the threads, and a JS thread whose
    * session used more than its share waited milliseconds behind the reader otherwise (README,
    * Design: The reader process). Ignored by the in-process reader.
