@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <cerrno>
 #include <cstdio>
 #include <cstring>
 
@@ -28,10 +27,7 @@ bool ParseStateAndCpu(const char* text, long length, char& state, int& cpu) {
   // comm (field 2) may hold anything, spaces and parentheses included: fields 3 onwards start
   // after its last ')'.
   const char* end = text + length;
-  const char* close = nullptr;
-  for (const char* at = text; at < end; ++at) {
-    if (*at == ')') close = at;
-  }
+  const char* close = static_cast<const char*>(memrchr(text, ')', static_cast<size_t>(length)));
   if (close == nullptr || end - close < 4 || close[1] != ' ') return false;
   state = close[2];
   const char* at = close + 2;
@@ -71,12 +67,13 @@ void YieldToWatchedThread() {
   double nowMs = 0;
   while (sleeps < kMaxYieldSleeps) {
     char text[1024];
-    const ssize_t got = pread(fd, text, sizeof text, 0);
-    if (got < 0 && errno == EINTR) continue;
+    const long got = PreadSmall(fd, text, sizeof text);
     if (got <= 0) {
-      // The thread ended (ESRCH: its handle never describes another thread): nothing to yield to.
-      int expected = fd;
-      if (gWatchFd.compare_exchange_strong(expected, -1)) close(fd);
+      // The thread ended (ESRCH: its handle never describes another thread): nothing to yield
+      // to. The handle stays open (one fd, until this process ends, which proctop's end brings
+      // soon): closing it could hand its number to another open while a helper thread still
+      // preads it.
+      gWatchFd.store(-1, std::memory_order_relaxed);
       break;
     }
     char state = 0;
