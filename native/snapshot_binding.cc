@@ -299,7 +299,6 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
     // TUI's and the CLI's; serve-metrics samples on a worker thread but answers scrapes there):
     // the reader process's breaks yield to it.
     remote_->options.yieldToPid = static_cast<int>(getpid());
-    remote_->options.yieldToTid = static_cast<int>(getpid());
     if (info.Length() > 1 && info[1].IsObject()) {
       Napi::Object options = info[1].As<Napi::Object>();
       Napi::Value process = options.Get("readerProcess");
@@ -323,7 +322,7 @@ class SnapshotReaderWrap : public Napi::ObjectWrap<SnapshotReaderWrap> {
       Napi::Value yield = options.Get("yieldToJsThread");
       if (!yield.IsUndefined()) {
         if (!yield.IsBoolean()) throw Napi::TypeError::New(env, "SnapshotReader: yieldToJsThread must be true or false");
-        if (!yield.As<Napi::Boolean>().Value()) remote_->options.yieldToPid = remote_->options.yieldToTid = 0;
+        if (!yield.As<Napi::Boolean>().Value()) remote_->options.yieldToPid = 0;
       }
     }
     thread_ = std::make_shared<proctop::ReaderThread>("proctop-read", proctop::kReaderNiceIncrement);

@@ -355,7 +355,7 @@ describe('the reader process', () => {
     const byHand = spawnSync(join(dirname(addonPath()), 'proctop-reader'), ['/proc'], { encoding: 'utf8', timeout: 10_000 });
     expect(byHand.status).toBe(2);
     expect(byHand.stdout).toBe('');
-    expect(byHand.stderr).toBe("proctop-reader: started by proctop's addon only (a socket on fd 3 and 11 arguments)\n");
+    expect(byHand.stderr).toBe("proctop-reader: started by proctop's addon only (a socket on fd 3 and 10 arguments)\n");
   });
 
   it('PROCTOP_READER: thread reads in proctop\'s own process, a bad value gets one line and exit 2', async () => {

@@ -21,8 +21,10 @@ std::atomic<uint64_t> gYields{0};
 std::atomic<uint64_t> gSleeps{0};
 std::atomic<uint64_t> gYieldedNs{0};
 
-}  // namespace
-
+/**
+ * From a thread's /proc stat text: its state letter and the CPU it last ran or waits on (field
+ * 39), or false when the text does not parse. proctop's tests name the JS thread `y) R 1 2 (`.
+ */
 bool ParseStateAndCpu(const char* text, long length, char& state, int& cpu) {
   // comm (field 2) may hold anything, spaces and parentheses included: fields 3 onwards start
   // after its last ')'.
@@ -44,10 +46,12 @@ bool ParseStateAndCpu(const char* text, long length, char& state, int& cpu) {
   return true;
 }
 
-bool WatchThreadForYields(int pid, int tid) {
-  if (pid <= 0 || tid <= 0) return false;
+}  // namespace
+
+bool WatchMainThreadForYields(int pid) {
+  if (pid <= 0) return false;
   char path[64];
-  std::snprintf(path, sizeof path, "/proc/%d/task/%d/stat", pid, tid);
+  std::snprintf(path, sizeof path, "/proc/%d/task/%d/stat", pid, pid);
   const int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
   const int before = gWatchFd.exchange(fd);

@@ -34,22 +34,16 @@ struct YieldStats {
 };
 
 /**
- * Watches thread `tid` of process `pid` (its /proc/PID/task/TID/stat, opened now and kept): from
- * now on YieldToWatchedThread() gives it this CPU while it waits for it. Returns false when the
- * stat cannot be opened (nothing is watched then). Call once, before the reads start.
+ * Watches the main thread of process `pid` (its /proc/PID/task/PID/stat, opened now and kept):
+ * from now on YieldToWatchedThread() gives it this CPU while it waits for it. Returns false when
+ * the stat cannot be opened (nothing is watched then). Call once, before the reads start.
  */
-bool WatchThreadForYields(int pid, int tid);
+bool WatchMainThreadForYields(int pid);
 
 /** At a pass break: sleeps while the watched thread is runnable on this CPU (bounded, see above). Thread-safe. */
 void YieldToWatchedThread();
 
 /** What YieldToWatchedThread has done so far. */
 YieldStats YieldsTaken();
-
-/**
- * From a thread's /proc stat text: its state letter and the CPU it last ran or waits on (field
- * 39), or false when the text does not parse. Exposed for tests.
- */
-bool ParseStateAndCpu(const char* text, long length, char& state, int& cpu);
 
 }  // namespace proctop

@@ -148,8 +148,7 @@ ReaderProcess::ReaderProcess(const std::string& executable, const ReaderOptions&
                                    count(options.detailsHelpersFrom),
                                    count(options.detailsHelpers),
                                    number(options.passBreakEveryMs),
-                                   std::to_string(options.yieldToPid),
-                                   std::to_string(options.yieldToTid)};
+                                   std::to_string(options.yieldToPid)};
   std::vector<char*> argv;
   for (std::string& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
@@ -326,7 +325,7 @@ int ServeReader(int fd, const ReaderOptions& options) {
                             options.fullStatEveryMs, options.keepHandlesFromCount, options.detailsHelpersFrom, options.detailsHelpers);
   reader.SetPassBreaks(options.passBreakEveryMs);
   // Not watched (no such thread any more, or none asked for): the breaks only enter the scheduler.
-  if (options.yieldToTid > 0) WatchThreadForYields(options.yieldToPid, options.yieldToTid);
+  if (options.yieldToPid > 0) WatchMainThreadForYields(options.yieldToPid);
   ReaderThread thread("proctop-read", 0);  // started below, after the slack: threads inherit it
   PackedSnapshot packed;
   std::string answer;

@@ -26,8 +26,8 @@
 #include <string>
 #include <vector>
 
-#include "proc_snapshot.h"
 #include "cpu_yield.h"
+#include "proc_snapshot.h"
 #include "snapshot_pack.h"
 
 namespace proctop {
@@ -63,9 +63,8 @@ struct ReaderOptions {
   size_t detailsHelpers = ProcSnapshotReader::kDetailsHelpersAuto;
   /** ProcSnapshotReader::SetPassBreaks. */
   double passBreakEveryMs = kReaderPassBreakEveryMs;
-  /** The thread (process, thread id) its pass breaks yield to while it waits (cpu_yield.h); 0: none. */
+  /** The process whose main thread its pass breaks yield to while that thread waits (cpu_yield.h); 0: none. */
   int yieldToPid = 0;
-  int yieldToTid = 0;
 };
 
 /** The reader process's descriptor for its socket (the addon puts it there; main.cc checks it). */

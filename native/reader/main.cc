@@ -1,8 +1,8 @@
 // proctop-reader: the snapshot reader in a session of its own (native/linux/reader_process.h).
 // Spawned by the addon only, with its socket on fd 3 and its options as arguments:
 //   proctop-reader PROC_ROOT KEEP_FROM_READ FULL_LISTING_MS SECOND_READ_MS FULL_STAT_MS
-//                  KEEP_FROM_COUNT HELPERS_FROM HELPERS PASS_BREAK_MS YIELD_PID YIELD_TID
-//   (counts: a number or "max"; YIELD_PID YIELD_TID: the thread its breaks yield to, 0 0 for none)
+//                  KEEP_FROM_COUNT HELPERS_FROM HELPERS PASS_BREAK_MS YIELD_PID
+//   (counts: a number or "max"; YIELD_PID: whose main thread its breaks yield to, 0 for none)
 // Ends when the socket reaches end of file (proctop closed it, or ended).
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -37,7 +37,7 @@ bool Number(const char* text, double& out) {
   return end != text && *end == '\0';
 }
 
-/** A process or thread id, or 0. */
+/** A process id, or 0. */
 bool Id(const char* text, int& out) {
   unsigned long long value = 0;
   if (!proctop::ParseUnsignedExact(text, text + std::strlen(text), value) || value > 0x7fffffff) return false;
@@ -53,8 +53,8 @@ int main(int argc, char** argv) {
     for (int fd = proctop::kReaderSocketFd + 1; fd < 1024; ++fd) close(fd);
   }
   struct stat socketStat {};
-  if (argc != 12 || fstat(proctop::kReaderSocketFd, &socketStat) != 0 || !S_ISSOCK(socketStat.st_mode)) {
-    std::fputs("proctop-reader: started by proctop's addon only (a socket on fd 3 and 11 arguments)\n", stderr);
+  if (argc != 11 || fstat(proctop::kReaderSocketFd, &socketStat) != 0 || !S_ISSOCK(socketStat.st_mode)) {
+    std::fputs("proctop-reader: started by proctop's addon only (a socket on fd 3 and 10 arguments)\n", stderr);
     return 2;
   }
   proctop::ReaderOptions options;
@@ -63,8 +63,8 @@ int main(int argc, char** argv) {
   if (options.procRoot.empty() || !Count(argv[2], keepFromRead) || keepFromRead < 1 || !Number(argv[3], options.fullListingEveryMs) ||
       !Number(argv[4], options.secondReadAfterMs) || !Number(argv[5], options.fullStatEveryMs) ||
       !Count(argv[6], options.keepHandlesFromCount) || !Count(argv[7], options.detailsHelpersFrom) ||
-      !Count(argv[8], options.detailsHelpers) || !Number(argv[9], options.passBreakEveryMs) || !Id(argv[10], options.yieldToPid) ||
-      !Id(argv[11], options.yieldToTid)) {
+      !Count(argv[8], options.detailsHelpers) || !Number(argv[9], options.passBreakEveryMs) ||
+      !Id(argv[10], options.yieldToPid)) {
     std::fputs("proctop-reader: an argument does not parse\n", stderr);
     return 2;
   }
