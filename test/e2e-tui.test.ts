@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from './helpers/cli.js';
 import { hasTmux, tableRowLines, tmuxServer } from './helpers/tmux.js';
-import { killStartedChildren, startChild } from './helpers/children.js';
+import { killStartedChildren, startChild, startSleeper } from './helpers/children.js';
 
 const SOCKET = `proctop-test-${process.pid}`;
 
@@ -154,5 +154,22 @@ describe.skipIf(!hasTmux)('proctop in tmux', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  }, 60_000);
+  it('--watch under a low open-file limit says so in the status bar, and help lists the warning', async () => {
+    // The native reader keeps at most 256 - 128 (reserve) stat handles: 200 sleepers alone exceed that.
+    for (let i = 0; i < 200; i++) startSleeper(300);
+    const session = 'fd-limit';
+    startShell(session, 'ulimit -n 256; node dist/cli.js --watch --interval 1s', 200, 30);
+    const warned = await waitForScreen(session, (s) => s.includes('warning: open-file limit 256: stat handles kept for'), 'the open-file limit warning in the status bar', 30_000);
+    expect(warned.split('\n').every((l) => l.length <= 200)).toBe(true);
+    tmux('send-keys', '-t', session, '?');
+    const help = await waitForScreen(session, (s) => s.includes('Warnings of the last refresh:'), 'the warnings in help');
+    const lines = help.split('\n');
+    const title = lines.findIndex((l) => l.startsWith('Warnings of the last refresh:'));
+    expect(lines[title + 1]).toMatch(/^ {2}open-file limit 256: stat handles kept for \d+ of \d+ processes \(128 descriptors left free for the rest of proctop\)/);
+    expect(help).toMatch(/1 warning \(\?\)/);
+    tmux('send-keys', '-t', session, 'q');
+    tmux('send-keys', '-t', session, 'q');
+    await waitForShell(session);
   }, 60_000);
 });

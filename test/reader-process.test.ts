@@ -9,7 +9,7 @@ import { getPriority, setPriority } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readerProcessWanted, type NativeAddon } from '../src/sys/native-addon.js';
-import { NativeSnapshotReader } from '../src/sys/native-snapshot.js';
+import { NativeSnapshotReader, READER_FALLBACK_WARNING } from '../src/sys/native-snapshot.js';
 import { parseStat, type ParsedStat } from '../src/sys/js/proc-stat.js';
 import { addonPath, requireAddon } from './helpers/native-addon.js';
 import { procHandlesOf } from './helpers/proc-handles.js';
@@ -293,6 +293,10 @@ describe('the reader process', () => {
     const snapshot = await reader.snapshot();
     expect(snapshot.processes.some((p) => p.pid === process.pid)).toBe(true);
     expect(reader.readerProcess()).toEqual({ asked: true, pid: 0, failure: '/nonexistent/proctop-reader: No such file or directory', passBreaks: 0, yields: 0, yieldSleeps: 0, yieldedMs: 0 });
+    // Said on the snapshot, where pstat's JSON and the monitor's status bar show it, and on every one after.
+    const fallback = `${READER_FALLBACK_WARNING} (/nonexistent/proctop-reader: No such file or directory)`;
+    expect(snapshot.warnings).toContain(fallback);
+    expect((await reader.snapshot()).warnings).toContain(fallback);
     expect(reader.readerThread().started).toBe(true);
     expect(reader.readerThread().tid).not.toBe(process.pid);
   });
@@ -312,6 +316,8 @@ describe('the reader process', () => {
     expect(reader.readerProcess().failure).toMatch(new RegExp(`^proctop-reader ${pid}: `));
     const after = await reader.snapshot();
     expect(after.processes.some((p) => p.pid === process.pid)).toBe(true);
+    expect(after.warnings.filter((w) => w.startsWith(READER_FALLBACK_WARNING))).toEqual([`${READER_FALLBACK_WARNING} (${reader.readerProcess().failure})`]);
+    expect(first.warnings.some((w) => w.startsWith(READER_FALLBACK_WARNING))).toBe(false);
     expect(after.processes.length).toBeGreaterThan(first.processes.length / 2);
     expect(reader.readerThread().started).toBe(true);
   });

@@ -3,11 +3,11 @@
 import React from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, render } from 'ink-testing-library';
-import { helpRows, helpText } from '../src/components/HelpOverlay.js';
+import { helpRows, helpText, warningLines } from '../src/components/HelpOverlay.js';
 import { MonitorApp } from '../src/components/MonitorApp.js';
 import { statusLine } from '../src/components/status-line.js';
 import { createInspectStore } from '../src/store/inspect-store.js';
-import { createMonitorStore, type MonitorStore } from '../src/store/monitor-store.js';
+import { createMonitorStore, newWarning, WARNING_MS, type MonitorStore } from '../src/store/monitor-store.js';
 import type { PortListing } from '../src/fds/ports.js';
 import { InspectRefresher, type InspectSources } from '../src/tui/inspect-refresher.js';
 import { syntheticFrame, syntheticRow, syntheticSystem } from './helpers/synthetic-frames.js';
@@ -135,5 +135,84 @@ describe('help overlay', () => {
     expect(rows).toHaveLength(10);
     expect(rows[0]).toBe('proctop keys');
     expect(rows[9]).toBe('… (enlarge the terminal to see all keys)');
+  });
+});
+
+describe('warnings of the refreshes', () => {
+  const hostile = 'cannot read /proc/42/stat of \x1b[2Jevil\x07name';
+  const fallback = "reader process not running: /proc is read on a thread of proctop's own process (/opt/proctop-reader: No such file or directory)";
+  const at = (step: number, warnings: string[]) => syntheticFrame([syntheticRow({ pid: 10 })], { timestampMs: T0 + step * 1500, intervalMs: 1500, warnings });
+
+  it('a warning the refreshes start giving is said in the status bar for WARNING_MS, and counted on the right while it holds', () => {
+    let clock = T0;
+    const store = createMonitorStore({ columns: 200, rows: 30, now: () => clock });
+    store.getState().ingest(at(1, []));
+    expect(statusLine(store.getState(), clock).text).not.toContain('warning');
+    store.getState().ingest(at(2, [fallback]));
+    const shown = statusLine(store.getState(), clock);
+    expect(shown.kind).toBe('message');
+    expect(shown.text).toContain(`warning: ${fallback}`);
+    expect(shown.text).toMatch(/1 warning \(\?\) native|1 warning \(\?\) -/);
+    clock += WARNING_MS + 1;
+    store.getState().ingest(at(3, [fallback]));
+    const later = statusLine(store.getState(), clock);
+    // Said once: the same warning again is no news; the count stays on the right.
+    expect(later.kind).toBe('hints');
+    expect(later.text).toContain('1 warning (?)');
+    store.getState().ingest(at(4, []));
+    expect(statusLine(store.getState(), clock).text).not.toContain('warning');
+  });
+
+  it('a count that moves is the same warning; a new kind is news, with how many more came', () => {
+    let clock = T0;
+    const store = createMonitorStore({ columns: 200, rows: 30, now: () => clock });
+    store.getState().ingest(at(1, ['3 process(es) skipped: permission denied reading stat']));
+    clock += WARNING_MS + 1;
+    store.getState().ingest(at(2, ['5 process(es) skipped: permission denied reading stat']));
+    expect(statusLine(store.getState(), clock).kind).toBe('hints');
+    store.getState().ingest(at(3, ['5 process(es) skipped: permission denied reading stat', fallback, 'open-file limit 256: stat handles kept for 10 of 20 processes']));
+    const text = statusLine(store.getState(), clock).text;
+    expect(text).toContain(`warning: ${fallback} (+1 more: ? lists them)`);
+    expect(text).toContain('3 warnings (?)');
+    expect(newWarning(['a 1 b'], ['a 22 b'])).toBeNull();
+  });
+
+  it('does not push aside a message that stands (an action\'s outcome)', () => {
+    const store = createMonitorStore({ columns: 200, rows: 30, now: () => T0 });
+    store.getState().ingest(at(1, []));
+    store.getState().showMessage('sent SIGTERM to PID 10');
+    store.getState().ingest(at(2, [fallback]));
+    const shown = statusLine(store.getState(), T0).text;
+    expect(shown).toContain('sent SIGTERM to PID 10');
+    expect(shown).toContain('1 warning (?)');
+  });
+
+  it('keeps control bytes of a warning from the terminal, in the status bar and in help', () => {
+    const store = createMonitorStore({ columns: 200, rows: 30, now: () => T0 });
+    store.getState().ingest(at(1, [hostile]));
+    const shown = statusLine(store.getState(), T0).text;
+    expect(shown).toContain('warning: cannot read /proc/42/stat of');
+    expect(shown).not.toMatch(/[\x00-\x1f\x7f]/);
+    const help = helpRows(helpText(false, 80), 80, 30, warningLines([hostile], 80));
+    expect(help.slice(1, 3)).toEqual(['Warnings of the last refresh:', expect.stringContaining('  cannot read /proc/42/stat of ')]);
+    expect(help.join('\n')).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f]/);
+  });
+
+  it.each([
+    [99, 30],
+    [100, 30],
+  ])('help lists them at %ix%i, under their own title, before the keys', async (columns, rows) => {
+    const store = createMonitorStore({ columns, rows, backend: 'native', color: false, mode: 'watch' });
+    store.getState().ingest(syntheticFrame([syntheticRow({ pid: 1 })], { system: syntheticSystem(2), warnings: [fallback] }));
+    store.getState().pushView('help');
+    const app = render(<MonitorApp store={store} />);
+    await new Promise((r) => setTimeout(r, 30));
+    const lines = (app.lastFrame() ?? '').split('\n');
+    const titleAt = lines.findIndex((l) => l.startsWith('Warnings of the last refresh:'));
+    expect(titleAt).toBe(1);
+    expect(lines[2]).toContain("  reader process not running: /proc is read on a thread of proctop's own");
+    expect(lines.every((l) => l.length <= columns)).toBe(true);
+    // The first refresh's warning is news: said on the left (the count on the right gives way on a narrow screen).
+    expect(lines.at(-1)).toContain('warning: reader process not running');
   });
 });

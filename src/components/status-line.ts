@@ -48,6 +48,8 @@ function stateText(s: MonitorState): string {
   if (s.userFilter !== null) parts.push(`user:${s.userFilter}`);
   if (s.selection.size > 0) parts.push(`${s.selection.size} selected`);
   if (s.tree) parts.push('tree');
+  const warnings = s.frame?.warnings.length ?? 0;
+  if (warnings > 0) parts.push(`${warnings} warning${warnings === 1 ? '' : 's'} (?)`);
   parts.push(s.backend || '-');
   parts.push(s.intervalMs >= 1000 ? `${s.intervalMs / 1000}s` : `${s.intervalMs}ms`);
   return parts.join(' ');

@@ -211,6 +211,21 @@ export interface MonitorStoreOptions {
 export const INTERVAL_STEPS_MS: readonly number[] = [250, 500, 1000, 1500, 2000, 3000, 5000, 10_000];
 const HISTORY_LENGTH = 120;
 const MESSAGE_MS = 3000;
+/** A warning the refreshes start giving stands in the status bar this long (then `?` lists it). */
+export const WARNING_MS = 10_000;
+
+/**
+ * What a warning says with its numbers left out ("2 process(es) skipped: permission denied…" and
+ * "3 process(es) skipped: …" are one warning whose count moved): a warning is news when its kind is.
+ */
+export const warningKind = (text: string): string => text.replace(/\d+/g, '#');
+
+/** The first warning of `current` whose kind `previous` did not give, with how many more new ones follow. */
+export function newWarning(previous: readonly string[], current: readonly string[]): { readonly text: string; readonly more: number } | null {
+  const known = new Set(previous.map(warningKind));
+  const fresh = current.filter((w) => !known.has(warningKind(w)));
+  return fresh.length === 0 ? null : { text: fresh[0] as string, more: fresh.length - 1 };
+}
 /** An exited process stays under the cursor for at least this long (or two refreshes). */
 export const TOMBSTONE_MS = 2500;
 
@@ -347,7 +362,11 @@ export function createMonitorStore(options: MonitorStoreOptions = {}): MonitorSt
         const selection = keepPresent(s.selection, rowsByKey);
         const cpuHistory = frame.intervalMs > 0 ? [...s.cpuHistory, frame.cpuPercentTotal].slice(-HISTORY_LENGTH) : s.cpuHistory;
         const layout = computeLayout(s.terminalColumns, s.terminalRows, frame.cpuPercentPerCpu.length || frame.system.cpus.length);
-        const message = s.message && s.message.untilMs > now() ? s.message : null;
+        let message = s.message && s.message.untilMs > now() ? s.message : null;
+        // A warning the refreshes start giving is said once, unless a message stands (the state
+        // on the right counts the warnings all along, and help lists them).
+        const warning = newWarning(s.frame?.warnings ?? [], frame.warnings);
+        if (warning && !message) message = { text: `warning: ${warning.text}${warning.more > 0 ? ` (+${warning.more} more: ? lists them)` : ''}`, untilMs: now() + WARNING_MS };
         // The first frame has no CPU figures (all 0%): its order means nothing, so an untouched
         // cursor starts again on the top row of the first full frame.
         const cursorKey = !s.cursorTouched && (s.frame === null || s.frame.intervalMs === 0) ? null : s.cursorKey;

@@ -703,7 +703,7 @@ export class NativeSnapshotReader {
       throw error;
     }
     try {
-      return await this.decode(packed);
+      return withReaderWarning(await this.decode(packed), this.source.readerProcess?.());
     } catch (error) {
       // Both sides start over (the addon has already counted this read's changes as delivered),
       // so neither can describe a slot by the other's old contents.
@@ -765,6 +765,20 @@ export class NativeSnapshotReader {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/**
+ * The snapshot, with a warning when a reader process was asked for and the in-process reader reads
+ * instead (it could not be started, or it ended): the reads still work, but in proctop's own
+ * process, where the kernel's autogroup charges them to the session of the event loop a person
+ * waits on (README Design: the reader process). Said on every snapshot while it holds.
+ */
+function withReaderWarning(snapshot: Snapshot, reader: ReaderProcessInfo | undefined): Snapshot {
+  if (!reader?.asked || reader.failure === null) return snapshot;
+  return { ...snapshot, warnings: [...snapshot.warnings, `${READER_FALLBACK_WARNING} (${reader.failure})`] };
+}
+
+/** The start of the warning withReaderWarning adds (the reason follows in parentheses). */
+export const READER_FALLBACK_WARNING = "reader process not running: /proc is read on a thread of proctop's own process";
 
 /**
  * How far a sliced loop of NativeSnapshotReader.decode got: [AT] the next index, [COUNT] what it
