@@ -43,6 +43,10 @@ function parseArgs(argv) {
  * Parses `perf script` lines of sched_switch events into on-CPU intervals:
  * { cpu, fromUs, toUs, tid, comm } (the task switched out ran from the previous switch on its CPU;
  * the tasks on the CPUs when the trace ended, until its last event).
+ * Some switches are never recorded: on a VM here, none out of the VM agent's `tokio-rt-worker`
+ * threads (nice -10), so a CPU goes from one to the next task with no event between. Where the
+ * task switched out is not the one switched in last, the interval is { tid: -1, comm: 'A then B' }:
+ * one of the two held the CPU, and the trace cannot say how long each.
  * Also returns the tids seen running as part of process `pid`.
  */
 export function onCpuIntervals(text, pid) {
@@ -59,7 +63,8 @@ export function onCpuIntervals(text, pid) {
     const atUs = Math.round(Number(seconds) * 1e6);
     if (Number(ownerPid) === pid) ours.add(Number(prevTid));
     const current = running.get(cpu);
-    if (current) intervals.push({ cpu, fromUs: current.sinceUs, toUs: atUs, tid: Number(prevTid), comm: prevComm });
+    if (current && current.tid !== Number(prevTid)) intervals.push({ cpu, fromUs: current.sinceUs, toUs: atUs, tid: -1, comm: `${current.comm} then ${prevComm}` });
+    else if (current) intervals.push({ cpu, fromUs: current.sinceUs, toUs: atUs, tid: Number(prevTid), comm: prevComm });
     running.set(cpu, { sinceUs: atUs, tid: Number(nextTid), comm: nextComm });
     lastUs = atUs;
   }
@@ -68,14 +73,17 @@ export function onCpuIntervals(text, pid) {
   return { intervals, ours };
 }
 
-/** Microseconds each task ran inside [fromUs, toUs], by label: JS thread, this process's threads by name, other processes by name, idle. */
+/**
+ * Microseconds each task ran inside [fromUs, toUs], by label: JS thread, this process's threads by
+ * name, other processes by name, idle, and `untraced: A then B` where a switch was not recorded.
+ */
 export function heldInGap(intervals, ours, pid, fromUs, toUs) {
   const held = new Map();
   for (const span of intervals) {
     const us = Math.min(span.toUs, toUs) - Math.max(span.fromUs, fromUs);
     if (us <= 0) continue;
     const label =
-      span.tid === 0 ? 'idle' : span.tid === pid ? 'JS thread' : ours.has(span.tid) ? `ours: ${span.comm}` : span.comm;
+      span.tid === -1 ? `untraced: ${span.comm}` : span.tid === 0 ? 'idle' : span.tid === pid ? 'JS thread' : ours.has(span.tid) ? `ours: ${span.comm}` : span.comm;
     held.set(label, (held.get(label) ?? 0) + us);
   }
   return held;
@@ -102,21 +110,33 @@ async function main() {
     const { intervals, ours } = onCpuIntervals(script.stdout, pid);
     // Task names are other users' text: shown through proctop's sanitizer, as proctop shows them.
     const { sanitizeText } = proctop;
-    console.log(`${options.steady ? 'Steady refreshes' : 'First snapshots (a fresh reader each)'} of ${rounds[0]?.processes ?? 0} processes, ${rounds.length} rounds; each round's longest gap of a 1 ms timer and the time (ms) each task ran on the CPUs inside it:`);
+    console.log(
+      `${options.steady ? 'Steady refreshes' : 'First snapshots (a fresh reader each)'} of ${rounds[0]?.processes ?? 0} processes, ${rounds.length} rounds; each round's longest gap of a 1 ms timer, ` +
+        "what the JS thread did in it by the kernel's own count (/proc/self/task/TID/schedstat: ran, waited for a CPU, the rest asleep), " +
+        'and the time (ms) each task ran on the CPUs inside it by the trace:',
+    );
     let ownLongest = 0;
     let longest = 0;
+    let untraced = false;
     for (const round of rounds) {
       const gapUs = round.gapToUs - round.gapFromUs;
       const held = heldInGap(intervals, ours, pid, round.gapFromUs, round.gapToUs);
       const othersUs = [...held].filter(([label]) => label !== 'idle' && label !== 'JS thread' && !label.startsWith('ours: ')).reduce((sum, [, us]) => sum + us, 0);
+      untraced ||= [...held.keys()].some((label) => label.startsWith('untraced: '));
       longest = Math.max(longest, gapUs);
       if (othersUs < OTHERS_NEGLIGIBLE_US) ownLongest = Math.max(ownLongest, gapUs);
       const parts = [...held].sort((a, b) => b[1] - a[1]).map(([label, us]) => `${sanitizeText(label)} ${(us / 1000).toFixed(1)}`);
-      console.log(`  round ${round.round}: gap ${(gapUs / 1000).toFixed(1)} ms, ${((round.gapFromUs - round.startUs) / 1000).toFixed(0)} ms into the ${((round.endUs - round.startUs) / 1000).toFixed(0)} ms run: ${parts.join(', ')}`);
+      const kernel = round.gapRunUs === undefined ? '' : `JS thread ran ${(round.gapRunUs / 1000).toFixed(1)}, waited ${(round.gapWaitUs / 1000).toFixed(1)}; `;
+      console.log(`  round ${round.round}: gap ${(gapUs / 1000).toFixed(1)} ms, ${((round.gapFromUs - round.startUs) / 1000).toFixed(0)} ms into the ${((round.endUs - round.startUs) / 1000).toFixed(0)} ms run: ${kernel}${parts.join(', ')}`);
     }
     console.log(
       `Longest gap: ${(longest / 1000).toFixed(1)} ms. Longest gap in which other processes ran under ${OTHERS_NEGLIGIBLE_US / 1000} ms (a stall of this process's own making): ${(ownLongest / 1000).toFixed(1)} ms.`,
     );
+    if (untraced) {
+      console.log(
+        "'untraced: A then B': the trace has no switch between A and B on that CPU (here, none out of tasks whose context records no event, as a VM agent's can be): one of them held it, and the gap counts as not of this process's own making. The schedstat figures hold regardless.",
+      );
+    }
   } finally {
     await farm?.stop();
     rmSync(work, { recursive: true, force: true });

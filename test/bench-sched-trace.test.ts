@@ -44,6 +44,19 @@ describe('bench sched-trace: who held the CPUs in a gap', () => {
     });
   });
 
+  it('names both tasks where a switch was not recorded, and counts the span to neither', () => {
+    // CPU 0: the JS thread switches to the VM agent's thread at 1 ms; the trace has no switch out of
+    // it (none is recorded from its context), and the next event switches the JS thread out at 9 ms.
+    const trace = [
+      '     0/0     [000]  2000.000000: sched:sched_switch: prev_comm=swapper/0 prev_pid=0 prev_prio=120 prev_state=R ==> next_comm=node next_pid=500 next_prio=120',
+      '   500/500   [000]  2000.001000: sched:sched_switch: prev_comm=node prev_pid=500 prev_prio=120 prev_state=S ==> next_comm=tokio-rt-worker next_pid=76 next_prio=110',
+      '   500/500   [000]  2000.009000: sched:sched_switch: prev_comm=node prev_pid=500 prev_prio=120 prev_state=S ==> next_comm=swapper/0 next_pid=0 next_prio=120',
+    ].join('\n');
+    const { intervals, ours } = onCpuIntervals(trace, PID);
+    expect(intervals).toContainEqual({ cpu: 0, fromUs: 2000001000, toUs: 2000009000, tid: -1, comm: 'tokio-rt-worker then node' });
+    expect(ms(heldInGap(intervals, ours, PID, 2000000000, 2000009000))).toEqual({ 'JS thread': 1, 'untraced: tokio-rt-worker then node': 8 });
+  });
+
   it('counts nothing outside the gap', () => {
     const { intervals, ours } = onCpuIntervals(TRACE, PID);
     expect(ms(heldInGap(intervals, ours, PID, 1000006000, 1000006500))).toEqual({ sh: 0.5, idle: 0.5 });
