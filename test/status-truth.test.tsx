@@ -152,7 +152,7 @@ describe('warnings of the refreshes', () => {
     const shown = statusLine(store.getState(), clock);
     expect(shown.kind).toBe('message');
     expect(shown.text).toContain(`warning: ${fallback}`);
-    expect(shown.text).toMatch(/1 warning \(\?\) native|1 warning \(\?\) -/);
+    expect(shown.text).toContain('1 warning (?)');
     clock += WARNING_MS + 1;
     store.getState().ingest(at(3, [fallback]));
     const later = statusLine(store.getState(), clock);
