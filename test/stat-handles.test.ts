@@ -380,6 +380,20 @@ describe('a run under a low open-file limit (ulimit -n 256)', () => {
     return { status: run.status, stderr: run.stderr, json: run.stdout ? JSON.parse(run.stdout) : null };
   }
 
+  it('--watch into a pipe says the open-file limit once on stderr, beside its tables', async () => {
+    for (let i = 0; i < 200; i++) startSleeper(300);
+    const run = spawnSync('bash', ['-c', 'ulimit -n 256; exec "$0" "$1" --watch --iterations 3 --interval 250ms', process.execPath, cli], {
+      encoding: 'utf8',
+      timeout: 120_000,
+      maxBuffer: 64 << 20,
+    });
+    expect(run.status).toBe(0);
+    expect(run.stdout.split(/^proctop --watch /m).filter(Boolean)).toHaveLength(3);
+    const lines = run.stderr.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^proctop: warning: open-file limit 256: stat handles kept for \d+ of \d+ processes \(128 descriptors left free for the rest of proctop\); the others are reopened every refresh$/);
+  }, 120_000);
+
   it.each(['native', 'js'] as const)('lists every child correctly with more processes than handles fit (%s)', async (backend) => {
     // The native reader keeps at most 256 - 128 (reserve) handles: 200 children alone exceed that.
     const children = Array.from({ length: 200 }, () => startSleeper(300));

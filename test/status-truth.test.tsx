@@ -7,7 +7,8 @@ import { helpRows, helpText, warningLines } from '../src/components/HelpOverlay.
 import { MonitorApp } from '../src/components/MonitorApp.js';
 import { statusLine } from '../src/components/status-line.js';
 import { createInspectStore } from '../src/store/inspect-store.js';
-import { createMonitorStore, newWarning, WARNING_MS, type MonitorStore } from '../src/store/monitor-store.js';
+import { createMonitorStore, WARNING_MS, type MonitorStore } from '../src/store/monitor-store.js';
+import { newWarning } from '../src/store/warnings.js';
 import type { PortListing } from '../src/fds/ports.js';
 import { InspectRefresher, type InspectSources } from '../src/tui/inspect-refresher.js';
 import { syntheticFrame, syntheticRow, syntheticSystem } from './helpers/synthetic-frames.js';

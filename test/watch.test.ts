@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../src/output/usage-error.js';
 import { parseMonitorArgs } from '../src/commands/monitor-options.js';
-import { renderWatchText } from '../src/tui/watch-batch.js';
+import { renderWatchText, runWatchBatch } from '../src/tui/watch-batch.js';
 import { syntheticFrame, syntheticRow } from './helpers/synthetic-frames.js';
 import { killStartedChildren, startChild } from './helpers/children.js';
 import { ensureBuilt } from './helpers/cli.js';
@@ -50,6 +50,29 @@ describe('monitor flags', () => {
   ])('rejects %j with one clear line', (argv, message) => {
     expect(() => parseMonitorArgs(argv, {})).toThrow(UsageError);
     expect(() => parseMonitorArgs(argv, {})).toThrow(message);
+  });
+});
+
+describe('plain-text --watch warnings', () => {
+  it('says each new kind of warning once on stderr, sanitized, and a count that moved not again', async () => {
+    const per = [
+      [],
+      ['3 process(es) skipped: permission denied reading stat'],
+      ['5 process(es) skipped: permission denied reading stat', 'cannot read /proc/7/stat of \x1b]0;evil\x07x'],
+      ['5 process(es) skipped: permission denied reading stat'],
+    ];
+    let call = 0;
+    // The first sample only primes CPU%: its warnings are the first table's too.
+    const source = { sample: async () => syntheticFrame([syntheticRow({ pid: 5 })], { warnings: per[Math.max(0, call++ - 1)] ?? [] }) };
+    const out: string[] = [];
+    const err: string[] = [];
+    const options = parseMonitorArgs(['--watch', '--iterations', '4', '--interval', '250ms'], {});
+    await runWatchBatch(source, options, 'native', (t) => void out.push(t), (t) => void err.push(t));
+    expect(out).toHaveLength(4);
+    expect(err).toEqual([
+      'proctop: warning: 3 process(es) skipped: permission denied reading stat\n',
+      expect.stringMatching(/^proctop: warning: cannot read \/proc\/7\/stat of [^\x00-\x1f\x7f]*x\n$/),
+    ]);
   });
 });
 

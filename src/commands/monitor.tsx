@@ -83,7 +83,7 @@ async function runMonitor(
   if (!toTerminal) {
     const [{ runWatchBatch }] = await Promise.all([import('../tui/watch-batch.js'), preferSmallHeap()]);
     if (notice) writeStderr(`proctop: ${notice}\n`);
-    return runWatchBatch(source, options, collector.backend, writeStdout);
+    return runWatchBatch(source, options, collector.backend, writeStdout, writeStderr);
   }
   // The early first read ends before the UI loads (see earlyReadFinished; bounded, like every wait).
   if (earlyStarted) {

@@ -13,6 +13,7 @@ import { parsePortFilter, type PortHolders } from './port-filter.js';
 import { quoted } from '../output/sanitize.js';
 import type { TrackedEntry } from '../registry/types.js';
 import { parseTrackedFilter } from './tracked-filter.js';
+import { newWarning } from './warnings.js';
 
 /** Screens stacked on top of the process list; the top one receives keys. */
 export type View = 'list' | 'detail' | 'fds' | 'confirm' | 'history' | 'help' | 'columns' | 'tracked' | 'track-form';
@@ -214,18 +215,6 @@ const MESSAGE_MS = 3000;
 /** A warning the refreshes start giving stands in the status bar this long (then `?` lists it). */
 export const WARNING_MS = 10_000;
 
-/**
- * What a warning says with its numbers left out ("2 process(es) skipped: permission denied…" and
- * "3 process(es) skipped: …" are one warning whose count moved): a warning is news when its kind is.
- */
-export const warningKind = (text: string): string => text.replace(/\d+/g, '#');
-
-/** The first warning of `current` whose kind `previous` did not give, with how many more new ones follow. */
-export function newWarning(previous: readonly string[], current: readonly string[]): { readonly text: string; readonly more: number } | null {
-  const known = new Set(previous.map(warningKind));
-  const fresh = current.filter((w) => !known.has(warningKind(w)));
-  return fresh.length === 0 ? null : { text: fresh[0] as string, more: fresh.length - 1 };
-}
 /** An exited process stays under the cursor for at least this long (or two refreshes). */
 export const TOMBSTONE_MS = 2500;
 

@@ -4,6 +4,8 @@ import type { FrameSource, SampledFrame } from '../sampler/types.js';
 import { commandText } from '../store/columns.js';
 import { defaultDescending } from '../store/columns.js';
 import { displayRows, type DisplayRow } from '../store/process-list.js';
+import { freshWarnings } from '../store/warnings.js';
+import { sanitizeText } from '../output/sanitize.js';
 import { formatBytes, formatCpuTime, formatPercent, formatUptime } from '../output/format.js';
 import type { MonitorOptions } from './monitor-options.js';
 
@@ -47,14 +49,25 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 /**
  * Prints a table every interval until `iterations` refreshes (or forever). The first table
- * waits for a quick second sample so CPU% is real, not zero.
+ * waits for a quick second sample so CPU% is real, not zero. A warning of a kind the refresh before
+ * did not give (freshWarnings: a count that moved is not news) goes to `warn` as one line,
+ * `proctop: warning: TEXT`, sanitized, as the subcommands print theirs.
  */
-export async function runWatchBatch(source: FrameSource, options: MonitorOptions, backend: string, write: (text: string) => boolean | void): Promise<number> {
+export async function runWatchBatch(
+  source: FrameSource,
+  options: MonitorOptions,
+  backend: string,
+  write: (text: string) => boolean | void,
+  warn: (text: string) => boolean | void = () => undefined,
+): Promise<number> {
   await source.sample();
   await sleep(Math.min(250, options.intervalMs));
+  let warnings: readonly string[] = [];
   for (let i = 0; options.iterations === null || i < options.iterations; i++) {
     if (i > 0) await sleep(options.intervalMs);
     const frame = await source.sample();
+    for (const warning of freshWarnings(warnings, frame.warnings)) warn(`proctop: warning: ${sanitizeText(warning)}\n`);
+    warnings = frame.warnings;
     write(`${i > 0 ? '\n' : ''}${renderWatchText(frame, options, backend)}`);
   }
   return 0;
