@@ -57,9 +57,13 @@ describe('a small heap for a long run', () => {
       expect(run.stderr).toBe('');
       return Number(run.stdout.trim());
     };
-    expect(newSpaceMb(false)).toBeGreaterThanOrEqual(16);
-    // Asked, it stays near its start (~4 MB; Node 24 in CI once had 4.25 MB: a page more, taken
-    // before the flags were read), far from the 16 MB it doubles to unasked.
-    expect(newSpaceMb(true)).toBeLessThanOrEqual(8);
+    const unasked = newSpaceMb(false);
+    expect(unasked).toBeGreaterThanOrEqual(16);
+    // Asked, V8 11 (Node 20) keeps it near its start (1-2 MB), far from the 16 MB it doubles to
+    // unasked. V8 12 and later (Node 22, 24) still let it grow for a while before shrinking it back:
+    // after these 200 rounds Node 24 had 1-12 MB in 50 runs here and 19 MB once in CI, against the
+    // 128 MB it reaches unasked; a quarter of that is its bound.
+    const v8Major = Number(process.versions.v8.split('.')[0]);
+    expect(newSpaceMb(true)).toBeLessThanOrEqual(v8Major <= 11 ? 8 : unasked / 4);
   }, 120_000);
 });
