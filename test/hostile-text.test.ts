@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowLine, fitColumns } from '../src/components/table-columns.js';
 import { statusLine } from '../src/components/status-line.js';
 import { toJsonText } from '../src/output/json-envelope.js';
-import { ECHO_MAX_CHARS, quoted, sanitizeLines, sanitizeText } from '../src/output/sanitize.js';
+import { ECHO_MAX_CHARS, quoted, sanitizeLines, sanitizeText, warningLine } from '../src/output/sanitize.js';
 import { renderTextTable } from '../src/output/text-table.js';
 import { createMonitorStore } from '../src/store/monitor-store.js';
 import { decodeBytes } from '../src/sys/js/byte-text.js';
@@ -43,6 +43,15 @@ describe('sanitizeText', () => {
     expect(quoted(long)).toBe(`"${'y'.repeat(ECHO_MAX_CHARS)}…"`);
     expect(quoted('\x1b]0;t\x07')).toBe('"\\x1b]0;t\\x07"');
     expect(quoted(`${'x'.repeat(ECHO_MAX_CHARS - 1)}🚀🚀`)).toBe(`"${'x'.repeat(ECHO_MAX_CHARS - 1)}…"`);
+  });
+});
+
+describe('warningLine', () => {
+  it('is one stderr line whatever the warning carries: a newline in a path cannot forge a second warning', () => {
+    const line = warningLine('cannot read /tmp/x\nproctop: warning: all clear\x1b[2J');
+    expect(line.split('\n')).toEqual(['proctop: warning: cannot read /tmp/x\\x0aproctop: warning: all clear\\x1b[2J', '']);
+    // The stderr sink keeps line breaks, so the line must already be whole when it gets there.
+    expect(sanitizeLines(line)).toBe(line);
   });
 });
 

@@ -9,7 +9,7 @@ import type { FdEntry, FdKind } from '../sys/types.js';
 import { optionError } from './option-errors.js';
 import { UsageError } from '../output/usage-error.js';
 import { writeStderr, writeStdout } from '../output/std-streams.js';
-import { quoted } from '../output/sanitize.js';
+import { quoted, warningLine } from '../output/sanitize.js';
 import { effectiveUid } from '../sys/accounts.js';
 
 export const FDS_USAGE = `Usage: proctop fds --pid PID [--kind KIND] [--json|--table]
@@ -136,7 +136,7 @@ export async function main(argv: readonly string[], io: FdsIo = defaultIo()): Pr
     io.stdout(toJsonText(fdSnapshotJson({ ...listing, warnings }, entries)));
   } else {
     io.stdout(renderFdTable(entries));
-    for (const warning of listing.warnings) io.stderr(`proctop: warning: ${warning}\n`);
+    for (const warning of listing.warnings) io.stderr(warningLine(warning));
   }
   return 0;
 }

@@ -5,6 +5,7 @@ import { signalName } from '../actions/signals.js';
 import { stopExitCode, stopMany, type StopProgress, type StopResult, type StopTargetResult } from '../actions/stop-many.js';
 import { auditTreeRefusal, planTree, terminateTree, terminateTreeExitCode, type TerminateTreeResult, type TreePlan } from '../actions/terminate-tree.js';
 import { platformName, schemaId, toJsonText } from '../output/json-envelope.js';
+import { warningLine } from '../output/sanitize.js';
 import { writeStderr, writeStdout } from '../output/std-streams.js';
 import { COMM_SHOWN_MAX, renderTextTable } from '../output/text-table.js';
 import { formatDuration } from '../util/duration.js';
@@ -180,7 +181,7 @@ async function stopTrees(args: StopArgs, deps: ActionDeps, io: StopIo): Promise<
     const plan = await planTree(root, deps, { force: args.force, ladder: args.ladder });
     if (typeof plan === 'string') {
       const warning = await auditTreeRefusal(deps, target.pid, plan, { ladder: args.ladder });
-      if (warning) io.stderr(`proctop: warning: ${warning}\n`);
+      if (warning) io.stderr(warningLine(warning));
       throw new UsageError(`${plan} (nothing was sent)`);
     }
     plans.push(plan);
@@ -224,7 +225,7 @@ async function stopTrees(args: StopArgs, deps: ActionDeps, io: StopIo): Promise<
     io.stdout(resultTable(result.results));
   }
   for (const r of refusals) io.stderr(`proctop: ${r.refusal} (nothing was sent to that tree)\n`);
-  for (const warning of result.warnings) io.stderr(`proctop: warning: ${warning}\n`);
+  for (const warning of result.warnings) io.stderr(warningLine(warning));
   const codes = trees.map(terminateTreeExitCode);
   if (codes.every((c) => c === 0)) return 0;
   return codes.some((c) => c !== 2) ? 1 : 2;
@@ -252,7 +253,7 @@ export async function runStop(argv: readonly string[], io: StopIo = defaultIo())
     io.stdout(resultTable(result.results));
     if (result.refused) io.stderr(`proctop: nothing sent: ${result.refusal}\n`);
   }
-  for (const warning of result.warnings) io.stderr(`proctop: warning: ${warning}\n`);
+  for (const warning of result.warnings) io.stderr(warningLine(warning));
   return stopExitCode(result);
 }
 

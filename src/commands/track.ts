@@ -9,7 +9,7 @@ import { stopExitCode, stopMany } from '../actions/stop-many.js';
 import { parseSignal, signalName, SIGNAL_NUMBERS } from '../actions/signals.js';
 import { formatBytes } from '../output/format.js';
 import { platformName, schemaId, toJsonText, writeJsonList } from '../output/json-envelope.js';
-import { quoted, sanitizeText } from '../output/sanitize.js';
+import { quoted, sanitizeText, warningLine } from '../output/sanitize.js';
 import { writeStderr, writeStdout } from '../output/std-streams.js';
 import { renderTextTable } from '../output/text-table.js';
 import { statusJson, type LiveFigures } from '../registry/entry-json.js';
@@ -306,7 +306,7 @@ async function trackList(argv: readonly string[], io: TrackIo): Promise<number> 
   else {
     if (listed.length > 0) io.stdout(entriesTable(listed.map((l) => l.status), live));
     else io.stdout(data.entries.length === 0 ? 'No tracked processes (proctop track add PID, or proctop track run -- CMD).\n' : 'No tracked process matches.\n');
-    for (const w of warnings) io.stderr(`proctop: warning: ${w}\n`);
+    for (const w of warnings) io.stderr(warningLine(w));
   }
   return 0;
 }
@@ -473,7 +473,7 @@ async function trackKill(argv: readonly string[], io: TrackIo): Promise<number> 
     io.stdout(envelope('kill', registry, { signal_sent: first, signal_name: signalName(first), ladder: ladder ? ladderJson(ladder) : null, results: rows.map(killRowJson), removed: [...removedIds] }, warnings));
   } else {
     io.stdout(killTable(rows));
-    for (const w of warnings) io.stderr(`proctop: warning: ${w}\n`);
+    for (const w of warnings) io.stderr(warningLine(w));
   }
   if (sent?.refusal) io.stderr(`proctop: nothing sent: ${sent.refusal}\n`);
   if (!sent) {

@@ -56,3 +56,12 @@ export function quoted(value: string): string {
   const cut = value.length > ECHO_MAX_CHARS ? `${sliceWhole(value, ECHO_MAX_CHARS)}…` : value;
   return `"${sanitizeText(cut)}"`;
 }
+
+/**
+ * One stderr line for a warning: `proctop: warning: TEXT`, its text sanitized here (a newline in
+ * a process's path or name is escaped too, so a warning can never forge a second line; the stderr
+ * sink's sanitizeLines keeps line breaks).
+ */
+export function warningLine(text: string): string {
+  return `proctop: warning: ${sanitizeText(text)}\n`;
+}

@@ -5,7 +5,7 @@ import { commandText } from '../store/columns.js';
 import { defaultDescending } from '../store/columns.js';
 import { displayRows, type DisplayRow } from '../store/process-list.js';
 import { freshWarnings } from '../store/warnings.js';
-import { sanitizeText } from '../output/sanitize.js';
+import { warningLine } from '../output/sanitize.js';
 import { formatBytes, formatCpuTime, formatPercent, formatUptime } from '../output/format.js';
 import type { MonitorOptions } from './monitor-options.js';
 
@@ -66,7 +66,7 @@ export async function runWatchBatch(
   for (let i = 0; options.iterations === null || i < options.iterations; i++) {
     if (i > 0) await sleep(options.intervalMs);
     const frame = await source.sample();
-    for (const warning of freshWarnings(warnings, frame.warnings)) warn(`proctop: warning: ${sanitizeText(warning)}\n`);
+    for (const warning of freshWarnings(warnings, frame.warnings)) warn(warningLine(warning));
     warnings = frame.warnings;
     write(`${i > 0 ? '\n' : ''}${renderWatchText(frame, options, backend)}`);
   }
